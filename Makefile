@@ -1,0 +1,86 @@
+# hedui - nightly economic-status cross-check engine.
+#
+# BUILD is one of: release debug asan
+#   make               build ./hedui (release)
+#   make check         install missing packages, run unit + golden tests
+#   make asan-check    the same tests under AddressSanitizer + UBSan
+#   make demo          install missing packages, run on fixtures/ into out/
+#   make bench         benchmarks (never part of check)
+CC      ?= cc
+BUILD   ?= release
+O       := build/$(BUILD)
+Q       := $(if $(filter 1,$(V)),,@)
+
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wvla -Wformat=2 -Wundef \
+           -Wno-unused-parameter
+CFLAGS.release := -O2 -g
+CFLAGS.debug   := -O0 -g3
+CFLAGS.asan    := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+                  -fno-sanitize-recover=all -DHEDUI_ARENA_DEBUG
+LDFLAGS.asan   := -fsanitize=address,undefined
+PG_CFLAGS := $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
+CK_LIBS   := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -pthread)
+
+ALL_CFLAGS  = -std=gnu11 -D_GNU_SOURCE $(WARN) -fopenmp -MMD -MP -Isrc $(PG_CFLAGS) \
+              $(CFLAGS.$(BUILD)) $(CFLAGS)
+ALL_LDFLAGS = -fopenmp $(LDFLAGS.$(BUILD)) $(LDFLAGS)
+LDLIBS_ALL  = -lcsv -lxxhash -lpq -lm $(LDLIBS)
+
+LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJ  := $(LIB_SRC:src/%.c=$(O)/%.o)
+TEST_SRC := $(wildcard tests/check_*.c)
+TEST_OBJ := $(TEST_SRC:tests/%.c=$(O)/tests/%.o)
+
+.PHONY: all check unit golden asan-check demo deps test-deps bench clean help
+all: hedui                                   ## build ./hedui
+
+hedui: $(O)/hedui
+	$(Q)cp $< $@
+
+$(O)/hedui: $(O)/main.o $(LIB_OBJ)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+$(O)/%.o: src/%.c | $(O)
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(O)/tests/%.o: tests/%.c | $(O)
+	$(Q)mkdir -p $(O)/tests
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(O)/check_all: $(TEST_OBJ) $(LIB_OBJ)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CK_LIBS) $(LDLIBS_ALL)
+
+$(O):
+	$(Q)mkdir -p $(O)
+
+deps:                                        ## install missing build packages
+	$(Q)sh tests/install-deps.sh build
+test-deps:
+	$(Q)sh tests/install-deps.sh test
+
+check: test-deps                             ## unit suites, then golden and CLI tests
+	$(Q)$(MAKE) --no-print-directory unit golden
+
+unit: $(O)/check_all
+	$(Q)CK_DEFAULT_TIMEOUT=120 HEDUI_TEST_ROOT=$(CURDIR) $(O)/check_all
+
+golden: $(O)/hedui
+	$(Q)sh tests/golden.sh $(O)/hedui
+
+asan-check: test-deps                        ## all tests under ASan + UBSan
+	$(Q)$(MAKE) --no-print-directory BUILD=asan unit golden
+
+demo: deps                                   ## run the nightly job on fixtures/ into out/
+	$(Q)$(MAKE) --no-print-directory hedui
+	./hedui run --data fixtures --out out --as-of 2026-06-15 --seed 20260615
+
+bench:                                       ## benchmarks (see bench/README.md)
+	$(Q)$(MAKE) --no-print-directory -C bench
+
+clean:
+	rm -rf build hedui
+
+help:
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+-include $(wildcard $(O)/*.d $(O)/tests/*.d)

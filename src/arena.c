@@ -1,0 +1,123 @@
+/* arena.c - chunked bump allocator (see arena.h for the contract).
+ *
+ * Owns: its chunks.  Never frees single objects; never aborts on failure.
+ * Objects larger than a quarter of a chunk get a chunk of their own, so a
+ * big object never wastes the tail of a nearly fresh chunk.
+ */
+#include "arena.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct arena_chunk {
+    struct arena_chunk *next;
+    size_t cap;     /* payload bytes */
+    size_t used;    /* payload bytes handed out */
+    _Alignas(16) unsigned char data[];
+};
+
+void arena_init(struct arena *a, size_t chunk_size)
+{
+    a->head = NULL;
+    a->chunk_size = chunk_size ? chunk_size : (size_t)1 << 20;
+    a->used_bytes = 0;
+}
+
+void arena_free(struct arena *a)
+{
+    struct arena_chunk *c = a->head;
+    while (c) {
+        struct arena_chunk *n = c->next;
+        free(c);
+        c = n;
+    }
+    a->head = NULL;
+    a->used_bytes = 0;
+}
+
+static struct arena_chunk *new_chunk(size_t cap)
+{
+    if (cap > SIZE_MAX - sizeof(struct arena_chunk))
+        return NULL;
+    struct arena_chunk *c = malloc(sizeof *c + cap);
+    if (!c)
+        return NULL;
+    c->cap = cap;
+    c->used = 0;
+    c->next = NULL;
+    return c;
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+    if (n == 0)
+        n = 1;
+    if (n > SIZE_MAX - 15)
+        return NULL;
+    n = (n + 15) & ~(size_t)15;
+#ifdef HEDUI_ARENA_DEBUG
+    struct arena_chunk *own = new_chunk(n);
+    if (!own)
+        return NULL;
+    own->used = n;
+    own->next = a->head;
+    a->head = own;
+    a->used_bytes += n;
+    return own->data;
+#else
+    struct arena_chunk *c = a->head;
+    if (c && c->cap - c->used >= n) {
+        void *p = c->data + c->used;
+        c->used += n;
+        a->used_bytes += n;
+        return p;
+    }
+    if (n > a->chunk_size / 4) {
+        /* Big object: own chunk, linked behind the current head so the
+         * head's free tail stays usable. */
+        struct arena_chunk *own = new_chunk(n);
+        if (!own)
+            return NULL;
+        own->used = n;
+        if (c) {
+            own->next = c->next;
+            c->next = own;
+        } else {
+            a->head = own;
+        }
+        a->used_bytes += n;
+        return own->data;
+    }
+    struct arena_chunk *fresh = new_chunk(a->chunk_size);
+    if (!fresh)
+        return NULL;
+    fresh->next = a->head;
+    a->head = fresh;
+    fresh->used = n;
+    a->used_bytes += n;
+    return fresh->data;
+#endif
+}
+
+void *arena_calloc(struct arena *a, size_t count, size_t size)
+{
+    if (size && count > SIZE_MAX / size)
+        return NULL;
+    void *p = arena_alloc(a, count * size);
+    if (p)
+        memset(p, 0, count * size);
+    return p;
+}
+
+char *arena_strndup(struct arena *a, const char *s, size_t len)
+{
+    if (len == SIZE_MAX)
+        return NULL;
+    char *p = arena_alloc(a, len + 1);
+    if (!p)
+        return NULL;
+    memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}

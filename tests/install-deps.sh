@@ -1,0 +1,48 @@
+#!/bin/sh
+# install-deps.sh - install the Debian packages hedui needs, saying which.
+#
+# Usage: tests/install-deps.sh [build|test|pg|bench]...
+#   build  compiler, libcsv, xxHash, libpq, OpenMP (libgomp comes with gcc)
+#   test   build + check (unit tests)
+#   pg     the PostgreSQL 15 server, for the database tests
+# Installs only what is missing; needs root (or sudo) only when something is.
+set -eu
+
+pkgs_build="gcc make pkg-config libc6-dev libcsv-dev libxxhash-dev libpq-dev"
+pkgs_test="check"
+pkgs_pg="postgresql-15"
+
+want=""
+[ $# -eq 0 ] && set -- build
+for what in "$@"; do
+    case "$what" in
+        build) want="$want $pkgs_build" ;;
+        test)  want="$want $pkgs_build $pkgs_test" ;;
+        pg)    want="$want $pkgs_pg" ;;
+        *) echo "install-deps.sh: unknown group '$what' (build, test, pg)" >&2; exit 2 ;;
+    esac
+done
+
+missing=""
+for p in $want; do
+    case " $missing " in *" $p "*) continue ;; esac
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+[ -z "$missing" ] && exit 0
+
+echo "hedui: installing missing Debian packages:$missing" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+        echo "hedui: need root to install:$missing; run as root or install them yourself" >&2
+        exit 1
+    fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >&2
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >&2
+echo "hedui: installed:$missing" >&2

@@ -1,0 +1,22 @@
+/* tests.h - one check Suite per module; check_main.c runs them all.
+ * CK_RUN_SUITE=<name> runs one suite (check's own variable). */
+#ifndef HEDUI_TESTS_H
+#define HEDUI_TESTS_H
+
+#include <check.h>
+
+/* Each suite lives in tests/check_<module>.c.  Declared weak so a module
+ * whose suite is not written yet does not break the build; check_main.c
+ * fails the run if an expected suite is missing. */
+#define HEDUI_SUITES(X) \
+    X(idcard) X(encoding) X(arena) X(date) X(csvload) X(rules) \
+    X(calendar) X(evaluate) X(sample) X(pipeline)
+
+#define DECL_SUITE(name) Suite *name##_suite(void) __attribute__((weak));
+HEDUI_SUITES(DECL_SUITE)
+#undef DECL_SUITE
+
+/* Path to the repository root (for fixtures); from HEDUI_TEST_ROOT or ".". */
+const char *test_root(void);
+
+#endif
