@@ -1,0 +1,144 @@
+/* index.c - stage 3: hash indexes (see index.h for the design).
+ *
+ * Owns: the slot arrays.  Never touches row data beyond the keys it is
+ * given, never does I/O.  Hashes are XXH3-64; the slot is the low bits.
+ */
+#include "index.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+uint64_t idx_hash64(uint64_t key)
+{
+    return XXH3_64bits(&key, sizeof key);
+}
+
+static size_t pow2_at_least(size_t n)
+{
+    size_t c = 16;
+    while (c < n)
+        c <<= 1;
+    return c;
+}
+
+int keyidx_build(struct keyidx *ix, const uint64_t *keys, size_t stride, size_t n,
+                 struct err *e)
+{
+    memset(ix, 0, sizeof *ix);
+    /* count distinct non-zero keys */
+    size_t distinct = 0;
+    uint64_t prev = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = *(const uint64_t *)((const char *)keys + i * stride);
+        if (k != 0 && k != prev)
+            distinct++;
+        prev = k;
+    }
+    size_t cap = pow2_at_least(distinct * 2 + 1);
+    ix->slots = calloc(cap, sizeof *ix->slots);
+    if (!ix->slots)
+        return ERR(e, E_NOMEM, "out of memory while building an index of %zu keys", distinct);
+    ix->mask = cap - 1;
+    size_t i = 0;
+    while (i < n) {
+        uint64_t k = *(const uint64_t *)((const char *)keys + i * stride);
+        size_t j = i + 1;
+        while (j < n && *(const uint64_t *)((const char *)keys + j * stride) == k)
+            j++;
+        if (k != 0) {
+            if (i > UINT32_MAX || j - i > UINT32_MAX)
+                return ERR(e, E_INTERNAL, "index too large (%zu rows)", n);
+            size_t s = (size_t)idx_hash64(k) & ix->mask;
+            while (ix->slots[s].key != 0)
+                s = (s + 1) & ix->mask;
+            ix->slots[s].key = k;
+            ix->slots[s].first = (uint32_t)i;
+            ix->slots[s].count = (uint32_t)(j - i);
+            ix->n++;
+        }
+        i = j;
+    }
+    return E_OK;
+}
+
+void keyidx_free(struct keyidx *ix)
+{
+    free(ix->slots);
+    memset(ix, 0, sizeof *ix);
+}
+
+int stridx_init(struct stridx *ix, size_t expect, struct err *e)
+{
+    memset(ix, 0, sizeof *ix);
+    size_t cap = pow2_at_least(expect * 2 + 1);
+    ix->slots = calloc(cap, sizeof *ix->slots);
+    if (!ix->slots)
+        return ERR(e, E_NOMEM, "out of memory while building a string index");
+    ix->mask = cap - 1;
+    return E_OK;
+}
+
+static int grow(struct stridx *ix)
+{
+    size_t cap = (ix->mask + 1) * 2;
+    struct stridx_slot *ns = calloc(cap, sizeof *ns);
+    if (!ns)
+        return -1;
+    for (size_t i = 0; i <= ix->mask; i++) {
+        if (!ix->slots[i].s)
+            continue;
+        size_t s = (size_t)ix->slots[i].h & (cap - 1);
+        while (ns[s].s)
+            s = (s + 1) & (cap - 1);
+        ns[s] = ix->slots[i];
+    }
+    free(ix->slots);
+    ix->slots = ns;
+    ix->mask = cap - 1;
+    return 0;
+}
+
+int stridx_put(struct stridx *ix, const char *str, uint32_t val, uint32_t *existing)
+{
+    if ((ix->n + 1) * 2 > ix->mask + 1 && grow(ix) != 0)
+        return -1;
+    size_t len = strlen(str);
+    uint64_t h = XXH3_64bits(str, len);
+    size_t s = (size_t)h & ix->mask;
+    while (ix->slots[s].s) {
+        if (ix->slots[s].h == h && strcmp(ix->slots[s].s, str) == 0) {
+            if (existing)
+                *existing = ix->slots[s].val;
+            return 1;
+        }
+        s = (s + 1) & ix->mask;
+    }
+    ix->slots[s].s = str;
+    ix->slots[s].h = h;
+    ix->slots[s].val = val;
+    ix->n++;
+    return 0;
+}
+
+int stridx_get(const struct stridx *ix, const char *str, uint32_t *val)
+{
+    if (!ix->slots)
+        return 0;
+    uint64_t h = XXH3_64bits(str, strlen(str));
+    size_t s = (size_t)h & ix->mask;
+    while (ix->slots[s].s) {
+        if (ix->slots[s].h == h && strcmp(ix->slots[s].s, str) == 0) {
+            *val = ix->slots[s].val;
+            return 1;
+        }
+        s = (s + 1) & ix->mask;
+    }
+    return 0;
+}
+
+void stridx_free(struct stridx *ix)
+{
+    free(ix->slots);
+    memset(ix, 0, sizeof *ix);
+}

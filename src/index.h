@@ -1,0 +1,80 @@
+/* index.h - hash indexes over loaded rows (stage 3 of the pipeline).
+ *
+ * Two shapes, both open addressing with linear probing on XXH3 hashes:
+ *   - struct keyidx: 64-bit person keys (idcard.h) -> a run [first, first+count)
+ *     of rows in an array sorted by key.  Built once, then read-only, so
+ *     any number of threads may probe it at once.
+ *   - struct stridx: strings (household_id, hukou_no) -> uint32 value.
+ * Tables are sized to a power of two at least twice the number of entries,
+ * so probe sequences stay short.  Memory is malloc'd by the index and freed
+ * by *_free(); the index never owns the rows or strings it points at.
+ */
+#ifndef ENGINE_INDEX_H
+#define ENGINE_INDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+struct keyidx_slot {
+    uint64_t key;      /* 0 = empty (0 is never a valid person key) */
+    uint32_t first;
+    uint32_t count;
+};
+
+struct keyidx {
+    struct keyidx_slot *slots;
+    size_t mask;
+    size_t n;
+};
+
+/* Build from keys[0..n), which must be sorted ascending (zeros, if any,
+ * first; they are skipped).  Returns E_OK or E_NOMEM. */
+int keyidx_build(struct keyidx *ix, const uint64_t *keys, size_t stride_bytes,
+                 size_t n, struct err *e);
+/* The run for key, or count 0.  Thread-safe after build. */
+static inline struct keyidx_slot keyidx_get(const struct keyidx *ix, uint64_t key);
+void keyidx_free(struct keyidx *ix);
+
+uint64_t idx_hash64(uint64_t key);
+
+static inline struct keyidx_slot keyidx_get(const struct keyidx *ix, uint64_t key)
+{
+    struct keyidx_slot none = {0, 0, 0};
+    if (!ix->slots || key == 0)
+        return none;
+    size_t i = (size_t)idx_hash64(key) & ix->mask;
+    for (;;) {
+        const struct keyidx_slot *s = &ix->slots[i];
+        if (s->key == key)
+            return *s;
+        if (s->key == 0)
+            return none;
+        i = (i + 1) & ix->mask;
+    }
+}
+
+struct stridx_slot {
+    const char *s;     /* NULL = empty; borrowed */
+    uint64_t h;
+    uint32_t val;
+};
+
+struct stridx {
+    struct stridx_slot *slots;
+    size_t mask;
+    size_t n;
+};
+
+/* An empty index sized for about `expect` entries.  E_OK or E_NOMEM. */
+int stridx_init(struct stridx *ix, size_t expect, struct err *e);
+/* Insert s -> val unless s is present.  *existing gets the stored value
+ * and the return is 1 if s was already there; 0 if inserted; -1 on
+ * out of memory (grows as needed).  s is borrowed and must outlive ix. */
+int stridx_put(struct stridx *ix, const char *s, uint32_t val, uint32_t *existing);
+/* 1 and *val if present, else 0. */
+int stridx_get(const struct stridx *ix, const char *s, uint32_t *val);
+void stridx_free(struct stridx *ix);
+
+#endif

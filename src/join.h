@@ -1,0 +1,42 @@
+/* join.h - stage 4: every feed joined to people by ID key.
+ *
+ * join_build() sorts each person-keyed feed by (key, line) and builds a
+ * keyidx over it, so "all vehicles of this person" is one probe and a
+ * contiguous run in file order.  It also indexes registry members by key
+ * (E10, L01) and hukou persons by hukou_no (E11, L01).  After build the
+ * struct is read-only and shared by all threads of evaluate.c.
+ *
+ * The sorts are independent and run as parallel OpenMP iterations; each
+ * sort is by a total order (key, then line), so the result is the same at
+ * any thread count.
+ */
+#ifndef ENGINE_JOIN_H
+#define ENGINE_JOIN_H
+
+#include <stdint.h>
+
+#include "err.h"
+#include "index.h"
+#include "model.h"
+
+struct member_ref {
+    uint64_t key;
+    uint32_t member;     /* index into dataset.members */
+};
+
+struct join {
+    struct keyidx hukou, vehicles, property, si, business, pubserv, staffrel;
+    struct member_ref *members_by_key;  /* sorted by (key, household index) */
+    struct keyidx members;              /* over members_by_key */
+    uint32_t *hukou_by_no;              /* hukou rows sorted by (hukou_no, key) */
+    size_t n_hukou_by_no;
+    struct stridx hukou_no;             /* hukou_no -> first position in hukou_by_no */
+};
+
+int join_build(struct join *j, struct dataset *d, struct err *e);
+void join_free(struct join *j);
+
+/* The hukou row of a person, or NULL. */
+const struct hukou *join_hukou(const struct join *j, const struct dataset *d, uint64_t key);
+
+#endif

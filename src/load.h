@@ -1,0 +1,44 @@
+/* load.h - read one CSV input file and hand its records to a callback.
+ *
+ * Stage 1 of the pipeline.  The whole file is read, decoded to UTF-8
+ * (encoding.h), parsed with libcsv in strict mode one physical line at a
+ * time (so every record knows the line where it starts), and its header is
+ * matched against the columns the caller needs, in any order.  Records with
+ * structural faults (wrong field count, bad quoting, undecodable bytes, an
+ * oversized field) are rejected here; the rest go to `row` with the needed
+ * fields in the caller's column order.
+ */
+#ifndef ENGINE_LOAD_H
+#define ENGINE_LOAD_H
+
+#include <stddef.h>
+
+#include "encoding.h"
+#include "err.h"
+#include "model.h"
+
+/* Largest field accepted; a longer one rejects its record. */
+#define LOAD_MAX_FIELD (64 * 1024)
+
+/* Called once per structurally sound record.  vals[i]/lens[i] is the field
+ * for cols[i] (NUL-terminated, valid only during the call).  Returns E_OK
+ * (whether or not it rejected the row) or an error code with e set. */
+typedef int (*load_row_fn)(void *ctx, const char *const *vals, const size_t *lens,
+                           long long line, struct err *e);
+
+struct load_spec {
+    enum input_file file;
+    const char *const *cols;   /* needed columns */
+    int n_cols;
+    load_row_fn row;
+    void *ctx;
+};
+
+/* Load `path` into d->files[spec->file] statistics and rejects, calling
+ * spec->row for each good record.  Fills size, checksum, encoding, row
+ * counts.  Errors: E_NOINPUT (missing), E_IO, E_PARSE (no header, missing
+ * columns, unterminated quote), E_NOMEM. */
+int load_csv(struct dataset *d, const char *path, enum enc want,
+             const struct load_spec *spec, struct err *e);
+
+#endif

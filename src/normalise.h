@@ -1,0 +1,42 @@
+/* normalise.h - stage 2: text fields -> typed, validated rows.
+ *
+ * One load_spec per input file: the columns the contract names and a row
+ * callback that checks every value (IDs, dates, months, money, areas,
+ * shares, value sets, region codes) and either appends a typed row to the
+ * dataset or writes a reject naming the column and the reason.
+ * normalise_finish() then applies the contract's merge rules: a person
+ * repeated within one household (reject), several hukou rows per person
+ * (keep one), duplicate candidates (keep the first).
+ */
+#ifndef ENGINE_NORMALISE_H
+#define ENGINE_NORMALISE_H
+
+#include "encoding.h"
+#include "err.h"
+#include "index.h"
+#include "model.h"
+
+struct normaliser {
+    struct dataset *d;
+    int as_of;                 /* day number */
+    int as_of_ymd;             /* yyyymmdd for idcard */
+    struct stridx hh_by_id;    /* household_id -> index, built while loading */
+    enum input_file cur;
+};
+
+int normaliser_init(struct normaliser *n, struct dataset *d, int as_of, struct err *e);
+void normaliser_free(struct normaliser *n);
+
+/* Load and normalise one input file.  households.csv must come before
+ * members.csv.  Errors as load_csv(). */
+int normalise_file(struct normaliser *n, enum input_file f, const char *path,
+                   enum enc want, struct err *e);
+
+/* Merge rules after every file is loaded (see above).  E_OK or E_NOMEM. */
+int normalise_finish(struct normaliser *n, struct err *e);
+
+/* Trim Unicode white space (idcard.h's set) from both ends of s[0..*len):
+ * returns the new start and updates *len. */
+const char *utf8_trim(const char *s, size_t *len);
+
+#endif

@@ -1,0 +1,48 @@
+/* num.h - exact decimal numbers from feed text: money, areas, shares.
+ *
+ * The contract forbids binary floating point for money and areas: money is
+ * integer fen, areas integer hundredths of a square metre, shares integer
+ * billionths.  Pure functions, thread-safe.
+ */
+#ifndef ENGINE_NUM_H
+#define ENGINE_NUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum num_status {
+    NUM_OK = 0,
+    NUM_EMPTY,        /* empty text */
+    NUM_BAD,          /* not a plain decimal number */
+    NUM_NEGATIVE,     /* a minus sign */
+    NUM_TOO_PRECISE,  /* more decimals than the column allows */
+    NUM_TOO_BIG       /* would overflow */
+};
+
+/* Parse a non-negative decimal with at most `max_dec` decimals into an
+ * integer scaled by 10^scale (scale >= max_dec), e.g. money: max_dec 2,
+ * scale 2 -> fen.  Accepts "12", "12.5", "12.50", "0.05", ".5" is NUM_BAD. */
+enum num_status num_parse_fixed(const char *s, size_t len, int max_dec, int scale,
+                                int64_t *out);
+
+/* Money in fen (yuan with up to two decimals). */
+static inline enum num_status num_parse_money(const char *s, size_t len, int64_t *fen)
+{
+    return num_parse_fixed(s, len, 2, 2, fen);
+}
+
+/* Share in billionths (up to 9 decimals). Range is the caller's business. */
+#define SHARE_ONE 1000000000LL
+static inline enum num_status num_parse_share(const char *s, size_t len, int64_t *nano)
+{
+    return num_parse_fixed(s, len, 9, 9, nano);
+}
+
+/* Short reason text for a status. */
+const char *num_status_text(enum num_status st);
+
+/* Format an integer scaled by 10^scale without trailing zeros in the
+ * fraction ("86000", "30000.01", "0.5").  buf must hold 32 bytes. */
+void num_format(int64_t v, int scale, char buf[32]);
+
+#endif
