@@ -62,10 +62,10 @@ void sha256_update(struct sha256 *s, const void *data, size_t len)
         s->n_buf += take;
         p += take;
         len -= take;
-        if (s->n_buf == 64) {
-            block(s, s->buf);
-            s->n_buf = 0;
-        }
+        if (s->n_buf < 64)
+            return;
+        block(s, s->buf);
+        s->n_buf = 0;
     }
     for (; len >= 64; p += 64, len -= 64)
         block(s, p);
