@@ -1,0 +1,127 @@
+#!/bin/sh
+# golden.sh - end-to-end tests of the hedui CLI on fixtures/.
+#
+# Usage: tests/golden.sh PATH/TO/hedui
+# Checks: outputs equal fixtures/expected/ byte for byte; --threads 1 and 2
+# and a rerun give identical outputs; exit statuses and messages for bad
+# input, bad rules, a feed over its reject limit; a changed policy value
+# changes the result without recompiling; skipped optional feeds; file modes.
+set -u
+HEDUI=${1:?usage: golden.sh PATH/TO/hedui}
+case "$HEDUI" in /*) ;; *) HEDUI="$(pwd)/$HEDUI" ;; esac
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+T=$(mktemp -d "${TMPDIR:-/tmp}/hedui-golden.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+ok()   { pass=$((pass + 1)); }
+bad()  { fail=$((fail + 1)); echo "golden: FAIL: $*" >&2; }
+check() { if eval "$2"; then ok; else bad "$1"; fi; }
+
+FX="$ROOT/fixtures"
+ASOF=2026-06-15
+SEED=20260615
+run() { "$HEDUI" run --quiet --data "$1" --out "$2" --as-of $ASOF --seed $SEED "$@"; }
+
+# 1. golden outputs, one thread
+"$HEDUI" run -q --data "$FX" --out "$T/t1" --as-of $ASOF --seed $SEED --threads 1 2>"$T/err1"
+check "run on fixtures exits 0 ($(cat "$T/err1"))" '[ $? -eq 0 ]'
+for f in flags review_queue spotcheck rejects; do
+    check "$f.csv equals fixtures/expected/$f.csv" "cmp -s '$T/t1/$f.csv' '$FX/expected/$f.csv'"
+done
+check "manifest.json written" "[ -s '$T/t1/manifest.json' ]"
+check "no temporary directory left" "[ -z \"\$(ls -A '$T/t1' | grep hedui-tmp)\" ]"
+
+# 2. two threads and a rerun: byte-identical (manifest except timings)
+"$HEDUI" run -q --data "$FX" --out "$T/t2" --as-of $ASOF --seed $SEED --threads 2
+"$HEDUI" run -q --data "$FX" --out "$T/t3" --as-of $ASOF --seed $SEED --threads 2
+for f in flags review_queue spotcheck rejects; do
+    check "$f.csv identical at 1 and 2 threads" "cmp -s '$T/t1/$f.csv' '$T/t2/$f.csv'"
+    check "$f.csv identical on a rerun" "cmp -s '$T/t2/$f.csv' '$T/t3/$f.csv'"
+done
+grep -v '"timings"' "$T/t1/manifest.json" >"$T/m1"
+grep -v '"timings"' "$T/t2/manifest.json" >"$T/m2"
+check "manifest identical except timings" "cmp -s '$T/m1' '$T/m2'"
+
+# 3. a different seed draws a different sample, the same seed the same
+"$HEDUI" run -q --data "$FX" --out "$T/s2" --as-of $ASOF --seed 7
+check "spotcheck group sizes do not depend on the seed" \
+    "[ \"\$(cut -d, -f1,2 '$T/t1/spotcheck.csv')\" = \"\$(cut -d, -f1,2 '$T/s2/spotcheck.csv')\" ]"
+
+# 4. output files are for the bureau only
+check "flags.csv is mode 600" "[ \"\$(stat -c %a '$T/t1/flags.csv')\" = 600 ]"
+
+# 5. usage
+"$HEDUI" --help >"$T/help" 2>&1
+check "--help exits 0" '[ $? -eq 0 ]'
+check "--help documents exit statuses" "grep -q 'Exit status' '$T/help'"
+"$HEDUI" run --help >"$T/help" 2>&1
+check "run --help names --as-of" "grep -q -- '--as-of' '$T/help'"
+"$HEDUI" run --data "$FX" 2>"$T/err"
+check "missing --out exits 2" '[ $? -eq 2 ]'
+check "usage error says what to do next" "grep -q \"hedui: try 'hedui --help'\" '$T/err'"
+"$HEDUI" run --data "$FX" --out "$T/x" --as-of 2026-02-30 2>"$T/err"
+check "bad --as-of exits 2" '[ $? -eq 2 ]'
+"$HEDUI" frobnicate 2>"$T/err"
+check "unknown command exits 2" '[ $? -eq 2 ]'
+
+# 6. a missing required file
+mkdir -p "$T/d1" && cp "$FX"/*.csv "$T/d1/" && rm "$T/d1/hukou.csv"
+"$HEDUI" run -q --data "$T/d1" --out "$T/o1" --as-of $ASOF 2>"$T/err"
+check "missing hukou.csv exits 3" '[ $? -eq 3 ]'
+check "message names hukou.csv" "grep -q 'hukou.csv' '$T/err'"
+check "nothing published without hukou.csv" "[ ! -e '$T/o1/flags.csv' ]"
+
+# 7. a missing column
+mkdir -p "$T/d2" && cp "$FX"/*.csv "$T/d2/"
+sed -i '1s/plate_no/plate/' "$T/d2/vehicles.csv"
+"$HEDUI" run -q --data "$T/d2" --out "$T/o2" --as-of $ASOF 2>"$T/err"
+check "renamed column exits 3" '[ $? -eq 3 ]'
+check "message lists the missing column and file:line" \
+    "grep -q 'vehicles.csv:1: missing column(s): plate_no' '$T/err'"
+
+# 8. a feed over its reject limit: exit 1, previous outputs untouched
+mkdir -p "$T/d3" && cp "$FX"/*.csv "$T/d3/"
+cp -r "$T/t1" "$T/o3"
+sed '2,20s/,valid,/,bogus,/' "$FX/vehicles.csv" >"$T/d3/vehicles.csv"
+"$HEDUI" run -q --data "$T/d3" --out "$T/o3" --as-of $ASOF --seed $SEED 2>"$T/err"
+check "reject limit exceeded exits 1" '[ $? -eq 1 ]'
+check "message gives the share and the limit" "grep -q 'over the limit of 5.00%' '$T/err'"
+check "previous flags.csv untouched" "cmp -s '$T/o3/flags.csv' '$FX/expected/flags.csv'"
+check "previous manifest untouched" "cmp -s '$T/o3/manifest.json' '$T/t1/manifest.json'"
+
+# 9. bad rules are refused with file:line
+mkdir -p "$T/r1" && cp "$ROOT"/rules/* "$T/r1/"
+sed -i 's/^max_m2_per_person = 40$/max_m2_per_person = forty/' "$T/r1/policy.rules"
+line=$(grep -n 'max_m2_per_person' "$T/r1/policy.rules" | cut -d: -f1)
+"$HEDUI" run -q --data "$FX" --out "$T/o4" --rules "$T/r1" --as-of $ASOF 2>"$T/err"
+check "bad rules value exits 5" '[ $? -eq 5 ]'
+check "bad rules names file:line" "grep -q 'policy.rules:$line:' '$T/err'"
+cp "$ROOT"/rules/policy.rules "$T/r1/"
+echo "colour = blue" >>"$T/r1/policy.rules"
+"$HEDUI" run -q --data "$FX" --out "$T/o4" --rules "$T/r1" --as-of $ASOF 2>"$T/err"
+check "unknown rules key exits 5" '[ $? -eq 5 ]'
+
+# 10. policy is data: raising the exemption removes HH009's truck flag
+cp "$ROOT"/rules/policy.rules "$T/r1/"
+sed -i 's/^exempt_max_value_yuan = 30000$/exempt_max_value_yuan = 30000.01/' "$T/r1/policy.rules"
+"$HEDUI" run -q --data "$FX" --out "$T/o5" --rules "$T/r1" --as-of $ASOF --seed $SEED
+check "HH009 has E03 with the shipped policy" "grep -q '^E03_VEHICLE,.*,HH009,' '$T/t1/flags.csv'"
+check "HH009 loses E03 when the exemption is 30000.01" "! grep -q '^E03_VEHICLE,.*,HH009,' '$T/o5/flags.csv'"
+
+# 11. an absent optional feed skips its rule and says so
+mkdir -p "$T/d6" && cp "$FX"/*.csv "$T/d6/" && rm "$T/d6/business.csv"
+"$HEDUI" run -q --data "$T/d6" --out "$T/o6" --as-of $ASOF --seed $SEED
+check "no E07 without business.csv" "! grep -q '^E07_BUSINESS' '$T/o6/flags.csv'"
+check "manifest says E07 was skipped" "grep -q 'E07_BUSINESS: business.csv absent' '$T/o6/manifest.json'"
+
+# 12. an unterminated quote stops the run at the line where it opened
+mkdir -p "$T/d7" && cp "$FX"/*.csv "$T/d7/"
+printf '%s\n' 'id_no,entity_name,role,registered_capital_yuan,status' \
+    '610102198001010015,"unclosed,legal_rep,100,active' '610102198001010015,x,legal_rep,100,active' \
+    >"$T/d7/business.csv"
+"$HEDUI" run -q --data "$T/d7" --out "$T/o7" --as-of $ASOF 2>"$T/err"
+check "unterminated quote exits 3" '[ $? -eq 3 ]'
+check "unterminated quote reported at line 2" "grep -q 'business.csv:2: quoted field opened on line 2' '$T/err'"
+
+echo "golden: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
