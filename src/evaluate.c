@@ -59,7 +59,7 @@ __attribute__((format(printf, 2, 3))) static void sb_add(struct sbuf *s, const c
     s->n += (size_t)k;
 }
 
-static const char *money_txt(int64_t fen, char buf[32])
+static const char *money_txt(int64_t fen, char buf[48])
 {
     num_format(fen, 2, buf);
     return buf;
@@ -139,7 +139,7 @@ static int vehicle_hits(const struct eval_ctx *c, uint64_t key, struct sbuf *ev)
 {
     struct keyidx_slot s = keyidx_get(&c->j->vehicles, key);
     int n = 0;
-    char b1[32], b2[32];
+    char b1[48], b2[48];
     for (uint32_t i = 0; i < s.count; i++) {
         const struct vehicle *v = &VEC_AT(c->d->vehicles, struct vehicle, s.first + i);
         if (v->status != VS_VALID || !(c->p->vehicle_classes & (1u << v->vclass)))
@@ -167,7 +167,7 @@ static int commercial_property_hits(const struct eval_ctx *c, uint64_t key, stru
 {
     struct keyidx_slot s = keyidx_get(&c->j->property, key);
     int n = 0;
-    char b1[32], b2[32];
+    char b1[48], b2[48];
     for (uint32_t i = 0; i < s.count; i++) {
         const struct property *p = &VEC_AT(c->d->property, struct property, s.first + i);
         if (p->status != PS_HELD || !(c->p->commercial_usages & (1u << p->usage)))
@@ -362,7 +362,7 @@ static int e09_fires(const struct eval_ctx *c, const struct household *h, const 
 static void e09_evidence(const struct eval_ctx *c, const struct household *h,
                          const struct hh_facts *f, struct sbuf *ev)
 {
-    char b1[32], b2[32], b3[32];
+    char b1[48], b2[48], b3[48];
     const struct rational *fa = &c->p->factor[h->program];
     num_format((int64_t)f->income_sum, 2, b1);
     num_format(f->std->monthly_fen, 2, b2);
@@ -434,7 +434,7 @@ static int judge_cancelled(const struct eval_ctx *c, struct tout *t, uint32_t hi
         return E_OK;
     struct sbuf ev;
     sb_reset(&ev);
-    char b1[32], b2[32], ad[11];
+    char b1[48], b2[48], ad[11];
     date_format(c->as_of, ad);
     num_format((int64_t)f.income_sum, 2, b1);
     num_format(f.std->monthly_fen, 2, b2);
@@ -453,7 +453,7 @@ static int judge_household(const struct eval_ctx *c, struct tout *t, uint32_t hi
     household_facts(c, h, &f);
     const char *uh = f.head_hukou_no;
     struct sbuf ev;
-    char b1[32], b2[32], d1[11], d2[11];
+    char b1[48], b2[48], d1[11], d2[11];
     int st = E_OK;
 #define EMIT(RULE, HNO, PID)                                                        \
     do {                                                                           \
@@ -678,7 +678,7 @@ static int judge_candidate(const struct eval_ctx *c, struct tout *t, uint32_t ci
         return E_OK;
     struct sbuf ev;
     sb_reset(&ev);
-    char b1[32], b2[32];
+    char b1[48], b2[48];
     num_format((int64_t)income, 2, b1);
     num_format(std->monthly_fen, 2, b2);
     sb_add(&ev, "candidates: %s; hukou household %s has %d normal persons, none on the rolls, "
@@ -762,13 +762,16 @@ int evaluate_run(const struct eval_ctx *c, struct eval_result *r, struct err *e)
     }
     if (st == E_OK) {
         for (int i = 0; i < nt; i++) {
-            memcpy(r->flags + r->n_flags, t[i].flags.v, t[i].flags.n * sizeof *r->flags);
+            if (t[i].flags.n)
+                memcpy(r->flags + r->n_flags, t[i].flags.v, t[i].flags.n * sizeof *r->flags);
             r->n_flags += t[i].flags.n;
-            memcpy(r->no_std_households + r->n_no_std_households, t[i].no_std_hh.v,
-                   t[i].no_std_hh.n * sizeof(uint32_t));
+            if (t[i].no_std_hh.n)
+                memcpy(r->no_std_households + r->n_no_std_households, t[i].no_std_hh.v,
+                       t[i].no_std_hh.n * sizeof(uint32_t));
             r->n_no_std_households += t[i].no_std_hh.n;
-            memcpy(r->no_std_candidates + r->n_no_std_candidates, t[i].no_std_cand.v,
-                   t[i].no_std_cand.n * sizeof(uint32_t));
+            if (t[i].no_std_cand.n)
+                memcpy(r->no_std_candidates + r->n_no_std_candidates, t[i].no_std_cand.v,
+                       t[i].no_std_cand.n * sizeof(uint32_t));
             r->n_no_std_candidates += t[i].no_std_cand.n;
         }
         qsort(r->flags, r->n_flags, sizeof *r->flags, flag_cmp);

@@ -68,7 +68,7 @@ const char *num_status_text(enum num_status st)
     return "?";
 }
 
-void num_format(int64_t v, int scale, char buf[32])
+void num_format(int64_t v, int scale, char buf[48])
 {
     int64_t p = 1;
     for (int k = 0; k < scale; k++)
@@ -77,13 +77,17 @@ void num_format(int64_t v, int scale, char buf[32])
     uint64_t u = neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
     uint64_t ip = u / (uint64_t)p, fp = u % (uint64_t)p;
     if (fp == 0) {
-        snprintf(buf, 32, "%s%llu", neg ? "-" : "", (unsigned long long)ip);
+        snprintf(buf, 48, "%s%llu", neg ? "-" : "", (unsigned long long)ip);
         return;
     }
+    /* scale <= 18 (int64_t), so the fraction has at most 18 digits */
     char frac[24];
-    snprintf(frac, sizeof frac, "%0*llu", scale, (unsigned long long)fp);
-    size_t n = strlen(frac);
+    int n_dig = scale > 18 ? 18 : scale;
+    for (int k = n_dig - 1; k >= 0; k--, fp /= 10)
+        frac[k] = (char)('0' + fp % 10);
+    frac[n_dig] = '\0';
+    size_t n = (size_t)n_dig;
     while (n > 0 && frac[n - 1] == '0')
         frac[--n] = '\0';
-    snprintf(buf, 32, "%s%llu.%s", neg ? "-" : "", (unsigned long long)ip, frac);
+    snprintf(buf, 48, "%s%llu.%s", neg ? "-" : "", (unsigned long long)ip, frac);
 }

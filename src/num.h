@@ -42,7 +42,7 @@ static inline enum num_status num_parse_share(const char *s, size_t len, int64_t
 const char *num_status_text(enum num_status st);
 
 /* Format an integer scaled by 10^scale without trailing zeros in the
- * fraction ("86000", "30000.01", "0.5").  buf must hold 32 bytes. */
-void num_format(int64_t v, int scale, char buf[32]);
+ * fraction ("86000", "30000.01", "0.5").  buf must hold 48 bytes. */
+void num_format(int64_t v, int scale, char buf[48]);
 
 #endif
