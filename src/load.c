@@ -26,7 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sha256.h"
+#include <xxhash.h>
 
 #define MAX_COLS 256
 
@@ -255,10 +255,11 @@ int load_csv(struct dataset *d, const char *path, enum enc want,
         return st;
     fs->present = 1;
     fs->bytes = (long long)n_raw;
-    struct sha256 h;
-    sha256_init(&h);
-    sha256_update(&h, raw, n_raw);
-    sha256_hex(&h, fs->sha256);
+    /* XXH3-128: verifiable with `xxhsum -H2` (Debian package xxhash) and
+     * fast enough (>10 GB/s) to cost nothing next to parsing. */
+    XXH128_hash_t h = XXH3_128bits(raw, n_raw);
+    snprintf(fs->checksum, sizeof fs->checksum, "%016llx%016llx",
+             (unsigned long long)h.high64, (unsigned long long)h.low64);
 
     if (n_raw == 0) {
         free(raw);

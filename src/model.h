@@ -179,7 +179,7 @@ struct filestat {
     int present;
     int from_rules;           /* shipped copy from the rules directory */
     long long bytes;
-    char sha256[65];
+    char checksum[33];        /* XXH3-128 of the raw bytes, hex */
     const char *encoding;     /* "utf-8" or "gb18030" */
     int had_bom;
     long long data_rows;      /* records after the header */

@@ -304,9 +304,9 @@ int write_manifest(struct outdir *o, const struct manifest_info *m, struct err *
         }
         fputs(", \"present\": true, \"path\": ", f);
         jstr(f, fs->path);
-        fprintf(f, ", \"from_rules_dir\": %s, \"bytes\": %lld, \"sha256\": ",
+        fprintf(f, ", \"from_rules_dir\": %s, \"bytes\": %lld, \"xxh128\": ",
                 fs->from_rules ? "true" : "false", fs->bytes);
-        jstr(f, fs->sha256);
+        jstr(f, fs->checksum);
         fputs(", \"encoding\": ", f);
         jstr(f, fs->encoding ? fs->encoding : "");
         fprintf(f, ", \"bom\": %s, \"data_rows\": %lld, \"accepted\": %lld, \"rejected\": %zu, "
