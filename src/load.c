@@ -246,13 +246,22 @@ static int read_file(const char *path, unsigned char **buf, size_t *len, struct 
 int load_csv(struct dataset *d, const char *path, enum enc want,
              const struct load_spec *spec, struct err *e)
 {
-    struct filestat *fs = &d->files[spec->file];
-    snprintf(fs->path, sizeof fs->path, "%s", path);
     unsigned char *raw = NULL;
     size_t n_raw = 0;
     int st = read_file(path, &raw, &n_raw, e);
     if (st != E_OK)
         return st;
+    st = load_csv_mem(d, path, raw, n_raw, want, spec, e);
+    free(raw);
+    return st;
+}
+
+int load_csv_mem(struct dataset *d, const char *path, const unsigned char *raw, size_t n_raw,
+                 enum enc want, const struct load_spec *spec, struct err *e)
+{
+    struct filestat *fs = &d->files[spec->file];
+    snprintf(fs->path, sizeof fs->path, "%s", path);
+    int st;
     fs->present = 1;
     fs->bytes = (long long)n_raw;
     /* XXH3-128: verifiable with `xxhsum -H2` (Debian package xxhash) and
@@ -262,7 +271,6 @@ int load_csv(struct dataset *d, const char *path, enum enc want,
              (unsigned long long)h.high64, (unsigned long long)h.low64);
 
     if (n_raw == 0) {
-        free(raw);
         err_where(e, path, 1, 0);
         return ERR(e, E_PARSE, "empty file: expected a header row");
     }
@@ -270,7 +278,6 @@ int load_csv(struct dataset *d, const char *path, enum enc want,
     struct decoded dec;
     memset(&dec, 0, sizeof dec);
     st = enc_decode(path, raw, n_raw, want, &dec, e);
-    free(raw);
     if (st != E_OK)
         return st;
     fs->encoding = enc_name(dec.used);

@@ -41,4 +41,10 @@ struct load_spec {
 int load_csv(struct dataset *d, const char *path, enum enc want,
              const struct load_spec *spec, struct err *e);
 
+/* The same for bytes already in memory (e.g. fetched from PostgreSQL with
+ * COPY TO STDOUT); `label` stands for the path in statistics and messages.
+ * The buffer is borrowed and not modified. */
+int load_csv_mem(struct dataset *d, const char *label, const unsigned char *buf, size_t n,
+                 enum enc want, const struct load_spec *spec, struct err *e);
+
 #endif

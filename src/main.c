@@ -7,29 +7,17 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <omp.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "calendar.h"
 #include "date.h"
 #include "encoding.h"
 #include "err.h"
-#include "evaluate.h"
-#include "join.h"
-#include "model.h"
-#include "normalise.h"
-#include "rank.h"
-#include "rules.h"
-#include "write.h"
+#include "pipeline.h"
 
-#define HEDUI_VERSION "0.1.0"
 
 /* Exit status table (also in --help and README.md). */
 enum exit_status {
@@ -98,21 +86,6 @@ static const char usage_run[] =
     "  -v, --verbose        more detail in error messages\n"
     "  -h, --help           show this help\n";
 
-static long long peak_rss_kb(void)
-{
-    struct rusage ru;
-    if (getrusage(RUSAGE_SELF, &ru) != 0)
-        return 0;
-    return (long long)ru.ru_maxrss;
-}
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 static int exit_for(enum ecode c)
 {
     switch (c) {
@@ -148,24 +121,6 @@ static void print_err(const struct err *e)
                 e->src_file ? e->src_file : "?", e->src_line);
     if (e->code == E_USAGE)
         fprintf(stderr, "%s: try '%s --help' for more information\n", prog, prog);
-}
-
-/* ---------- progress ---------- */
-
-struct progress {
-    int on;
-    double t0;
-};
-
-static void progress(struct progress *p, const char *stage, long long rows, double ms)
-{
-    if (!p->on)
-        return;
-    if (rows >= 0 && ms > 0)
-        fprintf(stderr, "%s: %-28s %12lld rows %8.0f ms %10.0f rows/s\n", prog, stage, rows, ms,
-                (double)rows / (ms / 1000.0));
-    else
-        fprintf(stderr, "%s: %-28s %8.0f ms\n", prog, stage, ms);
 }
 
 /* ---------- run ---------- */
@@ -318,35 +273,6 @@ static int parse_run(int argc, char **argv, struct run_opts *o, struct err *e)
     return E_OK;
 }
 
-static int file_exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* Reject share over the limit?  rejected / data_rows > num / den */
-static int check_reject_limit(const struct dataset *d, const struct policy *p, struct err *e)
-{
-    for (int i = 0; i < N_INPUT; i++) {
-        const struct filestat *fs = &d->files[i];
-        long long rej = (long long)fs->rejects.n;
-        if (!fs->present || rej == 0)
-            continue;
-        if ((__int128)rej * p->reject_limit.den > (__int128)p->reject_limit.num * fs->data_rows) {
-            const struct reject *r0 = fs->rejects.v;
-            err_where(e, fs->path, 0, 0);
-            return ERR(e, E_DATA,
-                       "%lld of %lld data rows rejected (%.2f%%), over the limit of %.2f%% "
-                       "set in the rules; first: line %lld: %s. Nothing was published: fix "
-                       "the feed or raise [input] reject_limit",
-                       rej, fs->data_rows, 100.0 * (double)rej / (double)fs->data_rows,
-                       100.0 * (double)p->reject_limit.num / (double)p->reject_limit.den,
-                       r0[0].line, r0[0].reason);
-        }
-    }
-    return E_OK;
-}
-
 static int cmd_run(int argc, char **argv, struct err *e)
 {
     struct run_opts o;
@@ -355,175 +281,48 @@ static int cmd_run(int argc, char **argv, struct err *e)
         return E_OK;   /* --help */
     if (st != E_OK)
         return st;
-    if (o.threads)
-        omp_set_num_threads(o.threads);
-    struct progress pg = {!o.quiet && isatty(STDERR_FILENO), now_ms()};
+    struct run_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.data_dir = o.data;
+    cfg.rules_dir = o.rules;
+    cfg.as_of = o.as_of;
+    cfg.seed = o.seed;
+    cfg.threads = o.threads;
+    cfg.enc_all = o.enc_all;
+    memcpy(cfg.enc_file, o.enc_file, sizeof cfg.enc_file);
+    cfg.progress = !o.quiet && isatty(STDERR_FILENO);
 
-    static const char *const stage_names[] = {"load_ms", "index_join_ms", "evaluate_ms",
-                                              "rank_ms", "write_ms", "total_ms"};
-    double stage_ms[6] = {0};
-    double t_start = now_ms(), t;
-
-    struct policy pol;
-    char path[4600];
-    snprintf(path, sizeof path, "%s/policy.rules", o.rules);
-    st = policy_load(&pol, path, e);
-    if (st != E_OK)
-        return st;
-
-    struct dataset d;
-    dataset_init(&d);
-    struct normaliser nz;
-    struct join jn;
-    memset(&jn, 0, sizeof jn);
-    struct calendar cal = {NULL, 0};
-    struct eval_result er;
-    memset(&er, 0, sizeof er);
-    struct ranked rk;
-    memset(&rk, 0, sizeof rk);
-    struct outdir od;
-    memset(&od, 0, sizeof od);
-    const char *skipped[8];
-    int n_skipped = 0;
-
-    st = normaliser_init(&nz, &d, o.as_of, e);
-    if (st != E_OK)
-        goto out;
-
-    /* ---- stage 1+2: load and normalise ---- */
-    t = now_ms();
-    static const int optional[N_INPUT] = {[IN_BUSINESS] = 1, [IN_PUBSERV] = 1,
-                                          [IN_STAFFREL] = 1, [IN_CANDIDATES] = 1,
-                                          [IN_STANDARDS] = 2, [IN_HOLIDAYS] = 2};
-    for (int f = 0; f < N_INPUT; f++) {
-        snprintf(path, sizeof path, "%s/%s", o.data, input_file_names[f]);
-        int from_rules = 0;
-        if (!file_exists(path)) {
-            if (optional[f] == 1) {
-                continue;
-            } else if (optional[f] == 2) {
-                snprintf(path, sizeof path, "%s/%s", o.rules, input_file_names[f]);
-                from_rules = 1;
-            }
-        }
-        enum enc want = o.enc_file[f] ? o.enc_file[f] : o.enc_all;
-        double t1 = now_ms();
-        st = normalise_file(&nz, (enum input_file)f, path, want, e);
-        d.files[f].from_rules = from_rules;
-        if (st != E_OK) {
-            if (st == E_NOINPUT)
-                e->msg[0] = '\0', e->code = E_OK,
-                ERR(e, E_NOINPUT, "required input %s is missing (looked for %s); "
-                                  "see 'hedui run --help' for the files a run needs",
-                    input_file_names[f], path);
-            goto out;
-        }
-        if (from_rules && d.files[f].rejects.n > 0) {
-            const struct reject *r0 = d.files[f].rejects.v;
-            err_where(e, path, r0[0].line, 0);
-            st = ERR(e, E_CONFIG, "shipped policy table has a bad row: %s", r0[0].reason);
-            goto out;
-        }
-        char label[64];
-        snprintf(label, sizeof label, "load %s", input_file_names[f]);
-        progress(&pg, label, d.files[f].data_rows, now_ms() - t1);
-    }
-    st = normalise_finish(&nz, e);
-    if (st != E_OK)
-        goto out;
-    for (int f = 0; f < N_INPUT; f++) {
-        struct filestat *fs = &d.files[f];
-        fs->accepted = fs->data_rows - (long long)fs->rejects.n - fs->dropped_dupes;
-    }
-    st = check_reject_limit(&d, &pol, e);
-    if (st != E_OK)
-        goto out;
-    stage_ms[0] = now_ms() - t;
-
-    /* ---- stage 3+4: index and join ---- */
-    t = now_ms();
-    st = join_build(&jn, &d, e);
+    struct pipeline p;
+    st = pipeline_init(&p, &cfg, e);
     if (st == E_OK)
-        st = calendar_build(&cal, d.holidays.v, d.holidays.n, e);
-    if (st != E_OK)
-        goto out;
-    stage_ms[1] = now_ms() - t;
-    progress(&pg, "index and join", -1, stage_ms[1]);
-
-    /* ---- stage 5: evaluate ---- */
-    t = now_ms();
-    struct eval_ctx ec = {&d, &jn, &pol, &cal, o.as_of, {0}};
-    for (int f = 0; f < N_INPUT; f++)
-        ec.have[f] = d.files[f].present;
-    if (!ec.have[IN_BUSINESS])
-        skipped[n_skipped++] = "E07_BUSINESS: business.csv absent";
-    if (!ec.have[IN_PUBSERV])
-        skipped[n_skipped++] = "E08_PUBLIC_SERVANT: public_servants.csv absent";
-    if (!ec.have[IN_STAFFREL])
-        skipped[n_skipped++] = "E12_STAFF_RELATIVE: staff_relatives.csv absent";
-    if (!ec.have[IN_CANDIDATES])
-        skipped[n_skipped++] = "L01_CANDIDATE_ELIGIBLE: candidates.csv absent";
-    skipped[n_skipped] = NULL;
-    st = evaluate_run(&ec, &er, e);
-    if (st != E_OK)
-        goto out;
-    stage_ms[2] = now_ms() - t;
-    progress(&pg, "evaluate rules", (long long)d.households.n, stage_ms[2]);
-
-    /* ---- stage 6: rank and sample ---- */
-    t = now_ms();
-    st = rank_build(&d, &pol, &er, o.as_of, o.seed, &rk, e);
-    if (st != E_OK)
-        goto out;
-    stage_ms[3] = now_ms() - t;
-
-    /* ---- stage 7: write ---- */
-    t = now_ms();
-    st = out_begin(&od, o.out, e);
+        st = pipeline_load_dir(&p, e);
     if (st == E_OK)
-        st = write_flags(&od, &er, e);
+        st = pipeline_evaluate(&p, e);
     if (st == E_OK)
-        st = write_queue(&od, &rk, e);
-    if (st == E_OK)
-        st = write_spot(&od, &rk, e);
-    if (st == E_OK)
-        st = write_rejects(&od, &d, e);
-    stage_ms[4] = now_ms() - t;
-    stage_ms[5] = now_ms() - t_start;
-    if (st == E_OK) {
-        char asof[11];
-        date_format(o.as_of, asof);
-        struct manifest_info mi = {HEDUI_VERSION, asof, o.seed, omp_get_max_threads(), &pol,
-                                   o.rules, &d, &er, &rk, skipped, {0}, stage_names, 6,
-                                   peak_rss_kb()};
-        memcpy(mi.stage_ms, stage_ms, sizeof stage_ms);
-        st = write_manifest(&od, &mi, e);
-    }
-    if (st == E_OK) {
-        static const char *const names[] = {"flags.csv", "review_queue.csv", "spotcheck.csv",
-                                            "rejects.csv", "manifest.json"};
-        st = out_commit(&od, names, 5, e);
-    }
-    if (st == E_OK && pg.on) {
+        st = pipeline_publish_dir(&p, o.out, e);
+    if (st == E_OK && cfg.progress) {
         size_t n_rej = 0;
         for (int f = 0; f < N_INPUT; f++)
-            n_rej += d.files[f].rejects.n;
+            n_rej += p.d.files[f].rejects.n;
         fprintf(stderr, "%s: %zu flags, %zu in the review queue, %zu sampled, %zu rejected rows"
                         " -> %s (%.0f ms, peak %lld MB)\n",
-                prog, er.n_flags, rk.n_queue, rk.n_spot, n_rej, o.out, now_ms() - t_start,
-                peak_rss_kb() / 1024);
+                prog, p.er.n_flags, p.rk.n_queue, p.rk.n_spot, n_rej, o.out,
+                pipeline_now_ms() - p.t_start, pipeline_peak_rss_kb() / 1024);
     }
-out:
-    if (st != E_OK && st != E_USAGE)
-        out_abort(&od);
-    ranked_free(&rk);
-    eval_result_free(&er);
-    calendar_free(&cal);
-    join_free(&jn);
-    normaliser_free(&nz);
-    dataset_free(&d);
+    pipeline_free(&p);
     return st;
 }
+
+/* ---------- commands ---------- */
+
+struct command {
+    const char *name;
+    int (*fn)(int argc, char **argv, struct err *e);
+};
+
+static const struct command commands[] = {
+    {"run", cmd_run},
+};
 
 int main(int argc, char **argv)
 {
@@ -541,10 +340,13 @@ int main(int argc, char **argv)
     } else if (strcmp(cmd, "--version") == 0) {
         printf("hedui %s\n", HEDUI_VERSION);
         return EXIT_OK;
-    } else if (strcmp(cmd, "run") == 0) {
-        st = cmd_run(argc - 2, argv + 2, &e);
     } else {
-        st = ERR(&e, E_USAGE, "unknown command '%s'", cmd);
+        st = -1;
+        for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+            if (strcmp(cmd, commands[i].name) == 0)
+                st = commands[i].fn(argc - 2, argv + 2, &e);
+        if (st == -1)
+            st = ERR(&e, E_USAGE, "unknown command '%s'", cmd);
     }
     if (st != E_OK)
         print_err(&e);

@@ -594,6 +594,16 @@ int normalise_file(struct normaliser *n, enum input_file f, const char *path,
     return load_csv(n->d, path, want, &sp, e);
 }
 
+int normalise_buffer(struct normaliser *n, enum input_file f, const char *label,
+                     const unsigned char *buf, size_t len, enum enc want, struct err *e)
+{
+    struct load_spec sp = specs[f];
+    sp.file = f;
+    sp.ctx = n;
+    n->cur = f;
+    return load_csv_mem(n->d, label, buf, len, want, &sp, e);
+}
+
 /* ---------- merge rules ---------- */
 
 static int cmp_member_hh(const void *a, const void *b)

@@ -32,6 +32,10 @@ void normaliser_free(struct normaliser *n);
 int normalise_file(struct normaliser *n, enum input_file f, const char *path,
                    enum enc want, struct err *e);
 
+/* The same for a CSV already in memory (load_csv_mem). */
+int normalise_buffer(struct normaliser *n, enum input_file f, const char *label,
+                     const unsigned char *buf, size_t len, enum enc want, struct err *e);
+
 /* Merge rules after every file is loaded (see above).  E_OK or E_NOMEM. */
 int normalise_finish(struct normaliser *n, struct err *e);
 

@@ -1,0 +1,77 @@
+/* pipeline.h - one run of the nightly cross-check, stage by stage.
+ *
+ * The stages, one file each:
+ *   load.c (bytes -> records) -> normalise.c (records -> typed rows, rejects)
+ *   -> index.c + join.c (person and hukou indexes) -> evaluate.c (rules)
+ *   -> rank.c (review queue, spot check) -> write.c (atomic publish)
+ * struct pipeline owns everything a run allocates; pipeline_free() releases
+ * it all.  Inputs can come from a directory (pipeline_load_dir) or from any
+ * source that yields CSV bytes (pipeline_load_buffer, e.g. PostgreSQL COPY).
+ */
+#ifndef ENGINE_PIPELINE_H
+#define ENGINE_PIPELINE_H
+
+#include "calendar.h"
+#include "encoding.h"
+#include "err.h"
+#include "evaluate.h"
+#include "join.h"
+#include "model.h"
+#include "normalise.h"
+#include "rank.h"
+#include "rules.h"
+
+#define HEDUI_VERSION "0.1.0"
+
+struct run_config {
+    const char *data_dir;       /* NULL when inputs come from elsewhere */
+    const char *rules_dir;
+    int as_of;                  /* day number */
+    unsigned long long seed;
+    int threads;                /* 0 = all cores */
+    enum enc enc_all;
+    enum enc enc_file[N_INPUT];
+    int progress;               /* print stage lines to stderr */
+};
+
+enum stage { ST_LOAD, ST_JOIN, ST_EVAL, ST_RANK, ST_WRITE, ST_TOTAL, N_STAGES };
+extern const char *const stage_names[N_STAGES];
+
+/* Inputs not required by the contract: 1 = optional feed, 2 = policy table
+ * (standards, holidays) that falls back to the rules directory. */
+extern const int input_optional[N_INPUT];
+
+struct pipeline {
+    struct run_config cfg;
+    struct policy pol;
+    struct dataset d;
+    struct normaliser nz;
+    struct join jn;
+    struct calendar cal;
+    struct eval_result er;
+    struct ranked rk;
+    const char *skipped[8];     /* notes on rules skipped, NULL-terminated */
+    double stage_ms[N_STAGES];
+    double t_start;
+};
+
+/* Load the policy and prepare an empty dataset. */
+int pipeline_init(struct pipeline *p, const struct run_config *cfg, struct err *e);
+/* Every input file from cfg->data_dir (policy tables from rules_dir when
+ * absent), then pipeline_finish_load(). */
+int pipeline_load_dir(struct pipeline *p, struct err *e);
+/* One input from memory (households before members). */
+int pipeline_load_buffer(struct pipeline *p, enum input_file f, const char *label,
+                         const unsigned char *buf, size_t len, struct err *e);
+/* Merge rules, row accounting, reject limit. */
+int pipeline_finish_load(struct pipeline *p, struct err *e);
+/* Join, evaluate, rank. */
+int pipeline_evaluate(struct pipeline *p, struct err *e);
+/* Write the lists and manifest into dir, atomically. */
+int pipeline_publish_dir(struct pipeline *p, const char *dir, struct err *e);
+void pipeline_free(struct pipeline *p);
+
+double pipeline_now_ms(void);
+long long pipeline_peak_rss_kb(void);
+
+#endif
