@@ -6,65 +6,45 @@
  */
 #include "join.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define CMP_KEY_LINE(name, type)                                  \
-    static int name(const void *a, const void *b)                 \
-    {                                                             \
-        const type *x = a, *y = b;                                \
-        if (x->key != y->key)                                     \
-            return x->key < y->key ? -1 : 1;                      \
-        return x->line < y->line ? -1 : x->line > y->line;        \
-    }
-CMP_KEY_LINE(cmp_vehicle, struct vehicle)
-CMP_KEY_LINE(cmp_property, struct property)
-CMP_KEY_LINE(cmp_si, struct si_row)
-CMP_KEY_LINE(cmp_business, struct business)
-CMP_KEY_LINE(cmp_pubserv, struct pubservant)
-CMP_KEY_LINE(cmp_staffrel, struct staffrel)
-
-static int cmp_member_ref(const void *a, const void *b)
-{
-    const struct member_ref *x = a, *y = b;
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    return x->member < y->member ? -1 : x->member > y->member;
-}
-
-static const struct dataset *sort_ds;   /* only for cmp_hukou_no, set before the sort */
-static int cmp_hukou_no(const void *a, const void *b)
-{
-    const struct hukou *h = sort_ds->hukou.v;
-    const struct hukou *x = &h[*(const uint32_t *)a], *y = &h[*(const uint32_t *)b];
-    int c = strcmp(x->hukou_no, y->hukou_no);
-    if (c)
-        return c;
-    return x->key < y->key ? -1 : x->key > y->key;
-}
+#include "sort.h"
 
 struct sortjob {
     struct vec *v;
     size_t size;
-    int (*cmp)(const void *, const void *);
+    size_t key_off;
 };
 
 int join_build(struct join *j, struct dataset *d, struct err *e)
 {
     memset(j, 0, sizeof *j);
+    /* Feeds arrive in file order; a stable sort by key keeps each person's
+     * rows in file order. */
     struct sortjob jobs[] = {
-        {&d->vehicles, sizeof(struct vehicle), cmp_vehicle},
-        {&d->property, sizeof(struct property), cmp_property},
-        {&d->si, sizeof(struct si_row), cmp_si},
-        {&d->business, sizeof(struct business), cmp_business},
-        {&d->pubservants, sizeof(struct pubservant), cmp_pubserv},
-        {&d->staffrels, sizeof(struct staffrel), cmp_staffrel},
+        {&d->vehicles, sizeof(struct vehicle), offsetof(struct vehicle, key)},
+        {&d->property, sizeof(struct property), offsetof(struct property, key)},
+        {&d->si, sizeof(struct si_row), offsetof(struct si_row, key)},
+        {&d->business, sizeof(struct business), offsetof(struct business, key)},
+        {&d->pubservants, sizeof(struct pubservant), offsetof(struct pubservant, key)},
+        {&d->staffrels, sizeof(struct staffrel), offsetof(struct staffrel, key)},
     };
-    const int n_jobs = (int)(sizeof jobs / sizeof jobs[0]);
+    enum { N_JOBS = sizeof jobs / sizeof jobs[0] };
+    int job_st[N_JOBS];
+    struct err job_err[N_JOBS];
 #pragma omp parallel for schedule(dynamic, 1)
-    for (int i = 0; i < n_jobs; i++)
-        if (jobs[i].v->n > 1)
-            qsort(jobs[i].v->v, jobs[i].v->n, jobs[i].size, jobs[i].cmp);
+    for (int i = 0; i < N_JOBS; i++) {
+        err_init(&job_err[i]);
+        job_st[i] = radix_sort_u64(jobs[i].v->v, jobs[i].v->n, jobs[i].size, jobs[i].key_off,
+                                   &job_err[i]);
+    }
+    for (int i = 0; i < N_JOBS; i++)
+        if (job_st[i] != E_OK) {
+            *e = job_err[i];
+            return job_st[i];
+        }
 
     int st;
     /* hukou was sorted by key in normalise_finish(). */
@@ -91,34 +71,59 @@ int join_build(struct join *j, struct dataset *d, struct err *e)
         j->members_by_key[i].key = m[i].key;
         j->members_by_key[i].member = (uint32_t)i;
     }
-    if (nm > 1)
-        qsort(j->members_by_key, nm, sizeof *j->members_by_key, cmp_member_ref);
+    /* built in member order, so a stable sort keeps (key, member) order */
+    st = radix_sort_u64(j->members_by_key, nm, sizeof *j->members_by_key,
+                        offsetof(struct member_ref, key), e);
+    if (st != E_OK)
+        return st;
     st = keyidx_build(&j->members, &j->members_by_key[0].key, sizeof(struct member_ref), nm, e);
     if (st != E_OK)
         return st;
 
+    /* Hukou households: group rows by hukou_no with a hash (first-seen
+     * order), then a counting sort by group keeps each group's rows in key
+     * order.  The index maps a hukou_no to its group's first position. */
     size_t nh = d->hukou.n;
-    j->hukou_by_no = malloc((nh ? nh : 1) * sizeof *j->hukou_by_no);
-    if (!j->hukou_by_no)
-        return ERR(e, E_NOMEM, "out of memory while indexing hukou households");
-    for (size_t i = 0; i < nh; i++)
-        j->hukou_by_no[i] = (uint32_t)i;
-    sort_ds = d;
-    if (nh > 1)
-        qsort(j->hukou_by_no, nh, sizeof *j->hukou_by_no, cmp_hukou_no);
-    sort_ds = NULL;
-    j->n_hukou_by_no = nh;
-    st = stridx_init(&j->hukou_no, nh / 2 + 16, e);
-    if (st != E_OK)
-        return st;
     const struct hukou *hk = d->hukou.v;
-    for (size_t i = 0; i < nh; i++) {
-        if (i > 0 && strcmp(hk[j->hukou_by_no[i]].hukou_no, hk[j->hukou_by_no[i - 1]].hukou_no) == 0)
-            continue;
-        if (stridx_put(&j->hukou_no, hk[j->hukou_by_no[i]].hukou_no, (uint32_t)i, NULL) < 0)
-            return ERR(e, E_NOMEM, "out of memory while indexing hukou households");
+    j->hukou_by_no = malloc((nh ? nh : 1) * sizeof *j->hukou_by_no);
+    uint32_t *group = malloc((nh ? nh : 1) * sizeof *group);
+    uint32_t *start = NULL;
+    if (!j->hukou_by_no || !group)
+        goto nomem;
+    st = stridx_init(&j->hukou_no, nh / 2 + 16, e);
+    if (st != E_OK) {
+        free(group);
+        return st;
     }
+    uint32_t n_groups = 0;
+    for (size_t i = 0; i < nh; i++) {
+        uint32_t g;
+        int r = stridx_put(&j->hukou_no, hk[i].hukou_no, n_groups, &g);
+        if (r < 0)
+            goto nomem;
+        group[i] = r == 0 ? n_groups++ : g;
+    }
+    start = calloc((size_t)n_groups + 1, sizeof *start);
+    if (!start)
+        goto nomem;
+    for (size_t i = 0; i < nh; i++)
+        start[group[i] + 1]++;
+    for (uint32_t g = 0; g < n_groups; g++)
+        start[g + 1] += start[g];
+    /* slot values: group id -> first position of the group */
+    for (size_t s = 0; s <= j->hukou_no.mask; s++)
+        if (j->hukou_no.slots[s].s)
+            j->hukou_no.slots[s].val = start[j->hukou_no.slots[s].val];
+    for (size_t i = 0; i < nh; i++)
+        j->hukou_by_no[start[group[i]]++] = (uint32_t)i;
+    j->n_hukou_by_no = nh;
+    free(start);
+    free(group);
     return E_OK;
+nomem:
+    free(start);
+    free(group);
+    return ERR(e, E_NOMEM, "out of memory while indexing hukou households");
 }
 
 void join_free(struct join *j)

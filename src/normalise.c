@@ -16,6 +16,7 @@
  */
 #include "normalise.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,7 @@
 #include "idcard.h"
 #include "load.h"
 #include "num.h"
+#include "sort.h"
 
 /* ---------- column lists (a contract: never rename) ---------- */
 
@@ -614,14 +616,6 @@ static int cmp_member_hh(const void *a, const void *b)
     return x->line < y->line ? -1 : x->line > y->line;
 }
 
-static int cmp_hukou_key(const void *a, const void *b)
-{
-    const struct hukou *x = a, *y = b;
-    if (x->key != y->key)
-        return x->key < y->key ? -1 : 1;
-    return x->line < y->line ? -1 : x->line > y->line;
-}
-
 static int cmp_candidate_key(const void *a, const void *b)
 {
     const struct candidate *x = a, *y = b;
@@ -685,8 +679,10 @@ int normalise_finish(struct normaliser *n, struct err *e)
      * superseded rows are counted, not rejected. */
     struct hukou *hk = d->hukou.v;
     size_t nh = d->hukou.n;
-    if (nh)
-        qsort(hk, nh, sizeof *hk, cmp_hukou_key);
+    /* rows are in file order: a stable sort by key gives (key, line) */
+    int st = radix_sort_u64(hk, nh, sizeof *hk, offsetof(struct hukou, key), e);
+    if (st != E_OK)
+        return st;
     out = 0;
     for (size_t i = 0; i < nh;) {
         size_t j = i;
