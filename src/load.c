@@ -1,34 +1,54 @@
 /* load.c - stage 1: bytes of one CSV file -> records with their line numbers.
  *
- * Owns: reading the file, its checksum, decoding (via encoding.c), libcsv
- * parsing, header matching and the structural rejects.  Must never interpret
- * a value (that is normalise.c) and never drop a record without a reject.
+ * Owns: reading the file (mmap), its checksum, decoding (via encoding.c),
+ * splitting into chunks, parsing, header matching and the structural
+ * rejects.  Must never interpret a value (that is normalise.c) and never
+ * drop a record without a reject.
  *
- * Design.  libcsv is a push parser without positions, so we feed it one
- * physical (LF-terminated) line at a time.  Before each line we note whether
- * a record is in progress (libcsv's pstate, or fields already delivered); if
- * not, the record starts on this line.  That gives the contract's "line where
- * the record starts" even for quoted fields that span lines.  Strict mode is
- * on: a stray quote makes libcsv stop; we reject the record, drop the rest
- * of that physical line, restart the parser on the next line and go on.  An
- * opening quote never closed by the end of the file cannot be resynchronised
- * safely (it would swallow every later record), so it stops the run and
- * names the line where the quote opened.
+ * Parsing.  libcsv is the reference parser.  It is a push parser without
+ * positions, so we feed it one physical (LF-terminated) line at a time;
+ * before each line we note whether a record is in progress (libcsv's
+ * pstate, or fields already delivered); if not, the record starts on this
+ * line.  That gives the contract's "line where the record starts" even for
+ * quoted fields spanning lines.  Strict mode is on: a stray quote makes
+ * libcsv stop; we reject the record, drop the rest of that physical line,
+ * restart the parser on the next line and go on.  A quote never closed by
+ * the end of the file stops the run and names the line where it opened.
+ *
+ * Fast path.  A line that starts a record and holds no quote and no CR
+ * (other than a final one) is split directly (load_split_simple), exactly
+ * as libcsv would split it; tests/check_fastpath.c compares the two on
+ * random lines.  Everything else goes through libcsv.
+ *
+ * Chunks (the PARALLELISM of this stage).  Phase 1 parses the header.
+ * Phase 2 cuts the data into segments and counts quotes and LFs in each
+ * (in parallel); the prefix parity of quotes tells where a segment's first
+ * LF outside quotes is, and that is a chunk start; the prefix LF count
+ * gives its line number.  Phase 3 parses the chunks in parallel, each with
+ * its own libcsv parser, handing rows and rejects to per-chunk contexts
+ * that the caller merges in chunk order.  Doubled quotes keep the parity
+ * right; a stray quote does not, so every chunk but the last must end
+ * outside a record: if one does not, the boundaries were wrong and the
+ * file is parsed again as one chunk.  Either way the result is the one a
+ * sequential parse gives, at any thread count.
  */
 #include "load.h"
 
 #include <csv.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <omp.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
 #include <xxhash.h>
 
 #define MAX_COLS 256
+#define MAX_CHUNKS 256
 
 struct rec {
     char *buf;                 /* field bytes, each NUL-terminated */
@@ -40,20 +60,32 @@ struct rec {
     int too_long;              /* a field over LOAD_MAX_FIELD */
 };
 
-struct loader {
+/* The header, shared read-only by all chunks. */
+struct header {
+    int n_header;
+    int colmap[MAX_COLS];      /* spec col i -> field index */
+};
+
+/* One parser over one range of lines. */
+struct parser {
     struct dataset *d;
     const struct load_spec *spec;
-    struct err *e;
-    int status;                /* first error from a callback */
+    const char *path;
+    void *ctx;                 /* row context */
+    int use_chunk_reject;
+    struct err e;
+    int status;
     struct rec r;
     long long rec_start;       /* line where the current record started */
     long long cur_line;
-    int n_rows_done;           /* records completed during the current feed */
+    struct header *hdr;
+    int header_mode;           /* the first record is the header */
     int header_done;
-    int n_header;
-    int colmap[MAX_COLS];      /* spec col i -> field index */
-    const struct decoded *dec;
-    size_t bad_i;              /* next index into dec->bad_lines */
+    const long long *bad_lines;
+    size_t n_bad, bad_i;
+    long long data_rows;
+    int in_record;             /* at the end of the range */
+    long long first_line;      /* of the range */
 };
 
 static void rec_clear(struct rec *r)
@@ -64,11 +96,10 @@ static void rec_clear(struct rec *r)
     r->too_long = 0;
 }
 
-static void on_field(void *s, size_t len, void *data)
+static void rec_add(struct parser *P, const char *s, size_t len)
 {
-    struct loader *L = data;
-    struct rec *r = &L->r;
-    if (L->status != E_OK)
+    struct rec *r = &P->r;
+    if (P->status != E_OK)
         return;
     if (r->nf >= MAX_COLS) {
         r->overflow = 1;
@@ -85,8 +116,7 @@ static void on_field(void *s, size_t len, void *data)
             cap *= 2;
         char *p = realloc(r->buf, cap);
         if (!p) {
-            L->status = ERR(L->e, E_NOMEM, "out of memory while reading %s",
-                            L->d->files[L->spec->file].name);
+            P->status = ERR(&P->e, E_NOMEM, "out of memory while reading %s", P->path);
             return;
         }
         r->buf = p;
@@ -101,34 +131,53 @@ static void on_field(void *s, size_t len, void *data)
     r->nf++;
 }
 
-/* Does any line in [from, to] fail to decode? */
-static int has_bad_line(struct loader *L, long long from, long long to)
+static void on_field(void *s, size_t len, void *data)
 {
-    const struct decoded *dec = L->dec;
-    while (L->bad_i < dec->n_bad && dec->bad_lines[L->bad_i] < from)
-        L->bad_i++;
-    return L->bad_i < dec->n_bad && dec->bad_lines[L->bad_i] <= to;
+    rec_add(data, s, len);
 }
 
-static int do_header(struct loader *L)
+/* Does any line in [from, to] fail to decode? */
+static int has_bad_line(struct parser *P, long long from, long long to)
 {
-    struct rec *r = &L->r;
-    const struct load_spec *sp = L->spec;
-    struct filestat *fs = &L->d->files[sp->file];
+    while (P->bad_i < P->n_bad && P->bad_lines[P->bad_i] < from)
+        P->bad_i++;
+    return P->bad_i < P->n_bad && P->bad_lines[P->bad_i] <= to;
+}
+
+static int reject(struct parser *P, long long line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int reject(struct parser *P, long long line, const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (P->use_chunk_reject)
+        return P->spec->chunk_reject(P->ctx, line, buf, &P->e);
+    return dataset_reject(P->d, P->spec->file, line, &P->e, "%s", buf);
+}
+
+static int do_header(struct parser *P)
+{
+    struct rec *r = &P->r;
+    const struct load_spec *sp = P->spec;
+    struct header *h = P->hdr;
     if (r->overflow)
-        return ERR(L->e, E_PARSE, "%s has more than %d columns in its header", fs->name, MAX_COLS);
-    L->n_header = r->nf;
+        return ERR(&P->e, E_PARSE, "%s has more than %d columns in its header", P->path,
+                   MAX_COLS);
+    h->n_header = r->nf;
     char missing[400] = "";
     size_t mlen = 0;
     for (int i = 0; i < sp->n_cols; i++) {
-        L->colmap[i] = -1;
+        h->colmap[i] = -1;
         for (int j = 0; j < r->nf; j++) {
             if (strcmp(r->buf + r->off[j], sp->cols[i]) == 0) {
-                L->colmap[i] = j;
+                h->colmap[i] = j;
                 break;
             }
         }
-        if (L->colmap[i] < 0 && mlen < sizeof missing - 1)
+        if (h->colmap[i] < 0 && mlen < sizeof missing - 1)
             mlen += (size_t)snprintf(missing + mlen, sizeof missing - mlen, "%s%s",
                                      mlen ? ", " : "", sp->cols[i]);
     }
@@ -138,122 +187,274 @@ static int do_header(struct loader *L)
         for (int j = 0; j < r->nf && flen < sizeof found - 1; j++)
             flen += (size_t)snprintf(found + flen, sizeof found - flen, "%s%s",
                                      j ? ", " : "", r->buf + r->off[j]);
-        err_where(L->e, fs->path, L->rec_start, 0);
-        return ERR(L->e, E_PARSE,
+        err_where(&P->e, P->path, P->rec_start, 0);
+        return ERR(&P->e, E_PARSE,
                    "missing column(s): %s; the header has: %s; "
                    "see the data contract for the expected columns", missing, found);
     }
-    L->header_done = 1;
+    P->header_done = 1;
     return E_OK;
 }
 
 static void on_row(int c, void *data)
 {
-    struct loader *L = data;
-    struct rec *r = &L->r;
+    struct parser *P = data;
+    struct rec *r = &P->r;
     (void)c;
-    L->n_rows_done++;
-    if (L->status != E_OK) {
+    if (P->status != E_OK) {
         rec_clear(r);
         return;
     }
-    if (!L->header_done) {
-        L->status = do_header(L);
+    if (P->header_mode && !P->header_done) {
+        P->status = do_header(P);
         rec_clear(r);
         return;
     }
-    const struct load_spec *sp = L->spec;
-    struct filestat *fs = &L->d->files[sp->file];
-    fs->data_rows++;
+    const struct load_spec *sp = P->spec;
+    P->data_rows++;
     int st = E_OK;
-    if (has_bad_line(L, L->rec_start, L->cur_line)) {
-        st = dataset_reject(L->d, sp->file, L->rec_start, L->e,
-                            "bad encoding: bytes that are neither UTF-8 nor GB18030");
-    } else if (r->overflow || r->nf != L->n_header) {
-        st = dataset_reject(L->d, sp->file, L->rec_start, L->e,
-                            "wrong column count: %d fields, header has %d", r->nf, L->n_header);
+    if (has_bad_line(P, P->rec_start, P->cur_line)) {
+        st = reject(P, P->rec_start, "bad encoding: bytes that are neither UTF-8 nor GB18030");
+    } else if (r->overflow || r->nf != P->hdr->n_header) {
+        st = reject(P, P->rec_start, "wrong column count: %d fields, header has %d", r->nf,
+                    P->hdr->n_header);
     } else if (r->too_long) {
-        st = dataset_reject(L->d, sp->file, L->rec_start, L->e,
-                            "field longer than %d bytes", LOAD_MAX_FIELD);
+        st = reject(P, P->rec_start, "field longer than %d bytes", LOAD_MAX_FIELD);
     } else {
         const char *vals[MAX_COLS];
         size_t lens[MAX_COLS];
         for (int i = 0; i < sp->n_cols; i++) {
-            vals[i] = r->buf + r->off[L->colmap[i]];
-            lens[i] = r->flen[L->colmap[i]];
+            vals[i] = r->buf + r->off[P->hdr->colmap[i]];
+            lens[i] = r->flen[P->hdr->colmap[i]];
         }
-        st = sp->row(sp->ctx, vals, lens, L->rec_start, L->e);
+        st = sp->row(P->ctx, vals, lens, P->rec_start, &P->e);
     }
     if (st != E_OK)
-        L->status = st;
+        P->status = st;
     rec_clear(r);
 }
 
-static int read_file(const char *path, unsigned char **buf, size_t *len, struct err *e)
+int load_split_simple(const char *line, size_t len, size_t *starts, size_t *lens, int max)
 {
-    *buf = NULL;
-    *len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            return ERR(e, E_NOINPUT, "cannot open %s: %s", path, strerror(errno));
-        return ERR(e, E_IO, "cannot open %s: %s", path, strerror(errno));
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        int er = errno;
-        close(fd);
-        return ERR(e, E_IO, "cannot stat %s: %s", path, strerror(er));
-    }
-    size_t cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
-    unsigned char *p = malloc(cap);
-    if (!p) {
-        close(fd);
-        return ERR(e, E_NOMEM, "out of memory while reading %s (%lld bytes)", path,
-                   (long long)st.st_size);
-    }
-    size_t n = 0;
-    for (;;) {
-        if (n == cap) {
-            unsigned char *q = realloc(p, cap * 2);
-            if (!q) {
-                free(p);
-                close(fd);
-                return ERR(e, E_NOMEM, "out of memory while reading %s", path);
-            }
-            p = q;
-            cap *= 2;
+    if (len > 0 && line[len - 1] == '\r')
+        len--;
+    if (memchr(line, '"', len) || memchr(line, '\r', len))
+        return -1;
+    size_t i = 0;
+    while (i < len && (line[i] == ' ' || line[i] == '\t'))
+        i++;
+    if (i == len)
+        return 0;   /* blank: libcsv reports no row */
+    int n = 0;
+    size_t fs = 0;
+    for (size_t k = 0; k <= len; k++) {
+        if (k < len && line[k] != ',')
+            continue;
+        size_t a = fs, b = k;
+        while (a < b && (line[a] == ' ' || line[a] == '\t'))
+            a++;
+        while (b > a && (line[b - 1] == ' ' || line[b - 1] == '\t'))
+            b--;
+        if (n < max) {
+            starts[n] = a;
+            lens[n] = b - a;
         }
-        ssize_t k = read(fd, p + n, cap - n);
-        if (k < 0) {
-            if (errno == EINTR)
-                continue;
-            int er = errno;
-            free(p);
-            close(fd);
-            return ERR(e, E_IO, "cannot read %s: %s", path, strerror(er));
-        }
-        if (k == 0)
-            break;
-        n += (size_t)k;
+        n++;
+        fs = k + 1;
     }
-    close(fd);
-    *buf = p;
-    *len = n;
-    return E_OK;
+    return n;
 }
 
-int load_csv(struct dataset *d, const char *path, enum enc want,
-             const struct load_spec *spec, struct err *e)
+/* Parse the lines of [s, end), the first being line `line0`.  In header
+ * mode stop after the first record and return where the data starts. */
+static void parse_range(struct parser *P, const char *s, const char *end, long long line0,
+                        const char **data_start, long long *data_line)
 {
-    unsigned char *raw = NULL;
-    size_t n_raw = 0;
-    int st = read_file(path, &raw, &n_raw, e);
-    if (st != E_OK)
-        return st;
-    st = load_csv_mem(d, path, raw, n_raw, want, spec, e);
-    free(raw);
-    return st;
+    struct csv_parser p;
+    const unsigned char opts = CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL;
+    if (csv_init(&p, opts) != 0) {
+        P->status = ERR(&P->e, E_NOMEM, "out of memory while starting the CSV parser");
+        return;
+    }
+    size_t starts[MAX_COLS + 1], lens[MAX_COLS + 1];
+    long long line = line0 - 1;
+    int in_record = 0;
+    while (s < end && P->status == E_OK) {
+        if (P->header_mode && P->header_done) {
+            *data_start = s;
+            *data_line = line + 1;
+            break;
+        }
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        size_t n = nl ? (size_t)(nl - s) + 1 : (size_t)(end - s);
+        line++;
+        P->cur_line = line;
+        if (!in_record) {
+            P->rec_start = line;
+            int k = load_split_simple(s, nl ? n - 1 : n, starts, lens, MAX_COLS + 1);
+            if (k >= 0) {
+                for (int i = 0; i < k && i <= MAX_COLS; i++)
+                    rec_add(P, s + starts[i], lens[i]);
+                if (k > MAX_COLS) {
+                    P->r.overflow = 1;
+                    P->r.nf = k;
+                }
+                if (k > 0)
+                    on_row(0, P);
+                s += n;
+                continue;
+            }
+        }
+        size_t used = csv_parse(&p, s, n, on_field, on_row, P);
+        if (P->status != E_OK)
+            break;
+        if (used != n) {
+            int perr = csv_error(&p);
+            if (perr != CSV_EPARSE) {
+                P->status = ERR(&P->e, E_NOMEM, "CSV parser failed on %s line %lld: %s",
+                                P->path, line, csv_strerror(perr));
+                break;
+            }
+            if (P->header_mode && !P->header_done) {
+                err_where(&P->e, P->path, line, (int)used + 1);
+                P->status = ERR(&P->e, E_PARSE, "malformed quoting in the header row");
+                break;
+            }
+            /* A malformed quote: reject the record, skip to the next line. */
+            P->data_rows++;
+            P->status = reject(P, P->rec_start,
+                               "malformed quoting at line %lld column %zu "
+                               "(a quote inside an unquoted field or after a closing quote)",
+                               line, used + 1);
+            csv_free(&p);
+            if (csv_init(&p, opts) != 0) {
+                P->status = ERR(&P->e, E_NOMEM, "out of memory while restarting the CSV parser");
+                break;
+            }
+            rec_clear(&P->r);
+            in_record = 0;
+            s += n;
+            continue;
+        }
+        in_record = p.pstate != 0 || P->r.nf > 0;
+        s += n;
+    }
+    if (P->header_mode && P->header_done && s >= end && P->status == E_OK) {
+        *data_start = end;
+        *data_line = line + 1;
+    }
+    P->in_record = in_record;
+    if (P->status == E_OK && in_record && s >= end) {
+        /* end of the range inside a record: only the last range may end so,
+         * and only libcsv's fini can tell a final unterminated line (fine)
+         * from an open quote (fatal). */
+        if (csv_fini(&p, on_field, on_row, P) != 0) {
+            P->in_record = 2;  /* open quote */
+        } else {
+            P->in_record = 0;
+        }
+    }
+    csv_free(&p);
+}
+
+size_t load_chunk_bytes(void)
+{
+    const char *v = getenv("HEDUI_CHUNK_BYTES");
+    if (v && *v) {
+        long long x = atoll(v);
+        if (x >= 16)
+            return (size_t)x;
+    }
+    return (size_t)8 << 20;
+}
+
+/* Valid UTF-8 as a whole?  Checked in parallel on LF-aligned segments (an
+ * LF never occurs inside a UTF-8 sequence). */
+static int utf8_valid_all(const unsigned char *s, size_t n)
+{
+    size_t seg = (size_t)16 << 20;
+    if (n <= seg)
+        return utf8_valid_prefix(s, n) == n;
+    long long n_seg = (long long)((n + seg - 1) / seg);
+    int ok = 1;
+#pragma omp parallel for schedule(dynamic, 1) reduction(&& : ok)
+    for (long long i = 0; i < n_seg; i++) {
+        size_t a = (size_t)i * seg, b = a + seg < n ? a + seg : n;
+        /* move both ends to just after an LF (or the ends of the input) */
+        if (a > 0) {
+            const unsigned char *q = memchr(s + a, '\n', n - a);
+            a = q ? (size_t)(q - s) + 1 : n;
+        }
+        if (b < n) {
+            const unsigned char *q = memchr(s + b, '\n', n - b);
+            b = q ? (size_t)(q - s) + 1 : n;
+        }
+        if (a < b)
+            ok = ok && utf8_valid_prefix(s + a, b - a) == b - a;
+    }
+    return ok;
+}
+
+/* Chunk starts: offsets into the data and their line numbers. */
+static int find_chunks(const char *data, size_t n, long long line0, int want,
+                       size_t *start, long long *line)
+{
+    size_t seg = n / (size_t)want;
+    long long quotes[MAX_CHUNKS], lfs[MAX_CHUNKS];
+#pragma omp parallel for schedule(static)
+    for (int i = 0; i < want; i++) {
+        size_t a = (size_t)i * seg, b = i == want - 1 ? n : a + seg;
+        long long q = 0, l = 0;
+        for (size_t k = a; k < b; k++) {
+            q += data[k] == '"';
+            l += data[k] == '\n';
+        }
+        quotes[i] = q;
+        lfs[i] = l;
+    }
+    int nc = 1;
+    start[0] = 0;
+    line[0] = line0;
+    long long q_before = quotes[0], l_before = lfs[0];
+    for (int i = 1; i < want; i++) {
+        size_t a = (size_t)i * seg, b = i == want - 1 ? n : a + seg;
+        int par = (int)(q_before & 1);
+        long long l = l_before;
+        for (size_t k = a; k < b; k++) {
+            if (data[k] == '"')
+                par ^= 1;
+            else if (data[k] == '\n') {
+                l++;
+                if (!par) {
+                    if (k + 1 < n && k + 1 > start[nc - 1]) {
+                        start[nc] = k + 1;
+                        line[nc] = line0 + l;
+                        nc++;
+                    }
+                    break;
+                }
+            }
+        }
+        q_before += quotes[i];
+        l_before += lfs[i];
+    }
+    return nc;
+}
+
+static void parser_init(struct parser *P, struct dataset *d, const struct load_spec *spec,
+                        const char *path, struct header *h, const struct decoded *dec)
+{
+    memset(P, 0, sizeof *P);
+    P->d = d;
+    P->spec = spec;
+    P->path = path;
+    P->ctx = spec->ctx;
+    P->hdr = h;
+    err_init(&P->e);
+    if (dec) {
+        P->bad_lines = dec->bad_lines;
+        P->n_bad = dec->n_bad;
+    }
 }
 
 int load_csv_mem(struct dataset *d, const char *path, const unsigned char *raw, size_t n_raw,
@@ -261,103 +462,168 @@ int load_csv_mem(struct dataset *d, const char *path, const unsigned char *raw, 
 {
     struct filestat *fs = &d->files[spec->file];
     snprintf(fs->path, sizeof fs->path, "%s", path);
-    int st;
     fs->present = 1;
     fs->bytes = (long long)n_raw;
     /* XXH3-128: verifiable with `xxhsum -H2` (Debian package xxhash) and
      * fast enough (>10 GB/s) to cost nothing next to parsing. */
-    XXH128_hash_t h = XXH3_128bits(raw, n_raw);
+    XXH128_hash_t hh = XXH3_128bits(raw, n_raw);
     snprintf(fs->checksum, sizeof fs->checksum, "%016llx%016llx",
-             (unsigned long long)h.high64, (unsigned long long)h.low64);
-
+             (unsigned long long)hh.high64, (unsigned long long)hh.low64);
     if (n_raw == 0) {
         err_where(e, path, 1, 0);
         return ERR(e, E_PARSE, "empty file: expected a header row");
     }
 
+    /* ---- decode: valid UTF-8 is used in place, anything else converted ---- */
     struct decoded dec;
     memset(&dec, 0, sizeof dec);
-    st = enc_decode(path, raw, n_raw, want, &dec, e);
-    if (st != E_OK)
-        return st;
-    fs->encoding = enc_name(dec.used);
-    fs->had_bom = dec.had_bom;
+    const char *text;
+    size_t tlen;
+    size_t bom = (n_raw >= 3 && raw[0] == 0xEF && raw[1] == 0xBB && raw[2] == 0xBF) ? 3 : 0;
+    if (want != ENC_GB18030 && utf8_valid_all(raw + bom, n_raw - bom)) {
+        text = (const char *)raw + bom;
+        tlen = n_raw - bom;
+        fs->encoding = enc_name(ENC_UTF8);
+        fs->had_bom = bom > 0;
+    } else {
+        int st = enc_decode(path, raw, n_raw, want, &dec, e);
+        if (st != E_OK)
+            return st;
+        text = dec.data;
+        tlen = dec.len;
+        fs->encoding = enc_name(dec.used);
+        fs->had_bom = dec.had_bom;
+    }
+    const char *end = text + tlen;
 
-    struct loader L;
-    memset(&L, 0, sizeof L);
-    L.d = d;
-    L.spec = spec;
-    L.e = e;
-    L.dec = &dec;
-
-    struct csv_parser p;
-    const unsigned char opts = CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL;
-    if (csv_init(&p, opts) != 0) {
+    /* ---- phase 1: header ---- */
+    static struct header hdr_zero;
+    struct header hdr = hdr_zero;
+    struct parser H;
+    parser_init(&H, d, spec, path, &hdr, &dec);
+    H.header_mode = 1;
+    const char *data = end;
+    long long data_line = 1;
+    parse_range(&H, text, end, 1, &data, &data_line);
+    int st = H.status;
+    if (st == E_OK && !H.header_done) {
+        err_where(&H.e, path, 1, 0);
+        st = ERR(&H.e, E_PARSE, "no header row");
+    }
+    free(H.r.buf);
+    if (st != E_OK) {
+        *e = H.e;
         decoded_free(&dec);
-        return ERR(e, E_NOMEM, "out of memory while starting the CSV parser for %s", path);
+        return st;
     }
 
-    const char *s = dec.data, *end = dec.data + dec.len;
-    long long line = 0;
-    int in_record = 0;
-    while (s < end && L.status == E_OK) {
-        const char *nl = memchr(s, '\n', (size_t)(end - s));
-        size_t n = nl ? (size_t)(nl - s) + 1 : (size_t)(end - s);
-        line++;
-        L.cur_line = line;
-        if (!in_record)
-            L.rec_start = line;
-        L.n_rows_done = 0;
-        size_t used = csv_parse(&p, s, n, on_field, on_row, &L);
-        if (L.status != E_OK)
+    /* ---- phase 2: chunks ---- */
+    size_t n_data = (size_t)(end - data);
+    int want_chunks = 1;
+    size_t cb = load_chunk_bytes();
+    if (spec->chunk_ctx && spec->max_chunks > 1 && n_data > cb) {
+        size_t k = n_data / cb + 1;
+        want_chunks = (int)(k < (size_t)spec->max_chunks ? k : (size_t)spec->max_chunks);
+        if (want_chunks > MAX_CHUNKS)
+            want_chunks = MAX_CHUNKS;
+    }
+    size_t cstart[MAX_CHUNKS + 1];
+    long long cline[MAX_CHUNKS];
+    int nc = want_chunks > 1 ? find_chunks(data, n_data, data_line, want_chunks, cstart, cline)
+                             : 1;
+    if (nc == 1) {
+        cstart[0] = 0;
+        cline[0] = data_line;
+    }
+    cstart[nc] = n_data;
+
+    /* ---- phase 3: parse ---- */
+    struct parser *P = NULL;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (spec->chunks_begin && (st = spec->chunks_begin(spec->ctx, nc, e)) != E_OK)
             break;
-        if (used != n) {
-            int perr = csv_error(&p);
-            if (perr != CSV_EPARSE) {
-                L.status = ERR(e, E_NOMEM, "CSV parser failed on %s line %lld: %s", path,
-                               line, csv_strerror(perr));
-                break;
-            }
-            /* A malformed quote: reject the record, skip to the next line. */
-            if (!L.header_done) {
-                err_where(e, path, line, (int)used + 1);
-                L.status = ERR(e, E_PARSE, "malformed quoting in the header row");
-                break;
-            }
-            d->files[spec->file].data_rows++;
-            L.status = dataset_reject(d, spec->file, L.rec_start, e,
-                                      "malformed quoting at line %lld column %zu "
-                                      "(a quote inside an unquoted field or after a closing quote)",
-                                      line, used + 1);
-            csv_free(&p);
-            if (csv_init(&p, opts) != 0) {
-                L.status = ERR(e, E_NOMEM, "out of memory while restarting the CSV parser");
-                break;
-            }
-            rec_clear(&L.r);
-            in_record = 0;
-            s += n;
-            continue;
+        P = calloc((size_t)nc, sizeof *P);
+        if (!P) {
+            st = ERR(e, E_NOMEM, "out of memory while reading %s", path);
+            break;
         }
-        in_record = p.pstate != 0 || L.r.nf > 0;
-        s += n;
-    }
-    if (L.status == E_OK) {
-        if (csv_fini(&p, on_field, on_row, &L) != 0) {
-            err_where(e, path, L.rec_start, 0);
-            L.status = ERR(e, E_PARSE,
-                           "quoted field opened on line %lld is never closed; "
-                           "fix the quote or export the file again", L.rec_start);
+#pragma omp parallel for schedule(dynamic, 1) if (nc > 1)
+        for (int i = 0; i < nc; i++) {
+            parser_init(&P[i], d, spec, path, &hdr, &dec);
+            P[i].header_done = 1;
+            if (spec->chunk_ctx) {
+                P[i].ctx = spec->chunk_ctx(spec->ctx, i);
+                P[i].use_chunk_reject = spec->chunk_reject != NULL;
+            }
+            parse_range(&P[i], data + cstart[i], data + cstart[i + 1], cline[i], NULL, NULL);
         }
+        st = E_OK;
+        int resplit = 0;
+        for (int i = 0; i < nc; i++) {
+            if (P[i].status != E_OK && st == E_OK) {
+                st = P[i].status;
+                *e = P[i].e;
+            }
+            if (i < nc - 1 && P[i].in_record)
+                resplit = 1;
+        }
+        if (st == E_OK && !resplit && P[nc - 1].in_record == 2) {
+            err_where(e, path, P[nc - 1].rec_start, 0);
+            st = ERR(e, E_PARSE,
+                     "quoted field opened on line %lld is never closed; "
+                     "fix the quote or export the file again", P[nc - 1].rec_start);
+        }
+        if (st == E_OK && !resplit) {
+            for (int i = 0; i < nc; i++)
+                fs->data_rows += P[i].data_rows;
+        }
+        for (int i = 0; i < nc; i++)
+            free(P[i].r.buf);
+        free(P);
+        P = NULL;
+        if (st != E_OK || !resplit)
+            break;
+        /* a chunk boundary fell inside a record (a stray quote upset the
+         * parity): parse the whole file as one chunk */
+        nc = 1;
+        cstart[1] = n_data;
+        cline[0] = data_line;
     }
-    if (L.status == E_OK && !L.header_done) {
-        err_where(e, path, 1, 0);
-        L.status = ERR(e, E_PARSE, "no header row");
-    }
-    csv_free(&p);
-    free(L.r.buf);
     decoded_free(&dec);
-    if (L.status == E_OK)
-        fs->accepted = fs->data_rows - (long long)fs->rejects.n - fs->dropped_dupes;
-    return L.status;
+    return st;
+}
+
+int load_csv(struct dataset *d, const char *path, enum enc want,
+             const struct load_spec *spec, struct err *e)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return ERR(e, E_NOINPUT, "cannot open %s: %s", path, strerror(errno));
+        return ERR(e, E_IO, "cannot open %s: %s", path, strerror(errno));
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0) {
+        int er = errno;
+        close(fd);
+        return ERR(e, E_IO, "cannot stat %s: %s", path, strerror(er));
+    }
+    size_t n = (size_t)sb.st_size;
+    const unsigned char *raw = (const unsigned char *)"";
+    void *map = NULL;
+    if (n > 0) {
+        map = mmap(NULL, n, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        if (map == MAP_FAILED) {
+            int er = errno;
+            close(fd);
+            return ERR(e, er == ENOMEM ? E_NOMEM : E_IO, "cannot map %s: %s", path,
+                       strerror(er));
+        }
+        raw = map;
+    }
+    close(fd);
+    int st = load_csv_mem(d, path, raw, n, want, spec, e);
+    if (map)
+        munmap(map, n);
+    return st;
 }

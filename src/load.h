@@ -32,7 +32,31 @@ struct load_spec {
     int n_cols;
     load_row_fn row;
     void *ctx;
+
+    /* Optional: parallel loading.  When chunk_ctx is set and the file is
+     * large, the data rows are split at record boundaries into chunks that
+     * are parsed at the same time.  chunks_begin(ctx, n) prepares n
+     * per-chunk states (it may be called again with n = 1 to start over);
+     * rows of chunk i go to row(chunk_ctx(ctx, i), ...) and its structural
+     * rejects to chunk_reject(chunk_ctx(ctx, i), ...).  The caller merges
+     * the chunks in order, so the result is the same for any n.  Without
+     * chunk_ctx, rows go to row(ctx, ...) and rejects to the dataset. */
+    int max_chunks;
+    int (*chunks_begin)(void *ctx, int n_chunks, struct err *e);
+    void *(*chunk_ctx)(void *ctx, int i);
+    int (*chunk_reject)(void *chunk_ctx, long long line, const char *reason, struct err *e);
 };
+
+/* Split one physical line (no LF; a final CR allowed) the way libcsv does
+ * when the line holds no quote and no other CR: fields at commas, spaces
+ * and tabs trimmed at both ends.  Returns the number of fields (at most
+ * max), 0 for a blank line, or -1 if the line needs the full parser.
+ * starts/lens receive each field's position within line. */
+int load_split_simple(const char *line, size_t len, size_t *starts, size_t *lens, int max);
+
+/* The number of threads / chunks used for a file of n bytes (for tests:
+ * HEDUI_CHUNK_BYTES in the environment forces small chunks). */
+size_t load_chunk_bytes(void);
 
 /* Load `path` into d->files[spec->file] statistics and rejects, calling
  * spec->row for each good record.  Fills size, checksum, encoding, row

@@ -93,7 +93,31 @@ void dataset_free(struct dataset *d)
     vec_free(&d->candidates);
     vec_free(&d->standards);
     vec_free(&d->holidays);
+    for (size_t i = 0; i < d->arenas.n; i++)
+        arena_free(&VEC_AT(d->arenas, struct arena, i));
+    vec_free(&d->arenas);
     arena_free(&d->arena);
+}
+
+struct vec *dataset_rows(struct dataset *d, enum input_file f, size_t *row_size)
+{
+    switch (f) {
+    case IN_HOUSEHOLDS: *row_size = sizeof(struct household); return &d->households;
+    case IN_MEMBERS: *row_size = sizeof(struct member); return &d->members;
+    case IN_HUKOU: *row_size = sizeof(struct hukou); return &d->hukou;
+    case IN_VEHICLES: *row_size = sizeof(struct vehicle); return &d->vehicles;
+    case IN_PROPERTY: *row_size = sizeof(struct property); return &d->property;
+    case IN_SI: *row_size = sizeof(struct si_row); return &d->si;
+    case IN_BUSINESS: *row_size = sizeof(struct business); return &d->business;
+    case IN_PUBSERV: *row_size = sizeof(struct pubservant); return &d->pubservants;
+    case IN_STAFFREL: *row_size = sizeof(struct staffrel); return &d->staffrels;
+    case IN_CANDIDATES: *row_size = sizeof(struct candidate); return &d->candidates;
+    case IN_STANDARDS: *row_size = sizeof(struct standard); return &d->standards;
+    case IN_HOLIDAYS: *row_size = sizeof(struct holiday); return &d->holidays;
+    case N_INPUT: break;
+    }
+    *row_size = 0;
+    return NULL;
 }
 
 int dataset_reject(struct dataset *d, enum input_file f, long long line,

@@ -199,13 +199,16 @@ enum input_file {
 extern const char *const input_file_names[N_INPUT];
 
 struct dataset {
-    struct arena arena;               /* strings of every row */
+    struct arena arena;               /* strings made after loading */
+    struct vec arenas;                /* struct arena: strings of loaded rows, one per chunk */
     struct filestat files[N_INPUT];
     struct vec households, members, hukou, vehicles, property, si, business,
                pubservants, staffrels, candidates, standards, holidays;
 };
 
 void dataset_init(struct dataset *d);
+/* The row array of an input file and its row size. */
+struct vec *dataset_rows(struct dataset *d, enum input_file f, size_t *row_size);
 void dataset_free(struct dataset *d);
 
 /* Add a reject for file f.  Returns E_OK or E_NOMEM (with e set). */

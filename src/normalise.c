@@ -17,6 +17,7 @@
 #include "normalise.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,8 +112,111 @@ const char *utf8_trim(const char *s, size_t *len)
     return s + i;
 }
 
+/* ---------- per-chunk state (load.h, parallel loading) ---------- */
+
+static int chunk_add_reject(struct nchunk *k, long long line, const char *reason,
+                            struct err *e)
+{
+    struct reject *r = vec_push(&k->rejects, sizeof *r);
+    char *txt = arena_strndup(&k->arena, reason, strlen(reason));
+    if (!r || !txt)
+        return ERR(e, E_NOMEM, "out of memory while recording a reject of %s",
+                   input_file_names[k->n->cur]);
+    r->line = line;
+    r->reason = txt;
+    return E_OK;
+}
+
+static int chunk_reject_cb(void *cctx, long long line, const char *reason, struct err *e)
+{
+    return chunk_add_reject(cctx, line, reason, e);
+}
+
+static void chunks_free(struct normaliser *n)
+{
+    for (int i = 0; i < n->n_chunks; i++) {
+        vec_free(&n->chunks[i].rows);
+        vec_free(&n->chunks[i].rejects);
+        arena_free(&n->chunks[i].arena);
+    }
+    free(n->chunks);
+    n->chunks = NULL;
+    n->n_chunks = 0;
+}
+
+static int chunks_begin_cb(void *ctx, int n_chunks, struct err *e)
+{
+    struct normaliser *n = ctx;
+    chunks_free(n);
+    n->chunks = calloc((size_t)n_chunks, sizeof *n->chunks);
+    if (!n->chunks)
+        return ERR(e, E_NOMEM, "out of memory while loading %s", input_file_names[n->cur]);
+    n->n_chunks = n_chunks;
+    for (int i = 0; i < n_chunks; i++) {
+        n->chunks[i].n = n;
+        arena_init(&n->chunks[i].arena, (size_t)1 << 20);
+    }
+    return E_OK;
+}
+
+static void *chunk_ctx_cb(void *ctx, int i)
+{
+    return &((struct normaliser *)ctx)->chunks[i];
+}
+
+/* Append the chunks' rows and rejects to the dataset, in chunk order, and
+ * hand their arenas over to it. */
+static int chunks_merge(struct normaliser *n, enum input_file f, struct err *e)
+{
+    struct dataset *d = n->d;
+    size_t size;
+    struct vec *dst = dataset_rows(d, f, &size);
+    struct filestat *fs = &d->files[f];
+    size_t total = dst->n, total_rej = fs->rejects.n;
+    for (int i = 0; i < n->n_chunks; i++) {
+        total += n->chunks[i].rows.n;
+        total_rej += n->chunks[i].rejects.n;
+    }
+    if (total > dst->cap) {
+        void *p = realloc(dst->v, (total ? total : 1) * size);
+        if (!p)
+            return ERR(e, E_NOMEM, "out of memory while loading %s", input_file_names[f]);
+        dst->v = p;
+        dst->cap = total;
+    }
+    if (total_rej > fs->rejects.cap) {
+        void *p = realloc(fs->rejects.v, (total_rej ? total_rej : 1) * sizeof(struct reject));
+        if (!p)
+            return ERR(e, E_NOMEM, "out of memory while loading %s", input_file_names[f]);
+        fs->rejects.v = p;
+        fs->rejects.cap = total_rej;
+    }
+    for (int i = 0; i < n->n_chunks; i++) {
+        struct nchunk *k = &n->chunks[i];
+        if (k->rows.n)
+            memcpy((char *)dst->v + dst->n * size, k->rows.v, k->rows.n * size);
+        dst->n += k->rows.n;
+        vec_free(&k->rows);
+        if (k->rejects.n)
+            memcpy((struct reject *)fs->rejects.v + fs->rejects.n, k->rejects.v,
+                   k->rejects.n * sizeof(struct reject));
+        fs->rejects.n += k->rejects.n;
+        vec_free(&k->rejects);
+        for (int b = 0; b < 4; b++)
+            fs->id_flags_seen[b] += k->idf[b];
+        struct arena *a = vec_push(&d->arenas, sizeof *a);
+        if (!a)
+            return ERR(e, E_NOMEM, "out of memory while loading %s", input_file_names[f]);
+        *a = k->arena;                       /* ownership moves to the dataset */
+        arena_init(&k->arena, (size_t)1 << 20);
+    }
+    chunks_free(n);
+    return E_OK;
+}
+
 struct rowctx {
     struct normaliser *n;
+    struct nchunk *k;
     struct err *e;
     long long line;
     int rejected;              /* set by reject(); stops further checks */
@@ -127,18 +231,19 @@ static void reject(struct rowctx *c, const char *col, const char *why, const cha
     c->rejected = 1;
     if (val && vlen > 40)
         vlen = 40;
+    char buf[320];
     if (val)
-        c->status = dataset_reject(c->n->d, c->n->cur, c->line, c->e, "%s: %s '%.*s'",
-                                   col, why, (int)vlen, val);
+        snprintf(buf, sizeof buf, "%s: %s '%.*s'", col, why, (int)vlen, val);
     else
-        c->status = dataset_reject(c->n->d, c->n->cur, c->line, c->e, "%s: %s", col, why);
+        snprintf(buf, sizeof buf, "%s: %s", col, why);
+    c->status = chunk_add_reject(c->k, c->line, buf, c->e);
 }
 
 static const char *str(struct rowctx *c, const char *v, size_t len)
 {
     if (c->rejected || c->status != E_OK)
         return "";
-    const char *p = arena_strndup(&c->n->d->arena, v, len);
+    const char *p = arena_strndup(&c->k->arena, v, len);
     if (!p) {
         c->status = ERR(c->e, E_NOMEM, "out of memory while loading %s",
                         input_file_names[c->n->cur]);
@@ -222,10 +327,9 @@ static uint64_t feed_id(struct rowctx *c, const char *col, const char *v, size_t
         return 0;
     struct id_norm nm;
     enum id_status st = id_normalise(v, len, c->n->as_of_ymd, &nm);
-    struct filestat *fs = &c->n->d->files[c->n->cur];
     for (int b = 0; b < 4; b++)
         if (nm.flags & (1u << b))
-            fs->id_flags_seen[b]++;
+            c->k->idf[b]++;
     if (st != ID_OK) {
         reject(c, col, id_status_text(st), NULL, 0);
         return 0;
@@ -236,12 +340,13 @@ static uint64_t feed_id(struct rowctx *c, const char *col, const char *v, size_t
 }
 
 #define PUSH(vecname, type)                                                         \
-    type *row = vec_push(&c.n->d->vecname, sizeof(type));                           \
+    type *row = vec_push(&c.k->rows, sizeof(type));                                  \
     if (!row)                                                                       \
         return ERR(e, E_NOMEM, "out of memory while loading %s", input_file_names[c.n->cur])
 
 #define BEGIN                                                                       \
-    struct rowctx c = {ctx, e, line, 0, E_OK};                                      \
+    struct nchunk *k_ = ctx;                                                        \
+    struct rowctx c = {k_->n, k_, e, line, 0, E_OK};                                \
     (void)lens
 
 #define END_CHECKS                                                                  \
@@ -256,7 +361,7 @@ static int row_households(void *ctx, const char *const *v, const size_t *lens,
                           long long line, struct err *e)
 {
     BEGIN;
-    struct normaliser *n = ctx;
+    struct normaliser *n = c.n;
     const char *id = req_str(&c, "household_id", v[0], lens[0]);
     const char *reg = region(&c, "region_code", v[1], lens[1]);
     int prog = en(&c, "program", program_names, N_PROG, v[2], lens[2]);
@@ -268,13 +373,15 @@ static int row_households(void *ctx, const char *const *v, const size_t *lens,
     const char *cw = str(&c, v[8], lens[8]);
     END_CHECKS;
     uint32_t first;
-    int r = stridx_put(&n->hh_by_id, id, (uint32_t)n->d->households.n, &first);
+    /* households.csv is loaded as one chunk: chunk index == final index */
+    int r = stridx_put(&n->hh_by_id, id, (uint32_t)c.k->rows.n, &first);
     if (r < 0)
         return ERR(e, E_NOMEM, "out of memory while indexing households");
     if (r == 1) {
-        long long fl = VEC_AT(n->d->households, struct household, first).line;
-        return dataset_reject(n->d, IN_HOUSEHOLDS, line, e,
-                              "household_id: duplicate of line %lld", fl);
+        char buf[80];
+        snprintf(buf, sizeof buf, "household_id: duplicate of line %lld",
+                 VEC_AT(c.k->rows, struct household, first).line);
+        return chunk_add_reject(c.k, line, buf, e);
     }
     PUSH(households, struct household);
     row->id = id;
@@ -294,7 +401,7 @@ static int row_members(void *ctx, const char *const *v, const size_t *lens,
                        long long line, struct err *e)
 {
     BEGIN;
-    struct normaliser *n = ctx;
+    struct normaliser *n = c.n;
     uint32_t hh = 0;
     if (lens[0] == 0)
         reject(&c, "household_id", "empty value", NULL, 0);
@@ -313,10 +420,9 @@ static int row_members(void *ctx, const char *const *v, const size_t *lens,
     /* Registry rows are never rejected for their ID (Q01 instead). */
     struct id_norm nm;
     enum id_status ist = id_normalise(v[1], lens[1], n->as_of_ymd, &nm);
-    struct filestat *fs = &n->d->files[IN_MEMBERS];
     for (int b = 0; b < 4; b++)
         if (nm.flags & (1u << b))
-            fs->id_flags_seen[b]++;
+            c.k->idf[b]++;
     const char *id;
     if (ist == ID_OK) {
         id = str(&c, nm.id, 18);
@@ -556,7 +662,9 @@ static int row_holidays(void *ctx, const char *const *v, const size_t *lens,
     return E_OK;
 }
 
-#define SPEC(cols, fn) {0, cols, (int)(sizeof cols / sizeof cols[0]), fn, NULL}
+#define SPEC(cols, fn)                                                               \
+    {0, cols, (int)(sizeof cols / sizeof cols[0]), fn, NULL, 64, chunks_begin_cb,       \
+     chunk_ctx_cb, chunk_reject_cb}
 static const struct load_spec specs[N_INPUT] = {
     [IN_HOUSEHOLDS] = SPEC(cols_households, row_households),
     [IN_MEMBERS] = SPEC(cols_members, row_members),
@@ -583,6 +691,7 @@ int normaliser_init(struct normaliser *n, struct dataset *d, int as_of, struct e
 
 void normaliser_free(struct normaliser *n)
 {
+    chunks_free(n);
     stridx_free(&n->hh_by_id);
 }
 
@@ -592,8 +701,14 @@ int normalise_file(struct normaliser *n, enum input_file f, const char *path,
     struct load_spec sp = specs[f];
     sp.file = f;
     sp.ctx = n;
+    if (f == IN_HOUSEHOLDS)
+        sp.max_chunks = 1;   /* duplicate household_ids are found while loading */
     n->cur = f;
-    return load_csv(n->d, path, want, &sp, e);
+    int st = load_csv(n->d, path, want, &sp, e);
+    if (st == E_OK)
+        st = chunks_merge(n, f, e);
+    chunks_free(n);
+    return st;
 }
 
 int normalise_buffer(struct normaliser *n, enum input_file f, const char *label,
@@ -602,8 +717,14 @@ int normalise_buffer(struct normaliser *n, enum input_file f, const char *label,
     struct load_spec sp = specs[f];
     sp.file = f;
     sp.ctx = n;
+    if (f == IN_HOUSEHOLDS)
+        sp.max_chunks = 1;
     n->cur = f;
-    return load_csv_mem(n->d, label, buf, len, want, &sp, e);
+    int st = load_csv_mem(n->d, label, buf, len, want, &sp, e);
+    if (st == E_OK)
+        st = chunks_merge(n, f, e);
+    chunks_free(n);
+    return st;
 }
 
 /* ---------- merge rules ---------- */

@@ -16,12 +16,24 @@
 #include "index.h"
 #include "model.h"
 
+/* What one chunk of one file produced; merged into the dataset in chunk
+ * order after the file is parsed (load.h, "parallel loading"). */
+struct nchunk {
+    struct normaliser *n;
+    struct vec rows;           /* typed rows of the file being loaded */
+    struct vec rejects;        /* struct reject */
+    struct arena arena;        /* strings of these rows and rejects */
+    unsigned idf[4];           /* ID normalisations seen (ID_F_* bits) */
+};
+
 struct normaliser {
     struct dataset *d;
     int as_of;                 /* day number */
     int as_of_ymd;             /* yyyymmdd for idcard */
     struct stridx hh_by_id;    /* household_id -> index, built while loading */
     enum input_file cur;
+    struct nchunk *chunks;     /* per-chunk state of the file being loaded */
+    int n_chunks;
 };
 
 int normaliser_init(struct normaliser *n, struct dataset *d, int as_of, struct err *e);
