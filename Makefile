@@ -13,7 +13,7 @@ Q       := $(if $(filter 1,$(V)),,@)
 
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wvla -Wformat=2 -Wundef \
            -Wno-unused-parameter
-CFLAGS.release := -O2 -g
+CFLAGS.release := -O3 -g
 CFLAGS.debug   := -O0 -g3
 CFLAGS.asan    := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
                   -fno-sanitize-recover=all -DHEDUI_ARENA_DEBUG

@@ -144,6 +144,19 @@ enum id_status id_normalise(const char *s, size_t len, int as_of_ymd,
     if (s == NULL)
         len = 0;
 
+    /* Fast path: the clean form (17 ASCII digits and a digit or X) needs
+     * no decoding or folding; the checks below are the same. */
+    int clean = len == 18;
+    for (size_t i = 0; clean && i < 17; i++)
+        clean = p[i] >= '0' && p[i] <= '9';
+    if (clean && ((p[17] >= '0' && p[17] <= '9') || p[17] == 'X')) {
+        memcpy(buf, s, 18);
+        nch = 18;
+        if (p[17] == 'X')
+            first_x = 17;
+        len = 0;   /* skip the general loop */
+    }
+
     for (size_t i = 0; i < len;) {
         unsigned long cp;
         size_t k = utf8_decode1(p + i, len - i, &cp);

@@ -395,6 +395,22 @@ static int utf8_valid_all(const unsigned char *s, size_t n)
     return ok;
 }
 
+static long long count_byte(const char *s, size_t n, char c)
+{
+    long long total = 0;
+    while (n > 0) {
+        /* blocks small enough for an unsigned char counter per lane */
+        size_t m = n < 255 * 64 ? n : 255 * 64;
+        unsigned int part = 0;
+        for (size_t k = 0; k < m; k++)
+            part += (unsigned char)(s[k] == c);
+        total += part;
+        s += m;
+        n -= m;
+    }
+    return total;
+}
+
 /* Chunk starts: offsets into the data and their line numbers. */
 static int find_chunks(const char *data, size_t n, long long line0, int want,
                        size_t *start, long long *line)
@@ -404,13 +420,8 @@ static int find_chunks(const char *data, size_t n, long long line0, int want,
 #pragma omp parallel for schedule(static)
     for (int i = 0; i < want; i++) {
         size_t a = (size_t)i * seg, b = i == want - 1 ? n : a + seg;
-        long long q = 0, l = 0;
-        for (size_t k = a; k < b; k++) {
-            q += data[k] == '"';
-            l += data[k] == '\n';
-        }
-        quotes[i] = q;
-        lfs[i] = l;
+        quotes[i] = count_byte(data + a, b - a, '"');
+        lfs[i] = count_byte(data + a, b - a, '\n');
     }
     int nc = 1;
     start[0] = 0;

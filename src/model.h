@@ -108,7 +108,6 @@ struct si_row {
     uint64_t key;
     int month, kind;
     int64_t amount_fen;
-    const char *employer;
     long long line;
 };
 

@@ -543,14 +543,14 @@ static int row_si(void *ctx, const char *const *v, const size_t *lens,
     if (!c.rejected && month_parse(v[1], lens[1], &month) != 0)
         reject(&c, "period", "bad month (want YYYY-MM)", lens[1] ? v[1] : NULL, lens[1]);
     int kind = en(&c, "kind", si_kind_names, N_SI, v[2], lens[2]);
-    const char *emp = str(&c, v[3], lens[3]);
+    /* employer: read (the column must exist) but not kept: no rule or
+     * evidence uses it, and it is the largest text of the largest feed */
     int64_t amt = money(&c, "amount", v[4], lens[4]);
     END_CHECKS;
     PUSH(si, struct si_row);
     row->key = key;
     row->month = month;
     row->kind = kind;
-    row->employer = emp;
     row->amount_fen = amt;
     row->line = line;
     return E_OK;

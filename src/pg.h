@@ -84,8 +84,8 @@ char *pg_ident(struct pg *db, const char *name, struct err *e);
  * HEDUI_TEST_PAUSE_IN_COPY, HEDUI_TEST_PAUSE_BEFORE_COMMIT). */
 void pg_test_pause(const char *var);
 
-/* conninfo with the value of password= (key=value or URI form) replaced by
- * "********", for echoing; malloc'd. */
-char *pg_redact(const char *conninfo);
+/* "user@host:port/dbname" of an open connection, for messages (never the
+ * conninfo, which may hold a password). */
+void pg_describe(const struct pg *db, char *buf, size_t n);
 
 #endif
