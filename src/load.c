@@ -40,6 +40,7 @@
 #include <omp.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -395,19 +396,25 @@ static int utf8_valid_all(const unsigned char *s, size_t n)
     return ok;
 }
 
+/* Occurrences of byte c in s[0..n): eight bytes at a time.  For each byte
+ * of x = word ^ (c repeated), the high bit of ~(((x & 0x7f..) + 0x7f..) |
+ * x | 0x7f..) is set exactly when that byte is zero. */
 static long long count_byte(const char *s, size_t n, char c)
 {
+    const uint64_t lo7 = 0x7f7f7f7f7f7f7f7fULL;
+    const uint64_t rep = 0x0101010101010101ULL * (unsigned char)c;
     long long total = 0;
-    while (n > 0) {
-        /* blocks small enough for an unsigned char counter per lane */
-        size_t m = n < 255 * 64 ? n : 255 * 64;
-        unsigned int part = 0;
-        for (size_t k = 0; k < m; k++)
-            part += (unsigned char)(s[k] == c);
-        total += part;
-        s += m;
-        n -= m;
+    size_t k = 0;
+    for (; k + 8 <= n; k += 8) {
+        uint64_t w;
+        memcpy(&w, s + k, 8);
+        uint64_t x = w ^ rep;
+        uint64_t t = ~(((x & lo7) + lo7) | x | lo7);
+        /* one bit per byte at most: sum the bytes with a multiply */
+        total += (long long)(((t >> 7) * 0x0101010101010101ULL) >> 56);
     }
+    for (; k < n; k++)
+        total += s[k] == c;
     return total;
 }
 
