@@ -546,7 +546,8 @@ int load_csv_mem(struct dataset *d, const char *path, const unsigned char *raw, 
             want_chunks = MAX_CHUNKS;
     }
     size_t cstart[MAX_CHUNKS + 1];
-    long long cline[MAX_CHUNKS];
+    long long cline[MAX_CHUNKS + 1];
+    size_t max_rows[MAX_CHUNKS];
     int nc = want_chunks > 1 ? find_chunks(data, n_data, data_line, want_chunks, cstart, cline)
                              : 1;
     if (nc == 1) {
@@ -554,11 +555,17 @@ int load_csv_mem(struct dataset *d, const char *path, const unsigned char *raw, 
         cline[0] = data_line;
     }
     cstart[nc] = n_data;
+    /* rows per chunk are at most its lines (+1 for a last line without LF) */
+    long long total_lines = count_byte(data, n_data, '\n') + 1;
+    cline[nc] = data_line + total_lines;
+    for (int i = 0; i < nc; i++)
+        max_rows[i] = (size_t)(cline[i + 1] - cline[i]);
 
     /* ---- phase 3: parse ---- */
     struct parser *P = NULL;
     for (int attempt = 0; attempt < 2; attempt++) {
-        if (spec->chunks_begin && (st = spec->chunks_begin(spec->ctx, nc, e)) != E_OK)
+        if (spec->chunks_begin &&
+            (st = spec->chunks_begin(spec->ctx, nc, max_rows, e)) != E_OK)
             break;
         P = calloc((size_t)nc, sizeof *P);
         if (!P) {
@@ -606,6 +613,7 @@ int load_csv_mem(struct dataset *d, const char *path, const unsigned char *raw, 
         nc = 1;
         cstart[1] = n_data;
         cline[0] = data_line;
+        max_rows[0] = (size_t)total_lines;
     }
     decoded_free(&dec);
     return st;

@@ -35,14 +35,16 @@ struct load_spec {
 
     /* Optional: parallel loading.  When chunk_ctx is set and the file is
      * large, the data rows are split at record boundaries into chunks that
-     * are parsed at the same time.  chunks_begin(ctx, n) prepares n
-     * per-chunk states (it may be called again with n = 1 to start over);
+     * are parsed at the same time.  chunks_begin(ctx, n, max_rows) prepares
+     * n per-chunk states; chunk i will deliver at most max_rows[i] rows (its
+     * line count), so the caller can size its arrays once.  It may be called
+     * again with n = 1 to start over;
      * rows of chunk i go to row(chunk_ctx(ctx, i), ...) and its structural
      * rejects to chunk_reject(chunk_ctx(ctx, i), ...).  The caller merges
      * the chunks in order, so the result is the same for any n.  Without
      * chunk_ctx, rows go to row(ctx, ...) and rejects to the dataset. */
     int max_chunks;
-    int (*chunks_begin)(void *ctx, int n_chunks, struct err *e);
+    int (*chunks_begin)(void *ctx, int n_chunks, const size_t *max_rows, struct err *e);
     void *(*chunk_ctx)(void *ctx, int i);
     int (*chunk_reject)(void *chunk_ctx, long long line, const char *reason, struct err *e);
 };

@@ -47,6 +47,8 @@ int enum_lookup(const char *const *names, int n, const char *s, size_t len)
 void *vec_push(struct vec *v, size_t size)
 {
     if (v->n == v->cap) {
+        if (v->borrowed)
+            return NULL;
         size_t cap = v->cap ? v->cap * 2 : 64;
         if (cap > SIZE_MAX / size)
             return NULL;
@@ -64,7 +66,9 @@ void *vec_push(struct vec *v, size_t size)
 
 void vec_free(struct vec *v)
 {
-    free(v->v);
+    if (!v->borrowed)
+        free(v->v);
+    v->borrowed = 0;
     v->v = NULL;
     v->n = v->cap = 0;
 }

@@ -158,8 +158,10 @@ struct holiday {
 struct vec {
     void *v;
     size_t n, cap;
+    int borrowed;   /* v points into another array: never grown or freed */
 };
-/* Append one zeroed element of `size` bytes; NULL when out of memory. */
+/* Append one zeroed element of `size` bytes; NULL when out of memory (or
+ * when a borrowed vec is full). */
 void *vec_push(struct vec *v, size_t size);
 void vec_free(struct vec *v);
 #define VEC_AT(vec, type, i) (((type *)(vec).v)[i])

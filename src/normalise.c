@@ -144,17 +144,39 @@ static void chunks_free(struct normaliser *n)
     n->n_chunks = 0;
 }
 
-static int chunks_begin_cb(void *ctx, int n_chunks, struct err *e)
+/* Size the file's row array once (the sum of the chunks' line counts) and
+ * let chunk i fill its own slice of it; chunks_merge() closes the gaps.
+ * No row is copied twice and no array grows while loading. */
+static int chunks_begin_cb(void *ctx, int n_chunks, const size_t *max_rows, struct err *e)
 {
     struct normaliser *n = ctx;
     chunks_free(n);
+    size_t size;
+    struct vec *dst = dataset_rows(n->d, n->cur, &size);
+    size_t total = dst->n;
+    for (int i = 0; i < n_chunks; i++)
+        total += max_rows[i];
+    if (total > dst->cap) {
+        void *p = total > SIZE_MAX / size ? NULL : realloc(dst->v, total * size);
+        if (!p)
+            return ERR(e, E_NOMEM, "out of memory while loading %s (%zu rows)",
+                       input_file_names[n->cur], total);
+        dst->v = p;
+        dst->cap = total;
+    }
     n->chunks = calloc((size_t)n_chunks, sizeof *n->chunks);
     if (!n->chunks)
         return ERR(e, E_NOMEM, "out of memory while loading %s", input_file_names[n->cur]);
     n->n_chunks = n_chunks;
+    size_t off = dst->n;
     for (int i = 0; i < n_chunks; i++) {
-        n->chunks[i].n = n;
-        arena_init(&n->chunks[i].arena, (size_t)1 << 20);
+        struct nchunk *k = &n->chunks[i];
+        k->n = n;
+        k->rows.v = (char *)dst->v + off * size;
+        k->rows.cap = max_rows[i];
+        k->rows.borrowed = 1;
+        off += max_rows[i];
+        arena_init(&k->arena, (size_t)1 << 20);
     }
     return E_OK;
 }
@@ -164,26 +186,17 @@ static void *chunk_ctx_cb(void *ctx, int i)
     return &((struct normaliser *)ctx)->chunks[i];
 }
 
-/* Append the chunks' rows and rejects to the dataset, in chunk order, and
- * hand their arenas over to it. */
+/* Close the gaps between the chunks' slices (in chunk order), append their
+ * rejects to the file's, and hand their arenas over to the dataset. */
 static int chunks_merge(struct normaliser *n, enum input_file f, struct err *e)
 {
     struct dataset *d = n->d;
     size_t size;
     struct vec *dst = dataset_rows(d, f, &size);
     struct filestat *fs = &d->files[f];
-    size_t total = dst->n, total_rej = fs->rejects.n;
-    for (int i = 0; i < n->n_chunks; i++) {
-        total += n->chunks[i].rows.n;
+    size_t total_rej = fs->rejects.n;
+    for (int i = 0; i < n->n_chunks; i++)
         total_rej += n->chunks[i].rejects.n;
-    }
-    if (total > dst->cap) {
-        void *p = realloc(dst->v, (total ? total : 1) * size);
-        if (!p)
-            return ERR(e, E_NOMEM, "out of memory while loading %s", input_file_names[f]);
-        dst->v = p;
-        dst->cap = total;
-    }
     if (total_rej > fs->rejects.cap) {
         void *p = realloc(fs->rejects.v, (total_rej ? total_rej : 1) * sizeof(struct reject));
         if (!p)
@@ -193,8 +206,9 @@ static int chunks_merge(struct normaliser *n, enum input_file f, struct err *e)
     }
     for (int i = 0; i < n->n_chunks; i++) {
         struct nchunk *k = &n->chunks[i];
-        if (k->rows.n)
-            memcpy((char *)dst->v + dst->n * size, k->rows.v, k->rows.n * size);
+        char *to = (char *)dst->v + dst->n * size;
+        if (k->rows.n && (char *)k->rows.v != to)
+            memmove(to, k->rows.v, k->rows.n * size);
         dst->n += k->rows.n;
         vec_free(&k->rows);
         if (k->rejects.n)
@@ -209,6 +223,14 @@ static int chunks_merge(struct normaliser *n, enum input_file f, struct err *e)
             return ERR(e, E_NOMEM, "out of memory while loading %s", input_file_names[f]);
         *a = k->arena;                       /* ownership moves to the dataset */
         arena_init(&k->arena, (size_t)1 << 20);
+    }
+    /* give back the unused tail (blank lines, rejects, multi-line records) */
+    if (dst->n && dst->n < dst->cap) {
+        void *p = realloc(dst->v, dst->n * size);
+        if (p) {
+            dst->v = p;
+            dst->cap = dst->n;
+        }
     }
     chunks_free(n);
     return E_OK;

@@ -131,6 +131,19 @@ int pipeline_load_buffer(struct pipeline *p, enum input_file f, const char *labe
     return st;
 }
 
+int pipeline_load_file(struct pipeline *p, enum input_file f, const char *path, int from_rules,
+                       struct err *e)
+{
+    double t1 = pipeline_now_ms();
+    enum enc want = p->cfg.enc_file[f] ? p->cfg.enc_file[f] : p->cfg.enc_all;
+    int st = normalise_file(&p->nz, f, path, want, e);
+    p->d.files[f].from_rules = from_rules;
+    if (st == E_OK)
+        st = after_file(p, f, t1, e);
+    p->stage_ms[ST_LOAD] += pipeline_now_ms() - t1;
+    return st;
+}
+
 /* rejected / data_rows > num / den for some file? */
 static int check_reject_limit(const struct dataset *d, const struct policy *p, struct err *e)
 {

@@ -63,6 +63,10 @@ int pipeline_load_dir(struct pipeline *p, struct err *e);
 /* One input from memory (households before members). */
 int pipeline_load_buffer(struct pipeline *p, enum input_file f, const char *label,
                          const unsigned char *buf, size_t len, struct err *e);
+/* One input from a file (from_rules: a policy table from the rules
+ * directory, which must have no rejects). */
+int pipeline_load_file(struct pipeline *p, enum input_file f, const char *path, int from_rules,
+                       struct err *e);
 /* Merge rules, row accounting, reject limit. */
 int pipeline_finish_load(struct pipeline *p, struct err *e);
 /* Join, evaluate, rank. */
