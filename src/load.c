@@ -371,7 +371,9 @@ size_t load_chunk_bytes(void)
 
 /* Valid UTF-8 as a whole?  Checked in parallel on LF-aligned segments (an
  * LF never occurs inside a UTF-8 sequence). */
-static int utf8_valid_all(const unsigned char *s, size_t n)
+static void drop_pages(const void *p, size_t n, int is_map);
+
+static int utf8_valid_all(const unsigned char *s, size_t n, int is_map)
 {
     size_t seg = (size_t)16 << 20;
     if (n <= seg)
@@ -390,8 +392,10 @@ static int utf8_valid_all(const unsigned char *s, size_t n)
             const unsigned char *q = memchr(s + b, '\n', n - b);
             b = q ? (size_t)(q - s) + 1 : n;
         }
-        if (a < b)
+        if (a < b) {
             ok = ok && utf8_valid_prefix(s + a, b - a) == b - a;
+            drop_pages(s + a, b - a, is_map);
+        }
     }
     return ok;
 }
@@ -420,7 +424,7 @@ static long long count_byte(const char *s, size_t n, char c)
 
 /* Chunk starts: offsets into the data and their line numbers. */
 static int find_chunks(const char *data, size_t n, long long line0, int want,
-                       size_t *start, long long *line)
+                       size_t *start, long long *line, int is_map, long long *total_lf)
 {
     size_t seg = n / (size_t)want;
     long long quotes[MAX_CHUNKS], lfs[MAX_CHUNKS];
@@ -429,6 +433,7 @@ static int find_chunks(const char *data, size_t n, long long line0, int want,
         size_t a = (size_t)i * seg, b = i == want - 1 ? n : a + seg;
         quotes[i] = count_byte(data + a, b - a, '"');
         lfs[i] = count_byte(data + a, b - a, '\n');
+        drop_pages(data + a, b - a, is_map);
     }
     int nc = 1;
     start[0] = 0;
@@ -456,6 +461,7 @@ static int find_chunks(const char *data, size_t n, long long line0, int want,
         q_before += quotes[i];
         l_before += lfs[i];
     }
+    *total_lf = l_before;
     return nc;
 }
 
@@ -475,8 +481,32 @@ static void parser_init(struct parser *P, struct dataset *d, const struct load_s
     }
 }
 
+/* Give the pages of a read-only file mapping back to the page cache once
+ * they are read, so a large file never sits in the process's memory as a
+ * whole.  Only for mappings of files (for anonymous memory MADV_DONTNEED
+ * would zero the bytes). */
+static void drop_pages(const void *p, size_t n, int is_map)
+{
+    if (!is_map || n == 0)
+        return;
+    long pg = sysconf(_SC_PAGESIZE);
+    uintptr_t a = ((uintptr_t)p + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
+    uintptr_t b = ((uintptr_t)p + n) & ~((uintptr_t)pg - 1);
+    if (b > a)
+        madvise((void *)a, b - a, MADV_DONTNEED);
+}
+
+static int load_any(struct dataset *d, const char *path, const unsigned char *raw, size_t n_raw,
+                    int is_map, enum enc want, const struct load_spec *spec, struct err *e);
+
 int load_csv_mem(struct dataset *d, const char *path, const unsigned char *raw, size_t n_raw,
                  enum enc want, const struct load_spec *spec, struct err *e)
+{
+    return load_any(d, path, raw, n_raw, 0, want, spec, e);
+}
+
+static int load_any(struct dataset *d, const char *path, const unsigned char *raw, size_t n_raw,
+                    int is_map, enum enc want, const struct load_spec *spec, struct err *e)
 {
     struct filestat *fs = &d->files[spec->file];
     snprintf(fs->path, sizeof fs->path, "%s", path);
@@ -498,7 +528,7 @@ int load_csv_mem(struct dataset *d, const char *path, const unsigned char *raw, 
     const char *text;
     size_t tlen;
     size_t bom = (n_raw >= 3 && raw[0] == 0xEF && raw[1] == 0xBB && raw[2] == 0xBF) ? 3 : 0;
-    if (want != ENC_GB18030 && utf8_valid_all(raw + bom, n_raw - bom)) {
+    if (want != ENC_GB18030 && utf8_valid_all(raw + bom, n_raw - bom, is_map)) {
         text = (const char *)raw + bom;
         tlen = n_raw - bom;
         fs->encoding = enc_name(ENC_UTF8);
@@ -509,6 +539,8 @@ int load_csv_mem(struct dataset *d, const char *path, const unsigned char *raw, 
             return st;
         text = dec.data;
         tlen = dec.len;
+        drop_pages(raw, n_raw, is_map);
+        is_map = 0;   /* text is now a private copy */
         fs->encoding = enc_name(dec.used);
         fs->had_bom = dec.had_bom;
     }
@@ -548,7 +580,9 @@ int load_csv_mem(struct dataset *d, const char *path, const unsigned char *raw, 
     size_t cstart[MAX_CHUNKS + 1];
     long long cline[MAX_CHUNKS + 1];
     size_t max_rows[MAX_CHUNKS];
-    int nc = want_chunks > 1 ? find_chunks(data, n_data, data_line, want_chunks, cstart, cline)
+    long long total_lf = -1;
+    int nc = want_chunks > 1 ? find_chunks(data, n_data, data_line, want_chunks, cstart, cline,
+                                           is_map, &total_lf)
                              : 1;
     if (nc == 1) {
         cstart[0] = 0;
@@ -556,7 +590,9 @@ int load_csv_mem(struct dataset *d, const char *path, const unsigned char *raw, 
     }
     cstart[nc] = n_data;
     /* rows per chunk are at most its lines (+1 for a last line without LF) */
-    long long total_lines = count_byte(data, n_data, '\n') + 1;
+    if (total_lf < 0)
+        total_lf = count_byte(data, n_data, '\n');
+    long long total_lines = total_lf + 1;
     cline[nc] = data_line + total_lines;
     for (int i = 0; i < nc; i++)
         max_rows[i] = (size_t)(cline[i + 1] - cline[i]);
@@ -581,6 +617,7 @@ int load_csv_mem(struct dataset *d, const char *path, const unsigned char *raw, 
                 P[i].use_chunk_reject = spec->chunk_reject != NULL;
             }
             parse_range(&P[i], data + cstart[i], data + cstart[i + 1], cline[i], NULL, NULL);
+            drop_pages(data + cstart[i], cstart[i + 1] - cstart[i], is_map);
         }
         st = E_OK;
         int resplit = 0;
@@ -638,7 +675,7 @@ int load_csv(struct dataset *d, const char *path, enum enc want,
     const unsigned char *raw = (const unsigned char *)"";
     void *map = NULL;
     if (n > 0) {
-        map = mmap(NULL, n, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        map = mmap(NULL, n, PROT_READ, MAP_PRIVATE, fd, 0);
         if (map == MAP_FAILED) {
             int er = errno;
             close(fd);
@@ -648,7 +685,9 @@ int load_csv(struct dataset *d, const char *path, enum enc want,
         raw = map;
     }
     close(fd);
-    int st = load_csv_mem(d, path, raw, n, want, spec, e);
+    if (map)
+        madvise(map, n, MADV_SEQUENTIAL);
+    int st = load_any(d, path, raw, n, map != NULL, want, spec, e);
     if (map)
         munmap(map, n);
     return st;

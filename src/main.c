@@ -17,6 +17,7 @@
 #include "encoding.h"
 #include "err.h"
 #include "pipeline.h"
+#include "cmd_pg.h"
 
 
 /* Exit status table (also in --help and README.md). */
@@ -43,6 +44,7 @@ static const char usage_main[] =
     "\n"
     "Commands:\n"
     "  run        the nightly cross-check over CSV feeds (hedui run --help)\n"
+    "  load       load CSV feeds into PostgreSQL for 'run --pg' (hedui load --help)\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help\n"
@@ -61,6 +63,7 @@ static const char usage_main[] =
 
 static const char usage_run[] =
     "Usage: hedui run --data DIR --out DIR [OPTIONS]\n"
+    "       hedui run --pg CONNINFO [--schema S] [--out DIR] [OPTIONS]\n"
     "\n"
     "Reads the rolls and feeds of the data contract from DIR, evaluates every\n"
     "rule (E01-E12, P01, Q01-Q03, L01, L02) and writes flags.csv,\n"
@@ -76,6 +79,10 @@ static const char usage_run[] =
     "Options:\n"
     "  --data DIR           input directory (required)\n"
     "  --out DIR            output directory, created if missing (required)\n"
+    "  --pg CONNINFO        read the inputs from PostgreSQL (loaded with 'hedui load')\n"
+    "                       and publish the results there, in one transaction;\n"
+    "                       '' uses the PG* environment; --out then also writes CSV\n"
+    "  --schema S           PostgreSQL schema (default: hedui)\n"
     "  --rules DIR          policy directory (default: the shipped rules/)\n"
     "  --as-of YYYY-MM-DD   judge as of this date (default: today)\n"
     "  --seed N             spot-check seed (default: the as-of date as YYYYMMDD)\n"
@@ -127,6 +134,7 @@ static void print_err(const struct err *e)
 
 struct run_opts {
     const char *data, *out, *rules;
+    const char *pg, *schema;
     char rules_buf[4096];
     int as_of;
     int as_of_set;
@@ -215,6 +223,12 @@ static int parse_run(int argc, char **argv, struct run_opts *o, struct err *e)
         } else if ((r = opt_value(argc, argv, &i, "--rules", &v, e)) != 0) {
             if (r < 0) return e->code;
             o->rules = v;
+        } else if ((r = opt_value(argc, argv, &i, "--pg", &v, e)) != 0) {
+            if (r < 0) return e->code;
+            o->pg = v;
+        } else if ((r = opt_value(argc, argv, &i, "--schema", &v, e)) != 0) {
+            if (r < 0) return e->code;
+            o->schema = v;
         } else if ((r = opt_value(argc, argv, &i, "--as-of", &v, e)) != 0) {
             if (r < 0) return e->code;
             if (date_parse(v, strlen(v), &o->as_of) != 0)
@@ -254,9 +268,16 @@ static int parse_run(int argc, char **argv, struct run_opts *o, struct err *e)
             return ERR(e, E_USAGE, "unknown option '%s' for 'run'", a);
         }
     }
-    if (!o->data)
-        return ERR(e, E_USAGE, "'run' needs --data DIR");
-    if (!o->out)
+    if (o->pg && o->data)
+        return ERR(e, E_USAGE, "--pg and --data exclude each other: load the data directory "
+                               "with 'hedui load --pg CONNINFO --data DIR' first");
+    if (o->schema && !o->pg)
+        return ERR(e, E_USAGE, "--schema needs --pg");
+    if (!o->schema)
+        o->schema = PG_DEFAULT_SCHEMA;
+    if (!o->data && !o->pg)
+        return ERR(e, E_USAGE, "'run' needs --data DIR (or --pg CONNINFO)");
+    if (!o->out && !o->pg)
         return ERR(e, E_USAGE, "'run' needs --out DIR");
     if (!o->rules) {
         default_rules_dir(o->rules_buf, sizeof o->rules_buf);
@@ -292,6 +313,9 @@ static int cmd_run(int argc, char **argv, struct err *e)
     memcpy(cfg.enc_file, o.enc_file, sizeof cfg.enc_file);
     cfg.progress = !o.quiet && isatty(STDERR_FILENO);
 
+    if (o.pg)
+        return pg_run(&cfg, o.pg, o.schema, o.out, e);
+
     struct pipeline p;
     st = pipeline_init(&p, &cfg, e);
     if (st == E_OK)
@@ -320,8 +344,16 @@ struct command {
     int (*fn)(int argc, char **argv, struct err *e);
 };
 
+static int cmd_load_main(int argc, char **argv, struct err *e)
+{
+    char rules[4096];
+    default_rules_dir(rules, sizeof rules);
+    return cmd_load(argc, argv, rules, e);
+}
+
 static const struct command commands[] = {
     {"run", cmd_run},
+    {"load", cmd_load_main},
 };
 
 int main(int argc, char **argv)

@@ -235,6 +235,12 @@ static int connect_failed(struct pg *db, struct err *e)
     return st;
 }
 
+static void ignore_notice(void *arg, const char *msg)
+{
+    (void)arg;
+    (void)msg;
+}
+
 int pg_open(struct pg *db, const char *conninfo, const char *appname, struct err *e)
 {
     memset(db, 0, sizeof *db);
@@ -274,6 +280,7 @@ int pg_open(struct pg *db, const char *conninfo, const char *appname, struct err
         return ERR(e, E_NOMEM, "out of memory while connecting to PostgreSQL");
     if (PQstatus(db->conn) == CONNECTION_BAD)
         return connect_failed(db, e);
+    PQsetNoticeProcessor(db->conn, ignore_notice, NULL);   /* "already exists, skipping" */
     PQsetErrorVerbosity(db->conn, PQERRORS_VERBOSE);   /* to get the SQLSTATE of FATALs */
     int st = check_tls_policy(db, e);
     if (st != E_OK)
