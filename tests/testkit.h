@@ -1,0 +1,134 @@
+/* testkit.h - run the hedui pipeline in-process for unit tests.
+ *
+ * Owns: nothing of the engine.  A test writes small CSV files into a fresh
+ * temporary directory (tk_tmpdir / tk_put, or tk_run_files in one step),
+ * then tk_run() wires the stages the way main.c's cmd_run() does:
+ *   policy_load -> normaliser_init -> normalise_file (households before
+ *   members; standards.csv and holidays.csv from the data directory, else
+ *   from the rules directory) -> normalise_finish -> join_build +
+ *   calendar_build -> evaluate_run -> rank_build
+ * and keeps every stage's result in struct tk for the test to inspect.
+ * tk_free() releases everything (the suites also run under ASan).
+ *
+ * tk_run() starts OpenMP regions: call it only inside a test, never in the
+ * runner process before srunner_run_all() (check forks each test).
+ */
+#ifndef HEDUI_TESTKIT_H
+#define HEDUI_TESTKIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "calendar.h"
+#include "err.h"
+#include "evaluate.h"
+#include "join.h"
+#include "model.h"
+#include "normalise.h"
+#include "rank.h"
+#include "rules.h"
+
+#define TK_AS_OF "2026-06-15"
+
+/* ---------- files ---------- */
+
+/* The contract's header row of an input file (no newline), e.g.
+ * "household_id,region_code,...", or NULL for an unknown name. */
+const char *tk_header(const char *name);
+
+/* Write text to dir/name (created or truncated).  0, or -1 with errno. */
+int tk_write_file(const char *dir, const char *name, const char *text);
+
+/* Write dir/name as its header row, a newline, then rows (which end in
+ * newlines, or are "" for a header-only file).  0 or -1. */
+int tk_put(const char *dir, const char *name, const char *rows);
+
+/* A new directory /tmp/hedui-tk.XXXXXX holding header-only copies of the
+ * six required inputs.  malloc'd path; NULL on failure. */
+char *tk_tmpdir(void);
+
+/* Remove the regular files in dir, then dir itself; frees dir. */
+void tk_rmdir(char *dir);
+
+/* ---------- ID numbers ---------- */
+
+/* MOD 11-2 check character of 17 digits (independent of idcard.c). */
+char tk_check_char(const char *digits17);
+/* out = area6 + yyyymmdd + 3-digit seq + check character, NUL-terminated. */
+void tk_make_id(char out[19], const char *area6, int ymd, int seq);
+
+/* ---------- running the pipeline ---------- */
+
+struct tk_opts {
+    const char *as_of;          /* "YYYY-MM-DD"; NULL: TK_AS_OF */
+    int seed_set;               /* else the seed is the as-of date as YYYYMMDD */
+    uint64_t seed;
+    const char *rules_dir;      /* NULL: <test_root()>/rules */
+    /* Changes to policy.rules before loading it: lines of the form
+     * "section.key = value" (e.g. "severity.E03_VEHICLE = off"); each must
+     * replace an existing setting, else the run fails with E_CONFIG. */
+    const char *policy_edit;
+    /* Called on the loaded policy before evaluation (may be NULL). */
+    void (*policy_fn)(struct policy *p, void *arg);
+    void *policy_arg;
+};
+
+struct tk {
+    int st;                     /* E_OK, or the code of the stage that failed */
+    const char *stage;          /* "policy", "load <file>", "join", ... */
+    struct err e;
+    int as_of;                  /* day number */
+    uint64_t seed;
+    struct policy pol;
+    struct dataset d;
+    struct normaliser nz;
+    struct join jn;
+    struct calendar cal;
+    struct eval_ctx ec;
+    struct eval_result er;
+    struct ranked rk;
+    char *text;                 /* tk_flags_text() buffer */
+    int inited_nz;
+};
+
+/* Run the pipeline on the CSV files in dir.  Never NULL (aborts when out
+ * of memory); check tk->st.  o may be NULL. */
+struct tk *tk_run(const char *dir, const struct tk_opts *o);
+void tk_free(struct tk *tk);
+
+struct tk_file {
+    const char *name;           /* "members.csv"; NULL ends the list */
+    const char *rows;           /* data rows (header added), or the whole text if raw */
+    int raw;
+};
+/* tk_tmpdir + tk_put of every file + tk_run + tk_rmdir. */
+struct tk *tk_run_files(const struct tk_file *files, const struct tk_opts *o);
+
+/* ---------- looking at the result ---------- */
+
+/* enum rule_id of "E03_VEHICLE", or -1. */
+int tk_rule(const char *name);
+
+/* The first flag with this rule, household_id and id_no; hh and id_no
+ * NULL match anything ("" matches only empty).  NULL if none. */
+const struct flag *tk_find(const struct tk *tk, const char *rule, const char *hh,
+                           const char *id_no);
+int tk_has_flag(const struct tk *tk, const char *rule, const char *hh, const char *id_no);
+/* Number of flags of a rule (NULL: all rules) for a household (NULL: any). */
+size_t tk_count(const struct tk *tk, const char *rule, const char *hh);
+
+/* Rejected rows, all files. */
+size_t tk_n_rejects(const struct tk *tk);
+
+/* The household with this id, its index, or NULL / HH_NONE. */
+const struct household *tk_household(const struct tk *tk, const char *id, uint32_t *index);
+/* Is household `id` (candidate with normalised `id_no`) listed as lacking a standard? */
+int tk_no_std_household(const struct tk *tk, const char *id);
+int tk_no_std_candidate(const struct tk *tk, const char *id_no);
+
+/* The flags (and stage error and rejects) as text, for failure messages.
+ * Owned by tk, valid until the next call or tk_free. */
+const char *tk_flags_text(struct tk *tk);
+
+#endif
