@@ -466,9 +466,24 @@ static int judge_household(const struct eval_ctx *c, struct tout *t, uint32_t hi
     for (uint32_t i = 0; i < h->n_members; i++) {
         const struct member *m = &ms[i];
         if (!m->key) {
+            /* one row per key: members of this household with the same
+             * invalid text (e.g. two empty ID numbers) share one Q01 row */
+            int n_same = 0, first = 1;
+            for (uint32_t q = 0; q < h->n_members; q++) {
+                if (ms[q].key || strcmp(ms[q].id, m->id) != 0)
+                    continue;
+                if (q < i)
+                    first = 0;
+                n_same++;
+            }
+            if (!first)
+                continue;
             sb_reset(&ev);
-            sb_add(&ev, "members: id_no '%s' is invalid: %s (members line %lld)", m->id,
+            sb_add(&ev, "members: id_no '%s' is invalid: %s (members line %lld", m->id,
                    id_status_text((enum id_status)m->id_status), m->line);
+            if (n_same > 1)
+                sb_add(&ev, " and %d more members with the same id_no", n_same - 1);
+            sb_add(&ev, ")");
             EMIT(R_Q01, "", m->id);
             continue;
         }

@@ -465,6 +465,99 @@ static int find_chunks(const char *data, size_t n, long long line0, int want,
     return nc;
 }
 
+/* enc_decode() over LF-aligned segments at once.  Both encodings keep LF a
+ * single byte outside any character, so segments decode independently; the
+ * contract's rule for detection (wholly GB18030, else UTF-8 with bad rows)
+ * is applied to the file as a whole. */
+static int decode_parallel(const char *path, const unsigned char *raw, size_t n, enum enc want,
+                           struct decoded *out, struct err *e)
+{
+    const size_t seg = (size_t)16 << 20;
+    if (n <= 2 * seg)
+        return enc_decode(path, raw, n, want, out, e);
+    size_t bounds[MAX_CHUNKS + 1];
+    int ns = 0;
+    bounds[0] = 0;
+    for (size_t a = seg; a < n && ns + 1 < MAX_CHUNKS; a += seg) {
+        const unsigned char *q = memchr(raw + a, '\n', n - a);
+        size_t b = q ? (size_t)(q - raw) + 1 : n;
+        /* a segment must not start with what enc_decode takes for a BOM */
+        while (b < n && ((n - b >= 3 && raw[b] == 0xEF && raw[b + 1] == 0xBB && raw[b + 2] == 0xBF) ||
+                         (n - b >= 4 && raw[b] == 0x84 && raw[b + 1] == 0x31 &&
+                          raw[b + 2] == 0x95 && raw[b + 3] == 0x33))) {
+            q = memchr(raw + b, '\n', n - b);
+            b = q ? (size_t)(q - raw) + 1 : n;
+        }
+        if (b >= n || b <= bounds[ns])
+            continue;
+        bounds[++ns] = b;
+        a = b;
+    }
+    bounds[++ns] = n;
+    struct decoded part[MAX_CHUNKS];
+    int pst[MAX_CHUNKS];
+    struct err perr[MAX_CHUNKS];
+    long long lines[MAX_CHUNKS];
+    memset(part, 0, sizeof part);
+    enum enc tries[2] = {want == ENC_UTF8 ? ENC_UTF8 : ENC_GB18030, ENC_UTF8};
+    int n_tries = want == ENC_AUTO ? 2 : 1;
+    int st = E_OK;
+    for (int t = 0; t < n_tries; t++) {
+#pragma omp parallel for schedule(dynamic, 1)
+        for (int i = 0; i < ns; i++) {
+            err_init(&perr[i]);
+            pst[i] = enc_decode(path, raw + bounds[i], bounds[i + 1] - bounds[i], tries[t],
+                                &part[i], &perr[i]);
+            lines[i] = count_byte((const char *)raw + bounds[i], bounds[i + 1] - bounds[i], '\n');
+        }
+        size_t bad = 0;
+        for (int i = 0; i < ns; i++) {
+            if (pst[i] != E_OK && st == E_OK) {
+                st = pst[i];
+                *e = perr[i];
+            }
+            bad += part[i].n_bad;
+        }
+        if (st != E_OK || bad == 0 || t == n_tries - 1)
+            break;
+        for (int i = 0; i < ns; i++)
+            decoded_free(&part[i]);   /* not wholly GB18030: read as UTF-8 */
+    }
+    size_t total = 0, total_bad = 0;
+    for (int i = 0; st == E_OK && i < ns; i++) {
+        total += part[i].len;
+        total_bad += part[i].n_bad;
+    }
+    if (st == E_OK) {
+        memset(out, 0, sizeof *out);
+        out->data = malloc(total + 1);
+        out->bad_lines = total_bad ? malloc(total_bad * sizeof *out->bad_lines) : NULL;
+        if (!out->data || (total_bad && !out->bad_lines)) {
+            decoded_free(out);
+            st = ERR(e, E_NOMEM, "out of memory while decoding %s", path);
+        }
+    }
+    if (st == E_OK) {
+        long long line_off = 0;
+        out->used = part[0].used;
+        out->had_bom = part[0].had_bom;
+        out->first_bad_byte = -1;
+        for (int i = 0; i < ns; i++) {
+            memcpy(out->data + out->len, part[i].data, part[i].len);
+            out->len += part[i].len;
+            for (size_t k = 0; k < part[i].n_bad; k++)
+                out->bad_lines[out->n_bad++] = part[i].bad_lines[k] + line_off;
+            if (out->first_bad_byte < 0 && part[i].first_bad_byte >= 0)
+                out->first_bad_byte = (long long)bounds[i] + part[i].first_bad_byte;
+            line_off += lines[i];
+        }
+        out->data[out->len] = '\0';
+    }
+    for (int i = 0; i < ns; i++)
+        decoded_free(&part[i]);
+    return st;
+}
+
 static void parser_init(struct parser *P, struct dataset *d, const struct load_spec *spec,
                         const char *path, struct header *h, const struct decoded *dec)
 {
@@ -534,7 +627,7 @@ static int load_any(struct dataset *d, const char *path, const unsigned char *ra
         fs->encoding = enc_name(ENC_UTF8);
         fs->had_bom = bom > 0;
     } else {
-        int st = enc_decode(path, raw, n_raw, want, &dec, e);
+        int st = decode_parallel(path, raw, n_raw, want, &dec, e);
         if (st != E_OK)
             return st;
         text = dec.data;
