@@ -18,6 +18,7 @@
 #include "err.h"
 #include "pipeline.h"
 #include "cmd_pg.h"
+#include "snapshot.h"
 
 
 /* Exit status table (also in --help and README.md). */
@@ -45,6 +46,8 @@ static const char usage_main[] =
     "Commands:\n"
     "  run        the nightly cross-check over CSV feeds (hedui run --help)\n"
     "  load       load CSV feeds into PostgreSQL for 'run --pg' (hedui load --help)\n"
+    "  index      build/verify the snapshot for pre-approval checks (hedui index --help)\n"
+    "  check      check households against a snapshot now (hedui check --help)\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help\n"
@@ -354,6 +357,8 @@ static int cmd_load_main(int argc, char **argv, struct err *e)
 static const struct command commands[] = {
     {"run", cmd_run},
     {"load", cmd_load_main},
+    {"index", cmd_index},
+    {"check", cmd_check},
 };
 
 int main(int argc, char **argv)

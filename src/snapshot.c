@@ -312,7 +312,7 @@ static int line32(long long line, uint32_t *out, const char *what, struct err *e
 
 /* One stream of person keys, sorted ascending. */
 struct kstream {
-    const unsigned char *base;
+    const unsigned char *base;    /* the first row's key */
     size_t stride, n, pos;
 };
 
@@ -410,9 +410,11 @@ static int write_body(struct sw *w, const struct pipeline *p, struct strtab *st,
     /* ---- persons: a merge of every key-sorted row set ---- */
     struct kstream ks[1 + N_PF];
     memset(ks, 0, sizeof ks);
-    ks[0] = (struct kstream){(const unsigned char *)d->hukou.v, sizeof(struct hukou), nh, 0};
+#define KEY0(vecname, type) \
+    (d->vecname.v ? (const unsigned char *)d->vecname.v + offsetof(type, key) : NULL)
+    ks[0] = (struct kstream){KEY0(hukou, struct hukou), sizeof(struct hukou), nh, 0};
 #define KS(i, vecname, type) \
-    ks[1 + (i)] = (struct kstream){(const unsigned char *)d->vecname.v, sizeof(type), d->vecname.n, 0}
+    ks[1 + (i)] = (struct kstream){KEY0(vecname, type), sizeof(type), d->vecname.n, 0}
     KS(PF_VEHICLES, vehicles, struct vehicle);
     KS(PF_PROPERTY, property, struct property);
     KS(PF_SI, si, struct si_row);
@@ -420,11 +422,13 @@ static int write_body(struct sw *w, const struct pipeline *p, struct strtab *st,
     KS(PF_PUBSERV, pubservants, struct pubservant);
     KS(PF_STAFFREL, staffrels, struct staffrel);
 #undef KS
+#undef KEY0
     /* registry members with a valid ID (key 0 sorts first) */
     size_t m0 = 0;
     while (m0 < d->members.n && jn->members_by_key[m0].key == 0)
         m0++;
-    ks[1 + PF_MEMBERSHIPS] = (struct kstream){(const unsigned char *)(jn->members_by_key + m0),
+    ks[1 + PF_MEMBERSHIPS] = (struct kstream){(const unsigned char *)(jn->members_by_key + m0) +
+                                                  offsetof(struct member_ref, key),
                                               sizeof(struct member_ref), d->members.n - m0, 0};
     for (int i = 0; i < 1 + N_PF; i++)
         if (ks[i].n >= SNAP_NONE) {
@@ -584,8 +588,7 @@ static int write_body(struct sw *w, const struct pipeline *p, struct strtab *st,
         const struct si_row *x = &VEC_AT(d->si, struct si_row, i);
         struct sp_si o;
         memset(&o, 0, sizeof o);
-        if ((r = st_intern(st, x->employer, &o.employer, e)) != E_OK ||
-            (r = line32(x->line, &o.line, "social_insurance.csv", e)) != E_OK)
+        if ((r = line32(x->line, &o.line, "social_insurance.csv", e)) != E_OK)
             goto out;
         o.amount_fen = x->amount_fen;
         o.month = x->month;
@@ -1156,7 +1159,7 @@ static int find_person(struct snap *s, uint64_t key, uint32_t *out, struct err *
 }
 
 /* Registry household index of a household_id, or SNAP_NONE. */
-static int find_household(struct snap *s, const char *id, uint32_t *out, struct err *e)
+int snap_find_household(struct snap *s, const char *id, uint32_t *out, struct err *e)
 {
     uint64_t cap = s->h->sec[SEC_HH_HASH].count;
     uint64_t j = str_hash(id) & (cap - 1);
@@ -1330,7 +1333,7 @@ int snap_materialise(struct snap *s, const struct dataset *g, struct dataset *ou
     /* 1. given households: their place in the registry */
     for (size_t i = 0; i < ng; i++) {
         uint32_t reg;
-        if ((r = find_household(s, gh[i].id, &reg, e)) != E_OK)
+        if ((r = snap_find_household(s, gh[i].id, &reg, e)) != E_OK)
             goto done;
         CHECK(reg == SNAP_NONE || reg < nreg, "household index %u out of range", reg);
         ents[n_ent++] = (struct hent){reg != SNAP_NONE ? reg : nreg + i, (int32_t)i, reg, 0, 0};
@@ -1526,7 +1529,6 @@ int snap_materialise(struct snap *s, const struct dataset *g, struct dataset *ou
             o->month = si[k].month;
             o->kind = si[k].kind;
             o->amount_fen = si[k].amount_fen;
-            STR(o->employer, si[k].employer);
             o->line = si[k].line;
         }
 

@@ -130,8 +130,8 @@ struct sp_property {
 struct sp_si {
     int64_t amount_fen;
     int32_t month;
-    uint32_t employer, line;
-    uint8_t kind, pad[3];
+    uint32_t line;
+    uint8_t kind, pad[7];
 };
 
 struct sp_business {
@@ -205,6 +205,9 @@ int snap_verify_all(struct snap *s, struct err *e);
 int snap_policy_text(struct snap *s, const char **text, size_t *len, struct err *e);
 /* Row accounting of the inputs the snapshot was built from (verified). */
 int snap_inputs(struct snap *s, const struct sp_input **in, struct err *e);
+
+/* Registry index of a household_id, or SNAP_NONE in *out. */
+int snap_find_household(struct snap *s, const char *id, uint32_t *out, struct err *e);
 
 /* The households to check, as loaded by a normaliser into `given`
  * (normalise_finish done), joined with what the snapshot knows about their

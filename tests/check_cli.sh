@@ -1,0 +1,227 @@
+#!/bin/sh
+# check_cli.sh - end-to-end tests of `hedui index` and `hedui check` (issue 5).
+#
+# Usage: tests/check_cli.sh PATH/TO/hedui
+# Checks: index build + check give the nightly run's flags (same keys and
+# evidence) for every household of fixtures/, one at a time and all at once,
+# and for every household of a generated data set (clean and dirty); a new
+# applying household and E10 against the registry; verdicts, JSON; a
+# damaged, truncated, foreign or other-version snapshot is refused (exit 3)
+# and never read; concurrent checks while the snapshot is replaced.
+set -u
+HEDUI=${1:?usage: check_cli.sh PATH/TO/hedui}
+case "$HEDUI" in /*) ;; *) HEDUI="$(pwd)/$HEDUI" ;; esac
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+T=$(mktemp -d "${TMPDIR:-/tmp}/hedui-checkcli.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+ok()   { pass=$((pass + 1)); [ -n "${CHECK_CLI_VERBOSE:-}" ] && echo "check_cli: ok: $1" >&2; }
+bad()  { fail=$((fail + 1)); echo "check_cli: FAIL: $*" >&2; }
+check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
+
+FX="$ROOT/fixtures"
+ASOF=2026-06-15
+IDX="$T/fx.idx"
+
+# registry line numbers in evidence depend on the file the rows came from
+mask() { sed -E -e 's/(households|members) line [0-9]+/\1 line N/g' \
+                -e "s/\\(line [0-9]+\\) differs/(line N) differs/g" "$@"; }
+
+# rows of households.csv/members.csv whose first field is $2, with the header
+extract() { # SRC_DIR HOUSEHOLD_ID OUT_DIR
+    mkdir -p "$3"
+    awk -F, -v id="$2" 'NR == 1 || $1 == id' "$1/households.csv" >"$3/households.csv"
+    awk -F, -v id="$2" 'NR == 1 || $1 == id' "$1/members.csv" >"$3/members.csv"
+}
+
+# 1. build, verify, info
+"$HEDUI" index build -q --data "$FX" --out "$IDX" --as-of $ASOF 2>"$T/err"
+check "index build on fixtures exits 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
+check "snapshot is mode 600" "[ \"\$(stat -c %a '$IDX')\" = 600 ]"
+check "no temporary file left beside the snapshot" "[ \"\$(ls -A '$T' | grep -c tmp)\" = 0 ]"
+"$HEDUI" index verify "$IDX" >"$T/out" 2>&1
+check "index verify accepts a whole snapshot" '[ $? -eq 0 ]'
+"$HEDUI" index info "$IDX" >"$T/info" 2>&1
+check "index info names the format and the policy" \
+    "grep -q 'format version  1' '$T/info' && grep -q 'policy          2026.1' '$T/info'"
+in_bytes=$(cat "$FX"/*.csv | wc -c)
+check "snapshot no larger than the CSVs it came from" "[ $(stat -c %s "$IDX") -le $in_bytes ]"
+
+# 2. all households at once: flags.csv of the nightly run, minus L01
+"$HEDUI" run -q --data "$FX" --out "$T/run" --as-of $ASOF
+grep -v '^L01_' "$T/run/flags.csv" >"$T/run-flags"
+"$HEDUI" check --index "$IDX" --households "$FX/households.csv" --members "$FX/members.csv" \
+    --as-of $ASOF --csv >"$T/all.csv" 2>"$T/err"
+check "check of every fixture household exits 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
+check "check of every fixture household equals the run's flags byte for byte" \
+    "cmp -s '$T/run-flags' '$T/all.csv'"
+
+# 3. one household at a time
+n=0 same=0
+for id in $(awk -F, 'NR > 1 { print $1 }' "$FX/households.csv"); do
+    n=$((n + 1))
+    extract "$FX" "$id" "$T/one/$id"
+    "$HEDUI" check --index "$IDX" --households "$T/one/$id/households.csv" \
+        --members "$T/one/$id/members.csv" --as-of $ASOF --csv >"$T/one/$id/got" 2>/dev/null
+    awk -F, -v id="$id" 'NR == 1 || $4 == id' "$T/run-flags" | mask >"$T/one/$id/want"
+    if mask "$T/one/$id/got" | cmp -s - "$T/one/$id/want"; then
+        same=$((same + 1))
+    else
+        echo "check_cli: household $id differs:" >&2
+        mask "$T/one/$id/got" | diff "$T/one/$id/want" - >&2
+    fi
+done
+check "each of the $n fixture households checked alone equals the run ($same same)" \
+    "[ $same -eq $n ] && [ $n -gt 40 ]"
+
+# 4. a new applying household: E03, E10 against the registry, verdicts, JSON
+{
+    head -1 "$FX/households.csv"
+    echo "NEW001,610102001001,dibao,urban,applying,2026-06-10,,0,CW01"
+} >"$T/new-hh.csv"
+{
+    head -1 "$FX/members.csv"
+    # HH006's head (a car of 86000) and HH023's son (already on the rolls)
+    grep '^HH006,.*,head,' "$FX/members.csv" | sed 's/^HH006,/NEW001,/'
+    grep '^HH023,' "$FX/members.csv" | grep -v ',head,' | head -1 | sed 's/^HH023,/NEW001,/; s/,[a-z]*,\([0-9.]*\),/,child,\1,/'
+} >"$T/new-mem.csv"
+"$HEDUI" check --index "$IDX" --households "$T/new-hh.csv" --members "$T/new-mem.csv" \
+    --as-of $ASOF >"$T/new.txt" 2>"$T/err"
+check "check of a new applying household exits 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
+check "new household: E03 with its evidence" "grep -q 'E03_VEHICLE 名下有机动车' '$T/new.txt' && grep -q 'vehicles: car 陕A12345' '$T/new.txt'"
+check "new household: E10 names the registry household" "grep -q 'also a member of household HH023' '$T/new.txt'"
+check "new household: verdict looks ineligible" "grep -q '结论: 疑似不符合条件 (looks_ineligible)' '$T/new.txt'"
+check "new household is not in the registry" "! grep -q '已在名册' '$T/new.txt'"
+"$HEDUI" check --index "$IDX" --households "$T/new-hh.csv" --members "$T/new-mem.csv" \
+    --as-of $ASOF --json >"$T/new.json" 2>"$T/err"
+check "--json exits 0" '[ $? -eq 0 ]'
+check "--json gives rule, severity, evidence and verdict" \
+    "grep -q '\"rule_id\":\"E10_DUPLICATE\"' '$T/new.json' && grep -q '\"severity\":\"high\"' '$T/new.json' && grep -q '\"verdict\":\"looks_ineligible\"' '$T/new.json' && grep -q '\"verdict_zh\":\"疑似不符合条件\"' '$T/new.json' && grep -q '\"evidence\":\"vehicles: car' '$T/new.json'"
+if command -v python3 >/dev/null 2>&1; then
+    check "--json is valid JSON" "python3 -m json.tool '$T/new.json' >/dev/null"
+fi
+# a run with NEW001 appended to the registry flags the same
+mkdir -p "$T/d4" && cp "$FX"/*.csv "$T/d4/"
+tail -n +2 "$T/new-hh.csv" >>"$T/d4/households.csv"
+tail -n +2 "$T/new-mem.csv" >>"$T/d4/members.csv"
+"$HEDUI" run -q --data "$T/d4" --out "$T/run4" --as-of $ASOF
+"$HEDUI" check --index "$IDX" --households "$T/new-hh.csv" --members "$T/new-mem.csv" \
+    --as-of $ASOF --csv | mask >"$T/new.csv"
+awk -F, 'NR == 1 || $4 == "NEW001"' "$T/run4/flags.csv" | mask >"$T/new-want.csv"
+check "new household: same flags as a run with it appended to the rolls" \
+    "cmp -s '$T/new.csv' '$T/new-want.csv' && [ \$(wc -l <'$T/new.csv') -ge 4 ]"
+# verdicts: no finding (HH001), needs review (HH005: E02 medium only)
+check "HH001 alone: 无发现" "\"$HEDUI\" check --index '$IDX' --households '$T/one/HH001/households.csv' --members '$T/one/HH001/members.csv' --as-of $ASOF | grep -q '结论: 无发现 (no_finding)'"
+check "HH005 alone: 需复核" "\"$HEDUI\" check --index '$IDX' --households '$T/one/HH005/households.csv' --members '$T/one/HH005/members.csv' --as-of $ASOF | grep -q '结论: 需复核 (needs_review)'"
+
+# 5. a generated data set, clean and dirty: every household at once, and a
+#    sample one at a time
+if command -v cc >/dev/null 2>&1 && cc -std=gnu11 -O1 -o "$T/gen" "$ROOT/bench/gen.c" 2>/dev/null; then
+    for dirty in 0 0.02; do
+        G="$T/gen-$dirty"
+        "$T/gen" --out "$G" --sf 0.01 --seed 5 --as-of $ASOF --dirty $dirty >/dev/null 2>&1
+        "$HEDUI" run -q --data "$G" --out "$G.run" --as-of $ASOF 2>"$T/err"
+        check "run on generated data (dirty $dirty) ($(cat "$T/err"))" '[ $? -eq 0 ]'
+        "$HEDUI" index build -q --data "$G" --out "$G.idx" --as-of $ASOF 2>"$T/err"
+        check "index build on generated data (dirty $dirty)" '[ $? -eq 0 ]'
+        check "generated snapshot (dirty $dirty) no larger than its CSVs" \
+            "[ $(stat -c %s "$G.idx") -le $(cat "$G"/*.csv | wc -c) ]"
+        "$HEDUI" check --index "$G.idx" --households "$G/households.csv" \
+            --members "$G/members.csv" --as-of $ASOF --csv >"$G.all" 2>/dev/null
+        grep -v '^L01_' "$G.run/flags.csv" >"$G.want"
+        check "generated data (dirty $dirty): all households checked equal the run ($(wc -l <"$G.want") rows)" \
+            "cmp -s '$G.want' '$G.all'"
+    done
+    G="$T/gen-0"
+    n=0 same=0
+    for id in $(awk -F, 'NR > 1 && NR % 37 == 2 { print $1 }' "$G/households.csv"); do
+        n=$((n + 1))
+        extract "$G" "$id" "$G.one/$id"
+        "$HEDUI" check --index "$G.idx" --households "$G.one/$id/households.csv" \
+            --members "$G.one/$id/members.csv" --as-of $ASOF --csv 2>/dev/null | mask >"$G.one/$id/got"
+        awk -F, -v id="$id" 'NR == 1 || $4 == id' "$G.want" | mask >"$G.one/$id/want"
+        if cmp -s "$G.one/$id/got" "$G.one/$id/want"; then same=$((same + 1)); else
+            echo "check_cli: generated household $id differs" >&2
+            diff "$G.one/$id/want" "$G.one/$id/got" >&2
+        fi
+    done
+    check "generated data: $n sampled households checked alone equal the run ($same same)" \
+        "[ $same -eq $n ] && [ $n -gt 50 ]"
+else
+    echo "check_cli: no C compiler for bench/gen.c; generated-data tests skipped" >&2
+fi
+
+# 6. damaged snapshots are refused with exit 3 and a clear message
+H1="$T/one/HH006"
+try() { # SNAPSHOT -> status in $?, message in $T/err
+    "$HEDUI" check --index "$1" --households "$H1/households.csv" --members "$H1/members.csv" \
+        --as-of $ASOF >"$T/out" 2>"$T/err"
+}
+flip() { # FILE OFFSET: invert one byte
+    b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+    printf "$(printf '\\%03o' $((255 - b)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+cp "$IDX" "$T/body.idx" && flip "$T/body.idx" 4100
+try "$T/body.idx"
+check "a flipped body byte is refused with exit 3" '[ $? -eq 3 ]'
+check "... saying checksum mismatch and what to do" \
+    "grep -q 'is damaged (checksum mismatch in block 0' '$T/err' && grep -q \"hedui index build\" '$T/err'"
+check "... and nothing is printed as a result" "[ ! -s '$T/out' ]"
+"$HEDUI" index verify "$T/body.idx" >/dev/null 2>"$T/err"
+check "index verify refuses it with exit 3" '[ $? -eq 3 ]'
+size=$(stat -c %s "$IDX")
+last=$(( size - 1 ))
+cp "$IDX" "$T/tail.idx" && flip "$T/tail.idx" $last
+try "$T/tail.idx"
+check "a flipped block-table byte is refused" '[ $? -eq 3 ] && grep -q "block table checksum mismatch" "$T/err"'
+head -c $((size / 2)) "$IDX" >"$T/trunc.idx"
+try "$T/trunc.idx"
+check "a truncated snapshot is refused" '[ $? -eq 3 ] && grep -q "truncated" "$T/err"'
+head -c 100 "$IDX" >"$T/short.idx"
+try "$T/short.idx"
+check "a snapshot shorter than its header is refused" '[ $? -eq 3 ] && grep -q "truncated" "$T/err"'
+cp "$IDX" "$T/ver.idx" && printf '\002' | dd of="$T/ver.idx" bs=1 seek=8 conv=notrunc 2>/dev/null
+try "$T/ver.idx"
+check "another format version is refused, naming the versions" \
+    '[ $? -eq 3 ] && grep -q "format version 2; this hedui" "$T/err"'
+cp "$IDX" "$T/eng.idx" && printf '9' | dd of="$T/eng.idx" bs=1 seek=24 conv=notrunc 2>/dev/null
+try "$T/eng.idx"
+check "a damaged header is refused" '[ $? -eq 3 ] && grep -q "header checksum mismatch" "$T/err"'
+try "$FX/households.csv"
+check "a file that is not a snapshot is refused" '[ $? -eq 3 ] && grep -q "not a hedui snapshot" "$T/err"'
+try "$T/nonexistent.idx"
+check "a missing snapshot exits 3 and says how to build one" \
+    '[ $? -eq 3 ] && grep -q "hedui index build" "$T/err"'
+
+# 7. usage
+"$HEDUI" check --index "$IDX" --households "$H1/households.csv" 2>"$T/err"
+check "check without --members exits 2" '[ $? -eq 2 ]'
+"$HEDUI" check --help >"$T/out" 2>&1
+check "check --help explains the verdicts" "grep -q '疑似不符合条件' '$T/out'"
+"$HEDUI" index 2>/dev/null
+check "index without a subcommand exits 2" '[ $? -eq 2 ]'
+"$HEDUI" check --index "$IDX" --households "$T/nope.csv" --members "$H1/members.csv" 2>"$T/err"
+check "a missing --households file exits 3" '[ $? -eq 3 ] && grep -q "nope.csv" "$T/err"'
+
+# 8. checks keep working while the snapshot is rebuilt (atomic replace)
+"$HEDUI" check --index "$IDX" --households "$FX/households.csv" --members "$FX/members.csv" \
+    --as-of $ASOF --csv >"$T/ref.csv"
+i=0
+while [ $i -lt 8 ]; do
+    ( "$HEDUI" check --index "$IDX" --households "$FX/households.csv" \
+        --members "$FX/members.csv" --as-of $ASOF --csv >"$T/par$i.csv" 2>&1; echo $? >"$T/par$i.rc" ) &
+    i=$((i + 1))
+done
+"$HEDUI" index build -q --data "$FX" --out "$IDX" --as-of $ASOF
+"$HEDUI" index build -q --data "$FX" --out "$IDX" --as-of $ASOF
+wait
+okc=0
+i=0
+while [ $i -lt 8 ]; do
+    if [ "$(cat "$T/par$i.rc")" = 0 ] && cmp -s "$T/par$i.csv" "$T/ref.csv"; then okc=$((okc + 1)); fi
+    i=$((i + 1))
+done
+check "8 concurrent checks during two rebuilds all succeed with the same result ($okc)" '[ $okc -eq 8 ]'
+
+echo "check_cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
