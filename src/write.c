@@ -8,6 +8,7 @@
 #include "write.h"
 
 #include <dirent.h>
+#include <stdio.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -19,7 +20,7 @@
 
 static int mkdir_p(const char *path)
 {
-    char buf[512];
+    char buf[1024];
     snprintf(buf, sizeof buf, "%s", path);
     for (char *p = buf + 1; *p; p++) {
         if (*p != '/')
@@ -34,39 +35,78 @@ static int mkdir_p(const char *path)
     return 0;
 }
 
+/* Outputs hedui writes into the directory (the old copies are deleted on
+ * publish; anything else found there is carried over to the new one). */
+static const char *const own_names[] = {"flags.csv", "review_queue.csv", "spotcheck.csv",
+                                        "rejects.csv", "manifest.json", "changes.csv",
+                                        "report.html", NULL};
+
+static int is_own(const char *name)
+{
+    for (int i = 0; own_names[i]; i++)
+        if (strcmp(own_names[i], name) == 0)
+            return 1;
+    return 0;
+}
+
 int out_begin(struct outdir *o, const char *dir, struct err *e)
 {
     memset(o, 0, sizeof *o);
-    if (strlen(dir) >= sizeof o->dir - 1)
-        return ERR(e, E_USAGE, "output directory path too long: %s", dir);
-    snprintf(o->dir, sizeof o->dir, "%s", dir);
-    if (mkdir_p(dir) != 0)
-        return ERR(e, E_IO, "cannot create output directory %s: %s", dir, strerror(errno));
-    snprintf(o->tmp, sizeof o->tmp, "%s/.hedui-tmp-XXXXXX", dir);
+    char buf[1024];
+    if (strlen(dir) == 0 || strlen(dir) >= sizeof buf - 1)
+        return ERR(e, E_USAGE, "bad output directory path '%s'", dir);
+    snprintf(buf, sizeof buf, "%s", dir);
+    size_t n = strlen(buf);
+    while (n > 1 && buf[n - 1] == '/')
+        buf[--n] = '\0';
+    if (mkdir_p(buf) != 0)
+        return ERR(e, E_IO, "cannot create output directory %s: %s", buf, strerror(errno));
+    struct stat st;
+    if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
+        return ERR(e, E_IO, "output path %s is not a directory", buf);
+    char *real = realpath(buf, NULL);
+    if (!real)
+        return ERR(e, E_IO, "cannot resolve output directory %s: %s", buf, strerror(errno));
+    if (strcmp(real, "/") == 0 || strlen(real) >= sizeof o->dir) {
+        free(real);
+        return ERR(e, E_USAGE, "refusing to publish into %s: give a directory of its own", buf);
+    }
+    snprintf(o->dir, sizeof o->dir, "%s", real);
+    free(real);
+    char *slash = strrchr(o->dir, '/');
+    snprintf(o->tmp, sizeof o->tmp, "%.*s/.%s.hedui-tmp-XXXXXX", (int)(slash - o->dir),
+             o->dir, slash + 1);
     if (!mkdtemp(o->tmp))
-        return ERR(e, E_IO, "cannot create a temporary directory in %s: %s", dir,
+        return ERR(e, E_IO, "cannot create a temporary directory beside %s: %s", o->dir,
                    strerror(errno));
+    chmod(o->tmp, 0700);
     o->open = 1;
     return E_OK;
+}
+
+/* Remove a directory that holds only plain files (ours). */
+static void remove_flat_dir(const char *path)
+{
+    DIR *dp = opendir(path);
+    if (dp) {
+        struct dirent *de;
+        char p[2300];
+        while ((de = readdir(dp)) != NULL) {
+            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                continue;
+            snprintf(p, sizeof p, "%s/%s", path, de->d_name);
+            unlink(p);
+        }
+        closedir(dp);
+    }
+    rmdir(path);
 }
 
 void out_abort(struct outdir *o)
 {
     if (!o->open)
         return;
-    DIR *dp = opendir(o->tmp);
-    if (dp) {
-        struct dirent *de;
-        char path[1200];
-        while ((de = readdir(dp)) != NULL) {
-            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                continue;
-            snprintf(path, sizeof path, "%s/%s", o->tmp, de->d_name);
-            unlink(path);
-        }
-        closedir(dp);
-    }
-    rmdir(o->tmp);
+    remove_flat_dir(o->tmp);
     o->open = 0;
 }
 
@@ -82,24 +122,51 @@ static int fsync_dir(const char *dir)
 
 int out_commit(struct outdir *o, const char *const *names, int n, struct err *e)
 {
-    char from[1200], to[1200];
-    snprintf(to, sizeof to, "%s/manifest.json", o->dir);
-    if (unlink(to) != 0 && errno != ENOENT)
-        return ERR(e, E_IO, "cannot remove the old manifest %s: %s", to, strerror(errno));
-    if (fsync_dir(o->dir) != 0)
-        return ERR(e, E_IO, "cannot sync directory %s: %s", o->dir, strerror(errno));
-    for (int i = 0; i < n; i++) {
-        snprintf(from, sizeof from, "%s/%s", o->tmp, names[i]);
-        snprintf(to, sizeof to, "%s/%s", o->dir, names[i]);
-        if (i == n - 1 && fsync_dir(o->dir) != 0)
-            return ERR(e, E_IO, "cannot sync directory %s: %s", o->dir, strerror(errno));
-        if (rename(from, to) != 0)
-            return ERR(e, E_IO, "cannot rename %s to %s: %s", from, to, strerror(errno));
+    (void)names;
+    (void)n;
+    char parent[1024];
+    snprintf(parent, sizeof parent, "%s", o->dir);
+    *strrchr(parent, '/') = '\0';
+    if (parent[0] == '\0')
+        snprintf(parent, sizeof parent, "/");
+    if (fsync_dir(o->tmp) != 0)
+        return ERR(e, E_IO, "cannot sync directory %s: %s", o->tmp, strerror(errno));
+    if (getenv("HEDUI_TEST_PAUSE_BEFORE_PUBLISH"))
+        sleep((unsigned)atoi(getenv("HEDUI_TEST_PAUSE_BEFORE_PUBLISH")));
+    /* the one atomic step */
+    int swapped = 1;
+    if (renameat2(AT_FDCWD, o->tmp, AT_FDCWD, o->dir, RENAME_EXCHANGE) != 0) {
+        if (errno != ENOENT)
+            return ERR(e, E_IO, "cannot publish %s (swap with %s): %s", o->dir, o->tmp,
+                       strerror(errno));
+        if (rename(o->tmp, o->dir) != 0)
+            return ERR(e, E_IO, "cannot publish %s: %s", o->dir, strerror(errno));
+        swapped = 0;
     }
-    if (fsync_dir(o->dir) != 0)
-        return ERR(e, E_IO, "cannot sync directory %s: %s", o->dir, strerror(errno));
-    rmdir(o->tmp);
     o->open = 0;
+    if (fsync_dir(parent) != 0)
+        return ERR(e, E_IO, "cannot sync directory %s: %s", parent, strerror(errno));
+    if (swapped) {
+        /* o->tmp now holds the previous run: carry over what is not ours,
+         * then delete the old outputs */
+        DIR *dp = opendir(o->tmp);
+        if (dp) {
+            struct dirent *de;
+            char from[2300], to[2300];
+            while ((de = readdir(dp)) != NULL) {
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+                    is_own(de->d_name))
+                    continue;
+                snprintf(from, sizeof from, "%s/%s", o->tmp, de->d_name);
+                snprintf(to, sizeof to, "%s/%s", o->dir, de->d_name);
+                if (rename(from, to) != 0)
+                    fprintf(stderr, "hedui: warning: could not carry %s over to %s: %s\n",
+                            from, to, strerror(errno));
+            }
+            closedir(dp);
+        }
+        remove_flat_dir(o->tmp);
+    }
     return E_OK;
 }
 

@@ -1,13 +1,15 @@
 /* write.h - stage 7: the output files, published atomically.
  *
- * Every list is written into a private temporary directory inside the
- * output directory, flushed and fsync'd; then the old manifest is removed,
- * the lists are renamed into place one by one, and the new manifest is
- * renamed last.  The manifest is the commit marker: a directory whose
- * manifest.json is present holds one complete run; a crash before the last
- * rename leaves no manifest (or the previous one with the previous lists),
- * never a half-written list under its final name.  Files are mode 0600:
- * they carry full ID numbers for the bureau only.
+ * Every list is written into a private temporary directory beside the
+ * output directory (same parent, so the same file system), flushed and
+ * fsync'd.  Publishing is then one atomic step: the new directory and the
+ * old output directory are swapped with renameat2(RENAME_EXCHANGE) (or the
+ * new one renamed into place when there was none), and the parent is
+ * fsync'd.  A reader, or a crash at any instant, sees either the previous
+ * complete run or the new complete run, never a mix.  Afterwards entries of
+ * the old directory that hedui did not write are moved into the new one,
+ * and the old outputs are deleted.  Files are mode 0600: they carry full ID
+ * numbers for the bureau only.
  */
 #ifndef ENGINE_WRITE_H
 #define ENGINE_WRITE_H
@@ -21,8 +23,8 @@
 #include "rules.h"
 
 struct outdir {
-    char dir[512];
-    char tmp[600];
+    char dir[1024];     /* the output directory, absolute */
+    char tmp[1100];     /* the new run, beside it until published */
     int open;
 };
 

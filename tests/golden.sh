@@ -29,7 +29,7 @@ for f in flags review_queue spotcheck rejects; do
     check "$f.csv equals fixtures/expected/$f.csv" "cmp -s '$T/t1/$f.csv' '$FX/expected/$f.csv'"
 done
 check "manifest.json written" "[ -s '$T/t1/manifest.json' ]"
-check "no temporary directory left" "[ -z \"\$(ls -A '$T/t1' | grep hedui-tmp)\" ]"
+check "no temporary directory left" "[ -z \"\$(ls -A '$T' | grep hedui-tmp)\" ]"
 
 # 2. two threads and a rerun: byte-identical (manifest except timings)
 "$HEDUI" run -q --data "$FX" --out "$T/t2" --as-of $ASOF --seed $SEED --threads 2
@@ -49,6 +49,12 @@ check "spotcheck group sizes do not depend on the seed" \
 
 # 4. output files are for the bureau only
 check "flags.csv is mode 600" "[ \"\$(stat -c %a '$T/t1/flags.csv')\" = 600 ]"
+# a file of the user's in the output directory survives a new run
+echo keep >"$T/t1/notes.txt"
+"$HEDUI" run -q --data "$FX" --out "$T/t1" --as-of $ASOF --seed $SEED --threads 1
+check "a rerun into the same directory gives the same flags" "cmp -s '$T/t1/flags.csv' '$FX/expected/flags.csv'"
+check "other files in the output directory are kept" "[ \"\$(cat '$T/t1/notes.txt')\" = keep ]"
+check "no temporary directory left after a rerun" "[ -z \"\$(ls -A '$T' | grep hedui-tmp)\" ]"
 
 # 5. usage
 "$HEDUI" --help >"$T/help" 2>&1
