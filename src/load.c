@@ -290,8 +290,27 @@ static void parse_range(struct parser *P, const char *s, const char *end, long l
         size_t n = nl ? (size_t)(nl - s) + 1 : (size_t)(end - s);
         line++;
         P->cur_line = line;
-        if (!in_record) {
+        if (!in_record)
             P->rec_start = line;
+        if (n > LOAD_MAX_LINE && !(P->header_mode && !P->header_done)) {
+            /* Never hand libcsv a line it would buffer whole: reject the
+             * record now, so memory stays bounded whatever the input. */
+            P->data_rows++;
+            P->status = reject(P, P->rec_start, "line %lld longer than %d bytes", line,
+                               LOAD_MAX_LINE);
+            if (in_record) {
+                csv_free(&p);
+                if (csv_init(&p, opts) != 0) {
+                    P->status = ERR(&P->e, E_NOMEM, "out of memory while restarting the CSV parser");
+                    break;
+                }
+                rec_clear(&P->r);
+                in_record = 0;
+            }
+            s += n;
+            continue;
+        }
+        if (!in_record) {
             int k = load_split_simple(s, nl ? n - 1 : n, starts, lens, MAX_COLS + 1);
             if (k >= 0) {
                 for (int i = 0; i < k && i <= MAX_COLS; i++)

@@ -19,6 +19,9 @@
 
 /* Largest field accepted; a longer one rejects its record. */
 #define LOAD_MAX_FIELD (64 * 1024)
+/* Longest physical line accepted; a longer one rejects its record before
+ * any parser buffers it. */
+#define LOAD_MAX_LINE (1024 * 1024)
 
 /* Called once per structurally sound record.  vals[i]/lens[i] is the field
  * for cols[i] (NUL-terminated, valid only during the call).  Returns E_OK
