@@ -1,0 +1,286 @@
+/* check_arena.c - unit tests for arena.c (bump allocation by lifetime).
+ *
+ * Owns: the arena suite.  Tests only through the arena.h API.  Layout
+ * checks that only hold for the chunked allocator are skipped when the
+ * build defines HEDUI_ARENA_DEBUG (every object its own malloc).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "tests.h"
+
+#define ALIGNED16(p) ((((uintptr_t)(p)) & 15u) == 0)
+
+static unsigned char **sort_ptr;
+
+static int cmp_by_addr(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)sort_ptr[*(const int *)a], y = (uintptr_t)sort_ptr[*(const int *)b];
+    return x < y ? -1 : x > y;
+}
+
+START_TEST(test_many_small)
+{
+    struct arena a;
+    arena_init(&a, 1024);
+    enum { N = 2000 };
+    static unsigned char *ptr[N];
+    static size_t len[N];
+    size_t expect_used = 0;
+    for (int i = 0; i < N; i++) {
+        len[i] = (size_t)(i % 41) + 1;   /* 1..41 bytes */
+        ptr[i] = arena_alloc(&a, len[i]);
+        ck_assert_ptr_nonnull(ptr[i]);
+        ck_assert_msg(ALIGNED16(ptr[i]), "allocation %d at %p not 16-aligned", i, (void *)ptr[i]);
+        memset(ptr[i], i & 0xFF, len[i]);
+        expect_used += (len[i] + 15) / 16 * 16;
+    }
+    ck_assert_uint_eq(a.used_bytes, expect_used);
+    /* Every object kept its bytes: no two allocations overlap. */
+    for (int i = 0; i < N; i++)
+        for (size_t k = 0; k < len[i]; k++)
+            ck_assert_msg(ptr[i][k] == (unsigned char)(i & 0xFF),
+                          "allocation %d byte %zu overwritten", i, k);
+    /* Distinct addresses, and no object's range reaches into the next one's
+     * (sorted by address). */
+    static int order[N];
+    for (int i = 0; i < N; i++)
+        order[i] = i;
+    sort_ptr = ptr;
+    qsort(order, N, sizeof order[0], cmp_by_addr);
+    for (int k = 1; k < N; k++) {
+        int i = order[k - 1], j = order[k];
+        ck_assert_msg((uintptr_t)ptr[i] + len[i] <= (uintptr_t)ptr[j],
+                      "allocations %d and %d overlap", i, j);
+    }
+    arena_free(&a);
+    ck_assert_ptr_null(a.head);
+    ck_assert_uint_eq(a.used_bytes, 0);
+}
+END_TEST
+
+START_TEST(test_zero_and_rounding)
+{
+    struct arena a;
+    arena_init(&a, 4096);
+    void *z = arena_alloc(&a, 0);
+    ck_assert_ptr_nonnull(z);
+    ck_assert(ALIGNED16(z));
+    ck_assert_uint_eq(a.used_bytes, 16);
+    void *p = arena_alloc(&a, 17);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_uint_eq(a.used_bytes, 16 + 32);
+#ifndef HEDUI_ARENA_DEBUG
+    /* bump allocation: the next object follows the rounded-up previous one */
+    ck_assert_ptr_eq(p, (char *)z + 16);
+    void *q = arena_alloc(&a, 1);
+    ck_assert_ptr_eq(q, (char *)p + 32);
+#endif
+    /* impossible sizes fail with NULL, never abort */
+    ck_assert_ptr_null(arena_alloc(&a, SIZE_MAX));
+    ck_assert_ptr_null(arena_alloc(&a, SIZE_MAX - 15));
+    ck_assert_ptr_null(arena_alloc(&a, SIZE_MAX - 20));
+    ck_assert_ptr_null(arena_calloc(&a, SIZE_MAX / 2 + 1, 2));
+    ck_assert_ptr_null(arena_calloc(&a, 2, SIZE_MAX / 2 + 1));
+    ck_assert_ptr_null(arena_strndup(&a, "x", SIZE_MAX));
+    /* the arena is still usable after a failure */
+    char *s = arena_strndup(&a, "ok", 2);
+    ck_assert_str_eq(s, "ok");
+    arena_free(&a);
+}
+END_TEST
+
+START_TEST(test_default_chunk)
+{
+    struct arena a;
+    arena_init(&a, 0);
+    ck_assert_uint_eq(a.chunk_size, (size_t)1 << 20);
+    ck_assert_ptr_null(a.head);
+    ck_assert_uint_eq(a.used_bytes, 0);
+    void *p = arena_alloc(&a, 100);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_ptr_nonnull(a.head);
+    arena_free(&a);
+}
+END_TEST
+
+START_TEST(test_big)
+{
+    struct arena a;
+    arena_init(&a, 1024);
+    unsigned char *small1 = arena_alloc(&a, 16);
+    ck_assert_ptr_nonnull(small1);
+    memset(small1, 0x11, 16);
+    /* > chunk/4 but it fits in the current chunk */
+    unsigned char *mid = arena_alloc(&a, 800);
+    ck_assert_ptr_nonnull(mid);
+    ck_assert(ALIGNED16(mid));
+    memset(mid, 0x77, 800);
+
+    /* > chunk/4 and no longer fits (208 bytes left): its own chunk */
+    size_t big_n = 300;
+    unsigned char *big = arena_alloc(&a, big_n);
+    ck_assert_ptr_nonnull(big);
+    ck_assert(ALIGNED16(big));
+    memset(big, 0x22, big_n);
+
+    /* much bigger than a chunk */
+    size_t huge_n = 100000;
+    unsigned char *huge = arena_alloc(&a, huge_n);
+    ck_assert_ptr_nonnull(huge);
+    ck_assert(ALIGNED16(huge));
+    memset(huge, 0x33, huge_n);
+
+    unsigned char *small2 = arena_alloc(&a, 16);
+    ck_assert_ptr_nonnull(small2);
+    memset(small2, 0x44, 16);
+#ifndef HEDUI_ARENA_DEBUG
+    /* the big objects did not waste the current chunk's free tail */
+    ck_assert_ptr_eq(mid, small1 + 16);
+    ck_assert_ptr_eq(small2, mid + 800);
+    ck_assert(big < small1 || big >= small1 + 1024);
+    ck_assert(huge + huge_n <= small1 || huge >= small1 + 1024);
+#endif
+    ck_assert_uint_eq(a.used_bytes, 16 + 800 + 304 + 100000 + 16);
+
+    for (size_t i = 0; i < 16; i++) {
+        ck_assert_uint_eq(small1[i], 0x11);
+        ck_assert_uint_eq(small2[i], 0x44);
+    }
+    for (size_t i = 0; i < 800; i++)
+        ck_assert_uint_eq(mid[i], 0x77);
+    for (size_t i = 0; i < big_n; i++)
+        ck_assert_uint_eq(big[i], 0x22);
+    for (size_t i = 0; i < huge_n; i++)
+        ck_assert_uint_eq(huge[i], 0x33);
+
+    /* exactly a chunk and exactly a quarter chunk */
+    unsigned char *whole = arena_alloc(&a, 1024);
+    ck_assert_ptr_nonnull(whole);
+    memset(whole, 0x55, 1024);
+    unsigned char *quarter = arena_alloc(&a, 256);
+    ck_assert_ptr_nonnull(quarter);
+    memset(quarter, 0x66, 256);
+    for (size_t i = 0; i < 1024; i++)
+        ck_assert_uint_eq(whole[i], 0x55);
+    ck_assert_uint_eq(big[0], 0x22);
+    ck_assert_uint_eq(mid[799], 0x77);
+    arena_free(&a);
+}
+END_TEST
+
+START_TEST(test_calloc)
+{
+    struct arena a;
+    /* Dirty the heap first so a fresh chunk is unlikely to be zero by luck. */
+    arena_init(&a, 8192);
+    for (int i = 0; i < 8; i++) {
+        unsigned char *p = arena_alloc(&a, 1000);
+        ck_assert_ptr_nonnull(p);
+        memset(p, 0xA5, 1000);
+    }
+    arena_free(&a);
+
+    arena_init(&a, 8192);
+    unsigned char *d = arena_alloc(&a, 64);
+    memset(d, 0xFF, 64);
+    for (int round = 0; round < 8; round++) {
+        size_t count = 37 + (size_t)round * 50, size = 3;
+        unsigned char *z = arena_calloc(&a, count, size);
+        ck_assert_ptr_nonnull(z);
+        ck_assert(ALIGNED16(z));
+        for (size_t i = 0; i < count * size; i++)
+            ck_assert_msg(z[i] == 0, "round %d byte %zu is %u", round, i, z[i]);
+        memset(z, 0xEE, count * size);   /* dirty for whatever comes next */
+    }
+    /* a big zeroed object */
+    unsigned char *bz = arena_calloc(&a, 5000, 4);
+    ck_assert_ptr_nonnull(bz);
+    for (size_t i = 0; i < 20000; i++)
+        ck_assert_uint_eq(bz[i], 0);
+    /* zero elements still gives a usable pointer */
+    ck_assert_ptr_nonnull(arena_calloc(&a, 0, 8));
+    for (size_t i = 0; i < 64; i++)
+        ck_assert_uint_eq(d[i], 0xFF);
+    arena_free(&a);
+}
+END_TEST
+
+START_TEST(test_strndup)
+{
+    struct arena a;
+    arena_init(&a, 256);
+    const char src[] = {'h', 'e', 'd', 'u', 'i', '-', 'x'};   /* not NUL-terminated */
+    char *s = arena_strndup(&a, src, 5);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_str_eq(s, "hedui");
+    ck_assert_ptr_ne(s, src);
+    char *e = arena_strndup(&a, src, 0);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_str_eq(e, "");
+    char *u = arena_strndup(&a, "张三,李四", 6);   /* two 3-byte characters */
+    ck_assert_str_eq(u, "张三");
+    /* embedded NUL is copied, and the terminator follows len */
+    char *z = arena_strndup(&a, "a\0b", 3);
+    ck_assert_int_eq(z[0], 'a');
+    ck_assert_int_eq(z[1], '\0');
+    ck_assert_int_eq(z[2], 'b');
+    ck_assert_int_eq(z[3], '\0');
+    /* longer than a chunk */
+    char longsrc[1000];
+    memset(longsrc, 'q', sizeof longsrc);
+    char *l = arena_strndup(&a, longsrc, sizeof longsrc);
+    ck_assert_ptr_nonnull(l);
+    ck_assert_uint_eq(strlen(l), sizeof longsrc);
+    ck_assert_int_eq(memcmp(l, longsrc, sizeof longsrc), 0);
+    /* earlier strings unharmed */
+    ck_assert_str_eq(s, "hedui");
+    ck_assert_str_eq(u, "张三");
+    arena_free(&a);
+}
+END_TEST
+
+START_TEST(test_free_reuse)
+{
+    struct arena a;
+    arena_init(&a, 512);
+    arena_free(&a);   /* freeing an empty arena is fine */
+    ck_assert_ptr_null(a.head);
+    for (int round = 0; round < 5; round++) {
+        for (int i = 0; i < 200; i++) {
+            char *p = arena_alloc(&a, (size_t)(i % 70) + 1);
+            ck_assert_ptr_nonnull(p);
+            ck_assert(ALIGNED16(p));
+            memset(p, 'a' + round, (size_t)(i % 70) + 1);
+        }
+        ck_assert_ptr_nonnull(arena_alloc(&a, 5000));
+        ck_assert_uint_gt(a.used_bytes, 0);
+        arena_free(&a);
+        ck_assert_ptr_null(a.head);
+        ck_assert_uint_eq(a.used_bytes, 0);
+        ck_assert_uint_eq(a.chunk_size, 512);   /* the chunk size survives */
+    }
+    arena_free(&a);   /* twice is harmless */
+    char *s = arena_strndup(&a, "again", 5);
+    ck_assert_str_eq(s, "again");
+    ck_assert_uint_eq(a.used_bytes, 16);
+    arena_free(&a);
+}
+END_TEST
+
+Suite *arena_suite(void)
+{
+    Suite *s = suite_create("arena");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, test_many_small);
+    tcase_add_test(tc, test_zero_and_rounding);
+    tcase_add_test(tc, test_default_chunk);
+    tcase_add_test(tc, test_big);
+    tcase_add_test(tc, test_calloc);
+    tcase_add_test(tc, test_strndup);
+    tcase_add_test(tc, test_free_reuse);
+    suite_add_tcase(s, tc);
+    return s;
+}

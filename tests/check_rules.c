@@ -1,0 +1,524 @@
+/* check_rules.c - unit tests for rules.c (policy.rules and rational_parse).
+ *
+ * Owns: the rules suite.  Reads the shipped rules/policy.rules under
+ * test_root(); every faulty variant is a copy with one line changed, written
+ * under a mkdtemp directory in /tmp and removed by the fixture's teardown.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rules.h"
+#include "tests.h"
+
+/* ---------- helpers ---------- */
+
+static char tmpdir[64];
+static char tmpfile_path[128];
+
+static void setup(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/hedui-rules-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    snprintf(tmpfile_path, sizeof tmpfile_path, "%s/policy.rules", tmpdir);
+}
+
+static void teardown(void)
+{
+    unlink(tmpfile_path);
+    rmdir(tmpdir);
+}
+
+static void shipped_path(char *buf, size_t n)
+{
+    snprintf(buf, n, "%s/rules/policy.rules", test_root());
+}
+
+/* The shipped file's text (malloc'd). */
+static char *shipped_text(void)
+{
+    char path[600];
+    shipped_path(path, sizeof path);
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s (set HEDUI_TEST_ROOT)", path);
+    char *buf = malloc(1 << 16);
+    ck_assert_ptr_nonnull(buf);
+    size_t n = fread(buf, 1, (1 << 16) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+static void write_file(const char *text)
+{
+    FILE *f = fopen(tmpfile_path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(text, 1, strlen(text), f), strlen(text));
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Write a copy of the shipped file in which the first line that begins with
+ * `prefix` is replaced by `repl` (may hold several lines, or be "" to
+ * delete it).  Returns the 1-based number of the replaced line. */
+static int write_variant(const char *prefix, const char *repl)
+{
+    char *src = shipped_text();
+    size_t plen = strlen(prefix);
+    int line = 1;
+    char *p = src;
+    for (;;) {
+        if (strncmp(p, prefix, plen) == 0)
+            break;
+        char *nl = strchr(p, '\n');
+        ck_assert_msg(nl != NULL, "no line starts with '%s' in policy.rules", prefix);
+        p = nl + 1;
+        line++;
+    }
+    char *eol = strchr(p, '\n');
+    size_t head = (size_t)(p - src);
+    const char *tail = eol ? eol + 1 : "";
+    size_t cap = strlen(src) + strlen(repl) + 8;
+    char *out = malloc(cap);
+    ck_assert_ptr_nonnull(out);
+    snprintf(out, cap, "%.*s%s%s%s", (int)head, src, repl, *repl ? "\n" : "", tail);
+    write_file(out);
+    free(out);
+    free(src);
+    return line;
+}
+
+/* Load the temp file expecting failure `code` at `line`. */
+static struct err load_fail(int code, long long line)
+{
+    struct policy p;
+    struct err e;
+    err_init(&e);
+    int rc = policy_load(&p, tmpfile_path, &e);
+    ck_assert_msg(rc == code, "policy_load returned %d (%s), want %d", rc, e.msg, code);
+    ck_assert_int_eq(e.code, code);
+    ck_assert_str_eq(e.in_path, tmpfile_path);
+    ck_assert_msg(e.in_line == line, "error at line %lld, want %lld (%s)", e.in_line, line,
+                  e.msg);
+    ck_assert_int_gt((int)strlen(e.msg), 0);
+    return e;
+}
+
+static void assert_rat(struct rational r, int64_t num, int64_t den)
+{
+    ck_assert_msg(r.den > 0, "denominator %lld", (long long)r.den);
+    ck_assert_msg(r.num * den == num * r.den, "%lld/%lld != %lld/%lld", (long long)r.num,
+                  (long long)r.den, (long long)num, (long long)den);
+}
+
+static int rule_index(const char *name)
+{
+    for (int i = 0; i < N_RULES; i++)
+        if (strcmp(rule_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+/* ---------- the shipped policy ---------- */
+
+START_TEST(test_shipped_policy)
+{
+    char path[600];
+    shipped_path(path, sizeof path);
+    struct policy p;
+    struct err e;
+    err_init(&e);
+    int rc = policy_load(&p, path, &e);
+    ck_assert_msg(rc == E_OK, "policy_load(%s): %s", path, e.msg);
+    ck_assert_int_eq(e.code, E_OK);
+
+    ck_assert_str_eq(p.version, "2026.1");
+    ck_assert_str_eq(p.path, path);
+    ck_assert_uint_eq(strlen(p.hash), 16);
+    ck_assert_uint_eq(strspn(p.hash, "0123456789abcdef"), 16);
+
+    assert_rat(p.reject_limit, 5, 100);
+    ck_assert_int_eq(p.income_months, 6);
+    assert_rat(p.factor[PROG_DIBAO], 1, 1);
+    assert_rat(p.factor[PROG_TEKUN], 1, 1);
+    assert_rat(p.factor[PROG_DISHOURU], 3, 2);
+
+    ck_assert_uint_eq(p.vehicle_classes, (1u << VC_CAR) | (1u << VC_TRUCK) | (1u << VC_BUS));
+    ck_assert_uint_eq(p.vehicle_exempt_uses, 1u << VU_COMMERCIAL);
+    ck_assert(p.vehicle_exempt_max_fen == 3000000);
+    ck_assert_int_eq(p.min_residential, 2);
+    ck_assert_uint_eq(p.commercial_usages,
+                      (1u << US_COMMERCIAL) | (1u << US_OFFICE) | (1u << US_INDUSTRIAL));
+    ck_assert(p.max_area_h == 4000);
+    ck_assert_uint_eq(p.business_roles, (1u << BR_LEGAL_REP) | (1u << BR_SHAREHOLDER));
+    ck_assert_uint_eq(p.business_statuses, 1u << BS_ACTIVE);
+    ck_assert_int_eq(p.max_working_days, 15);
+    ck_assert_int_eq(p.adult_age, 18);
+
+    /* the contract's severities */
+    static const struct { const char *rule; int sev; } sev[] = {
+        {"E01_DECEASED", SEV_HIGH}, {"E02_MOVED_OUT", SEV_MEDIUM},
+        {"E03_VEHICLE", SEV_HIGH}, {"E04_MULTI_HOUSING", SEV_HIGH},
+        {"E05_COMMERCIAL_PROPERTY", SEV_HIGH}, {"E06_HOUSING_AREA", SEV_MEDIUM},
+        {"E07_BUSINESS", SEV_HIGH}, {"E08_PUBLIC_SERVANT", SEV_HIGH},
+        {"E09_INCOME", SEV_HIGH}, {"E10_DUPLICATE", SEV_HIGH},
+        {"E11_UNDECLARED_SPOUSE", SEV_MEDIUM}, {"E12_STAFF_RELATIVE", SEV_LOW},
+        {"P01_OVERDUE", SEV_LOW}, {"Q01_INVALID_ID", SEV_MEDIUM},
+        {"Q02_NOT_IN_HUKOU", SEV_MEDIUM}, {"Q03_NAME_MISMATCH", SEV_LOW},
+        {"L01_CANDIDATE_ELIGIBLE", SEV_HIGH}, {"L02_CANCELLED_ELIGIBLE", SEV_MEDIUM},
+    };
+    ck_assert_int_eq((int)(sizeof sev / sizeof sev[0]), N_RULES);
+    for (size_t i = 0; i < sizeof sev / sizeof sev[0]; i++) {
+        int r = rule_index(sev[i].rule);
+        ck_assert_msg(r >= 0, "rule %s not in the catalogue", sev[i].rule);
+        ck_assert_msg(p.severity[r] == sev[i].sev, "%s: severity %d, want %d", sev[i].rule,
+                      p.severity[r], sev[i].sev);
+    }
+
+    ck_assert_int_eq(p.weight[SEV_HIGH], 3);
+    ck_assert_int_eq(p.weight[SEV_MEDIUM], 2);
+    ck_assert_int_eq(p.weight[SEV_LOW], 1);
+    assert_rat(p.spot_ratio[PROG_DIBAO], 1, 10);
+    assert_rat(p.spot_ratio[PROG_TEKUN], 3, 10);
+    assert_rat(p.spot_ratio[PROG_DISHOURU], 1, 10);
+}
+END_TEST
+
+START_TEST(test_catalogue)
+{
+    ck_assert_str_eq(rule_names[R_E01], "E01_DECEASED");
+    ck_assert_str_eq(rule_names[R_L01], "L01_CANDIDATE_ELIGIBLE");
+    ck_assert_str_eq(rule_names[R_Q03], "Q03_NAME_MISMATCH");
+    for (int i = 0; i < N_RULES; i++) {
+        char c = rule_names[i][0];
+        enum rule_kind want = c == 'E' ? KIND_CUOBAO
+                              : c == 'L' ? KIND_LOUBAO
+                              : c == 'Q' ? KIND_QUALITY
+                                         : KIND_PROCESS;
+        ck_assert_msg(rule_kinds[i] == want, "%s has kind %d", rule_names[i], rule_kinds[i]);
+    }
+    ck_assert_str_eq(kind_names[KIND_CUOBAO], "cuobao");
+    ck_assert_str_eq(kind_names[KIND_LOUBAO], "loubao");
+    ck_assert_str_eq(kind_names[KIND_QUALITY], "quality");
+    ck_assert_str_eq(kind_names[KIND_PROCESS], "process");
+    ck_assert_str_eq(severity_names[SEV_HIGH], "high");
+    ck_assert_str_eq(severity_names[SEV_MEDIUM], "medium");
+    ck_assert_str_eq(severity_names[SEV_LOW], "low");
+}
+END_TEST
+
+/* A copy of the shipped file unchanged loads; a changed value changes the
+ * policy (no recompiling); CRLF line ends and trailing comments are fine. */
+START_TEST(test_variant_values)
+{
+    struct policy p;
+    struct err e;
+
+    write_variant("dishouru = 1.5", "dishouru = 1.75   # trailing comment");
+    err_init(&e);
+    ck_assert_int_eq(policy_load(&p, tmpfile_path, &e), E_OK);
+    assert_rat(p.factor[PROG_DISHOURU], 7, 4);
+    assert_rat(p.spot_ratio[PROG_DISHOURU], 1, 10);   /* [spotcheck] dishouru untouched */
+
+    write_variant("max_working_days = 15", "  max_working_days   =   20  ");
+    err_init(&e);
+    ck_assert_int_eq(policy_load(&p, tmpfile_path, &e), E_OK);
+    ck_assert_int_eq(p.max_working_days, 20);
+
+    write_variant("exempt_max_value_yuan", "exempt_max_value_yuan = 30000.01");
+    err_init(&e);
+    ck_assert_int_eq(policy_load(&p, tmpfile_path, &e), E_OK);
+    ck_assert(p.vehicle_exempt_max_fen == 3000001);
+
+    write_variant("classes = ", "classes = car,motorcycle ,  low_speed");
+    err_init(&e);
+    ck_assert_int_eq(policy_load(&p, tmpfile_path, &e), E_OK);
+    ck_assert_uint_eq(p.vehicle_classes,
+                      (1u << VC_CAR) | (1u << VC_MOTORCYCLE) | (1u << VC_LOW_SPEED));
+
+    write_variant("reject_limit", "reject_limit = 0.02");
+    err_init(&e);
+    ck_assert_int_eq(policy_load(&p, tmpfile_path, &e), E_OK);
+    assert_rat(p.reject_limit, 1, 50);
+
+    /* CRLF line ends throughout */
+    char *src = shipped_text();
+    size_t n = strlen(src);
+    char *crlf = malloc(2 * n + 1);
+    ck_assert_ptr_nonnull(crlf);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (src[i] == '\n')
+            crlf[k++] = '\r';
+        crlf[k++] = src[i];
+    }
+    crlf[k] = '\0';
+    write_file(crlf);
+    free(crlf);
+    free(src);
+    err_init(&e);
+    ck_assert_msg(policy_load(&p, tmpfile_path, &e) == E_OK, "CRLF: %s", e.msg);
+    ck_assert_str_eq(p.version, "2026.1");
+    ck_assert_int_eq(p.adult_age, 18);
+    ck_assert_int_eq(p.severity[R_Q03], SEV_LOW);
+    assert_rat(p.spot_ratio[PROG_TEKUN], 3, 10);
+}
+END_TEST
+
+START_TEST(test_severity_off)
+{
+    write_variant("E12_STAFF_RELATIVE =", "E12_STAFF_RELATIVE = off");
+    struct policy p;
+    struct err e;
+    err_init(&e);
+    ck_assert_int_eq(policy_load(&p, tmpfile_path, &e), E_OK);
+    ck_assert_int_eq(p.severity[R_E12], SEV_OFF);
+    ck_assert_int_eq(p.severity[R_E11], SEV_MEDIUM);
+    ck_assert_int_eq(p.severity[R_Q03], SEV_LOW);
+}
+END_TEST
+
+/* ---------- one fault per copy ---------- */
+
+START_TEST(test_unknown_key)
+{
+    int line = write_variant("window_months", "window_months = 6\nwindow_month = 6");
+    struct err e = load_fail(E_CONFIG, line + 1);
+    ck_assert_ptr_nonnull(strstr(e.msg, "window_month"));
+    ck_assert_ptr_nonnull(strstr(e.msg, "income"));
+}
+END_TEST
+
+START_TEST(test_key_of_other_section)
+{
+    /* adult_age exists, but not in [P01_OVERDUE] */
+    int line = write_variant("max_working_days", "max_working_days = 15\nadult_age = 18");
+    struct err e = load_fail(E_CONFIG, line + 1);
+    ck_assert_ptr_nonnull(strstr(e.msg, "adult_age"));
+}
+END_TEST
+
+START_TEST(test_unknown_section)
+{
+    int line = write_variant("[income]", "[incme]");
+    struct err e = load_fail(E_CONFIG, line);
+    ck_assert_ptr_nonnull(strstr(e.msg, "incme"));
+}
+END_TEST
+
+START_TEST(test_repeated_key)
+{
+    int line = write_variant("low = 1", "low = 1\nlow = 2");
+    struct err e = load_fail(E_CONFIG, line + 1);
+    ck_assert_ptr_nonnull(strstr(e.msg, "low"));
+}
+END_TEST
+
+START_TEST(test_repeated_severity_key)
+{
+    int line = write_variant("E05_COMMERCIAL_PROPERTY =",
+                             "E05_COMMERCIAL_PROPERTY = high\nE05_COMMERCIAL_PROPERTY = low");
+    struct err e = load_fail(E_CONFIG, line + 1);
+    ck_assert_ptr_nonnull(strstr(e.msg, "E05_COMMERCIAL_PROPERTY"));
+}
+END_TEST
+
+START_TEST(test_bad_number)
+{
+    static const struct { const char *prefix, *repl; } bad[] = {
+        {"max_working_days", "max_working_days = 15x"},
+        {"max_working_days", "max_working_days = "},
+        {"max_working_days", "max_working_days = 1.5"},
+        {"adult_age", "adult_age = -18"},
+        {"window_months", "window_months = six"},
+        {"max_m2_per_person", "max_m2_per_person = 40.005"},
+        {"max_m2_per_person", "max_m2_per_person = -40"},
+        {"exempt_max_value_yuan", "exempt_max_value_yuan = 3e4"},
+        {"dishouru = 1.5", "dishouru = 1.5.0"},
+        {"reject_limit", "reject_limit = five percent"},
+        {"high = 3", "high = 3 3"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int line = write_variant(bad[i].prefix, bad[i].repl);
+        struct policy p;
+        struct err e;
+        err_init(&e);
+        int rc = policy_load(&p, tmpfile_path, &e);
+        ck_assert_msg(rc == E_CONFIG, "'%s' gave %d", bad[i].repl, rc);
+        ck_assert_msg(e.in_line == line, "'%s': line %lld, want %d", bad[i].repl, e.in_line,
+                      line);
+        ck_assert_str_eq(e.in_path, tmpfile_path);
+    }
+}
+END_TEST
+
+START_TEST(test_out_of_range)
+{
+    int line = write_variant("window_months", "window_months = 0");
+    load_fail(E_CONFIG, line);
+    line = write_variant("reject_limit", "reject_limit = 101%");
+    load_fail(E_CONFIG, line);
+}
+END_TEST
+
+START_TEST(test_unknown_set_value)
+{
+    int line = write_variant("classes = ", "classes = car, boat");
+    struct err e = load_fail(E_CONFIG, line);
+    ck_assert_ptr_nonnull(strstr(e.msg, "boat"));
+    /* values are exact: Car is not car */
+    line = write_variant("usages = ", "usages = commercial, Office");
+    e = load_fail(E_CONFIG, line);
+    ck_assert_ptr_nonnull(strstr(e.msg, "Office"));
+}
+END_TEST
+
+START_TEST(test_bad_severity)
+{
+    int line = write_variant("E03_VEHICLE =", "E03_VEHICLE = severe");
+    struct err e = load_fail(E_CONFIG, line);
+    ck_assert_ptr_nonnull(strstr(e.msg, "severe"));
+    line = write_variant("Q01_INVALID_ID =", "Q01_INVALID_ID = HIGH");
+    load_fail(E_CONFIG, line);
+    line = write_variant("Q01_INVALID_ID =", "Q01_INVALID_ID =");
+    load_fail(E_CONFIG, line);
+}
+END_TEST
+
+START_TEST(test_missing_key)
+{
+    write_variant("adult_age", "");
+    struct policy p;
+    struct err e;
+    err_init(&e);
+    int rc = policy_load(&p, tmpfile_path, &e);
+    ck_assert_int_eq(rc, E_CONFIG);
+    ck_assert_str_eq(e.in_path, tmpfile_path);
+    ck_assert_ptr_nonnull(strstr(e.msg, "adult_age"));
+
+    write_variant("Q02_NOT_IN_HUKOU", "");
+    err_init(&e);
+    ck_assert_int_eq(policy_load(&p, tmpfile_path, &e), E_CONFIG);
+    ck_assert_str_eq(e.in_path, tmpfile_path);
+    ck_assert_ptr_nonnull(strstr(e.msg, "Q02_NOT_IN_HUKOU"));
+
+    /* a whole section missing */
+    write_file("[policy]\nversion = 1\n");
+    err_init(&e);
+    ck_assert_int_eq(policy_load(&p, tmpfile_path, &e), E_CONFIG);
+    ck_assert_str_eq(e.in_path, tmpfile_path);
+    ck_assert_ptr_nonnull(strstr(e.msg, "missing"));
+
+    /* an empty file */
+    write_file("");
+    err_init(&e);
+    ck_assert_int_eq(policy_load(&p, tmpfile_path, &e), E_CONFIG);
+    ck_assert_str_eq(e.in_path, tmpfile_path);
+}
+END_TEST
+
+START_TEST(test_key_before_section)
+{
+    char *src = shipped_text();
+    size_t cap = strlen(src) + 64;
+    char *out = malloc(cap);
+    ck_assert_ptr_nonnull(out);
+    snprintf(out, cap, "# header comment\nadult_age = 18\n%s", src);
+    write_file(out);
+    free(out);
+    free(src);
+    struct err e = load_fail(E_CONFIG, 2);
+    ck_assert_ptr_nonnull(strstr(e.msg, "adult_age"));
+}
+END_TEST
+
+START_TEST(test_malformed_section)
+{
+    int line = write_variant("[income]", "[income");
+    load_fail(E_CONFIG, line);
+    line = write_variant("[income]", "[income] window_months = 6");
+    load_fail(E_CONFIG, line);
+    line = write_variant("[weights]", "weights]");
+    load_fail(E_CONFIG, line);
+    /* not key = value */
+    line = write_variant("adult_age", "adult_age 18");
+    load_fail(E_CONFIG, line);
+}
+END_TEST
+
+START_TEST(test_missing_file)
+{
+    struct policy p;
+    struct err e;
+    err_init(&e);
+    ck_assert_int_eq(policy_load(&p, "/tmp/hedui-no-such-dir/policy.rules", &e), E_NOINPUT);
+    ck_assert_int_eq(e.code, E_NOINPUT);
+}
+END_TEST
+
+/* ---------- rational_parse ---------- */
+
+START_TEST(test_rational_parse)
+{
+    struct rational r;
+    ck_assert_int_eq(rational_parse("1.5", &r), 0);
+    assert_rat(r, 3, 2);
+    ck_assert_int_eq(rational_parse("10%", &r), 0);
+    assert_rat(r, 1, 10);
+    ck_assert_int_eq(rational_parse("0.05", &r), 0);
+    assert_rat(r, 1, 20);
+    ck_assert_int_eq(rational_parse("5%", &r), 0);
+    assert_rat(r, 1, 20);
+    ck_assert_int_eq(rational_parse("1", &r), 0);
+    assert_rat(r, 1, 1);
+    ck_assert_int_eq(rational_parse("0", &r), 0);
+    assert_rat(r, 0, 1);
+    ck_assert_int_eq(rational_parse("100%", &r), 0);
+    assert_rat(r, 1, 1);
+    ck_assert_int_eq(rational_parse("12.5%", &r), 0);
+    assert_rat(r, 1, 8);
+    ck_assert_int_eq(rational_parse("0.333333", &r), 0);
+    assert_rat(r, 333333, 1000000);
+    ck_assert_int_eq(rational_parse("10 %", &r), 0);
+    assert_rat(r, 1, 10);
+
+    static const char *const bad[] = {"", "%", "abc", "-1", "-5%", "1.2.3", "1e3", "0.1234567",
+                                      "10%%", "1/2", " 1", "1 ", "%10", "0x1", ".5", "5.",
+                                      "99999999999999999999"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct rational z = {7, 9};
+        ck_assert_msg(rational_parse(bad[i], &z) == -1, "'%s' parsed", bad[i]);
+        ck_assert_msg(z.num == 7 && z.den == 9, "'%s' wrote *out on failure", bad[i]);
+    }
+}
+END_TEST
+
+Suite *rules_suite(void)
+{
+    Suite *s = suite_create("rules");
+    TCase *tc = tcase_create("policy");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_shipped_policy);
+    tcase_add_test(tc, test_catalogue);
+    tcase_add_test(tc, test_variant_values);
+    tcase_add_test(tc, test_severity_off);
+    tcase_add_test(tc, test_unknown_key);
+    tcase_add_test(tc, test_key_of_other_section);
+    tcase_add_test(tc, test_unknown_section);
+    tcase_add_test(tc, test_repeated_key);
+    tcase_add_test(tc, test_repeated_severity_key);
+    tcase_add_test(tc, test_bad_number);
+    tcase_add_test(tc, test_out_of_range);
+    tcase_add_test(tc, test_unknown_set_value);
+    tcase_add_test(tc, test_bad_severity);
+    tcase_add_test(tc, test_missing_key);
+    tcase_add_test(tc, test_key_before_section);
+    tcase_add_test(tc, test_malformed_section);
+    tcase_add_test(tc, test_missing_file);
+    suite_add_tcase(s, tc);
+    TCase *tr = tcase_create("rational");
+    tcase_add_test(tr, test_rational_parse);
+    suite_add_tcase(s, tr);
+    return s;
+}
