@@ -31,6 +31,11 @@ struct sbuf {
     char b[2048];
     size_t n;
     int truncated;
+    /* the evidence's key values for the fingerprint (review.h): one item per
+     * sk_add, items ended by 0x1e, fields inside an item split by 0x1f; no
+     * line numbers, limits or as-of date */
+    char k[2048];
+    size_t kn;
 };
 
 static void sb_reset(struct sbuf *s)
@@ -38,6 +43,24 @@ static void sb_reset(struct sbuf *s)
     s->n = 0;
     s->b[0] = '\0';
     s->truncated = 0;
+    s->kn = 0;
+    s->k[0] = '\0';
+}
+
+/* One key item (see struct sbuf); items that do not fit are dropped. */
+__attribute__((format(printf, 2, 3))) static void sk_add(struct sbuf *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(s->k + s->kn, sizeof s->k - s->kn, fmt, ap);
+    va_end(ap);
+    if (k < 0 || (size_t)k + 1 >= sizeof s->k - s->kn) {
+        s->k[s->kn] = '\0';
+        return;
+    }
+    s->kn += (size_t)k;
+    s->k[s->kn++] = '\x1e';
+    s->k[s->kn] = '\0';
 }
 
 __attribute__((format(printf, 2, 3))) static void sb_add(struct sbuf *s, const char *fmt, ...)
@@ -85,7 +108,8 @@ static int emit(struct tout *t, const struct eval_ctx *c, int rule, uint32_t hh,
         return E_OK;
     struct flag *f = vec_push(&t->flags, sizeof *f);
     const char *evs = arena_strndup(t->arena, ev->b, ev->n);
-    if (!f || !evs)
+    const char *key = arena_strndup(t->arena, ev->k, ev->kn);
+    if (!f || !evs || !key)
         return ERR(&t->e, E_NOMEM, "out of memory while evaluating rules");
     f->rule = rule;
     f->severity = c->p->severity[rule];
@@ -96,6 +120,9 @@ static int emit(struct tout *t, const struct eval_ctx *c, int rule, uint32_t hh,
     f->region = region;
     f->unit_hukou_no = unit_hukou;
     f->evidence = evs;
+    f->evkey = key;
+    f->fp = 0;
+    f->held = 0;
     return E_OK;
 }
 
@@ -157,6 +184,8 @@ static int vehicle_hits(const struct eval_ctx *c, uint64_t key, struct sbuf *ev)
                 sb_add(ev, "%svehicles: %s %s %s value %s (line %lld)", n ? "; " : "",
                        vclass_names[v->vclass], v->plate, vuse_names[v->use],
                        money_txt(v->value_fen, b1), v->line);
+            sk_add(ev, "%s\x1f%s\x1f%s\x1f%s", vclass_names[v->vclass], v->plate,
+                   vuse_names[v->use], b1);
         }
         n++;
     }
@@ -176,6 +205,7 @@ static int commercial_property_hits(const struct eval_ctx *c, uint64_t key, stru
             num_format(p->share_nano, 9, b2);
             sb_add(ev, "%sproperty: %s %s held, %s m2 x share %s (line %lld)", n ? "; " : "",
                    usage_names[p->usage], p->property_id, money_txt(p->area_h, b1), b2, p->line);
+            sk_add(ev, "%s\x1f%s\x1f%s\x1f%s", usage_names[p->usage], p->property_id, b1, b2);
         }
         n++;
     }
@@ -193,9 +223,12 @@ static int business_hits(const struct eval_ctx *c, uint64_t key, struct sbuf *ev
         if (!(c->p->business_roles & (1u << b->role)) ||
             !(c->p->business_statuses & (1u << b->status)))
             continue;
-        if (ev)
+        if (ev) {
             sb_add(ev, "%sbusiness: %s of %s (%s, line %lld)", n ? "; " : "",
                    brole_names[b->role], b->entity, bstatus_names[b->status], b->line);
+            sk_add(ev, "%s\x1f%s\x1f%s", brole_names[b->role], b->entity,
+                   bstatus_names[b->status]);
+        }
         n++;
     }
     return n;
@@ -213,6 +246,7 @@ static int pubservant_hits(const struct eval_ctx *c, uint64_t key, struct sbuf *
             date_format(p->since, since);
         sb_add(ev, "%spublic_servants: employer %s since %s (line %lld)", i ? "; " : "",
                p->employer, since, p->line);
+        sk_add(ev, "%s\x1f%s", p->employer, since);
     }
     return (int)s.count;
 }
@@ -371,6 +405,7 @@ static void e09_evidence(const struct eval_ctx *c, const struct household *h,
                "> standard %s x factor %s (%s %s from prefix %s, standards line %lld)",
            c->p->income_months, b1, f->size, b1, c->p->income_months, f->size, b2, b3,
            area_names[h->area], program_names[h->program], f->std->prefix, f->std->line);
+    sk_add(ev, "%s\x1f%d\x1f%s\x1f%s", b1, f->size, b2, program_names[h->program]);
 }
 
 /* Member-level E01/E02 tests, shared with L02. */
@@ -441,6 +476,7 @@ static int judge_cancelled(const struct eval_ctx *c, struct tout *t, uint32_t hi
     sb_add(&ev, "cancelled household fires none of E01-E09 as of %s: %d counted members, "
                 "%d-month income %s, standard %s (prefix %s); check the cancellation",
            ad, f.size, c->p->income_months, b1, b2, f.std->prefix);
+    sk_add(&ev, "%d\x1f%s\x1f%s", f.size, b1, b2);
     return emit(t, c, R_L02, hi, h->id, f.head_hukou_no, "", h->region, f.head_hukou_no, &ev);
 }
 
@@ -484,6 +520,7 @@ static int judge_household(const struct eval_ctx *c, struct tout *t, uint32_t hi
             if (n_same > 1)
                 sb_add(&ev, " and %d more members with the same id_no", n_same - 1);
             sb_add(&ev, ")");
+            sk_add(&ev, "%s", id_status_text((enum id_status)m->id_status));
             EMIT(R_Q01, "", m->id);
             continue;
         }
@@ -495,6 +532,7 @@ static int judge_household(const struct eval_ctx *c, struct tout *t, uint32_t hi
             date_format(c->as_of, d2);
             sb_add(&ev, "hukou: status deceased, status_date %s <= as-of %s (hukou line %lld)",
                    d1, d2, hk->line);
+            sk_add(&ev, "%s", d1);
             EMIT(R_E01, mh, m->id);
         }
         if (e02_fires(hk, h)) {
@@ -509,6 +547,10 @@ static int judge_household(const struct eval_ctx *c, struct tout *t, uint32_t hi
                 sb_add(&ev, "hukou: registered in county %.6s (region %s), enrolled in county "
                             "%.6s (hukou line %lld)", hk->region, hk->region, h->region, hk->line);
             }
+            if (hk->status != HK_NORMAL)
+                date_format(hk->status_date, d1);
+            sk_add(&ev, "%s\x1f%s\x1f%.6s\x1f%.6s", hk_status_names[hk->status],
+                   hk->status != HK_NORMAL ? d1 : "", hk->region, h->region);
             EMIT(R_E02, mh, m->id);
         }
         sb_reset(&ev);
@@ -529,6 +571,7 @@ static int judge_household(const struct eval_ctx *c, struct tout *t, uint32_t hi
             sb_reset(&ev);
             sb_add(&ev, "members: also a member of household %s (%s), %d non-cancelled "
                         "households in all", other->id, hh_status_names[other->status], n_hh);
+            sk_add(&ev, "%s\x1f%d", other->id, n_hh);
             EMIT(R_E10, mh, m->id);
         }
         if (c->have[IN_STAFFREL] && h->caseworker[0]) {
@@ -541,6 +584,7 @@ static int judge_household(const struct eval_ctx *c, struct tout *t, uint32_t hi
                     continue;
                 sb_add(&ev, "%sstaff_relatives: relative (%s) of caseworker %s (line %lld)",
                        hit ? "; " : "", r->relation, r->caseworker, r->line);
+                sk_add(&ev, "%s\x1f%s", r->relation, r->caseworker);
                 hit++;
             }
             if (hit)
@@ -554,6 +598,7 @@ static int judge_household(const struct eval_ctx *c, struct tout *t, uint32_t hi
             sb_reset(&ev);
             sb_add(&ev, "members: name '%s' (line %lld) differs from hukou name '%s' "
                         "(hukou line %lld)", m->name, m->line, hk->name, hk->line);
+            sk_add(&ev, "%s\x1f%s", m->name, hk->name);
             EMIT(R_Q03, mh, m->id);
         }
     }
@@ -563,8 +608,11 @@ static int judge_household(const struct eval_ctx *c, struct tout *t, uint32_t hi
         sb_reset(&ev);
         sb_add(&ev, "property: counted members hold %lld distinct held residential titles "
                     ">= %d:", f.res_ids.n_total, c->p->min_residential);
-        for (int k = 0; k < f.res_ids.n; k++)
+        for (int k = 0; k < f.res_ids.n; k++) {
             sb_add(&ev, " %s", f.res_ids.v[k]);
+            sk_add(&ev, "%s", f.res_ids.v[k]);
+        }
+        sk_add(&ev, "#%lld", f.res_ids.n_total);
         EMIT(R_E04, uh, "");
     }
     if (e06_fires(c, &f)) {
@@ -573,6 +621,7 @@ static int judge_household(const struct eval_ctx *c, struct tout *t, uint32_t hi
         sb_add(&ev, "property: held residential area x share %s m2 over %d counted members "
                     "> %s m2 per person", fmt_area(f.area, ab), f.size,
                money_txt(c->p->max_area_h, b1));
+        sk_add(&ev, "%s\x1f%d", ab, f.size);
         EMIT(R_E06, uh, "");
     }
     if (!f.std) {
@@ -593,6 +642,7 @@ static int judge_household(const struct eval_ctx *c, struct tout *t, uint32_t hi
             date_format(h->approved_on, d2);
             sb_add(&ev, "households: approved %s after applying %s: %d working days > %d "
                         "(households line %lld)", d2, d1, wd, c->p->max_working_days, h->line);
+            sk_add(&ev, "%s\x1f%s", d1, d2);
             EMIT(R_P01, uh, "");
         }
     }
@@ -632,6 +682,7 @@ static int judge_household(const struct eval_ctx *c, struct tout *t, uint32_t hi
                             "(hukou line %lld)",
                        p->relation == REL_SPOUSE ? "spouse" : "child under 18", p->name,
                        p->hukou_no, p->line);
+                sk_add(&ev, "%s", p->relation == REL_SPOUSE ? "spouse" : "child");
                 EMIT(R_E11, uh, p->id);
             }
         }
@@ -702,6 +753,7 @@ static int judge_candidate(const struct eval_ctx *c, struct tout *t, uint32_t ci
                 "(candidates line %lld)",
            cd->source, hk->hukou_no, size, c->p->income_months, b1, size, b2,
            area_names[cd->area], std->prefix, cd->line);
+    sk_add(&ev, "%s\x1f%d\x1f%s\x1f%s", cd->source, size, b1, b2);
     return emit(t, c, R_L01, HH_NONE, "", hk->hukou_no, cd->id, cd->region, hk->hukou_no, &ev);
 }
 

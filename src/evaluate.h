@@ -29,6 +29,10 @@ struct flag {
     const char *region;       /* household's, or candidate's for L01 */
     const char *unit_hukou_no;/* the head's (the candidate's for L01): review queue */
     const char *evidence;
+    const char *evkey;        /* the evidence's key values, for the fingerprint:
+                                 items ended by 0x1e, fields split by 0x1f */
+    uint64_t fp;              /* fingerprint (review.c), 0 until computed */
+    unsigned char held;       /* an auditor's verdict keeps it out of the queue */
 };
 
 struct eval_ctx {
