@@ -18,6 +18,8 @@ CFLAGS.debug   := -O0 -g3
 CFLAGS.asan    := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
                   -fno-sanitize-recover=all -DHEDUI_ARENA_DEBUG
 LDFLAGS.asan   := -fsanitize=address,undefined
+CFLAGS.fault   := $(CFLAGS.asan) -DHEDUI_FAULT_BUILD -include src/faultinj.h
+LDFLAGS.fault  := $(LDFLAGS.asan)
 PG_CFLAGS := $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
 CK_LIBS   := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -pthread)
 
@@ -31,7 +33,7 @@ LIB_OBJ  := $(LIB_SRC:src/%.c=$(O)/%.o)
 TEST_SRC := $(wildcard tests/check_*.c)
 TEST_OBJ := $(TEST_SRC:tests/%.c=$(O)/tests/%.o)
 
-.PHONY: all check unit golden asan-check demo deps test-deps bench clean help
+.PHONY: all check unit golden fault asan-check demo deps test-deps bench clean help
 all: hedui                                   ## build ./hedui
 
 hedui: $(O)/hedui
@@ -59,13 +61,18 @@ test-deps:
 	$(Q)sh tests/install-deps.sh test
 
 check: test-deps                             ## unit suites, then golden and CLI tests
-	$(Q)$(MAKE) --no-print-directory unit golden
+	$(Q)$(MAKE) --no-print-directory unit golden fault
 
 unit: $(O)/check_all
 	$(Q)CK_DEFAULT_TIMEOUT=120 HEDUI_TEST_ROOT=$(CURDIR) $(O)/check_all
 
 golden: $(O)/hedui
 	$(Q)sh tests/golden.sh $(O)/hedui
+
+fault: test-deps                             ## fault injection: OOM loop, ENOSPC/EIO, kill -9 loop
+	$(Q)$(MAKE) --no-print-directory BUILD=fault build/fault/hedui
+	$(Q)$(MAKE) --no-print-directory hedui
+	$(Q)sh tests/fault.sh build/fault/hedui ./hedui
 
 asan-check: test-deps                        ## all tests under ASan + UBSan
 	$(Q)$(MAKE) --no-print-directory BUILD=asan unit golden

@@ -109,12 +109,14 @@ void date_format(int days, char buf[11])
 {
     int y, m, d;
     date_to_ymd(days, &y, &m, &d);
-    snprintf(buf, 11, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
+    snprintf(buf, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
+             (unsigned)d % 100u);
 }
 
 void month_format(int month, char buf[8])
 {
-    snprintf(buf, 8, "%04d-%02d", (month / 12) % 10000, (month % 12 + 1) % 100);
+    snprintf(buf, 8, "%04u-%02u", (unsigned)(month / 12) % 10000u,
+             (unsigned)(month % 12 + 1) % 100u);
 }
 
 int date_age_years(int birth, int on)

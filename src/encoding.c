@@ -88,7 +88,7 @@ static int push_bad(struct decoded *d, size_t *cap, long long line,
             return ERR(e, E_NOMEM, "%s: too many undecodable lines", pname(path));
         long long *v = realloc(d->bad_lines, ncap * sizeof *v);
         if (v == NULL)
-            return ERR(e, E_NOMEM, "%s: out of memory listing undecodable lines",
+            return ERR(e, E_NOMEM, "out of memory while listing the undecodable lines of %s",
                        pname(path));
         d->bad_lines = v;
         *cap = ncap;
@@ -137,7 +137,7 @@ static int copy_bytes(const unsigned char *in, size_t n, size_t start,
         return ERR(e, E_NOMEM, "%s: input too large", pname(path));
     d->data = malloc(len + 1);
     if (d->data == NULL)
-        return ERR(e, E_NOMEM, "%s: out of memory copying %zu bytes", pname(path), len);
+        return ERR(e, E_NOMEM, "out of memory while copying %s (%zu bytes)", pname(path), len);
     if (len)
         memcpy(d->data, in + start, len);
     d->data[len] = '\0';
@@ -159,7 +159,7 @@ static int reserve(struct decoded *d, size_t *cap, size_t more,
         ncap = need;
     char *p = realloc(d->data, ncap);
     if (p == NULL)
-        return ERR(e, E_NOMEM, "%s: out of memory decoding (%zu bytes)",
+        return ERR(e, E_NOMEM, "out of memory while decoding %s (%zu bytes)",
                    pname(path), ncap);
     d->data = p;
     *cap = ncap;
@@ -177,7 +177,7 @@ static int convert_gb18030(const unsigned char *in, size_t n, size_t start,
     iconv_t cd = iconv_open("UTF-8", "GB18030");
     if (cd == (iconv_t)-1) {
         if (errno == ENOMEM)
-            return ERR(e, E_NOMEM, "%s: out of memory opening the GB18030 converter",
+            return ERR(e, E_NOMEM, "out of memory while opening the GB18030 converter for %s",
                        pname(path));
         return ERR(e, E_INTERNAL,
                    "%s: iconv cannot convert GB18030 to UTF-8 (glibc gconv modules missing?)",

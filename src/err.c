@@ -44,6 +44,7 @@ const char *err_code_text(enum ecode code)
     case E_OK: return "ok";
     case E_NOMEM: return "out of memory";
     case E_IO: return "input/output error";
+    case E_WRITE: return "cannot write outputs";
     case E_NOINPUT: return "missing input";
     case E_PARSE: return "malformed input";
     case E_DATA: return "bad data";

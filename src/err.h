@@ -16,7 +16,8 @@
 enum ecode {
     E_OK = 0,
     E_NOMEM,    /* allocation failed or an arena cap was hit */
-    E_IO,       /* a file could not be read, written, renamed or synced */
+    E_IO,       /* an input file could not be read */
+    E_WRITE,    /* an output could not be written, synced or published */
     E_NOINPUT,  /* a required input file is missing */
     E_PARSE,    /* malformed file: CSV structure, header, rules syntax */
     E_DATA,     /* data that stops the run: reject limit exceeded, ... */

@@ -105,6 +105,7 @@ static int exit_for(enum ecode c)
     case E_NOINPUT:
     case E_PARSE: return EXIT_INPUT;
     case E_IO: return EXIT_INPUT;
+    case E_WRITE: return EXIT_OUTPUT;
     case E_PG: return EXIT_DB;
     case E_CONFIG: return EXIT_RULES;
     case E_NOMEM: return EXIT_NOMEM;

@@ -60,13 +60,13 @@ int out_begin(struct outdir *o, const char *dir, struct err *e)
     while (n > 1 && buf[n - 1] == '/')
         buf[--n] = '\0';
     if (mkdir_p(buf) != 0)
-        return ERR(e, E_IO, "cannot create output directory %s: %s", buf, strerror(errno));
+        return ERR(e, E_WRITE, "cannot create output directory %s: %s", buf, strerror(errno));
     struct stat st;
     if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
-        return ERR(e, E_IO, "output path %s is not a directory", buf);
+        return ERR(e, E_WRITE, "output path %s is not a directory", buf);
     char *real = realpath(buf, NULL);
     if (!real)
-        return ERR(e, E_IO, "cannot resolve output directory %s: %s", buf, strerror(errno));
+        return ERR(e, E_WRITE, "cannot resolve output directory %s: %s", buf, strerror(errno));
     if (strcmp(real, "/") == 0 || strlen(real) >= sizeof o->dir) {
         free(real);
         return ERR(e, E_USAGE, "refusing to publish into %s: give a directory of its own", buf);
@@ -77,7 +77,7 @@ int out_begin(struct outdir *o, const char *dir, struct err *e)
     snprintf(o->tmp, sizeof o->tmp, "%.*s/.%s.hedui-tmp-XXXXXX", (int)(slash - o->dir),
              o->dir, slash + 1);
     if (!mkdtemp(o->tmp))
-        return ERR(e, E_IO, "cannot create a temporary directory beside %s: %s", o->dir,
+        return ERR(e, E_WRITE, "cannot create a temporary directory beside %s: %s", o->dir,
                    strerror(errno));
     chmod(o->tmp, 0700);
     o->open = 1;
@@ -130,22 +130,22 @@ int out_commit(struct outdir *o, const char *const *names, int n, struct err *e)
     if (parent[0] == '\0')
         snprintf(parent, sizeof parent, "/");
     if (fsync_dir(o->tmp) != 0)
-        return ERR(e, E_IO, "cannot sync directory %s: %s", o->tmp, strerror(errno));
+        return ERR(e, E_WRITE, "cannot sync directory %s: %s", o->tmp, strerror(errno));
     if (getenv("HEDUI_TEST_PAUSE_BEFORE_PUBLISH"))
         sleep((unsigned)atoi(getenv("HEDUI_TEST_PAUSE_BEFORE_PUBLISH")));
     /* the one atomic step */
     int swapped = 1;
     if (renameat2(AT_FDCWD, o->tmp, AT_FDCWD, o->dir, RENAME_EXCHANGE) != 0) {
         if (errno != ENOENT)
-            return ERR(e, E_IO, "cannot publish %s (swap with %s): %s", o->dir, o->tmp,
+            return ERR(e, E_WRITE, "cannot publish %s (swap with %s): %s", o->dir, o->tmp,
                        strerror(errno));
         if (rename(o->tmp, o->dir) != 0)
-            return ERR(e, E_IO, "cannot publish %s: %s", o->dir, strerror(errno));
+            return ERR(e, E_WRITE, "cannot publish %s: %s", o->dir, strerror(errno));
         swapped = 0;
     }
     o->open = 0;
     if (fsync_dir(parent) != 0)
-        return ERR(e, E_IO, "cannot sync directory %s: %s", parent, strerror(errno));
+        return ERR(e, E_WRITE, "cannot sync directory %s: %s", parent, strerror(errno));
     if (swapped) {
         /* o->tmp now holds the previous run: carry over what is not ours,
          * then delete the old outputs */
@@ -178,13 +178,13 @@ static FILE *open_out(struct outdir *o, const char *name, struct err *e)
     snprintf(path, sizeof path, "%s/%s", o->tmp, name);
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) {
-        ERR(e, E_IO, "cannot create %s: %s", path, strerror(errno));
+        ERR(e, E_WRITE, "cannot create %s: %s", path, strerror(errno));
         return NULL;
     }
     FILE *f = fdopen(fd, "w");
     if (!f) {
         close(fd);
-        ERR(e, E_IO, "cannot open %s: %s", path, strerror(errno));
+        ERR(e, E_WRITE, "cannot open %s: %s", path, strerror(errno));
         return NULL;
     }
     static const size_t bufsz = 1 << 20;
@@ -207,7 +207,7 @@ static int close_out(FILE *f, struct outdir *o, const char *name, struct err *e)
         er = errno;
     }
     if (bad)
-        return ERR(e, E_IO, "cannot write %s/%s: %s", o->tmp, name, strerror(er));
+        return ERR(e, E_WRITE, "cannot write %s/%s: %s", o->tmp, name, strerror(er));
     return E_OK;
 }
 

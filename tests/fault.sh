@@ -1,0 +1,117 @@
+#!/bin/sh
+# fault.sh - the run under faults, as SQLite tests: out of memory at every
+# allocation, a full disk, a failing fsync, kill -9 at many moments.
+#
+# Usage: tests/fault.sh FAULT_BUILD_HEDUI RELEASE_HEDUI
+# Invariants checked: the exit status is the documented one and the message
+# says what failed and where; the output directory always holds the previous
+# complete run or the new complete run, never a mix or a partial list; no
+# temporary directory is left; under the fault (ASan) build, no leak.
+set -u
+FHEDUI=${1:?usage: fault.sh FAULT_HEDUI RELEASE_HEDUI}
+HEDUI=${2:?usage: fault.sh FAULT_HEDUI RELEASE_HEDUI}
+case "$FHEDUI" in /*) ;; *) FHEDUI="$(pwd)/$FHEDUI" ;; esac
+case "$HEDUI" in /*) ;; *) HEDUI="$(pwd)/$HEDUI" ;; esac
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+T=$(mktemp -d "${TMPDIR:-/tmp}/hedui-fault.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+ok()  { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "fault: FAIL: $*" >&2; }
+check() { if eval "$2"; then ok; else bad "$1"; fi; }
+FX="$ROOT/fixtures"
+ASOF=2026-06-15
+SEED=20260615
+LISTS="flags.csv review_queue.csv spotcheck.csv rejects.csv"
+same_run() { # same_run DIR REFDIR: the four lists are byte-identical
+    for f in $LISTS; do cmp -s "$1/$f" "$2/$f" || return 1; done
+    [ -s "$1/manifest.json" ]
+}
+
+# ---- 1. out of memory at allocation k (fault build: ASan + counters) ----
+"$HEDUI" run -q --data "$FX" --out "$T/ref" --as-of $ASOF --seed $SEED
+n=$(HEDUI_FAULT_REPORT=1 "$FHEDUI" run -q --data "$FX" --out "$T/count" --as-of $ASOF \
+    --seed $SEED 2>&1 | sed -n 's/^faultinj: \([0-9]*\) allocations$/\1/p')
+check "the fault build counts allocations" "[ -n '$n' ] && [ '$n' -gt 100 ]"
+cp -r "$T/ref" "$T/oom"
+k=1 runs=0 oom_bad=0
+while [ "$k" -le "${n:-0}" ]; do
+    HEDUI_FAIL_ALLOC=$k "$FHEDUI" run -q --data "$FX" --out "$T/oom" --as-of $ASOF \
+        --seed $SEED >"$T/oom.out" 2>"$T/oom.err"
+    rc=$?
+    runs=$((runs + 1))
+    if [ $rc -eq 7 ]; then
+        grep -q '^hedui: out of memory while ' "$T/oom.err" ||
+            { oom_bad=$((oom_bad + 1)); echo "fault: k=$k: exit 7 without 'out of memory while'" >&2; }
+    elif [ $rc -ne 0 ]; then
+        oom_bad=$((oom_bad + 1))
+        echo "fault: k=$k: exit $rc: $(head -c 300 "$T/oom.err")" >&2
+    fi
+    same_run "$T/oom" "$T/ref" ||
+        { oom_bad=$((oom_bad + 1)); echo "fault: k=$k: output directory changed" >&2; }
+    # every allocation of the first 300, then every 3rd
+    if [ $k -lt 300 ]; then k=$((k + 1)); else k=$((k + 3)); fi
+done
+check "out of memory at each of $runs allocation points ends cleanly (exit 7, message, no leak, outputs intact)" "[ $oom_bad -eq 0 ]"
+HEDUI_FAIL_ALLOC=1 HEDUI_FAIL_PERSIST=1 "$FHEDUI" run -q --data "$FX" --out "$T/oom" \
+    --as-of $ASOF --seed $SEED 2>"$T/oom.err"
+check "persistent out of memory exits 7" '[ $? -eq 7 ]'
+check "no temporary directory left after the OOM loop" "[ -z \"\$(ls -A '$T' | grep hedui-tmp)\" ]"
+
+# ---- 2. full disk and failing fsync (LD_PRELOAD shim) ----
+SHIM="$T/faultio.so"
+cc -shared -fPIC -O1 -o "$SHIM" "$ROOT/tests/faultio.c" -ldl
+check "the I/O fault shim builds" "[ -f '$SHIM' ]"
+for f in flags.csv rejects.csv manifest.json; do
+    cp -r "$T/ref" "$T/full"
+    LD_PRELOAD="$SHIM" HEDUI_FAULT_FULL=$f "$HEDUI" run -q --data "$FX" --out "$T/full" \
+        --as-of $ASOF --seed 7 2>"$T/full.err"
+    rc=$?
+    check "disk full while writing $f exits 6" "[ $rc -eq 6 ]"
+    check "disk full message names $f and the error" \
+        "grep -q '$f: No space left on device' '$T/full.err'"
+    check "disk full on $f leaves the previous run intact" "same_run '$T/full' '$T/ref'"
+    rm -rf "$T/full"
+done
+for k in 1 3 5; do
+    cp -r "$T/ref" "$T/eio"
+    LD_PRELOAD="$SHIM" HEDUI_FAULT_FSYNC_EIO=$k "$HEDUI" run -q --data "$FX" --out "$T/eio" \
+        --as-of $ASOF --seed 7 2>"$T/eio.err"
+    rc=$?
+    check "EIO on fsync #$k exits 6" "[ $rc -eq 6 ]"
+    check "EIO message says Input/output error" "grep -q 'Input/output error' '$T/eio.err'"
+    check "EIO on fsync #$k leaves the previous run intact" "same_run '$T/eio' '$T/ref'"
+    rm -rf "$T/eio"
+done
+check "no temporary directory left after I/O faults" "[ -z \"\$(ls -A '$T' | grep hedui-tmp)\" ]"
+
+# ---- 3. kill -9 at many moments: the previous run or the new one ----
+make -s -C "$ROOT/bench" >/dev/null 2>&1
+GEN="$ROOT/build/bench/gen"
+if [ -x "$GEN" ]; then
+    "$GEN" --out "$T/data" --sf 0.01 --seed 5 --dirty 0.005 >/dev/null 2>&1
+    "$HEDUI" run -q --data "$T/data" --out "$T/A" --as-of 2026-06-15 --seed 1
+    "$HEDUI" run -q --data "$T/data" --out "$T/B" --as-of 2026-06-16 --seed 2
+    check "runs A and B differ (so a mix would show)" "! cmp -s '$T/A/spotcheck.csv' '$T/B/spotcheck.csv'"
+    cp -r "$T/A" "$T/K"
+    mixed=0 seen_a=0 seen_b=0
+    for ms in 0 5 10 20 30 40 50 60 70 80 90 100 120 140 160 180 200 250 300 400; do
+        "$HEDUI" run -q --data "$T/data" --out "$T/K" --as-of 2026-06-16 --seed 2 &
+        pid=$!
+        sleep "$(printf '0.%03d' "$ms")"
+        kill -9 $pid 2>/dev/null
+        wait $pid 2>/dev/null
+        if same_run "$T/K" "$T/A"; then seen_a=$((seen_a + 1));
+        elif same_run "$T/K" "$T/B"; then seen_b=$((seen_b + 1));
+        else mixed=$((mixed + 1)); echo "fault: kill after ${ms} ms left a mix" >&2; fi
+        # back to A for the next round when B was published
+        same_run "$T/K" "$T/B" && { rm -rf "$T/K"; cp -r "$T/A" "$T/K"; }
+        rm -rf "$T"/.K.hedui-tmp-* 2>/dev/null
+    done
+    check "kill -9 at 20 moments never leaves a mix ($seen_a old, $seen_b new)" "[ $mixed -eq 0 ]"
+else
+    bad "bench generator did not build; kill -9 loop not run"
+fi
+
+echo "fault: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
