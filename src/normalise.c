@@ -341,6 +341,31 @@ static const char *region(struct rowctx *c, const char *col, const char *v, size
     return str(c, v, len);
 }
 
+/* The reject reason for an invalid ID, with a hint where the form shows
+ * what went wrong upstream (the value itself is not repeated: rejects are
+ * read by more people than the feeds). */
+static const char *id_reject_reason(enum id_status st, const char *v, size_t len)
+{
+    int sci = 0, digits = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (v[i] >= '0' && v[i] <= '9')
+            digits++;
+        else if ((v[i] == 'E' || v[i] == 'e') && i + 1 < len && (v[i + 1] == '+' || v[i + 1] == '-'))
+            sci = 1;
+    }
+    if (st == ID_BAD_CHAR && sci)
+        return "a number in scientific notation (a spreadsheet turned the ID into a number; "
+               "export the column as text)";
+    if (st == ID_BAD_CHECKSUM && len >= 18 && digits == (int)len &&
+        memcmp(v + len - 3, "000", 3) == 0)
+        return "bad check character (the last digits are 000: probably rounded by a "
+               "spreadsheet; export the column as text)";
+    if (st == ID_BAD_CHAR && len > 0 && (v[0] == '\'' || v[0] == '='))
+        return "character other than a digit or X (a spreadsheet text marker ' or =\"...\" "
+               "was left in)";
+    return id_status_text(st);
+}
+
 /* A feed's person ID: normalised and valid, or the row is rejected. */
 static uint64_t feed_id(struct rowctx *c, const char *col, const char *v, size_t len,
                         const char **id_out)
@@ -353,7 +378,7 @@ static uint64_t feed_id(struct rowctx *c, const char *col, const char *v, size_t
         if (nm.flags & (1u << b))
             c->k->idf[b]++;
     if (st != ID_OK) {
-        reject(c, col, id_status_text(st), NULL, 0);
+        reject(c, col, id_reject_reason(st, v, len), NULL, 0);
         return 0;
     }
     if (id_out)

@@ -212,6 +212,8 @@ int policy_load(struct policy *p, const char *path, struct err *e)
         line++;
         size_t blen = strlen(buf);
         XXH64_update(hs, buf, blen);
+        if (line == 1 && blen >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+            memmove(buf, buf + 3, blen - 2);   /* a UTF-8 BOM from a Windows editor */
         if (blen == sizeof buf - 1 && buf[blen - 1] != '\n') {
             err_where(e, path, line, 0);
             st = ERR(e, E_CONFIG, "line longer than %zu bytes", sizeof buf - 2);

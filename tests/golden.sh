@@ -129,5 +129,20 @@ printf '%s\n' 'id_no,entity_name,role,registered_capital_yuan,status' \
 check "unterminated quote exits 3" '[ $? -eq 3 ]'
 check "unterminated quote reported at line 2" "grep -q 'business.csv:2: quoted field opened on line 2' '$T/err'"
 
+# 13. spreadsheet-mangled IDs get a reason that says what happened
+mkdir -p "$T/d8" && cp "$FX"/*.csv "$T/d8/"
+printf '%s\n' '陕A99999,1.10105E+17,car,private,valid,90000.00,2020-01-01,' >>"$T/d8/vehicles.csv"
+"$HEDUI" run -q --data "$T/d8" --out "$T/o8" --as-of $ASOF --seed $SEED 2>>"$T/allerr"
+check "scientific-notation ID rejected with its own reason" \
+    "grep -q '^vehicles.csv,63,.*scientific notation' '$T/o8/rejects.csv'"
+
+# 14. no full ID number on stderr, whatever fails
+for d in d1 d2 d3 d7; do
+    "$HEDUI" run -v --data "$T/$d" --out "$T/o9" --as-of $ASOF 2>>"$T/allerr" >/dev/null
+done
+"$HEDUI" run --data "$FX" --out "$T/o9" --as-of $ASOF --rules "$T/r1" 2>>"$T/allerr" >/dev/null
+check "stderr of the failing runs was captured" "[ -s '$T/allerr' ]"
+check "no 18-character ID number on stderr" "! grep -Eq '[0-9]{17}[0-9Xx]' '$T/allerr'"
+
 echo "golden: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
