@@ -10,14 +10,17 @@
  * Each file is then parsed a second time and its records that were not
  * rejected are sent with COPY FROM STDIN, as text (values as delivered,
  * decoded to UTF-8) plus `line`, the physical line where the record starts
- * in the file.  Rejects go to load_rejects.  One transaction: previous
- * inputs are replaced (DELETE, MVCC-safe, not TRUNCATE) or, on any error,
- * left as they were.  Birth dates in IDs are judged at run time against
+ * in the file, and load_id.  Rejects go to load_rejects.  One transaction:
+ * previous inputs are replaced (DELETE, MVCC-safe, not TRUNCATE; the new
+ * rows have new keys (load_id, line), so no unique check meets a deleted
+ * row) or, on any error, left as they were.  Birth dates in IDs are judged at run time against
  * the run's as-of date, so the load normalises with no as-of limit.
  *
  * run.  In one REPEATABLE READ snapshot each input table is fetched with
- * COPY (SELECT line, ... ORDER BY line) TO STDOUT as CSV, and blank lines
- * are inserted so that every record starts on its original line: the
+ * COPY (SELECT line, ... WHERE load_id = current ORDER BY line) TO STDOUT
+ * and turned into CSV (quoted only where needed, so the loader's fast path
+ * applies), with blank lines inserted so that every record starts on its
+ * original line: the
  * normaliser then sees the same records on the same lines as in the file
  * (blank lines are not records), so evidence and rejects name the file's
  * lines.  The load's rejects are added back to each file's accounting, so
@@ -75,7 +78,7 @@ struct table_spec {
 };
 #define TS(c, x) {c, (int)(sizeof c / sizeof c[0]), x}
 static const struct table_spec tables[N_INPUT] = {
-    [IN_HOUSEHOLDS] = TS(c_households, ", UNIQUE (household_id)"),
+    [IN_HOUSEHOLDS] = TS(c_households, ", UNIQUE (load_id, household_id)"),
     [IN_MEMBERS] = TS(c_members, ""),
     [IN_HUKOU] = TS(c_hukou, ""),
     [IN_VEHICLES] = TS(c_vehicles, ""),
@@ -221,13 +224,65 @@ static int lock_schema(struct pg *db, const char *schema, struct err *e)
                     "waiting for other hedui sessions on this schema", e);
 }
 
-static int ensure_input_tables(struct pg *db, const char *sq, struct err *e)
+/* Which of the schema and its tables exist.  Only missing ones are
+ * created, so a role with just the privileges on existing tables works. */
+struct existing {
+    int schema;
+    char names[40][64];
+    int n;
+};
+
+static int find_existing(struct pg *db, const char *schema, struct existing *x, struct err *e)
+{
+    memset(x, 0, sizeof *x);
+    PGresult *r = NULL;
+    const char *pv[] = {schema};
+    int st = pg_query(db, "SELECT c.relname::text FROM pg_class c JOIN "
+                          "pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 "
+                          "AND c.relkind IN ('r', 'p', 'v') UNION ALL SELECT '' FROM "
+                          "pg_namespace WHERE nspname = $1",
+                      1, pv, &r, "looking for the schema", e);
+    for (int i = 0; st == E_OK && i < PQntuples(r); i++) {
+        if (PQgetisnull(r, i, 0))
+            continue;
+        const char *v = PQgetvalue(r, i, 0);
+        if (!*v)
+            x->schema = 1;
+        else if (x->n < 40)
+            snprintf(x->names[x->n++], 64, "%s", v);
+    }
+    PQclear(r);
+    return st;
+}
+
+static int exists(const struct existing *x, const char *name)
+{
+    for (int i = 0; i < x->n; i++)
+        if (strcmp(x->names[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+static int ensure_schema(struct pg *db, const char *sq, const struct existing *x, struct err *e)
+{
+    if (x->schema)
+        return E_OK;
+    struct sbuf b = {0};
+    sb_printf(&b, "CREATE SCHEMA %s", sq);
+    int st = exec_sb(db, &b, "creating the schema", e);
+    sb_free(&b);
+    return st;
+}
+
+static int ensure_input_tables(struct pg *db, const char *schema, const char *sq,
+                               struct err *e)
 {
     struct sbuf b = {0};
-    int st;
-    sb_printf(&b, "CREATE SCHEMA IF NOT EXISTS %s", sq);
-    st = exec_sb(db, &b, "creating the schema", e);
-    if (st == E_OK) {
+    struct existing x;
+    int st = find_existing(db, schema, &x, e);
+    if (st == E_OK)
+        st = ensure_schema(db, sq, &x, e);
+    if (st == E_OK && !exists(&x, "loads")) {
         sb_printf(&b,
                   "CREATE TABLE IF NOT EXISTS %s.loads ("
                   "load_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
@@ -238,7 +293,7 @@ static int ensure_input_tables(struct pg *db, const char *sq, struct err *e)
                   "rows_rejected bigint NOT NULL DEFAULT 0)", sq);
         st = exec_sb(db, &b, "creating table loads", e);
     }
-    if (st == E_OK) {
+    if (st == E_OK && !exists(&x, "input_files")) {
         sb_printf(&b,
                   "CREATE TABLE IF NOT EXISTS %s.input_files ("
                   "file text PRIMARY KEY, "
@@ -250,7 +305,7 @@ static int ensure_input_tables(struct pg *db, const char *sq, struct err *e)
                   "merged_duplicates bigint NOT NULL DEFAULT 0)", sq, sq);
         st = exec_sb(db, &b, "creating table input_files", e);
     }
-    if (st == E_OK) {
+    if (st == E_OK && !exists(&x, "load_rejects")) {
         sb_printf(&b,
                   "CREATE TABLE IF NOT EXISTS %s.load_rejects ("
                   "load_id bigint NOT NULL REFERENCES %s.loads ON DELETE CASCADE, "
@@ -261,23 +316,29 @@ static int ensure_input_tables(struct pg *db, const char *sq, struct err *e)
     for (int f = 0; f < N_INPUT && st == E_OK; f++) {
         char t[64];
         table_name(f, t);
-        sb_printf(&b, "CREATE TABLE IF NOT EXISTS %s.%s (line bigint PRIMARY KEY", sq, t);
+        if (exists(&x, t))
+            continue;
+        /* No foreign key to loads: a per-row check would triple the COPY time. */
+        sb_printf(&b, "CREATE TABLE IF NOT EXISTS %s.%s (load_id bigint NOT NULL, "
+                      "line bigint NOT NULL", sq, t);
         for (int i = 0; i < tables[f].n; i++)
             sb_printf(&b, ", %s text NOT NULL", tables[f].cols[i]);
-        sb_printf(&b, "%s)", tables[f].extra);
+        sb_printf(&b, ", PRIMARY KEY (load_id, line)%s)", tables[f].extra);
         st = exec_sb(db, &b, "creating the input tables", e);
     }
     sb_free(&b);
     return st;
 }
 
-static int ensure_output_tables(struct pg *db, const char *sq, struct err *e)
+static int ensure_output_tables(struct pg *db, const char *schema, const char *sq,
+                                struct err *e)
 {
     struct sbuf b = {0};
-    int st;
-    sb_printf(&b, "CREATE SCHEMA IF NOT EXISTS %s", sq);
-    st = exec_sb(db, &b, "creating the schema", e);
-    if (st == E_OK) {
+    struct existing x;
+    int st = find_existing(db, schema, &x, e);
+    if (st == E_OK)
+        st = ensure_schema(db, sq, &x, e);
+    if (st == E_OK && !exists(&x, "runs")) {
         sb_printf(&b,
                   "CREATE TABLE IF NOT EXISTS %s.runs ("
                   "run_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
@@ -303,6 +364,8 @@ static int ensure_output_tables(struct pg *db, const char *sq, struct err *e)
         {"rejects", "file text NOT NULL, line bigint NOT NULL, reason text NOT NULL"},
     };
     for (int i = 0; i < 4 && st == E_OK; i++) {
+        if (exists(&x, defs[i][0]))
+            continue;
         sb_printf(&b,
                   "CREATE TABLE IF NOT EXISTS %s.%s (run_id bigint NOT NULL REFERENCES "
                   "%s.runs ON DELETE CASCADE, seq integer NOT NULL, %s, "
@@ -310,6 +373,19 @@ static int ensure_output_tables(struct pg *db, const char *sq, struct err *e)
         st = exec_sb(db, &b, "creating the output tables", e);
     }
     sb_free(&b);
+    return st;
+}
+
+/* Test hook: sleep HEDUI_TEST_PAUSE_BEFORE_COMMIT seconds with everything
+ * sent and the transaction open, under a name the tests can find. */
+static int pause_before_commit(struct pg *db, struct err *e)
+{
+    const char *v = getenv("HEDUI_TEST_PAUSE_BEFORE_COMMIT");
+    if (!v || atoi(v) <= 0)
+        return E_OK;
+    int st = pg_exec(db, "SELECT set_config('application_name', 'hedui paused before commit', "
+                         "false)", "naming the session", e);
+    pg_test_pause("HEDUI_TEST_PAUSE_BEFORE_COMMIT");
     return st;
 }
 
@@ -387,6 +463,7 @@ static int cmp_ll(const void *a, const void *b)
 
 struct emit_ctx {
     struct pg_copy *cp;
+    long long load_id;
     const long long *rej;      /* sorted reject lines of this file */
     size_t n_rej, ri;
     long long stored;
@@ -404,7 +481,7 @@ static int emit_row(void *ctx, const char *const *vals, const size_t *lens, long
     if (x->ri < x->n_rej && x->rej[x->ri] == line)
         return E_OK;
     sb_reset(&x->row);
-    sb_printf(&x->row, "%lld", line);
+    sb_printf(&x->row, "%lld,%lld", x->load_id, line);
     int n = tables[file_index(x->file)].n;
     for (int i = 0; i < n; i++) {
         if (memchr(vals[i], '\0', lens[i])) {
@@ -425,7 +502,7 @@ static int emit_row(void *ctx, const char *const *vals, const size_t *lens, long
 
 /* COPY the accepted records of file f (path) into its table. */
 static int load_table(struct pg *db, const char *sq, struct pipeline *p, int f,
-                      long long *stored, struct err *e)
+                      long long load_id, long long *stored, struct err *e)
 {
     const struct filestat *fs = &p->d.files[f];
     size_t nr = fs->rejects.n;
@@ -439,7 +516,7 @@ static int load_table(struct pg *db, const char *sq, struct pipeline *p, int f,
     char t[64];
     table_name(f, t);
     struct sbuf sql = {0};
-    sb_printf(&sql, "COPY %s.%s (line", sq, t);
+    sb_printf(&sql, "COPY %s.%s (load_id, line", sq, t);
     for (int i = 0; i < tables[f].n; i++)
         sb_printf(&sql, ", %s", tables[f].cols[i]);
     sb_puts(&sql, ") FROM STDIN WITH (FORMAT csv)");
@@ -454,7 +531,7 @@ static int load_table(struct pg *db, const char *sq, struct pipeline *p, int f,
         free(rej);
         return st;
     }
-    struct emit_ctx x = {&cp, rej, nr, 0, 0, input_file_names[f], {0}};
+    struct emit_ctx x = {&cp, load_id, rej, nr, 0, 0, input_file_names[f], {0}};
     struct load_spec spec;
     memset(&spec, 0, sizeof spec);
     spec.file = (enum input_file)f;
@@ -584,7 +661,7 @@ static int load_into_pg(struct pg *db, const char *schema, struct pipeline *p,
     if (st == E_OK)
         st = lock_schema(db, schema, e);
     if (st == E_OK)
-        st = ensure_input_tables(db, sq, e);
+        st = ensure_input_tables(db, schema, sq, e);
     if (st == E_OK) {
         sb_printf(&sql, "INSERT INTO %s.loads (data_dir, tool_version, rules_version) "
                         "VALUES ($1, $2, $3) RETURNING load_id", sq);
@@ -600,15 +677,20 @@ static int load_into_pg(struct pg *db, const char *schema, struct pipeline *p,
     for (int f = 0; f < N_INPUT && st == E_OK; f++) {
         char t[64];
         table_name(f, t);
+        double t0 = pipeline_now_ms();
         sb_printf(&sql, "DELETE FROM %s.%s", sq, t);
         st = exec_sb(db, &sql, "replacing the previous inputs", e);
+        double t1 = pipeline_now_ms();
         long long stored = 0;
         const struct filestat *fs = &p->d.files[f];
         if (st == E_OK && fs->present && !fs->from_rules)
-            st = load_table(db, sq, p, f, &stored, e);
+            st = load_table(db, sq, p, f, load_id, &stored, e);
         if (st == E_OK)
             st = record_input_file(db, sq, p, f, load_id, stored, e);
         stored_all += stored;
+        if (st == E_OK && p->cfg.progress)
+            fprintf(stderr, "hedui: %-30s %11lld rows %8.0f ms (delete %.0f ms)\n", t, stored,
+                    pipeline_now_ms() - t0, t1 - t0);
     }
     if (st == E_OK)
         st = load_rejects_copy(db, sq, p, load_id, &n_rej, e);
@@ -626,8 +708,9 @@ static int load_into_pg(struct pg *db, const char *schema, struct pipeline *p,
         sb_reset(&sql);
     }
     if (st == E_OK) {
-        pg_test_pause("HEDUI_TEST_PAUSE_BEFORE_COMMIT");
-        st = pg_commit(db, e);
+        st = pause_before_commit(db, e);
+        if (st == E_OK)
+            st = pg_commit(db, e);
     }
     if (st != E_OK)
         pg_rollback(db);
@@ -690,16 +773,18 @@ int cmd_load(int argc, char **argv, const char *default_rules, struct err *e)
     struct pipeline *p = calloc(1, sizeof *p);
     if (!p)
         return ERR(e, E_NOMEM, "out of memory");
-    int st = pipeline_init(p, &cfg, e);
-    if (st == E_OK)
-        st = pipeline_load_dir(p, e);
     struct pg db;
     memset(&db, 0, sizeof db);
     long long load_id = 0, stored = 0, rejected = 0;
+    int st = pipeline_init(p, &cfg, e);
     if (st == E_OK)
-        st = pg_open(&db, conninfo, "hedui load", e);
+        st = pg_open(&db, conninfo, "hedui load", e);   /* fail fast on credentials */
     if (st == E_OK)
-        st = load_into_pg(&db, schema, p, data, &load_id, &stored, &rejected, e);
+        st = pipeline_load_dir(p, e);
+    char abs[4096];
+    if (st == E_OK)
+        st = load_into_pg(&db, schema, p, realpath(data, abs) ? abs : data, &load_id, &stored,
+                          &rejected, e);
     if (st == E_OK && cfg.progress) {
         char where[300];
         pg_describe(&db, where, sizeof where);
@@ -716,10 +801,9 @@ int cmd_load(int argc, char **argv, const char *default_rules, struct err *e)
 /* ---------- run: fetching the inputs ---------- */
 
 struct fetch {
-    struct sbuf b;
+    struct sbuf b, val;
     long long cur_line;        /* physical line the next byte of b starts */
     long long rows;
-    int header_done;
     const char *file;
 };
 
@@ -731,24 +815,31 @@ static long long count_nl(const char *s, size_t n)
     return k;
 }
 
-/* One COPY row: `"line","v1",...\n`.  Pad with blank lines so the record
- * starts on its original line. */
+/* Append one value as a CSV field, quoted only where libcsv needs it: a
+ * comma, quote or line end inside, or white space at either end (which an
+ * unquoted field would lose). */
+static void put_field(struct sbuf *b, const char *v, size_t n)
+{
+    int q = n > 0 && (v[0] == ' ' || v[0] == '\t' || v[n - 1] == ' ' || v[n - 1] == '\t');
+    for (size_t i = 0; i < n && !q; i++)
+        q = v[i] == ',' || v[i] == '"' || v[i] == '\n' || v[i] == '\r';
+    if (q)
+        sb_csv(b, v, n);
+    else
+        sb_put(b, v, n);
+}
+
+/* One row of COPY TO (text format): "line<TAB>v1<TAB>...\n", backslash
+ * escapes.  Appended as a CSV record, after blank lines so that it starts
+ * on its original line. */
 static int fetch_row(void *ctx, const char *row, size_t len, struct err *e)
 {
     struct fetch *x = ctx;
-    if (!x->header_done) {
-        x->header_done = 1;
-        sb_put(&x->b, row, len);
-        x->cur_line = 1 + count_nl(row, len);
-        return sb_check(&x->b, e);
-    }
     long long line = 0;
-    size_t i = 1;
-    if (len < 4 || row[0] != '"')
-        return ERR(e, E_INTERNAL, "%s: unexpected COPY row", x->file);
+    size_t i = 0;
     while (i < len && row[i] >= '0' && row[i] <= '9' && line < (1LL << 50))
         line = line * 10 + (row[i++] - '0');
-    if (i >= len || row[i] != '"')
+    if (i == 0 || i >= len || row[i] != '\t' || row[len - 1] != '\n')
         return ERR(e, E_INTERNAL, "%s: unexpected COPY row", x->file);
     if (line > x->cur_line) {
         long long gap = line - x->cur_line;
@@ -763,10 +854,40 @@ static int fetch_row(void *ctx, const char *row, size_t len, struct err *e)
         }
         x->cur_line = line;
     }
-    sb_put(&x->b, row, len);
-    x->cur_line += count_nl(row, len);
+    /* Decode each field into x->val, then write it as CSV. */
+    sb_put(&x->b, row, i);   /* the line column itself */
+    size_t p = i + 1, end = len - 1;
+    for (;;) {
+        sb_reset(&x->val);
+        size_t q = p;
+        while (q < end && row[q] != '\t') {
+            size_t r = q;
+            while (r < end && row[r] != '\t' && row[r] != '\\')
+                r++;
+            sb_put(&x->val, row + q, r - q);
+            q = r;
+            if (q < end && row[q] == '\\' && q + 1 < end) {
+                char c = row[q + 1];
+                char d = c == 'n' ? '\n' : c == 'r' ? '\r' : c == 't' ? '\t' : c == 'b' ? '\b'
+                       : c == 'f' ? '\f' : c == 'v' ? '\v' : c;
+                sb_put(&x->val, &d, 1);
+                q += 2;
+            } else if (q < end && row[q] == '\\') {
+                return ERR(e, E_INTERNAL, "%s: unexpected COPY row", x->file);
+            }
+        }
+        sb_put(&x->b, ",", 1);
+        put_field(&x->b, x->val.p ? x->val.p : "", x->val.n);
+        x->cur_line += count_nl(x->val.p ? x->val.p : "", x->val.n);
+        if (q >= end)
+            break;
+        p = q + 1;
+    }
+    sb_put(&x->b, "\n", 1);
+    x->cur_line++;
     x->rows++;
-    return sb_check(&x->b, e);
+    int st = sb_check(&x->b, e);
+    return st == E_OK ? sb_check(&x->val, e) : st;
 }
 
 struct in_info {
@@ -837,11 +958,16 @@ static int read_inputs(struct pg *db, const char *schema, const char *sq, struct
         sb_printf(&sql, "COPY (SELECT line");
         for (int i = 0; i < tables[f].n; i++)
             sb_printf(&sql, ", %s", tables[f].cols[i]);
-        sb_printf(&sql, " FROM %s.%s ORDER BY line) TO STDOUT WITH (FORMAT csv, HEADER true, "
-                        "FORCE_QUOTE *)", sq, t);
+        sb_printf(&sql, " FROM %s.%s WHERE load_id = %lld ORDER BY line) TO STDOUT", sq, t,
+                  info[f].load_id);
         struct fetch x;
         memset(&x, 0, sizeof x);
         x.file = input_file_names[f];
+        sb_puts(&x.b, "line");
+        for (int i = 0; i < tables[f].n; i++)
+            sb_printf(&x.b, ",%s", tables[f].cols[i]);
+        sb_puts(&x.b, "\n");
+        x.cur_line = 2;
         st = sb_check(&sql, e);
         if (st == E_OK)
             st = pg_copy_out(db, sql.p, fetch_row, &x, what, e);
@@ -854,6 +980,7 @@ static int read_inputs(struct pg *db, const char *schema, const char *sq, struct
             st = pipeline_load_buffer(p, (enum input_file)f, label,
                                       (const unsigned char *)(x.b.p ? x.b.p : ""), x.b.n, e);
         sb_free(&x.b);
+        sb_free(&x.val);
     }
 
     /* The load's rejects: the same rows a CSV run would reject. */
@@ -1094,7 +1221,7 @@ static int publish_run(struct pg *db, const char *schema, const char *sq, struct
     if (st == E_OK)
         st = lock_schema(db, schema, e);
     if (st == E_OK)
-        st = ensure_output_tables(db, sq, e);
+        st = ensure_output_tables(db, schema, sq, e);
     if (st == E_OK)
         st = insert_run(db, sq, p, started, "published", load_id, info, lists[4].p, pg_read_ms,
                         NULL, run_id, e);
@@ -1128,8 +1255,9 @@ static int publish_run(struct pg *db, const char *schema, const char *sq, struct
         sb_free(&sql);
     }
     if (st == E_OK) {
-        pg_test_pause("HEDUI_TEST_PAUSE_BEFORE_COMMIT");
-        st = pg_commit(db, e);
+        st = pause_before_commit(db, e);
+        if (st == E_OK)
+            st = pg_commit(db, e);
     }
     if (st != E_OK)
         pg_rollback(db);
@@ -1155,7 +1283,7 @@ static void record_failure(struct pg *db, const char *schema, const char *sq,
     if (st == E_OK)
         st = lock_schema(db, schema, &e2);
     if (st == E_OK)
-        st = ensure_output_tables(db, sq, &e2);
+        st = ensure_output_tables(db, schema, sq, &e2);
     if (st == E_OK)
         st = insert_run(db, sq, p, started, "failed", load_id, info, NULL, 0, msg, &id, &e2);
     if (st == E_OK)

@@ -36,6 +36,8 @@ static void clean_msg(const struct pg *db, const char *msg, char *buf, size_t n)
     size_t o = 0;
     const char *s = msg ? msg : "";
     while (*s && o + 1 < n) {
+        while (*s == ' ' || *s == '\t')
+            s++;
         const char *nl = strchr(s, '\n');
         size_t len = nl ? (size_t)(nl - s) : strlen(s);
         if (!(len >= 9 && strncmp(s, "LOCATION:", 9) == 0) && len > 0) {
@@ -152,34 +154,57 @@ static const char *opt_val(const PQconninfoOption *ci, const char *key)
 }
 
 /* Refuse a remote server without verify-full (see pg.h). */
-static int check_tls_policy(struct pg *db, struct err *e)
+static int tls_policy(const char *host, const char *addr, const char *sslmode, struct err *e)
+{
+    if (sslmode && strcmp(sslmode, "verify-full") == 0)
+        return E_OK;
+    const char *ok = getenv("HEDUI_PG_ALLOW_UNVERIFIED");
+    if (ok && strcmp(ok, "1") == 0)
+        return E_OK;
+    int nh = count_items(host), na = count_items(addr);
+    int n = nh > na ? nh : na;
+    for (int i = 0; i < n; i++) {
+        size_t lh, la;
+        const char *h = list_item(host, i, &lh), *a = list_item(addr, i, &la);
+        const char *t = la ? a : h;
+        size_t lt = la ? la : lh;
+        if (!is_local_host(t, lt))
+            return ERR(e, E_PG,
+                       "refusing to connect to %.*s with sslmode=%s: only sslmode=verify-full "
+                       "checks that the server is who it claims to be (add sslmode=verify-full "
+                       "and sslrootcert=FILE, or set HEDUI_PG_ALLOW_UNVERIFIED=1 to accept the "
+                       "risk); nothing was sent", (int)lt, t,
+                       sslmode && *sslmode ? sslmode : "prefer");
+    }
+    return E_OK;
+}
+
+/* Before any packet: the options given in conninfo or the PG* environment
+ * (a service file is only read by libpq itself: see check_started). */
+static int check_before(const PQconninfoOption *opts, struct err *e)
+{
+    const char *svc = opt_val(opts, "service");
+    if ((svc && *svc) || getenv("PGSERVICE"))
+        return E_OK;   /* the service file may set any of them: check_started decides */
+    const char *keys[3] = {"host", "hostaddr", "sslmode"};
+    const char *envs[3] = {"PGHOST", "PGHOSTADDR", "PGSSLMODE"};
+    const char *v[3];
+    for (int i = 0; i < 3; i++) {
+        v[i] = opt_val(opts, keys[i]);
+        if (!v[i] || !*v[i])
+            v[i] = getenv(envs[i]);
+    }
+    return tls_policy(v[0], v[1], v[2], e);
+}
+
+/* After PQconnectStart, with the options libpq settled on (service file
+ * included); at most a TCP handshake has been started, no data sent. */
+static int check_started(struct pg *db, struct err *e)
 {
     PQconninfoOption *ci = PQconninfo(db->conn);
     if (!ci)
         return ERR(e, E_NOMEM, "out of memory while reading the connection options");
-    const char *host = opt_val(ci, "host"), *addr = opt_val(ci, "hostaddr");
-    const char *sslmode = opt_val(ci, "sslmode");
-    int st = E_OK;
-    if (!(sslmode && strcmp(sslmode, "verify-full") == 0)) {
-        int nh = count_items(host), na = count_items(addr);
-        int n = nh > na ? nh : na;
-        for (int i = 0; i < n && st == E_OK; i++) {
-            size_t lh, la;
-            const char *h = list_item(host, i, &lh), *a = list_item(addr, i, &la);
-            const char *t = la ? a : h;
-            size_t lt = la ? la : lh;
-            if (is_local_host(t, lt))
-                continue;
-            const char *ok = getenv("HEDUI_PG_ALLOW_UNVERIFIED");
-            if (ok && strcmp(ok, "1") == 0)
-                continue;
-            st = ERR(e, E_PG,
-                     "refusing to connect to %.*s with sslmode=%s: only sslmode=verify-full "
-                     "checks that the server is who it claims to be (add sslmode=verify-full "
-                     "and sslrootcert=FILE, or set HEDUI_PG_ALLOW_UNVERIFIED=1 to accept the "
-                     "risk); nothing was sent", (int)lt, t, sslmode ? sslmode : "prefer");
-        }
-    }
+    int st = tls_policy(opt_val(ci, "host"), opt_val(ci, "hostaddr"), opt_val(ci, "sslmode"), e);
     PQconninfoFree(ci);
     return st;
 }
@@ -248,9 +273,10 @@ int pg_open(struct pg *db, const char *conninfo, const char *appname, struct err
         conninfo = "";
     int is_uri = strncmp(conninfo, "postgresql://", 13) == 0 ||
                  strncmp(conninfo, "postgres://", 11) == 0;
+    PQconninfoOption *opts = NULL;
     if (is_uri || strchr(conninfo, '=')) {
         char *perr = NULL;
-        PQconninfoOption *opts = PQconninfoParse(conninfo, &perr);
+        opts = PQconninfoParse(conninfo, &perr);
         if (!opts) {
             if (perr)
                 PQfreemem(perr);   /* it quotes the string: never shown */
@@ -265,8 +291,11 @@ int pg_open(struct pg *db, const char *conninfo, const char *appname, struct err
             PQconninfoFree(opts);
             return ERR(e, E_NOMEM, "out of memory");
         }
-        PQconninfoFree(opts);
     }
+    int st = check_before(opts, e);
+    PQconninfoFree(opts);
+    if (st != E_OK)
+        return st;
     const char *pw_env = getenv("PGPASSWORD");
     if (pw_env && *pw_env && !(db->secret_env = strdup(pw_env)))
         return ERR(e, E_NOMEM, "out of memory");
@@ -282,7 +311,7 @@ int pg_open(struct pg *db, const char *conninfo, const char *appname, struct err
         return connect_failed(db, e);
     PQsetNoticeProcessor(db->conn, ignore_notice, NULL);   /* "already exists, skipping" */
     PQsetErrorVerbosity(db->conn, PQERRORS_VERBOSE);   /* to get the SQLSTATE of FATALs */
-    int st = check_tls_policy(db, e);
+    st = check_started(db, e);
     if (st != E_OK)
         return st;
 

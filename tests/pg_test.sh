@@ -1,0 +1,308 @@
+#!/bin/sh
+# pg_test.sh - hedui load / run --pg against a throwaway PostgreSQL 15.
+#
+# Usage: tests/pg_test.sh PATH/TO/hedui
+# Installs postgresql-15 when missing (tests/install-deps.sh pg), starts a
+# private cluster (initdb + pg_ctl, Unix socket in a temp dir, TCP on
+# 127.0.0.1 at a random port, password auth over TCP) and stops it at the
+# end, also on failure or interrupt.  As root (CI), the server runs as the
+# `postgres` system user created by the package.
+# Covers: load + run round trip equal to the CSV run (fixtures, and a dirty
+# copy with multi-line, quoted, CRLF and tab/backslash values), a rerun
+# keeping history, a load with bad rows, a load over the reject limit, a
+# connection killed mid-COPY and before COMMIT (pg_terminate_backend) in
+# run and load, a wrong password, TLS policy, usage errors.
+set -u
+HEDUI=${1:?usage: pg_test.sh PATH/TO/hedui}
+case "$HEDUI" in /*) ;; *) HEDUI="$(pwd)/$HEDUI" ;; esac
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+FX="$ROOT/fixtures"
+ASOF=2026-06-15
+SEED=20260615
+
+sh "$ROOT/tests/install-deps.sh" pg || { echo "pg_test: cannot install postgresql-15" >&2; exit 1; }
+PGBIN=/usr/lib/postgresql/15/bin
+[ -x "$PGBIN/initdb" ] || { echo "pg_test: $PGBIN/initdb missing" >&2; exit 1; }
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/hedui-pg.XXXXXX")
+chmod 711 "$T"                       # the server user may pass through, not list
+PGD="$T/pg"
+mkdir "$PGD"
+AS=""
+if [ "$(id -u)" -eq 0 ]; then
+    chown postgres "$PGD"
+    AS="runuser -u postgres --"
+fi
+started=0
+cleanup() {
+    if [ $started -eq 1 ]; then
+        $AS "$PGBIN/pg_ctl" -D "$PGD/data" -m immediate -w stop >/dev/null 2>&1
+    fi
+    rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+pass=0 fail=0
+ok()   { pass=$((pass + 1)); }
+bad()  { fail=$((fail + 1)); echo "pg_test: FAIL: $*" >&2; }
+check() { if eval "$2"; then ok; else bad "$1"; fi; }
+
+$AS "$PGBIN/initdb" -D "$PGD/data" -U postgres -E UTF8 --locale=C \
+    --auth-local=trust --auth-host=scram-sha-256 >"$T/initdb.log" 2>&1 ||
+    { cat "$T/initdb.log" >&2; echo "pg_test: initdb failed" >&2; exit 1; }
+for try in 1 2 3 4 5; do
+    PORT=$(( (($$ + try * 7919) % 30000) + 20000 ))
+    if $AS "$PGBIN/pg_ctl" -D "$PGD/data" -l "$PGD/log" -w -t 60 \
+        -o "-k $PGD -p $PORT -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" \
+        start >/dev/null 2>&1; then
+        started=1
+        break
+    fi
+done
+[ $started -eq 1 ] || { cat "$PGD/log" >&2; echo "pg_test: server did not start" >&2; exit 1; }
+
+CI="host=$PGD port=$PORT user=postgres dbname=postgres"
+psql_() { "$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 -h "$PGD" -p "$PORT" -U postgres -d postgres "$@"; }
+q() { psql_ -c "$1" 2>>"$T/psql.err"; }
+LISTS="flags review_queue spotcheck rejects"
+# export one run's lists from the tables, as write.c writes them
+export_run() {   # schema run_id dir
+    mkdir -p "$3"
+    for t in $LISTS; do
+        cols=$(head -1 "$FX/expected/$t.csv")
+        psql_ -c "COPY (SELECT $cols FROM $1.$t WHERE run_id = $2 ORDER BY seq) TO STDOUT
+                  WITH (FORMAT csv, HEADER true, NULL '\\N')" >"$3/$t.csv"
+    done
+}
+same_lists() {   # dir1 dir2
+    for t in $LISTS; do cmp -s "$1/$t.csv" "$2/$t.csv" || return 1; done
+}
+csvrun() {   # data out [seed]
+    "$HEDUI" run -q --data "$1" --out "$2" --as-of $ASOF --seed "${3:-$SEED}"
+}
+pgrun() {   # schema [args...]
+    s=$1; shift
+    "$HEDUI" run -q --pg "$CI" --schema "$s" --as-of $ASOF "$@"
+}
+
+# ---------- 1. round trip on fixtures ----------
+"$HEDUI" load -q --pg "$CI" --data "$FX" --schema t1 2>"$T/err"
+rc=$?
+check "load fixtures exits 0 ($(cat "$T/err"))" '[ $rc -eq 0 ]'
+pgrun t1 --seed $SEED --out "$T/pg1" 2>"$T/err"
+rc=$?
+check "run --pg exits 0 ($(cat "$T/err"))" '[ $rc -eq 0 ]'
+csvrun "$FX" "$T/csv1"
+export_run t1 1 "$T/db1"
+for t in $LISTS; do
+    check "$t from the tables equals the CSV run" "cmp -s '$T/db1/$t.csv' '$T/csv1/$t.csv'"
+    check "$t from the tables equals fixtures/expected" "cmp -s '$T/db1/$t.csv' '$FX/expected/$t.csv'"
+    check "run --pg --out $t.csv equals the CSV run" "cmp -s '$T/pg1/$t.csv' '$T/csv1/$t.csv'"
+done
+nl() { echo $(($(wc -l <"$1") - 1)); }
+want="published|$ASOF|$SEED|$(nl "$T/csv1/flags.csv")|$(nl "$T/csv1/review_queue.csv")|$(nl "$T/csv1/spotcheck.csv")|$(nl "$T/csv1/rejects.csv")"
+got=$(q "SELECT status, as_of, seed, n_flags, n_review, n_spotcheck, n_rejects FROM t1.runs WHERE run_id = 1")
+check "runs row: published, counts match the lists ($got)" "[ '$got' = '$want' ]"
+check "runs row: per-rule counts, checksums, timings, manifest" \
+    "[ \"\$(q \"SELECT (rule_counts->>'E03_VEHICLE')::int > 0 AND input_checksums ? 'hukou.csv' AND timings ? 'pg_write_ms' AND manifest->>'as_of' = '$ASOF' FROM t1.runs WHERE run_id = 1\")\" = t ]"
+# the manifests agree on every file's row accounting
+for f in households members hukou vehicles property social_insurance candidates; do
+    a=$(grep "\"$f.csv\"" "$T/csv1/manifest.json" | grep -o '"data_rows": [0-9]*, "accepted": [0-9]*, "rejected": [0-9]*, "merged_duplicates": [0-9]*')
+    b=$(grep "\"$f.csv\"" "$T/pg1/manifest.json" | grep -o '"data_rows": [0-9]*, "accepted": [0-9]*, "rejected": [0-9]*, "merged_duplicates": [0-9]*')
+    check "$f.csv row accounting equal in both manifests ($a / $b)" "[ -n '$a' ] && [ '$a' = '$b' ]"
+done
+
+# ---------- 2. a rerun keeps history ----------
+pgrun t1 --seed 7 2>"$T/err"
+rc=$?
+check "second run --pg exits 0 ($(cat "$T/err"))" '[ $rc -eq 0 ]'
+check "two published runs are queryable" "[ \"\$(q 'SELECT count(*) FROM t1.runs WHERE status = \$\$published\$\$')\" = 2 ]"
+csvrun "$FX" "$T/csv7" 7
+export_run t1 2 "$T/db2"
+check "run 2 equals the CSV run with seed 7" "same_lists '$T/db2' '$T/csv7'"
+export_run t1 1 "$T/db1b"
+check "run 1 is intact after run 2" "same_lists '$T/db1b' '$T/csv1'"
+check "what is new since the previous run (none)" \
+    "[ \"\$(q 'SELECT count(*) FROM (SELECT rule_id, household_id, hukou_no, id_no FROM t1.flags WHERE run_id = 2 EXCEPT SELECT rule_id, household_id, hukou_no, id_no FROM t1.flags WHERE run_id = 1) n')\" = 0 ]"
+
+# ---------- 3. a load with bad rows; dirty values survive the round trip ----------
+cp -r "$FX" "$T/dirty"
+rm -rf "$T/dirty/expected"
+{
+    printf '\n'
+    printf '"陕A\n9,""Z""",610102199510021016,car,private,valid,50000.00,2022-01-01,\n'
+    printf '" 陕B 77 ",610102199510021016,truck,private,valid,1000.00,2022-01-01,\n'
+    printf '陕C1,610102199510021016,car,private,valid,abc,2022-01-01,\n'
+    printf '"陕D\\1\tx",610102199510021016,car,private,valid,200000.00,2020-01-01,"a\nb"\n'
+} >>"$T/dirty/vehicles.csv"
+sed 's/$/\r/' "$FX/property.csv" >"$T/dirty/property.csv"
+"$HEDUI" load -q --pg "$CI" --data "$T/dirty" --schema t3 2>"$T/err"
+rc=$?
+check "load with bad rows exits 0 ($(cat "$T/err"))" '[ $rc -eq 0 ]'
+csvrun "$T/dirty" "$T/csv3"
+check "the dirty CSV run has the new reject" "grep -q '^vehicles.csv,67,value_yuan' '$T/csv3/rejects.csv'"
+check "load_rejects holds every reject of the CSV run" \
+    "[ \"\$(q 'SELECT count(*) FROM t3.load_rejects')\" = $(($(wc -l <"$T/csv3/rejects.csv") - 1)) ]"
+check "no rejected line is in an input table" \
+    "[ \"\$(q \"SELECT count(*) FROM t3.load_rejects r WHERE EXISTS (SELECT 1 FROM t3.vehicles v WHERE r.file = 'vehicles.csv' AND v.line = r.line) OR EXISTS (SELECT 1 FROM t3.members m WHERE r.file = 'members.csv' AND m.line = r.line) OR EXISTS (SELECT 1 FROM t3.hukou h WHERE r.file = 'hukou.csv' AND h.line = r.line) OR EXISTS (SELECT 1 FROM t3.property p WHERE r.file = 'property.csv' AND p.line = r.line) OR EXISTS (SELECT 1 FROM t3.social_insurance s WHERE r.file = 'social_insurance.csv' AND s.line = r.line)\")\" = 0 ]"
+check "stored + rejected = data rows, per file" \
+    "[ \"\$(q 'SELECT count(*) FROM t3.input_files WHERE present AND stored_rows + rejected <> data_rows')\" = 0 ]"
+check "vehicles table: rows stored = accepted" \
+    "[ \"\$(q 'SELECT count(*) FROM t3.vehicles')\" = \"\$(q \"SELECT data_rows - rejected FROM t3.input_files WHERE file = 'vehicles.csv'\")\" ]"
+cat >"$T/q3.sql" <<'EOF'
+SELECT count(*) FROM t3.vehicles WHERE plate_no IN (' 陕B 77 ', E'陕A\n9,"Z"', E'陕D\\1\tx');
+EOF
+check "quoted spaces, quotes, tabs, a backslash and a line end are stored as delivered" \
+    "[ \"\$(psql_ -f '$T/q3.sql')\" = 3 ]"
+pgrun t3 --seed $SEED 2>"$T/err"
+rc=$?
+check "run --pg on the dirty load exits 0 ($(cat "$T/err"))" '[ $rc -eq 0 ]'
+export_run t3 1 "$T/db3"
+for t in $LISTS; do
+    check "dirty: $t from the tables equals the CSV run (lines, evidence)" \
+        "cmp -s '$T/db3/$t.csv' '$T/csv3/$t.csv'"
+done
+
+# ---------- 4. a load over the reject limit changes nothing ----------
+cp -r "$T/dirty" "$T/over"
+for i in 1 2 3 4 5 6 7 8; do
+    echo "陕E$i,610102199510021016,spaceship,private,valid,1.00,2022-01-01," >>"$T/over/vehicles.csv"
+done
+before=$(q "SELECT load_id, stored_rows FROM t3.input_files WHERE file = 'vehicles.csv'")
+"$HEDUI" load -q --pg "$CI" --data "$T/over" --schema t3 2>"$T/err"
+rc=$?
+check "load over the reject limit exits 1 (got $rc)" "[ $rc -eq 1 ]"
+check "the message names the file and the limit" "grep -q 'vehicles.csv.*over the limit' '$T/err'"
+check "previous load still in place" \
+    "[ \"\$(q \"SELECT load_id, stored_rows FROM t3.input_files WHERE file = 'vehicles.csv'\")\" = '$before' ]"
+
+# ---------- 5. connections killed mid-COPY and before COMMIT ----------
+# wait for a hedui backend matching an SQL condition and kill it
+kill_backend() {   # condition on pg_stat_activity
+    i=0
+    while [ $i -lt 100 ]; do
+        n=$(q "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE ($1) AND pid <> pg_backend_pid()")
+        [ "${n:-0}" -gt 0 ] && return 0
+        sleep 0.2
+        i=$((i + 1))
+    done
+    return 1
+}
+IN_COPY="application_name LIKE 'hedui%' AND state = 'active' AND query LIKE 'COPY %FROM STDIN%'"
+PAUSED="application_name = 'hedui paused before commit' AND state = 'idle in transaction'"
+runs_before=$(q "SELECT count(*) || '/' || (SELECT count(*) FROM t1.flags) FROM t1.runs")
+HEDUI_TEST_PAUSE_IN_COPY=6 "$HEDUI" run -q --pg "$CI" --schema t1 --as-of $ASOF 2>"$T/err" &
+bg=$!
+kill_backend "$IN_COPY"
+rc=$?
+check "found the run's backend in COPY" '[ $rc -eq 0 ]'
+wait $bg
+rc=$?
+check "run killed mid-COPY exits 4 (got $rc)" "[ $rc -eq 4 ]"
+check "its message has a SQLSTATE and says nothing was committed ($(cat "$T/err"))" \
+    "grep -q 'SQLSTATE' '$T/err' && grep -q 'nothing was committed' '$T/err'"
+check "no run and no flag half-published" \
+    "[ \"\$(q \"SELECT count(*) || '/' || (SELECT count(*) FROM t1.flags) FROM t1.runs\")\" = '$runs_before' ]"
+
+HEDUI_TEST_PAUSE_BEFORE_COMMIT=6 "$HEDUI" run -q --pg "$CI" --schema t1 --as-of $ASOF 2>"$T/err" &
+bg=$!
+kill_backend "$PAUSED"
+rc=$?
+check "found the run's backend before COMMIT" '[ $rc -eq 0 ]'
+wait $bg
+rc=$?
+check "run killed before COMMIT exits 4 (got $rc)" "[ $rc -eq 4 ]"
+check "nothing of it is visible" \
+    "[ \"\$(q \"SELECT count(*) || '/' || (SELECT count(*) FROM t1.flags) FROM t1.runs\")\" = '$runs_before' ]"
+
+load_before=$(q "SELECT string_agg(file || ':' || load_id || ':' || stored_rows, ',' ORDER BY file) FROM t1.input_files")
+rows_before=$(q "SELECT (SELECT count(*) FROM t1.households) + (SELECT count(*) FROM t1.vehicles)")
+HEDUI_TEST_PAUSE_IN_COPY=6 "$HEDUI" load -q --pg "$CI" --data "$T/dirty" --schema t1 2>"$T/err" &
+bg=$!
+kill_backend "$IN_COPY"
+rc=$?
+check "found the load's backend in COPY" '[ $rc -eq 0 ]'
+wait $bg
+rc=$?
+check "load killed mid-COPY exits 4 (got $rc)" "[ $rc -eq 4 ]"
+HEDUI_TEST_PAUSE_BEFORE_COMMIT=6 "$HEDUI" load -q --pg "$CI" --data "$T/dirty" --schema t1 2>"$T/err" &
+bg=$!
+kill_backend "$PAUSED"
+rc=$?
+check "found the load's backend before COMMIT" '[ $rc -eq 0 ]'
+wait $bg
+rc=$?
+check "load killed before COMMIT exits 4 (got $rc)" "[ $rc -eq 4 ]"
+check "killed loads left the previous inputs in place" \
+    "[ \"\$(q \"SELECT string_agg(file || ':' || load_id || ':' || stored_rows, ',' ORDER BY file) FROM t1.input_files\")\" = '$load_before' ] &&
+     [ \"\$(q 'SELECT (SELECT count(*) FROM t1.households) + (SELECT count(*) FROM t1.vehicles)')\" = '$rows_before' ]"
+pgrun t1 --seed $SEED 2>"$T/err"
+rc=$?
+check "a run after the killed ones still equals the CSV run" \
+    "[ $rc -eq 0 ] && export_run t1 \$(q 'SELECT max(run_id) FROM t1.runs') '$T/db5' && same_lists '$T/db5' '$T/csv1'"
+
+# ---------- 6. passwords ----------
+q "CREATE ROLE hedui_pw LOGIN PASSWORD 'Right-Pass-9137'; GRANT CREATE ON DATABASE postgres TO hedui_pw" >/dev/null
+TCP="host=127.0.0.1 port=$PORT user=hedui_pw dbname=postgres"
+"$HEDUI" load -q --pg "$TCP password=Wrong-Pass-4242" --data "$FX" --schema t6 2>"$T/err"
+rc=$?
+check "wrong password exits 4 (got $rc)" "[ $rc -eq 4 ]"
+check "wrong password: clear message with SQLSTATE 28P01 ($(cat "$T/err"))" \
+    "grep -q 'password authentication failed' '$T/err' && grep -q '28P01' '$T/err'"
+check "wrong password is not echoed" "! grep -q 'Wrong-Pass' '$T/err'"
+PGPASSWORD=Wrong-Env-5151 "$HEDUI" run -q --pg "$TCP" --schema t6 2>"$T/err"
+rc=$?
+check "wrong PGPASSWORD exits 4, not echoed" "[ $rc -eq 4 ] && grep -q 28P01 '$T/err' && ! grep -q 'Wrong-Env' '$T/err'"
+"$HEDUI" load -q --pg "host=127.0.0.1 password='Secret-Sq-77 port=1" --data "$FX" 2>"$T/err"
+rc=$?
+check "malformed conninfo exits 2 without echoing it" \
+    "[ $rc -eq 2 ] && grep -q 'malformed' '$T/err' && ! grep -q 'Secret-Sq' '$T/err'"
+"$HEDUI" load -q --pg "$TCP password=Right-Pass-9137" --data "$FX" --schema t6 2>"$T/err"
+rc=$?
+check "right password over TCP loads ($(cat "$T/err"))" '[ $rc -eq 0 ]'
+PGPASSWORD=Right-Pass-9137 PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=hedui_pw PGDATABASE=postgres \
+    "$HEDUI" run -q --pg '' --schema t6 --as-of $ASOF --seed $SEED 2>"$T/err"
+rc=$?
+check "PG* environment with --pg '' runs ($(cat "$T/err"))" '[ $rc -eq 0 ]'
+cat >"$T/pg_service.conf" <<EOF
+[hedui_test]
+host=$PGD
+port=$PORT
+user=postgres
+dbname=postgres
+EOF
+PGSERVICEFILE="$T/pg_service.conf" "$HEDUI" run -q --pg 'service=hedui_test' --schema t1 \
+    --as-of $ASOF --seed $SEED 2>"$T/err"
+rc=$?
+check "a service file works ($(cat "$T/err"))" '[ $rc -eq 0 ]'
+
+# ---------- 7. TLS policy, usage, errors ----------
+"$HEDUI" run -q --pg "host=db.example.invalid sslmode=require dbname=x" 2>"$T/err"
+rc=$?
+check "remote host without verify-full refused before connecting" \
+    "[ $rc -eq 4 ] && grep -q 'verify-full' '$T/err' && grep -q 'nothing was sent' '$T/err'"
+"$HEDUI" run -q --pg "$CI" --schema nosuch --as-of $ASOF 2>"$T/err"
+rc=$?
+check "run on a schema never loaded exits 3 and says to load ($(cat "$T/err"))" \
+    "[ $rc -eq 3 ] && grep -q 'hedui load' '$T/err'"
+"$HEDUI" run --pg "$CI" --data "$FX" 2>"$T/err"
+rc=$?
+check "--pg with --data is a usage error" "[ $rc -eq 2 ]"
+"$HEDUI" load --pg "$CI" 2>"$T/err"
+rc=$?
+check "load without --data is a usage error" "[ $rc -eq 2 ]"
+"$HEDUI" load --help >"$T/help" 2>&1
+check "load --help documents --schema" "grep -q -- '--schema' '$T/help'"
+q "REVOKE CREATE ON DATABASE postgres FROM hedui_pw; CREATE SCHEMA locked AUTHORIZATION postgres" >/dev/null
+"$HEDUI" load -q --pg "$TCP password=Right-Pass-9137" --data "$FX" --schema locked 2>"$T/err"
+rc=$?
+check "a server error is reported with its SQLSTATE (42501) ($(cat "$T/err"))" \
+    "[ $rc -eq 4 ] && grep -q 'SQLSTATE 42501' '$T/err'"
+
+if [ -s "$T/psql.err" ]; then
+    echo "pg_test: psql said:" >&2
+    cat "$T/psql.err" >&2
+fi
+echo "pg_test: $pass passed, $fail failed"
+[ $fail -eq 0 ]
