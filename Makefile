@@ -33,7 +33,7 @@ LIB_OBJ  := $(LIB_SRC:src/%.c=$(O)/%.o)
 TEST_SRC := $(wildcard tests/check_*.c)
 TEST_OBJ := $(TEST_SRC:tests/%.c=$(O)/tests/%.o)
 
-.PHONY: all check unit golden fault asan-check demo deps test-deps bench clean help
+.PHONY: all check unit golden pgtest fault asan-check demo deps test-deps bench clean help
 all: hedui                                   ## build ./hedui
 
 hedui: $(O)/hedui
@@ -58,10 +58,10 @@ $(O):
 deps:                                        ## install missing build packages
 	$(Q)sh tests/install-deps.sh build
 test-deps:
-	$(Q)sh tests/install-deps.sh test
+	$(Q)sh tests/install-deps.sh test pg
 
 check: test-deps                             ## unit suites, then golden and CLI tests
-	$(Q)$(MAKE) --no-print-directory unit golden fault
+	$(Q)$(MAKE) --no-print-directory unit golden fault pgtest
 
 unit: $(O)/check_all
 	$(Q)CK_DEFAULT_TIMEOUT=120 HEDUI_TEST_ROOT=$(CURDIR) $(O)/check_all
@@ -69,13 +69,16 @@ unit: $(O)/check_all
 golden: $(O)/hedui
 	$(Q)sh tests/golden.sh $(O)/hedui
 
+pgtest: $(O)/hedui                           ## PostgreSQL load/run --pg (tests/pg_test.sh)
+	$(Q)sh tests/pg_test.sh $(O)/hedui
+
 fault: test-deps                             ## fault injection: OOM loop, ENOSPC/EIO, kill -9 loop
 	$(Q)$(MAKE) --no-print-directory BUILD=fault build/fault/hedui
 	$(Q)$(MAKE) --no-print-directory hedui
 	$(Q)sh tests/fault.sh build/fault/hedui ./hedui
 
 asan-check: test-deps                        ## all tests under ASan + UBSan
-	$(Q)$(MAKE) --no-print-directory BUILD=asan unit golden
+	$(Q)$(MAKE) --no-print-directory BUILD=asan unit golden pgtest
 
 demo: deps                                   ## run the nightly job on fixtures/ into out/
 	$(Q)$(MAKE) --no-print-directory hedui
