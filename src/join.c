@@ -16,6 +16,8 @@ struct sortjob {
     struct vec *v;
     size_t size;
     size_t key_off;
+    struct keyidx *ix;
+    int sort;
 };
 
 int join_build(struct join *j, struct dataset *d, struct err *e)
@@ -23,44 +25,40 @@ int join_build(struct join *j, struct dataset *d, struct err *e)
     memset(j, 0, sizeof *j);
     /* Feeds arrive in file order; a stable sort by key keeps each person's
      * rows in file order. */
+    /* hukou was sorted by key (and merged) in normalise_finish() */
     struct sortjob jobs[] = {
-        {&d->vehicles, sizeof(struct vehicle), offsetof(struct vehicle, key)},
-        {&d->property, sizeof(struct property), offsetof(struct property, key)},
-        {&d->si, sizeof(struct si_row), offsetof(struct si_row, key)},
-        {&d->business, sizeof(struct business), offsetof(struct business, key)},
-        {&d->pubservants, sizeof(struct pubservant), offsetof(struct pubservant, key)},
-        {&d->staffrels, sizeof(struct staffrel), offsetof(struct staffrel, key)},
+        {&d->si, sizeof(struct si_row), offsetof(struct si_row, key), &j->si, 1},
+        {&d->property, sizeof(struct property), offsetof(struct property, key), &j->property, 1},
+        {&d->vehicles, sizeof(struct vehicle), offsetof(struct vehicle, key), &j->vehicles, 1},
+        {&d->hukou, sizeof(struct hukou), offsetof(struct hukou, key), &j->hukou, 0},
+        {&d->business, sizeof(struct business), offsetof(struct business, key), &j->business, 1},
+        {&d->pubservants, sizeof(struct pubservant), offsetof(struct pubservant, key),
+         &j->pubserv, 1},
+        {&d->staffrels, sizeof(struct staffrel), offsetof(struct staffrel, key), &j->staffrel, 1},
     };
     enum { N_JOBS = sizeof jobs / sizeof jobs[0] };
     int job_st[N_JOBS];
     struct err job_err[N_JOBS];
+    /* independent tables: sort and index each on its own thread, largest first */
 #pragma omp parallel for schedule(dynamic, 1)
     for (int i = 0; i < N_JOBS; i++) {
+        struct sortjob *jb = &jobs[i];
         err_init(&job_err[i]);
-        job_st[i] = radix_sort_u64(jobs[i].v->v, jobs[i].v->n, jobs[i].size, jobs[i].key_off,
-                                   &job_err[i]);
+        job_st[i] = jb->sort ? radix_sort_u64(jb->v->v, jb->v->n, jb->size, jb->key_off,
+                                              &job_err[i])
+                             : E_OK;
+        if (job_st[i] == E_OK)
+            job_st[i] = keyidx_build(jb->ix, jb->v->v ? (const uint64_t *)((char *)jb->v->v +
+                                                                           jb->key_off)
+                                                      : NULL,
+                                     jb->size, jb->v->n, &job_err[i]);
     }
     for (int i = 0; i < N_JOBS; i++)
         if (job_st[i] != E_OK) {
             *e = job_err[i];
             return job_st[i];
         }
-
     int st;
-    /* hukou was sorted by key in normalise_finish(). */
-#define BUILD(ix, vecname, type)                                                     \
-    st = keyidx_build(&j->ix, d->vecname.v ? &((type *)d->vecname.v)->key : NULL,    \
-                      sizeof(type), d->vecname.n, e);                                \
-    if (st != E_OK)                                                                  \
-        return st
-    BUILD(hukou, hukou, struct hukou);
-    BUILD(vehicles, vehicles, struct vehicle);
-    BUILD(property, property, struct property);
-    BUILD(si, si, struct si_row);
-    BUILD(business, business, struct business);
-    BUILD(pubserv, pubservants, struct pubservant);
-    BUILD(staffrel, staffrels, struct staffrel);
-#undef BUILD
 
     size_t nm = d->members.n;
     j->members_by_key = malloc((nm ? nm : 1) * sizeof *j->members_by_key);
