@@ -776,14 +776,6 @@ int normalise_buffer(struct normaliser *n, enum input_file f, const char *label,
 
 /* ---------- merge rules ---------- */
 
-static int cmp_member_hh(const void *a, const void *b)
-{
-    const struct member *x = a, *y = b;
-    if (x->hh != y->hh)
-        return x->hh < y->hh ? -1 : 1;
-    return x->line < y->line ? -1 : x->line > y->line;
-}
-
 static int cmp_candidate_key(const void *a, const void *b)
 {
     const struct candidate *x = a, *y = b;
@@ -806,8 +798,11 @@ int normalise_finish(struct normaliser *n, struct err *e)
     /* Members: group by household (file order within), reject repeats. */
     struct member *m = d->members.v;
     size_t nm = d->members.n;
-    if (nm)
-        qsort(m, nm, sizeof *m, cmp_member_hh);
+    /* rows are in file order: a stable sort by household keeps file order
+     * within each household */
+    int rs = radix_sort_u32(m, nm, sizeof *m, offsetof(struct member, hh), e);
+    if (rs != E_OK)
+        return rs;
     size_t out = 0;
     for (size_t i = 0; i < nm;) {
         size_t j = i;

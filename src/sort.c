@@ -13,21 +13,40 @@
 #define DIGIT_BITS 16
 #define N_BUCKETS (1u << DIGIT_BITS)
 
-static inline uint64_t key_at(const unsigned char *p, size_t key_off)
+static inline uint64_t key_at(const unsigned char *p, size_t key_off, int wide)
 {
-    uint64_t k;
+    if (wide) {
+        uint64_t k;
+        memcpy(&k, p + key_off, sizeof k);
+        return k;
+    }
+    uint32_t k;
     memcpy(&k, p + key_off, sizeof k);
     return k;
 }
 
+static int radix_sort(void *base, size_t n, size_t size, size_t key_off, int wide,
+                      struct err *e);
+
 int radix_sort_u64(void *base, size_t n, size_t size, size_t key_off, struct err *e)
+{
+    return radix_sort(base, n, size, key_off, 1, e);
+}
+
+int radix_sort_u32(void *base, size_t n, size_t size, size_t key_off, struct err *e)
+{
+    return radix_sort(base, n, size, key_off, 0, e);
+}
+
+static int radix_sort(void *base, size_t n, size_t size, size_t key_off, int wide,
+                      struct err *e)
 {
     if (n < 2)
         return E_OK;
     unsigned char *a = base;
     uint64_t all_or = 0, all_and = ~(uint64_t)0;
     for (size_t i = 0; i < n; i++) {
-        uint64_t k = key_at(a + i * size, key_off);
+        uint64_t k = key_at(a + i * size, key_off, wide);
         all_or |= k;
         all_and &= k;
     }
@@ -49,7 +68,7 @@ int radix_sort_u64(void *base, size_t n, size_t size, size_t key_off, struct err
             continue;
         memset(count, 0, N_BUCKETS * sizeof *count);
         for (size_t i = 0; i < n; i++)
-            count[(key_at(src + i * size, key_off) >> shift) & (N_BUCKETS - 1)]++;
+            count[(key_at(src + i * size, key_off, wide) >> shift) & (N_BUCKETS - 1)]++;
         size_t sum = 0;
         for (size_t b = 0; b < N_BUCKETS; b++) {
             size_t c = count[b];
@@ -58,7 +77,7 @@ int radix_sort_u64(void *base, size_t n, size_t size, size_t key_off, struct err
         }
         for (size_t i = 0; i < n; i++) {
             const unsigned char *r = src + i * size;
-            size_t b = (key_at(r, key_off) >> shift) & (N_BUCKETS - 1);
+            size_t b = (key_at(r, key_off, wide) >> shift) & (N_BUCKETS - 1);
             memcpy(dst + count[b]++ * size, r, size);
         }
         unsigned char *t = src;

@@ -15,5 +15,7 @@
 /* Sort base[0..n) (each `size` bytes, key a uint64_t at byte offset
  * key_off) ascending by key.  E_OK or E_NOMEM. */
 int radix_sort_u64(void *base, size_t n, size_t size, size_t key_off, struct err *e);
+/* The same with a uint32_t key. */
+int radix_sort_u32(void *base, size_t n, size_t size, size_t key_off, struct err *e);
 
 #endif
