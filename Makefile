@@ -33,7 +33,7 @@ LIB_OBJ  := $(LIB_SRC:src/%.c=$(O)/%.o)
 TEST_SRC := $(wildcard tests/check_*.c)
 TEST_OBJ := $(TEST_SRC:tests/%.c=$(O)/tests/%.o)
 
-.PHONY: all check unit golden pgtest fault asan-check demo deps test-deps bench clean help
+.PHONY: all check unit golden pgtest fault check-cli asan-check demo deps test-deps bench clean help
 all: hedui                                   ## build ./hedui
 
 hedui: $(O)/hedui
@@ -61,7 +61,7 @@ test-deps:
 	$(Q)sh tests/install-deps.sh test pg
 
 check: test-deps                             ## unit suites, then golden and CLI tests
-	$(Q)$(MAKE) --no-print-directory unit golden fault pgtest
+	$(Q)$(MAKE) --no-print-directory unit golden fault check-cli pgtest
 
 unit: $(O)/check_all
 	$(Q)CK_DEFAULT_TIMEOUT=120 HEDUI_TEST_ROOT=$(CURDIR) $(O)/check_all
@@ -72,17 +72,23 @@ golden: $(O)/hedui
 pgtest: $(O)/hedui                           ## PostgreSQL load/run --pg (tests/pg_test.sh)
 	$(Q)sh tests/pg_test.sh $(O)/hedui
 
+check-cli: $(O)/hedui                        ## index build + check (tests/check_cli.sh)
+	$(Q)sh tests/check_cli.sh $(O)/hedui
+
 fault: test-deps                             ## fault injection: OOM loop, ENOSPC/EIO, kill -9 loop
 	$(Q)$(MAKE) --no-print-directory BUILD=fault build/fault/hedui
 	$(Q)$(MAKE) --no-print-directory hedui
 	$(Q)sh tests/fault.sh build/fault/hedui ./hedui
 
 asan-check: test-deps                        ## all tests under ASan + UBSan
-	$(Q)$(MAKE) --no-print-directory BUILD=asan unit golden pgtest
+	$(Q)$(MAKE) --no-print-directory BUILD=asan unit golden check-cli pgtest
 
 demo: deps                                   ## run the nightly job on fixtures/ into out/
 	$(Q)$(MAKE) --no-print-directory hedui
 	./hedui run --data fixtures --out out --as-of 2026-06-15 --seed 20260615
+	@for f in flags review_queue spotcheck rejects; do \
+	    printf 'demo: out/%-17s %4d rows\n' "$$f.csv" $$(($$(wc -l <out/$$f.csv) - 1)); done
+	@echo "demo: the review queue starts:"; head -4 out/review_queue.csv | sed 's/^/  /'
 
 bench:                                       ## benchmarks (see bench/README.md)
 	$(Q)$(MAKE) --no-print-directory -C bench
