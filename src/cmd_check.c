@@ -514,6 +514,7 @@ struct hh_out {
     uint32_t fd_index;         /* in the materialised dataset */
     size_t first_flag, n_flags;   /* range in the per-household flag list */
     int no_std;
+    int no_members;
     int verdict;
     int n_sev[N_SEV];
     const char *head_hukou_no;
@@ -570,6 +571,8 @@ static void print_text(FILE *f, const struct check_opts *o, struct snap *s,
             fprintf(f, "  注意: 区划 %s (%s) 在核对日没有适用的低保标准, 未评估 E09_INCOME%s\n",
                     h->region, area_zh[h->area],
                     h->status == HS_CANCELLED ? " 和 L02_CANCELLED_ELIGIBLE" : "");
+        if (x->no_members)
+            fprintf(f, "  注意: 没有该户的成员行 (members 文件中没有或全部未使用), 无法核对\n");
         for (size_t k = 0; k < x->n_flags; k++) {
             const struct flag *g = fl[x->first_flag + k];
             fprintf(f, "  %zu. [%s] %s %s (%s)", k + 1, sev_zh[g->severity], rule_names[g->rule],
@@ -642,8 +645,9 @@ static void print_json(FILE *f, const struct check_opts *o, struct snap *s,
         jstr(f, h->region);
         fputs(",\"hukou_no\":", f);
         jstr(f, x->head_hukou_no);
-        fprintf(f, ",\"in_registry\":%s,\"no_standard\":%s,\"verdict\":",
-                x->in_registry ? "true" : "false", x->no_std ? "true" : "false");
+        fprintf(f, ",\"in_registry\":%s,\"no_standard\":%s,\"no_members\":%s,\"verdict\":",
+                x->in_registry ? "true" : "false", x->no_std ? "true" : "false",
+                x->no_members ? "true" : "false");
         jstr(f, verdict_id[x->verdict]);
         fputs(",\"verdict_zh\":", f);
         jstr(f, verdict_zh[x->verdict]);
@@ -720,6 +724,9 @@ int cmd_check(int argc, char **argv, struct err *e)
     memset(&er, 0, sizeof er);
     memset(&nz, 0, sizeof nz);
 
+    /* one thread unless the batch is large: a check is mostly lookups, and
+     * idle OpenMP workers would only spin */
+    omp_set_num_threads(o.threads ? o.threads : 1);
     if ((st = snap_open(&s, o.index, e)) != E_OK)
         return st;
     if (o.rules) {
@@ -762,10 +769,8 @@ int cmd_check(int argc, char **argv, struct err *e)
     t = pipeline_now_ms();
 
     size_t n_given = gd.households.n;
-    if (o.threads)
-        omp_set_num_threads(o.threads);
-    else if (n_given < 20000)
-        omp_set_num_threads(1);
+    if (!o.threads && n_given >= 20000)
+        omp_set_num_threads(omp_get_num_procs());
     if (st == E_OK)
         st = join_build(&jn, &fd, e);
     if (st == E_OK)
@@ -842,6 +847,11 @@ int cmd_check(int argc, char **argv, struct err *e)
                 }
             }
             for (size_t i = 0; i < n_given && st == E_OK; i++) {
+                if (VEC_AT(gd.households, struct household, i).n_members == 0) {
+                    ho[i].no_members = 1;   /* nothing to judge: never a silent pass */
+                    if (ho[i].verdict == V_NONE)
+                        ho[i].verdict = V_REVIEW;
+                }
                 uint32_t reg;
                 st = snap_find_household(&s, VEC_AT(gd.households, struct household, i).id,
                                          &reg, e);
@@ -855,8 +865,16 @@ int cmd_check(int argc, char **argv, struct err *e)
         setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
         if (o.json)
             print_json(stdout, &o, &s, &pol, &gd, &fd, ho, n_given, fl, skipped);
-        else if (o.csv)
+        else if (o.csv) {
+            for (int fi = IN_HOUSEHOLDS; fi <= IN_MEMBERS; fi++)
+                for (size_t k = 0; k < gd.files[fi].rejects.n; k++) {
+                    const struct reject *rj = &VEC_AT(gd.files[fi].rejects, struct reject, k);
+                    fprintf(stderr, "hedui: warning: %s:%lld: row not used: %s\n",
+                            fi == IN_HOUSEHOLDS ? o.households : o.members, rj->line,
+                            rj->reason);
+                }
             print_csv(stdout, ho, n_given, fl);
+        }
         else
             print_text(stdout, &o, &s, &pol, &gd, &fd, ho, n_given, fl, skipped);
         if (fflush(stdout) != 0)
