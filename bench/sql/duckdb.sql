@@ -79,17 +79,20 @@ CREATE TABLE win AS
 SELECT strftime(date_trunc('month', DATE '{{ASOF}}') - to_months(k), '%Y-%m') AS period
 FROM range(1, 7) t(k);
 -- evidenced income x 6: per person, the 6-month sum of max(employment, employee
--- pension base) + pension benefit + unemployment benefit, per month
+-- pension base) + pension benefit + unemployment benefit, per month (summed per
+-- ID as written first, so that only the distinct IDs are normalised)
 CREATE TABLE inc AS
 SELECT nid, sum(greatest(emp, epc) + pb + ub) AS s6
-FROM (SELECT id_norm(trim(id_no)) AS nid, trim(period) AS period,
-             coalesce(sum(amt) FILTER (WHERE kind = 'employment'), 0) AS emp,
-             coalesce(sum(amt) FILTER (WHERE kind = 'employee_pension_contrib'), 0) AS epc,
-             coalesce(sum(amt) FILTER (WHERE kind = 'pension_benefit'), 0) AS pb,
-             coalesce(sum(amt) FILTER (WHERE kind = 'unemployment_benefit'), 0) AS ub
-      FROM (SELECT id_no, period, trim(kind) AS kind, CAST(trim(amount) AS DECIMAL(18, 2)) AS amt
-            FROM csv('{{DATA}}/social_insurance.csv')
-            WHERE trim(period) IN (SELECT period FROM win))
+FROM (SELECT id_norm(rid) AS nid, period, sum(emp) AS emp, sum(epc) AS epc, sum(pb) AS pb, sum(ub) AS ub
+      FROM (SELECT trim(id_no) AS rid, trim(period) AS period,
+                   coalesce(sum(amt) FILTER (WHERE kind = 'employment'), 0) AS emp,
+                   coalesce(sum(amt) FILTER (WHERE kind = 'employee_pension_contrib'), 0) AS epc,
+                   coalesce(sum(amt) FILTER (WHERE kind = 'pension_benefit'), 0) AS pb,
+                   coalesce(sum(amt) FILTER (WHERE kind = 'unemployment_benefit'), 0) AS ub
+            FROM (SELECT id_no, period, trim(kind) AS kind, CAST(trim(amount) AS DECIMAL(18, 2)) AS amt
+                  FROM csv('{{DATA}}/social_insurance.csv')
+                  WHERE trim(period) IN (SELECT period FROM win))
+            GROUP BY ALL)
       GROUP BY ALL)
 GROUP BY nid;
 CREATE TABLE biz AS
@@ -115,13 +118,15 @@ SELECT CAST(trim(date) AS DATE) AS d, trim(kind) AS kind FROM csv('{{DATA}}/holi
 CREATE TABLE hh AS
 SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY hid ORDER BY rowid) AS rn FROM hh_in)
 WHERE rn = 1;
--- hukou: one row per valid ID: the first `normal` row, else the latest status_date (first on a tie)
+-- hukou: one row per normalised ID: the first `normal` row, else the latest
+-- status_date (first on a tie).  Invalid IDs are dropped where they could
+-- matter (E11, L01): a valid member ID only ever joins a valid hukou ID.
 CREATE TABLE hk AS
 SELECT * EXCLUDE (rn) FROM (
     SELECT nid, name, hukou_no, relation, region, status, status_date,
            row_number() OVER (PARTITION BY nid ORDER BY (status <> 'normal'),
                CASE WHEN status <> 'normal' THEN status_date END DESC NULLS LAST, rowid) AS rn
-    FROM hk_in WHERE id_valid(nid))
+    FROM hk_in)
 WHERE rn = 1;
 -- members of known households, a person repeated within a household kept once (first row)
 CREATE TABLE mem AS
@@ -204,7 +209,7 @@ FROM (SELECT unnest(range(min(applied_on), max(approved_on) + INTERVAL 1 DAY, IN
 CREATE TABLE cand AS
 SELECT c.nid, c.region, h.hukou_no, s.yuan AS std FROM (
     SELECT nid, region, area_type, row_number() OVER (PARTITION BY nid ORDER BY rowid) AS rn FROM cand_in) c
-JOIN hk h ON h.nid = c.nid AND h.status = 'normal'
+JOIN hk h ON h.nid = c.nid AND h.status = 'normal' AND id_valid(c.nid)
 JOIN std s ON s.region = c.region AND s.area_type = c.area_type
 WHERE c.rn = 1;
 CREATE TABLE hkh AS
@@ -214,12 +219,12 @@ FROM (SELECT h.hukou_no, i.s6,
              OR h.nid IN (SELECT nid FROM prop WHERE usage IN ('commercial', 'office', 'industrial'))
              OR h.nid IN (SELECT nid FROM biz) OR h.nid IN (SELECT nid FROM ps) AS blocked
       FROM hk h LEFT JOIN inc i ON i.nid = h.nid
-      WHERE h.status = 'normal' AND h.hukou_no IN (SELECT hukou_no FROM cand))
+      WHERE h.status = 'normal' AND h.hukou_no IN (SELECT hukou_no FROM cand) AND id_valid(h.nid))
 GROUP BY hukou_no;
 CREATE TABLE hkp AS
 SELECT h.hukou_no, count(DISTINCT p.pid) AS npid, sum(p.area_share) AS area
 FROM hk h JOIN prop p ON p.nid = h.nid AND p.usage = 'residential'
-WHERE h.status = 'normal' AND h.hukou_no IN (SELECT hukou_no FROM cand)
+WHERE h.status = 'normal' AND h.hukou_no IN (SELECT hukou_no FROM cand) AND id_valid(h.nid)
 GROUP BY h.hukou_no;
 CREATE TABLE flagkeys AS
 SELECT f.rule_id, f.hid, f.hukou_no, f.id_no FROM f09 f JOIN hh ON hh.hid = f.hid
@@ -247,7 +252,7 @@ WHERE hh.status <> 'cancelled' AND mx.in_hk AND mx.name <> mx.hk_name
    <> regexp_replace(mx.hk_name, '^[\s\p{Z}]+|[\s\p{Z}]+$', '', 'g')
 UNION ALL
 SELECT 'E11_UNDECLARED_SPOUSE', hf.hid, hf.head_hk, p.nid FROM hf
-JOIN hk p ON p.hukou_no = hf.head_hk AND p.status = 'normal'
+JOIN hk p ON p.hukou_no = hf.head_hk AND p.status = 'normal' AND id_valid(p.nid)
 WHERE hf.status <> 'cancelled' AND hf.head_in_hk
   AND (p.relation = 'spouse' OR (p.relation = 'child'
        AND year(DATE '{{ASOF}}') - CAST(substr(p.nid, 7, 4) AS INTEGER)
