@@ -35,7 +35,7 @@ int keyidx_build(struct keyidx *ix, const uint64_t *keys, size_t stride, size_t 
             distinct++;
         prev = k;
     }
-    size_t cap = pow2_at_least(distinct * 2 + 1);
+    size_t cap = pow2_at_least(distinct + distinct / 2 + 1);   /* load <= 2/3 */
     ix->slots = calloc(cap, sizeof *ix->slots);
     if (!ix->slots)
         return ERR(e, E_NOMEM, "out of memory while building an index of %zu keys", distinct);

@@ -5,7 +5,8 @@
  *     of rows in an array sorted by key.  Built once, then read-only, so
  *     any number of threads may probe it at once.
  *   - struct stridx: strings (household_id, hukou_no) -> uint32 value.
- * Tables are sized to a power of two at least twice the number of entries,
+ * Tables are sized to a power of two at least 1.5 times the number of keys
+ * (keyidx; twice for stridx),
  * so probe sequences stay short.  Memory is malloc'd by the index and freed
  * by *_free(); the index never owns the rows or strings it points at.
  */
