@@ -19,6 +19,9 @@
 #include "pipeline.h"
 #include "cmd_pg.h"
 #include "snapshot.h"
+#include "export.h"
+#include "report.h"
+#include "review.h"
 
 
 /* Exit status table (also in --help and README.md). */
@@ -48,6 +51,9 @@ static const char usage_main[] =
     "  load       load CSV feeds into PostgreSQL for 'run --pg' (hedui load --help)\n"
     "  index      build/verify the snapshot for pre-approval checks (hedui index --help)\n"
     "  check      check households against a snapshot now (hedui check --help)\n"
+    "  review     import auditors' verdicts into a state directory (hedui review --help)\n"
+    "  export     township packs for people outside the bureau (hedui export --help)\n"
+    "  report     report.html of a published run (hedui report --help)\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help\n"
@@ -92,6 +98,13 @@ static const char usage_run[] =
     "  --threads N          worker threads (default: all cores)\n"
     "  --encoding [FILE=]ENC  read FILE (or every file) as utf-8 or gb18030\n"
     "                       instead of detecting it; repeatable\n"
+    "  --previous DIR       compare with the run published in DIR: flags.csv gets\n"
+    "                       fingerprint,change columns; changes.csv lists new,\n"
+    "                       persisting and resolved findings\n"
+    "  --state DIR          auditors' state (created if missing): compare with the\n"
+    "                       last run recorded there (unless --previous), leave\n"
+    "                       findings with a verdict ('hedui review import') out of\n"
+    "                       review_queue.csv, then record this run there\n"
     "  -q, --quiet          no progress lines even on a terminal\n"
     "  -v, --verbose        more detail in error messages\n"
     "  -h, --help           show this help\n";
@@ -148,6 +161,7 @@ struct run_opts {
     enum enc enc_all;
     enum enc enc_file[N_INPUT];
     int quiet;
+    const char *previous, *state;
 };
 
 static int parse_uint(const char *s, unsigned long long max, unsigned long long *out)
@@ -224,6 +238,12 @@ static int parse_run(int argc, char **argv, struct run_opts *o, struct err *e)
         } else if ((r = opt_value(argc, argv, &i, "--out", &v, e)) != 0) {
             if (r < 0) return e->code;
             o->out = v;
+        } else if ((r = opt_value(argc, argv, &i, "--previous", &v, e)) != 0) {
+            if (r < 0) return e->code;
+            o->previous = v;
+        } else if ((r = opt_value(argc, argv, &i, "--state", &v, e)) != 0) {
+            if (r < 0) return e->code;
+            o->state = v;
         } else if ((r = opt_value(argc, argv, &i, "--rules", &v, e)) != 0) {
             if (r < 0) return e->code;
             o->rules = v;
@@ -317,8 +337,14 @@ static int cmd_run(int argc, char **argv, struct err *e)
     memcpy(cfg.enc_file, o.enc_file, sizeof cfg.enc_file);
     cfg.progress = !o.quiet && isatty(STDERR_FILENO);
 
+    if (o.pg && (o.previous || o.state))
+        return ERR(e, E_USAGE, "--previous and --state work with CSV runs (--data) only, "
+                               "not yet with --pg");
     if (o.pg)
         return pg_run(&cfg, o.pg, o.schema, o.out, e);
+    cfg.auditor_outputs = 1;   /* fingerprints.csv, report.html (review.h, report.h) */
+    cfg.previous_dir = o.previous;
+    cfg.state_dir = o.state;
 
     struct pipeline p;
     st = pipeline_init(&p, &cfg, e);
@@ -360,6 +386,9 @@ static const struct command commands[] = {
     {"load", cmd_load_main},
     {"index", cmd_index},
     {"check", cmd_check},
+    {"review", cmd_review},
+    {"export", cmd_export},
+    {"report", cmd_report},
 };
 
 int main(int argc, char **argv)

@@ -14,6 +14,8 @@
 #include <time.h>
 
 #include "date.h"
+#include "report.h"
+#include "review.h"
 #include "write.h"
 
 const char *const stage_names[N_STAGES] = {"load_ms", "index_join_ms", "evaluate_ms",
@@ -60,6 +62,8 @@ int pipeline_init(struct pipeline *p, const struct run_config *cfg, struct err *
     char path[4600];
     snprintf(path, sizeof path, "%s/policy.rules", cfg->rules_dir);
     int st = policy_load(&p->pol, path, e);
+    if (st == E_OK && cfg->auditor_outputs)
+        st = review_open(&p->rv, cfg->previous_dir, cfg->state_dir, e);
     if (st != E_OK)
         return st;
     return normaliser_init(&p->nz, &p->d, cfg->as_of, e);
@@ -214,6 +218,8 @@ int pipeline_evaluate(struct pipeline *p, struct err *e)
              p->stage_ms[ST_EVAL]);
 
     t = pipeline_now_ms();
+    if (p->rv && (st = review_mark(p->rv, &p->er, e)) != E_OK)
+        return st;
     st = rank_build(&p->d, &p->pol, &p->er, p->cfg.as_of, p->cfg.seed, &p->rk, e);
     p->stage_ms[ST_RANK] = pipeline_now_ms() - t;
     return st;
@@ -225,7 +231,7 @@ int pipeline_publish_dir(struct pipeline *p, const char *dir, struct err *e)
     struct outdir od;
     int st = out_begin(&od, dir, e);
     if (st == E_OK)
-        st = write_flags(&od, &p->er, e);
+        st = p->rv ? review_write(p->rv, &od, &p->er, e) : write_flags(&od, &p->er, e);
     if (st == E_OK)
         st = write_queue(&od, &p->rk, e);
     if (st == E_OK)
@@ -243,11 +249,15 @@ int pipeline_publish_dir(struct pipeline *p, const char *dir, struct err *e)
                                    pipeline_peak_rss_kb()};
         memcpy(mi.stage_ms, p->stage_ms, sizeof p->stage_ms);
         st = write_manifest(&od, &mi, e);
+        if (st == E_OK && p->rv)
+            st = report_write_run(p, &od, e);
     }
     if (st == E_OK) {
         static const char *const names[] = {"flags.csv", "review_queue.csv", "spotcheck.csv",
                                             "rejects.csv", "manifest.json"};
         st = out_commit(&od, names, 5, e);
+        if (st == E_OK && p->rv)
+            st = review_record_run(p->rv, p, dir, e);
     }
     if (st != E_OK)
         out_abort(&od);
@@ -258,6 +268,8 @@ int pipeline_publish_dir(struct pipeline *p, const char *dir, struct err *e)
 
 void pipeline_free(struct pipeline *p)
 {
+    review_free(p->rv);
+    p->rv = NULL;
     ranked_free(&p->rk);
     eval_result_free(&p->er);
     calendar_free(&p->cal);

@@ -21,6 +21,8 @@
 #include "rank.h"
 #include "rules.h"
 
+struct review;
+
 #define HEDUI_VERSION "0.1.0"
 
 struct run_config {
@@ -32,6 +34,12 @@ struct run_config {
     enum enc enc_all;
     enum enc enc_file[N_INPUT];
     int progress;               /* print stage lines to stderr */
+    /* the auditors' side (review.h, report.h): fingerprints.csv and
+     * report.html; with previous_dir or state_dir also the change columns
+     * of flags.csv, changes.csv, verdicts out of the queue, the state */
+    int auditor_outputs;
+    const char *previous_dir;   /* --previous DIR, or NULL */
+    const char *state_dir;      /* --state DIR, or NULL */
 };
 
 enum stage { ST_LOAD, ST_JOIN, ST_EVAL, ST_RANK, ST_WRITE, ST_TOTAL, N_STAGES };
@@ -53,6 +61,7 @@ struct pipeline {
     const char *skipped[8];     /* notes on rules skipped, NULL-terminated */
     double stage_ms[N_STAGES];
     double t_start;
+    struct review *rv;          /* cfg.auditor_outputs: see review.h */
 };
 
 /* Load the policy and prepare an empty dataset. */

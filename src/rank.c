@@ -52,8 +52,11 @@ static int build_queue(const struct policy *p, const struct eval_result *er,
         free(v);
         return ERR(e, E_NOMEM, "out of memory while building the review queue");
     }
+    size_t nv = 0;
     for (size_t i = 0; i < n; i++)
-        v[i] = &er->flags[i];
+        if (!er->flags[i].held)   /* an auditor's verdict is in force (review.h) */
+            v[nv++] = &er->flags[i];
+    n = nv;
     qsort(v, n, sizeof *v, cmp_unit);
     size_t nq = 0;
     for (size_t i = 0; i < n;) {

@@ -39,7 +39,7 @@ static int mkdir_p(const char *path)
  * publish; anything else found there is carried over to the new one). */
 static const char *const own_names[] = {"flags.csv", "review_queue.csv", "spotcheck.csv",
                                         "rejects.csv", "manifest.json", "changes.csv",
-                                        "report.html", NULL};
+                                        "report.html", "fingerprints.csv", NULL};
 
 static int is_own(const char *name)
 {
@@ -227,12 +227,29 @@ void csv_put(FILE *f, const char *s, int last)
     fputc(last ? '\n' : ',', f);
 }
 
+FILE *out_open(struct outdir *o, const char *name, struct err *e)
+{
+    return open_out(o, name, e);
+}
+
+int out_close(FILE *f, struct outdir *o, const char *name, struct err *e)
+{
+    return close_out(f, o, name, e);
+}
+
 int write_flags(struct outdir *o, const struct eval_result *r, struct err *e)
+{
+    return write_flags_ext(o, r, NULL, NULL, NULL, e);
+}
+
+int write_flags_ext(struct outdir *o, const struct eval_result *r, const char *extra_header,
+                    void (*extra)(FILE *f, size_t i, void *ctx), void *ctx, struct err *e)
 {
     FILE *f = open_out(o, "flags.csv", e);
     if (!f)
         return e->code;
-    fputs("rule_id,kind,severity,household_id,hukou_no,id_no,region_code,evidence\n", f);
+    fprintf(f, "rule_id,kind,severity,household_id,hukou_no,id_no,region_code,evidence%s\n",
+            extra ? extra_header : "");
     /* severity comes from the policy at evaluation time; stored per rule */
     for (size_t i = 0; i < r->n_flags; i++) {
         const struct flag *g = &r->flags[i];
@@ -243,7 +260,9 @@ int write_flags(struct outdir *o, const struct eval_result *r, struct err *e)
         csv_put(f, g->hukou_no, 0);
         csv_put(f, g->id_no, 0);
         csv_put(f, g->region, 0);
-        csv_put(f, g->evidence, 1);
+        csv_put(f, g->evidence, extra == NULL);
+        if (extra)
+            extra(f, i, ctx);
     }
     return close_out(f, o, "flags.csv", e);
 }

@@ -39,6 +39,15 @@ int out_commit(struct outdir *o, const char *const *names, int n, struct err *e)
 void csv_put(FILE *f, const char *s, int last);
 
 int write_flags(struct outdir *o, const struct eval_result *r, struct err *e);
+/* flags.csv with extra columns after the contract's eight: extra_header
+ * (",a,b") and, per flag i, extra() writing its fields with csv_put (the
+ * last one with last = 1). */
+int write_flags_ext(struct outdir *o, const struct eval_result *r, const char *extra_header,
+                    void (*extra)(FILE *f, size_t i, void *ctx), void *ctx, struct err *e);
+/* Any other file of the run: created mode 0600 in the temporary directory;
+ * out_close flushes, fsyncs and closes it. */
+FILE *out_open(struct outdir *o, const char *name, struct err *e);
+int out_close(FILE *f, struct outdir *o, const char *name, struct err *e);
 int write_queue(struct outdir *o, const struct ranked *r, struct err *e);
 int write_spot(struct outdir *o, const struct ranked *r, struct err *e);
 int write_rejects(struct outdir *o, const struct dataset *d, struct err *e);
