@@ -159,6 +159,13 @@ static int reject(struct parser *P, long long line, const char *fmt, ...)
     return dataset_reject(P->d, P->spec->file, line, &P->e, "%s", buf);
 }
 
+/* A record after the header on the header's own physical line (a CR
+ * without LF ended the header): the data is parsed from the next line on,
+ * so such a record is rejected here. */
+#define HEADER_LINE_REJECT                                                          \
+    "record on the header's line (a CR without LF ends a record); "                \
+    "save the file with LF or CRLF line endings"
+
 static int do_header(struct parser *P)
 {
     struct rec *r = &P->r;
@@ -214,7 +221,9 @@ static void on_row(int c, void *data)
     const struct load_spec *sp = P->spec;
     P->data_rows++;
     int st = E_OK;
-    if (has_bad_line(P, P->rec_start, P->cur_line)) {
+    if (P->header_mode) {
+        st = reject(P, P->rec_start, HEADER_LINE_REJECT);
+    } else if (has_bad_line(P, P->rec_start, P->cur_line)) {
         st = reject(P, P->rec_start, "bad encoding: bytes that are neither UTF-8 nor GB18030");
     } else if (r->overflow || r->nf != P->hdr->n_header) {
         st = reject(P, P->rec_start, "wrong column count: %d fields, header has %d", r->nf,
@@ -282,6 +291,10 @@ static void parse_range(struct parser *P, const char *s, const char *end, long l
     int in_record = 0;
     while (s < end && P->status == E_OK) {
         if (P->header_mode && P->header_done) {
+            if (in_record) {
+                P->data_rows++;
+                P->status = reject(P, P->rec_start, HEADER_LINE_REJECT);
+            }
             *data_start = s;
             *data_line = line + 1;
             break;
@@ -362,6 +375,11 @@ static void parse_range(struct parser *P, const char *s, const char *end, long l
     if (P->header_mode && P->header_done && s >= end && P->status == E_OK) {
         *data_start = end;
         *data_line = line + 1;
+        if (in_record) {
+            P->data_rows++;
+            P->status = reject(P, P->rec_start, HEADER_LINE_REJECT);
+            in_record = 0;
+        }
     }
     P->in_record = in_record;
     if (P->status == E_OK && in_record && s >= end) {
@@ -438,6 +456,16 @@ static long long count_byte(const char *s, size_t n, char c)
     }
     for (; k < n; k++)
         total += s[k] == c;
+    return total;
+}
+
+/* CRs in s[0..n) not followed by LF (each may end a record). */
+static long long count_bare_cr(const char *s, size_t n)
+{
+    long long total = 0;
+    const char *end = s + n;
+    for (const char *p = s; p < end && (p = memchr(p, '\r', (size_t)(end - p))) != NULL; p++)
+        total += p + 1 == end || p[1] != '\n';
     return total;
 }
 
@@ -673,6 +701,7 @@ static int load_any(struct dataset *d, const char *path, const unsigned char *ra
         st = ERR(&H.e, E_PARSE, "no header row");
     }
     free(H.r.buf);
+    long long header_line_rows = H.data_rows;
     if (st != E_OK) {
         *e = H.e;
         decoded_free(&dec);
@@ -701,13 +730,19 @@ static int load_any(struct dataset *d, const char *path, const unsigned char *ra
         cline[0] = data_line;
     }
     cstart[nc] = n_data;
-    /* rows per chunk are at most its lines (+1 for a last line without LF) */
+    /* rows per chunk are at most its lines (+1 for a last line without LF)
+     * plus its bare CRs: libcsv also ends a record at a CR not followed by
+     * LF, so one line can hold several records */
     if (total_lf < 0)
         total_lf = count_byte(data, n_data, '\n');
     long long total_lines = total_lf + 1;
     cline[nc] = data_line + total_lines;
-    for (int i = 0; i < nc; i++)
-        max_rows[i] = (size_t)(cline[i + 1] - cline[i]);
+    long long total_bare_cr = 0;
+    for (int i = 0; i < nc; i++) {
+        long long cr = count_bare_cr(data + cstart[i], cstart[i + 1] - cstart[i]);
+        max_rows[i] = (size_t)(cline[i + 1] - cline[i] + cr);
+        total_bare_cr += cr;
+    }
 
     /* ---- phase 3: parse ---- */
     struct parser *P = NULL;
@@ -748,6 +783,7 @@ static int load_any(struct dataset *d, const char *path, const unsigned char *ra
                      "fix the quote or export the file again", P[nc - 1].rec_start);
         }
         if (st == E_OK && !resplit) {
+            fs->data_rows += header_line_rows;
             for (int i = 0; i < nc; i++)
                 fs->data_rows += P[i].data_rows;
         }
@@ -762,7 +798,7 @@ static int load_any(struct dataset *d, const char *path, const unsigned char *ra
         nc = 1;
         cstart[1] = n_data;
         cline[0] = data_line;
-        max_rows[0] = (size_t)total_lines;
+        max_rows[0] = (size_t)(total_lines + total_bare_cr);
     }
     decoded_free(&dec);
     return st;

@@ -45,7 +45,9 @@ struct load_spec {
      * rows of chunk i go to row(chunk_ctx(ctx, i), ...) and its structural
      * rejects to chunk_reject(chunk_ctx(ctx, i), ...).  The caller merges
      * the chunks in order, so the result is the same for any n.  Without
-     * chunk_ctx, rows go to row(ctx, ...) and rejects to the dataset. */
+     * chunk_ctx, rows go to row(ctx, ...) and rejects to the dataset.
+     * Records on the header's own line (a CR without LF ended the header)
+     * are rejected to the dataset before any chunk begins. */
     int max_chunks;
     int (*chunks_begin)(void *ctx, int n_chunks, const size_t *max_rows, struct err *e);
     void *(*chunk_ctx)(void *ctx, int i);
