@@ -34,9 +34,12 @@ if [ "$(id -u)" -eq 0 ]; then
     AS="runuser -u postgres --"
 fi
 started=0
+# server programs run from their own directory (the server user may not
+# be able to resolve the caller's working directory)
+srv() { (cd "$PGD" && $AS "$@"); }
 cleanup() {
     if [ $started -eq 1 ]; then
-        $AS "$PGBIN/pg_ctl" -D "$PGD/data" -m immediate -w stop >/dev/null 2>&1
+        srv "$PGBIN/pg_ctl" -D "$PGD/data" -m immediate -w stop >/dev/null 2>&1
     fi
     rm -rf "$T"
 }
@@ -48,12 +51,12 @@ ok()   { pass=$((pass + 1)); }
 bad()  { fail=$((fail + 1)); echo "pg_test: FAIL: $*" >&2; }
 check() { if eval "$2"; then ok; else bad "$1"; fi; }
 
-$AS "$PGBIN/initdb" -D "$PGD/data" -U postgres -E UTF8 --locale=C \
+srv "$PGBIN/initdb" -D "$PGD/data" -U postgres -E UTF8 --locale=C \
     --auth-local=trust --auth-host=scram-sha-256 >"$T/initdb.log" 2>&1 ||
     { cat "$T/initdb.log" >&2; echo "pg_test: initdb failed" >&2; exit 1; }
 for try in 1 2 3 4 5; do
     PORT=$(( (($$ + try * 7919) % 30000) + 20000 ))
-    if $AS "$PGBIN/pg_ctl" -D "$PGD/data" -l "$PGD/log" -w -t 60 \
+    if srv "$PGBIN/pg_ctl" -D "$PGD/data" -l "$PGD/log" -w -t 60 \
         -o "-k $PGD -p $PORT -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" \
         start >/dev/null 2>&1; then
         started=1
@@ -163,6 +166,22 @@ for t in $LISTS; do
     check "dirty: $t from the tables equals the CSV run (lines, evidence)" \
         "cmp -s '$T/db3/$t.csv' '$T/csv3/$t.csv'"
 done
+
+# a value edited in the table after the load is judged by the run, which
+# names the file's line; past the reject limit the run fails, recorded as such
+q "UPDATE t3.social_insurance SET amount = 'oops' WHERE line = 3" >/dev/null
+pgrun t3 --seed $SEED --out "$T/pg3b" 2>"$T/err"
+rc=$?
+check "run after an edit exits 0 ($(cat "$T/err"))" "[ $rc -eq 0 ]"
+check "the run rejects the edited row at its file line" \
+    "grep -q \"^social_insurance.csv,3,amount: .*'oops'\" '$T/pg3b/rejects.csv' &&
+     [ \"\$(q \"SELECT count(*) FROM t3.rejects WHERE run_id = 2 AND file = 'social_insurance.csv' AND line = 3\")\" = 1 ]"
+q "UPDATE t3.vehicles SET value_yuan = 'oops'" >/dev/null
+pgrun t3 --seed $SEED 2>"$T/err"
+rc=$?
+check "run over the reject limit exits 1 (got $rc)" "[ $rc -eq 1 ]"
+check "the failed run is recorded, with its reason and no rows" \
+    "[ \"\$(q \"SELECT status, error LIKE '%over the limit%', (SELECT count(*) FROM t3.flags f WHERE f.run_id = r.run_id) FROM t3.runs r WHERE run_id = 3\")\" = 'failed|t|0' ]"
 
 # ---------- 4. a load over the reject limit changes nothing ----------
 cp -r "$T/dirty" "$T/over"
