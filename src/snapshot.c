@@ -22,6 +22,7 @@
 
 #include "idcard.h"
 #include "num.h"
+#include "sort.h"
 
 const char *const snap_sec_names[N_SEC] = {
     "persons", "person_hash", "hukou", "hukou_hash", "vehicles", "property",
@@ -1260,12 +1261,6 @@ static int cmp_hent(const void *a, const void *b)
     return x->ord < y->ord ? -1 : x->ord > y->ord;
 }
 
-static int cmp_hukou_key(const void *a, const void *b)
-{
-    const struct hukou *x = a, *y = b;
-    return x->key < y->key ? -1 : x->key > y->key;
-}
-
 #define PUSH(vecname, type, var)                                                         \
     type *var = vec_push(&out->vecname, sizeof(type));                                   \
     if (!var) {                                                                          \
@@ -1296,6 +1291,19 @@ static int cmp_hukou_key(const void *a, const void *b)
             goto done;                                                                   \
         }                                                                                \
     } while (0)
+
+/* Room for `more` rows beyond v->n, so the pushes below never move rows. */
+static int reserve(struct vec *v, size_t more, size_t size)
+{
+    if (v->borrowed || v->n + more <= v->cap)
+        return 0;
+    void *p = realloc(v->v, (v->n + more) * size);
+    if (!p)
+        return -1;
+    v->v = p;
+    v->cap = v->n + more;
+    return 0;
+}
 
 static char *id_text(struct dataset *out, uint64_t key)
 {
@@ -1402,6 +1410,11 @@ int snap_materialise(struct snap *s, const struct dataset *g, struct dataset *ou
     qsort(ents, n_ent, sizeof *ents, cmp_hent);
 
     /* 3. households and members, in registry order */
+    if (reserve(&out->households, n_ent, sizeof(struct household)) ||
+        reserve(&out->members, ngm + n_oth, sizeof(struct member))) {
+        r = ERR(e, E_NOMEM, "out of memory while reading the snapshot");
+        goto done;
+    }
     given_of = malloc((n_ent ? n_ent : 1) * sizeof *given_of);
     if (!given_of) {
         r = ERR(e, E_NOMEM, "out of memory while reading the snapshot");
@@ -1462,6 +1475,26 @@ int snap_materialise(struct snap *s, const struct dataset *g, struct dataset *ou
             if (w == 0 || persons[w - 1] != persons[i])
                 persons[w++] = persons[i];
         n_pers = w;
+    }
+    {
+        /* size the row arrays once */
+        size_t need[N_PF] = {0};
+        for (size_t i = 0; i < n_pers; i++)
+            for (int f = 0; f < PF_MEMBERSHIPS; f++) {
+                uint32_t first, n;
+                if ((r = person_range(s, persons[i], f, &first, &n, e)) != E_OK)
+                    goto done;
+                need[f] += n;
+            }
+        if (reserve(&out->vehicles, need[PF_VEHICLES], sizeof(struct vehicle)) ||
+            reserve(&out->property, need[PF_PROPERTY], sizeof(struct property)) ||
+            reserve(&out->si, need[PF_SI], sizeof(struct si_row)) ||
+            reserve(&out->business, need[PF_BUSINESS], sizeof(struct business)) ||
+            reserve(&out->pubservants, need[PF_PUBSERV], sizeof(struct pubservant)) ||
+            reserve(&out->staffrels, need[PF_STAFFREL], sizeof(struct staffrel))) {
+            r = ERR(e, E_NOMEM, "out of memory while reading the snapshot");
+            goto done;
+        }
     }
     cap_hrows = n_pers + 16;
     hrows = malloc(cap_hrows * sizeof *hrows);
@@ -1647,8 +1680,9 @@ int snap_materialise(struct snap *s, const struct dataset *g, struct dataset *ou
         o->status_date = hr->status_date;
         o->line = hr->line;
     }
-    if (out->hukou.n > 1)
-        qsort(out->hukou.v, out->hukou.n, sizeof(struct hukou), cmp_hukou_key);
+    if ((r = radix_sort_u64(out->hukou.v, out->hukou.n, sizeof(struct hukou),
+                            offsetof(struct hukou, key), e)) != E_OK)
+        goto done;
 
     /* 7. policy tables, whole */
     const uint64_t nstd = s->h->sec[SEC_STANDARDS].count;
