@@ -31,6 +31,7 @@
  */
 #include "cmd_pg.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -1196,12 +1197,22 @@ static int render_lists(struct pipeline *p, struct sbuf lists[5], struct err *e)
     int st = pipeline_publish_dir(p, dir, e);
     static const char *const names[5] = {"flags.csv", "review_queue.csv", "spotcheck.csv",
                                           "rejects.csv", "manifest.json"};
-    char path[700];
-    for (int i = 0; i < 5; i++) {
+    char path[1200];
+    for (int i = 0; i < 5 && st == E_OK; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        if (st == E_OK)
-            st = read_whole(path, &lists[i], e);
-        unlink(path);
+        st = read_whole(path, &lists[i], e);
+    }
+    /* Remove whatever was written (the lists carry full ID numbers). */
+    DIR *dp = opendir(dir);
+    if (dp) {
+        struct dirent *de;
+        while ((de = readdir(dp)) != NULL) {
+            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                continue;
+            snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+            unlink(path);
+        }
+        closedir(dp);
     }
     rmdir(dir);
     return st;

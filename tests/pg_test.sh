@@ -39,7 +39,10 @@ started=0
 srv() { (cd "$PGD" && $AS "$@"); }
 cleanup() {
     if [ $started -eq 1 ]; then
-        srv "$PGBIN/pg_ctl" -D "$PGD/data" -m immediate -w stop >/dev/null 2>&1
+        srv "$PGBIN/pg_ctl" -D "$PGD/data" -m immediate -w stop >/dev/null 2>&1 || {
+            pid=$(head -1 "$PGD/data/postmaster.pid" 2>/dev/null)
+            [ -n "$pid" ] && kill -QUIT "$pid" 2>/dev/null   # immediate shutdown
+        }
     fi
     rm -rf "$T"
 }
