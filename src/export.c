@@ -190,7 +190,7 @@ static int fill_pack(FILE *f, void *vctx)
             free(ev);
             xl_put(f, c->have_change ? g->f[7] : "", 1, 0);
             const char *verdict = "";
-            if (c->have_verdict && g->fp) {
+            if (c->have_verdict && g->fp && c->nv) {
                 struct xverdict pv = {g->fp, NULL};
                 const struct xverdict *v =
                     bsearch(&pv, c->vd, c->nv, sizeof *c->vd, cmp_xverdict);
@@ -378,8 +378,10 @@ int cmd_export(int argc, char **argv, struct err *e)
     if (st == E_OK && oom)
         st = ERR(e, E_NOMEM, "out of memory while reading %s", from);
     if (st == E_OK) {
-        qsort(fl, nf, sizeof *fl, cmp_xflag);
-        qsort(vd, nv, sizeof *vd, cmp_xverdict);
+        if (nf > 1)
+            qsort(fl, nf, sizeof *fl, cmp_xflag);
+        if (nv > 1)
+            qsort(vd, nv, sizeof *vd, cmp_xverdict);
         struct stat sb;
         if (stat(out, &sb) != 0 && mkdir(out, 0700) != 0)
             st = ERR(e, E_OUT, "cannot create %s: %s", out, strerror(errno));

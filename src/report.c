@@ -525,7 +525,8 @@ static void town_list(struct town_map *m)
         if (m->v[i].code[0])
             m->v[k++] = m->v[i];
     m->n = k;
-    qsort(m->v, k, sizeof *m->v, cmp_town);
+    if (k > 1)
+        qsort(m->v, k, sizeof *m->v, cmp_town);
 }
 
 /* ---------- a run in memory ---------- */
@@ -1066,7 +1067,8 @@ int cmd_report(int argc, char **argv, struct err *e)
             nh++;
         }
         if (st == E_OK)
-            qsort(hist, nh, sizeof *hist, cmp_hist);
+            if (nh > 1)
+                qsort(hist, nh, sizeof *hist, cmp_hist);
     }
     if (st == E_OK) {
         town_list(&tm);

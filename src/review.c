@@ -76,7 +76,8 @@ uint64_t review_fingerprint(const struct flag *f)
         }
         k += len + (end ? 1 : 0);
     }
-    qsort(it, (size_t)n, sizeof it[0], cmp_item);
+    if ((size_t)n > 1)
+        qsort(it, (size_t)n, sizeof it[0], cmp_item);
     for (int i = 0; i < n; i++) {
         XXH3_64bits_update(&st, it[i].p, it[i].n);
         XXH3_64bits_update(&st, "\x1e", 1);
@@ -571,7 +572,7 @@ static int load_previous_dir(struct review *rv, const char *dir, struct err *e)
     }
     csvr_close(&r);
 sorted:
-    if (st == E_OK)
+    if (st == E_OK && rv->n_prev > 1)
         qsort(rv->prev, rv->n_prev, sizeof *rv->prev, cmp_prev_fp);
     return st;
 }
@@ -671,7 +672,8 @@ static int cmp_disp_fp_seq(const void *a, const void *b)
 static int dispositions_in_force(struct review *rv, struct disp_row *v, size_t n,
                                  struct err *e)
 {
-    qsort(v, n, sizeof *v, cmp_disp_fp_seq);
+    if (n > 1)
+        qsort(v, n, sizeof *v, cmp_disp_fp_seq);
     rv->disp = malloc((n ? n : 1) * sizeof *rv->disp);
     if (!rv->disp)
         return ERR(e, E_NOMEM, "out of memory reading dispositions");
@@ -821,7 +823,8 @@ static int load_state(struct review *rv, const char *dir, struct err *e)
     state_unlock(fd);
     if (st != E_OK)
         return st;
-    qsort(rv->known, rv->n_known, sizeof *rv->known, cmp_prev_fp);
+    if (rv->n_known > 1)
+        qsort(rv->known, rv->n_known, sizeof *rv->known, cmp_prev_fp);
     rv->prev_run = last_run_of(rv->known, rv->n_known, rv->hist, rv->n_hist);
     return E_OK;
 }
@@ -916,14 +919,16 @@ int review_mark(struct review *rv, struct eval_result *er, struct err *e)
         fl[i].held = d != NULL;
         rv->n_held[rv->outcome[i]]++;
     }
-    qsort(cur, n, sizeof *cur, cmp_u64);
+    if (n > 1)
+        qsort(cur, n, sizeof *cur, cmp_u64);
     rv->n_resolved = 0;
     for (size_t i = 0; i < rv->n_prev; i++)
-        if (!bsearch(&rv->prev[i].fp, cur, n, sizeof *cur, cmp_u64))
+        if (!n || !bsearch(&rv->prev[i].fp, cur, n, sizeof *cur, cmp_u64))
             rv->resolved[rv->n_resolved++] = i;
     free(cur);
     g_sort_prev = rv->prev;
-    qsort(rv->resolved, rv->n_resolved, sizeof *rv->resolved, cmp_resolved);
+    if (rv->n_resolved > 1)
+        qsort(rv->resolved, rv->n_resolved, sizeof *rv->resolved, cmp_resolved);
     return E_OK;
 }
 
@@ -1181,7 +1186,8 @@ int review_record_run(struct review *rv, const struct pipeline *p, const char *o
     size_t *order = NULL;
     struct history_row *rows = NULL;
     if (st == E_OK) {
-        qsort(now.known, now.n_known, sizeof *now.known, cmp_prev_fp);
+        if (now.n_known > 1)
+            qsort(now.known, now.n_known, sizeof *now.known, cmp_prev_fp);
         int run = last_run_of(now.known, now.n_known, now.hist, now.n_hist) + 1;
         size_t n = p->er.n_flags;
         order = malloc((n ? n : 1) * sizeof *order);
@@ -1192,7 +1198,8 @@ int review_record_run(struct review *rv, const struct pipeline *p, const char *o
             for (size_t i = 0; i < n; i++)
                 order[i] = i;
             g_sort_flags = p->er.flags;
-            qsort(order, n, sizeof *order, cmp_flag_idx_fp);
+            if (n > 1)
+                qsort(order, n, sizeof *order, cmp_flag_idx_fp);
             char as_of[11];
             date_format(p->cfg.as_of, as_of);
             struct findings_ctx fc = {now.known, now.n_known, &p->er, order, run, as_of};
@@ -1578,7 +1585,8 @@ static int review_import(const char *file, const char *state, int dry_run, struc
         if (st == E_OK)
             st = read_dispositions(rv, state, &old, &n_old, e);
         if (st == E_OK) {
-            qsort(old, n_old, sizeof *old, cmp_disp_seq);
+            if (n_old > 1)
+                qsort(old, n_old, sizeof *old, cmp_disp_seq);
             time_t t = time(NULL);
             struct tm tm;
             gmtime_r(&t, &tm);

@@ -5,12 +5,14 @@
 #   build  compiler, libcsv, xxHash, libpq, OpenMP (libgomp comes with gcc)
 #   test   build + check (unit tests)
 #   pg     the PostgreSQL 15 server, for the database tests
+#   report Chromium (headless) and a CJK font, for tests/report_test.sh
 # Installs only what is missing; needs root (or sudo) only when something is.
 set -eu
 
 pkgs_build="gcc make pkg-config libc6-dev libcsv-dev libxxhash-dev libpq-dev"
 pkgs_test="check"
 pkgs_pg="postgresql-15"
+pkgs_report="chromium fonts-wqy-zenhei"
 
 want=""
 [ $# -eq 0 ] && set -- build
@@ -19,7 +21,8 @@ for what in "$@"; do
         build) want="$want $pkgs_build" ;;
         test)  want="$want $pkgs_build $pkgs_test" ;;
         pg)    want="$want $pkgs_pg" ;;
-        *) echo "install-deps.sh: unknown group '$what' (build, test, pg)" >&2; exit 2 ;;
+        report) want="$want $pkgs_report" ;;
+        *) echo "install-deps.sh: unknown group '$what' (build, test, pg, report)" >&2; exit 2 ;;
     esac
 done
 
