@@ -302,6 +302,8 @@ int cmd_export(int argc, char **argv, struct err *e)
         }
     }
     csvr_close(&r);
+    if (st == E_OK && e->code)
+        st = e->code;
 
     /* the flags of the queued units' townships */
     if (st == E_OK && !oom) {
@@ -346,6 +348,8 @@ int cmd_export(int argc, char **argv, struct err *e)
             }
         }
         csvr_close(&r);
+        if (st == E_OK && e->code)
+            st = e->code;
     }
     /* verdicts in force (changes.csv of a run with --state) */
     if (st == E_OK && !oom) {

@@ -945,6 +945,8 @@ int cmd_report(int argc, char **argv, struct err *e)
             st = e->code;
     }
     csvr_close(&r);
+    if (st == E_OK && e->code)
+        st = e->code;
     /* changes.csv: resolved findings and verdicts */
     if (st == E_OK && ri.compare) {
         snprintf(path, sizeof path, "%s/changes.csv", from);
@@ -993,6 +995,8 @@ int cmd_report(int argc, char **argv, struct err *e)
             }
         }
         csvr_close(&r);
+        if (st == E_OK && e->code)
+            st = e->code;
     }
     ri.findings_title = ri.compare ? "New findings since the previous run, and resolved ones"
                                    : "Findings of high or medium severity";
@@ -1012,6 +1016,8 @@ int cmd_report(int argc, char **argv, struct err *e)
             }
         }
         csvr_close(&r);
+        if (st == E_OK && e->code)
+            st = e->code;
     }
     /* spotcheck.csv */
     if (st == E_OK) {
@@ -1039,7 +1045,9 @@ int cmd_report(int argc, char **argv, struct err *e)
     }
     /* the trend */
     if (st == E_OK && state) {
-        st = review_open(&srv, NULL, state, e);
+        st = review_state_exists(state, e);
+        if (st == E_OK)
+            st = review_open(&srv, NULL, state, e);
         if (st == E_OK && srv->n_hist) {
             hist = malloc(srv->n_hist * sizeof *hist);
             if (!hist)

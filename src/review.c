@@ -121,6 +121,7 @@ int csvr_open(struct csvr *r, const char *path, struct err *e)
 {
     memset(r, 0, sizeof *r);
     r->line = 1;
+    snprintf(r->path, sizeof r->path, "%s", path);
     FILE *f = fopen(path, "rb");
     if (!f) {
         if (errno == ENOENT)
@@ -217,9 +218,9 @@ int csvr_next(struct csvr *r, struct err *e)
             r->pos++;
             for (;;) {
                 if (r->pos >= r->len) {
-                    err_where(e, "", r->rec_line, 0);
-                    return ERR(e, E_PARSE, "a quote opened on line %lld is never closed",
-                               r->rec_line);
+                    err_where(e, r->path, r->rec_line, 0);
+                    ERR(e, E_PARSE, "a quote opened on line %lld is never closed", r->rec_line);
+                    return -1;
                 }
                 char c = r->buf[r->pos];
                 if (c == '"') {
@@ -278,7 +279,8 @@ int csvr_next(struct csvr *r, struct err *e)
     r->n_field = nf;
     return 1;
 nomem:
-    return ERR(e, E_NOMEM, "out of memory reading a CSV file");
+    ERR(e, E_NOMEM, "out of memory reading a CSV file");
+    return -1;
 }
 
 void csvr_close(struct csvr *r)
@@ -1163,7 +1165,6 @@ static int fill_history(FILE *f, void *vctx)
 int review_record_run(struct review *rv, const struct pipeline *p, const char *out_dir,
                       struct err *e)
 {
-    (void)out_dir;
     if (!rv->state_dir)
         return E_OK;
     int fd = -1;
@@ -1222,6 +1223,11 @@ int review_record_run(struct review *rv, const struct pipeline *p, const char *o
     free(now.hist);
     arena_free(&now.arena);
     state_unlock(fd);
+    if (st != E_OK) {
+        size_t m = strlen(e->msg);
+        snprintf(e->msg + m, sizeof e->msg - m, " (the run's outputs are published in %s; "
+                 "the state %s was not updated)", out_dir, rv->state_dir);
+    }
     return st;
 }
 
@@ -1411,6 +1417,51 @@ static int looks_numeric(const char *s)
     return digits > 0;
 }
 
+/* Fingerprints of an import file -> the line where each was first seen. */
+struct fpset {
+    uint64_t *k;
+    long long *line;
+    size_t n, cap;    /* cap a power of two */
+};
+
+/* The line fp was first seen on (line itself when new); -1 when out of memory. */
+static long long fpset_add(struct fpset *s, uint64_t fp, long long line)
+{
+    if (2 * (s->n + 1) > s->cap) {
+        size_t nc = s->cap ? s->cap * 2 : 1024;
+        uint64_t *k = calloc(nc, sizeof *k);
+        long long *l = calloc(nc, sizeof *l);
+        if (!k || !l) {
+            free(k);
+            free(l);
+            return -1;
+        }
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->k[i])
+                continue;
+            size_t h = (size_t)(s->k[i] * 0x9E3779B97F4A7C15ull) & (nc - 1);
+            while (k[h])
+                h = (h + 1) & (nc - 1);
+            k[h] = s->k[i];
+            l[h] = s->line[i];
+        }
+        free(s->k);
+        free(s->line);
+        s->k = k;
+        s->line = l;
+        s->cap = nc;
+    }
+    size_t h = (size_t)(fp * 0x9E3779B97F4A7C15ull) & (s->cap - 1);
+    while (s->k[h] && s->k[h] != fp)
+        h = (h + 1) & (s->cap - 1);
+    if (s->k[h])
+        return s->line[h];
+    s->k[h] = fp;   /* fingerprints are never 0 */
+    s->line[h] = line;
+    s->n++;
+    return line;
+}
+
 struct import_row {
     uint64_t fp;
     int outcome;
@@ -1478,6 +1529,7 @@ static int review_import(const char *file, const char *state, int dry_run, struc
     int n_header = r.n_field;
     struct import_row *rows = NULL;
     size_t n = 0, cap = 0, n_bad = 0, n_skipped = 0;
+    struct fpset seen = {0};
     int today = today_days();
     const char *b = strrchr(file, '/');
     const char *base = b ? b + 1 : file;
@@ -1536,12 +1588,11 @@ static int review_import(const char *file, const char *state, int dry_run, struc
         } else if (on > today) {
             snprintf(why, sizeof why, "reviewed_on %s is after today", on_s);
         } else {
-            for (size_t i = 0; i < n; i++)
-                if (rows[i].fp == fp) {
-                    snprintf(why, sizeof why, "fingerprint %.16s is also on line %lld",
-                             fp_s, rows[i].line);
-                    break;
-                }
+            long long first = fpset_add(&seen, fp, r.rec_line);
+            if (first < 0)
+                st = ERR(e, E_NOMEM, "out of memory");
+            else if (first != r.rec_line)
+                snprintf(why, sizeof why, "fingerprint %.16s is also on line %lld", fp_s, first);
         }
         if (why[0]) {
             n_bad++;
@@ -1569,6 +1620,8 @@ static int review_import(const char *file, const char *state, int dry_run, struc
             st = e->code;
     }
     csvr_close(&r);
+    free(seen.k);
+    free(seen.line);
     if (st == E_OK && n_bad) {
         if (n_bad > 200)
             fprintf(stderr, "hedui: ... and %zu more bad rows\n", n_bad - 200);
@@ -1618,10 +1671,22 @@ static int review_import(const char *file, const char *state, int dry_run, struc
     return st;
 }
 
+int review_state_exists(const char *state, struct err *e)
+{
+    struct stat sb;
+    if (stat(state, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return ERR(e, E_NOINPUT, "state directory %s does not exist (a 'hedui run --state' or "
+                                 "'hedui review import' creates it)", state);
+    return E_OK;
+}
+
 static int review_list(const char *state, struct err *e)
 {
     struct review *rv = NULL;
-    int st = review_open(&rv, NULL, state, e);
+    int st = review_state_exists(state, e);
+    if (st != E_OK)
+        return st;
+    st = review_open(&rv, NULL, state, e);
     if (st == E_OK) {
         fputs("fingerprint,outcome,reviewer,reviewed_on,note,rule_id,household_id,hukou_no,"
               "id_no\n", stdout);

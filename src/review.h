@@ -67,6 +67,7 @@ struct csvr {
     long long rec_line; /* physical line where the current record starts */
     int had_bom;
     int encoding_gb18030; /* the file was decoded from GB18030 */
+    char path[256];     /* for error messages */
 };
 
 /* Open path (ENOENT -> E_NOINPUT); decode: valid UTF-8 as is, else GB18030
@@ -140,6 +141,8 @@ void review_current_row(const struct review *rv, const struct pipeline *p,
                         struct history_row *h);
 void review_free(struct review *rv);
 
+/* E_NOINPUT unless state is an existing directory. */
+int review_state_exists(const char *state, struct err *e);
 /* `hedui review ...` (import, list). */
 int cmd_review(int argc, char **argv, struct err *e);
 

@@ -10,7 +10,8 @@
  * fails the run if an expected suite is missing. */
 #define HEDUI_SUITES(X) \
     X(idcard) X(encoding) X(arena) X(date) X(csvload) X(rules) \
-    X(calendar) X(evaluate) X(sample) X(pipeline) X(fastpath) X(snapshot)
+    X(calendar) X(evaluate) X(sample) X(pipeline) X(fastpath) X(snapshot) \
+    X(review)
 
 #define DECL_SUITE(name) Suite *name##_suite(void) __attribute__((weak));
 HEDUI_SUITES(DECL_SUITE)
