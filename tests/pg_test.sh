@@ -300,6 +300,11 @@ rc=$?
 check "a service file works ($(cat "$T/err"))" '[ $rc -eq 0 ]'
 
 # ---------- 7. TLS policy, usage, errors ----------
+"$HEDUI" load -q --pg "$CI" --data "$FX" --schema 'Odd "S"; x' 2>"$T/err" &&
+    pgrun 'Odd "S"; x' --seed $SEED 2>>"$T/err"
+rc=$?
+check "a schema name needing quotes works ($(cat "$T/err"))" \
+    "[ $rc -eq 0 ] && [ \"\$(q 'SELECT count(*) FROM \"Odd \"\"S\"\"; x\".runs')\" = 1 ]"
 "$HEDUI" run -q --pg "host=db.example.invalid sslmode=require dbname=x" 2>"$T/err"
 rc=$?
 check "remote host without verify-full refused before connecting" \
