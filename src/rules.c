@@ -208,17 +208,28 @@ int policy_load(struct policy *p, const char *path, struct err *e)
         return ERR(e, E_NOMEM, "out of memory while reading %s", path);
     }
     XXH64_reset(hs, 0);
-    while (st == E_OK && fgets(buf, sizeof buf, f)) {
+    /* whole lines (getline, not fgets: a NUL byte must not cut a line in
+     * two and put the line numbers off) */
+    char *lbuf = NULL;
+    size_t lcap = 0;
+    ssize_t got;
+    while (st == E_OK && (got = getline(&lbuf, &lcap, f)) > 0) {
         line++;
-        size_t blen = strlen(buf);
-        XXH64_update(hs, buf, blen);
-        if (line == 1 && blen >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-            memmove(buf, buf + 3, blen - 2);   /* a UTF-8 BOM from a Windows editor */
-        if (blen == sizeof buf - 1 && buf[blen - 1] != '\n') {
+        size_t blen = (size_t)got;
+        XXH64_update(hs, lbuf, blen);
+        if (blen - (lbuf[blen - 1] == '\n') > sizeof buf - 2) {
             err_where(e, path, line, 0);
             st = ERR(e, E_CONFIG, "line longer than %zu bytes", sizeof buf - 2);
             break;
         }
+        if (memchr(lbuf, '\0', blen)) {
+            err_where(e, path, line, 0);
+            st = ERR(e, E_CONFIG, "NUL byte in the line; save the file as UTF-8 text");
+            break;
+        }
+        memcpy(buf, lbuf, blen + 1);
+        if (line == 1 && blen >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+            memmove(buf, buf + 3, blen - 2);   /* a UTF-8 BOM from a Windows editor */
         char *hash = strchr(buf, '#');
         if (hash)
             *hash = '\0';
@@ -281,6 +292,7 @@ int policy_load(struct policy *p, const char *path, struct err *e)
         seen[ki] = line;
         st = parse_value(p, &keys[ki], val, path, line, e);
     }
+    free(lbuf);
     if (st == E_OK && ferror(f))
         st = ERR(e, E_IO, "cannot read rules file %s", path);
     fclose(f);
