@@ -29,12 +29,20 @@ static void scrub_one(char *s, const char *secret)
         memset(p, '*', n);
 }
 
-/* Copy msg into buf: without libpq's "LOCATION:" lines, line ends folded
- * into "; ", trailing white space dropped, secrets scrubbed. */
+/* Copy msg into buf: secrets scrubbed (before any truncation), without
+ * libpq's "LOCATION:" lines, line ends folded into "; ", white space at the
+ * ends of lines dropped. */
 static void clean_msg(const struct pg *db, const char *msg, char *buf, size_t n)
 {
+    char *all = strdup(msg ? msg : "");
+    if (!all) {
+        snprintf(buf, n, "(message lost: out of memory)");
+        return;
+    }
+    scrub_one(all, db->secret);
+    scrub_one(all, db->secret_env);
     size_t o = 0;
-    const char *s = msg ? msg : "";
+    const char *s = all;
     while (*s && o + 1 < n) {
         while (*s == ' ' || *s == '\t')
             s++;
@@ -54,14 +62,11 @@ static void clean_msg(const struct pg *db, const char *msg, char *buf, size_t n)
     while (o > 0 && (buf[o - 1] == ' ' || buf[o - 1] == '\t' || buf[o - 1] == ';'))
         o--;
     buf[o] = '\0';
-    scrub_one(buf, db->secret);
-    scrub_one(buf, db->secret_env);
+    free(all);
 }
 
-static const char *hint_for(const char *state, int conn_bad)
+static const char *hint_for(const char *state)
 {
-    if (conn_bad || !state)
-        return "; the connection was lost: nothing was committed";
     if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0)
         return "; the connection was lost: nothing was committed";
     if (strcmp(state, "28P01") == 0 || strcmp(state, "28000") == 0)
@@ -83,12 +88,17 @@ static int fail_text(struct pg *db, const char *what, const char *msg, const cha
 {
     char m[400], d[200] = "";
     clean_msg(db, msg, m, sizeof m);
-    if (detail)
+    /* A data error's detail may quote row values (ID numbers): not shown. */
+    if (detail && state && strncmp(state, "22", 2) != 0 && strncmp(state, "23", 2) != 0)
         clean_msg(db, detail, d, sizeof d);
-    int conn_bad = db->conn && PQstatus(db->conn) == CONNECTION_BAD;
-    return ERR(e, E_PG, "%s: %s%s%s (SQLSTATE %s)%s", what, m[0] ? m : "unknown error",
-               d[0] ? "; " : "", d, state ? state : "08006",
-               hint_for(state, conn_bad && !state));
+    const char *mm = m[0] ? m : "unknown error";
+    if (state)
+        return ERR(e, E_PG, "%s: %s%s%s (SQLSTATE %s)%s", what, mm, d[0] ? "; " : "", d, state,
+                   hint_for(state));
+    if (db->conn && PQstatus(db->conn) == CONNECTION_BAD)
+        return ERR(e, E_PG, "%s: %s (SQLSTATE 08006)%s", what, mm, hint_for("08006"));
+    return ERR(e, E_PG, "%s: %s (no SQLSTATE: a client-side error); nothing was committed",
+               what, mm);
 }
 
 static int fail_result(struct pg *db, const PGresult *r, const char *what, struct err *e)
@@ -253,7 +263,7 @@ static int connect_failed(struct pg *db, struct err *e)
     int st;
     if (state[0])
         st = ERR(e, E_PG, "cannot connect to PostgreSQL: %s (SQLSTATE %s)%s", m, state,
-                 hint_for(state, 0));
+                 hint_for(state));
     else
         st = ERR(e, E_PG, "cannot connect to PostgreSQL: %s (SQLSTATE 08001: the server was "
                           "not reached; check host, port and that the server is running)", m);
