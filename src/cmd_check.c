@@ -152,7 +152,12 @@ static const char usage_index[] =
     "  --threads N          worker threads (default: all cores)\n"
     "  --encoding [FILE=]ENC  as for 'hedui run'\n"
     "  -q, --quiet          no progress lines\n"
-    "  -h, --help           show this help\n";
+    "  -h, --help           show this help\n"
+    "\n"
+    "Exit status: 0 done; 1 a feed over its reject limit (nothing written);\n"
+    "2 usage; 3 missing or malformed input, or (verify, info) a snapshot of\n"
+    "another version or damaged; 5 bad rules; 6 the snapshot cannot be written\n"
+    "(the old one is left as it was); 7 out of memory.\n";
 
 static int index_build(int argc, char **argv, struct err *e)
 {
@@ -380,7 +385,7 @@ static const char usage_check[] =
     "\n"
     "Exit status: 0 when the check ran (whatever it found); 2 usage; 3 a\n"
     "missing or malformed input, or a snapshot of another version or damaged\n"
-    "(never read); 5 bad rules; 7 out of memory.\n";
+    "(never read); 5 bad rules; 6 the result cannot be written; 7 out of memory.\n";
 
 struct check_opts {
     const char *index, *households, *members, *rules;
@@ -878,7 +883,7 @@ int cmd_check(int argc, char **argv, struct err *e)
         else
             print_text(stdout, &o, &s, &pol, &gd, &fd, ho, n_given, fl, skipped);
         if (fflush(stdout) != 0)
-            st = ERR(e, E_IO, "cannot write the result: %s", strerror(errno));
+            st = ERR(e, E_WRITE, "cannot write the result: %s", strerror(errno));
         setvbuf(stdout, NULL, _IOFBF, BUFSIZ);
     }
     tm[4] = pipeline_now_ms() - t;

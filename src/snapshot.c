@@ -210,7 +210,7 @@ static int sw_flush(struct sw *w)
         if (k < 0) {
             if (errno == EINTR)
                 continue;
-            return w->st = ERR(w->e, E_IO, "cannot write snapshot %s: %s", w->path,
+            return w->st = ERR(w->e, E_WRITE, "cannot write snapshot %s: %s", w->path,
                                strerror(errno));
         }
         done += (size_t)k;
@@ -777,7 +777,7 @@ int snapshot_write(const struct pipeline *p, const char *path, struct err *e)
         snprintf(tmp, sizeof tmp, "/.%s.tmp.XXXXXX", path + 1);
     int fd = mkstemp(tmp);
     if (fd < 0)
-        return ERR(e, E_IO, "cannot create a temporary file beside %s: %s", path,
+        return ERR(e, E_WRITE, "cannot create a temporary file beside %s: %s", path,
                    strerror(errno));
     fchmod(fd, 0600);   /* it carries full ID numbers: for the bureau only */
 
@@ -848,13 +848,13 @@ int snapshot_write(const struct pipeline *p, const char *path, struct err *e)
         if (k < 0 && errno == EINTR)
             continue;
         if (k <= 0) {
-            r = ERR(e, E_IO, "cannot write snapshot %s: %s", tmp, strerror(errno));
+            r = ERR(e, E_WRITE, "cannot write snapshot %s: %s", tmp, strerror(errno));
             goto fail;
         }
         done += (size_t)k;
     }
     if (fsync(fd) != 0) {
-        r = ERR(e, E_IO, "cannot flush snapshot %s to disk: %s", tmp, strerror(errno));
+        r = ERR(e, E_WRITE, "cannot flush snapshot %s to disk: %s", tmp, strerror(errno));
         goto fail;
     }
     close(fd);
@@ -869,11 +869,11 @@ int snapshot_write(const struct pipeline *p, const char *path, struct err *e)
     if (r != E_OK)
         goto fail;
     if (rename(tmp, path) != 0) {
-        r = ERR(e, E_IO, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+        r = ERR(e, E_WRITE, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
         goto fail;
     }
     if (fsync_dir_of(path) != 0) {
-        r = ERR(e, E_IO, "cannot flush the directory of %s: %s", path, strerror(errno));
+        r = ERR(e, E_WRITE, "cannot flush the directory of %s: %s", path, strerror(errno));
         goto done;
     }
     goto done;

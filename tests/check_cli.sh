@@ -195,7 +195,10 @@ try "$T/nonexistent.idx"
 check "a missing snapshot exits 3 and says how to build one" \
     '[ $? -eq 3 ] && grep -q "hedui index build" "$T/err"'
 
-# 7. usage
+# 7. usage, and a snapshot that cannot be written
+"$HEDUI" index build -q --data "$FX" --out "$T/no/such/dir/x.idx" --as-of $ASOF 2>"$T/err"
+check "index build into a missing directory exits 6" '[ $? -eq 6 ] && grep -q "cannot create a temporary file" "$T/err"'
+
 "$HEDUI" check --index "$IDX" --households "$H1/households.csv" 2>"$T/err"
 check "check without --members exits 2" '[ $? -eq 2 ]'
 "$HEDUI" check --help >"$T/out" 2>&1
