@@ -61,7 +61,7 @@ test-deps:
 	$(Q)sh tests/install-deps.sh test pg
 
 check: test-deps                             ## unit suites, then golden and CLI tests
-	$(Q)$(MAKE) --no-print-directory unit golden fault check-cli pgtest review-test report-test
+	$(Q)$(MAKE) --no-print-directory unit golden fault check-cli pgtest review-test report-test fuzz
 
 unit: $(O)/check_all
 	$(Q)CK_DEFAULT_TIMEOUT=120 HEDUI_TEST_ROOT=$(CURDIR) $(O)/check_all
@@ -85,6 +85,11 @@ fault: test-deps                             ## fault injection: OOM loop, ENOSP
 	$(Q)$(MAKE) --no-print-directory BUILD=fault build/fault/hedui
 	$(Q)$(MAKE) --no-print-directory hedui
 	$(Q)sh tests/fault.sh build/fault/hedui ./hedui
+
+.PHONY: fuzz
+fuzz:                                        ## libFuzzer targets: replay regressions + seeds, fuzz each FUZZ_SECONDS (20)
+	$(Q)sh tests/install-deps.sh fuzz
+	$(Q)FUZZ_SECONDS=$(or $(FUZZ_SECONDS),20) sh tests/fuzz.sh
 
 asan-check: test-deps                        ## all tests under ASan + UBSan
 	$(Q)$(MAKE) --no-print-directory BUILD=asan unit golden check-cli pgtest review-test report-test

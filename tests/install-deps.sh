@@ -6,6 +6,8 @@
 #   test   build + check (unit tests)
 #   pg     the PostgreSQL 15 server, for the database tests
 #   report Chromium (headless) and a CJK font, for tests/report_test.sh
+#   fuzz   build + clang 14 with libFuzzer and the sanitizers
+#          (libclang-rt-14-dev) and LLVM OpenMP, for tests/fuzz.sh
 # Installs only what is missing; needs root (or sudo) only when something is.
 set -eu
 
@@ -13,6 +15,7 @@ pkgs_build="gcc make pkg-config libc6-dev libcsv-dev libxxhash-dev libpq-dev"
 pkgs_test="check"
 pkgs_pg="postgresql-15"
 pkgs_report="chromium fonts-wqy-zenhei"
+pkgs_fuzz="clang libclang-rt-14-dev libomp-14-dev"
 
 want=""
 [ $# -eq 0 ] && set -- build
@@ -22,7 +25,8 @@ for what in "$@"; do
         test)  want="$want $pkgs_build $pkgs_test" ;;
         pg)    want="$want $pkgs_pg" ;;
         report) want="$want $pkgs_report" ;;
-        *) echo "install-deps.sh: unknown group '$what' (build, test, pg, report)" >&2; exit 2 ;;
+        fuzz)  want="$want $pkgs_build $pkgs_fuzz" ;;
+        *) echo "install-deps.sh: unknown group '$what' (build, test, pg, report, fuzz)" >&2; exit 2 ;;
     esac
 done
 
