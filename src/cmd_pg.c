@@ -547,6 +547,11 @@ static int load_table(struct pg *db, const char *sq, struct pipeline *p, int f,
         dataset_init(scratch);
         enum enc want = p->cfg.enc_file[f] ? p->cfg.enc_file[f] : p->cfg.enc_all;
         st = load_csv(scratch, fs->path, want, &spec, e);
+        if (st == E_OK && strcmp(scratch->files[f].checksum, fs->checksum) != 0) {
+            err_where(e, fs->path, 0, 0);
+            st = ERR(e, E_IO, "the file changed while it was being loaded: load again once "
+                              "it is complete");
+        }
         dataset_free(scratch);
         free(scratch);
     }
