@@ -4,6 +4,7 @@
 //
 //   node bench/duckdb_run.mjs --data DIR --out FILE --as-of YYYY-MM-DD
 //                             [--sql FILE] [--threads N] [--timings FILE] [--verbose 1]
+//                             [--explain REGEX]  (EXPLAIN ANALYZE the statements matching REGEX)
 //
 // Statements end with ';' at the end of a line; a line '-- stage: NAME' starts
 // a stage whose wall time is reported (stderr, and --timings as JSON).
@@ -22,7 +23,7 @@ for (let i = 2; i < process.argv.length; i += 2) {
 }
 for (const k of ['data', 'out', 'as_of']) {
   if (!args[k]) {
-    console.error('usage: duckdb_run.mjs --data DIR --out FILE --as-of YYYY-MM-DD [--sql FILE] [--threads N] [--timings FILE] [--verbose 1]');
+    console.error('usage: duckdb_run.mjs --data DIR --out FILE --as-of YYYY-MM-DD [--sql FILE] [--threads N] [--timings FILE] [--verbose 1] [--explain REGEX]');
     process.exit(2);
   }
 }
@@ -65,6 +66,11 @@ for (const st of stages) {
   const t = performance.now();
   for (const sql of st.stmts) {
     try {
+      if (args.explain && new RegExp(args.explain).test(sql)) {
+        const r = await conn.runAndReadAll('EXPLAIN ANALYZE ' + sql);
+        for (const row of r.getRows()) console.error(String(row[row.length - 1]));
+        if (/^\s*CREATE TABLE/.test(sql)) continue;
+      }
       const ts = performance.now();
       await conn.run(sql);
       if (args.verbose) console.error(`  ${(performance.now() - ts).toFixed(0).padStart(6)} ms  ${sql.replace(/\s+/g, ' ').slice(0, 90)}`);

@@ -79,20 +79,17 @@ CREATE TABLE win AS
 SELECT strftime(date_trunc('month', DATE '{{ASOF}}') - to_months(k), '%Y-%m') AS period
 FROM range(1, 7) t(k);
 -- evidenced income x 6: per person, the 6-month sum of max(employment, employee
--- pension base) + pension benefit + unemployment benefit, per month (summed per
--- ID as written first, so that only the distinct IDs are normalised)
+-- pension base) + pension benefit + unemployment benefit, per month
 CREATE TABLE inc AS
 SELECT nid, sum(greatest(emp, epc) + pb + ub) AS s6
-FROM (SELECT id_norm(rid) AS nid, period, sum(emp) AS emp, sum(epc) AS epc, sum(pb) AS pb, sum(ub) AS ub
-      FROM (SELECT trim(id_no) AS rid, trim(period) AS period,
-                   coalesce(sum(amt) FILTER (WHERE kind = 'employment'), 0) AS emp,
-                   coalesce(sum(amt) FILTER (WHERE kind = 'employee_pension_contrib'), 0) AS epc,
-                   coalesce(sum(amt) FILTER (WHERE kind = 'pension_benefit'), 0) AS pb,
-                   coalesce(sum(amt) FILTER (WHERE kind = 'unemployment_benefit'), 0) AS ub
-            FROM (SELECT id_no, period, trim(kind) AS kind, CAST(trim(amount) AS DECIMAL(18, 2)) AS amt
-                  FROM csv('{{DATA}}/social_insurance.csv')
-                  WHERE trim(period) IN (SELECT period FROM win))
-            GROUP BY ALL)
+FROM (SELECT id_norm(trim(id_no)) AS nid, trim(period) AS period,
+             coalesce(sum(amt) FILTER (WHERE kind = 'employment'), 0) AS emp,
+             coalesce(sum(amt) FILTER (WHERE kind = 'employee_pension_contrib'), 0) AS epc,
+             coalesce(sum(amt) FILTER (WHERE kind = 'pension_benefit'), 0) AS pb,
+             coalesce(sum(amt) FILTER (WHERE kind = 'unemployment_benefit'), 0) AS ub
+      FROM (SELECT id_no, period, trim(kind) AS kind, CAST(trim(amount) AS DECIMAL(18, 2)) AS amt
+            FROM csv('{{DATA}}/social_insurance.csv')
+            WHERE trim(period) IN (SELECT period FROM win))
       GROUP BY ALL)
 GROUP BY nid;
 CREATE TABLE biz AS
@@ -212,58 +209,67 @@ SELECT c.nid, c.region, h.hukou_no, s.yuan AS std FROM (
 JOIN hk h ON h.nid = c.nid AND h.status = 'normal' AND id_valid(c.nid)
 JOIN std s ON s.region = c.region AND s.area_type = c.area_type
 WHERE c.rn = 1;
+-- the `normal` persons of the candidates' hukou households; IDs validated
+-- after the join (the few, not every hukou row)
+CREATE TABLE cpers AS
+SELECT hukou_no, nid FROM hk
+WHERE status = 'normal' AND hukou_no IN (SELECT hukou_no FROM cand);
+DELETE FROM cpers WHERE NOT id_valid(nid);
+
 CREATE TABLE hkh AS
 SELECT hukou_no, count(*) AS size, bool_or(blocked) AS blocked, coalesce(sum(s6), 0) AS inc6
 FROM (SELECT h.hukou_no, i.s6,
              h.nid IN (SELECT nid FROM member_nc) OR h.nid IN (SELECT nid FROM veh)
              OR h.nid IN (SELECT nid FROM prop WHERE usage IN ('commercial', 'office', 'industrial'))
              OR h.nid IN (SELECT nid FROM biz) OR h.nid IN (SELECT nid FROM ps) AS blocked
-      FROM hk h LEFT JOIN inc i ON i.nid = h.nid
-      WHERE h.status = 'normal' AND h.hukou_no IN (SELECT hukou_no FROM cand) AND id_valid(h.nid))
+      FROM cpers h LEFT JOIN inc i ON i.nid = h.nid) t
 GROUP BY hukou_no;
 CREATE TABLE hkp AS
 SELECT h.hukou_no, count(DISTINCT p.pid) AS npid, sum(p.area_share) AS area
-FROM hk h JOIN prop p ON p.nid = h.nid AND p.usage = 'residential'
-WHERE h.status = 'normal' AND h.hukou_no IN (SELECT hukou_no FROM cand) AND id_valid(h.nid)
+FROM cpers h JOIN prop p ON p.nid = h.nid AND p.usage = 'residential'
 GROUP BY h.hukou_no;
+-- E11 candidates: `normal` spouses and children in the head's hukou household, not members
+CREATE TABLE e11 AS
+SELECT hf.hid, hf.head_hk, p.nid, p.relation FROM hf
+JOIN hk p ON p.hukou_no = hf.head_hk AND p.status = 'normal'
+WHERE hf.status <> 'cancelled' AND hf.head_in_hk AND p.relation IN ('spouse', 'child')
+  AND NOT EXISTS (SELECT 1 FROM mem m WHERE m.hid = hf.hid AND m.nid = p.nid);
+DELETE FROM e11 WHERE NOT id_valid(nid);
 CREATE TABLE flagkeys AS
-SELECT f.rule_id, f.hid, f.hukou_no, f.id_no FROM f09 f JOIN hh ON hh.hid = f.hid
+SELECT f.rule_id, f.hid, f.hukou_no, f.id_no, CAST(NULL AS VARCHAR) AS cregion FROM f09 f JOIN hh ON hh.hid = f.hid
 WHERE hh.status <> 'cancelled'
 UNION ALL
-SELECT 'L02_CANCELLED_ELIGIBLE', hid, head_hk, '' FROM hf
+SELECT 'L02_CANCELLED_ELIGIBLE', hid, head_hk, '', NULL FROM hf
 WHERE status = 'cancelled' AND std IS NOT NULL AND hid NOT IN (SELECT hid FROM f09)
 UNION ALL
-SELECT 'E10_DUPLICATE', mx.hid, mx.hukou_no, mx.nid FROM mx JOIN member_nc d ON d.nid = mx.nid
+SELECT 'E10_DUPLICATE', mx.hid, mx.hukou_no, mx.nid, NULL FROM mx JOIN member_nc d ON d.nid = mx.nid
 JOIN hh ON hh.hid = mx.hid WHERE hh.status <> 'cancelled' AND d.nhh >= 2
 UNION ALL
-SELECT 'E12_STAFF_RELATIVE', mx.hid, mx.hukou_no, mx.nid FROM mx JOIN hh ON hh.hid = mx.hid
+SELECT 'E12_STAFF_RELATIVE', mx.hid, mx.hukou_no, mx.nid, NULL FROM mx JOIN hh ON hh.hid = mx.hid
 JOIN srel r ON r.caseworker = hh.caseworker AND r.nid = mx.nid
 WHERE hh.status <> 'cancelled' AND hh.caseworker <> ''
 UNION ALL
-SELECT 'Q01_INVALID_ID', mx.hid, '', mx.rawid FROM mx JOIN hh ON hh.hid = mx.hid
+SELECT 'Q01_INVALID_ID', mx.hid, '', mx.rawid, NULL FROM mx JOIN hh ON hh.hid = mx.hid
 WHERE hh.status <> 'cancelled' AND mx.nid IS NULL
 UNION ALL
-SELECT 'Q02_NOT_IN_HUKOU', mx.hid, '', mx.nid FROM mx JOIN hh ON hh.hid = mx.hid
+SELECT 'Q02_NOT_IN_HUKOU', mx.hid, '', mx.nid, NULL FROM mx JOIN hh ON hh.hid = mx.hid
 WHERE hh.status <> 'cancelled' AND mx.nid IS NOT NULL AND NOT mx.in_hk
 UNION ALL
-SELECT 'Q03_NAME_MISMATCH', mx.hid, mx.hukou_no, mx.nid FROM mx JOIN hh ON hh.hid = mx.hid
+SELECT 'Q03_NAME_MISMATCH', mx.hid, mx.hukou_no, mx.nid, NULL FROM mx JOIN hh ON hh.hid = mx.hid
 WHERE hh.status <> 'cancelled' AND mx.in_hk AND mx.name <> mx.hk_name
   AND regexp_replace(mx.name, '^[\s\p{Z}]+|[\s\p{Z}]+$', '', 'g')
    <> regexp_replace(mx.hk_name, '^[\s\p{Z}]+|[\s\p{Z}]+$', '', 'g')
 UNION ALL
-SELECT 'E11_UNDECLARED_SPOUSE', hf.hid, hf.head_hk, p.nid FROM hf
-JOIN hk p ON p.hukou_no = hf.head_hk AND p.status = 'normal' AND id_valid(p.nid)
-WHERE hf.status <> 'cancelled' AND hf.head_in_hk
-  AND (p.relation = 'spouse' OR (p.relation = 'child'
-       AND year(DATE '{{ASOF}}') - CAST(substr(p.nid, 7, 4) AS INTEGER)
-           - CASE WHEN strftime(DATE '{{ASOF}}', '%m%d') < substr(p.nid, 11, 4) THEN 1 ELSE 0 END < 18))
-  AND NOT EXISTS (SELECT 1 FROM mem m WHERE m.hid = hf.hid AND m.nid = p.nid)
+SELECT 'E11_UNDECLARED_SPOUSE', hid, head_hk, nid, NULL FROM e11
+WHERE relation = 'spouse'
+   OR year(DATE '{{ASOF}}') - CAST(substr(nid, 7, 4) AS INTEGER)
+      - CASE WHEN strftime(DATE '{{ASOF}}', '%m%d') < substr(nid, 11, 4) THEN 1 ELSE 0 END < 18
 UNION ALL
-SELECT 'P01_OVERDUE', hf.hid, hf.head_hk, '' FROM hf
+SELECT 'P01_OVERDUE', hf.hid, hf.head_hk, '', NULL FROM hf
 JOIN cal a ON a.d = hf.applied_on JOIN cal b ON b.d = hf.approved_on
 WHERE hf.status <> 'cancelled' AND b.cum - a.cum > 15
 UNION ALL
-SELECT 'L01_CANDIDATE_ELIGIBLE', '', c.hukou_no, c.nid FROM cand c
+SELECT 'L01_CANDIDATE_ELIGIBLE', '', c.hukou_no, c.nid, c.region FROM cand c
 JOIN hkh g ON g.hukou_no = c.hukou_no LEFT JOIN hkp p ON p.hukou_no = c.hukou_no
 WHERE NOT g.blocked AND coalesce(p.npid, 0) < 2 AND coalesce(p.area, 0) <= 40 * g.size
   AND g.inc6 <= 6 * c.std * g.size;
@@ -271,7 +277,7 @@ WHERE NOT g.blocked AND coalesce(p.npid, 0) < 2 AND coalesce(p.area, 0) <= 40 * 
 -- stage: write
 COPY (
     SELECT DISTINCT k.rule_id, r.kind, r.severity, k.hid AS household_id, k.hukou_no, k.id_no,
-           CASE WHEN k.rule_id = 'L01_CANDIDATE_ELIGIBLE' THEN c.region ELSE hh.region END AS region_code
+           coalesce(k.cregion, hh.region) AS region_code
     FROM flagkeys k
     JOIN (VALUES ('E01_DECEASED', 'cuobao', 'high'), ('E02_MOVED_OUT', 'cuobao', 'medium'),
                  ('E03_VEHICLE', 'cuobao', 'high'), ('E04_MULTI_HOUSING', 'cuobao', 'high'),
@@ -285,6 +291,5 @@ COPY (
                  ('L02_CANCELLED_ELIGIBLE', 'loubao', 'medium')) r(rule_id, kind, severity)
       ON r.rule_id = k.rule_id
     LEFT JOIN hh ON hh.hid = k.hid
-    LEFT JOIN cand c ON k.rule_id = 'L01_CANDIDATE_ELIGIBLE' AND c.nid = k.id_no
     ORDER BY household_id, hukou_no, rule_id, id_no
 ) TO '{{OUT}}' (FORMAT csv, HEADER true);

@@ -20,6 +20,7 @@
 \set ON_ERROR_STOP on
 \pset pager off
 \timing on
+\set ECHO queries
 \o /dev/null
 
 \echo stage setup
@@ -130,20 +131,18 @@ CREATE UNLOGGED TABLE win AS
 SELECT to_char(date_trunc('month', :'asof'::date) - make_interval(months => k), 'YYYY-MM') AS period
 FROM generate_series(1, 6) k;
 -- evidenced income x 6: per person, the 6-month sum of max(employment, employee
--- pension base) + pension benefit + unemployment benefit, per month (summed per
--- ID as written first, so that only the distinct IDs are normalised)
+-- pension base) + pension benefit + unemployment benefit, per month; summed in
+-- integer fen (amounts have at most two decimals), exact
 CREATE UNLOGGED TABLE inc AS
-SELECT nid, sum(greatest(emp, epc) + pb + ub) AS s6
-FROM (SELECT id_norm(rid) AS nid, period, sum(emp) AS emp, sum(epc) AS epc, sum(pb) AS pb, sum(ub) AS ub
-      FROM (SELECT trim(id_no) AS rid, trim(period) AS period,
-                   coalesce(sum(amt) FILTER (WHERE kind = 'employment'), 0) AS emp,
-                   coalesce(sum(amt) FILTER (WHERE kind = 'employee_pension_contrib'), 0) AS epc,
-                   coalesce(sum(amt) FILTER (WHERE kind = 'pension_benefit'), 0) AS pb,
-                   coalesce(sum(amt) FILTER (WHERE kind = 'unemployment_benefit'), 0) AS ub
-            FROM (SELECT id_no, period, trim(kind) AS kind, trim(amount)::numeric AS amt
-                  FROM raw_social_insurance
-                  WHERE trim(period) IN (SELECT period FROM win)) s
-            GROUP BY 1, 2) r
+SELECT nid, sum(greatest(emp, epc) + pb + ub)::numeric * 0.01 AS s6
+FROM (SELECT id_norm(trim(id_no)) AS nid, trim(period) AS period,
+             coalesce(sum(fen) FILTER (WHERE kind = 'employment'), 0) AS emp,
+             coalesce(sum(fen) FILTER (WHERE kind = 'employee_pension_contrib'), 0) AS epc,
+             coalesce(sum(fen) FILTER (WHERE kind = 'pension_benefit'), 0) AS pb,
+             coalesce(sum(fen) FILTER (WHERE kind = 'unemployment_benefit'), 0) AS ub
+      FROM (SELECT id_no, period, trim(kind) AS kind, (trim(amount)::numeric * 100)::bigint AS fen
+            FROM raw_social_insurance
+            WHERE trim(period) IN (SELECT period FROM win)) s
       GROUP BY 1, 2) t
 GROUP BY nid;
 ANALYZE inc;
@@ -168,7 +167,8 @@ SELECT trim(date)::date AS d, trim(kind) AS kind FROM raw_holidays;
 CREATE UNLOGGED TABLE cand_in AS
 SELECT DISTINCT ON (nid) nid, region, area_type
 FROM (SELECT ln, id_norm(trim(id_no)) AS nid, trim(region_code) AS region, trim(area_type) AS area_type
-      FROM raw_candidates) t
+      FROM raw_candidates OFFSET 0) t
+WHERE id_valid(nid, :'asof8')
 ORDER BY nid, ln;
 ANALYZE cand_in;
 -- standard in force: longest prefix with a row for the area type, then latest effective_from
@@ -243,64 +243,70 @@ FROM (SELECT generate_series(min(applied_on), max(approved_on), interval '1 day'
 -- L01: candidates (first listing of each), normal in hukou, with a standard
 CREATE UNLOGGED TABLE cand AS
 SELECT c.nid, c.region, h.hukou_no, s.yuan AS std FROM cand_in c
-JOIN hk h ON h.nid = c.nid AND h.status = 'normal' AND id_valid(c.nid, :'asof8')
+JOIN hk h ON h.nid = c.nid AND h.status = 'normal'
 JOIN std s ON s.region = c.region AND s.area_type = c.area_type;
 ANALYZE cand;
+-- the `normal` persons of the candidates' hukou households; IDs validated
+-- after the join (the few, not every hukou row)
+CREATE UNLOGGED TABLE cpers AS
+SELECT hukou_no, nid FROM hk
+WHERE status = 'normal' AND hukou_no IN (SELECT hukou_no FROM cand);
+DELETE FROM cpers WHERE NOT id_valid(nid, :'asof8');
+ANALYZE cpers;
 CREATE UNLOGGED TABLE hkh AS
 SELECT hukou_no, count(*) AS size, bool_or(blocked) AS blocked, coalesce(sum(s6), 0) AS inc6
 FROM (SELECT h.hukou_no, i.s6,
              h.nid IN (SELECT nid FROM member_nc) OR h.nid IN (SELECT nid FROM veh)
              OR h.nid IN (SELECT nid FROM prop WHERE usage IN ('commercial', 'office', 'industrial'))
              OR h.nid IN (SELECT nid FROM biz) OR h.nid IN (SELECT nid FROM ps) AS blocked
-      FROM hk h LEFT JOIN inc i ON i.nid = h.nid
-      WHERE h.status = 'normal' AND h.hukou_no IN (SELECT hukou_no FROM cand) AND id_valid(h.nid, :'asof8')) t
+      FROM cpers h LEFT JOIN inc i ON i.nid = h.nid) t
 GROUP BY hukou_no;
 CREATE UNLOGGED TABLE hkp AS
 SELECT h.hukou_no, count(DISTINCT p.pid) AS npid, sum(p.area_share) AS area
-FROM hk h JOIN prop p ON p.nid = h.nid AND p.usage = 'residential'
-WHERE h.status = 'normal' AND h.hukou_no IN (SELECT hukou_no FROM cand) AND id_valid(h.nid, :'asof8')
+FROM cpers h JOIN prop p ON p.nid = h.nid AND p.usage = 'residential'
 GROUP BY h.hukou_no;
+-- E11 candidates: `normal` spouses and children in the head's hukou household, not members
+CREATE UNLOGGED TABLE e11 AS
+SELECT hf.hid, hf.head_hk, p.nid, p.relation FROM hf
+JOIN hk p ON p.hukou_no = hf.head_hk AND p.status = 'normal'
+WHERE hf.status <> 'cancelled' AND hf.head_in_hk AND p.relation IN ('spouse', 'child')
+  AND NOT EXISTS (SELECT 1 FROM mem m WHERE m.hid = hf.hid AND m.nid = p.nid);
+DELETE FROM e11 WHERE NOT id_valid(nid, :'asof8');
 CREATE UNLOGGED TABLE flagkeys AS
-SELECT f.rule_id, f.hid, f.hukou_no, f.id_no FROM f09 f JOIN hh ON hh.hid = f.hid
+SELECT f.rule_id, f.hid, f.hukou_no, f.id_no, NULL::text AS cregion FROM f09 f JOIN hh ON hh.hid = f.hid
 WHERE hh.status <> 'cancelled'
 UNION ALL
-SELECT 'L02_CANCELLED_ELIGIBLE', hid, head_hk, '' FROM hf
+SELECT 'L02_CANCELLED_ELIGIBLE', hid, head_hk, '', NULL FROM hf
 WHERE status = 'cancelled' AND std IS NOT NULL AND hid NOT IN (SELECT hid FROM f09)
 UNION ALL
-SELECT 'E10_DUPLICATE', mx.hid, mx.hukou_no, mx.nid FROM mx JOIN member_nc d ON d.nid = mx.nid
+SELECT 'E10_DUPLICATE', mx.hid, mx.hukou_no, mx.nid, NULL FROM mx JOIN member_nc d ON d.nid = mx.nid
 JOIN hh ON hh.hid = mx.hid WHERE hh.status <> 'cancelled' AND d.nhh >= 2
 UNION ALL
-SELECT 'E12_STAFF_RELATIVE', mx.hid, mx.hukou_no, mx.nid FROM mx JOIN hh ON hh.hid = mx.hid
+SELECT 'E12_STAFF_RELATIVE', mx.hid, mx.hukou_no, mx.nid, NULL FROM mx JOIN hh ON hh.hid = mx.hid
 JOIN srel r ON r.caseworker = hh.caseworker AND r.nid = mx.nid
 WHERE hh.status <> 'cancelled' AND hh.caseworker <> ''
 UNION ALL
-SELECT 'Q01_INVALID_ID', mx.hid, '', mx.rawid FROM mx JOIN hh ON hh.hid = mx.hid
+SELECT 'Q01_INVALID_ID', mx.hid, '', mx.rawid, NULL FROM mx JOIN hh ON hh.hid = mx.hid
 WHERE hh.status <> 'cancelled' AND mx.nid IS NULL
 UNION ALL
-SELECT 'Q02_NOT_IN_HUKOU', mx.hid, '', mx.nid FROM mx JOIN hh ON hh.hid = mx.hid
+SELECT 'Q02_NOT_IN_HUKOU', mx.hid, '', mx.nid, NULL FROM mx JOIN hh ON hh.hid = mx.hid
 WHERE hh.status <> 'cancelled' AND mx.nid IS NOT NULL AND NOT mx.in_hk
 UNION ALL
-SELECT 'Q03_NAME_MISMATCH', mx.hid, mx.hukou_no, mx.nid FROM mx JOIN hh ON hh.hid = mx.hid
+SELECT 'Q03_NAME_MISMATCH', mx.hid, mx.hukou_no, mx.nid, NULL FROM mx JOIN hh ON hh.hid = mx.hid
 WHERE hh.status <> 'cancelled' AND mx.in_hk AND mx.name <> mx.hk_name
   AND regexp_replace(mx.name, '^[[:space:]\u00a0\u3000]+|[[:space:]\u00a0\u3000]+$', '', 'g')
    <> regexp_replace(mx.hk_name, '^[[:space:]\u00a0\u3000]+|[[:space:]\u00a0\u3000]+$', '', 'g')
 UNION ALL
-SELECT 'E11_UNDECLARED_SPOUSE', hid, head_hk, nid
-FROM (SELECT hf.hid, hf.head_hk, p.nid, p.relation FROM hf
-      JOIN hk p ON p.hukou_no = hf.head_hk AND p.status = 'normal'
-      WHERE hf.status <> 'cancelled' AND hf.head_in_hk AND p.relation IN ('spouse', 'child')
-        AND NOT EXISTS (SELECT 1 FROM mem m WHERE m.hid = hf.hid AND m.nid = p.nid)
-      OFFSET 0) e  -- (a fence: the planner misjudges id_valid's selectivity and nests loops)
-WHERE id_valid(nid, :'asof8')
-  AND (relation = 'spouse'
-       OR extract(year FROM :'asof'::date)::int - substr(nid, 7, 4)::int
-          - CASE WHEN to_char(:'asof'::date, 'MMDD') < substr(nid, 11, 4) THEN 1 ELSE 0 END < 18)
+SELECT 'E11_UNDECLARED_SPOUSE', hid, head_hk, nid, NULL FROM e11
+WHERE relation = 'spouse'
+   OR extract(year FROM :'asof'::date)::int - substr(nid, 7, 4)::int
+      - CASE WHEN to_char(:'asof'::date, 'MMDD') < substr(nid, 11, 4) THEN 1 ELSE 0 END < 18
 UNION ALL
-SELECT 'P01_OVERDUE', hf.hid, hf.head_hk, '' FROM hf
+SELECT 'P01_OVERDUE', hf.hid, hf.head_hk, '', NULL FROM hf
 JOIN cal a ON a.d = hf.applied_on JOIN cal b ON b.d = hf.approved_on
 WHERE hf.status <> 'cancelled' AND b.cum - a.cum > 15
 UNION ALL
-SELECT 'L01_CANDIDATE_ELIGIBLE', '', c.hukou_no, c.nid FROM cand c
+SELECT 'L01_CANDIDATE_ELIGIBLE', '', c.hukou_no, c.nid, c.region FROM cand c
 JOIN hkh g ON g.hukou_no = c.hukou_no LEFT JOIN hkp p ON p.hukou_no = c.hukou_no
 WHERE NOT g.blocked AND coalesce(p.npid, 0) < 2 AND coalesce(p.area, 0) <= 40 * g.size
   AND g.inc6 <= 6 * c.std * g.size;
@@ -309,7 +315,7 @@ WHERE NOT g.blocked AND coalesce(p.npid, 0) < 2 AND coalesce(p.area, 0) <= 40 * 
 \o :out
 COPY (
     SELECT DISTINCT k.rule_id, r.kind, r.severity, k.hid AS household_id, k.hukou_no, k.id_no,
-           CASE WHEN k.rule_id = 'L01_CANDIDATE_ELIGIBLE' THEN c.region ELSE hh.region END AS region_code
+           coalesce(k.cregion, hh.region) AS region_code
     FROM flagkeys k
     JOIN (VALUES ('E01_DECEASED', 'cuobao', 'high'), ('E02_MOVED_OUT', 'cuobao', 'medium'),
                  ('E03_VEHICLE', 'cuobao', 'high'), ('E04_MULTI_HOUSING', 'cuobao', 'high'),
@@ -323,7 +329,6 @@ COPY (
                  ('L02_CANCELLED_ELIGIBLE', 'loubao', 'medium')) r(rule_id, kind, severity)
       ON r.rule_id = k.rule_id
     LEFT JOIN hh ON hh.hid = k.hid
-    LEFT JOIN cand c ON k.rule_id = 'L01_CANDIDATE_ELIGIBLE' AND c.nid = k.id_no
     ORDER BY household_id, hukou_no, rule_id, id_no
 ) TO STDOUT (FORMAT csv, HEADER true);
 \o
