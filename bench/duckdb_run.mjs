@@ -62,6 +62,7 @@ if (args.threads) config.threads = String(args.threads);
 const instance = await DuckDBInstance.create(':memory:', config);
 const conn = await instance.connect();
 const timings = { startup_ms: +(performance.now() - t0).toFixed(1) };
+const statements = [];
 for (const st of stages) {
   const t = performance.now();
   for (const sql of st.stmts) {
@@ -73,6 +74,7 @@ for (const st of stages) {
       }
       const ts = performance.now();
       await conn.run(sql);
+      statements.push([+(performance.now() - ts).toFixed(1), sql.replace(/\s+/g, ' ').trim().slice(0, 70)]);
       if (args.verbose) console.error(`  ${(performance.now() - ts).toFixed(0).padStart(6)} ms  ${sql.replace(/\s+/g, ' ').slice(0, 90)}`);
     } catch (e) {
       console.error(`duckdb_run: stage ${st.name}: ${e.message}\n--- statement:\n${sql}`);
@@ -84,6 +86,7 @@ for (const st of stages) {
 timings.total_ms = +(performance.now() - t0).toFixed(1);
 const line = Object.entries(timings).map(([k, v]) => `${k}=${v}`).join(' ');
 console.error(`duckdb_run: ${line}`);
-if (args.timings) writeFileSync(args.timings, JSON.stringify(timings) + '\n');
+statements.sort((a, b) => b[0] - a[0]);
+if (args.timings) writeFileSync(args.timings, JSON.stringify({ ...timings, statements: statements.slice(0, 12) }) + '\n');
 conn.closeSync?.();
 instance.closeSync?.();
