@@ -102,7 +102,7 @@ demo: deps                                   ## run the nightly job on fixtures/
 	@echo "demo: the review queue starts:"; head -4 out/review_queue.csv | sed 's/^/  /'
 
 bench:                                       ## benchmarks (see bench/README.md)
-	$(Q)$(MAKE) --no-print-directory -C bench
+	$(Q)$(MAKE) --no-print-directory -C bench bench
 
 clean:
 	rm -rf build hedui
