@@ -44,7 +44,7 @@ CREATE MACRO id_valid(s) AS regexp_full_match(s, '[0-9]{17}[0-9X]')
     AND try_strptime(substr(s, 7, 8), '%Y%m%d')::DATE BETWEEN DATE '1900-01-01' AND DATE '{{ASOF}}';
 CREATE MACRO csv(f) AS TABLE
     SELECT * FROM read_csv(f, header = true, all_varchar = true, delim = ',', quote = '"',
-                           escape = '"', strict_mode = false);
+                           escape = '"');
 
 -- stage: load
 CREATE TABLE hh_in AS
