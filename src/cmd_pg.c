@@ -691,6 +691,12 @@ static int load_into_pg(struct pg *db, const char *schema, struct pipeline *p,
         const struct filestat *fs = &p->d.files[f];
         if (st == E_OK && fs->present && !fs->from_rules)
             st = load_table(db, sq, p, f, load_id, &stored, e);
+        if (st == E_OK) {
+            /* Fresh statistics for the planner (a warning, not an error,
+             * when the role does not own the table). */
+            sb_printf(&sql, "ANALYZE %s.%s", sq, t);
+            st = exec_sb(db, &sql, "analysing the new inputs", e);
+        }
         if (st == E_OK)
             st = record_input_file(db, sq, p, f, load_id, stored, e);
         stored_all += stored;
