@@ -181,13 +181,9 @@ static int fill_pack(FILE *f, void *vctx)
             mask_id(g->f[4], masked, sizeof masked);
             xl_put(f, masked, 1, 0);
             xl_put(f, g->f[5], 1, 0);
-            size_t n = strlen(g->f[6]) + 64;
-            char *ev = malloc(n);
-            if (!ev)
-                return E_NOMEM;
-            mask_ids_in_text(g->f[6], ev, n);
+            char ev[8192];   /* evidence is at most ~2 KiB */
+            mask_ids_in_text(g->f[6], ev, sizeof ev);
             xl_put(f, ev, 1, 0);
-            free(ev);
             xl_put(f, c->have_change ? g->f[7] : "", 1, 0);
             const char *verdict = "";
             if (c->have_verdict && g->fp && c->nv) {

@@ -34,17 +34,13 @@ static void esc(FILE *f, const char *s)
     }
 }
 
+/* Evidence is at most ~2 KiB (evaluate.c); longer text is cut, never
+ * shown unmasked. */
 static void esc_masked_text(FILE *f, const char *s)
 {
-    size_t n = strlen(s) + 64;
-    char *m = malloc(n);
-    if (!m) {
-        fputs("(masked)", f);
-        return;
-    }
-    mask_ids_in_text(s, m, n);
+    char m[8192];
+    mask_ids_in_text(s, m, sizeof m);
     esc(f, m);
-    free(m);
 }
 
 static void esc_masked_id(FILE *f, const char *id)
@@ -314,21 +310,16 @@ int report_html(FILE *f, const struct report_input *ri)
     fputs("<section id=\"townships\"><h2>Flags per township</h2>", f);
     if (ri->n_towns) {
         size_t n = ri->n_towns < 30 ? ri->n_towns : 30;
-        const char **names = malloc(n * sizeof *names);
-        long long *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
-        if (names && a && b) {
-            for (size_t i = 0; i < n; i++) {
-                names[i] = ri->towns[i].code;
-                a[i] = ri->towns[i].serious;
-                b[i] = ri->towns[i].flags - ri->towns[i].serious;
-            }
-            fprintf(f, "<div class=\"legend\"><span style=\"background:%s\"></span>high or "
-                       "medium<span style=\"background:%s\"></span>low</div>", C_NEW, C_LOW);
-            svg_hbars(f, "flags per township", (int)n, names, a, b, C_NEW, C_LOW);
+        const char *names[30];
+        long long a[30], b[30];
+        for (size_t i = 0; i < n; i++) {
+            names[i] = ri->towns[i].code;
+            a[i] = ri->towns[i].serious;
+            b[i] = ri->towns[i].flags - ri->towns[i].serious;
         }
-        free(names);
-        free(a);
-        free(b);
+        fprintf(f, "<div class=\"legend\"><span style=\"background:%s\"></span>high or "
+                   "medium<span style=\"background:%s\"></span>low</div>", C_NEW, C_LOW);
+        svg_hbars(f, "flags per township", (int)n, names, a, b, C_NEW, C_LOW);
         if (ri->n_towns > 30)
             fprintf(f, "<p class=\"muted\">The 30 townships with the most flags are drawn; "
                        "all %zu are in the table.</p>", ri->n_towns);
@@ -560,6 +551,8 @@ int report_write_run(const struct pipeline *p, struct outdir *od, struct err *e)
     char path[1300];
     snprintf(path, sizeof path, "%s/manifest.json", od->tmp);
     char *manifest = slurp(path, (size_t)4 << 20);
+    if (!manifest)   /* written a moment ago */
+        return ERR(e, E_NOMEM, "out of memory while writing the report (reading %s)", path);
     ri.manifest_json = manifest;
     ri.n_flags = (long long)er->n_flags;
     ri.n_queue = (long long)p->rk.n_queue;
@@ -809,7 +802,7 @@ int cmd_report(int argc, char **argv, struct err *e)
     const char **hdirs = calloc((size_t)argc + 1, sizeof *hdirs);
     size_t n_hdirs = 0;
     if (!hdirs)
-        return ERR(e, E_NOMEM, "out of memory");
+        return ERR(e, E_NOMEM, "out of memory while writing the report");
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         const char **dst = NULL;
@@ -858,7 +851,7 @@ int cmd_report(int argc, char **argv, struct err *e)
         st = ERR(e, E_NOINPUT, "--from %s: no manifest.json there; give the output directory "
                                "of a 'hedui run'", from);
     else if (!fs || !sp)
-        st = ERR(e, E_NOMEM, "out of memory");
+        st = ERR(e, E_NOMEM, "out of memory while writing the report");
     if (st == E_OK) {
         ri.manifest_json = manifest;
         json_str(manifest, "as_of", ri.as_of, sizeof ri.as_of);
@@ -908,7 +901,7 @@ int cmd_report(int argc, char **argv, struct err *e)
             }
             struct rep_town *t = town_get(&tm, r.field[c_reg]);
             if (!t) {
-                st = ERR(e, E_NOMEM, "out of memory");
+                st = ERR(e, E_NOMEM, "out of memory while writing the report");
                 break;
             }
             t->flags++;
@@ -1051,7 +1044,7 @@ int cmd_report(int argc, char **argv, struct err *e)
         if (st == E_OK && srv->n_hist) {
             hist = malloc(srv->n_hist * sizeof *hist);
             if (!hist)
-                st = ERR(e, E_NOMEM, "out of memory");
+                st = ERR(e, E_NOMEM, "out of memory while writing the report");
             else
                 memcpy(hist, srv->hist, srv->n_hist * sizeof *hist);
             nh = srv->n_hist;
@@ -1060,7 +1053,7 @@ int cmd_report(int argc, char **argv, struct err *e)
     if (st == E_OK && n_hdirs) {
         struct history_row *nhv = realloc(hist, (nh + n_hdirs + 1) * sizeof *hist);
         if (!nhv)
-            st = ERR(e, E_NOMEM, "out of memory");
+            st = ERR(e, E_NOMEM, "out of memory while writing the report");
         else
             hist = nhv;
         int self = 0;

@@ -133,7 +133,7 @@ int csvr_open(struct csvr *r, const char *path, struct err *e)
     for (;;) {
         if (!b) {
             fclose(f);
-            return ERR(e, E_NOMEM, "out of memory reading %s", path);
+            return ERR(e, E_NOMEM, "out of memory while reading %s", path);
         }
         size_t k = fread(b + n, 1, cap - n, f);
         n += k;
@@ -279,7 +279,7 @@ int csvr_next(struct csvr *r, struct err *e)
     r->n_field = nf;
     return 1;
 nomem:
-    ERR(e, E_NOMEM, "out of memory reading a CSV file");
+    ERR(e, E_NOMEM, "out of memory while reading a CSV file");
     return -1;
 }
 
@@ -401,7 +401,7 @@ static const char *dup_field(struct review *rv, const char *s, struct err *e)
 {
     char *p = arena_strndup(&rv->arena, s, strlen(s));
     if (!p)
-        ERR(e, E_NOMEM, "out of memory reading the review state");
+        ERR(e, E_NOMEM, "out of memory while reading the review state");
     return p;
 }
 
@@ -410,10 +410,8 @@ static int header_cols(struct csvr *r, const char *path, const char *const *name
                        int n_required, int *col, struct err *e)
 {
     int st = csvr_next(r, e);
-    if (st < 0) {
-        snprintf(e->in_path, sizeof e->in_path, "%s", path);
+    if (st < 0)
         return e->code;
-    }
     if (st == 0) {
         err_where(e, path, 1, 0);
         return ERR(e, E_PARSE, "empty file: no header row");
@@ -465,7 +463,6 @@ static int read_flag_file(struct review *rv, const char *path, int need_fp,
     while (st == E_OK) {
         int k = csvr_next(&r, e);
         if (k < 0) {
-            snprintf(e->in_path, sizeof e->in_path, "%s", path);
             st = e->code;
             break;
         }
@@ -475,7 +472,7 @@ static int read_flag_file(struct review *rv, const char *path, int need_fp,
             cap = cap ? cap * 2 : 1024;
             struct prev_flag *nv = realloc(v, cap * sizeof *v);
             if (!nv) {
-                st = ERR(e, E_NOMEM, "out of memory reading %s", path);
+                st = ERR(e, E_NOMEM, "out of memory while reading %s", path);
                 break;
             }
             v = nv;
@@ -631,7 +628,7 @@ static int read_dispositions(struct review *rv, const char *dir, struct disp_row
             cap = cap ? cap * 2 : 256;
             struct disp_row *nv = realloc(v, cap * sizeof *v);
             if (!nv) {
-                st = ERR(e, E_NOMEM, "out of memory reading %s", path);
+                st = ERR(e, E_NOMEM, "out of memory while reading %s", path);
                 break;
             }
             v = nv;
@@ -678,7 +675,7 @@ static int dispositions_in_force(struct review *rv, struct disp_row *v, size_t n
         qsort(v, n, sizeof *v, cmp_disp_fp_seq);
     rv->disp = malloc((n ? n : 1) * sizeof *rv->disp);
     if (!rv->disp)
-        return ERR(e, E_NOMEM, "out of memory reading dispositions");
+        return ERR(e, E_NOMEM, "out of memory while reading dispositions");
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         if (i + 1 < n && v[i + 1].fp == v[i].fp)
@@ -758,7 +755,7 @@ static int read_history(const char *dir, struct history_row **out, size_t *n_out
             cap = cap ? cap * 2 : 64;
             struct history_row *nv = realloc(v, cap * sizeof *v);
             if (!nv) {
-                st = ERR(e, E_NOMEM, "out of memory reading %s", path);
+                st = ERR(e, E_NOMEM, "out of memory while reading %s", path);
                 break;
             }
             v = nv;
@@ -838,7 +835,7 @@ int review_open(struct review **out, const char *previous_dir, const char *state
 {
     struct review *rv = calloc(1, sizeof *rv);
     if (!rv)
-        return ERR(e, E_NOMEM, "out of memory");
+        return ERR(e, E_NOMEM, "out of memory while opening the review state");
     arena_init(&rv->arena, (size_t)1 << 20);
     rv->previous_dir = previous_dir;
     rv->state_dir = state_dir;
@@ -854,7 +851,7 @@ int review_open(struct review **out, const char *previous_dir, const char *state
         rv->compare = 1;
         rv->prev = malloc((rv->n_known ? rv->n_known : 1) * sizeof *rv->prev);
         if (!rv->prev)
-            return ERR(e, E_NOMEM, "out of memory");
+            return ERR(e, E_NOMEM, "out of memory while reading the review state");
         for (size_t i = 0; i < rv->n_known; i++)
             if (rv->known[i].last_run == rv->prev_run)
                 rv->prev[rv->n_prev++] = rv->known[i];
@@ -1536,7 +1533,6 @@ static int review_import(const char *file, const char *state, int dry_run, struc
     while (st == E_OK) {
         int k = csvr_next(&r, e);
         if (k < 0) {
-            snprintf(e->in_path, sizeof e->in_path, "%s", file);
             st = e->code;
             break;
         }
@@ -1590,7 +1586,7 @@ static int review_import(const char *file, const char *state, int dry_run, struc
         } else {
             long long first = fpset_add(&seen, fp, r.rec_line);
             if (first < 0)
-                st = ERR(e, E_NOMEM, "out of memory");
+                st = ERR(e, E_NOMEM, "out of memory while reading the verdicts");
             else if (first != r.rec_line)
                 snprintf(why, sizeof why, "fingerprint %.16s is also on line %lld", fp_s, first);
         }
@@ -1604,7 +1600,7 @@ static int review_import(const char *file, const char *state, int dry_run, struc
             cap = cap ? cap * 2 : 64;
             struct import_row *nr = realloc(rows, cap * sizeof *rows);
             if (!nr) {
-                st = ERR(e, E_NOMEM, "out of memory");
+                st = ERR(e, E_NOMEM, "out of memory while reading the verdicts");
                 break;
             }
             rows = nr;
