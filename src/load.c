@@ -86,6 +86,9 @@ struct parser {
     size_t n_bad, bad_i;
     long long data_rows;
     int in_record;             /* at the end of the range */
+    long long bad_line;        /* first undecodable line of the current record, 0 if none */
+    size_t bad_byte;           /* 1-based byte within that line */
+    int text_is_utf8;          /* bad lines hold UTF-8-invalid bytes (not GB18030 ones) */
     long long first_line;      /* of the range */
 };
 
@@ -224,7 +227,11 @@ static void on_row(int c, void *data)
     if (P->header_mode) {
         st = reject(P, P->rec_start, HEADER_LINE_REJECT);
     } else if (has_bad_line(P, P->rec_start, P->cur_line)) {
-        st = reject(P, P->rec_start, "bad encoding: bytes that are neither UTF-8 nor GB18030");
+        if (P->bad_line && P->text_is_utf8)
+            st = reject(P, P->rec_start, "bad encoding at line %lld byte %zu: bytes that are "
+                        "neither UTF-8 nor GB18030", P->bad_line, P->bad_byte);
+        else
+            st = reject(P, P->rec_start, "bad encoding: bytes that are neither UTF-8 nor GB18030");
     } else if (r->overflow || r->nf != P->hdr->n_header) {
         st = reject(P, P->rec_start, "wrong column count: %d fields, header has %d", r->nf,
                     P->hdr->n_header);
@@ -322,6 +329,13 @@ static void parse_range(struct parser *P, const char *s, const char *end, long l
             }
             s += n;
             continue;
+        }
+        if (!in_record)
+            P->bad_line = 0;
+        if (P->n_bad && P->bad_line == 0 && has_bad_line(P, line, line)) {
+            /* where in the line: the first byte that is not UTF-8 */
+            P->bad_line = line;
+            P->bad_byte = utf8_valid_prefix((const unsigned char *)s, n) + 1;
         }
         if (!in_record) {
             int k = load_split_simple(s, nl ? n - 1 : n, starts, lens, MAX_COLS + 1);
@@ -615,6 +629,7 @@ static void parser_init(struct parser *P, struct dataset *d, const struct load_s
     P->ctx = spec->ctx;
     P->hdr = h;
     err_init(&P->e);
+    P->text_is_utf8 = !dec || dec->used != ENC_GB18030;
     if (dec) {
         P->bad_lines = dec->bad_lines;
         P->n_bad = dec->n_bad;

@@ -136,6 +136,21 @@ printf '%s\n' '陕A99999,1.10105E+17,car,private,valid,90000.00,2020-01-01,' >>"
 check "scientific-notation ID rejected with its own reason" \
     "grep -q '^vehicles.csv,63,.*scientific notation' '$T/o8/rejects.csv'"
 
+# 15. pathological sizes: a 2 MiB line and a 300-field row are rejected,
+#     the rest of the file loads
+mkdir -p "$T/d10" && cp "$FX"/*.csv "$T/d10/"
+{ printf '610102198001010015,2026-05,employment,'; head -c 2200000 /dev/zero | tr '\0' 'x';
+  printf ',100.00\n'; } >>"$T/d10/social_insurance.csv"
+i=0; row='610102198001010015'
+while [ $i -lt 300 ]; do row="$row,1"; i=$((i + 1)); done
+echo "$row" >>"$T/d10/social_insurance.csv"
+"$HEDUI" run -q --data "$T/d10" --out "$T/o10" --as-of $ASOF --seed $SEED 2>>"$T/allerr"
+check "a 2 MiB line is rejected, the run goes on" \
+    "grep -q '^social_insurance.csv,140,line 140 longer than 1048576 bytes' '$T/o10/rejects.csv'"
+check "a 300-field row is rejected for its column count" \
+    "grep -q '^social_insurance.csv,141,.*wrong column count' '$T/o10/rejects.csv'"
+check "flags unchanged by the two bad rows" "cmp -s '$T/o10/flags.csv' '$FX/expected/flags.csv'"
+
 # 14. no full ID number on stderr, whatever fails
 for d in d1 d2 d3 d7; do
     "$HEDUI" run -v --data "$T/$d" --out "$T/o9" --as-of $ASOF 2>>"$T/allerr" >/dev/null
