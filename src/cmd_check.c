@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "date.h"
 #include "snapshot.h"
 #include "write.h"
@@ -60,25 +61,6 @@ static const char *const verdict_zh[3] = {"无发现", "需复核", "疑似不�
 
 /* ---------- options ---------- */
 
-static int opt_val(int argc, char **argv, int *i, const char *name, const char **val,
-                   struct err *e)
-{
-    const char *a = argv[*i];
-    size_t nl = strlen(name);
-    if (strncmp(a, name, nl) == 0 && a[nl] == '=') {
-        *val = a + nl + 1;
-        return 1;
-    }
-    if (strcmp(a, name) != 0)
-        return 0;
-    if (*i + 1 >= argc) {
-        ERR(e, E_USAGE, "option %s needs a value", name);
-        return -1;
-    }
-    *val = argv[++*i];
-    return 1;
-}
-
 static int parse_date_opt(const char *v, int *out, struct err *e)
 {
     if (date_parse(v, strlen(v), out) != 0)
@@ -103,28 +85,6 @@ static int parse_threads(const char *v, int *out, struct err *e)
         return ERR(e, E_USAGE, "--threads '%s' is not a number from 1 to 1024", v);
     *out = (int)t;
     return E_OK;
-}
-
-/* The shipped rules/ beside the executable, else ./rules (as `run`). */
-static void default_rules_dir(char *buf, size_t n)
-{
-    char exe[1024];
-    ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (k > 0) {
-        exe[k] = '\0';
-        for (int up = 0; up < 4; up++) {
-            char *slash = strrchr(exe, '/');
-            if (!slash)
-                break;
-            *slash = '\0';
-            snprintf(buf, n, "%s/rules/policy.rules", exe);
-            if (access(buf, R_OK) == 0) {
-                snprintf(buf, n, "%s/rules", exe);
-                return;
-            }
-        }
-    }
-    snprintf(buf, n, "rules");
 }
 
 /* ---------- index build / verify / info ---------- */
@@ -174,25 +134,25 @@ static int index_build(int argc, char **argv, struct err *e)
             return -1;
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
             quiet = 1;
-        } else if ((r = opt_val(argc, argv, &i, "--data", &v, e)) != 0) {
+        } else if ((r = cli_opt_value(argc, argv, &i, "--data", &v, e)) != 0) {
             if (r < 0) return e->code;
             data = v;
-        } else if ((r = opt_val(argc, argv, &i, "--out", &v, e)) != 0) {
+        } else if ((r = cli_opt_value(argc, argv, &i, "--out", &v, e)) != 0) {
             if (r < 0) return e->code;
             out = v;
-        } else if ((r = opt_val(argc, argv, &i, "--rules", &v, e)) != 0) {
+        } else if ((r = cli_opt_value(argc, argv, &i, "--rules", &v, e)) != 0) {
             if (r < 0) return e->code;
             rules = v;
-        } else if ((r = opt_val(argc, argv, &i, "--as-of", &v, e)) != 0) {
+        } else if ((r = cli_opt_value(argc, argv, &i, "--as-of", &v, e)) != 0) {
             if (r < 0) return e->code;
             if (parse_date_opt(v, &cfg.as_of, e) != E_OK)
                 return e->code;
             as_of_set = 1;
-        } else if ((r = opt_val(argc, argv, &i, "--threads", &v, e)) != 0) {
+        } else if ((r = cli_opt_value(argc, argv, &i, "--threads", &v, e)) != 0) {
             if (r < 0) return e->code;
             if (parse_threads(v, &cfg.threads, e) != E_OK)
                 return e->code;
-        } else if ((r = opt_val(argc, argv, &i, "--encoding", &v, e)) != 0) {
+        } else if ((r = cli_opt_value(argc, argv, &i, "--encoding", &v, e)) != 0) {
             if (r < 0) return e->code;
             const char *eq = strchr(v, '=');
             enum enc en;
@@ -220,7 +180,7 @@ static int index_build(int argc, char **argv, struct err *e)
     if (!out)
         return ERR(e, E_USAGE, "'index build' needs --out FILE");
     if (!rules) {
-        default_rules_dir(rules_buf, sizeof rules_buf);
+        cli_default_rules_dir(rules_buf, sizeof rules_buf);
         rules = rules_buf;
     }
     if (!as_of_set)
@@ -410,24 +370,24 @@ static int parse_check(int argc, char **argv, struct check_opts *o, struct err *
             o->timing = 1;
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
             /* nothing to silence: the output is the answer */
-        } else if ((r = opt_val(argc, argv, &i, "--index", &v, e)) != 0) {
+        } else if ((r = cli_opt_value(argc, argv, &i, "--index", &v, e)) != 0) {
             if (r < 0) return e->code;
             o->index = v;
-        } else if ((r = opt_val(argc, argv, &i, "--households", &v, e)) != 0) {
+        } else if ((r = cli_opt_value(argc, argv, &i, "--households", &v, e)) != 0) {
             if (r < 0) return e->code;
             o->households = v;
-        } else if ((r = opt_val(argc, argv, &i, "--members", &v, e)) != 0) {
+        } else if ((r = cli_opt_value(argc, argv, &i, "--members", &v, e)) != 0) {
             if (r < 0) return e->code;
             o->members = v;
-        } else if ((r = opt_val(argc, argv, &i, "--rules", &v, e)) != 0) {
+        } else if ((r = cli_opt_value(argc, argv, &i, "--rules", &v, e)) != 0) {
             if (r < 0) return e->code;
             o->rules = v;
-        } else if ((r = opt_val(argc, argv, &i, "--as-of", &v, e)) != 0) {
+        } else if ((r = cli_opt_value(argc, argv, &i, "--as-of", &v, e)) != 0) {
             if (r < 0) return e->code;
             if (parse_date_opt(v, &o->as_of, e) != E_OK)
                 return e->code;
             as_of_set = 1;
-        } else if ((r = opt_val(argc, argv, &i, "--threads", &v, e)) != 0) {
+        } else if ((r = cli_opt_value(argc, argv, &i, "--threads", &v, e)) != 0) {
             if (r < 0) return e->code;
             if (parse_threads(v, &o->threads, e) != E_OK)
                 return e->code;

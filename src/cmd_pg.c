@@ -29,6 +29,7 @@
  * sent with COPY into flags, review_queue, spotcheck and rejects under a
  * new runs row, all in one transaction.
  */
+#include "cli.h"
 #include "cmd_pg.h"
 
 #include <dirent.h>
@@ -416,25 +417,6 @@ static const char usage_load[] =
     "Exit status: 0 loaded; 1 a feed over its reject limit (nothing loaded);\n"
     "2 usage; 3 bad input file; 4 database error; 5 bad rules; 7 out of memory.\n";
 
-static int optv(int argc, char **argv, int *i, const char *name, const char **val,
-                struct err *e)
-{
-    const char *a = argv[*i];
-    size_t nl = strlen(name);
-    if (strncmp(a, name, nl) == 0 && a[nl] == '=') {
-        *val = a + nl + 1;
-        return 1;
-    }
-    if (strcmp(a, name) != 0)
-        return 0;
-    if (*i + 1 >= argc) {
-        ERR(e, E_USAGE, "option %s needs a value", name);
-        return -1;
-    }
-    *val = argv[++*i];
-    return 1;
-}
-
 static int parse_encoding(const char *v, struct run_config *cfg, struct err *e)
 {
     const char *eq = strchr(v, '=');
@@ -748,19 +730,19 @@ int cmd_load(int argc, char **argv, const char *default_rules, struct err *e)
             return E_OK;
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
             quiet = 1;
-        } else if ((r = optv(argc, argv, &i, "--pg", &v, e)) != 0) {
+        } else if ((r = cli_opt_value(argc, argv, &i, "--pg", &v, e)) != 0) {
             if (r < 0) return e->code;
             conninfo = v;
-        } else if ((r = optv(argc, argv, &i, "--data", &v, e)) != 0) {
+        } else if ((r = cli_opt_value(argc, argv, &i, "--data", &v, e)) != 0) {
             if (r < 0) return e->code;
             data = v;
-        } else if ((r = optv(argc, argv, &i, "--schema", &v, e)) != 0) {
+        } else if ((r = cli_opt_value(argc, argv, &i, "--schema", &v, e)) != 0) {
             if (r < 0) return e->code;
             schema = v;
-        } else if ((r = optv(argc, argv, &i, "--rules", &v, e)) != 0) {
+        } else if ((r = cli_opt_value(argc, argv, &i, "--rules", &v, e)) != 0) {
             if (r < 0) return e->code;
             rules = v;
-        } else if ((r = optv(argc, argv, &i, "--encoding", &v, e)) != 0) {
+        } else if ((r = cli_opt_value(argc, argv, &i, "--encoding", &v, e)) != 0) {
             if (r < 0) return e->code;
             int st = parse_encoding(v, &cfg, e);
             if (st != E_OK)

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "date.h"
 #include "encoding.h"
 #include "err.h"
@@ -166,60 +167,6 @@ struct run_opts {
     const char *previous, *state;
 };
 
-static int parse_uint(const char *s, unsigned long long max, unsigned long long *out)
-{
-    if (!s || !*s || *s == '-')
-        return -1;
-    errno = 0;
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-/* The shipped rules/ beside the executable, else ./rules. */
-static void default_rules_dir(char *buf, size_t n)
-{
-    char exe[1024];
-    ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (k > 0) {
-        exe[k] = '\0';
-        for (int up = 0; up < 4; up++) {
-            char *slash = strrchr(exe, '/');
-            if (!slash)
-                break;
-            *slash = '\0';
-            snprintf(buf, n, "%s/rules/policy.rules", exe);
-            if (access(buf, R_OK) == 0) {
-                snprintf(buf, n, "%s/rules", exe);
-                return;
-            }
-        }
-    }
-    snprintf(buf, n, "rules");
-}
-
-static int opt_value(int argc, char **argv, int *i, const char *name, const char **val,
-                     struct err *e)
-{
-    const char *a = argv[*i];
-    size_t nl = strlen(name);
-    if (strncmp(a, name, nl) == 0 && a[nl] == '=') {
-        *val = a + nl + 1;
-        return 1;
-    }
-    if (strcmp(a, name) != 0)
-        return 0;
-    if (*i + 1 >= argc) {
-        ERR(e, E_USAGE, "option %s needs a value", name);
-        return -1;
-    }
-    *val = argv[++*i];
-    return 1;
-}
-
 static int parse_run(int argc, char **argv, struct run_opts *o, struct err *e)
 {
     memset(o, 0, sizeof *o);
@@ -234,44 +181,44 @@ static int parse_run(int argc, char **argv, struct run_opts *o, struct err *e)
             o->quiet = 1;
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
             verbose = 1;
-        } else if ((r = opt_value(argc, argv, &i, "--data", &v, e)) != 0) {
+        } else if ((r = cli_opt_value(argc, argv, &i, "--data", &v, e)) != 0) {
             if (r < 0) return e->code;
             o->data = v;
-        } else if ((r = opt_value(argc, argv, &i, "--out", &v, e)) != 0) {
+        } else if ((r = cli_opt_value(argc, argv, &i, "--out", &v, e)) != 0) {
             if (r < 0) return e->code;
             o->out = v;
-        } else if ((r = opt_value(argc, argv, &i, "--previous", &v, e)) != 0) {
+        } else if ((r = cli_opt_value(argc, argv, &i, "--previous", &v, e)) != 0) {
             if (r < 0) return e->code;
             o->previous = v;
-        } else if ((r = opt_value(argc, argv, &i, "--state", &v, e)) != 0) {
+        } else if ((r = cli_opt_value(argc, argv, &i, "--state", &v, e)) != 0) {
             if (r < 0) return e->code;
             o->state = v;
-        } else if ((r = opt_value(argc, argv, &i, "--rules", &v, e)) != 0) {
+        } else if ((r = cli_opt_value(argc, argv, &i, "--rules", &v, e)) != 0) {
             if (r < 0) return e->code;
             o->rules = v;
-        } else if ((r = opt_value(argc, argv, &i, "--pg", &v, e)) != 0) {
+        } else if ((r = cli_opt_value(argc, argv, &i, "--pg", &v, e)) != 0) {
             if (r < 0) return e->code;
             o->pg = v;
-        } else if ((r = opt_value(argc, argv, &i, "--schema", &v, e)) != 0) {
+        } else if ((r = cli_opt_value(argc, argv, &i, "--schema", &v, e)) != 0) {
             if (r < 0) return e->code;
             o->schema = v;
-        } else if ((r = opt_value(argc, argv, &i, "--as-of", &v, e)) != 0) {
+        } else if ((r = cli_opt_value(argc, argv, &i, "--as-of", &v, e)) != 0) {
             if (r < 0) return e->code;
             if (date_parse(v, strlen(v), &o->as_of) != 0)
                 return ERR(e, E_USAGE, "--as-of '%s' is not a date (want YYYY-MM-DD)", v);
             o->as_of_set = 1;
-        } else if ((r = opt_value(argc, argv, &i, "--seed", &v, e)) != 0) {
+        } else if ((r = cli_opt_value(argc, argv, &i, "--seed", &v, e)) != 0) {
             if (r < 0) return e->code;
-            if (parse_uint(v, ULLONG_MAX, &o->seed) != 0)
+            if (cli_parse_uint(v, ULLONG_MAX, &o->seed) != 0)
                 return ERR(e, E_USAGE, "--seed '%s' is not a non-negative integer", v);
             o->seed_set = 1;
-        } else if ((r = opt_value(argc, argv, &i, "--threads", &v, e)) != 0) {
+        } else if ((r = cli_opt_value(argc, argv, &i, "--threads", &v, e)) != 0) {
             if (r < 0) return e->code;
             unsigned long long t;
-            if (parse_uint(v, 1024, &t) != 0 || t == 0)
+            if (cli_parse_uint(v, 1024, &t) != 0 || t == 0)
                 return ERR(e, E_USAGE, "--threads '%s' is not a number from 1 to 1024", v);
             o->threads = (int)t;
-        } else if ((r = opt_value(argc, argv, &i, "--encoding", &v, e)) != 0) {
+        } else if ((r = cli_opt_value(argc, argv, &i, "--encoding", &v, e)) != 0) {
             if (r < 0) return e->code;
             const char *eq = strchr(v, '=');
             enum enc en;
@@ -306,7 +253,7 @@ static int parse_run(int argc, char **argv, struct run_opts *o, struct err *e)
     if (!o->out && !o->pg)
         return ERR(e, E_USAGE, "'run' needs --out DIR");
     if (!o->rules) {
-        default_rules_dir(o->rules_buf, sizeof o->rules_buf);
+        cli_default_rules_dir(o->rules_buf, sizeof o->rules_buf);
         o->rules = o->rules_buf;
     }
     if (!o->as_of_set) {
@@ -379,7 +326,7 @@ struct command {
 static int cmd_load_main(int argc, char **argv, struct err *e)
 {
     char rules[4096];
-    default_rules_dir(rules, sizeof rules);
+    cli_default_rules_dir(rules, sizeof rules);
     return cmd_load(argc, argv, rules, e);
 }
 
