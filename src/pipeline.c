@@ -9,6 +9,7 @@
 #include <omp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -51,14 +52,43 @@ static void progress(const struct pipeline *p, const char *stage, long long rows
         fprintf(stderr, "hedui: %-30s %8.0f ms\n", stage, ms);
 }
 
+static int check_thread_stacks(int n, struct err *e)
+{
+    if (n <= 1)
+        return E_OK;
+    size_t stack = (size_t)8 << 20;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur > 0)
+        stack = (size_t)rl.rlim_cur;
+    size_t total = (size_t)(n - 1) * (stack + ((size_t)64 << 10));
+    void *p = mmap(NULL, total, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        return ERR(e, E_NOMEM, "out of memory while starting %d worker threads (%zu MB of "
+                               "stack); try --threads 1 or a higher memory limit",
+                   n - 1, total >> 20);
+    munmap(p, total);
+    return E_OK;
+}
+
 int pipeline_init(struct pipeline *p, const struct run_config *cfg, struct err *e)
 {
     memset(p, 0, sizeof *p);
     p->cfg = *cfg;
     p->t_start = pipeline_now_ms();
+    dataset_init(&p->d);
     if (cfg->threads)
         omp_set_num_threads(cfg->threads);
-    dataset_init(&p->d);
+    /* Start the worker threads now, while memory is plentiful: libgomp
+     * cannot report a failed thread creation except by exiting (status 1,
+     * which means something else here).  So first reserve address space for
+     * their stacks; if even that fails, say so the usual way. */
+    int st0 = check_thread_stacks(omp_get_max_threads(), e);
+    if (st0 != E_OK)
+        return st0;
+    int started = 0;
+#pragma omp parallel reduction(+ : started)
+    started += 1;
+    (void)started;
     char path[4600];
     snprintf(path, sizeof path, "%s/policy.rules", cfg->rules_dir);
     int st = policy_load(&p->pol, path, e);

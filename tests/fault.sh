@@ -113,5 +113,62 @@ else
     bad "bench generator did not build; kill -9 loop not run"
 fi
 
+# ---- 4. a memory cap (ulimit -v): every cap ends cleanly ----
+if [ -d "$T/data" ]; then
+    "$HEDUI" run -q --data "$T/data" --out "$T/capref" --as-of 2026-06-15 --seed 1
+    cap_bad=0 cap_oom=0
+    for cap in 20000 30000 40000 45000 50000 55000 60000 80000 120000; do
+        rm -rf "$T/cap"; cp -r "$T/capref" "$T/cap"
+        ( ulimit -v $cap; exec "$HEDUI" run -q --data "$T/data" --out "$T/cap" \
+            --as-of 2026-06-15 --seed 1 ) 2>"$T/cap.err"
+        rc=$?
+        if [ $rc -eq 7 ]; then
+            cap_oom=$((cap_oom + 1))
+            grep -Eq '^hedui: (out of memory while |cannot map .*Cannot allocate memory)' "$T/cap.err" ||
+                { cap_bad=$((cap_bad + 1)); echo "fault: cap $cap KB: $(head -c 200 "$T/cap.err")" >&2; }
+        elif [ $rc -ne 0 ]; then
+            cap_bad=$((cap_bad + 1)); echo "fault: cap $cap KB: exit $rc: $(head -c 200 "$T/cap.err")" >&2
+        fi
+        same_run "$T/cap" "$T/capref" ||
+            { cap_bad=$((cap_bad + 1)); echo "fault: cap $cap KB: outputs changed" >&2; }
+    done
+    check "under 9 memory caps the run finishes or exits 7 with a message ($cap_oom ran out)" \
+        "[ $cap_bad -eq 0 ] && [ $cap_oom -gt 0 ]"
+fi
+
+# ---- 5. 100 pre-approval checks at once, while a nightly run and an
+#         index rebuild go on: every check gives the same answer ----
+if [ -d "$T/data" ]; then
+    "$HEDUI" index build -q --data "$FX" --out "$T/snap.idx" --as-of $ASOF
+    head -4 "$FX/households.csv" >"$T/chk_hh.csv"
+    ids=$(tail -n +2 "$T/chk_hh.csv" | cut -d, -f1 | tr '\n' '|')
+    { head -1 "$FX/members.csv"; grep -E "^(${ids%|})," "$FX/members.csv"; } >"$T/chk_mem.csv"
+    "$HEDUI" check --index "$T/snap.idx" --households "$T/chk_hh.csv" --members "$T/chk_mem.csv" \
+        --as-of $ASOF --json >"$T/chk_ref.json"
+    "$HEDUI" run -q --data "$T/data" --out "$T/busy" --as-of 2026-06-15 --seed 1 &
+    bpid=$!
+    "$HEDUI" index build -q --data "$FX" --out "$T/snap.idx" --as-of $ASOF &
+    ipid=$!
+    i=0
+    while [ $i -lt 100 ]; do
+        ( "$HEDUI" check --index "$T/snap.idx" --households "$T/chk_hh.csv" \
+            --members "$T/chk_mem.csv" --as-of $ASOF --json >"$T/chk_$i.json" 2>"$T/chk_$i.err";
+          echo $? >"$T/chk_$i.rc" ) &
+        i=$((i + 1))
+    done
+    wait
+    conc_bad=0
+    i=0
+    while [ $i -lt 100 ]; do
+        # the snapshot's build time may differ (rebuilt meanwhile); the findings may not
+        [ "$(cat "$T/chk_$i.rc")" = 0 ] &&
+            [ "$(sed 's/"built_unix":[0-9]*//' "$T/chk_$i.json")" = "$(sed 's/"built_unix":[0-9]*//' "$T/chk_ref.json")" ] ||
+            { conc_bad=$((conc_bad + 1)); echo "fault: check $i: rc $(cat "$T/chk_$i.rc") $(head -c 200 "$T/chk_$i.err")" >&2; }
+        i=$((i + 1))
+    done
+    check "100 concurrent checks during a run and a rebuild all agree" "[ $conc_bad -eq 0 ]"
+    check "the nightly run beside them completed" "[ -s '$T/busy/manifest.json' ]"
+fi
+
 echo "fault: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
