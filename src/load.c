@@ -255,18 +255,21 @@ int load_split_simple(const char *line, size_t len, size_t *starts, size_t *lens
 {
     if (len > 0 && line[len - 1] == '\r')
         len--;
-    if (memchr(line, '"', len) || memchr(line, '\r', len))
-        return -1;
-    size_t i = 0;
-    while (i < len && (line[i] == ' ' || line[i] == '\t'))
-        i++;
-    if (i == len)
-        return 0;   /* blank: libcsv reports no row */
+    /* one pass: find the commas, give up on a quote or an inner CR */
     int n = 0;
     size_t fs = 0;
-    for (size_t k = 0; k <= len; k++) {
-        if (k < len && line[k] != ',')
+    int blank = 1;
+    for (size_t k = 0;; k++) {
+        char ch = k < len ? line[k] : ',';
+        if (ch == '"' || ch == '\r')
+            return -1;
+        if (ch != ',') {
+            if (ch != ' ' && ch != '\t')
+                blank = 0;
             continue;
+        }
+        if (k < len)
+            blank = 0;
         size_t a = fs, b = k;
         while (a < b && (line[a] == ' ' || line[a] == '\t'))
             a++;
@@ -278,8 +281,10 @@ int load_split_simple(const char *line, size_t len, size_t *starts, size_t *lens
         }
         n++;
         fs = k + 1;
+        if (k >= len)
+            break;
     }
-    return n;
+    return blank ? 0 : n;   /* blank: libcsv reports no row */
 }
 
 /* Parse the lines of [s, end), the first being line `line0`.  In header
