@@ -151,6 +151,25 @@ check "a 300-field row is rejected for its column count" \
     "grep -q '^social_insurance.csv,141,.*wrong column count' '$T/o10/rejects.csv'"
 check "flags unchanged by the two bad rows" "cmp -s '$T/o10/flags.csv' '$FX/expected/flags.csv'"
 
+# 16. the manifest accounts for every row and every ID repair
+acct_bad=0
+grep '"present": true' "$T/t1/manifest.json" >"$T/acct"
+while IFS= read -r l; do
+    dr=$(echo "$l" | sed -n 's/.*"data_rows": \([0-9]*\).*/\1/p')
+    ac=$(echo "$l" | sed -n 's/.*"accepted": \([0-9]*\).*/\1/p')
+    rj=$(echo "$l" | sed -n 's/.*"rejected": \([0-9]*\).*/\1/p')
+    mg=$(echo "$l" | sed -n 's/.*"merged_duplicates": \([0-9]*\).*/\1/p')
+    [ -n "$dr" ] && [ "$dr" -eq $((ac + rj + mg)) ] || acct_bad=$((acct_bad + 1))
+done <"$T/acct"
+check "every input: data rows = accepted + rejected + merged" "[ $acct_bad -eq 0 ] && [ -s '$T/acct' ]"
+check "manifest counts the members' full-width and 15-digit IDs" \
+    "grep '\"file\": \"members.csv\"' '$T/t1/manifest.json' | grep -q '\"full_width\": 1, \"lower_x\": 1, \"15_to_18\": 1'"
+vsum() { grep -o '"file": "vehicles.csv"[^}]*' "$1" | sed 's/.*"xxh128": "\([0-9a-f]*\)".*/\1/'; }
+check "a changed input changes its checksum in the manifest" \
+    "[ -n \"\$(vsum '$T/t1/manifest.json')\" ] && [ \"\$(vsum '$T/t1/manifest.json')\" != \"\$(vsum '$T/o8/manifest.json')\" ]"
+check "the same input gives the same checksum" \
+    "[ \"\$(vsum '$T/t1/manifest.json')\" = \"\$(vsum '$T/t2/manifest.json')\" ]"
+
 # 14. no full ID number on stderr, whatever fails
 for d in d1 d2 d3 d7; do
     "$HEDUI" run -v --data "$T/$d" --out "$T/o9" --as-of $ASOF 2>>"$T/allerr" >/dev/null
