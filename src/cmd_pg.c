@@ -48,6 +48,7 @@
 #include "date.h"
 #include "load.h"
 #include "pg.h"
+#include "review.h"
 
 /* ---------- the contract's columns (as normalise.c reads them) ---------- */
 
@@ -357,15 +358,49 @@ static int ensure_output_tables(struct pg *db, const char *schema, const char *s
     static const char *const defs[][2] = {
         {"flags", "rule_id text NOT NULL, kind text NOT NULL, severity text NOT NULL, "
                   "household_id text NOT NULL, hukou_no text NOT NULL, id_no text NOT NULL, "
-                  "region_code text NOT NULL, evidence text NOT NULL"},
+                  "region_code text NOT NULL, evidence text NOT NULL, fingerprint text, "
+                  "change text"},
         {"review_queue", "township_code text NOT NULL, rank integer NOT NULL, "
                          "household_id text NOT NULL, hukou_no text NOT NULL, "
                          "score integer NOT NULL, rule_ids text NOT NULL"},
         {"spotcheck", "township_code text NOT NULL, program text NOT NULL, "
                       "household_id text NOT NULL, reason text NOT NULL"},
         {"rejects", "file text NOT NULL, line bigint NOT NULL, reason text NOT NULL"},
+        {"changes", "change text NOT NULL, fingerprint text NOT NULL, rule_id text NOT NULL, "
+                    "severity text NOT NULL, household_id text NOT NULL, "
+                    "hukou_no text NOT NULL, id_no text NOT NULL, region_code text NOT NULL, "
+                    "disposition text NOT NULL, evidence text NOT NULL"},
     };
-    for (int i = 0; i < 4 && st == E_OK; i++) {
+    /* flags of a schema made before fingerprints were stored */
+    if (st == E_OK && exists(&x, "flags")) {
+        PGresult *r = NULL;
+        const char *pv[] = {schema};
+        st = pg_query(db, "SELECT 1 FROM information_schema.columns WHERE table_schema = $1 "
+                          "AND table_name = 'flags' AND column_name = 'fingerprint'",
+                      1, pv, &r, "looking for flags.fingerprint", e);
+        int have = st == E_OK && PQntuples(r) > 0;
+        PQclear(r);
+        if (st == E_OK && !have) {
+            sb_printf(&b, "ALTER TABLE %s.flags ADD COLUMN IF NOT EXISTS fingerprint text, "
+                          "ADD COLUMN IF NOT EXISTS change text", sq);
+            st = exec_sb(db, &b, "adding fingerprints to flags", e);
+        }
+    }
+    if (st == E_OK && !exists(&x, "dispositions")) {
+        sb_printf(&b,
+                  "CREATE TABLE IF NOT EXISTS %s.dispositions ("
+                  "seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+                  "fingerprint text NOT NULL, outcome text NOT NULL CHECK (outcome IN "
+                  "('confirmed', 'cleared', 'referred')), reviewer text NOT NULL, "
+                  "reviewed_on date NOT NULL, note text NOT NULL, "
+                  "imported_at timestamptz NOT NULL DEFAULT now(), source text NOT NULL)", sq);
+        st = exec_sb(db, &b, "creating table dispositions", e);
+        sb_printf(&b, "CREATE INDEX IF NOT EXISTS dispositions_fingerprint ON %s.dispositions "
+                      "(fingerprint, seq)", sq);
+        if (st == E_OK)
+            st = exec_sb(db, &b, "creating table dispositions", e);
+    }
+    for (int i = 0; i < 5 && st == E_OK; i++) {
         if (exists(&x, defs[i][0]))
             continue;
         sb_printf(&b,
@@ -1048,9 +1083,10 @@ static int read_whole(const char *path, struct sbuf *b, struct err *e)
 struct outlist {
     const char *file, *table, *cols, *notnull;
 };
-static const struct outlist outlists[4] = {
+static const struct outlist outlists[5] = {
     {"flags.csv", "flags",
-     "rule_id, kind, severity, household_id, hukou_no, id_no, region_code, evidence",
+     "rule_id, kind, severity, household_id, hukou_no, id_no, region_code, evidence, "
+     "fingerprint, change",
      "rule_id, kind, severity, household_id, hukou_no, id_no, region_code, evidence"},
     {"review_queue.csv", "review_queue",
      "township_code, rank, household_id, hukou_no, score, rule_ids",
@@ -1058,6 +1094,11 @@ static const struct outlist outlists[4] = {
     {"spotcheck.csv", "spotcheck", "township_code, program, household_id, reason",
      "township_code, program, household_id, reason"},
     {"rejects.csv", "rejects", "file, line, reason", "file, reason"},
+    {"changes.csv", "changes",
+     "change, fingerprint, rule_id, severity, household_id, hukou_no, id_no, region_code, "
+     "disposition, evidence",
+     "change, fingerprint, rule_id, severity, household_id, hukou_no, id_no, region_code, "
+     "disposition, evidence"},
 };
 
 /* COPY a CSV list written by write.c, each record prefixed "run_id,seq,". */
@@ -1199,7 +1240,7 @@ static int insert_run(struct pg *db, const char *sq, const struct pipeline *p, t
 }
 
 /* Write the lists with write.c into a private directory and read them. */
-static int render_lists(struct pipeline *p, struct sbuf lists[5], struct err *e)
+static int render_lists(struct pipeline *p, struct sbuf lists[6], struct err *e)
 {
     const char *tmp = getenv("TMPDIR");
     char dir[600];
@@ -1207,10 +1248,10 @@ static int render_lists(struct pipeline *p, struct sbuf lists[5], struct err *e)
     if (!mkdtemp(dir))
         return ERR(e, E_IO, "cannot create a temporary directory %s: %s", dir, strerror(errno));
     int st = pipeline_publish_dir(p, dir, e);
-    static const char *const names[5] = {"flags.csv", "review_queue.csv", "spotcheck.csv",
-                                          "rejects.csv", "manifest.json"};
+    static const char *const names[6] = {"flags.csv", "review_queue.csv", "spotcheck.csv",
+                                          "rejects.csv", "manifest.json", "changes.csv"};
     char path[1200];
-    for (int i = 0; i < 5 && st == E_OK; i++) {
+    for (int i = 0; i < 6 && st == E_OK; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         st = read_whole(path, &lists[i], e);
     }
@@ -1235,7 +1276,7 @@ static int publish_run(struct pg *db, const char *schema, const char *sq, struct
                        long long load_id, const struct in_info *info, double pg_read_ms,
                        long long *run_id, struct err *e)
 {
-    struct sbuf lists[5];
+    struct sbuf lists[6];
     memset(lists, 0, sizeof lists);
     int st = render_lists(p, lists, e);
     double t = pipeline_now_ms();
@@ -1259,10 +1300,12 @@ static int publish_run(struct pg *db, const char *schema, const char *sq, struct
     size_t n_rej = 0;
     for (int f = 0; f < N_INPUT; f++)
         n_rej += p->d.files[f].rejects.n;
-    const long long want[4] = {(long long)p->er.n_flags, (long long)p->rk.n_queue,
-                               (long long)p->rk.n_spot, (long long)n_rej};
-    for (int i = 0; i < 4 && st == E_OK; i++)
-        st = copy_list(db, sq, &outlists[i], &lists[i], *run_id, want[i], e);
+    const long long want[5] = {(long long)p->er.n_flags, (long long)p->rk.n_queue,
+                               (long long)p->rk.n_spot, (long long)n_rej,
+                               (long long)(p->er.n_flags + p->rv->n_resolved)};
+    static const int list_of[5] = {0, 1, 2, 3, 5};   /* lists[4] is the manifest */
+    for (int i = 0; i < 5 && st == E_OK; i++)
+        st = copy_list(db, sq, &outlists[i], &lists[list_of[i]], *run_id, want[i], e);
     if (st == E_OK) {
         char id[32], ms[32];
         snprintf(id, sizeof id, "%lld", *run_id);
@@ -1284,8 +1327,166 @@ static int publish_run(struct pg *db, const char *schema, const char *sq, struct
     }
     if (st != E_OK)
         pg_rollback(db);
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < 6; i++)
         sb_free(&lists[i]);
+    return st;
+}
+
+/* The previous published run's findings (with fingerprints) and the
+ * verdicts in force, read in the run's snapshot: flags are then marked
+ * new/persisting, resolved ones listed in changes, held ones left out of
+ * the review queue (review.c, as for --previous/--state). */
+static int read_review(struct pg *db, const char *schema, const char *sq, struct review *rv,
+                       struct err *e)
+{
+    PGresult *r = NULL;
+    const char *pv[] = {schema};
+    int st = pg_query(db, "SELECT (SELECT count(*) FROM information_schema.columns WHERE "
+                          "table_schema = $1 AND table_name = 'flags' AND column_name = "
+                          "'fingerprint'), (SELECT count(*) FROM pg_tables WHERE schemaname = "
+                          "$1 AND tablename = 'dispositions')",
+                      1, pv, &r, "looking for fingerprints and dispositions", e);
+    int have_fp = st == E_OK && atoi(PQgetvalue(r, 0, 0)) > 0;
+    int have_disp = st == E_OK && atoi(PQgetvalue(r, 0, 1)) > 0;
+    PQclear(r);
+    r = NULL;
+    struct sbuf sql = {0};
+    if (st == E_OK && have_fp) {
+        sb_printf(&sql, "SELECT fingerprint, rule_id, severity, household_id, hukou_no, id_no, "
+                        "region_code, evidence FROM %s.flags WHERE run_id = (SELECT "
+                        "max(run_id) FROM %s.runs WHERE status = 'published') AND "
+                        "fingerprint IS NOT NULL", sq, sq);
+        st = sb_check(&sql, e);
+        if (st == E_OK)
+            st = pg_query(db, sql.p, 0, NULL, &r, "reading the previous run", e);
+        for (int i = 0; st == E_OK && i < PQntuples(r); i++) {
+            const char *c[7];
+            for (int k = 0; k < 7; k++)
+                c[k] = PQgetvalue(r, i, k + 1);
+            st = review_add_prev(rv, 0, PQgetvalue(r, i, 0), c, e);
+        }
+        PQclear(r);
+        r = NULL;
+        sb_reset(&sql);
+    }
+    if (st == E_OK && have_disp) {
+        sb_printf(&sql, "SELECT DISTINCT ON (fingerprint) fingerprint, outcome, reviewer, "
+                        "reviewed_on::text, note FROM %s.dispositions "
+                        "ORDER BY fingerprint, seq DESC", sq);
+        st = sb_check(&sql, e);
+        if (st == E_OK)
+            st = pg_query(db, sql.p, 0, NULL, &r, "reading the dispositions", e);
+        for (int i = 0; st == E_OK && i < PQntuples(r); i++)
+            st = review_add_disp(rv, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+                                 PQgetvalue(r, i, 2), PQgetvalue(r, i, 3),
+                                 PQgetvalue(r, i, 4), e);
+        PQclear(r);
+    }
+    sb_free(&sql);
+    if (st == E_OK)
+        review_sort_added(rv, 1);
+    return st;
+}
+
+/* ---------- hedui review import FILE --pg ---------- */
+
+struct pg_store {
+    struct pg *db;
+    const char *schema, *sq;
+};
+
+static int store_open(void *ctx, struct review *rv, struct err *e)
+{
+    struct pg_store *s = ctx;
+    int st = pg_begin(s->db, "", e);
+    if (st == E_OK)
+        st = lock_schema(s->db, s->schema, e);
+    if (st == E_OK)
+        st = ensure_output_tables(s->db, s->schema, s->sq, e);
+    struct sbuf sql = {0};
+    sb_printf(&sql, "SELECT DISTINCT fingerprint FROM %s.flags WHERE fingerprint IS NOT NULL",
+              s->sq);
+    PGresult *r = NULL;
+    if (st == E_OK)
+        st = sb_check(&sql, e);
+    if (st == E_OK)
+        st = pg_query(s->db, sql.p, 0, NULL, &r, "reading the recorded fingerprints", e);
+    for (int i = 0; st == E_OK && i < PQntuples(r); i++)
+        st = review_add_prev(rv, 1, PQgetvalue(r, i, 0), NULL, e);
+    PQclear(r);
+    sb_free(&sql);
+    if (st == E_OK)
+        review_sort_added(rv, 0);
+    return st;
+}
+
+static int store_write(void *ctx, const struct review_verdict *v, size_t n, const char *source,
+                       struct err *e)
+{
+    struct pg_store *s = ctx;
+    struct sbuf b = {0};
+    sb_printf(&b, "COPY %s.dispositions (fingerprint, outcome, reviewer, reviewed_on, note, "
+                  "source) FROM STDIN WITH (FORMAT csv)", s->sq);
+    struct pg_copy cp;
+    int st = sb_check(&b, e);
+    if (st == E_OK)
+        st = pg_copy_begin(s->db, &cp, b.p, "importing the dispositions", e);
+    sb_reset(&b);
+    if (st != E_OK) {
+        sb_free(&b);
+        return st;
+    }
+    char hex[17], src[600];
+    for (size_t i = 0; i < n; i++) {
+        review_fp_hex(v[i].fp, hex);
+        snprintf(src, sizeof src, "%s:%lld", source, v[i].line);
+        const char *f[6] = {hex, outcome_names[v[i].outcome], v[i].reviewer,
+                            v[i].reviewed_on, v[i].note, src};
+        for (int k = 0; k < 6; k++) {
+            if (k)
+                sb_put(&b, ",", 1);
+            sb_csv(&b, f[k], strlen(f[k]));
+        }
+        sb_put(&b, "\n", 1);
+    }
+    st = sb_check(&b, e);
+    if (st == E_OK)
+        st = pg_copy_put(&cp, b.p ? b.p : "", b.n, e);
+    sb_free(&b);
+    if (st != E_OK) {
+        pg_copy_abort(&cp, "hedui stopped the import");
+        return st;
+    }
+    long long rows = -1;
+    st = pg_copy_end(&cp, &rows, e);
+    if (st == E_OK && rows != (long long)n)
+        st = ERR(e, E_INTERNAL, "dispositions: %zu rows sent, %lld stored", n, rows);
+    return st;
+}
+
+int pg_review_import(const char *file, const char *conninfo, const char *schema, int dry_run,
+                     struct err *e)
+{
+    if (!*schema || strlen(schema) > 63)
+        return ERR(e, E_USAGE, "--schema '%s': want 1 to 63 characters", schema);
+    struct pg db;
+    memset(&db, 0, sizeof db);
+    int st = pg_open(&db, conninfo, "hedui review import", e);
+    char *sq = NULL;
+    if (st == E_OK && !(sq = pg_ident(&db, schema, e)))
+        st = e->code;
+    char name[120];
+    snprintf(name, sizeof name, "PostgreSQL schema %s", schema);
+    struct pg_store ps = {&db, schema, sq};
+    struct review_store store = {name, store_open, store_write, &ps};
+    if (st == E_OK)
+        st = review_import(file, NULL, &store, dry_run, e);
+    if (st == E_OK && !dry_run)
+        st = pg_commit(&db, e);
+    if (st != E_OK || dry_run)
+        pg_rollback(&db);
+    free(sq);
+    pg_close(&db);
     return st;
 }
 
@@ -1334,7 +1535,9 @@ int pg_run(const struct run_config *cfg, const char *conninfo, const char *schem
     long long load_id = 0, run_id = 0;
     int connected = 0;
     double pg_read_ms = 0;
-    int st = pipeline_init(p, cfg, e);
+    struct run_config c2 = *cfg;
+    c2.auditor_outputs = 1;   /* fingerprints, changes (read_review), report.html */
+    int st = pipeline_init(p, &c2, e);
     if (st == E_OK)
         st = pg_open(&db, conninfo, "hedui run", e);
     if (st == E_OK) {
@@ -1348,6 +1551,8 @@ int pg_run(const struct run_config *cfg, const char *conninfo, const char *schem
         st = pg_begin(&db, "ISOLATION LEVEL REPEATABLE READ READ ONLY", e);
         if (st == E_OK)
             st = read_inputs(&db, schema, sq, p, info, &load_id, e);
+        if (st == E_OK)
+            st = read_review(&db, schema, sq, p->rv, e);
         if (st == E_OK)
             st = pg_commit(&db, e);
         else

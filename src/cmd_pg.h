@@ -18,4 +18,10 @@ int cmd_load(int argc, char **argv, const char *default_rules, struct err *e);
 int pg_run(const struct run_config *cfg, const char *conninfo, const char *schema,
            const char *out_dir, struct err *e);
 
+/* hedui review import FILE --pg CONNINFO [--schema S] [--dry-run]: the
+ * verdicts validated as for --state (review.c) into S.dispositions, in one
+ * transaction. */
+int pg_review_import(const char *file, const char *conninfo, const char *schema, int dry_run,
+                     struct err *e);
+
 #endif

@@ -93,7 +93,9 @@ static const char usage_run[] =
     "  --out DIR            output directory, created if missing (required)\n"
     "  --pg CONNINFO        read the inputs from PostgreSQL (loaded with 'hedui load')\n"
     "                       and publish the results there, in one transaction;\n"
-    "                       '' uses the PG* environment; --out then also writes CSV\n"
+    "                       '' uses the PG* environment; --out then also writes CSV;\n"
+    "                       compares with the schema's previous run (changes table)\n"
+    "                       and applies its dispositions (hedui review import --pg)\n"
     "  --schema S           PostgreSQL schema (default: hedui)\n"
     "  --rules DIR          policy directory (default: the shipped rules/)\n"
     "  --as-of YYYY-MM-DD   judge as of this date (default: today)\n"
@@ -287,8 +289,9 @@ static int cmd_run(int argc, char **argv, struct err *e)
     cfg.progress = !o.quiet && isatty(STDERR_FILENO);
 
     if (o.pg && (o.previous || o.state))
-        return ERR(e, E_USAGE, "--previous and --state work with CSV runs (--data) only, "
-                               "not yet with --pg");
+        return ERR(e, E_USAGE, "--previous and --state work with CSV runs (--data); a --pg "
+                               "run compares with the previous run in its schema and applies "
+                               "the verdicts in its dispositions table");
     if (o.pg)
         return pg_run(&cfg, o.pg, o.schema, o.out, e);
     cfg.auditor_outputs = 1;   /* fingerprints.csv, report.html (review.h, report.h) */

@@ -21,6 +21,7 @@
 #define XXH_STATIC_LINKING_ONLY   /* XXH3_state_t on the stack */
 #include <xxhash.h>
 
+#include "cmd_pg.h"
 #include "date.h"
 #include "encoding.h"
 #include "pipeline.h"
@@ -1335,7 +1336,11 @@ void mask_ids_in_text(const char *s, char *out, size_t n)
 
 static const char usage_review[] =
     "Usage: hedui review import FILE --state DIR [--dry-run]\n"
+    "       hedui review import FILE --pg CONNINFO [--schema S] [--dry-run]\n"
     "       hedui review list --state DIR\n"
+    "\n"
+    "With --pg the verdicts go, validated the same way and in one\n"
+    "transaction, into the table S.dispositions (S defaults to hedui).\n"
     "\n"
     "import: reads the auditors' verdicts from FILE, a CSV with the columns\n"
     "  fingerprint, outcome, reviewer, reviewed_on[, note] (any order; other\n"
@@ -1459,18 +1464,11 @@ static long long fpset_add(struct fpset *s, uint64_t fp, long long line)
     return line;
 }
 
-struct import_row {
-    uint64_t fp;
-    int outcome;
-    char reviewed_on[11];
-    char *reviewer, *note;
-    long long line;
-};
 
 struct disp_file_ctx {
     const struct disp_row *old;
     size_t n_old;
-    const struct import_row *add;
+    const struct review_verdict *add;
     size_t n_add;
     const char *imported_at;
     const char *source;
@@ -1485,7 +1483,7 @@ static int fill_dispositions(FILE *f, void *vctx)
             csv_put(f, c->old[i].fields[k] ? c->old[i].fields[k] : "", k == 6);
     char hex[17], src[4200];
     for (size_t i = 0; i < c->n_add; i++) {
-        const struct import_row *a = &c->add[i];
+        const struct review_verdict *a = &c->add[i];
         review_fp_hex(a->fp, hex);
         snprintf(src, sizeof src, "%s:%lld", c->source, a->line);
         csv_put(f, hex, 0);
@@ -1505,10 +1503,14 @@ static int cmp_disp_seq(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static int review_import(const char *file, const char *state, int dry_run, struct err *e)
+int review_import(const char *file, const char *state, const struct review_store *store,
+                  int dry_run, struct err *e)
 {
     struct review *rv = NULL;
-    int st = review_open(&rv, NULL, state, e);
+    const char *where = store ? store->name : state;
+    int st = review_open(&rv, NULL, store ? NULL : state, e);
+    if (st == E_OK && store)
+        st = store->open(store->ctx, rv, e);
     if (st != E_OK) {
         review_free(rv);
         return st;
@@ -1524,7 +1526,7 @@ static int review_import(const char *file, const char *state, int dry_run, struc
     int col[5];
     st = header_cols(&r, file, names, 5, 4, col, e);
     int n_header = r.n_field;
-    struct import_row *rows = NULL;
+    struct review_verdict *rows = NULL;
     size_t n = 0, cap = 0, n_bad = 0, n_skipped = 0;
     struct fpset seen = {0};
     int today = today_days();
@@ -1573,7 +1575,7 @@ static int review_import(const char *file, const char *state, int dry_run, struc
                 snprintf(why, sizeof why, "'%.40s' is not a fingerprint (16 hex digits)", fp_s);
         } else if (rv->n_known && !find_prev(rv->known, rv->n_known, fp)) {
             snprintf(why, sizeof why, "fingerprint %.16s is not a finding of any run recorded "
-                                      "in %s", fp_s, state);
+                                      "in %s", fp_s, where);
         } else if ((oc = outcome_parse(oc_s)) < 0) {
             snprintf(why, sizeof why, "outcome '%.40s' is not confirmed, cleared or referred",
                      oc_s);
@@ -1598,14 +1600,14 @@ static int review_import(const char *file, const char *state, int dry_run, struc
         }
         if (n == cap) {
             cap = cap ? cap * 2 : 64;
-            struct import_row *nr = realloc(rows, cap * sizeof *rows);
+            struct review_verdict *nr = realloc(rows, cap * sizeof *rows);
             if (!nr) {
                 st = ERR(e, E_NOMEM, "out of memory while reading the verdicts");
                 break;
             }
             rows = nr;
         }
-        struct import_row *a = &rows[n++];
+        struct review_verdict *a = &rows[n++];
         a->fp = fp;
         a->outcome = oc;
         date_format(on, a->reviewed_on);
@@ -1626,7 +1628,9 @@ static int review_import(const char *file, const char *state, int dry_run, struc
                             "import it again", n_bad, n_bad == 1 ? "" : "s",
                  n_bad == 1 ? "it" : "them");
     }
-    if (st == E_OK && !dry_run && n) {
+    if (st == E_OK && !dry_run && n && store)
+        st = store->write(store->ctx, rows, n, base, e);
+    if (st == E_OK && !dry_run && n && !store) {
         int fd = -1;
         st = state_lock(state, &fd, e);
         struct disp_row *old = NULL;
@@ -1657,14 +1661,88 @@ static int review_import(const char *file, const char *state, int dry_run, struc
                "; %zu row%s without a verdict skipped\n",
                dry_run ? "checked" : "imported", n, n == 1 ? "" : "s", file, by[OC_CLEARED],
                by[OC_CONFIRMED], by[OC_REFERRED], dry_run ? "" : " into ",
-               dry_run ? "" : state, n_skipped, n_skipped == 1 ? "" : "s");
+               dry_run ? "" : where, n_skipped, n_skipped == 1 ? "" : "s");
         if (!rv->n_known)
             fprintf(stderr, "hedui: note: %s has no recorded run yet, so fingerprints were "
-                            "checked for form only\n", state);
+                            "checked for form only\n", where);
     }
     free(rows);
     review_free(rv);
     return st;
+}
+
+/* ---------- a review state kept elsewhere (PostgreSQL, cmd_pg.c) ---------- */
+
+static int grow_prev(struct prev_flag **v, size_t n, struct err *e)
+{
+    if (n & (n - 1) || (n && n < 64))
+        return E_OK;   /* room left: capacities are 64, 128, 256, ... */
+    struct prev_flag *nv = realloc(*v, (n ? 2 * n : 64) * sizeof **v);
+    if (!nv)
+        return ERR(e, E_NOMEM, "out of memory while reading the previous run");
+    *v = nv;
+    return E_OK;
+}
+
+int review_add_prev(struct review *rv, int known, const char *fp_hex,
+                    const char *const cols[7], struct err *e)
+{
+    struct prev_flag **v = known ? &rv->known : &rv->prev;
+    size_t *n = known ? &rv->n_known : &rv->n_prev;
+    int st = grow_prev(v, *n, e);
+    if (st != E_OK)
+        return st;
+    struct prev_flag *p = &(*v)[*n];
+    memset(p, 0, sizeof *p);
+    if (review_fp_parse(fp_hex, &p->fp) != 0)
+        return ERR(e, E_PARSE, "'%s' in the previous run is not a fingerprint", fp_hex);
+    const char **f[7] = {&p->rule_id, &p->severity, &p->household_id, &p->hukou_no, &p->id_no,
+                         &p->region, &p->evidence};
+    for (int i = 0; i < 7; i++)
+        if (!(*f[i] = dup_field(rv, cols ? cols[i] : "", e)))
+            return e->code;
+    (*n)++;
+    return E_OK;
+}
+
+int review_add_disp(struct review *rv, const char *fp_hex, const char *outcome,
+                    const char *reviewer, const char *reviewed_on, const char *note,
+                    struct err *e)
+{
+    if ((rv->n_disp & (rv->n_disp - 1)) == 0 && (rv->n_disp == 0 || rv->n_disp >= 64)) {
+        struct disposition *nv = realloc(rv->disp, (rv->n_disp ? 2 * rv->n_disp : 64) *
+                                                       sizeof *nv);
+        if (!nv)
+            return ERR(e, E_NOMEM, "out of memory while reading the dispositions");
+        rv->disp = nv;
+    }
+    struct disposition *d = &rv->disp[rv->n_disp];
+    if (review_fp_parse(fp_hex, &d->fp) != 0 || (d->outcome = outcome_parse(outcome)) < 0)
+        return ERR(e, E_PARSE, "not a disposition (fingerprint '%s', outcome '%s')", fp_hex,
+                   outcome);
+    if (!(d->reviewer = dup_field(rv, reviewer, e)) ||
+        !(d->reviewed_on = dup_field(rv, reviewed_on, e)) || !(d->note = dup_field(rv, note, e)))
+        return e->code;
+    rv->n_disp++;
+    return E_OK;
+}
+
+static int cmp_disp_fp(const void *a, const void *b)
+{
+    const struct disposition *x = a, *y = b;
+    return x->fp < y->fp ? -1 : x->fp > y->fp;
+}
+
+void review_sort_added(struct review *rv, int compare)
+{
+    if (rv->n_prev > 1)
+        qsort(rv->prev, rv->n_prev, sizeof *rv->prev, cmp_prev_fp);
+    if (rv->n_known > 1)
+        qsort(rv->known, rv->n_known, sizeof *rv->known, cmp_prev_fp);
+    if (rv->n_disp > 1)
+        qsort(rv->disp, rv->n_disp, sizeof *rv->disp, cmp_disp_fp);
+    if (compare)
+        rv->compare = 1;
 }
 
 int review_state_exists(const char *state, struct err *e)
@@ -1710,7 +1788,7 @@ static int review_list(const char *state, struct err *e)
 
 int cmd_review(int argc, char **argv, struct err *e)
 {
-    const char *sub = NULL, *file = NULL, *state = NULL;
+    const char *sub = NULL, *file = NULL, *state = NULL, *pg = NULL, *schema = "hedui";
     int dry_run = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
@@ -1725,6 +1803,10 @@ int cmd_review(int argc, char **argv, struct err *e)
             if (i + 1 >= argc)
                 return ERR(e, E_USAGE, "option --state needs a value");
             state = argv[++i];
+        } else if (strcmp(a, "--pg") == 0 || strcmp(a, "--schema") == 0) {
+            if (i + 1 >= argc)
+                return ERR(e, E_USAGE, "option %s needs a value", a);
+            *(a[2] == 'p' ? &pg : &schema) = argv[++i];
         } else if (a[0] == '-' && a[1]) {
             return ERR(e, E_USAGE, "unknown option '%s' for 'review'", a);
         } else if (!sub) {
@@ -1737,12 +1819,19 @@ int cmd_review(int argc, char **argv, struct err *e)
     }
     if (!sub)
         return ERR(e, E_USAGE, "'review' needs a subcommand: import or list");
-    if (!state)
-        return ERR(e, E_USAGE, "'review %s' needs --state DIR", sub);
+    if (pg && state)
+        return ERR(e, E_USAGE, "'review %s': give --state DIR or --pg CONNINFO, not both", sub);
+    if (pg && strcmp(sub, "import") != 0)
+        return ERR(e, E_USAGE, "'review %s' works with --state DIR; with --pg query the "
+                               "dispositions table", sub);
+    if (!state && !pg)
+        return ERR(e, E_USAGE, "'review %s' needs --state DIR (or --pg CONNINFO)", sub);
     if (strcmp(sub, "import") == 0) {
         if (!file)
             return ERR(e, E_USAGE, "'review import' needs the auditors' CSV file");
-        return review_import(file, state, dry_run, e);
+        if (pg)
+            return pg_review_import(file, pg, schema, dry_run, e);
+        return review_import(file, state, NULL, dry_run, e);
     }
     if (strcmp(sub, "list") == 0) {
         if (file)

@@ -141,6 +141,45 @@ void review_current_row(const struct review *rv, const struct pipeline *p,
                         struct history_row *h);
 void review_free(struct review *rv);
 
+/* ---------- a review state kept elsewhere (PostgreSQL: cmd_pg.c) ---------- */
+
+/* One validated row of an auditors' import. */
+struct review_verdict {
+    uint64_t fp;
+    int outcome;
+    char reviewed_on[11];
+    char *reviewer, *note;
+    long long line;   /* in the import file */
+};
+
+/* Where `review import` puts verdicts instead of a state directory:
+ * open() fills rv->known (review_add_prev(rv, 1, ...), review_sort_added)
+ * with the findings of the recorded runs; write() stores the validated
+ * rows, all or nothing.  name is used in messages. */
+struct review_store {
+    const char *name;
+    int (*open)(void *ctx, struct review *rv, struct err *e);
+    int (*write)(void *ctx, const struct review_verdict *v, size_t n, const char *source,
+                 struct err *e);
+    void *ctx;
+};
+
+/* Validate FILE exactly as `review import` does and store its rows in
+ * the state directory (store NULL) or in store. */
+int review_import(const char *file, const char *state, const struct review_store *store,
+                  int dry_run, struct err *e);
+/* Add a finding of the previous run (known = 0) or of any recorded run
+ * (known = 1); cols: rule_id severity household_id hukou_no id_no
+ * region_code evidence (NULL: all empty). */
+int review_add_prev(struct review *rv, int known, const char *fp_hex,
+                    const char *const cols[7], struct err *e);
+/* Add the verdict in force on a fingerprint (one per fingerprint). */
+int review_add_disp(struct review *rv, const char *fp_hex, const char *outcome,
+                    const char *reviewer, const char *reviewed_on, const char *note,
+                    struct err *e);
+/* Sort what was added; compare = 1: mark new/persisting/resolved. */
+void review_sort_added(struct review *rv, int compare);
+
 /* E_NOINPUT unless state is an existing directory. */
 int review_state_exists(const char *state, struct err *e);
 /* `hedui review ...` (import, list). */

@@ -104,8 +104,13 @@ export_run t1 1 "$T/db1"
 for t in $LISTS; do
     check "$t from the tables equals the CSV run" "cmp -s '$T/db1/$t.csv' '$T/csv1/$t.csv'"
     check "$t from the tables equals fixtures/expected" "cmp -s '$T/db1/$t.csv' '$FX/expected/$t.csv'"
-    check "run --pg --out $t.csv equals the CSV run" "cmp -s '$T/pg1/$t.csv' '$T/csv1/$t.csv'"
+    [ $t = flags ] || check "run --pg --out $t.csv equals the CSV run" "cmp -s '$T/pg1/$t.csv' '$T/csv1/$t.csv'"
 done
+# a --pg run compares with the previous run of its schema (none: all new),
+# so its flags.csv has fingerprint,change like a CSV run with a fresh --state
+"$HEDUI" run -q --data "$FX" --out "$T/csv1s" --as-of $ASOF --seed $SEED --state "$T/st0"
+check "run --pg --out flags.csv equals a CSV run with a fresh --state" \
+    "cmp -s '$T/pg1/flags.csv' '$T/csv1s/flags.csv' && cmp -s '$T/pg1/changes.csv' '$T/csv1s/changes.csv'"
 nl() { echo $(($(wc -l <"$1") - 1)); }
 want="published|$ASOF|$SEED|$(nl "$T/csv1/flags.csv")|$(nl "$T/csv1/review_queue.csv")|$(nl "$T/csv1/spotcheck.csv")|$(nl "$T/csv1/rejects.csv")"
 got=$(q "SELECT status, as_of, seed, n_flags, n_review, n_spotcheck, n_rejects FROM t1.runs WHERE run_id = 1")
@@ -326,6 +331,59 @@ q "REVOKE CREATE ON DATABASE postgres FROM hedui_pw; CREATE SCHEMA locked AUTHOR
 rc=$?
 check "a server error is reported with its SQLSTATE (42501) ($(cat "$T/err"))" \
     "[ $rc -eq 4 ] && grep -q 'SQLSTATE 42501' '$T/err'"
+
+# ---------- 9. new/persisting/resolved and verdicts in PostgreSQL ----------
+"$HEDUI" load -q --pg "$CI" --data "$FX" --schema t9 2>"$T/err" && pgrun t9 --seed $SEED 2>>"$T/err"
+check "schema t9: load and run 1 ($(cat "$T/err"))" '[ $? -eq 0 ]'
+check "every flag of run 1 has a fingerprint and is new" \
+    "[ \"\$(q \"SELECT count(*) FILTER (WHERE fingerprint ~ '^[0-9a-f]{16}\$' AND change = 'new') = count(*) AND count(*) > 0 FROM t9.flags WHERE run_id = 1\")\" = t ]"
+check "changes of run 1: every flag, new" \
+    "[ \"\$(q \"SELECT (SELECT count(*) FROM t9.changes WHERE run_id = 1 AND change = 'new') = (SELECT count(*) FROM t9.flags WHERE run_id = 1)\")\" = t ]"
+FP=$(q "SELECT fingerprint FROM t9.flags WHERE run_id = 1 AND rule_id = 'L01_CANDIDATE_ELIGIBLE' AND hukou_no = 'HK0038'")
+check "run 1 queues HK0038 (L01, fingerprint $FP)" \
+    "[ -n '$FP' ] && [ \"\$(q \"SELECT count(*) FROM t9.review_queue WHERE run_id = 1 AND household_id = '' AND hukou_no = 'HK0038'\")\" = 1 ]"
+printf 'fingerprint,outcome,reviewer,reviewed_on,note\n%s,cleared,Wang,2025-01-10,checked\n' "$FP" >"$T/v1.csv"
+"$HEDUI" review import "$T/v1.csv" --pg "$CI" --schema t9 >"$T/out" 2>"$T/err"
+check "review import --pg exits 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
+check "the verdict is in t9.dispositions with its source line" \
+    "[ \"\$(q 'SELECT fingerprint, outcome, reviewer, reviewed_on, note, source FROM t9.dispositions')\" = '$FP|cleared|Wang|2025-01-10|checked|v1.csv:2' ]"
+printf 'fingerprint,outcome,reviewer,reviewed_on\n%s,confirmed,Li,2025-01-11\n%s,dismissed,Li,2025-01-11\nffffffffffffffff,cleared,Li,2025-01-11\n' "$FP" "$FP" >"$T/v2.csv"
+"$HEDUI" review import "$T/v2.csv" --pg "$CI" --schema t9 >"$T/out" 2>"$T/err"
+rc=$?
+check "a bad import exits 1 naming line and reason (got $rc)" \
+    "[ $rc -eq 1 ] && grep -q 'v2.csv:3: outcome' '$T/err' && grep -q 'v2.csv:4: fingerprint ffffffffffffffff is not a finding' '$T/err'"
+check "a bad import leaves dispositions unchanged" "[ \"\$(q 'SELECT count(*) FROM t9.dispositions')\" = 1 ]"
+# evidence changes: a dearer car for HH004, HH035's car gone
+cp -r "$FX" "$T/d9"
+rm -rf "$T/d9/expected"
+sed -i -e 's/^\(陕A7K2M9,.*\),45000.00,/\1,47000.00,/' -e '/^陕AQ6618,/d' "$T/d9/vehicles.csv"
+"$HEDUI" load -q --pg "$CI" --data "$T/d9" --schema t9 2>"$T/err" && pgrun t9 --seed $SEED --out "$T/pg9" 2>>"$T/err"
+check "schema t9: load and run 2 on changed evidence ($(cat "$T/err"))" '[ $? -eq 0 ]'
+got=$(q "SELECT string_agg(change || ':' || rule_id || ':' || household_id, ' ' ORDER BY seq) FROM t9.changes WHERE run_id = 2 AND change <> 'persisting'")
+check "run 2: resolved old HH004 car, new HH004 car, resolved HH035 car ($got)" \
+    "[ '$got' = 'resolved:E03_VEHICLE:HH004 new:E03_VEHICLE:HH004 resolved:E03_VEHICLE:HH035' ]"
+check "run 2: every other flag persists, with the fingerprint of run 1" \
+    "[ \"\$(q \"SELECT (SELECT count(*) FROM t9.changes c JOIN t9.flags f ON f.run_id = 1 AND f.fingerprint = c.fingerprint WHERE c.run_id = 2 AND c.change = 'persisting') = (SELECT count(*) - 1 FROM t9.flags WHERE run_id = 2)\")\" = t ]"
+check "run 2: flags carry change (1 new)" \
+    "[ \"\$(q \"SELECT count(*) FROM t9.flags WHERE run_id = 2 AND change = 'new'\")\" = 1 ]"
+check "run 2: the cleared L01 finding is out of the review queue" \
+    "[ \"\$(q \"SELECT count(*) FROM t9.review_queue WHERE run_id = 2 AND household_id = '' AND hukou_no = 'HK0038'\")\" = 0 ]"
+check "run 2: its change row shows the verdict" \
+    "[ \"\$(q \"SELECT change || ':' || disposition FROM t9.changes WHERE run_id = 2 AND fingerprint = '$FP'\")\" = persisting:cleared ]"
+# the same two runs over CSV with a state directory agree
+"$HEDUI" run -q --data "$FX" --out "$T/c9a" --as-of $ASOF --seed $SEED --state "$T/st9" &&
+    "$HEDUI" review import "$T/v1.csv" --state "$T/st9" >/dev/null &&
+    "$HEDUI" run -q --data "$T/d9" --out "$T/c9b" --as-of $ASOF --seed $SEED --state "$T/st9"
+check "CSV runs with --state on the same data run" '[ $? -eq 0 ]'
+psql_ -c "COPY (SELECT change, fingerprint, rule_id, severity, household_id, hukou_no, id_no,
+          region_code, disposition, evidence FROM t9.changes WHERE run_id = 2 ORDER BY seq)
+          TO STDOUT WITH (FORMAT csv, HEADER true, NULL '\\N')" >"$T/pg9changes.csv"
+check "changes of run 2 equal changes.csv of the CSV run" "cmp -s '$T/pg9changes.csv' '$T/c9b/changes.csv'"
+for t in flags changes review_queue; do
+    check "run 2 --out $t.csv equals the CSV --state run" "cmp -s '$T/pg9/$t.csv' '$T/c9b/$t.csv'"
+done
+"$HEDUI" run -q --pg "$CI" --schema t9 --state "$T/st9" 2>"$T/err"
+check "--state with --pg is a usage error" '[ $? -eq 2 ]'
 
 if [ -s "$T/psql.err" ]; then
     echo "pg_test: psql said:" >&2
