@@ -385,6 +385,21 @@ done
 "$HEDUI" run -q --pg "$CI" --schema t9 --state "$T/st9" 2>"$T/err"
 check "--state with --pg is a usage error" '[ $? -eq 2 ]'
 
+# ---------- a constraint violated on the server while publishing ----------
+# (checklist 22: the server refuses a row mid-stream: exit 4 with the
+# SQLSTATE, the transaction rolls back, no row of that run is visible)
+pub_before=$(q "SELECT count(*) FROM t1.runs WHERE status = 'published'")
+q "ALTER TABLE t1.flags ADD CONSTRAINT no_e03 CHECK (rule_id <> 'E03_VEHICLE') NOT VALID"
+pgrun t1 --seed 11 2>"$T/err"
+rc=$?
+check "a CHECK violated mid-COPY exits 4 (got $rc)" "[ $rc -eq 4 ]"
+check "the message carries SQLSTATE 23514 ($(head -c 200 "$T/err"))" "grep -q '23514' '$T/err'"
+check "no run was published by it" \
+    "[ \"\$(q \"SELECT count(*) FROM t1.runs WHERE status = 'published'\")\" = '$pub_before' ]"
+check "no flag row of it is visible" \
+    "[ \"\$(q 'SELECT count(*) FROM t1.flags WHERE run_id NOT IN (SELECT run_id FROM t1.runs WHERE status = \$\$published\$\$)')\" = 0 ]"
+q "ALTER TABLE t1.flags DROP CONSTRAINT no_e03"
+
 if [ -s "$T/psql.err" ]; then
     echo "pg_test: psql said:" >&2
     cat "$T/psql.err" >&2
