@@ -459,8 +459,7 @@ static int read_flag_file(struct review *rv, const char *path, int need_fp,
         return st;
     int col[N_PC];
     st = header_cols(&r, path, prev_cols, N_PC, need_fp ? PC_FP + 1 : PC_EV + 1, col, e);
-    size_t n = 0, cap = 0;
-    struct prev_flag *v = NULL;
+    struct vec rows = {NULL, 0, 0, 0};
     while (st == E_OK) {
         int k = csvr_next(&r, e);
         if (k < 0) {
@@ -469,17 +468,11 @@ static int read_flag_file(struct review *rv, const char *path, int need_fp,
         }
         if (k == 0)
             break;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 1024;
-            struct prev_flag *nv = realloc(v, cap * sizeof *v);
-            if (!nv) {
-                st = ERR(e, E_NOMEM, "out of memory while reading %s", path);
-                break;
-            }
-            v = nv;
+        struct prev_flag *p = vec_push(&rows, sizeof *p);
+        if (!p) {
+            st = ERR(e, E_NOMEM, "out of memory while reading %s", path);
+            break;
         }
-        struct prev_flag *p = &v[n];
-        memset(p, 0, sizeof *p);
         if (col[PC_FP] >= 0 && review_fp_parse(fld(&r, col[PC_FP]), &p->fp) != 0) {
             err_where(e, path, r.rec_line, 0);
             st = ERR(e, E_PARSE, "'%s' is not a fingerprint (16 hex digits)",
@@ -496,17 +489,16 @@ static int read_flag_file(struct review *rv, const char *path, int need_fp,
                 st = e->code;
         p->first_run = atoi(fld(&r, col[PC_FIRST_RUN]));
         p->last_run = atoi(fld(&r, col[PC_LAST_RUN]));
-        n++;
     }
     if (has_fp)
         *has_fp = col[PC_FP] >= 0;
     csvr_close(&r);
     if (st != E_OK) {
-        free(v);
+        vec_free(&rows);
         return st;
     }
-    *out = v;
-    *n_out = n;
+    *out = rows.v;
+    *n_out = rows.n;
     return E_OK;
 }
 
@@ -615,8 +607,7 @@ static int read_dispositions(struct review *rv, const char *dir, struct disp_row
         return st;
     int col[7];
     st = header_cols(&r, path, disp_cols, 7, 4, col, e);
-    size_t n = 0, cap = 0;
-    struct disp_row *v = NULL;
+    struct vec rows = {NULL, 0, 0, 0};
     while (st == E_OK) {
         int k = csvr_next(&r, e);
         if (k < 0) {
@@ -625,18 +616,12 @@ static int read_dispositions(struct review *rv, const char *dir, struct disp_row
         }
         if (k == 0)
             break;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 256;
-            struct disp_row *nv = realloc(v, cap * sizeof *v);
-            if (!nv) {
-                st = ERR(e, E_NOMEM, "out of memory while reading %s", path);
-                break;
-            }
-            v = nv;
+        struct disp_row *d = vec_push(&rows, sizeof *d);
+        if (!d) {
+            st = ERR(e, E_NOMEM, "out of memory while reading %s", path);
+            break;
         }
-        struct disp_row *d = &v[n];
-        memset(d, 0, sizeof *d);
-        d->seq = n;
+        d->seq = rows.n - 1;
         if (review_fp_parse(fld(&r, col[0]), &d->fp) != 0 ||
             (d->outcome = outcome_parse(fld(&r, col[1]))) < 0) {
             err_where(e, path, r.rec_line, 0);
@@ -648,15 +633,14 @@ static int read_dispositions(struct review *rv, const char *dir, struct disp_row
         for (int i = 0; i < 7 && st == E_OK; i++)
             if (!(d->fields[i] = dup_field(rv, fld(&r, col[i]), e)))
                 st = e->code;
-        n++;
     }
     csvr_close(&r);
     if (st != E_OK) {
-        free(v);
+        vec_free(&rows);
         return st;
     }
-    *out = v;
-    *n_out = n;
+    *out = rows.v;
+    *n_out = rows.n;
     return E_OK;
 }
 
@@ -742,8 +726,7 @@ static int read_history(const char *dir, struct history_row **out, size_t *n_out
     st = header_cols(&r, path, hist_cols, 9, 2, col, e);
     for (int i = 0; i < N_RULES; i++)
         rcol[i] = st == E_OK ? csvr_col(&r, rule_names[i]) : -1;
-    size_t n = 0, cap = 0;
-    struct history_row *v = NULL;
+    struct vec rows = {NULL, 0, 0, 0};
     while (st == E_OK) {
         int k = csvr_next(&r, e);
         if (k < 0) {
@@ -752,17 +735,11 @@ static int read_history(const char *dir, struct history_row **out, size_t *n_out
         }
         if (k == 0)
             break;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            struct history_row *nv = realloc(v, cap * sizeof *v);
-            if (!nv) {
-                st = ERR(e, E_NOMEM, "out of memory while reading %s", path);
-                break;
-            }
-            v = nv;
+        struct history_row *h = vec_push(&rows, sizeof *h);
+        if (!h) {
+            st = ERR(e, E_NOMEM, "out of memory while reading %s", path);
+            break;
         }
-        struct history_row *h = &v[n++];
-        memset(h, 0, sizeof *h);
         h->run = atoi(fld(&r, col[0]));
         snprintf(h->as_of, sizeof h->as_of, "%s", fld(&r, col[1]));
         snprintf(h->finished_at, sizeof h->finished_at, "%s", fld(&r, col[2]));
@@ -775,11 +752,11 @@ static int read_history(const char *dir, struct history_row **out, size_t *n_out
     }
     csvr_close(&r);
     if (st != E_OK) {
-        free(v);
+        vec_free(&rows);
         return st;
     }
-    *out = v;
-    *n_out = n;
+    *out = rows.v;
+    *n_out = rows.n;
     return E_OK;
 }
 
