@@ -43,6 +43,35 @@ int cli_parse_uint(const char *s, unsigned long long max, unsigned long long *ou
     return 0;
 }
 
+int cli_parse_threads(const char *v, int *out, struct err *e)
+{
+    unsigned long long t;
+    if (cli_parse_uint(v, 1024, &t) != 0 || t == 0)
+        return ERR(e, E_USAGE, "--threads '%s' is not a number from 1 to 1024", v);
+    *out = (int)t;
+    return E_OK;
+}
+
+int cli_parse_encoding(const char *v, enum enc *enc_all, enum enc enc_file[N_INPUT],
+                       struct err *e)
+{
+    const char *eq = strchr(v, '=');
+    enum enc en;
+    if (enc_parse(eq ? eq + 1 : v, &en) != 0)
+        return ERR(e, E_USAGE, "--encoding '%s': unknown encoding (utf-8, gb18030, auto)", v);
+    if (!eq) {
+        *enc_all = en;
+        return E_OK;
+    }
+    for (int f = 0; f < N_INPUT; f++)
+        if (strlen(input_file_names[f]) == (size_t)(eq - v) &&
+            strncmp(input_file_names[f], v, (size_t)(eq - v)) == 0) {
+            enc_file[f] = en;
+            return E_OK;
+        }
+    return ERR(e, E_USAGE, "--encoding '%s': unknown input file", v);
+}
+
 void cli_default_rules_dir(char *buf, size_t n)
 {
     char exe[1024];

@@ -76,17 +76,6 @@ static int today(void)
     return date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
-static int parse_threads(const char *v, int *out, struct err *e)
-{
-    char *end;
-    errno = 0;
-    long t = strtol(v, &end, 10);
-    if (errno || *end || t < 1 || t > 1024)
-        return ERR(e, E_USAGE, "--threads '%s' is not a number from 1 to 1024", v);
-    *out = (int)t;
-    return E_OK;
-}
-
 /* ---------- index build / verify / info ---------- */
 
 static const char usage_index[] =
@@ -150,27 +139,12 @@ static int index_build(int argc, char **argv, struct err *e)
             as_of_set = 1;
         } else if ((r = cli_opt_value(argc, argv, &i, "--threads", &v, e)) != 0) {
             if (r < 0) return e->code;
-            if (parse_threads(v, &cfg.threads, e) != E_OK)
+            if (cli_parse_threads(v, &cfg.threads, e) != E_OK)
                 return e->code;
         } else if ((r = cli_opt_value(argc, argv, &i, "--encoding", &v, e)) != 0) {
             if (r < 0) return e->code;
-            const char *eq = strchr(v, '=');
-            enum enc en;
-            if (enc_parse(eq ? eq + 1 : v, &en) != 0)
-                return ERR(e, E_USAGE, "--encoding '%s': unknown encoding (utf-8, gb18030, auto)",
-                           v);
-            if (!eq) {
-                cfg.enc_all = en;
-            } else {
-                int f;
-                for (f = 0; f < N_INPUT; f++)
-                    if (strlen(input_file_names[f]) == (size_t)(eq - v) &&
-                        strncmp(input_file_names[f], v, (size_t)(eq - v)) == 0)
-                        break;
-                if (f == N_INPUT)
-                    return ERR(e, E_USAGE, "--encoding '%s': unknown input file", v);
-                cfg.enc_file[f] = en;
-            }
+            if (cli_parse_encoding(v, &cfg.enc_all, cfg.enc_file, e) != E_OK)
+                return e->code;
         } else {
             return ERR(e, E_USAGE, "unknown option '%s' for 'index build'", a);
         }
@@ -389,7 +363,7 @@ static int parse_check(int argc, char **argv, struct check_opts *o, struct err *
             as_of_set = 1;
         } else if ((r = cli_opt_value(argc, argv, &i, "--threads", &v, e)) != 0) {
             if (r < 0) return e->code;
-            if (parse_threads(v, &o->threads, e) != E_OK)
+            if (cli_parse_threads(v, &o->threads, e) != E_OK)
                 return e->code;
         } else {
             return ERR(e, E_USAGE, "unknown option '%s' for 'check'", a);
@@ -460,20 +434,6 @@ static int policy_from_snapshot(struct snap *s, struct policy *pol, struct err *
 }
 
 /* ---------- output ---------- */
-
-static void jstr(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
-}
 
 struct hh_out {
     uint32_t fd_index;         /* in the materialised dataset */
@@ -560,25 +520,25 @@ static void print_json(FILE *f, const struct check_opts *o, struct snap *s,
     date_format(o->as_of, asof);
     date_format(s->h->as_of, built);
     fputs("{\"tool\":\"hedui\",\"tool_version\":", f);
-    jstr(f, HEDUI_VERSION);
+    json_put_str(f, HEDUI_VERSION);
     fputs(",\"as_of\":", f);
-    jstr(f, asof);
+    json_put_str(f, asof);
     fputs(",\"snapshot\":{\"path\":", f);
-    jstr(f, o->index);
+    json_put_str(f, o->index);
     fprintf(f, ",\"format_version\":%u,\"feeds_as_of\":", s->h->format_version);
-    jstr(f, built);
+    json_put_str(f, built);
     fprintf(f, ",\"built_unix\":%lld}", (long long)s->h->built_unix);
     fputs(",\"policy\":{\"version\":", f);
-    jstr(f, pol->version);
+    json_put_str(f, pol->version);
     fputs(",\"xxh64\":", f);
-    jstr(f, pol->hash);
+    json_put_str(f, pol->hash);
     fputs(",\"source\":", f);
-    jstr(f, o->rules ? o->rules : "snapshot");
+    json_put_str(f, o->rules ? o->rules : "snapshot");
     fputs("},\"rules_skipped\":[", f);
     for (int i = 0; skipped[i]; i++) {
         if (i)
             fputc(',', f);
-        jstr(f, skipped[i]);
+        json_put_str(f, skipped[i]);
     }
     fputs("],\"rejects\":[", f);
     int first = 1;
@@ -588,9 +548,9 @@ static void print_json(FILE *f, const struct check_opts *o, struct snap *s,
             const struct reject *rj = &VEC_AT(fs->rejects, struct reject, k);
             fputs(first ? "{\"file\":" : ",{\"file\":", f);
             first = 0;
-            jstr(f, fi == IN_HOUSEHOLDS ? o->households : o->members);
+            json_put_str(f, fi == IN_HOUSEHOLDS ? o->households : o->members);
             fprintf(f, ",\"line\":%lld,\"reason\":", rj->line);
-            jstr(f, rj->reason);
+            json_put_str(f, rj->reason);
             fputc('}', f);
         }
     }
@@ -599,44 +559,44 @@ static void print_json(FILE *f, const struct check_opts *o, struct snap *s,
         const struct hh_out *x = &ho[i];
         const struct household *h = &VEC_AT(fd->households, struct household, x->fd_index);
         fputs(i ? ",\n{\"household_id\":" : "\n{\"household_id\":", f);
-        jstr(f, h->id);
+        json_put_str(f, h->id);
         fputs(",\"status\":", f);
-        jstr(f, hh_status_names[h->status]);
+        json_put_str(f, hh_status_names[h->status]);
         fputs(",\"program\":", f);
-        jstr(f, program_names[h->program]);
+        json_put_str(f, program_names[h->program]);
         fputs(",\"area_type\":", f);
-        jstr(f, area_names[h->area]);
+        json_put_str(f, area_names[h->area]);
         fputs(",\"region_code\":", f);
-        jstr(f, h->region);
+        json_put_str(f, h->region);
         fputs(",\"hukou_no\":", f);
-        jstr(f, x->head_hukou_no);
+        json_put_str(f, x->head_hukou_no);
         fprintf(f, ",\"in_registry\":%s,\"no_standard\":%s,\"no_members\":%s,\"verdict\":",
                 x->in_registry ? "true" : "false", x->no_std ? "true" : "false",
                 x->no_members ? "true" : "false");
-        jstr(f, verdict_id[x->verdict]);
+        json_put_str(f, verdict_id[x->verdict]);
         fputs(",\"verdict_zh\":", f);
-        jstr(f, verdict_zh[x->verdict]);
+        json_put_str(f, verdict_zh[x->verdict]);
         fputs(",\"findings\":[", f);
         for (size_t k = 0; k < x->n_flags; k++) {
             const struct flag *g = fl[x->first_flag + k];
             fputs(k ? ",{\"rule_id\":" : "{\"rule_id\":", f);
-            jstr(f, rule_names[g->rule]);
+            json_put_str(f, rule_names[g->rule]);
             fputs(",\"rule_zh\":", f);
-            jstr(f, rule_zh[g->rule]);
+            json_put_str(f, rule_zh[g->rule]);
             fputs(",\"kind\":", f);
-            jstr(f, kind_names[rule_kinds[g->rule]]);
+            json_put_str(f, kind_names[rule_kinds[g->rule]]);
             fputs(",\"kind_zh\":", f);
-            jstr(f, kind_zh[rule_kinds[g->rule]]);
+            json_put_str(f, kind_zh[rule_kinds[g->rule]]);
             fputs(",\"severity\":", f);
-            jstr(f, severity_names[g->severity]);
+            json_put_str(f, severity_names[g->severity]);
             fputs(",\"severity_zh\":", f);
-            jstr(f, sev_zh[g->severity]);
+            json_put_str(f, sev_zh[g->severity]);
             fputs(",\"hukou_no\":", f);
-            jstr(f, g->hukou_no);
+            json_put_str(f, g->hukou_no);
             fputs(",\"id_no\":", f);
-            jstr(f, g->id_no);
+            json_put_str(f, g->id_no);
             fputs(",\"evidence\":", f);
-            jstr(f, g->evidence);
+            json_put_str(f, g->evidence);
             fputc('}', f);
         }
         fputs("]}", f);

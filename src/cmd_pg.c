@@ -452,25 +452,6 @@ static const char usage_load[] =
     "Exit status: 0 loaded; 1 a feed over its reject limit (nothing loaded);\n"
     "2 usage; 3 bad input file; 4 database error; 5 bad rules; 7 out of memory.\n";
 
-static int parse_encoding(const char *v, struct run_config *cfg, struct err *e)
-{
-    const char *eq = strchr(v, '=');
-    enum enc en;
-    if (enc_parse(eq ? eq + 1 : v, &en) != 0)
-        return ERR(e, E_USAGE, "--encoding '%s': unknown encoding (utf-8, gb18030, auto)", v);
-    if (!eq) {
-        cfg->enc_all = en;
-        return E_OK;
-    }
-    for (int f = 0; f < N_INPUT; f++)
-        if (strlen(input_file_names[f]) == (size_t)(eq - v) &&
-            strncmp(input_file_names[f], v, (size_t)(eq - v)) == 0) {
-            cfg->enc_file[f] = en;
-            return E_OK;
-        }
-    return ERR(e, E_USAGE, "--encoding '%s': unknown input file", v);
-}
-
 /* ---------- load ---------- */
 
 static int cmp_ll(const void *a, const void *b)
@@ -779,7 +760,7 @@ int cmd_load(int argc, char **argv, const char *default_rules, struct err *e)
             rules = v;
         } else if ((r = cli_opt_value(argc, argv, &i, "--encoding", &v, e)) != 0) {
             if (r < 0) return e->code;
-            int st = parse_encoding(v, &cfg, e);
+            int st = cli_parse_encoding(v, &cfg.enc_all, cfg.enc_file, e);
             if (st != E_OK)
                 return st;
         } else {

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "review.h"
+#include "write.h"
 
 #define E_OUT E_WRITE   /* an output of ours could not be written (exit 6) */
 
@@ -29,19 +30,7 @@ void xl_put(FILE *f, const char *s, int text, int last)
 {
     int guard = text && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
                          s[0] == '\t' || s[0] == '\r');
-    if (guard || strpbrk(s, ",\"\r\n")) {
-        fputc('"', f);
-        if (guard)
-            fputc('\'', f);
-        for (const char *p = s; *p; p++) {
-            if (*p == '"')
-                fputc('"', f);
-            fputc(*p, f);
-        }
-        fputc('"', f);
-    } else {
-        fputs(s, f);
-    }
+    csv_put_value(f, s, guard);
     fputs(last ? "\r\n" : ",", f);
 }
 

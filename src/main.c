@@ -216,29 +216,12 @@ static int parse_run(int argc, char **argv, struct run_opts *o, struct err *e)
             o->seed_set = 1;
         } else if ((r = cli_opt_value(argc, argv, &i, "--threads", &v, e)) != 0) {
             if (r < 0) return e->code;
-            unsigned long long t;
-            if (cli_parse_uint(v, 1024, &t) != 0 || t == 0)
-                return ERR(e, E_USAGE, "--threads '%s' is not a number from 1 to 1024", v);
-            o->threads = (int)t;
+            if (cli_parse_threads(v, &o->threads, e) != E_OK)
+                return e->code;
         } else if ((r = cli_opt_value(argc, argv, &i, "--encoding", &v, e)) != 0) {
             if (r < 0) return e->code;
-            const char *eq = strchr(v, '=');
-            enum enc en;
-            if (enc_parse(eq ? eq + 1 : v, &en) != 0)
-                return ERR(e, E_USAGE, "--encoding '%s': unknown encoding (utf-8, gb18030, auto)",
-                           v);
-            if (!eq) {
-                o->enc_all = en;
-            } else {
-                int f;
-                for (f = 0; f < N_INPUT; f++)
-                    if (strlen(input_file_names[f]) == (size_t)(eq - v) &&
-                        strncmp(input_file_names[f], v, (size_t)(eq - v)) == 0)
-                        break;
-                if (f == N_INPUT)
-                    return ERR(e, E_USAGE, "--encoding '%s': unknown input file", v);
-                o->enc_file[f] = en;
-            }
+            if (cli_parse_encoding(v, &o->enc_all, o->enc_file, e) != E_OK)
+                return e->code;
         } else {
             return ERR(e, E_USAGE, "unknown option '%s' for 'run'", a);
         }

@@ -211,10 +211,12 @@ static int close_out(FILE *f, struct outdir *o, const char *name, struct err *e)
     return E_OK;
 }
 
-void csv_put(FILE *f, const char *s, int last)
+void csv_put_value(FILE *f, const char *s, int formula_guard)
 {
-    if (strpbrk(s, ",\"\r\n")) {
+    if (formula_guard || strpbrk(s, ",\"\r\n")) {
         fputc('"', f);
+        if (formula_guard)
+            fputc('\'', f);
         for (const char *p = s; *p; p++) {
             if (*p == '"')
                 fputc('"', f);
@@ -224,6 +226,11 @@ void csv_put(FILE *f, const char *s, int last)
     } else {
         fputs(s, f);
     }
+}
+
+void csv_put(FILE *f, const char *s, int last)
+{
+    csv_put_value(f, s, 0);
     fputc(last ? '\n' : ',', f);
 }
 
@@ -345,7 +352,7 @@ int write_rejects(struct outdir *o, const struct dataset *d, struct err *e)
 
 /* ---------- manifest (JSON) ---------- */
 
-static void jstr(FILE *f, const char *s)
+void json_put_str(FILE *f, const char *s)
 {
     fputc('"', f);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -366,35 +373,35 @@ int write_manifest(struct outdir *o, const struct manifest_info *m, struct err *
         return e->code;
     const struct dataset *d = m->d;
     fputs("{\n  \"tool\": ", f);
-    jstr(f, "hedui");
+    json_put_str(f, "hedui");
     fputs(",\n  \"tool_version\": ", f);
-    jstr(f, m->version);
+    json_put_str(f, m->version);
     fputs(",\n  \"as_of\": ", f);
-    jstr(f, m->as_of);
+    json_put_str(f, m->as_of);
     fprintf(f, ",\n  \"seed\": %llu,\n  \"rules\": {\"dir\": ", m->seed);
-    jstr(f, m->rules_dir);
+    json_put_str(f, m->rules_dir);
     fputs(", \"version\": ", f);
-    jstr(f, m->policy->version);
+    json_put_str(f, m->policy->version);
     fputs(", \"policy_xxh64\": ", f);
-    jstr(f, m->policy->hash);
+    json_put_str(f, m->policy->hash);
     fputs("},\n  \"inputs\": [\n", f);
     int first = 1;
     for (int i = 0; i < N_INPUT; i++) {
         const struct filestat *fs = &d->files[i];
         fprintf(f, "%s    {\"file\": ", first ? "" : ",\n");
         first = 0;
-        jstr(f, fs->name);
+        json_put_str(f, fs->name);
         if (!fs->present) {
             fputs(", \"present\": false}", f);
             continue;
         }
         fputs(", \"present\": true, \"path\": ", f);
-        jstr(f, fs->path);
+        json_put_str(f, fs->path);
         fprintf(f, ", \"from_rules_dir\": %s, \"bytes\": %lld, \"xxh128\": ",
                 fs->from_rules ? "true" : "false", fs->bytes);
-        jstr(f, fs->checksum);
+        json_put_str(f, fs->checksum);
         fputs(", \"encoding\": ", f);
-        jstr(f, fs->encoding ? fs->encoding : "");
+        json_put_str(f, fs->encoding ? fs->encoding : "");
         fprintf(f, ", \"bom\": %s, \"data_rows\": %lld, \"accepted\": %lld, \"rejected\": %zu, "
                    "\"merged_duplicates\": %lld, \"id_normalised\": {\"white_space\": %u, "
                    "\"full_width\": %u, \"lower_x\": %u, \"15_to_18\": %u}}",
@@ -405,12 +412,12 @@ int write_manifest(struct outdir *o, const struct manifest_info *m, struct err *
     fputs("\n  ],\n  \"rules_skipped\": [", f);
     for (int i = 0; m->skipped && m->skipped[i]; i++) {
         fputs(i ? ", " : "", f);
-        jstr(f, m->skipped[i]);
+        json_put_str(f, m->skipped[i]);
     }
     fputs("],\n  \"counts\": {", f);
     for (int r = 0; r < N_RULES; r++) {
         fprintf(f, "%s\n    ", r ? "," : "");
-        jstr(f, rule_names[r]);
+        json_put_str(f, rule_names[r]);
         fprintf(f, ": %zu", m->er->rule_count[r]);
     }
     fprintf(f, "\n  },\n  \"outputs\": {\"flags.csv\": %zu, \"review_queue.csv\": %zu, "
@@ -421,7 +428,7 @@ int write_manifest(struct outdir *o, const struct manifest_info *m, struct err *
         const struct household *h =
             &VEC_AT(d->households, struct household, m->er->no_std_households[i]);
         fputs(i ? ", " : "", f);
-        jstr(f, h->id);
+        json_put_str(f, h->id);
     }
     fputs("], \"candidates_lines\": [", f);
     for (size_t i = 0; i < m->er->n_no_std_candidates; i++) {
@@ -435,7 +442,7 @@ int write_manifest(struct outdir *o, const struct manifest_info *m, struct err *
             m->peak_rss_kb);
     for (int i = 0; i < m->n_stages; i++) {
         fputs(", ", f);
-        jstr(f, m->stage_names[i]);
+        json_put_str(f, m->stage_names[i]);
         fprintf(f, ": %.1f", m->stage_ms[i]);
     }
     fputs("}\n}\n", f);
