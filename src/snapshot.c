@@ -7,6 +7,8 @@
  */
 #include "snapshot.h"
 
+#include "write.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -362,6 +364,7 @@ static int read_whole(const char *path, char **text, size_t *len, struct err *e)
     return E_OK;
 }
 
+/* fsync the directory holding path (the rename into it must be durable). */
 static int fsync_dir_of(const char *path)
 {
     char dir[4096];
@@ -373,12 +376,7 @@ static int fsync_dir_of(const char *path)
         dir[1] = '\0';
     else
         *slash = '\0';
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int r = fsync(fd);
-    close(fd);
-    return r;
+    return out_fsync_dir(dir);
 }
 
 /* The body, section by section.  All row sets of p->d are already sorted

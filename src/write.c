@@ -110,7 +110,7 @@ void out_abort(struct outdir *o)
     o->open = 0;
 }
 
-static int fsync_dir(const char *dir)
+int out_fsync_dir(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
@@ -129,7 +129,7 @@ int out_commit(struct outdir *o, const char *const *names, int n, struct err *e)
     *strrchr(parent, '/') = '\0';
     if (parent[0] == '\0')
         snprintf(parent, sizeof parent, "/");
-    if (fsync_dir(o->tmp) != 0)
+    if (out_fsync_dir(o->tmp) != 0)
         return ERR(e, E_WRITE, "cannot sync directory %s: %s", o->tmp, strerror(errno));
     if (getenv("HEDUI_TEST_PAUSE_BEFORE_PUBLISH"))
         sleep((unsigned)atoi(getenv("HEDUI_TEST_PAUSE_BEFORE_PUBLISH")));
@@ -144,7 +144,7 @@ int out_commit(struct outdir *o, const char *const *names, int n, struct err *e)
         swapped = 0;
     }
     o->open = 0;
-    if (fsync_dir(parent) != 0)
+    if (out_fsync_dir(parent) != 0)
         return ERR(e, E_WRITE, "cannot sync directory %s: %s", parent, strerror(errno));
     if (swapped) {
         /* o->tmp now holds the previous run: carry over what is not ours,

@@ -30,6 +30,9 @@ struct outdir {
 
 /* Create dir if needed and a fresh temporary directory inside it. */
 int out_begin(struct outdir *o, const char *dir, struct err *e);
+/* fsync() a directory, so a rename in it is durable.  0 or -1 (errno). */
+int out_fsync_dir(const char *dir);
+
 /* Remove the temporary directory and whatever is in it (on failure). */
 void out_abort(struct outdir *o);
 /* Publish (see above).  names[] are the files written, manifest last. */
