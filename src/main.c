@@ -270,6 +270,7 @@ static int cmd_run(int argc, char **argv, struct err *e)
     cfg.enc_all = o.enc_all;
     memcpy(cfg.enc_file, o.enc_file, sizeof cfg.enc_file);
     cfg.progress = !o.quiet && isatty(STDERR_FILENO);
+    cfg.si_window_only = 1;
 
     if (o.pg && (o.previous || o.state))
         return ERR(e, E_USAGE, "--previous and --state work with CSV runs (--data); a --pg "

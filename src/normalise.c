@@ -594,6 +594,8 @@ static int row_si(void *ctx, const char *const *v, const size_t *lens,
      * evidence uses it, and it is the largest text of the largest feed */
     int64_t amt = money(&c, "amount", v[4], lens[4]);
     END_CHECKS;
+    if (c.n->keep_months && (month < c.n->keep_first || month > c.n->keep_last))
+        return E_OK;   /* valid, accepted, outside the run's income window */
     PUSH(si, struct si_row);
     row->key = key;
     row->month = month;
@@ -734,6 +736,13 @@ int normaliser_init(struct normaliser *n, struct dataset *d, int as_of, struct e
     n->as_of = as_of;
     n->as_of_ymd = date_to_ymd_int(as_of);
     return stridx_init(&n->hh_by_id, 1024, e);
+}
+
+void normaliser_keep_months(struct normaliser *n, int first, int last)
+{
+    n->keep_months = 1;
+    n->keep_first = first;
+    n->keep_last = last;
 }
 
 void normaliser_free(struct normaliser *n)

@@ -34,10 +34,16 @@ struct normaliser {
     enum input_file cur;
     struct nchunk *chunks;     /* per-chunk state of the file being loaded */
     int n_chunks;
+    /* normaliser_keep_months(): social-insurance rows outside
+     * [keep_first, keep_last] (month numbers) are checked, then not kept */
+    int keep_months, keep_first, keep_last;
 };
 
 int normaliser_init(struct normaliser *n, struct dataset *d, int as_of, struct err *e);
 void normaliser_free(struct normaliser *n);
+/* Keep only social-insurance rows of the months [first, last] (date_month
+ * numbers); the others are still checked and counted as accepted. */
+void normaliser_keep_months(struct normaliser *n, int first, int last);
 
 /* Load and normalise one input file.  households.csv must come before
  * members.csv.  Errors as load_csv(). */

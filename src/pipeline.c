@@ -96,7 +96,13 @@ int pipeline_init(struct pipeline *p, const struct run_config *cfg, struct err *
         st = review_open(&p->rv, cfg->previous_dir, cfg->state_dir, e);
     if (st != E_OK)
         return st;
-    return normaliser_init(&p->nz, &p->d, cfg->as_of, e);
+    st = normaliser_init(&p->nz, &p->d, cfg->as_of, e);
+    if (st == E_OK && cfg->si_window_only) {
+        /* the months evaluate_evidenced_sum() reads */
+        int last = date_month(cfg->as_of) - 1;
+        normaliser_keep_months(&p->nz, last - p->pol.income_months + 1, last);
+    }
+    return st;
 }
 
 static int file_exists(const char *path)

@@ -40,6 +40,10 @@ struct run_config {
     int auditor_outputs;
     const char *previous_dir;   /* --previous DIR, or NULL */
     const char *state_dir;      /* --state DIR, or NULL */
+    /* Keep only the social-insurance rows inside the income window of this
+     * as-of date (every row is still read, checked and counted).  For runs,
+     * which judge one date; a snapshot, checked at other dates, keeps all. */
+    int si_window_only;
 };
 
 enum stage { ST_LOAD, ST_JOIN, ST_EVAL, ST_RANK, ST_WRITE, ST_TOTAL, N_STAGES };
