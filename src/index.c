@@ -14,6 +14,19 @@ uint64_t idx_hash64(uint64_t key)
     return XXH3_64bits(&key, sizeof key);
 }
 
+/* A zeroed slot array, written once up front: calloc's fresh pages are
+ * shared zero pages, so the probe that reads a slot before it is written
+ * costs a second fault and a TLB flush on every CPU of the process. */
+static void *zeroed(size_t n, size_t size)
+{
+    if (n > SIZE_MAX / size)
+        return NULL;
+    void *p = malloc(n * size);
+    if (p)
+        memset(p, 0, n * size);
+    return p;
+}
+
 static size_t pow2_at_least(size_t n)
 {
     size_t c = 16;
@@ -36,7 +49,7 @@ int keyidx_build(struct keyidx *ix, const uint64_t *keys, size_t stride, size_t 
         prev = k;
     }
     size_t cap = pow2_at_least(distinct + distinct / 2 + 1);   /* load <= 2/3 */
-    ix->slots = calloc(cap, sizeof *ix->slots);
+    ix->slots = zeroed(cap, sizeof *ix->slots);
     if (!ix->slots)
         return ERR(e, E_NOMEM, "out of memory while building an index of %zu keys", distinct);
     ix->mask = cap - 1;
@@ -72,7 +85,7 @@ int stridx_init(struct stridx *ix, size_t expect, struct err *e)
 {
     memset(ix, 0, sizeof *ix);
     size_t cap = pow2_at_least(expect * 2 + 1);
-    ix->slots = calloc(cap, sizeof *ix->slots);
+    ix->slots = zeroed(cap, sizeof *ix->slots);
     if (!ix->slots)
         return ERR(e, E_NOMEM, "out of memory while building a string index");
     ix->mask = cap - 1;
@@ -82,7 +95,7 @@ int stridx_init(struct stridx *ix, size_t expect, struct err *e)
 static int grow(struct stridx *ix)
 {
     size_t cap = (ix->mask + 1) * 2;
-    struct stridx_slot *ns = calloc(cap, sizeof *ns);
+    struct stridx_slot *ns = zeroed(cap, sizeof *ns);
     if (!ns)
         return -1;
     for (size_t i = 0; i <= ix->mask; i++) {
