@@ -19,11 +19,14 @@ uint64_t idx_hash64(uint64_t key)
  * costs a second fault and a TLB flush on every CPU of the process. */
 static void *zeroed(size_t n, size_t size)
 {
+    /* through a volatile pointer: the compiler would fold malloc + memset
+     * back into calloc */
+    static void *(*volatile const set)(void *, int, size_t) = memset;
     if (n > SIZE_MAX / size)
         return NULL;
     void *p = malloc(n * size);
     if (p)
-        memset(p, 0, n * size);
+        set(p, 0, n * size);
     return p;
 }
 
