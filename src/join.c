@@ -17,49 +17,12 @@ struct sortjob {
     size_t size;
     size_t key_off;
     struct keyidx *ix;
-    int sort;
+    int sort;            /* 1 sort, 0 index only, JOB_*: the registry indexes */
 };
 
-int join_build(struct join *j, struct dataset *d, struct err *e)
+/* Registry members by person key (E10, L01). */
+static int index_members(struct join *j, const struct dataset *d, struct err *e)
 {
-    memset(j, 0, sizeof *j);
-    /* Feeds arrive in file order; a stable sort by key keeps each person's
-     * rows in file order. */
-    /* hukou was sorted by key (and merged) in normalise_finish() */
-    struct sortjob jobs[] = {
-        {&d->si, sizeof(struct si_row), offsetof(struct si_row, key), &j->si, 1},
-        {&d->property, sizeof(struct property), offsetof(struct property, key), &j->property, 1},
-        {&d->vehicles, sizeof(struct vehicle), offsetof(struct vehicle, key), &j->vehicles, 1},
-        {&d->hukou, sizeof(struct hukou), offsetof(struct hukou, key), &j->hukou, 0},
-        {&d->business, sizeof(struct business), offsetof(struct business, key), &j->business, 1},
-        {&d->pubservants, sizeof(struct pubservant), offsetof(struct pubservant, key),
-         &j->pubserv, 1},
-        {&d->staffrels, sizeof(struct staffrel), offsetof(struct staffrel, key), &j->staffrel, 1},
-    };
-    enum { N_JOBS = sizeof jobs / sizeof jobs[0] };
-    int job_st[N_JOBS];
-    struct err job_err[N_JOBS];
-    /* independent tables: sort and index each on its own thread, largest first */
-#pragma omp parallel for schedule(dynamic, 1)
-    for (int i = 0; i < N_JOBS; i++) {
-        struct sortjob *jb = &jobs[i];
-        err_init(&job_err[i]);
-        job_st[i] = jb->sort ? radix_sort_u64(jb->v->v, jb->v->n, jb->size, jb->key_off,
-                                              &job_err[i])
-                             : E_OK;
-        if (job_st[i] == E_OK)
-            job_st[i] = keyidx_build(jb->ix, jb->v->v ? (const uint64_t *)((char *)jb->v->v +
-                                                                           jb->key_off)
-                                                      : NULL,
-                                     jb->size, jb->v->n, &job_err[i]);
-    }
-    for (int i = 0; i < N_JOBS; i++)
-        if (job_st[i] != E_OK) {
-            *e = job_err[i];
-            return job_st[i];
-        }
-    int st;
-
     size_t nm = d->members.n;
     j->members_by_key = malloc((nm ? nm : 1) * sizeof *j->members_by_key);
     if (!j->members_by_key)
@@ -70,17 +33,18 @@ int join_build(struct join *j, struct dataset *d, struct err *e)
         j->members_by_key[i].member = (uint32_t)i;
     }
     /* built in member order, so a stable sort keeps (key, member) order */
-    st = radix_sort_u64(j->members_by_key, nm, sizeof *j->members_by_key,
-                        offsetof(struct member_ref, key), e);
+    int st = radix_sort_u64(j->members_by_key, nm, sizeof *j->members_by_key,
+                            offsetof(struct member_ref, key), e);
     if (st != E_OK)
         return st;
-    st = keyidx_build(&j->members, &j->members_by_key[0].key, sizeof(struct member_ref), nm, e);
-    if (st != E_OK)
-        return st;
+    return keyidx_build(&j->members, &j->members_by_key[0].key, sizeof(struct member_ref), nm, e);
+}
 
-    /* Hukou households: group rows by hukou_no with a hash (first-seen
-     * order), then a counting sort by group keeps each group's rows in key
-     * order.  The index maps a hukou_no to its group's first position. */
+/* Hukou households: group rows by hukou_no with a hash (first-seen
+ * order), then a counting sort by group keeps each group's rows in key
+ * order.  The index maps a hukou_no to its group's first position. */
+static int index_hukou_no(struct join *j, const struct dataset *d, struct err *e)
+{
     size_t nh = d->hukou.n;
     const struct hukou *hk = d->hukou.v;
     j->hukou_by_no = malloc((nh ? nh : 1) * sizeof *j->hukou_by_no);
@@ -88,7 +52,7 @@ int join_build(struct join *j, struct dataset *d, struct err *e)
     uint32_t *start = NULL;
     if (!j->hukou_by_no || !group)
         goto nomem;
-    st = stridx_init(&j->hukou_no, nh / 2 + 16, e);
+    int st = stridx_init(&j->hukou_no, nh / 2 + 16, e);
     if (st != E_OK) {
         free(group);
         return st;
@@ -122,6 +86,59 @@ nomem:
     free(start);
     free(group);
     return ERR(e, E_NOMEM, "out of memory while indexing hukou households");
+}
+
+int join_build(struct join *j, struct dataset *d, struct err *e)
+{
+    memset(j, 0, sizeof *j);
+    /* Feeds arrive in file order; a stable sort by key keeps each person's
+     * rows in file order. */
+    /* hukou was sorted by key (and merged) in normalise_finish() */
+    enum { JOB_MEMBERS = -1, JOB_HUKOU_NO = -2 };
+    struct sortjob jobs[] = {
+        {&d->si, sizeof(struct si_row), offsetof(struct si_row, key), &j->si, 1},
+        {NULL, 0, 0, NULL, JOB_HUKOU_NO},
+        {NULL, 0, 0, NULL, JOB_MEMBERS},
+        {&d->property, sizeof(struct property), offsetof(struct property, key), &j->property, 1},
+        {&d->vehicles, sizeof(struct vehicle), offsetof(struct vehicle, key), &j->vehicles, 1},
+        {&d->hukou, sizeof(struct hukou), offsetof(struct hukou, key), &j->hukou, 0},
+        {&d->business, sizeof(struct business), offsetof(struct business, key), &j->business, 1},
+        {&d->pubservants, sizeof(struct pubservant), offsetof(struct pubservant, key),
+         &j->pubserv, 1},
+        {&d->staffrels, sizeof(struct staffrel), offsetof(struct staffrel, key), &j->staffrel, 1},
+    };
+    enum { N_JOBS = sizeof jobs / sizeof jobs[0] };
+    int job_st[N_JOBS];
+    struct err job_err[N_JOBS];
+    /* independent tables: sort and index each on its own thread, the
+     * largest first; each job writes only its own index */
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int i = 0; i < N_JOBS; i++) {
+        struct sortjob *jb = &jobs[i];
+        err_init(&job_err[i]);
+        if (jb->sort == JOB_MEMBERS) {
+            job_st[i] = index_members(j, d, &job_err[i]);
+            continue;
+        }
+        if (jb->sort == JOB_HUKOU_NO) {
+            job_st[i] = index_hukou_no(j, d, &job_err[i]);
+            continue;
+        }
+        job_st[i] = jb->sort ? radix_sort_u64(jb->v->v, jb->v->n, jb->size, jb->key_off,
+                                              &job_err[i])
+                             : E_OK;
+        if (job_st[i] == E_OK)
+            job_st[i] = keyidx_build(jb->ix, jb->v->v ? (const uint64_t *)((char *)jb->v->v +
+                                                                           jb->key_off)
+                                                      : NULL,
+                                     jb->size, jb->v->n, &job_err[i]);
+    }
+    for (int i = 0; i < N_JOBS; i++)
+        if (job_st[i] != E_OK) {
+            *e = job_err[i];
+            return job_st[i];
+        }
+    return E_OK;
 }
 
 void join_free(struct join *j)

@@ -47,6 +47,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define MAX_COLS 256
 #define MAX_CHUNKS 256
@@ -251,40 +254,174 @@ static void on_row(int c, void *data)
     rec_clear(r);
 }
 
-int load_split_simple(const char *line, size_t len, size_t *starts, size_t *lens, int max)
+/* ---- the fast path's line scanner ----
+ *
+ * scan_line() looks at a line once, 16 bytes at a time where SSE2 is there
+ * (every x86-64), for the bytes that matter to a quote-free line: LF (its
+ * end), commas (field ends), quotes and CRs (which send the line to
+ * libcsv).  It never reads past s + avail. */
+struct linescan {
+    size_t len;          /* bytes before the LF (all of avail if none) */
+    int has_lf;
+    size_t special;      /* offset of the first quote or CR, or SIZE_MAX */
+    int n_commas;        /* all of them; the first `max` are in commas[] */
+};
+
+#define SCAN_NONE ((size_t)-1)
+
+static inline void scan_byte(char ch, size_t k, struct linescan *ls, size_t *commas, int max)
 {
-    if (len > 0 && line[len - 1] == '\r')
-        len--;
-    /* one pass: find the commas, give up on a quote or an inner CR */
-    int n = 0;
-    size_t fs = 0;
-    int blank = 1;
-    for (size_t k = 0;; k++) {
-        char ch = k < len ? line[k] : ',';
-        if (ch == '"' || ch == '\r')
-            return -1;
-        if (ch != ',') {
-            if (ch != ' ' && ch != '\t')
-                blank = 0;
-            continue;
+    if (ch == ',') {
+        if (ls->n_commas < max)
+            commas[ls->n_commas] = k;
+        ls->n_commas++;
+    } else if ((ch == '"' || ch == '\r') && ls->special == SCAN_NONE) {
+        ls->special = k;
+    }
+}
+
+static void scan_line(const char *s, size_t avail, size_t *commas, int max, struct linescan *ls)
+{
+    ls->has_lf = 0;
+    ls->special = SCAN_NONE;
+    ls->n_commas = 0;
+    size_t k = 0;
+#ifdef __SSE2__
+    const __m128i v_lf = _mm_set1_epi8('\n'), v_comma = _mm_set1_epi8(','),
+                  v_quote = _mm_set1_epi8('"'), v_cr = _mm_set1_epi8('\r');
+    for (; k + 16 <= avail; k += 16) {
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + k));
+        unsigned m_lf = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, v_lf));
+        unsigned m_comma = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, v_comma));
+        unsigned m_sp = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_cmpeq_epi8(b, v_quote), _mm_cmpeq_epi8(b, v_cr)));
+        unsigned below = 0xFFFFu;
+        if (m_lf)
+            below = (1u << __builtin_ctz(m_lf)) - 1;
+        m_comma &= below;
+        m_sp &= below;
+        if (m_sp && ls->special == SCAN_NONE)
+            ls->special = k + (size_t)__builtin_ctz(m_sp);
+        while (m_comma) {
+            if (ls->n_commas < max)
+                commas[ls->n_commas] = k + (size_t)__builtin_ctz(m_comma);
+            ls->n_commas++;
+            m_comma &= m_comma - 1;
         }
-        if (k < len)
-            blank = 0;
-        size_t a = fs, b = k;
+        if (m_lf) {
+            ls->len = k + (size_t)__builtin_ctz(m_lf);
+            ls->has_lf = 1;
+            return;
+        }
+    }
+#endif
+    for (; k < avail; k++) {
+        if (s[k] == '\n') {
+            ls->len = k;
+            ls->has_lf = 1;
+            return;
+        }
+        scan_byte(s[k], k, ls, commas, max);
+    }
+    ls->len = avail;
+}
+
+/* Fields of a scanned line of `len` bytes (final CR already removed):
+ * n_commas commas, of which commas[] holds at least the first max.  Fills
+ * the first max fields, trimmed of spaces and tabs at both ends as libcsv
+ * trims them, and returns the field count (0 for a blank line). */
+static int split_at_commas(const char *line, size_t len, const size_t *commas, int n_commas,
+                           size_t *starts, size_t *lens, int max)
+{
+    if (n_commas == 0) {
+        size_t i = 0;
+        while (i < len && (line[i] == ' ' || line[i] == '\t'))
+            i++;
+        if (i == len)
+            return 0;   /* blank: libcsv reports no row */
+    }
+    size_t fs = 0;
+    for (int f = 0; f <= n_commas && f < max; f++) {
+        size_t fe = f < n_commas ? commas[f] : len;
+        size_t a = fs, b = fe;
         while (a < b && (line[a] == ' ' || line[a] == '\t'))
             a++;
         while (b > a && (line[b - 1] == ' ' || line[b - 1] == '\t'))
             b--;
-        if (n < max) {
-            starts[n] = a;
-            lens[n] = b - a;
-        }
-        n++;
-        fs = k + 1;
-        if (k >= len)
-            break;
+        starts[f] = a;
+        lens[f] = b - a;
+        fs = fe + 1;
     }
-    return blank ? 0 : n;   /* blank: libcsv reports no row */
+    return n_commas + 1;
+}
+
+int load_split_simple(const char *line, size_t len, size_t *starts, size_t *lens, int max)
+{
+    if (len > 0 && line[len - 1] == '\r')
+        len--;
+    size_t commas[MAX_COLS + 1];
+    if (max > MAX_COLS + 1)
+        max = MAX_COLS + 1;
+    struct linescan ls;
+    scan_line(line, len, commas, max, &ls);
+    if (ls.special != SCAN_NONE || ls.has_lf)
+        return -1;
+    return split_at_commas(line, len, commas, ls.n_commas, starts, lens, max);
+}
+
+/* Hand a quote-free line straight to on_row(): one copy of the line into
+ * the record buffer, with a NUL written after each (trimmed) field.
+ * Returns 0 when the line needs libcsv after all (a quote or an inner CR). */
+static int fast_line(struct parser *P, const char *s, const struct linescan *ls,
+                     const size_t *commas)
+{
+    size_t len = ls->len;
+    if (ls->special != SCAN_NONE) {
+        if (s[ls->special] != '\r' || ls->special != len - 1)
+            return 0;
+        len--;   /* one CR, the line's last byte: CRLF */
+    }
+    struct rec *r = &P->r;
+    size_t starts[MAX_COLS], lens[MAX_COLS];
+    int nc = ls->n_commas;
+    if (nc + 1 > MAX_COLS) {
+        /* more fields than a record may have: rejected by on_row() */
+        r->overflow = 1;
+        r->nf = nc + 1;
+        on_row(0, P);
+        return 1;
+    }
+    int k = split_at_commas(s, len, commas, nc, starts, lens, MAX_COLS);
+    if (k == 0)
+        return 1;   /* blank line: no record */
+    if (len + 1 > r->cap) {
+        size_t cap = r->cap ? r->cap : 4096;
+        while (cap < len + 1)
+            cap *= 2;
+        char *p = realloc(r->buf, cap);
+        if (!p) {
+            P->status = ERR(&P->e, E_NOMEM, "out of memory while reading %s", P->path);
+            return 1;
+        }
+        r->buf = p;
+        r->cap = cap;
+    }
+    memcpy(r->buf, s, len);
+    for (int i = 0; i < k; i++) {
+        size_t fl = lens[i];
+        if (fl > LOAD_MAX_FIELD) {
+            r->too_long = 1;   /* rejected by on_row() */
+            fl = 0;
+        }
+        r->off[i] = starts[i];
+        r->flen[i] = fl;
+        r->buf[starts[i] + fl] = '\0';
+    }
+    r->buf[len] = '\0';
+    r->len = len + 1;
+    r->nf = k;
+    on_row(0, P);
+    return 1;
 }
 
 /* Parse the lines of [s, end), the first being line `line0`.  In header
@@ -298,7 +435,8 @@ static void parse_range(struct parser *P, const char *s, const char *end, long l
         P->status = ERR(&P->e, E_NOMEM, "out of memory while starting the CSV parser");
         return;
     }
-    size_t starts[MAX_COLS + 1], lens[MAX_COLS + 1];
+    size_t commas[MAX_COLS];
+    struct linescan ls;
     long long line = line0 - 1;
     int in_record = 0;
     while (s < end && P->status == E_OK) {
@@ -311,8 +449,18 @@ static void parse_range(struct parser *P, const char *s, const char *end, long l
             *data_line = line + 1;
             break;
         }
-        const char *nl = memchr(s, '\n', (size_t)(end - s));
-        size_t n = nl ? (size_t)(nl - s) + 1 : (size_t)(end - s);
+        const char *nl;
+        size_t n;
+        if (!in_record) {
+            /* a record starts here: find the line's end, its commas and
+             * whether it can take the fast path, in one look */
+            scan_line(s, (size_t)(end - s), commas, MAX_COLS, &ls);
+            nl = ls.has_lf ? s + ls.len : NULL;
+            n = ls.len + (size_t)ls.has_lf;
+        } else {
+            nl = memchr(s, '\n', (size_t)(end - s));
+            n = nl ? (size_t)(nl - s) + 1 : (size_t)(end - s);
+        }
         line++;
         P->cur_line = line;
         if (!in_record)
@@ -342,20 +490,9 @@ static void parse_range(struct parser *P, const char *s, const char *end, long l
             P->bad_line = line;
             P->bad_byte = utf8_valid_prefix((const unsigned char *)s, n) + 1;
         }
-        if (!in_record) {
-            int k = load_split_simple(s, nl ? n - 1 : n, starts, lens, MAX_COLS + 1);
-            if (k >= 0) {
-                for (int i = 0; i < k && i <= MAX_COLS; i++)
-                    rec_add(P, s + starts[i], lens[i]);
-                if (k > MAX_COLS) {
-                    P->r.overflow = 1;
-                    P->r.nf = k;
-                }
-                if (k > 0)
-                    on_row(0, P);
-                s += n;
-                continue;
-            }
+        if (!in_record && fast_line(P, s, &ls, commas)) {
+            s += n;
+            continue;
         }
         size_t used = csv_parse(&p, s, n, on_field, on_row, P);
         if (P->status != E_OK)

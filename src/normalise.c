@@ -800,11 +800,9 @@ static int hukou_same(const struct hukou *a, const struct hukou *b)
            a->status == b->status && a->status_date == b->status_date;
 }
 
-int normalise_finish(struct normaliser *n, struct err *e)
+/* Members: group by household (file order within), reject repeats. */
+static int finish_members(struct dataset *d, struct err *e)
 {
-    struct dataset *d = n->d;
-
-    /* Members: group by household (file order within), reject repeats. */
     struct member *m = d->members.v;
     size_t nm = d->members.n;
     /* rows are in file order: a stable sort by household keeps file order
@@ -845,10 +843,15 @@ int normalise_finish(struct normaliser *n, struct err *e)
         i = j;
     }
     d->members.n = out;
+    return E_OK;
+}
 
-    /* Hukou: one row per person: the first `normal` row, else the latest
-     * status_date (the first such row on a tie).  Identical repeats and
-     * superseded rows are counted, not rejected. */
+/* Hukou: one row per person: the first `normal` row, else the latest
+ * status_date (the first such row on a tie).  Identical repeats and
+ * superseded rows are counted, not rejected. */
+static int finish_hukou(struct dataset *d, struct err *e)
+{
+    size_t out;
     struct hukou *hk = d->hukou.v;
     size_t nh = d->hukou.n;
     /* rows are in file order: a stable sort by key gives (key, line) */
@@ -874,8 +877,14 @@ int normalise_finish(struct normaliser *n, struct err *e)
     }
     d->hukou.n = out;
     (void)hukou_same;
+    return E_OK;
+}
 
-    /* Candidates: one row per person. */
+/* Candidates: one row per person. */
+static int finish_candidates(struct dataset *d, struct err *e)
+{
+    size_t out;
+    (void)e;
     struct candidate *cd = d->candidates.v;
     size_t nc = d->candidates.n;
     if (nc)
@@ -889,5 +898,27 @@ int normalise_finish(struct normaliser *n, struct err *e)
         cd[out++] = cd[i];
     }
     d->candidates.n = out;
+    return E_OK;
+}
+
+int normalise_finish(struct normaliser *n, struct err *e)
+{
+    /* three independent merges, each touching only its own file's rows,
+     * rejects and counts: run them at the same time */
+    struct dataset *d = n->d;
+    int st[3];
+    struct err er[3];
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int i = 0; i < 3; i++) {
+        err_init(&er[i]);
+        st[i] = i == 0 ? finish_hukou(d, &er[i])
+              : i == 1 ? finish_members(d, &er[i])
+                       : finish_candidates(d, &er[i]);
+    }
+    for (int i = 0; i < 3; i++)
+        if (st[i] != E_OK) {
+            *e = er[i];
+            return st[i];
+        }
     return E_OK;
 }
