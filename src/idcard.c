@@ -130,6 +130,35 @@ char id_check_char(const char *digits17)
     return id_check_map[sum % 11];
 }
 
+/* id_normalise() for 17 ASCII digits d[] (values) and check character c17
+ * (a digit or 'X'); out is already zeroed. */
+static enum id_status id_clean18(const char *s, const unsigned d[17], unsigned c17,
+                                 int as_of_ymd, struct id_norm *out)
+{
+    memcpy(out->id, s, 18);
+    out->id[18] = '\0';
+    if (!province_ok((int)(d[0] * 10 + d[1])))
+        return ID_BAD_PROVINCE;
+    int ymd = 0;
+    for (int i = 6; i < 14; i++)
+        ymd = ymd * 10 + (int)d[i];
+    if (!real_date(ymd))
+        return ID_BAD_DATE;
+    if (ymd > as_of_ymd)
+        return ID_FUTURE_DATE;
+    unsigned sum = 0;
+    uint64_t body = 0;
+    for (int i = 0; i < 17; i++) {
+        sum += d[i] * (unsigned)id_weight[i];
+        body = body * 10 + d[i];
+    }
+    if ((unsigned char)id_check_map[sum % 11] != c17)
+        return ID_BAD_CHECKSUM;
+    out->key = body * 11 + (c17 == 'X' ? 10 : c17 - '0');
+    out->birth_ymd = ymd;
+    return ID_OK;
+}
+
 enum id_status id_normalise(const char *s, size_t len, int as_of_ymd,
                             struct id_norm *out)
 {
@@ -145,16 +174,18 @@ enum id_status id_normalise(const char *s, size_t len, int as_of_ymd,
         len = 0;
 
     /* Fast path: the clean form (17 ASCII digits and a digit or X) needs
-     * no decoding or folding; the checks below are the same. */
-    int clean = len == 18;
-    for (size_t i = 0; clean && i < 17; i++)
-        clean = p[i] >= '0' && p[i] <= '9';
-    if (clean && ((p[17] >= '0' && p[17] <= '9') || p[17] == 'X')) {
-        memcpy(buf, s, 18);
-        nch = 18;
-        if (p[17] == 'X')
-            first_x = 17;
-        len = 0;   /* skip the general loop */
+     * no decoding or folding, and one pass gives the checksum and the key;
+     * the checks are the same as below, in the same order. */
+    if (len == 18) {
+        unsigned d[17];
+        int clean = 1;
+        for (int i = 0; i < 17; i++) {
+            d[i] = (unsigned)p[i] - '0';
+            clean &= d[i] <= 9;
+        }
+        unsigned c17 = p[17];
+        if (clean && ((c17 >= '0' && c17 <= '9') || c17 == 'X'))
+            return id_clean18(s, d, c17, as_of_ymd, out);
     }
 
     for (size_t i = 0; i < len;) {

@@ -1,18 +1,15 @@
 /* index.c - stage 3: hash indexes (see index.h for the design).
  *
  * Owns: the slot arrays.  Never touches row data beyond the keys it is
- * given, never does I/O.  Hashes are XXH3-64; the slot is the low bits.
+ * given, never does I/O.  String hashes are XXH3-64, person keys fmix64
+ * (index.h); the slot is the low bits.
  */
 #include "index.h"
 
 #include <stdlib.h>
 #include <string.h>
+#define XXH_INLINE_ALL   /* string hashes inline: one per put and get */
 #include <xxhash.h>
-
-uint64_t idx_hash64(uint64_t key)
-{
-    return XXH3_64bits(&key, sizeof key);
-}
 
 /* A zeroed slot array, written once up front: calloc's fresh pages are
  * shared zero pages, so the probe that reads a slot before it is written

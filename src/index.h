@@ -38,7 +38,18 @@ int keyidx_build(struct keyidx *ix, const uint64_t *keys, size_t stride_bytes,
 static inline struct keyidx_slot keyidx_get(const struct keyidx *ix, uint64_t key);
 void keyidx_free(struct keyidx *ix);
 
-uint64_t idx_hash64(uint64_t key);
+/* The slot hash of a person key: the finaliser of MurmurHash3 (fmix64),
+ * inline because every probe takes one.  Keys are ID numbers whose low
+ * digits move together; fmix64 spreads any bit change over all 64 bits. */
+static inline uint64_t idx_hash64(uint64_t key)
+{
+    key ^= key >> 33;
+    key *= UINT64_C(0xff51afd7ed558ccd);
+    key ^= key >> 33;
+    key *= UINT64_C(0xc4ceb9fe1a85ec53);
+    key ^= key >> 33;
+    return key;
+}
 
 static inline struct keyidx_slot keyidx_get(const struct keyidx *ix, uint64_t key)
 {
