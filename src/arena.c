@@ -49,13 +49,17 @@ static struct arena_chunk *new_chunk(size_t cap)
     return c;
 }
 
-void *arena_alloc(struct arena *a, size_t n)
+/* n bytes at a multiple of align (1 or 16) from a's chunks.  Objects are
+ * 16-aligned; strings take only their bytes, so short ones (most fields)
+ * do not each waste up to 15 bytes of padding. */
+static void *bump(struct arena *a, size_t n, size_t align)
 {
     if (n == 0)
         n = 1;
     if (n > SIZE_MAX - 15)
         return NULL;
-    n = (n + 15) & ~(size_t)15;
+    if (align > 1)
+        n = (n + 15) & ~(size_t)15;
 #ifdef HEDUI_ARENA_DEBUG
     struct arena_chunk *own = new_chunk(n);
     if (!own)
@@ -67,11 +71,14 @@ void *arena_alloc(struct arena *a, size_t n)
     return own->data;
 #else
     struct arena_chunk *c = a->head;
-    if (c && c->cap - c->used >= n) {
-        void *p = c->data + c->used;
-        c->used += n;
-        a->used_bytes += n;
-        return p;
+    if (c) {
+        size_t at = align > 1 ? (c->used + 15) & ~(size_t)15 : c->used;
+        if (at <= c->cap && c->cap - at >= n) {
+            void *p = c->data + at;
+            a->used_bytes += at + n - c->used;
+            c->used = at + n;
+            return p;
+        }
     }
     if (n > a->chunk_size / 4) {
         /* Big object: own chunk, linked behind the current head so the
@@ -100,6 +107,11 @@ void *arena_alloc(struct arena *a, size_t n)
 #endif
 }
 
+void *arena_alloc(struct arena *a, size_t n)
+{
+    return bump(a, n, 16);
+}
+
 void *arena_calloc(struct arena *a, size_t count, size_t size)
 {
     if (size && count > SIZE_MAX / size)
@@ -114,7 +126,7 @@ char *arena_strndup(struct arena *a, const char *s, size_t len)
 {
     if (len == SIZE_MAX)
         return NULL;
-    char *p = arena_alloc(a, len + 1);
+    char *p = bump(a, len + 1, 1);
     if (!p)
         return NULL;
     memcpy(p, s, len);

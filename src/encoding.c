@@ -46,6 +46,14 @@ size_t utf8_valid_prefix(const unsigned char *s, size_t n)
             i++;
             continue;
         }
+        /* Most CJK text: a lead byte E1-EC or EE-EF takes any two
+         * continuation bytes (the same test as the table below). */
+        if (((c >= 0xE1 && c <= 0xEC) || c >= 0xEE) && c <= 0xEF && n - i >= 3) {
+            if ((s[i + 1] & 0xC0u) != 0x80u || (s[i + 2] & 0xC0u) != 0x80u)
+                return i;
+            i += 3;
+            continue;
+        }
         /* Unicode Table 3-7, well-formed UTF-8 byte sequences. */
         size_t len;
         unsigned char lo = 0x80, hi = 0xBF; /* allowed second byte */

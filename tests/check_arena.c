@@ -265,7 +265,30 @@ START_TEST(test_free_reuse)
     arena_free(&a);   /* twice is harmless */
     char *s = arena_strndup(&a, "again", 5);
     ck_assert_str_eq(s, "again");
-    ck_assert_uint_eq(a.used_bytes, 16);
+    ck_assert_uint_eq(a.used_bytes, 6);   /* strings take only their bytes */
+    arena_free(&a);
+}
+END_TEST
+
+/* Strings are packed byte to byte; an object after them is still 16-aligned
+ * and the padding before it is counted as used. */
+START_TEST(test_strings_packed)
+{
+    struct arena a;
+    arena_init(&a, 4096);
+    char *s1 = arena_strndup(&a, "abc", 3);
+    char *s2 = arena_strndup(&a, "defgh", 5);
+    ck_assert_ptr_eq(s2, s1 + 4);
+    ck_assert_str_eq(s1, "abc");
+    ck_assert_str_eq(s2, "defgh");
+    ck_assert_uint_eq(a.used_bytes, 10);
+    void *o = arena_alloc(&a, 1);
+    ck_assert(ALIGNED16(o));
+    ck_assert_ptr_eq(o, s1 + 16);
+    ck_assert_uint_eq(a.used_bytes, 32);
+    char *s3 = arena_strndup(&a, "", 0);
+    ck_assert_ptr_eq(s3, s1 + 32);
+    ck_assert_str_eq(s3, "");
     arena_free(&a);
 }
 END_TEST
@@ -281,6 +304,7 @@ Suite *arena_suite(void)
     tcase_add_test(tc, test_calloc);
     tcase_add_test(tc, test_strndup);
     tcase_add_test(tc, test_free_reuse);
+    tcase_add_test(tc, test_strings_packed);
     suite_add_tcase(s, tc);
     return s;
 }
