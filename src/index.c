@@ -48,11 +48,11 @@ int keyidx_build(struct keyidx *ix, const uint64_t *keys, size_t stride, size_t 
             distinct++;
         prev = k;
     }
-    size_t cap = pow2_at_least(distinct + distinct / 2 + 1);   /* load <= 2/3 */
+    size_t cap = distinct + distinct / 2 + 16;   /* load <= 2/3 */
     ix->slots = zeroed(cap, sizeof *ix->slots);
     if (!ix->slots)
         return ERR(e, E_NOMEM, "out of memory while building an index of %zu keys", distinct);
-    ix->mask = cap - 1;
+    ix->cap = cap;
     size_t i = 0;
     while (i < n) {
         uint64_t k = *(const uint64_t *)((const char *)keys + i * stride);
@@ -62,9 +62,9 @@ int keyidx_build(struct keyidx *ix, const uint64_t *keys, size_t stride, size_t 
         if (k != 0) {
             if (i > UINT32_MAX || j - i > UINT32_MAX)
                 return ERR(e, E_INTERNAL, "index too large (%zu rows)", n);
-            size_t s = (size_t)idx_hash64(k) & ix->mask;
+            size_t s = keyidx_home(ix, k);
             while (ix->slots[s].key != 0)
-                s = (s + 1) & ix->mask;
+                s = s + 1 == cap ? 0 : s + 1;
             ix->slots[s].key = k;
             ix->slots[s].first = (uint32_t)i;
             ix->slots[s].count = (uint32_t)(j - i);
@@ -85,6 +85,8 @@ int stridx_init(struct stridx *ix, size_t expect, struct err *e)
 {
     memset(ix, 0, sizeof *ix);
     size_t cap = pow2_at_least(expect * 2 + 1);
+    if (cap > ((size_t)1 << 32))
+        return ERR(e, E_NOMEM, "a string index of %zu keys is too large", expect);
     ix->slots = zeroed(cap, sizeof *ix->slots);
     if (!ix->slots)
         return ERR(e, E_NOMEM, "out of memory while building a string index");
@@ -95,6 +97,8 @@ int stridx_init(struct stridx *ix, size_t expect, struct err *e)
 static int grow(struct stridx *ix)
 {
     size_t cap = (ix->mask + 1) * 2;
+    if (cap > ((size_t)1 << 32))
+        return -1;   /* the 32-bit hash in a slot no longer picks it */
     struct stridx_slot *ns = zeroed(cap, sizeof *ns);
     if (!ns)
         return -1;
@@ -117,7 +121,7 @@ int stridx_put(struct stridx *ix, const char *str, uint32_t val, uint32_t *exist
     if ((ix->n + 1) * 2 > ix->mask + 1 && grow(ix) != 0)
         return -1;
     size_t len = strlen(str);
-    uint64_t h = XXH3_64bits(str, len);
+    uint32_t h = (uint32_t)XXH3_64bits(str, len);
     size_t s = (size_t)h & ix->mask;
     while (ix->slots[s].s) {
         if (ix->slots[s].h == h && strcmp(ix->slots[s].s, str) == 0) {
@@ -138,7 +142,7 @@ int stridx_get(const struct stridx *ix, const char *str, uint32_t *val)
 {
     if (!ix->slots)
         return 0;
-    uint64_t h = XXH3_64bits(str, strlen(str));
+    uint32_t h = (uint32_t)XXH3_64bits(str, strlen(str));
     size_t s = (size_t)h & ix->mask;
     while (ix->slots[s].s) {
         if (ix->slots[s].h == h && strcmp(ix->slots[s].s, str) == 0) {

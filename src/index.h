@@ -5,9 +5,11 @@
  *     of rows in an array sorted by key.  Built once, then read-only, so
  *     any number of threads may probe it at once.
  *   - struct stridx: strings (household_id, hukou_no) -> uint32 value.
- * Tables are sized to a power of two at least 1.5 times the number of keys
- * (keyidx; twice for stridx),
- * so probe sequences stay short.  Memory is malloc'd by the index and freed
+ * A keyidx has exactly 1.5 slots per key and maps a hash to a slot by
+ * multiply-shift (h * cap / 2^64), so no table is rounded up to a power of
+ * two (which left the 3 M-person hukou table a third full, 134 MB); a
+ * stridx is a power of two at least twice its keys.  Probe sequences stay
+ * short at either load.  Memory is malloc'd by the index and freed
  * by *_free(); the index never owns the rows or strings it points at.
  */
 #ifndef ENGINE_INDEX_H
@@ -26,7 +28,7 @@ struct keyidx_slot {
 
 struct keyidx {
     struct keyidx_slot *slots;
-    size_t mask;
+    size_t cap;        /* slots */
     size_t n;
 };
 
@@ -51,25 +53,32 @@ static inline uint64_t idx_hash64(uint64_t key)
     return key;
 }
 
+/* The first slot to probe for key: the hash's high bits scaled to cap. */
+static inline size_t keyidx_home(const struct keyidx *ix, uint64_t key)
+{
+    return (size_t)(((unsigned __int128)idx_hash64(key) * ix->cap) >> 64);
+}
+
 static inline struct keyidx_slot keyidx_get(const struct keyidx *ix, uint64_t key)
 {
     struct keyidx_slot none = {0, 0, 0};
     if (!ix->slots || key == 0)
         return none;
-    size_t i = (size_t)idx_hash64(key) & ix->mask;
+    size_t i = keyidx_home(ix, key);
     for (;;) {
         const struct keyidx_slot *s = &ix->slots[i];
         if (s->key == key)
             return *s;
         if (s->key == 0)
             return none;
-        i = (i + 1) & ix->mask;
+        i = i + 1 == ix->cap ? 0 : i + 1;
     }
 }
 
 struct stridx_slot {
     const char *s;     /* NULL = empty; borrowed */
-    uint64_t h;
+    uint32_t h;        /* low 32 bits of the hash: the slot, and a quick
+                          compare before strcmp (tables stay below 2^32) */
     uint32_t val;
 };
 

@@ -52,7 +52,8 @@ static int index_hukou_no(struct join *j, const struct dataset *d, struct err *e
     uint32_t *start = NULL;
     if (!j->hukou_by_no || !group)
         goto nomem;
-    int st = stridx_init(&j->hukou_no, nh / 2 + 16, e);
+    /* about three people to a hukou household; the index grows if not */
+    int st = stridx_init(&j->hukou_no, nh / 3 + 16, e);
     if (st != E_OK) {
         free(group);
         return st;
