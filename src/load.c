@@ -915,8 +915,12 @@ static int load_any(struct dataset *d, const char *path, const unsigned char *ra
     long long total_lines = total_lf + 1;
     cline[nc] = data_line + total_lines;
     long long total_bare_cr = 0;
+    /* in parallel, each chunk's pages handed back once read: this pass
+     * must not make the whole file resident */
+#pragma omp parallel for schedule(dynamic, 1) reduction(+ : total_bare_cr) if (nc > 1)
     for (int i = 0; i < nc; i++) {
         long long cr = count_bare_cr(data + cstart[i], cstart[i + 1] - cstart[i]);
+        drop_pages(data + cstart[i], cstart[i + 1] - cstart[i], is_map);
         max_rows[i] = (size_t)(cline[i + 1] - cline[i] + cr);
         total_bare_cr += cr;
     }
