@@ -759,6 +759,54 @@ static int judge_candidate(const struct eval_ctx *c, struct tout *t, uint32_t ci
 
 /* ---------- driver ---------- */
 
+/* ---------- prefetch ---------- */
+
+/* A household's members each take a dozen probes at random places in the
+ * indexes and the sorted feeds, and judging waits on each miss in turn.
+ * So while household i is judged, the slots of household i+2's members
+ * are fetched (stage 0) and, those now in cache, the first feed rows they
+ * point at for household i+1 (stage 1).  Only hints: no result depends on
+ * them. */
+static void pf_slot(const struct keyidx *ix, uint64_t key)
+{
+    if (ix->slots)
+        __builtin_prefetch(&ix->slots[keyidx_home(ix, key)]);
+}
+
+static void pf_rows(const struct keyidx *ix, const void *rows, size_t size, uint64_t key)
+{
+    struct keyidx_slot s = keyidx_get(ix, key);
+    if (s.count)
+        __builtin_prefetch((const char *)rows + (size_t)s.first * size);
+}
+
+static void prefetch_household(const struct eval_ctx *c, uint32_t hi, int stage)
+{
+    const struct household *h = &VEC_AT(c->d->households, struct household, hi);
+    const struct member *ms = &VEC_AT(c->d->members, struct member, h->first_member);
+    const struct join *j = c->j;
+    for (uint32_t i = 0; i < h->n_members; i++) {
+        uint64_t k = ms[i].key;
+        if (!k)
+            continue;
+        if (stage == 0) {
+            pf_slot(&j->hukou, k);
+            pf_slot(&j->si, k);
+            pf_slot(&j->property, k);
+            pf_slot(&j->vehicles, k);
+            pf_slot(&j->members, k);
+            pf_slot(&j->business, k);
+            pf_slot(&j->pubserv, k);
+        } else {
+            pf_rows(&j->hukou, c->d->hukou.v, sizeof(struct hukou), k);
+            pf_rows(&j->si, c->d->si.v, sizeof(struct si_row), k);
+            pf_rows(&j->property, c->d->property.v, sizeof(struct property), k);
+            pf_rows(&j->vehicles, c->d->vehicles.v, sizeof(struct vehicle), k);
+            pf_rows(&j->members, j->members_by_key, sizeof(struct member_ref), k);
+        }
+    }
+}
+
 int flag_cmp(const void *a, const void *b)
 {
     const struct flag *x = a, *y = b;
@@ -800,9 +848,14 @@ int evaluate_run(const struct eval_ctx *c, struct eval_result *r, struct err *e)
     {
         struct tout *me = &t[omp_get_thread_num()];
 #pragma omp for schedule(dynamic, 256)
-        for (long long i = 0; i < n_hh; i++)
+        for (long long i = 0; i < n_hh; i++) {
+            if (i + 2 < n_hh)
+                prefetch_household(c, (uint32_t)(i + 2), 0);
+            if (i + 1 < n_hh)
+                prefetch_household(c, (uint32_t)(i + 1), 1);
             if (me->status == E_OK)
                 me->status = judge_household(c, me, (uint32_t)i);
+        }
 #pragma omp for schedule(dynamic, 256)
         for (long long i = 0; i < n_cand; i++)
             if (me->status == E_OK)
