@@ -563,36 +563,7 @@ size_t load_chunk_bytes(void)
     return (size_t)8 << 20;
 }
 
-/* Valid UTF-8 as a whole?  Checked in parallel on LF-aligned segments (an
- * LF never occurs inside a UTF-8 sequence). */
 static void drop_pages(const void *p, size_t n, int is_map);
-
-static int utf8_valid_all(const unsigned char *s, size_t n, int is_map)
-{
-    size_t seg = (size_t)16 << 20;
-    if (n <= seg)
-        return utf8_valid_prefix(s, n) == n;
-    long long n_seg = (long long)((n + seg - 1) / seg);
-    int ok = 1;
-#pragma omp parallel for schedule(dynamic, 1) reduction(&& : ok)
-    for (long long i = 0; i < n_seg; i++) {
-        size_t a = (size_t)i * seg, b = a + seg < n ? a + seg : n;
-        /* move both ends to just after an LF (or the ends of the input) */
-        if (a > 0) {
-            const unsigned char *q = memchr(s + a, '\n', n - a);
-            a = q ? (size_t)(q - s) + 1 : n;
-        }
-        if (b < n) {
-            const unsigned char *q = memchr(s + b, '\n', n - b);
-            b = q ? (size_t)(q - s) + 1 : n;
-        }
-        if (a < b) {
-            ok = ok && utf8_valid_prefix(s + a, b - a) == b - a;
-            drop_pages(s + a, b - a, is_map);
-        }
-    }
-    return ok;
-}
 
 /* Occurrences of byte c in s[0..n): eight bytes at a time.  For each byte
  * of x = word ^ (c repeated), the high bit of ~(((x & 0x7f..) + 0x7f..) |
@@ -624,6 +595,189 @@ static long long count_bare_cr(const char *s, size_t n)
     for (const char *p = s; p < end && (p = memchr(p, '\r', (size_t)(end - p))) != NULL; p++)
         total += p + 1 == end || p[1] != '\n';
     return total;
+}
+
+/* ---- the prescan: one look at the bytes before they are parsed ----
+ *
+ * The text is cut just after LFs into segments (an LF is never inside a
+ * UTF-8 sequence).  Each segment is read once, in parallel, in blocks small
+ * enough to stay in the core's cache while they are checked for UTF-8 and
+ * their quotes, LFs and bare CRs counted; then its pages go back to the page
+ * cache.  The counts, summed in order, give every segment start's quote
+ * parity, line number and bare-CR count, which is all the chunking below
+ * needs: the file is read from memory twice in all (this look and the
+ * parse), besides the checksum. */
+#define PRESCAN_BLOCK ((size_t)64 << 10)
+
+struct prescan {
+    int ns;                         /* segments */
+    size_t at[MAX_CHUNKS + 1];      /* segment i is [at[i], at[i+1]) */
+    long long quotes[MAX_CHUNKS], lfs[MAX_CHUNKS], bare_crs[MAX_CHUNKS];
+    int utf8_ok;                    /* the whole text is valid UTF-8 */
+};
+
+/* Quotes, LFs and CRs in s[0..n). */
+static void count_qlc(const char *s, size_t n, long long *q, long long *lf, long long *cr)
+{
+    long long nq = 0, nl = 0, nr = 0;
+    size_t k = 0;
+#ifdef __SSE2__
+    const __m128i v_q = _mm_set1_epi8('"'), v_lf = _mm_set1_epi8('\n'),
+                  v_cr = _mm_set1_epi8('\r'), zero = _mm_setzero_si128();
+    while (n - k >= 16) {
+        /* byte counters, at most 255 steps before they are summed */
+        __m128i aq = zero, al = zero, ar = zero;
+        size_t steps = (n - k) / 16;
+        if (steps > 255)
+            steps = 255;
+        for (size_t i = 0; i < steps; i++, k += 16) {
+            __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + k));
+            aq = _mm_sub_epi8(aq, _mm_cmpeq_epi8(b, v_q));
+            al = _mm_sub_epi8(al, _mm_cmpeq_epi8(b, v_lf));
+            ar = _mm_sub_epi8(ar, _mm_cmpeq_epi8(b, v_cr));
+        }
+        __m128i sq = _mm_sad_epu8(aq, zero), sl = _mm_sad_epu8(al, zero),
+                sr = _mm_sad_epu8(ar, zero);
+        nq += _mm_cvtsi128_si32(sq) + _mm_extract_epi16(sq, 4);
+        nl += _mm_cvtsi128_si32(sl) + _mm_extract_epi16(sl, 4);
+        nr += _mm_cvtsi128_si32(sr) + _mm_extract_epi16(sr, 4);
+    }
+#endif
+    for (; k < n; k++) {
+        nq += s[k] == '"';
+        nl += s[k] == '\n';
+        nr += s[k] == '\r';
+    }
+    *q = nq;
+    *lf = nl;
+    *cr = nr;
+}
+
+/* Bare CRs (not followed by LF) in s[a..b) of a text of n bytes: a CR may
+ * be followed by the next segment's first byte, or end the text. */
+static long long bare_crs_in(const char *s, size_t a, size_t b, size_t n)
+{
+    long long total = 0;
+    for (const char *p = s + a, *e = s + b; p < e && (p = memchr(p, '\r', (size_t)(e - p))); p++)
+        total += (size_t)(p - s) + 1 == n || p[1] != '\n';
+    return total;
+}
+
+static void prescan_run(const char *s, size_t n, int is_map, struct prescan *ps)
+{
+    size_t seg = load_chunk_bytes();
+    if (n / seg >= MAX_CHUNKS)
+        seg = n / MAX_CHUNKS + 1;
+    ps->ns = 0;
+    ps->at[0] = 0;
+    for (size_t a = seg; a < n && ps->ns + 1 < MAX_CHUNKS; a = ps->at[ps->ns] + seg) {
+        const char *q = memchr(s + a, '\n', n - a);
+        size_t b = q ? (size_t)(q - s) + 1 : n;
+        if (b >= n)
+            break;
+        ps->at[++ps->ns] = b;
+    }
+    ps->at[++ps->ns] = n;
+    int ok = 1;
+#pragma omp parallel for schedule(dynamic, 1) reduction(&& : ok) if (ps->ns > 1)
+    for (int i = 0; i < ps->ns; i++) {
+        size_t a = ps->at[i], e = ps->at[i + 1], pos = a;
+        long long q = 0, lf = 0, bare = 0;
+        int seg_ok = 1;
+        for (size_t b = a; b < e; b += PRESCAN_BLOCK) {
+            size_t be = e - b < PRESCAN_BLOCK ? e : b + PRESCAN_BLOCK;
+            if (seg_ok) {
+                /* a sequence cut by the block's end is taken up again in
+                 * the next block; the segment's end is after an LF */
+                pos += utf8_valid_prefix((const unsigned char *)s + pos, be - pos);
+                if (pos < be && (be == e || be - pos >= 4))
+                    seg_ok = 0;
+            }
+            long long bq, bl, bc;
+            count_qlc(s + b, be - b, &bq, &bl, &bc);
+            q += bq;
+            lf += bl;
+            if (bc)
+                bare += bare_crs_in(s, b, be, n);
+        }
+        ps->quotes[i] = q;
+        ps->lfs[i] = lf;
+        ps->bare_crs[i] = bare;
+        ok = ok && seg_ok;
+        drop_pages(s + a, e - a, is_map);
+    }
+    ps->utf8_ok = ok;
+}
+
+/* Bare CRs in text[0..x), x just after an LF or the end: from the sums of
+ * the segments before x's and a look at the start of x's own. */
+static long long prescan_bare_before(const struct prescan *ps, const char *text, size_t x)
+{
+    long long total = 0;
+    int i = 0;
+    while (i + 1 < ps->ns && ps->at[i + 1] <= x)
+        total += ps->bare_crs[i++];
+    if (x == ps->at[ps->ns])
+        return total + (i + 1 == ps->ns && x > ps->at[i] ? ps->bare_crs[i] : 0);
+    return total + bare_crs_in(text, ps->at[i], x, ps->at[ps->ns]);
+}
+
+/* Chunk starts for the data text[off..n) from the prescan: at most `want`
+ * chunks, each starting at the first record start at or after a segment
+ * start, with line numbers, row bounds (lines + bare CRs) and the data's
+ * total LF count.  Reads the text only near the chosen boundaries. */
+static int prescan_chunks(const struct prescan *ps, const char *text, size_t off,
+                          long long line0, int want, size_t *start, long long *line,
+                          size_t *max_rows, long long *total_lf)
+{
+    size_t n = ps->at[ps->ns], n_data = n - off;
+    long long q_hdr = count_byte(text, off, '"'), l_hdr = count_byte(text, off, '\n');
+    int nc = 1;
+    start[0] = 0;
+    line[0] = line0;
+    long long qp = 0, lp = 0;   /* quotes and LFs before segment i */
+    size_t spacing = want > 1 ? n_data / (size_t)want : n_data + 1;
+    for (int i = 0; i < ps->ns; i++) {
+        size_t a = ps->at[i];
+        if (i > 0 && a > off && nc < want && a - off >= (size_t)nc * spacing) {
+            int par = (int)((qp - q_hdr) & 1);
+            long long l = lp - l_hdr;
+            size_t k = a;
+            if (par) {
+                /* inside a quoted field: the first LF outside one */
+                for (; k < ps->at[i + 1]; k++) {
+                    if (text[k] == '"') {
+                        par ^= 1;
+                    } else if (text[k] == '\n') {
+                        l++;
+                        if (!par) {
+                            k++;
+                            break;
+                        }
+                    }
+                }
+                if (par)
+                    k = n;   /* none in this segment */
+            }
+            if (k < n && k - off > start[nc - 1]) {
+                start[nc] = k - off;
+                line[nc] = line0 + l;
+                nc++;
+            }
+        }
+        qp += ps->quotes[i];
+        lp += ps->lfs[i];
+    }
+    *total_lf = lp - l_hdr;
+    start[nc] = n_data;
+    line[nc] = line0 + *total_lf + 1;
+    long long bare_prev = prescan_bare_before(ps, text, off);
+    for (int c = 0; c < nc; c++) {
+        long long bare_next = prescan_bare_before(ps, text, off + start[c + 1]);
+        max_rows[c] = (size_t)(line[c + 1] - line[c] + bare_next - bare_prev);
+        bare_prev = bare_next;
+    }
+    return nc;
 }
 
 /* Chunk starts: offsets into the data and their line numbers. */
@@ -845,7 +999,18 @@ static int load_any(struct dataset *d, const char *path, const unsigned char *ra
     const char *text;
     size_t tlen;
     size_t bom = (n_raw >= 3 && raw[0] == 0xEF && raw[1] == 0xBB && raw[2] == 0xBF) ? 3 : 0;
-    if (want != ENC_GB18030 && utf8_valid_all(raw + bom, n_raw - bom, is_map)) {
+    struct prescan *ps = NULL;
+    if (want != ENC_GB18030) {
+        ps = malloc(sizeof *ps);
+        if (!ps)
+            return ERR(e, E_NOMEM, "out of memory while reading %s", path);
+        prescan_run((const char *)raw + bom, n_raw - bom, is_map, ps);
+        if (!ps->utf8_ok) {
+            free(ps);
+            ps = NULL;
+        }
+    }
+    if (ps) {
         text = (const char *)raw + bom;
         tlen = n_raw - bom;
         fs->encoding = enc_name(ENC_UTF8);
@@ -853,7 +1018,7 @@ static int load_any(struct dataset *d, const char *path, const unsigned char *ra
     } else {
         int st = decode_parallel(path, raw, n_raw, want, &dec, e);
         if (st != E_OK)
-            return st;
+            return st;   /* ps is NULL here */
         text = dec.data;
         tlen = dec.len;
         drop_pages(raw, n_raw, is_map);
@@ -882,6 +1047,7 @@ static int load_any(struct dataset *d, const char *path, const unsigned char *ra
     if (st != E_OK) {
         *e = H.e;
         decoded_free(&dec);
+        free(ps);
         return st;
     }
 
@@ -899,31 +1065,43 @@ static int load_any(struct dataset *d, const char *path, const unsigned char *ra
     long long cline[MAX_CHUNKS + 1];
     size_t max_rows[MAX_CHUNKS];
     long long total_lf = -1;
-    int nc = want_chunks > 1 ? find_chunks(data, n_data, data_line, want_chunks, cstart, cline,
+    int nc;
+    long long total_bare_cr = 0;
+    if (ps) {
+        /* the prescan has counted everything: no further look */
+        nc = prescan_chunks(ps, text, (size_t)(data - text), data_line, want_chunks, cstart,
+                            cline, max_rows, &total_lf);
+        for (int i = 0; i < nc; i++)
+            total_bare_cr += (long long)max_rows[i] - (cline[i + 1] - cline[i]);
+        free(ps);
+        ps = NULL;
+    } else {
+        /* decoded text: find the chunks and count the bare CRs here */
+        nc = want_chunks > 1 ? find_chunks(data, n_data, data_line, want_chunks, cstart, cline,
                                            is_map, &total_lf)
                              : 1;
-    if (nc == 1) {
-        cstart[0] = 0;
-        cline[0] = data_line;
-    }
-    cstart[nc] = n_data;
-    /* rows per chunk are at most its lines (+1 for a last line without LF)
-     * plus its bare CRs: libcsv also ends a record at a CR not followed by
-     * LF, so one line can hold several records */
-    if (total_lf < 0)
-        total_lf = count_byte(data, n_data, '\n');
-    long long total_lines = total_lf + 1;
-    cline[nc] = data_line + total_lines;
-    long long total_bare_cr = 0;
-    /* in parallel, each chunk's pages handed back once read: this pass
-     * must not make the whole file resident */
+        if (nc == 1) {
+            cstart[0] = 0;
+            cline[0] = data_line;
+        }
+        cstart[nc] = n_data;
+        /* rows per chunk are at most its lines (+1 for a last line without
+         * LF) plus its bare CRs: libcsv also ends a record at a CR not
+         * followed by LF, so one line can hold several records */
+        if (total_lf < 0)
+            total_lf = count_byte(data, n_data, '\n');
+        cline[nc] = data_line + total_lf + 1;
+        /* in parallel, each chunk's pages handed back once read: this pass
+         * must not make the whole file resident */
 #pragma omp parallel for schedule(dynamic, 1) reduction(+ : total_bare_cr) if (nc > 1)
-    for (int i = 0; i < nc; i++) {
-        long long cr = count_bare_cr(data + cstart[i], cstart[i + 1] - cstart[i]);
-        drop_pages(data + cstart[i], cstart[i + 1] - cstart[i], is_map);
-        max_rows[i] = (size_t)(cline[i + 1] - cline[i] + cr);
-        total_bare_cr += cr;
+        for (int i = 0; i < nc; i++) {
+            long long cr = count_bare_cr(data + cstart[i], cstart[i + 1] - cstart[i]);
+            drop_pages(data + cstart[i], cstart[i + 1] - cstart[i], is_map);
+            max_rows[i] = (size_t)(cline[i + 1] - cline[i] + cr);
+            total_bare_cr += cr;
+        }
     }
+    long long total_lines = total_lf + 1;
 
     /* ---- phase 3: parse ---- */
     struct parser *P = NULL;

@@ -503,6 +503,128 @@ START_TEST(test_gb18030)
 }
 END_TEST
 
+/* ---------- the prescan's 64 KiB blocks (load.c, PRESCAN_BLOCK) ---------- */
+
+/* Rows counted; the one whose b holds a non-ASCII byte is kept. */
+struct wide {
+    int n;
+    long long line;
+    char b[64];
+};
+
+static int wide_row(void *ctx, const char *const *vals, const size_t *lens, long long line,
+                    struct err *e)
+{
+    (void)e;
+    struct wide *w = ctx;
+    w->n++;
+    for (size_t k = 0; k < lens[1]; k++)
+        if ((unsigned char)vals[1][k] >= 0x80) {
+            ck_assert_uint_lt(lens[1], sizeof w->b);
+            memcpy(w->b, vals[1], lens[1] + 1);
+            w->line = line;
+            break;
+        }
+    return E_OK;
+}
+
+/* "a,b", short ASCII rows, then a row "x," ending exactly at byte `lead`:
+ * the caller appends what must start there.  *x_line gets that row's line. */
+static size_t rows_up_to(char *buf, size_t cap, size_t lead, long long *x_line)
+{
+    size_t n = (size_t)snprintf(buf, cap, "a,b\n");
+    long long line = 2;
+    while (n + 14 + 8 <= lead) {
+        n += (size_t)snprintf(buf + n, cap - n, "1,abcdefghijk\n");   /* 14 bytes */
+        line++;
+    }
+    size_t pad = lead - 2 - n;   /* a row "1,pp..p\n" of this many bytes */
+    ck_assert_uint_ge(pad, 4);
+    buf[n++] = '1';
+    buf[n++] = ',';
+    memset(buf + n, 'p', pad - 3);
+    n += pad - 3;
+    buf[n++] = '\n';
+    line++;
+    buf[n++] = 'x';
+    buf[n++] = ',';
+    ck_assert_uint_eq(n, lead);
+    *x_line = line;
+    return n;
+}
+
+static int load_wide(const char *buf, size_t n, enum enc want, struct dataset *d,
+                     struct wide *w, struct err *e)
+{
+    const char *path = tmp_write("in.csv", buf, n);
+    dataset_init(d);
+    err_init(e);
+    *w = (struct wide){0};
+    struct load_spec sp = {.file = TFILE, .cols = cols_ab, .n_cols = 2, .row = wide_row, .ctx = w};
+    return load_csv(d, path, want, &sp, e);
+}
+
+/* The prescan checks UTF-8 in 64 KiB blocks: a sequence cut by a block's
+ * end is valid, the same sequence broken is caught at its row, whichever
+ * of its bytes the block ends after; also with the file in many chunks. */
+START_TEST(test_utf8_across_blocks)
+{
+    static const char *const seqs[] = {"\xE5\xBC\xA0", "\xF0\x9F\x98\x80", "\xC3\xA9"};
+    static const char tail[] = "\n2,z\n3,y\n";
+    size_t cap = 80000;
+    char *buf = malloc(cap);
+    ck_assert_ptr_nonnull(buf);
+    if (_i == 1)
+        ck_assert_int_eq(setenv("HEDUI_CHUNK_BYTES", "20000", 1), 0);
+    for (size_t s = 0; s < sizeof seqs / sizeof *seqs; s++) {
+        size_t len = strlen(seqs[s]);
+        for (size_t cut = 0; cut <= len; cut++) {
+            /* `cut` bytes of the sequence before the block boundary */
+            long long x_line;
+            size_t n = rows_up_to(buf, cap, (size_t)65536 - cut, &x_line);
+            memcpy(buf + n, seqs[s], len);
+            size_t m = n + len;
+            m += (size_t)snprintf(buf + m, cap - m, "%s", tail);
+            struct wide w;
+            struct dataset d;
+            struct err e;
+            int rc = load_wide(buf, m, ENC_AUTO, &d, &w, &e);
+            ck_assert_msg(rc == E_OK, "%s", e.msg);
+            ck_assert_msg(strcmp(d.files[TFILE].encoding, "utf-8") == 0,
+                          "seq %zu cut %zu: encoding %s", s, cut, d.files[TFILE].encoding);
+            ck_assert_uint_eq(n_rejects(&d, TFILE), 0);
+            ck_assert_str_eq(w.b, seqs[s]);
+            ck_assert_int_eq(w.line, x_line);
+            ck_assert_int_eq(w.n, x_line + 1);
+            dataset_free(&d);
+
+            /* broken: the sequence without its last byte, or with its lead
+             * byte replaced by 0xFF */
+            for (int kind = 0; kind < 2; kind++) {
+                m = n;
+                if (kind == 0) {
+                    memcpy(buf + m, seqs[s], len - 1);
+                    m += len - 1;
+                } else {
+                    buf[m] = (char)0xFF;
+                    memcpy(buf + m + 1, seqs[s] + 1, len - 1);
+                    m += len;
+                }
+                m += (size_t)snprintf(buf + m, cap - m, "%s", tail);
+                rc = load_wide(buf, m, ENC_UTF8, &d, &w, &e);
+                ck_assert_msg(rc == E_OK, "%s", e.msg);
+                ck_assert_msg(n_rejects(&d, TFILE) == 1, "seq %zu cut %zu kind %d: %zu rejects",
+                              s, cut, kind, n_rejects(&d, TFILE));
+                assert_reject(&d, TFILE, 0, x_line, "encoding");
+                ck_assert_int_eq(w.n, x_line);   /* the other rows, all of them */
+                dataset_free(&d);
+            }
+        }
+    }
+    free(buf);
+}
+END_TEST
+
 START_TEST(test_missing_file)
 {
     struct dataset d;
@@ -1101,6 +1223,7 @@ Suite *csvload_suite(void)
     tcase_add_test(tl, test_from_memory);
     tcase_add_test(tl, test_callback_error_stops);
     tcase_add_test(tl, test_long_field);
+    tcase_add_loop_test(tl, test_utf8_across_blocks, 0, 2);
     suite_add_tcase(s, tl);
     TCase *tn = tcase_create("normalise");
     tcase_add_checked_fixture(tn, setup, teardown);
