@@ -1,0 +1,132 @@
+/* check_sort.c - unit tests for sort.c (stable LSD radix sort).
+ *
+ * Owns: the sort suite.  Tests only through sort.h: records of every size
+ * class (the direct scatter up to 32 bytes, key-index pairs and the gather
+ * above), keys with many ties and digits that do or do not
+ * vary, against a reference order computed here by insertion sort on
+ * (key, original position).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sort.h"
+#include "tests.h"
+
+/* A record of `size` bytes: key at key_off (8 or 4 bytes), its original
+ * position as uint32 at pos_off, every other byte derived from the position
+ * so that a record torn apart or mixed with another is noticed. */
+static void make_rec(unsigned char *r, size_t size, size_t key_off, int wide, uint64_t key,
+                     uint32_t pos, size_t pos_off)
+{
+    for (size_t b = 0; b < size; b++)
+        r[b] = (unsigned char)(pos * 31u + b * 7u);
+    if (wide)
+        memcpy(r + key_off, &key, 8);
+    else {
+        uint32_t k = (uint32_t)key;
+        memcpy(r + key_off, &k, 4);
+    }
+    memcpy(r + pos_off, &pos, 4);
+}
+
+static uint64_t rng(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+/* Sort n records of `size` bytes and compare with the reference. */
+static void check_one(size_t n, size_t size, int wide, uint64_t key_mask, uint64_t seed)
+{
+    size_t key_off = size >= 16 ? 8 : 0, pos_off = size >= 16 ? 0 : (wide ? 8 : 4);
+    ck_assert_uint_ge(size, pos_off + 4);
+    unsigned char *a = malloc(n * size), *want = malloc(n * size);
+    uint64_t *keys = malloc(n * sizeof *keys);
+    uint32_t *order = malloc(n * sizeof *order);
+    ck_assert(a && want && keys && order);
+    uint64_t s = seed;
+    for (size_t i = 0; i < n; i++) {
+        keys[i] = rng(&s) & key_mask;
+        if (!wide)
+            keys[i] &= 0xFFFFFFFFu;
+        make_rec(a + i * size, size, key_off, wide, keys[i], (uint32_t)i, pos_off);
+    }
+    /* reference: positions ordered by (key, position), insertion sort */
+    for (size_t i = 0; i < n; i++) {
+        size_t j = i;
+        while (j > 0 && keys[order[j - 1]] > keys[i]) {
+            order[j] = order[j - 1];
+            j--;
+        }
+        order[j] = (uint32_t)i;
+    }
+    for (size_t j = 0; j < n; j++)
+        make_rec(want + j * size, size, key_off, wide, keys[order[j]], order[j], pos_off);
+    struct err e;
+    err_init(&e);
+    int rc = wide ? radix_sort_u64(a, n, size, key_off, &e) : radix_sort_u32(a, n, size, key_off, &e);
+    ck_assert_msg(rc == E_OK, "%s", e.msg);
+    for (size_t j = 0; j < n; j++)
+        ck_assert_msg(memcmp(a + j * size, want + j * size, size) == 0,
+                      "n %zu size %zu wide %d mask %llx: slot %zu differs", n, size, wide,
+                      (unsigned long long)key_mask, j);
+    free(a);
+    free(want);
+    free(keys);
+    free(order);
+}
+
+static const size_t sizes[] = {8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 12};
+
+START_TEST(test_sizes_and_ties)
+{
+    size_t size = sizes[_i];
+    for (int wide = 0; wide <= 1; wide++) {
+        if (size < (size_t)(wide ? 12 : 8))
+            continue;
+        /* many ties (3 bits), one varying digit, all four digits, none */
+        check_one(2000, size, wide, 0x7, 11 + (uint64_t)_i);
+        check_one(2000, size, wide, 0xFFFF0000u, 12 + (uint64_t)_i);
+        check_one(3000, size, wide, ~(uint64_t)0, 13 + (uint64_t)_i);
+        check_one(500, size, wide, 0, 14 + (uint64_t)_i);
+        check_one(1, size, wide, ~(uint64_t)0, 15);
+        check_one(2, size, wide, ~(uint64_t)0, 16);
+    }
+}
+END_TEST
+
+/* Already sorted and reversed inputs of wide records. */
+START_TEST(test_sorted_and_reversed)
+{
+    for (int rev = 0; rev < 2; rev++) {
+        size_t n = 1001, size = 72;
+        unsigned char *a = malloc(n * size);
+        ck_assert_ptr_nonnull(a);
+        for (size_t i = 0; i < n; i++)
+            make_rec(a + i * size, size, 8, 1, rev ? n - i : i, (uint32_t)i, 0);
+        struct err e;
+        err_init(&e);
+        ck_assert_int_eq(radix_sort_u64(a, n, size, 8, &e), E_OK);
+        for (size_t j = 0; j < n; j++) {
+            size_t from = rev ? n - 1 - j : j;
+            unsigned char r[72];
+            make_rec(r, size, 8, 1, rev ? n - from : from, (uint32_t)from, 0);
+            ck_assert_msg(memcmp(a + j * size, r, size) == 0, "rev %d slot %zu", rev, j);
+        }
+        free(a);
+    }
+}
+END_TEST
+
+Suite *sort_suite(void)
+{
+    Suite *s = suite_create("sort");
+    TCase *tc = tcase_create("radix");
+    tcase_add_loop_test(tc, test_sizes_and_ties, 0, (int)(sizeof sizes / sizeof *sizes));
+    tcase_add_test(tc, test_sorted_and_reversed);
+    suite_add_tcase(s, tc);
+    return s;
+}
