@@ -587,16 +587,6 @@ static long long count_byte(const char *s, size_t n, char c)
     return total;
 }
 
-/* CRs in s[0..n) not followed by LF (each may end a record). */
-static long long count_bare_cr(const char *s, size_t n)
-{
-    long long total = 0;
-    const char *end = s + n;
-    for (const char *p = s; p < end && (p = memchr(p, '\r', (size_t)(end - p))) != NULL; p++)
-        total += p + 1 == end || p[1] != '\n';
-    return total;
-}
-
 /* ---- the prescan: one look at the bytes before they are parsed ----
  *
  * The text is cut just after LFs into segments (an LF is never inside a
@@ -613,7 +603,7 @@ struct prescan {
     int ns;                         /* segments */
     size_t at[MAX_CHUNKS + 1];      /* segment i is [at[i], at[i+1]) */
     long long quotes[MAX_CHUNKS], lfs[MAX_CHUNKS], bare_crs[MAX_CHUNKS];
-    int utf8_ok;                    /* the whole text is valid UTF-8 */
+    int utf8_ok;                    /* the whole text is valid UTF-8 (when checked) */
 };
 
 /* Quotes, LFs and CRs in s[0..n). */
@@ -663,7 +653,7 @@ static long long bare_crs_in(const char *s, size_t a, size_t b, size_t n)
     return total;
 }
 
-static void prescan_run(const char *s, size_t n, int is_map, struct prescan *ps)
+static void prescan_run(const char *s, size_t n, int is_map, int check_utf8, struct prescan *ps)
 {
     size_t seg = load_chunk_bytes();
     if (n / seg >= MAX_CHUNKS)
@@ -686,7 +676,7 @@ static void prescan_run(const char *s, size_t n, int is_map, struct prescan *ps)
         int seg_ok = 1;
         for (size_t b = a; b < e; b += PRESCAN_BLOCK) {
             size_t be = e - b < PRESCAN_BLOCK ? e : b + PRESCAN_BLOCK;
-            if (seg_ok) {
+            if (check_utf8 && seg_ok) {
                 /* a sequence cut by the block's end is taken up again in
                  * the next block; the segment's end is after an LF */
                 pos += utf8_valid_prefix((const unsigned char *)s + pos, be - pos);
@@ -724,11 +714,14 @@ static long long prescan_bare_before(const struct prescan *ps, const char *text,
 
 /* Chunk starts for the data text[off..n) from the prescan: at most `want`
  * chunks, each starting at the first record start at or after a segment
- * start, with line numbers, row bounds (lines + bare CRs) and the data's
- * total LF count.  Reads the text only near the chosen boundaries. */
+ * start, with line numbers, row bounds and the data's LF and bare-CR
+ * totals.  Rows per chunk are at most its lines (+1 for a last line without
+ * LF) plus its bare CRs: libcsv also ends a record at a CR not followed by
+ * LF, so one line can hold several records.  Reads the text only near the
+ * chosen boundaries. */
 static int prescan_chunks(const struct prescan *ps, const char *text, size_t off,
                           long long line0, int want, size_t *start, long long *line,
-                          size_t *max_rows, long long *total_lf)
+                          size_t *max_rows, long long *total_lf, long long *total_bare_cr)
 {
     size_t n = ps->at[ps->ns], n_data = n - off;
     long long q_hdr = count_byte(text, off, '"'), l_hdr = count_byte(text, off, '\n');
@@ -771,55 +764,13 @@ static int prescan_chunks(const struct prescan *ps, const char *text, size_t off
     *total_lf = lp - l_hdr;
     start[nc] = n_data;
     line[nc] = line0 + *total_lf + 1;
-    long long bare_prev = prescan_bare_before(ps, text, off);
+    long long bare_hdr = prescan_bare_before(ps, text, off), bare_prev = bare_hdr;
     for (int c = 0; c < nc; c++) {
         long long bare_next = prescan_bare_before(ps, text, off + start[c + 1]);
         max_rows[c] = (size_t)(line[c + 1] - line[c] + bare_next - bare_prev);
         bare_prev = bare_next;
     }
-    return nc;
-}
-
-/* Chunk starts: offsets into the data and their line numbers. */
-static int find_chunks(const char *data, size_t n, long long line0, int want,
-                       size_t *start, long long *line, int is_map, long long *total_lf)
-{
-    size_t seg = n / (size_t)want;
-    long long quotes[MAX_CHUNKS], lfs[MAX_CHUNKS];
-#pragma omp parallel for schedule(static)
-    for (int i = 0; i < want; i++) {
-        size_t a = (size_t)i * seg, b = i == want - 1 ? n : a + seg;
-        quotes[i] = count_byte(data + a, b - a, '"');
-        lfs[i] = count_byte(data + a, b - a, '\n');
-        drop_pages(data + a, b - a, is_map);
-    }
-    int nc = 1;
-    start[0] = 0;
-    line[0] = line0;
-    long long q_before = quotes[0], l_before = lfs[0];
-    for (int i = 1; i < want; i++) {
-        size_t a = (size_t)i * seg, b = i == want - 1 ? n : a + seg;
-        int par = (int)(q_before & 1);
-        long long l = l_before;
-        for (size_t k = a; k < b; k++) {
-            if (data[k] == '"')
-                par ^= 1;
-            else if (data[k] == '\n') {
-                l++;
-                if (!par) {
-                    if (k + 1 < n && k + 1 > start[nc - 1]) {
-                        start[nc] = k + 1;
-                        line[nc] = line0 + l;
-                        nc++;
-                    }
-                    break;
-                }
-            }
-        }
-        q_before += quotes[i];
-        l_before += lfs[i];
-    }
-    *total_lf = l_before;
+    *total_bare_cr = bare_prev - bare_hdr;
     return nc;
 }
 
@@ -999,32 +950,33 @@ static int load_any(struct dataset *d, const char *path, const unsigned char *ra
     const char *text;
     size_t tlen;
     size_t bom = (n_raw >= 3 && raw[0] == 0xEF && raw[1] == 0xBB && raw[2] == 0xBF) ? 3 : 0;
-    struct prescan *ps = NULL;
+    /* the prescan of the raw bytes decides; converted text gets its own */
+    struct prescan *ps = malloc(sizeof *ps);
+    if (!ps)
+        return ERR(e, E_NOMEM, "out of memory while reading %s", path);
+    int utf8 = 0;
     if (want != ENC_GB18030) {
-        ps = malloc(sizeof *ps);
-        if (!ps)
-            return ERR(e, E_NOMEM, "out of memory while reading %s", path);
-        prescan_run((const char *)raw + bom, n_raw - bom, is_map, ps);
-        if (!ps->utf8_ok) {
-            free(ps);
-            ps = NULL;
-        }
+        prescan_run((const char *)raw + bom, n_raw - bom, is_map, 1, ps);
+        utf8 = ps->utf8_ok;
     }
-    if (ps) {
+    if (utf8) {
         text = (const char *)raw + bom;
         tlen = n_raw - bom;
         fs->encoding = enc_name(ENC_UTF8);
         fs->had_bom = bom > 0;
     } else {
         int st = decode_parallel(path, raw, n_raw, want, &dec, e);
-        if (st != E_OK)
-            return st;   /* ps is NULL here */
+        if (st != E_OK) {
+            free(ps);
+            return st;
+        }
         text = dec.data;
         tlen = dec.len;
         drop_pages(raw, n_raw, is_map);
         is_map = 0;   /* text is now a private copy */
         fs->encoding = enc_name(dec.used);
         fs->had_bom = dec.had_bom;
+        prescan_run(text, tlen, is_map, 0, ps);
     }
     const char *end = text + tlen;
 
@@ -1064,43 +1016,10 @@ static int load_any(struct dataset *d, const char *path, const unsigned char *ra
     size_t cstart[MAX_CHUNKS + 1];
     long long cline[MAX_CHUNKS + 1];
     size_t max_rows[MAX_CHUNKS];
-    long long total_lf = -1;
-    int nc;
-    long long total_bare_cr = 0;
-    if (ps) {
-        /* the prescan has counted everything: no further look */
-        nc = prescan_chunks(ps, text, (size_t)(data - text), data_line, want_chunks, cstart,
-                            cline, max_rows, &total_lf);
-        for (int i = 0; i < nc; i++)
-            total_bare_cr += (long long)max_rows[i] - (cline[i + 1] - cline[i]);
-        free(ps);
-        ps = NULL;
-    } else {
-        /* decoded text: find the chunks and count the bare CRs here */
-        nc = want_chunks > 1 ? find_chunks(data, n_data, data_line, want_chunks, cstart, cline,
-                                           is_map, &total_lf)
-                             : 1;
-        if (nc == 1) {
-            cstart[0] = 0;
-            cline[0] = data_line;
-        }
-        cstart[nc] = n_data;
-        /* rows per chunk are at most its lines (+1 for a last line without
-         * LF) plus its bare CRs: libcsv also ends a record at a CR not
-         * followed by LF, so one line can hold several records */
-        if (total_lf < 0)
-            total_lf = count_byte(data, n_data, '\n');
-        cline[nc] = data_line + total_lf + 1;
-        /* in parallel, each chunk's pages handed back once read: this pass
-         * must not make the whole file resident */
-#pragma omp parallel for schedule(dynamic, 1) reduction(+ : total_bare_cr) if (nc > 1)
-        for (int i = 0; i < nc; i++) {
-            long long cr = count_bare_cr(data + cstart[i], cstart[i + 1] - cstart[i]);
-            drop_pages(data + cstart[i], cstart[i + 1] - cstart[i], is_map);
-            max_rows[i] = (size_t)(cline[i + 1] - cline[i] + cr);
-            total_bare_cr += cr;
-        }
-    }
+    long long total_lf, total_bare_cr;
+    int nc = prescan_chunks(ps, text, (size_t)(data - text), data_line, want_chunks, cstart, cline,
+                            max_rows, &total_lf, &total_bare_cr);
+    free(ps);
     long long total_lines = total_lf + 1;
 
     /* ---- phase 3: parse ---- */
