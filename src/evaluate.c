@@ -649,11 +649,11 @@ static int judge_household(const struct eval_ctx *c, struct tout *t, uint32_t hi
     /* E11: the head's hukou household holds a spouse or minor child who is
      * not a member of this household. */
     if (f.head && f.head_hk) {
-        uint32_t pos;
-        if (stridx_get(&c->j->hukou_no, f.head_hk->hukou_no, &pos)) {
+        size_t pos;
+        if (join_hukou_group(c->j, f.head_hk, &pos)) {
             for (size_t k = pos; k < c->j->n_hukou_by_no; k++) {
                 const struct hukou *p = &VEC_AT(c->d->hukou, struct hukou, c->j->hukou_by_no[k]);
-                if (strcmp(p->hukou_no, f.head_hk->hukou_no) != 0)
+                if (!hukou_same_no(p, f.head_hk))
                     break;
                 if (p->status != HK_NORMAL)
                     continue;
@@ -711,8 +711,8 @@ static int judge_candidate(const struct eval_ctx *c, struct tout *t, uint32_t ci
         *p = ci;
         return E_OK;
     }
-    uint32_t pos;
-    if (!stridx_get(&c->j->hukou_no, hk->hukou_no, &pos))
+    size_t pos;
+    if (!join_hukou_group(c->j, hk, &pos))
         return ERR(&t->e, E_INTERNAL, "hukou_no index is missing a registered hukou_no");
     int size = 0;
     i128 area = 0, income = 0;
@@ -720,7 +720,7 @@ static int judge_candidate(const struct eval_ctx *c, struct tout *t, uint32_t ci
     memset(&ids, 0, sizeof ids);
     for (size_t k = pos; k < c->j->n_hukou_by_no; k++) {
         const struct hukou *p = &VEC_AT(c->d->hukou, struct hukou, c->j->hukou_by_no[k]);
-        if (strcmp(p->hukou_no, hk->hukou_no) != 0)
+        if (!hukou_same_no(p, hk))
             break;
         if (p->status != HK_NORMAL)
             continue;

@@ -35,43 +35,62 @@ static size_t pow2_at_least(size_t n)
     return c;
 }
 
+/* How many runs ahead keyidx_build() prefetches the home slot: the
+ * inserts are random writes into a table far larger than the cache, and a
+ * miss costs more than a dozen inserts' work. */
+#define KEYIDX_PREFETCH 16
+
 int keyidx_build(struct keyidx *ix, const uint64_t *keys, size_t stride, size_t n,
                  struct err *e)
 {
     memset(ix, 0, sizeof *ix);
+#define KEY_AT(i) (*(const uint64_t *)((const char *)keys + (size_t)(i) * stride))
+    if (n > UINT32_MAX)
+        return ERR(e, E_INTERNAL, "index too large (%zu rows)", n);
     /* count distinct non-zero keys */
     size_t distinct = 0;
     uint64_t prev = 0;
     for (size_t i = 0; i < n; i++) {
-        uint64_t k = *(const uint64_t *)((const char *)keys + i * stride);
+        uint64_t k = KEY_AT(i);
         if (k != 0 && k != prev)
             distinct++;
         prev = k;
     }
     size_t cap = distinct + distinct / 2 + 16;   /* load <= 2/3 */
     ix->slots = zeroed(cap, sizeof *ix->slots);
-    if (!ix->slots)
+    /* where each run of one key starts, and one past the last run */
+    uint32_t *run = malloc((distinct + 1) * sizeof *run);
+    if (!ix->slots || !run) {
+        free(run);
+        keyidx_free(ix);
         return ERR(e, E_NOMEM, "out of memory while building an index of %zu keys", distinct);
-    ix->cap = cap;
-    size_t i = 0;
-    while (i < n) {
-        uint64_t k = *(const uint64_t *)((const char *)keys + i * stride);
-        size_t j = i + 1;
-        while (j < n && *(const uint64_t *)((const char *)keys + j * stride) == k)
-            j++;
-        if (k != 0) {
-            if (i > UINT32_MAX || j - i > UINT32_MAX)
-                return ERR(e, E_INTERNAL, "index too large (%zu rows)", n);
-            size_t s = keyidx_home(ix, k);
-            while (ix->slots[s].key != 0)
-                s = s + 1 == cap ? 0 : s + 1;
-            ix->slots[s].key = k;
-            ix->slots[s].first = (uint32_t)i;
-            ix->slots[s].count = (uint32_t)(j - i);
-            ix->n++;
-        }
-        i = j;
     }
+    ix->cap = cap;
+    size_t nr = 0;
+    prev = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = KEY_AT(i);
+        if (k != 0 && k != prev)
+            run[nr++] = (uint32_t)i;
+        prev = k;
+    }
+    run[nr] = (uint32_t)n;
+    for (size_t r = 0; r < nr; r++) {
+        if (r + KEYIDX_PREFETCH < nr)
+            __builtin_prefetch(&ix->slots[keyidx_home(ix, KEY_AT(run[r + KEYIDX_PREFETCH]))], 1);
+        /* keys are sorted, zeros first: a run ends where the next begins */
+        size_t i = run[r], j = run[r + 1];
+        uint64_t k = KEY_AT(i);
+        size_t s = keyidx_home(ix, k);
+        while (ix->slots[s].key != 0)
+            s = s + 1 == cap ? 0 : s + 1;
+        ix->slots[s].key = k;
+        ix->slots[s].first = (uint32_t)i;
+        ix->slots[s].count = (uint32_t)(j - i);
+        ix->n++;
+    }
+#undef KEY_AT
+    free(run);
     return E_OK;
 }
 
@@ -158,4 +177,75 @@ void stridx_free(struct stridx *ix)
 {
     free(ix->slots);
     memset(ix, 0, sizeof *ix);
+}
+
+int u64map_init(struct u64map *m, size_t expect, struct err *e)
+{
+    memset(m, 0, sizeof *m);
+    size_t cap = pow2_at_least(expect * 2 + 1);
+    m->slots = zeroed(cap, sizeof *m->slots);
+    if (!m->slots)
+        return ERR(e, E_NOMEM, "out of memory while building an index of %zu codes", expect);
+    m->mask = cap - 1;
+    return E_OK;
+}
+
+static int u64map_grow(struct u64map *m)
+{
+    size_t cap = (m->mask + 1) * 2;
+    struct u64map_slot *ns = zeroed(cap, sizeof *ns);
+    if (!ns)
+        return -1;
+    for (size_t i = 0; i <= m->mask; i++) {
+        if (!m->slots[i].key)
+            continue;
+        size_t s = (size_t)idx_hash64(m->slots[i].key) & (cap - 1);
+        while (ns[s].key)
+            s = (s + 1) & (cap - 1);
+        ns[s] = m->slots[i];
+    }
+    free(m->slots);
+    m->slots = ns;
+    m->mask = cap - 1;
+    return 0;
+}
+
+int u64map_put(struct u64map *m, uint64_t key, uint32_t val, uint32_t *existing)
+{
+    if ((m->n + 1) * 2 > m->mask + 1 && u64map_grow(m) != 0)
+        return -1;
+    size_t s = (size_t)idx_hash64(key) & m->mask;
+    while (m->slots[s].key) {
+        if (m->slots[s].key == key) {
+            if (existing)
+                *existing = m->slots[s].val;
+            return 1;
+        }
+        s = (s + 1) & m->mask;
+    }
+    m->slots[s].key = key;
+    m->slots[s].val = val;
+    m->n++;
+    return 0;
+}
+
+int u64map_get(const struct u64map *m, uint64_t key, uint32_t *val)
+{
+    if (!m->slots || key == 0)
+        return 0;
+    size_t s = (size_t)idx_hash64(key) & m->mask;
+    while (m->slots[s].key) {
+        if (m->slots[s].key == key) {
+            *val = m->slots[s].val;
+            return 1;
+        }
+        s = (s + 1) & m->mask;
+    }
+    return 0;
+}
+
+void u64map_free(struct u64map *m)
+{
+    free(m->slots);
+    memset(m, 0, sizeof *m);
 }

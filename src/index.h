@@ -5,6 +5,8 @@
  *     of rows in an array sorted by key.  Built once, then read-only, so
  *     any number of threads may probe it at once.
  *   - struct stridx: strings (household_id, hukou_no) -> uint32 value.
+ *   - struct u64map: non-zero 64-bit codes (hukou_no as digits) -> uint32
+ *     value, power-of-two, at most half full, fmix64 hash.
  * A keyidx has exactly 1.5 slots per key and maps a hash to a slot by
  * multiply-shift (h * cap / 2^64), so no table is rounded up to a power of
  * two (which left the 3 M-person hukou table a third full, 134 MB); a
@@ -87,6 +89,33 @@ struct stridx {
     size_t mask;
     size_t n;
 };
+
+struct u64map_slot {
+    uint64_t key;      /* 0 = empty */
+    uint32_t val;
+};
+
+struct u64map {
+    struct u64map_slot *slots;
+    size_t mask;
+    size_t n;
+};
+
+/* An empty map sized for about `expect` entries.  E_OK or E_NOMEM. */
+int u64map_init(struct u64map *m, size_t expect, struct err *e);
+/* Insert key (!= 0) -> val unless present: as stridx_put(). */
+int u64map_put(struct u64map *m, uint64_t key, uint32_t val, uint32_t *existing);
+/* 1 and *val if present, else 0.  Thread-safe once built. */
+int u64map_get(const struct u64map *m, uint64_t key, uint32_t *val);
+void u64map_free(struct u64map *m);
+
+/* Start loading key's first slot; for loops that put or get keys known a
+ * few iterations ahead. */
+static inline void u64map_prefetch(const struct u64map *m, uint64_t key)
+{
+    if (m->slots)
+        __builtin_prefetch(&m->slots[idx_hash64(key) & m->mask]);
+}
 
 /* An empty index sized for about `expect` entries.  E_OK or E_NOMEM. */
 int stridx_init(struct stridx *ix, size_t expect, struct err *e);

@@ -42,7 +42,10 @@ static int index_members(struct join *j, const struct dataset *d, struct err *e)
 
 /* Hukou households: group rows by hukou_no with a hash (first-seen
  * order), then a counting sort by group keeps each group's rows in key
- * order.  The index maps a hukou_no to its group's first position. */
+ * order.  The index maps a hukou_no to its group's first position: by its
+ * integer code (model.h) when it has one, else by the string.  Reading
+ * codes from the rows, which are in key order, and prefetching the slot a
+ * few rows ahead leaves no string to chase in the usual case. */
 static int index_hukou_no(struct join *j, const struct dataset *d, struct err *e)
 {
     size_t nh = d->hukou.n;
@@ -52,16 +55,22 @@ static int index_hukou_no(struct join *j, const struct dataset *d, struct err *e
     uint32_t *start = NULL;
     if (!j->hukou_by_no || !group)
         goto nomem;
-    /* about three people to a hukou household; the index grows if not */
-    int st = stridx_init(&j->hukou_no, nh / 3 + 16, e);
+    /* about three people to a hukou household; the indexes grow if not */
+    int st = u64map_init(&j->hukou_code, nh / 3 + 16, e);
+    if (st == E_OK)
+        st = stridx_init(&j->hukou_no, 16, e);
     if (st != E_OK) {
         free(group);
         return st;
     }
+    enum { AHEAD = 16 };
     uint32_t n_groups = 0;
     for (size_t i = 0; i < nh; i++) {
+        if (i + AHEAD < nh && hk[i + AHEAD].no_code)
+            u64map_prefetch(&j->hukou_code, hk[i + AHEAD].no_code);
         uint32_t g;
-        int r = stridx_put(&j->hukou_no, hk[i].hukou_no, n_groups, &g);
+        int r = hk[i].no_code ? u64map_put(&j->hukou_code, hk[i].no_code, n_groups, &g)
+                              : stridx_put(&j->hukou_no, hk[i].hukou_no, n_groups, &g);
         if (r < 0)
             goto nomem;
         group[i] = r == 0 ? n_groups++ : g;
@@ -74,6 +83,9 @@ static int index_hukou_no(struct join *j, const struct dataset *d, struct err *e
     for (uint32_t g = 0; g < n_groups; g++)
         start[g + 1] += start[g];
     /* slot values: group id -> first position of the group */
+    for (size_t s = 0; s <= j->hukou_code.mask; s++)
+        if (j->hukou_code.slots[s].key)
+            j->hukou_code.slots[s].val = start[j->hukou_code.slots[s].val];
     for (size_t s = 0; s <= j->hukou_no.mask; s++)
         if (j->hukou_no.slots[s].s)
             j->hukou_no.slots[s].val = start[j->hukou_no.slots[s].val];
@@ -98,9 +110,9 @@ int join_build(struct join *j, struct dataset *d, struct err *e)
     enum { JOB_MEMBERS = -1, JOB_HUKOU_NO = -2 };
     struct sortjob jobs[] = {
         {&d->si, sizeof(struct si_row), offsetof(struct si_row, key), &j->si, 1},
+        {&d->property, sizeof(struct property), offsetof(struct property, key), &j->property, 1},
         {NULL, 0, 0, NULL, JOB_HUKOU_NO},
         {NULL, 0, 0, NULL, JOB_MEMBERS},
-        {&d->property, sizeof(struct property), offsetof(struct property, key), &j->property, 1},
         {&d->vehicles, sizeof(struct vehicle), offsetof(struct vehicle, key), &j->vehicles, 1},
         {&d->hukou, sizeof(struct hukou), offsetof(struct hukou, key), &j->hukou, 0},
         {&d->business, sizeof(struct business), offsetof(struct business, key), &j->business, 1},
@@ -155,6 +167,7 @@ void join_free(struct join *j)
     free(j->members_by_key);
     free(j->hukou_by_no);
     stridx_free(&j->hukou_no);
+    u64map_free(&j->hukou_code);
     memset(j, 0, sizeof *j);
 }
 
@@ -162,4 +175,14 @@ const struct hukou *join_hukou(const struct join *j, const struct dataset *d, ui
 {
     struct keyidx_slot s = keyidx_get(&j->hukou, key);
     return s.count ? &VEC_AT(d->hukou, struct hukou, s.first) : NULL;
+}
+
+int join_hukou_group(const struct join *j, const struct hukou *hk, size_t *pos)
+{
+    uint32_t v;
+    int found = hk->no_code ? u64map_get(&j->hukou_code, hk->no_code, &v)
+                            : stridx_get(&j->hukou_no, hk->hukou_no, &v);
+    if (found)
+        *pos = v;
+    return found;
 }

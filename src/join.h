@@ -28,13 +28,20 @@ struct join {
     struct keyidx hukou, vehicles, property, si, business, pubserv, staffrel;
     struct member_ref *members_by_key;  /* sorted by (key, household index) */
     struct keyidx members;              /* over members_by_key */
-    uint32_t *hukou_by_no;              /* hukou rows sorted by (hukou_no, key) */
+    uint32_t *hukou_by_no;              /* hukou rows grouped by hukou_no, each
+                                           group in key order */
     size_t n_hukou_by_no;
-    struct stridx hukou_no;             /* hukou_no -> first position in hukou_by_no */
+    struct u64map hukou_code;           /* no_code -> first position in hukou_by_no */
+    struct stridx hukou_no;             /* the same for hukou_nos without a code */
 };
 
 int join_build(struct join *j, struct dataset *d, struct err *e);
 void join_free(struct join *j);
+
+/* The first position in hukou_by_no of hk's hukou household: 1 and *pos,
+ * or 0 if hk's hukou_no was not indexed.  The group runs on while
+ * hukou_same_no() holds. */
+int join_hukou_group(const struct join *j, const struct hukou *hk, size_t *pos);
 
 /* The hukou row of a person, or NULL. */
 const struct hukou *join_hukou(const struct join *j, const struct dataset *d, uint64_t key);

@@ -103,6 +103,21 @@ void dataset_free(struct dataset *d)
     arena_free(&d->arena);
 }
 
+uint64_t hukou_no_code(const char *s)
+{
+    /* digits d of length L -> d + (10^L - 1) / 9: length L fills
+     * [R(L), R(L+1)) where R(L) = 11...1 (L ones), below 2^61 for L <= 18 */
+    uint64_t v = 0, repunit = 0;
+    size_t len = 0;
+    for (; s[len]; len++) {
+        if (len == 18 || s[len] < '0' || s[len] > '9')
+            return 0;
+        v = v * 10 + (uint64_t)(s[len] - '0');
+        repunit = repunit * 10 + 1;
+    }
+    return len ? v + repunit : 0;
+}
+
 struct vec *dataset_rows(struct dataset *d, enum input_file f, size_t *row_size)
 {
     switch (f) {

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "arena.h"
 #include "err.h"
@@ -85,7 +86,23 @@ struct hukou {
     const char *name, *hukou_no, *region;
     int relation, status, status_date;   /* status_date may be DATE_NONE */
     long long line;
+    uint64_t no_code;         /* hukou_no_code(hukou_no) */
 };
+
+/* A hukou_no of 1 to 18 digits as one integer, distinct for distinct
+ * strings ("012" and "12" too: each length has its own range), never 0;
+ * 0 for any other string, which is then compared as text.  Set when the
+ * row is made, so grouping and comparing households (join.c, E11, L01)
+ * reads no string. */
+uint64_t hukou_no_code(const char *s);
+
+/* Same hukou_no? */
+static inline int hukou_same_no(const struct hukou *a, const struct hukou *b)
+{
+    if (a->no_code || b->no_code)
+        return a->no_code == b->no_code;
+    return strcmp(a->hukou_no, b->hukou_no) == 0;
+}
 
 struct vehicle {
     uint64_t key;

@@ -518,6 +518,7 @@ static int row_hukou(void *ctx, const char *const *v, const size_t *lens,
     row->id = id;
     row->name = name;
     row->hukou_no = hno;
+    row->no_code = hukou_no_code(hno);
     row->relation = rel;
     row->region = reg;
     row->status = status;
@@ -793,13 +794,6 @@ static int cmp_candidate_key(const void *a, const void *b)
     return x->line < y->line ? -1 : x->line > y->line;
 }
 
-static int hukou_same(const struct hukou *a, const struct hukou *b)
-{
-    return strcmp(a->name, b->name) == 0 && strcmp(a->hukou_no, b->hukou_no) == 0 &&
-           a->relation == b->relation && strcmp(a->region, b->region) == 0 &&
-           a->status == b->status && a->status_date == b->status_date;
-}
-
 /* Members: group by household (file order within), reject repeats. */
 static int finish_members(struct dataset *d, struct err *e)
 {
@@ -876,7 +870,6 @@ static int finish_hukou(struct dataset *d, struct err *e)
         i = j;
     }
     d->hukou.n = out;
-    (void)hukou_same;
     return E_OK;
 }
 

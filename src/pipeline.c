@@ -218,6 +218,7 @@ int pipeline_finish_load(struct pipeline *p, struct err *e)
         fs->accepted = fs->data_rows - (long long)fs->rejects.n - fs->dropped_dupes;
     }
     p->stage_ms[ST_LOAD] += pipeline_now_ms() - t;
+    progress(p, "sort and merge repeated rows", -1, pipeline_now_ms() - t);
     return check_reject_limit(&p->d, &p->pol, e);
 }
 

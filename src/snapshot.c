@@ -1671,6 +1671,7 @@ int snap_materialise(struct snap *s, const struct dataset *g, struct dataset *ou
         o->id = id;
         STR(o->name, hr->name);
         STR(o->hukou_no, hr->hukou_no);
+        o->no_code = hukou_no_code(o->hukou_no);
         STR(o->region, hr->region);
         CHECK(strlen(o->region) == 12, "hukou row %u: region out of range", hrows[i]);
         o->relation = hr->relation;

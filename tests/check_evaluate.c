@@ -722,6 +722,32 @@ START_TEST(test_e11_undeclared_spouse)
 }
 END_TEST
 
+/* hukou_nos of digits are grouped by their integer code, others by text:
+ * "012" and "12" are different households, as are 18 digits and the same
+ * 18 followed by one more (no code, compared as text) */
+START_TEST(test_e11_digit_hukou_nos)
+{
+    struct tk *tk = RUN(
+        {"households.csv", HHA("HH1") HHA("HH2") HHA("HH3"), 0},
+        {"members.csv", MH("HH1", P01) MH("HH2", P04) MH("HH3", P08), 0},
+        {"hukou.csv",
+         K(P01, "012", "head") K(P02, "012", "spouse") K(P03, "12", "spouse")
+         K(P04, "123456789012345678", "head") K(P05, "1234567890123456789", "spouse")
+         K(P06, "123456789012345678", "spouse")
+         K(P08, "1234567890123456789", "head") K(P09, "12345678901234567890", "spouse"),
+         0});
+    key_is(tk, "E11_UNDECLARED_SPOUSE", "HH1", P02, "012", SEV_MEDIUM);
+    HASNT(tk, "E11_UNDECLARED_SPOUSE", "HH1", P03);
+    COUNT(tk, NULL, "HH1", 1);
+    key_is(tk, "E11_UNDECLARED_SPOUSE", "HH2", P06, "123456789012345678", SEV_MEDIUM);
+    COUNT(tk, NULL, "HH2", 1);
+    /* P05 shares the 19-digit hukou_no of HH3's head; P09's has 20 digits */
+    key_is(tk, "E11_UNDECLARED_SPOUSE", "HH3", P05, "1234567890123456789", SEV_MEDIUM);
+    COUNT(tk, NULL, "HH3", 1);
+    tk_free(tk);
+}
+END_TEST
+
 /* ---------- E12 ---------- */
 
 START_TEST(test_e12_staff_relative)
@@ -1176,6 +1202,7 @@ Suite *evaluate_suite(void)
     tcase_add_test(tc, test_e09_standard_lookup);
     tcase_add_test(tc, test_e10_duplicate);
     tcase_add_test(tc, test_e11_undeclared_spouse);
+    tcase_add_test(tc, test_e11_digit_hukou_nos);
     tcase_add_test(tc, test_e12_staff_relative);
     tcase_add_test(tc, test_p01_overdue);
     tcase_add_test(tc, test_p01_data_holidays);
