@@ -27,7 +27,7 @@ static const char *pname(const char *path)
     return path ? path : "(input)";
 }
 
-size_t utf8_valid_prefix(const unsigned char *s, size_t n)
+size_t utf8_valid_prefix_scalar(const unsigned char *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
@@ -84,6 +84,148 @@ size_t utf8_valid_prefix(const unsigned char *s, size_t n)
         i += len;
     }
     return n;
+}
+
+/* ---- AVX2 validation ----
+ *
+ * The method of J. Keiser and D. Lemire, "Validating UTF-8 in less than
+ * one instruction per byte" (2021), as in simdjson and simdutf.  Every
+ * error in well-formed UTF-8 (Unicode Table 3-7) shows in two adjacent
+ * bytes, except a missing or extra third or fourth byte: three 16-entry
+ * tables, indexed by the high and low nibble of the first byte and the high
+ * nibble of the second, each give a bit mask of the errors that byte could
+ * be part of; a pair is bad when the three masks share a bit.  The
+ * remaining length errors come from comparing "must be a continuation"
+ * (two or three bytes after a 3- or 4-byte lead) with "is one".  A block
+ * of ASCII only checks that the block before did not end mid-sequence.
+ *
+ * The vector code answers only "all valid or not"; utf8_valid_prefix()
+ * below turns that into the prefix length, falling back to the scalar code
+ * whenever there is any error, so both always agree. */
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+#define U8_TOO_SHORT 0x01
+#define U8_TOO_LONG 0x02
+#define U8_OVERLONG_3 0x04
+#define U8_TOO_LARGE 0x08
+#define U8_SURROGATE 0x10
+#define U8_OVERLONG_2 0x20
+#define U8_TOO_LARGE_1000 0x40
+#define U8_OVERLONG_4 0x40
+#define U8_TWO_CONTS 0x80
+#define U8_CARRY (U8_TOO_SHORT | U8_TOO_LONG | U8_TWO_CONTS)
+
+#define TBL16(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15)       \
+    _mm256_setr_epi8(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, \
+                     a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15)
+
+/* input shifted right by k bytes with the last k bytes of prev coming in */
+#define PREV_N(in, prev, k) \
+    _mm256_alignr_epi8((in), _mm256_permute2x128_si256((prev), (in), 0x21), 16 - (k))
+
+__attribute__((target("avx2"))) static inline __m256i u8_block_errors(__m256i in,
+                                                                      __m256i prev)
+{
+    const __m256i lo4 = _mm256_set1_epi8(0x0F);
+    const __m256i b1h_t = TBL16(
+        U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG,
+        U8_TOO_LONG, U8_TOO_LONG, U8_TWO_CONTS, U8_TWO_CONTS, U8_TWO_CONTS, U8_TWO_CONTS,
+        U8_TOO_SHORT | U8_OVERLONG_2, U8_TOO_SHORT, U8_TOO_SHORT | U8_OVERLONG_3 | U8_SURROGATE,
+        U8_TOO_SHORT | U8_TOO_LARGE | U8_TOO_LARGE_1000 | U8_OVERLONG_4);
+    const __m256i b1l_t = TBL16(
+        U8_CARRY | U8_OVERLONG_3 | U8_OVERLONG_2 | U8_OVERLONG_4, U8_CARRY | U8_OVERLONG_2,
+        U8_CARRY, U8_CARRY, U8_CARRY | U8_TOO_LARGE, U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000,
+        U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000, U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000,
+        U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000, U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000,
+        U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000, U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000,
+        U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000,
+        U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000 | U8_SURROGATE,
+        U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000, U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000);
+    const __m256i b2h_t = TBL16(
+        U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT,
+        U8_TOO_SHORT, U8_TOO_SHORT,
+        U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS | U8_OVERLONG_3 | U8_TOO_LARGE_1000 |
+            U8_OVERLONG_4,
+        U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS | U8_OVERLONG_3 | U8_TOO_LARGE,
+        U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS | U8_SURROGATE | U8_TOO_LARGE,
+        U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS | U8_SURROGATE | U8_TOO_LARGE,
+        U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT);
+    __m256i prev1 = PREV_N(in, prev, 1);
+    __m256i b1h = _mm256_shuffle_epi8(b1h_t, _mm256_and_si256(_mm256_srli_epi16(prev1, 4), lo4));
+    __m256i b1l = _mm256_shuffle_epi8(b1l_t, _mm256_and_si256(prev1, lo4));
+    __m256i b2h = _mm256_shuffle_epi8(b2h_t, _mm256_and_si256(_mm256_srli_epi16(in, 4), lo4));
+    __m256i sc = _mm256_and_si256(_mm256_and_si256(b1h, b1l), b2h);
+    __m256i prev2 = PREV_N(in, prev, 2), prev3 = PREV_N(in, prev, 3);
+    __m256i third = _mm256_subs_epu8(prev2, _mm256_set1_epi8((char)(0xE0 - 0x80)));
+    __m256i fourth = _mm256_subs_epu8(prev3, _mm256_set1_epi8((char)(0xF0 - 0x80)));
+    __m256i must23 = _mm256_and_si256(_mm256_or_si256(third, fourth),
+                                      _mm256_set1_epi8((char)0x80));
+    return _mm256_xor_si256(must23, sc);
+}
+
+/* 1 if s[0..n) is all valid UTF-8 and does not end inside a sequence. */
+__attribute__((target("avx2"))) static int utf8_valid_avx2(const unsigned char *s, size_t n)
+{
+    /* nonzero where the last bytes start a sequence longer than what is left */
+    const __m256i max_ok = _mm256_setr_epi8(
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, (char)(0xF0 - 1), (char)(0xE0 - 1), (char)(0xC0 - 1));
+    __m256i err = _mm256_setzero_si256(), prev = _mm256_setzero_si256();
+    __m256i incomplete = _mm256_setzero_si256();
+    size_t i = 0;
+    for (;; i += 32) {
+        __m256i in;
+        if (n - i >= 32) {
+            in = _mm256_loadu_si256((const __m256i *)(s + i));
+        } else {
+            if (i == n)
+                break;
+            unsigned char tail[32] = {0};   /* zeros are ASCII */
+            memcpy(tail, s + i, n - i);
+            in = _mm256_loadu_si256((const __m256i *)tail);
+        }
+        if (_mm256_movemask_epi8(in) == 0) {
+            err = _mm256_or_si256(err, incomplete);
+        } else {
+            err = _mm256_or_si256(err, u8_block_errors(in, prev));
+            incomplete = _mm256_subs_epu8(in, max_ok);
+        }
+        prev = in;
+        if (n - i <= 32)
+            break;
+        /* look at the errors now and then, not on every block */
+        if ((i & 4095) == 4064 && !_mm256_testz_si256(err, err))
+            return 0;
+    }
+    err = _mm256_or_si256(err, incomplete);
+    return _mm256_testz_si256(err, err);
+}
+#endif
+
+size_t utf8_valid_prefix(const unsigned char *s, size_t n)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (n >= 64 && __builtin_cpu_supports("avx2")) {
+        /* a sequence cut by the end of s is not an error of s[0..m): m is
+         * where that sequence starts; the scalar code stops at its lead too */
+        size_t m = n;
+        for (size_t k = 1; k <= 3; k++) {
+            unsigned char c = s[n - k];
+            if (c < 0x80)
+                break;
+            if (c >= 0xC0) {
+                size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+                if (need > k)
+                    m = n - k;
+                break;
+            }
+        }
+        if (utf8_valid_avx2(s, m))
+            return m;
+    }
+#endif
+    return utf8_valid_prefix_scalar(s, n);
 }
 
 /* Append a line number to d->bad_lines. */

@@ -45,8 +45,12 @@ int enc_decode(const char *path, const unsigned char *in, size_t n,
 void decoded_free(struct decoded *d);
 
 /* Length of the longest valid UTF-8 prefix of s[0..n) (n when all valid).
- * Rejects overlongs, surrogates and code points above U+10FFFF. */
+ * Rejects overlongs, surrogates and code points above U+10FFFF.  Uses AVX2
+ * where the CPU has it (32 bytes a step, the Keiser-Lemire lookup method);
+ * the answer is always the byte-at-a-time one's. */
 size_t utf8_valid_prefix(const unsigned char *s, size_t n);
+/* The byte-at-a-time reference (tests compare the two). */
+size_t utf8_valid_prefix_scalar(const unsigned char *s, size_t n);
 
 /* "utf-8", "gb18030" or "auto". */
 const char *enc_name(enum enc e);

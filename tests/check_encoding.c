@@ -4,6 +4,7 @@
  * iconv(3) to cross-check GB18030 bytes); in-memory buffers only, no files.
  */
 #include <iconv.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -399,6 +400,120 @@ START_TEST(test_utf8_valid_prefix)
 }
 END_TEST
 
+/* The vector path (AVX2, used from 64 bytes on) must give the scalar
+ * answer.  Each vector above inside longer text: after p bytes of ASCII or
+ * of 3-byte CJK, so its bytes fall on every position of a 32-byte block,
+ * with the end of input right after it or after more text. */
+START_TEST(test_utf8_vectors_in_context)
+{
+    const struct prefix_vec *v = &prefix_vecs[_i];
+    unsigned char buf[400];
+    for (int cjk = 0; cjk < 2; cjk++)
+        for (size_t p = 0; p < 100; p++)
+            for (int tail = 0; tail < 3; tail++) {
+                size_t n = 0;
+                while (n < p) {
+                    if (cjk && p - n >= 3) {
+                        memcpy(buf + n, "\xE4\xB8\xAD", 3);
+                        n += 3;
+                    } else {
+                        buf[n++] = 'x';
+                    }
+                }
+                size_t at = n;
+                memcpy(buf + n, v->s, v->n);
+                n += v->n;
+                /* more text: ASCII, or ASCII then CJK (a block of ASCII
+                 * between a cut sequence and more non-ASCII blocks) */
+                if (tail)
+                    for (int k = 0; k < 70; k++)
+                        buf[n++] = 'y';
+                if (tail == 2)
+                    for (int k = 0; k < 30; k++, n += 3)
+                        memcpy(buf + n, "\xE4\xB8\xAD", 3);
+                size_t want = utf8_valid_prefix_scalar(buf, n);
+                size_t got = utf8_valid_prefix(buf, n);
+                ck_assert_msg(got == want, "vector %d after %zu (%s), tail %d: %zu, scalar %zu",
+                              _i, p, cjk ? "cjk" : "ascii", tail, got, want);
+                /* and the scalar one agrees with the table above */
+                if (v->want < v->n)
+                    ck_assert_uint_eq(want, at + v->want);
+                else if (!tail)
+                    ck_assert_uint_eq(want, n);
+            }
+}
+END_TEST
+
+/* Every lead byte 80-FF with every second byte, a choice of third and
+ * fourth bytes, at the end of a block, across a block's edge and at the
+ * very end of the input. */
+START_TEST(test_utf8_vector_exhaustive_pairs)
+{
+    static const unsigned char third[] = {0x41, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xE4};
+    static const unsigned char fourth[] = {0x80, 0xBF, 0x41};
+    static const size_t at[] = {30, 31, 32, 33, 62, 63, 64, 95};
+    unsigned char buf[200];
+    long long compared = 0;
+    for (int b1 = 0x80; b1 <= 0xFF; b1++)
+        for (int b2 = 0; b2 <= 0xFF; b2++)
+            for (size_t t = 0; t < sizeof third; t++)
+                for (size_t f = 0; f < sizeof fourth; f++)
+                    for (size_t a = 0; a < sizeof at / sizeof *at; a++) {
+                        memset(buf, 'z', sizeof buf);
+                        size_t p = at[a];
+                        buf[p] = (unsigned char)b1;
+                        buf[p + 1] = (unsigned char)b2;
+                        buf[p + 2] = third[t];
+                        buf[p + 3] = fourth[f];
+                        /* whole, and cut after each of the 4 bytes */
+                        for (size_t n = p + 1; n <= p + 5; n++) {
+                            size_t len = n == p + 5 ? sizeof buf : n;
+                            size_t want = utf8_valid_prefix_scalar(buf, len);
+                            size_t got = utf8_valid_prefix(buf, len);
+                            if (got != want)
+                                ck_abort_msg("%02X %02X %02X %02X at %zu, n %zu: %zu, scalar %zu",
+                                             b1, b2, third[t], fourth[f], p, len, got, want);
+                            compared++;
+                        }
+                    }
+    ck_assert_int_gt(compared, 1000000);
+}
+END_TEST
+
+/* Random text of every sequence length, then one random change: a byte
+ * replaced, removed or inserted. */
+START_TEST(test_utf8_vector_random)
+{
+    static const char *const pieces[] = {"a", ",", "\n", "\xC3\xA9", "\xE4\xB8\xAD",
+                                         "\xE5\xBC\xA0", "\xF0\x9F\x98\x80",
+                                         "\xEF\xBB\xBF", "\xF4\x8F\xBF\xBF"};
+    uint64_t s = 0x243F6A8885A308D3u;
+    unsigned char buf[700];
+    for (int iter = 0; iter < 20000; iter++) {
+        size_t n = 0, target = 64 + (size_t)(s % 500);
+        while (n < target) {
+            s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+            const char *pc = pieces[s % (sizeof pieces / sizeof *pieces)];
+            size_t k = strlen(pc);
+            memcpy(buf + n, pc, k);
+            n += k;
+        }
+        ck_assert_uint_eq(utf8_valid_prefix(buf, n), n);
+        s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+        size_t pos = (size_t)(s >> 8) % n;
+        unsigned char byte = (unsigned char)s;
+        switch (iter % 3) {
+        case 0: buf[pos] = byte; break;
+        case 1: memmove(buf + pos, buf + pos + 1, n - pos - 1); n--; break;
+        default: memmove(buf + pos + 1, buf + pos, n - pos); buf[pos] = byte; n++; break;
+        }
+        size_t want = utf8_valid_prefix_scalar(buf, n);
+        size_t got = utf8_valid_prefix(buf, n);
+        ck_assert_msg(got == want, "iteration %d: %zu, scalar %zu", iter, got, want);
+    }
+}
+END_TEST
+
 START_TEST(test_names)
 {
     enum enc e = ENC_UTF8;
@@ -445,6 +560,10 @@ Suite *encoding_suite(void)
     tcase_add_test(tc, test_free_twice);
     tcase_add_loop_test(tc, test_utf8_valid_prefix, 0,
                         (int)(sizeof prefix_vecs / sizeof prefix_vecs[0]));
+    tcase_add_loop_test(tc, test_utf8_vectors_in_context, 0,
+                        (int)(sizeof prefix_vecs / sizeof prefix_vecs[0]));
+    tcase_add_test(tc, test_utf8_vector_exhaustive_pairs);
+    tcase_add_test(tc, test_utf8_vector_random);
     tcase_add_test(tc, test_names);
     suite_add_tcase(s, tc);
     return s;
