@@ -408,7 +408,6 @@ static int row_households(void *ctx, const char *const *v, const size_t *lens,
                           long long line, struct err *e)
 {
     BEGIN;
-    struct normaliser *n = c.n;
     const char *id = req_str(&c, "household_id", v[0], lens[0]);
     const char *reg = region(&c, "region_code", v[1], lens[1]);
     int prog = en(&c, "program", program_names, N_PROG, v[2], lens[2]);
@@ -419,17 +418,7 @@ static int row_households(void *ctx, const char *const *v, const size_t *lens,
     int64_t benefit = money(&c, "monthly_benefit", v[7], lens[7]);
     const char *cw = str(&c, v[8], lens[8]);
     END_CHECKS;
-    uint32_t first;
-    /* households.csv is loaded as one chunk: chunk index == final index */
-    int r = stridx_put(&n->hh_by_id, id, (uint32_t)c.k->rows.n, &first);
-    if (r < 0)
-        return ERR(e, E_NOMEM, "out of memory while indexing households");
-    if (r == 1) {
-        char buf[80];
-        snprintf(buf, sizeof buf, "household_id: duplicate of line %lld",
-                 VEC_AT(c.k->rows, struct household, first).line);
-        return chunk_add_reject(c.k, line, buf, e);
-    }
+    /* repeated household_ids: index_households(), after the chunks */
     PUSH(households, struct household);
     row->id = id;
     row->region = reg;
@@ -752,18 +741,68 @@ void normaliser_free(struct normaliser *n)
     stridx_free(&n->hh_by_id);
 }
 
+/* Households: household_id is unique.  The chunks are parsed in parallel
+ * and the repeats found afterwards, in file order, so the first row of an
+ * id stays (the index maps it to its final position, which members.csv is
+ * joined by) and every later row is rejected naming the first's line. */
+static int cmp_reject_line(const void *a, const void *b)
+{
+    const struct reject *x = a, *y = b;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static int index_households(struct normaliser *n, size_t from, struct err *e)
+{
+    struct dataset *d = n->d;
+    struct household *h = d->households.v;
+    size_t nh = d->households.n, out = from;
+    struct vec *rj = &d->files[IN_HOUSEHOLDS].rejects;
+    size_t rejects_before = rj->n;
+    for (size_t i = from; i < nh; i++) {
+        uint32_t first;
+        int r = stridx_put(&n->hh_by_id, h[i].id, (uint32_t)out, &first);
+        if (r < 0)
+            return ERR(e, E_NOMEM, "out of memory while indexing households");
+        if (r == 1) {
+            int st = dataset_reject(d, IN_HOUSEHOLDS, h[i].line, e,
+                                    "household_id: duplicate of line %lld", h[first].line);
+            if (st != E_OK)
+                return st;
+            continue;
+        }
+        h[out++] = h[i];
+    }
+    d->households.n = out;
+    /* keep the rejects in line order, as every file's are (one reject per
+     * row, so no two share a line): the first is the one quoted when there
+     * are too many */
+    if (rj->n > rejects_before)
+        qsort(rj->v, rj->n, sizeof(struct reject), cmp_reject_line);
+    return E_OK;
+}
+
+/* After a file's chunks are parsed: merge them, then any rule that needs
+ * the whole file in order. */
+static int after_load(struct normaliser *n, enum input_file f, size_t rows_before,
+                      struct err *e)
+{
+    int st = chunks_merge(n, f, e);
+    if (st == E_OK && f == IN_HOUSEHOLDS)
+        st = index_households(n, rows_before, e);
+    return st;
+}
+
 int normalise_file(struct normaliser *n, enum input_file f, const char *path,
                    enum enc want, struct err *e)
 {
     struct load_spec sp = specs[f];
     sp.file = f;
     sp.ctx = n;
-    if (f == IN_HOUSEHOLDS)
-        sp.max_chunks = 1;   /* duplicate household_ids are found while loading */
     n->cur = f;
+    size_t row_size, before = dataset_rows(n->d, f, &row_size)->n;
     int st = load_csv(n->d, path, want, &sp, e);
     if (st == E_OK)
-        st = chunks_merge(n, f, e);
+        st = after_load(n, f, before, e);
     chunks_free(n);
     return st;
 }
@@ -774,12 +813,11 @@ int normalise_buffer(struct normaliser *n, enum input_file f, const char *label,
     struct load_spec sp = specs[f];
     sp.file = f;
     sp.ctx = n;
-    if (f == IN_HOUSEHOLDS)
-        sp.max_chunks = 1;
     n->cur = f;
+    size_t row_size, before = dataset_rows(n->d, f, &row_size)->n;
     int st = load_csv_mem(n->d, label, buf, len, want, &sp, e);
     if (st == E_OK)
-        st = chunks_merge(n, f, e);
+        st = after_load(n, f, before, e);
     chunks_free(n);
     return st;
 }

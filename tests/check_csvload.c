@@ -1039,6 +1039,18 @@ START_TEST(test_norm_households)
     assert_reject(&d, IN_HOUSEHOLDS, 4, 7, "household_id");
     assert_reject(&d, IN_HOUSEHOLDS, 5, 8, "status");
     assert_reject(&d, IN_HOUSEHOLDS, 6, 9, "approved_on");
+    /* members join the kept rows by their final positions */
+    norm(&n, IN_MEMBERS, "members.csv",
+         "household_id,id_no,name,relation,declared_monthly_income,work_ability,disability_grade\n"
+         "H9," ID_A ",A,head,0,none,0\n"
+         "H1," ID_B ",B,head,0,none,0\n"
+         "H3," ID_C ",C,head,0,none,0\n");   /* H3 was rejected: unknown */
+    ck_assert_uint_eq(d.members.n, 2);
+    const struct member *m = d.members.v;
+    ck_assert_uint_eq(m[0].hh, 1);
+    ck_assert_uint_eq(m[1].hh, 0);
+    ck_assert_uint_eq(d.files[IN_MEMBERS].rejects.n, 1);
+    assert_reject(&d, IN_MEMBERS, 0, 4, "household_id");
     normaliser_free(&n);
     dataset_free(&d);
 }
