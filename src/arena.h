@@ -30,4 +30,11 @@ void *arena_calloc(struct arena *a, size_t count, size_t size);
 /* Copy of s[0..len) plus a NUL, or NULL. */
 char *arena_strndup(struct arena *a, const char *s, size_t len);
 
+/* Ask for transparent huge pages under a large buffer that is about to be
+ * filled (the whole 2 MiB pages inside p[0..n)): hash tables probed at
+ * random and sort buffers, where 4 KiB pages cost a TLB miss per access
+ * and a fault per page.  Only a hint: nothing changes if the kernel says
+ * no.  Not for memory filled while files load, where it was slower. */
+void mem_hugepages(void *p, size_t n);
+
 #endif

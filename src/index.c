@@ -8,6 +8,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "arena.h"
 #define XXH_INLINE_ALL   /* string hashes inline: one per put and get */
 #include <xxhash.h>
 
@@ -22,8 +24,10 @@ static void *zeroed(size_t n, size_t size)
     if (n > SIZE_MAX / size)
         return NULL;
     void *p = malloc(n * size);
-    if (p)
+    if (p) {
+        mem_hugepages(p, n * size);
         set(p, 0, n * size);
+    }
     return p;
 }
 

@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
+
 #define DIGIT_BITS 16
 #define N_BUCKETS (1u << DIGIT_BITS)
 #define N_DIGITS 4
@@ -155,6 +157,7 @@ static int radix_sort(void *base, size_t n, size_t size, size_t key_off, int wid
         free(count);
         return ERR(e, E_NOMEM, "out of memory while sorting %zu records", n);
     }
+    mem_hugepages(tmp, n * rec * (direct ? 1 : 2));
     unsigned char *src, *dst;
     if (direct) {
         src = a;
@@ -190,6 +193,7 @@ static int radix_sort(void *base, size_t n, size_t size, size_t key_off, int wid
         /* src holds the sorted pairs; gather the records into a scratch
          * array, then copy them back */
         unsigned char *out = malloc(n * size);
+        mem_hugepages(out, n * size);
         if (!out) {
             st = ERR(e, E_NOMEM, "out of memory while sorting %zu records", n);
         } else {

@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -172,6 +173,8 @@ int out_commit(struct outdir *o, const char *const *names, int n, struct err *e)
 
 /* ---------- files ---------- */
 
+#define OUT_BUF_BYTES ((size_t)1 << 20)
+
 static FILE *open_out(struct outdir *o, const char *name, struct err *e)
 {
     char path[1200];
@@ -187,9 +190,33 @@ static FILE *open_out(struct outdir *o, const char *name, struct err *e)
         ERR(e, E_WRITE, "cannot open %s: %s", path, strerror(errno));
         return NULL;
     }
-    static const size_t bufsz = 1 << 20;
-    setvbuf(f, NULL, _IOFBF, bufsz);
+    /* one write(2) per MiB (glibc ignores a size given without a buffer and
+     * would use 4 KiB), and no stream lock per character: each file is
+     * written by one thread */
+    __fsetlocking(f, FSETLOCKING_BYCALLER);
+    for (int i = 0; i < OUT_MAX_BUFS; i++) {
+        if (o->buf_file[i])
+            continue;
+        char *buf = malloc(OUT_BUF_BYTES);
+        if (buf && setvbuf(f, buf, _IOFBF, OUT_BUF_BYTES) == 0) {
+            o->buf_file[i] = f;
+            o->buf[i] = buf;
+        } else {
+            free(buf);   /* stdio's own buffer then: slower, still right */
+        }
+        break;
+    }
     return f;
+}
+
+static void free_buf(struct outdir *o, FILE *f)
+{
+    for (int i = 0; i < OUT_MAX_BUFS; i++)
+        if (o->buf_file[i] == f) {
+            free(o->buf[i]);
+            o->buf[i] = NULL;
+            o->buf_file[i] = NULL;
+        }
 }
 
 static int close_out(FILE *f, struct outdir *o, const char *name, struct err *e)
@@ -206,6 +233,7 @@ static int close_out(FILE *f, struct outdir *o, const char *name, struct err *e)
         bad = 1;
         er = errno;
     }
+    free_buf(o, f);
     if (bad)
         return ERR(e, E_WRITE, "cannot write %s/%s: %s", o->tmp, name, strerror(er));
     return E_OK;
@@ -213,19 +241,26 @@ static int close_out(FILE *f, struct outdir *o, const char *name, struct err *e)
 
 void csv_put_value(FILE *f, const char *s, int formula_guard)
 {
-    if (formula_guard || strpbrk(s, ",\"\r\n")) {
-        fputc('"', f);
-        if (formula_guard)
-            fputc('\'', f);
-        for (const char *p = s; *p; p++) {
-            if (*p == '"')
-                fputc('"', f);
-            fputc(*p, f);
-        }
-        fputc('"', f);
-    } else {
-        fputs(s, f);
+    /* one look at each byte: its length, and whether it needs quotes */
+    size_t n = 0;
+    int quote = formula_guard;
+    for (unsigned char c; (c = (unsigned char)s[n]) != 0; n++)
+        quote |= c == ',' || c == '"' || c == '\r' || c == '\n';
+    if (!quote) {
+        fwrite(s, 1, n, f);
+        return;
     }
+    putc('"', f);
+    if (formula_guard)
+        putc('\'', f);
+    /* runs up to each '"', which is doubled */
+    const char *p = s, *end = s + n;
+    for (const char *q; (q = memchr(p, '"', (size_t)(end - p))) != NULL; p = q + 1) {
+        fwrite(p, 1, (size_t)(q - p) + 1, f);
+        putc('"', f);
+    }
+    fwrite(p, 1, (size_t)(end - p), f);
+    putc('"', f);
 }
 
 void csv_put(FILE *f, const char *s, int last)

@@ -22,10 +22,15 @@
 #include "rank.h"
 #include "rules.h"
 
+#define OUT_MAX_BUFS 4
+
 struct outdir {
     char dir[1024];     /* the output directory, absolute */
     char tmp[1100];     /* the new run, beside it until published */
     int open;
+    /* stdio buffers of the files open for writing, freed when each closes */
+    FILE *buf_file[OUT_MAX_BUFS];
+    char *buf[OUT_MAX_BUFS];
 };
 
 /* Create dir if needed and a fresh temporary directory inside it. */

@@ -145,7 +145,7 @@ START_TEST(test_hukou_no_code)
     uint64_t *seen = malloc(MAXC * sizeof *seen);
     ck_assert_ptr_nonnull(seen);
     size_t n = 0;
-    char s[8];
+    char s[16];
     for (int len = 1; len <= 4; len++) {
         int lim = 1;
         for (int i = 0; i < len; i++)
