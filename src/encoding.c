@@ -116,9 +116,12 @@ size_t utf8_valid_prefix_scalar(const unsigned char *s, size_t n)
 #define U8_TWO_CONTS 0x80
 #define U8_CARRY (U8_TOO_SHORT | U8_TOO_LONG | U8_TWO_CONTS)
 
+#define C8(x) ((char)(unsigned char)(x))
 #define TBL16(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15)       \
-    _mm256_setr_epi8(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, \
-                     a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15)
+    _mm256_setr_epi8(C8(a0), C8(a1), C8(a2), C8(a3), C8(a4), C8(a5), C8(a6), C8(a7),       \
+                     C8(a8), C8(a9), C8(a10), C8(a11), C8(a12), C8(a13), C8(a14), C8(a15), \
+                     C8(a0), C8(a1), C8(a2), C8(a3), C8(a4), C8(a5), C8(a6), C8(a7),       \
+                     C8(a8), C8(a9), C8(a10), C8(a11), C8(a12), C8(a13), C8(a14), C8(a15))
 
 /* input shifted right by k bytes with the last k bytes of prev coming in */
 #define PREV_N(in, prev, k) \
