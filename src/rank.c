@@ -15,7 +15,9 @@
 
 /* ---------- review queue ---------- */
 
-/* Order flags by their review unit: (household_id, unit hukou_no). */
+/* Order flags by their review unit: (household_id, unit hukou_no), then
+ * region and rule; ties keep the flags' own order (a total order, so the
+ * result does not depend on how qsort treats equal elements). */
 static int cmp_unit(const void *a, const void *b)
 {
     const struct flag *x = *(const struct flag *const *)a, *y = *(const struct flag *const *)b;
@@ -26,7 +28,30 @@ static int cmp_unit(const void *a, const void *b)
         return r;
     if ((r = strcmp(x->region, y->region)))
         return r;
-    return strcmp(rule_names[x->rule], rule_names[y->rule]);
+    if ((r = strcmp(rule_names[x->rule], rule_names[y->rule])))
+        return r;
+    return x < y ? -1 : x > y;   /* both point into one flags array */
+}
+
+/* Sort v[0..n) by cmp_unit.  The flags arrive sorted by household_id
+ * (evaluate.c's flag order), so only the runs of one household need
+ * sorting: small, and their strings in cache.  Anything else gets the
+ * whole sort. */
+static void sort_units(const struct flag **v, size_t n)
+{
+    for (size_t k = 1; k < n; k++)
+        if (strcmp(v[k - 1]->household_id, v[k]->household_id) > 0) {
+            qsort(v, n, sizeof *v, cmp_unit);
+            return;
+        }
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && strcmp(v[j]->household_id, v[i]->household_id) == 0)
+            j++;
+        if (j - i > 1)
+            qsort(v + i, j - i, sizeof *v, cmp_unit);
+        i = j;
+    }
 }
 
 static int cmp_queue(const void *a, const void *b)
@@ -48,16 +73,25 @@ static int build_queue(const struct policy *p, const struct eval_result *er,
     size_t n = er->n_flags;
     const struct flag **v = malloc((n ? n : 1) * sizeof *v);
     out->queue = malloc((n ? n : 1) * sizeof *out->queue);
-    if (!v || !out->queue) {
+    /* a unit's rule_ids name each of its rules once, and each rule came
+     * with a flag: at most one name and a ';' (or the NUL) per flag */
+    size_t longest = 0;
+    for (int r = 0; r < N_RULES; r++)
+        if (strlen(rule_names[r]) > longest)
+            longest = strlen(rule_names[r]);
+    size_t text_cap = n * (longest + 1) + 1;
+    out->queue_text = malloc(text_cap);
+    if (!v || !out->queue || !out->queue_text) {
         free(v);
         return ERR(e, E_NOMEM, "out of memory while building the review queue");
     }
+    size_t text_used = 0;
     size_t nv = 0;
     for (size_t i = 0; i < n; i++)
         if (!er->flags[i].held)   /* an auditor's verdict is in force (review.h) */
             v[nv++] = &er->flags[i];
     n = nv;
-    qsort(v, n, sizeof *v, cmp_unit);
+    sort_units(v, n);
     size_t nq = 0;
     for (size_t i = 0; i < n;) {
         size_t j = i;
@@ -68,6 +102,7 @@ static int build_queue(const struct policy *p, const struct eval_result *er,
         int serious = 0, score = 0;
         struct queue_row *q = &out->queue[nq];
         memset(q, 0, sizeof *q);
+        char *text = out->queue_text + text_used;
         size_t rl = 0;
         int last_rule = -1;
         for (size_t k = i; k < j; k++) {
@@ -78,9 +113,13 @@ static int build_queue(const struct policy *p, const struct eval_result *er,
                 continue;
             last_rule = v[k]->rule;
             score += p->weight[sev];
-            rl += (size_t)snprintf(q->rule_ids + rl, sizeof q->rule_ids - rl, "%s%s",
-                                   rl ? ";" : "", rule_names[v[k]->rule]);
+            if (rl)
+                text[rl++] = ';';
+            size_t len = strlen(rule_names[v[k]->rule]);
+            memcpy(text + rl, rule_names[v[k]->rule], len);
+            rl += len;
         }
+        text[rl] = '\0';
         if (serious) {
             /* township of the unit: the smallest region among its flags
              * (all flags of a registry household share its region) */
@@ -88,6 +127,8 @@ static int build_queue(const struct policy *p, const struct eval_result *er,
             q->household_id = v[i]->household_id;
             q->hukou_no = v[i]->unit_hukou_no;
             q->score = score;
+            q->rule_ids = text;
+            text_used += rl + 1;
             nq++;
         }
         i = j;
@@ -210,6 +251,7 @@ int rank_build(const struct dataset *d, const struct policy *p, const struct eva
 void ranked_free(struct ranked *r)
 {
     free(r->queue);
+    free(r->queue_text);
     free(r->spot);
     memset(r, 0, sizeof *r);
 }

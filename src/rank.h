@@ -23,7 +23,7 @@ struct queue_row {
     const char *household_id;
     const char *hukou_no;
     int score;
-    char rule_ids[N_RULES * 28];
+    const char *rule_ids;   /* "E03_VEHICLE;E05_WAGE", in struct ranked's text */
 };
 
 struct spot_row {
@@ -36,6 +36,7 @@ struct spot_row {
 struct ranked {
     struct queue_row *queue;
     size_t n_queue;
+    char *queue_text;       /* the queue rows' rule_ids, one after another */
     struct spot_row *spot;
     size_t n_spot;
 };
