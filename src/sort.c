@@ -88,13 +88,21 @@ static void scatter_any(const unsigned char *src, unsigned char *dst, size_t n, 
     }
 }
 
-/* Move record kv[j].idx of src to slot j of dst, for every j. */
+/* Move record kv[j].idx of src to slot j of dst, for every j.  The reads
+ * are random: each record's lines are prefetched GATHER_AHEAD slots early. */
+#define GATHER_AHEAD 16
 static void gather(const unsigned char *src, unsigned char *dst, const struct kv *kv, size_t n,
                    size_t size)
 {
 #define GATHER(SZ)                                                                 \
-    for (size_t j = 0; j < n; j++)                                                 \
+    for (size_t j = 0; j < n; j++) {                                               \
+        if (j + GATHER_AHEAD < n) {                                                \
+            const unsigned char *p = src + kv[j + GATHER_AHEAD].idx * (SZ);        \
+            __builtin_prefetch(p);                                                 \
+            __builtin_prefetch(p + (SZ) - 1);                                      \
+        }                                                                          \
         copy_rec(dst + j * (SZ), src + kv[j].idx * (SZ), (SZ));                    \
+    }                                                                              \
     break
     switch (size) {
     case 40: GATHER(40);
