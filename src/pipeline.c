@@ -267,14 +267,35 @@ int pipeline_publish_dir(struct pipeline *p, const char *dir, struct err *e)
     double t = pipeline_now_ms();
     struct outdir od;
     int st = out_begin(&od, dir, e);
-    if (st == E_OK)
-        st = p->rv ? review_write(p->rv, &od, &p->er, e) : write_flags(&od, &p->er, e);
-    if (st == E_OK)
-        st = write_queue(&od, &p->rk, e);
-    if (st == E_OK)
-        st = write_spot(&od, &p->rk, e);
-    if (st == E_OK)
-        st = write_rejects(&od, &p->d, e);
+    if (st == E_OK) {
+        /* the flags (with fingerprints and changes) and the ranked lists are
+         * different files from different data: written at the same time,
+         * each file by one thread, so every file has the same bytes at any
+         * thread count; the first error in this fixed order is reported */
+        int sst[2] = {E_OK, E_OK};
+        struct err se[2];
+        err_init(&se[0]);
+        err_init(&se[1]);
+#pragma omp parallel sections
+        {
+#pragma omp section
+            sst[0] = p->rv ? review_write(p->rv, &od, &p->er, &se[0])
+                           : write_flags(&od, &p->er, &se[0]);
+#pragma omp section
+            {
+                sst[1] = write_queue(&od, &p->rk, &se[1]);
+                if (sst[1] == E_OK)
+                    sst[1] = write_spot(&od, &p->rk, &se[1]);
+                if (sst[1] == E_OK)
+                    sst[1] = write_rejects(&od, &p->d, &se[1]);
+            }
+        }
+        for (int i = 0; i < 2 && st == E_OK; i++)
+            if (sst[i] != E_OK) {
+                *e = se[i];
+                st = sst[i];
+            }
+    }
     p->stage_ms[ST_WRITE] = pipeline_now_ms() - t;
     p->stage_ms[ST_TOTAL] = pipeline_now_ms() - p->t_start;
     if (st == E_OK) {

@@ -194,29 +194,39 @@ static FILE *open_out(struct outdir *o, const char *name, struct err *e)
      * would use 4 KiB), and no stream lock per character: each file is
      * written by one thread */
     __fsetlocking(f, FSETLOCKING_BYCALLER);
-    for (int i = 0; i < OUT_MAX_BUFS; i++) {
-        if (o->buf_file[i])
-            continue;
-        char *buf = malloc(OUT_BUF_BYTES);
-        if (buf && setvbuf(f, buf, _IOFBF, OUT_BUF_BYTES) == 0) {
+    /* files of one run may be written by two threads at once
+     * (pipeline_publish_dir): the table of buffers is shared */
+    int slot = -1;
+#pragma omp critical(hedui_out_bufs)
+    for (int i = 0; i < OUT_MAX_BUFS && slot < 0; i++)
+        if (!o->buf_file[i]) {
             o->buf_file[i] = f;
-            o->buf[i] = buf;
-        } else {
-            free(buf);   /* stdio's own buffer then: slower, still right */
+            slot = i;
         }
-        break;
+    char *buf = slot >= 0 ? malloc(OUT_BUF_BYTES) : NULL;
+    int ok = buf && setvbuf(f, buf, _IOFBF, OUT_BUF_BYTES) == 0;
+    if (!ok)
+        free(buf);   /* stdio's own buffer then: slower, still right */
+#pragma omp critical(hedui_out_bufs)
+    if (slot >= 0) {
+        o->buf[slot] = ok ? buf : NULL;
+        if (!ok)
+            o->buf_file[slot] = NULL;
     }
     return f;
 }
 
 static void free_buf(struct outdir *o, FILE *f)
 {
+    char *buf = NULL;
+#pragma omp critical(hedui_out_bufs)
     for (int i = 0; i < OUT_MAX_BUFS; i++)
         if (o->buf_file[i] == f) {
-            free(o->buf[i]);
+            buf = o->buf[i];
             o->buf[i] = NULL;
             o->buf_file[i] = NULL;
         }
+    free(buf);
 }
 
 static int close_out(FILE *f, struct outdir *o, const char *name, struct err *e)

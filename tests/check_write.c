@@ -84,7 +84,7 @@ START_TEST(test_out_files_beyond_buffers)
     ck_assert_int_eq(out_begin(&od, out, &e), E_OK);
     enum { NF = 6, LINES = 120000 };
     FILE *f[NF];
-    char name[NF][16];
+    char name[NF][24];
     for (int i = 0; i < NF; i++) {
         snprintf(name[i], sizeof name[i], "f%d.csv", i);
         f[i] = out_open(&od, name[i], &e);
@@ -119,6 +119,58 @@ START_TEST(test_out_files_beyond_buffers)
 }
 END_TEST
 
+/* Two threads opening, writing and closing files of one outdir at once
+ * (as pipeline_publish_dir does): every file whole and its own. */
+START_TEST(test_out_files_two_threads)
+{
+    char *dir = tk_tmpdir();
+    ck_assert_ptr_nonnull(dir);
+    char out[1200];
+    snprintf(out, sizeof out, "%s/out", dir);
+    struct outdir od;
+    struct err e;
+    err_init(&e);
+    ck_assert_int_eq(out_begin(&od, out, &e), E_OK);
+    enum { NF = 12, LINES = 30000 };
+    int ok[NF] = {0};
+#pragma omp parallel for num_threads(2) schedule(dynamic, 1)
+    for (int i = 0; i < NF; i++) {
+        char name[24], v[32];
+        struct err te;
+        err_init(&te);
+        snprintf(name, sizeof name, "t%d.csv", i);
+        FILE *f = out_open(&od, name, &te);
+        if (!f)
+            continue;
+        for (int l = 0; l < LINES; l++) {
+            snprintf(v, sizeof v, "%d-%d", i, l);
+            csv_put(f, v, 1);
+        }
+        ok[i] = out_close(f, &od, name, &te) == E_OK;
+    }
+    for (int i = 0; i < NF; i++) {
+        ck_assert_msg(ok[i], "file %d", i);
+        char path[1300], line[64], want[64];
+        snprintf(path, sizeof path, "%s/t%d.csv", od.tmp, i);
+        FILE *r = fopen(path, "r");
+        ck_assert_ptr_nonnull(r);
+        int l = 0;
+        while (fgets(line, sizeof line, r)) {
+            snprintf(want, sizeof want, "%d-%d\n", i, l);
+            ck_assert_str_eq(line, want);
+            l++;
+        }
+        ck_assert_int_eq(l, LINES);
+        fclose(r);
+    }
+    for (int i = 0; i < OUT_MAX_BUFS; i++)
+        ck_assert_ptr_null(od.buf_file[i]);   /* every buffer given back */
+    out_abort(&od);
+    ck_assert_int_eq(rmdir(out), 0);
+    tk_rmdir(dir);
+}
+END_TEST
+
 Suite *write_suite(void)
 {
     Suite *s = suite_create("write");
@@ -126,6 +178,7 @@ Suite *write_suite(void)
     tcase_add_loop_test(tc, test_csv_put_value, 0, (int)(sizeof cases / sizeof cases[0]));
     tcase_add_test(tc, test_csv_put_separators);
     tcase_add_test(tc, test_out_files_beyond_buffers);
+    tcase_add_test(tc, test_out_files_two_threads);
     suite_add_tcase(s, tc);
     return s;
 }
