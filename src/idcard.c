@@ -130,30 +130,52 @@ char id_check_char(const char *digits17)
     return id_check_map[sum % 11];
 }
 
-/* id_normalise() for 17 ASCII digits d[] (values) and check character c17
- * (a digit or 'X'); out is already zeroed. */
-static enum id_status id_clean18(const char *s, const unsigned d[17], unsigned c17,
-                                 int as_of_ymd, struct id_norm *out)
+/* Eight ASCII digits at p as their value, SWAR: byte pairs, then 16-bit
+ * pairs, then 32-bit pairs combined by one multiply each.  p must be
+ * digits (all_digits8 below). */
+static inline uint64_t parse8(const unsigned char *p)
 {
+    uint64_t v;
+    memcpy(&v, p, 8);
+    v -= UINT64_C(0x3030303030303030);
+    v = (v * 10) + (v >> 8);
+    v = ((v & UINT64_C(0x000000FF000000FF)) * UINT64_C(0x000F424000000064) +
+         (((v >> 16) & UINT64_C(0x000000FF000000FF)) * UINT64_C(0x0000271000000001))) >> 32;
+    return v;
+}
+
+/* 1 if the eight bytes at p are all ASCII digits. */
+static inline int all_digits8(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    /* each byte in '0'..'9': high nibble 3, and adding 6 keeps it there
+     * (a carry out of a byte only comes from one that already failed) */
+    const uint64_t hi = UINT64_C(0xF0F0F0F0F0F0F0F0), three = UINT64_C(0x3030303030303030);
+    return (v & hi) == three && ((v + UINT64_C(0x0606060606060606)) & hi) == three;
+}
+
+/* id_normalise() for s[0..18): 17 ASCII digits and check character c17
+ * (a digit or 'X'); out is already zeroed. */
+static enum id_status id_clean18(const char *s, unsigned c17, int as_of_ymd,
+                                 struct id_norm *out)
+{
+    const unsigned char *p = (const unsigned char *)s;
     memcpy(out->id, s, 18);
     out->id[18] = '\0';
-    if (!province_ok((int)(d[0] * 10 + d[1])))
+    if (!province_ok((int)((p[0] - '0') * 10 + (p[1] - '0'))))
         return ID_BAD_PROVINCE;
-    int ymd = 0;
-    for (int i = 6; i < 14; i++)
-        ymd = ymd * 10 + (int)d[i];
+    int ymd = (int)parse8(p + 6);
     if (!real_date(ymd))
         return ID_BAD_DATE;
     if (ymd > as_of_ymd)
         return ID_FUTURE_DATE;
     unsigned sum = 0;
-    uint64_t body = 0;
-    for (int i = 0; i < 17; i++) {
-        sum += d[i] * (unsigned)id_weight[i];
-        body = body * 10 + d[i];
-    }
+    for (int i = 0; i < 17; i++)
+        sum += (unsigned)(p[i] - '0') * (unsigned)id_weight[i];
     if ((unsigned char)id_check_map[sum % 11] != c17)
         return ID_BAD_CHECKSUM;
+    uint64_t body = (parse8(p) * 100000000u + parse8(p + 8)) * 10 + (unsigned)(p[16] - '0');
     out->key = body * 11 + (c17 == 'X' ? 10 : c17 - '0');
     out->birth_ymd = ymd;
     return ID_OK;
@@ -177,15 +199,10 @@ enum id_status id_normalise(const char *s, size_t len, int as_of_ymd,
      * no decoding or folding, and one pass gives the checksum and the key;
      * the checks are the same as below, in the same order. */
     if (len == 18) {
-        unsigned d[17];
-        int clean = 1;
-        for (int i = 0; i < 17; i++) {
-            d[i] = (unsigned)p[i] - '0';
-            clean &= d[i] <= 9;
-        }
         unsigned c17 = p[17];
-        if (clean && ((c17 >= '0' && c17 <= '9') || c17 == 'X'))
-            return id_clean18(s, d, c17, as_of_ymd, out);
+        if (all_digits8(p) && all_digits8(p + 8) && p[16] >= '0' && p[16] <= '9' &&
+            ((c17 >= '0' && c17 <= '9') || c17 == 'X'))
+            return id_clean18(s, c17, as_of_ymd, out);
     }
 
     for (size_t i = 0; i < len;) {

@@ -227,6 +227,54 @@ START_TEST(test_status_text)
 }
 END_TEST
 
+/* Every byte value at every position of a valid number: the 18-byte fast
+ * path must take only digits (and X last), and give what the checks say:
+ * a digit elsewhere changes the check sum (or the date), anything else is
+ * invalid with no key.  The key is always the number's own, and status
+ * and key equal those of the folding path (taken by the same text after a
+ * leading space, which is only trimmed). */
+START_TEST(test_every_byte_every_position)
+{
+    const char *base = "11010519491231002X";
+    char buf[19], spaced[20];
+    for (int pos = 0; pos < 18; pos++)
+        for (int b = 1; b < 256; b++) {
+            memcpy(buf, base, 19);
+            buf[pos] = (char)b;
+            struct id_norm nm;
+            enum id_status st = id_normalise(buf, 18, 20260615, &nm);
+            int digit = b >= '0' && b <= '9';
+            spaced[0] = ' ';
+            memcpy(spaced + 1, buf, 18);
+            struct id_norm slow;
+            enum id_status st_slow = id_normalise(spaced, 19, 20260615, &slow);
+            ck_assert_msg(st == st_slow && nm.key == slow.key,
+                          "byte %02X at %d: status %d key %llu, folding path %d key %llu", b,
+                          pos, st, (unsigned long long)nm.key, st_slow,
+                          (unsigned long long)slow.key);
+            if (st == ID_OK) {
+                ck_assert_msg(digit || (pos == 17 && b == 'X') || (pos == 17 && b == 'x'),
+                              "byte %02X at %d accepted", b, pos);
+                char d17[18];
+                memcpy(d17, nm.id, 17);
+                d17[17] = '\0';
+                ck_assert_int_eq(id_check_char(d17), nm.id[17]);
+                uint64_t body = 0;
+                for (int i = 0; i < 17; i++)
+                    body = body * 10 + (uint64_t)(nm.id[i] - '0');
+                ck_assert_uint_eq(nm.key,
+                                  body * 11 + (nm.id[17] == 'X' ? 10 : (uint64_t)(nm.id[17] - '0')));
+            } else {
+                ck_assert_uint_eq(nm.key, 0);
+                if (pos < 17 && digit && b != base[pos])
+                    ck_assert_msg(st == ID_BAD_CHECKSUM || st == ID_BAD_DATE ||
+                                      st == ID_BAD_PROVINCE || st == ID_FUTURE_DATE,
+                                  "digit %c at %d: status %d", b, pos, st);
+            }
+        }
+}
+END_TEST
+
 Suite *idcard_suite(void)
 {
     Suite *s = suite_create("idcard");
@@ -237,6 +285,7 @@ Suite *idcard_suite(void)
     tcase_add_test(tc, test_as_of_boundary);
     tcase_add_test(tc, test_key_roundtrip_and_distinct);
     tcase_add_test(tc, test_status_text);
+    tcase_add_test(tc, test_every_byte_every_position);
     suite_add_tcase(s, tc);
     return s;
 }
