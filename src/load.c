@@ -653,7 +653,14 @@ static long long bare_crs_in(const char *s, size_t a, size_t b, size_t n)
     return total;
 }
 
-static void prescan_run(const char *s, size_t n, int is_map, int check_utf8, struct prescan *ps)
+static XXH128_hash_t checksum(const unsigned char *raw, size_t n, int is_map);
+
+/* The prescan of s[0..n), segment by segment in parallel.  With hash set,
+ * one thread first computes the checksum of raw[0..raw_n) (a sequential
+ * stream, the same bytes at any thread count) while the others start on
+ * the segments, then joins them. */
+static void prescan_run(const char *s, size_t n, int is_map, int check_utf8, struct prescan *ps,
+                        const unsigned char *raw, size_t raw_n, XXH128_hash_t *hash)
 {
     size_t seg = load_chunk_bytes();
     if (n / seg >= MAX_CHUNKS)
@@ -669,7 +676,13 @@ static void prescan_run(const char *s, size_t n, int is_map, int check_utf8, str
     }
     ps->at[++ps->ns] = n;
     int ok = 1;
-#pragma omp parallel for schedule(dynamic, 1) reduction(&& : ok) if (ps->ns > 1)
+#pragma omp parallel reduction(&& : ok) if (ps->ns > 1)
+    {
+    if (hash) {
+#pragma omp single nowait
+        *hash = checksum(raw, raw_n, is_map);
+    }
+#pragma omp for schedule(dynamic, 1) nowait
     for (int i = 0; i < ps->ns; i++) {
         size_t a = ps->at[i], e = ps->at[i + 1], pos = a;
         long long q = 0, lf = 0, bare = 0;
@@ -695,6 +708,7 @@ static void prescan_run(const char *s, size_t n, int is_map, int check_utf8, str
         ps->bare_crs[i] = bare;
         ok = ok && seg_ok;
         drop_pages(s + a, e - a, is_map);
+    }
     }
     ps->utf8_ok = ok;
 }
@@ -936,9 +950,14 @@ static int load_any(struct dataset *d, const char *path, const unsigned char *ra
     fs->bytes = (long long)n_raw;
     /* XXH3-128: verifiable with `xxhsum -H2` (Debian package xxhash) and
      * fast enough (>10 GB/s) to cost nothing next to parsing. */
-    XXH128_hash_t hh = checksum(raw, n_raw, is_map);
-    snprintf(fs->checksum, sizeof fs->checksum, "%016llx%016llx",
-             (unsigned long long)hh.high64, (unsigned long long)hh.low64);
+    XXH128_hash_t hh;
+    /* computed during the prescan of the raw bytes when there is one */
+    int hash_in_prescan = want != ENC_GB18030 && n_raw > 0;
+    if (!hash_in_prescan) {
+        hh = checksum(raw, n_raw, is_map);
+        snprintf(fs->checksum, sizeof fs->checksum, "%016llx%016llx",
+                 (unsigned long long)hh.high64, (unsigned long long)hh.low64);
+    }
     if (n_raw == 0) {
         err_where(e, path, 1, 0);
         return ERR(e, E_PARSE, "empty file: expected a header row");
@@ -956,7 +975,9 @@ static int load_any(struct dataset *d, const char *path, const unsigned char *ra
         return ERR(e, E_NOMEM, "out of memory while reading %s", path);
     int utf8 = 0;
     if (want != ENC_GB18030) {
-        prescan_run((const char *)raw + bom, n_raw - bom, is_map, 1, ps);
+        prescan_run((const char *)raw + bom, n_raw - bom, is_map, 1, ps, raw, n_raw, &hh);
+        snprintf(fs->checksum, sizeof fs->checksum, "%016llx%016llx",
+                 (unsigned long long)hh.high64, (unsigned long long)hh.low64);
         utf8 = ps->utf8_ok;
     }
     if (utf8) {
@@ -976,7 +997,7 @@ static int load_any(struct dataset *d, const char *path, const unsigned char *ra
         is_map = 0;   /* text is now a private copy */
         fs->encoding = enc_name(dec.used);
         fs->had_bom = dec.had_bom;
-        prescan_run(text, tlen, is_map, 0, ps);
+        prescan_run(text, tlen, is_map, 0, ps, NULL, 0, NULL);
     }
     const char *end = text + tlen;
 
