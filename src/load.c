@@ -678,37 +678,37 @@ static void prescan_run(const char *s, size_t n, int is_map, int check_utf8, str
     int ok = 1;
 #pragma omp parallel reduction(&& : ok) if (ps->ns > 1)
     {
-    if (hash) {
+        if (hash) {
 #pragma omp single nowait
-        *hash = checksum(raw, raw_n, is_map);
-    }
-#pragma omp for schedule(dynamic, 1) nowait
-    for (int i = 0; i < ps->ns; i++) {
-        size_t a = ps->at[i], e = ps->at[i + 1], pos = a;
-        long long q = 0, lf = 0, bare = 0;
-        int seg_ok = 1;
-        for (size_t b = a; b < e; b += PRESCAN_BLOCK) {
-            size_t be = e - b < PRESCAN_BLOCK ? e : b + PRESCAN_BLOCK;
-            if (check_utf8 && seg_ok) {
-                /* a sequence cut by the block's end is taken up again in
-                 * the next block; the segment's end is after an LF */
-                pos += utf8_valid_prefix((const unsigned char *)s + pos, be - pos);
-                if (pos < be && (be == e || be - pos >= 4))
-                    seg_ok = 0;
-            }
-            long long bq, bl, bc;
-            count_qlc(s + b, be - b, &bq, &bl, &bc);
-            q += bq;
-            lf += bl;
-            if (bc)
-                bare += bare_crs_in(s, b, be, n);
+            *hash = checksum(raw, raw_n, is_map);
         }
-        ps->quotes[i] = q;
-        ps->lfs[i] = lf;
-        ps->bare_crs[i] = bare;
-        ok = ok && seg_ok;
-        drop_pages(s + a, e - a, is_map);
-    }
+#pragma omp for schedule(dynamic, 1) nowait
+        for (int i = 0; i < ps->ns; i++) {
+            size_t a = ps->at[i], e = ps->at[i + 1], pos = a;
+            long long q = 0, lf = 0, bare = 0;
+            int seg_ok = 1;
+            for (size_t b = a; b < e; b += PRESCAN_BLOCK) {
+                size_t be = e - b < PRESCAN_BLOCK ? e : b + PRESCAN_BLOCK;
+                if (check_utf8 && seg_ok) {
+                    /* a sequence cut by the block's end is taken up again in
+                     * the next block; the segment's end is after an LF */
+                    pos += utf8_valid_prefix((const unsigned char *)s + pos, be - pos);
+                    if (pos < be && (be == e || be - pos >= 4))
+                        seg_ok = 0;
+                }
+                long long bq, bl, bc;
+                count_qlc(s + b, be - b, &bq, &bl, &bc);
+                q += bq;
+                lf += bl;
+                if (bc)
+                    bare += bare_crs_in(s, b, be, n);
+            }
+            ps->quotes[i] = q;
+            ps->lfs[i] = lf;
+            ps->bare_crs[i] = bare;
+            ok = ok && seg_ok;
+            drop_pages(s + a, e - a, is_map);
+        }
     }
     ps->utf8_ok = ok;
 }
@@ -941,6 +941,12 @@ static XXH128_hash_t checksum(const unsigned char *raw, size_t n, int is_map)
     return XXH3_128bits_digest(&st);
 }
 
+static void set_checksum(struct filestat *fs, XXH128_hash_t h)
+{
+    snprintf(fs->checksum, sizeof fs->checksum, "%016llx%016llx",
+             (unsigned long long)h.high64, (unsigned long long)h.low64);
+}
+
 static int load_any(struct dataset *d, const char *path, const unsigned char *raw, size_t n_raw,
                     int is_map, enum enc want, const struct load_spec *spec, struct err *e)
 {
@@ -950,15 +956,8 @@ static int load_any(struct dataset *d, const char *path, const unsigned char *ra
     fs->bytes = (long long)n_raw;
     /* XXH3-128: verifiable with `xxhsum -H2` (Debian package xxhash) and
      * fast enough (>10 GB/s) to cost nothing next to parsing. */
-    XXH128_hash_t hh;
-    /* computed during the prescan of the raw bytes when there is one */
-    int hash_in_prescan = want != ENC_GB18030 && n_raw > 0;
-    if (!hash_in_prescan) {
-        hh = checksum(raw, n_raw, is_map);
-        snprintf(fs->checksum, sizeof fs->checksum, "%016llx%016llx",
-                 (unsigned long long)hh.high64, (unsigned long long)hh.low64);
-    }
     if (n_raw == 0) {
+        set_checksum(fs, checksum(raw, 0, is_map));
         err_where(e, path, 1, 0);
         return ERR(e, E_PARSE, "empty file: expected a header row");
     }
@@ -974,12 +973,14 @@ static int load_any(struct dataset *d, const char *path, const unsigned char *ra
     if (!ps)
         return ERR(e, E_NOMEM, "out of memory while reading %s", path);
     int utf8 = 0;
+    XXH128_hash_t hh;   /* during the prescan of the raw bytes if there is one */
     if (want != ENC_GB18030) {
         prescan_run((const char *)raw + bom, n_raw - bom, is_map, 1, ps, raw, n_raw, &hh);
-        snprintf(fs->checksum, sizeof fs->checksum, "%016llx%016llx",
-                 (unsigned long long)hh.high64, (unsigned long long)hh.low64);
         utf8 = ps->utf8_ok;
+    } else {
+        hh = checksum(raw, n_raw, is_map);
     }
+    set_checksum(fs, hh);
     if (utf8) {
         text = (const char *)raw + bom;
         tlen = n_raw - bom;

@@ -103,6 +103,14 @@ void dataset_free(struct dataset *d)
     arena_free(&d->arena);
 }
 
+int reject_cmp(const void *a, const void *b)
+{
+    const struct reject *x = a, *y = b;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    return strcmp(x->reason, y->reason);
+}
+
 uint64_t hukou_no_code(const char *s)
 {
     /* digits d of length L -> d + (10^L - 1) / 9: length L fills

@@ -190,6 +190,9 @@ struct reject {
     const char *reason;       /* in the run arena */
 };
 
+/* qsort order of a file's rejects: by line, then reason. */
+int reject_cmp(const void *a, const void *b);
+
 /* One per input file. */
 struct filestat {
     const char *name;         /* base name, e.g. "members.csv" */

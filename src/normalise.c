@@ -745,12 +745,6 @@ void normaliser_free(struct normaliser *n)
  * and the repeats found afterwards, in file order, so the first row of an
  * id stays (the index maps it to its final position, which members.csv is
  * joined by) and every later row is rejected naming the first's line. */
-static int cmp_reject_line(const void *a, const void *b)
-{
-    const struct reject *x = a, *y = b;
-    return x->line < y->line ? -1 : x->line > y->line;
-}
-
 static int index_households(struct normaliser *n, size_t from, struct err *e)
 {
     struct dataset *d = n->d;
@@ -777,7 +771,7 @@ static int index_households(struct normaliser *n, size_t from, struct err *e)
      * row, so no two share a line): the first is the one quoted when there
      * are too many */
     if (rj->n > rejects_before)
-        qsort(rj->v, rj->n, sizeof(struct reject), cmp_reject_line);
+        qsort(rj->v, rj->n, sizeof(struct reject), reject_cmp);
     return E_OK;
 }
 

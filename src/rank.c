@@ -39,15 +39,15 @@ static int cmp_unit(const void *a, const void *b)
  * whole sort. */
 static void sort_units(const struct flag **v, size_t n)
 {
-    for (size_t k = 1; k < n; k++)
-        if (strcmp(v[k - 1]->household_id, v[k]->household_id) > 0) {
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        int r = 0;
+        while (j < n && (r = strcmp(v[j]->household_id, v[i]->household_id)) == 0)
+            j++;
+        if (r < 0) {   /* not in household_id order after all */
             qsort(v, n, sizeof *v, cmp_unit);
             return;
         }
-    for (size_t i = 0; i < n;) {
-        size_t j = i + 1;
-        while (j < n && strcmp(v[j]->household_id, v[i]->household_id) == 0)
-            j++;
         if (j - i > 1)
             qsort(v + i, j - i, sizeof *v, cmp_unit);
         i = j;

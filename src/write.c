@@ -356,14 +356,6 @@ int write_spot(struct outdir *o, const struct ranked *r, struct err *e)
     return close_out(f, o, "spotcheck.csv", e);
 }
 
-static int cmp_reject(const void *a, const void *b)
-{
-    const struct reject *x = a, *y = b;
-    if (x->line != y->line)
-        return x->line < y->line ? -1 : 1;
-    return strcmp(x->reason, y->reason);
-}
-
 static int cmp_file_idx(const void *a, const void *b)
 {
     return strcmp(input_file_names[*(const int *)a], input_file_names[*(const int *)b]);
@@ -384,7 +376,7 @@ int write_rejects(struct outdir *o, const struct dataset *d, struct err *e)
         const struct filestat *fs = &d->files[order[k]];
         struct reject *rj = fs->rejects.v;
         if (fs->rejects.n > 1)
-            qsort(rj, fs->rejects.n, sizeof *rj, cmp_reject);
+            qsort(rj, fs->rejects.n, sizeof *rj, reject_cmp);
         for (size_t i = 0; i < fs->rejects.n; i++) {
             csv_put(f, fs->name, 0);
             snprintf(num, sizeof num, "%lld", rj[i].line);

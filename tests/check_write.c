@@ -70,18 +70,50 @@ START_TEST(test_csv_put_separators)
 }
 END_TEST
 
+/* An outdir in a fresh temporary directory (*dir, and out for its path). */
+static void begin_out(char **dir, char *out, size_t out_size, struct outdir *od)
+{
+    *dir = tk_tmpdir();
+    ck_assert_ptr_nonnull(*dir);
+    snprintf(out, out_size, "%s/out", *dir);
+    struct err e;
+    err_init(&e);
+    ck_assert_int_eq(out_begin(od, out, &e), E_OK);
+}
+
+static void end_out(char *dir, const char *out, struct outdir *od)
+{
+    out_abort(od);
+    ck_assert_int_eq(rmdir(out), 0);
+    tk_rmdir(dir);
+}
+
+/* od's file `name` holds exactly the lines "i-0" .. "i-(lines-1)". */
+static void check_lines(const struct outdir *od, const char *name, int i, int lines)
+{
+    char path[1300], line[64], want[64];
+    snprintf(path, sizeof path, "%s/%s", od->tmp, name);
+    FILE *r = fopen(path, "r");
+    ck_assert_ptr_nonnull(r);
+    int l = 0;
+    while (fgets(line, sizeof line, r)) {
+        snprintf(want, sizeof want, "%d-%d\n", i, l);
+        ck_assert_str_eq(line, want);
+        l++;
+    }
+    ck_assert_int_eq(l, lines);
+    fclose(r);
+}
+
 /* Six files open at once (out_open keeps buffers for four; the others
  * use stdio's own), written interleaved, each larger than one buffer. */
 START_TEST(test_out_files_beyond_buffers)
 {
-    char *dir = tk_tmpdir();
-    ck_assert_ptr_nonnull(dir);
-    char out[1200];
-    snprintf(out, sizeof out, "%s/out", dir);
+    char *dir, out[1200];
     struct outdir od;
+    begin_out(&dir, out, sizeof out, &od);
     struct err e;
     err_init(&e);
-    ck_assert_int_eq(out_begin(&od, out, &e), E_OK);
     enum { NF = 6, LINES = 120000 };
     FILE *f[NF];
     char name[NF][24];
@@ -98,24 +130,9 @@ START_TEST(test_out_files_beyond_buffers)
         }
     for (int i = NF - 1; i >= 0; i--)
         ck_assert_int_eq(out_close(f[i], &od, name[i], &e), E_OK);
-    for (int i = 0; i < NF; i++) {
-        char path[1300];
-        snprintf(path, sizeof path, "%s/%s", od.tmp, name[i]);
-        FILE *r = fopen(path, "r");
-        ck_assert_ptr_nonnull(r);
-        char line[64], want[64];
-        int l = 0;
-        while (fgets(line, sizeof line, r)) {
-            snprintf(want, sizeof want, "%d-%d\n", i, l);
-            ck_assert_str_eq(line, want);
-            l++;
-        }
-        ck_assert_int_eq(l, LINES);
-        fclose(r);
-    }
-    out_abort(&od);
-    ck_assert_int_eq(rmdir(out), 0);
-    tk_rmdir(dir);
+    for (int i = 0; i < NF; i++)
+        check_lines(&od, name[i], i, LINES);
+    end_out(dir, out, &od);
 }
 END_TEST
 
@@ -123,14 +140,9 @@ END_TEST
  * (as pipeline_publish_dir does): every file whole and its own. */
 START_TEST(test_out_files_two_threads)
 {
-    char *dir = tk_tmpdir();
-    ck_assert_ptr_nonnull(dir);
-    char out[1200];
-    snprintf(out, sizeof out, "%s/out", dir);
+    char *dir, out[1200];
     struct outdir od;
-    struct err e;
-    err_init(&e);
-    ck_assert_int_eq(out_begin(&od, out, &e), E_OK);
+    begin_out(&dir, out, sizeof out, &od);
     enum { NF = 12, LINES = 30000 };
     int ok[NF] = {0};
 #pragma omp parallel for num_threads(2) schedule(dynamic, 1)
@@ -150,24 +162,13 @@ START_TEST(test_out_files_two_threads)
     }
     for (int i = 0; i < NF; i++) {
         ck_assert_msg(ok[i], "file %d", i);
-        char path[1300], line[64], want[64];
-        snprintf(path, sizeof path, "%s/t%d.csv", od.tmp, i);
-        FILE *r = fopen(path, "r");
-        ck_assert_ptr_nonnull(r);
-        int l = 0;
-        while (fgets(line, sizeof line, r)) {
-            snprintf(want, sizeof want, "%d-%d\n", i, l);
-            ck_assert_str_eq(line, want);
-            l++;
-        }
-        ck_assert_int_eq(l, LINES);
-        fclose(r);
+        char name[24];
+        snprintf(name, sizeof name, "t%d.csv", i);
+        check_lines(&od, name, i, LINES);
     }
     for (int i = 0; i < OUT_MAX_BUFS; i++)
         ck_assert_ptr_null(od.buf_file[i]);   /* every buffer given back */
-    out_abort(&od);
-    ck_assert_int_eq(rmdir(out), 0);
-    tk_rmdir(dir);
+    end_out(dir, out, &od);
 }
 END_TEST
 
