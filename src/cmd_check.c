@@ -170,7 +170,7 @@ static int index_build(int argc, char **argv, struct err *e)
         st = pipeline_load_dir(&p, e);
     double t = pipeline_now_ms();
     if (st == E_OK)
-        st = join_build(&p.jn, &p.d, e);
+        st = join_build(&p.jn, &p.d, JOIN_SORTED, e);
     if (st == E_OK && cfg.progress)
         fprintf(stderr, "hedui: %-30s %8.0f ms\n", "index by person", pipeline_now_ms() - t);
     t = pipeline_now_ms();
@@ -697,7 +697,7 @@ int cmd_check(int argc, char **argv, struct err *e)
     if (!o.threads && n_given >= 20000)
         omp_set_num_threads(omp_get_num_procs());
     if (st == E_OK)
-        st = join_build(&jn, &fd, e);
+        st = join_build(&jn, &fd, JOIN_GROUPED, e);
     if (st == E_OK)
         st = calendar_build(&cal, fd.holidays.v, fd.holidays.n, e);
     const char *skipped[8];

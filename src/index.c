@@ -44,50 +44,55 @@ static size_t pow2_at_least(size_t n)
  * miss costs more than a dozen inserts' work. */
 #define KEYIDX_PREFETCH 16
 
-int keyidx_build(struct keyidx *ix, const uint64_t *keys, size_t stride, size_t n,
-                 struct err *e)
+int keyidx_build_runs(struct keyidx *ix, const uint64_t *keys, size_t stride, size_t n,
+                      int *grouped, struct err *e)
 {
     memset(ix, 0, sizeof *ix);
+    *grouped = 1;
 #define KEY_AT(i) (*(const uint64_t *)((const char *)keys + (size_t)(i) * stride))
     if (n > UINT32_MAX)
         return ERR(e, E_INTERNAL, "index too large (%zu rows)", n);
-    /* count distinct non-zero keys */
-    size_t distinct = 0;
+    /* where each run of one key starts (zero runs included, so that a run
+     * ends where the key changes), in one pass over the keys */
+    uint32_t *run = malloc((n + 1) * sizeof *run);
+    if (!run)
+        return ERR(e, E_NOMEM, "out of memory while indexing %zu rows", n);
+    size_t nr = 0, runs = 0;
     uint64_t prev = 0;
     for (size_t i = 0; i < n; i++) {
         uint64_t k = KEY_AT(i);
-        if (k != 0 && k != prev)
-            distinct++;
+        if (i == 0 || k != prev) {
+            run[nr++] = (uint32_t)i;
+            runs += k != 0;
+        }
         prev = k;
     }
-    size_t cap = distinct + distinct / 2 + 16;   /* load <= 2/3 */
+    size_t cap = runs + runs / 2 + 16;   /* load <= 2/3 */
     ix->slots = zeroed(cap, sizeof *ix->slots);
-    /* where each run of one key starts, and one past the last run */
-    uint32_t *run = malloc((distinct + 1) * sizeof *run);
-    if (!ix->slots || !run) {
+    if (!ix->slots) {
         free(run);
-        keyidx_free(ix);
-        return ERR(e, E_NOMEM, "out of memory while building an index of %zu keys", distinct);
+        return ERR(e, E_NOMEM, "out of memory while building an index of %zu keys", runs);
     }
     ix->cap = cap;
-    size_t nr = 0;
-    prev = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t k = KEY_AT(i);
-        if (k != 0 && k != prev)
-            run[nr++] = (uint32_t)i;
-        prev = k;
-    }
     run[nr] = (uint32_t)n;
     for (size_t r = 0; r < nr; r++) {
         if (r + KEYIDX_PREFETCH < nr)
             __builtin_prefetch(&ix->slots[keyidx_home(ix, KEY_AT(run[r + KEYIDX_PREFETCH]))], 1);
-        /* keys are sorted, zeros first: a run ends where the next begins */
         size_t i = run[r], j = run[r + 1];
         uint64_t k = KEY_AT(i);
+        if (k == 0)
+            continue;
         size_t s = keyidx_home(ix, k);
-        while (ix->slots[s].key != 0)
+        while (ix->slots[s].key != 0) {
+            if (ix->slots[s].key == k) {
+                /* a second run of this key: not grouped */
+                free(run);
+                keyidx_free(ix);
+                *grouped = 0;
+                return E_OK;
+            }
             s = s + 1 == cap ? 0 : s + 1;
+        }
         ix->slots[s].key = k;
         ix->slots[s].first = (uint32_t)i;
         ix->slots[s].count = (uint32_t)(j - i);
@@ -96,6 +101,16 @@ int keyidx_build(struct keyidx *ix, const uint64_t *keys, size_t stride, size_t 
 #undef KEY_AT
     free(run);
     return E_OK;
+}
+
+int keyidx_build(struct keyidx *ix, const uint64_t *keys, size_t stride, size_t n,
+                 struct err *e)
+{
+    int grouped;
+    int st = keyidx_build_runs(ix, keys, stride, n, &grouped, e);
+    if (st == E_OK && !grouped)
+        return ERR(e, E_INTERNAL, "keyidx_build: keys of %zu rows are not sorted", n);
+    return st;
 }
 
 void keyidx_free(struct keyidx *ix)

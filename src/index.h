@@ -2,7 +2,8 @@
  *
  * Two shapes, both open addressing with linear probing on XXH3 hashes:
  *   - struct keyidx: 64-bit person keys (idcard.h) -> a run [first, first+count)
- *     of rows in an array sorted by key.  Built once, then read-only, so
+ *     of rows in an array where each person's rows are contiguous (sorted
+ *     by key, or grouped as a feed arrived).  Built once, then read-only, so
  *     any number of threads may probe it at once.
  *   - struct stridx: strings (household_id, hukou_no) -> uint32 value.
  *   - struct u64map: non-zero 64-bit codes (hukou_no as digits) -> uint32
@@ -34,8 +35,12 @@ struct keyidx {
     size_t n;
 };
 
-/* Build from keys[0..n), which must be sorted ascending (zeros, if any,
- * first; they are skipped).  Returns E_OK or E_NOMEM. */
+/* Build from keys[0..n) where every non-zero key's rows form one run
+ * (zero keys are not indexed).  If some key has two runs, *grouped = 0 and
+ * ix is left empty; else *grouped = 1.  E_OK or E_NOMEM. */
+int keyidx_build_runs(struct keyidx *ix, const uint64_t *keys, size_t stride_bytes,
+                      size_t n, int *grouped, struct err *e);
+/* The same for keys that are sorted (so grouped): E_INTERNAL if not. */
 int keyidx_build(struct keyidx *ix, const uint64_t *keys, size_t stride_bytes,
                  size_t n, struct err *e);
 /* The run for key, or count 0.  Thread-safe after build. */

@@ -101,11 +101,12 @@ nomem:
     return ERR(e, E_NOMEM, "out of memory while indexing hukou households");
 }
 
-int join_build(struct join *j, struct dataset *d, struct err *e)
+int join_build(struct join *j, struct dataset *d, enum join_order order, struct err *e)
 {
     memset(j, 0, sizeof *j);
     /* Feeds arrive in file order; a stable sort by key keeps each person's
-     * rows in file order. */
+     * rows in file order.  With JOIN_GROUPED a feed whose rows of each
+     * person are already contiguous is indexed where it lies. */
     /* hukou was sorted by key (and merged) in normalise_finish() */
     enum { JOB_MEMBERS = -1, JOB_HUKOU_NO = -2 };
     struct sortjob jobs[] = {
@@ -137,14 +138,20 @@ int join_build(struct join *j, struct dataset *d, struct err *e)
             job_st[i] = index_hukou_no(j, d, &job_err[i]);
             continue;
         }
+        const uint64_t *keys =
+            jb->v->v ? (const uint64_t *)((char *)jb->v->v + jb->key_off) : NULL;
+        if (jb->sort && order == JOIN_GROUPED) {
+            int grouped;
+            job_st[i] = keyidx_build_runs(jb->ix, keys, jb->size, jb->v->n, &grouped,
+                                          &job_err[i]);
+            if (job_st[i] != E_OK || grouped)
+                continue;
+        }
         job_st[i] = jb->sort ? radix_sort_u64(jb->v->v, jb->v->n, jb->size, jb->key_off,
                                               &job_err[i])
                              : E_OK;
         if (job_st[i] == E_OK)
-            job_st[i] = keyidx_build(jb->ix, jb->v->v ? (const uint64_t *)((char *)jb->v->v +
-                                                                           jb->key_off)
-                                                      : NULL,
-                                     jb->size, jb->v->n, &job_err[i]);
+            job_st[i] = keyidx_build(jb->ix, keys, jb->size, jb->v->n, &job_err[i]);
     }
     for (int i = 0; i < N_JOBS; i++)
         if (job_st[i] != E_OK) {

@@ -2,7 +2,11 @@
  *
  * join_build() sorts each person-keyed feed by (key, line) and builds a
  * keyidx over it, so "all vehicles of this person" is one probe and a
- * contiguous run in file order.  It also indexes registry members by key
+ * contiguous run in file order.  A feed that arrives grouped by person
+ * (every person's rows contiguous, as most departments export them) is
+ * already that, and JOIN_GROUPED indexes it without moving a row: no sort
+ * and no scratch as large as the feed.  Only the snapshot, which merges the
+ * feeds by key, needs JOIN_SORTED.  It also indexes registry members by key
  * (E10, L01) and hukou persons by hukou_no (E11, L01).  After build the
  * struct is read-only and shared by all threads of evaluate.c.
  *
@@ -35,7 +39,12 @@ struct join {
     struct stridx hukou_no;             /* the same for hukou_nos without a code */
 };
 
-int join_build(struct join *j, struct dataset *d, struct err *e);
+enum join_order {
+    JOIN_SORTED,    /* every feed sorted by (key, line) */
+    JOIN_GROUPED    /* every feed grouped by key, in file order within */
+};
+
+int join_build(struct join *j, struct dataset *d, enum join_order order, struct err *e);
 void join_free(struct join *j);
 
 /* The first position in hukou_by_no of hk's hukou household: 1 and *pos,

@@ -777,12 +777,22 @@ static int index_households(struct normaliser *n, size_t from, struct err *e)
 
 /* After a file's chunks are parsed: merge them, then any rule that needs
  * the whole file in order. */
+static int finish_hukou(struct dataset *d, struct err *e);
+
 static int after_load(struct normaliser *n, enum input_file f, size_t rows_before,
                       struct err *e)
 {
     int st = chunks_merge(n, f, e);
     if (st == E_OK && f == IN_HOUSEHOLDS)
         st = index_households(n, rows_before, e);
+    /* hukou.csv is merged as soon as it is loaded, while the larger feeds
+     * are not yet in memory: its sort needs scratch as large as the rows */
+    if (st == E_OK && f == IN_HUKOU) {
+        if (n->hukou_merged)
+            return ERR(e, E_INTERNAL, "hukou.csv loaded twice in one run");
+        st = finish_hukou(n->d, e);
+        n->hukou_merged = st == E_OK;
+    }
     return st;
 }
 
@@ -928,22 +938,13 @@ static int finish_candidates(struct dataset *d, struct err *e)
 
 int normalise_finish(struct normaliser *n, struct err *e)
 {
-    /* three independent merges, each touching only its own file's rows,
-     * rejects and counts: run them at the same time */
+    /* one after the other: the sorts use every thread themselves */
     struct dataset *d = n->d;
-    int st[3];
-    struct err er[3];
-#pragma omp parallel for schedule(dynamic, 1)
-    for (int i = 0; i < 3; i++) {
-        err_init(&er[i]);
-        st[i] = i == 0 ? finish_hukou(d, &er[i])
-              : i == 1 ? finish_members(d, &er[i])
-                       : finish_candidates(d, &er[i]);
-    }
-    for (int i = 0; i < 3; i++)
-        if (st[i] != E_OK) {
-            *e = er[i];
-            return st[i];
-        }
-    return E_OK;
+    int st = n->hukou_merged ? E_OK : finish_hukou(d, e);
+    if (st == E_OK)
+        st = finish_members(d, e);
+    if (st == E_OK)
+        st = finish_candidates(d, e);
+    n->hukou_merged = 0;
+    return st;
 }

@@ -37,6 +37,7 @@ struct normaliser {
     /* normaliser_keep_months(): social-insurance rows outside
      * [keep_first, keep_last] (month numbers) are checked, then not kept */
     int keep_months, keep_first, keep_last;
+    int hukou_merged;          /* finish_hukou() ran after hukou.csv */
 };
 
 int normaliser_init(struct normaliser *n, struct dataset *d, int as_of, struct err *e);

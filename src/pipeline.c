@@ -225,7 +225,7 @@ int pipeline_finish_load(struct pipeline *p, struct err *e)
 int pipeline_evaluate(struct pipeline *p, struct err *e)
 {
     double t = pipeline_now_ms();
-    int st = join_build(&p->jn, &p->d, e);
+    int st = join_build(&p->jn, &p->d, JOIN_GROUPED, e);
     if (st == E_OK)
         st = calendar_build(&p->cal, p->d.holidays.v, p->d.holidays.n, e);
     if (st != E_OK)

@@ -3,7 +3,11 @@
  * Stable: records with equal keys keep their order, so feeds that arrive in
  * file order stay in file order within one person.  O(n) passes of 16 bits
  * over the bits the keys actually use; needs a scratch buffer as large as
- * the records (allocated and freed here).
+ * the records (allocated and freed here).  A large table sorted outside a
+ * parallel region is sorted by all threads of the team (each counts and
+ * scatters its slice; slots are handed out in thread order, so the result
+ * is the same at any thread count); inside a parallel region, by the
+ * calling thread alone.
  */
 #ifndef ENGINE_SORT_H
 #define ENGINE_SORT_H

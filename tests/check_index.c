@@ -2,6 +2,7 @@
  *
  * Owns: the index suite.  Tests only through index.h and model.h:
  * keyidx over sorted keys with zeros and runs (against a direct count),
+ * over grouped unsorted keys, and the report of a key split in two runs,
  * u64map and stridx put/get across growth, and hukou_no_code's promise
  * that distinct strings get distinct codes and non-digit strings none.
  */
@@ -78,6 +79,71 @@ END_TEST
 
 /* u64map: first put inserts, a second returns the stored value; it grows
  * from a tiny start without losing an entry. */
+/* Grouped but unsorted keys (runs in random key order, zero runs between
+ * them): keyidx_build_runs() finds every run where it lies, zero rows are
+ * in no run; the same keys with one key split in two runs are reported
+ * not grouped (and keyidx_build() refuses them). */
+START_TEST(test_keyidx_grouped)
+{
+    static const size_t sizes[] = {1, 2, 50, 5000, 100000};
+    for (size_t t = 0; t < sizeof sizes / sizeof *sizes; t++) {
+        size_t n = sizes[t];
+        uint64_t *k = malloc(n * sizeof *k);
+        ck_assert_ptr_nonnull(k);
+        uint64_t s = 0xC0FFEEu + t;
+        for (size_t i = 0; i < n;) {
+            /* distinct odd keys (i is strictly increasing), some zero runs */
+            uint64_t v = rng(&s) % 7 == 0 ? 0 : ((uint64_t)i << 20 | (rng(&s) & 0xFFFFF)) | 1;
+            size_t run = 1 + (size_t)(rng(&s) % 4);
+            for (size_t r = 0; r < run && i < n; r++)
+                k[i++] = v;
+        }
+        /* shuffle the order of the key values without splitting runs:
+         * reverse the bits' order of significance is enough to unsort */
+        for (size_t i = 0; i < n; i++)
+            if (k[i])
+                k[i] = (k[i] * UINT64_C(0x9E3779B97F4A7C15)) | 1;
+        struct keyidx ix;
+        struct err e;
+        err_init(&e);
+        int grouped = -1;
+        ck_assert_int_eq(keyidx_build_runs(&ix, k, sizeof *k, n, &grouped, &e), E_OK);
+        ck_assert_int_eq(grouped, 1);
+        size_t runs = 0;
+        for (size_t i = 0; i < n;) {
+            size_t j = i;
+            while (j < n && k[j] == k[i])
+                j++;
+            struct keyidx_slot sl = keyidx_get(&ix, k[i]);
+            if (k[i] == 0) {
+                ck_assert_uint_eq(sl.count, 0);
+            } else {
+                ck_assert_uint_eq(sl.first, i);
+                ck_assert_uint_eq(sl.count, j - i);
+                runs++;
+            }
+            i = j;
+        }
+        ck_assert_uint_eq(ix.n, runs);
+        keyidx_free(&ix);
+        /* split the first non-zero run's key: put it again at the end,
+         * after a row of another key */
+        size_t f = 0;
+        while (f < n && k[f] == 0)
+            f++;
+        if (f < n && n >= 3 && k[n - 2] != k[f]) {
+            k[n - 1] = k[f];
+            grouped = -1;
+            ck_assert_int_eq(keyidx_build_runs(&ix, k, sizeof *k, n, &grouped, &e), E_OK);
+            ck_assert_int_eq(grouped, 0);
+            ck_assert_ptr_null(ix.slots);
+            ck_assert_int_eq(keyidx_build(&ix, k, sizeof *k, n, &e), E_INTERNAL);
+        }
+        free(k);
+    }
+}
+END_TEST
+
 START_TEST(test_u64map_put_get_grow)
 {
     struct u64map m;
@@ -201,6 +267,7 @@ Suite *index_suite(void)
     Suite *s = suite_create("index");
     TCase *tc = tcase_create("index");
     tcase_add_test(tc, test_keyidx_runs);
+    tcase_add_test(tc, test_keyidx_grouped);
     tcase_add_test(tc, test_u64map_put_get_grow);
     tcase_add_test(tc, test_stridx_put_get_grow);
     tcase_add_test(tc, test_hukou_no_code);

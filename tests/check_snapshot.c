@@ -46,7 +46,7 @@ static void setup(void)
     if (st == E_OK)
         st = pipeline_load_dir(&p, &e);
     if (st == E_OK)
-        st = join_build(&p.jn, &p.d, &e);
+        st = join_build(&p.jn, &p.d, JOIN_SORTED, &e);
     if (st == E_OK)
         st = snapshot_write(&p, idx, &e);
     pipeline_free(&p);

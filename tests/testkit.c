@@ -372,7 +372,7 @@ TK_API struct tk *tk_run(const char *dir, const struct tk_opts *o)
 
     /* index and join */
     tk->stage = "join";
-    tk->st = join_build(&tk->jn, &tk->d, &tk->e);
+    tk->st = join_build(&tk->jn, &tk->d, JOIN_GROUPED, &tk->e);
     if (tk->st != E_OK)
         return tk;
     tk->stage = "calendar";
