@@ -452,7 +452,7 @@ static const char *unit_hukou(const struct dataset *d, const struct join *jn,
     const struct member *ms = &VEC_AT(d->members, struct member, h->first_member);
     for (uint32_t i = 0; i < h->n_members; i++)
         if (ms[i].relation == REL_HEAD) {
-            const struct hukou *hk = ms[i].key ? join_hukou(jn, d, ms[i].key) : NULL;
+            const struct hukou *hk = join_member_hukou(jn, d, &ms[i]);
             return hk ? hk->hukou_no : "";
         }
     return "";

@@ -353,7 +353,7 @@ static void household_facts(const struct eval_ctx *c, const struct household *h,
     int W = c->p->income_months;
     for (uint32_t i = 0; i < h->n_members; i++) {
         const struct member *m = &ms[i];
-        const struct hukou *hk = m->key ? join_hukou(c->j, c->d, m->key) : NULL;
+        const struct hukou *hk = join_member_hukou(c->j, c->d, m);
         if (!f->head && m->relation == REL_HEAD) {
             f->head = m;
             f->head_hk = hk;
@@ -430,7 +430,7 @@ static int any_e01_e09(const struct eval_ctx *c, const struct household *h,
         const struct member *m = &ms[i];
         if (!m->key)
             continue;
-        const struct hukou *hk = join_hukou(c->j, c->d, m->key);
+        const struct hukou *hk = join_member_hukou(c->j, c->d, m);
         if (on(c, R_E01) && e01_fires(c, hk))
             return 1;
         if (on(c, R_E02) && e02_fires(hk, h))
@@ -524,7 +524,7 @@ static int judge_household(const struct eval_ctx *c, struct tout *t, uint32_t hi
             EMIT(R_Q01, "", m->id);
             continue;
         }
-        const struct hukou *hk = join_hukou(c->j, c->d, m->key);
+        const struct hukou *hk = join_member_hukou(c->j, c->d, m);
         const char *mh = hk ? hk->hukou_no : "";
         if (e01_fires(c, hk)) {
             sb_reset(&ev);
@@ -697,7 +697,7 @@ static int judge_household(const struct eval_ctx *c, struct tout *t, uint32_t hi
 static int judge_candidate(const struct eval_ctx *c, struct tout *t, uint32_t ci)
 {
     const struct candidate *cd = &VEC_AT(c->d->candidates, struct candidate, ci);
-    const struct hukou *hk = join_hukou(c->j, c->d, cd->key);
+    const struct hukou *hk = join_candidate_hukou(c->j, c->d, ci);
     if (!hk || hk->status != HK_NORMAL) {
         t->cand_skipped++;
         return E_OK;
@@ -790,7 +790,6 @@ static void prefetch_household(const struct eval_ctx *c, uint32_t hi, int stage)
         if (!k)
             continue;
         if (stage == 0) {
-            pf_slot(&j->hukou, k);
             pf_slot(&j->si, k);
             pf_slot(&j->property, k);
             pf_slot(&j->vehicles, k);
@@ -798,7 +797,9 @@ static void prefetch_household(const struct eval_ctx *c, uint32_t hi, int stage)
             pf_slot(&j->business, k);
             pf_slot(&j->pubserv, k);
         } else {
-            pf_rows(&j->hukou, c->d->hukou.v, sizeof(struct hukou), k);
+            const struct hukou *hk = join_member_hukou(j, c->d, &ms[i]);
+            if (hk)
+                __builtin_prefetch(hk);
             pf_rows(&j->si, c->d->si.v, sizeof(struct si_row), k);
             pf_rows(&j->property, c->d->property.v, sizeof(struct property), k);
             pf_rows(&j->vehicles, c->d->vehicles.v, sizeof(struct vehicle), k);

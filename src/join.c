@@ -20,7 +20,53 @@ struct sortjob {
     int sort;            /* 1 sort, 0 index only, JOB_*: the registry indexes */
 };
 
-/* Registry members by person key (E10, L01). */
+/* The first hukou row at or after `from` whose key is >= key (nh if
+ * none): a galloping search, so walking keys in ascending order costs
+ * about log(gap) per step whether the steps are dense (members) or sparse
+ * (candidates). */
+static size_t hukou_lower_bound(const struct hukou *hk, size_t nh, size_t from, uint64_t key)
+{
+    if (from >= nh || hk[from].key >= key)
+        return from;
+    size_t lo = from, step = 1;   /* hk[lo].key < key */
+    while (lo + step < nh && hk[lo + step].key < key) {
+        lo += step;
+        step *= 2;
+    }
+    size_t hi = lo + step < nh ? lo + step : nh;   /* hk[hi].key >= key or hi = nh */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (hk[mid].key < key)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return hi;
+}
+
+/* Each key of rows[0..n) (ascending, `stride` bytes apart, zeros first)
+ * looked up in the hukou rows (ascending by key, normalise_finish() and
+ * the snapshot leave them so): out[i], or out[pos of row i] when pos
+ * points into the rows, = its hukou row, or JOIN_NONE.  A
+ * merge of two sorted lists, not a hash probe per key. */
+static void merge_hukou(const struct dataset *d, const uint64_t *keys, size_t stride, size_t n,
+                        const uint32_t *pos, uint32_t *out)
+{
+    const struct hukou *hk = d->hukou.v;
+    size_t nh = d->hukou.n, h = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = *(const uint64_t *)((const char *)keys + i * stride);
+        uint32_t at = JOIN_NONE;
+        if (k != 0) {
+            h = hukou_lower_bound(hk, nh, h, k);
+            if (h < nh && hk[h].key == k)
+                at = (uint32_t)h;
+        }
+        out[pos ? *(const uint32_t *)((const char *)pos + i * stride) : i] = at;
+    }
+}
+
+/* Registry members by person key (E10, L01), and each member's hukou row. */
 static int index_members(struct join *j, const struct dataset *d, struct err *e)
 {
     size_t nm = d->members.n;
@@ -37,7 +83,25 @@ static int index_members(struct join *j, const struct dataset *d, struct err *e)
                             offsetof(struct member_ref, key), e);
     if (st != E_OK)
         return st;
+    j->member_hukou = malloc((nm ? nm : 1) * sizeof *j->member_hukou);
+    if (!j->member_hukou)
+        return ERR(e, E_NOMEM, "out of memory while joining members to hukou");
+    merge_hukou(d, &j->members_by_key[0].key, sizeof(struct member_ref), nm,
+                &j->members_by_key[0].member, j->member_hukou);
     return keyidx_build(&j->members, &j->members_by_key[0].key, sizeof(struct member_ref), nm, e);
+}
+
+/* Each candidate's hukou row (L01); candidates are sorted by key. */
+static int index_candidates(struct join *j, const struct dataset *d, struct err *e)
+{
+    size_t nc = d->candidates.n;
+    j->candidate_hukou = malloc((nc ? nc : 1) * sizeof *j->candidate_hukou);
+    if (!j->candidate_hukou)
+        return ERR(e, E_NOMEM, "out of memory while joining candidates to hukou");
+    if (nc)
+        merge_hukou(d, &((const struct candidate *)d->candidates.v)[0].key,
+                    sizeof(struct candidate), nc, NULL, j->candidate_hukou);
+    return E_OK;
 }
 
 /* Hukou households: group rows by hukou_no with a hash (first-seen
@@ -107,15 +171,16 @@ int join_build(struct join *j, struct dataset *d, enum join_order order, struct 
     /* Feeds arrive in file order; a stable sort by key keeps each person's
      * rows in file order.  With JOIN_GROUPED a feed whose rows of each
      * person are already contiguous is indexed where it lies. */
-    /* hukou was sorted by key (and merged) in normalise_finish() */
-    enum { JOB_MEMBERS = -1, JOB_HUKOU_NO = -2 };
+    /* hukou was sorted by key (and merged) in normalise_finish(); members
+     * and candidates are joined to it by merging (index_members) */
+    enum { JOB_MEMBERS = -1, JOB_HUKOU_NO = -2, JOB_CANDIDATES = -3 };
     struct sortjob jobs[] = {
         {&d->si, sizeof(struct si_row), offsetof(struct si_row, key), &j->si, 1},
         {&d->property, sizeof(struct property), offsetof(struct property, key), &j->property, 1},
         {NULL, 0, 0, NULL, JOB_HUKOU_NO},
         {NULL, 0, 0, NULL, JOB_MEMBERS},
         {&d->vehicles, sizeof(struct vehicle), offsetof(struct vehicle, key), &j->vehicles, 1},
-        {&d->hukou, sizeof(struct hukou), offsetof(struct hukou, key), &j->hukou, 0},
+        {NULL, 0, 0, NULL, JOB_CANDIDATES},
         {&d->business, sizeof(struct business), offsetof(struct business, key), &j->business, 1},
         {&d->pubservants, sizeof(struct pubservant), offsetof(struct pubservant, key),
          &j->pubserv, 1},
@@ -136,6 +201,10 @@ int join_build(struct join *j, struct dataset *d, enum join_order order, struct 
         }
         if (jb->sort == JOB_HUKOU_NO) {
             job_st[i] = index_hukou_no(j, d, &job_err[i]);
+            continue;
+        }
+        if (jb->sort == JOB_CANDIDATES) {
+            job_st[i] = index_candidates(j, d, &job_err[i]);
             continue;
         }
         const uint64_t *keys =
@@ -163,7 +232,8 @@ int join_build(struct join *j, struct dataset *d, enum join_order order, struct 
 
 void join_free(struct join *j)
 {
-    keyidx_free(&j->hukou);
+    free(j->member_hukou);
+    free(j->candidate_hukou);
     keyidx_free(&j->vehicles);
     keyidx_free(&j->property);
     keyidx_free(&j->si);
@@ -176,12 +246,6 @@ void join_free(struct join *j)
     stridx_free(&j->hukou_no);
     u64map_free(&j->hukou_code);
     memset(j, 0, sizeof *j);
-}
-
-const struct hukou *join_hukou(const struct join *j, const struct dataset *d, uint64_t key)
-{
-    struct keyidx_slot s = keyidx_get(&j->hukou, key);
-    return s.count ? &VEC_AT(d->hukou, struct hukou, s.first) : NULL;
 }
 
 int join_hukou_group(const struct join *j, const struct hukou *hk, size_t *pos)

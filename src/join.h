@@ -7,7 +7,9 @@
  * already that, and JOIN_GROUPED indexes it without moving a row: no sort
  * and no scratch as large as the feed.  Only the snapshot, which merges the
  * feeds by key, needs JOIN_SORTED.  It also indexes registry members by key
- * (E10, L01) and hukou persons by hukou_no (E11, L01).  After build the
+ * (E10, L01) and hukou persons by hukou_no (E11, L01), and joins each
+ * registry member and candidate to their hukou row by merging the two
+ * key-sorted lists (no hash table over the 3 M hukou persons).  After build the
  * struct is read-only and shared by all threads of evaluate.c.
  *
  * The sorts are independent and run as parallel OpenMP iterations; each
@@ -29,7 +31,9 @@ struct member_ref {
 };
 
 struct join {
-    struct keyidx hukou, vehicles, property, si, business, pubserv, staffrel;
+    struct keyidx vehicles, property, si, business, pubserv, staffrel;
+    uint32_t *member_hukou;             /* per member: its hukou row or JOIN_NONE */
+    uint32_t *candidate_hukou;          /* per candidate: the same */
     struct member_ref *members_by_key;  /* sorted by (key, household index) */
     struct keyidx members;              /* over members_by_key */
     uint32_t *hukou_by_no;              /* hukou rows grouped by hukou_no, each
@@ -52,7 +56,26 @@ void join_free(struct join *j);
  * hukou_same_no() holds. */
 int join_hukou_group(const struct join *j, const struct hukou *hk, size_t *pos);
 
-/* The hukou row of a person, or NULL. */
-const struct hukou *join_hukou(const struct join *j, const struct dataset *d, uint64_t key);
+#define JOIN_NONE UINT32_MAX
+
+static inline const struct hukou *join_hukou_at(const struct dataset *d, uint32_t at)
+{
+    return at == JOIN_NONE ? NULL : &((const struct hukou *)d->hukou.v)[at];
+}
+
+/* The hukou row of member m (a row of d->members), or NULL. */
+static inline const struct hukou *join_member_hukou(const struct join *j,
+                                                    const struct dataset *d,
+                                                    const struct member *m)
+{
+    return join_hukou_at(d, j->member_hukou[m - (const struct member *)d->members.v]);
+}
+
+/* The hukou row of candidate ci, or NULL. */
+static inline const struct hukou *join_candidate_hukou(const struct join *j,
+                                                       const struct dataset *d, uint32_t ci)
+{
+    return join_hukou_at(d, j->candidate_hukou[ci]);
+}
 
 #endif
