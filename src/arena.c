@@ -37,17 +37,48 @@ void arena_free(struct arena *a)
     a->used_bytes = 0;
 }
 
-static struct arena_chunk *new_chunk(size_t cap)
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* A chunk with at least cap payload bytes.  A regular chunk (exact = 0)
+ * of 2 MiB or more is whole 2 MiB pages, 2 MiB-aligned, its payload
+ * widened to fill them, and made resident up front (mem_populate): load
+ * fills these chunks end to end, and first touches page by page were the
+ * largest single cost of a run on a VM.  exact = 1 (a big object's own
+ * chunk, or HEDUI_ARENA_DEBUG's chunk per object) keeps the size asked
+ * for, so AddressSanitizer sees its end. */
+static struct arena_chunk *new_chunk(size_t cap, int exact)
 {
-    if (cap > SIZE_MAX - sizeof(struct arena_chunk))
+    struct arena_chunk *c;
+    if (cap > SIZE_MAX - sizeof(struct arena_chunk) - HUGE_PAGE)
         return NULL;
-    struct arena_chunk *c = malloc(sizeof *c + cap);
-    if (!c)
-        return NULL;
+    size_t total = sizeof *c + cap;
+    if (!exact && total >= HUGE_PAGE) {
+        total = (total + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+        c = aligned_alloc(HUGE_PAGE, total);
+        if (!c)
+            return NULL;
+        cap = total - sizeof *c;
+        mem_populate(c, total);
+    } else {
+        c = malloc(total);
+        if (!c)
+            return NULL;
+    }
     c->cap = cap;
     c->used = 0;
     c->next = NULL;
     return c;
+}
+
+void arena_trim(struct arena *a)
+{
+    const uintptr_t page = 4096;
+    for (struct arena_chunk *c = a->head; c; c = c->next) {
+        uintptr_t from = ((uintptr_t)c->data + c->used + page - 1) & ~(page - 1);
+        uintptr_t to = ((uintptr_t)c->data + c->cap) & ~(page - 1);
+        if (to > from && to - from >= 16 * page)
+            (void)madvise((void *)from, to - from, MADV_DONTNEED);
+    }
 }
 
 /* n bytes at a multiple of align (1 or 16) from a's chunks.  Objects are
@@ -62,7 +93,7 @@ static void *bump(struct arena *a, size_t n, size_t align)
     if (align > 1)
         n = (n + 15) & ~(size_t)15;
 #ifdef HEDUI_ARENA_DEBUG
-    struct arena_chunk *own = new_chunk(n);
+    struct arena_chunk *own = new_chunk(n, 1);
     if (!own)
         return NULL;
     own->used = n;
@@ -84,7 +115,7 @@ static void *bump(struct arena *a, size_t n, size_t align)
     if (n > a->chunk_size / 4) {
         /* Big object: own chunk, linked behind the current head so the
          * head's free tail stays usable. */
-        struct arena_chunk *own = new_chunk(n);
+        struct arena_chunk *own = new_chunk(n, 1);
         if (!own)
             return NULL;
         own->used = n;
@@ -97,7 +128,7 @@ static void *bump(struct arena *a, size_t n, size_t align)
         a->used_bytes += n;
         return own->data;
     }
-    struct arena_chunk *fresh = new_chunk(a->chunk_size);
+    struct arena_chunk *fresh = new_chunk(a->chunk_size, 0);
     if (!fresh)
         return NULL;
     fresh->next = a->head;
@@ -144,4 +175,20 @@ void mem_hugepages(void *p, size_t n)
     uintptr_t b = ((uintptr_t)p + n) & ~(huge - 1);
     if (b > a)
         (void)madvise((void *)a, b - a, MADV_HUGEPAGE);
+}
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23   /* Linux 5.14; older headers lack it */
+#endif
+
+void mem_populate(void *p, size_t n)
+{
+    const uintptr_t page = 4096;
+    if (!p || n < 64 * page)
+        return;
+    mem_hugepages(p, n);
+    uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1);
+    uintptr_t b = ((uintptr_t)p + n) & ~(page - 1);
+    if (b > a)
+        (void)madvise((void *)a, b - a, MADV_POPULATE_WRITE);
 }

@@ -30,11 +30,27 @@ void *arena_calloc(struct arena *a, size_t count, size_t size);
 /* Copy of s[0..len) plus a NUL, or NULL. */
 char *arena_strndup(struct arena *a, const char *s, size_t len);
 
+/* Hand the unused tails of a's chunks back to the kernel.  For an arena
+ * that takes no more allocations (a loading chunk's strings, once they
+ * belong to the dataset); its objects stay where they are. */
+void arena_trim(struct arena *a);
+
 /* Ask for transparent huge pages under a large buffer that is about to be
  * filled (the whole 2 MiB pages inside p[0..n)): hash tables probed at
  * random and sort buffers, where 4 KiB pages cost a TLB miss per access
  * and a fault per page.  Only a hint: nothing changes if the kernel says
  * no.  Not for memory filled while files load, where it was slower. */
 void mem_hugepages(void *p, size_t n);
+
+/* Make p[0..n), a buffer about to be written end to end, resident now:
+ * huge pages where whole 2 MiB pages fit (mem_hugepages), then every page
+ * faulted in by one madvise(MADV_POPULATE_WRITE) instead of one page fault
+ * per first touch.  On a virtual machine with shadow page tables a first
+ * touch costs ~12 us a 4 KiB page: writing 1 GiB of fresh memory measured
+ * 3.1-4.1 s touched page by page, 1.7 s on huge pages faulted one by one,
+ * 0.13-0.19 s populated this way.  Only for memory that will be used (it
+ * is all counted as resident at once).  Only a hint: a kernel before 5.14
+ * or one short of memory leaves the pages to be faulted as before. */
+void mem_populate(void *p, size_t n);
 
 #endif

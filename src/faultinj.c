@@ -13,6 +13,7 @@
 #undef calloc
 #undef realloc
 #undef strdup
+#undef aligned_alloc
 #include <stdatomic.h>
 #include <stdio.h>
 
@@ -58,6 +59,11 @@ void *hedui_fault_realloc(void *p, size_t n)
 char *hedui_fault_strdup(const char *s)
 {
     return should_fail() ? NULL : strdup(s);
+}
+
+void *hedui_fault_aligned_alloc(size_t align, size_t n)
+{
+    return should_fail() ? NULL : aligned_alloc(align, n);
 }
 #else
 typedef int faultinj_unused;   /* ISO C forbids an empty translation unit */

@@ -1,7 +1,7 @@
 /* faultinj.h - allocation failure injection for the `fault` build only.
  *
  * `make BUILD=fault` compiles every source with -include src/faultinj.h and
- * -DHEDUI_FAULT_BUILD, so each malloc/calloc/realloc/strdup in OUR code goes
+ * -DHEDUI_FAULT_BUILD, so each malloc/calloc/realloc/strdup/aligned_alloc in OUR code goes
  * through a counter (libraries keep the real allocator).  With
  * HEDUI_FAIL_ALLOC=k the k-th allocation fails (and every later one too if
  * HEDUI_FAIL_PERSIST=1); HEDUI_FAULT_REPORT=1 prints the number of
@@ -21,12 +21,14 @@ void *hedui_fault_malloc(size_t n);
 void *hedui_fault_calloc(size_t n, size_t size);
 void *hedui_fault_realloc(void *p, size_t n);
 char *hedui_fault_strdup(const char *s);
+void *hedui_fault_aligned_alloc(size_t align, size_t n);
 
 #ifndef HEDUI_FAULTINJ_IMPL
 #define malloc(n) hedui_fault_malloc(n)
 #define calloc(n, s) hedui_fault_calloc((n), (s))
 #define realloc(p, n) hedui_fault_realloc((p), (n))
 #define strdup(s) hedui_fault_strdup(s)
+#define aligned_alloc(a, n) hedui_fault_aligned_alloc((a), (n))
 #endif
 
 #endif

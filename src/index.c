@@ -25,7 +25,7 @@ static void *zeroed(size_t n, size_t size)
         return NULL;
     void *p = malloc(n * size);
     if (p) {
-        mem_hugepages(p, n * size);
+        mem_populate(p, n * size);
         set(p, 0, n * size);
     }
     return p;

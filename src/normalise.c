@@ -114,6 +114,10 @@ const char *utf8_trim(const char *s, size_t *len)
 
 /* ---------- per-chunk state (load.h, parallel loading) ---------- */
 
+/* A loading chunk's strings: whole huge pages, made resident up front
+ * (arena.c new_chunk), the unused tail given back at the merge. */
+#define CHUNK_ARENA_BYTES ((size_t)4 << 20)
+
 static int chunk_add_reject(struct nchunk *k, long long line, const char *reason,
                             struct err *e)
 {
@@ -163,6 +167,8 @@ static int chunks_begin_cb(void *ctx, int n_chunks, const size_t *max_rows, stru
                        input_file_names[n->cur], total);
         dst->v = p;
         dst->cap = total;
+        /* every row slot is written (rows, or closed up by the merge) */
+        mem_populate((char *)p + dst->n * size, (total - dst->n) * size);
     }
     n->chunks = calloc((size_t)n_chunks, sizeof *n->chunks);
     if (!n->chunks)
@@ -176,7 +182,7 @@ static int chunks_begin_cb(void *ctx, int n_chunks, const size_t *max_rows, stru
         k->rows.cap = max_rows[i];
         k->rows.borrowed = 1;
         off += max_rows[i];
-        arena_init(&k->arena, (size_t)1 << 20);
+        arena_init(&k->arena, CHUNK_ARENA_BYTES);
     }
     return E_OK;
 }
@@ -222,7 +228,8 @@ static int chunks_merge(struct normaliser *n, enum input_file f, struct err *e)
         if (!a)
             return ERR(e, E_NOMEM, "out of memory while loading %s", input_file_names[f]);
         *a = k->arena;                       /* ownership moves to the dataset */
-        arena_init(&k->arena, (size_t)1 << 20);
+        arena_trim(a);
+        arena_init(&k->arena, CHUNK_ARENA_BYTES);
     }
     /* give back the unused tail (blank lines, rejects, multi-line records) */
     if (dst->n && dst->n < dst->cap) {

@@ -263,7 +263,7 @@ static int radix_sort(void *base, size_t n, size_t size, size_t key_off, int wid
         free(count);
         return ERR(e, E_NOMEM, "out of memory while sorting %zu records", n);
     }
-    mem_hugepages(tmp, n * rec * (direct ? 1 : 2));
+    mem_populate(tmp, n * rec * (direct ? 1 : 2));
     unsigned char *out = NULL;
     if (!direct) {
         /* the records gathered in their final order, then copied back */
@@ -273,7 +273,7 @@ static int radix_sort(void *base, size_t n, size_t size, size_t key_off, int wid
             free(count);
             return ERR(e, E_NOMEM, "out of memory while sorting %zu records", n);
         }
-        mem_hugepages(out, n * size);
+        mem_populate(out, n * size);
     }
     if (T > 1) {
         radix_passes_par(a, n, size, key_off, wide, varies, direct, tmp, count, out, T);
