@@ -653,64 +653,168 @@ static long long bare_crs_in(const char *s, size_t a, size_t b, size_t n)
     return total;
 }
 
-static XXH128_hash_t checksum(const unsigned char *raw, size_t n, int is_map);
+/* Where the prescan and the checksum read the bytes: memory (converted
+ * text, load_csv_mem), or a file read with pread() into a small buffer of
+ * the reading thread.  The first looks at a file never touch its mapping:
+ * on a VM a first touch of a mapped page costs about four times the copy
+ * (XXH3 over the 804 MB social_insurance.csv: 0.51-0.65 s through a fresh
+ * mapping, 0.13-0.15 s in 1 MiB preads), and the pages the prescan would
+ * map had to be dropped again before the parse anyway. */
+struct bytes {
+    const char *mem;   /* the bytes, or NULL: read fd */
+    int fd;
+    off_t base;        /* file offset of byte 0 (after a BOM) */
+    size_t n;
+};
 
-/* The prescan of s[0..n), segment by segment in parallel.  With hash set,
- * one thread first computes the checksum of raw[0..raw_n) (a sequential
- * stream, the same bytes at any thread count) while the others start on
- * the segments, then joins them. */
-static void prescan_run(const char *s, size_t n, int is_map, int check_utf8, struct prescan *ps,
-                        const unsigned char *raw, size_t raw_n, XXH128_hash_t *hash)
+/* b->bytes [a, a + len) into buf (or a pointer into memory); 0, or an errno. */
+static int bytes_get(const struct bytes *b, size_t a, size_t len, char *buf, const char **out)
 {
+    if (b->mem) {
+        *out = b->mem + a;
+        return 0;
+    }
+    size_t got = 0;
+    while (got < len) {
+        ssize_t r = pread(b->fd, buf + got, len - got, b->base + (off_t)(a + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return errno;
+        if (r == 0)
+            return EIO;   /* the file shrank while being read */
+        got += (size_t)r;
+    }
+    *out = buf;
+    return 0;
+}
+
+/* The first LF at or after a, plus one, or n (reads a few KiB). */
+static int bytes_after_lf(const struct bytes *b, size_t a, char *buf, size_t *at)
+{
+    const size_t step = 4096;
+    for (; a < b->n; a += step) {
+        size_t k = b->n - a < step ? b->n - a : step;
+        const char *p = NULL;
+        int er = bytes_get(b, a, k, buf, &p);
+        if (er)
+            return er;
+        const char *q = memchr(p, '\n', k);
+        if (q) {
+            *at = a + (size_t)(q - p) + 1;
+            return 0;
+        }
+    }
+    *at = b->n;
+    return 0;
+}
+
+/* XXH3-128 of the whole of b (the file from offset 0), streamed. */
+static int checksum_bytes(const struct bytes *b, XXH128_hash_t *h)
+{
+    const size_t piece = (size_t)1 << 20;
+    if (b->mem) {
+        *h = XXH3_128bits(b->mem, b->n);
+        return 0;
+    }
+    char *buf = malloc(piece);
+    if (!buf)
+        return ENOMEM;
+    XXH3_state_t st;
+    XXH3_INITSTATE(&st);
+    XXH3_128bits_reset(&st);
+    int er = 0;
+    for (size_t a = 0; a < b->n && !er; a += piece) {
+        size_t k = b->n - a < piece ? b->n - a : piece;
+        const char *p = NULL;
+        er = bytes_get(b, a, k, buf, &p);
+        if (!er)
+            XXH3_128bits_update(&st, p, k);
+    }
+    free(buf);
+    *h = XXH3_128bits_digest(&st);
+    return er;
+}
+
+/* The prescan of the bytes s (n of them), segment by segment in parallel.
+ * With hash set, one thread first computes the checksum of `whole` (a
+ * sequential stream, the same bytes at any thread count) while the others
+ * start on the segments, then joins them.  0, or an errno (ENOMEM, or the
+ * file's read error). */
+static int prescan_run(const struct bytes *s, int check_utf8, struct prescan *ps,
+                       const struct bytes *whole, XXH128_hash_t *hash)
+{
+    size_t n = s->n;
     size_t seg = load_chunk_bytes();
     if (n / seg >= MAX_CHUNKS)
         seg = n / MAX_CHUNKS + 1;
+    int T = omp_get_max_threads();
+    /* a block, the up to 3 bytes of a UTF-8 sequence cut by the block
+     * before it, and the byte after it (a CR's neighbour) */
+    size_t bsz = PRESCAN_BLOCK + 8;
+    char *bufs = s->mem ? NULL : malloc((size_t)T * bsz);
+    if (!s->mem && !bufs)
+        return ENOMEM;
+    int io = 0;
     ps->ns = 0;
     ps->at[0] = 0;
     for (size_t a = seg; a < n && ps->ns + 1 < MAX_CHUNKS; a = ps->at[ps->ns] + seg) {
-        const char *q = memchr(s + a, '\n', n - a);
-        size_t b = q ? (size_t)(q - s) + 1 : n;
+        size_t b;
+        if ((io = bytes_after_lf(s, a, bufs, &b)) != 0)
+            break;
         if (b >= n)
             break;
         ps->at[++ps->ns] = b;
     }
     ps->at[++ps->ns] = n;
-    int ok = 1;
+    int ok = 1, hash_err = 0;
+    int seg_err[MAX_CHUNKS] = {0};   /* each segment's read error */
+    if (!io) {
 #pragma omp parallel reduction(&& : ok) if (ps->ns > 1)
-    {
-        if (hash) {
+        {
+            char *buf = bufs ? bufs + (size_t)omp_get_thread_num() * bsz : NULL;
+            if (hash) {
 #pragma omp single nowait
-            *hash = checksum(raw, raw_n, is_map);
-        }
-#pragma omp for schedule(dynamic, 1) nowait
-        for (int i = 0; i < ps->ns; i++) {
-            size_t a = ps->at[i], e = ps->at[i + 1], pos = a;
-            long long q = 0, lf = 0, bare = 0;
-            int seg_ok = 1;
-            for (size_t b = a; b < e; b += PRESCAN_BLOCK) {
-                size_t be = e - b < PRESCAN_BLOCK ? e : b + PRESCAN_BLOCK;
-                if (check_utf8 && seg_ok) {
-                    /* a sequence cut by the block's end is taken up again in
-                     * the next block; the segment's end is after an LF */
-                    pos += utf8_valid_prefix((const unsigned char *)s + pos, be - pos);
-                    if (pos < be && (be == e || be - pos >= 4))
-                        seg_ok = 0;
-                }
-                long long bq, bl, bc;
-                count_qlc(s + b, be - b, &bq, &bl, &bc);
-                q += bq;
-                lf += bl;
-                if (bc)
-                    bare += bare_crs_in(s, b, be, n);
+                hash_err = checksum_bytes(whole, hash);
             }
-            ps->quotes[i] = q;
-            ps->lfs[i] = lf;
-            ps->bare_crs[i] = bare;
-            ok = ok && seg_ok;
-            drop_pages(s + a, e - a, is_map);
+#pragma omp for schedule(dynamic, 1) nowait
+            for (int i = 0; i < ps->ns; i++) {
+                size_t a = ps->at[i], e = ps->at[i + 1], pos = a;
+                long long q = 0, lf = 0, bare = 0;
+                int seg_ok = 1;
+                for (size_t b = a; b < e; b += PRESCAN_BLOCK) {
+                    size_t be = e - b < PRESCAN_BLOCK ? e : b + PRESCAN_BLOCK;
+                    size_t lo = check_utf8 && seg_ok && pos < b ? pos : b;
+                    size_t hi = be < n ? be + 1 : n;
+                    const char *w = NULL;   /* bytes [lo, hi) */
+                    if ((seg_err[i] = bytes_get(s, lo, hi - lo, buf, &w)) != 0)
+                        break;
+                    if (check_utf8 && seg_ok) {
+                        /* a sequence cut by the block's end is taken up again in
+                         * the next block; the segment's end is after an LF */
+                        pos += utf8_valid_prefix((const unsigned char *)w + (pos - lo), be - pos);
+                        if (pos < be && (be == e || be - pos >= 4))
+                            seg_ok = 0;
+                    }
+                    long long bq, bl, bc;
+                    count_qlc(w + (b - lo), be - b, &bq, &bl, &bc);
+                    q += bq;
+                    lf += bl;
+                    if (bc)
+                        bare += bare_crs_in(w + (b - lo), 0, be - b, n - b);
+                }
+                ps->quotes[i] = q;
+                ps->lfs[i] = lf;
+                ps->bare_crs[i] = bare;
+                ok = ok && seg_ok;
+            }
         }
     }
+    free(bufs);
     ps->utf8_ok = ok;
+    for (int i = 0; i < ps->ns && !io; i++)
+        io = seg_err[i];
+    return io ? io : hash_err;
 }
 
 /* Bare CRs in text[0..x), x just after an LF or the end: from the sums of
@@ -914,31 +1018,12 @@ static void drop_pages(const void *p, size_t n, int is_map)
 }
 
 static int load_any(struct dataset *d, const char *path, const unsigned char *raw, size_t n_raw,
-                    int is_map, enum enc want, const struct load_spec *spec, struct err *e);
+                    int fd, enum enc want, const struct load_spec *spec, struct err *e);
 
 int load_csv_mem(struct dataset *d, const char *path, const unsigned char *raw, size_t n_raw,
                  enum enc want, const struct load_spec *spec, struct err *e)
 {
-    return load_any(d, path, raw, n_raw, 0, want, spec, e);
-}
-
-/* XXH3-128 of the whole file, streamed in 16 MiB pieces whose pages go
- * back to the page cache once hashed: the first look at a large file must
- * not make all of it resident at once. */
-static XXH128_hash_t checksum(const unsigned char *raw, size_t n, int is_map)
-{
-    const size_t piece = (size_t)16 << 20;
-    if (!is_map || n <= piece)
-        return XXH3_128bits(raw, n);
-    XXH3_state_t st;
-    XXH3_INITSTATE(&st);
-    XXH3_128bits_reset(&st);
-    for (size_t a = 0; a < n; a += piece) {
-        size_t k = n - a < piece ? n - a : piece;
-        XXH3_128bits_update(&st, raw + a, k);
-        drop_pages(raw + a, k, is_map);
-    }
-    return XXH3_128bits_digest(&st);
+    return load_any(d, path, raw, n_raw, -1, want, spec, e);
 }
 
 static void set_checksum(struct filestat *fs, XXH128_hash_t h)
@@ -947,9 +1032,14 @@ static void set_checksum(struct filestat *fs, XXH128_hash_t h)
              (unsigned long long)h.high64, (unsigned long long)h.low64);
 }
 
+/* raw[0..n_raw): the file's bytes, mapped from fd (the prescan and the
+ * checksum read fd; the header and the parse read the mapping), or in
+ * memory when fd is -1. */
 static int load_any(struct dataset *d, const char *path, const unsigned char *raw, size_t n_raw,
-                    int is_map, enum enc want, const struct load_spec *spec, struct err *e)
+                    int fd, enum enc want, const struct load_spec *spec, struct err *e)
 {
+    int is_map = fd >= 0;
+    struct bytes whole = {is_map ? NULL : (const char *)raw, fd, 0, n_raw};
     struct filestat *fs = &d->files[spec->file];
     snprintf(fs->path, sizeof fs->path, "%s", path);
     fs->present = 1;
@@ -957,7 +1047,7 @@ static int load_any(struct dataset *d, const char *path, const unsigned char *ra
     /* XXH3-128: verifiable with `xxhsum -H2` (Debian package xxhash) and
      * fast enough (>10 GB/s) to cost nothing next to parsing. */
     if (n_raw == 0) {
-        set_checksum(fs, checksum(raw, 0, is_map));
+        set_checksum(fs, XXH3_128bits(raw, 0));
         err_where(e, path, 1, 0);
         return ERR(e, E_PARSE, "empty file: expected a header row");
     }
@@ -974,11 +1064,23 @@ static int load_any(struct dataset *d, const char *path, const unsigned char *ra
         return ERR(e, E_NOMEM, "out of memory while reading %s", path);
     int utf8 = 0;
     XXH128_hash_t hh;   /* during the prescan of the raw bytes if there is one */
+    int er;
     if (want != ENC_GB18030) {
-        prescan_run((const char *)raw + bom, n_raw - bom, is_map, 1, ps, raw, n_raw, &hh);
+        struct bytes after_bom = whole;
+        if (after_bom.mem)
+            after_bom.mem += bom;
+        after_bom.base = (off_t)bom;
+        after_bom.n = n_raw - bom;
+        er = prescan_run(&after_bom, 1, ps, &whole, &hh);
         utf8 = ps->utf8_ok;
     } else {
-        hh = checksum(raw, n_raw, is_map);
+        er = checksum_bytes(&whole, &hh);
+    }
+    if (er) {
+        free(ps);
+        if (er == ENOMEM)
+            return ERR(e, E_NOMEM, "out of memory while reading %s", path);
+        return ERR(e, E_IO, "cannot read %s: %s", path, strerror(er));
     }
     set_checksum(fs, hh);
     if (utf8) {
@@ -998,7 +1100,12 @@ static int load_any(struct dataset *d, const char *path, const unsigned char *ra
         is_map = 0;   /* text is now a private copy */
         fs->encoding = enc_name(dec.used);
         fs->had_bom = dec.had_bom;
-        prescan_run(text, tlen, is_map, 0, ps, NULL, 0, NULL);
+        struct bytes conv = {text, -1, 0, tlen};
+        if (prescan_run(&conv, 0, ps, NULL, NULL) != 0) {   /* memory: ENOMEM only */
+            decoded_free(&dec);
+            free(ps);
+            return ERR(e, E_NOMEM, "out of memory while reading %s", path);
+        }
     }
     const char *end = text + tlen;
 
@@ -1132,11 +1239,11 @@ int load_csv(struct dataset *d, const char *path, enum enc want,
         }
         raw = map;
     }
-    close(fd);
     if (map)
         madvise(map, n, MADV_SEQUENTIAL);
-    int st = load_any(d, path, raw, n, map != NULL, want, spec, e);
+    int st = load_any(d, path, raw, n, map ? fd : -1, want, spec, e);
     if (map)
         munmap(map, n);
+    close(fd);
     return st;
 }
