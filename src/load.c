@@ -54,6 +54,7 @@
 
 #define MAX_COLS 256
 #define MAX_CHUNKS 256
+#define LOAD_PARSE_BUF_MAX ((size_t)64 << 20)   /* per thread; larger chunks stay mapped */
 
 struct rec {
     char *buf;                 /* field bytes, each NUL-terminated */
@@ -1162,6 +1163,26 @@ static int load_any(struct dataset *d, const char *path, const unsigned char *ra
             st = ERR(e, E_NOMEM, "out of memory while reading %s", path);
             break;
         }
+        /* A file's chunks are read into a buffer of the parsing thread
+         * (pread, as the prescan reads) rather than faulted in through the
+         * mapping; one too large for that (a file parsed as one chunk) is
+         * parsed where it is mapped. */
+        size_t cmax = 0;
+        for (int i = 0; i < nc; i++)
+            if (cstart[i + 1] - cstart[i] > cmax)
+                cmax = cstart[i + 1] - cstart[i];
+        int T = omp_get_max_threads();
+        char *cbuf = NULL;
+        if (is_map && cmax <= LOAD_PARSE_BUF_MAX) {
+            cbuf = malloc((size_t)T * cmax);
+            if (!cbuf) {
+                free(P);
+                st = ERR(e, E_NOMEM, "out of memory while reading %s", path);
+                break;
+            }
+            mem_populate(cbuf, (size_t)T * cmax);
+        }
+        off_t data_off = (off_t)(data - (const char *)raw);
 #pragma omp parallel for schedule(dynamic, 1) if (nc > 1)
         for (int i = 0; i < nc; i++) {
             parser_init(&P[i], d, spec, path, &hdr, &dec);
@@ -1170,9 +1191,22 @@ static int load_any(struct dataset *d, const char *path, const unsigned char *ra
                 P[i].ctx = spec->chunk_ctx(spec->ctx, i);
                 P[i].use_chunk_reject = spec->chunk_reject != NULL;
             }
-            parse_range(&P[i], data + cstart[i], data + cstart[i + 1], cline[i], NULL, NULL);
-            drop_pages(data + cstart[i], cstart[i + 1] - cstart[i], is_map);
+            size_t len = cstart[i + 1] - cstart[i];
+            const char *at = data + cstart[i];
+            if (cbuf) {
+                struct bytes f = {NULL, fd, data_off, n_data};
+                char *mine = cbuf + (size_t)omp_get_thread_num() * cmax;
+                int rer = bytes_get(&f, cstart[i], len, mine, &at);
+                if (rer) {
+                    P[i].status = ERR(&P[i].e, E_IO, "cannot read %s: %s", path, strerror(rer));
+                    continue;
+                }
+            }
+            parse_range(&P[i], at, at + len, cline[i], NULL, NULL);
+            if (!cbuf)
+                drop_pages(at, len, is_map);
         }
+        free(cbuf);
         st = E_OK;
         int resplit = 0;
         for (int i = 0; i < nc; i++) {
