@@ -83,6 +83,17 @@ for k in 1 3 5; do
     check "EIO on fsync #$k leaves the previous run intact" "same_run '$T/eio' '$T/ref'"
     rm -rf "$T/eio"
 done
+for k in 1 2 3 6; do
+    cp -r "$T/ref" "$T/rio"
+    LD_PRELOAD="$SHIM" HEDUI_FAULT_PREAD_EIO=$k "$HEDUI" run -q --data "$FX" --out "$T/rio" \
+        --as-of $ASOF --seed 7 2>"$T/rio.err"
+    rc=$?
+    check "EIO on reading an input (pread #$k) exits 3" "[ $rc -eq 3 ]"
+    check "the read error names the file and says Input/output error" \
+        "grep -q 'cannot read $FX/[a-z_]*[.]csv: Input/output error' '$T/rio.err'"
+    check "EIO on pread #$k leaves the previous run intact" "same_run '$T/rio' '$T/ref'"
+    rm -rf "$T/rio"
+done
 check "no temporary directory left after I/O faults" "[ -z \"\$(ls -A '$T' | grep hedui-tmp)\" ]"
 
 # ---- 3. kill -9 at many moments: the previous run or the new one ----

@@ -3,6 +3,8 @@
  *   HEDUI_FAULT_FULL=NAME      creating a file whose base name is NAME opens
  *                              /dev/full instead: every write fails ENOSPC
  *   HEDUI_FAULT_FSYNC_EIO=N    the N-th fsync() fails with EIO
+ *   HEDUI_FAULT_PREAD_EIO=N    the N-th pread() fails with EIO (inputs are
+ *                              read with pread: checksum, prescan, parse)
  * Test-only; never linked into hedui.
  */
 #define _GNU_SOURCE
@@ -64,4 +66,18 @@ int fsync(int fd)
         return -1;
     }
     return real_fsync(fd);
+}
+
+ssize_t pread(int fd, void *buf, size_t count, off_t offset)
+{
+    static ssize_t (*real_pread)(int, void *, size_t, off_t);
+    static int n;
+    if (!real_pread)
+        real_pread = (ssize_t (*)(int, void *, size_t, off_t))dlsym(RTLD_NEXT, "pread");
+    const char *v = getenv("HEDUI_FAULT_PREAD_EIO");
+    if (v && __atomic_add_fetch(&n, 1, __ATOMIC_SEQ_CST) == atoi(v)) {
+        errno = EIO;
+        return -1;
+    }
+    return real_pread(fd, buf, count, offset);
 }
