@@ -183,10 +183,15 @@ void mem_hugepages(void *p, size_t n)
 
 void mem_populate(void *p, size_t n)
 {
+    mem_hugepages(p, n);
+    mem_prefault(p, n);
+}
+
+void mem_prefault(void *p, size_t n)
+{
     const uintptr_t page = 4096;
     if (!p || n < 64 * page)
         return;
-    mem_hugepages(p, n);
     uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1);
     uintptr_t b = ((uintptr_t)p + n) & ~(page - 1);
     if (b > a)

@@ -53,4 +53,9 @@ void mem_hugepages(void *p, size_t n);
  * or one short of memory leaves the pages to be faulted as before. */
 void mem_populate(void *p, size_t n);
 
+/* The populate step of mem_populate alone, for a part of a buffer that
+ * was given mem_hugepages() as a whole and is made resident piece by
+ * piece as it fills. */
+void mem_prefault(void *p, size_t n);
+
 #endif

@@ -24,6 +24,7 @@ struct nchunk {
     struct vec rejects;        /* struct reject */
     struct arena arena;        /* strings of these rows and rejects */
     unsigned idf[4];           /* ID normalisations seen (ID_F_* bits) */
+    char *ready;               /* rows.v is resident up to here (chunk_rows_ready) */
 };
 
 struct normaliser {
