@@ -1,6 +1,7 @@
 /* load.c - stage 1: bytes of one CSV file -> records with their line numbers.
  *
- * Owns: reading the file (mmap), its checksum, decoding (via encoding.c),
+ * Owns: reading the file (pread; mmap for the header, decoding and a file
+ * parsed as one large chunk), its checksum, decoding (via encoding.c),
  * splitting into chunks, parsing, header matching and the structural
  * rejects.  Must never interpret a value (that is normalise.c) and never
  * drop a record without a reject.
@@ -592,12 +593,13 @@ static long long count_byte(const char *s, size_t n, char c)
  *
  * The text is cut just after LFs into segments (an LF is never inside a
  * UTF-8 sequence).  Each segment is read once, in parallel, in blocks small
- * enough to stay in the core's cache while they are checked for UTF-8 and
- * their quotes, LFs and bare CRs counted; then its pages go back to the page
- * cache.  The counts, summed in order, give every segment start's quote
- * parity, line number and bare-CR count, which is all the chunking below
- * needs: the file is read from memory twice in all (this look and the
- * parse), besides the checksum. */
+ * enough to stay in the core's cache (pread into a buffer of the thread,
+ * struct bytes below) while they are checked for UTF-8 and their quotes,
+ * LFs and bare CRs counted.  The counts, summed in order, give every
+ * segment start's quote parity, line number and bare-CR count, which is
+ * all the chunking below needs: the file is read twice in all (this look
+ * and the parse, each chunk into a buffer of its thread), besides the
+ * checksum. */
 #define PRESCAN_BLOCK ((size_t)64 << 10)
 
 struct prescan {
