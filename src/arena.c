@@ -22,7 +22,15 @@ void arena_init(struct arena *a, size_t chunk_size)
 {
     a->head = NULL;
     a->chunk_size = chunk_size ? chunk_size : (size_t)1 << 20;
+    a->chunk_max = a->chunk_size;
     a->used_bytes = 0;
+}
+
+void arena_init_growing(struct arena *a, size_t first, size_t max)
+{
+    arena_init(a, first);
+    if (max > a->chunk_size)
+        a->chunk_max = max;
 }
 
 void arena_free(struct arena *a)
@@ -40,8 +48,9 @@ void arena_free(struct arena *a)
 #define HUGE_PAGE ((size_t)2 << 20)
 
 /* A chunk with at least cap payload bytes.  A regular chunk (exact = 0)
- * of 2 MiB or more is whole 2 MiB pages, 2 MiB-aligned, its payload
- * widened to fill them, and made resident up front (mem_populate): load
+ * of 2 MiB or more is whole 2 MiB pages, 2 MiB-aligned, cap rounded up to
+ * them (the payload is that less the header: a regular chunk only serves
+ * objects of a quarter of it), and made resident up front (mem_populate): load
  * fills these chunks end to end, and first touches page by page were the
  * largest single cost of a run on a VM.  exact = 1 (a big object's own
  * chunk, or HEDUI_ARENA_DEBUG's chunk per object) keeps the size asked
@@ -52,8 +61,8 @@ static struct arena_chunk *new_chunk(size_t cap, int exact)
     if (cap > SIZE_MAX - sizeof(struct arena_chunk) - HUGE_PAGE)
         return NULL;
     size_t total = sizeof *c + cap;
-    if (!exact && total >= HUGE_PAGE) {
-        total = (total + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+    if (!exact && cap >= HUGE_PAGE) {
+        total = (cap + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
         c = aligned_alloc(HUGE_PAGE, total);
         if (!c)
             return NULL;
@@ -131,6 +140,8 @@ static void *bump(struct arena *a, size_t n, size_t align)
     struct arena_chunk *fresh = new_chunk(a->chunk_size, 0);
     if (!fresh)
         return NULL;
+    if (a->chunk_size < a->chunk_max)
+        a->chunk_size = a->chunk_size * 2 < a->chunk_max ? a->chunk_size * 2 : a->chunk_max;
     fresh->next = a->head;
     a->head = fresh;
     fresh->used = n;

@@ -18,10 +18,15 @@ struct arena_chunk;
 struct arena {
     struct arena_chunk *head;   /* newest chunk; list owns all chunks */
     size_t chunk_size;          /* default chunk payload, bytes */
+    size_t chunk_max;           /* chunk_size doubles per new chunk up to this */
     size_t used_bytes;          /* total handed out (for the manifest) */
 };
 
 void arena_init(struct arena *a, size_t chunk_size);
+/* An arena whose chunks start at `first` bytes and double up to `max`:
+ * a small input stays in small chunks, a large one reaches chunks of whole
+ * huge pages (made resident up front, see new_chunk in arena.c). */
+void arena_init_growing(struct arena *a, size_t first, size_t max);
 void arena_free(struct arena *a);
 
 /* n bytes aligned to 16, or NULL when out of memory. */

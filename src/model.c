@@ -76,7 +76,7 @@ void vec_free(struct vec *v)
 void dataset_init(struct dataset *d)
 {
     memset(d, 0, sizeof *d);
-    arena_init(&d->arena, (size_t)4 << 20);
+    arena_init_growing(&d->arena, (size_t)256 << 10, (size_t)4 << 20);
     for (int i = 0; i < N_INPUT; i++)
         d->files[i].name = input_file_names[i];
 }

@@ -114,9 +114,11 @@ const char *utf8_trim(const char *s, size_t *len)
 
 /* ---------- per-chunk state (load.h, parallel loading) ---------- */
 
-/* A loading chunk's strings: whole huge pages, made resident up front
- * (arena.c new_chunk), the unused tail given back at the merge. */
-#define CHUNK_ARENA_BYTES ((size_t)4 << 20)
+/* A loading chunk's strings: chunks from 256 KiB doubling to 4 MiB, those
+ * of whole huge pages made resident up front (arena.c new_chunk), the
+ * unused tail given back at the merge.  A small file never gets one. */
+#define CHUNK_ARENA_FIRST ((size_t)256 << 10)
+#define CHUNK_ARENA_MAX ((size_t)4 << 20)
 
 static int chunk_add_reject(struct nchunk *k, long long line, const char *reason,
                             struct err *e)
@@ -186,7 +188,7 @@ static int chunks_begin_cb(void *ctx, int n_chunks, const size_t *max_rows, stru
         k->rows.borrowed = 1;
         k->ready = k->rows.v;
         off += max_rows[i];
-        arena_init(&k->arena, CHUNK_ARENA_BYTES);
+        arena_init_growing(&k->arena, CHUNK_ARENA_FIRST, CHUNK_ARENA_MAX);
     }
     return E_OK;
 }
@@ -233,7 +235,7 @@ static int chunks_merge(struct normaliser *n, enum input_file f, struct err *e)
             return ERR(e, E_NOMEM, "out of memory while loading %s", input_file_names[f]);
         *a = k->arena;                       /* ownership moves to the dataset */
         arena_trim(a);
-        arena_init(&k->arena, CHUNK_ARENA_BYTES);
+        arena_init_growing(&k->arena, CHUNK_ARENA_FIRST, CHUNK_ARENA_MAX);
     }
     /* give back the unused tail (blank lines, rejects, multi-line records) */
     if (dst->n && dst->n < dst->cap) {

@@ -299,6 +299,51 @@ START_TEST(test_strings_packed)
 }
 END_TEST
 
+/* A growing arena (chunks from 256 KiB doubling to 4 MiB, the large ones
+ * whole huge pages made resident up front) keeps every string intact, and
+ * arena_trim() hands back only the unused tails: strings written across
+ * every chunk size read back byte for byte after the trim, as do those of
+ * a mem_populate()d and a mem_prefault()ed buffer. */
+START_TEST(test_growing_and_trim)
+{
+    struct arena a;
+    arena_init_growing(&a, (size_t)256 << 10, (size_t)4 << 20);
+    enum { N = 12000 };
+    static char *ptr[N];
+    static size_t len[N];
+    size_t total = 0;
+    for (int i = 0; i < N; i++) {
+        len[i] = 1 + (size_t)(i * 7919) % 1500;
+        char buf[1600];
+        for (size_t k = 0; k < len[i]; k++)
+            buf[k] = (char)('a' + (i + (int)k) % 26);
+        ptr[i] = arena_strndup(&a, buf, len[i]);
+        ck_assert_ptr_nonnull(ptr[i]);
+        total += len[i] + 1;
+    }
+    ck_assert_uint_ge(total, (size_t)8 << 20);   /* reaches the 4 MiB chunks */
+    ck_assert_uint_eq(a.used_bytes, total);
+    arena_trim(&a);
+    for (int i = 0; i < N; i++) {
+        ck_assert_uint_eq(strlen(ptr[i]), len[i]);
+        for (size_t k = 0; k < len[i]; k++)
+            ck_assert_int_eq(ptr[i][k], 'a' + (i + (int)k) % 26);
+    }
+    arena_free(&a);
+
+    size_t n = (size_t)6 << 20;
+    unsigned char *b = malloc(n);
+    ck_assert_ptr_nonnull(b);
+    for (size_t k = 0; k < n; k++)
+        b[k] = (unsigned char)(k * 31);
+    mem_populate(b, n);
+    mem_prefault(b + 4096, n - 8192);
+    for (size_t k = 0; k < n; k++)
+        ck_assert_int_eq(b[k], (unsigned char)(k * 31));
+    free(b);
+}
+END_TEST
+
 Suite *arena_suite(void)
 {
     Suite *s = suite_create("arena");
@@ -311,6 +356,7 @@ Suite *arena_suite(void)
     tcase_add_test(tc, test_strndup);
     tcase_add_test(tc, test_free_reuse);
     tcase_add_test(tc, test_strings_packed);
+    tcase_add_test(tc, test_growing_and_trim);
     suite_add_tcase(s, tc);
     return s;
 }
