@@ -46,6 +46,8 @@ void arena_free(struct arena *a)
 }
 
 #define HUGE_PAGE ((size_t)2 << 20)
+#define PAGE ((size_t)4096)
+static void advise_inside(const void *p, size_t n, uintptr_t align, int advice);
 
 /* A chunk with at least cap payload bytes.  A regular chunk (exact = 0)
  * of 2 MiB or more is whole 2 MiB pages, 2 MiB-aligned, cap rounded up to
@@ -81,13 +83,9 @@ static struct arena_chunk *new_chunk(size_t cap, int exact)
 
 void arena_trim(struct arena *a)
 {
-    const uintptr_t page = 4096;
-    for (struct arena_chunk *c = a->head; c; c = c->next) {
-        uintptr_t from = ((uintptr_t)c->data + c->used + page - 1) & ~(page - 1);
-        uintptr_t to = ((uintptr_t)c->data + c->cap) & ~(page - 1);
-        if (to > from && to - from >= 16 * page)
-            (void)madvise((void *)from, to - from, MADV_DONTNEED);
-    }
+    for (struct arena_chunk *c = a->head; c; c = c->next)
+        if (c->cap - c->used >= 17 * PAGE)   /* 16 whole pages at least */
+            advise_inside(c->data + c->used, c->cap - c->used, PAGE, MADV_DONTNEED);
 }
 
 /* n bytes at a multiple of align (1 or 16) from a's chunks.  Objects are
@@ -177,15 +175,20 @@ char *arena_strndup(struct arena *a, const char *s, size_t len)
     return p;
 }
 
+/* madvise(advice) over the whole `align` units inside p[0..n); a hint,
+ * its result ignored. */
+static void advise_inside(const void *p, size_t n, uintptr_t align, int advice)
+{
+    uintptr_t a = ((uintptr_t)p + align - 1) & ~(align - 1);
+    uintptr_t b = ((uintptr_t)p + n) & ~(align - 1);
+    if (b > a)
+        (void)madvise((void *)a, b - a, advice);
+}
+
 void mem_hugepages(void *p, size_t n)
 {
-    const uintptr_t huge = (uintptr_t)2 << 20;
-    if (!p || n < 2 * huge)
-        return;
-    uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1);
-    uintptr_t b = ((uintptr_t)p + n) & ~(huge - 1);
-    if (b > a)
-        (void)madvise((void *)a, b - a, MADV_HUGEPAGE);
+    if (p && n >= 2 * HUGE_PAGE)
+        advise_inside(p, n, HUGE_PAGE, MADV_HUGEPAGE);
 }
 
 #ifndef MADV_POPULATE_WRITE
@@ -200,11 +203,6 @@ void mem_populate(void *p, size_t n)
 
 void mem_prefault(void *p, size_t n)
 {
-    const uintptr_t page = 4096;
-    if (!p || n < 64 * page)
-        return;
-    uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1);
-    uintptr_t b = ((uintptr_t)p + n) & ~(page - 1);
-    if (b > a)
-        (void)madvise((void *)a, b - a, MADV_POPULATE_WRITE);
+    if (p && n >= 64 * PAGE)
+        advise_inside(p, n, PAGE, MADV_POPULATE_WRITE);
 }

@@ -62,37 +62,30 @@ check "no temporary directory left after the OOM loop" "[ -z \"\$(ls -A '$T' | g
 SHIM="$T/faultio.so"
 cc -shared -fPIC -O1 -o "$SHIM" "$ROOT/tests/faultio.c" -ldl
 check "the I/O fault shim builds" "[ -f '$SHIM' ]"
-for f in flags.csv rejects.csv manifest.json; do
-    cp -r "$T/ref" "$T/full"
-    LD_PRELOAD="$SHIM" HEDUI_FAULT_FULL=$f "$HEDUI" run -q --data "$FX" --out "$T/full" \
-        --as-of $ASOF --seed 7 2>"$T/full.err"
+# io_fault LABEL RC MESSAGE VAR=VALUE: a run under the shim with VAR=VALUE
+# exits RC, says MESSAGE (a grep pattern) on stderr and leaves the previous
+# run intact
+io_fault() {
+    label=$1 rc_want=$2 msg=$3
+    shift 3
+    cp -r "$T/ref" "$T/iof"
+    env LD_PRELOAD="$SHIM" "$@" "$HEDUI" run -q --data "$FX" --out "$T/iof" \
+        --as-of $ASOF --seed 7 2>"$T/iof.err"
     rc=$?
-    check "disk full while writing $f exits 6" "[ $rc -eq 6 ]"
-    check "disk full message names $f and the error" \
-        "grep -q '$f: No space left on device' '$T/full.err'"
-    check "disk full on $f leaves the previous run intact" "same_run '$T/full' '$T/ref'"
-    rm -rf "$T/full"
+    check "$label exits $rc_want" "[ $rc -eq $rc_want ]"
+    check "$label: the message says $msg" "grep -q '$msg' '$T/iof.err'"
+    check "$label leaves the previous run intact" "same_run '$T/iof' '$T/ref'"
+    rm -rf "$T/iof"
+}
+for f in flags.csv rejects.csv manifest.json; do
+    io_fault "disk full while writing $f" 6 "$f: No space left on device" HEDUI_FAULT_FULL=$f
 done
 for k in 1 3 5; do
-    cp -r "$T/ref" "$T/eio"
-    LD_PRELOAD="$SHIM" HEDUI_FAULT_FSYNC_EIO=$k "$HEDUI" run -q --data "$FX" --out "$T/eio" \
-        --as-of $ASOF --seed 7 2>"$T/eio.err"
-    rc=$?
-    check "EIO on fsync #$k exits 6" "[ $rc -eq 6 ]"
-    check "EIO message says Input/output error" "grep -q 'Input/output error' '$T/eio.err'"
-    check "EIO on fsync #$k leaves the previous run intact" "same_run '$T/eio' '$T/ref'"
-    rm -rf "$T/eio"
+    io_fault "EIO on fsync #$k" 6 "Input/output error" HEDUI_FAULT_FSYNC_EIO=$k
 done
 for k in 1 2 3 6; do
-    cp -r "$T/ref" "$T/rio"
-    LD_PRELOAD="$SHIM" HEDUI_FAULT_PREAD_EIO=$k "$HEDUI" run -q --data "$FX" --out "$T/rio" \
-        --as-of $ASOF --seed 7 2>"$T/rio.err"
-    rc=$?
-    check "EIO on reading an input (pread #$k) exits 3" "[ $rc -eq 3 ]"
-    check "the read error names the file and says Input/output error" \
-        "grep -q 'cannot read $FX/[a-z_]*[.]csv: Input/output error' '$T/rio.err'"
-    check "EIO on pread #$k leaves the previous run intact" "same_run '$T/rio' '$T/ref'"
-    rm -rf "$T/rio"
+    io_fault "EIO on reading an input (pread #$k: checksum, prescan or parse)" 3 \
+        "cannot read $FX/[a-z_]*[.]csv: Input/output error" HEDUI_FAULT_PREAD_EIO=$k
 done
 check "no temporary directory left after I/O faults" "[ -z \"\$(ls -A '$T' | grep hedui-tmp)\" ]"
 
