@@ -44,7 +44,9 @@ void arena_trim(struct arena *a);
  * filled (the whole 2 MiB pages inside p[0..n)): hash tables probed at
  * random and sort buffers, where 4 KiB pages cost a TLB miss per access
  * and a fault per page.  Only a hint: nothing changes if the kernel says
- * no.  Not for memory filled while files load, where it was slower. */
+ * no.  Alone, for memory filled while files load, it was slower (huge
+ * pages faulted one by one as rows arrive); the row arrays take it with
+ * mem_prefault() a step ahead of the rows (normalise.c). */
 void mem_hugepages(void *p, size_t n);
 
 /* Make p[0..n), a buffer about to be written end to end, resident now:

@@ -1,8 +1,8 @@
 /* faultinj.h - allocation failure injection for the `fault` build only.
  *
  * `make BUILD=fault` compiles every source with -include src/faultinj.h and
- * -DHEDUI_FAULT_BUILD, so each malloc/calloc/realloc/strdup/aligned_alloc in OUR code goes
- * through a counter (libraries keep the real allocator).  With
+ * -DHEDUI_FAULT_BUILD, so each malloc/calloc/realloc/strdup/aligned_alloc
+ * in OUR code goes through a counter (libraries keep the real allocator).  With
  * HEDUI_FAIL_ALLOC=k the k-th allocation fails (and every later one too if
  * HEDUI_FAIL_PERSIST=1); HEDUI_FAULT_REPORT=1 prints the number of
  * allocations at exit.  tests/fault.sh loops k over a run, as SQLite's OOM
