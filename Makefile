@@ -18,7 +18,7 @@ CFLAGS.debug   := -O0 -g3
 CFLAGS.asan    := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
                   -fno-sanitize-recover=all -DHEDUI_ARENA_DEBUG
 LDFLAGS.asan   := -fsanitize=address,undefined
-CFLAGS.fault   := $(CFLAGS.asan) -DHEDUI_FAULT_BUILD -include src/faultinj.h
+CFLAGS.fault   := $(CFLAGS.asan) -DHEDUI_FAULT_BUILD -include src/base/faultinj.h
 LDFLAGS.fault  := $(LDFLAGS.asan)
 PG_CFLAGS := $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
 CK_LIBS   := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -pthread)
@@ -28,7 +28,7 @@ ALL_CFLAGS  = -std=gnu11 -D_GNU_SOURCE $(WARN) -fopenmp -MMD -MP -Isrc $(PG_CFLA
 ALL_LDFLAGS = -fopenmp $(LDFLAGS.$(BUILD)) $(LDFLAGS)
 LDLIBS_ALL  = -lcsv -lxxhash -lpq -lm $(LDLIBS)
 
-LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(O)/%.o)
 TEST_SRC := $(wildcard tests/check_*.c)
 TEST_OBJ := $(TEST_SRC:tests/%.c=$(O)/tests/%.o)
@@ -43,6 +43,7 @@ $(O)/hedui: $(O)/main.o $(LIB_OBJ)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
 $(O)/%.o: src/%.c | $(O)
+	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(O)/tests/%.o: tests/%.c | $(O)
@@ -110,4 +111,4 @@ clean:
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
--include $(wildcard $(O)/*.d $(O)/tests/*.d)
+-include $(wildcard $(O)/*.d $(O)/*/*.d $(O)/tests/*.d)

@@ -13,16 +13,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "date.h"
-#include "encoding.h"
-#include "err.h"
+#include "cmd/cli.h"
+#include "base/date.h"
+#include "base/encoding.h"
+#include "base/err.h"
 #include "pipeline.h"
-#include "cmd_pg.h"
-#include "snapshot.h"
-#include "export.h"
-#include "report.h"
-#include "review.h"
+#include "pg/cmd_pg.h"
+#include "snapshot/snapshot.h"
+#include "audit/export.h"
+#include "audit/report.h"
+#include "audit/review.h"
 
 
 /* Exit status table (also in --help and README.md). */

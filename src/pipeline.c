@@ -14,10 +14,10 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "date.h"
-#include "report.h"
-#include "review.h"
-#include "write.h"
+#include "base/date.h"
+#include "audit/report.h"
+#include "audit/review.h"
+#include "out/write.h"
 
 const char *const stage_names[N_STAGES] = {"load_ms", "index_join_ms", "evaluate_ms",
                                            "rank_ms", "write_ms", "total_ms"};

@@ -11,15 +11,15 @@
 #ifndef ENGINE_PIPELINE_H
 #define ENGINE_PIPELINE_H
 
-#include "calendar.h"
-#include "encoding.h"
-#include "err.h"
-#include "evaluate.h"
-#include "join.h"
-#include "model.h"
-#include "normalise.h"
-#include "rank.h"
-#include "rules.h"
+#include "engine/calendar.h"
+#include "base/encoding.h"
+#include "base/err.h"
+#include "engine/evaluate.h"
+#include "engine/join.h"
+#include "contract/model.h"
+#include "engine/normalise.h"
+#include "engine/rank.h"
+#include "contract/policy.h"
 
 struct review;
 

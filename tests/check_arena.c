@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
+#include "base/arena.h"
 #include "tests.h"
 
 #define ALIGNED16(p) ((((uintptr_t)(p)) & 15u) == 0)

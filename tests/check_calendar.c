@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "calendar.h"
-#include "date.h"
-#include "normalise.h"
+#include "engine/calendar.h"
+#include "base/date.h"
+#include "engine/normalise.h"
 #include "tests.h"
 
 #define D(y, m, d) date_from_ymd((y), (m), (d))

@@ -14,11 +14,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "date.h"
-#include "idcard.h"
-#include "load.h"
-#include "normalise.h"
-#include "num.h"
+#include "base/date.h"
+#include "contract/idcard.h"
+#include "engine/load.h"
+#include "engine/normalise.h"
+#include "base/num.h"
 #include "tests.h"
 
 #define LIT(s) (s), (sizeof(s) - 1)

@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "date.h"
-#include "num.h"
+#include "base/date.h"
+#include "base/num.h"
 #include "tests.h"
 
 /* date_parse on a NUL-terminated literal (its full length). */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "encoding.h"
+#include "base/encoding.h"
 #include "tests.h"
 
 /* Decode s[0..n) and check nothing was an error. */

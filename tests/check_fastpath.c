@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "load.h"
+#include "engine/load.h"
 #include "tests.h"
 
 struct ref {

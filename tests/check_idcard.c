@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "idcard.h"
+#include "contract/idcard.h"
 #include "tests.h"
 
 #define AS_OF 20260615

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "index.h"
-#include "model.h"
+#include "base/index.h"
+#include "contract/model.h"
 #include "tests.h"
 
 static uint64_t rng(uint64_t *s)

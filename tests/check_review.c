@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "export.h"
-#include "review.h"
+#include "audit/export.h"
+#include "audit/review.h"
 #include "tests.h"
 
 static struct flag mk(int rule, const char *hh, const char *hk, const char *id, const char *key)

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rules.h"
+#include "contract/policy.h"
 #include "tests.h"
 
 /* ---------- helpers ---------- */

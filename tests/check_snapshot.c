@@ -18,8 +18,8 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#include "date.h"
-#include "snapshot.h"
+#include "base/date.h"
+#include "snapshot/snapshot.h"
 #include "tests.h"
 
 static char dir[64];

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sort.h"
+#include "base/sort.h"
 #include "tests.h"
 
 /* A record of `size` bytes: key at key_off (8 or 4 bytes), its original

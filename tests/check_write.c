@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "write.h"
+#include "out/write.h"
 #include "testkit.h"
 #include "tests.h"
 

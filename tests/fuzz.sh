@@ -26,7 +26,7 @@ OUT=build/fuzz
 OBJ=$OUT/obj
 
 # The engine sources the targets need (never main.c; never faultinj.h).
-LIB="arena date encoding err idcard index load model normalise num rules sort"
+LIB="base/arena base/date base/encoding base/err contract/idcard base/index engine/load contract/model engine/normalise base/num contract/policy base/sort"
 
 CFLAGS="-std=gnu11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -fopenmp -Isrc
         -fsanitize=address,undefined -fno-sanitize-recover=all -DHEDUI_ARENA_DEBUG
@@ -55,7 +55,7 @@ mkdir -p "$OBJ" || exit 2
 # ---- build ----
 build_ok=1
 for m in $LIB; do
-    o=$OBJ/$m.o
+    o=$OBJ/$(echo $m | tr / _).o
     if [ ! -f "$o" ] || [ src/$m.c -nt "$o" ] || [ -n "$(find src -name '*.h' -newer "$o" | head -1)" ] ||
        [ "$0" -nt "$o" ]; then
         # shellcheck disable=SC2086
@@ -63,7 +63,7 @@ for m in $LIB; do
     fi
 done
 objs=""
-for m in $LIB; do objs="$objs $OBJ/$m.o"; done
+for m in $LIB; do objs="$objs $OBJ/$(echo $m | tr / _).o"; done
 if [ "$build_ok" = 1 ]; then
     for t in $targets; do
         if [ ! -f tests/fuzz/$t.c ]; then

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "date.h"
+#include "base/date.h"
 #include "tests.h"
 
 /* The Makefile builds only tests/check_*.c, so each suite that uses the kit

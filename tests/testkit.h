@@ -20,14 +20,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "calendar.h"
-#include "err.h"
-#include "evaluate.h"
-#include "join.h"
-#include "model.h"
-#include "normalise.h"
-#include "rank.h"
-#include "rules.h"
+#include "engine/calendar.h"
+#include "base/err.h"
+#include "engine/evaluate.h"
+#include "engine/join.h"
+#include "contract/model.h"
+#include "engine/normalise.h"
+#include "engine/rank.h"
+#include "contract/policy.h"
 
 #define TK_AS_OF "2026-06-15"
 

@@ -21,10 +21,10 @@
  * (several records may start on one line: libcsv also ends a record at a
  * CR without LF); chunk i delivers at most max_rows[i] records.
  *
- * Build and run: tests/fuzz.sh (never with src/faultinj.h force-included).
+ * Build and run: tests/fuzz.sh (never with src/base/faultinj.h force-included).
  */
 #if defined(HEDUI_FAULT_BUILD) || defined(ENGINE_FAULTINJ_H)
-#error "fuzz targets are built without fault injection (src/faultinj.h)"
+#error "fuzz targets are built without fault injection (src/base/faultinj.h)"
 #endif
 
 #include <stdint.h>
@@ -32,10 +32,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "date.h"
-#include "load.h"
-#include "model.h"
-#include "normalise.h"
+#include "base/date.h"
+#include "engine/load.h"
+#include "contract/model.h"
+#include "engine/normalise.h"
 
 #define CHECK(cond)                                                                    \
     do {                                                                               \

@@ -19,7 +19,7 @@
  *   - decoded_free() frees everything (LeakSanitizer at exit of each run).
  */
 #if defined(HEDUI_FAULT_BUILD) || defined(ENGINE_FAULTINJ_H)
-#error "fuzz targets are built without fault injection (src/faultinj.h)"
+#error "fuzz targets are built without fault injection (src/base/faultinj.h)"
 #endif
 
 #include <iconv.h>
@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "encoding.h"
+#include "base/encoding.h"
 
 #define CHECK(cond)                                                                    \
     do {                                                                               \

@@ -15,7 +15,7 @@
  *   - the result does not depend on the bytes after len.
  */
 #if defined(HEDUI_FAULT_BUILD) || defined(ENGINE_FAULTINJ_H)
-#error "fuzz targets are built without fault injection (src/faultinj.h)"
+#error "fuzz targets are built without fault injection (src/base/faultinj.h)"
 #endif
 
 #include <stdint.h>
@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "idcard.h"
+#include "contract/idcard.h"
 
 #define CHECK(cond)                                                                    \
     do {                                                                               \

@@ -13,7 +13,7 @@
  *   - the hash is 16 hex digits, and the same bytes load the same way twice.
  */
 #if defined(HEDUI_FAULT_BUILD) || defined(ENGINE_FAULTINJ_H)
-#error "fuzz targets are built without fault injection (src/faultinj.h)"
+#error "fuzz targets are built without fault injection (src/base/faultinj.h)"
 #endif
 
 #include <stdint.h>
@@ -22,7 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rules.h"
+#include "contract/policy.h"
 
 #define CHECK(cond)                                                                    \
     do {                                                                               \

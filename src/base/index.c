@@ -1,0 +1,270 @@
+/* index.c - stage 3: hash indexes (see index.h for the design).
+ *
+ * Owns: the slot arrays.  Never touches row data beyond the keys it is
+ * given, never does I/O.  String hashes are XXH3-64, person keys fmix64
+ * (index.h); the slot is the low bits.
+ */
+#include "base/index.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/arena.h"
+#define XXH_INLINE_ALL   /* string hashes inline: one per put and get */
+#include <xxhash.h>
+
+/* A zeroed slot array, written once up front: calloc's fresh pages are
+ * shared zero pages, so the probe that reads a slot before it is written
+ * costs a second fault and a TLB flush on every CPU of the process. */
+static void *zeroed(size_t n, size_t size)
+{
+    /* through a volatile pointer: the compiler would fold malloc + memset
+     * back into calloc */
+    static void *(*volatile const set)(void *, int, size_t) = memset;
+    if (n > SIZE_MAX / size)
+        return NULL;
+    void *p = malloc(n * size);
+    if (p) {
+        mem_populate(p, n * size);
+        set(p, 0, n * size);
+    }
+    return p;
+}
+
+static size_t pow2_at_least(size_t n)
+{
+    size_t c = 16;
+    while (c < n)
+        c <<= 1;
+    return c;
+}
+
+/* How many runs ahead keyidx_build() prefetches the home slot: the
+ * inserts are random writes into a table far larger than the cache, and a
+ * miss costs more than a dozen inserts' work. */
+#define KEYIDX_PREFETCH 16
+
+int keyidx_build_runs(struct keyidx *ix, const uint64_t *keys, size_t stride, size_t n,
+                      int *grouped, struct err *e)
+{
+    memset(ix, 0, sizeof *ix);
+    *grouped = 1;
+#define KEY_AT(i) (*(const uint64_t *)((const char *)keys + (size_t)(i) * stride))
+    if (n > UINT32_MAX)
+        return ERR(e, E_INTERNAL, "index too large (%zu rows)", n);
+    /* where each run of one key starts (zero runs included, so that a run
+     * ends where the key changes), in one pass over the keys */
+    uint32_t *run = malloc((n + 1) * sizeof *run);
+    if (!run)
+        return ERR(e, E_NOMEM, "out of memory while indexing %zu rows", n);
+    size_t nr = 0, runs = 0;
+    uint64_t prev = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = KEY_AT(i);
+        if (i == 0 || k != prev) {
+            run[nr++] = (uint32_t)i;
+            runs += k != 0;
+        }
+        prev = k;
+    }
+    size_t cap = runs + runs / 2 + 16;   /* load <= 2/3 */
+    ix->slots = zeroed(cap, sizeof *ix->slots);
+    if (!ix->slots) {
+        free(run);
+        return ERR(e, E_NOMEM, "out of memory while building an index of %zu keys", runs);
+    }
+    ix->cap = cap;
+    run[nr] = (uint32_t)n;
+    for (size_t r = 0; r < nr; r++) {
+        if (r + KEYIDX_PREFETCH < nr)
+            __builtin_prefetch(&ix->slots[keyidx_home(ix, KEY_AT(run[r + KEYIDX_PREFETCH]))], 1);
+        size_t i = run[r], j = run[r + 1];
+        uint64_t k = KEY_AT(i);
+        if (k == 0)
+            continue;
+        size_t s = keyidx_home(ix, k);
+        while (ix->slots[s].key != 0) {
+            if (ix->slots[s].key == k) {
+                /* a second run of this key: not grouped */
+                free(run);
+                keyidx_free(ix);
+                *grouped = 0;
+                return E_OK;
+            }
+            s = s + 1 == cap ? 0 : s + 1;
+        }
+        ix->slots[s].key = k;
+        ix->slots[s].first = (uint32_t)i;
+        ix->slots[s].count = (uint32_t)(j - i);
+        ix->n++;
+    }
+#undef KEY_AT
+    free(run);
+    return E_OK;
+}
+
+int keyidx_build(struct keyidx *ix, const uint64_t *keys, size_t stride, size_t n,
+                 struct err *e)
+{
+    int grouped;
+    int st = keyidx_build_runs(ix, keys, stride, n, &grouped, e);
+    if (st == E_OK && !grouped)
+        return ERR(e, E_INTERNAL, "keyidx_build: keys of %zu rows are not sorted", n);
+    return st;
+}
+
+void keyidx_free(struct keyidx *ix)
+{
+    free(ix->slots);
+    memset(ix, 0, sizeof *ix);
+}
+
+int stridx_init(struct stridx *ix, size_t expect, struct err *e)
+{
+    memset(ix, 0, sizeof *ix);
+    size_t cap = pow2_at_least(expect * 2 + 1);
+    if (cap > ((size_t)1 << 32))
+        return ERR(e, E_NOMEM, "a string index of %zu keys is too large", expect);
+    ix->slots = zeroed(cap, sizeof *ix->slots);
+    if (!ix->slots)
+        return ERR(e, E_NOMEM, "out of memory while building a string index");
+    ix->mask = cap - 1;
+    return E_OK;
+}
+
+static int grow(struct stridx *ix)
+{
+    size_t cap = (ix->mask + 1) * 2;
+    if (cap > ((size_t)1 << 32))
+        return -1;   /* the 32-bit hash in a slot no longer picks it */
+    struct stridx_slot *ns = zeroed(cap, sizeof *ns);
+    if (!ns)
+        return -1;
+    for (size_t i = 0; i <= ix->mask; i++) {
+        if (!ix->slots[i].s)
+            continue;
+        size_t s = (size_t)ix->slots[i].h & (cap - 1);
+        while (ns[s].s)
+            s = (s + 1) & (cap - 1);
+        ns[s] = ix->slots[i];
+    }
+    free(ix->slots);
+    ix->slots = ns;
+    ix->mask = cap - 1;
+    return 0;
+}
+
+int stridx_put(struct stridx *ix, const char *str, uint32_t val, uint32_t *existing)
+{
+    if ((ix->n + 1) * 2 > ix->mask + 1 && grow(ix) != 0)
+        return -1;
+    size_t len = strlen(str);
+    uint32_t h = (uint32_t)XXH3_64bits(str, len);
+    size_t s = (size_t)h & ix->mask;
+    while (ix->slots[s].s) {
+        if (ix->slots[s].h == h && strcmp(ix->slots[s].s, str) == 0) {
+            if (existing)
+                *existing = ix->slots[s].val;
+            return 1;
+        }
+        s = (s + 1) & ix->mask;
+    }
+    ix->slots[s].s = str;
+    ix->slots[s].h = h;
+    ix->slots[s].val = val;
+    ix->n++;
+    return 0;
+}
+
+int stridx_get(const struct stridx *ix, const char *str, uint32_t *val)
+{
+    if (!ix->slots)
+        return 0;
+    uint32_t h = (uint32_t)XXH3_64bits(str, strlen(str));
+    size_t s = (size_t)h & ix->mask;
+    while (ix->slots[s].s) {
+        if (ix->slots[s].h == h && strcmp(ix->slots[s].s, str) == 0) {
+            *val = ix->slots[s].val;
+            return 1;
+        }
+        s = (s + 1) & ix->mask;
+    }
+    return 0;
+}
+
+void stridx_free(struct stridx *ix)
+{
+    free(ix->slots);
+    memset(ix, 0, sizeof *ix);
+}
+
+int u64map_init(struct u64map *m, size_t expect, struct err *e)
+{
+    memset(m, 0, sizeof *m);
+    size_t cap = pow2_at_least(expect * 2 + 1);
+    m->slots = zeroed(cap, sizeof *m->slots);
+    if (!m->slots)
+        return ERR(e, E_NOMEM, "out of memory while building an index of %zu codes", expect);
+    m->mask = cap - 1;
+    return E_OK;
+}
+
+static int u64map_grow(struct u64map *m)
+{
+    size_t cap = (m->mask + 1) * 2;
+    struct u64map_slot *ns = zeroed(cap, sizeof *ns);
+    if (!ns)
+        return -1;
+    for (size_t i = 0; i <= m->mask; i++) {
+        if (!m->slots[i].key)
+            continue;
+        size_t s = (size_t)idx_hash64(m->slots[i].key) & (cap - 1);
+        while (ns[s].key)
+            s = (s + 1) & (cap - 1);
+        ns[s] = m->slots[i];
+    }
+    free(m->slots);
+    m->slots = ns;
+    m->mask = cap - 1;
+    return 0;
+}
+
+int u64map_put(struct u64map *m, uint64_t key, uint32_t val, uint32_t *existing)
+{
+    if ((m->n + 1) * 2 > m->mask + 1 && u64map_grow(m) != 0)
+        return -1;
+    size_t s = (size_t)idx_hash64(key) & m->mask;
+    while (m->slots[s].key) {
+        if (m->slots[s].key == key) {
+            if (existing)
+                *existing = m->slots[s].val;
+            return 1;
+        }
+        s = (s + 1) & m->mask;
+    }
+    m->slots[s].key = key;
+    m->slots[s].val = val;
+    m->n++;
+    return 0;
+}
+
+int u64map_get(const struct u64map *m, uint64_t key, uint32_t *val)
+{
+    if (!m->slots || key == 0)
+        return 0;
+    size_t s = (size_t)idx_hash64(key) & m->mask;
+    while (m->slots[s].key) {
+        if (m->slots[s].key == key) {
+            *val = m->slots[s].val;
+            return 1;
+        }
+        s = (s + 1) & m->mask;
+    }
+    return 0;
+}
+
+void u64map_free(struct u64map *m)
+{
+    free(m->slots);
+    memset(m, 0, sizeof *m);
+}

@@ -1,0 +1,94 @@
+/* cli.c - option helpers shared by main.c and the cmd_*.c commands.
+ *
+ * Owns: the spelling rules of options (--name VALUE and --name=VALUE).
+ * Never prints and never exits.
+ */
+#include "cmd/cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **val,
+                  struct err *e)
+{
+    const char *a = argv[*i];
+    size_t nl = strlen(name);
+    if (strncmp(a, name, nl) == 0 && a[nl] == '=') {
+        *val = a + nl + 1;
+        return 1;
+    }
+    if (strcmp(a, name) != 0)
+        return 0;
+    if (*i + 1 >= argc) {
+        ERR(e, E_USAGE, "option %s needs a value", name);
+        return -1;
+    }
+    *val = argv[++*i];
+    return 1;
+}
+
+int cli_parse_uint(const char *s, unsigned long long max, unsigned long long *out)
+{
+    if (!s || *s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_parse_threads(const char *v, int *out, struct err *e)
+{
+    unsigned long long t;
+    if (cli_parse_uint(v, 1024, &t) != 0 || t == 0)
+        return ERR(e, E_USAGE, "--threads '%s' is not a number from 1 to 1024", v);
+    *out = (int)t;
+    return E_OK;
+}
+
+int cli_parse_encoding(const char *v, enum enc *enc_all, enum enc enc_file[N_INPUT],
+                       struct err *e)
+{
+    const char *eq = strchr(v, '=');
+    enum enc en;
+    if (enc_parse(eq ? eq + 1 : v, &en) != 0)
+        return ERR(e, E_USAGE, "--encoding '%s': unknown encoding (utf-8, gb18030, auto)", v);
+    if (!eq) {
+        *enc_all = en;
+        return E_OK;
+    }
+    for (int f = 0; f < N_INPUT; f++)
+        if (strlen(input_file_names[f]) == (size_t)(eq - v) &&
+            strncmp(input_file_names[f], v, (size_t)(eq - v)) == 0) {
+            enc_file[f] = en;
+            return E_OK;
+        }
+    return ERR(e, E_USAGE, "--encoding '%s': unknown input file", v);
+}
+
+void cli_default_rules_dir(char *buf, size_t n)
+{
+    char exe[1024];
+    ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (k > 0) {
+        exe[k] = '\0';
+        for (int up = 0; up < 4; up++) {
+            char *slash = strrchr(exe, '/');
+            if (!slash)
+                break;
+            *slash = '\0';
+            snprintf(buf, n, "%s/rules/policy.rules", exe);
+            if (access(buf, R_OK) == 0) {
+                snprintf(buf, n, "%s/rules", exe);
+                return;
+            }
+        }
+    }
+    snprintf(buf, n, "rules");
+}

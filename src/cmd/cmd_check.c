@@ -1,0 +1,831 @@
+/* cmd_check.c - `hedui index build|verify|info` and `hedui check` (issue 5).
+ *
+ * Owns: the options of these commands and the caseworker's output (text
+ * with Chinese labels, JSON, or flags.csv rows).  The findings come from
+ * evaluate.c run on the dataset snap_materialise() builds, so they are the
+ * nightly run's.  Errors go back to main.c, which prints them and exits.
+ *
+ * Verdict per household (the contract leaves it to the engine):
+ *   疑似不符合条件 looks_ineligible - a cuobao finding of severity high;
+ *   需复核 needs_review             - any other finding, or no standard for
+ *                                    the household's region (E09 could not
+ *                                    be judged: never a silent pass);
+ *   无发现 no_finding               - nothing fired.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd/cli.h"
+#include "base/date.h"
+#include "snapshot/snapshot.h"
+#include "out/write.h"
+
+/* ---------- labels ---------- */
+
+static const char *const rule_zh[N_RULES] = {
+    [R_E01] = "成员已死亡",
+    [R_E02] = "户籍已迁出或登记在外县",
+    [R_E03] = "名下有机动车",
+    [R_E04] = "拥有多套住房",
+    [R_E05] = "拥有商业、办公或工业用房",
+    [R_E06] = "人均住房面积超标",
+    [R_E07] = "担任企业法定代表人或股东",
+    [R_E08] = "财政供养人员",
+    [R_E09] = "人均收入高于标准",
+    [R_E10] = "同一人在多个救助户中",
+    [R_E11] = "配偶或未成年子女未申报",
+    [R_E12] = "经办人员近亲属",
+    [R_L01] = "疑似漏保",
+    [R_L02] = "注销户可能仍符合条件",
+    [R_P01] = "审批超过时限",
+    [R_Q01] = "身份证号码无效",
+    [R_Q02] = "户籍中查无此人",
+    [R_Q03] = "姓名与户籍不一致",
+};
+static const char *const kind_zh[4] = {"错保", "漏保", "数据质量", "办理流程"};
+static const char *const sev_zh[N_SEV] = {"高", "中", "低"};
+static const char *const status_zh[N_HS] = {"在保", "暂停", "已注销", "申请中"};
+static const char *const program_zh[N_PROG] = {"低保", "特困", "低收入"};
+static const char *const area_zh[N_AREA] = {"城市", "农村"};
+
+enum verdict { V_NONE, V_REVIEW, V_INELIGIBLE };
+static const char *const verdict_id[3] = {"no_finding", "needs_review", "looks_ineligible"};
+static const char *const verdict_zh[3] = {"无发现", "需复核", "疑似不符合条件"};
+
+/* ---------- options ---------- */
+
+static int parse_date_opt(const char *v, int *out, struct err *e)
+{
+    if (date_parse(v, strlen(v), out) != 0)
+        return ERR(e, E_USAGE, "--as-of '%s' is not a date (want YYYY-MM-DD)", v);
+    return E_OK;
+}
+
+static int today(void)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    return date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+/* ---------- index build / verify / info ---------- */
+
+static const char usage_index[] =
+    "Usage: hedui index build --data DIR --out FILE [OPTIONS]\n"
+    "       hedui index verify FILE\n"
+    "       hedui index info FILE\n"
+    "\n"
+    "build: reads the rolls and feeds of DIR exactly as 'hedui run' does (same\n"
+    "  checks, rejects and reject limit) and writes a snapshot of what the rules\n"
+    "  need from them, keyed by person and by hukou household, for 'hedui check'.\n"
+    "  The file is written beside FILE under a temporary name, flushed, read back\n"
+    "  and verified, then renamed over FILE: checks running meanwhile keep\n"
+    "  reading the old snapshot.  Mode 0600 (it carries full ID numbers).\n"
+    "verify: checks every checksum of a snapshot (exit 0 if whole, 3 if not).\n"
+    "info: prints a snapshot's header, sections and inputs.\n"
+    "\n"
+    "Options of build:\n"
+    "  --data DIR           input directory, as for 'hedui run' (required)\n"
+    "  --out FILE           the snapshot to write (required)\n"
+    "  --rules DIR          policy directory (default: the shipped rules/); its\n"
+    "                       policy.rules is stored in the snapshot\n"
+    "  --as-of YYYY-MM-DD   read ID numbers as of this date (default: today)\n"
+    "  --threads N          worker threads (default: all cores)\n"
+    "  --encoding [FILE=]ENC  as for 'hedui run'\n"
+    "  -q, --quiet          no progress lines\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "Exit status: 0 done; 1 a feed over its reject limit (nothing written);\n"
+    "2 usage; 3 missing or malformed input, or (verify, info) a snapshot of\n"
+    "another version or damaged; 5 bad rules; 6 the snapshot cannot be written\n"
+    "(the old one is left as it was); 7 out of memory.\n";
+
+static int index_build(int argc, char **argv, struct err *e)
+{
+    const char *data = NULL, *out = NULL, *rules = NULL;
+    char rules_buf[4096];
+    struct run_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    int as_of_set = 0, quiet = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *v = NULL, *a = argv[i];
+        int r;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(usage_index, stdout);
+            return -1;
+        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+            quiet = 1;
+        } else if ((r = cli_opt_value(argc, argv, &i, "--data", &v, e)) != 0) {
+            if (r < 0) return e->code;
+            data = v;
+        } else if ((r = cli_opt_value(argc, argv, &i, "--out", &v, e)) != 0) {
+            if (r < 0) return e->code;
+            out = v;
+        } else if ((r = cli_opt_value(argc, argv, &i, "--rules", &v, e)) != 0) {
+            if (r < 0) return e->code;
+            rules = v;
+        } else if ((r = cli_opt_value(argc, argv, &i, "--as-of", &v, e)) != 0) {
+            if (r < 0) return e->code;
+            if (parse_date_opt(v, &cfg.as_of, e) != E_OK)
+                return e->code;
+            as_of_set = 1;
+        } else if ((r = cli_opt_value(argc, argv, &i, "--threads", &v, e)) != 0) {
+            if (r < 0) return e->code;
+            if (cli_parse_threads(v, &cfg.threads, e) != E_OK)
+                return e->code;
+        } else if ((r = cli_opt_value(argc, argv, &i, "--encoding", &v, e)) != 0) {
+            if (r < 0) return e->code;
+            if (cli_parse_encoding(v, &cfg.enc_all, cfg.enc_file, e) != E_OK)
+                return e->code;
+        } else {
+            return ERR(e, E_USAGE, "unknown option '%s' for 'index build'", a);
+        }
+    }
+    if (!data)
+        return ERR(e, E_USAGE, "'index build' needs --data DIR");
+    if (!out)
+        return ERR(e, E_USAGE, "'index build' needs --out FILE");
+    if (!rules) {
+        cli_default_rules_dir(rules_buf, sizeof rules_buf);
+        rules = rules_buf;
+    }
+    if (!as_of_set)
+        cfg.as_of = today();
+    cfg.data_dir = data;
+    cfg.rules_dir = rules;
+    cfg.seed = (unsigned long long)date_to_ymd_int(cfg.as_of);
+    cfg.progress = !quiet && isatty(STDERR_FILENO);
+
+    struct pipeline p;
+    int st = pipeline_init(&p, &cfg, e);
+    if (st == E_OK)
+        st = pipeline_load_dir(&p, e);
+    double t = pipeline_now_ms();
+    if (st == E_OK)
+        st = join_build(&p.jn, &p.d, JOIN_SORTED, e);
+    if (st == E_OK && cfg.progress)
+        fprintf(stderr, "hedui: %-30s %8.0f ms\n", "index by person", pipeline_now_ms() - t);
+    t = pipeline_now_ms();
+    if (st == E_OK)
+        st = snapshot_write(&p, out, e);
+    if (st == E_OK && cfg.progress) {
+        fprintf(stderr, "hedui: %-30s %8.0f ms\n", "write and verify snapshot",
+                pipeline_now_ms() - t);
+        long long in_bytes = 0;
+        for (int f = 0; f < N_INPUT; f++)
+            if (p.d.files[f].present && !p.d.files[f].from_rules)
+                in_bytes += p.d.files[f].bytes;
+        struct snap s;
+        struct err e2;
+        err_init(&e2);
+        if (snap_open(&s, out, &e2) == E_OK) {
+            fprintf(stderr, "hedui: snapshot %s: %llu persons, %llu households, %.1f MB "
+                            "(inputs %.1f MB) (%.0f ms, peak %lld MB)\n",
+                    out, (unsigned long long)s.h->n_persons,
+                    (unsigned long long)s.h->n_households, (double)s.size / 1e6,
+                    (double)in_bytes / 1e6, pipeline_now_ms() - p.t_start,
+                    pipeline_peak_rss_kb() / 1024);
+            snap_close(&s);
+        }
+    }
+    pipeline_free(&p);
+    return st;
+}
+
+static int index_verify(const char *path, struct err *e)
+{
+    struct snap s;
+    double t = pipeline_now_ms();
+    int st = snap_open(&s, path, e);
+    if (st != E_OK)
+        return st;
+    st = snap_verify_all(&s, e);
+    if (st == E_OK)
+        printf("snapshot %s: whole (%zu bytes, %llu blocks and the body checksum verified in "
+               "%.0f ms)\n", path, s.size, (unsigned long long)s.h->n_blocks,
+               pipeline_now_ms() - t);
+    snap_close(&s);
+    return st;
+}
+
+static int index_info(const char *path, struct err *e)
+{
+    struct snap s;
+    int st = snap_open(&s, path, e);
+    if (st != E_OK)
+        return st;
+    const struct snap_header *h = s.h;
+    char asof[11], built[32];
+    date_format(h->as_of, asof);
+    time_t bt = (time_t)h->built_unix;
+    struct tm tm;
+    gmtime_r(&bt, &tm);
+    strftime(built, sizeof built, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    printf("snapshot        %s\n", path);
+    printf("format version  %u (engine %.*s)\n", h->format_version,
+           (int)sizeof h->engine_version, h->engine_version);
+    printf("built           %s, feeds read as of %s\n", built, asof);
+    printf("policy          %.*s (xxh64 %.*s)\n", (int)sizeof h->policy_version,
+           h->policy_version, (int)sizeof h->policy_hash, h->policy_hash);
+    printf("persons         %llu\n", (unsigned long long)h->n_persons);
+    printf("households      %llu (%llu members)\n", (unsigned long long)h->n_households,
+           (unsigned long long)h->n_members);
+    printf("size            %zu bytes, %llu blocks of %u bytes\n", s.size,
+           (unsigned long long)h->n_blocks, h->block_size);
+    printf("body xxh3-128   %016llx%016llx\n", (unsigned long long)h->body_hash_hi,
+           (unsigned long long)h->body_hash_lo);
+    printf("\nsection              offset        bytes        rows\n");
+    for (int i = 0; i < N_SEC; i++)
+        printf("%-16s %10llu %12llu %11llu\n", snap_sec_names[i],
+               (unsigned long long)h->sec[i].offset, (unsigned long long)h->sec[i].bytes,
+               (unsigned long long)h->sec[i].count);
+    const struct sp_input *in;
+    if ((st = snap_inputs(&s, &in, e)) == E_OK) {
+        printf("\ninput                    bytes    data rows     accepted  rejected   merged"
+               "  xxh3-128\n");
+        for (int f = 0; f < N_INPUT; f++) {
+            if (!in[f].present) {
+                printf("%-20s  (absent)\n", input_file_names[f]);
+                continue;
+            }
+            printf("%-20s %10lld %12lld %12lld %9lld %8lld  %.32s%s\n", input_file_names[f],
+                   (long long)in[f].bytes, (long long)in[f].data_rows,
+                   (long long)in[f].accepted, (long long)in[f].rejected,
+                   (long long)in[f].merged, in[f].checksum,
+                   in[f].from_rules ? " (rules dir)" : "");
+        }
+    }
+    snap_close(&s);
+    return st;
+}
+
+int cmd_index(int argc, char **argv, struct err *e)
+{
+    if (argc < 1 || strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "--help") == 0) {
+        if (argc < 1)
+            return ERR(e, E_USAGE, "'index' needs a subcommand: build, verify or info");
+        fputs(usage_index, stdout);
+        return E_OK;
+    }
+    int st;
+    if (strcmp(argv[0], "build") == 0) {
+        st = index_build(argc - 1, argv + 1, e);
+        return st == -1 ? E_OK : st;
+    }
+    if (strcmp(argv[0], "verify") == 0 || strcmp(argv[0], "info") == 0) {
+        if (argc != 2)
+            return ERR(e, E_USAGE, "'index %s' needs exactly one FILE", argv[0]);
+        return argv[0][0] == 'v' ? index_verify(argv[1], e) : index_info(argv[1], e);
+    }
+    return ERR(e, E_USAGE, "unknown subcommand 'index %s' (build, verify or info)", argv[0]);
+}
+
+/* ---------- check ---------- */
+
+static const char usage_check[] =
+    "Usage: hedui check --index FILE --households F --members F [OPTIONS]\n"
+    "\n"
+    "Checks the households in F (the contract's households.csv and members.csv\n"
+    "columns, any status) against a snapshot from 'hedui index build', with the\n"
+    "rules and reference policy of the nightly run: the findings for a household\n"
+    "are what 'hedui run' would flag for it on the same data.  A household whose\n"
+    "household_id is already on the rolls is judged as given here (its rows\n"
+    "replace the registry's); E10 looks at every other household of the rolls.\n"
+    "Prints, per household, each finding with its rule, severity and evidence\n"
+    "and a verdict: 无发现 (no finding), 需复核 (needs review: any finding, or no\n"
+    "standard for the region), 疑似不符合条件 (looks ineligible: a high-severity\n"
+    "错保 finding).  Read-only: any number of checks may run at once.\n"
+    "\n"
+    "Options:\n"
+    "  --index FILE         the snapshot (required)\n"
+    "  --households F       households to check (required)\n"
+    "  --members F          their members (required)\n"
+    "  --as-of YYYY-MM-DD   judge as of this date (default: today)\n"
+    "  --rules DIR          take policy.rules from DIR instead of the snapshot's\n"
+    "                       copy (standards and holidays stay the snapshot's)\n"
+    "  --json               the same as JSON\n"
+    "  --csv                the findings as flags.csv rows (same columns)\n"
+    "  --threads N          worker threads (default: 1 below 20000 households)\n"
+    "  --timing             print the time of each step to stderr\n"
+    "  -h, --help           show this help\n"
+    "\n"
+    "Exit status: 0 when the check ran (whatever it found); 2 usage; 3 a\n"
+    "missing or malformed input, or a snapshot of another version or damaged\n"
+    "(never read); 5 bad rules; 6 the result cannot be written; 7 out of memory.\n";
+
+struct check_opts {
+    const char *index, *households, *members, *rules;
+    int as_of, json, csv, threads, timing;
+};
+
+static int parse_check(int argc, char **argv, struct check_opts *o, struct err *e)
+{
+    memset(o, 0, sizeof *o);
+    int as_of_set = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *v = NULL, *a = argv[i];
+        int r;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(usage_check, stdout);
+            return -1;
+        } else if (strcmp(a, "--json") == 0) {
+            o->json = 1;
+        } else if (strcmp(a, "--csv") == 0) {
+            o->csv = 1;
+        } else if (strcmp(a, "--timing") == 0) {
+            o->timing = 1;
+        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+            /* nothing to silence: the output is the answer */
+        } else if ((r = cli_opt_value(argc, argv, &i, "--index", &v, e)) != 0) {
+            if (r < 0) return e->code;
+            o->index = v;
+        } else if ((r = cli_opt_value(argc, argv, &i, "--households", &v, e)) != 0) {
+            if (r < 0) return e->code;
+            o->households = v;
+        } else if ((r = cli_opt_value(argc, argv, &i, "--members", &v, e)) != 0) {
+            if (r < 0) return e->code;
+            o->members = v;
+        } else if ((r = cli_opt_value(argc, argv, &i, "--rules", &v, e)) != 0) {
+            if (r < 0) return e->code;
+            o->rules = v;
+        } else if ((r = cli_opt_value(argc, argv, &i, "--as-of", &v, e)) != 0) {
+            if (r < 0) return e->code;
+            if (parse_date_opt(v, &o->as_of, e) != E_OK)
+                return e->code;
+            as_of_set = 1;
+        } else if ((r = cli_opt_value(argc, argv, &i, "--threads", &v, e)) != 0) {
+            if (r < 0) return e->code;
+            if (cli_parse_threads(v, &o->threads, e) != E_OK)
+                return e->code;
+        } else {
+            return ERR(e, E_USAGE, "unknown option '%s' for 'check'", a);
+        }
+    }
+    if (!o->index)
+        return ERR(e, E_USAGE, "'check' needs --index FILE (from 'hedui index build')");
+    if (!o->households || !o->members)
+        return ERR(e, E_USAGE, "'check' needs --households F and --members F");
+    if (o->json && o->csv)
+        return ERR(e, E_USAGE, "--json and --csv exclude each other");
+    if (!as_of_set)
+        o->as_of = today();
+    return E_OK;
+}
+
+/* policy.rules as stored in the snapshot, through an in-memory file. */
+static int policy_from_snapshot(struct snap *s, struct policy *pol, struct err *e)
+{
+    const char *text;
+    size_t len;
+    int st = snap_policy_text(s, &text, &len, e);
+    if (st != E_OK)
+        return st;
+    char path[4200];
+    int fd = memfd_create("policy.rules", MFD_CLOEXEC);
+    int tmp = 0;
+    if (fd >= 0) {
+        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+        if (access(path, R_OK) != 0) {
+            close(fd);
+            fd = -1;
+        }
+    }
+    if (fd < 0) {
+        const char *td = getenv("TMPDIR");
+        snprintf(path, sizeof path, "%s/hedui-policy.XXXXXX", td && *td ? td : "/tmp");
+        fd = mkstemp(path);
+        tmp = 1;
+        if (fd < 0)
+            return ERR(e, E_IO, "cannot make a temporary copy of the snapshot's policy: %s",
+                       strerror(errno));
+    }
+    size_t done = 0;
+    while (done < len) {
+        ssize_t k = write(fd, text + done, len - done);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        done += (size_t)k;
+    }
+    if (done == len)
+        st = policy_load(pol, path, e);
+    else
+        st = ERR(e, E_IO, "cannot make a copy of the snapshot's policy: %s", strerror(errno));
+    if (tmp)
+        unlink(path);
+    close(fd);
+    if (st != E_OK)
+        return st;
+    snprintf(pol->path, sizeof pol->path, "%.400s (policy.rules stored at build)", s->path);
+    if (strncmp(pol->hash, s->h->policy_hash, sizeof s->h->policy_hash) != 0)
+        return ERR(e, E_PARSE, "snapshot %s is damaged (its policy does not match its "
+                               "recorded hash); build it again with 'hedui index build'",
+                   s->path);
+    return E_OK;
+}
+
+/* ---------- output ---------- */
+
+struct hh_out {
+    uint32_t fd_index;         /* in the materialised dataset */
+    size_t first_flag, n_flags;   /* range in the per-household flag list */
+    int no_std;
+    int no_members;
+    int verdict;
+    int n_sev[N_SEV];
+    const char *head_hukou_no;
+    int in_registry;
+};
+
+static const char *unit_hukou(const struct dataset *d, const struct join *jn,
+                              const struct household *h)
+{
+    const struct member *ms = &VEC_AT(d->members, struct member, h->first_member);
+    for (uint32_t i = 0; i < h->n_members; i++)
+        if (ms[i].relation == REL_HEAD) {
+            const struct hukou *hk = join_member_hukou(jn, d, &ms[i]);
+            return hk ? hk->hukou_no : "";
+        }
+    return "";
+}
+
+static void print_text(FILE *f, const struct check_opts *o, struct snap *s,
+                       const struct policy *pol, const struct dataset *gd,
+                       const struct dataset *fd, const struct hh_out *ho, size_t n_hh,
+                       const struct flag *const *fl, const char *const *skipped)
+{
+    char asof[11], built[11];
+    date_format(o->as_of, asof);
+    date_format(s->h->as_of, built);
+    fprintf(f, "核对 hedui check  快照 %s (数据截至 %s)  政策 %s (%s%s)  核对日期 %s\n",
+            o->index, built, pol->version, pol->hash, o->rules ? ", --rules" : "", asof);
+    for (int i = 0; skipped[i]; i++)
+        fprintf(f, "注意: 未评估 %s\n", skipped[i]);
+    for (int fi = IN_HOUSEHOLDS; fi <= IN_MEMBERS; fi++) {
+        const struct filestat *fs = &gd->files[fi];
+        for (size_t k = 0; k < fs->rejects.n; k++) {
+            const struct reject *rj = &VEC_AT(fs->rejects, struct reject, k);
+            fprintf(f, "注意: 输入行未使用 %s:%lld: %s\n",
+                    fi == IN_HOUSEHOLDS ? o->households : o->members, rj->line, rj->reason);
+        }
+    }
+    if (n_hh == 0)
+        fprintf(f, "\n(没有可核对的户 / no household to check)\n");
+    for (size_t i = 0; i < n_hh; i++) {
+        const struct hh_out *x = &ho[i];
+        const struct household *h = &VEC_AT(fd->households, struct household, x->fd_index);
+        fprintf(f, "\n户 %s  %s · %s · %s · 区划 %s · 户主户号 %s%s\n", h->id,
+                status_zh[h->status], program_zh[h->program], area_zh[h->area], h->region,
+                x->head_hukou_no[0] ? x->head_hukou_no : "(无)",
+                x->in_registry ? " · 已在名册 (以本次提供的信息核对)" : "");
+        fprintf(f, "  结论: %s (%s)", verdict_zh[x->verdict], verdict_id[x->verdict]);
+        if (x->n_flags)
+            fprintf(f, " — %zu 项发现: 高 %d, 中 %d, 低 %d", x->n_flags, x->n_sev[SEV_HIGH],
+                    x->n_sev[SEV_MEDIUM], x->n_sev[SEV_LOW]);
+        fputc('\n', f);
+        if (x->no_std)
+            fprintf(f, "  注意: 区划 %s (%s) 在核对日没有适用的低保标准, 未评估 E09_INCOME%s\n",
+                    h->region, area_zh[h->area],
+                    h->status == HS_CANCELLED ? " 和 L02_CANCELLED_ELIGIBLE" : "");
+        if (x->no_members)
+            fprintf(f, "  注意: 没有该户的成员行 (members 文件中没有或全部未使用), 无法核对\n");
+        for (size_t k = 0; k < x->n_flags; k++) {
+            const struct flag *g = fl[x->first_flag + k];
+            fprintf(f, "  %zu. [%s] %s %s (%s)", k + 1, sev_zh[g->severity], rule_names[g->rule],
+                    rule_zh[g->rule], kind_zh[rule_kinds[g->rule]]);
+            if (g->id_no[0])
+                fprintf(f, "  身份证号 %s", g->id_no);
+            if (g->hukou_no[0])
+                fprintf(f, "  户号 %s", g->hukou_no);
+            fprintf(f, "\n     证据: %s\n", g->evidence);
+        }
+    }
+}
+
+static void print_json(FILE *f, const struct check_opts *o, struct snap *s,
+                       const struct policy *pol, const struct dataset *gd,
+                       const struct dataset *fd, const struct hh_out *ho, size_t n_hh,
+                       const struct flag *const *fl, const char *const *skipped)
+{
+    char asof[11], built[11];
+    date_format(o->as_of, asof);
+    date_format(s->h->as_of, built);
+    fputs("{\"tool\":\"hedui\",\"tool_version\":", f);
+    json_put_str(f, HEDUI_VERSION);
+    fputs(",\"as_of\":", f);
+    json_put_str(f, asof);
+    fputs(",\"snapshot\":{\"path\":", f);
+    json_put_str(f, o->index);
+    fprintf(f, ",\"format_version\":%u,\"feeds_as_of\":", s->h->format_version);
+    json_put_str(f, built);
+    fprintf(f, ",\"built_unix\":%lld}", (long long)s->h->built_unix);
+    fputs(",\"policy\":{\"version\":", f);
+    json_put_str(f, pol->version);
+    fputs(",\"xxh64\":", f);
+    json_put_str(f, pol->hash);
+    fputs(",\"source\":", f);
+    json_put_str(f, o->rules ? o->rules : "snapshot");
+    fputs("},\"rules_skipped\":[", f);
+    for (int i = 0; skipped[i]; i++) {
+        if (i)
+            fputc(',', f);
+        json_put_str(f, skipped[i]);
+    }
+    fputs("],\"rejects\":[", f);
+    int first = 1;
+    for (int fi = IN_HOUSEHOLDS; fi <= IN_MEMBERS; fi++) {
+        const struct filestat *fs = &gd->files[fi];
+        for (size_t k = 0; k < fs->rejects.n; k++) {
+            const struct reject *rj = &VEC_AT(fs->rejects, struct reject, k);
+            fputs(first ? "{\"file\":" : ",{\"file\":", f);
+            first = 0;
+            json_put_str(f, fi == IN_HOUSEHOLDS ? o->households : o->members);
+            fprintf(f, ",\"line\":%lld,\"reason\":", rj->line);
+            json_put_str(f, rj->reason);
+            fputc('}', f);
+        }
+    }
+    fputs("],\"households\":[", f);
+    for (size_t i = 0; i < n_hh; i++) {
+        const struct hh_out *x = &ho[i];
+        const struct household *h = &VEC_AT(fd->households, struct household, x->fd_index);
+        fputs(i ? ",\n{\"household_id\":" : "\n{\"household_id\":", f);
+        json_put_str(f, h->id);
+        fputs(",\"status\":", f);
+        json_put_str(f, hh_status_names[h->status]);
+        fputs(",\"program\":", f);
+        json_put_str(f, program_names[h->program]);
+        fputs(",\"area_type\":", f);
+        json_put_str(f, area_names[h->area]);
+        fputs(",\"region_code\":", f);
+        json_put_str(f, h->region);
+        fputs(",\"hukou_no\":", f);
+        json_put_str(f, x->head_hukou_no);
+        fprintf(f, ",\"in_registry\":%s,\"no_standard\":%s,\"no_members\":%s,\"verdict\":",
+                x->in_registry ? "true" : "false", x->no_std ? "true" : "false",
+                x->no_members ? "true" : "false");
+        json_put_str(f, verdict_id[x->verdict]);
+        fputs(",\"verdict_zh\":", f);
+        json_put_str(f, verdict_zh[x->verdict]);
+        fputs(",\"findings\":[", f);
+        for (size_t k = 0; k < x->n_flags; k++) {
+            const struct flag *g = fl[x->first_flag + k];
+            fputs(k ? ",{\"rule_id\":" : "{\"rule_id\":", f);
+            json_put_str(f, rule_names[g->rule]);
+            fputs(",\"rule_zh\":", f);
+            json_put_str(f, rule_zh[g->rule]);
+            fputs(",\"kind\":", f);
+            json_put_str(f, kind_names[rule_kinds[g->rule]]);
+            fputs(",\"kind_zh\":", f);
+            json_put_str(f, kind_zh[rule_kinds[g->rule]]);
+            fputs(",\"severity\":", f);
+            json_put_str(f, severity_names[g->severity]);
+            fputs(",\"severity_zh\":", f);
+            json_put_str(f, sev_zh[g->severity]);
+            fputs(",\"hukou_no\":", f);
+            json_put_str(f, g->hukou_no);
+            fputs(",\"id_no\":", f);
+            json_put_str(f, g->id_no);
+            fputs(",\"evidence\":", f);
+            json_put_str(f, g->evidence);
+            fputc('}', f);
+        }
+        fputs("]}", f);
+    }
+    fputs("\n]}\n", f);
+}
+
+static void print_csv(FILE *f, const struct hh_out *ho, size_t n_hh,
+                      const struct flag *const *fl)
+{
+    fputs("rule_id,kind,severity,household_id,hukou_no,id_no,region_code,evidence\n", f);
+    for (size_t i = 0; i < n_hh; i++)
+        for (size_t k = 0; k < ho[i].n_flags; k++) {
+            const struct flag *g = fl[ho[i].first_flag + k];
+            csv_put(f, rule_names[g->rule], 0);
+            csv_put(f, kind_names[rule_kinds[g->rule]], 0);
+            csv_put(f, severity_names[g->severity], 0);
+            csv_put(f, g->household_id, 0);
+            csv_put(f, g->hukou_no, 0);
+            csv_put(f, g->id_no, 0);
+            csv_put(f, g->region, 0);
+            csv_put(f, g->evidence, 1);
+        }
+}
+
+int cmd_check(int argc, char **argv, struct err *e)
+{
+    struct check_opts o;
+    int st = parse_check(argc, argv, &o, e);
+    if (st == -1)
+        return E_OK;
+    if (st != E_OK)
+        return st;
+    double t0 = pipeline_now_ms(), t = t0;
+    double tm[6] = {0};
+
+    struct snap s;
+    struct policy pol;
+    struct dataset gd, fd;
+    struct normaliser nz;
+    struct join jn;
+    struct calendar cal;
+    struct eval_result er;
+    int32_t *given_of = NULL;
+    struct hh_out *ho = NULL;
+    const struct flag **fl = NULL;
+    int inited = 0;
+    memset(&jn, 0, sizeof jn);
+    memset(&cal, 0, sizeof cal);
+    memset(&er, 0, sizeof er);
+    memset(&nz, 0, sizeof nz);
+
+    /* one thread unless the batch is large: a check is mostly lookups, and
+     * idle OpenMP workers would only spin */
+    omp_set_num_threads(o.threads ? o.threads : 1);
+    if ((st = snap_open(&s, o.index, e)) != E_OK)
+        return st;
+    if (o.rules) {
+        char path[4600];
+        snprintf(path, sizeof path, "%s/policy.rules", o.rules);
+        st = policy_load(&pol, path, e);
+    } else {
+        st = policy_from_snapshot(&s, &pol, e);
+    }
+    tm[0] = pipeline_now_ms() - t;
+    t = pipeline_now_ms();
+    dataset_init(&gd);
+    dataset_init(&fd);
+    inited = 1;
+    if (st == E_OK)
+        st = normaliser_init(&nz, &gd, o.as_of, e);
+    if (st == E_OK) {
+        st = normalise_file(&nz, IN_HOUSEHOLDS, o.households, ENC_AUTO, e);
+        if (st == E_NOINPUT) {
+            err_init(e);
+            st = ERR(e, E_NOINPUT, "--households %s: no such file", o.households);
+        }
+    }
+    if (st == E_OK) {
+        st = normalise_file(&nz, IN_MEMBERS, o.members, ENC_AUTO, e);
+        if (st == E_NOINPUT) {
+            err_init(e);
+            st = ERR(e, E_NOINPUT, "--members %s: no such file", o.members);
+        }
+    }
+    if (st == E_OK)
+        st = normalise_finish(&nz, e);
+    tm[1] = pipeline_now_ms() - t;
+    t = pipeline_now_ms();
+
+    int have[N_INPUT];
+    if (st == E_OK)
+        st = snap_materialise(&s, &gd, &fd, &given_of, have, e);
+    tm[2] = pipeline_now_ms() - t;
+    t = pipeline_now_ms();
+
+    size_t n_given = gd.households.n;
+    if (!o.threads && n_given >= 20000)
+        omp_set_num_threads(omp_get_num_procs());
+    if (st == E_OK)
+        st = join_build(&jn, &fd, JOIN_GROUPED, e);
+    if (st == E_OK)
+        st = calendar_build(&cal, fd.holidays.v, fd.holidays.n, e);
+    const char *skipped[8];
+    int n_skipped = 0;
+    if (st == E_OK) {
+        have[IN_CANDIDATES] = 0;   /* L01 is the nightly run's search, not a check */
+        if (!have[IN_BUSINESS])
+            skipped[n_skipped++] = "E07_BUSINESS: business.csv absent when the snapshot was built";
+        if (!have[IN_PUBSERV])
+            skipped[n_skipped++] =
+                "E08_PUBLIC_SERVANT: public_servants.csv absent when the snapshot was built";
+        if (!have[IN_STAFFREL])
+            skipped[n_skipped++] =
+                "E12_STAFF_RELATIVE: staff_relatives.csv absent when the snapshot was built";
+        struct eval_ctx ec = {&fd, &jn, &pol, &cal, o.as_of, {0}};
+        memcpy(ec.have, have, sizeof ec.have);
+        st = evaluate_run(&ec, &er, e);
+    }
+    skipped[n_skipped] = NULL;
+    tm[3] = pipeline_now_ms() - t;
+    t = pipeline_now_ms();
+
+    if (st == E_OK) {
+        /* flags and notes of the given households, in the given file's order */
+        size_t nfd = fd.households.n;
+        int64_t *pos_of = malloc((nfd ? nfd : 1) * sizeof *pos_of);
+        ho = calloc(n_given ? n_given : 1, sizeof *ho);
+        fl = malloc((er.n_flags ? er.n_flags : 1) * sizeof *fl);
+        if (!pos_of || !ho || !fl) {
+            free(pos_of);
+            st = ERR(e, E_NOMEM, "out of memory while printing the check");
+        } else {
+            for (size_t k = 0; k < nfd; k++) {
+                pos_of[k] = given_of[k];
+                if (given_of[k] >= 0) {
+                    struct hh_out *x = &ho[given_of[k]];
+                    x->fd_index = (uint32_t)k;
+                    x->head_hukou_no =
+                        unit_hukou(&fd, &jn, &VEC_AT(fd.households, struct household, k));
+                }
+            }
+            for (size_t i = 0; i < er.n_flags; i++) {
+                const struct flag *g = &er.flags[i];
+                if (g->hh == HH_NONE || g->hh >= nfd || pos_of[g->hh] < 0)
+                    continue;
+                ho[pos_of[g->hh]].n_flags++;
+            }
+            size_t acc = 0;
+            for (size_t i = 0; i < n_given; i++) {
+                ho[i].first_flag = acc;
+                acc += ho[i].n_flags;
+                ho[i].n_flags = 0;
+            }
+            for (size_t i = 0; i < er.n_flags; i++) {
+                const struct flag *g = &er.flags[i];
+                if (g->hh == HH_NONE || g->hh >= nfd || pos_of[g->hh] < 0)
+                    continue;
+                struct hh_out *x = &ho[pos_of[g->hh]];
+                fl[x->first_flag + x->n_flags++] = g;
+                x->n_sev[g->severity]++;
+                if (rule_kinds[g->rule] == KIND_CUOBAO && g->severity == SEV_HIGH)
+                    x->verdict = V_INELIGIBLE;
+                else if (x->verdict == V_NONE)
+                    x->verdict = V_REVIEW;
+            }
+            for (size_t i = 0; i < er.n_no_std_households; i++) {
+                uint32_t k = er.no_std_households[i];
+                if (k < nfd && pos_of[k] >= 0) {
+                    ho[pos_of[k]].no_std = 1;
+                    if (ho[pos_of[k]].verdict == V_NONE)
+                        ho[pos_of[k]].verdict = V_REVIEW;
+                }
+            }
+            for (size_t i = 0; i < n_given && st == E_OK; i++) {
+                if (VEC_AT(gd.households, struct household, i).n_members == 0) {
+                    ho[i].no_members = 1;   /* nothing to judge: never a silent pass */
+                    if (ho[i].verdict == V_NONE)
+                        ho[i].verdict = V_REVIEW;
+                }
+                uint32_t reg;
+                st = snap_find_household(&s, VEC_AT(gd.households, struct household, i).id,
+                                         &reg, e);
+                ho[i].in_registry = reg != SNAP_NONE;
+            }
+            free(pos_of);
+        }
+    }
+    if (st == E_OK) {
+        static char obuf[1 << 16];
+        setvbuf(stdout, obuf, _IOFBF, sizeof obuf);
+        if (o.json)
+            print_json(stdout, &o, &s, &pol, &gd, &fd, ho, n_given, fl, skipped);
+        else if (o.csv) {
+            for (int fi = IN_HOUSEHOLDS; fi <= IN_MEMBERS; fi++)
+                for (size_t k = 0; k < gd.files[fi].rejects.n; k++) {
+                    const struct reject *rj = &VEC_AT(gd.files[fi].rejects, struct reject, k);
+                    fprintf(stderr, "hedui: warning: %s:%lld: row not used: %s\n",
+                            fi == IN_HOUSEHOLDS ? o.households : o.members, rj->line,
+                            rj->reason);
+                }
+            print_csv(stdout, ho, n_given, fl);
+        }
+        else
+            print_text(stdout, &o, &s, &pol, &gd, &fd, ho, n_given, fl, skipped);
+        if (fflush(stdout) != 0)
+            st = ERR(e, E_WRITE, "cannot write the result: %s", strerror(errno));
+        setvbuf(stdout, NULL, _IOFBF, BUFSIZ);
+    }
+    tm[4] = pipeline_now_ms() - t;
+    if (o.timing)
+        fprintf(stderr,
+                "hedui: check timing: open+policy %.2f ms, read input %.2f ms, snapshot "
+                "lookups %.2f ms, join+evaluate %.2f ms, output %.2f ms, total %.2f ms; "
+                "%zu households, %zu flags, %llu of %llu blocks verified\n",
+                tm[0], tm[1], tm[2], tm[3], tm[4], pipeline_now_ms() - t0, n_given,
+                er.n_flags, (unsigned long long)s.n_verified,
+                (unsigned long long)s.h->n_blocks);
+    free(ho);
+    free(fl);
+    free(given_of);
+    eval_result_free(&er);
+    calendar_free(&cal);
+    join_free(&jn);
+    if (inited) {
+        normaliser_free(&nz);
+        dataset_free(&fd);
+        dataset_free(&gd);
+    }
+    snap_close(&s);
+    return st;
+}

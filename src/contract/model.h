@@ -1,0 +1,240 @@
+/* model.h - the run's data: enums of the contract, typed rows, the dataset.
+ *
+ * Every enum below mirrors a value set of ../shared/spec/data-contract.md;
+ * the *_names tables (model.c) hold the exact spellings the feeds use.
+ * Rows are plain structs in growable arrays owned by struct dataset;
+ * strings point into the run arena and live until dataset_free().
+ */
+#ifndef ENGINE_MODEL_H
+#define ENGINE_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "base/err.h"
+
+#define DATE_NONE (-2147483647 - 1)   /* an empty optional date (== DATE_INVALID) */
+
+enum program { PROG_DIBAO, PROG_TEKUN, PROG_DISHOURU, N_PROG };
+enum area_type { AREA_URBAN, AREA_RURAL, N_AREA };
+enum hh_status { HS_ACTIVE, HS_SUSPENDED, HS_CANCELLED, HS_APPLYING, N_HS };
+enum relation { REL_HEAD, REL_SPOUSE, REL_CHILD, REL_PARENT, REL_SIBLING,
+                REL_GRANDCHILD, REL_OTHER, N_REL };
+enum work_ability { WA_FULL, WA_PARTIAL, WA_NONE, N_WA };
+enum hk_status { HK_NORMAL, HK_DECEASED, HK_MOVED_OUT, HK_CANCELLED, N_HK };
+enum vclass { VC_CAR, VC_TRUCK, VC_BUS, VC_MOTORCYCLE, VC_TRICYCLE,
+              VC_DISABLED_MOBILITY, VC_LOW_SPEED, N_VC };
+enum vuse { VU_PRIVATE, VU_COMMERCIAL, N_VU };
+enum vstatus { VS_VALID, VS_SCRAPPED, VS_TRANSFERRED, N_VS };
+enum usage { US_RESIDENTIAL, US_COMMERCIAL, US_OFFICE, US_INDUSTRIAL,
+             US_PARKING, US_OTHER, N_US };
+enum pstatus { PS_HELD, PS_SOLD, N_PS };
+enum si_kind { SI_EMPLOYMENT, SI_EMPLOYEE_PENSION_CONTRIB, SI_RESIDENT_PENSION_CONTRIB,
+               SI_PENSION_BENEFIT, SI_UNEMPLOYMENT_BENEFIT, N_SI };
+enum brole { BR_LEGAL_REP, BR_SHAREHOLDER, BR_SOLE_PROPRIETOR, N_BR };
+enum bstatus { BS_ACTIVE, BS_REVOKED, BS_CANCELLED, N_BS };
+enum hol_kind { HOL_HOLIDAY, HOL_WORKDAY, N_HOL };
+
+extern const char *const program_names[N_PROG];
+extern const char *const area_names[N_AREA];
+extern const char *const hh_status_names[N_HS];
+extern const char *const relation_names[N_REL];
+extern const char *const work_ability_names[N_WA];
+extern const char *const hk_status_names[N_HK];
+extern const char *const vclass_names[N_VC];
+extern const char *const vuse_names[N_VU];
+extern const char *const vstatus_names[N_VS];
+extern const char *const usage_names[N_US];
+extern const char *const pstatus_names[N_PS];
+extern const char *const si_kind_names[N_SI];
+extern const char *const brole_names[N_BR];
+extern const char *const bstatus_names[N_BS];
+extern const char *const hol_kind_names[N_HOL];
+
+/* Index of s[0..len) in names[0..n), or -1. Exact, case-sensitive. */
+int enum_lookup(const char *const *names, int n, const char *s, size_t len);
+
+/* ---------- typed rows ---------- */
+
+struct household {
+    const char *id;
+    const char *region;       /* 12 digits */
+    int program, area, status;
+    int applied_on, approved_on;  /* day numbers; approved_on may be DATE_NONE */
+    int64_t benefit_fen;
+    const char *caseworker;   /* may be "" */
+    long long line;
+    uint32_t first_member, n_members;  /* range in dataset.members (sorted by household) */
+};
+
+struct member {
+    uint32_t hh;              /* index into dataset.households */
+    uint64_t key;             /* normalised ID key, 0 when invalid */
+    const char *id;           /* normalised 18 chars when valid, else as given, trimmed */
+    const char *name;
+    int relation, work_ability, disability_grade;
+    int64_t declared_fen;
+    int id_status;            /* enum id_status */
+    long long line;
+};
+
+struct hukou {
+    uint64_t key;
+    const char *id;           /* normalised */
+    const char *name, *hukou_no, *region;
+    int relation, status, status_date;   /* status_date may be DATE_NONE */
+    long long line;
+    uint64_t no_code;         /* hukou_no_code(hukou_no) */
+};
+
+/* A hukou_no of 1 to 18 digits as one integer, distinct for distinct
+ * strings ("012" and "12" too: each length has its own range), never 0;
+ * 0 for any other string, which is then compared as text.  Set when the
+ * row is made, so grouping and comparing households (join.c, E11, L01)
+ * reads no string. */
+uint64_t hukou_no_code(const char *s);
+
+/* Same hukou_no? */
+static inline int hukou_same_no(const struct hukou *a, const struct hukou *b)
+{
+    if (a->no_code || b->no_code)
+        return a->no_code == b->no_code;
+    return strcmp(a->hukou_no, b->hukou_no) == 0;
+}
+
+struct vehicle {
+    uint64_t key;
+    const char *plate;
+    int vclass, use, status, registered_on;
+    int64_t value_fen;
+    long long line;
+};
+
+struct property {
+    uint64_t key;
+    const char *property_id;
+    int usage, status, registered_on;
+    int64_t area_h;           /* hundredths of a square metre */
+    int64_t share_nano;       /* billionths, 0 < share <= SHARE_ONE */
+    long long line;
+};
+
+struct si_row {
+    uint64_t key;
+    int month, kind;
+    int64_t amount_fen;
+    long long line;
+};
+
+struct business {
+    uint64_t key;
+    const char *entity;
+    int role, status;
+    int64_t capital_fen;
+    long long line;
+};
+
+struct pubservant {
+    uint64_t key;
+    const char *employer;
+    int since;
+    long long line;
+};
+
+struct staffrel {
+    const char *caseworker;
+    uint64_t key;
+    const char *relation;
+    long long line;
+};
+
+struct candidate {
+    uint64_t key;
+    const char *id;
+    const char *source, *region;
+    int area;
+    long long line;
+};
+
+struct standard {
+    const char *prefix;
+    int prefix_len;           /* 6, 9 or 12 */
+    int area, effective_from;
+    int64_t monthly_fen;
+    long long line;
+};
+
+struct holiday {
+    int date, kind;
+};
+
+/* ---------- growable arrays ---------- */
+
+struct vec {
+    void *v;
+    size_t n, cap;
+    int borrowed;   /* v points into another array: never grown or freed */
+};
+/* Append one zeroed element of `size` bytes; NULL when out of memory (or
+ * when a borrowed vec is full). */
+void *vec_push(struct vec *v, size_t size);
+void vec_free(struct vec *v);
+#define VEC_AT(vec, type, i) (((type *)(vec).v)[i])
+
+/* ---------- rejects ---------- */
+
+struct reject {
+    long long line;
+    const char *reason;       /* in the run arena */
+};
+
+/* qsort order of a file's rejects: by line, then reason. */
+int reject_cmp(const void *a, const void *b);
+
+/* One per input file. */
+struct filestat {
+    const char *name;         /* base name, e.g. "members.csv" */
+    char path[512];           /* as opened */
+    int present;
+    int from_rules;           /* shipped copy from the rules directory */
+    long long bytes;
+    char checksum[33];        /* XXH3-128 of the raw bytes, hex */
+    const char *encoding;     /* "utf-8" or "gb18030" */
+    int had_bom;
+    long long data_rows;      /* records after the header */
+    long long accepted;
+    long long dropped_dupes;  /* identical/superseded rows merged by a documented rule */
+    struct vec rejects;       /* struct reject */
+    unsigned id_flags_seen[4];/* counts of ID normalisations: space, fullwidth, lower x, 15->18 */
+};
+
+/* ---------- the dataset ---------- */
+
+enum input_file {
+    IN_HOUSEHOLDS, IN_MEMBERS, IN_HUKOU, IN_VEHICLES, IN_PROPERTY, IN_SI,
+    IN_BUSINESS, IN_PUBSERV, IN_STAFFREL, IN_CANDIDATES, IN_STANDARDS, IN_HOLIDAYS,
+    N_INPUT
+};
+extern const char *const input_file_names[N_INPUT];
+
+struct dataset {
+    struct arena arena;               /* strings made after loading */
+    struct vec arenas;                /* struct arena: strings of loaded rows, one per chunk */
+    struct filestat files[N_INPUT];
+    struct vec households, members, hukou, vehicles, property, si, business,
+               pubservants, staffrels, candidates, standards, holidays;
+};
+
+void dataset_init(struct dataset *d);
+/* The row array of an input file and its row size. */
+struct vec *dataset_rows(struct dataset *d, enum input_file f, size_t *row_size);
+void dataset_free(struct dataset *d);
+
+/* Add a reject for file f.  Returns E_OK or E_NOMEM (with e set). */
+int dataset_reject(struct dataset *d, enum input_file f, long long line,
+                   struct err *e, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+#endif

@@ -1,0 +1,67 @@
+/* rules.h - the policy: thresholds, factors, weights and ratios from rules/.
+ *
+ * Policy lives in data, not code.  rules/policy.rules is a small INI-like
+ * text (grammar in rules/README.md) that policy staff review; every value
+ * of the reference policy is a key there, and a bad file is refused with
+ * file:line and the reason.  standards.csv and holidays.csv sit beside it
+ * and are loaded like any input (normalise.c).
+ */
+#ifndef ENGINE_RULES_H
+#define ENGINE_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "contract/model.h"
+
+/* Rule catalogue: ids, kinds and reference severities are a contract. */
+enum rule_id {
+    R_E01, R_E02, R_E03, R_E04, R_E05, R_E06, R_E07, R_E08, R_E09, R_E10,
+    R_E11, R_E12, R_L01, R_L02, R_P01, R_Q01, R_Q02, R_Q03, N_RULES
+};
+enum severity { SEV_HIGH, SEV_MEDIUM, SEV_LOW, N_SEV, SEV_OFF = N_SEV };
+enum rule_kind { KIND_CUOBAO, KIND_LOUBAO, KIND_QUALITY, KIND_PROCESS };
+
+extern const char *const rule_names[N_RULES];      /* "E01_DECEASED", ... */
+extern const enum rule_kind rule_kinds[N_RULES];
+extern const char *const kind_names[4];             /* "cuobao", ... */
+extern const char *const severity_names[N_SEV];     /* "high", ... */
+
+struct rational {
+    int64_t num, den;   /* den > 0 */
+};
+
+struct policy {
+    char version[64];
+    char hash[17];                 /* XXH64 of the policy file, hex */
+    char path[512];
+
+    struct rational reject_limit;  /* rejected rows / data rows, per file */
+    int income_months;             /* months before the as-of month */
+    struct rational factor[N_PROG];
+
+    unsigned vehicle_classes;      /* bit per enum vclass: E03 looks at these */
+    unsigned vehicle_exempt_uses;  /* bit per enum vuse */
+    int64_t vehicle_exempt_max_fen;
+    int min_residential;           /* E04: this many distinct held residential titles */
+    unsigned commercial_usages;    /* E05: bit per enum usage */
+    int64_t max_area_h;            /* E06: hundredths of m2 per person */
+    unsigned business_roles;       /* E07: bit per enum brole */
+    unsigned business_statuses;    /* E07: bit per enum bstatus */
+    int max_working_days;          /* P01 */
+    int adult_age;                 /* E11 */
+
+    int severity[N_RULES];         /* enum severity, or SEV_OFF */
+    int weight[N_SEV];
+    struct rational spot_ratio[N_PROG];
+};
+
+/* Parse `path` into *p.  Every key must be present exactly once.
+ * Errors: E_NOINPUT, E_IO, E_CONFIG with e's place set to file:line. */
+int policy_load(struct policy *p, const char *path, struct err *e);
+
+/* Parse a decimal ("1.5", "10%") into a rational; 0 or -1. */
+int rational_parse(const char *s, struct rational *out);
+
+#endif

@@ -1,0 +1,81 @@
+/* join.h - stage 4: every feed joined to people by ID key.
+ *
+ * join_build() sorts each person-keyed feed by (key, line) and builds a
+ * keyidx over it, so "all vehicles of this person" is one probe and a
+ * contiguous run in file order.  A feed that arrives grouped by person
+ * (every person's rows contiguous, as most departments export them) is
+ * already that, and JOIN_GROUPED indexes it without moving a row: no sort
+ * and no scratch as large as the feed.  Only the snapshot, which merges the
+ * feeds by key, needs JOIN_SORTED.  It also indexes registry members by key
+ * (E10, L01) and hukou persons by hukou_no (E11, L01), and joins each
+ * registry member and candidate to their hukou row by merging the two
+ * key-sorted lists (no hash table over the 3 M hukou persons).  After build the
+ * struct is read-only and shared by all threads of evaluate.c.
+ *
+ * The sorts are independent and run as parallel OpenMP iterations; each
+ * sort is by a total order (key, then line), so the result is the same at
+ * any thread count.
+ */
+#ifndef ENGINE_JOIN_H
+#define ENGINE_JOIN_H
+
+#include <stdint.h>
+
+#include "base/err.h"
+#include "base/index.h"
+#include "contract/model.h"
+
+struct member_ref {
+    uint64_t key;
+    uint32_t member;     /* index into dataset.members */
+};
+
+struct join {
+    struct keyidx vehicles, property, si, business, pubserv, staffrel;
+    uint32_t *member_hukou;             /* per member: its hukou row or JOIN_NONE */
+    uint32_t *candidate_hukou;          /* per candidate: the same */
+    struct member_ref *members_by_key;  /* sorted by (key, household index) */
+    struct keyidx members;              /* over members_by_key */
+    uint32_t *hukou_by_no;              /* hukou rows grouped by hukou_no, each
+                                           group in key order */
+    size_t n_hukou_by_no;
+    struct u64map hukou_code;           /* no_code -> first position in hukou_by_no */
+    struct stridx hukou_no;             /* the same for hukou_nos without a code */
+};
+
+enum join_order {
+    JOIN_SORTED,    /* every feed sorted by (key, line) */
+    JOIN_GROUPED    /* every feed grouped by key, in file order within */
+};
+
+int join_build(struct join *j, struct dataset *d, enum join_order order, struct err *e);
+void join_free(struct join *j);
+
+/* The first position in hukou_by_no of hk's hukou household: 1 and *pos,
+ * or 0 if hk's hukou_no was not indexed.  The group runs on while
+ * hukou_same_no() holds. */
+int join_hukou_group(const struct join *j, const struct hukou *hk, size_t *pos);
+
+#define JOIN_NONE UINT32_MAX
+
+static inline const struct hukou *join_hukou_at(const struct dataset *d, uint32_t at)
+{
+    return at == JOIN_NONE ? NULL : &((const struct hukou *)d->hukou.v)[at];
+}
+
+/* The hukou row of member m (a row of d->members), or NULL. */
+static inline const struct hukou *join_member_hukou(const struct join *j,
+                                                    const struct dataset *d,
+                                                    const struct member *m)
+{
+    return join_hukou_at(d, j->member_hukou[m - (const struct member *)d->members.v]);
+}
+
+/* The hukou row of candidate ci, or NULL. */
+static inline const struct hukou *join_candidate_hukou(const struct join *j,
+                                                       const struct dataset *d, uint32_t ci)
+{
+    return join_hukou_at(d, j->candidate_hukou[ci]);
+}
+
+#endif

@@ -1,0 +1,978 @@
+/* normalise.c - stage 2: validate and type every field (see normalise.h).
+ *
+ * Owns: the column lists of the contract's files, the value checks and the
+ * merge rules for repeated rows.  Every row it does not keep gets a reject
+ * with a reason naming the column; it must never drop a row silently and
+ * never judges eligibility (that is evaluate.c).
+ *
+ * Value policy where the contract is silent (documented in README.md):
+ *   - enumerated values are matched exactly (libcsv has already trimmed
+ *     spaces and tabs around unquoted fields);
+ *   - required columns may not be empty; optional ones are approved_on,
+ *     status_date (required unless status is `normal`), registered_on,
+ *     since (evidence only), caseworker_id, employer, name, plate_no,
+ *     entity_name, source and relation (staff_relatives);
+ *   - a hukou row whose status is not `normal` needs a status_date.
+ */
+#include "engine/normalise.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/date.h"
+#include "contract/idcard.h"
+#include "engine/load.h"
+#include "base/num.h"
+#include "base/sort.h"
+
+/* ---------- column lists (a contract: never rename) ---------- */
+
+static const char *const cols_households[] = {
+    "household_id", "region_code", "program", "area_type", "status",
+    "applied_on", "approved_on", "monthly_benefit", "caseworker_id"};
+static const char *const cols_members[] = {
+    "household_id", "id_no", "name", "relation", "declared_monthly_income",
+    "work_ability", "disability_grade"};
+static const char *const cols_hukou[] = {
+    "id_no", "name", "hukou_no", "relation_to_head", "region_code", "status", "status_date"};
+static const char *const cols_vehicles[] = {
+    "id_no", "plate_no", "vehicle_class", "use", "registered_on", "value_yuan", "status"};
+static const char *const cols_property[] = {
+    "id_no", "property_id", "usage", "area_m2", "share", "registered_on", "status"};
+static const char *const cols_si[] = {"id_no", "period", "kind", "employer", "amount"};
+static const char *const cols_business[] = {
+    "id_no", "entity_name", "role", "registered_capital_yuan", "status"};
+static const char *const cols_pubserv[] = {"id_no", "employer", "since"};
+static const char *const cols_staffrel[] = {"caseworker_id", "relative_id_no", "relation"};
+static const char *const cols_candidates[] = {"id_no", "source", "region_code", "area_type"};
+static const char *const cols_standards[] = {
+    "region_prefix", "area_type", "effective_from", "monthly_yuan"};
+static const char *const cols_holidays[] = {"date", "kind"};
+
+/* ---------- helpers ---------- */
+
+/* Decode one UTF-8 code point at s (len bytes left); returns its length
+ * (1 for a stray byte) and sets *cp. */
+static size_t utf8_next(const unsigned char *s, size_t len, unsigned *cp)
+{
+    if (s[0] < 0x80 || len < 2) {
+        *cp = s[0];
+        return 1;
+    }
+    if ((s[0] & 0xE0) == 0xC0) {
+        *cp = (unsigned)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
+        return 2;
+    }
+    if ((s[0] & 0xF0) == 0xE0 && len >= 3) {
+        *cp = (unsigned)(s[0] & 0x0F) << 12 | (unsigned)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
+        return 3;
+    }
+    if ((s[0] & 0xF8) == 0xF0 && len >= 4) {
+        *cp = (unsigned)(s[0] & 0x07) << 18 | (unsigned)(s[1] & 0x3F) << 12 |
+              (unsigned)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
+        return 4;
+    }
+    *cp = s[0];
+    return 1;
+}
+
+static int is_uspace(unsigned c)
+{
+    return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 ||
+           c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 ||
+           c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+}
+
+const char *utf8_trim(const char *s, size_t *len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t n = *len, i = 0;
+    while (i < n) {
+        unsigned cp;
+        size_t k = utf8_next(p + i, n - i, &cp);
+        if (!is_uspace(cp))
+            break;
+        i += k;
+    }
+    size_t end = n;
+    while (end > i) {
+        /* step back one code point */
+        size_t j = end - 1;
+        while (j > i && (p[j] & 0xC0) == 0x80)
+            j--;
+        unsigned cp;
+        utf8_next(p + j, end - j, &cp);
+        if (!is_uspace(cp))
+            break;
+        end = j;
+    }
+    *len = end - i;
+    return s + i;
+}
+
+/* ---------- per-chunk state (load.h, parallel loading) ---------- */
+
+/* A loading chunk's strings: chunks from 256 KiB doubling to 4 MiB, those
+ * of whole huge pages made resident up front (arena.c new_chunk), the
+ * unused tail given back at the merge.  A small file never gets one. */
+#define CHUNK_ARENA_FIRST ((size_t)256 << 10)
+#define CHUNK_ARENA_MAX ((size_t)4 << 20)
+
+static int chunk_add_reject(struct nchunk *k, long long line, const char *reason,
+                            struct err *e)
+{
+    struct reject *r = vec_push(&k->rejects, sizeof *r);
+    char *txt = arena_strndup(&k->arena, reason, strlen(reason));
+    if (!r || !txt)
+        return ERR(e, E_NOMEM, "out of memory while recording a reject of %s",
+                   input_file_names[k->n->cur]);
+    r->line = line;
+    r->reason = txt;
+    return E_OK;
+}
+
+static int chunk_reject_cb(void *cctx, long long line, const char *reason, struct err *e)
+{
+    return chunk_add_reject(cctx, line, reason, e);
+}
+
+static void chunks_free(struct normaliser *n)
+{
+    for (int i = 0; i < n->n_chunks; i++) {
+        vec_free(&n->chunks[i].rows);
+        vec_free(&n->chunks[i].rejects);
+        arena_free(&n->chunks[i].arena);
+    }
+    free(n->chunks);
+    n->chunks = NULL;
+    n->n_chunks = 0;
+}
+
+/* Size the file's row array once (the sum of the chunks' line counts) and
+ * let chunk i fill its own slice of it; chunks_merge() closes the gaps.
+ * No row is copied twice and no array grows while loading. */
+static int chunks_begin_cb(void *ctx, int n_chunks, const size_t *max_rows, struct err *e)
+{
+    struct normaliser *n = ctx;
+    chunks_free(n);
+    size_t size;
+    struct vec *dst = dataset_rows(n->d, n->cur, &size);
+    size_t total = dst->n;
+    for (int i = 0; i < n_chunks; i++)
+        total += max_rows[i];
+    if (total > dst->cap) {
+        void *p = total > SIZE_MAX / size ? NULL : realloc(dst->v, total * size);
+        if (!p)
+            return ERR(e, E_NOMEM, "out of memory while loading %s (%zu rows)",
+                       input_file_names[n->cur], total);
+        dst->v = p;
+        dst->cap = total;
+        /* huge pages, made resident as each chunk fills its slice
+         * (chunk_rows_ready): the slices are sized by lines, and a feed
+         * that keeps only some rows (social insurance: the income window,
+         * about half) would otherwise make the rest resident for nothing */
+        mem_hugepages((char *)p + dst->n * size, (total - dst->n) * size);
+    }
+    n->chunks = calloc((size_t)n_chunks, sizeof *n->chunks);
+    if (!n->chunks)
+        return ERR(e, E_NOMEM, "out of memory while loading %s", input_file_names[n->cur]);
+    n->n_chunks = n_chunks;
+    size_t off = dst->n;
+    for (int i = 0; i < n_chunks; i++) {
+        struct nchunk *k = &n->chunks[i];
+        k->n = n;
+        k->rows.v = (char *)dst->v + off * size;
+        k->rows.cap = max_rows[i];
+        k->rows.borrowed = 1;
+        k->ready = k->rows.v;
+        off += max_rows[i];
+        arena_init_growing(&k->arena, CHUNK_ARENA_FIRST, CHUNK_ARENA_MAX);
+    }
+    return E_OK;
+}
+
+static void *chunk_ctx_cb(void *ctx, int i)
+{
+    return &((struct normaliser *)ctx)->chunks[i];
+}
+
+/* Close the gaps between the chunks' slices (in chunk order), append their
+ * rejects to the file's, and hand their arenas over to the dataset. */
+static int chunks_merge(struct normaliser *n, enum input_file f, struct err *e)
+{
+    struct dataset *d = n->d;
+    size_t size;
+    struct vec *dst = dataset_rows(d, f, &size);
+    struct filestat *fs = &d->files[f];
+    size_t total_rej = fs->rejects.n;
+    for (int i = 0; i < n->n_chunks; i++)
+        total_rej += n->chunks[i].rejects.n;
+    if (total_rej > fs->rejects.cap) {
+        void *p = realloc(fs->rejects.v, (total_rej ? total_rej : 1) * sizeof(struct reject));
+        if (!p)
+            return ERR(e, E_NOMEM, "out of memory while loading %s", input_file_names[f]);
+        fs->rejects.v = p;
+        fs->rejects.cap = total_rej;
+    }
+    for (int i = 0; i < n->n_chunks; i++) {
+        struct nchunk *k = &n->chunks[i];
+        char *to = (char *)dst->v + dst->n * size;
+        if (k->rows.n && (char *)k->rows.v != to)
+            memmove(to, k->rows.v, k->rows.n * size);
+        dst->n += k->rows.n;
+        vec_free(&k->rows);
+        if (k->rejects.n)
+            memcpy((struct reject *)fs->rejects.v + fs->rejects.n, k->rejects.v,
+                   k->rejects.n * sizeof(struct reject));
+        fs->rejects.n += k->rejects.n;
+        vec_free(&k->rejects);
+        for (int b = 0; b < 4; b++)
+            fs->id_flags_seen[b] += k->idf[b];
+        struct arena *a = vec_push(&d->arenas, sizeof *a);
+        if (!a)
+            return ERR(e, E_NOMEM, "out of memory while loading %s", input_file_names[f]);
+        *a = k->arena;                       /* ownership moves to the dataset */
+        arena_trim(a);
+        arena_init_growing(&k->arena, CHUNK_ARENA_FIRST, CHUNK_ARENA_MAX);
+    }
+    /* give back the unused tail (blank lines, rejects, multi-line records) */
+    if (dst->n && dst->n < dst->cap) {
+        void *p = realloc(dst->v, dst->n * size);
+        if (p) {
+            dst->v = p;
+            dst->cap = dst->n;
+        }
+    }
+    chunks_free(n);
+    return E_OK;
+}
+
+struct rowctx {
+    struct normaliser *n;
+    struct nchunk *k;
+    struct err *e;
+    long long line;
+    int rejected;              /* set by reject(); stops further checks */
+    int status;                /* E_OK or an error */
+};
+
+static void reject(struct rowctx *c, const char *col, const char *why, const char *val,
+                   size_t vlen)
+{
+    if (c->rejected || c->status != E_OK)
+        return;
+    c->rejected = 1;
+    if (val && vlen > 40)
+        vlen = 40;
+    char buf[320];
+    if (val)
+        snprintf(buf, sizeof buf, "%s: %s '%.*s'", col, why, (int)vlen, val);
+    else
+        snprintf(buf, sizeof buf, "%s: %s", col, why);
+    c->status = chunk_add_reject(c->k, c->line, buf, c->e);
+}
+
+static const char *str(struct rowctx *c, const char *v, size_t len)
+{
+    if (c->rejected || c->status != E_OK)
+        return "";
+    const char *p = arena_strndup(&c->k->arena, v, len);
+    if (!p) {
+        c->status = ERR(c->e, E_NOMEM, "out of memory while loading %s",
+                        input_file_names[c->n->cur]);
+        return "";
+    }
+    return p;
+}
+
+static const char *req_str(struct rowctx *c, const char *col, const char *v, size_t len)
+{
+    if (len == 0) {
+        reject(c, col, "empty value", NULL, 0);
+        return "";
+    }
+    return str(c, v, len);
+}
+
+static int en(struct rowctx *c, const char *col, const char *const *names, int n,
+              const char *v, size_t len)
+{
+    if (c->rejected)
+        return 0;
+    int i = enum_lookup(names, n, v, len);
+    if (i < 0) {
+        reject(c, col, len ? "value not in its set" : "empty value", len ? v : NULL, len);
+        return 0;
+    }
+    return i;
+}
+
+static int date_req(struct rowctx *c, const char *col, const char *v, size_t len, int opt)
+{
+    int d;
+    if (c->rejected)
+        return DATE_NONE;
+    if (len == 0) {
+        if (!opt)
+            reject(c, col, "empty date", NULL, 0);
+        return DATE_NONE;
+    }
+    if (date_parse(v, len, &d) != 0) {
+        reject(c, col, "bad date (want YYYY-MM-DD)", v, len);
+        return DATE_NONE;
+    }
+    return d;
+}
+
+static int64_t money(struct rowctx *c, const char *col, const char *v, size_t len)
+{
+    int64_t x = 0;
+    if (c->rejected)
+        return 0;
+    enum num_status st = num_parse_money(v, len, &x);
+    if (st != NUM_OK)
+        reject(c, col, num_status_text(st), len ? v : NULL, len);
+    return x;
+}
+
+static int is_digits(const char *v, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (v[i] < '0' || v[i] > '9')
+            return 0;
+    return 1;
+}
+
+static const char *region(struct rowctx *c, const char *col, const char *v, size_t len)
+{
+    if (!c->rejected && (len != 12 || !is_digits(v, len))) {
+        reject(c, col, "not a 12-digit region code", len ? v : NULL, len);
+        return "";
+    }
+    return str(c, v, len);
+}
+
+/* The reject reason for an invalid ID, with a hint where the form shows
+ * what went wrong upstream (the value itself is not repeated: rejects are
+ * read by more people than the feeds). */
+static const char *id_reject_reason(enum id_status st, const char *v, size_t len)
+{
+    int sci = 0, digits = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (v[i] >= '0' && v[i] <= '9')
+            digits++;
+        else if ((v[i] == 'E' || v[i] == 'e') && i + 1 < len && (v[i + 1] == '+' || v[i + 1] == '-'))
+            sci = 1;
+    }
+    if (st == ID_BAD_CHAR && sci)
+        return "a number in scientific notation (a spreadsheet turned the ID into a number; "
+               "export the column as text)";
+    if (st == ID_BAD_CHECKSUM && len >= 18 && digits == (int)len &&
+        memcmp(v + len - 3, "000", 3) == 0)
+        return "bad check character (the last digits are 000: probably rounded by a "
+               "spreadsheet; export the column as text)";
+    if (st == ID_BAD_CHAR && len > 0 && (v[0] == '\'' || v[0] == '='))
+        return "character other than a digit or X (a spreadsheet text marker ' or =\"...\" "
+               "was left in)";
+    return id_status_text(st);
+}
+
+/* A feed's person ID: normalised and valid, or the row is rejected. */
+static uint64_t feed_id(struct rowctx *c, const char *col, const char *v, size_t len,
+                        const char **id_out)
+{
+    if (c->rejected)
+        return 0;
+    struct id_norm nm;
+    enum id_status st = id_normalise(v, len, c->n->as_of_ymd, &nm);
+    for (int b = 0; b < 4; b++)
+        if (nm.flags & (1u << b))
+            c->k->idf[b]++;
+    if (st != ID_OK) {
+        reject(c, col, id_reject_reason(st, v, len), NULL, 0);
+        return 0;
+    }
+    if (id_out)
+        *id_out = str(c, nm.id, 18);
+    return nm.key;
+}
+
+/* Make the chunk's row slice resident a step ahead of its next row, in
+ * one madvise per step (arena.h mem_prefault) rather than a fault per page. */
+#define ROWS_STEP ((size_t)4 << 20)
+static inline void chunk_rows_ready(struct nchunk *k, size_t size)
+{
+    char *next = (char *)k->rows.v + (k->rows.n + 1) * size;
+    if (!k->rows.borrowed || next <= k->ready || k->rows.n >= k->rows.cap)
+        return;
+    char *end = (char *)k->rows.v + k->rows.cap * size;
+    char *to = (size_t)(end - k->ready) > ROWS_STEP ? k->ready + ROWS_STEP : end;
+    mem_prefault(k->ready, (size_t)(to - k->ready));
+    k->ready = to;
+}
+
+#define PUSH(vecname, type)                                                         \
+    chunk_rows_ready(c.k, sizeof(type));                                             \
+    type *row = vec_push(&c.k->rows, sizeof(type));                                  \
+    if (!row)                                                                       \
+        return ERR(e, E_NOMEM, "out of memory while loading %s", input_file_names[c.n->cur])
+
+#define BEGIN                                                                       \
+    struct nchunk *k_ = ctx;                                                        \
+    struct rowctx c = {k_->n, k_, e, line, 0, E_OK};                                \
+    (void)lens
+
+#define END_CHECKS                                                                  \
+    if (c.status != E_OK)                                                           \
+        return c.status;                                                            \
+    if (c.rejected)                                                                 \
+        return E_OK
+
+/* ---------- per-file row callbacks ---------- */
+
+static int row_households(void *ctx, const char *const *v, const size_t *lens,
+                          long long line, struct err *e)
+{
+    BEGIN;
+    const char *id = req_str(&c, "household_id", v[0], lens[0]);
+    const char *reg = region(&c, "region_code", v[1], lens[1]);
+    int prog = en(&c, "program", program_names, N_PROG, v[2], lens[2]);
+    int area = en(&c, "area_type", area_names, N_AREA, v[3], lens[3]);
+    int status = en(&c, "status", hh_status_names, N_HS, v[4], lens[4]);
+    int applied = date_req(&c, "applied_on", v[5], lens[5], 0);
+    int approved = date_req(&c, "approved_on", v[6], lens[6], 1);
+    int64_t benefit = money(&c, "monthly_benefit", v[7], lens[7]);
+    const char *cw = str(&c, v[8], lens[8]);
+    END_CHECKS;
+    /* repeated household_ids: index_households(), after the chunks */
+    PUSH(households, struct household);
+    row->id = id;
+    row->region = reg;
+    row->program = prog;
+    row->area = area;
+    row->status = status;
+    row->applied_on = applied;
+    row->approved_on = approved;
+    row->benefit_fen = benefit;
+    row->caseworker = cw;
+    row->line = line;
+    return E_OK;
+}
+
+static int row_members(void *ctx, const char *const *v, const size_t *lens,
+                       long long line, struct err *e)
+{
+    BEGIN;
+    struct normaliser *n = c.n;
+    uint32_t hh = 0;
+    if (lens[0] == 0)
+        reject(&c, "household_id", "empty value", NULL, 0);
+    else if (!stridx_get(&n->hh_by_id, v[0], &hh))
+        reject(&c, "household_id", "not in households.csv", v[0], lens[0]);
+    int rel = en(&c, "relation", relation_names, N_REL, v[3], lens[3]);
+    int64_t declared = money(&c, "declared_monthly_income", v[4], lens[4]);
+    int wa = en(&c, "work_ability", work_ability_names, N_WA, v[5], lens[5]);
+    int grade = 0;
+    if (!c.rejected) {
+        if (lens[6] != 1 || v[6][0] < '0' || v[6][0] > '4')
+            reject(&c, "disability_grade", "not 0-4", lens[6] ? v[6] : NULL, lens[6]);
+        else
+            grade = v[6][0] - '0';
+    }
+    /* Registry rows are never rejected for their ID (Q01 instead). */
+    struct id_norm nm;
+    enum id_status ist = id_normalise(v[1], lens[1], n->as_of_ymd, &nm);
+    for (int b = 0; b < 4; b++)
+        if (nm.flags & (1u << b))
+            c.k->idf[b]++;
+    const char *id;
+    if (ist == ID_OK) {
+        id = str(&c, nm.id, 18);
+    } else {
+        size_t tl = lens[1];
+        const char *t = utf8_trim(v[1], &tl);
+        id = str(&c, t, tl);
+    }
+    size_t nl = lens[2];
+    const char *nt = utf8_trim(v[2], &nl);
+    const char *name = str(&c, nt, nl);
+    END_CHECKS;
+    PUSH(members, struct member);
+    row->hh = hh;
+    row->key = ist == ID_OK ? nm.key : 0;
+    row->id = id;
+    row->name = name;
+    row->relation = rel;
+    row->work_ability = wa;
+    row->disability_grade = grade;
+    row->declared_fen = declared;
+    row->id_status = (int)ist;
+    row->line = line;
+    return E_OK;
+}
+
+static int row_hukou(void *ctx, const char *const *v, const size_t *lens,
+                     long long line, struct err *e)
+{
+    BEGIN;
+    const char *id = "";
+    uint64_t key = feed_id(&c, "id_no", v[0], lens[0], &id);
+    size_t nl = lens[1];
+    const char *nt = utf8_trim(v[1], &nl);
+    const char *name = str(&c, nt, nl);
+    const char *hno = req_str(&c, "hukou_no", v[2], lens[2]);
+    int rel = en(&c, "relation_to_head", relation_names, N_REL, v[3], lens[3]);
+    const char *reg = region(&c, "region_code", v[4], lens[4]);
+    int status = en(&c, "status", hk_status_names, N_HK, v[5], lens[5]);
+    int sd = date_req(&c, "status_date", v[6], lens[6], 1);
+    if (!c.rejected && status != HK_NORMAL && sd == DATE_NONE)
+        reject(&c, "status_date", "empty, but the status is not normal", NULL, 0);
+    END_CHECKS;
+    PUSH(hukou, struct hukou);
+    row->key = key;
+    row->id = id;
+    row->name = name;
+    row->hukou_no = hno;
+    row->no_code = hukou_no_code(hno);
+    row->relation = rel;
+    row->region = reg;
+    row->status = status;
+    row->status_date = sd;
+    row->line = line;
+    return E_OK;
+}
+
+static int row_vehicles(void *ctx, const char *const *v, const size_t *lens,
+                        long long line, struct err *e)
+{
+    BEGIN;
+    uint64_t key = feed_id(&c, "id_no", v[0], lens[0], NULL);
+    const char *plate = str(&c, v[1], lens[1]);
+    int vc = en(&c, "vehicle_class", vclass_names, N_VC, v[2], lens[2]);
+    int use = en(&c, "use", vuse_names, N_VU, v[3], lens[3]);
+    int reg = date_req(&c, "registered_on", v[4], lens[4], 1);
+    int64_t val = money(&c, "value_yuan", v[5], lens[5]);
+    int st = en(&c, "status", vstatus_names, N_VS, v[6], lens[6]);
+    END_CHECKS;
+    PUSH(vehicles, struct vehicle);
+    row->key = key;
+    row->plate = plate;
+    row->vclass = vc;
+    row->use = use;
+    row->registered_on = reg;
+    row->value_fen = val;
+    row->status = st;
+    row->line = line;
+    return E_OK;
+}
+
+static int row_property(void *ctx, const char *const *v, const size_t *lens,
+                        long long line, struct err *e)
+{
+    BEGIN;
+    uint64_t key = feed_id(&c, "id_no", v[0], lens[0], NULL);
+    const char *pid = req_str(&c, "property_id", v[1], lens[1]);
+    int us = en(&c, "usage", usage_names, N_US, v[2], lens[2]);
+    int64_t area = money(&c, "area_m2", v[3], lens[3]);
+    int64_t share = 0;
+    if (!c.rejected) {
+        enum num_status ns = num_parse_share(v[4], lens[4], &share);
+        if (ns != NUM_OK)
+            reject(&c, "share", num_status_text(ns), lens[4] ? v[4] : NULL, lens[4]);
+        else if (share <= 0 || share > SHARE_ONE)
+            reject(&c, "share", "not in 0 < share <= 1", v[4], lens[4]);
+    }
+    int reg = date_req(&c, "registered_on", v[5], lens[5], 1);
+    int st = en(&c, "status", pstatus_names, N_PS, v[6], lens[6]);
+    END_CHECKS;
+    PUSH(property, struct property);
+    row->key = key;
+    row->property_id = pid;
+    row->usage = us;
+    row->area_h = area;
+    row->share_nano = share;
+    row->registered_on = reg;
+    row->status = st;
+    row->line = line;
+    return E_OK;
+}
+
+static int row_si(void *ctx, const char *const *v, const size_t *lens,
+                  long long line, struct err *e)
+{
+    BEGIN;
+    uint64_t key = feed_id(&c, "id_no", v[0], lens[0], NULL);
+    int month = 0;
+    if (!c.rejected && month_parse(v[1], lens[1], &month) != 0)
+        reject(&c, "period", "bad month (want YYYY-MM)", lens[1] ? v[1] : NULL, lens[1]);
+    int kind = en(&c, "kind", si_kind_names, N_SI, v[2], lens[2]);
+    /* employer: read (the column must exist) but not kept: no rule or
+     * evidence uses it, and it is the largest text of the largest feed */
+    int64_t amt = money(&c, "amount", v[4], lens[4]);
+    END_CHECKS;
+    if (c.n->keep_months && (month < c.n->keep_first || month > c.n->keep_last))
+        return E_OK;   /* valid, accepted, outside the run's income window */
+    PUSH(si, struct si_row);
+    row->key = key;
+    row->month = month;
+    row->kind = kind;
+    row->amount_fen = amt;
+    row->line = line;
+    return E_OK;
+}
+
+static int row_business(void *ctx, const char *const *v, const size_t *lens,
+                        long long line, struct err *e)
+{
+    BEGIN;
+    uint64_t key = feed_id(&c, "id_no", v[0], lens[0], NULL);
+    const char *ent = str(&c, v[1], lens[1]);
+    int role = en(&c, "role", brole_names, N_BR, v[2], lens[2]);
+    int64_t cap = money(&c, "registered_capital_yuan", v[3], lens[3]);
+    int st = en(&c, "status", bstatus_names, N_BS, v[4], lens[4]);
+    END_CHECKS;
+    PUSH(business, struct business);
+    row->key = key;
+    row->entity = ent;
+    row->role = role;
+    row->capital_fen = cap;
+    row->status = st;
+    row->line = line;
+    return E_OK;
+}
+
+static int row_pubserv(void *ctx, const char *const *v, const size_t *lens,
+                       long long line, struct err *e)
+{
+    BEGIN;
+    uint64_t key = feed_id(&c, "id_no", v[0], lens[0], NULL);
+    const char *emp = str(&c, v[1], lens[1]);
+    int since = date_req(&c, "since", v[2], lens[2], 1);
+    END_CHECKS;
+    PUSH(pubservants, struct pubservant);
+    row->key = key;
+    row->employer = emp;
+    row->since = since;
+    row->line = line;
+    return E_OK;
+}
+
+static int row_staffrel(void *ctx, const char *const *v, const size_t *lens,
+                        long long line, struct err *e)
+{
+    BEGIN;
+    const char *cw = req_str(&c, "caseworker_id", v[0], lens[0]);
+    uint64_t key = feed_id(&c, "relative_id_no", v[1], lens[1], NULL);
+    const char *rel = str(&c, v[2], lens[2]);
+    END_CHECKS;
+    PUSH(staffrels, struct staffrel);
+    row->caseworker = cw;
+    row->key = key;
+    row->relation = rel;
+    row->line = line;
+    return E_OK;
+}
+
+static int row_candidates(void *ctx, const char *const *v, const size_t *lens,
+                          long long line, struct err *e)
+{
+    BEGIN;
+    const char *id = "";
+    uint64_t key = feed_id(&c, "id_no", v[0], lens[0], &id);
+    const char *src = str(&c, v[1], lens[1]);
+    const char *reg = region(&c, "region_code", v[2], lens[2]);
+    int area = en(&c, "area_type", area_names, N_AREA, v[3], lens[3]);
+    END_CHECKS;
+    PUSH(candidates, struct candidate);
+    row->key = key;
+    row->id = id;
+    row->source = src;
+    row->region = reg;
+    row->area = area;
+    row->line = line;
+    return E_OK;
+}
+
+static int row_standards(void *ctx, const char *const *v, const size_t *lens,
+                         long long line, struct err *e)
+{
+    BEGIN;
+    if (!(lens[0] == 6 || lens[0] == 9 || lens[0] == 12) || !is_digits(v[0], lens[0]))
+        reject(&c, "region_prefix", "not 6, 9 or 12 digits", lens[0] ? v[0] : NULL, lens[0]);
+    const char *pre = str(&c, v[0], lens[0]);
+    int area = en(&c, "area_type", area_names, N_AREA, v[1], lens[1]);
+    int eff = date_req(&c, "effective_from", v[2], lens[2], 0);
+    int64_t m = money(&c, "monthly_yuan", v[3], lens[3]);
+    END_CHECKS;
+    PUSH(standards, struct standard);
+    row->prefix = pre;
+    row->prefix_len = (int)lens[0];
+    row->area = area;
+    row->effective_from = eff;
+    row->monthly_fen = m;
+    row->line = line;
+    return E_OK;
+}
+
+static int row_holidays(void *ctx, const char *const *v, const size_t *lens,
+                        long long line, struct err *e)
+{
+    BEGIN;
+    int d = date_req(&c, "date", v[0], lens[0], 0);
+    int kind = en(&c, "kind", hol_kind_names, N_HOL, v[1], lens[1]);
+    END_CHECKS;
+    PUSH(holidays, struct holiday);
+    row->date = d;
+    row->kind = kind;
+    return E_OK;
+}
+
+#define SPEC(cols, fn)                                                               \
+    {0, cols, (int)(sizeof cols / sizeof cols[0]), fn, NULL, 64, chunks_begin_cb,       \
+     chunk_ctx_cb, chunk_reject_cb}
+static const struct load_spec specs[N_INPUT] = {
+    [IN_HOUSEHOLDS] = SPEC(cols_households, row_households),
+    [IN_MEMBERS] = SPEC(cols_members, row_members),
+    [IN_HUKOU] = SPEC(cols_hukou, row_hukou),
+    [IN_VEHICLES] = SPEC(cols_vehicles, row_vehicles),
+    [IN_PROPERTY] = SPEC(cols_property, row_property),
+    [IN_SI] = SPEC(cols_si, row_si),
+    [IN_BUSINESS] = SPEC(cols_business, row_business),
+    [IN_PUBSERV] = SPEC(cols_pubserv, row_pubserv),
+    [IN_STAFFREL] = SPEC(cols_staffrel, row_staffrel),
+    [IN_CANDIDATES] = SPEC(cols_candidates, row_candidates),
+    [IN_STANDARDS] = SPEC(cols_standards, row_standards),
+    [IN_HOLIDAYS] = SPEC(cols_holidays, row_holidays),
+};
+
+int normaliser_init(struct normaliser *n, struct dataset *d, int as_of, struct err *e)
+{
+    memset(n, 0, sizeof *n);
+    n->d = d;
+    n->as_of = as_of;
+    n->as_of_ymd = date_to_ymd_int(as_of);
+    return stridx_init(&n->hh_by_id, 1024, e);
+}
+
+void normaliser_keep_months(struct normaliser *n, int first, int last)
+{
+    n->keep_months = 1;
+    n->keep_first = first;
+    n->keep_last = last;
+}
+
+void normaliser_free(struct normaliser *n)
+{
+    chunks_free(n);
+    stridx_free(&n->hh_by_id);
+}
+
+/* Households: household_id is unique.  The chunks are parsed in parallel
+ * and the repeats found afterwards, in file order, so the first row of an
+ * id stays (the index maps it to its final position, which members.csv is
+ * joined by) and every later row is rejected naming the first's line. */
+static int index_households(struct normaliser *n, size_t from, struct err *e)
+{
+    struct dataset *d = n->d;
+    struct household *h = d->households.v;
+    size_t nh = d->households.n, out = from;
+    struct vec *rj = &d->files[IN_HOUSEHOLDS].rejects;
+    size_t rejects_before = rj->n;
+    for (size_t i = from; i < nh; i++) {
+        uint32_t first;
+        int r = stridx_put(&n->hh_by_id, h[i].id, (uint32_t)out, &first);
+        if (r < 0)
+            return ERR(e, E_NOMEM, "out of memory while indexing households");
+        if (r == 1) {
+            int st = dataset_reject(d, IN_HOUSEHOLDS, h[i].line, e,
+                                    "household_id: duplicate of line %lld", h[first].line);
+            if (st != E_OK)
+                return st;
+            continue;
+        }
+        h[out++] = h[i];
+    }
+    d->households.n = out;
+    /* keep the rejects in line order, as every file's are (one reject per
+     * row, so no two share a line): the first is the one quoted when there
+     * are too many */
+    if (rj->n > rejects_before)
+        qsort(rj->v, rj->n, sizeof(struct reject), reject_cmp);
+    return E_OK;
+}
+
+/* After a file's chunks are parsed: merge them, then any rule that needs
+ * the whole file in order. */
+static int finish_hukou(struct dataset *d, struct err *e);
+
+static int after_load(struct normaliser *n, enum input_file f, size_t rows_before,
+                      struct err *e)
+{
+    int st = chunks_merge(n, f, e);
+    if (st == E_OK && f == IN_HOUSEHOLDS)
+        st = index_households(n, rows_before, e);
+    /* hukou.csv is merged as soon as it is loaded, while the larger feeds
+     * are not yet in memory: its sort needs scratch as large as the rows */
+    if (st == E_OK && f == IN_HUKOU) {
+        if (n->hukou_merged)
+            return ERR(e, E_INTERNAL, "hukou.csv loaded twice in one run");
+        st = finish_hukou(n->d, e);
+        n->hukou_merged = st == E_OK;
+    }
+    return st;
+}
+
+int normalise_file(struct normaliser *n, enum input_file f, const char *path,
+                   enum enc want, struct err *e)
+{
+    struct load_spec sp = specs[f];
+    sp.file = f;
+    sp.ctx = n;
+    n->cur = f;
+    size_t row_size, before = dataset_rows(n->d, f, &row_size)->n;
+    int st = load_csv(n->d, path, want, &sp, e);
+    if (st == E_OK)
+        st = after_load(n, f, before, e);
+    chunks_free(n);
+    return st;
+}
+
+int normalise_buffer(struct normaliser *n, enum input_file f, const char *label,
+                     const unsigned char *buf, size_t len, enum enc want, struct err *e)
+{
+    struct load_spec sp = specs[f];
+    sp.file = f;
+    sp.ctx = n;
+    n->cur = f;
+    size_t row_size, before = dataset_rows(n->d, f, &row_size)->n;
+    int st = load_csv_mem(n->d, label, buf, len, want, &sp, e);
+    if (st == E_OK)
+        st = after_load(n, f, before, e);
+    chunks_free(n);
+    return st;
+}
+
+/* ---------- merge rules ---------- */
+
+static int cmp_candidate_key(const void *a, const void *b)
+{
+    const struct candidate *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* Members: group by household (file order within), reject repeats. */
+static int finish_members(struct dataset *d, struct err *e)
+{
+    struct member *m = d->members.v;
+    size_t nm = d->members.n;
+    /* rows are in file order: a stable sort by household keeps file order
+     * within each household */
+    int rs = radix_sort_u32(m, nm, sizeof *m, offsetof(struct member, hh), e);
+    if (rs != E_OK)
+        return rs;
+    size_t out = 0;
+    for (size_t i = 0; i < nm;) {
+        size_t j = i;
+        while (j < nm && m[j].hh == m[i].hh)
+            j++;
+        size_t start = out;
+        for (size_t k = i; k < j; k++) {
+            long long dup_of = 0;
+            for (size_t q = start; q < out; q++) {
+                int same = m[k].key ? m[k].key == m[q].key
+                                    : (m[q].key == 0 && strcmp(m[k].id, m[q].id) == 0 &&
+                                       m[k].id[0] != '\0');
+                if (same) {
+                    dup_of = m[q].line;
+                    break;
+                }
+            }
+            if (dup_of) {
+                int st = dataset_reject(d, IN_MEMBERS, m[k].line, e,
+                                        "id_no: person repeated in household %s (first on line %lld)",
+                                        VEC_AT(d->households, struct household, m[k].hh).id, dup_of);
+                if (st != E_OK)
+                    return st;
+                continue;
+            }
+            m[out++] = m[k];
+        }
+        struct household *h = &VEC_AT(d->households, struct household, m[i].hh);
+        h->first_member = (uint32_t)start;
+        h->n_members = (uint32_t)(out - start);
+        i = j;
+    }
+    d->members.n = out;
+    return E_OK;
+}
+
+/* Hukou: one row per person: the first `normal` row, else the latest
+ * status_date (the first such row on a tie).  Identical repeats and
+ * superseded rows are counted, not rejected. */
+static int finish_hukou(struct dataset *d, struct err *e)
+{
+    size_t out;
+    struct hukou *hk = d->hukou.v;
+    size_t nh = d->hukou.n;
+    /* rows are in file order: a stable sort by key gives (key, line) */
+    int st = radix_sort_u64(hk, nh, sizeof *hk, offsetof(struct hukou, key), e);
+    if (st != E_OK)
+        return st;
+    out = 0;
+    for (size_t i = 0; i < nh;) {
+        size_t j = i;
+        while (j < nh && hk[j].key == hk[i].key)
+            j++;
+        size_t best = i;
+        for (size_t k = i + 1; k < j; k++) {
+            const struct hukou *b = &hk[best], *c = &hk[k];
+            if (b->status == HK_NORMAL)
+                break;
+            if (c->status == HK_NORMAL || c->status_date > b->status_date)
+                best = k;
+        }
+        d->files[IN_HUKOU].dropped_dupes += (long long)(j - i - 1);
+        hk[out++] = hk[best];
+        i = j;
+    }
+    d->hukou.n = out;
+    return E_OK;
+}
+
+/* Candidates: one row per person. */
+static int finish_candidates(struct dataset *d, struct err *e)
+{
+    size_t out;
+    (void)e;
+    struct candidate *cd = d->candidates.v;
+    size_t nc = d->candidates.n;
+    if (nc)
+        qsort(cd, nc, sizeof *cd, cmp_candidate_key);
+    out = 0;
+    for (size_t i = 0; i < nc; i++) {
+        if (out > 0 && cd[out - 1].key == cd[i].key) {
+            d->files[IN_CANDIDATES].dropped_dupes++;
+            continue;
+        }
+        cd[out++] = cd[i];
+    }
+    d->candidates.n = out;
+    return E_OK;
+}
+
+int normalise_finish(struct normaliser *n, struct err *e)
+{
+    /* one after the other: the sorts use every thread themselves */
+    struct dataset *d = n->d;
+    int st = n->hukou_merged ? E_OK : finish_hukou(d, e);
+    if (st == E_OK)
+        st = finish_members(d, e);
+    if (st == E_OK)
+        st = finish_candidates(d, e);
+    n->hukou_merged = 0;
+    return st;
+}

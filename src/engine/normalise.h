@@ -1,0 +1,66 @@
+/* normalise.h - stage 2: text fields -> typed, validated rows.
+ *
+ * One load_spec per input file: the columns the contract names and a row
+ * callback that checks every value (IDs, dates, months, money, areas,
+ * shares, value sets, region codes) and either appends a typed row to the
+ * dataset or writes a reject naming the column and the reason.
+ * normalise_finish() then applies the contract's merge rules: a person
+ * repeated within one household (reject), several hukou rows per person
+ * (keep one), duplicate candidates (keep the first).
+ */
+#ifndef ENGINE_NORMALISE_H
+#define ENGINE_NORMALISE_H
+
+#include "base/encoding.h"
+#include "base/err.h"
+#include "base/index.h"
+#include "contract/model.h"
+
+/* What one chunk of one file produced; merged into the dataset in chunk
+ * order after the file is parsed (load.h, "parallel loading"). */
+struct nchunk {
+    struct normaliser *n;
+    struct vec rows;           /* typed rows of the file being loaded */
+    struct vec rejects;        /* struct reject */
+    struct arena arena;        /* strings of these rows and rejects */
+    unsigned idf[4];           /* ID normalisations seen (ID_F_* bits) */
+    char *ready;               /* rows.v is resident up to here (chunk_rows_ready) */
+};
+
+struct normaliser {
+    struct dataset *d;
+    int as_of;                 /* day number */
+    int as_of_ymd;             /* yyyymmdd for idcard */
+    struct stridx hh_by_id;    /* household_id -> index, built while loading */
+    enum input_file cur;
+    struct nchunk *chunks;     /* per-chunk state of the file being loaded */
+    int n_chunks;
+    /* normaliser_keep_months(): social-insurance rows outside
+     * [keep_first, keep_last] (month numbers) are checked, then not kept */
+    int keep_months, keep_first, keep_last;
+    int hukou_merged;          /* finish_hukou() ran after hukou.csv */
+};
+
+int normaliser_init(struct normaliser *n, struct dataset *d, int as_of, struct err *e);
+void normaliser_free(struct normaliser *n);
+/* Keep only social-insurance rows of the months [first, last] (date_month
+ * numbers); the others are still checked and counted as accepted. */
+void normaliser_keep_months(struct normaliser *n, int first, int last);
+
+/* Load and normalise one input file.  households.csv must come before
+ * members.csv.  Errors as load_csv(). */
+int normalise_file(struct normaliser *n, enum input_file f, const char *path,
+                   enum enc want, struct err *e);
+
+/* The same for a CSV already in memory (load_csv_mem). */
+int normalise_buffer(struct normaliser *n, enum input_file f, const char *label,
+                     const unsigned char *buf, size_t len, enum enc want, struct err *e);
+
+/* Merge rules after every file is loaded (see above).  E_OK or E_NOMEM. */
+int normalise_finish(struct normaliser *n, struct err *e);
+
+/* Trim Unicode white space (idcard.h's set) from both ends of s[0..*len):
+ * returns the new start and updates *len. */
+const char *utf8_trim(const char *s, size_t *len);
+
+#endif
