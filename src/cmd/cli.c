@@ -30,6 +30,62 @@ int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **
     return 1;
 }
 
+int cli_parse(const char *cmd, int argc, char **argv, const struct cli_opt *opts, size_t nopts,
+              const char **pos, int max_pos, int *npos, struct err *e)
+{
+    int np = 0, only_pos = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (only_pos || a[0] != '-' || a[1] == '\0') {
+            if (np >= max_pos)
+                return ERR(e, E_USAGE, "'%s' takes %s: unexpected argument '%s'", cmd,
+                           max_pos == 0 ? "no arguments" : "fewer arguments", a);
+            pos[np++] = a;
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            only_pos = 1;
+            continue;
+        }
+        const struct cli_opt *o = NULL;
+        const char *val = NULL;
+        for (size_t k = 0; k < nopts && !o; k++) {
+            size_t nl = strlen(opts[k].name);
+            if (strcmp(a, opts[k].name) == 0 || (opts[k].alias && strcmp(a, opts[k].alias) == 0))
+                o = &opts[k];
+            else if (strncmp(a, opts[k].name, nl) == 0 && a[nl] == '=') {
+                o = &opts[k];
+                val = a + nl + 1;
+            }
+        }
+        if (!o)
+            return ERR(e, E_USAGE, "unknown option '%s' for '%s'", a, cmd);
+        if (o->kind == CLI_FLAG) {
+            if (val)
+                return ERR(e, E_USAGE, "option %s takes no value", o->name);
+            *(int *)o->dst = 1;
+            continue;
+        }
+        if (!val) {
+            if (i + 1 >= argc)
+                return ERR(e, E_USAGE, "option %s needs a value", o->name);
+            val = argv[++i];
+        }
+        if (o->kind == CLI_STR) {
+            *(const char **)o->dst = val;
+        } else {
+            struct cli_list *l = o->dst;
+            if (l->n >= CLI_LIST_MAX)
+                return ERR(e, E_USAGE, "option %s given more than %d times", o->name,
+                           CLI_LIST_MAX);
+            l->v[l->n++] = val;
+        }
+    }
+    if (npos)
+        *npos = np;
+    return E_OK;
+}
+
 int cli_parse_uint(const char *s, unsigned long long max, unsigned long long *out)
 {
     if (!s || *s < '0' || *s > '9')

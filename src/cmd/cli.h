@@ -12,6 +12,38 @@
 #include "base/err.h"
 #include "contract/model.h"
 
+/* The one option loop of every command (jq's manner): each option is a row
+ * of a table; "--x V" and "--x=V" are the same; a flag takes no value
+ * ("--quiet=1" is refused); an unknown option, a missing value or a stray
+ * argument is E_USAGE naming it.  Values are stored as given: the command
+ * validates them (dates, numbers) after the loop, so every message about a
+ * value is written once, by the command that knows what it means. */
+enum cli_kind {
+    CLI_FLAG,   /* dst is int *: set to 1 */
+    CLI_STR,    /* dst is const char **: the last one given wins */
+    CLI_LIST,   /* dst is struct cli_list *: every one given, in order */
+};
+
+#define CLI_LIST_MAX 32
+struct cli_list {
+    int n;
+    const char *v[CLI_LIST_MAX];
+};
+
+struct cli_opt {
+    const char *name;    /* "--data" */
+    const char *alias;   /* "-q", or NULL */
+    enum cli_kind kind;
+    void *dst;
+};
+
+/* Parse argv[0..argc) against opts[0..nopts).  Positional arguments (those
+ * not starting with '-', and all after "--") go to pos[0..max_pos) with
+ * their count in *npos; more than max_pos is E_USAGE.  `cmd` names the
+ * command in messages ("review import").  E_OK or E_USAGE. */
+int cli_parse(const char *cmd, int argc, char **argv, const struct cli_opt *opts, size_t nopts,
+              const char **pos, int max_pos, int *npos, struct err *e);
+
 /* Match argv[*i] against `name` ("--data" or "--data=VALUE").  Returns 1
  * and sets *val (advancing *i past a separate value), 0 if it is another
  * option, -1 with an E_USAGE error if the value is missing. */
