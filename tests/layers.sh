@@ -3,7 +3,9 @@
 # within its own layer, and the module graph has no circle.
 #
 # The layers, ground first (README "Layout"):
-#   base <- contract <- engine <- out, audit <- pipeline <- snapshot, pg <- cmd <- main
+#   base <- contract <- policy <- engine <- out, audit <- pipeline <- snapshot, pg <- cmd <- main
+# (policy: the rules language's parser, checker and compiler; it knows the
+# contract's data model but not the engine's indexes.)
 # A file may include its own folder and any folder to its left; `out` and
 # `audit` are siblings (audit may read out's types, out never audit), and so
 # are `snapshot` and `pg` (neither includes the other). A module is a .c with
@@ -19,14 +21,15 @@ allowed() {   # $1 = layer of the including file; prints the layers it may inclu
     case "$1" in
         base)     echo "base" ;;
         contract) echo "base contract" ;;
-        engine)   echo "base contract engine" ;;
-        out)      echo "base contract engine out" ;;
-        audit)    echo "base contract engine out audit" ;;
-        pipeline) echo "base contract engine out audit pipeline" ;;
-        snapshot) echo "base contract engine out audit pipeline snapshot" ;;
-        pg)       echo "base contract engine out audit pipeline pg" ;;
-        cmd)      echo "base contract engine out audit pipeline snapshot pg cmd" ;;
-        main)     echo "base contract engine out audit pipeline snapshot pg cmd" ;;
+        policy)   echo "base contract policy" ;;
+        engine)   echo "base contract policy engine" ;;
+        out)      echo "base contract policy engine out" ;;
+        audit)    echo "base contract policy engine out audit" ;;
+        pipeline) echo "base contract policy engine out audit pipeline" ;;
+        snapshot) echo "base contract policy engine out audit pipeline snapshot" ;;
+        pg)       echo "base contract policy engine out audit pipeline pg" ;;
+        cmd)      echo "base contract policy engine out audit pipeline snapshot pg cmd" ;;
+        main)     echo "base contract policy engine out audit pipeline snapshot pg cmd" ;;
         *)        echo "" ;;
     esac
 }
@@ -47,7 +50,7 @@ for f in $(find src -name '*.[ch]' | sort); do
     from=$(layer_of "$f")
     ok=$(allowed "$from")
     if [ -z "$ok" ]; then
-        echo "layers: $f: not in a known layer (put it in one of src/{base,contract,engine,out,audit,snapshot,pg,cmd}/)"
+        echo "layers: $f: not in a known layer (put it in one of src/{base,contract,policy,engine,out,audit,snapshot,pg,cmd}/)"
         bad=$((bad + 1))
         continue
     fi
