@@ -3082,9 +3082,11 @@ static void fin_spread(rng_t *r, unit_t *u, const int *h, int nh, int64_t total,
 /* months x standard for a design: mostly the reference (24, own standard),
  * else the packs' boundaries (sixian 36/48, huaiyuan 12, guangdong_edge 24 of
  * the urban standard) */
+static char g_flimit[8]; /* the design's months (u: urban standard), for gen-truth.csv */
+static char g_fe15[8];
 static int64_t fin_limit1(rng_t *r, const char *region, int urban, int64_t own, int disabled, int cand)
 {
-    int v = pick_w(r, cand ? (const int[]){ 50, 20, 0, 15, 15 } : (const int[]){ 45, 14, disabled ? 16 : 4, 10, 15 }, 5);
+    int v = pick_w(r, cand ? (const int[]){ 50, 20, 0, 15, 15 } : (const int[]){ 45, 14, disabled ? 16 : 0, 10, 15 }, 5);
     int64_t s = own;
     if (v == 4) {
         int64_t us = urban ? own : std_lookup(region, 1);
@@ -3094,6 +3096,7 @@ static int64_t fin_limit1(rng_t *r, const char *region, int urban, int64_t own, 
             v = 0;
     }
     static const int months[5] = { 24, 36, 48, 12, 24 };
+    snprintf(g_flimit, sizeof g_flimit, "@%d%s", months[v], v == 4 ? "u" : "");
     return months[v] * s;
 }
 
@@ -3188,6 +3191,7 @@ static void extras_household(unit_t *u, const hhctx_t *c, int n, uint64_t h, int
     rng_t *r = &fr;
     rng_init(r, g_seed, 10, h);
     g_fapplied = 0;
+    g_flimit[0] = 0;
     int forced = -1;
     if (h == 0)
         forced = F_L02_OVER;
@@ -3374,9 +3378,10 @@ static void extras_household(unit_t *u, const hhctx_t *c, int n, uint64_t h, int
         if (j < 0)
             j = fpick(r, u, W_HOLDER);
         if (j >= 0) {
+            int v = feb29 ? (int)rnd(r, 2) : (int)rnd(r, 6);
             int32_t B = dfc(ay - 3, am, feb29 ? 28 : ad); /* the same day three years before */
             int32_t reg;
-            switch (feb29 ? (int)rnd(r, 2) : (int)rnd(r, 6)) {
+            switch (v) {
             case 0: reg = B; break;       /* not after: no E15 */
             case 1: reg = B + 1; break;   /* fires */
             case 2: reg = applied; break; /* fires */
@@ -3385,6 +3390,9 @@ static void extras_household(unit_t *u, const hhctx_t *c, int n, uint64_t h, int
             default: reg = B - rr(r, 1, 400); break;
             }
             e15_add(&u->p[j], u->region, reg, (int64_t)rr(r, 40, 120) * 100 + rr(r, 0, 99));
+            /* gen-truth.csv: y = this flat makes E15 fire (a counted member, in the window) */
+            snprintf(g_fe15, sizeof g_fe15, "@%s%s", u->p[j].counted && (v == 1 || v == 2 || v == 4) ? "y" : "n",
+                     feb29 ? "29" : "");
             FINJ(R_E15);
         }
     }
@@ -3398,6 +3406,7 @@ static void extras_general(unit_t *u, uint64_t g, int cat, int64_t std)
     rng_t *r = &fr;
     rng_init(r, g_seed, 11, g);
     g_fapplied = 0;
+    g_flimit[0] = 0;
     for (int i = 0; i < u->np; i++) {
         const person_t *p = &u->p[i];
         if (p->inhk && p->st == ST_DECEASED && chance(r, 700000)) {
@@ -4181,7 +4190,8 @@ static void gen_household(uint64_t h)
             fprintf(g_truth, "%sL02_CLEAN", first ? "" : ";");
         for (int s = 0; s < NFSCEN; s++)
             if (g_fapplied >> s & 1) {
-                fprintf(g_truth, "%s%s", first && !clean_cancelled ? "" : ";", FS_NAME[s]);
+                fprintf(g_truth, "%s%s%s", first && !clean_cancelled ? "" : ";", FS_NAME[s],
+                        s == F_EXACT || s == F_OVER1 ? g_flimit : s == R_E15 ? g_fe15 : "");
                 first = 0;
             }
         fprintf(g_truth, ",%s\n", g_truth_dup);
@@ -4452,7 +4462,7 @@ static void gen_general(uint64_t g)
         fprintf(g_truth, "candidate,%s,-,%s,%s", cand->id, std >= 0 ? "std" : "nostd", CC_NAME[cat]);
         for (int s = 0; s < NFSCEN; s++)
             if (g_fapplied >> s & 1)
-                fprintf(g_truth, ";%s", FS_NAME[s]);
+                fprintf(g_truth, ";%s%s", FS_NAME[s], s == CF_EXACT || s == CF_OVER1 ? g_flimit : "");
         fputs(",\n", g_truth);
     }
     if (cat == C_TWOSRC)
