@@ -1481,10 +1481,10 @@ def incomplete_feeds(d, asof, prev, accept):
                 continue
             now = d.tables[name].data_rows if name in d.tables else 0
             if Fraction(before - now, before) > DROP_LIMIT:
-                msgs.append('%s: %d data rows, %d in the previous run (-%s%%, more than '
+                pm = 1000 * (before - now) // before      # per mille, display only
+                msgs.append('%s: %d data rows, %d in the previous run (-%d.%d%%, more than '
                             '%s%%): a cut export? rerun with --accept-drop %s to accept it' % (
-                                name, now, before,
-                                fmt_money(Fraction(100 * (before - now), before)),
+                                name, now, before, pm // 10, pm % 10,
                                 DROP_LIMIT * 100, name))
     return msgs
 
