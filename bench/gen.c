@@ -411,6 +411,7 @@ static const gbent_t GBTAB[] = {
     { 0x4E01, 2, { 0xB6, 0xA1 } },
     { 0x4E07, 2, { 0xCD, 0xF2 } },
     { 0x4E0A, 2, { 0xC9, 0xCF } },
+    { 0x4E0D, 2, { 0xB2, 0xBB } },
     { 0x4E13, 2, { 0xD7, 0xA8 } },
     { 0x4E1A, 2, { 0xD2, 0xB5 } },
     { 0x4E1C, 2, { 0xB6, 0xAB } },
@@ -418,6 +419,7 @@ static const gbent_t GBTAB[] = {
     { 0x4E25, 2, { 0xD1, 0xCF } },
     { 0x4E2D, 2, { 0xD6, 0xD0 } },
     { 0x4E34, 2, { 0xC1, 0xD9 } },
+    { 0x4E3B, 2, { 0xD6, 0xF7 } },
     { 0x4E3D, 2, { 0xC0, 0xF6 } },
     { 0x4E8E, 2, { 0xD3, 0xDA } },
     { 0x4E91, 2, { 0xD4, 0xC6 } },
@@ -445,7 +447,9 @@ static const gbent_t GBTAB[] = {
     { 0x4FEE, 2, { 0xD0, 0xDE } },
     { 0x5029, 2, { 0xD9, 0xBB } },
     { 0x5065, 2, { 0xBD, 0xA1 } },
+    { 0x50A8, 2, { 0xB4, 0xA2 } },
     { 0x50FB, 2, { 0xC6, 0xA7 } },
+    { 0x5143, 2, { 0xD4, 0xAA } },
     { 0x515A, 2, { 0xB5, 0xB3 } },
     { 0x5168, 2, { 0xC8, 0xAB } },
     { 0x516C, 2, { 0xB9, 0xAB } },
@@ -466,6 +470,7 @@ static const gbent_t GBTAB[] = {
     { 0x5218, 2, { 0xC1, 0xF5 } },
     { 0x521A, 2, { 0xB8, 0xD5 } },
     { 0x5229, 2, { 0xC0, 0xFB } },
+    { 0x5238, 2, { 0xC8, 0xAF } },
     { 0x529B, 2, { 0xC1, 0xA6 } },
     { 0x529E, 2, { 0xB0, 0xEC } },
     { 0x52A1, 2, { 0xCE, 0xF1 } },
@@ -506,6 +511,7 @@ static const gbent_t GBTAB[] = {
     { 0x573A, 2, { 0xB3, 0xA1 } },
     { 0x579A, 2, { 0x88, 0x90 } },
     { 0x57CE, 2, { 0xB3, 0xC7 } },
+    { 0x57FA, 2, { 0xBB, 0xF9 } },
     { 0x5803, 2, { 0x88, 0xD2 } },
     { 0x5854, 2, { 0xCB, 0xFE } },
     { 0x590F, 2, { 0xCF, 0xC4 } },
@@ -538,6 +544,7 @@ static const gbent_t GBTAB[] = {
     { 0x5BB6, 2, { 0xBC, 0xD2 } },
     { 0x5BC7, 2, { 0xBF, 0xDC } },
     { 0x5BCC, 2, { 0xB8, 0xBB } },
+    { 0x5BFF, 2, { 0xCA, 0xD9 } },
     { 0x5C0F, 2, { 0xD0, 0xA1 } },
     { 0x5C31, 2, { 0xBE, 0xCD } },
     { 0x5C39, 2, { 0xD2, 0xFC } },
@@ -581,6 +588,7 @@ static const gbent_t GBTAB[] = {
     { 0x6167, 2, { 0xBB, 0xDB } },
     { 0x6210, 2, { 0xB3, 0xC9 } },
     { 0x6234, 2, { 0xB4, 0xF7 } },
+    { 0x6237, 2, { 0xBB, 0xA7 } },
     { 0x624D, 2, { 0xB2, 0xC5 } },
     { 0x62A5, 2, { 0xB1, 0xA8 } },
     { 0x62D3, 2, { 0xCD, 0xD8 } },
@@ -691,6 +699,7 @@ static const gbent_t GBTAB[] = {
     { 0x7B51, 2, { 0xD6, 0xFE } },
     { 0x7BA1, 2, { 0xB9, 0xDC } },
     { 0x7EA2, 2, { 0xBA, 0xEC } },
+    { 0x7EA7, 2, { 0xBC, 0xB6 } },
     { 0x7EBA, 2, { 0xB7, 0xC4 } },
     { 0x7EC7, 2, { 0xD6, 0xAF } },
     { 0x7EC8, 2, { 0xD6, 0xD5 } },
@@ -721,6 +730,7 @@ static const gbent_t GBTAB[] = {
     { 0x8425, 2, { 0xD3, 0xAA } },
     { 0x8463, 2, { 0xB6, 0xAD } },
     { 0x848B, 2, { 0xBD, 0xAF } },
+    { 0x84C4, 2, { 0xD0, 0xEE } },
     { 0x8521, 2, { 0xB2, 0xCC } },
     { 0x859B, 2, { 0xD1, 0xA6 } },
     { 0x86CB, 2, { 0xB5, 0xB0 } },
@@ -730,7 +740,10 @@ static const gbent_t GBTAB[] = {
     { 0x897F, 2, { 0xCE, 0xF7 } },
     { 0x8BB0, 2, { 0xBC, 0xC7 } },
     { 0x8BB8, 2, { 0xD0, 0xED } },
+    { 0x8BBE, 2, { 0xC9, 0xE8 } },
+    { 0x8BC1, 2, { 0xD6, 0xA4 } },
     { 0x8BD7, 2, { 0xCA, 0xAB } },
+    { 0x8BE6, 2, { 0xCF, 0xEA } },
     { 0x8C22, 2, { 0xD0, 0xBB } },
     { 0x8C2D, 2, { 0xCC, 0xB7 } },
     { 0x8C37, 2, { 0xB9, 0xC8 } },
@@ -751,6 +764,7 @@ static const gbent_t GBTAB[] = {
     { 0x8FD0, 2, { 0xD4, 0xCB } },
     { 0x901A, 2, { 0xCD, 0xA8 } },
     { 0x9093, 2, { 0xB5, 0xCB } },
+    { 0x90AE, 2, { 0xD3, 0xCA } },
     { 0x90B1, 2, { 0xC7, 0xF1 } },
     { 0x90B5, 2, { 0xC9, 0xDB } },
     { 0x90B9, 2, { 0xD7, 0xDE } },
@@ -1052,10 +1066,11 @@ static int64_t std_lookup(const char *region, int urban)
 
 /* ------------------------------------------------------------ output */
 
-enum { O_HH, O_MEM, O_HK, O_VEH, O_PROP, O_SI, O_BIZ, O_PS, O_SR, O_CAND, O_STD, O_HOL, NOUT };
+enum { O_HH, O_MEM, O_HK, O_VEH, O_PROP, O_SI, O_BIZ, O_PS, O_SR, O_CAND, O_FIN, O_FUN, O_STD, O_HOL, NOUT };
 static const char *const ONAME[NOUT] = {
     "households.csv", "members.csv", "hukou.csv", "vehicles.csv", "property.csv", "social_insurance.csv",
-    "business.csv", "public_servants.csv", "staff_relatives.csv", "candidates.csv", "standards.csv", "holidays.csv",
+    "business.csv", "public_servants.csv", "staff_relatives.csv", "candidates.csv", "financial_assets.csv",
+    "funeral.csv", "standards.csv", "holidays.csv",
 };
 static const char *const OHEAD[NOUT] = {
     "household_id,region_code,program,area_type,status,applied_on,approved_on,monthly_benefit,caseworker_id",
@@ -1068,6 +1083,8 @@ static const char *const OHEAD[NOUT] = {
     "id_no,employer,since",
     "caseworker_id,relative_id_no,relation",
     "id_no,source,region_code,area_type",
+    "id_no,institution,account_no,asset_type,balance_yuan,balance_date",
+    "id_no,name,event_date,kind",
     "region_prefix,area_type,effective_from,monthly_yuan",
     NULL,
 };
@@ -1122,6 +1139,7 @@ static const char *const DIRT_DESC[NDIRT] = {
 typedef struct {
     long long rows, usable, broken;
     long long kind[NDIRT];
+    long long q05; /* members.csv: rows kept with an unusable value (Q05) */
 } ostat_t;
 
 typedef struct {
@@ -1590,6 +1608,59 @@ static int dirt_apply(out_t *o, row_t *r, int broken, int *repeat)
     return k;
 }
 
+/* members.csv in dirty mode: a row kept with an unusable value in relation,
+ * declared_monthly_income, work_ability or disability_grade (Q05 since the
+ * contract of 2026-12; such a row is no reject).  Drawn from a stream of its
+ * own after the row's other dirt, so every other row is as before. */
+static rng_t g_q05r;
+static uint32_t g_q05_ppm;
+
+static void q05_value(row_t *r, int f)
+{
+    static const char *const rel[] = { "", "户主", "wife", "unknown", "99" };
+    static const char *const work[] = { "", "yes", "有", "N/A", "ful" };
+    static const char *const grade[] = { "7", "", "abc", "5", "一级", "-2" };
+    rng_t *q = &g_q05r;
+    const char *v = "";
+    char *b;
+    switch (f) {
+    case 3: v = rel[rnd(q, NELEM(rel))]; break;
+    case 4: {
+        int64_t fen = r->num[4] > 0 ? r->num[4] : 0, y = fen / 100;
+        b = row_alloc(r, 40);
+        switch (rnd(q, 5)) {
+        case 0: /* a thousands separator: "1,200" */
+            if (y >= 1000)
+                snprintf(b, 40, "%lld,%03lld", (long long)(y / 1000), (long long)(y % 1000));
+            else
+                snprintf(b, 40, "%lld,000", (long long)y + 1);
+            break;
+        case 1: b[0] = 0; break;
+        case 2: snprintf(b, 40, "abc"); break;
+        case 3: snprintf(b, 40, "不详"); break;
+        default: snprintf(b, 40, "%lld元", (long long)y); break;
+        }
+        v = b;
+        break;
+    }
+    case 5: v = work[rnd(q, NELEM(work))]; break;
+    default: v = grade[rnd(q, NELEM(grade))]; break;
+    }
+    r->p[f] = v;
+    r->len[f] = (int)strlen(v);
+    r->q[f] = 0;
+}
+
+static void q05_apply(row_t *r)
+{
+    if (r->n < 7)
+        return;
+    int f = 3 + (int)rnd(&g_q05r, 4);
+    q05_value(r, f);
+    if (chance(&g_q05r, 150000)) /* a second bad value: still one Q05 */
+        q05_value(r, 3 + (f - 3 + 1 + (int)rnd(&g_q05r, 3)) % 4);
+}
+
 static void out_row(int oi, row_t *r)
 {
     out_t *o = &O[oi];
@@ -1617,6 +1688,15 @@ static void out_row(int oi, row_t *r)
         }
         if (kind >= 0)
             o->st.kind[kind]++;
+        if (o->idx == O_MEM && g_q05_ppm) {
+            int hit = chance(&g_q05r, g_q05_ppm);
+            if (kind == B_ENUM || kind == B_NEGATIVE || kind == B_3DEC || kind == B_INT_RANGE)
+                o->st.q05++; /* broken before 2026-12, kept with Q05 now */
+            else if (hit && kind < FIRST_BROKEN) {
+                q05_apply(r);
+                o->st.q05++;
+            }
+        }
     }
     out_serialize(o, r);
     if (repeat) {
@@ -1826,6 +1906,7 @@ typedef struct {
     uint8_t work, dis, nsi;
     si_t si[MAXSI];
     uint64_t serial;
+    int64_t fin; /* financial assets as of the as-of date (fen), from fin_* below */
 } person_t;
 
 typedef struct { char no[24], region[13]; } hkh_t;
@@ -2487,7 +2568,7 @@ static int pick(unit_t *u, int flags)
 typedef struct {
     int used, cancelled, n, county;
     char hid[24];
-    struct { char id[20], name[48]; int32_t birth; uint8_t male; } p[4];
+    struct { char id[20], name[48]; int32_t birth; uint8_t male; int64_t fin; } p[4];
 } ringent_t;
 static ringent_t g_ring[RING];
 static uint64_t g_ring_pos;
@@ -2801,6 +2882,602 @@ static void mismatch_name(rng_t *r, const char *name, char *out)
     memcpy(out + last, g, strlen(g) + 1);
 }
 
+/* ------------------------------------------------------------ financial assets, funerals, E15 */
+
+/* Since the contract of 2026-12: financial_assets.csv (E13 and the E13 block
+ * of L01) and funeral.csv (E14), plus sold flats registered around three
+ * years before applied_on (the huaiyuan pack's E15), written at the end of
+ * property.csv.  Everything here draws from streams of its own (kind 10:
+ * registry household h, kind 11: general unit g) after the rest of the unit
+ * is drawn, and changes no person field but ->fin, so every row of the other
+ * files (and the order of property.csv's rows before the appended ones) is
+ * what it was before these feeds existed. */
+
+#define FSCEN(X) \
+    X(F_BASE, "a few small accounts (far below the limit)") \
+    X(F_UNDER, "counted members' assets 70-99% of 24 x standard x size (no E13)") \
+    X(F_OVER, "counted members' assets above 24 x standard x size (E13)") \
+    X(F_EXACT, "assets exactly months x standard x size (24/36/48/12 months, own or urban standard)") \
+    X(F_OVER1, "assets 1 fen above months x standard x size (E13 at that many months)") \
+    X(F_NONCOUNTED, "near miss: a member not counted (moved_out/deceased/cancelled) holds a lot (no E13)") \
+    X(F_NONMEMBER, "near miss: a non-member of the head's hukou holds a lot (no E13)") \
+    X(F_LATER, "near miss: a large balance only in rows dated after as-of (no E13)") \
+    X(F_L02_OVER, "clean cancelled household with assets above 24 x standard x size (no L02)") \
+    X(F_L02_EXACT, "clean cancelled household with assets exactly 24 x standard x size (L02)") \
+    X(D_DECEASED, "funeral record of a person deceased in hukou (E14 where a member, dated <= as-of)") \
+    X(D_NORMAL, "E14: a member still normal in hukou (or absent) has a funeral record before as-of") \
+    X(D_NOTCOUNTED, "E14: a moved_out/cancelled member has a funeral record (counted or not)") \
+    X(D_ASOF, "E14: funeral record dated exactly the as-of date") \
+    X(D_FUTURE, "near miss: funeral record dated after the as-of date (no E14)") \
+    X(D_BADID, "near miss: funeral under the true ID of a member whose registry id_no is invalid (no E14)") \
+    X(D_L02, "clean cancelled household, a member has a funeral record (no L02)") \
+    X(R_E15, "sold flat registered around three years before applied_on (huaiyuan E15; appended to property.csv)") \
+    X(CF_OVER, "candidate's hukou household: assets above months x standard x persons (L01 blocked)") \
+    X(CF_EXACT, "candidate's hukou household: assets exactly months x standard x persons (not blocked)") \
+    X(CF_OVER1, "candidate's hukou household: assets 1 fen above (blocked at that many months)") \
+    X(CF_GONE, "candidate: a moved_out/deceased relative holds a lot (not blocked)") \
+    X(CF_BASE, "candidate's hukou household: small accounts") \
+    X(CD_FUNERAL, "candidate still normal in hukou with a funeral record (L01 is not blocked by E14)") \
+    X(G_ACCOUNTS, "general population unit with accounts") \
+    X(G_FUNERAL, "general population: funeral record of a person deceased in hukou")
+enum {
+#define X(n, d) n,
+    FSCEN(X)
+#undef X
+    NFSCEN
+};
+static const char *const FS_NAME[NFSCEN] = {
+#define X(n, d) #n,
+    FSCEN(X)
+#undef X
+};
+static const char *const FS_DESC[NFSCEN] = {
+#define X(n, d) d,
+    FSCEN(X)
+#undef X
+};
+static long long g_finj[NFSCEN];
+static uint32_t g_fapplied;
+#define FINJ(s) (g_finj[s]++, g_fapplied |= 1u << (s))
+/* registry households forced to one scenario each (coverage at any scale) */
+#define FFORCE_FIRST (6 + NSCEN)
+#define FFORCE_N (R_E15 + 1)
+
+static const char *const INST[] = { "中国农业银行", "中国工商银行", "中国建设银行", "中国银行", "中国邮政储蓄银行",
+                                    "陕西信合", "长安银行", "西安银行", "华夏基金", "中信证券",
+                                    "中国人寿保险", "中国平安保险" };
+static const char *const ATYPE[] = { "deposit", "wealth", "securities", "fund", "insurance", "other" };
+enum { A_DEP, A_WEALTH, A_SEC, A_FUND, A_INS, A_OTHER };
+static uint64_t g_acctr, g_e15ctr;
+static long long g_fin_accounts, g_fin_later, g_fin_samedate, g_fin_spaces;
+
+/* institution or account number, sometimes with stray spaces (the engine
+ * compares them trimmed) */
+static void fin_text(rng_t *r, row_t *w, const char *s)
+{
+    int v = chance(r, 80000) ? (int)rnd(r, 4) : -1;
+    if (v < 0) {
+        fs(w, FT_CODE, s);
+        return;
+    }
+    int n = (int)strlen(s), bl = 0;
+    char *b = row_alloc(w, n + 4);
+    if (v != 1)
+        b[bl++] = ' ';
+    if (v == 3)
+        b[bl++] = ' ';
+    memcpy(b + bl, s, (size_t)n);
+    bl += n;
+    if (v != 0)
+        b[bl++] = ' ';
+    fld(w, FT_CODE, b, bl);
+    if (v == 2)
+        w->q[w->n - 1] = 1; /* the spaces inside quotes */
+    g_fin_spaces++;
+}
+
+typedef struct {
+    int inst, type;
+    char no[24];
+} acct_t;
+
+static void fin_row(rng_t *r, const char *id, const acct_t *a, int64_t fen, int32_t date)
+{
+    row_t w;
+    row_reset(&w);
+    fld(&w, FT_ID, id, 18);
+    fin_text(r, &w, INST[a->inst]);
+    fin_text(r, &w, a->no);
+    fs(&w, FT_ENUM, ATYPE[a->type]);
+    fmoney(&w, FT_MONEY, fen, chance(r, 500000));
+    fdate(&w, date);
+    out_row(O_FIN, &w);
+}
+
+/* One account of `id` whose balance as of the as-of date is `bal` fen: its
+ * latest row on or before as-of (on as-of, the last month end, or earlier),
+ * maybe older rows, maybe a second row on that date with a smaller balance
+ * (the larger counts), maybe a row after as-of (ignored; `later` >= 0 forces
+ * one with that balance).  bal < 0: the account has rows after as-of only. */
+static void fin_account(rng_t *r, const char *id, int64_t bal, int64_t later)
+{
+    acct_t a;
+    a.inst = pick_w(r, (const int[]){ 20, 18, 15, 12, 14, 10, 4, 4, 1, 1, 1, 1 }, NELEM(INST));
+    static const int bank_type[3] = { A_DEP, A_WEALTH, A_OTHER };
+    if (a.inst < 8)
+        a.type = bank_type[pick_w(r, (const int[]){ 80, 15, 5 }, 3)];
+    else
+        a.type = a.inst == 8 ? A_FUND : a.inst == 9 ? A_SEC : A_INS;
+    uint64_t c = g_acctr++;
+    unsigned long long v = (unsigned long long)((c * 7919 + 104729) % 1000000000000ULL);
+    snprintf(a.no, sizeof a.no, "%s%012llu", a.inst < 8 ? "6228" : a.inst < 10 ? "30" : "P", v);
+    g_fin_accounts++;
+    struct { int32_t d; int64_t v; } row[8];
+    int nr = 0;
+    int32_t dl;
+    uint32_t x = rnd(r, 100);
+    int y, m, d;
+    cfd(g_asof + 1, &y, &m, &d);
+    if (x < 15 || (x < 55 && d == 1)) /* on as-of (or as-of is a month end) */
+        dl = g_asof;
+    else if (x < 55) { /* the last month end before as-of */
+        cfd(g_asof, &y, &m, &d);
+        dl = dfc(y, m, 1) - 1;
+    } else
+        dl = g_asof - rr(r, 1, 150);
+    if (bal >= 0) {
+        int ne = rr(r, 0, 3);
+        int32_t od[3], dd = dl;
+        for (int i = 0; i < ne; i++)
+            od[i] = dd -= rr(r, 20, 120);
+        for (int i = ne - 1; i >= 0; i--) { /* older rows, oldest first */
+            row[nr].d = od[i];
+            row[nr++].v = bal / 100 * rr(r, 40, 160) + rr(r, 0, 99);
+        }
+        row[nr].d = dl;
+        row[nr++].v = bal;
+        if (bal > 0 && chance(r, 150000)) { /* the same date twice: the larger counts */
+            row[nr].d = dl;
+            row[nr++].v = rr64(r, 0, bal - 1);
+            if (rnd(r, 2)) {
+                int64_t t = row[nr - 1].v;
+                row[nr - 1].v = row[nr - 2].v;
+                row[nr - 2].v = t;
+            }
+            g_fin_samedate++;
+        }
+    }
+    if (later >= 0 || bal < 0 || chance(r, 200000)) {
+        row[nr].d = g_asof + (chance(r, 400000) ? 1 : rr(r, 2, 90));
+        row[nr++].v = later >= 0 ? later : (bal > 0 ? bal : 0) + rr64(r, 1, (bal > 0 ? bal : 0) / 2 + 100000);
+        g_fin_later++;
+    }
+    if (nr > 1 && chance(r, 250000)) /* not in date order */
+        for (int i = nr - 1; i > 0; i--) {
+            int j = (int)rnd(r, (uint32_t)(i + 1));
+            int32_t td = row[i].d;
+            int64_t tv = row[i].v;
+            row[i] = row[j];
+            row[j].d = td;
+            row[j].v = tv;
+        }
+    for (int i = 0; i < nr; i++)
+        fin_row(r, id, &a, row[i].v, row[i].d);
+}
+
+/* `total` fen over 1..kmax accounts of the persons h[0..nh) */
+static void fin_spread(rng_t *r, unit_t *u, const int *h, int nh, int64_t total, int kmax)
+{
+    int k = rr(r, 1, kmax);
+    int64_t left = total;
+    for (int i = 0; i < k; i++) {
+        int64_t part = i == k - 1 ? left : left / 100 * rr(r, 20, 80);
+        left -= part;
+        person_t *p = &u->p[h[rnd(r, (uint32_t)nh)]];
+        fin_account(r, p->id, part, -1);
+        p->fin += part;
+    }
+}
+
+/* months x standard for a design: mostly the reference (24, own standard),
+ * else the packs' boundaries (sixian 36/48, huaiyuan 12, guangdong_edge 24 of
+ * the urban standard) */
+static char g_flimit[8]; /* the design's months (u: urban standard), for gen-truth.csv */
+static char g_fe15[8];
+static int64_t fin_limit1(rng_t *r, const char *region, int urban, int64_t own, int disabled, int cand)
+{
+    int v = pick_w(r, cand ? (const int[]){ 50, 20, 0, 15, 15 } : (const int[]){ 45, 14, disabled ? 16 : 0, 10, 15 }, 5);
+    int64_t s = own;
+    if (v == 4) {
+        int64_t us = urban ? own : std_lookup(region, 1);
+        if (us >= 0)
+            s = us;
+        else
+            v = 0;
+    }
+    static const int months[5] = { 24, 36, 48, 12, 24 };
+    snprintf(g_flimit, sizeof g_flimit, "@%d%s", months[v], v == 4 ? "u" : "");
+    return months[v] * s;
+}
+
+typedef struct {
+    char id[20], pid[40];
+    int32_t reg;
+    int64_t area;
+} e15_t;
+static e15_t *g_e15;
+static size_t g_ne15, g_ce15;
+
+static void e15_add(const person_t *p, const char *region, int32_t reg, int64_t area)
+{
+    if (!O[O_PROP].active)
+        return;
+    if (g_ne15 == g_ce15) {
+        g_ce15 = g_ce15 ? 2 * g_ce15 : 1024;
+        g_e15 = realloc(g_e15, g_ce15 * sizeof *g_e15);
+        if (!g_e15)
+            die("out of memory");
+    }
+    e15_t *e = &g_e15[g_ne15++];
+    memcpy(e->id, p->id, 20);
+    int y, m, d;
+    cfd(reg, &y, &m, &d);
+    snprintf(e->pid, sizeof e->pid, "%.6s-%04d-R%07llu", region, y, (unsigned long long)g_e15ctr++);
+    e->reg = reg;
+    e->area = area;
+}
+
+static void e15_flush(void)
+{
+    for (size_t i = 0; i < g_ne15; i++) {
+        const e15_t *e = &g_e15[i];
+        row_t w;
+        row_reset(&w);
+        fld(&w, FT_ID, e->id, 18);
+        fs(&w, FT_CODE, e->pid);
+        fs(&w, FT_ENUM, USAGE[U_RES]);
+        char *b = row_alloc(&w, 24);
+        int n = snprintf(b, 24, "%lld.%02lld", (long long)(e->area / 100), (long long)(e->area % 100));
+        fld(&w, FT_AREA, b, n);
+        w.num[w.n - 1] = e->area;
+        fs(&w, FT_SHARE, "1");
+        fdate(&w, e->reg);
+        fs(&w, FT_ENUM, "sold");
+        out_row(O_PROP, &w);
+    }
+    free(g_e15);
+    g_e15 = NULL;
+    g_ne15 = g_ce15 = 0;
+}
+
+static const char *const FKIND[] = { "cremation", "burial" };
+
+static void fun_row(rng_t *r, const person_t *p, int32_t date)
+{
+    row_t w;
+    row_reset(&w);
+    fld(&w, FT_ID, p->id, 18);
+    fs(&w, FT_NAME, p->name);
+    fdate(&w, date);
+    fs(&w, FT_ENUM, FKIND[chance(r, 800000) ? 0 : 1]);
+    out_row(O_FUN, &w);
+}
+
+/* index of a random person matching `want` (a predicate code), -1 */
+enum { W_HOLDER, W_NONCOUNTED, W_NONMEMBER, W_NORMAL_MEMBER, W_BADID };
+static int fpick(rng_t *r, unit_t *u, int want)
+{
+    int cand[MAXP], nc = 0;
+    for (int i = 0; i < u->np; i++) {
+        const person_t *p = &u->p[i];
+        int ok = 0;
+        switch (want) {
+        case W_HOLDER: ok = p->member && p->counted && !p->ext && !p->bad_rid; break;
+        case W_NONCOUNTED: ok = p->member && !p->counted && !p->ext && !p->bad_rid; break;
+        case W_NONMEMBER: ok = !p->member && p->inhk && !p->ext && p->hk == u->p[0].hk && p->st == ST_NORMAL; break;
+        case W_NORMAL_MEMBER: ok = p->member && !p->ext && !p->bad_rid && (!p->inhk || p->st == ST_NORMAL); break;
+        default: ok = p->member && !p->ext && p->bad_rid; break;
+        }
+        if (ok)
+            cand[nc++] = i;
+    }
+    return nc ? cand[rnd(r, (uint32_t)nc)] : -1;
+}
+
+/* the accounts, funeral records and E15 flats of registry household h */
+static void extras_household(unit_t *u, const hhctx_t *c, int n, uint64_t h, int clean_cancelled, int32_t applied)
+{
+    rng_t fr;
+    rng_t *r = &fr;
+    rng_init(r, g_seed, 10, h);
+    g_fapplied = 0;
+    g_flimit[0] = 0;
+    int forced = -1;
+    if (h == 0)
+        forced = F_L02_OVER;
+    else if (h == 1)
+        forced = D_L02;
+    else if (h >= FFORCE_FIRST && h < FFORCE_FIRST + FFORCE_N)
+        forced = (int)(h - FFORCE_FIRST);
+    int64_t S = c->std;
+    int disabled = 0;
+    int64_t ext_sum = 0;
+    for (int i = 0; i < u->np; i++) {
+        const person_t *p = &u->p[i];
+        if (p->member && p->counted && p->dis >= 1 && p->dis <= 2)
+            disabled = 1;
+        if (p->member && p->counted && p->ext)
+            ext_sum += p->fin;
+    }
+    int hold[MAXP], nh = 0;
+    for (int i = 0; i < u->np; i++)
+        if (u->p[i].member && u->p[i].counted && !u->p[i].ext && !u->p[i].bad_rid)
+            hold[nh++] = i;
+
+    /* what this household can carry */
+    int ok[NFSCEN];
+    int lim_ok = S >= 0 && n > 0 && nh > 0;
+    int has_nc = fpick(r, u, W_NONCOUNTED) >= 0, has_nm = fpick(r, u, W_NONMEMBER) >= 0;
+    int has_bad = fpick(r, u, W_BADID) >= 0, has_nmem = fpick(r, u, W_NORMAL_MEMBER) >= 0;
+    for (int k = 0; k < NFSCEN; k++)
+        ok[k] = 0;
+    ok[F_BASE] = 1;
+    ok[F_UNDER] = ok[F_OVER] = ok[F_EXACT] = ok[F_OVER1] = ok[F_LATER] = lim_ok && !clean_cancelled;
+    ok[F_NONCOUNTED] = lim_ok && has_nc;
+    ok[F_NONMEMBER] = lim_ok && has_nm;
+    ok[F_L02_OVER] = ok[F_L02_EXACT] = lim_ok && clean_cancelled;
+    ok[D_NORMAL] = ok[D_ASOF] = ok[D_FUTURE] = has_nmem;
+    ok[D_DECEASED] = 1; /* automatic (below): forcing it designs nothing more */
+    ok[D_NOTCOUNTED] = has_nc;
+    ok[D_BADID] = has_bad;
+    ok[D_L02] = has_nmem && clean_cancelled;
+    ok[R_E15] = nh > 0;
+    /* a forced scenario this household cannot carry waits for the next one
+     * that can, so every scenario occurs at any scale */
+    static uint32_t pending;
+    if (forced >= 0 && !ok[forced]) {
+        pending |= 1u << forced;
+        forced = -1;
+    }
+    if (forced < 0)
+        for (int k = 0; k < FFORCE_N && forced < 0; k++)
+            if ((pending >> k & 1) && ok[k]) {
+                forced = k;
+                pending &= ~(1u << k);
+            }
+
+    /* financial assets */
+    int fs_ = -1;
+    if (forced >= F_BASE && forced <= F_L02_EXACT)
+        fs_ = forced;
+    else if (forced < 0) {
+        if (ok[F_L02_OVER] && chance(r, 200000))
+            fs_ = rnd(r, 3) ? F_L02_OVER : F_L02_EXACT;
+        else if (ok[F_NONCOUNTED] && chance(r, 80000))
+            fs_ = F_NONCOUNTED;
+        else if (ok[F_NONMEMBER] && chance(r, 50000))
+            fs_ = F_NONMEMBER;
+        else {
+            int w[] = { 300000, 10000, 15000, 6000, 6000, 4000, 663000 };
+            static const int fk[] = { F_BASE, F_UNDER, F_OVER, F_EXACT, F_OVER1, F_LATER, -1 };
+            fs_ = fk[pick_w(r, w, NELEM(w))];
+            if (fs_ >= 0 && !ok[fs_])
+                fs_ = F_BASE;
+        }
+    }
+    int64_t L24 = 24 * S * n;
+    switch (fs_) {
+    case F_BASE: {
+        int k = rr(r, 1, 3);
+        int64_t unit = S >= 0 ? S : 80000;
+        for (int i = 0; i < k; i++) {
+            int j = (int)rnd(r, (uint32_t)u->np);
+            person_t *p = &u->p[j];
+            if (p->ext)
+                continue;
+            int64_t b = chance(r, 50000) ? 0 : rr64(r, 0, 2 * unit);
+            fin_account(r, p->id, b, -1);
+            p->fin += b; /* (a member with an invalid registry ID: not linked) */
+        }
+        FINJ(F_BASE);
+        break;
+    }
+    case F_UNDER:
+    case F_OVER:
+    case F_L02_OVER: {
+        int64_t t = fs_ == F_UNDER ? L24 / 100 * rr(r, 70, 99) : L24 + rr64(r, 1, L24 / 3 + 1);
+        t -= ext_sum;
+        if (t >= 0) {
+            fin_spread(r, u, hold, nh, t, 4);
+            FINJ(fs_);
+        }
+        break;
+    }
+    case F_EXACT:
+    case F_OVER1:
+    case F_L02_EXACT: {
+        int64_t lim = fs_ == F_L02_EXACT ? L24 : fin_limit1(r, u->region, u->urban, S, disabled, 0) * n;
+        int64_t t = lim + (fs_ == F_OVER1 ? 1 : 0) - ext_sum;
+        if (t >= 0) {
+            fin_spread(r, u, hold, nh, t, 4);
+            FINJ(fs_);
+        }
+        break;
+    }
+    case F_NONCOUNTED:
+    case F_NONMEMBER: {
+        int j = fpick(r, u, fs_ == F_NONCOUNTED ? W_NONCOUNTED : W_NONMEMBER);
+        if (j >= 0) {
+            int64_t b = 2 * L24 + rr64(r, 0, L24);
+            fin_account(r, u->p[j].id, b, -1);
+            u->p[j].fin += b;
+            FINJ(fs_);
+        }
+        break;
+    }
+    case F_LATER: {
+        person_t *p = &u->p[hold[rnd(r, (uint32_t)nh)]];
+        int64_t small = L24 / 100 * rr(r, 5, 40);
+        if (small + ext_sum <= L24) {
+            fin_account(r, p->id, small, 3 * L24);
+            p->fin += small;
+            if (rnd(r, 2))
+                fin_account(r, p->id, -1, 2 * L24); /* opened after as-of */
+            FINJ(F_LATER);
+        }
+        break;
+    }
+    default: break;
+    }
+
+    /* funeral records */
+    for (int i = 0; i < u->np; i++) {
+        const person_t *p = &u->p[i];
+        if (!p->ext && p->inhk && p->st == ST_DECEASED && chance(r, 600000)) {
+            fun_row(r, p, p->st_date - rr(r, 0, 6));
+            FINJ(D_DECEASED);
+        }
+    }
+    int ds = -1;
+    if (forced >= D_DECEASED && forced <= D_L02)
+        ds = forced;
+    else if (forced < 0) {
+        if (ok[D_L02] && chance(r, 120000))
+            ds = D_L02;
+        else if (ok[D_BADID] && chance(r, 150000))
+            ds = D_BADID;
+        else if (ok[D_NOTCOUNTED] && chance(r, 60000))
+            ds = D_NOTCOUNTED;
+        else {
+            int w[] = { 8000, 1500, 1500, 989000 };
+            static const int dk[] = { D_NORMAL, D_ASOF, D_FUTURE, -1 };
+            ds = dk[pick_w(r, w, NELEM(w))];
+            if (ds >= 0 && !ok[ds])
+                ds = -1;
+        }
+    }
+    if (ds == D_DECEASED)
+        ds = -1;
+    if (ds >= 0) {
+        int j = fpick(r, u, ds == D_BADID ? W_BADID : ds == D_NOTCOUNTED ? W_NONCOUNTED : W_NORMAL_MEMBER);
+        if (j >= 0) {
+            const person_t *p = &u->p[j];
+            int32_t d = ds == D_ASOF ? g_asof : ds == D_FUTURE ? g_asof + (chance(r, 600000) ? 1 : rr(r, 2, 30))
+                                                             : g_asof - rr(r, 1, 400);
+            fun_row(r, p, d);
+            FINJ(ds);
+        }
+    }
+
+    /* E15 (huaiyuan): a sold flat registered near three years before applied_on */
+    int ay, am, ad;
+    cfd(applied, &ay, &am, &ad);
+    int feb29 = am == 2 && ad == 29;
+    if (forced == R_E15 || feb29 || chance(r, 20000)) {
+        int j = chance(r, 800000) ? fpick(r, u, W_HOLDER) : fpick(r, u, W_NONCOUNTED);
+        if (j < 0)
+            j = fpick(r, u, W_HOLDER);
+        if (j >= 0) {
+            int v = feb29 ? (int)rnd(r, 2) : (int)rnd(r, 6);
+            int32_t B = dfc(ay - 3, am, feb29 ? 28 : ad); /* the same day three years before */
+            int32_t reg;
+            switch (v) {
+            case 0: reg = B; break;       /* not after: no E15 */
+            case 1: reg = B + 1; break;   /* fires */
+            case 2: reg = applied; break; /* fires */
+            case 3: reg = applied + 1; break;
+            case 4: reg = B + 1 + rr(r, 0, applied - B - 1); break;
+            default: reg = B - rr(r, 1, 400); break;
+            }
+            e15_add(&u->p[j], u->region, reg, (int64_t)rr(r, 40, 120) * 100 + rr(r, 0, 99));
+            /* gen-truth.csv: y = this flat makes E15 fire (a counted member, in the window) */
+            snprintf(g_fe15, sizeof g_fe15, "@%s%s", u->p[j].counted && (v == 1 || v == 2 || v == 4) ? "y" : "n",
+                     feb29 ? "29" : "");
+            FINJ(R_E15);
+        }
+    }
+}
+
+/* the accounts and funeral records of general unit g (cat: its candidate
+ * category, -1 for the ordinary population; std: the candidate's standard) */
+static void extras_general(unit_t *u, uint64_t g, int cat, int64_t std)
+{
+    rng_t fr;
+    rng_t *r = &fr;
+    rng_init(r, g_seed, 11, g);
+    g_fapplied = 0;
+    g_flimit[0] = 0;
+    for (int i = 0; i < u->np; i++) {
+        const person_t *p = &u->p[i];
+        if (p->inhk && p->st == ST_DECEASED && chance(r, 700000)) {
+            fun_row(r, p, p->st_date - rr(r, 0, 6));
+            FINJ(G_FUNERAL);
+        }
+    }
+    if (cat < 0) {
+        if (chance(r, 100000)) {
+            int k = rr(r, 1, 3);
+            for (int i = 0; i < k; i++) {
+                person_t *p = &u->p[rnd(r, (uint32_t)u->np)];
+                fin_account(r, p->id, money_cents(r, 0, 300000), -1);
+            }
+            FINJ(G_ACCOUNTS);
+        }
+        return;
+    }
+    int hold[MAXP], nh = 0;
+    for (int i = 0; i < u->np; i++)
+        if (u->p[i].inhk && u->p[i].st == ST_NORMAL)
+            hold[nh++] = i;
+    int n = nh;
+    int gone = -1;
+    for (int i = 0; i < u->np; i++)
+        if (u->p[i].inhk && u->p[i].st != ST_NORMAL)
+            gone = i;
+    int cs;
+    if (g < NCCAT)
+        cs = (int)(g % 5);
+    else
+        cs = pick_w(r, (const int[]){ 100, 50, 50, 0, 250, 550 }, 6);
+    if (gone >= 0 && (g == C_NONNORMAL_ASSET || chance(r, 300000)))
+        cs = 3;
+    cs = cs < 5 ? CF_OVER + cs : -1;
+    if (cs >= 0 && cs != CF_BASE && (std < 0 || n == 0))
+        cs = CF_BASE;
+    int64_t L24 = 24 * (std >= 0 ? std : 80000) * (n ? n : 1);
+    switch (cs) {
+    case CF_OVER:
+        fin_spread(r, u, hold, nh, L24 + rr64(r, 1, L24 / 3 + 1), 4);
+        FINJ(cs);
+        break;
+    case CF_EXACT:
+    case CF_OVER1:
+        fin_spread(r, u, hold, nh, fin_limit1(r, u->region, u->urban, std, 0, 1) * n + (cs == CF_OVER1), 4);
+        FINJ(cs);
+        break;
+    case CF_GONE:
+        if (gone >= 0) {
+            fin_account(r, u->p[gone].id, 2 * L24, -1);
+            FINJ(cs);
+        }
+        break;
+    case CF_BASE:
+        if (nh) {
+            int k = rr(r, 1, 2);
+            for (int i = 0; i < k; i++)
+                fin_account(r, u->p[hold[rnd(r, (uint32_t)nh)]].id, rr64(r, 0, L24 / 4), -1);
+            FINJ(cs);
+        }
+        break;
+    default: break;
+    }
+    const person_t *c0 = &u->p[0];
+    if (c0->inhk && c0->st == ST_NORMAL && (g == C_ELIG || chance(r, 20000))) {
+        fun_row(r, c0, g_asof - rr(r, 1, 200));
+        FINJ(CD_FUNERAL);
+    }
+}
+
 static void gen_household(uint64_t h)
 {
     unit_t *u = &U;
@@ -3041,6 +3718,7 @@ static void gen_household(uint64_t h)
             memcpy(q->name, e->p[k].name, 48);
             q->birth = e->p[k].birth;
             q->male = e->p[k].male;
+            q->fin = e->p[k].fin;
             q->member = 1;
             q->ext = 1;
             q->used = 1;
@@ -3491,6 +4169,8 @@ static void gen_household(uint64_t h)
         g_cand_sec++;
     }
 
+    extras_household(u, &c, n, h, clean_cancelled, applied);
+
     /* ring entry for later duplicates */
     ringent_t *e = &g_ring[g_ring_pos++ % RING];
     memset(e, 0, sizeof *e);
@@ -3508,6 +4188,12 @@ static void gen_household(uint64_t h)
             }
         if (clean_cancelled)
             fprintf(g_truth, "%sL02_CLEAN", first ? "" : ";");
+        for (int s = 0; s < NFSCEN; s++)
+            if (g_fapplied >> s & 1) {
+                fprintf(g_truth, "%s%s%s", first && !clean_cancelled ? "" : ";", FS_NAME[s],
+                        s == F_EXACT || s == F_OVER1 ? g_flimit : s == R_E15 ? g_fe15 : "");
+                first = 0;
+            }
         fprintf(g_truth, ",%s\n", g_truth_dup);
     }
     for (int i = 0; i < u->np && e->n < 4; i++) {
@@ -3519,6 +4205,7 @@ static void gen_household(uint64_t h)
         memcpy(e->p[e->n].name, p->name, 48);
         e->p[e->n].birth = p->birth;
         e->p[e->n].male = p->male;
+        e->p[e->n].fin = p->fin;
         e->n++;
     }
 }
@@ -3677,6 +4364,7 @@ static void gen_general(uint64_t g)
         emit_hukou(u);
         for (int i = 0; i < u->np; i++)
             emit_si(&u->p[i]);
+        extras_general(u, g, -1, -1);
         return;
     }
 
@@ -3763,13 +4451,20 @@ static void gen_general(uint64_t g)
         else
             emit_business(u, gone, 0, 0);
     }
+    extras_general(u, g, cat, std);
     emit_hukou(u);
     for (int i = 0; i < u->np; i++)
         emit_si(&u->p[i]);
     int srci = cand->dis && cand->dis <= 2 ? 1 : (int)rnd(r, 2) ? 0 : 3;
     emit_cand(cand->id, SRC[srci], u->region, u->urban);
     if (g_truth && O[O_HH].active)
-        fprintf(g_truth, "candidate,%s,-,%s,%s,\n", cand->id, std >= 0 ? "std" : "nostd", CC_NAME[cat]);
+    {
+        fprintf(g_truth, "candidate,%s,-,%s,%s", cand->id, std >= 0 ? "std" : "nostd", CC_NAME[cat]);
+        for (int s = 0; s < NFSCEN; s++)
+            if (g_fapplied >> s & 1)
+                fprintf(g_truth, ";%s%s", FS_NAME[s], s == CF_EXACT || s == CF_OVER1 ? g_flimit : "");
+        fputs(",\n", g_truth);
+    }
     if (cat == C_TWOSRC)
         emit_cand(cand->id, SRC[srci == 0 ? 3 : 0], u->region, u->urban);
 }
@@ -3810,6 +4505,7 @@ static void generate(const int *which)
         gen_household(h);
     for (uint64_t g = 0; g < g_ngen; g++)
         gen_general(g);
+    e15_flush(); /* appended: the rows above stay as they were */
     for (int i = 0; i < NOUT; i++)
         if (which[i])
             out_close(i);
@@ -3907,6 +4603,11 @@ int main(int argc, char **argv)
             O[i].ncols = 6;
         }
         rng_init(&O[i].dr, g_seed, 4, (uint64_t)i);
+    }
+    rng_init(&g_q05r, g_seed, 12, 0);
+    {
+        double q = 0.25 * g_dirty;
+        g_q05_ppm = (uint32_t)((q > 0.01 ? 0.01 : q) * 1e6 + 0.5);
     }
     if (gbl) {
         char *dup = strdup(gbl), *save = NULL;
@@ -4016,6 +4717,16 @@ int main(int argc, char **argv)
         fprintf(f, "  %-17s %8lld  %s\n", CC_NAME[k], g_cinj[k], CC_DESC[k]);
     fprintf(f, "  registry members listed as candidates: %lld; relatives sharing a member's hukou: %lld\n", g_cand_reg,
             g_cand_sec);
+    fprintf(f, "\nfinancial assets, funeral records, E15 flats (streams of their own):\n");
+    for (int k = 0; k < NFSCEN; k++)
+        fprintf(f, "  %-13s %8lld  %s\n", FS_NAME[k], g_finj[k], FS_DESC[k]);
+    fprintf(f, "  accounts %lld; accounts with a row after as-of %lld; with two rows on their latest date %lld;\n"
+               "  institution/account_no values with stray spaces %lld\n",
+            g_fin_accounts, g_fin_later, g_fin_samedate, g_fin_spaces);
+    if (g_dirty_ppm)
+        fprintf(f, "  members.csv rows kept with an unusable relation/declared_monthly_income/work_ability/\n"
+                   "  disability_grade (Q05, no reject; counted as broken above where the value is old dirt): %lld\n",
+                O[O_MEM].st.q05);
     fclose(f);
     fprintf(stderr, "gen: %s written in %.2f s\n", g_outdir, secs);
     return 0;

@@ -6,11 +6,25 @@ library only, exact rational arithmetic throughout (fractions.Fraction and
 integers; never float).  Used to cross-check the C engine with compare.py.
 
     python3 bench/oracle/hedui_oracle.py --data DIR --out DIR --as-of YYYY-MM-DD
-                                          [--rules DIR]
+        [--rules DIR] [--pack reference|sixian|huaiyuan|guangdong_edge]
+        [--previous DIR] [--accept-drop FEED ...]
 
 Outputs in --out: flags.csv, review_queue.csv, rejects.csv,
 spotcheck_counts.csv (group sizes only: the sample itself is seed dependent),
-notes.txt (households/candidates without a standard, rules skipped).
+notes.txt (households/candidates without a standard, rules skipped),
+manifest.json (inputs with data_rows/accepted/rejected, counts per rule: what
+a later run's --previous reads).  Exit 1 with nothing written when the run
+stops (reject limit, "Feeds that look incomplete").
+
+Policy: the reference policy, or a local pack ("Local policy packs") chosen
+with --pack NAME, or with --rules DIR whose last path component is a pack
+name (rules/packs/sixian).  The oracle hard-codes every policy from the
+contract text; it never reads policy.rules.  From --rules it takes only
+standards.csv and holidays.csv (a copy in --data wins), falling back to the
+shipped rules/ when the directory has neither (the packs are not shipped yet).
+--previous DIR: a previous run's output (this oracle's or the engine's
+manifest.json); --accept-drop FEED (hukou or hukou.csv) accepts that feed's
+drop for this run.
 
 Choices where the contract is silent or could be read two ways:
 
@@ -40,9 +54,10 @@ Choices where the contract is silent or could be read two ways:
   first row in the file wins (no reject).
 * candidates.csv: one L01 row per candidate id; the first accepted row of a
   candidate supplies region_code and area_type.
-* Table "Rules that flag a household" (E01-E12, P01, Q01-Q03) is evaluated
-  only for active, suspended and applying households.  L02 for a cancelled
-  household re-evaluates E01-E09 as if it were not cancelled.
+* Table "Rules that flag a household" (E01-E14, P01, Q01-Q05; E15 in
+  huaiyuan) is evaluated only for active, suspended and applying households.
+  L02 for a cancelled household re-evaluates E01-E09, E13, E14 (E15) as if
+  it were not cancelled.
 * Age for E11: completed years by calendar comparison (birthday reached on the
   as-of date = older); a 29 February birthday is reached on 1 March.
 * Property area sums are per property row (no de-duplication of rows).
@@ -51,15 +66,91 @@ Choices where the contract is silent or could be read two ways:
   A missing required file or a missing named column is fatal (exit 1).
 * Values are not cross-checked against each other: monthly_benefit > 0 for a
   cancelled household, approved_on before applied_on (P01 then counts 0) or
-  dates after the as-of date are accepted.  disability_grade is one digit 0-4.
+  dates after the as-of date are accepted.
 * L02 for a cancelled household of size 0 (no counted members) fires when
-  E01-E05/E07/E08 do not (E06/E09 are "not evaluated"), provided a standard
-  exists for it.
+  E01-E05/E07/E08/E14 do not (E06/E09/E13 are "not evaluated"), provided a
+  standard exists for it.
 * Q03 / Q01 trimming uses str.strip(), i.e. Unicode white space (U+3000 too).
+
+Choices for the contract of 2026-12 (E13-E15, Q04, Q05, kept member rows,
+incomplete feeds, packs):
+
+* members.csv: a row is rejected only when it cannot be read (malformed
+  quoting, field count, encoding), its household_id (trimmed; empty included)
+  names no accepted households.csv row, or it repeats a person of its
+  household (same normalised ID, or same trimmed raw id_no when invalid).
+  The first row in the file is kept, even when it has bad values and the
+  repeat has none.  Usable values, after trimming: relation and work_ability
+  exactly one of the enum words (case-sensitive: "Head" is unusable);
+  declared_monthly_income a non-negative decimal with at most two decimals
+  (as all money: "1,200", "1200元", full-width digits, "-5" are unusable);
+  disability_grade exactly one ASCII digit 0-4 ("02", "1.0", "+1" are
+  unusable).  Defaults: other / 0 / none / 0.
+* Q05: one flag per kept row with any unusable value of those four columns,
+  for households with status active/suspended/applying; key: the member's own
+  hukou_no (empty when not in hukou or the ID is invalid) and the normalised
+  ID, or the trimmed raw id_no when invalid (may be empty).  A member of a
+  cancelled household is kept with the defaults and gets no Q05.
+* financial_assets.csv: rejected when id_no is invalid, institution or
+  account_no is empty (after trimming), asset_type is not in its set,
+  balance_yuan is not money (non-negative, <= 2 decimals) or balance_date not
+  a date.  Rows dated after as-of are accepted (not rejects) and ignored.
+  The account is (normalised id_no, trimmed institution, trimmed
+  account_no); trimming is str.strip() (Unicode white space), inner spaces
+  and letter case are kept.  Every asset_type counts (insurance and other
+  too).  A person's assets: the sum over their accounts; a household's: the
+  sum over counted members with a valid ID (a counted member with an invalid
+  ID has none: nothing can be linked).
+* E13: assets > months x standard x size, strictly, exact; no program
+  factor; not evaluated for size 0, without a standard, or when
+  financial_assets.csv is absent.  sixian: 48 months when a counted member
+  has a usable disability_grade 1 or 2 (an unusable grade counts as 0), else
+  36.  Keyed like E04.
+* E14: a member with a valid ID (counted or not) with any funeral row whose
+  event_date <= as-of; kind and name play no part; one flag per member.
+  Funeral rows dated after as-of are accepted and ignored.  E14 does not
+  block L01 (the contract lists E03-E08 and E13), so a candidate with a
+  funeral record can still get L01.
+* Q04: every active/suspended/applying household without a standard in force
+  (size 0 included), keyed like E04.  A cancelled household without one gets
+  no flag (no L02; listed in notes.txt).  guangdong_edge: Q04 when the own or
+  the urban standard is missing, and then neither E09 nor E13.
+* L01's E13 block: the financial assets of all `normal` persons of the
+  candidate's hukou_no > months x the candidate's standard x their number
+  (months 24; sixian 36, huaiyuan 12; guangdong_edge 24 x the urban standard
+  of the candidate's region, and a candidate lacking the urban standard gets
+  no L01).  Absent financial_assets.csv: no block.
+* L02: fires when none of E01-E09, E13, E14 (and E15 in huaiyuan; E06 not in
+  huaiyuan) would fire and every standard the policy needs exists; an absent
+  optional feed's rule cannot fire.
+* E15 (huaiyuan): any residential property row (held or sold; share and area
+  irrelevant) of a counted member with a valid ID with
+  start < registered_on <= applied_on, start = the same month/day three years
+  before applied_on (28 February for 29 February); keyed like E04; judged
+  for active/suspended/applying households and inside L02; not an L01
+  blocker (candidates have no applied_on).
+* Packs, otherwise: sixian E03 = valid car/truck/bus, use private, value >
+  the limit in force on the as-of date (80000 when as-of < 2026-07-01, else
+  100000; commercial vehicles never); huaiyuan E03 = any valid vehicle but
+  disabled_mobility; guangdong_edge E03 = valid car/truck/bus/low_speed.
+  E05/E07 sets as listed.  huaiyuan's E06 off: no E06 flags, no area block
+  in L01, not part of L02.  L01 in each pack uses the pack's E03, E05, E07
+  (E04, E08 unchanged).
+* Feeds that look incomplete (checked after the reject limit, all stops
+  printed, exit 1): a required feed with data rows - rejected rows == 0
+  (merged hukou repeats count as accepted); social_insurance.csv lacking an
+  accepted row of any kind (resident_pension_contrib too) for a month of the
+  income window (checked only when it has accepted rows at all).  Drop: for
+  every data file (not standards.csv/holidays.csv) with data_rows > 0 in the
+  previous manifest, a stop when (before - now) / before > 20%, data_rows
+  being records read (header and blank lines excluded, rejects included); an
+  optional feed absent now counts as 0 rows (stop); --accept-drop FEED skips
+  that file.  The pre-approval check (hedui check) is not modelled.
 """
 
 import argparse
 import datetime
+import json
 import math
 import os
 import re
@@ -98,13 +189,91 @@ RULES = {
     'E10_DUPLICATE': ('cuobao', 'high'),
     'E11_UNDECLARED_SPOUSE': ('cuobao', 'medium'),
     'E12_STAFF_RELATIVE': ('cuobao', 'low'),
+    'E13_FINANCIAL_ASSETS': ('cuobao', 'high'),
+    'E14_FUNERAL_RECORD': ('cuobao', 'high'),
+    'E15_RECENT_HOUSING': ('cuobao', 'high'),      # huaiyuan pack only
     'P01_OVERDUE': ('process', 'low'),
     'Q01_INVALID_ID': ('quality', 'medium'),
     'Q02_NOT_IN_HUKOU': ('quality', 'medium'),
     'Q03_NAME_MISMATCH': ('quality', 'low'),
+    'Q04_NO_STANDARD': ('quality', 'medium'),
+    'Q05_MEMBER_ROW': ('quality', 'medium'),
     'L01_CANDIDATE_ELIGIBLE': ('loubao', 'high'),
     'L02_CANCELLED_ELIGIBLE': ('loubao', 'medium'),
 }
+
+E13_MONTHS = 24
+DROP_LIMIT = Fraction(20, 100)             # data rows fallen since --previous
+
+
+# ---------------------------------------------------------------------------
+# Policies: the reference and the three local packs ("Local policy packs").
+# Each is the reference with the contract's listed changes, hard-coded here
+# from the contract text (the oracle does not read rules/policy.rules).
+# ---------------------------------------------------------------------------
+PACKS = ('reference', 'sixian', 'huaiyuan', 'guangdong_edge')
+SIXIAN_E03_SWITCH = datetime.date(2026, 7, 1)
+
+
+class Policy:
+    def __init__(self, name, asof):
+        if name not in PACKS:
+            raise ValueError(name)
+        self.name = name
+        self.asof = asof
+        self.e05_usages = frozenset(['commercial', 'office', 'industrial'])
+        self.e07_roles = frozenset(['legal_rep', 'shareholder'])
+        self.e06_on = True
+        self.e15_on = False
+        self.e13_urban = False        # guangdong_edge: the urban standard
+        if name == 'sixian':
+            self.e07_roles = frozenset(['legal_rep'])
+            # dated parameter: the value in force on the as-of date
+            self.e03_limit = Fraction(80000) if asof < SIXIAN_E03_SWITCH else Fraction(100000)
+        elif name == 'huaiyuan':
+            self.e07_roles = frozenset(['legal_rep', 'sole_proprietor'])
+            self.e06_on = False
+            self.e15_on = True
+        elif name == 'guangdong_edge':
+            self.e05_usages = frozenset(['commercial', 'office', 'industrial', 'parking'])
+            self.e07_roles = frozenset(['legal_rep', 'shareholder', 'sole_proprietor'])
+            self.e13_urban = True
+        self.rules = dict(RULES)
+        if not self.e15_on:
+            del self.rules['E15_RECENT_HOUSING']
+        if not self.e06_on:
+            del self.rules['E06_HOUSING_AREA']
+
+    def e03_hit(self, v):
+        """Does a vehicle row make E03 fire (the pack's own shape)?"""
+        if v['status'] != 'valid':
+            return False
+        if self.name == 'sixian':
+            return (v['class'] in E03_VEHICLE_CLASSES and v['use'] == 'private'
+                    and v['value'] > self.e03_limit)
+        if self.name == 'huaiyuan':
+            return v['class'] != 'disabled_mobility'
+        if self.name == 'guangdong_edge':
+            return v['class'] in ('car', 'truck', 'bus', 'low_speed')
+        if v['class'] not in E03_VEHICLE_CLASSES:
+            return False
+        return not (v['use'] == E03_EXEMPT_USE and v['value'] <= E03_EXEMPT_MAX_VALUE)
+
+    def e13_months(self, counted):
+        """Months for a registry household's E13 (counted: member dicts)."""
+        if self.name == 'sixian':
+            return 48 if any(m['grade'] in (1, 2) for m in counted) else 36
+        if self.name == 'huaiyuan':
+            return 12
+        return E13_MONTHS
+
+    def e13_months_l01(self):
+        if self.name == 'sixian':
+            return 36
+        if self.name == 'huaiyuan':
+            return 12
+        return E13_MONTHS
+
 
 EVALUATED_STATUSES = frozenset(['active', 'suspended', 'applying'])
 SPOTCHECK_STATUSES = frozenset(['active', 'suspended'])
@@ -130,6 +299,9 @@ ENUMS = {
     'role': frozenset(['legal_rep', 'shareholder', 'sole_proprietor']),
     'business_status': frozenset(['active', 'revoked', 'cancelled']),
     'holiday_kind': frozenset(['holiday', 'workday']),
+    'asset_type': frozenset(['deposit', 'wealth', 'securities', 'fund', 'insurance',
+                             'other']),
+    'funeral_kind': frozenset(['cremation', 'burial']),
 }
 
 COLUMNS = {
@@ -151,6 +323,9 @@ COLUMNS = {
     'public_servants.csv': ['id_no', 'employer', 'since'],
     'staff_relatives.csv': ['caseworker_id', 'relative_id_no', 'relation'],
     'candidates.csv': ['id_no', 'source', 'region_code', 'area_type'],
+    'financial_assets.csv': ['id_no', 'institution', 'account_no', 'asset_type',
+                             'balance_yuan', 'balance_date'],
+    'funeral.csv': ['id_no', 'name', 'event_date', 'kind'],
     'standards.csv': ['region_prefix', 'area_type', 'effective_from',
                       'monthly_yuan'],
     'holidays.csv': ['date', 'kind'],
@@ -158,7 +333,7 @@ COLUMNS = {
 REQUIRED_FILES = ['households.csv', 'members.csv', 'hukou.csv', 'vehicles.csv',
                   'property.csv', 'social_insurance.csv']
 OPTIONAL_FEEDS = ['business.csv', 'public_servants.csv', 'staff_relatives.csv',
-                  'candidates.csv']
+                  'candidates.csv', 'financial_assets.csv', 'funeral.csv']
 RULE_FILES = ['standards.csv', 'holidays.csv']
 
 PROVINCES = set()
@@ -533,35 +708,56 @@ def load(args, asof):
         d.households[hh['household_id']] = hh
 
     # ---- members ----
+    # A row of a known household that is not a repeat is kept whatever its
+    # other values: an unusable relation/declared_monthly_income/work_ability/
+    # disability_grade takes its default and the row gets Q05 (bad lists the
+    # (column, value) pairs).  Rejected: unknown household, a repeat, a row
+    # that cannot be read (malformed, field count, encoding: read_table).
     t, rows = rows_of('members.csv')
     d.members = {hid: [] for hid in d.households}
     seen = {}
     for line, r in rows:
-        try:
-            hid = parse_required(r['household_id'], 'household_id')
-            raw = r['id_no']          # never a reject reason; may be empty
-            m = {
-                'line': line,
-                'raw_id': raw.strip(),
-                'nid': normalize_id(raw, asof),
-                'name': r['name'],    # empty allowed
-                'relation': parse_relation(r['relation'], 'relation'),
-                'declared': parse_money(r['declared_monthly_income'],
-                                        'declared_monthly_income'),
-                'work_ability': parse_enum(r['work_ability'], 'work_ability',
-                                           'work_ability'),
-                'disability_grade': r['disability_grade'],
-            }
-            if not RE_GRADE.fullmatch(m['disability_grade']):
-                raise Reject('bad disability_grade %r' % m['disability_grade'])
-            if hid not in d.households:
-                raise Reject('household_id %s not in households.csv' % hid)
-            key = (hid, 'V', m['nid']) if m['nid'] else (hid, 'R', m['raw_id'])
-            if key in seen:
-                raise Reject('person repeated in household %s (first at line %d)'
-                             % (hid, seen[key]))
-        except Reject as e:
-            t.reject(line, str(e))
+        hid = r['household_id']
+        if hid not in d.households:
+            t.reject(line, 'household_id %r not in households.csv' % hid)
+            continue
+        raw = r['id_no']          # never a reject reason; may be empty
+        bad = []
+        rel = r['relation']
+        if rel not in RELATIONS:
+            bad.append(('relation', rel))
+            rel = 'other'
+        dec = r['declared_monthly_income']
+        if RE_MONEY.fullmatch(dec):
+            declared = Fraction(dec)
+        else:
+            bad.append(('declared_monthly_income', dec))
+            declared = Fraction(0)
+        work = r['work_ability']
+        if work not in ENUMS['work_ability']:
+            bad.append(('work_ability', work))
+            work = 'none'
+        grade = r['disability_grade']
+        if RE_GRADE.fullmatch(grade):
+            grade = int(grade)
+        else:
+            bad.append(('disability_grade', grade))
+            grade = 0
+        m = {
+            'line': line,
+            'raw_id': raw.strip(),
+            'nid': normalize_id(raw, asof),
+            'name': r['name'],    # free text, empty allowed, never Q05
+            'relation': rel,
+            'declared': declared,
+            'work_ability': work,
+            'grade': grade,
+            'bad': bad,
+        }
+        key = (hid, 'V', m['nid']) if m['nid'] else (hid, 'R', m['raw_id'])
+        if key in seen:
+            t.reject(line, 'person repeated in household %s (first at line %d)'
+                     % (hid, seen[key]))
             continue
         seen[key] = line
         d.members[hid].append(m)
@@ -646,6 +842,7 @@ def load(args, asof):
     # ---- social insurance ----
     t, rows = rows_of('social_insurance.csv')
     d.si = {}   # nid -> {(y,m): {kind: sum}}
+    d.si_months = set()   # periods with at least one accepted row (any kind)
     for line, r in rows:
         try:
             nid = parse_feed_id(r['id_no'], 'id_no', asof)
@@ -656,6 +853,7 @@ def load(args, asof):
         except Reject as e:
             t.reject(line, str(e))
             continue
+        d.si_months.add(period)
         per = d.si.setdefault(nid, {}).setdefault(period, {})
         per[kind] = per.get(kind, 0) + amount
 
@@ -729,6 +927,55 @@ def load(args, asof):
                 continue
             d.candidates.append(c)
 
+    # ---- financial assets: per account the latest usable row on or before
+    # as-of (ties on that date: the larger balance); rows dated later are
+    # accepted and ignored ----
+    d.fin = None
+    if 'financial_assets.csv' in paths:
+        t, rows = rows_of('financial_assets.csv')
+        acc = {}
+        for line, r in rows:
+            try:
+                nid = parse_feed_id(r['id_no'], 'id_no', asof)
+                inst = parse_required(r['institution'], 'institution')
+                no = parse_required(r['account_no'], 'account_no')
+                atype = parse_enum(r['asset_type'], 'asset_type', 'asset_type')
+                bal = parse_money(r['balance_yuan'], 'balance_yuan')
+                bdate = parse_date(r['balance_date'], 'balance_date')
+            except Reject as e:
+                t.reject(line, str(e))
+                continue
+            if bdate > asof:
+                continue
+            k = (nid, inst, no)      # fields are already trimmed
+            cur = acc.get(k)
+            if cur is None or bdate > cur['date'] or (bdate == cur['date'] and bal > cur['bal']):
+                acc[k] = {'date': bdate, 'bal': bal, 'line': line, 'type': atype}
+        d.fin = {}
+        for (nid, inst, no), a in acc.items():
+            f = d.fin.setdefault(nid, {'total': Fraction(0), 'accounts': []})
+            f['total'] += a['bal']
+            f['accounts'].append((inst, no, a['date'], a['bal'], a['line']))
+
+    # ---- funeral records ----
+    d.funeral = None
+    if 'funeral.csv' in paths:
+        t, rows = rows_of('funeral.csv')
+        d.funeral = {}
+        for line, r in rows:
+            try:
+                fr = {
+                    'line': line,
+                    'nid': parse_feed_id(r['id_no'], 'id_no', asof),
+                    'name': r['name'],            # free text, empty allowed
+                    'date': parse_date(r['event_date'], 'event_date'),
+                    'kind': parse_enum(r['kind'], 'funeral_kind', 'kind'),
+                }
+            except Reject as e:
+                t.reject(line, str(e))
+                continue
+            d.funeral.setdefault(fr['nid'], []).append(fr)
+
     d.standards = []
     if 'standards.csv' in paths:
         t, rows = rows_of('standards.csv')
@@ -768,9 +1015,10 @@ def load(args, asof):
 # Evaluation
 # ---------------------------------------------------------------------------
 class Engine:
-    def __init__(self, d, asof):
+    def __init__(self, d, asof, pol):
         self.d = d
         self.asof = asof
+        self.pol = pol
         # income window: the 6 calendar months before the as-of month
         y, m = asof.year, asof.month
         months = []
@@ -807,6 +1055,15 @@ class Engine:
         self.std_cache[key] = best
         return best
 
+    def standards_for(self, region, area_type):
+        """(own, e13 standard, ok).  ok: every standard a rule of the policy
+        needs is in force (guangdong_edge: the own and the urban one)."""
+        own = self.standard(region, area_type)
+        if self.pol.e13_urban:
+            urban = self.standard(region, 'urban')
+            return own, urban, own is not None and urban is not None
+        return own, own, own is not None
+
     def evidenced(self, nid):
         if nid is None:
             return Fraction(0)
@@ -825,9 +1082,7 @@ class Engine:
     def vehicle_hits(self, nid):
         out = []
         for v in self.d.vehicles.get(nid, ()):
-            if v['status'] != 'valid' or v['class'] not in E03_VEHICLE_CLASSES:
-                continue
-            if v['use'] == E03_EXEMPT_USE and v['value'] <= E03_EXEMPT_MAX_VALUE:
+            if not self.pol.e03_hit(v):
                 continue
             out.append('vehicles line %d: %s %s %s value %s' % (
                 v['line'], v['use'], v['class'], v['plate'], fmt_money(v['value'])))
@@ -836,7 +1091,7 @@ class Engine:
     def commercial_hits(self, nid):
         return ['property line %d: %s %s held' % (p['line'], p['usage'], p['pid'])
                 for p in self.d.property.get(nid, ())
-                if p['status'] == 'held' and p['usage'] in ('commercial', 'office', 'industrial')]
+                if p['status'] == 'held' and p['usage'] in self.pol.e05_usages]
 
     def residential(self, nid):
         return [p for p in self.d.property.get(nid, ())
@@ -847,13 +1102,25 @@ class Engine:
             return []
         return ['business line %d: %s of active %s' % (b['line'], b['role'], b['entity'])
                 for b in self.d.business.get(nid, ())
-                if b['status'] == 'active' and b['role'] in ('legal_rep', 'shareholder')]
+                if b['status'] == 'active' and b['role'] in self.pol.e07_roles]
 
     def ps_hits(self, nid):
         if self.d.public_servants is None:
             return []
         return ['public_servants line %d: %s' % (p['line'], p['employer'])
                 for p in self.d.public_servants.get(nid, ())]
+
+    def fin_of(self, nid):
+        if self.d.fin is None or nid is None:
+            return Fraction(0)
+        f = self.d.fin.get(nid)
+        return f['total'] if f else Fraction(0)
+
+    def funeral_hits(self, nid):
+        if self.d.funeral is None:
+            return []
+        return ['funeral line %d: %s %s <= as-of' % (f['line'], f['kind'], f['date'])
+                for f in self.d.funeral.get(nid, ()) if f['date'] <= self.asof]
 
     def working_days(self, start, end):
         """Days d with start < d <= end that are working days (prefix sums)."""
@@ -886,9 +1153,12 @@ class Engine:
                    or self.d.hukou[m['nid']]['status'] == 'normal']
         return hh, mems, head, head_hk, counted
 
-    def eval_household(self, hid, only_e01_e09=False):
-        """Return list of (rule_id, hukou_no, id_no, evidence)."""
+    def eval_household(self, hid, for_l02=False):
+        """Return (list of (rule_id, hukou_no, id_no, evidence), standards_ok).
+        for_l02: only the rules L02 is judged on (E01-E09, E13, E14, E15 of
+        the policy)."""
         d = self.d
+        pol = self.pol
         hh, mems, head, head_hk, counted = self.household_facts(hid)
         out = []
 
@@ -917,6 +1187,8 @@ class Engine:
                 out.append(('E07_BUSINESS', own_hk(m), nid, ev))
             for ev in self.ps_hits(nid)[:1]:
                 out.append(('E08_PUBLIC_SERVANT', own_hk(m), nid, ev))
+            for ev in self.funeral_hits(nid)[:1]:
+                out.append(('E14_FUNERAL_RECORD', own_hk(m), nid, ev))
 
         # E04 / E06 over counted members
         pids = set()
@@ -932,24 +1204,62 @@ class Engine:
             out.append(('E04_MULTI_HOUSING', head_hk, '',
                         'property: %d held residential (%s) >= %d' % (
                             len(pids), ' '.join(sorted(pids)), E04_MIN_RESIDENTIAL)))
-        if size > 0 and area > E06_AREA_LIMIT_M2 * size:
+        if pol.e06_on and size > 0 and area > E06_AREA_LIMIT_M2 * size:
             out.append(('E06_HOUSING_AREA', head_hk, '',
                         'property: area %s / %d persons > %s' % (
                             fmt_money(area), size, E06_AREA_LIMIT_M2)))
 
-        # E09
-        std = self.standard(hh['region'], hh['area_type'])
-        if size > 0 and std is not None:
+        # E09 / E13: need the standards (all of them for guangdong_edge)
+        own, e13std, std_ok = self.standards_for(hh['region'], hh['area_type'])
+        if size > 0 and std_ok:
             total = sum((max(m['declared'], self.evidenced(m['nid'])) for m in counted),
                         Fraction(0))
-            limit = std['yuan'] * PROGRAM_FACTORS[hh['program']]
+            limit = own['yuan'] * PROGRAM_FACTORS[hh['program']]
             if total > limit * size:
                 out.append(('E09_INCOME', head_hk, '',
                             'income %s / %d persons > standard %s x %s' % (
-                                fmt_money(total), size, fmt_money(std['yuan']),
+                                fmt_money(total), size, fmt_money(own['yuan']),
                                 PROGRAM_FACTORS[hh['program']])))
-        if only_e01_e09:
-            return out, std
+            if d.fin is not None:
+                months = pol.e13_months(counted)
+                assets = sum((self.fin_of(m['nid']) for m in counted), Fraction(0))
+                if assets > months * e13std['yuan'] * size:
+                    out.append(('E13_FINANCIAL_ASSETS', head_hk, '',
+                                'financial_assets: %s > %d months x %s x %d persons' % (
+                                    fmt_money(assets), months, fmt_money(e13std['yuan']),
+                                    size)))
+
+        # E15 (huaiyuan): a counted member's residential property, held or
+        # sold, registered in (applied_on - 3 years, applied_on]
+        if pol.e15_on and hh['applied_on'] is not None:
+            ap = hh['applied_on']
+            if ap.month == 2 and ap.day == 29:
+                start = datetime.date(ap.year - 3, 2, 28)
+            else:
+                start = datetime.date(ap.year - 3, ap.month, ap.day)
+            hits = []
+            for m in counted:
+                if not m['nid']:
+                    continue
+                for p in self.d.property.get(m['nid'], ()):
+                    if p['usage'] == 'residential' and start < p['registered_on'] <= ap:
+                        hits.append(p)
+            if hits:
+                p = hits[0]
+                out.append(('E15_RECENT_HOUSING', head_hk, '',
+                            'property line %d: %s %s registered %s in (%s, %s]' % (
+                                p['line'], p['pid'], p['status'], p['registered_on'],
+                                start, ap)))
+        if for_l02:
+            return out, std_ok
+
+        # Q05: one per member row with an unusable value
+        for m in mems:
+            if m['bad']:
+                out.append(('Q05_MEMBER_ROW', own_hk(m) if m['nid'] else '',
+                            m['nid'] or m['raw_id'],
+                            'members line %d: %s' % (m['line'], '; '.join(
+                                '%s %r' % cv for cv in m['bad']))))
 
         # E10, E12, Q01-Q03 per member
         for m in mems:
@@ -974,6 +1284,13 @@ class Engine:
                 out.append(('Q03_NAME_MISMATCH', hk['hukou_no'], nid,
                             'members %r vs hukou %r' % (m['name'], hk['name'])))
 
+        # Q04: a non-cancelled household whose standard(s) are missing
+        if not std_ok:
+            out.append(('Q04_NO_STANDARD', head_hk, '',
+                        'no standard in force for %s %s%s' % (
+                            hh['region'], hh['area_type'],
+                            ' (and urban)' if pol.e13_urban else '')))
+
         # E11
         if head is not None and head_hk != '':
             member_ids = set(m['nid'] for m in mems if m['nid'])
@@ -996,33 +1313,38 @@ class Engine:
                             'applied %s approved %s: %d working days > %d' % (
                                 hh['applied_on'], hh['approved_on'], wd,
                                 P01_LIMIT_WORKING_DAYS)))
-        return out, std
+        return out, std_ok
 
     def run(self):
         d = self.d
+        pol = self.pol
         flags = {}   # key -> evidence
         no_std = []
 
         def add(rule, hid, hk, nid, region, ev):
-            kind, sev = RULES[rule]
+            if rule not in pol.rules:
+                raise AssertionError('rule %s is off in %s' % (rule, pol.name))
+            kind, sev = pol.rules[rule]
             key = (rule, kind, sev, hid, hk, nid, region)
             if key not in flags:
                 flags[key] = ev
 
         for hid, hh in d.households.items():
             if hh['status'] in EVALUATED_STATUSES:
-                res, std = self.eval_household(hid)
+                res, std_ok = self.eval_household(hid)
                 for rule, hk, nid, ev in res:
                     add(rule, hid, hk, nid, hh['region'], ev)
             else:   # cancelled: L02
-                res, std = self.eval_household(hid, only_e01_e09=True)
-                if std is not None and not res:
+                res, std_ok = self.eval_household(hid, for_l02=True)
+                if std_ok and not res:
                     head_hk = self.household_facts(hid)[3]
                     add('L02_CANCELLED_ELIGIBLE', hid, head_hk, '', hh['region'],
-                        'cancelled household fires none of E01-E09')
-            if std is None:
-                no_std.append('household %s (status %s): no standard for region %s %s'
-                              % (hid, hh['status'], hh['region'], hh['area_type']))
+                        'cancelled household fires none of %s' % (
+                            'E01-E09, E13-E15' if pol.e15_on else 'E01-E09, E13, E14'))
+            if not std_ok:
+                no_std.append('household %s (status %s): no standard for region %s %s%s'
+                              % (hid, hh['status'], hh['region'], hh['area_type'],
+                                 ' (or urban)' if pol.e13_urban else ''))
 
         cand_entities = {}   # hukou_no -> township (first candidate)
         if d.candidates is not None:
@@ -1032,12 +1354,13 @@ class Engine:
                 if nid in done:
                     continue
                 done.add(nid)
-                std = self.standard(c['region'], c['area_type'])
-                if std is None:
-                    no_std.append('candidate %s (line %d): no standard for region %s %s'
-                                  % (nid, c['line'], c['region'], c['area_type']))
+                own, e13std, std_ok = self.standards_for(c['region'], c['area_type'])
+                if not std_ok:
+                    no_std.append('candidate %s (line %d): no standard for region %s %s%s'
+                                  % (nid, c['line'], c['region'], c['area_type'],
+                                     ' (or urban)' if pol.e13_urban else ''))
                 hk = d.hukou.get(nid)
-                if hk is None or hk['status'] != 'normal' or std is None:
+                if hk is None or hk['status'] != 'normal' or not std_ok:
                     continue
                 persons = [p for p in d.hukou_by_no[hk['hukou_no']]
                            if d.hukou[p]['status'] == 'normal']
@@ -1045,6 +1368,7 @@ class Engine:
                 pids = set()
                 area = Fraction(0)
                 income = Fraction(0)
+                assets = Fraction(0)
                 for p in persons:
                     if self.member_of.get(p) or self.vehicle_hits(p) or \
                             self.commercial_hits(p) or self.business_hits(p) or \
@@ -1055,14 +1379,18 @@ class Engine:
                         pids.add(pr['pid'])
                         area += pr['area'] * pr['share']
                     income += self.evidenced(p)
+                    assets += self.fin_of(p)
                 size = len(persons)
                 if blocked or len(pids) >= E04_MIN_RESIDENTIAL or \
-                        area > E06_AREA_LIMIT_M2 * size:
+                        (pol.e06_on and area > E06_AREA_LIMIT_M2 * size):
                     continue
-                if income <= std['yuan'] * size:
+                if d.fin is not None and \
+                        assets > pol.e13_months_l01() * e13std['yuan'] * size:
+                    continue
+                if income <= own['yuan'] * size:
                     add('L01_CANDIDATE_ELIGIBLE', '', hk['hukou_no'], nid, c['region'],
                         'evidenced income %s / %d persons <= standard %s' % (
-                            fmt_money(income), size, fmt_money(std['yuan'])))
+                            fmt_money(income), size, fmt_money(own['yuan'])))
                     cand_entities.setdefault(hk['hukou_no'], c['region'][:9])
         return flags, no_std, cand_entities
 
@@ -1091,6 +1419,96 @@ def b(s):
     return s.encode('utf-8')
 
 
+def income_window(asof):
+    y, m = asof.year, asof.month
+    out = []
+    for _ in range(INCOME_WINDOW_MONTHS):
+        m -= 1
+        if m == 0:
+            y, m = y - 1, 12
+        out.append((y, m))
+    return sorted(out)
+
+
+def feed_name(s):
+    s = os.path.basename(s.strip())
+    return s if s.endswith('.csv') else s + '.csv'
+
+
+def previous_rows(prev_dir):
+    """{file: data_rows} of the inputs present in a previous run: its
+    manifest.json (the engine's or this oracle's: "inputs": [{"file",
+    "present", "data_rows"}])."""
+    path = os.path.join(prev_dir, 'manifest.json')
+    try:
+        with open(path, encoding='utf-8') as f:
+            man = json.load(f)
+    except (OSError, ValueError) as e:
+        raise Fatal('--previous %s: cannot read %s (%s)' % (prev_dir, path, e))
+    out = {}
+    for inp in man.get('inputs', []):
+        name = inp.get('file')
+        if not name or inp.get('present') is False or name in RULE_FILES:
+            continue
+        if isinstance(inp.get('data_rows'), int):
+            out[os.path.basename(name)] = inp['data_rows']
+    return out
+
+
+def incomplete_feeds(d, asof, prev, accept):
+    """Messages of the "Feeds that look incomplete" stops (empty: go on)."""
+    msgs = []
+    for name in REQUIRED_FILES:
+        t = d.tables[name]
+        if t.data_rows - len(t.rejects) <= 0:
+            msgs.append('%s has no accepted data rows (%d data rows, %d rejected): '
+                        'get a complete export of this feed' % (
+                            name, t.data_rows, len(t.rejects)))
+    t = d.tables['social_insurance.csv']
+    if t.data_rows - len(t.rejects) > 0:
+        missing = [m for m in income_window(asof) if m not in d.si_months]
+        if missing:
+            msgs.append('social_insurance.csv has no accepted row for %s of the income '
+                        'window %04d-%02d..%04d-%02d: judge an earlier as-of date or get a '
+                        'fresh feed' % (
+                            ', '.join('%04d-%02d' % m for m in missing),
+                            income_window(asof)[0][0], income_window(asof)[0][1],
+                            income_window(asof)[-1][0], income_window(asof)[-1][1]))
+    if prev is not None:
+        for name in sorted(prev):
+            before = prev[name]
+            if before <= 0 or name in accept:
+                continue
+            now = d.tables[name].data_rows if name in d.tables else 0
+            if Fraction(before - now, before) > DROP_LIMIT:
+                pm = 1000 * (before - now) // before      # per mille, display only
+                msgs.append('%s: %d data rows, %d in the previous run (-%d.%d%%, more than '
+                            '%s%%): a cut export? rerun with --accept-drop %s to accept it' % (
+                                name, now, before, pm // 10, pm % 10,
+                                DROP_LIMIT * 100, name))
+    return msgs
+
+
+def write_manifest(path, d, asof, pol, flags):
+    inputs = []
+    for name in REQUIRED_FILES + OPTIONAL_FEEDS + RULE_FILES:
+        t = d.tables.get(name)
+        inputs.append({'file': name, 'present': t is not None,
+                       'path': d.paths.get(name),
+                       'data_rows': t.data_rows if t else 0,
+                       'accepted': t.data_rows - len(t.rejects) if t else 0,
+                       'rejected': len(t.rejects) if t else 0})
+    counts = {}
+    for k in flags:
+        counts[k[0]] = counts.get(k[0], 0) + 1
+    man = {'tool': 'hedui_oracle', 'as_of': asof.isoformat(), 'policy': pol.name,
+           'inputs': inputs,
+           'counts': {r: counts.get(r, 0) for r in sorted(pol.rules)}}
+    with open(path, 'w', encoding='utf-8', newline='') as f:
+        json.dump(man, f, ensure_ascii=False, indent=1)
+        f.write('\n')
+
+
 def main(argv=None):
     here = os.path.dirname(os.path.abspath(__file__))
     default_rules = os.path.normpath(os.path.join(here, '..', '..', 'rules'))
@@ -1098,7 +1516,16 @@ def main(argv=None):
     ap.add_argument('--data', required=True)
     ap.add_argument('--out', required=True)
     ap.add_argument('--as-of', required=True, dest='asof')
-    ap.add_argument('--rules', default=default_rules)
+    ap.add_argument('--rules', default=None,
+                    help='policy directory; rules/packs/NAME selects that pack '
+                         '(its standards.csv/holidays.csv when present there, '
+                         'else the shipped ones)')
+    ap.add_argument('--pack', choices=PACKS, default=None,
+                    help='the policy by name (default: from --rules, else reference)')
+    ap.add_argument('--previous', default=None, metavar='DIR',
+                    help='a previous run (its manifest.json) for the feed-drop check')
+    ap.add_argument('--accept-drop', action='append', default=[], metavar='FEED',
+                    help="accept FEED's drop of data rows for this run (repeatable)")
     args = ap.parse_args(argv)
     try:
         asof = datetime.date.fromisoformat(args.asof)
@@ -1107,6 +1534,17 @@ def main(argv=None):
     except ValueError:
         print('hedui_oracle: bad --as-of %r' % args.asof, file=sys.stderr)
         return 2
+    pack = args.pack
+    if args.rules is None:
+        args.rules = default_rules
+    elif pack is None:
+        base = os.path.basename(os.path.normpath(args.rules))
+        if base in PACKS:
+            pack = base
+    pol = Policy(pack or 'reference', asof)
+    if not os.path.isdir(args.rules) or not any(
+            os.path.isfile(os.path.join(args.rules, n)) for n in RULE_FILES):
+        args.rules = default_rules     # a pack directory not (yet) shipped
 
     try:
         d = load(args, asof)
@@ -1131,7 +1569,19 @@ def main(argv=None):
                 print('  %s:%d: %s' % (name, line, reason), file=sys.stderr)
         return 1
 
-    eng = Engine(d, asof)
+    # feeds that look incomplete: stops the run, writes nothing
+    try:
+        prev = previous_rows(args.previous) if args.previous else None
+    except Fatal as e:
+        print('hedui_oracle: %s' % e, file=sys.stderr)
+        return 1
+    stops = incomplete_feeds(d, asof, prev, set(feed_name(f) for f in args.accept_drop))
+    if stops:
+        for msg in stops:
+            print('hedui_oracle: stopped: %s' % msg, file=sys.stderr)
+        return 1
+
+    eng = Engine(d, asof, pol)
     flags, no_std, cand_entities = eng.run()
 
     os.makedirs(args.out, exist_ok=True)
@@ -1198,6 +1648,10 @@ def main(argv=None):
     # notes.txt
     with open(os.path.join(args.out, 'notes.txt'), 'w', encoding='utf-8', newline='') as f:
         f.write('as-of %s\n' % asof)
+        f.write('policy %s\n' % pol.name)
+        f.write('no standard: %d households, %d candidates\n' % (
+            sum(1 for x in no_std if x.startswith('household')),
+            sum(1 for x in no_std if x.startswith('candidate'))))
         for name in sorted(d.paths):
             t = d.tables.get(name)
             f.write('input %s: %s, encoding %s, %d data rows, %d rejected\n' % (
@@ -1208,6 +1662,8 @@ def main(argv=None):
             'public_servants.csv': 'E08_PUBLIC_SERVANT (and the E08 block of L01/L02)',
             'staff_relatives.csv': 'E12_STAFF_RELATIVE',
             'candidates.csv': 'L01_CANDIDATE_ELIGIBLE',
+            'financial_assets.csv': 'E13_FINANCIAL_ASSETS (and the E13 block of L01/L02)',
+            'funeral.csv': 'E14_FUNERAL_RECORD (and its part of L02)',
             'standards.csv': 'E09_INCOME, L01, L02 (no standard anywhere)',
             'holidays.csv': 'none (P01 counts Mon-Fri only)',
         }
@@ -1218,8 +1674,9 @@ def main(argv=None):
         counts = {}
         for k in flags:
             counts[k[0]] = counts.get(k[0], 0) + 1
-        for rule in sorted(RULES):
+        for rule in sorted(pol.rules):
             f.write('count %s %d\n' % (rule, counts.get(rule, 0)))
+    write_manifest(os.path.join(args.out, 'manifest.json'), d, asof, pol, flags)
     return 0
 
 
