@@ -19,7 +19,6 @@
 #include "base/err.h"
 #include "pipeline.h"
 #include "pg/cmd_pg.h"
-#include "snapshot/snapshot.h"
 #include "audit/export.h"
 #include "audit/report.h"
 #include "audit/review.h"
@@ -304,6 +303,9 @@ static int cmd_run(int argc, char **argv, struct err *e)
 }
 
 /* ---------- commands ---------- */
+
+int cmd_index(int argc, char **argv, struct err *e);   /* cmd/cmd_check.c */
+int cmd_check(int argc, char **argv, struct err *e);
 
 struct command {
     const char *name;

@@ -24,6 +24,7 @@
 
 #include "cmd/cli.h"
 #include "base/date.h"
+#include "pipeline.h"
 #include "snapshot/snapshot.h"
 #include "out/write.h"
 
@@ -175,7 +176,7 @@ static int index_build(int argc, char **argv, struct err *e)
         fprintf(stderr, "hedui: %-30s %8.0f ms\n", "index by person", pipeline_now_ms() - t);
     t = pipeline_now_ms();
     if (st == E_OK)
-        st = snapshot_write(&p, out, e);
+        st = snapshot_write(&p.d, &p.jn, &p.pol, cfg.as_of, out, e);
     if (st == E_OK && cfg.progress) {
         fprintf(stderr, "hedui: %-30s %8.0f ms\n", "write and verify snapshot",
                 pipeline_now_ms() - t);
@@ -187,10 +188,11 @@ static int index_build(int argc, char **argv, struct err *e)
         struct err e2;
         err_init(&e2);
         if (snap_open(&s, out, &e2) == E_OK) {
+            struct snap_info si;
+            snap_get_info(&s, &si);
             fprintf(stderr, "hedui: snapshot %s: %llu persons, %llu households, %.1f MB "
                             "(inputs %.1f MB) (%.0f ms, peak %lld MB)\n",
-                    out, (unsigned long long)s.h->n_persons,
-                    (unsigned long long)s.h->n_households, (double)s.size / 1e6,
+                    out, si.n_persons, si.n_households, (double)si.file_bytes / 1e6,
                     (double)in_bytes / 1e6, pipeline_now_ms() - p.t_start,
                     pipeline_peak_rss_kb() / 1024);
             snap_close(&s);
@@ -208,10 +210,11 @@ static int index_verify(const char *path, struct err *e)
     if (st != E_OK)
         return st;
     st = snap_verify_all(&s, e);
+    struct snap_info si;
+    snap_get_info(&s, &si);
     if (st == E_OK)
         printf("snapshot %s: whole (%zu bytes, %llu blocks and the body checksum verified in "
-               "%.0f ms)\n", path, s.size, (unsigned long long)s.h->n_blocks,
-               pipeline_now_ms() - t);
+               "%.0f ms)\n", path, si.file_bytes, si.n_blocks, pipeline_now_ms() - t);
     snap_close(&s);
     return st;
 }
@@ -222,33 +225,29 @@ static int index_info(const char *path, struct err *e)
     int st = snap_open(&s, path, e);
     if (st != E_OK)
         return st;
-    const struct snap_header *h = s.h;
+    struct snap_info h;
+    snap_get_info(&s, &h);
     char asof[11], built[32];
-    date_format(h->as_of, asof);
-    time_t bt = (time_t)h->built_unix;
+    date_format(h.as_of, asof);
+    time_t bt = (time_t)h.built_unix;
     struct tm tm;
     gmtime_r(&bt, &tm);
     strftime(built, sizeof built, "%Y-%m-%dT%H:%M:%SZ", &tm);
     printf("snapshot        %s\n", path);
-    printf("format version  %u (engine %.*s)\n", h->format_version,
-           (int)sizeof h->engine_version, h->engine_version);
+    printf("format version  %u (engine %s)\n", h.format_version, h.engine_version);
     printf("built           %s, feeds read as of %s\n", built, asof);
-    printf("policy          %.*s (xxh64 %.*s)\n", (int)sizeof h->policy_version,
-           h->policy_version, (int)sizeof h->policy_hash, h->policy_hash);
-    printf("persons         %llu\n", (unsigned long long)h->n_persons);
-    printf("households      %llu (%llu members)\n", (unsigned long long)h->n_households,
-           (unsigned long long)h->n_members);
-    printf("size            %zu bytes, %llu blocks of %u bytes\n", s.size,
-           (unsigned long long)h->n_blocks, h->block_size);
-    printf("body xxh3-128   %016llx%016llx\n", (unsigned long long)h->body_hash_hi,
-           (unsigned long long)h->body_hash_lo);
+    printf("policy          %s (xxh64 %s)\n", h.policy_version, h.policy_hash);
+    printf("persons         %llu\n", h.n_persons);
+    printf("households      %llu (%llu members)\n", h.n_households, h.n_members);
+    printf("size            %zu bytes, %llu blocks of %u bytes\n", h.file_bytes, h.n_blocks,
+           h.block_size);
+    printf("body xxh3-128   %016llx%016llx\n", h.body_hash_hi, h.body_hash_lo);
     printf("\nsection              offset        bytes        rows\n");
-    for (int i = 0; i < N_SEC; i++)
-        printf("%-16s %10llu %12llu %11llu\n", snap_sec_names[i],
-               (unsigned long long)h->sec[i].offset, (unsigned long long)h->sec[i].bytes,
-               (unsigned long long)h->sec[i].count);
-    const struct sp_input *in;
-    if ((st = snap_inputs(&s, &in, e)) == E_OK) {
+    for (int i = 0; i < h.n_sec; i++)
+        printf("%-16s %10llu %12llu %11llu\n", h.sec[i].name, h.sec[i].offset, h.sec[i].bytes,
+               h.sec[i].rows);
+    struct snap_input in[N_INPUT];
+    if ((st = snap_inputs(&s, in, e)) == E_OK) {
         printf("\ninput                    bytes    data rows     accepted  rejected   merged"
                "  xxh3-128\n");
         for (int f = 0; f < N_INPUT; f++) {
@@ -257,10 +256,8 @@ static int index_info(const char *path, struct err *e)
                 continue;
             }
             printf("%-20s %10lld %12lld %12lld %9lld %8lld  %.32s%s\n", input_file_names[f],
-                   (long long)in[f].bytes, (long long)in[f].data_rows,
-                   (long long)in[f].accepted, (long long)in[f].rejected,
-                   (long long)in[f].merged, in[f].checksum,
-                   in[f].from_rules ? " (rules dir)" : "");
+                   in[f].bytes, in[f].data_rows, in[f].accepted, in[f].rejected, in[f].merged,
+                   in[f].checksum, in[f].from_rules ? " (rules dir)" : "");
         }
     }
     snap_close(&s);
@@ -380,59 +377,6 @@ static int parse_check(int argc, char **argv, struct check_opts *o, struct err *
     return E_OK;
 }
 
-/* policy.rules as stored in the snapshot, through an in-memory file. */
-static int policy_from_snapshot(struct snap *s, struct policy *pol, struct err *e)
-{
-    const char *text;
-    size_t len;
-    int st = snap_policy_text(s, &text, &len, e);
-    if (st != E_OK)
-        return st;
-    char path[4200];
-    int fd = memfd_create("policy.rules", MFD_CLOEXEC);
-    int tmp = 0;
-    if (fd >= 0) {
-        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-        if (access(path, R_OK) != 0) {
-            close(fd);
-            fd = -1;
-        }
-    }
-    if (fd < 0) {
-        const char *td = getenv("TMPDIR");
-        snprintf(path, sizeof path, "%s/hedui-policy.XXXXXX", td && *td ? td : "/tmp");
-        fd = mkstemp(path);
-        tmp = 1;
-        if (fd < 0)
-            return ERR(e, E_IO, "cannot make a temporary copy of the snapshot's policy: %s",
-                       strerror(errno));
-    }
-    size_t done = 0;
-    while (done < len) {
-        ssize_t k = write(fd, text + done, len - done);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            break;
-        done += (size_t)k;
-    }
-    if (done == len)
-        st = policy_load(pol, path, e);
-    else
-        st = ERR(e, E_IO, "cannot make a copy of the snapshot's policy: %s", strerror(errno));
-    if (tmp)
-        unlink(path);
-    close(fd);
-    if (st != E_OK)
-        return st;
-    snprintf(pol->path, sizeof pol->path, "%.400s (policy.rules stored at build)", s->path);
-    if (strncmp(pol->hash, s->h->policy_hash, sizeof s->h->policy_hash) != 0)
-        return ERR(e, E_PARSE, "snapshot %s is damaged (its policy does not match its "
-                               "recorded hash); build it again with 'hedui index build'",
-                   s->path);
-    return E_OK;
-}
-
 /* ---------- output ---------- */
 
 struct hh_out {
@@ -464,8 +408,10 @@ static void print_text(FILE *f, const struct check_opts *o, struct snap *s,
                        const struct flag *const *fl, const char *const *skipped)
 {
     char asof[11], built[11];
+    struct snap_info si;
+    snap_get_info(s, &si);
     date_format(o->as_of, asof);
-    date_format(s->h->as_of, built);
+    date_format(si.as_of, built);
     fprintf(f, "核对 hedui check  快照 %s (数据截至 %s)  政策 %s (%s%s)  核对日期 %s\n",
             o->index, built, pol->version, pol->hash, o->rules ? ", --rules" : "", asof);
     for (int i = 0; skipped[i]; i++)
@@ -517,17 +463,19 @@ static void print_json(FILE *f, const struct check_opts *o, struct snap *s,
                        const struct flag *const *fl, const char *const *skipped)
 {
     char asof[11], built[11];
+    struct snap_info si;
+    snap_get_info(s, &si);
     date_format(o->as_of, asof);
-    date_format(s->h->as_of, built);
+    date_format(si.as_of, built);
     fputs("{\"tool\":\"hedui\",\"tool_version\":", f);
     json_put_str(f, HEDUI_VERSION);
     fputs(",\"as_of\":", f);
     json_put_str(f, asof);
     fputs(",\"snapshot\":{\"path\":", f);
     json_put_str(f, o->index);
-    fprintf(f, ",\"format_version\":%u,\"feeds_as_of\":", s->h->format_version);
+    fprintf(f, ",\"format_version\":%u,\"feeds_as_of\":", si.format_version);
     json_put_str(f, built);
-    fprintf(f, ",\"built_unix\":%lld}", (long long)s->h->built_unix);
+    fprintf(f, ",\"built_unix\":%lld}", si.built_unix);
     fputs(",\"policy\":{\"version\":", f);
     json_put_str(f, pol->version);
     fputs(",\"xxh64\":", f);
@@ -659,7 +607,7 @@ int cmd_check(int argc, char **argv, struct err *e)
         snprintf(path, sizeof path, "%s/policy.rules", o.rules);
         st = policy_load(&pol, path, e);
     } else {
-        st = policy_from_snapshot(&s, &pol, e);
+        st = snap_policy_load(&s, &pol, e);
     }
     tm[0] = pipeline_now_ms() - t;
     t = pipeline_now_ms();
@@ -807,14 +755,15 @@ int cmd_check(int argc, char **argv, struct err *e)
         setvbuf(stdout, NULL, _IOFBF, BUFSIZ);
     }
     tm[4] = pipeline_now_ms() - t;
+    struct snap_info si;
+    snap_get_info(&s, &si);
     if (o.timing)
         fprintf(stderr,
                 "hedui: check timing: open+policy %.2f ms, read input %.2f ms, snapshot "
                 "lookups %.2f ms, join+evaluate %.2f ms, output %.2f ms, total %.2f ms; "
                 "%zu households, %zu flags, %llu of %llu blocks verified\n",
                 tm[0], tm[1], tm[2], tm[3], tm[4], pipeline_now_ms() - t0, n_given,
-                er.n_flags, (unsigned long long)s.n_verified,
-                (unsigned long long)s.h->n_blocks);
+                er.n_flags, si.n_verified, si.n_blocks);
     free(ho);
     free(fl);
     free(given_of);
