@@ -18,7 +18,8 @@
 #include "base/encoding.h"
 #include "base/err.h"
 #include "pipeline.h"
-#include "pg/cmd_pg.h"
+#include "pg/pg_run.h"
+#include "pg/pg_schema.h"
 #include "audit/export.h"
 #include "audit/report.h"
 #include "audit/review.h"
@@ -304,6 +305,7 @@ static int cmd_run(int argc, char **argv, struct err *e)
 
 /* ---------- commands ---------- */
 
+int cmd_load(int argc, char **argv, struct err *e);    /* cmd/cmd_load.c */
 int cmd_index(int argc, char **argv, struct err *e);   /* cmd/cmd_check.c */
 int cmd_check(int argc, char **argv, struct err *e);
 
@@ -312,16 +314,9 @@ struct command {
     int (*fn)(int argc, char **argv, struct err *e);
 };
 
-static int cmd_load_main(int argc, char **argv, struct err *e)
-{
-    char rules[4096];
-    cli_default_rules_dir(rules, sizeof rules);
-    return cmd_load(argc, argv, rules, e);
-}
-
 static const struct command commands[] = {
     {"run", cmd_run},
-    {"load", cmd_load_main},
+    {"load", cmd_load},
     {"index", cmd_index},
     {"check", cmd_check},
     {"review", cmd_review},
