@@ -1,4 +1,4 @@
-/* check_snapshot.c - unit tests for snapshot.c (issue 5).
+/* check_snapshot.c - unit tests for snapshot/ (issue 5).
  *
  * Owns: the snapshot suite.  Each test builds the snapshot of fixtures/
  * into a mkdtemp directory, then damages it in one way.  Damage that the

@@ -1,5 +1,7 @@
 /* pg_load.h - `hedui load`'s work: a data directory into the input tables
  * of a PostgreSQL schema (the options are cmd/cmd_load.c's).
+ *
+ * Owns: the entry point of the load (pg_load.c).  Never: parses options.
  */
 #ifndef ENGINE_PG_LOAD_H
 #define ENGINE_PG_LOAD_H

@@ -1,6 +1,9 @@
 /* pg_review.h - the auditors' review state kept in PostgreSQL: the
  * previous published run's findings and the verdicts in force, for
  * `hedui run --pg`, and `hedui review import FILE --pg`.
+ *
+ * Owns: the two entry points (pg_review.c).  Never: validates verdicts
+ * (audit/review.c's review_import does, through a struct review_store).
  */
 #ifndef ENGINE_PG_REVIEW_H
 #define ENGINE_PG_REVIEW_H

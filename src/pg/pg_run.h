@@ -1,5 +1,7 @@
 /* pg_run.h - `hedui run --pg`: inputs from the tables of a schema, results
  * published there in one transaction (the options are cmd/cmd_run.c's).
+ *
+ * Owns: the entry point of a --pg run (pg_run.c).  Never: parses options.
  */
 #ifndef ENGINE_PG_RUN_H
 #define ENGINE_PG_RUN_H

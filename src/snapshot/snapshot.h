@@ -30,6 +30,10 @@
  * fsync it, verify it, and rename it over the old one (then fsync the
  * directory), so readers always see a whole snapshot, old or new; a reader
  * keeps the file it opened (O_RDONLY, PROT_READ) even when it is replaced.
+ *
+ * Owns: the public face of snapshot/ (write, open, verify, look up,
+ * materialise).  Never: exposes the on-disk structs (snap_format.h), reads
+ * options or prints (the commands are cmd/cmd_index.c and cmd/cmd_check.c).
  */
 #ifndef ENGINE_SNAPSHOT_H
 #define ENGINE_SNAPSHOT_H
