@@ -7,7 +7,9 @@
 # and for every household of a generated data set (clean and dirty); a new
 # applying household and E10 against the registry; verdicts, JSON; a
 # damaged, truncated, foreign or other-version snapshot is refused (exit 3)
-# and never read; concurrent checks while the snapshot is replaced.
+# and never read; concurrent checks while the snapshot is replaced; every
+# option of index, check and load also spelled --opt=VALUE, and the usage
+# errors of the one option loop (cmd/cli.c).
 set -u
 HEDUI=${1:?usage: check_cli.sh PATH/TO/hedui}
 case "$HEDUI" in /*) ;; *) HEDUI="$(pwd)/$HEDUI" ;; esac
@@ -227,6 +229,61 @@ while [ $i -lt 8 ]; do
     i=$((i + 1))
 done
 check "8 concurrent checks during two rebuilds all succeed with the same result ($okc)" '[ $okc -eq 8 ]'
+
+# 9. option spellings: --opt=VALUE is --opt VALUE (cli_parse), on every
+#    option of index build, check and load; one message per kind of mistake
+"$HEDUI" index build --quiet --data="$FX" --out="$T/eq.idx" --as-of=$ASOF --threads=2 \
+    --rules="$ROOT/rules" --encoding=utf-8 --encoding=hukou.csv=gb18030 2>"$T/err"
+check "index build with --opt=VALUE exits 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
+"$HEDUI" index info "$T/eq.idx" >"$T/eq.info" 2>&1
+check "... and reads the feeds as of --as-of=" "grep -q 'feeds read as of $ASOF' '$T/eq.info'"
+"$HEDUI" check --index="$T/eq.idx" --households="$FX/households.csv" \
+    --members="$FX/members.csv" --as-of=$ASOF --threads=2 --rules="$ROOT/rules" --csv \
+    >"$T/eq.csv" 2>/dev/null
+check "check with --opt=VALUE equals the run's flags byte for byte" \
+    "cmp -s '$T/run-flags' '$T/eq.csv'"
+"$HEDUI" check --index "$T/eq.idx" --households "$H1/households.csv" \
+    --members "$H1/members.csv" --as-of=2026-06-15 --json >"$T/eq.json" 2>/dev/null
+check "check --as-of= reaches the result" "grep -q '\"as_of\":\"2026-06-15\"' '$T/eq.json'"
+usage() { # WANT_MESSAGE ARGS...: exit 2 and the message on stderr
+    want=$1; shift
+    "$HEDUI" "$@" >/dev/null 2>"$T/err"
+    rc=$?
+    [ $rc -eq 2 ] && grep -qF -- "$want" "$T/err" && grep -q "try 'hedui --help'" "$T/err"
+}
+check "index build --data= without --out" "usage \"'index build' needs --out FILE\" index build --data='$FX'"
+"$HEDUI" index build -q --data="$FX" --out="$T/x.idx" --encoding=hukou.csv=utf-8 2>"$T/err"
+check "index build --encoding=FILE=ENC is applied (GB18030 hukou.csv read as UTF-8: exit 1)" \
+    "[ \$? -eq 1 ] && grep -q 'hukou.csv: 149 of 149 data rows rejected' '$T/err' && [ ! -e '$T/x.idx' ]"
+check "index build --as-of=bad names the value" \
+    "usage \"--as-of 'bad' is not a date\" index build --data='$FX' --out='$T/x.idx' --as-of=bad"
+check "index build --threads=0 names the value" \
+    "usage \"--threads '0' is not a number from 1 to 1024\" index build --data='$FX' --out='$T/x.idx' --threads=0"
+check "index build --quiet=yes: a flag takes no value" \
+    "usage 'option --quiet takes no value' index build --quiet=yes --data='$FX' --out='$T/x.idx'"
+check "index build --data with no value" "usage 'option --data needs a value' index build --out='$T/x.idx' --data"
+check "index build --bogus=1 is unknown" "usage \"unknown option '--bogus=1' for 'index build'\" index build --bogus=1"
+check "index verify takes one FILE" "usage \"'index verify' takes fewer arguments: unexpected argument 'extra'\" index verify '$IDX' extra"
+check "index info refuses an option" "usage \"unknown option '--x' for 'index info'\" index info --x"
+check "check --csv=1: a flag takes no value" \
+    "usage 'option --csv takes no value' check --index='$IDX' --households='$H1/households.csv' --members='$H1/members.csv' --csv=1"
+check "check --members with no value" "usage 'option --members needs a value' check --index='$IDX' --members"
+check "check --index= then --households=: needs --members" \
+    "usage \"'check' needs --households F and --members F\" check --index='$IDX' --households='$H1/households.csv'"
+check "check --as-of=2026-13-01 names the value" \
+    "usage \"--as-of '2026-13-01' is not a date\" check --index='$IDX' --households='$H1/households.csv' --members='$H1/members.csv' --as-of=2026-13-01"
+check "check refuses a stray argument" "usage \"'check' takes no arguments: unexpected argument 'stray'\" check stray"
+check "check --json= --csv=: a flag takes no value, even empty" "usage 'option --json takes no value' check --json="
+# load: every option before the database is reached (no server here)
+check "load --pg= --data=: --schema= (empty) is refused by name" \
+    "usage \"--schema '': want 1 to 63 characters\" load --pg=x --data='$FX' --schema="
+check "load --data= without --pg" "usage \"'load' needs --pg CONNINFO\" load --data='$FX'"
+check "load --pg= without --data" "usage \"'load' needs --data DIR\" load --pg=x"
+check "load --encoding=FILE=ENC names a bad file" \
+    "usage \"--encoding 'nosuch.csv=utf-8': unknown input file\" load --pg=x --data='$FX' --encoding=nosuch.csv=utf-8"
+check "load --rules with no value" "usage 'option --rules needs a value' load --pg=x --data='$FX' --rules"
+check "load -q=1 is unknown (aliases have no =VALUE)" "usage \"unknown option '-q=1' for 'load'\" load -q=1"
+check "load --help=1: a flag takes no value" "usage 'option --help takes no value' load --help=1"
 
 echo "check_cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

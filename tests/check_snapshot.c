@@ -1,4 +1,4 @@
-/* check_snapshot.c - unit tests for snapshot.c (issue 5).
+/* check_snapshot.c - unit tests for snapshot/ (issue 5).
  *
  * Owns: the snapshot suite.  Each test builds the snapshot of fixtures/
  * into a mkdtemp directory, then damages it in one way.  Damage that the
@@ -19,7 +19,9 @@
 #include <xxhash.h>
 
 #include "base/date.h"
+#include "pipeline.h"
 #include "snapshot/snapshot.h"
+#include "snapshot/snap_format.h"
 #include "tests.h"
 
 static char dir[64];
@@ -48,7 +50,7 @@ static void setup(void)
     if (st == E_OK)
         st = join_build(&p.jn, &p.d, JOIN_SORTED, &e);
     if (st == E_OK)
-        st = snapshot_write(&p, idx, &e);
+        st = snapshot_write(&p.d, &p.jn, &p.pol, cfg.as_of, idx, &e);
     pipeline_free(&p);
     ck_assert_msg(st == E_OK, "building the fixture snapshot: %s", e.msg);
 }

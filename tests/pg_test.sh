@@ -11,7 +11,8 @@
 # copy with multi-line, quoted, CRLF and tab/backslash values), a rerun
 # keeping history, a load with bad rows, a load over the reject limit, a
 # connection killed mid-COPY and before COMMIT (pg_terminate_backend) in
-# run and load, a wrong password, TLS policy, usage errors.
+# run and load, a wrong password, TLS policy, usage errors, and every
+# option of load and run --pg spelled --opt=VALUE.
 set -u
 HEDUI=${1:?usage: pg_test.sh PATH/TO/hedui}
 case "$HEDUI" in /*) ;; *) HEDUI="$(pwd)/$HEDUI" ;; esac
@@ -399,6 +400,25 @@ check "no run was published by it" \
 check "no flag row of it is visible" \
     "[ \"\$(q 'SELECT count(*) FROM t1.flags WHERE run_id NOT IN (SELECT run_id FROM t1.runs WHERE status = \$\$published\$\$)')\" = 0 ]"
 q "ALTER TABLE t1.flags DROP CONSTRAINT no_e03"
+
+# ---------- 10. --opt=VALUE spellings (cli_parse) on load, run --pg, review ----------
+"$HEDUI" load --quiet --pg="$CI" --data="$FX" --schema=t10 --rules="$ROOT/rules" \
+    --encoding=hukou.csv=gb18030 2>"$T/err"
+check "load --pg= --data= --schema= --rules= --encoding= exits 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
+check "... into schema t10" "[ \"\$(q 'SELECT count(*) FROM t10.loads')\" = 1 ]"
+"$HEDUI" run --quiet --pg="$CI" --schema=t10 --as-of=$ASOF --seed=$SEED --out="$T/pg10" \
+    --rules="$ROOT/rules" 2>"$T/err"
+check "run --pg= --schema= --as-of= --seed= --out= exits 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
+export_run t10 1 "$T/db10"
+check "... and equals the CSV run" "same_lists '$T/db10' '$T/csv1'"
+check "... with its --out= copy" "cmp -s '$T/pg10/review_queue.csv' '$T/csv1/review_queue.csv'"
+"$HEDUI" load --pg="$CI" --data="$FX" --schema=t10 --quiet=1 2>"$T/err"
+check "load --quiet=1: a flag takes no value (exit 2)" \
+    "[ \$? -eq 2 ] && grep -q 'option --quiet takes no value' '$T/err'"
+"$HEDUI" run --pg="$CI" --schema= 2>"$T/err"
+check "run --schema= (empty) is refused by name (exit 2)" \
+    "[ \$? -eq 2 ] && grep -q \"schema '': want 1 to 63 characters\" '$T/err'"
+check "load --schema=t10 left no second load" "[ \"\$(q 'SELECT count(*) FROM t10.loads')\" = 1 ]"
 
 if [ -s "$T/psql.err" ]; then
     echo "pg_test: psql said:" >&2

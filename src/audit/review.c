@@ -21,7 +21,7 @@
 #define XXH_STATIC_LINKING_ONLY   /* XXH3_state_t on the stack */
 #include <xxhash.h>
 
-#include "pg/cmd_pg.h"
+#include "pg/pg_review.h"
 #include "base/date.h"
 #include "base/encoding.h"
 #include "pipeline.h"

@@ -1,7 +1,8 @@
-/* cli.c - option helpers shared by main.c and the cmd_*.c commands.
+/* cli.c - the one option loop of every command and the value parsers
+ * they share (cli.h).
  *
- * Owns: the spelling rules of options (--name VALUE and --name=VALUE).
- * Never prints and never exits.
+ * Owns: the spelling rules of options (--name VALUE and --name=VALUE, a
+ * flag takes no value) and their messages.  Never prints and never exits.
  */
 #include "cmd/cli.h"
 
@@ -9,26 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
-int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **val,
-                  struct err *e)
-{
-    const char *a = argv[*i];
-    size_t nl = strlen(name);
-    if (strncmp(a, name, nl) == 0 && a[nl] == '=') {
-        *val = a + nl + 1;
-        return 1;
-    }
-    if (strcmp(a, name) != 0)
-        return 0;
-    if (*i + 1 >= argc) {
-        ERR(e, E_USAGE, "option %s needs a value", name);
-        return -1;
-    }
-    *val = argv[++*i];
-    return 1;
-}
+#include "base/date.h"
+
+int cli_verbose;
 
 int cli_parse(const char *cmd, int argc, char **argv, const struct cli_opt *opts, size_t nopts,
               const char **pos, int max_pos, int *npos, struct err *e)
@@ -97,6 +84,21 @@ int cli_parse_uint(const char *s, unsigned long long max, unsigned long long *ou
         return -1;
     *out = v;
     return 0;
+}
+
+int cli_parse_as_of(const char *v, int *out, struct err *e)
+{
+    if (date_parse(v, strlen(v), out) != 0)
+        return ERR(e, E_USAGE, "--as-of '%s' is not a date (want YYYY-MM-DD)", v);
+    return E_OK;
+}
+
+int cli_today(void)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    return date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
 int cli_parse_threads(const char *v, int *out, struct err *e)

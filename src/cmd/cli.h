@@ -1,7 +1,9 @@
-/* cli.h - small helpers shared by the commands' option parsers.
+/* cli.h - the commands' option loop and the value parsers they share.
  *
- * Owns nothing; never prints (a usage error goes into struct err like any
- * other) and never exits.
+ * Owns: the spelling of options (cli_parse) and of the values several
+ * commands take (dates, thread counts, encodings), with one message for
+ * each kind of mistake.  Never prints (a usage error goes into struct err
+ * like any other) and never exits.
  */
 #ifndef ENGINE_CLI_H
 #define ENGINE_CLI_H
@@ -44,14 +46,18 @@ struct cli_opt {
 int cli_parse(const char *cmd, int argc, char **argv, const struct cli_opt *opts, size_t nopts,
               const char **pos, int max_pos, int *npos, struct err *e);
 
-/* Match argv[*i] against `name` ("--data" or "--data=VALUE").  Returns 1
- * and sets *val (advancing *i past a separate value), 0 if it is another
- * option, -1 with an E_USAGE error if the value is missing. */
-int cli_opt_value(int argc, char **argv, int *i, const char *name, const char **val,
-                  struct err *e);
+/* -v/--verbose of a command: main.c's print_err then adds where in our
+ * code an error was raised.  Set through a CLI_FLAG option row. */
+extern int cli_verbose;
 
 /* A decimal integer 0..max, nothing else.  0 on success, -1 otherwise. */
 int cli_parse_uint(const char *s, unsigned long long max, unsigned long long *out);
+
+/* --as-of VALUE: a YYYY-MM-DD date, into a day number.  E_OK or E_USAGE. */
+int cli_parse_as_of(const char *v, int *out, struct err *e);
+
+/* Today's date (local time) as a day number: the default --as-of. */
+int cli_today(void);
 
 /* --threads VALUE: 1..1024.  E_OK or E_USAGE. */
 int cli_parse_threads(const char *v, int *out, struct err *e);

@@ -3,7 +3,7 @@
  * Owns: connection set-up (conninfo / PG* environment / service file,
  * the TLS policy, session timeouts), error reporting with SQLSTATE, the
  * COPY protocol, identifier quoting.  Knows nothing about the contract's
- * tables (cmd_pg.c does).
+ * tables (pg_schema.c does).
  *
  * Secrets.  A conninfo string or a libpq message is never printed as is:
  * a conninfo libpq cannot parse is reported without its text (the parse

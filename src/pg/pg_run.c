@@ -1,0 +1,651 @@
+/* pg_run.c - `hedui run --pg` (pg_run.h): fetch the inputs from the
+ * tables, run the pipeline, publish the results.
+ *
+ * Owns: the run's two transactions (the read snapshot and the publish),
+ * the runs row, the COPY of each list.  Never: interprets a value or
+ * writes a list itself (the normaliser and write.c do, as for a CSV run),
+ * parses options, prints an error.
+ *
+ * Fetching.  In one REPEATABLE READ snapshot each input table is fetched
+ * with COPY (SELECT line, ... WHERE load_id = current ORDER BY line) TO
+ * STDOUT and turned into CSV (quoted only where needed, so the loader's
+ * fast path applies), with blank lines inserted so that every record
+ * starts on its original line: the normaliser then sees the same records
+ * on the same lines as in the file (blank lines are not records), so
+ * evidence and rejects name the file's lines.  The load's rejects are
+ * added back to each file's accounting, so row counts, the reject limit
+ * and rejects.csv are those of a CSV run.
+ *
+ * Publishing.  The lists are written by write.c into a private temporary
+ * directory, read back, and sent with COPY into flags, review_queue,
+ * spotcheck, rejects and changes under a new runs row, all in one
+ * transaction.
+ */
+#include "pg/pg_run.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audit/review.h"
+#include "base/date.h"
+#include "pg/pg.h"
+#include "pg/pg_review.h"
+#include "pg/pg_sbuf.h"
+#include "pg/pg_schema.h"
+
+/* ---------- run: fetching the inputs ---------- */
+
+struct fetch {
+    struct sbuf b, val;
+    long long cur_line;        /* physical line the next byte of b starts */
+    long long rows;
+    const char *file;
+};
+
+static long long count_nl(const char *s, size_t n)
+{
+    long long k = 0;
+    for (const char *q = s; (q = memchr(q, '\n', n - (size_t)(q - s))) != NULL; q++)
+        k++;
+    return k;
+}
+
+/* Append one value as a CSV field, quoted only where libcsv needs it: a
+ * comma, quote or line end inside, or white space at either end (which an
+ * unquoted field would lose). */
+static void put_field(struct sbuf *b, const char *v, size_t n)
+{
+    int q = n > 0 && (v[0] == ' ' || v[0] == '\t' || v[n - 1] == ' ' || v[n - 1] == '\t');
+    for (size_t i = 0; i < n && !q; i++)
+        q = v[i] == ',' || v[i] == '"' || v[i] == '\n' || v[i] == '\r';
+    if (q)
+        sb_csv(b, v, n);
+    else
+        sb_put(b, v, n);
+}
+
+/* One row of COPY TO (text format): "line<TAB>v1<TAB>...\n", backslash
+ * escapes.  Appended as a CSV record, after blank lines so that it starts
+ * on its original line. */
+static int fetch_row(void *ctx, const char *row, size_t len, struct err *e)
+{
+    struct fetch *x = ctx;
+    long long line = 0;
+    size_t i = 0;
+    while (i < len && row[i] >= '0' && row[i] <= '9' && line < (1LL << 50))
+        line = line * 10 + (row[i++] - '0');
+    if (i == 0 || i >= len || row[i] != '\t' || row[len - 1] != '\n')
+        return ERR(e, E_INTERNAL, "%s: unexpected COPY row", x->file);
+    if (line > x->cur_line) {
+        long long gap = line - x->cur_line;
+        if (gap > 100000000LL)
+            return ERR(e, E_DATA, "%s: implausible line %lld in the input table (edited by "
+                                  "hand?); load the file again", x->file, line);
+        static const char nl[4096] = {[0 ... 4095] = '\n'};
+        while (gap > 0) {
+            size_t k = gap > 4096 ? 4096 : (size_t)gap;
+            sb_put(&x->b, nl, k);
+            gap -= (long long)k;
+        }
+        x->cur_line = line;
+    }
+    /* Fast path: no escape, nothing to quote: tabs become commas. */
+    int plain = 1;
+    for (size_t k = i; k < len - 1 && plain; k++) {
+        char c = row[k];
+        if (c == '\\' || c == ',' || c == '"' || c == '\r')
+            plain = 0;
+        else if (c == '\t' && (row[k + 1] == ' ' || (k > i && row[k - 1] == ' ')))
+            plain = 0;
+    }
+    if (plain && row[len - 2] != ' ') {
+        size_t at = x->b.n;
+        sb_put(&x->b, row, len);
+        if (!x->b.oom)
+            for (char *c = x->b.p + at; (c = memchr(c, '\t', x->b.p + x->b.n - c)) != NULL;)
+                *c++ = ',';
+        x->cur_line++;
+        x->rows++;
+        return sb_check(&x->b, e);
+    }
+    /* Decode each field into x->val, then write it as CSV. */
+    sb_put(&x->b, row, i);   /* the line column itself */
+    size_t p = i + 1, end = len - 1;
+    for (;;) {
+        sb_reset(&x->val);
+        size_t q = p;
+        while (q < end && row[q] != '\t') {
+            size_t r = q;
+            while (r < end && row[r] != '\t' && row[r] != '\\')
+                r++;
+            sb_put(&x->val, row + q, r - q);
+            q = r;
+            if (q < end && row[q] == '\\' && q + 1 < end) {
+                char c = row[q + 1];
+                char d = c == 'n' ? '\n' : c == 'r' ? '\r' : c == 't' ? '\t' : c == 'b' ? '\b'
+                       : c == 'f' ? '\f' : c == 'v' ? '\v' : c;
+                sb_put(&x->val, &d, 1);
+                q += 2;
+            } else if (q < end && row[q] == '\\') {
+                return ERR(e, E_INTERNAL, "%s: unexpected COPY row", x->file);
+            }
+        }
+        sb_put(&x->b, ",", 1);
+        put_field(&x->b, x->val.p ? x->val.p : "", x->val.n);
+        x->cur_line += count_nl(x->val.p ? x->val.p : "", x->val.n);
+        if (q >= end)
+            break;
+        p = q + 1;
+    }
+    sb_put(&x->b, "\n", 1);
+    x->cur_line++;
+    x->rows++;
+    int st = sb_check(&x->b, e);
+    return st == E_OK ? sb_check(&x->val, e) : st;
+}
+
+struct in_info {
+    int known, present;
+    long long load_id, stored, bytes;
+    char xxh[40];
+};
+
+static int read_inputs(struct pg *db, const char *schema, const char *sq, struct pipeline *p,
+                       struct in_info *info, long long *load_id, struct err *e)
+{
+    struct sbuf sql = {0};
+    PGresult *r = NULL;
+    char reg[300];
+    snprintf(reg, sizeof reg, "%s.input_files", sq);
+    const char *pv[] = {reg};
+    int st = pg_query(db, "SELECT to_regclass($1) IS NOT NULL", 1, pv, &r,
+                      "looking for the input tables", e);
+    if (st == E_OK && strcmp(PQgetvalue(r, 0, 0), "t") != 0)
+        st = ERR(e, E_NOINPUT, "schema %s holds no loaded inputs: run 'hedui load --pg "
+                               "CONNINFO --data DIR --schema %s' first", schema, schema);
+    PQclear(r);
+    r = NULL;
+    if (st == E_OK) {
+        sb_printf(&sql, "SELECT file, present, load_id, coalesce(xxh128, ''), stored_rows, "
+                        "coalesce(bytes, 0) FROM %s.input_files", sq);
+        st = sb_check(&sql, e);
+        if (st == E_OK)
+            st = pg_query(db, sql.p, 0, NULL, &r, "reading input_files", e);
+        sb_reset(&sql);
+    }
+    *load_id = 0;
+    for (int i = 0; st == E_OK && i < PQntuples(r); i++) {
+        int f = pg_file_index(PQgetvalue(r, i, 0));
+        if (f < 0)
+            continue;
+        info[f].known = 1;
+        info[f].present = strcmp(PQgetvalue(r, i, 1), "t") == 0;
+        info[f].load_id = atoll(PQgetvalue(r, i, 2));
+        snprintf(info[f].xxh, sizeof info[f].xxh, "%s", PQgetvalue(r, i, 3));
+        info[f].stored = atoll(PQgetvalue(r, i, 4));
+        info[f].bytes = atoll(PQgetvalue(r, i, 5));
+        if (info[f].load_id > *load_id)
+            *load_id = info[f].load_id;
+    }
+    PQclear(r);
+    r = NULL;
+
+    for (int f = 0; f < N_INPUT && st == E_OK; f++) {
+        if (!info[f].present) {
+            if (input_optional[f] == 1)
+                continue;
+            if (input_optional[f] == 2) {
+                char path[4600];
+                snprintf(path, sizeof path, "%s/%s", p->cfg.rules_dir, input_file_names[f]);
+                st = pipeline_load_file(p, (enum input_file)f, path, 1, e);
+                continue;
+            }
+            st = ERR(e, E_NOINPUT, "required input %s is not loaded in schema %s: run "
+                                   "'hedui load' with a data directory that has it",
+                     input_file_names[f], schema);
+            break;
+        }
+        char t[64], what[128], label[400];
+        pg_table_name(f, t);
+        snprintf(what, sizeof what, "reading table %s", t);
+        snprintf(label, sizeof label, "postgresql:%s.%s", schema, t);
+        sb_printf(&sql, "COPY (SELECT line");
+        for (int i = 0; i < pg_input_tables[f].n; i++)
+            sb_printf(&sql, ", %s", pg_input_tables[f].cols[i]);
+        sb_printf(&sql, " FROM %s.%s WHERE load_id = %lld ORDER BY line) TO STDOUT", sq, t,
+                  info[f].load_id);
+        struct fetch x;
+        memset(&x, 0, sizeof x);
+        x.file = input_file_names[f];
+        sb_puts(&x.b, "line");
+        for (int i = 0; i < pg_input_tables[f].n; i++)
+            sb_printf(&x.b, ",%s", pg_input_tables[f].cols[i]);
+        sb_puts(&x.b, "\n");
+        x.cur_line = 2;
+        st = sb_check(&sql, e);
+        if (st == E_OK)
+            st = pg_copy_out(db, sql.p, fetch_row, &x, what, e);
+        sb_reset(&sql);
+        if (st == E_OK && x.rows != info[f].stored)
+            st = ERR(e, E_DATA, "table %s.%s has %lld rows, the load stored %lld: it was "
+                                "changed outside hedui; load the data again",
+                     schema, t, x.rows, info[f].stored);
+        if (st == E_OK)
+            st = pipeline_load_buffer(p, (enum input_file)f, label,
+                                      (const unsigned char *)(x.b.p ? x.b.p : ""), x.b.n, e);
+        sb_free(&x.b);
+        sb_free(&x.val);
+    }
+
+    /* The load's rejects: the same rows a CSV run would reject. */
+    if (st == E_OK) {
+        char lid[32];
+        snprintf(lid, sizeof lid, "%lld", *load_id);
+        const char *pv2[] = {lid};
+        sb_printf(&sql, "SELECT file, line, reason FROM %s.load_rejects WHERE load_id = "
+                        "$1::bigint ORDER BY seq", sq);
+        st = sb_check(&sql, e);
+        if (st == E_OK)
+            st = pg_query(db, sql.p, 1, pv2, &r, "reading load_rejects", e);
+        for (int i = 0; st == E_OK && i < PQntuples(r); i++) {
+            int f = pg_file_index(PQgetvalue(r, i, 0));
+            if (f < 0 || !info[f].present || !p->d.files[f].present)
+                continue;
+            st = dataset_reject(&p->d, (enum input_file)f, atoll(PQgetvalue(r, i, 1)), e, "%s",
+                                PQgetvalue(r, i, 2));
+            p->d.files[f].data_rows++;
+        }
+        PQclear(r);
+    }
+    sb_free(&sql);
+    return st;
+}
+
+/* ---------- run: publishing ---------- */
+
+static int read_whole(const char *path, struct sbuf *b, struct err *e)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return ERR(e, E_IO, "cannot open %s: %s", path, strerror(errno));
+    char buf[65536];
+    for (;;) {
+        ssize_t k = read(fd, buf, sizeof buf);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0) {
+            int er = errno;
+            close(fd);
+            return ERR(e, E_IO, "cannot read %s: %s", path, strerror(er));
+        }
+        if (k == 0)
+            break;
+        sb_put(b, buf, (size_t)k);
+    }
+    close(fd);
+    return sb_check(b, e);
+}
+
+struct outlist {
+    const char *file, *table, *cols, *notnull;
+};
+static const struct outlist outlists[5] = {
+    {"flags.csv", "flags",
+     "rule_id, kind, severity, household_id, hukou_no, id_no, region_code, evidence, "
+     "fingerprint, change",
+     "rule_id, kind, severity, household_id, hukou_no, id_no, region_code, evidence"},
+    {"review_queue.csv", "review_queue",
+     "township_code, rank, household_id, hukou_no, score, rule_ids",
+     "township_code, household_id, hukou_no, rule_ids"},
+    {"spotcheck.csv", "spotcheck", "township_code, program, household_id, reason",
+     "township_code, program, household_id, reason"},
+    {"rejects.csv", "rejects", "file, line, reason", "file, reason"},
+    {"changes.csv", "changes",
+     "change, fingerprint, rule_id, severity, household_id, hukou_no, id_no, region_code, "
+     "disposition, evidence",
+     "change, fingerprint, rule_id, severity, household_id, hukou_no, id_no, region_code, "
+     "disposition, evidence"},
+};
+
+/* COPY a CSV list written by write.c, each record prefixed "run_id,seq,". */
+static int copy_list(struct pg *db, const char *sq, const struct outlist *ol,
+                     const struct sbuf *csv, long long run_id, long long want, struct err *e)
+{
+    struct sbuf sql = {0};
+    sb_printf(&sql, "COPY %s.%s (run_id, seq, %s) FROM STDIN WITH (FORMAT csv, "
+                    "FORCE_NOT_NULL (%s))", sq, ol->table, ol->cols, ol->notnull);
+    char what[80];
+    snprintf(what, sizeof what, "publishing %s", ol->table);
+    struct pg_copy cp;
+    int st = sb_check(&sql, e);
+    if (st == E_OK)
+        st = pg_copy_begin(db, &cp, sql.p, what, e);
+    sb_free(&sql);
+    if (st != E_OK)
+        return st;
+    long long seq = 0;
+    int in_q = 0, header = 1;
+    size_t start = 0;
+    const char *s = csv->p ? csv->p : "";
+    for (size_t i = 0; i < csv->n && st == E_OK; i++) {
+        if (s[i] == '"') {
+            in_q = !in_q;
+        } else if (s[i] == '\n' && !in_q) {
+            if (header) {
+                header = 0;
+            } else {
+                char pre[48];
+                int k = snprintf(pre, sizeof pre, "%lld,%lld,", run_id, ++seq);
+                st = pg_copy_put(&cp, pre, (size_t)k, e);
+                if (st == E_OK)
+                    st = pg_copy_put(&cp, s + start, i + 1 - start, e);
+            }
+            start = i + 1;
+        }
+    }
+    if (st == E_OK && start < csv->n)
+        st = ERR(e, E_INTERNAL, "%s does not end with a line end", ol->file);
+    if (st != E_OK) {
+        pg_copy_abort(&cp, "hedui stopped the run");
+        return st;
+    }
+    long long rows = -1;
+    st = pg_copy_end(&cp, &rows, e);
+    if (st == E_OK && (rows != seq || seq != want))
+        st = ERR(e, E_INTERNAL, "%s: %lld rows in the list, %lld sent, %lld stored",
+                 ol->table, want, seq, rows);
+    return st;
+}
+
+static void json_counts(struct sbuf *b, const struct pipeline *p)
+{
+    sb_puts(b, "{");
+    for (int r = 0; r < N_RULES; r++)
+        sb_printf(b, "%s\"%s\": %zu", r ? ", " : "", rule_names[r], p->er.rule_count[r]);
+    sb_puts(b, "}");
+}
+
+static void json_timings(struct sbuf *b, const struct pipeline *p, double pg_read_ms)
+{
+    sb_puts(b, "{");
+    for (int i = 0; i < N_STAGES; i++)
+        sb_printf(b, "\"%s\": %.1f, ", stage_names[i], p->stage_ms[i]);
+    sb_printf(b, "\"pg_read_ms\": %.1f, \"peak_rss_kb\": %lld}", pg_read_ms,
+              pipeline_peak_rss_kb());
+}
+
+static void json_inputs(struct sbuf *b, const struct pipeline *p, const struct in_info *info)
+{
+    sb_puts(b, "{");
+    int first = 1;
+    for (int f = 0; f < N_INPUT; f++) {
+        const struct filestat *fs = &p->d.files[f];
+        if (!fs->present)
+            continue;
+        sb_printf(b, "%s\"%s\": {", first ? "" : ", ", input_file_names[f]);
+        first = 0;
+        if (fs->from_rules)
+            sb_printf(b, "\"from_rules_dir\": true, \"xxh128\": \"%s\", \"bytes\": %lld}",
+                      fs->checksum, fs->bytes);
+        else
+            sb_printf(b, "\"load_id\": %lld, \"source_xxh128\": \"%s\", \"source_bytes\": %lld, "
+                         "\"fetched_xxh128\": \"%s\", \"fetched_bytes\": %lld}",
+                      info[f].load_id, info[f].xxh, info[f].bytes, fs->checksum, fs->bytes);
+    }
+    sb_puts(b, "}");
+}
+
+/* Insert the runs row; *run_id receives its id. */
+static int insert_run(struct pg *db, const char *sq, const struct pipeline *p, time_t started,
+                      const char *status, long long load_id, const struct in_info *info,
+                      const char *manifest, double pg_read_ms, const char *error,
+                      long long *run_id, struct err *e)
+{
+    char st_at[32], asof[11], seed[32], lid[32], nf[32], nq[32], ns[32], nr[32];
+    snprintf(st_at, sizeof st_at, "%lld", (long long)started);
+    date_format(p->cfg.as_of, asof);
+    snprintf(seed, sizeof seed, "%llu", p->cfg.seed);
+    snprintf(lid, sizeof lid, "%lld", load_id);
+    size_t n_rej = 0;
+    for (int f = 0; f < N_INPUT; f++)
+        n_rej += p->d.files[f].rejects.n;
+    int ok = strcmp(status, "published") == 0;
+    snprintf(nf, sizeof nf, "%zu", p->er.n_flags);
+    snprintf(nq, sizeof nq, "%zu", p->rk.n_queue);
+    snprintf(ns, sizeof ns, "%zu", p->rk.n_spot);
+    snprintf(nr, sizeof nr, "%zu", n_rej);
+    struct sbuf ck = {0}, rc = {0}, tm = {0}, sql = {0};
+    json_inputs(&ck, p, info);
+    json_counts(&rc, p);
+    json_timings(&tm, p, pg_read_ms);
+    const char *pv[] = {status, st_at, asof, seed, HEDUI_VERSION, p->cfg.rules_dir,
+                        p->pol.version, p->pol.hash, load_id ? lid : NULL, ck.p,
+                        ok ? rc.p : NULL, tm.p, ok ? nf : NULL, ok ? nq : NULL,
+                        ok ? ns : NULL, ok ? nr : NULL, manifest, error};
+    sb_printf(&sql,
+              "INSERT INTO %s.runs (status, started_at, as_of, seed, tool_version, rules_dir, "
+              "rules_version, rules_hash, load_id, input_checksums, rule_counts, timings, "
+              "n_flags, n_review, n_spotcheck, n_rejects, manifest, error) VALUES ($1, "
+              "to_timestamp($2::double precision), $3::date, $4::numeric, $5, $6, $7, $8, "
+              "$9::bigint, $10::jsonb, $11::jsonb, $12::jsonb, $13::bigint, $14::bigint, "
+              "$15::bigint, $16::bigint, $17::jsonb, $18) RETURNING run_id", sq);
+    int st = E_OK;
+    if (ck.oom || rc.oom || tm.oom || sql.oom)
+        st = ERR(e, E_NOMEM, "out of memory");
+    PGresult *r = NULL;
+    if (st == E_OK)
+        st = pg_query(db, sql.p, 18, pv, &r, "recording the run", e);
+    if (st == E_OK)
+        *run_id = atoll(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    sb_free(&ck);
+    sb_free(&rc);
+    sb_free(&tm);
+    sb_free(&sql);
+    return st;
+}
+
+/* Write the lists with write.c into a private directory and read them. */
+static int render_lists(struct pipeline *p, struct sbuf lists[6], struct err *e)
+{
+    const char *tmp = getenv("TMPDIR");
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/hedui-pg-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(dir))
+        return ERR(e, E_IO, "cannot create a temporary directory %s: %s", dir, strerror(errno));
+    int st = pipeline_publish_dir(p, dir, e);
+    static const char *const names[6] = {"flags.csv", "review_queue.csv", "spotcheck.csv",
+                                          "rejects.csv", "manifest.json", "changes.csv"};
+    char path[1200];
+    for (int i = 0; i < 6 && st == E_OK; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        st = read_whole(path, &lists[i], e);
+    }
+    /* Remove whatever was written (the lists carry full ID numbers). */
+    DIR *dp = opendir(dir);
+    if (dp) {
+        struct dirent *de;
+        while ((de = readdir(dp)) != NULL) {
+            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                continue;
+            snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+            unlink(path);
+        }
+        closedir(dp);
+    }
+    rmdir(dir);
+    return st;
+}
+
+static int publish_run(struct pg *db, const char *schema, const char *sq, struct pipeline *p,
+                       time_t started,
+                       long long load_id, const struct in_info *info, double pg_read_ms,
+                       long long *run_id, struct err *e)
+{
+    struct sbuf lists[6];
+    memset(lists, 0, sizeof lists);
+    int st = render_lists(p, lists, e);
+    double t = pipeline_now_ms();
+    if (st == E_OK)
+        st = pg_begin(db, "", e);
+    if (st == E_OK)
+        st = pg_lock_schema(db, schema, e);
+    if (st == E_OK)
+        st = pg_ensure_tables(db, schema, sq, PG_OUTPUT_TABLES, e);
+    if (st == E_OK)
+        st = insert_run(db, sq, p, started, "published", load_id, info, lists[4].p, pg_read_ms,
+                        NULL, run_id, e);
+    if (st == E_OK) {
+        char app[64];
+        snprintf(app, sizeof app, "hedui run %lld", *run_id);
+        const char *pv[] = {app};
+        st = pg_query(db, "SELECT set_config('application_name', $1, false) "
+                          "WHERE current_setting('application_name') LIKE 'hedui%'",
+                      1, pv, NULL, "naming the session", e);
+    }
+    size_t n_rej = 0;
+    for (int f = 0; f < N_INPUT; f++)
+        n_rej += p->d.files[f].rejects.n;
+    const long long want[5] = {(long long)p->er.n_flags, (long long)p->rk.n_queue,
+                               (long long)p->rk.n_spot, (long long)n_rej,
+                               (long long)(p->er.n_flags + p->rv->n_resolved)};
+    static const int list_of[5] = {0, 1, 2, 3, 5};   /* lists[4] is the manifest */
+    for (int i = 0; i < 5 && st == E_OK; i++)
+        st = copy_list(db, sq, &outlists[i], &lists[list_of[i]], *run_id, want[i], e);
+    if (st == E_OK) {
+        char id[32], ms[32];
+        snprintf(id, sizeof id, "%lld", *run_id);
+        snprintf(ms, sizeof ms, "%.1f", pipeline_now_ms() - t);
+        const char *pv[] = {id, ms};
+        struct sbuf sql = {0};
+        sb_printf(&sql, "UPDATE %s.runs SET timings = timings || jsonb_build_object("
+                        "'pg_write_ms', $2::double precision), published_at = "
+                        "clock_timestamp() WHERE run_id = $1::bigint", sq);
+        st = sb_check(&sql, e);
+        if (st == E_OK)
+            st = pg_query(db, sql.p, 2, pv, NULL, "finishing the run", e);
+        sb_free(&sql);
+    }
+    if (st == E_OK) {
+        st = pg_pause_before_commit(db, e);
+        if (st == E_OK)
+            st = pg_commit(db, e);
+    }
+    if (st != E_OK)
+        pg_rollback(db);
+    for (int i = 0; i < 6; i++)
+        sb_free(&lists[i]);
+    return st;
+}
+
+/* Best effort: a runs row saying why a run stopped (not for database
+ * errors: the connection may be gone). */
+static void record_failure(struct pg *db, const char *schema, const char *sq,
+                           const struct pipeline *p,
+                           time_t started, long long load_id, const struct in_info *info,
+                           const struct err *cause)
+{
+    struct err e2;
+    err_init(&e2);
+    char msg[900];
+    snprintf(msg, sizeof msg, "%s%s%s", cause->in_path, cause->in_path[0] ? ": " : "",
+             cause->msg);
+    long long id = 0;
+    int st = pg_begin(db, "", &e2);
+    if (st == E_OK)
+        st = pg_lock_schema(db, schema, &e2);
+    if (st == E_OK)
+        st = pg_ensure_tables(db, schema, sq, PG_OUTPUT_TABLES, &e2);
+    if (st == E_OK)
+        st = insert_run(db, sq, p, started, "failed", load_id, info, NULL, 0, msg, &id, &e2);
+    if (st == E_OK)
+        st = pg_commit(db, &e2);
+    if (st != E_OK)
+        pg_rollback(db);
+}
+
+int pg_run(const struct run_config *cfg, const char *conninfo, const char *schema,
+           const char *out_dir, struct err *e)
+{
+    if (pg_check_schema_name(schema, e) != E_OK)
+        return e->code;
+    time_t started = time(NULL);
+    struct pipeline *p = calloc(1, sizeof *p);
+    struct in_info *info = calloc(N_INPUT, sizeof *info);
+    if (!p || !info) {
+        free(p);
+        free(info);
+        return ERR(e, E_NOMEM, "out of memory");
+    }
+    struct pg db;
+    memset(&db, 0, sizeof db);
+    char *sq = NULL;
+    long long load_id = 0, run_id = 0;
+    int connected = 0;
+    double pg_read_ms = 0;
+    struct run_config c2 = *cfg;
+    c2.auditor_outputs = 1;   /* fingerprints, changes (pg_review_read), report.html */
+    int st = pipeline_init(p, &c2, e);
+    if (st == E_OK)
+        st = pg_open(&db, conninfo, "hedui run", e);
+    if (st == E_OK) {
+        connected = 1;
+        sq = pg_ident(&db, schema, e);
+        if (!sq)
+            st = e->code;
+    }
+    if (st == E_OK) {
+        double t = pipeline_now_ms();
+        st = pg_begin(&db, "ISOLATION LEVEL REPEATABLE READ READ ONLY", e);
+        if (st == E_OK)
+            st = read_inputs(&db, schema, sq, p, info, &load_id, e);
+        if (st == E_OK)
+            st = pg_review_read(&db, schema, sq, p->rv, e);
+        if (st == E_OK)
+            st = pg_commit(&db, e);
+        else
+            pg_rollback(&db);
+        pg_read_ms = pipeline_now_ms() - t;
+    }
+    int failed_before_publish = 0;
+    if (st == E_OK) {
+        st = pipeline_finish_load(p, e);
+        if (st == E_OK)
+            st = pipeline_evaluate(p, e);
+        failed_before_publish = st != E_OK;
+    }
+    if (st == E_OK)
+        st = publish_run(&db, schema, sq, p, started, load_id, info, pg_read_ms, &run_id, e);
+    if (failed_before_publish && connected && st != E_PG && st != E_NOMEM)
+        record_failure(&db, schema, sq, p, started, load_id, info, e);
+    if (st == E_OK && cfg->progress) {
+        char where[300];
+        pg_describe(&db, where, sizeof where);
+        size_t n_rej = 0;
+        for (int f = 0; f < N_INPUT; f++)
+            n_rej += p->d.files[f].rejects.n;
+        fprintf(stderr, "hedui: run %lld published in schema %s at %s: %zu flags, %zu in the "
+                        "review queue, %zu sampled, %zu rejected rows (%.0f ms)\n",
+                run_id, schema, where, p->er.n_flags, p->rk.n_queue, p->rk.n_spot, n_rej,
+                pipeline_now_ms() - p->t_start);
+    }
+    pg_close(&db);
+    if (st == E_OK && out_dir) {
+        st = pipeline_publish_dir(p, out_dir, e);
+        if (st != E_OK)
+            snprintf(e->msg + strlen(e->msg), sizeof e->msg - strlen(e->msg),
+                     " (run %lld is published in PostgreSQL; only the CSV copy failed)",
+                     run_id);
+    }
+    free(sq);
+    pipeline_free(p);
+    free(p);
+    free(info);
+    return st;
+}

@@ -1,0 +1,340 @@
+/* pg_schema.c - hedui's tables in PostgreSQL (pg_schema.h).
+ *
+ * Owns: the column lists of the input tables (the contract's, as
+ * normalise.c reads them: to move to contract/model.c with the other copy),
+ * the DDL of every table as one table per side (struct ddl), and the
+ * schema lock.  Never: touches a row.
+ *
+ * Both sides are created the same way (pg_ensure_tables): look up which
+ * of the schema's tables exist, create the schema if missing, then walk
+ * the side's list in order and create each missing table.  A list entry is
+ * a plain table, a run list (rows of a runs row), all the input tables at
+ * once, or the one migration hedui has had (fingerprints added to flags).
+ */
+#include "pg/pg_schema.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xxhash.h>
+
+/* ---------- the contract's columns (as normalise.c reads them) ---------- */
+
+static const char *const c_households[] = {
+    "household_id", "region_code", "program", "area_type", "status",
+    "applied_on", "approved_on", "monthly_benefit", "caseworker_id"};
+static const char *const c_members[] = {
+    "household_id", "id_no", "name", "relation", "declared_monthly_income",
+    "work_ability", "disability_grade"};
+static const char *const c_hukou[] = {
+    "id_no", "name", "hukou_no", "relation_to_head", "region_code", "status", "status_date"};
+static const char *const c_vehicles[] = {
+    "id_no", "plate_no", "vehicle_class", "use", "registered_on", "value_yuan", "status"};
+static const char *const c_property[] = {
+    "id_no", "property_id", "usage", "area_m2", "share", "registered_on", "status"};
+static const char *const c_si[] = {"id_no", "period", "kind", "employer", "amount"};
+static const char *const c_business[] = {
+    "id_no", "entity_name", "role", "registered_capital_yuan", "status"};
+static const char *const c_pubserv[] = {"id_no", "employer", "since"};
+static const char *const c_staffrel[] = {"caseworker_id", "relative_id_no", "relation"};
+static const char *const c_candidates[] = {"id_no", "source", "region_code", "area_type"};
+static const char *const c_standards[] = {
+    "region_prefix", "area_type", "effective_from", "monthly_yuan"};
+static const char *const c_holidays[] = {"date", "kind"};
+
+#define TS(c, x) {c, (int)(sizeof c / sizeof c[0]), x}
+const struct pg_input_table pg_input_tables[N_INPUT] = {
+    [IN_HOUSEHOLDS] = TS(c_households, ", UNIQUE (load_id, household_id)"),
+    [IN_MEMBERS] = TS(c_members, ""),
+    [IN_HUKOU] = TS(c_hukou, ""),
+    [IN_VEHICLES] = TS(c_vehicles, ""),
+    [IN_PROPERTY] = TS(c_property, ""),
+    [IN_SI] = TS(c_si, ""),
+    [IN_BUSINESS] = TS(c_business, ""),
+    [IN_PUBSERV] = TS(c_pubserv, ""),
+    [IN_STAFFREL] = TS(c_staffrel, ""),
+    [IN_CANDIDATES] = TS(c_candidates, ""),
+    [IN_STANDARDS] = TS(c_standards, ""),
+    [IN_HOLIDAYS] = TS(c_holidays, ""),
+};
+#undef TS
+
+void pg_table_name(int f, char out[64])
+{
+    snprintf(out, 64, "%s", input_file_names[f]);
+    char *dot = strrchr(out, '.');
+    if (dot)
+        *dot = '\0';
+}
+
+int pg_file_index(const char *name)
+{
+    for (int f = 0; f < N_INPUT; f++)
+        if (strcmp(input_file_names[f], name) == 0)
+            return f;
+    return -1;
+}
+
+int pg_check_schema_name(const char *schema, struct err *e)
+{
+    if (!*schema || strlen(schema) > 63)
+        return ERR(e, E_USAGE, "--schema '%s': want 1 to 63 characters", schema);
+    return E_OK;
+}
+
+int pg_exec_sb(struct pg *db, struct sbuf *b, const char *what, struct err *e)
+{
+    int st = sb_check(b, e);
+    if (st == E_OK)
+        st = pg_exec(db, b->p, what, e);
+    sb_reset(b);
+    return st;
+}
+
+int pg_lock_schema(struct pg *db, const char *schema, struct err *e)
+{
+    char key[300], num[32];
+    snprintf(key, sizeof key, "hedui schema %s", schema);
+    snprintf(num, sizeof num, "%lld", (long long)XXH64(key, strlen(key), 0));
+    const char *pv[] = {num};
+    return pg_query(db, "SELECT pg_advisory_xact_lock($1::bigint)", 1, pv, NULL,
+                    "waiting for other hedui sessions on this schema", e);
+}
+
+int pg_pause_before_commit(struct pg *db, struct err *e)
+{
+    const char *v = getenv("HEDUI_TEST_PAUSE_BEFORE_COMMIT");
+    if (!v || atoi(v) <= 0)
+        return E_OK;
+    int st = pg_exec(db, "SELECT set_config('application_name', 'hedui paused before commit', "
+                         "false)", "naming the session", e);
+    pg_test_pause("HEDUI_TEST_PAUSE_BEFORE_COMMIT");
+    return st;
+}
+
+/* ---------- the tables of each side ---------- */
+
+enum ddl_kind {
+    DDL_TABLE,             /* CREATE TABLE @.table (cols) */
+    DDL_RUN_LIST,          /* the same, its rows keyed (run_id -> runs, seq) */
+    DDL_INPUT_TABLES,      /* one table per contract file (pg_input_tables) */
+    DDL_FLAGS_FINGERPRINT, /* flags of a schema made before fingerprints were stored */
+};
+
+/* In cols and then, '@' stands for the quoted schema. */
+struct ddl {
+    enum ddl_kind kind;
+    const char *table;
+    const char *cols;
+    const char *then;      /* a second statement (an index), or NULL */
+    const char *what;      /* for the message */
+};
+
+static const struct ddl input_ddl[] = {
+    {DDL_TABLE, "loads",
+     "load_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+     "loaded_at timestamptz NOT NULL DEFAULT now(), "
+     "data_dir text NOT NULL, tool_version text NOT NULL, "
+     "rules_version text NOT NULL, "
+     "rows_stored bigint NOT NULL DEFAULT 0, "
+     "rows_rejected bigint NOT NULL DEFAULT 0",
+     NULL, "creating table loads"},
+    {DDL_TABLE, "input_files",
+     "file text PRIMARY KEY, "
+     "load_id bigint NOT NULL REFERENCES @.loads, "
+     "present boolean NOT NULL, source_path text, bytes bigint, "
+     "xxh128 text, encoding text, "
+     "data_rows bigint NOT NULL DEFAULT 0, stored_rows bigint NOT NULL DEFAULT 0, "
+     "rejected bigint NOT NULL DEFAULT 0, "
+     "merged_duplicates bigint NOT NULL DEFAULT 0",
+     NULL, "creating table input_files"},
+    {DDL_TABLE, "load_rejects",
+     "load_id bigint NOT NULL REFERENCES @.loads ON DELETE CASCADE, "
+     "seq integer NOT NULL, file text NOT NULL, line bigint NOT NULL, "
+     "reason text NOT NULL, PRIMARY KEY (load_id, seq)",
+     NULL, "creating table load_rejects"},
+    {DDL_INPUT_TABLES, NULL, NULL, NULL, "creating the input tables"},
+};
+
+static const struct ddl output_ddl[] = {
+    {DDL_TABLE, "runs",
+     "run_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+     "status text NOT NULL CHECK (status IN ('published', 'failed')), "
+     "started_at timestamptz NOT NULL, "
+     "published_at timestamptz NOT NULL DEFAULT now(), "
+     "as_of date NOT NULL, seed numeric(20,0) NOT NULL, "
+     "tool_version text NOT NULL, rules_dir text, rules_version text, "
+     "rules_hash text, load_id bigint, input_checksums jsonb, "
+     "rule_counts jsonb, timings jsonb, n_flags bigint, n_review bigint, "
+     "n_spotcheck bigint, n_rejects bigint, error text, manifest jsonb",
+     NULL, "creating table runs"},
+    {DDL_FLAGS_FINGERPRINT, "flags",
+     "ALTER TABLE @.flags ADD COLUMN IF NOT EXISTS fingerprint text, "
+     "ADD COLUMN IF NOT EXISTS change text",
+     NULL, "adding fingerprints to flags"},
+    {DDL_TABLE, "dispositions",
+     "seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+     "fingerprint text NOT NULL, outcome text NOT NULL CHECK (outcome IN "
+     "('confirmed', 'cleared', 'referred')), reviewer text NOT NULL, "
+     "reviewed_on date NOT NULL, note text NOT NULL, "
+     "imported_at timestamptz NOT NULL DEFAULT now(), source text NOT NULL",
+     "CREATE INDEX IF NOT EXISTS dispositions_fingerprint ON @.dispositions "
+     "(fingerprint, seq)",
+     "creating table dispositions"},
+    {DDL_RUN_LIST, "flags",
+     "rule_id text NOT NULL, kind text NOT NULL, severity text NOT NULL, "
+     "household_id text NOT NULL, hukou_no text NOT NULL, id_no text NOT NULL, "
+     "region_code text NOT NULL, evidence text NOT NULL, fingerprint text, "
+     "change text",
+     NULL, "creating the output tables"},
+    {DDL_RUN_LIST, "review_queue",
+     "township_code text NOT NULL, rank integer NOT NULL, "
+     "household_id text NOT NULL, hukou_no text NOT NULL, "
+     "score integer NOT NULL, rule_ids text NOT NULL",
+     NULL, "creating the output tables"},
+    {DDL_RUN_LIST, "spotcheck",
+     "township_code text NOT NULL, program text NOT NULL, "
+     "household_id text NOT NULL, reason text NOT NULL",
+     NULL, "creating the output tables"},
+    {DDL_RUN_LIST, "rejects", "file text NOT NULL, line bigint NOT NULL, reason text NOT NULL",
+     NULL, "creating the output tables"},
+    {DDL_RUN_LIST, "changes",
+     "change text NOT NULL, fingerprint text NOT NULL, rule_id text NOT NULL, "
+     "severity text NOT NULL, household_id text NOT NULL, "
+     "hukou_no text NOT NULL, id_no text NOT NULL, region_code text NOT NULL, "
+     "disposition text NOT NULL, evidence text NOT NULL",
+     NULL, "creating the output tables"},
+};
+
+/* Which of the schema and its tables exist. */
+struct existing {
+    int schema;
+    char names[40][64];
+    int n;
+};
+
+static int find_existing(struct pg *db, const char *schema, struct existing *x, struct err *e)
+{
+    memset(x, 0, sizeof *x);
+    PGresult *r = NULL;
+    const char *pv[] = {schema};
+    int st = pg_query(db, "SELECT c.relname::text FROM pg_class c JOIN "
+                          "pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 "
+                          "AND c.relkind IN ('r', 'p', 'v') UNION ALL SELECT '' FROM "
+                          "pg_namespace WHERE nspname = $1",
+                      1, pv, &r, "looking for the schema", e);
+    for (int i = 0; st == E_OK && i < PQntuples(r); i++) {
+        if (PQgetisnull(r, i, 0))
+            continue;
+        const char *v = PQgetvalue(r, i, 0);
+        if (!*v)
+            x->schema = 1;
+        else if (x->n < 40)
+            snprintf(x->names[x->n++], 64, "%s", v);
+    }
+    PQclear(r);
+    return st;
+}
+
+static int exists(const struct existing *x, const char *name)
+{
+    for (int i = 0; i < x->n; i++)
+        if (strcmp(x->names[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+/* Append text with each '@' replaced by the quoted schema. */
+static void put_sql(struct sbuf *b, const char *text, const char *sq)
+{
+    for (const char *at; (at = strchr(text, '@')) != NULL; text = at + 1) {
+        sb_put(b, text, (size_t)(at - text));
+        sb_puts(b, sq);
+    }
+    sb_puts(b, text);
+}
+
+/* The input tables that are missing.  No foreign key to loads: a per-row
+ * check would triple the COPY time. */
+static int create_input_tables(struct pg *db, const char *sq, const struct existing *x,
+                               struct sbuf *b, const char *what, struct err *e)
+{
+    int st = E_OK;
+    for (int f = 0; f < N_INPUT && st == E_OK; f++) {
+        char t[64];
+        pg_table_name(f, t);
+        if (exists(x, t))
+            continue;
+        sb_printf(b, "CREATE TABLE IF NOT EXISTS %s.%s (load_id bigint NOT NULL, "
+                     "line bigint NOT NULL", sq, t);
+        for (int i = 0; i < pg_input_tables[f].n; i++)
+            sb_printf(b, ", %s text NOT NULL", pg_input_tables[f].cols[i]);
+        sb_printf(b, ", PRIMARY KEY (load_id, line)%s)", pg_input_tables[f].extra);
+        st = pg_exec_sb(db, b, what, e);
+    }
+    return st;
+}
+
+/* flags of a schema made before fingerprints were stored get the columns. */
+static int add_fingerprints(struct pg *db, const char *schema, const char *sq,
+                            const struct ddl *d, struct sbuf *b, struct err *e)
+{
+    PGresult *r = NULL;
+    const char *pv[] = {schema};
+    int st = pg_query(db, "SELECT 1 FROM information_schema.columns WHERE table_schema = $1 "
+                          "AND table_name = 'flags' AND column_name = 'fingerprint'",
+                      1, pv, &r, "looking for flags.fingerprint", e);
+    int have = st == E_OK && PQntuples(r) > 0;
+    PQclear(r);
+    if (st == E_OK && !have) {
+        put_sql(b, d->cols, sq);
+        st = pg_exec_sb(db, b, d->what, e);
+    }
+    return st;
+}
+
+int pg_ensure_tables(struct pg *db, const char *schema, const char *sq, enum pg_tables which,
+                     struct err *e)
+{
+    const struct ddl *list = which == PG_INPUT_TABLES ? input_ddl : output_ddl;
+    size_t n = which == PG_INPUT_TABLES ? sizeof input_ddl / sizeof input_ddl[0]
+                                        : sizeof output_ddl / sizeof output_ddl[0];
+    struct sbuf b = {0};
+    struct existing x;
+    int st = find_existing(db, schema, &x, e);
+    if (st == E_OK && !x.schema) {
+        sb_printf(&b, "CREATE SCHEMA %s", sq);
+        st = pg_exec_sb(db, &b, "creating the schema", e);
+    }
+    for (size_t i = 0; i < n && st == E_OK; i++) {
+        const struct ddl *d = &list[i];
+        switch (d->kind) {
+        case DDL_INPUT_TABLES:
+            st = create_input_tables(db, sq, &x, &b, d->what, e);
+            continue;
+        case DDL_FLAGS_FINGERPRINT:
+            if (exists(&x, d->table))
+                st = add_fingerprints(db, schema, sq, d, &b, e);
+            continue;
+        case DDL_TABLE:
+        case DDL_RUN_LIST:
+            break;
+        }
+        if (exists(&x, d->table))
+            continue;
+        sb_printf(&b, "CREATE TABLE IF NOT EXISTS %s.%s (", sq, d->table);
+        if (d->kind == DDL_RUN_LIST)
+            sb_printf(&b, "run_id bigint NOT NULL REFERENCES %s.runs ON DELETE CASCADE, "
+                          "seq integer NOT NULL, ", sq);
+        put_sql(&b, d->cols, sq);
+        sb_puts(&b, d->kind == DDL_RUN_LIST ? ", PRIMARY KEY (run_id, seq))" : ")");
+        st = pg_exec_sb(db, &b, d->what, e);
+        if (st == E_OK && d->then) {
+            put_sql(&b, d->then, sq);
+            st = pg_exec_sb(db, &b, d->what, e);
+        }
+    }
+    sb_free(&b);
+    return st;
+}

@@ -1,0 +1,58 @@
+/* pg_schema.h - hedui's tables in PostgreSQL: their columns, their
+ * creation, and the lock that serialises hedui sessions on a schema.
+ *
+ * A schema (default "hedui") holds the inputs of the last `hedui load`
+ * (one table per contract file, every value text as delivered, plus load_id
+ * and the file line), its history (loads, input_files, load_rejects), and
+ * the results of `hedui run --pg` (runs and its lists flags, review_queue,
+ * spotcheck, rejects, changes) with the auditors' verdicts (dispositions).
+ *
+ * Owns: the DDL and the column lists of the input tables.  Never: reads or
+ * writes rows (pg_load.c, pg_run.c, pg_review.c do).
+ */
+#ifndef ENGINE_PG_SCHEMA_H
+#define ENGINE_PG_SCHEMA_H
+
+#include "base/err.h"
+#include "contract/model.h"
+#include "pg/pg.h"
+#include "pg/pg_sbuf.h"
+
+#define PG_DEFAULT_SCHEMA "hedui"
+
+/* An input table: the contract's columns of its file, as normalise.c reads
+ * them (each `text NOT NULL`), after load_id and line. */
+struct pg_input_table {
+    const char *const *cols;
+    int n;
+    const char *extra;     /* table constraints and indexes */
+};
+extern const struct pg_input_table pg_input_tables[N_INPUT];
+
+/* "households.csv" -> "households" */
+void pg_table_name(int f, char out[64]);
+/* The enum input_file of "households.csv", or -1. */
+int pg_file_index(const char *name);
+
+/* E_USAGE unless 1 to 63 characters (PostgreSQL's identifier limit). */
+int pg_check_schema_name(const char *schema, struct err *e);
+
+/* Serialise loads, runs and table creation in one schema (a transaction
+ * advisory lock: held until COMMIT or ROLLBACK). */
+int pg_lock_schema(struct pg *db, const char *schema, struct err *e);
+
+/* Create what is missing of the schema and of one side's tables (only
+ * missing ones, so a role with just the privileges on existing tables
+ * works).  sq is the schema quoted (pg_ident).  Inside a transaction. */
+enum pg_tables { PG_INPUT_TABLES, PG_OUTPUT_TABLES };
+int pg_ensure_tables(struct pg *db, const char *schema, const char *sq, enum pg_tables which,
+                     struct err *e);
+
+/* Run the statement in b (after sb_check), then empty b. */
+int pg_exec_sb(struct pg *db, struct sbuf *b, const char *what, struct err *e);
+
+/* Test hook: sleep HEDUI_TEST_PAUSE_BEFORE_COMMIT seconds with everything
+ * sent and the transaction open, under a name the tests can find. */
+int pg_pause_before_commit(struct pg *db, struct err *e);
+
+#endif
