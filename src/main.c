@@ -267,6 +267,7 @@ static int cmd_run(int argc, char **argv, struct err *e)
     struct run_config cfg;
     memset(&cfg, 0, sizeof cfg);
     cfg.data_dir = o.data;
+    cfg.out_dir = o.out;   /* checked and locked first (outdir.h) */
     cfg.rules_dir = o.rules;
     cfg.as_of = o.as_of;
     cfg.seed = o.seed;

@@ -21,7 +21,7 @@
 
 #include "audit/review.h"
 #include "base/idmask.h"
-#include "out/write.h"
+#include "out/lists.h"
 
 #define E_OUT E_WRITE   /* an output of ours could not be written (exit 6) */
 

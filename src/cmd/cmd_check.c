@@ -25,7 +25,7 @@
 #include "cmd/cli.h"
 #include "base/date.h"
 #include "snapshot/snapshot.h"
-#include "out/write.h"
+#include "out/lists.h"
 
 /* ---------- labels ---------- */
 

@@ -7,7 +7,7 @@
  */
 #include "snapshot/snapshot.h"
 
-#include "out/write.h"
+#include "out/outdir.h"
 
 #include <errno.h>
 #include <fcntl.h>
