@@ -8,9 +8,11 @@
  * The stages of a run are in pipeline.h; the layers in README.md "Layout".
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
+#include "base/idmask.h"
 #include "cmd/cli.h"
 #include "cmd/cmd.h"
 #include "pipeline.h"   /* HEDUI_VERSION */
@@ -78,19 +80,22 @@ static int exit_for(enum ecode c)
     return EXIT_INTERNAL;
 }
 
-/* The one place errors are printed. */
+/* The one place errors are printed; ID numbers in it masked 6+4 (idmask.h). */
 static void print_err(const struct err *e)
 {
-    fprintf(stderr, "%s: ", prog);
+    char line[sizeof e->in_path + sizeof e->msg + 64];
+    int n = snprintf(line, sizeof line, "%s: ", prog);
     if (e->in_path[0]) {
-        fprintf(stderr, "%s", e->in_path);
+        n += snprintf(line + n, sizeof line - (size_t)n, "%s", e->in_path);
         if (e->in_line)
-            fprintf(stderr, ":%lld", e->in_line);
+            n += snprintf(line + n, sizeof line - (size_t)n, ":%lld", e->in_line);
         if (e->in_col)
-            fprintf(stderr, ":%d", e->in_col);
-        fputs(": ", stderr);
+            n += snprintf(line + n, sizeof line - (size_t)n, ":%d", e->in_col);
+        n += snprintf(line + n, sizeof line - (size_t)n, ": ");
     }
-    fprintf(stderr, "%s\n", e->msg);
+    snprintf(line + n, sizeof line - (size_t)n, "%s", e->msg);
+    idmask_text(line, line, sizeof line);
+    fprintf(stderr, "%s\n", line);
     if (cli_verbose || e->code == E_INTERNAL)
         fprintf(stderr, "%s: (%s, at %s:%d)\n", prog, err_code_text(e->code),
                 e->src_file ? e->src_file : "?", e->src_line);
@@ -117,6 +122,16 @@ static const struct command commands[] = {
 
 int main(int argc, char **argv)
 {
+    /* every message line masked; a CONNINFO password gone from argv (ps) */
+    idmask_filter_stderr();
+    for (int i = 2; i < argc; i++)
+        if (strstr(argv[i], "password") || strstr(argv[i], "://")) {
+            char *keep = strdup(argv[i]);
+            if (keep && conninfo_scrub_password(argv[i]) > 0)
+                argv[i] = keep;   /* the program reads the copy; ps shows stars */
+            else
+                free(keep);
+        }
     struct err e;
     err_init(&e);
     if (argc < 2) {

@@ -8,6 +8,7 @@
 
 #include <omp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -15,9 +16,11 @@
 #include <time.h>
 
 #include "base/date.h"
+#include "base/idmask.h"
 #include "audit/report.h"
 #include "audit/review.h"
-#include "out/write.h"
+#include "out/lists.h"
+#include "out/outdir.h"
 
 const char *const stage_names[N_STAGES] = {"load_ms", "index_join_ms", "evaluate_ms",
                                            "rank_ms", "write_ms", "total_ms"};
@@ -70,12 +73,41 @@ static int check_thread_stacks(int n, struct err *e)
     return E_OK;
 }
 
+/* --out and --state, before anything else: refused, or ours alone for the
+ * run (outdir.h).  The same directory for both is locked once. */
+static int lock_dirs(struct pipeline *p, struct err *e)
+{
+    if (p->cfg.out_dir) {
+        p->out = calloc(1, sizeof *p->out);
+        if (!p->out)
+            return ERR(e, E_NOMEM, "out of memory while preparing the output directory");
+        int st = out_prepare(p->out, p->cfg.out_dir, p->cfg.data_dir, e);
+        if (st != E_OK)
+            return st;
+    }
+    if (p->cfg.state_dir) {
+        char *rs = realpath(p->cfg.state_dir, NULL);
+        int same = rs && p->out && strcmp(rs, p->out->dir) == 0;
+        free(rs);
+        if (same)
+            return E_OK;
+        p->state_lock = calloc(1, sizeof *p->state_lock);
+        if (!p->state_lock)
+            return ERR(e, E_NOMEM, "out of memory while locking the state directory");
+        return run_lock_take(p->state_lock, p->cfg.state_dir, "--state", e);
+    }
+    return E_OK;
+}
+
 int pipeline_init(struct pipeline *p, const struct run_config *cfg, struct err *e)
 {
     memset(p, 0, sizeof *p);
     p->cfg = *cfg;
     p->t_start = pipeline_now_ms();
     dataset_init(&p->d);
+    int stl = lock_dirs(p, e);
+    if (stl != E_OK)
+        return stl;
     if (cfg->threads)
         omp_set_num_threads(cfg->threads);
     /* Start the worker threads now, while memory is plentiful: libgomp
@@ -105,10 +137,12 @@ int pipeline_init(struct pipeline *p, const struct run_config *cfg, struct err *
     return st;
 }
 
+/* Anything at path (a FIFO or a directory too: load.c then says what it
+ * is, rather than the run calling it missing or skipping it). */
 static int file_exists(const char *path)
 {
     struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    return stat(path, &st) == 0;
 }
 
 static int after_file(struct pipeline *p, enum input_file f, double t1, struct err *e)
@@ -116,8 +150,10 @@ static int after_file(struct pipeline *p, enum input_file f, double t1, struct e
     const struct filestat *fs = &p->d.files[f];
     if (fs->from_rules && fs->rejects.n > 0) {
         const struct reject *r0 = fs->rejects.v;
+        char why[512];
+        idmask_text(r0[0].reason, why, sizeof why);
         err_where(e, fs->path, r0[0].line, 0);
-        return ERR(e, E_CONFIG, "the policy table has a bad row: %s", r0[0].reason);
+        return ERR(e, E_CONFIG, "the policy table has a bad row: %s", why);
     }
     char label[64];
     snprintf(label, sizeof label, "load %s", input_file_names[f]);
@@ -184,27 +220,57 @@ int pipeline_load_file(struct pipeline *p, enum input_file f, const char *path, 
     return st;
 }
 
-/* rejected / data_rows > num / den for some file? */
-static int check_reject_limit(const struct dataset *d, const struct policy *p, struct err *e)
+/* The first file whose rejected / data_rows > num / den, or -1. */
+static int over_reject_limit(const struct dataset *d, const struct policy *p)
 {
     for (int i = 0; i < N_INPUT; i++) {
         const struct filestat *fs = &d->files[i];
         long long rej = (long long)fs->rejects.n;
         if (!fs->present || rej == 0)
             continue;
-        if ((__int128)rej * p->reject_limit.den > (__int128)p->reject_limit.num * fs->data_rows) {
-            const struct reject *r0 = fs->rejects.v;
-            err_where(e, fs->path, 0, 0);
-            return ERR(e, E_DATA,
-                       "%lld of %lld data rows rejected (%.2f%%), over the limit of %.2f%% "
-                       "set in the rules; first: line %lld: %s. Nothing was published: fix "
-                       "the feed or raise [input] reject_limit",
-                       rej, fs->data_rows, 100.0 * (double)rej / (double)fs->data_rows,
-                       100.0 * (double)p->reject_limit.num / (double)p->reject_limit.den,
-                       r0[0].line, r0[0].reason);
-        }
+        if ((__int128)rej * p->reject_limit.den > (__int128)p->reject_limit.num * fs->data_rows)
+            return i;
     }
-    return E_OK;
+    return -1;
+}
+
+/* A run stopped by the reject limit: its rejects go to a file for the
+ * bureau (rejects-stopped.csv in --out, beside the previous run, which
+ * stays as it was); the message names it and quotes the first reason
+ * with ID numbers masked. */
+static int stop_for_rejects(struct pipeline *p, int fi, struct err *e)
+{
+    const struct filestat *fs = &p->d.files[fi];
+    const struct reject *r0 = fs->rejects.v;
+    long long rej = (long long)fs->rejects.n;
+    char first[512], where[1200] = "";
+    idmask_text(r0[0].reason, first, sizeof first);
+    long long line0 = r0[0].line;
+    if (p->out) {
+        struct err we;
+        err_init(&we);
+        int st = out_begin(p->out, &we);
+        if (st == E_OK)
+            st = write_rejects_as(p->out, "rejects-stopped.csv", &p->d, &we);
+        if (st == E_OK)
+            st = out_place(p->out, "rejects-stopped.csv", &we);
+        out_abort(p->out);
+        if (st == E_OK)
+            snprintf(where, sizeof where, "; all rejected rows are in %s/rejects-stopped.csv "
+                                          "(for the bureau only: it holds full ID numbers)",
+                     p->out->dir);
+        else
+            snprintf(where, sizeof where, "; the rejected rows could not be kept (%s)",
+                     we.msg);
+    }
+    err_where(e, fs->path, 0, 0);
+    return ERR(e, E_DATA,
+               "%lld of %lld data rows rejected (%.2f%%), over the limit of %.2f%% set in the "
+               "rules; first: line %lld: %s. Nothing was published%s. Fix the feed or raise "
+               "[input] reject_limit",
+               rej, fs->data_rows, 100.0 * (double)rej / (double)fs->data_rows,
+               100.0 * (double)p->pol.reject_limit.num / (double)p->pol.reject_limit.den,
+               line0, first, where);
 }
 
 int pipeline_finish_load(struct pipeline *p, struct err *e)
@@ -219,7 +285,8 @@ int pipeline_finish_load(struct pipeline *p, struct err *e)
     }
     p->stage_ms[ST_LOAD] += pipeline_now_ms() - t;
     progress(p, "sort and merge repeated rows", -1, pipeline_now_ms() - t);
-    return check_reject_limit(&p->d, &p->pol, e);
+    int fi = over_reject_limit(&p->d, &p->pol);
+    return fi < 0 ? E_OK : stop_for_rejects(p, fi, e);
 }
 
 int pipeline_evaluate(struct pipeline *p, struct err *e)
@@ -265,8 +332,17 @@ int pipeline_evaluate(struct pipeline *p, struct err *e)
 int pipeline_publish_dir(struct pipeline *p, const char *dir, struct err *e)
 {
     double t = pipeline_now_ms();
-    struct outdir od;
-    int st = out_begin(&od, dir, e);
+    /* the run's own --out was prepared and locked by pipeline_init; any
+     * other directory (run --pg's private one) is prepared here */
+    struct outdir local;
+    struct outdir *od = p->out;
+    int st = E_OK;
+    if (!od || !p->cfg.out_dir || strcmp(dir, p->cfg.out_dir) != 0) {
+        od = &local;
+        st = out_prepare(od, dir, p->cfg.data_dir, e);
+    }
+    if (st == E_OK)
+        st = out_begin(od, e);
     if (st == E_OK) {
         /* the flags (with fingerprints and changes) and the ranked lists are
          * different files from different data: written at the same time,
@@ -279,15 +355,15 @@ int pipeline_publish_dir(struct pipeline *p, const char *dir, struct err *e)
 #pragma omp parallel sections
         {
 #pragma omp section
-            sst[0] = p->rv ? review_write(p->rv, &od, &p->er, &se[0])
-                           : write_flags(&od, &p->er, &se[0]);
+            sst[0] = p->rv ? review_write(p->rv, od, &p->er, &se[0])
+                           : write_flags(od, &p->er, &se[0]);
 #pragma omp section
             {
-                sst[1] = write_queue(&od, &p->rk, &se[1]);
+                sst[1] = write_queue(od, &p->rk, &se[1]);
                 if (sst[1] == E_OK)
-                    sst[1] = write_spot(&od, &p->rk, &se[1]);
+                    sst[1] = write_spot(od, &p->rk, &se[1]);
                 if (sst[1] == E_OK)
-                    sst[1] = write_rejects(&od, &p->d, &se[1]);
+                    sst[1] = write_rejects(od, &p->d, &se[1]);
             }
         }
         for (int i = 0; i < 2 && st == E_OK; i++)
@@ -306,26 +382,34 @@ int pipeline_publish_dir(struct pipeline *p, const char *dir, struct err *e)
                                    p->skipped, {0}, stage_names, N_STAGES,
                                    pipeline_peak_rss_kb()};
         memcpy(mi.stage_ms, p->stage_ms, sizeof p->stage_ms);
-        st = write_manifest(&od, &mi, e);
+        st = write_manifest(od, &mi, e);
         if (st == E_OK && p->rv)
-            st = report_write_run(p, &od, e);
+            st = report_write_run(p, od, e);
     }
     if (st == E_OK) {
-        static const char *const names[] = {"flags.csv", "review_queue.csv", "spotcheck.csv",
-                                            "rejects.csv", "manifest.json"};
-        st = out_commit(&od, names, 5, e);
+        st = out_commit(od, e);
         if (st == E_OK && p->rv)
             st = review_record_run(p->rv, p, dir, e);
     }
     if (st != E_OK)
-        out_abort(&od);
-    else
+        out_abort(od);
+    if (od == &local)
+        out_release(od);
+    if (st == E_OK)
         progress(p, "write outputs", -1, pipeline_now_ms() - t);
     return st;
 }
 
 void pipeline_free(struct pipeline *p)
 {
+    if (p->out)
+        out_release(p->out);
+    free(p->out);
+    p->out = NULL;
+    if (p->state_lock)
+        run_lock_release(p->state_lock);
+    free(p->state_lock);
+    p->state_lock = NULL;
     review_free(p->rv);
     p->rv = NULL;
     ranked_free(&p->rk);

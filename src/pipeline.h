@@ -3,7 +3,8 @@
  * The stages, one file each:
  *   load.c (bytes -> records) -> normalise.c (records -> typed rows, rejects)
  *   -> index.c + join.c (person and hukou indexes) -> evaluate.c (rules)
- *   -> rank.c (review queue, spot check) -> write.c (atomic publish)
+ *   -> rank.c (review queue, spot check) -> out/lists.c + out/outdir.c
+ *   (the lists, published atomically inside the output directory)
  * struct pipeline owns everything a run allocates; pipeline_free() releases
  * it all.  Inputs can come from a directory (pipeline_load_dir) or from any
  * source that yields CSV bytes (pipeline_load_buffer, e.g. PostgreSQL COPY).
@@ -22,11 +23,14 @@
 #include "contract/policy.h"
 
 struct review;
+struct outdir;
+struct run_lock;
 
 #define HEDUI_VERSION "0.1.0"
 
 struct run_config {
     const char *data_dir;       /* NULL when inputs come from elsewhere */
+    const char *out_dir;        /* --out: checked and locked by pipeline_init, or NULL */
     const char *rules_dir;
     int as_of;                  /* day number */
     unsigned long long seed;
@@ -66,9 +70,13 @@ struct pipeline {
     double stage_ms[N_STAGES];
     double t_start;
     struct review *rv;          /* cfg.auditor_outputs: see review.h */
+    struct outdir *out;         /* cfg.out_dir prepared and locked (outdir.h), or NULL */
+    struct run_lock *state_lock; /* cfg.state_dir locked for the run, or NULL */
 };
 
-/* Load the policy and prepare an empty dataset. */
+/* Check and lock cfg->out_dir and cfg->state_dir (outdir.h: before any
+ * other work; a second run on either exits naming the holder), load the
+ * policy and prepare an empty dataset. */
 int pipeline_init(struct pipeline *p, const struct run_config *cfg, struct err *e);
 /* Every input file from cfg->data_dir (policy tables from rules_dir when
  * absent), then pipeline_finish_load(). */

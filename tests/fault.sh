@@ -56,7 +56,8 @@ check "out of memory at each of $runs allocation points ends cleanly (exit 7, me
 HEDUI_FAIL_ALLOC=1 HEDUI_FAIL_PERSIST=1 "$FHEDUI" run -q --data "$FX" --out "$T/oom" \
     --as-of $ASOF --seed $SEED 2>"$T/oom.err"
 check "persistent out of memory exits 7" '[ $? -eq 7 ]'
-check "no temporary directory left after the OOM loop" "[ -z \"\$(ls -A '$T' | grep hedui-tmp)\" ]"
+check "no temporary directory left after the OOM loop" \
+    "[ -z \"\$(ls -A '$T' '$T/oom' | grep 'hedui-tmp\|hedui-publish')\" ]"
 
 # ---- 2. full disk and failing fsync (LD_PRELOAD shim) ----
 SHIM="$T/faultio.so"
@@ -75,6 +76,8 @@ io_fault() {
     check "$label exits $rc_want" "[ $rc -eq $rc_want ]"
     check "$label: the message says $msg" "grep -q '$msg' '$T/iof.err'"
     check "$label leaves the previous run intact" "same_run '$T/iof' '$T/ref'"
+    check "$label leaves no temporary directory in --out" \
+        "[ -z \"\$(ls -A '$T/iof' | grep 'hedui-tmp\|hedui-publish')\" ]"
     rm -rf "$T/iof"
 }
 for f in flags.csv rejects.csv manifest.json; do
@@ -98,21 +101,31 @@ if [ -x "$GEN" ]; then
     "$HEDUI" run -q --data "$T/data" --out "$T/B" --as-of 2026-06-16 --seed 2
     check "runs A and B differ (so a mix would show)" "! cmp -s '$T/A/spotcheck.csv' '$T/B/spotcheck.csv'"
     cp -r "$T/A" "$T/K"
-    mixed=0 seen_a=0 seen_b=0
+    # A kill inside the publish (outdir.h steps 3-5) leaves no manifest and
+    # .hedui-publish: no complete run for a reader, and the next run into
+    # the directory completes that publish first (here: a run killed at
+    # its own first publish step, so what it finds is what is checked)
+    mixed=0 seen_a=0 seen_b=0 seen_i=0
     for ms in 0 5 10 20 30 40 50 60 70 80 90 100 120 140 160 180 200 250 300 400; do
         "$HEDUI" run -q --data "$T/data" --out "$T/K" --as-of 2026-06-16 --seed 2 &
         pid=$!
         sleep "$(printf '0.%03d' "$ms")"
         kill -9 $pid 2>/dev/null
         wait $pid 2>/dev/null
-        if same_run "$T/K" "$T/A"; then seen_a=$((seen_a + 1));
+        if [ ! -e "$T/K/manifest.json" ] && [ -d "$T/K/.hedui-publish" ]; then
+            seen_i=$((seen_i + 1))
+            HEDUI_TEST_KILL_AT_STEP=1 "$HEDUI" run -q --data "$T/data" --out "$T/K" \
+                --as-of 2026-06-15 --seed 1 2>/dev/null
+            same_run "$T/K" "$T/B" ||
+                { mixed=$((mixed + 1)); echo "fault: kill after ${ms} ms: not completed to B" >&2; }
+        elif same_run "$T/K" "$T/A"; then seen_a=$((seen_a + 1));
         elif same_run "$T/K" "$T/B"; then seen_b=$((seen_b + 1));
         else mixed=$((mixed + 1)); echo "fault: kill after ${ms} ms left a mix" >&2; fi
         # back to A for the next round when B was published
         same_run "$T/K" "$T/B" && { rm -rf "$T/K"; cp -r "$T/A" "$T/K"; }
-        rm -rf "$T"/.K.hedui-tmp-* 2>/dev/null
     done
-    check "kill -9 at 20 moments never leaves a mix ($seen_a old, $seen_b new)" "[ $mixed -eq 0 ]"
+    check "kill -9 at 20 moments never leaves a mix ($seen_a old, $seen_b new, $seen_i completed by the next run)" \
+        "[ $mixed -eq 0 ]"
 else
     bad "bench generator did not build; kill -9 loop not run"
 fi

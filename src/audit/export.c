@@ -20,7 +20,8 @@
 #include <sys/stat.h>
 
 #include "audit/review.h"
-#include "out/write.h"
+#include "base/idmask.h"
+#include "out/lists.h"
 
 #define E_OUT E_WRITE   /* an output of ours could not be written (exit 6) */
 
@@ -171,7 +172,7 @@ static int fill_pack(FILE *f, void *vctx)
             xl_put(f, masked, 1, 0);
             xl_put(f, g->f[5], 1, 0);
             char ev[8192];   /* evidence is at most ~2 KiB */
-            mask_ids_in_text(g->f[6], ev, sizeof ev);
+            idmask_text(g->f[6], ev, sizeof ev);   /* spaced and hyphenated IDs too */
             xl_put(f, ev, 1, 0);
             xl_put(f, c->have_change ? g->f[7] : "", 1, 0);
             const char *verdict = "";

@@ -14,7 +14,8 @@
 
 #include "base/date.h"
 #include "pipeline.h"
-#include "out/write.h"
+#include "base/idmask.h"
+#include "out/lists.h"
 
 #define E_OUT E_WRITE   /* an output of ours could not be written (exit 6) */
 
@@ -39,7 +40,7 @@ static void esc(FILE *f, const char *s)
 static void esc_masked_text(FILE *f, const char *s)
 {
     char m[8192];
-    mask_ids_in_text(s, m, sizeof m);
+    idmask_text(s, m, sizeof m);   /* spaced and hyphenated IDs too */
     esc(f, m);
 }
 

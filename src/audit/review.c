@@ -25,7 +25,7 @@
 #include "base/date.h"
 #include "base/encoding.h"
 #include "pipeline.h"
-#include "out/write.h"
+#include "out/lists.h"
 
 #define E_OUT E_WRITE   /* an output of ours could not be written (exit 6) */
 

@@ -25,7 +25,7 @@
 #include "base/date.h"
 #include "cmd/cli.h"
 #include "cmd/cmd.h"
-#include "out/write.h"
+#include "out/lists.h"
 #include "pipeline.h"
 #include "snapshot/snapshot.h"
 

@@ -149,6 +149,7 @@ int cmd_run(int argc, char **argv, struct err *e)
     memset(&cfg, 0, sizeof cfg);
     cfg.data_dir = o.data;
     cfg.rules_dir = o.rules;
+    cfg.out_dir = o.out;   /* checked and locked first (outdir.h) */
     cfg.as_of = o.as_of;
     cfg.seed = o.seed;
     cfg.threads = o.threads;

@@ -175,6 +175,94 @@ static int reject(struct parser *P, long long line, const char *fmt, ...)
     "record on the header's line (a CR without LF ends a record); "                \
     "save the file with LF or CRLF line endings"
 
+/* ---------- the header row, and what the first line is if not one ----------
+ *
+ * Nothing of a first line that is not a header of ours is ever put into a
+ * message: a feed without its header row would show a full ID number, a
+ * file that is not one of our CSVs (a symbolic link to a system file) a
+ * line of it.  A header that is ours but drifted (a column renamed) is
+ * shown, each field only if it looks like a column name. */
+
+/* Is one header field column-name-like: ASCII letters, digits, '_', ' ',
+ * '-', '.', starting with a letter or '_', at most 64 bytes? */
+static int name_like(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 64 || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '_' || *s == ' ' || *s == '-' || *s == '.'))
+            return 0;
+    return 1;
+}
+
+static int is_column(const struct load_spec *sp, const char *s, size_t len)
+{
+    for (int i = 0; i < sp->n_cols; i++)
+        if (strlen(sp->cols[i]) == len && memcmp(sp->cols[i], s, len) == 0)
+            return 1;
+    return 0;
+}
+
+/* The contract's columns of this file, "a, b, c" (cut with "..."). */
+static void expected_cols(const struct load_spec *sp, char *out, size_t n)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (int i = 0; i < sp->n_cols && len + 4 < n; i++) {
+        int w = snprintf(out + len, n - len, "%s%s", i ? ", " : "", sp->cols[i]);
+        if (w < 0 || (size_t)w >= n - len) {
+            snprintf(out + (n > 4 ? n - 4 : 0), 4, "...");
+            break;
+        }
+        len += (size_t)w;
+    }
+}
+
+/* The header record came out as one field: is it our header with another
+ * separator?  The separator's name, or NULL. */
+static const char *other_separator(const struct load_spec *sp, const char *f)
+{
+    static const struct {
+        char c;
+        const char *name;
+    } seps[] = {{';', "';' (semicolon)"}, {'\t', "TAB"}, {'|', "'|'"}};
+    for (size_t k = 0; k < sizeof seps / sizeof seps[0]; k++) {
+        if (!strchr(f, seps[k].c))
+            continue;
+        int hits = 0;
+        for (const char *p = f;;) {
+            const char *q = strchr(p, seps[k].c);
+            size_t len = q ? (size_t)(q - p) : strlen(p);
+            while (len && (p[len - 1] == ' ' || p[len - 1] == '\r'))
+                len--;
+            while (len && *p == ' ') {
+                p++;
+                len--;
+            }
+            hits += is_column(sp, p, len);
+            if (!q)
+                break;
+            p = q + 1;
+        }
+        if (hits > 0)
+            return seps[k].name;
+    }
+    return NULL;
+}
+
+/* Does a record that names no column look like data (digits, letters
+ * outside ASCII: IDs, dates, amounts, names)? */
+static int looks_like_data(const struct rec *r)
+{
+    for (int j = 0; j < r->nf && j < MAX_COLS; j++)
+        for (const unsigned char *p = (const unsigned char *)r->buf + r->off[j]; *p; p++)
+            if ((*p >= '0' && *p <= '9') || *p >= 0x80)
+                return 1;
+    return 0;
+}
+
 static int do_header(struct parser *P)
 {
     struct rec *r = &P->r;
@@ -199,12 +287,37 @@ static int do_header(struct parser *P)
                                      mlen ? ", " : "", sp->cols[i]);
     }
     if (mlen) {
+        int named = 0;
+        for (int j = 0; j < r->nf; j++)
+            named += is_column(sp, r->buf + r->off[j], r->flen[j]);
+        char want[400];
+        expected_cols(sp, want, sizeof want);
+        const char *fname = input_file_names[sp->file];
+        err_where(&P->e, P->path, P->rec_start, 0);
+        const char *sep = r->nf == 1 ? other_separator(sp, r->buf + r->off[0]) : NULL;
+        if (sep)
+            return ERR(&P->e, E_PARSE,
+                       "the header row is separated by %s, not by commas: save %s as "
+                       "comma-separated CSV (in Excel or WPS: \"CSV UTF-8 (comma delimited)\")",
+                       sep, fname);
+        if (named == 0 && looks_like_data(r))
+            return ERR(&P->e, E_PARSE,
+                       "line %lld looks like a data row, not the header row of %s (no header "
+                       "row?); the file must start with the header: %s",
+                       P->rec_start, fname, want);
+        if (named == 0)
+            return ERR(&P->e, E_PARSE,
+                       "line %lld is not a header row of %s: none of its %d field(s) is a "
+                       "column of the data contract (is this the right file?); the file must "
+                       "start with the header: %s",
+                       P->rec_start, fname, r->nf, want);
         char found[400] = "";
         size_t flen = 0;
-        for (int j = 0; j < r->nf && flen < sizeof found - 1; j++)
+        for (int j = 0; j < r->nf && flen < sizeof found - 1; j++) {
+            const char *f = r->buf + r->off[j];
             flen += (size_t)snprintf(found + flen, sizeof found - flen, "%s%s",
-                                     j ? ", " : "", r->buf + r->off[j]);
-        err_where(&P->e, P->path, P->rec_start, 0);
+                                     j ? ", " : "", name_like(f) ? f : "?");
+        }
         return ERR(&P->e, E_PARSE,
                    "missing column(s): %s; the header has: %s; "
                    "see the data contract for the expected columns", missing, found);
@@ -1023,6 +1136,29 @@ static void drop_pages(const void *p, size_t n, int is_map)
 static int load_any(struct dataset *d, const char *path, const unsigned char *raw, size_t n_raw,
                     int fd, enum enc want, const struct load_spec *spec, struct err *e);
 
+/* What the first block of a file says it is not: UTF-16 (or UTF-32) with
+ * a byte-order mark, or text with NUL bytes (UTF-16 without one, or no
+ * text at all).  Only the first LOAD_SNIFF_BYTES are looked at (they are
+ * read for the header anyway), so the fast paths keep their speed. */
+#define LOAD_SNIFF_BYTES 65536
+static int first_block_check(const char *path, const unsigned char *raw, size_t n,
+                             struct err *e)
+{
+    size_t m = n < LOAD_SNIFF_BYTES ? n : LOAD_SNIFF_BYTES;
+    if (m >= 2 && ((raw[0] == 0xFF && raw[1] == 0xFE) || (raw[0] == 0xFE && raw[1] == 0xFF)))
+        return ERR(e, E_PARSE, "%s is UTF-16 (it starts with the byte-order mark %02X %02X): "
+                               "save it as UTF-8 or GB18030 CSV (e.g. iconv -f UTF-16 -t UTF-8)",
+                   path, raw[0], raw[1]);
+    size_t nul = 0;
+    for (size_t i = 0; i < m; i++)
+        nul += raw[i] == 0;
+    if (nul > 0 && nul * 8 >= m)
+        return ERR(e, E_PARSE, "%s holds NUL bytes (%zu of its first %zu): UTF-16 without a "
+                               "byte-order mark, or not a text file at all; save it as UTF-8 "
+                               "or GB18030 CSV", path, nul, m);
+    return E_OK;
+}
+
 int load_csv_mem(struct dataset *d, const char *path, const unsigned char *raw, size_t n_raw,
                  enum enc want, const struct load_spec *spec, struct err *e)
 {
@@ -1054,6 +1190,10 @@ static int load_any(struct dataset *d, const char *path, const unsigned char *ra
         err_where(e, path, 1, 0);
         return ERR(e, E_PARSE, "empty file: expected a header row");
     }
+
+    int fst = first_block_check(path, raw, n_raw, e);
+    if (fst != E_OK)
+        return fst;
 
     /* ---- decode: valid UTF-8 is used in place, anything else converted ---- */
     struct decoded dec;
@@ -1250,7 +1390,9 @@ static int load_any(struct dataset *d, const char *path, const unsigned char *ra
 int load_csv(struct dataset *d, const char *path, enum enc want,
              const struct load_spec *spec, struct err *e)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer; regular
+     * files ignore the flag */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT)
             return ERR(e, E_NOINPUT, "cannot open %s: %s", path, strerror(errno));
@@ -1261,6 +1403,14 @@ int load_csv(struct dataset *d, const char *path, enum enc want,
         int er = errno;
         close(fd);
         return ERR(e, E_IO, "cannot stat %s: %s", path, strerror(er));
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        close(fd);
+        return ERR(e, E_IO, "%s is %s, not a regular file: hedui reads each feed as a whole "
+                            "file (copy it to one first)",
+                   path, S_ISFIFO(sb.st_mode) ? "a FIFO (named pipe)"
+                         : S_ISDIR(sb.st_mode) ? "a directory"
+                         : S_ISSOCK(sb.st_mode) ? "a socket" : "a device");
     }
     size_t n = (size_t)sb.st_size;
     const unsigned char *raw = (const unsigned char *)"";

@@ -30,7 +30,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#include "out/write.h"
+#include "out/outdir.h"
 #include "pipeline.h"   /* HEDUI_VERSION */
 
 static uint64_t pow2_at_least(uint64_t n)

@@ -1,0 +1,283 @@
+/* lists.c - the lists of a run and the manifest, as CSV and JSON.
+ *
+ * Owns: output formats (UTF-8, no BOM, LF, header row, RFC 4180 quoting
+ * only where needed) and the order of the manifest's fields.  Must never
+ * reorder or filter rows (they arrive sorted); where the bytes go is the
+ * caller's (a FILE *) or outdir.c's (write_*).
+ */
+#include "out/lists.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/date.h"
+
+void csv_put_value(FILE *f, const char *s, int formula_guard)
+{
+    /* one look at each byte: its length, and whether it needs quotes */
+    size_t n = 0;
+    int quote = formula_guard;
+    for (unsigned char c; (c = (unsigned char)s[n]) != 0; n++)
+        quote |= c == ',' || c == '"' || c == '\r' || c == '\n';
+    if (!quote) {
+        fwrite(s, 1, n, f);
+        return;
+    }
+    putc('"', f);
+    if (formula_guard)
+        putc('\'', f);
+    /* runs up to each '"', which is doubled */
+    const char *p = s, *end = s + n;
+    for (const char *q; (q = memchr(p, '"', (size_t)(end - p))) != NULL; p = q + 1) {
+        fwrite(p, 1, (size_t)(q - p) + 1, f);
+        putc('"', f);
+    }
+    fwrite(p, 1, (size_t)(end - p), f);
+    putc('"', f);
+}
+
+void csv_put(FILE *f, const char *s, int last)
+{
+    csv_put_value(f, s, 0);
+    fputc(last ? '\n' : ',', f);
+}
+
+void lists_flags(FILE *f, const struct eval_result *r, const char *extra_header,
+                 void (*extra)(FILE *f, size_t i, void *ctx), void *ctx)
+{
+    fprintf(f, "rule_id,kind,severity,household_id,hukou_no,id_no,region_code,evidence%s\n",
+            extra ? extra_header : "");
+    /* severity comes from the policy at evaluation time; stored per rule */
+    for (size_t i = 0; i < r->n_flags; i++) {
+        const struct flag *g = &r->flags[i];
+        csv_put(f, rule_names[g->rule], 0);
+        csv_put(f, kind_names[rule_kinds[g->rule]], 0);
+        csv_put(f, severity_names[g->severity], 0);
+        csv_put(f, g->household_id, 0);
+        csv_put(f, g->hukou_no, 0);
+        csv_put(f, g->id_no, 0);
+        csv_put(f, g->region, 0);
+        csv_put(f, g->evidence, extra == NULL);
+        if (extra)
+            extra(f, i, ctx);
+    }
+}
+
+void lists_queue(FILE *f, const struct ranked *r)
+{
+    fputs("township_code,rank,household_id,hukou_no,score,rule_ids\n", f);
+    char num[32];
+    for (size_t i = 0; i < r->n_queue; i++) {
+        const struct queue_row *q = &r->queue[i];
+        csv_put(f, q->township, 0);
+        snprintf(num, sizeof num, "%ld", q->rank);
+        csv_put(f, num, 0);
+        csv_put(f, q->household_id, 0);
+        csv_put(f, q->hukou_no, 0);
+        snprintf(num, sizeof num, "%d", q->score);
+        csv_put(f, num, 0);
+        csv_put(f, q->rule_ids, 1);
+    }
+}
+
+void lists_spot(FILE *f, const struct ranked *r)
+{
+    fputs("township_code,program,household_id,reason\n", f);
+    for (size_t i = 0; i < r->n_spot; i++) {
+        const struct spot_row *s = &r->spot[i];
+        csv_put(f, s->township, 0);
+        csv_put(f, program_names[s->program], 0);
+        csv_put(f, s->household_id, 0);
+        csv_put(f, s->reason, 1);
+    }
+}
+
+static int cmp_file_idx(const void *a, const void *b)
+{
+    return strcmp(input_file_names[*(const int *)a], input_file_names[*(const int *)b]);
+}
+
+void lists_rejects(FILE *f, const struct dataset *d)
+{
+    fputs("file,line,reason\n", f);
+    int order[N_INPUT];
+    for (int i = 0; i < N_INPUT; i++)
+        order[i] = i;
+    qsort(order, N_INPUT, sizeof order[0], cmp_file_idx);
+    char num[32];
+    for (int k = 0; k < N_INPUT; k++) {
+        const struct filestat *fs = &d->files[order[k]];
+        struct reject *rj = fs->rejects.v;
+        if (fs->rejects.n > 1)
+            qsort(rj, fs->rejects.n, sizeof *rj, reject_cmp);
+        for (size_t i = 0; i < fs->rejects.n; i++) {
+            csv_put(f, fs->name, 0);
+            snprintf(num, sizeof num, "%lld", rj[i].line);
+            csv_put(f, num, 0);
+            csv_put(f, rj[i].reason, 1);
+        }
+    }
+}
+
+/* ---------- manifest (JSON) ---------- */
+
+void json_put_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+void lists_manifest(FILE *f, const struct manifest_info *m)
+{
+    const struct dataset *d = m->d;
+    fputs("{\n  \"tool\": ", f);
+    json_put_str(f, "hedui");
+    fputs(",\n  \"tool_version\": ", f);
+    json_put_str(f, m->version);
+    fputs(",\n  \"as_of\": ", f);
+    json_put_str(f, m->as_of);
+    fprintf(f, ",\n  \"seed\": %llu,\n  \"rules\": {\"dir\": ", m->seed);
+    json_put_str(f, m->rules_dir);
+    fputs(", \"version\": ", f);
+    json_put_str(f, m->policy->version);
+    fputs(", \"policy_xxh64\": ", f);
+    json_put_str(f, m->policy->hash);
+    fputs("},\n  \"inputs\": [\n", f);
+    int first = 1;
+    for (int i = 0; i < N_INPUT; i++) {
+        const struct filestat *fs = &d->files[i];
+        fprintf(f, "%s    {\"file\": ", first ? "" : ",\n");
+        first = 0;
+        json_put_str(f, fs->name);
+        if (!fs->present) {
+            fputs(", \"present\": false}", f);
+            continue;
+        }
+        fputs(", \"present\": true, \"path\": ", f);
+        json_put_str(f, fs->path);
+        fprintf(f, ", \"from_rules_dir\": %s, \"bytes\": %lld, \"xxh128\": ",
+                fs->from_rules ? "true" : "false", fs->bytes);
+        json_put_str(f, fs->checksum);
+        fputs(", \"encoding\": ", f);
+        json_put_str(f, fs->encoding ? fs->encoding : "");
+        fprintf(f, ", \"bom\": %s, \"data_rows\": %lld, \"accepted\": %lld, \"rejected\": %zu, "
+                   "\"merged_duplicates\": %lld, \"id_normalised\": {\"white_space\": %u, "
+                   "\"full_width\": %u, \"lower_x\": %u, \"15_to_18\": %u}}",
+                fs->had_bom ? "true" : "false", fs->data_rows, fs->accepted, fs->rejects.n,
+                fs->dropped_dupes, fs->id_flags_seen[0], fs->id_flags_seen[1],
+                fs->id_flags_seen[2], fs->id_flags_seen[3]);
+    }
+    fputs("\n  ],\n  \"rules_skipped\": [", f);
+    for (int i = 0; m->skipped && m->skipped[i]; i++) {
+        fputs(i ? ", " : "", f);
+        json_put_str(f, m->skipped[i]);
+    }
+    fputs("],\n  \"counts\": {", f);
+    for (int r = 0; r < N_RULES; r++) {
+        fprintf(f, "%s\n    ", r ? "," : "");
+        json_put_str(f, rule_names[r]);
+        fprintf(f, ": %zu", m->er->rule_count[r]);
+    }
+    fprintf(f, "\n  },\n  \"outputs\": {\"flags.csv\": %zu, \"review_queue.csv\": %zu, "
+               "\"spotcheck.csv\": %zu},\n",
+            m->er->n_flags, m->rk->n_queue, m->rk->n_spot);
+    fputs("  \"no_standard\": {\"households\": [", f);
+    for (size_t i = 0; i < m->er->n_no_std_households; i++) {
+        const struct household *h =
+            &VEC_AT(d->households, struct household, m->er->no_std_households[i]);
+        fputs(i ? ", " : "", f);
+        json_put_str(f, h->id);
+    }
+    fputs("], \"candidates_lines\": [", f);
+    for (size_t i = 0; i < m->er->n_no_std_candidates; i++) {
+        const struct candidate *c =
+            &VEC_AT(d->candidates, struct candidate, m->er->no_std_candidates[i]);
+        fprintf(f, "%s%lld", i ? ", " : "", c->line);
+    }
+    fprintf(f, "]},\n  \"candidates_skipped_not_normal_in_hukou\": %lld,\n",
+            m->er->candidates_skipped_not_in_hukou);
+    fprintf(f, "  \"timings\": {\"threads\": %d, \"peak_rss_kb\": %lld", m->threads,
+            m->peak_rss_kb);
+    for (int i = 0; i < m->n_stages; i++) {
+        fputs(", ", f);
+        json_put_str(f, m->stage_names[i]);
+        fprintf(f, ": %.1f", m->stage_ms[i]);
+    }
+    fputs("}\n}\n", f);
+}
+
+/* ---------- into an output directory ---------- */
+
+int write_flags(struct outdir *o, const struct eval_result *r, struct err *e)
+{
+    FILE *f = out_open(o, "flags.csv", e);
+    if (!f)
+        return e->code;
+    lists_flags(f, r, NULL, NULL, NULL);
+    return out_close(f, o, "flags.csv", e);
+}
+
+int write_flags_ext(struct outdir *o, const struct eval_result *r, const char *extra_header,
+                    void (*extra)(FILE *f, size_t i, void *ctx), void *ctx, struct err *e)
+{
+    FILE *f = out_open(o, "flags.csv", e);
+    if (!f)
+        return e->code;
+    lists_flags(f, r, extra_header, extra, ctx);
+    return out_close(f, o, "flags.csv", e);
+}
+
+int write_queue(struct outdir *o, const struct ranked *r, struct err *e)
+{
+    FILE *f = out_open(o, "review_queue.csv", e);
+    if (!f)
+        return e->code;
+    lists_queue(f, r);
+    return out_close(f, o, "review_queue.csv", e);
+}
+
+int write_spot(struct outdir *o, const struct ranked *r, struct err *e)
+{
+    FILE *f = out_open(o, "spotcheck.csv", e);
+    if (!f)
+        return e->code;
+    lists_spot(f, r);
+    return out_close(f, o, "spotcheck.csv", e);
+}
+
+int write_rejects(struct outdir *o, const struct dataset *d, struct err *e)
+{
+    FILE *f = out_open(o, "rejects.csv", e);
+    if (!f)
+        return e->code;
+    lists_rejects(f, d);
+    return out_close(f, o, "rejects.csv", e);
+}
+
+int write_rejects_as(struct outdir *o, const char *name, const struct dataset *d,
+                     struct err *e)
+{
+    FILE *f = out_open(o, name, e);
+    if (!f)
+        return e->code;
+    lists_rejects(f, d);
+    return out_close(f, o, name, e);
+}
+
+int write_manifest(struct outdir *o, const struct manifest_info *m, struct err *e)
+{
+    FILE *f = out_open(o, "manifest.json", e);
+    if (!f)
+        return e->code;
+    lists_manifest(f, m);
+    return out_close(f, o, "manifest.json", e);
+}

@@ -1,0 +1,78 @@
+/* lists.h - the lists of a run: flags, review queue, spot check, rejects,
+ * manifest; and the CSV/JSON primitives they are written with.
+ *
+ * Each list has a renderer taking a FILE * (lists_*), so a caller can
+ * render into memory with open_memstream(3), and a write_* that renders it
+ * into a file of an output directory (outdir.h: out_open, out_close).
+ * Formats: UTF-8, no BOM, LF, a header row, RFC 4180 quoting only where
+ * needed; the column lists are the data contract's and never change.
+ * Renderers never fail: a write error shows in ferror()/fclose() of the
+ * stream (out_close reports it).
+ */
+#ifndef ENGINE_LISTS_H
+#define ENGINE_LISTS_H
+
+#include <stdio.h>
+
+#include "base/err.h"
+#include "engine/evaluate.h"
+#include "contract/model.h"
+#include "engine/rank.h"
+#include "contract/policy.h"
+#include "out/outdir.h"
+
+/* A JSON string literal (quotes, backslashes and control characters
+ * escaped); UTF-8 passes through. */
+void json_put_str(FILE *f, const char *s);
+
+/* A CSV value without its separator, quoted only where RFC 4180 needs it;
+ * with formula_guard, quoted and prefixed with ' so that a spreadsheet
+ * shows it as text (export packs). */
+void csv_put_value(FILE *f, const char *s, int formula_guard);
+
+/* One CSV field, quoted only where RFC 4180 needs it. */
+void csv_put(FILE *f, const char *s, int last);
+
+/* flags.csv with extra columns after the contract's eight: extra_header
+ * (",a,b") and, per flag i, extra() writing its fields with csv_put (the
+ * last one with last = 1).  extra NULL: the eight columns only. */
+void lists_flags(FILE *f, const struct eval_result *r, const char *extra_header,
+                 void (*extra)(FILE *f, size_t i, void *ctx), void *ctx);
+void lists_queue(FILE *f, const struct ranked *r);
+void lists_spot(FILE *f, const struct ranked *r);
+/* rejects.csv: every file's rejects, files by name, rows by line (sorts
+ * the reject vectors of d in place). */
+void lists_rejects(FILE *f, const struct dataset *d);
+
+/* The same, each into its file of o (flags.csv, review_queue.csv,
+ * spotcheck.csv, rejects.csv), flushed and synced. */
+int write_flags(struct outdir *o, const struct eval_result *r, struct err *e);
+int write_flags_ext(struct outdir *o, const struct eval_result *r, const char *extra_header,
+                    void (*extra)(FILE *f, size_t i, void *ctx), void *ctx, struct err *e);
+int write_queue(struct outdir *o, const struct ranked *r, struct err *e);
+int write_spot(struct outdir *o, const struct ranked *r, struct err *e);
+int write_rejects(struct outdir *o, const struct dataset *d, struct err *e);
+/* rejects.csv's rows under another name (rejects-stopped.csv). */
+int write_rejects_as(struct outdir *o, const char *name, const struct dataset *d,
+                     struct err *e);
+
+struct manifest_info {
+    const char *version;
+    const char *as_of;
+    unsigned long long seed;
+    int threads;
+    const struct policy *policy;
+    const char *rules_dir;
+    const struct dataset *d;
+    const struct eval_result *er;
+    const struct ranked *rk;
+    const char *const *skipped;      /* notes on rules skipped, NULL-terminated */
+    double stage_ms[8];
+    const char *const *stage_names;  /* n_stages names */
+    int n_stages;
+    long long peak_rss_kb;
+};
+void lists_manifest(FILE *f, const struct manifest_info *m);
+int write_manifest(struct outdir *o, const struct manifest_info *m, struct err *e);
+
+#endif
