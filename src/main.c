@@ -17,6 +17,7 @@
 #include "base/date.h"
 #include "base/encoding.h"
 #include "base/err.h"
+#include "engine/feedcheck.h"
 #include "pipeline.h"
 #include "pg/cmd_pg.h"
 #include "snapshot/snapshot.h"
@@ -28,7 +29,8 @@
 /* Exit status table (also in --help and README.md). */
 enum exit_status {
     EXIT_OK = 0,
-    EXIT_DATA = 1,      /* a feed over its reject limit, or data that stops the run */
+    EXIT_DATA = 1,      /* a feed over its reject limit, a feed that looks incomplete
+                         * (engine/feedcheck.h), or other data that stops the run */
     EXIT_USAGE = 2,     /* bad command line */
     EXIT_INPUT = 3,     /* missing, unreadable or malformed input file */
     EXIT_DB = 4,        /* database error */
@@ -62,7 +64,9 @@ static const char usage_main[] =
     "\n"
     "Exit status:\n"
     "  0  success (rejected rows, if any, are in rejects.csv)\n"
-    "  1  a feed's rejected rows exceed the reject limit; nothing published\n"
+    "  1  a feed's rejected rows exceed the reject limit, or a feed looks\n"
+    "     incomplete (empty, short of the income window, fell since the previous\n"
+    "     run); nothing published\n"
     "  2  usage error\n"
     "  3  an input file is missing, unreadable or malformed\n"
     "  4  database error\n"
@@ -110,6 +114,10 @@ static const char usage_run[] =
     "                       last run recorded there (unless --previous), leave\n"
     "                       findings with a verdict ('hedui review import') out of\n"
     "                       review_queue.csv, then record this run there\n"
+    "  --accept-drop FEED   a feed (e.g. property) whose data rows fell by more than\n"
+    "                       the rules' feed_drop_limit since the previous run\n"
+    "                       (--previous, --state, the --pg schema) is accepted for\n"
+    "                       this run, and the manifest says so; repeatable\n"
     "  -q, --quiet          no progress lines even on a terminal\n"
     "  -v, --verbose        more detail in error messages\n"
     "  -h, --help           show this help\n";
@@ -167,6 +175,7 @@ struct run_opts {
     enum enc enc_file[N_INPUT];
     int quiet;
     const char *previous, *state;
+    unsigned accept_drop;       /* --accept-drop FEED, repeatable (feedcheck.h) */
 };
 
 static int parse_run(int argc, char **argv, struct run_opts *o, struct err *e)
@@ -222,6 +231,13 @@ static int parse_run(int argc, char **argv, struct run_opts *o, struct err *e)
             if (r < 0) return e->code;
             if (cli_parse_encoding(v, &o->enc_all, o->enc_file, e) != E_OK)
                 return e->code;
+        } else if ((r = cli_opt_value(argc, argv, &i, "--accept-drop", &v, e)) != 0) {
+            if (r < 0) return e->code;
+            int f = feedcheck_feed_index(v);
+            if (f < 0)
+                return ERR(e, E_USAGE, "--accept-drop '%s' is not a feed; want one of %s", v,
+                           feedcheck_feed_list);
+            o->accept_drop |= 1u << f;
         } else {
             return ERR(e, E_USAGE, "unknown option '%s' for 'run'", a);
         }
@@ -271,6 +287,7 @@ static int cmd_run(int argc, char **argv, struct err *e)
     memcpy(cfg.enc_file, o.enc_file, sizeof cfg.enc_file);
     cfg.progress = !o.quiet && isatty(STDERR_FILENO);
     cfg.si_window_only = 1;
+    cfg.accept_drop = o.accept_drop;
 
     if (o.pg && (o.previous || o.state))
         return ERR(e, E_USAGE, "--previous and --state work with CSV runs (--data); a --pg "

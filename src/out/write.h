@@ -18,6 +18,7 @@
 
 #include "base/err.h"
 #include "engine/evaluate.h"
+#include "engine/feedcheck.h"
 #include "contract/model.h"
 #include "engine/rank.h"
 #include "contract/policy.h"
@@ -84,6 +85,8 @@ struct manifest_info {
     const char *const *stage_names;  /* n_stages names */
     int n_stages;
     long long peak_rss_kb;
+    const struct feed_drop *accepted_drops;  /* --accept-drop drops this run */
+    int n_accepted_drops;
 };
 int write_manifest(struct outdir *o, const struct manifest_info *m, struct err *e);
 
