@@ -1,8 +1,10 @@
 /* pipeline.c - wiring of the stages for one run (see pipeline.h).
  *
  * Owns: the order of the stages, the per-file row accounting, the reject
- * limit check, progress lines and stage timings.  Never interprets a value
- * or a rule itself; never prints errors (main.c does) and never exits.
+ * limit check, the wiring of the feed checks (engine/feedcheck.h: after
+ * loading, before judging), progress lines, the warning when a previous run
+ * kept no feed sizes, and stage timings.  Never interprets a value or a
+ * rule itself; never prints errors (main.c does) and never exits.
  */
 #include "pipeline.h"
 

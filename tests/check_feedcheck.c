@@ -214,13 +214,16 @@ START_TEST(test_si_months_helper)
     rows[2].month = m0;
     rows[3].month = m0 + 2;
     rows[4].month = m0 + 6;   /* after it */
-    unsigned char seen[6];
-    memset(seen, 7, sizeof seen);
+    unsigned char buf[8];   /* the 6 months between two guard bytes */
+    unsigned char *seen = buf + 1;
+    memset(buf, 0, sizeof buf);
+    memset(seen, 7, 6);
     feedcheck_si_months(rows, 5, m0, m0 + 5, seen);
-    const unsigned char want[6] = {1, 0, 1, 0, 0, 0};
-    ck_assert(memcmp(seen, want, 6) == 0);
+    const unsigned char want[8] = {0, 1, 0, 1, 0, 0, 0, 0};
+    ck_assert(memcmp(buf, want, 8) == 0);
+    memset(seen, 7, 6);
     feedcheck_si_months(rows, 0, m0, m0 + 5, seen);
-    ck_assert(memcmp(seen, (unsigned char[6]){0}, 6) == 0);
+    ck_assert(memcmp(buf, (unsigned char[8]){0}, 8) == 0);
 }
 END_TEST
 

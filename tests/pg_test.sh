@@ -11,7 +11,8 @@
 # copy with multi-line, quoted, CRLF and tab/backslash values), a rerun
 # keeping history, a load with bad rows, a load over the reject limit, a
 # connection killed mid-COPY and before COMMIT (pg_terminate_backend) in
-# run and load, a wrong password, TLS policy, usage errors.
+# run and load, a wrong password, TLS policy, usage errors; a feed that fell
+# since the schema's last published run, or a header-only one, stops run --pg.
 set -u
 HEDUI=${1:?usage: pg_test.sh PATH/TO/hedui}
 case "$HEDUI" in /*) ;; *) HEDUI="$(pwd)/$HEDUI" ;; esac
@@ -384,6 +385,31 @@ for t in flags changes review_queue; do
 done
 "$HEDUI" run -q --pg "$CI" --schema t9 --state "$T/st9" 2>"$T/err"
 check "--state with --pg is a usage error" '[ $? -eq 2 ]'
+
+# ---------- 10. feeds that look incomplete (src/engine/feedcheck.c) ----------
+# the previous run's feed sizes are those of the schema's last published run
+mkdir -p "$T/d10" && cp "$FX"/*.csv "$T/d10/"
+head -n 43 "$FX/property.csv" >"$T/d10/property.csv"   # 60 -> 42 data rows
+"$HEDUI" load -q --pg "$CI" --data "$FX" --schema t10 2>"$T/err" && pgrun t10 --seed $SEED 2>>"$T/err"
+check "schema t10: load and run 1 ($(cat "$T/err"))" '[ $? -eq 0 ]'
+"$HEDUI" load -q --pg "$CI" --data "$T/d10" --schema t10 2>"$T/err" && pgrun t10 --seed $SEED 2>"$T/err"
+rc=$?
+check "run --pg on 30% fewer property rows exits 1 (got $rc)" "[ $rc -eq 1 ]"
+check "...naming the feed, the figures and run 1 ($(cat "$T/err"))" \
+    "grep -q 'property.csv: 42 data rows, 60 in the previous run (-30.0% > 20%).*Previous run: run 1 of schema t10' '$T/err'"
+check "...recorded as a failed run" \
+    "[ \"\$(q \"SELECT string_agg(status, ',' ORDER BY run_id) FROM t10.runs\")\" = published,failed ]"
+pgrun t10 --seed $SEED --accept-drop property 2>"$T/err"
+check "with --accept-drop property: exit 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
+check "...its manifest records the accepted drop" \
+    "[ \"\$(q \"SELECT (manifest->'accepted_drops'->0->>'file') || ':' || (manifest->'accepted_drops'->0->>'previous_data_rows') FROM t10.runs WHERE run_id = 3\")\" = property.csv:60 ]"
+pgrun t10 --seed $SEED 2>"$T/err"
+check "the next run compares with the accepted one: exit 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
+head -1 "$FX/vehicles.csv" >"$T/d10/vehicles.csv"
+"$HEDUI" load -q --pg "$CI" --data "$T/d10" --schema t10 2>"$T/err" && pgrun t10 --seed $SEED 2>"$T/err"
+rc=$?
+check "run --pg on a header-only vehicles table exits 1 (got $rc; $(cat "$T/err"))" \
+    "[ $rc -eq 1 ] && grep -q 'vehicles.csv: 0 accepted data rows (required feed' '$T/err'"
 
 # ---------- a constraint violated on the server while publishing ----------
 # (checklist 22: the server refuses a row mid-stream: exit 4 with the
