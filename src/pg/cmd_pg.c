@@ -1371,18 +1371,18 @@ static int read_review(struct pg *db, const char *schema, const char *sq, struct
 
 /* The feed sizes of the schema's last published run (the "inputs" of its
  * manifest), read in the run's snapshot, for the drop check (feedcheck.h).
- * No runs table or no published run: nothing to compare with. */
+ * No runs table (or one without manifests) or no published run: nothing to
+ * compare with. */
 static int read_prev_counts(struct pg *db, const char *schema, const char *sq,
                             struct feed_rows *out, struct err *e)
 {
     feed_rows_init(out);
-    char reg[300];
-    snprintf(reg, sizeof reg, "%s.runs", sq);
-    const char *pv[] = {reg};
+    const char *pv[] = {schema};
     PGresult *r = NULL;
-    int st = pg_query(db, "SELECT to_regclass($1) IS NOT NULL", 1, pv, &r,
-                      "looking for the run history", e);
-    int have_runs = st == E_OK && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    int st = pg_query(db, "SELECT count(*) FROM information_schema.columns WHERE table_schema "
+                          "= $1 AND table_name = 'runs' AND column_name = 'manifest'",
+                      1, pv, &r, "looking for the run history", e);
+    int have_runs = st == E_OK && atoi(PQgetvalue(r, 0, 0)) > 0;
     PQclear(r);
     r = NULL;
     if (st != E_OK || !have_runs)
