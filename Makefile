@@ -33,7 +33,7 @@ LIB_OBJ  := $(LIB_SRC:src/%.c=$(O)/%.o)
 TEST_SRC := $(wildcard tests/check_*.c)
 TEST_OBJ := $(TEST_SRC:tests/%.c=$(O)/tests/%.o)
 
-.PHONY: all check unit golden pgtest fault check-cli review-test report-test safety-test asan-check demo deps test-deps bench clean help
+.PHONY: all check unit golden pgtest fault check-cli review-test report-test safety-test feeds-test asan-check demo deps test-deps bench clean help
 all: hedui                                   ## build ./hedui
 
 hedui: $(O)/hedui
@@ -62,7 +62,7 @@ test-deps:
 	$(Q)sh tests/install-deps.sh test pg
 
 check: test-deps                             ## unit suites, then golden and CLI tests
-	$(Q)$(MAKE) --no-print-directory unit golden fault check-cli pgtest review-test report-test safety-test fuzz
+	$(Q)$(MAKE) --no-print-directory unit golden fault check-cli pgtest review-test report-test safety-test feeds-test fuzz
 
 unit: $(O)/check_all
 	$(Q)CK_DEFAULT_TIMEOUT=120 HEDUI_TEST_ROOT=$(CURDIR) $(O)/check_all
@@ -75,6 +75,9 @@ pgtest: $(O)/hedui                           ## PostgreSQL load/run --pg (tests/
 
 check-cli: $(O)/hedui                        ## index build + check (tests/check_cli.sh)
 	$(Q)sh tests/check_cli.sh $(O)/hedui
+
+feeds-test: $(O)/hedui                       ## feeds that look incomplete (tests/feeds_test.sh)
+	$(Q)sh tests/feeds_test.sh $(O)/hedui
 
 review-test: $(O)/hedui                      ## fingerprints, changes, verdicts, export packs
 	$(Q)sh tests/review_test.sh $(O)/hedui
@@ -96,7 +99,7 @@ fuzz:                                        ## libFuzzer targets: replay regres
 	$(Q)FUZZ_SECONDS=$(or $(FUZZ_SECONDS),20) sh tests/fuzz.sh
 
 asan-check: test-deps                        ## all tests under ASan + UBSan
-	$(Q)$(MAKE) --no-print-directory BUILD=asan unit golden check-cli pgtest review-test report-test safety-test
+	$(Q)$(MAKE) --no-print-directory BUILD=asan unit golden check-cli pgtest review-test report-test safety-test feeds-test
 
 demo: deps                                   ## run the nightly job on fixtures/ into out/
 	$(Q)$(MAKE) --no-print-directory hedui

@@ -20,7 +20,8 @@
 /* Exit status table (also in --help and README.md). */
 enum exit_status {
     EXIT_OK = 0,
-    EXIT_DATA = 1,      /* a feed over its reject limit, or data that stops the run */
+    EXIT_DATA = 1,      /* a feed over its reject limit, a feed that looks incomplete
+                         * (engine/feedcheck.h), or other data that stops the run */
     EXIT_USAGE = 2,     /* bad command line */
     EXIT_INPUT = 3,     /* missing, unreadable or malformed input file */
     EXIT_DB = 4,        /* database error */
@@ -53,7 +54,9 @@ static const char usage_main[] =
     "\n"
     "Exit status:\n"
     "  0  success (rejected rows, if any, are in rejects.csv)\n"
-    "  1  a feed's rejected rows exceed the reject limit; nothing published\n"
+    "  1  a feed's rejected rows exceed the reject limit, or a feed looks\n"
+    "     incomplete (empty, short of the income window, fell since the previous\n"
+    "     run); nothing published\n"
     "  2  usage error\n"
     "  3  an input file is missing, unreadable or malformed\n"
     "  4  database error\n"

@@ -1,8 +1,10 @@
 /* pipeline.c - wiring of the stages for one run (see pipeline.h).
  *
  * Owns: the order of the stages, the per-file row accounting, the reject
- * limit check, progress lines and stage timings.  Never interprets a value
- * or a rule itself; never prints errors (main.c does) and never exits.
+ * limit check, the wiring of the feed checks (engine/feedcheck.h: after
+ * loading, before judging), progress lines, the warning when a previous run
+ * kept no feed sizes, and stage timings.  Never interprets a value or a
+ * rule itself; never prints errors (main.c does) and never exits.
  */
 #include "pipeline.h"
 
@@ -17,6 +19,7 @@
 
 #include "base/date.h"
 #include "base/idmask.h"
+#include "audit/prevcounts.h"
 #include "audit/report.h"
 #include "audit/review.h"
 #include "out/lists.h"
@@ -126,6 +129,9 @@ int pipeline_init(struct pipeline *p, const struct run_config *cfg, struct err *
     int st = policy_load(&p->pol, path, e);
     if (st == E_OK && cfg->auditor_outputs)
         st = review_open(&p->rv, cfg->previous_dir, cfg->state_dir, e);
+    feed_rows_init(&p->prev_rows);   /* run --pg fills it from the schema instead */
+    if (st == E_OK && cfg->auditor_outputs)
+        st = prevcounts_read(cfg->previous_dir, p->rv, &p->prev_rows, e);
     if (st != E_OK)
         return st;
     st = normaliser_init(&p->nz, &p->d, cfg->as_of, e);
@@ -289,10 +295,26 @@ int pipeline_finish_load(struct pipeline *p, struct err *e)
     return fi < 0 ? E_OK : stop_for_rejects(p, fi, e);
 }
 
+/* Feeds that look incomplete stop the run before anything is judged. */
+static int check_feeds(struct pipeline *p, struct err *e)
+{
+    if (p->prev_rows.note[0])
+        fprintf(stderr, "hedui: warning: %s\n", p->prev_rows.note);
+    int last = date_month(p->cfg.as_of) - 1;   /* the window evaluate.c reads */
+    int first = last - p->pol.income_months + 1;
+    unsigned char seen[120];                    /* window_months is 1..120 (policy.c) */
+    feedcheck_si_months(p->d.si.v, p->d.si.n, first, last, seen);
+    struct feedcheck_in in = {p->d.files, first, last, seen, &p->prev_rows,
+                              p->pol.feed_drop_limit, p->cfg.accept_drop};
+    return feedcheck_run(&in, &p->fc, e);
+}
+
 int pipeline_evaluate(struct pipeline *p, struct err *e)
 {
     double t = pipeline_now_ms();
-    int st = join_build(&p->jn, &p->d, JOIN_GROUPED, e);
+    int st = check_feeds(p, e);
+    if (st == E_OK)
+        st = join_build(&p->jn, &p->d, JOIN_GROUPED, e);
     if (st == E_OK)
         st = calendar_build(&p->cal, p->d.holidays.v, p->d.holidays.n, e);
     if (st != E_OK)
@@ -380,7 +402,8 @@ int pipeline_publish_dir(struct pipeline *p, const char *dir, struct err *e)
         struct manifest_info mi = {HEDUI_VERSION, asof, p->cfg.seed, omp_get_max_threads(),
                                    &p->pol, p->cfg.rules_dir, &p->d, &p->er, &p->rk,
                                    p->skipped, {0}, stage_names, N_STAGES,
-                                   pipeline_peak_rss_kb()};
+                                   pipeline_peak_rss_kb(), p->fc.accepted,
+                                   p->fc.n_accepted};
         memcpy(mi.stage_ms, p->stage_ms, sizeof p->stage_ms);
         st = write_manifest(od, &mi, e);
         if (st == E_OK && p->rv)

@@ -16,6 +16,7 @@
 #include "base/encoding.h"
 #include "base/err.h"
 #include "engine/evaluate.h"
+#include "engine/feedcheck.h"
 #include "engine/join.h"
 #include "contract/model.h"
 #include "engine/normalise.h"
@@ -48,6 +49,7 @@ struct run_config {
      * as-of date (every row is still read, checked and counted).  For runs,
      * which judge one date; a snapshot, checked at other dates, keeps all. */
     int si_window_only;
+    unsigned accept_drop;       /* --accept-drop FEED: bit (1u << f) per feed (feedcheck.h) */
 };
 
 enum stage { ST_LOAD, ST_JOIN, ST_EVAL, ST_RANK, ST_WRITE, ST_TOTAL, N_STAGES };
@@ -72,6 +74,8 @@ struct pipeline {
     struct review *rv;          /* cfg.auditor_outputs: see review.h */
     struct outdir *out;         /* cfg.out_dir prepared and locked (outdir.h), or NULL */
     struct run_lock *state_lock; /* cfg.state_dir locked for the run, or NULL */
+    struct feed_rows prev_rows; /* the previous run's feed sizes (pipeline_init, or pg) */
+    struct feedcheck_out fc;    /* drops accepted this run (the manifest lists them) */
 };
 
 /* Check and lock cfg->out_dir and cfg->state_dir (outdir.h: before any
@@ -90,7 +94,7 @@ int pipeline_load_file(struct pipeline *p, enum input_file f, const char *path, 
                        struct err *e);
 /* Merge rules, row accounting, reject limit. */
 int pipeline_finish_load(struct pipeline *p, struct err *e);
-/* Join, evaluate, rank. */
+/* Feeds that look incomplete (feedcheck.h), then join, evaluate, rank. */
 int pipeline_evaluate(struct pipeline *p, struct err *e);
 /* Write the lists and manifest into dir, atomically. */
 int pipeline_publish_dir(struct pipeline *p, const char *dir, struct err *e);

@@ -11,8 +11,9 @@
 # copy with multi-line, quoted, CRLF and tab/backslash values), a rerun
 # keeping history, a load with bad rows, a load over the reject limit, a
 # connection killed mid-COPY and before COMMIT (pg_terminate_backend) in
-# run and load, a wrong password, TLS policy, usage errors, and every
-# option of load and run --pg spelled --opt=VALUE.
+# run and load, a wrong password, TLS policy, usage errors, every option of
+# load and run --pg spelled --opt=VALUE; a feed that fell since the schema's
+# last published run, or a header-only one, stops run --pg.
 set -u
 HEDUI=${1:?usage: pg_test.sh PATH/TO/hedui}
 case "$HEDUI" in /*) ;; *) HEDUI="$(pwd)/$HEDUI" ;; esac
@@ -386,6 +387,31 @@ done
 "$HEDUI" run -q --pg "$CI" --schema t9 --state "$T/st9" 2>"$T/err"
 check "--state with --pg is a usage error" '[ $? -eq 2 ]'
 
+# ---------- 10. feeds that look incomplete (src/engine/feedcheck.c) ----------
+# the previous run's feed sizes are those of the schema's last published run
+mkdir -p "$T/d10" && cp "$FX"/*.csv "$T/d10/"
+head -n 43 "$FX/property.csv" >"$T/d10/property.csv"   # 60 -> 42 data rows
+"$HEDUI" load -q --pg "$CI" --data "$FX" --schema t10 2>"$T/err" && pgrun t10 --seed $SEED 2>>"$T/err"
+check "schema t10: load and run 1 ($(cat "$T/err"))" '[ $? -eq 0 ]'
+"$HEDUI" load -q --pg "$CI" --data "$T/d10" --schema t10 2>"$T/err" && pgrun t10 --seed $SEED 2>"$T/err"
+rc=$?
+check "run --pg on 30% fewer property rows exits 1 (got $rc)" "[ $rc -eq 1 ]"
+check "...naming the feed, the figures and run 1 ($(cat "$T/err"))" \
+    "grep -q 'property.csv: 42 data rows, 60 in the previous run (-30.0% > 20%).*Previous run: run 1 of schema t10' '$T/err'"
+check "...recorded as a failed run" \
+    "[ \"\$(q \"SELECT string_agg(status, ',' ORDER BY run_id) FROM t10.runs\")\" = published,failed ]"
+pgrun t10 --seed $SEED --accept-drop property 2>"$T/err"
+check "with --accept-drop property: exit 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
+check "...its manifest records the accepted drop" \
+    "[ \"\$(q \"SELECT (manifest->'accepted_drops'->0->>'file') || ':' || (manifest->'accepted_drops'->0->>'previous_data_rows') FROM t10.runs WHERE run_id = 3\")\" = property.csv:60 ]"
+pgrun t10 --seed $SEED 2>"$T/err"
+check "the next run compares with the accepted one: exit 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
+head -1 "$FX/vehicles.csv" >"$T/d10/vehicles.csv"
+"$HEDUI" load -q --pg "$CI" --data "$T/d10" --schema t10 2>"$T/err" && pgrun t10 --seed $SEED 2>"$T/err"
+rc=$?
+check "run --pg on a header-only vehicles table exits 1 (got $rc; $(cat "$T/err"))" \
+    "[ $rc -eq 1 ] && grep -q 'vehicles.csv: 0 accepted data rows (required feed' '$T/err'"
+
 # ---------- a constraint violated on the server while publishing ----------
 # (checklist 22: the server refuses a row mid-stream: exit 4 with the
 # SQLSTATE, the transaction rolls back, no row of that run is visible)
@@ -401,24 +427,24 @@ check "no flag row of it is visible" \
     "[ \"\$(q 'SELECT count(*) FROM t1.flags WHERE run_id NOT IN (SELECT run_id FROM t1.runs WHERE status = \$\$published\$\$)')\" = 0 ]"
 q "ALTER TABLE t1.flags DROP CONSTRAINT no_e03"
 
-# ---------- 10. --opt=VALUE spellings (cli_parse) on load, run --pg, review ----------
-"$HEDUI" load --quiet --pg="$CI" --data="$FX" --schema=t10 --rules="$ROOT/rules" \
+# ---------- 11. --opt=VALUE spellings (cli_parse) on load, run --pg, review ----------
+"$HEDUI" load --quiet --pg="$CI" --data="$FX" --schema=t11 --rules="$ROOT/rules" \
     --encoding=hukou.csv=gb18030 2>"$T/err"
 check "load --pg= --data= --schema= --rules= --encoding= exits 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
-check "... into schema t10" "[ \"\$(q 'SELECT count(*) FROM t10.loads')\" = 1 ]"
-"$HEDUI" run --quiet --pg="$CI" --schema=t10 --as-of=$ASOF --seed=$SEED --out="$T/pg10" \
+check "... into schema t11" "[ \"\$(q 'SELECT count(*) FROM t11.loads')\" = 1 ]"
+"$HEDUI" run --quiet --pg="$CI" --schema=t11 --as-of=$ASOF --seed=$SEED --out="$T/pg11" \
     --rules="$ROOT/rules" 2>"$T/err"
 check "run --pg= --schema= --as-of= --seed= --out= exits 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
-export_run t10 1 "$T/db10"
-check "... and equals the CSV run" "same_lists '$T/db10' '$T/csv1'"
-check "... with its --out= copy" "cmp -s '$T/pg10/review_queue.csv' '$T/csv1/review_queue.csv'"
-"$HEDUI" load --pg="$CI" --data="$FX" --schema=t10 --quiet=1 2>"$T/err"
+export_run t11 1 "$T/db11"
+check "... and equals the CSV run" "same_lists '$T/db11' '$T/csv1'"
+check "... with its --out= copy" "cmp -s '$T/pg11/review_queue.csv' '$T/csv1/review_queue.csv'"
+"$HEDUI" load --pg="$CI" --data="$FX" --schema=t11 --quiet=1 2>"$T/err"
 check "load --quiet=1: a flag takes no value (exit 2)" \
     "[ \$? -eq 2 ] && grep -q 'option --quiet takes no value' '$T/err'"
 "$HEDUI" run --pg="$CI" --schema= 2>"$T/err"
 check "run --schema= (empty) is refused by name (exit 2)" \
     "[ \$? -eq 2 ] && grep -q \"schema '': want 1 to 63 characters\" '$T/err'"
-check "load --schema=t10 left no second load" "[ \"\$(q 'SELECT count(*) FROM t10.loads')\" = 1 ]"
+check "load --schema=t11 left no second load" "[ \"\$(q 'SELECT count(*) FROM t11.loads')\" = 1 ]"
 
 if [ -s "$T/psql.err" ]; then
     echo "pg_test: psql said:" >&2

@@ -24,6 +24,7 @@
 #include "pg/pg_review.h"
 #include "base/date.h"
 #include "base/encoding.h"
+#include "engine/feedcheck.h"
 #include "pipeline.h"
 #include "out/lists.h"
 
@@ -707,6 +708,12 @@ static const struct prev_flag *find_prev(const struct prev_flag *v, size_t n, ui
 static const char *const hist_cols[] = {"run", "as_of", "finished_at", "flags", "new",
                                         "persisting", "resolved", "queue", "held"};
 
+/* The column of feed f's data rows, "rows_vehicles" (audit/prevcounts.h). */
+static void rows_col(int f, char out[40])
+{
+    snprintf(out, 40, "rows_%.*s", (int)strlen(input_file_names[f]) - 4, input_file_names[f]);
+}
+
 static int read_history(const char *dir, struct history_row **out, size_t *n_out,
                         struct err *e)
 {
@@ -726,6 +733,12 @@ static int read_history(const char *dir, struct history_row **out, size_t *n_out
     st = header_cols(&r, path, hist_cols, 9, 2, col, e);
     for (int i = 0; i < N_RULES; i++)
         rcol[i] = st == E_OK ? csvr_col(&r, rule_names[i]) : -1;
+    int dcol[N_INPUT];   /* the feeds' data rows (prevcounts.h); absent: -1 */
+    for (int i = 0; i < N_INPUT; i++) {
+        char c[40];
+        rows_col(i, c);
+        dcol[i] = st == E_OK && feedcheck_is_feed(i) ? csvr_col(&r, c) : -1;
+    }
     struct vec rows = {NULL, 0, 0, 0};
     while (st == E_OK) {
         int k = csvr_next(&r, e);
@@ -749,6 +762,8 @@ static int read_history(const char *dir, struct history_row **out, size_t *n_out
             *dst[i] = col[3 + i] >= 0 ? atoll(fld(&r, col[3 + i])) : -1;
         for (int i = 0; i < N_RULES; i++)
             h->rule_count[i] = rcol[i] >= 0 ? atoll(fld(&r, rcol[i])) : -1;
+        for (int i = 0; i < N_INPUT; i++)
+            h->data_rows[i] = dcol[i] >= 0 && *fld(&r, dcol[i]) ? atoll(fld(&r, dcol[i])) : -1;
     }
     csvr_close(&r);
     if (st != E_OK) {
@@ -1029,6 +1044,10 @@ void review_current_row(const struct review *rv, const struct pipeline *p,
         h->held += rv->n_held[i];
     for (int i = 0; i < N_RULES; i++)
         h->rule_count[i] = (long long)p->er.rule_count[i];
+    for (int f = 0; f < N_INPUT; f++) {
+        const struct filestat *fs = &p->d.files[f];
+        h->data_rows[f] = fs->present && !fs->from_rules ? fs->data_rows : -1;
+    }
 }
 
 /* ---------- recording a run in the state ---------- */
@@ -1122,6 +1141,11 @@ static int fill_history(FILE *f, void *vctx)
     fputs("run,as_of,finished_at,flags,new,persisting,resolved,queue,held", f);
     for (int r = 0; r < N_RULES; r++)
         fprintf(f, ",%s", rule_names[r]);
+    char col[40];
+    for (int k = 0; k < IN_STANDARDS; k++) {   /* the feeds: feedcheck_is_feed() */
+        rows_col(k, col);
+        fprintf(f, ",%s", col);
+    }
     fputc('\n', f);
     for (size_t i = 0; i < c->n; i++) {
         const struct history_row *h = &c->rows[i];
@@ -1132,7 +1156,9 @@ static int fill_history(FILE *f, void *vctx)
         for (int k = 0; k < 6; k++)
             put_count(f, v[k], 0);
         for (int r = 0; r < N_RULES; r++)
-            put_count(f, h->rule_count[r], r == N_RULES - 1);
+            put_count(f, h->rule_count[r], 0);
+        for (int k = 0; k < IN_STANDARDS; k++)
+            put_count(f, h->data_rows[k], k == IN_STANDARDS - 1);
     }
     return E_OK;
 }

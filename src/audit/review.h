@@ -17,7 +17,8 @@
  *                     of a fingerprint is in force
  *   findings.csv      every finding a run recorded, with the runs and dates
  *                     it was first and last seen
- *   history.csv       one row per run: counts for the report's trend
+ *   history.csv       one row per run: counts for the report's trend, and
+ *                     each feed's data rows (the drop check, prevcounts.h)
  * Each file is replaced atomically (temporary file, fsync, rename, fsync of
  * the directory) under an exclusive flock of DIR/.lock.
  *
@@ -100,6 +101,7 @@ struct history_row {
     char finished_at[21];
     long long flags, new_, persisting, resolved, queue, held;
     long long rule_count[N_RULES];    /* by enum rule_id, -1 unknown */
+    long long data_rows[N_INPUT];     /* per feed, -1 unknown (audit/prevcounts.h) */
 };
 
 struct review {

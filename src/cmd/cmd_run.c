@@ -16,6 +16,7 @@
 #include "base/err.h"
 #include "cmd/cli.h"
 #include "cmd/cmd.h"
+#include "engine/feedcheck.h"
 #include "pg/pg_run.h"
 #include "pg/pg_schema.h"
 #include "pipeline.h"
@@ -59,6 +60,10 @@ static const char usage_run[] =
     "                       last run recorded there (unless --previous), leave\n"
     "                       findings with a verdict ('hedui review import') out of\n"
     "                       review_queue.csv, then record this run there\n"
+    "  --accept-drop FEED   a feed (e.g. property) whose data rows fell by more than\n"
+    "                       the rules' feed_drop_limit since the previous run\n"
+    "                       (--previous, --state, the --pg schema) is accepted for\n"
+    "                       this run, and the manifest says so; repeatable\n"
     "  -q, --quiet          no progress lines even on a terminal\n"
     "  -v, --verbose        more detail in error messages\n"
     "  -h, --help           show this help\n";
@@ -74,6 +79,7 @@ struct run_opts {
     enum enc enc_file[N_INPUT];
     int quiet;
     const char *previous, *state;
+    unsigned accept_drop;       /* --accept-drop FEED, repeatable (feedcheck.h) */
 };
 
 /* E_OK, E_USAGE, or -1 when --help was printed. */
@@ -82,7 +88,7 @@ static int parse_run(int argc, char **argv, struct run_opts *o, struct err *e)
     memset(o, 0, sizeof *o);
     const char *as_of = NULL, *seed = NULL, *threads = NULL;
     int help = 0;
-    struct cli_list enc = {0};
+    struct cli_list enc = {0}, drops = {0};
     const struct cli_opt opts[] = {
         {"--help", "-h", CLI_FLAG, &help},
         {"--quiet", "-q", CLI_FLAG, &o->quiet},
@@ -98,6 +104,7 @@ static int parse_run(int argc, char **argv, struct run_opts *o, struct err *e)
         {"--seed", NULL, CLI_STR, &seed},
         {"--threads", NULL, CLI_STR, &threads},
         {"--encoding", NULL, CLI_LIST, &enc},
+        {"--accept-drop", NULL, CLI_LIST, &drops},
     };
     int st = cli_parse("run", argc, argv, opts, sizeof opts / sizeof opts[0], NULL, 0, NULL, e);
     if (st != E_OK)
@@ -115,6 +122,13 @@ static int parse_run(int argc, char **argv, struct run_opts *o, struct err *e)
     for (int i = 0; i < enc.n; i++)
         if (cli_parse_encoding(enc.v[i], &o->enc_all, o->enc_file, e) != E_OK)
             return e->code;
+    for (int i = 0; i < drops.n; i++) {
+        int f = feedcheck_feed_index(drops.v[i]);
+        if (f < 0)
+            return ERR(e, E_USAGE, "--accept-drop '%s' is not a feed; want one of %s",
+                       drops.v[i], feedcheck_feed_list);
+        o->accept_drop |= 1u << f;
+    }
     if (o->pg && o->data)
         return ERR(e, E_USAGE, "--pg and --data exclude each other: load the data directory "
                                "with 'hedui load --pg CONNINFO --data DIR' first");
@@ -157,6 +171,7 @@ int cmd_run(int argc, char **argv, struct err *e)
     memcpy(cfg.enc_file, o.enc_file, sizeof cfg.enc_file);
     cfg.progress = !o.quiet && isatty(STDERR_FILENO);
     cfg.si_window_only = 1;
+    cfg.accept_drop = o.accept_drop;
 
     if (o.pg && (o.previous || o.state))
         return ERR(e, E_USAGE, "--previous and --state work with CSV runs (--data); a --pg "

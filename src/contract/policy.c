@@ -77,6 +77,7 @@ static const struct keydef keys[] = {
     {"spotcheck", "dibao", K_RATIO, OFF(spot_ratio[PROG_DIBAO]), NULL, 0},
     {"spotcheck", "tekun", K_RATIO, OFF(spot_ratio[PROG_TEKUN]), NULL, 0},
     {"spotcheck", "dishouru", K_RATIO, OFF(spot_ratio[PROG_DISHOURU]), NULL, 0},
+    {"input", "feed_drop_limit", K_RATIO, OFF(feed_drop_limit), NULL, 0},
 };
 #define N_KEYS (sizeof keys / sizeof keys[0])
 

@@ -38,6 +38,8 @@ struct policy {
     char path[512];
 
     struct rational reject_limit;  /* rejected rows / data rows, per file */
+    struct rational feed_drop_limit; /* a feed whose data rows fell by more than this
+                                    * share since the previous run stops it */
     int income_months;             /* months before the as-of month */
     struct rational factor[N_PROG];
 

@@ -181,6 +181,14 @@ void lists_manifest(FILE *f, const struct manifest_info *m)
         fputs(i ? ", " : "", f);
         json_put_str(f, m->skipped[i]);
     }
+    fputs("],\n  \"accepted_drops\": [", f);
+    for (int i = 0; i < m->n_accepted_drops; i++) {
+        const struct feed_drop *dr = &m->accepted_drops[i];
+        fprintf(f, "%s{\"file\": ", i ? ", " : "");
+        json_put_str(f, input_file_names[dr->file]);
+        fprintf(f, ", \"data_rows\": %lld, \"previous_data_rows\": %lld}", dr->data_rows,
+                dr->prev_rows);
+    }
     fputs("],\n  \"counts\": {", f);
     for (int r = 0; r < N_RULES; r++) {
         fprintf(f, "%s\n    ", r ? "," : "");

@@ -16,6 +16,7 @@
 
 #include "base/err.h"
 #include "engine/evaluate.h"
+#include "engine/feedcheck.h"
 #include "contract/model.h"
 #include "engine/rank.h"
 #include "contract/policy.h"
@@ -71,6 +72,8 @@ struct manifest_info {
     const char *const *stage_names;  /* n_stages names */
     int n_stages;
     long long peak_rss_kb;
+    const struct feed_drop *accepted_drops;  /* --accept-drop drops this run */
+    int n_accepted_drops;
 };
 void lists_manifest(FILE *f, const struct manifest_info *m);
 int write_manifest(struct outdir *o, const struct manifest_info *m, struct err *e);

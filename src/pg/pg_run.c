@@ -269,6 +269,53 @@ static int read_inputs(struct pg *db, const char *schema, const char *sq, struct
 
 /* ---------- run: publishing ---------- */
 
+/* The feed sizes of the schema's last published run (the "inputs" of its
+ * manifest), read in the run's snapshot, for the drop check (feedcheck.h).
+ * No runs table (or one without manifests) or no published run: nothing to
+ * compare with. */
+static int read_prev_counts(struct pg *db, const char *schema, const char *sq,
+                            struct feed_rows *out, struct err *e)
+{
+    feed_rows_init(out);
+    const char *pv[] = {schema};
+    PGresult *r = NULL;
+    int st = pg_query(db, "SELECT count(*) FROM information_schema.columns WHERE table_schema "
+                          "= $1 AND table_name = 'runs' AND column_name = 'manifest'",
+                      1, pv, &r, "looking for the run history", e);
+    int have_runs = st == E_OK && atoi(PQgetvalue(r, 0, 0)) > 0;
+    PQclear(r);
+    r = NULL;
+    if (st != E_OK || !have_runs)
+        return st;
+    struct sbuf sql = {0};
+    sb_printf(&sql, "SELECT r.run_id, x.f->>'file', x.f->>'data_rows' FROM (SELECT run_id, "
+                    "manifest FROM %s.runs WHERE status = 'published' ORDER BY run_id DESC "
+                    "LIMIT 1) r LEFT JOIN LATERAL jsonb_array_elements(CASE WHEN "
+                    "jsonb_typeof(r.manifest->'inputs') = 'array' THEN r.manifest->'inputs' "
+                    "ELSE '[]'::jsonb END) x(f) ON x.f->>'present' = 'true' AND "
+                    "coalesce(x.f->>'from_rules_dir', 'false') = 'false' AND "
+                    "jsonb_typeof(x.f->'data_rows') = 'number'", sq);
+    st = sb_check(&sql, e);
+    if (st == E_OK)
+        st = pg_query(db, sql.p, 0, NULL, &r, "reading the previous run's feed sizes", e);
+    sb_free(&sql);
+    for (int i = 0; st == E_OK && i < PQntuples(r); i++) {
+        if (i == 0)
+            snprintf(out->from, sizeof out->from, "run %s of schema %s", PQgetvalue(r, 0, 0),
+                     schema);
+        int f = PQgetisnull(r, i, 1) ? -1 : pg_file_index(PQgetvalue(r, i, 1));
+        if (f < 0 || !feedcheck_is_feed(f))
+            continue;
+        out->data_rows[f] = atoll(PQgetvalue(r, i, 2));
+        out->known = 1;
+    }
+    if (st == E_OK && PQntuples(r) > 0 && !out->known)
+        snprintf(out->note, sizeof out->note, "%s has no data-row counts of the feeds in its "
+                 "manifest, so feed sizes are not compared with it", out->from);
+    PQclear(r);
+    return st;
+}
+
 static int read_whole(const char *path, struct sbuf *b, struct err *e)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -607,6 +654,8 @@ int pg_run(const struct run_config *cfg, const char *conninfo, const char *schem
             st = read_inputs(&db, schema, sq, p, info, &load_id, e);
         if (st == E_OK)
             st = pg_review_read(&db, schema, sq, p->rv, e);
+        if (st == E_OK)
+            st = read_prev_counts(&db, schema, sq, &p->prev_rows, e);
         if (st == E_OK)
             st = pg_commit(&db, e);
         else
