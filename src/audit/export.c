@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "audit/review.h"
+#include "base/fileio.h"
 #include "out/write.h"
 
 #define E_OUT E_WRITE   /* an output of ours could not be written (exit 6) */
@@ -101,23 +102,29 @@ static int township_ok(const char *s)
     return 1;
 }
 
-static int json_as_of(const char *dir, char out[11])
+/* as_of of DIR/manifest.json: 0, -1 when there is none (E_NOINPUT), or
+ * another error code. */
+static int json_as_of(const char *dir, char out[11], struct err *e)
 {
     char path[4200];
     snprintf(path, sizeof path, "%s/manifest.json", dir);
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    char *buf = NULL;
+    size_t n;
+    int st = fileio_read_all(path, &buf, &n, e);
+    if (st == E_NOINPUT) {
+        err_init(e);
         return -1;
-    char buf[4096];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
+    }
+    if (st != E_OK)
+        return st;
     const char *p = strstr(buf, "\"as_of\": \"");
-    if (!p)
-        return -1;
-    p += 10;
-    snprintf(out, 11, "%.10s", p);
-    return 0;
+    int r = -1;
+    if (p) {
+        snprintf(out, 11, "%.10s", p + 10);
+        r = 0;
+    }
+    free(buf);
+    return r;
 }
 
 struct pack_ctx {
@@ -235,7 +242,10 @@ int cmd_export(int argc, char **argv, struct err *e)
         return ERR(e, E_USAGE, "--township '%s' is not a 9-digit township code (or 'all')",
                    town);
     char as_of[11];
-    if (json_as_of(from, as_of) != 0)
+    int ja = json_as_of(from, as_of, e);
+    if (ja > 0)
+        return ja;
+    if (ja != 0)
         return ERR(e, E_NOINPUT, "--from %s: no manifest.json there; give the output "
                                  "directory of a 'hedui run'", from);
 
@@ -384,7 +394,7 @@ int cmd_export(int argc, char **argv, struct err *e)
         const char *code = i < nq ? q[i].township : town;
         struct pack_ctx pc = {q + i, j - i, fl, nf, vd, nv, have_change, have_verdict};
         snprintf(path, sizeof path, "%s/township_%s_%s.csv", out, code, as_of);
-        st = atomic_write(path, fill_pack, &pc, e);
+        st = fileio_replace(path, fill_pack, &pc, e);
         if (st == E_OK) {
             printf("hedui: %s: %zu households%s\n", path, j - i,
                    j == i ? " (none in the review queue: header only)" : "");

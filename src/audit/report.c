@@ -13,6 +13,7 @@
 #include <xxhash.h>
 
 #include "base/date.h"
+#include "base/fileio.h"
 #include "pipeline.h"
 #include "out/write.h"
 
@@ -526,19 +527,6 @@ static void town_list(struct town_map *m)
 #define MAX_RESOLVED 100
 #define MAX_SPOT 500
 
-static char *slurp(const char *path, size_t max)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *b = malloc(max + 1);
-    size_t n = b ? fread(b, 1, max, f) : 0;
-    fclose(f);
-    if (b)
-        b[n] = '\0';
-    return b;
-}
-
 int report_write_run(const struct pipeline *p, struct outdir *od, struct err *e)
 {
     const struct review *rv = p->rv;
@@ -550,9 +538,11 @@ int report_write_run(const struct pipeline *p, struct outdir *od, struct err *e)
     ri.rules_version = p->pol.version;
     char path[1300];
     snprintf(path, sizeof path, "%s/manifest.json", od->tmp);
-    char *manifest = slurp(path, (size_t)4 << 20);
-    if (!manifest)   /* written a moment ago */
-        return ERR(e, E_NOMEM, "out of memory while writing the report (reading %s)", path);
+    char *manifest = NULL;
+    size_t manifest_len;
+    int st0 = fileio_read_all(path, &manifest, &manifest_len, e);   /* written a moment ago */
+    if (st0 != E_OK)
+        return st0;
     ri.manifest_json = manifest;
     ri.n_flags = (long long)er->n_flags;
     ri.n_queue = (long long)p->rk.n_queue;
@@ -728,10 +718,16 @@ static int history_from_dir(const char *dir, struct history_row *h, struct err *
     memset(h, 0, sizeof *h);
     char path[4200];
     snprintf(path, sizeof path, "%s/manifest.json", dir);
-    char *js = slurp(path, (size_t)4 << 20);
-    if (!js)
+    char *js = NULL;
+    size_t js_len;
+    int st0 = fileio_read_all(path, &js, &js_len, e);
+    if (st0 == E_NOINPUT) {
+        err_init(e);
         return ERR(e, E_NOINPUT, "--history %s: no manifest.json there (not a run directory)",
                    dir);
+    }
+    if (st0 != E_OK)
+        return st0;
     json_str(js, "as_of", h->as_of, sizeof h->as_of);
     h->flags = json_num(js, "flags.csv");
     h->queue = json_num(js, "review_queue.csv");
@@ -839,18 +835,21 @@ int cmd_report(int argc, char **argv, struct err *e)
     memset(&ri, 0, sizeof ri);
     char path[4200];
     snprintf(path, sizeof path, "%s/manifest.json", from);
-    char *manifest = slurp(path, (size_t)4 << 20);
-    int st = E_OK;
+    char *manifest = NULL;
+    size_t manifest_len;
+    int st = fileio_read_all(path, &manifest, &manifest_len, e);
+    if (st == E_NOINPUT)
+        err_init(e);
     struct town_map tm = {0};
     struct rep_finding *fs = calloc(MAX_FINDINGS + MAX_RESOLVED, sizeof *fs);
     struct rep_spot *sp = calloc(MAX_SPOT, sizeof *sp);
     struct history_row *hist = NULL;
     size_t nh = 0, nf = 0, ns = 0;
     struct review *srv = NULL;
-    if (!manifest)
+    if (st == E_NOINPUT)
         st = ERR(e, E_NOINPUT, "--from %s: no manifest.json there; give the output directory "
                                "of a 'hedui run'", from);
-    else if (!fs || !sp)
+    else if (st == E_OK && (!fs || !sp))
         st = ERR(e, E_NOMEM, "out of memory while writing the report");
     if (st == E_OK) {
         ri.manifest_json = manifest;
@@ -1086,7 +1085,7 @@ int cmd_report(int argc, char **argv, struct err *e)
             snprintf(target, sizeof target, "%s", out);
         else
             snprintf(target, sizeof target, "%s/report.html", from);
-        st = atomic_write(target, fill_report, &ri, e);
+        st = fileio_replace(target, fill_report, &ri, e);
         if (st == E_OK)
             printf("hedui: wrote %s\n", target);
     }

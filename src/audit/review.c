@@ -24,6 +24,7 @@
 #include "pg/cmd_pg.h"
 #include "base/date.h"
 #include "base/encoding.h"
+#include "base/fileio.h"
 #include "pipeline.h"
 #include "out/write.h"
 
@@ -308,65 +309,6 @@ int csvr_col(const struct csvr *r, const char *name)
 }
 
 /* ---------- files of the state directory ---------- */
-
-static int fsync_parent(const char *path)
-{
-    char dir[4200];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash == dir)
-        slash[1] = '\0';
-    else if (slash)
-        *slash = '\0';
-    else
-        snprintf(dir, sizeof dir, ".");
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int r = fsync(fd);
-    close(fd);
-    return r;
-}
-
-int atomic_write(const char *path, int (*fill)(FILE *f, void *ctx), void *ctx, struct err *e)
-{
-    char tmp[4200];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof tmp)
-        return ERR(e, E_USAGE, "path too long: %s", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return ERR(e, E_OUT, "cannot create a temporary file beside %s: %s", path,
-                   strerror(errno));
-    fchmod(fd, 0600);
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        close(fd);
-        unlink(tmp);
-        return ERR(e, E_OUT, "cannot open %s: %s", tmp, strerror(errno));
-    }
-    int st = fill(f, ctx);
-    int bad = ferror(f) || fflush(f) != 0;
-    int er = errno;
-    if (!bad && fsync(fileno(f)) != 0) {
-        bad = 1;
-        er = errno;
-    }
-    if (fclose(f) != 0 && !bad) {
-        bad = 1;
-        er = errno;
-    }
-    if (st == E_OK && bad)
-        st = ERR(e, E_OUT, "cannot write %s: %s", tmp, strerror(er));
-    if (st == E_OK && rename(tmp, path) != 0)
-        st = ERR(e, E_OUT, "cannot replace %s: %s", path, strerror(errno));
-    if (st != E_OK) {
-        unlink(tmp);
-        return st;
-    }
-    if (fsync_parent(path) != 0)
-        return ERR(e, E_OUT, "cannot sync the directory of %s: %s", path, strerror(errno));
-    return E_OK;
-}
 
 /* Create the state directory if needed and lock it (exclusive flock). */
 static int state_lock(const char *dir, int *fd, struct err *e)
@@ -1180,7 +1122,7 @@ int review_record_run(struct review *rv, const struct pipeline *p, const char *o
             date_format(p->cfg.as_of, as_of);
             struct findings_ctx fc = {now.known, now.n_known, &p->er, order, run, as_of};
             snprintf(path, sizeof path, "%s/findings.csv", rv->state_dir);
-            st = atomic_write(path, fill_findings, &fc, e);
+            st = fileio_replace(path, fill_findings, &fc, e);
             if (st == E_OK) {
                 if (now.n_hist)
                     memcpy(rows, now.hist, now.n_hist * sizeof *rows);
@@ -1188,7 +1130,7 @@ int review_record_run(struct review *rv, const struct pipeline *p, const char *o
                 rows[now.n_hist].run = run;
                 struct history_ctx hc = {rows, now.n_hist + 1};
                 snprintf(path, sizeof path, "%s/history.csv", rv->state_dir);
-                st = atomic_write(path, fill_history, &hc, e);
+                st = fileio_replace(path, fill_history, &hc, e);
             }
         }
     }
@@ -1625,7 +1567,7 @@ int review_import(const char *file, const char *state, const struct review_store
             struct disp_file_ctx c = {old, n_old, rows, n, at, base};
             char path[4200];
             snprintf(path, sizeof path, "%s/dispositions.csv", state);
-            st = atomic_write(path, fill_dispositions, &c, e);
+            st = fileio_replace(path, fill_dispositions, &c, e);
         }
         free(old);
         state_unlock(fd);

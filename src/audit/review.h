@@ -195,9 +195,4 @@ void mask_id(const char *id, char *out, size_t n);
  * inside free text. */
 void mask_ids_in_text(const char *s, char *out, size_t n);
 
-/* Replace path atomically with the bytes written by fill() (temporary file
- * in the same directory, fsync, rename, fsync of the directory), mode 0600. */
-int atomic_write(const char *path, int (*fill)(FILE *f, void *ctx), void *ctx,
-                 struct err *e);
-
 #endif

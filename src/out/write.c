@@ -18,22 +18,11 @@
 #include <unistd.h>
 
 #include "base/date.h"
+#include "base/fileio.h"
 
 static int mkdir_p(const char *path)
 {
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
+    return fileio_mkdir_p(path, 0755);
 }
 
 /* Outputs hedui writes into the directory (the old copies are deleted on
@@ -88,19 +77,7 @@ int out_begin(struct outdir *o, const char *dir, struct err *e)
 /* Remove a directory that holds only plain files (ours). */
 static void remove_flat_dir(const char *path)
 {
-    DIR *dp = opendir(path);
-    if (dp) {
-        struct dirent *de;
-        char p[2300];
-        while ((de = readdir(dp)) != NULL) {
-            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                continue;
-            snprintf(p, sizeof p, "%s/%s", path, de->d_name);
-            unlink(p);
-        }
-        closedir(dp);
-    }
-    rmdir(path);
+    fileio_remove_flat_dir(path);
 }
 
 void out_abort(struct outdir *o)
@@ -113,12 +90,7 @@ void out_abort(struct outdir *o)
 
 int out_fsync_dir(const char *dir)
 {
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int r = fsync(fd);
-    close(fd);
-    return r;
+    return fileio_fsync_dir(dir);
 }
 
 int out_commit(struct outdir *o, const char *const *names, int n, struct err *e)
@@ -231,18 +203,8 @@ static void free_buf(struct outdir *o, FILE *f)
 
 static int close_out(FILE *f, struct outdir *o, const char *name, struct err *e)
 {
-    int bad = ferror(f);
-    if (fflush(f) != 0)
-        bad = 1;
-    int er = errno;
-    if (!bad && fsync(fileno(f)) != 0) {
-        bad = 1;
-        er = errno;
-    }
-    if (fclose(f) != 0 && !bad) {
-        bad = 1;
-        er = errno;
-    }
+    int er = 0;
+    int bad = fileio_close_synced(f, &er) != 0;
     free_buf(o, f);
     if (bad)
         return ERR(e, E_WRITE, "cannot write %s/%s: %s", o->tmp, name, strerror(er));
