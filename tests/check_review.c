@@ -1,5 +1,5 @@
 /* check_review.c - unit tests for review.c and export.c's pure parts:
- * fingerprints, ID masking, spreadsheet-safe cells, the small CSV reader.
+ * fingerprints, ID masking, spreadsheet-safe cells.
  *
  * Owns: the review suite.  Files only in a private temporary directory.
  */
@@ -144,59 +144,6 @@ START_TEST(test_xl_put)
 }
 END_TEST
 
-START_TEST(test_csv_reader)
-{
-    char dir[] = "/tmp/hedui-check-review-XXXXXX";
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    char path[128];
-    snprintf(path, sizeof path, "%s/a.csv", dir);
-    FILE *f = fopen(path, "wb");
-    fputs("\xEF\xBB\xBF" "a,b,c\r\n\r\n1,\"x,\"\"y\"\"\nz\",3\r\nlast,,\n", f);
-    fclose(f);
-    struct csvr r;
-    struct err e;
-    err_init(&e);
-    ck_assert_int_eq(csvr_open(&r, path, &e), E_OK);
-    ck_assert_int_eq(r.had_bom, 1);
-    ck_assert_int_eq(csvr_next(&r, &e), 1);
-    ck_assert_int_eq(r.n_field, 3);
-    ck_assert_int_eq(csvr_col(&r, "c"), 2);
-    ck_assert_int_eq(csvr_next(&r, &e), 1);
-    ck_assert_int_eq(r.rec_line, 3);
-    ck_assert_str_eq(r.field[1], "x,\"y\"\nz");
-    ck_assert_str_eq(r.field[2], "3");
-    ck_assert_int_eq(csvr_next(&r, &e), 1);
-    ck_assert_int_eq(r.rec_line, 5);
-    ck_assert_int_eq(r.n_field, 3);
-    ck_assert_str_eq(r.field[2], "");
-    ck_assert_int_eq(csvr_next(&r, &e), 0);
-    csvr_close(&r);
-    /* an unterminated quote is an error with the line */
-    f = fopen(path, "wb");
-    fputs("a\n\"open\nmore\n", f);
-    fclose(f);
-    ck_assert_int_eq(csvr_open(&r, path, &e), E_OK);
-    ck_assert_int_eq(csvr_next(&r, &e), 1);
-    ck_assert_int_eq(csvr_next(&r, &e), -1);
-    ck_assert_int_eq(e.code, E_PARSE);
-    ck_assert_int_eq(e.in_line, 2);
-    csvr_close(&r);
-    /* GB18030 text is decoded */
-    f = fopen(path, "wb");
-    fputs("n\n\xd5\xc5\xc8\xfd\n", f);   /* 张三 */
-    fclose(f);
-    err_init(&e);
-    ck_assert_int_eq(csvr_open(&r, path, &e), E_OK);
-    ck_assert_int_eq(r.encoding_gb18030, 1);
-    ck_assert_int_eq(csvr_next(&r, &e), 1);
-    ck_assert_int_eq(csvr_next(&r, &e), 1);
-    ck_assert_str_eq(r.field[0], "\xe5\xbc\xa0\xe4\xb8\x89");
-    csvr_close(&r);
-    unlink(path);
-    rmdir(dir);
-}
-END_TEST
-
 Suite *review_suite(void)
 {
     Suite *s = suite_create("review");
@@ -207,7 +154,6 @@ Suite *review_suite(void)
     tcase_add_test(tc, test_mask_id);
     tcase_add_test(tc, test_mask_in_text);
     tcase_add_test(tc, test_xl_put);
-    tcase_add_test(tc, test_csv_reader);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -117,197 +117,6 @@ int review_fp_parse(const char *s, uint64_t *out)
     return 0;
 }
 
-/* ---------- CSV reader ---------- */
-
-int csvr_open(struct csvr *r, const char *path, struct err *e)
-{
-    memset(r, 0, sizeof *r);
-    r->line = 1;
-    snprintf(r->path, sizeof r->path, "%s", path);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        if (errno == ENOENT)
-            return ERR(e, E_NOINPUT, "%s does not exist", path);
-        return ERR(e, E_IO, "cannot open %s: %s", path, strerror(errno));
-    }
-    size_t cap = 1 << 16, n = 0;
-    unsigned char *b = malloc(cap + 1);
-    for (;;) {
-        if (!b) {
-            fclose(f);
-            return ERR(e, E_NOMEM, "out of memory while reading %s", path);
-        }
-        size_t k = fread(b + n, 1, cap - n, f);
-        n += k;
-        if (n < cap)
-            break;
-        cap *= 2;
-        unsigned char *nb = realloc(b, cap + 1);
-        if (!nb)
-            free(b);
-        b = nb;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(b);
-        return ERR(e, E_IO, "cannot read %s", path);
-    }
-    if (n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) {
-        memmove(b, b + 3, n - 3);
-        n -= 3;
-        r->had_bom = 1;
-    }
-    b[n] = '\0';
-    if (utf8_valid_prefix(b, n) != n) {
-        struct decoded d;
-        memset(&d, 0, sizeof d);
-        if (enc_decode(path, b, n, ENC_GB18030, &d, e) == E_OK && d.n_bad == 0) {
-            free(b);
-            b = (unsigned char *)d.data;
-            n = d.len;
-            d.data = NULL;
-            r->encoding_gb18030 = 1;
-        } else {
-            err_init(e);
-        }
-        decoded_free(&d);
-    }
-    r->buf = (char *)b;
-    r->len = n;
-    return E_OK;
-}
-
-static int rec_put(struct csvr *r, size_t *used, char c)
-{
-    if (*used + 1 >= r->cap_rec) {
-        size_t nc = r->cap_rec ? r->cap_rec * 2 : 256;
-        char *p = realloc(r->rec, nc);
-        if (!p)
-            return -1;
-        r->rec = p;
-        r->cap_rec = nc;
-    }
-    r->rec[(*used)++] = c;
-    return 0;
-}
-
-int csvr_next(struct csvr *r, struct err *e)
-{
-    /* blank lines are not records */
-    while (r->pos < r->len) {
-        if (r->buf[r->pos] == '\n') {
-            r->pos++;
-            r->line++;
-        } else if (r->buf[r->pos] == '\r' && r->pos + 1 < r->len && r->buf[r->pos + 1] == '\n') {
-            r->pos += 2;
-            r->line++;
-        } else {
-            break;
-        }
-    }
-    if (r->pos >= r->len)
-        return 0;
-    r->rec_line = r->line;
-    size_t used = 0;
-    size_t offs[1024];
-    int nf = 0;
-    for (;;) {
-        if (nf < 1024)
-            offs[nf] = used;
-        nf++;
-        if (r->pos < r->len && r->buf[r->pos] == '"') {
-            r->pos++;
-            for (;;) {
-                if (r->pos >= r->len) {
-                    err_where(e, r->path, r->rec_line, 0);
-                    ERR(e, E_PARSE, "a quote opened on line %lld is never closed", r->rec_line);
-                    return -1;
-                }
-                char c = r->buf[r->pos];
-                if (c == '"') {
-                    if (r->pos + 1 < r->len && r->buf[r->pos + 1] == '"') {
-                        if (rec_put(r, &used, '"'))
-                            goto nomem;
-                        r->pos += 2;
-                        continue;
-                    }
-                    r->pos++;
-                    break;
-                }
-                if (c == '\n')
-                    r->line++;
-                if (rec_put(r, &used, c))
-                    goto nomem;
-                r->pos++;
-            }
-        }
-        /* unquoted part (or what follows a closing quote) */
-        while (r->pos < r->len) {
-            char c = r->buf[r->pos];
-            if (c == ',' || c == '\n')
-                break;
-            if (c == '\r' && r->pos + 1 < r->len && r->buf[r->pos + 1] == '\n')
-                break;
-            if (rec_put(r, &used, c))
-                goto nomem;
-            r->pos++;
-        }
-        if (rec_put(r, &used, '\0'))
-            goto nomem;
-        if (r->pos < r->len && r->buf[r->pos] == ',') {
-            r->pos++;
-            continue;
-        }
-        if (r->pos < r->len && r->buf[r->pos] == '\r')
-            r->pos++;
-        if (r->pos < r->len && r->buf[r->pos] == '\n') {
-            r->pos++;
-            r->line++;
-        }
-        break;
-    }
-    if (nf > 1024)
-        nf = 1024;
-    if (nf > r->cap_field) {
-        char **p = realloc(r->field, (size_t)nf * sizeof *p);
-        if (!p)
-            goto nomem;
-        r->field = p;
-        r->cap_field = nf;
-    }
-    for (int i = 0; i < nf; i++)
-        r->field[i] = r->rec + offs[i];
-    r->n_field = nf;
-    return 1;
-nomem:
-    ERR(e, E_NOMEM, "out of memory while reading a CSV file");
-    return -1;
-}
-
-void csvr_close(struct csvr *r)
-{
-    free(r->buf);
-    free(r->rec);
-    free(r->field);
-    memset(r, 0, sizeof *r);
-}
-
-int csvr_col(const struct csvr *r, const char *name)
-{
-    for (int i = 0; i < r->n_field; i++) {
-        const char *f = r->field[i];
-        while (*f == ' ')
-            f++;
-        size_t n = strlen(f);
-        while (n && f[n - 1] == ' ')
-            n--;
-        if (n == strlen(name) && strncmp(f, name, n) == 0)
-            return i;
-    }
-    return -1;
-}
-
 /* ---------- files of the state directory ---------- */
 
 /* Create the state directory if needed and lock it (exclusive flock). */
@@ -348,37 +157,6 @@ static const char *dup_field(struct review *rv, const char *s, struct err *e)
     return p;
 }
 
-/* Columns by name from a header; missing required ones are an error. */
-static int header_cols(struct csvr *r, const char *path, const char *const *names, int n,
-                       int n_required, int *col, struct err *e)
-{
-    int st = csvr_next(r, e);
-    if (st < 0)
-        return e->code;
-    if (st == 0) {
-        err_where(e, path, 1, 0);
-        return ERR(e, E_PARSE, "empty file: no header row");
-    }
-    char missing[512] = "";
-    for (int i = 0; i < n; i++) {
-        col[i] = csvr_col(r, names[i]);
-        if (col[i] < 0 && i < n_required) {
-            size_t m = strlen(missing);
-            snprintf(missing + m, sizeof missing - m, "%s%s", m ? ", " : "", names[i]);
-        }
-    }
-    if (missing[0]) {
-        err_where(e, path, 1, 0);
-        return ERR(e, E_PARSE, "missing column(s): %s", missing);
-    }
-    return E_OK;
-}
-
-static const char *fld(const struct csvr *r, int col)
-{
-    return col >= 0 && col < r->n_field ? r->field[col] : "";
-}
-
 static int cmp_prev_fp(const void *a, const void *b)
 {
     const struct prev_flag *x = a, *y = b;
@@ -400,7 +178,7 @@ static int read_flag_file(struct review *rv, const char *path, int need_fp,
     if (st != E_OK)
         return st;
     int col[N_PC];
-    st = header_cols(&r, path, prev_cols, N_PC, need_fp ? PC_FP + 1 : PC_EV + 1, col, e);
+    st = csvr_header(&r, prev_cols, N_PC, need_fp ? PC_FP + 1 : PC_EV + 1, col, e);
     struct vec rows = {NULL, 0, 0, 0};
     while (st == E_OK) {
         int k = csvr_next(&r, e);
@@ -415,10 +193,10 @@ static int read_flag_file(struct review *rv, const char *path, int need_fp,
             st = ERR(e, E_NOMEM, "out of memory while reading %s", path);
             break;
         }
-        if (col[PC_FP] >= 0 && review_fp_parse(fld(&r, col[PC_FP]), &p->fp) != 0) {
+        if (col[PC_FP] >= 0 && review_fp_parse(csvr_field(&r, col[PC_FP]), &p->fp) != 0) {
             err_where(e, path, r.rec_line, 0);
             st = ERR(e, E_PARSE, "'%s' is not a fingerprint (16 hex digits)",
-                     fld(&r, col[PC_FP]));
+                     csvr_field(&r, col[PC_FP]));
             break;
         }
         const char **dst[] = {&p->rule_id, &p->severity, &p->household_id, &p->hukou_no,
@@ -427,10 +205,10 @@ static int read_flag_file(struct review *rv, const char *path, int need_fp,
         const int src[] = {PC_RULE, PC_SEV, PC_HH, PC_HK, PC_ID, PC_REGION, PC_EV,
                            PC_FIRST_SEEN, PC_LAST_SEEN};
         for (int i = 0; i < 9 && st == E_OK; i++)
-            if (!(*dst[i] = dup_field(rv, fld(&r, col[src[i]]), e)))
+            if (!(*dst[i] = dup_field(rv, csvr_field(&r, col[src[i]]), e)))
                 st = e->code;
-        p->first_run = atoi(fld(&r, col[PC_FIRST_RUN]));
-        p->last_run = atoi(fld(&r, col[PC_LAST_RUN]));
+        p->first_run = atoi(csvr_field(&r, col[PC_FIRST_RUN]));
+        p->last_run = atoi(csvr_field(&r, col[PC_LAST_RUN]));
     }
     if (has_fp)
         *has_fp = col[PC_FP] >= 0;
@@ -473,7 +251,7 @@ static int load_previous_dir(struct review *rv, const char *dir, struct err *e)
     static const char *const names[] = {"fingerprint", "rule_id", "household_id", "hukou_no",
                                         "id_no"};
     int col[5];
-    st = header_cols(&r, path, names, 5, 5, col, e);
+    st = csvr_header(&r, names, 5, 5, col, e);
     size_t i = 0;
     while (st == E_OK) {
         int k = csvr_next(&r, e);
@@ -484,17 +262,17 @@ static int load_previous_dir(struct review *rv, const char *dir, struct err *e)
         if (k == 0)
             break;
         struct prev_flag *p = i < rv->n_prev ? &rv->prev[i] : NULL;
-        if (!p || strcmp(p->rule_id, fld(&r, col[1])) != 0 ||
-            strcmp(p->household_id, fld(&r, col[2])) != 0 ||
-            strcmp(p->hukou_no, fld(&r, col[3])) != 0 || strcmp(p->id_no, fld(&r, col[4])) != 0) {
+        if (!p || strcmp(p->rule_id, csvr_field(&r, col[1])) != 0 ||
+            strcmp(p->household_id, csvr_field(&r, col[2])) != 0 ||
+            strcmp(p->hukou_no, csvr_field(&r, col[3])) != 0 || strcmp(p->id_no, csvr_field(&r, col[4])) != 0) {
             err_where(e, path, r.rec_line, 0);
             st = ERR(e, E_PARSE, "does not match row %zu of flags.csv: the two files are not "
                                  "from the same run", i + 1);
             break;
         }
-        if (review_fp_parse(fld(&r, col[0]), &p->fp) != 0) {
+        if (review_fp_parse(csvr_field(&r, col[0]), &p->fp) != 0) {
             err_where(e, path, r.rec_line, 0);
-            st = ERR(e, E_PARSE, "'%s' is not a fingerprint (16 hex digits)", fld(&r, col[0]));
+            st = ERR(e, E_PARSE, "'%s' is not a fingerprint (16 hex digits)", csvr_field(&r, col[0]));
             break;
         }
         i++;
@@ -548,7 +326,7 @@ static int read_dispositions(struct review *rv, const char *dir, struct disp_row
     if (st != E_OK)
         return st;
     int col[7];
-    st = header_cols(&r, path, disp_cols, 7, 4, col, e);
+    st = csvr_header(&r, disp_cols, 7, 4, col, e);
     struct vec rows = {NULL, 0, 0, 0};
     while (st == E_OK) {
         int k = csvr_next(&r, e);
@@ -564,16 +342,16 @@ static int read_dispositions(struct review *rv, const char *dir, struct disp_row
             break;
         }
         d->seq = rows.n - 1;
-        if (review_fp_parse(fld(&r, col[0]), &d->fp) != 0 ||
-            (d->outcome = outcome_parse(fld(&r, col[1]))) < 0) {
+        if (review_fp_parse(csvr_field(&r, col[0]), &d->fp) != 0 ||
+            (d->outcome = outcome_parse(csvr_field(&r, col[1]))) < 0) {
             err_where(e, path, r.rec_line, 0);
             st = ERR(e, E_PARSE, "not a disposition (fingerprint '%s', outcome '%s'); the "
                                  "state file was edited by hand?",
-                     fld(&r, col[0]), fld(&r, col[1]));
+                     csvr_field(&r, col[0]), csvr_field(&r, col[1]));
             break;
         }
         for (int i = 0; i < 7 && st == E_OK; i++)
-            if (!(d->fields[i] = dup_field(rv, fld(&r, col[i]), e)))
+            if (!(d->fields[i] = dup_field(rv, csvr_field(&r, col[i]), e)))
                 st = e->code;
     }
     csvr_close(&r);
@@ -665,7 +443,7 @@ static int read_history(const char *dir, struct history_row **out, size_t *n_out
     if (st != E_OK)
         return st;
     int col[9], rcol[N_RULES];
-    st = header_cols(&r, path, hist_cols, 9, 2, col, e);
+    st = csvr_header(&r, hist_cols, 9, 2, col, e);
     for (int i = 0; i < N_RULES; i++)
         rcol[i] = st == E_OK ? csvr_col(&r, rule_names[i]) : -1;
     struct vec rows = {NULL, 0, 0, 0};
@@ -682,15 +460,15 @@ static int read_history(const char *dir, struct history_row **out, size_t *n_out
             st = ERR(e, E_NOMEM, "out of memory while reading %s", path);
             break;
         }
-        h->run = atoi(fld(&r, col[0]));
-        snprintf(h->as_of, sizeof h->as_of, "%s", fld(&r, col[1]));
-        snprintf(h->finished_at, sizeof h->finished_at, "%s", fld(&r, col[2]));
+        h->run = atoi(csvr_field(&r, col[0]));
+        snprintf(h->as_of, sizeof h->as_of, "%s", csvr_field(&r, col[1]));
+        snprintf(h->finished_at, sizeof h->finished_at, "%s", csvr_field(&r, col[2]));
         long long *dst[] = {&h->flags, &h->new_, &h->persisting, &h->resolved, &h->queue,
                             &h->held};
         for (int i = 0; i < 6; i++)
-            *dst[i] = col[3 + i] >= 0 ? atoll(fld(&r, col[3 + i])) : -1;
+            *dst[i] = col[3 + i] >= 0 ? atoll(csvr_field(&r, col[3 + i])) : -1;
         for (int i = 0; i < N_RULES; i++)
-            h->rule_count[i] = rcol[i] >= 0 ? atoll(fld(&r, rcol[i])) : -1;
+            h->rule_count[i] = rcol[i] >= 0 ? atoll(csvr_field(&r, rcol[i])) : -1;
     }
     csvr_close(&r);
     if (st != E_OK) {
@@ -1443,7 +1221,7 @@ int review_import(const char *file, const char *state, const struct review_store
     static const char *const names[] = {"fingerprint", "outcome", "reviewer", "reviewed_on",
                                         "note"};
     int col[5];
-    st = header_cols(&r, file, names, 5, 4, col, e);
+    st = csvr_header(&r, names, 5, 4, col, e);
     int n_header = r.n_field;
     struct review_verdict *rows = NULL;
     size_t n = 0, cap = 0, n_bad = 0, n_skipped = 0;

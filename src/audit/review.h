@@ -33,6 +33,7 @@
 #include <stdio.h>
 
 #include "base/arena.h"
+#include "base/csvread.h"
 #include "base/err.h"
 #include "engine/evaluate.h"
 #include "contract/policy.h"
@@ -52,32 +53,6 @@ uint64_t review_fingerprint(const struct flag *f);
 void review_fp_hex(uint64_t fp, char out[17]);
 /* 16 hex digits (either case) -> fp; 0 on success, -1 if malformed. */
 int review_fp_parse(const char *s, uint64_t *out);
-
-/* ---------- a small RFC 4180 reader for hedui's own CSV files and for
- * auditors' imports (CRLF or LF, a leading UTF-8 BOM skipped) ---------- */
-
-struct csvr {
-    char *buf;          /* whole file, UTF-8 */
-    size_t len, pos;
-    long long line;     /* physical line of the next record */
-    char **field;       /* the current record's fields (point into rec) */
-    int n_field, cap_field;
-    char *rec;
-    size_t cap_rec;
-    long long rec_line; /* physical line where the current record starts */
-    int had_bom;
-    int encoding_gb18030; /* the file was decoded from GB18030 */
-    char path[256];     /* for error messages */
-};
-
-/* Open path (ENOENT -> E_NOINPUT); decode: valid UTF-8 as is, else GB18030
- * when the whole file decodes so. */
-int csvr_open(struct csvr *r, const char *path, struct err *e);
-/* Next record: 1, 0 at the end, -1 on an unterminated quote (e set). */
-int csvr_next(struct csvr *r, struct err *e);
-void csvr_close(struct csvr *r);
-/* Index of column name in the current record (the header), or -1. */
-int csvr_col(const struct csvr *r, const char *name);
 
 /* ---------- a run's review state ---------- */
 
