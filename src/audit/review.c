@@ -25,6 +25,7 @@
 #include "base/date.h"
 #include "base/encoding.h"
 #include "base/fileio.h"
+#include "base/utf8.h"
 #include "pipeline.h"
 #include "out/write.h"
 
@@ -943,21 +944,15 @@ void review_free(struct review *rv)
 
 /* ---------- masking ---------- */
 
-static size_t u8len(unsigned char c)
-{
-    return c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-}
-
 void mask_id(const char *id, char *out, size_t n)
 {
+    const unsigned char *u = (const unsigned char *)id;
     size_t chars = 0, len = strlen(id);
-    for (size_t i = 0; i < len; i += u8len((unsigned char)id[i]))
+    for (size_t i = 0; i < len; i += utf8_step(u + i, len - i))
         chars++;
     size_t o = 0, k = 0;
     for (size_t i = 0; i < len && o + 5 < n; k++) {
-        size_t cl = u8len((unsigned char)id[i]);
-        if (i + cl > len)
-            cl = len - i;
+        size_t cl = utf8_step(u + i, len - i);
         int keep = chars >= 15 && (k < 6 || k >= chars - 4);
         if (keep) {
             memcpy(out + o, id + i, cl);
