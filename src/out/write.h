@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "base/err.h"
+#include "base/textout.h"   /* csv_put, json_put_str: the lists' spellings */
 #include "engine/evaluate.h"
 #include "contract/model.h"
 #include "engine/rank.h"
@@ -42,18 +43,6 @@ int out_fsync_dir(const char *dir);
 void out_abort(struct outdir *o);
 /* Publish (see above).  names[] are the files written, manifest last. */
 int out_commit(struct outdir *o, const char *const *names, int n, struct err *e);
-
-/* A JSON string literal (quotes, backslashes and control characters
- * escaped); UTF-8 passes through. */
-void json_put_str(FILE *f, const char *s);
-
-/* A CSV value without its separator, quoted only where RFC 4180 needs it;
- * with formula_guard, quoted and prefixed with ' so that a spreadsheet
- * shows it as text (export packs). */
-void csv_put_value(FILE *f, const char *s, int formula_guard);
-
-/* One CSV field, quoted only where RFC 4180 needs it. */
-void csv_put(FILE *f, const char *s, int last);
 
 int write_flags(struct outdir *o, const struct eval_result *r, struct err *e);
 /* flags.csv with extra columns after the contract's eight: extra_header
