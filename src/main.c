@@ -14,15 +14,13 @@
 #include <unistd.h>
 
 #include "cmd/cli.h"
+#include "cmd/cmd.h"
 #include "base/date.h"
 #include "base/encoding.h"
 #include "base/err.h"
 #include "pipeline.h"
 #include "pg/cmd_pg.h"
 #include "snapshot/snapshot.h"
-#include "audit/export.h"
-#include "audit/report.h"
-#include "audit/review.h"
 
 
 /* Exit status table (also in --help and README.md). */

@@ -20,7 +20,10 @@
 #include <sys/stat.h>
 
 #include "audit/review.h"
+#include "audit/mask.h"
+#include "base/csvread.h"
 #include "base/fileio.h"
+#include "base/textout.h"
 #include "out/write.h"
 
 #define E_OUT E_WRITE   /* an output of ours could not be written (exit 6) */

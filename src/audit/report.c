@@ -13,7 +13,10 @@
 #include <xxhash.h>
 
 #include "base/date.h"
+#include "audit/mask.h"
+#include "base/csvread.h"
 #include "base/fileio.h"
+#include "base/textout.h"
 #include "pipeline.h"
 #include "out/write.h"
 
@@ -1037,7 +1040,7 @@ int cmd_report(int argc, char **argv, struct err *e)
     }
     /* the trend */
     if (st == E_OK && state) {
-        st = review_state_exists(state, e);
+        st = statedir_exists(state, e);
         if (st == E_OK)
             st = review_open(&srv, NULL, state, e);
         if (st == E_OK && srv->n_hist) {
