@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "base/csvread.h"
+#include "audit/rundir.h"
 #include "base/date.h"
 #include "base/textout.h"
 #include "pipeline.h"
@@ -69,69 +69,39 @@ const struct prev_flag *review_known(const struct review *rv, uint64_t fp)
 /* ---------- opening: the previous run and the state ---------- */
 
 /* --previous DIR: its flags.csv, fingerprints from the flags' own column
- * or from fingerprints.csv (same rows, same order). */
+ * or from fingerprints.csv (rundir.h). */
 static int load_previous_dir(struct review *rv, const char *dir, struct err *e)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/flags.csv", dir);
-    int has_fp = 0;
-    int st = statedir_read_flag_file(path, 0, &rv->arena, &rv->prev, &rv->n_prev, &has_fp, e);
+    struct rundir rd;
+    int st = rundir_read(&rd, dir, RUN_FLAG_FPS, &rv->arena, e);
     if (st == E_NOINPUT) {
+        unsigned missing = rd.missing;
         err_init(e);
-        return ERR(e, E_NOINPUT, "--previous %s: no flags.csv there; give the output "
-                                 "directory of an earlier 'hedui run' (or leave out "
-                                 "--previous on a first run)", dir);
+        if (missing == RUN_FLAGS)
+            st = ERR(e, E_NOINPUT, "--previous %s: no flags.csv there; give the output "
+                                   "directory of an earlier 'hedui run' (or leave out "
+                                   "--previous on a first run)", dir);
+        else
+            st = ERR(e, E_NOINPUT, "--previous %s: flags.csv has no fingerprints and there "
+                                   "is no fingerprints.csv (a run of an older hedui?)", dir);
     }
-    if (st != E_OK || has_fp)
-        goto sorted;
-    snprintf(path, sizeof path, "%s/fingerprints.csv", dir);
-    struct csvr r;
-    st = csvr_open(&r, path, e);
-    if (st == E_NOINPUT) {
-        err_init(e);
-        return ERR(e, E_NOINPUT, "--previous %s: flags.csv has no fingerprints and there is "
-                                 "no fingerprints.csv (a run of an older hedui?)", dir);
+    if (st == E_OK) {
+        rv->prev = malloc((rd.n_flags ? rd.n_flags : 1) * sizeof *rv->prev);
+        if (!rv->prev)
+            st = ERR(e, E_NOMEM, "out of memory while reading the previous run");
     }
-    if (st != E_OK)
-        return st;
-    static const char *const names[] = {"fingerprint", "rule_id", "household_id", "hukou_no",
-                                        "id_no"};
-    int col[5];
-    st = csvr_header(&r, names, 5, 5, col, e);
-    size_t i = 0;
-    while (st == E_OK) {
-        int k = csvr_next(&r, e);
-        if (k < 0) {
-            st = e->code;
-            break;
-        }
-        if (k == 0)
-            break;
-        struct prev_flag *p = i < rv->n_prev ? &rv->prev[i] : NULL;
-        if (!p || strcmp(p->rule_id, csvr_field(&r, col[1])) != 0 ||
-            strcmp(p->household_id, csvr_field(&r, col[2])) != 0 ||
-            strcmp(p->hukou_no, csvr_field(&r, col[3])) != 0 || strcmp(p->id_no, csvr_field(&r, col[4])) != 0) {
-            err_where(e, path, r.rec_line, 0);
-            st = ERR(e, E_PARSE, "does not match row %zu of flags.csv: the two files are not "
-                                 "from the same run", i + 1);
-            break;
-        }
-        if (review_fp_parse(csvr_field(&r, col[0]), &p->fp) != 0) {
-            err_where(e, path, r.rec_line, 0);
-            st = ERR(e, E_PARSE, "'%s' is not a fingerprint (16 hex digits)", csvr_field(&r, col[0]));
-            break;
-        }
-        i++;
+    for (size_t i = 0; st == E_OK && i < rd.n_flags; i++) {
+        const struct run_flag *f = &rd.flags[i];
+        rv->prev[i] = (struct prev_flag){f->fp, f->rule_id, f->severity, f->household_id,
+                                         f->hukou_no, f->id_no, f->region, f->evidence,
+                                         0, 0, "", ""};
     }
-    if (st == E_OK && i != rv->n_prev) {
-        err_where(e, path, 0, 0);
-        st = ERR(e, E_PARSE, "has %zu rows, flags.csv %zu: the two files are not from the "
-                             "same run", i, rv->n_prev);
+    if (st == E_OK) {
+        rv->n_prev = rd.n_flags;
+        if (rv->n_prev > 1)
+            qsort(rv->prev, rv->n_prev, sizeof *rv->prev, cmp_prev_fp);
     }
-    csvr_close(&r);
-sorted:
-    if (st == E_OK && rv->n_prev > 1)
-        qsort(rv->prev, rv->n_prev, sizeof *rv->prev, cmp_prev_fp);
+    rundir_free(&rd);
     return st;
 }
 

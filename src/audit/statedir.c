@@ -77,7 +77,7 @@ static int cmp_prev_fp(const void *a, const void *b)
     return x->fp < y->fp ? -1 : x->fp > y->fp;
 }
 
-/* ---------- findings.csv (and a run's flags.csv) ---------- */
+/* ---------- findings.csv ---------- */
 
 static const char *const prev_cols[] = {"rule_id", "severity", "household_id", "hukou_no",
                                         "id_no", "region_code", "evidence", "fingerprint",
@@ -85,15 +85,16 @@ static const char *const prev_cols[] = {"rule_id", "severity", "household_id", "
 enum { PC_RULE, PC_SEV, PC_HH, PC_HK, PC_ID, PC_REGION, PC_EV, PC_FP, PC_FIRST_RUN,
        PC_LAST_RUN, PC_FIRST_SEEN, PC_LAST_SEEN, N_PC };
 
-int statedir_read_flag_file(const char *path, int need_fp, struct arena *a,
-                            struct prev_flag **out, size_t *n_out, int *has_fp, struct err *e)
+/* The rows of findings.csv at path, in file order. */
+static int read_findings_file(const char *path, struct arena *a, struct prev_flag **out,
+                              size_t *n_out, struct err *e)
 {
     struct csvr r;
     int st = csvr_open(&r, path, e);
     if (st != E_OK)
         return st;
     int col[N_PC];
-    st = csvr_header(&r, prev_cols, N_PC, need_fp ? PC_FP + 1 : PC_EV + 1, col, e);
+    st = csvr_header(&r, prev_cols, N_PC, PC_FP + 1, col, e);
     struct vec rows = {NULL, 0, 0, 0};
     while (st == E_OK) {
         int k = csvr_next(&r, e);
@@ -108,7 +109,7 @@ int statedir_read_flag_file(const char *path, int need_fp, struct arena *a,
             st = ERR(e, E_NOMEM, "out of memory while reading %s", path);
             break;
         }
-        if (col[PC_FP] >= 0 && review_fp_parse(csvr_field(&r, col[PC_FP]), &p->fp) != 0) {
+        if (review_fp_parse(csvr_field(&r, col[PC_FP]), &p->fp) != 0) {
             err_where(e, path, r.rec_line, 0);
             st = ERR(e, E_PARSE, "'%s' is not a fingerprint (16 hex digits)",
                      csvr_field(&r, col[PC_FP]));
@@ -125,8 +126,6 @@ int statedir_read_flag_file(const char *path, int need_fp, struct arena *a,
         p->first_run = atoi(csvr_field(&r, col[PC_FIRST_RUN]));
         p->last_run = atoi(csvr_field(&r, col[PC_LAST_RUN]));
     }
-    if (has_fp)
-        *has_fp = col[PC_FP] >= 0;
     csvr_close(&r);
     if (st != E_OK) {
         vec_free(&rows);
@@ -144,7 +143,7 @@ int statedir_read_findings(const char *dir, struct arena *a, struct prev_flag **
     snprintf(path, sizeof path, "%s/findings.csv", dir);
     *out = NULL;
     *n = 0;
-    int st = statedir_read_flag_file(path, 1, a, out, n, NULL, e);
+    int st = read_findings_file(path, a, out, n, e);
     if (st == E_NOINPUT) {
         err_init(e);
         return E_OK;

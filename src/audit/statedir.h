@@ -24,8 +24,9 @@
 #include "contract/policy.h"
 #include "engine/evaluate.h"
 
-/* A finding of an earlier run: a row of findings.csv (or of a previous
- * run's flags.csv, review.c).  Strings live in the reader's arena. */
+/* A finding of an earlier run: a row of findings.csv (or a flag of the
+ * previous run's flags.csv, review.c).  Strings live in the reader's
+ * arena. */
 struct prev_flag {
     uint64_t fp;
     const char *rule_id, *severity, *household_id, *hukou_no, *id_no, *region, *evidence;
@@ -57,11 +58,6 @@ int statedir_exists(const char *state, struct err *e);
 int statedir_lock(const char *dir, int *fd, struct err *e);
 void statedir_unlock(int fd);
 
-/* The rows of a file of findings (findings.csv: need_fp 1) or of flags (a
- * run's flags.csv: need_fp 0, its fingerprint column optional, *has_fp says
- * whether there was one), in file order. */
-int statedir_read_flag_file(const char *path, int need_fp, struct arena *a,
-                            struct prev_flag **out, size_t *n, int *has_fp, struct err *e);
 /* dir/findings.csv sorted by fingerprint; none when there is no file. */
 int statedir_read_findings(const char *dir, struct arena *a, struct prev_flag **out,
                            size_t *n, struct err *e);
