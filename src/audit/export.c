@@ -11,6 +11,9 @@
  * the numeric rank and score columns are written as plain numbers).
  * Fingerprints are not exported: with the rest of a row they would give
  * back the masked digits.
+ *
+ * Owns: the pack's columns and their spreadsheet safety.  Never: shows a
+ * full ID number or a fingerprint; reads a run's files itself (rundir.c).
  */
 #include "audit/export.h"
 
@@ -240,76 +243,5 @@ int export_packs(const struct rundir *rd, const char *out, const char *town,
     free(fl);
     free(vd);
     arena_free(&keys);
-    return st;
-}
-
-static const char usage_export[] =
-    "Usage: hedui export --out DIR --township CODE|all [--from RUN_DIR]\n"
-    "\n"
-    "Writes the review list of a township (9-digit code) or of every township\n"
-    "with households in the review queue, one file each:\n"
-    "DIR/township_CODE_ASOF.csv, for people outside the bureau.  Per queued\n"
-    "household (in queue order) every flag with its evidence; ID numbers are\n"
-    "masked (first 6 and last 4 characters kept); UTF-8 with a BOM and CRLF\n"
-    "line ends so Excel and WPS open it; text cells that a spreadsheet would\n"
-    "run as a formula (= + - @ TAB CR first) start with an apostrophe.\n"
-    "\n"
-    "Options:\n"
-    "  --out DIR         where the packs go (created if missing, mode 0700)\n"
-    "  --township CODE   a 9-digit township code, or 'all'\n"
-    "  --from RUN_DIR    the run to export (default: the current directory)\n";
-
-static void say_pack(void *ctx, const char *path, size_t households)
-{
-    (void)ctx;
-    printf("hedui: %s: %zu households%s\n", path, households,
-           households ? "" : " (none in the review queue: header only)");
-}
-
-int cmd_export(int argc, char **argv, struct err *e)
-{
-    const char *out = NULL, *town = NULL, *from = ".";
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        const char **dst = NULL;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(usage_export, stdout);
-            return E_OK;
-        }
-        if (strcmp(a, "--out") == 0)
-            dst = &out;
-        else if (strcmp(a, "--township") == 0)
-            dst = &town;
-        else if (strcmp(a, "--from") == 0)
-            dst = &from;
-        else
-            return ERR(e, E_USAGE, "unknown option '%s' for 'export'", a);
-        if (i + 1 >= argc)
-            return ERR(e, E_USAGE, "option %s needs a value", a);
-        *dst = argv[++i];
-    }
-    if (!out)
-        return ERR(e, E_USAGE, "'export' needs --out DIR");
-    if (!town)
-        return ERR(e, E_USAGE, "'export' needs --township CODE (9 digits) or --township all");
-    if (strcmp(town, "all") != 0 && !township_code_ok(town))
-        return ERR(e, E_USAGE, "--township '%s' is not a 9-digit township code (or 'all')",
-                   town);
-    struct arena ar;
-    arena_init(&ar, (size_t)1 << 20);
-    struct rundir rd;
-    int st = rundir_read(&rd, from, RUN_MANIFEST | RUN_FLAGS | RUN_CHANGES | RUN_QUEUE, &ar, e);
-    if (st == E_NOINPUT && rd.missing == RUN_MANIFEST) {
-        err_init(e);
-        st = ERR(e, E_NOINPUT, "--from %s: no manifest.json there; give the output directory "
-                               "of a 'hedui run'", from);
-    }
-    size_t n_packs = 0;
-    if (st == E_OK)
-        st = export_packs(&rd, out, town, say_pack, NULL, &n_packs, e);
-    if (st == E_OK && strcmp(town, "all") == 0 && n_packs == 0)
-        printf("hedui: the review queue of %s is empty: no packs written\n", from);
-    rundir_free(&rd);
-    arena_free(&ar);
     return st;
 }

@@ -26,7 +26,4 @@ int export_packs(const struct rundir *rd, const char *out, const char *town,
                  void (*done)(void *ctx, const char *path, size_t households), void *ctx,
                  size_t *n_packs, struct err *e);
 
-/* `hedui export --out DIR --township CODE|all [--from RUN_DIR]` */
-int cmd_export(int argc, char **argv, struct err *e);
-
 #endif

@@ -16,7 +16,7 @@
 #include "audit/rundir.h"
 #include "base/date.h"
 #include "base/textout.h"
-#include "pipeline.h"
+#include "engine/rank.h"
 #include "out/write.h"
 
 const char *const change_names[3] = {"new", "persisting", "resolved"};
@@ -362,26 +362,26 @@ int review_write(struct review *rv, struct outdir *od, const struct eval_result 
     return st;
 }
 
-void review_current_row(const struct review *rv, const struct pipeline *p,
+void review_current_row(const struct review *rv, const struct run_summary *s,
                         struct history_row *h)
 {
     memset(h, 0, sizeof *h);
     h->run = rv->state_dir ? rv->prev_run + 1 : 0;   /* numbered by the state only */
-    date_format(p->cfg.as_of, h->as_of);
+    date_format(s->as_of, h->as_of);
     time_t t = time(NULL);
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(h->finished_at, sizeof h->finished_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    h->flags = (long long)p->er.n_flags;
+    h->flags = (long long)s->er->n_flags;
     h->new_ = rv->compare ? rv->n_new : -1;
     h->persisting = rv->compare ? rv->n_persisting : -1;
     h->resolved = rv->compare ? (long long)rv->n_resolved : -1;
-    h->queue = (long long)p->rk.n_queue;
+    h->queue = (long long)s->rk->n_queue;
     h->held = rv->state_dir ? 0 : -1;
     for (int i = 1; i < N_OUTCOMES && rv->state_dir; i++)
         h->held += rv->n_held[i];
     for (int i = 0; i < N_RULES; i++)
-        h->rule_count[i] = (long long)p->er.rule_count[i];
+        h->rule_count[i] = (long long)s->er->rule_count[i];
 }
 
 /* ---------- recording a run in the state ---------- */
@@ -394,7 +394,7 @@ static int cmp_flag_idx_fp(const void *a, const void *b, void *ctx)
     return x < y ? -1 : x > y;
 }
 
-int review_record_run(struct review *rv, const struct pipeline *p, const char *out_dir,
+int review_record_run(struct review *rv, const struct run_summary *s, const char *out_dir,
                       struct err *e)
 {
     if (!rv->state_dir)
@@ -414,7 +414,7 @@ int review_record_run(struct review *rv, const struct pipeline *p, const char *o
     struct history_row *rows = NULL;
     if (st == E_OK) {
         int run = statedir_last_run(now.known, now.n_known, now.hist, now.n_hist) + 1;
-        size_t n = p->er.n_flags;
+        size_t n = s->er->n_flags;
         order = malloc((n ? n : 1) * sizeof *order);
         rows = malloc((now.n_hist + 1) * sizeof *rows);
         if (!order || !rows) {
@@ -423,15 +423,15 @@ int review_record_run(struct review *rv, const struct pipeline *p, const char *o
             for (size_t i = 0; i < n; i++)
                 order[i] = i;
             if (n > 1)
-                qsort_r(order, n, sizeof *order, cmp_flag_idx_fp, p->er.flags);
+                qsort_r(order, n, sizeof *order, cmp_flag_idx_fp, s->er->flags);
             char as_of[11];
-            date_format(p->cfg.as_of, as_of);
-            st = statedir_write_findings(rv->state_dir, now.known, now.n_known, &p->er, order,
+            date_format(s->as_of, as_of);
+            st = statedir_write_findings(rv->state_dir, now.known, now.n_known, s->er, order,
                                          run, as_of, e);
             if (st == E_OK) {
                 if (now.n_hist)
                     memcpy(rows, now.hist, now.n_hist * sizeof *rows);
-                review_current_row(rv, p, &rows[now.n_hist]);
+                review_current_row(rv, s, &rows[now.n_hist]);
                 rows[now.n_hist].run = run;
                 st = statedir_write_history(rv->state_dir, rows, now.n_hist + 1, e);
             }

@@ -26,8 +26,8 @@
 #include "base/err.h"
 #include "contract/policy.h"
 #include "engine/evaluate.h"
+#include "out/summary.h"
 
-struct pipeline;
 struct outdir;
 
 enum change { CH_NEW = 0, CH_PERSISTING, CH_RESOLVED };
@@ -72,10 +72,10 @@ int review_mark(struct review *rv, struct eval_result *er, struct err *e);
 int review_write(struct review *rv, struct outdir *od, const struct eval_result *er,
                  struct err *e);
 /* After a successful publish: record the run in the state directory. */
-int review_record_run(struct review *rv, const struct pipeline *p, const char *out_dir,
+int review_record_run(struct review *rv, const struct run_summary *s, const char *out_dir,
                       struct err *e);
 /* The history row of the current run (for the report). */
-void review_current_row(const struct review *rv, const struct pipeline *p,
+void review_current_row(const struct review *rv, const struct run_summary *s,
                         struct history_row *h);
 void review_free(struct review *rv);
 

@@ -13,6 +13,7 @@
 
 #include "audit/review.h"
 #include "base/textout.h"
+#include "cmd/cli.h"
 #include "pg/cmd_pg.h"
 
 static const char usage_review[] =
@@ -71,57 +72,66 @@ static int review_list(const char *state, struct err *e)
     return st;
 }
 
-int cmd_review(int argc, char **argv, struct err *e)
+struct review_opts {
+    const char *sub, *file;          /* import FILE | list */
+    const char *state, *pg, *schema;
+    int dry_run, help;
+};
+
+static int parse_review(int argc, char **argv, struct review_opts *o, struct err *e)
 {
-    const char *sub = NULL, *file = NULL, *state = NULL, *pg = NULL, *schema = "hedui";
-    int dry_run = 0;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(usage_review, stdout);
-            return E_OK;
-        } else if (strcmp(a, "--dry-run") == 0) {
-            dry_run = 1;
-        } else if (strncmp(a, "--state=", 8) == 0) {
-            state = a + 8;
-        } else if (strcmp(a, "--state") == 0) {
-            if (i + 1 >= argc)
-                return ERR(e, E_USAGE, "option --state needs a value");
-            state = argv[++i];
-        } else if (strcmp(a, "--pg") == 0 || strcmp(a, "--schema") == 0) {
-            if (i + 1 >= argc)
-                return ERR(e, E_USAGE, "option %s needs a value", a);
-            *(a[2] == 'p' ? &pg : &schema) = argv[++i];
-        } else if (a[0] == '-' && a[1]) {
-            return ERR(e, E_USAGE, "unknown option '%s' for 'review'", a);
-        } else if (!sub) {
-            sub = a;
-        } else if (!file) {
-            file = a;
-        } else {
-            return ERR(e, E_USAGE, "unexpected argument '%s' for 'review'", a);
-        }
-    }
+    memset(o, 0, sizeof *o);
+    o->schema = PG_DEFAULT_SCHEMA;
+    const struct cli_opt opts[] = {
+        {"--state", NULL, CLI_STR, &o->state},
+        {"--pg", NULL, CLI_STR, &o->pg},
+        {"--schema", NULL, CLI_STR, &o->schema},
+        {"--dry-run", NULL, CLI_FLAG, &o->dry_run},
+        {"--help", "-h", CLI_FLAG, &o->help},
+    };
+    const char *pos[2] = {NULL, NULL};
+    int npos = 0;
+    int st = cli_parse("review", argc, argv, opts, sizeof opts / sizeof opts[0], pos, 2, &npos,
+                       e);
+    if (st != E_OK || o->help)
+        return st;
+    o->sub = pos[0];
+    o->file = pos[1];
+    const char *sub = o->sub;
     if (!sub)
         return ERR(e, E_USAGE, "'review' needs a subcommand: import or list");
-    if (pg && state)
+    if (o->pg && o->state)
         return ERR(e, E_USAGE, "'review %s': give --state DIR or --pg CONNINFO, not both", sub);
-    if (pg && strcmp(sub, "import") != 0)
+    if (o->pg && strcmp(sub, "import") != 0)
         return ERR(e, E_USAGE, "'review %s' works with --state DIR; with --pg query the "
                                "dispositions table", sub);
-    if (!state && !pg)
+    if (!o->state && !o->pg)
         return ERR(e, E_USAGE, "'review %s' needs --state DIR (or --pg CONNINFO)", sub);
     if (strcmp(sub, "import") == 0) {
-        if (!file)
+        if (!o->file)
             return ERR(e, E_USAGE, "'review import' needs the auditors' CSV file");
-        if (pg)
-            return pg_review_import(file, pg, schema, dry_run, e);
-        return review_import(file, state, NULL, dry_run, e);
+    } else if (strcmp(sub, "list") == 0) {
+        if (o->file)
+            return ERR(e, E_USAGE, "unexpected argument '%s' for 'review list'", o->file);
+    } else {
+        return ERR(e, E_USAGE, "unknown 'review' subcommand '%s' (import, list)", sub);
     }
-    if (strcmp(sub, "list") == 0) {
-        if (file)
-            return ERR(e, E_USAGE, "unexpected argument '%s' for 'review list'", file);
-        return review_list(state, e);
+    return E_OK;
+}
+
+int cmd_review(int argc, char **argv, struct err *e)
+{
+    struct review_opts o;
+    int st = parse_review(argc, argv, &o, e);
+    if (st != E_OK)
+        return st;
+    if (o.help) {
+        fputs(usage_review, stdout);
+        return E_OK;
     }
-    return ERR(e, E_USAGE, "unknown 'review' subcommand '%s' (import, list)", sub);
+    if (strcmp(o.sub, "list") == 0)
+        return review_list(o.state, e);
+    if (o.pg)   /* the PostgreSQL store: pg/ checks the file the same way */
+        return pg_review_import(o.file, o.pg, o.schema, o.dry_run, e);
+    return review_import(o.file, o.state, NULL, o.dry_run, e);
 }
