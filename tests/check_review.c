@@ -233,7 +233,7 @@ START_TEST(test_statedir_roundtrip)
     memset(hw, 0, sizeof hw);
     for (int i = 0; i < 2; i++) {
         hw[i].run = i + 1;
-        snprintf(hw[i].as_of, sizeof hw[i].as_of, "2026-06-1%d", i);
+        memcpy(hw[i].as_of, i ? "2026-06-11" : "2026-06-10", 11);
         hw[i].flags = 10 + i;
         hw[i].new_ = i ? 3 : -1;
         hw[i].persisting = hw[i].resolved = i ? 1 : -1;
