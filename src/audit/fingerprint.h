@@ -8,6 +8,9 @@
  * fingerprint in every run wherever its rows sit in the feeds, and a
  * changed finding (a new car, a higher value, a higher wage) gets a new one.
  * 0 means "not computed": no fingerprint is 0.
+ *
+ * Owns: the fingerprint's definition (changing it makes every finding new:
+ * never without a new tag).  Never: reads or writes a file.
  */
 #ifndef ENGINE_FINGERPRINT_H
 #define ENGINE_FINGERPRINT_H

@@ -4,6 +4,9 @@
  * Characters are UTF-8 characters (a full-width digit is one); a byte that
  * is not valid UTF-8 counts as one character.  Output is cut to fit n bytes
  * (never past a kept character: a cut only loses the tail).
+ *
+ * Owns: what an outsider may see of an ID.  Never: allocates; shows more
+ * than the first 6 and last 4 characters of an ID.
  */
 #ifndef ENGINE_MASK_H
 #define ENGINE_MASK_H

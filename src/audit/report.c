@@ -213,7 +213,8 @@ static void num_cell(FILE *f, long long v)
         fputs("<td class=\"num muted\">&ndash;</td>", f);
 }
 
-int report_html(FILE *f, const struct report_input *ri)
+/* The page's head: title, header line, navigation. */
+static void page_head(FILE *f, const struct report_input *ri)
 {
     fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\n"
           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
@@ -236,8 +237,11 @@ int report_html(FILE *f, const struct report_input *ri)
           "<a href=\"#townships\">Townships</a><a href=\"#trend\">Trend</a>"
           "<a href=\"#findings\">Findings</a><a href=\"#spot\">Spot check</a>"
           "<a href=\"#manifest\">Manifest</a></nav>\n<main>\n", f);
+}
 
-    /* summary */
+/* The cards: counts, changes, verdicts. */
+static void section_summary(FILE *f, const struct report_input *ri)
+{
     fputs("<section id=\"summary\"><h2>Summary</h2><div class=\"cards\">", f);
     card(f, "", ri->n_flags, "flags (rule firings)");
     card(f, "", ri->n_queue, "households in the review queue");
@@ -258,50 +262,54 @@ int report_html(FILE *f, const struct report_input *ri)
         fputs("<p class=\"muted\">No previous run was given (run with --previous DIR or "
               "--state DIR to see what changed).</p>", f);
     fputs("</section>\n", f);
+}
 
-    /* per rule */
+/* Flags per rule: bars (new and persisting when the run compared) and a table. */
+static void section_rules(FILE *f, const struct report_input *ri)
+{
     fputs("<section id=\"rules\"><h2>Flags per rule</h2>", f);
-    {
-        const char *names[N_RULES];
-        long long a[N_RULES], b[N_RULES];
-        int n = 0, split = ri->compare;
-        for (int r = 0; r < N_RULES; r++) {
-            if (ri->rule_count[r] <= 0)
-                continue;
-            names[n] = rule_names[r];
-            if (split && ri->rule_new[r] >= 0) {
-                a[n] = ri->rule_new[r];
-                b[n] = ri->rule_count[r] - ri->rule_new[r];
-            } else {
-                a[n] = ri->rule_count[r];
-                b[n] = 0;
-            }
-            n++;
+    const char *names[N_RULES];
+    long long a[N_RULES], b[N_RULES];
+    int n = 0, split = ri->compare;
+    for (int r = 0; r < N_RULES; r++) {
+        if (ri->rule_count[r] <= 0)
+            continue;
+        names[n] = rule_names[r];
+        if (split && ri->rule_new[r] >= 0) {
+            a[n] = ri->rule_new[r];
+            b[n] = ri->rule_count[r] - ri->rule_new[r];
+        } else {
+            a[n] = ri->rule_count[r];
+            b[n] = 0;
         }
-        if (split)
-            fprintf(f, "<div class=\"legend\"><span style=\"background:%s\"></span>new"
-                       "<span style=\"background:%s\"></span>persisting</div>", C_NEW, C_PERS);
-        if (n)
-            svg_hbars(f, "flags per rule", n, names, a, split ? b : NULL, split ? C_NEW : C_PERS,
-                      C_PERS);
-        else
-            fputs("<p class=\"muted\">No rule fired.</p>", f);
-        fputs("<table><thead><tr><th>rule</th><th>severity</th><th class=\"num\">flags</th>"
-              "<th class=\"num\">new</th></tr></thead><tbody>", f);
-        for (int r = 0; r < N_RULES; r++) {
-            fputs("<tr><td>", f);
-            esc(f, rule_names[r]);
-            fputs("</td><td>", f);
-            esc(f, ri->rule_severity[r] ? ri->rule_severity[r] : "");
-            fputs("</td>", f);
-            num_cell(f, ri->rule_count[r]);
-            num_cell(f, ri->compare ? ri->rule_new[r] : -1);
-            fputs("</tr>", f);
-        }
-        fputs("</tbody></table></section>\n", f);
+        n++;
     }
+    if (split)
+        fprintf(f, "<div class=\"legend\"><span style=\"background:%s\"></span>new"
+                   "<span style=\"background:%s\"></span>persisting</div>", C_NEW, C_PERS);
+    if (n)
+        svg_hbars(f, "flags per rule", n, names, a, split ? b : NULL, split ? C_NEW : C_PERS,
+                  C_PERS);
+    else
+        fputs("<p class=\"muted\">No rule fired.</p>", f);
+    fputs("<table><thead><tr><th>rule</th><th>severity</th><th class=\"num\">flags</th>"
+          "<th class=\"num\">new</th></tr></thead><tbody>", f);
+    for (int r = 0; r < N_RULES; r++) {
+        fputs("<tr><td>", f);
+        esc(f, rule_names[r]);
+        fputs("</td><td>", f);
+        esc(f, ri->rule_severity[r] ? ri->rule_severity[r] : "");
+        fputs("</td>", f);
+        num_cell(f, ri->rule_count[r]);
+        num_cell(f, ri->compare ? ri->rule_new[r] : -1);
+        fputs("</tr>", f);
+    }
+    fputs("</tbody></table></section>\n", f);
+}
 
-    /* per township */
+/* Flags per township: the 30 with the most drawn, every one in the table. */
+static void section_townships(FILE *f, const struct report_input *ri)
+{
     fputs("<section id=\"townships\"><h2>Flags per township</h2>", f);
     if (ri->n_towns) {
         size_t n = ri->n_towns < 30 ? ri->n_towns : 30;
@@ -335,8 +343,11 @@ int report_html(FILE *f, const struct report_input *ri)
         fputs("<p class=\"muted\">No flags.</p>", f);
     }
     fputs("</section>\n", f);
+}
 
-    /* trend */
+/* The trend over past runs. */
+static void section_trend(FILE *f, const struct report_input *ri)
+{
     fputs("<section id=\"trend\"><h2>Trend over past runs</h2>", f);
     if (ri->n_hist) {
         svg_trend(f, ri->hist, ri->n_hist);
@@ -366,8 +377,11 @@ int report_html(FILE *f, const struct report_input *ri)
               "--history DIR...').</p>", f);
     }
     fputs("</section>\n", f);
+}
 
-    /* findings */
+/* The findings listed, masked. */
+static void section_findings(FILE *f, const struct report_input *ri)
+{
     fputs("<section id=\"findings\"><h2>", f);
     esc(f, ri->findings_title ? ri->findings_title : "Findings");
     fprintf(f, "</h2><p class=\"muted\">%zu listed of %lld. ID numbers are masked, also "
@@ -408,8 +422,11 @@ int report_html(FILE *f, const struct report_input *ri)
         fputs("</td></tr>\n", f);
     }
     fputs("</tbody></table></div></section>\n", f);
+}
 
-    /* spot check */
+/* The spot-check sample. */
+static void section_spot(FILE *f, const struct report_input *ri)
+{
     fprintf(f, "<section id=\"spot\"><h2>Spot-check sample (抽查)</h2><p class=\"muted\">%lld "
                "households drawn from this month's approvals.</p>", ri->n_spot);
     if (ri->n_spot_rows) {
@@ -433,8 +450,11 @@ int report_html(FILE *f, const struct report_input *ri)
                     ri->n_spot_rows);
     }
     fputs("</section>\n", f);
+}
 
-    /* manifest */
+/* The manifest, and the page's end. */
+static void section_manifest(FILE *f, const struct report_input *ri)
+{
     fputs("<section id=\"manifest\"><h2>Run manifest</h2><p>Inputs with sizes and XXH3-128 "
           "checksums, rules version and hash, as-of date, seed, row accounting, counts and "
           "timings: everything needed to reproduce this run.</p>", f);
@@ -450,5 +470,17 @@ int report_html(FILE *f, const struct report_input *ri)
     fputs(". A flag is a lead for a person to review, never a decision. Self-contained page: "
           "no network access.</footer>\n", f);
     fprintf(f, "<script>%s</script>\n</body></html>\n", page_js);
+}
+
+int report_html(FILE *f, const struct report_input *ri)
+{
+    page_head(f, ri);
+    section_summary(f, ri);
+    section_rules(f, ri);
+    section_townships(f, ri);
+    section_trend(f, ri);
+    section_findings(f, ri);
+    section_spot(f, ri);
+    section_manifest(f, ri);
     return E_OK;
 }

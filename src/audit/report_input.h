@@ -6,6 +6,9 @@
  * new findings (up to 300) and the resolved ones (up to 100), else the
  * findings of high or medium severity (up to 300); the spot-check sample
  * up to 500 rows; every township.
+ *
+ * Owns: that choice of what is listed.  Never: renders (report.h) or
+ * parses a file (rundir.h).
  */
 #ifndef ENGINE_REPORT_INPUT_H
 #define ENGINE_REPORT_INPUT_H

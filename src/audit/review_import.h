@@ -11,6 +11,9 @@
  * `review_import()` itself (open the state or the store, check the file
  * with review_import_read(), store the rows) is in review.c: it needs the
  * state, which includes this header.
+ *
+ * Owns: the outcome values, struct review_verdict, the store seam.  Never:
+ * stores a verdict itself.
  */
 #ifndef ENGINE_REVIEW_IMPORT_H
 #define ENGINE_REVIEW_IMPORT_H

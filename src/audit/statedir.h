@@ -11,6 +11,8 @@
  * rename, fsync of the directory).  What the files mean for a run (which
  * findings are held, what changed) is review.c's; this module only reads
  * and writes them.
+ *
+ * Owns: the three files' columns and the lock.  Never: judges a finding.
  */
 #ifndef ENGINE_STATEDIR_H
 #define ENGINE_STATEDIR_H

@@ -4,6 +4,9 @@
  *
  * Each takes the arguments after the command name and returns E_OK or an
  * error in e (main.c prints it); `--help` prints the usage on stdout.
+ * Options are parsed by cli_parse (cli.h) only.
+ *
+ * Owns: the entry points.  Never: exits or prints an error.
  */
 #ifndef ENGINE_CMD_H
 #define ENGINE_CMD_H
