@@ -20,10 +20,11 @@
 #include "base/date.h"
 #include "base/idmask.h"
 #include "audit/prevcounts.h"
-#include "audit/report.h"
+#include "audit/report_input.h"
 #include "audit/review.h"
 #include "out/lists.h"
 #include "out/outdir.h"
+#include "out/summary.h"
 
 const char *const stage_names[N_STAGES] = {"load_ms", "index_join_ms", "evaluate_ms",
                                            "rank_ms", "write_ms", "total_ms"};
@@ -396,6 +397,9 @@ int pipeline_publish_dir(struct pipeline *p, const char *dir, struct err *e)
     }
     p->stage_ms[ST_WRITE] = pipeline_now_ms() - t;
     p->stage_ms[ST_TOTAL] = pipeline_now_ms() - p->t_start;
+    struct run_summary sum = {HEDUI_VERSION, p->cfg.as_of, p->cfg.seed, omp_get_max_threads(),
+                              &p->pol, p->cfg.rules_dir, &p->d, &p->er, &p->rk, p->skipped,
+                              p->stage_ms, stage_names, N_STAGES, pipeline_peak_rss_kb()};
     if (st == E_OK) {
         char asof[11];
         date_format(p->cfg.as_of, asof);
@@ -407,12 +411,12 @@ int pipeline_publish_dir(struct pipeline *p, const char *dir, struct err *e)
         memcpy(mi.stage_ms, p->stage_ms, sizeof p->stage_ms);
         st = write_manifest(od, &mi, e);
         if (st == E_OK && p->rv)
-            st = report_write_run(p, od, e);
+            st = report_write_run(&sum, p->rv, od, e);
     }
     if (st == E_OK) {
         st = out_commit(od, e);
         if (st == E_OK && p->rv)
-            st = review_record_run(p->rv, p, dir, e);
+            st = review_record_run(p->rv, &sum, dir, e);
     }
     if (st != E_OK)
         out_abort(od);

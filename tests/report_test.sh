@@ -79,6 +79,15 @@ check "hedui report --from --state rewrites RUN_DIR/report.html ($(cat "$T/err")
 check "report from a non-run exits 3" '[ $? -eq 3 ]'
 "$HEDUI" report 2>"$T/err"
 check "report without --from exits 2" '[ $? -eq 2 ]'
+"$HEDUI" report --from="$T/o2" --history="$T/o1" --out="$T/rep-eq.html" >"$T/out" 2>"$T/err"
+check "report --opt=VALUE is --opt VALUE ($(cat "$T/err"))" \
+    "[ \$? -eq 0 ] && cmp -s '$T/rep-eq.html' '$T/rep-hist.html'"
+mkdir "$T/nojson"
+cp "$T/o2"/*.csv "$T/nojson/"
+printf '{"as_of": "%s", "seed": 1' $ASOF >"$T/nojson/manifest.json"
+"$HEDUI" report --from "$T/nojson" --out "$T/nojson.html" 2>"$T/err"
+check "report from a run whose manifest.json is not JSON exits 3" '[ $? -eq 3 ]'
+check "... says so and writes nothing" "grep -q 'not JSON' '$T/err' && [ ! -e '$T/nojson.html' ]"
 
 # ---------------------------------------------------------------- static checks
 tail -n +2 "$T/o2/flags.csv" | cut -d, -f6 | grep -E '^.{18}$' | sort -u >"$T/ids"

@@ -239,6 +239,19 @@ check "--previous with --pg is a usage error" '[ $? -eq 2 ]'
 check "unknown review subcommand exits 2" '[ $? -eq 2 ]'
 "$HEDUI" review --help >"$T/out" 2>&1
 check "review --help documents the columns" "grep -q 'reviewed_on' '$T/out'"
+"$HEDUI" review list --state="$T/S" >"$T/list_eq" 2>"$T/err"
+check "review list --state=DIR is --state DIR ($(cat "$T/err"))" \
+    "[ \$? -eq 0 ] && \"$HEDUI\" review list --state '$T/S' | cmp -s - '$T/list_eq'"
+"$HEDUI" review import "$T/good.csv" --state "$T/S" extra 2>"$T/err"
+check "a third argument to review is a usage error naming it" \
+    "[ \$? -eq 2 ] && grep -q \"unexpected argument 'extra'\" '$T/err'"
+# --previous reads a published run whole: a damaged one is refused with FILE:LINE
+mkdir "$T/dmg"
+cp "$T/o1"/* "$T/dmg/"
+sed '3s/,[^,]*$//' "$T/o1/flags.csv" >"$T/dmg/flags.csv"
+"$HEDUI" run -q --data "$T/d1" --out "$T/o9" --as-of $ASOF --previous "$T/dmg" 2>"$T/err"
+check "--previous with a flags.csv row short of a field exits 3" '[ $? -eq 3 ]'
+check "... naming the file and line" "grep -q 'dmg/flags.csv:3: has [0-9]* fields, the header has' '$T/err'"
 
 # ---------------------------------------------------------------- 8. township export packs
 FX="$T/fx"
@@ -305,6 +318,16 @@ check "the one-township pack has only that township" \
     "[ \$(tail -n +2 '$T/ex1/township_610102002_$ASOF.csv' | grep -vc '^610102002,') -eq 0 ]"
 "$HEDUI" export --out "$T/ex2" --township 61010 --from "$T/fo" 2>"$T/err"
 check "a bad township code exits 2" '[ $? -eq 2 ]'
+"$HEDUI" export --out="$T/exq" --township=all --from="$T/fo" >"$T/out" 2>"$T/err"
+check "export --out=DIR --township=all --from=DIR works ($(cat "$T/err"))" '[ $? -eq 0 ]'
+check "... and writes the same packs as the spaced form" "diff -r '$T/ex' '$T/exq' >/dev/null"
+mkdir "$T/nojson"
+cp "$T/fo"/*.csv "$T/nojson/"
+sed 's/"seed": \([0-9]*\),/"seed": \1,,/' "$T/fo/manifest.json" >"$T/nojson/manifest.json"
+"$HEDUI" export --out "$T/ex5" --township all --from "$T/nojson" 2>"$T/err"
+check "export from a run whose manifest.json is not JSON exits 3" '[ $? -eq 3 ]'
+check "... and says so with the line" "grep -q 'nojson/manifest.json:[0-9]*:[0-9]*: not JSON' '$T/err'"
+check "... and writes nothing" "[ ! -e '$T/ex5' ]"
 "$HEDUI" export --out "$T/ex2" --township all --from "$T/nowhere" 2>"$T/err"
 check "export from a non-run exits 3" '[ $? -eq 3 ]'
 "$HEDUI" export --out "$T/ex3" --township all --from "$T/o3" >"$T/out" 2>"$T/err"

@@ -11,6 +11,9 @@
  * the numeric rank and score columns are written as plain numbers).
  * Fingerprints are not exported: with the rest of a row they would give
  * back the masked digits.
+ *
+ * Owns: the pack's columns and their spreadsheet safety.  Never: shows a
+ * full ID number or a fingerprint; reads a run's files itself (rundir.c).
  */
 #include "audit/export.h"
 
@@ -19,11 +22,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "audit/review.h"
+#include "audit/fingerprint.h"
 #include "base/idmask.h"
-#include "out/lists.h"
-
-#define E_OUT E_WRITE   /* an output of ours could not be written (exit 6) */
+#include "base/fileio.h"
+#include "base/textout.h"
 
 /* ---------- spreadsheet-safe CSV ---------- */
 
@@ -35,18 +37,18 @@ void xl_put(FILE *f, const char *s, int text, int last)
     fputs(last ? "\r\n" : ",", f);
 }
 
-/* ---------- reading the run ---------- */
+/* ---------- the run's rows for the packs ---------- */
 
+/* A flag of the townships exported, by the unit it belongs to. */
 struct xflag {
     const char *key;   /* "H" household_id, or "K" hukou_no for L01 */
-    const char *f[8];  /* rule_id severity household_id hukou_no id_no region evidence change */
-    uint64_t fp;
-    size_t seq;
+    const struct run_flag *f;
+    size_t seq;        /* row in flags.csv: the order within a unit */
 };
 
 struct xqueue {
     char township[10];
-    const char *rank, *household_id, *hukou_no, *score, *rule_ids;
+    const struct run_queue_row *q;
 };
 
 struct xverdict {
@@ -69,30 +71,16 @@ static int cmp_xverdict(const void *a, const void *b)
     return x->fp < y->fp ? -1 : x->fp > y->fp;
 }
 
-static const char *keep(struct arena *a, const char *s, int *oom)
+/* "H" + household_id, or "K" + hukou_no for a unit without a household
+ * (L01), into b. */
+static void unit_key(struct strbuf *b, const char *household_id, const char *hukou_no)
 {
-    char *p = arena_strndup(a, s, strlen(s));
-    if (!p)
-        *oom = 1;
-    return p ? p : "";
+    strbuf_reset(b);
+    strbuf_puts(b, household_id[0] ? "H" : "K");
+    strbuf_puts(b, household_id[0] ? household_id : hukou_no);
 }
 
-static const char *make_key(struct arena *a, const char *household_id, const char *hukou_no,
-                            int *oom)
-{
-    const char *v = household_id[0] ? household_id : hukou_no;
-    size_t n = strlen(v);
-    char *p = arena_alloc(a, n + 2);
-    if (!p) {
-        *oom = 1;
-        return "";
-    }
-    p[0] = household_id[0] ? 'H' : 'K';
-    memcpy(p + 1, v, n + 1);
-    return p;
-}
-
-static int township_ok(const char *s)
+int township_code_ok(const char *s)
 {
     if (strlen(s) != 9)
         return 0;
@@ -100,25 +88,6 @@ static int township_ok(const char *s)
         if (s[i] < '0' || s[i] > '9')
             return 0;
     return 1;
-}
-
-static int json_as_of(const char *dir, char out[11])
-{
-    char path[4200];
-    snprintf(path, sizeof path, "%s/manifest.json", dir);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    char buf[4096];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    const char *p = strstr(buf, "\"as_of\": \"");
-    if (!p)
-        return -1;
-    p += 10;
-    snprintf(out, 11, "%.10s", p);
-    return 0;
 }
 
 struct pack_ctx {
@@ -129,6 +98,7 @@ struct pack_ctx {
     const struct xverdict *vd;
     size_t nv;
     int have_change, have_verdict;
+    struct err *e;
 };
 
 static int fill_pack(FILE *f, void *vctx)
@@ -141,15 +111,14 @@ static int fill_pack(FILE *f, void *vctx)
     for (int i = 0; i < 13; i++)
         xl_put(f, hdr[i], 1, i == 12);
     char masked[256];
+    struct strbuf key = {0};
     for (size_t i = 0; i < c->nq; i++) {
-        const struct xqueue *q = &c->q[i];
+        const struct run_queue_row *q = c->q[i].q;
         /* the flags of this unit */
-        struct xflag probe;
-        char keybuf[1024];
-        snprintf(keybuf, sizeof keybuf, "%c%s", q->household_id[0] ? 'H' : 'K',
-                 q->household_id[0] ? q->household_id : q->hukou_no);
-        probe.key = keybuf;
-        probe.seq = 0;
+        unit_key(&key, q->household_id, q->hukou_no);
+        if (key.oom)
+            break;   /* strbuf_check below */
+        struct xflag probe = {key.p, NULL, 0};
         size_t lo = 0, hi = c->nf;
         while (lo < hi) {
             size_t mid = lo + (hi - lo) / 2;
@@ -158,23 +127,23 @@ static int fill_pack(FILE *f, void *vctx)
             else
                 hi = mid;
         }
-        for (size_t k = lo; k < c->nf && strcmp(c->fl[k].key, keybuf) == 0; k++) {
-            const struct xflag *g = &c->fl[k];
-            xl_put(f, q->township, 1, 0);
+        for (size_t k = lo; k < c->nf && strcmp(c->fl[k].key, key.p) == 0; k++) {
+            const struct run_flag *g = c->fl[k].f;
+            xl_put(f, c->q[i].township, 1, 0);
             xl_put(f, q->rank, 0, 0);
             xl_put(f, q->household_id, 1, 0);
             xl_put(f, q->hukou_no, 1, 0);
             xl_put(f, q->score, 0, 0);
             xl_put(f, q->rule_ids, 1, 0);
-            xl_put(f, g->f[0], 1, 0);
-            xl_put(f, g->f[1], 1, 0);
-            mask_id(g->f[4], masked, sizeof masked);
+            xl_put(f, g->rule_id, 1, 0);
+            xl_put(f, g->severity, 1, 0);
+            idmask_value(g->id_no, masked, sizeof masked);
             xl_put(f, masked, 1, 0);
-            xl_put(f, g->f[5], 1, 0);
+            xl_put(f, g->region, 1, 0);
             char ev[8192];   /* evidence is at most ~2 KiB */
-            idmask_text(g->f[6], ev, sizeof ev);   /* spaced and hyphenated IDs too */
+            idmask_text(g->evidence, ev, sizeof ev);
             xl_put(f, ev, 1, 0);
-            xl_put(f, c->have_change ? g->f[7] : "", 1, 0);
+            xl_put(f, c->have_change ? g->change : "", 1, 0);
             const char *verdict = "";
             if (c->have_verdict && g->fp && c->nv) {
                 struct xverdict pv = {g->fp, NULL};
@@ -186,187 +155,59 @@ static int fill_pack(FILE *f, void *vctx)
             xl_put(f, verdict, 1, 1);
         }
     }
-    return E_OK;
+    int st = strbuf_check(&key, "writing a township pack", c->e);
+    strbuf_free(&key);
+    return st;
 }
 
-static const char usage_export[] =
-    "Usage: hedui export --out DIR --township CODE|all [--from RUN_DIR]\n"
-    "\n"
-    "Writes the review list of a township (9-digit code) or of every township\n"
-    "with households in the review queue, one file each:\n"
-    "DIR/township_CODE_ASOF.csv, for people outside the bureau.  Per queued\n"
-    "household (in queue order) every flag with its evidence; ID numbers are\n"
-    "masked (first 6 and last 4 characters kept); UTF-8 with a BOM and CRLF\n"
-    "line ends so Excel and WPS open it; text cells that a spreadsheet would\n"
-    "run as a formula (= + - @ TAB CR first) start with an apostrophe.\n"
-    "\n"
-    "Options:\n"
-    "  --out DIR         where the packs go (created if missing, mode 0700)\n"
-    "  --township CODE   a 9-digit township code, or 'all'\n"
-    "  --from RUN_DIR    the run to export (default: the current directory)\n";
-
-int cmd_export(int argc, char **argv, struct err *e)
+int export_packs(const struct rundir *rd, const char *out, const char *town,
+                 void (*done)(void *ctx, const char *path, size_t households), void *ctx,
+                 size_t *n_packs_out, struct err *e)
 {
-    const char *out = NULL, *town = NULL, *from = ".";
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        const char **dst = NULL;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(usage_export, stdout);
-            return E_OK;
-        }
-        if (strcmp(a, "--out") == 0)
-            dst = &out;
-        else if (strcmp(a, "--township") == 0)
-            dst = &town;
-        else if (strcmp(a, "--from") == 0)
-            dst = &from;
-        else
-            return ERR(e, E_USAGE, "unknown option '%s' for 'export'", a);
-        if (i + 1 >= argc)
-            return ERR(e, E_USAGE, "option %s needs a value", a);
-        *dst = argv[++i];
-    }
-    if (!out)
-        return ERR(e, E_USAGE, "'export' needs --out DIR");
-    if (!town)
-        return ERR(e, E_USAGE, "'export' needs --township CODE (9 digits) or --township all");
     int all = strcmp(town, "all") == 0;
-    if (!all && !township_ok(town))
-        return ERR(e, E_USAGE, "--township '%s' is not a 9-digit township code (or 'all')",
-                   town);
-    char as_of[11];
-    if (json_as_of(from, as_of) != 0)
-        return ERR(e, E_NOINPUT, "--from %s: no manifest.json there; give the output "
-                                 "directory of a 'hedui run'", from);
-
-    struct arena ar;
-    arena_init(&ar, (size_t)1 << 20);
-    int oom = 0, st = E_OK;
-    struct xqueue *q = NULL;
-    struct xflag *fl = NULL;
-    struct xverdict *vd = NULL;
-    size_t nq = 0, cq = 0, nf = 0, cf = 0, nv = 0, cv = 0;
-    int have_change = 0, have_verdict = 0;
-    char path[4200];
-    struct csvr r;
-
-    /* the queue */
-    snprintf(path, sizeof path, "%s/review_queue.csv", from);
-    st = csvr_open(&r, path, e);
-    if (st == E_OK && csvr_next(&r, e) == 1) {
-        int c[6];
-        static const char *const names[6] = {"township_code", "rank", "household_id",
-                                             "hukou_no", "score", "rule_ids"};
-        for (int i = 0; i < 6; i++)
-            if ((c[i] = csvr_col(&r, names[i])) < 0) {
-                err_where(e, path, 1, 0);
-                st = ERR(e, E_PARSE, "missing column %s: not a review_queue.csv of hedui",
-                         names[i]);
-            }
-        while (st == E_OK && csvr_next(&r, e) == 1) {
-            if (r.n_field < 6)
-                continue;
-            if (!all && strcmp(r.field[c[0]], town) != 0)
-                continue;
-            if (nq == cq) {
-                cq = cq ? cq * 2 : 256;
-                struct xqueue *nqv = realloc(q, cq * sizeof *q);
-                if (!nqv) {
-                    oom = 1;
-                    break;
-                }
-                q = nqv;
-            }
-            struct xqueue *x = &q[nq++];
-            snprintf(x->township, sizeof x->township, "%.9s", r.field[c[0]]);
-            x->rank = keep(&ar, r.field[c[1]], &oom);
-            x->household_id = keep(&ar, r.field[c[2]], &oom);
-            x->hukou_no = keep(&ar, r.field[c[3]], &oom);
-            x->score = keep(&ar, r.field[c[4]], &oom);
-            x->rule_ids = keep(&ar, r.field[c[5]], &oom);
-        }
+    *n_packs_out = 0;
+    if (!rd->m.as_of[0]) {
+        char path[4200];
+        snprintf(path, sizeof path, "%s/manifest.json", rd->dir);
+        err_where(e, path, 0, 0);
+        return ERR(e, E_PARSE, "no as_of: not a manifest of hedui");
     }
-    csvr_close(&r);
-    if (st == E_OK && e->code)
-        st = e->code;
-
-    /* the flags of the queued units' townships */
-    if (st == E_OK && !oom) {
-        snprintf(path, sizeof path, "%s/flags.csv", from);
-        st = csvr_open(&r, path, e);
-        if (st == E_OK && csvr_next(&r, e) == 1) {
-            static const char *const names[8] = {"rule_id", "severity", "household_id",
-                                                 "hukou_no", "id_no", "region_code",
-                                                 "evidence", "change"};
-            int c[8];
-            for (int i = 0; i < 8; i++)
-                if ((c[i] = csvr_col(&r, names[i])) < 0 && i < 7) {
-                    err_where(e, path, 1, 0);
-                    st = ERR(e, E_PARSE, "missing column %s: not a flags.csv of hedui",
-                             names[i]);
-                }
-            int c_fp = csvr_col(&r, "fingerprint");
-            have_change = c[7] >= 0;
-            while (st == E_OK && !oom && csvr_next(&r, e) == 1) {
-                if (r.n_field < 8)
-                    continue;
-                const char *reg = r.field[c[5]];
-                if (!all && strncmp(reg, town, 9) != 0)
-                    continue;
-                if (nf == cf) {
-                    cf = cf ? cf * 2 : 1024;
-                    struct xflag *nfv = realloc(fl, cf * sizeof *fl);
-                    if (!nfv) {
-                        oom = 1;
-                        break;
-                    }
-                    fl = nfv;
-                }
-                struct xflag *x = &fl[nf];
-                x->seq = nf++;
-                for (int i = 0; i < 8; i++)
-                    x->f[i] = c[i] >= 0 && c[i] < r.n_field ? keep(&ar, r.field[c[i]], &oom) : "";
-                x->key = make_key(&ar, x->f[2], x->f[3], &oom);
-                x->fp = 0;
-                if (c_fp >= 0 && c_fp < r.n_field)
-                    review_fp_parse(r.field[c_fp], &x->fp);
-            }
-        }
-        csvr_close(&r);
-        if (st == E_OK && e->code)
-            st = e->code;
+    struct xqueue *q = malloc((rd->n_queue ? rd->n_queue : 1) * sizeof *q);
+    struct xflag *fl = malloc((rd->n_flags ? rd->n_flags : 1) * sizeof *fl);
+    struct xverdict *vd = malloc((rd->n_changes ? rd->n_changes : 1) * sizeof *vd);
+    struct arena keys;
+    arena_init(&keys, (size_t)1 << 16);
+    size_t nq = 0, nf = 0, nv = 0;
+    int st = E_OK;
+    if (!q || !fl || !vd)
+        st = ERR(e, E_NOMEM, "out of memory while reading %s", rd->dir);
+    /* the queue of the townships asked for (it is sorted by township) */
+    for (size_t i = 0; st == E_OK && i < rd->n_queue; i++) {
+        if (!all && strcmp(rd->queue[i].township, town) != 0)
+            continue;
+        snprintf(q[nq].township, sizeof q[nq].township, "%.9s", rd->queue[i].township);
+        q[nq++].q = &rd->queue[i];
     }
+    /* their flags, by unit */
+    struct strbuf key = {0};
+    for (size_t i = 0; st == E_OK && i < rd->n_flags; i++) {
+        const struct run_flag *g = &rd->flags[i];
+        if (!all && strncmp(g->region, town, 9) != 0)
+            continue;
+        unit_key(&key, g->household_id, g->hukou_no);
+        char *k = key.oom ? NULL : arena_strndup(&keys, key.p, key.n);
+        if (!k) {
+            st = ERR(e, E_NOMEM, "out of memory while reading %s", rd->dir);
+            break;
+        }
+        fl[nf] = (struct xflag){k, g, nf};
+        nf++;
+    }
+    strbuf_free(&key);
     /* verdicts in force (changes.csv of a run with --state) */
-    if (st == E_OK && !oom) {
-        snprintf(path, sizeof path, "%s/changes.csv", from);
-        if (csvr_open(&r, path, e) != E_OK) {
-            err_init(e);
-        } else if (csvr_next(&r, e) == 1) {
-            int c_fp = csvr_col(&r, "fingerprint"), c_d = csvr_col(&r, "disposition");
-            have_verdict = c_fp >= 0 && c_d >= 0;
-            while (have_verdict && !oom && csvr_next(&r, e) == 1) {
-                if (r.n_field <= c_fp || r.n_field <= c_d || !r.field[c_d][0])
-                    continue;
-                if (nv == cv) {
-                    cv = cv ? cv * 2 : 256;
-                    struct xverdict *nvv = realloc(vd, cv * sizeof *vd);
-                    if (!nvv) {
-                        oom = 1;
-                        break;
-                    }
-                    vd = nvv;
-                }
-                if (review_fp_parse(r.field[c_fp], &vd[nv].fp) == 0)
-                    vd[nv++].outcome = keep(&ar, r.field[c_d], &oom);
-            }
-        }
-        csvr_close(&r);
-        if (e->code && st == E_OK)
-            st = e->code;
-    }
-    if (st == E_OK && oom)
-        st = ERR(e, E_NOMEM, "out of memory while reading %s", from);
+    for (size_t i = 0; st == E_OK && i < rd->n_changes; i++)
+        if (rd->changes[i].disposition[0])
+            vd[nv++] = (struct xverdict){rd->changes[i].fp, rd->changes[i].disposition};
     if (st == E_OK) {
         if (nf > 1)
             qsort(fl, nf, sizeof *fl, cmp_xflag);
@@ -374,32 +215,33 @@ int cmd_export(int argc, char **argv, struct err *e)
             qsort(vd, nv, sizeof *vd, cmp_xverdict);
         struct stat sb;
         if (stat(out, &sb) != 0 && mkdir(out, 0700) != 0)
-            st = ERR(e, E_OUT, "cannot create %s: %s", out, strerror(errno));
+            st = ERR(e, E_WRITE, "cannot create %s: %s", out, strerror(errno));
     }
-    /* one pack per township (the queue is sorted by township) */
+    /* one pack per township */
     size_t n_packs = 0;
+    char path[4200];
     for (size_t i = 0; st == E_OK && (i < nq || (!all && n_packs == 0));) {
         size_t j = i;
         while (j < nq && strcmp(q[j].township, q[i].township) == 0)
             j++;
         const char *code = i < nq ? q[i].township : town;
-        struct pack_ctx pc = {q + i, j - i, fl, nf, vd, nv, have_change, have_verdict};
-        snprintf(path, sizeof path, "%s/township_%s_%s.csv", out, code, as_of);
-        st = atomic_write(path, fill_pack, &pc, e);
+        struct pack_ctx pc = {q + i, j - i, fl, nf, vd, nv, rd->flags_have_change,
+                              rd->have_changes, e};
+        snprintf(path, sizeof path, "%s/township_%s_%s.csv", out, code, rd->m.as_of);
+        st = fileio_replace(path, fill_pack, &pc, e);
         if (st == E_OK) {
-            printf("hedui: %s: %zu households%s\n", path, j - i,
-                   j == i ? " (none in the review queue: header only)" : "");
+            if (done)
+                done(ctx, path, j - i);
             n_packs++;
         }
         if (j == i)
             break;
         i = j;
     }
-    if (st == E_OK && all && n_packs == 0)
-        printf("hedui: the review queue of %s is empty: no packs written\n", from);
+    *n_packs_out = n_packs;
     free(q);
     free(fl);
     free(vd);
-    arena_free(&ar);
+    arena_free(&keys);
     return st;
 }

@@ -1,23 +1,15 @@
 /* report.c - report.html, self-contained (see report.h).
  *
- * Owns: the page.  Reads either a run in memory (report_write_run) or a
- * published run's files (cmd_report); both fill a struct report_input and
- * report_html() renders it.  Never prints an unmasked ID number.
+ * Owns: the page: its sections, charts, styles and script.  Renders a
+ * struct report_input, filled from the run in memory or from a published
+ * run's files (report_input.c).  Never reads a file; never prints an
+ * unmasked ID number.
  */
 #include "audit/report.h"
 
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <xxhash.h>
 
-#include "base/date.h"
-#include "pipeline.h"
 #include "base/idmask.h"
-#include "out/lists.h"
-
-#define E_OUT E_WRITE   /* an output of ours could not be written (exit 6) */
 
 /* ---------- HTML helpers ---------- */
 
@@ -40,14 +32,14 @@ static void esc(FILE *f, const char *s)
 static void esc_masked_text(FILE *f, const char *s)
 {
     char m[8192];
-    idmask_text(s, m, sizeof m);   /* spaced and hyphenated IDs too */
+    idmask_text(s, m, sizeof m);
     esc(f, m);
 }
 
 static void esc_masked_id(FILE *f, const char *id)
 {
     char m[256];
-    mask_id(id, m, sizeof m);
+    idmask_value(id, m, sizeof m);
     esc(f, m);
 }
 
@@ -221,7 +213,8 @@ static void num_cell(FILE *f, long long v)
         fputs("<td class=\"num muted\">&ndash;</td>", f);
 }
 
-int report_html(FILE *f, const struct report_input *ri)
+/* The page's head: title, header line, navigation. */
+static void page_head(FILE *f, const struct report_input *ri)
 {
     fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\n"
           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
@@ -232,7 +225,9 @@ int report_html(FILE *f, const struct report_input *ri)
     fprintf(f, "</title>\n<style>%s</style></head>\n<body>\n", page_css);
     fputs("<header><h1>核对 cross-check report &mdash; as of ", f);
     esc(f, ri->as_of);
-    fputs("</h1><p>hedui " HEDUI_VERSION " &middot; rules ", f);
+    fputs("</h1><p>hedui ", f);
+    esc(f, ri->tool_version ? ri->tool_version : "?");
+    fputs(" &middot; rules ", f);
     esc(f, ri->rules_version ? ri->rules_version : "?");
     fputs(" &middot; seed ", f);
     esc(f, ri->seed);
@@ -242,8 +237,11 @@ int report_html(FILE *f, const struct report_input *ri)
           "<a href=\"#townships\">Townships</a><a href=\"#trend\">Trend</a>"
           "<a href=\"#findings\">Findings</a><a href=\"#spot\">Spot check</a>"
           "<a href=\"#manifest\">Manifest</a></nav>\n<main>\n", f);
+}
 
-    /* summary */
+/* The cards: counts, changes, verdicts. */
+static void section_summary(FILE *f, const struct report_input *ri)
+{
     fputs("<section id=\"summary\"><h2>Summary</h2><div class=\"cards\">", f);
     card(f, "", ri->n_flags, "flags (rule firings)");
     card(f, "", ri->n_queue, "households in the review queue");
@@ -264,50 +262,54 @@ int report_html(FILE *f, const struct report_input *ri)
         fputs("<p class=\"muted\">No previous run was given (run with --previous DIR or "
               "--state DIR to see what changed).</p>", f);
     fputs("</section>\n", f);
+}
 
-    /* per rule */
+/* Flags per rule: bars (new and persisting when the run compared) and a table. */
+static void section_rules(FILE *f, const struct report_input *ri)
+{
     fputs("<section id=\"rules\"><h2>Flags per rule</h2>", f);
-    {
-        const char *names[N_RULES];
-        long long a[N_RULES], b[N_RULES];
-        int n = 0, split = ri->compare;
-        for (int r = 0; r < N_RULES; r++) {
-            if (ri->rule_count[r] <= 0)
-                continue;
-            names[n] = rule_names[r];
-            if (split && ri->rule_new[r] >= 0) {
-                a[n] = ri->rule_new[r];
-                b[n] = ri->rule_count[r] - ri->rule_new[r];
-            } else {
-                a[n] = ri->rule_count[r];
-                b[n] = 0;
-            }
-            n++;
+    const char *names[N_RULES];
+    long long a[N_RULES], b[N_RULES];
+    int n = 0, split = ri->compare;
+    for (int r = 0; r < N_RULES; r++) {
+        if (ri->rule_count[r] <= 0)
+            continue;
+        names[n] = rule_names[r];
+        if (split && ri->rule_new[r] >= 0) {
+            a[n] = ri->rule_new[r];
+            b[n] = ri->rule_count[r] - ri->rule_new[r];
+        } else {
+            a[n] = ri->rule_count[r];
+            b[n] = 0;
         }
-        if (split)
-            fprintf(f, "<div class=\"legend\"><span style=\"background:%s\"></span>new"
-                       "<span style=\"background:%s\"></span>persisting</div>", C_NEW, C_PERS);
-        if (n)
-            svg_hbars(f, "flags per rule", n, names, a, split ? b : NULL, split ? C_NEW : C_PERS,
-                      C_PERS);
-        else
-            fputs("<p class=\"muted\">No rule fired.</p>", f);
-        fputs("<table><thead><tr><th>rule</th><th>severity</th><th class=\"num\">flags</th>"
-              "<th class=\"num\">new</th></tr></thead><tbody>", f);
-        for (int r = 0; r < N_RULES; r++) {
-            fputs("<tr><td>", f);
-            esc(f, rule_names[r]);
-            fputs("</td><td>", f);
-            esc(f, ri->rule_severity[r] ? ri->rule_severity[r] : "");
-            fputs("</td>", f);
-            num_cell(f, ri->rule_count[r]);
-            num_cell(f, ri->compare ? ri->rule_new[r] : -1);
-            fputs("</tr>", f);
-        }
-        fputs("</tbody></table></section>\n", f);
+        n++;
     }
+    if (split)
+        fprintf(f, "<div class=\"legend\"><span style=\"background:%s\"></span>new"
+                   "<span style=\"background:%s\"></span>persisting</div>", C_NEW, C_PERS);
+    if (n)
+        svg_hbars(f, "flags per rule", n, names, a, split ? b : NULL, split ? C_NEW : C_PERS,
+                  C_PERS);
+    else
+        fputs("<p class=\"muted\">No rule fired.</p>", f);
+    fputs("<table><thead><tr><th>rule</th><th>severity</th><th class=\"num\">flags</th>"
+          "<th class=\"num\">new</th></tr></thead><tbody>", f);
+    for (int r = 0; r < N_RULES; r++) {
+        fputs("<tr><td>", f);
+        esc(f, rule_names[r]);
+        fputs("</td><td>", f);
+        esc(f, ri->rule_severity[r] ? ri->rule_severity[r] : "");
+        fputs("</td>", f);
+        num_cell(f, ri->rule_count[r]);
+        num_cell(f, ri->compare ? ri->rule_new[r] : -1);
+        fputs("</tr>", f);
+    }
+    fputs("</tbody></table></section>\n", f);
+}
 
-    /* per township */
+/* Flags per township: the 30 with the most drawn, every one in the table. */
+static void section_townships(FILE *f, const struct report_input *ri)
+{
     fputs("<section id=\"townships\"><h2>Flags per township</h2>", f);
     if (ri->n_towns) {
         size_t n = ri->n_towns < 30 ? ri->n_towns : 30;
@@ -341,8 +343,11 @@ int report_html(FILE *f, const struct report_input *ri)
         fputs("<p class=\"muted\">No flags.</p>", f);
     }
     fputs("</section>\n", f);
+}
 
-    /* trend */
+/* The trend over past runs. */
+static void section_trend(FILE *f, const struct report_input *ri)
+{
     fputs("<section id=\"trend\"><h2>Trend over past runs</h2>", f);
     if (ri->n_hist) {
         svg_trend(f, ri->hist, ri->n_hist);
@@ -372,8 +377,11 @@ int report_html(FILE *f, const struct report_input *ri)
               "--history DIR...').</p>", f);
     }
     fputs("</section>\n", f);
+}
 
-    /* findings */
+/* The findings listed, masked. */
+static void section_findings(FILE *f, const struct report_input *ri)
+{
     fputs("<section id=\"findings\"><h2>", f);
     esc(f, ri->findings_title ? ri->findings_title : "Findings");
     fprintf(f, "</h2><p class=\"muted\">%zu listed of %lld. ID numbers are masked, also "
@@ -414,8 +422,11 @@ int report_html(FILE *f, const struct report_input *ri)
         fputs("</td></tr>\n", f);
     }
     fputs("</tbody></table></div></section>\n", f);
+}
 
-    /* spot check */
+/* The spot-check sample. */
+static void section_spot(FILE *f, const struct report_input *ri)
+{
     fprintf(f, "<section id=\"spot\"><h2>Spot-check sample (抽查)</h2><p class=\"muted\">%lld "
                "households drawn from this month's approvals.</p>", ri->n_spot);
     if (ri->n_spot_rows) {
@@ -439,8 +450,11 @@ int report_html(FILE *f, const struct report_input *ri)
                     ri->n_spot_rows);
     }
     fputs("</section>\n", f);
+}
 
-    /* manifest */
+/* The manifest, and the page's end. */
+static void section_manifest(FILE *f, const struct report_input *ri)
+{
     fputs("<section id=\"manifest\"><h2>Run manifest</h2><p>Inputs with sizes and XXH3-128 "
           "checksums, rules version and hash, as-of date, seed, row accounting, counts and "
           "timings: everything needed to reproduce this run.</p>", f);
@@ -451,653 +465,22 @@ int report_html(FILE *f, const struct report_input *ri)
     } else {
         fputs("<p class=\"muted\">manifest.json not found.</p>", f);
     }
-    fputs("</section>\n</main>\n<footer>Generated by hedui " HEDUI_VERSION ". A flag is a "
-          "lead for a person to review, never a decision. Self-contained page: no network "
-          "access.</footer>\n", f);
+    fputs("</section>\n</main>\n<footer>Generated by hedui ", f);
+    esc(f, ri->tool_version ? ri->tool_version : "?");
+    fputs(". A flag is a lead for a person to review, never a decision. Self-contained page: "
+          "no network access.</footer>\n", f);
     fprintf(f, "<script>%s</script>\n</body></html>\n", page_js);
+}
+
+int report_html(FILE *f, const struct report_input *ri)
+{
+    page_head(f, ri);
+    section_summary(f, ri);
+    section_rules(f, ri);
+    section_townships(f, ri);
+    section_trend(f, ri);
+    section_findings(f, ri);
+    section_spot(f, ri);
+    section_manifest(f, ri);
     return E_OK;
-}
-
-/* ---------- townships ---------- */
-
-static uint64_t town_hash(const char *s)
-{
-    return XXH3_64bits(s, strlen(s));
-}
-
-struct town_map {
-    struct rep_town *v;
-    size_t n, cap;     /* open addressing over v[], cap a power of two */
-};
-
-static struct rep_town *town_get(struct town_map *m, const char *region)
-{
-    if (m->n * 2 >= m->cap) {
-        size_t nc = m->cap ? m->cap * 2 : 256;
-        struct rep_town *nv = calloc(nc, sizeof *nv);
-        if (!nv)
-            return NULL;
-        for (size_t i = 0; i < m->cap; i++) {
-            if (!m->v[i].code[0])
-                continue;
-            size_t h = (size_t)town_hash(m->v[i].code) & (nc - 1);
-            while (nv[h].code[0])
-                h = (h + 1) & (nc - 1);
-            nv[h] = m->v[i];
-        }
-        free(m->v);
-        m->v = nv;
-        m->cap = nc;
-    }
-    char code[10];
-    snprintf(code, sizeof code, "%.9s", region);
-    size_t h = (size_t)town_hash(code) & (m->cap - 1);
-    while (m->v[h].code[0] && strcmp(m->v[h].code, code) != 0)
-        h = (h + 1) & (m->cap - 1);
-    if (!m->v[h].code[0]) {
-        memcpy(m->v[h].code, code, sizeof code);
-        m->n++;
-    }
-    return &m->v[h];
-}
-
-static int cmp_town(const void *a, const void *b)
-{
-    const struct rep_town *x = a, *y = b;
-    if (x->flags != y->flags)
-        return x->flags > y->flags ? -1 : 1;
-    return strcmp(x->code, y->code);
-}
-
-/* Compact the map into a list sorted by flags (descending), then code. */
-static void town_list(struct town_map *m)
-{
-    size_t k = 0;
-    for (size_t i = 0; i < m->cap; i++)
-        if (m->v[i].code[0])
-            m->v[k++] = m->v[i];
-    m->n = k;
-    if (k > 1)
-        qsort(m->v, k, sizeof *m->v, cmp_town);
-}
-
-/* ---------- a run in memory ---------- */
-
-#define MAX_FINDINGS 300
-#define MAX_RESOLVED 100
-#define MAX_SPOT 500
-
-static char *slurp(const char *path, size_t max)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *b = malloc(max + 1);
-    size_t n = b ? fread(b, 1, max, f) : 0;
-    fclose(f);
-    if (b)
-        b[n] = '\0';
-    return b;
-}
-
-int report_write_run(const struct pipeline *p, struct outdir *od, struct err *e)
-{
-    const struct review *rv = p->rv;
-    const struct eval_result *er = &p->er;
-    struct report_input ri;
-    memset(&ri, 0, sizeof ri);
-    date_format(p->cfg.as_of, ri.as_of);
-    snprintf(ri.seed, sizeof ri.seed, "%llu", p->cfg.seed);
-    ri.rules_version = p->pol.version;
-    char path[1300];
-    snprintf(path, sizeof path, "%s/manifest.json", od->tmp);
-    char *manifest = slurp(path, (size_t)4 << 20);
-    if (!manifest)   /* written a moment ago */
-        return ERR(e, E_NOMEM, "out of memory while writing the report (reading %s)", path);
-    ri.manifest_json = manifest;
-    ri.n_flags = (long long)er->n_flags;
-    ri.n_queue = (long long)p->rk.n_queue;
-    ri.n_spot = (long long)p->rk.n_spot;
-    ri.compare = rv->compare;
-    for (int r = 0; r < N_RULES; r++) {
-        ri.rule_count[r] = (long long)er->rule_count[r];
-        ri.rule_new[r] = rv->compare ? 0 : -1;
-        int sv = p->pol.severity[r];
-        ri.rule_severity[r] = sv == SEV_OFF ? "off" : severity_names[sv];
-    }
-    ri.n_new = rv->n_new;
-    ri.n_persisting = rv->n_persisting;
-    ri.n_resolved = (long long)rv->n_resolved;
-    ri.have_held = rv->state_dir != NULL;
-    memcpy(ri.held, rv->n_held, sizeof ri.held);
-
-    int st = E_OK;
-    struct town_map tm = {0};
-    struct rep_finding *fs = calloc(MAX_FINDINGS + MAX_RESOLVED, sizeof *fs);
-    struct rep_spot *sp = calloc(MAX_SPOT, sizeof *sp);
-    struct history_row *hist = malloc((rv->n_hist + 1) * sizeof *hist);
-    if (!fs || !sp || !hist)
-        st = ERR(e, E_NOMEM, "out of memory while writing the report");
-    size_t nf = 0;
-    for (size_t i = 0; st == E_OK && i < er->n_flags; i++) {
-        const struct flag *g = &er->flags[i];
-        struct rep_town *t = town_get(&tm, g->region);
-        if (!t) {
-            st = ERR(e, E_NOMEM, "out of memory while writing the report");
-            break;
-        }
-        t->flags++;
-        int serious = g->severity == SEV_HIGH || g->severity == SEV_MEDIUM;
-        t->serious += serious;
-        int is_new = rv->compare && rv->change[i] == CH_NEW;
-        if (is_new)
-            ri.rule_new[g->rule]++;
-        int list = rv->compare ? is_new : serious;
-        if (list) {
-            ri.findings_total++;
-            if (nf < MAX_FINDINGS) {
-                struct rep_finding *x = &fs[nf++];
-                x->change = rv->compare ? change_names[rv->change[i]] : "";
-                x->rule_id = rule_names[g->rule];
-                x->severity = severity_names[g->severity];
-                x->household_id = g->household_id;
-                x->hukou_no = g->hukou_no;
-                x->id_no = g->id_no;
-                x->region = g->region;
-                x->evidence = g->evidence;
-                x->disposition = outcome_names[rv->outcome[i]];
-            }
-        }
-    }
-    ri.findings_title = rv->compare ? "New findings since the previous run, and resolved ones"
-                                    : "Findings of high or medium severity";
-    for (size_t j = 0; st == E_OK && rv->compare && j < rv->n_resolved && j < MAX_RESOLVED; j++) {
-        const struct prev_flag *pf = &rv->prev[rv->resolved[j]];
-        struct rep_finding *x = &fs[nf++];
-        x->change = "resolved";
-        x->rule_id = pf->rule_id;
-        x->severity = pf->severity;
-        x->household_id = pf->household_id;
-        x->hukou_no = pf->hukou_no;
-        x->id_no = pf->id_no;
-        x->region = pf->region;
-        x->evidence = pf->evidence;
-        x->disposition = "";
-    }
-    if (rv->compare)
-        ri.findings_total += (long long)rv->n_resolved;
-    /* queue per township (the queue is sorted by township) */
-    for (size_t i = 0; st == E_OK && i < p->rk.n_queue; i++) {
-        struct rep_town *t = town_get(&tm, p->rk.queue[i].township);
-        if (!t)
-            st = ERR(e, E_NOMEM, "out of memory while writing the report");
-        else
-            t->queue++;
-    }
-    size_t ns = 0;
-    for (size_t i = 0; st == E_OK && i < p->rk.n_spot && ns < MAX_SPOT; i++) {
-        const struct spot_row *s = &p->rk.spot[i];
-        sp[ns].township = s->township;
-        sp[ns].program = program_names[s->program];
-        sp[ns].household_id = s->household_id;
-        sp[ns].reason = s->reason;
-        ns++;
-    }
-    if (st == E_OK) {
-        town_list(&tm);
-        ri.towns = tm.v;
-        ri.n_towns = tm.n;
-        ri.findings = fs;
-        ri.n_findings = nf;
-        ri.spot = sp;
-        ri.n_spot_rows = ns;
-        size_t nh = 0;
-        if (rv->state_dir) {
-            if (rv->n_hist)
-                memcpy(hist, rv->hist, rv->n_hist * sizeof *hist);
-            nh = rv->n_hist;
-        }
-        review_current_row(rv, p, &hist[nh++]);
-        ri.hist = hist;
-        ri.n_hist = nh;
-        FILE *f = out_open(od, "report.html", e);
-        if (!f)
-            st = e->code;
-        else {
-            report_html(f, &ri);
-            st = out_close(f, od, "report.html", e);
-        }
-    }
-    free(manifest);
-    free(tm.v);
-    free(fs);
-    free(sp);
-    free(hist);
-    return st;
-}
-
-/* ---------- a published run's files: hedui report ---------- */
-
-/* "key": "string" or "key": number in a JSON text (first occurrence). */
-static int json_str(const char *js, const char *key, char *out, size_t n)
-{
-    char pat[128];
-    snprintf(pat, sizeof pat, "\"%s\": \"", key);
-    const char *p = js ? strstr(js, pat) : NULL;
-    if (!p)
-        return -1;
-    p += strlen(pat);
-    size_t k = 0;
-    while (*p && *p != '"' && k + 1 < n)
-        out[k++] = *p++;
-    out[k] = '\0';
-    return 0;
-}
-
-static long long json_num(const char *js, const char *key)
-{
-    char pat[128];
-    snprintf(pat, sizeof pat, "\"%s\": ", key);
-    const char *p = js ? strstr(js, pat) : NULL;
-    if (!p)
-        return -1;
-    p += strlen(pat);
-    if (*p < '0' || *p > '9')
-        return -1;
-    return atoll(p);
-}
-
-static int rule_index(const char *name)
-{
-    for (int r = 0; r < N_RULES; r++)
-        if (strcmp(rule_names[r], name) == 0)
-            return r;
-    return -1;
-}
-
-static const char *keep(struct arena *a, const char *s, struct err *e)
-{
-    char *p = arena_strndup(a, s, strlen(s));
-    if (!p)
-        ERR(e, E_NOMEM, "out of memory while reading the run");
-    return p;
-}
-
-/* A history row from a run directory: manifest counts and changes.csv. */
-static int history_from_dir(const char *dir, struct history_row *h, struct err *e)
-{
-    memset(h, 0, sizeof *h);
-    char path[4200];
-    snprintf(path, sizeof path, "%s/manifest.json", dir);
-    char *js = slurp(path, (size_t)4 << 20);
-    if (!js)
-        return ERR(e, E_NOINPUT, "--history %s: no manifest.json there (not a run directory)",
-                   dir);
-    json_str(js, "as_of", h->as_of, sizeof h->as_of);
-    h->flags = json_num(js, "flags.csv");
-    h->queue = json_num(js, "review_queue.csv");
-    for (int r = 0; r < N_RULES; r++)
-        h->rule_count[r] = json_num(js, rule_names[r]);
-    free(js);
-    h->new_ = h->persisting = h->resolved = h->held = -1;
-    snprintf(path, sizeof path, "%s/changes.csv", dir);
-    struct csvr r;
-    int st = csvr_open(&r, path, e);
-    if (st == E_NOINPUT) {
-        err_init(e);
-        return E_OK;
-    }
-    if (st != E_OK)
-        return st;
-    int kc = -1, dc = -1;
-    if ((st = csvr_next(&r, e)) == 1) {
-        kc = csvr_col(&r, "change");
-        dc = csvr_col(&r, "disposition");
-        h->new_ = h->persisting = h->resolved = h->held = 0;
-        while ((st = csvr_next(&r, e)) == 1) {
-            const char *c = kc >= 0 && kc < r.n_field ? r.field[kc] : "";
-            int resolved = strcmp(c, "resolved") == 0;
-            h->new_ += strcmp(c, "new") == 0;
-            h->persisting += strcmp(c, "persisting") == 0;
-            h->resolved += resolved;
-            h->held += !resolved && dc >= 0 && dc < r.n_field && r.field[dc][0];
-        }
-    }
-    csvr_close(&r);
-    return st < 0 ? e->code : E_OK;
-}
-
-static int cmp_hist(const void *a, const void *b)
-{
-    const struct history_row *x = a, *y = b;
-    int r = strcmp(x->as_of, y->as_of);
-    if (r)
-        return r;
-    return x->run - y->run;
-}
-
-static int fill_report(FILE *f, void *ctx)
-{
-    return report_html(f, ctx);
-}
-
-static const char usage_report[] =
-    "Usage: hedui report --from RUN_DIR [--history DIR]... [--state DIR] [--out FILE]\n"
-    "\n"
-    "Writes report.html for the run published in RUN_DIR (by default into\n"
-    "RUN_DIR itself): flags per rule and per township as charts,\n"
-    "new/persisting/resolved counts (when the run compared with a previous\n"
-    "one), the trend over past runs, the spot-check sample and the manifest.\n"
-    "ID numbers are masked.  The page is self-contained (no network).\n"
-    "\n"
-    "Options:\n"
-    "  --from RUN_DIR   the run (its flags.csv, changes.csv, review_queue.csv,\n"
-    "                   spotcheck.csv, manifest.json)\n"
-    "  --history DIR    an earlier run directory for the trend; repeatable\n"
-    "  --state DIR      the trend from a state directory's history.csv\n"
-    "  --out FILE       where to write (default RUN_DIR/report.html)\n";
-
-int cmd_report(int argc, char **argv, struct err *e)
-{
-    const char *from = NULL, *out = NULL, *state = NULL;
-    const char **hdirs = calloc((size_t)argc + 1, sizeof *hdirs);
-    size_t n_hdirs = 0;
-    if (!hdirs)
-        return ERR(e, E_NOMEM, "out of memory while writing the report");
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        const char **dst = NULL;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(usage_report, stdout);
-            free(hdirs);
-            return E_OK;
-        }
-        if (strcmp(a, "--from") == 0)
-            dst = &from;
-        else if (strcmp(a, "--out") == 0)
-            dst = &out;
-        else if (strcmp(a, "--state") == 0)
-            dst = &state;
-        else if (strcmp(a, "--history") == 0)
-            dst = &hdirs[n_hdirs++];
-        else {
-            free(hdirs);
-            return ERR(e, E_USAGE, "unknown option '%s' for 'report'", a);
-        }
-        if (i + 1 >= argc) {
-            free(hdirs);
-            return ERR(e, E_USAGE, "option %s needs a value", a);
-        }
-        *dst = argv[++i];
-    }
-    if (!from) {
-        free(hdirs);
-        return ERR(e, E_USAGE, "'report' needs --from RUN_DIR");
-    }
-    struct arena ar;
-    arena_init(&ar, (size_t)1 << 20);
-    struct report_input ri;
-    memset(&ri, 0, sizeof ri);
-    char path[4200];
-    snprintf(path, sizeof path, "%s/manifest.json", from);
-    char *manifest = slurp(path, (size_t)4 << 20);
-    int st = E_OK;
-    struct town_map tm = {0};
-    struct rep_finding *fs = calloc(MAX_FINDINGS + MAX_RESOLVED, sizeof *fs);
-    struct rep_spot *sp = calloc(MAX_SPOT, sizeof *sp);
-    struct history_row *hist = NULL;
-    size_t nh = 0, nf = 0, ns = 0;
-    struct review *srv = NULL;
-    if (!manifest)
-        st = ERR(e, E_NOINPUT, "--from %s: no manifest.json there; give the output directory "
-                               "of a 'hedui run'", from);
-    else if (!fs || !sp)
-        st = ERR(e, E_NOMEM, "out of memory while writing the report");
-    if (st == E_OK) {
-        ri.manifest_json = manifest;
-        json_str(manifest, "as_of", ri.as_of, sizeof ri.as_of);
-        long long seed = json_num(manifest, "seed");
-        snprintf(ri.seed, sizeof ri.seed, "%lld", seed);
-        char ver[64] = "?";
-        json_str(manifest, "version", ver, sizeof ver);
-        ri.rules_version = keep(&ar, ver, e);
-        for (int r = 0; r < N_RULES; r++) {
-            ri.rule_new[r] = -1;
-            ri.rule_severity[r] = "";
-        }
-    }
-    /* flags.csv */
-    struct csvr r;
-    memset(&r, 0, sizeof r);
-    if (st == E_OK) {
-        snprintf(path, sizeof path, "%s/flags.csv", from);
-        st = csvr_open(&r, path, e);
-    }
-    if (st == E_OK && csvr_next(&r, e) == 1) {
-        int c_rule = csvr_col(&r, "rule_id"), c_sev = csvr_col(&r, "severity"),
-            c_hh = csvr_col(&r, "household_id"), c_hk = csvr_col(&r, "hukou_no"),
-            c_id = csvr_col(&r, "id_no"), c_reg = csvr_col(&r, "region_code"),
-            c_ev = csvr_col(&r, "evidence"), c_ch = csvr_col(&r, "change");
-        if (c_rule < 0 || c_sev < 0 || c_reg < 0 || c_ev < 0 || c_id < 0 || c_hh < 0 ||
-            c_hk < 0) {
-            err_where(e, path, 1, 0);
-            st = ERR(e, E_PARSE, "not a flags.csv of hedui (columns missing)");
-        }
-        ri.compare = c_ch >= 0;
-        if (ri.compare)
-            for (int k = 0; k < N_RULES; k++)
-                ri.rule_new[k] = 0;
-        int k;
-        while (st == E_OK && (k = csvr_next(&r, e)) == 1) {
-            if (r.n_field <= c_ev || r.n_field <= c_ch)
-                continue;
-            int ri_ = rule_index(r.field[c_rule]);
-            ri.n_flags++;
-            const char *sev = r.field[c_sev];
-            int serious = strcmp(sev, "high") == 0 || strcmp(sev, "medium") == 0;
-            if (ri_ >= 0) {
-                ri.rule_count[ri_]++;
-                if (!ri.rule_severity[ri_][0])
-                    ri.rule_severity[ri_] = keep(&ar, sev, e);
-            }
-            struct rep_town *t = town_get(&tm, r.field[c_reg]);
-            if (!t) {
-                st = ERR(e, E_NOMEM, "out of memory while writing the report");
-                break;
-            }
-            t->flags++;
-            t->serious += serious;
-            int is_new = ri.compare && strcmp(r.field[c_ch], "new") == 0;
-            if (ri.compare) {
-                if (is_new) {
-                    ri.n_new++;
-                    if (ri_ >= 0)
-                        ri.rule_new[ri_]++;
-                } else {
-                    ri.n_persisting++;
-                }
-            }
-            if (ri.compare ? is_new : serious) {
-                ri.findings_total++;
-                if (nf < MAX_FINDINGS) {
-                    struct rep_finding *x = &fs[nf++];
-                    x->change = ri.compare ? "new" : "";
-                    x->rule_id = keep(&ar, r.field[c_rule], e);
-                    x->severity = keep(&ar, sev, e);
-                    x->household_id = keep(&ar, r.field[c_hh], e);
-                    x->hukou_no = keep(&ar, r.field[c_hk], e);
-                    x->id_no = keep(&ar, r.field[c_id], e);
-                    x->region = keep(&ar, r.field[c_reg], e);
-                    x->evidence = keep(&ar, r.field[c_ev], e);
-                    x->disposition = "";
-                }
-            }
-            if (e->code)
-                st = e->code;
-        }
-        if (st == E_OK && e->code)
-            st = e->code;
-    }
-    csvr_close(&r);
-    if (st == E_OK && e->code)
-        st = e->code;
-    /* changes.csv: resolved findings and verdicts */
-    if (st == E_OK && ri.compare) {
-        snprintf(path, sizeof path, "%s/changes.csv", from);
-        int k = csvr_open(&r, path, e);
-        if (k == E_NOINPUT) {
-            err_init(e);
-        } else if (k != E_OK) {
-            st = k;
-        } else if (csvr_next(&r, e) == 1) {
-            int c_ch = csvr_col(&r, "change"), c_d = csvr_col(&r, "disposition"),
-                c_rule = csvr_col(&r, "rule_id"), c_sev = csvr_col(&r, "severity"),
-                c_hh = csvr_col(&r, "household_id"), c_hk = csvr_col(&r, "hukou_no"),
-                c_id = csvr_col(&r, "id_no"), c_reg = csvr_col(&r, "region_code"),
-                c_ev = csvr_col(&r, "evidence");
-            ri.have_held = c_d >= 0;
-            size_t nres = 0;
-            while (st == E_OK && c_ch >= 0 && csvr_next(&r, e) == 1) {
-                if (r.n_field <= c_ev || r.n_field <= c_d)
-                    continue;
-                int resolved = strcmp(r.field[c_ch], "resolved") == 0;
-                if (!resolved) {
-                    int oc = OC_NONE;
-                    for (int o = 1; o < N_OUTCOMES; o++)
-                        if (c_d >= 0 && strcmp(r.field[c_d], outcome_names[o]) == 0)
-                            oc = o;
-                    ri.held[oc]++;
-                    continue;
-                }
-                ri.n_resolved++;
-                ri.findings_total++;
-                if (nres < MAX_RESOLVED) {
-                    struct rep_finding *x = &fs[nf++];
-                    nres++;
-                    x->change = "resolved";
-                    x->rule_id = keep(&ar, r.field[c_rule], e);
-                    x->severity = keep(&ar, r.field[c_sev], e);
-                    x->household_id = keep(&ar, r.field[c_hh], e);
-                    x->hukou_no = keep(&ar, r.field[c_hk], e);
-                    x->id_no = keep(&ar, r.field[c_id], e);
-                    x->region = keep(&ar, r.field[c_reg], e);
-                    x->evidence = keep(&ar, r.field[c_ev], e);
-                    x->disposition = keep(&ar, c_d >= 0 ? r.field[c_d] : "", e);
-                }
-                if (e->code)
-                    st = e->code;
-            }
-        }
-        csvr_close(&r);
-        if (st == E_OK && e->code)
-            st = e->code;
-    }
-    ri.findings_title = ri.compare ? "New findings since the previous run, and resolved ones"
-                                   : "Findings of high or medium severity";
-    /* review_queue.csv */
-    if (st == E_OK) {
-        snprintf(path, sizeof path, "%s/review_queue.csv", from);
-        st = csvr_open(&r, path, e);
-        if (st == E_OK && csvr_next(&r, e) == 1) {
-            int c_t = csvr_col(&r, "township_code");
-            while (c_t >= 0 && csvr_next(&r, e) == 1) {
-                if (r.n_field <= c_t)
-                    continue;
-                ri.n_queue++;
-                struct rep_town *t = town_get(&tm, r.field[c_t]);
-                if (t)
-                    t->queue++;
-            }
-        }
-        csvr_close(&r);
-        if (st == E_OK && e->code)
-            st = e->code;
-    }
-    /* spotcheck.csv */
-    if (st == E_OK) {
-        snprintf(path, sizeof path, "%s/spotcheck.csv", from);
-        st = csvr_open(&r, path, e);
-        if (st == E_OK && csvr_next(&r, e) == 1) {
-            int c_t = csvr_col(&r, "township_code"), c_p = csvr_col(&r, "program"),
-                c_h = csvr_col(&r, "household_id"), c_r = csvr_col(&r, "reason");
-            while (c_t >= 0 && c_p >= 0 && c_h >= 0 && c_r >= 0 && csvr_next(&r, e) == 1) {
-                if (r.n_field < 4)
-                    continue;
-                ri.n_spot++;
-                if (ns < MAX_SPOT) {
-                    sp[ns].township = keep(&ar, r.field[c_t], e);
-                    sp[ns].program = keep(&ar, r.field[c_p], e);
-                    sp[ns].household_id = keep(&ar, r.field[c_h], e);
-                    sp[ns].reason = keep(&ar, r.field[c_r], e);
-                    ns++;
-                }
-            }
-        }
-        csvr_close(&r);
-        if (st == E_OK && e->code)
-            st = e->code;
-    }
-    /* the trend */
-    if (st == E_OK && state) {
-        st = review_state_exists(state, e);
-        if (st == E_OK)
-            st = review_open(&srv, NULL, state, e);
-        if (st == E_OK && srv->n_hist) {
-            hist = malloc(srv->n_hist * sizeof *hist);
-            if (!hist)
-                st = ERR(e, E_NOMEM, "out of memory while writing the report");
-            else
-                memcpy(hist, srv->hist, srv->n_hist * sizeof *hist);
-            nh = srv->n_hist;
-        }
-    }
-    if (st == E_OK && n_hdirs) {
-        struct history_row *nhv = realloc(hist, (nh + n_hdirs + 1) * sizeof *hist);
-        if (!nhv)
-            st = ERR(e, E_NOMEM, "out of memory while writing the report");
-        else
-            hist = nhv;
-        int self = 0;
-        for (size_t i = 0; st == E_OK && i < n_hdirs; i++) {
-            st = history_from_dir(hdirs[i], &hist[nh], e);
-            if (strcmp(hdirs[i], from) == 0)
-                self = 1;
-            nh++;
-        }
-        if (st == E_OK && !self) {
-            st = history_from_dir(from, &hist[nh], e);
-            nh++;
-        }
-        if (st == E_OK)
-            if (nh > 1)
-                qsort(hist, nh, sizeof *hist, cmp_hist);
-    }
-    if (st == E_OK) {
-        town_list(&tm);
-        ri.towns = tm.v;
-        ri.n_towns = tm.n;
-        ri.findings = fs;
-        ri.n_findings = nf;
-        ri.spot = sp;
-        ri.n_spot_rows = ns;
-        ri.hist = hist;
-        ri.n_hist = nh;
-        char target[4200];
-        if (out)
-            snprintf(target, sizeof target, "%s", out);
-        else
-            snprintf(target, sizeof target, "%s/report.html", from);
-        st = atomic_write(target, fill_report, &ri, e);
-        if (st == E_OK)
-            printf("hedui: wrote %s\n", target);
-    }
-    review_free(srv);
-    free(manifest);
-    free(tm.v);
-    free(fs);
-    free(sp);
-    free(hist);
-    free(hdirs);
-    arena_free(&ar);
-    return st;
 }

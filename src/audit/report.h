@@ -9,19 +9,18 @@
  *
  * Written by `hedui run` into the output directory, or by
  * `hedui report --from RUN_DIR [--history DIR...] [--state DIR] [--out FILE]`
- * from a published run's files.
+ * from a published run's files; both fill a struct report_input
+ * (report_input.h) and report_html() renders it.
  */
 #ifndef ENGINE_REPORT_H
 #define ENGINE_REPORT_H
 
 #include <stdio.h>
 
+#include "audit/review_import.h"
+#include "audit/statedir.h"
 #include "base/err.h"
-#include "audit/review.h"
 #include "contract/policy.h"
-
-struct pipeline;
-struct outdir;
 
 struct rep_town {
     char code[10];
@@ -39,6 +38,7 @@ struct rep_finding {
 };
 
 struct report_input {
+    const char *tool_version;      /* hedui's, shown in the header and footer */
     char as_of[11];
     char seed[24];
     const char *rules_version;
@@ -63,11 +63,8 @@ struct report_input {
     const char *findings_title;
 };
 
-/* The page; ID numbers in findings are masked here. */
+/* The page; ID numbers in findings and evidence are masked here.  Reads
+ * nothing but ri; always E_OK (write errors show in f's error flag). */
 int report_html(FILE *f, const struct report_input *ri);
-/* report.html of the run being published (into the temporary directory). */
-int report_write_run(const struct pipeline *p, struct outdir *od, struct err *e);
-/* `hedui report ...` */
-int cmd_report(int argc, char **argv, struct err *e);
 
 #endif

@@ -1,26 +1,12 @@
-/* review.h - the auditors' side of a run: fingerprints, what changed since
- * the previous run, and the auditors' verdicts (dispositions).
+/* review.h - the auditors' side of a run: what changed since the previous
+ * run, and the auditors' verdicts in force (dispositions).
  *
- * Fingerprint: XXH3-64 (16 lower-case hex digits) of the rule, the flag's
- * key (household_id, hukou_no, id_no) and the evidence's key values
- * (struct flag.evkey: plates and values, dates, income totals and
- * standards, ...; never record line numbers, limits or the as-of date).
- * Key items are sorted before hashing, so the same finding has the same
- * fingerprint in every run wherever its rows sit in the feeds, and a
- * changed finding (a new car, a higher value, a higher wage) gets a new one.
- *
- * The previous run is an output directory (`run --previous DIR`: its
- * flags.csv, with fingerprints in a `fingerprint` column or in
- * fingerprints.csv) or the last run recorded in a state directory
- * (`run --state DIR`).  A state directory holds:
- *   dispositions.csv  every imported verdict, in import order; the last one
- *                     of a fingerprint is in force
- *   findings.csv      every finding a run recorded, with the runs and dates
- *                     it was first and last seen
- *   history.csv       one row per run: counts for the report's trend, and
- *                     each feed's data rows (the drop check, prevcounts.h)
- * Each file is replaced atomically (temporary file, fsync, rename, fsync of
- * the directory) under an exclusive flock of DIR/.lock.
+ * Every flag gets a fingerprint (fingerprint.h).  The previous run is an
+ * output directory (`run --previous DIR`: its flags.csv, with fingerprints
+ * in a `fingerprint` column or in fingerprints.csv) or the last run
+ * recorded in a state directory (`run --state DIR`, statedir.h).  Against
+ * it each flag is new or persisting, and findings that no longer fire are
+ * resolved (changes.csv).
  *
  * A flag whose fingerprint has a verdict in force (cleared, confirmed or
  * referred) is `held`: rank.c leaves it out of the review queue.  A finding
@@ -33,75 +19,25 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "audit/fingerprint.h"
+#include "audit/review_import.h"
+#include "audit/statedir.h"
 #include "base/arena.h"
 #include "base/err.h"
-#include "engine/evaluate.h"
 #include "contract/policy.h"
+#include "engine/evaluate.h"
+#include "out/summary.h"
 
-struct pipeline;
 struct outdir;
 
 enum change { CH_NEW = 0, CH_PERSISTING, CH_RESOLVED };
-enum outcome { OC_NONE = 0, OC_CONFIRMED, OC_CLEARED, OC_REFERRED, N_OUTCOMES };
 extern const char *const change_names[3];
-extern const char *const outcome_names[N_OUTCOMES];
 
-/* ---------- fingerprints ---------- */
-
-uint64_t review_fingerprint(const struct flag *f);
-/* 16 lower-case hex digits and a NUL. */
-void review_fp_hex(uint64_t fp, char out[17]);
-/* 16 hex digits (either case) -> fp; 0 on success, -1 if malformed. */
-int review_fp_parse(const char *s, uint64_t *out);
-
-/* ---------- a small RFC 4180 reader for hedui's own CSV files and for
- * auditors' imports (CRLF or LF, a leading UTF-8 BOM skipped) ---------- */
-
-struct csvr {
-    char *buf;          /* whole file, UTF-8 */
-    size_t len, pos;
-    long long line;     /* physical line of the next record */
-    char **field;       /* the current record's fields (point into rec) */
-    int n_field, cap_field;
-    char *rec;
-    size_t cap_rec;
-    long long rec_line; /* physical line where the current record starts */
-    int had_bom;
-    int encoding_gb18030; /* the file was decoded from GB18030 */
-    char path[256];     /* for error messages */
-};
-
-/* Open path (ENOENT -> E_NOINPUT); decode: valid UTF-8 as is, else GB18030
- * when the whole file decodes so. */
-int csvr_open(struct csvr *r, const char *path, struct err *e);
-/* Next record: 1, 0 at the end, -1 on an unterminated quote (e set). */
-int csvr_next(struct csvr *r, struct err *e);
-void csvr_close(struct csvr *r);
-/* Index of column name in the current record (the header), or -1. */
-int csvr_col(const struct csvr *r, const char *name);
-
-/* ---------- a run's review state ---------- */
-
-struct prev_flag {
-    uint64_t fp;
-    const char *rule_id, *severity, *household_id, *hukou_no, *id_no, *region, *evidence;
-    int first_run, last_run;          /* state findings only */
-    const char *first_seen, *last_seen;
-};
-
+/* A verdict in force on a fingerprint. */
 struct disposition {
     uint64_t fp;
     int outcome;
     const char *reviewer, *reviewed_on, *note;
-};
-
-struct history_row {
-    int run;
-    char as_of[11];
-    char finished_at[21];
-    long long flags, new_, persisting, resolved, queue, held;
-    long long rule_count[N_RULES];    /* by enum rule_id, -1 unknown */
-    long long data_rows[N_INPUT];     /* per feed, -1 unknown (audit/prevcounts.h) */
 };
 
 struct review {
@@ -136,40 +72,19 @@ int review_mark(struct review *rv, struct eval_result *er, struct err *e);
 int review_write(struct review *rv, struct outdir *od, const struct eval_result *er,
                  struct err *e);
 /* After a successful publish: record the run in the state directory. */
-int review_record_run(struct review *rv, const struct pipeline *p, const char *out_dir,
+int review_record_run(struct review *rv, const struct run_summary *s, const char *out_dir,
                       struct err *e);
 /* The history row of the current run (for the report). */
-void review_current_row(const struct review *rv, const struct pipeline *p,
+void review_current_row(const struct review *rv, const struct run_summary *s,
                         struct history_row *h);
 void review_free(struct review *rv);
 
-/* ---------- a review state kept elsewhere (PostgreSQL: cmd_pg.c) ---------- */
+/* The finding of a fingerprint among the recorded ones (rv->known), or
+ * NULL. */
+const struct prev_flag *review_known(const struct review *rv, uint64_t fp);
 
-/* One validated row of an auditors' import. */
-struct review_verdict {
-    uint64_t fp;
-    int outcome;
-    char reviewed_on[11];
-    char *reviewer, *note;
-    long long line;   /* in the import file */
-};
+/* ---------- filled from elsewhere (PostgreSQL: pg/) ---------- */
 
-/* Where `review import` puts verdicts instead of a state directory:
- * open() fills rv->known (review_add_prev(rv, 1, ...), review_sort_added)
- * with the findings of the recorded runs; write() stores the validated
- * rows, all or nothing.  name is used in messages. */
-struct review_store {
-    const char *name;
-    int (*open)(void *ctx, struct review *rv, struct err *e);
-    int (*write)(void *ctx, const struct review_verdict *v, size_t n, const char *source,
-                 struct err *e);
-    void *ctx;
-};
-
-/* Validate FILE exactly as `review import` does and store its rows in
- * the state directory (store NULL) or in store. */
-int review_import(const char *file, const char *state, const struct review_store *store,
-                  int dry_run, struct err *e);
 /* Add a finding of the previous run (known = 0) or of any recorded run
  * (known = 1); cols: rule_id severity household_id hukou_no id_no
  * region_code evidence (NULL: all empty). */
@@ -182,24 +97,12 @@ int review_add_disp(struct review *rv, const char *fp_hex, const char *outcome,
 /* Sort what was added; compare = 1: mark new/persisting/resolved. */
 void review_sort_added(struct review *rv, int compare);
 
-/* E_NOINPUT unless state is an existing directory. */
-int review_state_exists(const char *state, struct err *e);
-/* `hedui review ...` (import, list). */
-int cmd_review(int argc, char **argv, struct err *e);
+/* ---------- `review import` ---------- */
 
-/* ---------- shared helpers (export.c, report.c) ---------- */
-
-/* Mask an ID number for people outside the bureau: keep the first 6 and
- * last 4 characters (UTF-8 characters), '*' between; shorter than 15
- * characters: every character masked. */
-void mask_id(const char *id, char *out, size_t n);
-/* Mask every run of 15 or more ID characters (digits, then an optional X)
- * inside free text. */
-void mask_ids_in_text(const char *s, char *out, size_t n);
-
-/* Replace path atomically with the bytes written by fill() (temporary file
- * in the same directory, fsync, rename, fsync of the directory), mode 0600. */
-int atomic_write(const char *path, int (*fill)(FILE *f, void *ctx), void *ctx,
-                 struct err *e);
+/* Check FILE (review_import_read) against the findings recorded in the
+ * state directory (store NULL) or in store, and add its verdicts there,
+ * all or nothing (dry_run: check only).  Says on stdout what it did. */
+int review_import(const char *file, const char *state, const struct review_store *store,
+                  int dry_run, struct err *e);
 
 #endif

@@ -22,70 +22,12 @@
 
 #include <string.h>
 
+#include "base/utf8.h"
+
 /* GB 11643-1999, MOD 11-2: weight of each of the 17 body digits
  * (2^(18-i) mod 11) and the check character for (sum of digit*weight) mod 11. */
 static const int id_weight[17] = { 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
 static const char id_check_map[] = "10X98765432";
-
-/* Decode one UTF-8 character at s[0..n) (n >= 1), strictly (no overlongs,
- * surrogates or code points above U+10FFFF).  Returns its length and sets
- * *cp, or returns 0 when the bytes are not valid UTF-8. */
-static size_t utf8_decode1(const unsigned char *s, size_t n, unsigned long *cp)
-{
-    unsigned char c = s[0];
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    size_t len;
-    unsigned long v;
-    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        v = c & 0x1Fu;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        v = c & 0x0Fu;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        v = c & 0x07u;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    if (s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0u) != 0x80u)
-            return 0;
-        v = (v << 6) | (s[i] & 0x3Fu);
-    }
-    *cp = v;
-    return len;
-}
-
-/* White space per the header: ASCII and Unicode White_Space. */
-static int is_space_cp(unsigned long cp)
-{
-    if (cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || (cp >= 0x1C && cp <= 0x1F))
-        return 1;
-    switch (cp) {
-    case 0x0085: case 0x00A0: case 0x1680: case 0x2028: case 0x2029:
-    case 0x202F: case 0x205F: case 0x3000:
-        return 1;
-    default:
-        return cp >= 0x2000 && cp <= 0x200A;
-    }
-}
 
 static int is_leap(int y)
 {
@@ -206,14 +148,14 @@ enum id_status id_normalise(const char *s, size_t len, int as_of_ymd,
     }
 
     for (size_t i = 0; i < len;) {
-        unsigned long cp;
-        size_t k = utf8_decode1(p + i, len - i, &cp);
+        uint32_t cp;
+        size_t k = utf8_decode(p + i, len - i, &cp);
         char c;
         if (k == 0) {
             bad_char = 1;
             c = '?';
             k = 1;
-        } else if (is_space_cp(cp)) {
+        } else if (utf8_is_space(cp)) {
             flags |= ID_F_SPACE;
             i += k;
             continue;

@@ -26,6 +26,7 @@
 #include "engine/load.h"
 #include "base/num.h"
 #include "base/sort.h"
+#include "base/utf8.h"
 
 /* ---------- column lists (a contract: never rename) ---------- */
 
@@ -50,67 +51,6 @@ static const char *const cols_candidates[] = {"id_no", "source", "region_code", 
 static const char *const cols_standards[] = {
     "region_prefix", "area_type", "effective_from", "monthly_yuan"};
 static const char *const cols_holidays[] = {"date", "kind"};
-
-/* ---------- helpers ---------- */
-
-/* Decode one UTF-8 code point at s (len bytes left); returns its length
- * (1 for a stray byte) and sets *cp. */
-static size_t utf8_next(const unsigned char *s, size_t len, unsigned *cp)
-{
-    if (s[0] < 0x80 || len < 2) {
-        *cp = s[0];
-        return 1;
-    }
-    if ((s[0] & 0xE0) == 0xC0) {
-        *cp = (unsigned)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
-        return 2;
-    }
-    if ((s[0] & 0xF0) == 0xE0 && len >= 3) {
-        *cp = (unsigned)(s[0] & 0x0F) << 12 | (unsigned)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
-        return 3;
-    }
-    if ((s[0] & 0xF8) == 0xF0 && len >= 4) {
-        *cp = (unsigned)(s[0] & 0x07) << 18 | (unsigned)(s[1] & 0x3F) << 12 |
-              (unsigned)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
-        return 4;
-    }
-    *cp = s[0];
-    return 1;
-}
-
-static int is_uspace(unsigned c)
-{
-    return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 ||
-           c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 ||
-           c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
-}
-
-const char *utf8_trim(const char *s, size_t *len)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n = *len, i = 0;
-    while (i < n) {
-        unsigned cp;
-        size_t k = utf8_next(p + i, n - i, &cp);
-        if (!is_uspace(cp))
-            break;
-        i += k;
-    }
-    size_t end = n;
-    while (end > i) {
-        /* step back one code point */
-        size_t j = end - 1;
-        while (j > i && (p[j] & 0xC0) == 0x80)
-            j--;
-        unsigned cp;
-        utf8_next(p + j, end - j, &cp);
-        if (!is_uspace(cp))
-            break;
-        end = j;
-    }
-    *len = end - i;
-    return s + i;
-}
 
 /* ---------- per-chunk state (load.h, parallel loading) ---------- */
 

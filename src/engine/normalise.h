@@ -59,8 +59,4 @@ int normalise_buffer(struct normaliser *n, enum input_file f, const char *label,
 /* Merge rules after every file is loaded (see above).  E_OK or E_NOMEM. */
 int normalise_finish(struct normaliser *n, struct err *e);
 
-/* Trim Unicode white space (idcard.h's set) from both ends of s[0..*len):
- * returns the new start and updates *len. */
-const char *utf8_trim(const char *s, size_t *len);
-
 #endif

@@ -13,36 +13,6 @@
 
 #include "base/date.h"
 
-void csv_put_value(FILE *f, const char *s, int formula_guard)
-{
-    /* one look at each byte: its length, and whether it needs quotes */
-    size_t n = 0;
-    int quote = formula_guard;
-    for (unsigned char c; (c = (unsigned char)s[n]) != 0; n++)
-        quote |= c == ',' || c == '"' || c == '\r' || c == '\n';
-    if (!quote) {
-        fwrite(s, 1, n, f);
-        return;
-    }
-    putc('"', f);
-    if (formula_guard)
-        putc('\'', f);
-    /* runs up to each '"', which is doubled */
-    const char *p = s, *end = s + n;
-    for (const char *q; (q = memchr(p, '"', (size_t)(end - p))) != NULL; p = q + 1) {
-        fwrite(p, 1, (size_t)(q - p) + 1, f);
-        putc('"', f);
-    }
-    fwrite(p, 1, (size_t)(end - p), f);
-    putc('"', f);
-}
-
-void csv_put(FILE *f, const char *s, int last)
-{
-    csv_put_value(f, s, 0);
-    fputc(last ? '\n' : ',', f);
-}
-
 void lists_flags(FILE *f, const struct eval_result *r, const char *extra_header,
                  void (*extra)(FILE *f, size_t i, void *ctx), void *ctx)
 {
@@ -122,19 +92,6 @@ void lists_rejects(FILE *f, const struct dataset *d)
 
 /* ---------- manifest (JSON) ---------- */
 
-void json_put_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
-}
 
 void lists_manifest(FILE *f, const struct manifest_info *m)
 {

@@ -15,24 +15,13 @@
 #include <stdio.h>
 
 #include "base/err.h"
+#include "base/textout.h"   /* csv_put, json_put_str: the lists' spellings */
 #include "engine/evaluate.h"
 #include "engine/feedcheck.h"
 #include "contract/model.h"
 #include "engine/rank.h"
 #include "contract/policy.h"
 #include "out/outdir.h"
-
-/* A JSON string literal (quotes, backslashes and control characters
- * escaped); UTF-8 passes through. */
-void json_put_str(FILE *f, const char *s);
-
-/* A CSV value without its separator, quoted only where RFC 4180 needs it;
- * with formula_guard, quoted and prefixed with ' so that a spreadsheet
- * shows it as text (export packs). */
-void csv_put_value(FILE *f, const char *s, int formula_guard);
-
-/* One CSV field, quoted only where RFC 4180 needs it. */
-void csv_put(FILE *f, const char *s, int last);
 
 /* flags.csv with extra columns after the contract's eight: extra_header
  * (",a,b") and, per flag i, extra() writing its fields with csv_put (the

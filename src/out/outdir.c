@@ -9,6 +9,8 @@
  */
 #include "out/outdir.h"
 
+#include "base/fileio.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -52,62 +54,6 @@ static void kill_point(int step)
         raise(SIGKILL);
 }
 
-int out_fsync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int r = fsync(fd);
-    int er = errno;
-    close(fd);
-    errno = er;
-    return r;
-}
-
-/* mkdir -p: parents 0755 (as mkdir(1) would), the last one `mode`.
- * *created tells whether the last one was made here. */
-static int mkdir_p(const char *path, mode_t mode, int *created)
-{
-    char buf[1024];
-    *created = 0;
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    if (mkdir(buf, mode) == 0)
-        *created = 1;
-    else if (errno != EEXIST)
-        return -1;
-    return 0;
-}
-
-/* Remove the directory `name` of dir_fd and the plain files in it; a
- * symbolic link or anything not a directory is left alone. */
-static void remove_flat_dir_at(int dir_fd, const char *name)
-{
-    int fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0)
-        return;
-    DIR *dp = fdopendir(fd);
-    if (!dp) {
-        close(fd);
-        return;
-    }
-    struct dirent *de;
-    while ((de = readdir(dp)) != NULL)
-        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-            unlinkat(fd, de->d_name, 0);
-    closedir(dp);
-    unlinkat(dir_fd, name, AT_REMOVEDIR);
-}
 
 /* ---------- the lock ---------- */
 
@@ -398,7 +344,7 @@ static int roll_forward(struct outdir *o, struct err *e)
                                "now: the next run into %s completes this publish first",
                    o->dir, failed, strerror(er), o->dir);
     /* 6 */
-    remove_flat_dir_at(o->dir_fd, OUT_PUBLISH_NAME);
+    fileio_remove_flat_dir_at(o->dir_fd, OUT_PUBLISH_NAME);
     return E_OK;
 }
 
@@ -422,7 +368,7 @@ static int recover(struct outdir *o, struct err *e)
             if (st != E_OK)
                 return st;
         } else if (faccessat(o->dir_fd, "manifest.json", F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
-            remove_flat_dir_at(o->dir_fd, OUT_PUBLISH_NAME);   /* committed; 6 undone */
+            fileio_remove_flat_dir_at(o->dir_fd, OUT_PUBLISH_NAME);   /* committed; 6 undone */
         } else {
             return ERR(e, E_WRITE, "%s/%s holds an interrupted publish without its manifest "
                                    "(not written by this version of hedui?): move it away and "
@@ -440,7 +386,7 @@ static int recover(struct outdir *o, struct err *e)
     struct dirent *de;
     while ((de = readdir(dp)) != NULL)
         if (strncmp(de->d_name, OUT_TMP_PREFIX, strlen(OUT_TMP_PREFIX)) == 0)
-            remove_flat_dir_at(o->dir_fd, de->d_name);
+            fileio_remove_flat_dir_at(o->dir_fd, de->d_name);
     closedir(dp);
     return E_OK;
 }
@@ -477,7 +423,7 @@ int out_prepare(struct outdir *o, const char *dir, const char *data_dir, struct 
             return r;
     }
     int created = 0;
-    if (!exists && mkdir_p(buf, 0700, &created) != 0)
+    if (!exists && fileio_mkdir_p(buf, 0700, &created) != 0)
         return ERR(e, E_WRITE, "cannot create output directory %s: %s", buf, strerror(errno));
     char *real = realpath(buf, NULL);
     if (!real)
@@ -532,7 +478,7 @@ void out_abort(struct outdir *o)
 {
     if (!o->open)
         return;
-    remove_flat_dir_at(o->dir_fd, tmp_base(o));
+    fileio_remove_flat_dir_at(o->dir_fd, tmp_base(o));
     o->open = 0;
 }
 
@@ -595,7 +541,7 @@ int out_commit(struct outdir *o, struct err *e)
     if (st != E_OK)
         return st;
     /* 1 */
-    if (out_fsync_dir(o->tmp) != 0)
+    if (fileio_fsync_dir(o->tmp) != 0)
         return ERR(e, E_WRITE, "cannot sync directory %s: %s", o->tmp, strerror(errno));
     if (getenv("HEDUI_TEST_PAUSE_BEFORE_PUBLISH"))
         sleep((unsigned)atoi(getenv("HEDUI_TEST_PAUSE_BEFORE_PUBLISH")));
@@ -692,18 +638,8 @@ static void free_buf(struct outdir *o, FILE *f)
 
 int out_close(FILE *f, struct outdir *o, const char *name, struct err *e)
 {
-    int bad = ferror(f);
-    if (fflush(f) != 0)
-        bad = 1;
-    int er = errno;
-    if (!bad && fsync(fileno(f)) != 0) {
-        bad = 1;
-        er = errno;
-    }
-    if (fclose(f) != 0 && !bad) {
-        bad = 1;
-        er = errno;
-    }
+    int er = 0;
+    int bad = fileio_close_synced(f, &er) != 0;
     free_buf(o, f);
     if (bad)
         return ERR(e, E_WRITE, "cannot write %s/%s: %s", o->tmp, name, strerror(er));

@@ -116,8 +116,6 @@ void out_abort(struct outdir *o);
  * released outdir. */
 void out_release(struct outdir *o);
 
-/* fsync() a directory, so a rename in it is durable.  0 or -1 (errno). */
-int out_fsync_dir(const char *dir);
 
 /* Take the lock of dir (created if missing, mode 0700; `what` names it in
  * messages, e.g. "--state").  E_WRITE if another process holds it: the

@@ -30,7 +30,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#include "out/outdir.h"
+#include "base/fileio.h"
 #include "pipeline.h"   /* HEDUI_VERSION */
 
 static uint64_t pow2_at_least(uint64_t n)
@@ -401,50 +401,13 @@ static int write_policy_tables(struct body *b)
     return snap_sec_end(w, SEC_HOLIDAYS, d->holidays.n);
 }
 
-/* Whole file into malloc'd memory (a duplicate of the other whole-file
- * readers, to be replaced by base/fileio.h). */
-static int read_whole(const char *path, char **text, size_t *len, struct err *e)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return ERR(e, E_IO, "cannot read %s: %s", path, strerror(errno));
-    size_t cap = 8192, n = 0;
-    char *b = malloc(cap);
-    while (b) {
-        if (n == cap) {
-            char *nb = realloc(b, cap * 2);
-            if (!nb) {
-                free(b);
-                b = NULL;
-                break;
-            }
-            b = nb;
-            cap *= 2;
-        }
-        size_t k = fread(b + n, 1, cap - n, f);
-        n += k;
-        if (k == 0)
-            break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (!b)
-        return ERR(e, E_NOMEM, "out of memory while reading %s", path);
-    if (bad) {
-        free(b);
-        return ERR(e, E_IO, "cannot read %s", path);
-    }
-    *text = b;
-    *len = n;
-    return E_OK;
-}
 
 /* The policy file itself, so a check uses exactly the nightly policy. */
 static int write_policy_file(struct body *b, const struct policy *pol)
 {
     char *ptext = NULL;
     size_t plen = 0;
-    int r = read_whole(pol->path, &ptext, &plen, b->e);
+    int r = fileio_read_all(pol->path, &ptext, &plen, b->e);
     if (r != E_OK)
         return r;
     char hex[17];
@@ -526,20 +489,6 @@ out:
 
 /* ---------- the file: temporary, header, verify, rename ---------- */
 
-/* fsync the directory holding path (the rename into it must be durable). */
-static int fsync_dir_of(const char *path)
-{
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == dir)
-        dir[1] = '\0';
-    else
-        *slash = '\0';
-    return out_fsync_dir(dir);
-}
 
 /* The header page, written last (at offset 0) once the body is known. */
 static int write_header(int fd, const char *tmp, struct snap_header *h, uint64_t file_bytes,
@@ -656,7 +605,7 @@ int snapshot_write(const struct dataset *d, const struct join *jn, const struct 
         r = ERR(e, E_WRITE, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
         goto fail;
     }
-    if (fsync_dir_of(path) != 0)
+    if (fileio_fsync_parent(path) != 0)
         r = ERR(e, E_WRITE, "cannot flush the directory of %s: %s", path, strerror(errno));
     goto done;
 fail:

@@ -1,0 +1,135 @@
+/* textout.c - CSV fields, JSON strings and the growable string of
+ * textout.h.
+ *
+ * Owns: the quoting rules.  Never: opens a file, allocates except for a
+ * strbuf.
+ */
+#include "base/textout.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------- CSV and JSON ---------- */
+
+void csv_put_value(FILE *f, const char *s, int formula_guard)
+{
+    /* one look at each byte: its length, and whether it needs quotes */
+    size_t n = 0;
+    int quote = formula_guard;
+    for (unsigned char c; (c = (unsigned char)s[n]) != 0; n++)
+        quote |= c == ',' || c == '"' || c == '\r' || c == '\n';
+    if (!quote) {
+        fwrite(s, 1, n, f);
+        return;
+    }
+    putc('"', f);
+    if (formula_guard)
+        putc('\'', f);
+    /* runs up to each '"', which is doubled */
+    const char *p = s, *end = s + n;
+    for (const char *q; (q = memchr(p, '"', (size_t)(end - p))) != NULL; p = q + 1) {
+        fwrite(p, 1, (size_t)(q - p) + 1, f);
+        putc('"', f);
+    }
+    fwrite(p, 1, (size_t)(end - p), f);
+    putc('"', f);
+}
+
+void csv_put(FILE *f, const char *s, int last)
+{
+    csv_put_value(f, s, 0);
+    fputc(last ? '\n' : ',', f);
+}
+
+void json_put_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+/* ---------- growable string ---------- */
+
+void strbuf_put(struct strbuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (n >= (size_t)-1 / 2 - b->n) {
+        b->oom = 1;
+        return;
+    }
+    if (b->n + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->n + n + 1)
+            cap *= 2;
+        char *q = realloc(b->p, cap);
+        if (!q) {
+            b->oom = 1;
+            return;
+        }
+        b->p = q;
+        b->cap = cap;
+    }
+    if (n)
+        memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+}
+
+void strbuf_puts(struct strbuf *b, const char *s)
+{
+    strbuf_put(b, s, strlen(s));
+}
+
+void strbuf_printf(struct strbuf *b, const char *fmt, ...)
+{
+    char tmp[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int k = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (k < 0) {
+        b->oom = 1;   /* an encoding error: nothing sensible to add */
+        return;
+    }
+    if ((size_t)k < sizeof tmp) {
+        strbuf_put(b, tmp, (size_t)k);
+        return;
+    }
+    char *big = malloc((size_t)k + 1);
+    if (!big) {
+        b->oom = 1;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)k + 1, fmt, ap);
+    va_end(ap);
+    strbuf_put(b, big, (size_t)k);
+    free(big);
+}
+
+void strbuf_reset(struct strbuf *b)
+{
+    b->n = 0;
+    if (b->p)
+        b->p[0] = '\0';
+}
+
+void strbuf_free(struct strbuf *b)
+{
+    free(b->p);
+    memset(b, 0, sizeof *b);
+}
+
+int strbuf_check(const struct strbuf *b, const char *what, struct err *e)
+{
+    return b->oom ? ERR(e, E_NOMEM, "out of memory while %s", what) : E_OK;
+}
