@@ -33,7 +33,7 @@ LIB_OBJ  := $(LIB_SRC:src/%.c=$(O)/%.o)
 TEST_SRC := $(wildcard tests/check_*.c)
 TEST_OBJ := $(TEST_SRC:tests/%.c=$(O)/tests/%.o)
 
-.PHONY: all check unit golden pgtest fault check-cli review-test report-test safety-test feeds-test asan-check demo deps test-deps bench clean help
+.PHONY: all check layers unit golden pgtest fault check-cli review-test report-test safety-test feeds-test asan-check demo deps test-deps bench clean help
 all: hedui                                   ## build ./hedui
 
 hedui: $(O)/hedui
@@ -62,7 +62,10 @@ test-deps:
 	$(Q)sh tests/install-deps.sh test pg
 
 check: test-deps                             ## unit suites, then golden and CLI tests
-	$(Q)$(MAKE) --no-print-directory unit golden fault check-cli pgtest review-test report-test safety-test feeds-test fuzz
+	$(Q)$(MAKE) --no-print-directory layers unit golden fault check-cli pgtest review-test report-test safety-test feeds-test fuzz
+
+layers:                                      ## every #include points down its layer; no circle
+	$(Q)sh tests/layers.sh
 
 unit: $(O)/check_all
 	$(Q)CK_DEFAULT_TIMEOUT=120 HEDUI_TEST_ROOT=$(CURDIR) $(O)/check_all
