@@ -22,10 +22,6 @@
 const char *const stage_names[N_STAGES] = {"load_ms", "index_join_ms", "evaluate_ms",
                                            "rank_ms", "write_ms", "total_ms"};
 
-const int input_optional[N_INPUT] = {[IN_BUSINESS] = 1, [IN_PUBSERV] = 1, [IN_STAFFREL] = 1,
-                                     [IN_CANDIDATES] = 1, [IN_STANDARDS] = 2,
-                                     [IN_HOLIDAYS] = 2};
-
 double pipeline_now_ms(void)
 {
     struct timespec ts;
@@ -133,9 +129,9 @@ int pipeline_load_dir(struct pipeline *p, struct err *e)
         snprintf(path, sizeof path, "%s/%s", p->cfg.data_dir, input_file_names[f]);
         int from_rules = 0;
         if (!file_exists(path)) {
-            if (input_optional[f] == 1)
+            if (input_needs[f] == IN_OPTIONAL_FEED)
                 continue;
-            if (input_optional[f] == 2) {
+            if (input_needs[f] == IN_POLICY_TABLE) {
                 snprintf(path, sizeof path, "%s/%s", p->cfg.rules_dir, input_file_names[f]);
                 from_rules = 1;
             }
@@ -235,18 +231,12 @@ int pipeline_evaluate(struct pipeline *p, struct err *e)
 
     t = pipeline_now_ms();
     struct eval_ctx ec = {&p->d, &p->jn, &p->pol, &p->cal, p->cfg.as_of, {0}};
-    int n_skipped = 0;
-    for (int f = 0; f < N_INPUT; f++)
+    const char *why[N_INPUT];
+    for (int f = 0; f < N_INPUT; f++) {
         ec.have[f] = p->d.files[f].present;
-    if (!ec.have[IN_BUSINESS])
-        p->skipped[n_skipped++] = "E07_BUSINESS: business.csv absent";
-    if (!ec.have[IN_PUBSERV])
-        p->skipped[n_skipped++] = "E08_PUBLIC_SERVANT: public_servants.csv absent";
-    if (!ec.have[IN_STAFFREL])
-        p->skipped[n_skipped++] = "E12_STAFF_RELATIVE: staff_relatives.csv absent";
-    if (!ec.have[IN_CANDIDATES])
-        p->skipped[n_skipped++] = "L01_CANDIDATE_ELIGIBLE: candidates.csv absent";
-    p->skipped[n_skipped] = NULL;
+        why[f] = ec.have[f] ? NULL : "absent";
+    }
+    rule_skip_notes(&p->skip, why);
     st = evaluate_run(&ec, &p->er, e);
     if (st != E_OK)
         return st;
@@ -303,7 +293,7 @@ int pipeline_publish_dir(struct pipeline *p, const char *dir, struct err *e)
         date_format(p->cfg.as_of, asof);
         struct manifest_info mi = {HEDUI_VERSION, asof, p->cfg.seed, omp_get_max_threads(),
                                    &p->pol, p->cfg.rules_dir, &p->d, &p->er, &p->rk,
-                                   p->skipped, {0}, stage_names, N_STAGES,
+                                   p->skip.list, {0}, stage_names, N_STAGES,
                                    pipeline_peak_rss_kb()};
         memcpy(mi.stage_ms, p->stage_ms, sizeof p->stage_ms);
         st = write_manifest(&od, &mi, e);

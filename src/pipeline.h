@@ -49,10 +49,6 @@ struct run_config {
 enum stage { ST_LOAD, ST_JOIN, ST_EVAL, ST_RANK, ST_WRITE, ST_TOTAL, N_STAGES };
 extern const char *const stage_names[N_STAGES];
 
-/* Inputs not required by the contract: 1 = optional feed, 2 = policy table
- * (standards, holidays) that falls back to the rules directory. */
-extern const int input_optional[N_INPUT];
-
 struct pipeline {
     struct run_config cfg;
     struct policy pol;
@@ -62,7 +58,7 @@ struct pipeline {
     struct calendar cal;
     struct eval_result er;
     struct ranked rk;
-    const char *skipped[8];     /* notes on rules skipped, NULL-terminated */
+    struct skip_notes skip;     /* rules skipped for an absent feed (skip.list) */
     double stage_ms[N_STAGES];
     double t_start;
     struct review *rv;          /* cfg.auditor_outputs: see review.h */

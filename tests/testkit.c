@@ -342,9 +342,8 @@ TK_API struct tk *tk_run(const char *dir, const struct tk_opts *o)
         return tk;
     tk->inited_nz = 1;
     for (int f = 0; f < N_INPUT; f++) {
-        int optional = f == IN_BUSINESS || f == IN_PUBSERV || f == IN_STAFFREL ||
-                       f == IN_CANDIDATES;
-        int shipped = f == IN_STANDARDS || f == IN_HOLIDAYS;
+        int optional = input_needs[f] == IN_OPTIONAL_FEED;
+        int shipped = input_needs[f] == IN_POLICY_TABLE;
         snprintf(path, sizeof path, "%s/%s", dir, input_file_names[f]);
         int from_rules = 0;
         if (!file_exists(path)) {

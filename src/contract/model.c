@@ -36,6 +36,11 @@ const char *const input_file_names[N_INPUT] = {
     "social_insurance.csv", "business.csv", "public_servants.csv",
     "staff_relatives.csv", "candidates.csv", "standards.csv", "holidays.csv"};
 
+const enum input_need input_needs[N_INPUT] = {
+    [IN_BUSINESS] = IN_OPTIONAL_FEED, [IN_PUBSERV] = IN_OPTIONAL_FEED,
+    [IN_STAFFREL] = IN_OPTIONAL_FEED, [IN_CANDIDATES] = IN_OPTIONAL_FEED,
+    [IN_STANDARDS] = IN_POLICY_TABLE, [IN_HOLIDAYS] = IN_POLICY_TABLE};
+
 int enum_lookup(const char *const *names, int n, const char *s, size_t len)
 {
     for (int i = 0; i < n; i++)

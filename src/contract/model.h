@@ -219,6 +219,12 @@ enum input_file {
 };
 extern const char *const input_file_names[N_INPUT];
 
+/* Whether a run needs an input: the six required files; an optional feed
+ * (absent: the rules needing it are skipped, catalogue.h); a policy table
+ * (standards, holidays) that falls back to the rules directory's copy. */
+enum input_need { IN_REQUIRED, IN_OPTIONAL_FEED, IN_POLICY_TABLE };
+extern const enum input_need input_needs[N_INPUT];
+
 struct dataset {
     struct arena arena;               /* strings made after loading */
     struct vec arenas;                /* struct arena: strings of loaded rows, one per chunk */

@@ -126,9 +126,18 @@ static int emit(struct tout *t, const struct eval_ctx *c, int rule, uint32_t hh,
     return E_OK;
 }
 
+/* Is the optional feed the rule needs (catalogue.h) present?  When it is
+ * not, the rule neither fires nor blocks L01/L02. */
+static int feed_ok(const struct eval_ctx *c, int rule)
+{
+    int f = rule_catalogue[rule].feed;
+    return f == RULE_NO_FEED || c->have[f];
+}
+
+/* Is the rule judged in this run: not off in the policy, its feed present. */
 static int on(const struct eval_ctx *c, int rule)
 {
-    return c->p->severity[rule] != SEV_OFF;
+    return c->p->severity[rule] != SEV_OFF && feed_ok(c, rule);
 }
 
 /* ---------- person-level facts (shared by E rules, L01 and L02) ---------- */
@@ -214,8 +223,6 @@ static int commercial_property_hits(const struct eval_ctx *c, uint64_t key, stru
 
 static int business_hits(const struct eval_ctx *c, uint64_t key, struct sbuf *ev)
 {
-    if (!c->have[IN_BUSINESS])
-        return 0;
     struct keyidx_slot s = keyidx_get(&c->j->business, key);
     int n = 0;
     for (uint32_t i = 0; i < s.count; i++) {
@@ -236,8 +243,6 @@ static int business_hits(const struct eval_ctx *c, uint64_t key, struct sbuf *ev
 
 static int pubservant_hits(const struct eval_ctx *c, uint64_t key, struct sbuf *ev)
 {
-    if (!c->have[IN_PUBSERV])
-        return 0;
     struct keyidx_slot s = keyidx_get(&c->j->pubserv, key);
     for (uint32_t i = 0; ev && i < s.count; i++) {
         const struct pubservant *p = &VEC_AT(c->d->pubservants, struct pubservant, s.first + i);
@@ -526,7 +531,7 @@ static int judge_household(const struct eval_ctx *c, struct tout *t, uint32_t hi
         }
         const struct hukou *hk = join_member_hukou(c->j, c->d, m);
         const char *mh = hk ? hk->hukou_no : "";
-        if (e01_fires(c, hk)) {
+        if (on(c, R_E01) && e01_fires(c, hk)) {
             sb_reset(&ev);
             date_format(hk->status_date, d1);
             date_format(c->as_of, d2);
@@ -535,7 +540,7 @@ static int judge_household(const struct eval_ctx *c, struct tout *t, uint32_t hi
             sk_add(&ev, "%s", d1);
             EMIT(R_E01, mh, m->id);
         }
-        if (e02_fires(hk, h)) {
+        if (on(c, R_E02) && e02_fires(hk, h)) {
             sb_reset(&ev);
             if (hk->status == HK_MOVED_OUT || hk->status == HK_CANCELLED) {
                 date_format(hk->status_date, d1);
@@ -554,19 +559,20 @@ static int judge_household(const struct eval_ctx *c, struct tout *t, uint32_t hi
             EMIT(R_E02, mh, m->id);
         }
         sb_reset(&ev);
-        if (vehicle_hits(c, m->key, &ev))
+        if (on(c, R_E03) && vehicle_hits(c, m->key, &ev))
             EMIT(R_E03, mh, m->id);
         sb_reset(&ev);
-        if (commercial_property_hits(c, m->key, &ev))
+        if (on(c, R_E05) && commercial_property_hits(c, m->key, &ev))
             EMIT(R_E05, mh, m->id);
         sb_reset(&ev);
-        if (business_hits(c, m->key, &ev))
+        if (on(c, R_E07) && business_hits(c, m->key, &ev))
             EMIT(R_E07, mh, m->id);
         sb_reset(&ev);
-        if (pubservant_hits(c, m->key, &ev))
+        if (on(c, R_E08) && pubservant_hits(c, m->key, &ev))
             EMIT(R_E08, mh, m->id);
         int n_hh = 0;
-        const struct household *other = noncancelled_membership(c, m->key, hi, &n_hh);
+        const struct household *other =
+            on(c, R_E10) ? noncancelled_membership(c, m->key, hi, &n_hh) : NULL;
         if (n_hh >= 2 && other) {
             sb_reset(&ev);
             sb_add(&ev, "members: also a member of household %s (%s), %d non-cancelled "
@@ -574,7 +580,7 @@ static int judge_household(const struct eval_ctx *c, struct tout *t, uint32_t hi
             sk_add(&ev, "%s\x1f%d", other->id, n_hh);
             EMIT(R_E10, mh, m->id);
         }
-        if (c->have[IN_STAFFREL] && h->caseworker[0]) {
+        if (on(c, R_E12) && h->caseworker[0]) {
             struct keyidx_slot s = keyidx_get(&c->j->staffrel, m->key);
             sb_reset(&ev);
             int hit = 0;
@@ -844,7 +850,7 @@ int evaluate_run(const struct eval_ctx *c, struct eval_result *r, struct err *e)
         err_init(&t[i].e);
     }
     const long long n_hh = (long long)c->d->households.n;
-    const long long n_cand = c->have[IN_CANDIDATES] ? (long long)c->d->candidates.n : 0;
+    const long long n_cand = feed_ok(c, R_L01) ? (long long)c->d->candidates.n : 0;
 #pragma omp parallel num_threads(nt)
     {
         struct tout *me = &t[omp_get_thread_num()];
