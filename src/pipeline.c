@@ -218,33 +218,55 @@ int pipeline_finish_load(struct pipeline *p, struct err *e)
     return check_reject_limit(&p->d, &p->pol, e);
 }
 
-int pipeline_evaluate(struct pipeline *p, struct err *e)
+int pipeline_judge(struct judge *jg, struct err *e)
 {
     double t = pipeline_now_ms();
-    int st = join_build(&p->jn, &p->d, JOIN_GROUPED, e);
+    memset(&jg->ec, 0, sizeof jg->ec);
+    jg->join_ms = jg->eval_ms = 0;
+    int st = join_build(jg->jn, jg->d, JOIN_GROUPED, e);
     if (st == E_OK)
-        st = calendar_build(&p->cal, p->d.holidays.v, p->d.holidays.n, e);
+        st = calendar_build(jg->cal, jg->d->holidays.v, jg->d->holidays.n, e);
+    jg->join_ms = pipeline_now_ms() - t;
     if (st != E_OK)
         return st;
-    p->stage_ms[ST_JOIN] = pipeline_now_ms() - t;
-    progress(p, "index and join", -1, p->stage_ms[ST_JOIN]);
-
     t = pipeline_now_ms();
-    struct eval_ctx ec = {&p->d, &p->jn, &p->pol, &p->cal, p->cfg.as_of, {0}};
+    jg->ec.d = jg->d;
+    jg->ec.j = jg->jn;
+    jg->ec.p = jg->pol;
+    jg->ec.cal = jg->cal;
+    jg->ec.as_of = jg->as_of;
+    memcpy(jg->ec.have, jg->have, sizeof jg->ec.have);
+    st = evaluate_run(&jg->ec, jg->er, e);
+    jg->eval_ms = pipeline_now_ms() - t;
+    return st;
+}
+
+int pipeline_evaluate(struct pipeline *p, struct err *e)
+{
+    struct judge jg;
+    memset(&jg, 0, sizeof jg);
+    jg.d = &p->d;
+    jg.pol = &p->pol;
+    jg.as_of = p->cfg.as_of;
+    jg.jn = &p->jn;
+    jg.cal = &p->cal;
+    jg.er = &p->er;
     const char *why[N_INPUT];
     for (int f = 0; f < N_INPUT; f++) {
-        ec.have[f] = p->d.files[f].present;
-        why[f] = ec.have[f] ? NULL : "absent";
+        jg.have[f] = p->d.files[f].present;
+        why[f] = jg.have[f] ? NULL : "absent";
     }
     rule_skip_notes(&p->skip, why);
-    st = evaluate_run(&ec, &p->er, e);
+    int st = pipeline_judge(&jg, e);
+    p->stage_ms[ST_JOIN] = jg.join_ms;
+    p->stage_ms[ST_EVAL] = jg.eval_ms;
     if (st != E_OK)
         return st;
-    p->stage_ms[ST_EVAL] = pipeline_now_ms() - t;
+    progress(p, "index and join", -1, p->stage_ms[ST_JOIN]);
     progress(p, "evaluate rules (households)", (long long)p->d.households.n,
              p->stage_ms[ST_EVAL]);
 
-    t = pipeline_now_ms();
+    double t = pipeline_now_ms();
     if (p->rv && (st = review_mark(p->rv, &p->er, e)) != E_OK)
         return st;
     st = rank_build(&p->d, &p->pol, &p->er, p->cfg.as_of, p->cfg.seed, &p->rk, e);

@@ -80,6 +80,27 @@ int pipeline_load_file(struct pipeline *p, enum input_file f, const char *path, 
 int pipeline_finish_load(struct pipeline *p, struct err *e);
 /* Join, evaluate, rank. */
 int pipeline_evaluate(struct pipeline *p, struct err *e);
+
+/* The judging part of a run, one entry point for the nightly run
+ * (pipeline_evaluate), `hedui check` (on the dataset a snapshot yields) and
+ * the unit tests (tests/testkit.c): on a loaded dataset (normalise_finish
+ * done) build the person and hukou indexes (join_build, JOIN_GROUPED), the
+ * working-day calendar, and evaluate every rule.  The caller sets the
+ * inputs and owns the three result structs (join_free, calendar_free,
+ * eval_result_free, also after an error). */
+struct judge {
+    struct dataset *d;          /* in: feeds reordered by person (join.h) */
+    const struct policy *pol;   /* in */
+    int as_of;                  /* in: day number */
+    int have[N_INPUT];          /* in: optional feeds to use; a rule whose feed
+                                   is not used neither fires nor blocks */
+    struct join *jn;            /* out */
+    struct calendar *cal;       /* out */
+    struct eval_result *er;     /* out */
+    struct eval_ctx ec;         /* out: the context the rules were judged in */
+    double join_ms, eval_ms;    /* out: time of the two parts */
+};
+int pipeline_judge(struct judge *jg, struct err *e);
 /* Write the lists and manifest into dir, atomically. */
 int pipeline_publish_dir(struct pipeline *p, const char *dir, struct err *e);
 void pipeline_free(struct pipeline *p);

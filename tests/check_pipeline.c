@@ -276,6 +276,65 @@ START_TEST(test_fixture_no_standard_and_sample)
 }
 END_TEST
 
+/* ---------- pipeline_judge: the optional feeds it is told to use ---------- */
+
+/* Judged again without business.csv and staff_relatives.csv (as a check
+ * on a snapshot built without them would be): the same flags less E07
+ * and E12, and an L01 candidate blocked only by E07 would now fire. */
+START_TEST(test_judge_have)
+{
+    struct tk *tk = run_fixtures();
+    size_t n_e07 = tk_count(tk, "E07_BUSINESS", NULL), n_e12 = tk_count(tk, "E12_STAFF_RELATIVE", NULL);
+    ck_assert_uint_eq(n_e07, 1);
+    ck_assert_uint_eq(n_e12, 1);
+    struct join jn;
+    struct calendar cal;
+    struct eval_result er;
+    struct judge jg;
+    memset(&jg, 0, sizeof jg);
+    jg.d = &tk->d;
+    jg.pol = &tk->pol;
+    jg.as_of = tk->as_of;
+    jg.jn = &jn;
+    jg.cal = &cal;
+    jg.er = &er;
+    for (int f = 0; f < N_INPUT; f++)
+        jg.have[f] = tk->d.files[f].present && f != IN_BUSINESS && f != IN_STAFFREL;
+    struct err e;
+    err_init(&e);
+    ck_assert_int_eq(pipeline_judge(&jg, &e), E_OK);
+    ck_assert_int_eq(jg.ec.have[IN_BUSINESS], 0);
+    ck_assert_int_eq(jg.ec.have[IN_PUBSERV], 1);
+    ck_assert_uint_eq(er.rule_count[R_E07], 0);
+    ck_assert_uint_eq(er.rule_count[R_E12], 0);
+    /* C11 于海 (HK0509): only his wife's active company blocked L01 */
+    ck_assert_uint_eq(er.rule_count[R_L01], tk->er.rule_count[R_L01] + 1);
+    int hk0509 = 0;
+    for (size_t i = 0; i < er.n_flags; i++)
+        hk0509 += er.flags[i].rule == R_L01 && strcmp(er.flags[i].hukou_no, "HK0509") == 0;
+    ck_assert_int_eq(hk0509, 1);
+    size_t k = 0;
+    for (size_t i = 0; i < tk->er.n_flags; i++) {
+        const struct flag *x = &tk->er.flags[i];
+        if (x->rule == R_E07 || x->rule == R_E12)
+            continue;
+        while (k < er.n_flags && er.flags[k].rule == R_L01 &&
+               strcmp(er.flags[k].hukou_no, "HK0509") == 0)
+            k++;
+        ck_assert_msg(k < er.n_flags, "flag %s %s missing", rule_names[x->rule], x->household_id);
+        const struct flag *y = &er.flags[k++];
+        ck_assert_msg(x->rule == y->rule && strcmp(x->household_id, y->household_id) == 0 &&
+                          strcmp(x->id_no, y->id_no) == 0 && strcmp(x->evidence, y->evidence) == 0,
+                      "flag %zu: %s|%s|%s vs %s|%s|%s", i, rule_names[x->rule], x->household_id,
+                      x->evidence, rule_names[y->rule], y->household_id, y->evidence);
+    }
+    eval_result_free(&er);
+    calendar_free(&cal);
+    join_free(&jn);
+    tk_free(tk);
+}
+END_TEST
+
 /* ---------- thread count ---------- */
 
 static int str_eq(const char *a, const char *b)
@@ -503,6 +562,7 @@ Suite *pipeline_suite(void)
     tcase_add_test(tc, test_fixture_flags);
     tcase_add_test(tc, test_fixture_rejects);
     tcase_add_test(tc, test_fixture_no_standard_and_sample);
+    tcase_add_test(tc, test_judge_have);
     tcase_add_test(tc, test_fixture_threads);
     tcase_add_test(tc, test_generated_threads);
     suite_add_tcase(s, tc);

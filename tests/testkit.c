@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/date.h"
+#include "pipeline.h"
 #include "tests.h"
 
 /* The Makefile builds only tests/check_*.c, so each suite that uses the kit
@@ -369,26 +370,20 @@ TK_API struct tk *tk_run(const char *dir, const struct tk_opts *o)
         fs->accepted = fs->data_rows - (long long)fs->rejects.n - fs->dropped_dupes;
     }
 
-    /* index and join */
-    tk->stage = "join";
-    tk->st = join_build(&tk->jn, &tk->d, JOIN_GROUPED, &tk->e);
-    if (tk->st != E_OK)
-        return tk;
-    tk->stage = "calendar";
-    tk->st = calendar_build(&tk->cal, tk->d.holidays.v, tk->d.holidays.n, &tk->e);
-    if (tk->st != E_OK)
-        return tk;
-
-    /* evaluate */
-    tk->stage = "evaluate";
-    tk->ec.d = &tk->d;
-    tk->ec.j = &tk->jn;
-    tk->ec.p = &tk->pol;
-    tk->ec.cal = &tk->cal;
-    tk->ec.as_of = tk->as_of;
+    /* index, join and evaluate: the run's own entry point */
+    tk->stage = "judge";
+    struct judge jg;
+    memset(&jg, 0, sizeof jg);
+    jg.d = &tk->d;
+    jg.pol = &tk->pol;
+    jg.as_of = tk->as_of;
+    jg.jn = &tk->jn;
+    jg.cal = &tk->cal;
+    jg.er = &tk->er;
     for (int f = 0; f < N_INPUT; f++)
-        tk->ec.have[f] = tk->d.files[f].present;
-    tk->st = evaluate_run(&tk->ec, &tk->er, &tk->e);
+        jg.have[f] = tk->d.files[f].present;
+    tk->st = pipeline_judge(&jg, &tk->e);
+    tk->ec = jg.ec;
     if (tk->st != E_OK)
         return tk;
 

@@ -676,23 +676,19 @@ int cmd_check(int argc, char **argv, struct err *e)
     size_t n_given = gd.households.n;
     if (!o.threads && n_given >= 20000)
         omp_set_num_threads(omp_get_num_procs());
-    if (st == E_OK)
-        st = join_build(&jn, &fd, JOIN_GROUPED, e);
-    if (st == E_OK)
-        st = calendar_build(&cal, fd.holidays.v, fd.holidays.n, e);
     struct skip_notes skip;
     skip.list[0] = NULL;
     if (st == E_OK) {
         /* L01 is the nightly run's search, not a check: no note for it */
+        struct judge jg = {.d = &fd, .pol = &pol, .as_of = o.as_of, .jn = &jn, .cal = &cal,
+                           .er = &er};
         const char *why[N_INPUT];
-        for (int f = 0; f < N_INPUT; f++)
-            why[f] = have[f] ? NULL : "absent when the snapshot was built";
-        have[IN_CANDIDATES] = 0;
-        why[IN_CANDIDATES] = NULL;
+        for (int f = 0; f < N_INPUT; f++) {
+            jg.have[f] = have[f] && f != IN_CANDIDATES;
+            why[f] = have[f] || f == IN_CANDIDATES ? NULL : "absent when the snapshot was built";
+        }
         rule_skip_notes(&skip, why);
-        struct eval_ctx ec = {&fd, &jn, &pol, &cal, o.as_of, {0}};
-        memcpy(ec.have, have, sizeof ec.have);
-        st = evaluate_run(&ec, &er, e);
+        st = pipeline_judge(&jg, e);
     }
     tm[3] = pipeline_now_ms() - t;
     t = pipeline_now_ms();
