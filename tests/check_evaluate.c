@@ -1054,6 +1054,129 @@ START_TEST(test_q01_one_row_per_key)
 }
 END_TEST
 
+/* ---------- Q05 ---------- */
+
+#define Q05_HH HHA("HH1") HHA("HH2") HHA("HH4") HHA("HH5") HHC("HH3")
+#define Q05_MEMBERS                                                                         \
+    MH("HH1", P01) "HH1," P02 ",P02,wife,0.00,full,0\n"              /* 3 relation */      \
+    "HH2," P03 ",P03,head,-5000.00,,7\n"                             /* 4 three values */  \
+    "HH2," P04 ",P04,spouse,1800.00,full,0\n"                                              \
+    "HH3," P05 ",P05,head,300.00,full,9\n"                           /* 6 cancelled */     \
+    MH("HH4", P06) "HH4,,甲,child,x,full,0\n"                        /* 8 no id, income */ \
+    "HH4,,乙,child,0.00,able,0\n"                                    /* 9 no id, ability */ \
+    MH("HH5", P07) "HH5, " BAD_CHECK " ,坏号,spouse,0.00,full,-1\n"  /* 11 bad id, grade */
+#define Q05_HUKOU                                                                           \
+    K(P01, "HKQ1", "head") K(P02, "HKQ1", "spouse") K(P03, "HKQ2", "head")                  \
+    K(P04, "HKQ2", "spouse") K(P05, "HKQ3", "head") K(P06, "HKQ4", "head")                  \
+    K(P07, "HKQ5", "head")
+#define Q05_CARS VEH(P02, "陕AQ0502", "car", "private", "50000.00", "valid")                \
+                 VEH(P05, "陕AQ0505", "car", "private", "50000.00", "valid")
+
+START_TEST(test_q05_member_row)
+{
+    struct tk *tk = RUN({"households.csv", Q05_HH, 0}, {"members.csv", Q05_MEMBERS, 0},
+                        {"hukou.csv", Q05_HUKOU, 0}, {"vehicles.csv", Q05_CARS, 0});
+    /* an unusable relation: kept as `other`, keyed like any member rule */
+    key_is(tk, "Q05_MEMBER_ROW", "HH1", P02, "HKQ1", SEV_MEDIUM);
+    const struct flag *f = tk_find(tk, "Q05_MEMBER_ROW", "HH1", P02);
+    ck_assert_str_eq(f->evidence,
+                     "members: relation 'wife': not in its set, taken as other (members line 3)");
+    /* the kept member's car is found: the row was not dropped */
+    HAS(tk, "E03_VEHICLE", "HH1", P02);
+    COUNT(tk, NULL, "HH1", 2);
+    uint32_t hi;
+    const struct household *h = tk_household(tk, "HH1", &hi);
+    ck_assert_int_eq(VEC_AT(tk->d.members, struct member, h->first_member + 1).relation,
+                     REL_OTHER);
+
+    /* three bad values in one row: one flag naming all three; the income
+     * counts as 0 and the member is counted: (0 + 1800) / 2 = 900 <= 1000
+     * (dropping the row would give 1800 / 1 > 1000, E09) */
+    key_is(tk, "Q05_MEMBER_ROW", "HH2", P03, "HKQ2", SEV_MEDIUM);
+    f = tk_find(tk, "Q05_MEMBER_ROW", "HH2", P03);
+    ck_assert_str_eq(f->evidence,
+                     "members: declared_monthly_income '-5000.00': negative, taken as 0; "
+                     "work_ability: empty, taken as none; disability_grade '7': not 0-4, "
+                     "taken as 0 (members line 4)");
+    HASNT(tk, "E09_INCOME", "HH2", NULL);
+    COUNT(tk, NULL, "HH2", 1);
+    h = tk_household(tk, "HH2", NULL);
+    const struct member *m3 = &VEC_AT(tk->d.members, struct member, h->first_member);
+    ck_assert(m3->declared_fen == 0);
+    ck_assert_int_eq(m3->work_ability, WA_NONE);
+    ck_assert_int_eq(m3->disability_grade, 0);
+    ck_assert_uint_eq(m3->bad_cols, MB_INCOME | MB_WORK_ABILITY | MB_GRADE);
+
+    /* cancelled: no Q05, but the row is kept, so its car blocks L02 */
+    NOTHING(tk, "HH3");
+
+    /* two members with no id_no: one Q05 (one row per key) naming both
+     * rows, beside the one Q01 */
+    key_is(tk, "Q05_MEMBER_ROW", "HH4", "", "", SEV_MEDIUM);
+    COUNT(tk, "Q05_MEMBER_ROW", "HH4", 1);
+    f = tk_find(tk, "Q05_MEMBER_ROW", "HH4", "");
+    ck_assert_str_eq(f->evidence,
+                     "members: declared_monthly_income 'x': not a number, taken as 0 (members "
+                     "line 8); work_ability 'able': not in its set, taken as none (members line 9)");
+    COUNT(tk, "Q01_INVALID_ID", "HH4", 1);
+    COUNT(tk, NULL, "HH4", 2);
+
+    /* an invalid id_no: keyed as given, trimmed, with an empty hukou_no */
+    key_is(tk, "Q05_MEMBER_ROW", "HH5", BAD_CHECK, "", SEV_MEDIUM);
+    f = tk_find(tk, "Q05_MEMBER_ROW", "HH5", BAD_CHECK);
+    ck_assert_str_eq(f->evidence,
+                     "members: disability_grade '-1': not 0-4, taken as 0 (members line 11)");
+    HAS(tk, "Q01_INVALID_ID", "HH5", BAD_CHECK);
+    COUNT(tk, NULL, "HH5", 2);
+    COUNT(tk, "Q05_MEMBER_ROW", NULL, 4);
+    tk_free(tk);
+
+    /* off in the policy: no Q05, the rows still kept (E03, no rejects) */
+    struct tk_opts o = {.policy_edit = "severity.Q05_MEMBER_ROW = off"};
+    tk = RUN_O(&o, {"households.csv", Q05_HH, 0}, {"members.csv", Q05_MEMBERS, 0},
+               {"hukou.csv", Q05_HUKOU, 0}, {"vehicles.csv", Q05_CARS, 0});
+    COUNT(tk, "Q05_MEMBER_ROW", NULL, 0);
+    HAS(tk, "E03_VEHICLE", "HH1", P02);
+    NOTHING(tk, "HH3");
+    tk_free(tk);
+}
+END_TEST
+
+/* Rows that are still rejected whatever their other values: an unknown
+ * household, a repeat, a row with the wrong column count. */
+START_TEST(test_q05_still_rejected)
+{
+    struct tk *tk = tk_run_files(
+        FILES({"households.csv", HHA("HH1"), 0},
+              {"members.csv", MH("HH1", P01) M("HH1", P02, "spouse", "0.00")
+                              "HH9," P03 ",P03,wife,x,,9\n"            /* 4 unknown household */
+                              "HH1," P02 ",P02,wife,x,full,0\n"        /* 5 repeat of line 3 */
+                              "HH1," P04 ",P04,wife,x,full\n",         /* 6 six fields */
+               0},
+              {"hukou.csv", K(P01, "HKQ1", "head") K(P02, "HKQ1", "spouse"), 0},
+              {"standards.csv", STD_ROWS, 0}),
+        NULL);
+    ck_assert_msg(tk->st == E_OK, "%s", tk_flags_text(tk));
+    const struct filestat *fs = &tk->d.files[IN_MEMBERS];
+    ck_assert_uint_eq(fs->rejects.n, 3);
+    static const struct {
+        long long line;
+        const char *reason;
+    } want[] = {{4, "household_id"}, {5, "repeated"}, {6, "column count"}};
+    for (size_t w = 0; w < sizeof want / sizeof want[0]; w++) {
+        const struct reject *r = NULL;
+        for (size_t i = 0; i < fs->rejects.n; i++)
+            if (VEC_AT(fs->rejects, struct reject, i).line == want[w].line)
+                r = &VEC_AT(fs->rejects, struct reject, i);
+        ck_assert_msg(r != NULL, "no reject for members line %lld", want[w].line);
+        ck_assert_msg(strstr(r->reason, want[w].reason), "line %lld: %s", r->line, r->reason);
+    }
+    COUNT(tk, "Q05_MEMBER_ROW", NULL, 0);
+    NOTHING(tk, "HH1");
+    tk_free(tk);
+}
+END_TEST
+
 /* ---------- hukou repeats, the head, one row per key ---------- */
 
 START_TEST(test_hukou_repeats_and_head)
@@ -1210,6 +1333,8 @@ Suite *evaluate_suite(void)
     tcase_add_test(tc, test_q01_counted_and_15_digit);
     tcase_add_test(tc, test_q01_one_row_per_key);
     tcase_add_test(tc, test_q03_name_mismatch);
+    tcase_add_test(tc, test_q05_member_row);
+    tcase_add_test(tc, test_q05_still_rejected);
     tcase_add_test(tc, test_l01_candidate);
     tcase_add_test(tc, test_l02_cancelled);
     tcase_add_test(tc, test_hukou_repeats_and_head);

@@ -438,8 +438,8 @@ static char *gen_big(void)
         tk_make_id(child, "610102", 20080616 + (i % 3) * 10000 - (i % 2), i % 997 + 1);
         fprintf(m, "HB%05d,%s,头%d,head,%d.%02d,full,0\n", i, head, i, (i * 37) % 1400, i % 100);
         if (i % 4 != 3)
-            fprintf(m, "HB%05d,%s,%s%d,spouse,0.00,partial,0\n", i, spouse,
-                    i % 13 ? "妻" : "错", i);
+            fprintf(m, "HB%05d,%s,%s%d,spouse,0.00,%s,0\n", i, spouse,
+                    i % 13 ? "妻" : "错", i, i % 15 == 1 ? "unknown" : "partial"); /* Q05 */
         if (i % 10 == 0)   /* an invalid ID */
             fprintf(m, "HB%05d,%.17s%c,坏%d,child,100.00,none,1\n", i, child,
                     child[17] == '1' ? '2' : '1', i);

@@ -71,7 +71,9 @@ enum rule_scope { SCOPE_PERSON, SCOPE_HOUSEHOLD, SCOPE_CANDIDATE, SCOPE_CANCELLE
     X(Q02, "Q02_NOT_IN_HUKOU", KIND_QUALITY, SCOPE_PERSON, RULE_NO_FEED, SEV_MEDIUM,       \
       "户籍中查无此人")                                                                     \
     X(Q03, "Q03_NAME_MISMATCH", KIND_QUALITY, SCOPE_PERSON, RULE_NO_FEED, SEV_LOW,         \
-      "姓名与户籍不一致")
+      "姓名与户籍不一致")                                                                   \
+    X(Q05, "Q05_MEMBER_ROW", KIND_QUALITY, SCOPE_PERSON, RULE_NO_FEED, SEV_MEDIUM,         \
+      "成员登记信息无法使用")
 
 enum rule_id {
 #define RULE_ENUM(id, name, kind, scope, feed, sev, zh) R_##id,

@@ -69,6 +69,10 @@ struct household {
     uint32_t first_member, n_members;  /* range in dataset.members (sorted by household) */
 };
 
+/* Member columns whose value could not be used (Q05_MEMBER_ROW): the row
+ * is kept with the contract's replacement value (0, `other`, `none`, 0). */
+enum { MB_RELATION = 1, MB_INCOME = 2, MB_WORK_ABILITY = 4, MB_GRADE = 8 };
+
 struct member {
     uint32_t hh;              /* index into dataset.households */
     uint64_t key;             /* normalised ID key, 0 when invalid */
@@ -78,6 +82,10 @@ struct member {
     int64_t declared_fen;
     int id_status;            /* enum id_status */
     long long line;
+    unsigned bad_cols;        /* MB_* bits, 0 for a clean row */
+    const char *bad_text;     /* NULL, or the bad columns with their values and what
+                                 was kept: "relation 'husband': not in its set, taken
+                                 as other; ..." */
 };
 
 struct hukou {

@@ -506,6 +506,28 @@ static int judge_household(const struct eval_ctx *c, struct tout *t, uint32_t hi
     const struct member *ms = &VEC_AT(c->d->members, struct member, h->first_member);
     for (uint32_t i = 0; i < h->n_members; i++) {
         const struct member *m = &ms[i];
+        const struct hukou *hk = join_member_hukou(c->j, c->d, m);   /* NULL if key 0 */
+        const char *mh = hk ? hk->hukou_no : "";
+        if (m->bad_cols && on(c, R_Q05)) {
+            /* one flag per row, but one row per key: members of this
+             * household with the same invalid id_no (two empty ones; any
+             * other repeat was rejected) share one Q05 flag */
+            int first = 1;
+            for (uint32_t q = 0; q < i && !m->key; q++)
+                if (!ms[q].key && ms[q].bad_cols && strcmp(ms[q].id, m->id) == 0)
+                    first = 0;
+            if (first) {
+                sb_reset(&ev);
+                sb_add(&ev, "members: %s (members line %lld)", m->bad_text, m->line);
+                sk_add(&ev, "%s", m->bad_text);
+                for (uint32_t q = i + 1; q < h->n_members && !m->key; q++)
+                    if (!ms[q].key && ms[q].bad_cols && strcmp(ms[q].id, m->id) == 0) {
+                        sb_add(&ev, "; %s (members line %lld)", ms[q].bad_text, ms[q].line);
+                        sk_add(&ev, "%s", ms[q].bad_text);
+                    }
+                EMIT(R_Q05, mh, m->id);
+            }
+        }
         if (!m->key) {
             /* one row per key: members of this household with the same
              * invalid text (e.g. two empty ID numbers) share one Q01 row */
@@ -529,8 +551,6 @@ static int judge_household(const struct eval_ctx *c, struct tout *t, uint32_t hi
             EMIT(R_Q01, "", m->id);
             continue;
         }
-        const struct hukou *hk = join_member_hukou(c->j, c->d, m);
-        const char *mh = hk ? hk->hukou_no : "";
         if (on(c, R_E01) && e01_fires(c, hk)) {
             sb_reset(&ev);
             date_format(hk->status_date, d1);

@@ -12,7 +12,11 @@
  *     status_date (required unless status is `normal`), registered_on,
  *     since (evidence only), caseworker_id, employer, name, plate_no,
  *     entity_name, source and relation (staff_relatives);
- *   - a hukou row whose status is not `normal` needs a status_date.
+ *   - a hukou row whose status is not `normal` needs a status_date;
+ *   - a member row is rejected only for an unknown household or as a
+ *     repeat (contract, "Edge cases, settled"): its other bad values are
+ *     replaced (income 0, relation other, work ability none, grade 0) and
+ *     recorded for Q05_MEMBER_ROW, its bad ID is Q01's.
  */
 #include "engine/normalise.h"
 
@@ -461,26 +465,76 @@ static int row_households(void *ctx, const char *const *v, const size_t *lens,
     return E_OK;
 }
 
+/* A member value that cannot be used (Q05): remember the column, the value
+ * and the replacement for the evidence, and keep the row. */
+struct member_bad {
+    unsigned cols;             /* MB_* */
+    char text[600];
+    size_t n;
+};
+
+static void member_bad(struct member_bad *b, unsigned bit, const char *col, const char *why,
+                       const char *val, size_t vlen, const char *kept)
+{
+    b->cols |= bit;
+    /* at most 40 bytes of the value, cut at a character boundary */
+    if (vlen > 40) {
+        vlen = 40;
+        while (vlen > 0 && ((unsigned char)val[vlen] & 0xC0) == 0x80)
+            vlen--;
+    }
+    int k = vlen ? snprintf(b->text + b->n, sizeof b->text - b->n, "%s%s '%.*s': %s, taken as %s",
+                            b->n ? "; " : "", col, (int)vlen, val, why, kept)
+                 : snprintf(b->text + b->n, sizeof b->text - b->n, "%s%s: empty, taken as %s",
+                            b->n ? "; " : "", col, kept);
+    if (k > 0)
+        b->n += (size_t)k < sizeof b->text - b->n ? (size_t)k : sizeof b->text - b->n - 1;
+}
+
+static int member_enum(struct member_bad *b, unsigned bit, const char *col,
+                       const char *const *names, int n, const char *v, size_t len, int kept)
+{
+    int i = enum_lookup(names, n, v, len);
+    if (i >= 0)
+        return i;
+    member_bad(b, bit, col, "not in its set", v, len, names[kept]);
+    return kept;
+}
+
 static int row_members(void *ctx, const char *const *v, const size_t *lens,
                        long long line, struct err *e)
 {
     BEGIN;
     struct normaliser *n = c.n;
     uint32_t hh = 0;
+    /* The only reasons to reject a member row that could be read: its
+     * household is unknown (here) or it repeats a person of its household
+     * (finish_members). */
     if (lens[0] == 0)
         reject(&c, "household_id", "empty value", NULL, 0);
     else if (!stridx_get(&n->hh_by_id, v[0], &hh))
         reject(&c, "household_id", "not in households.csv", v[0], lens[0]);
-    int rel = en(&c, "relation", relation_names, N_REL, v[3], lens[3]);
-    int64_t declared = money(&c, "declared_monthly_income", v[4], lens[4]);
-    int wa = en(&c, "work_ability", work_ability_names, N_WA, v[5], lens[5]);
-    int grade = 0;
-    if (!c.rejected) {
-        if (lens[6] != 1 || v[6][0] < '0' || v[6][0] > '4')
-            reject(&c, "disability_grade", "not 0-4", lens[6] ? v[6] : NULL, lens[6]);
-        else
-            grade = v[6][0] - '0';
+    /* Nor is it dropped for a bad value in another column: dropping a
+     * member would hide their assets and invent an undeclared spouse.  An
+     * unusable (or empty) relation, income, work ability or disability
+     * grade is replaced as the contract says and the row gets Q05. */
+    struct member_bad bad = {0, "", 0};
+    int rel = member_enum(&bad, MB_RELATION, "relation", relation_names, N_REL, v[3], lens[3],
+                          REL_OTHER);
+    int64_t declared = 0;
+    enum num_status ns = num_parse_money(v[4], lens[4], &declared);
+    if (ns != NUM_OK) {
+        declared = 0;
+        member_bad(&bad, MB_INCOME, "declared_monthly_income", num_status_text(ns), v[4],
+                   lens[4], "0");
     }
+    int wa = member_enum(&bad, MB_WORK_ABILITY, "work_ability", work_ability_names, N_WA, v[5],
+                         lens[5], WA_NONE);
+    int grade = 0;
+    if (lens[6] == 1 && v[6][0] >= '0' && v[6][0] <= '4')
+        grade = v[6][0] - '0';
+    else
+        member_bad(&bad, MB_GRADE, "disability_grade", "not 0-4", v[6], lens[6], "0");
     /* Registry rows are never rejected for their ID (Q01 instead). */
     struct id_norm nm;
     enum id_status ist = id_normalise(v[1], lens[1], n->as_of_ymd, &nm);
@@ -498,6 +552,7 @@ static int row_members(void *ctx, const char *const *v, const size_t *lens,
     size_t nl = lens[2];
     const char *nt = utf8_trim(v[2], &nl);
     const char *name = str(&c, nt, nl);
+    const char *bad_text = bad.cols ? str(&c, bad.text, bad.n) : NULL;
     END_CHECKS;
     PUSH(members, struct member);
     row->hh = hh;
@@ -510,6 +565,8 @@ static int row_members(void *ctx, const char *const *v, const size_t *lens,
     row->declared_fen = declared;
     row->id_status = (int)ist;
     row->line = line;
+    row->bad_cols = bad.cols;
+    row->bad_text = bad_text;
     return E_OK;
 }
 
