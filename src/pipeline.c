@@ -265,6 +265,15 @@ int pipeline_evaluate(struct pipeline *p, struct err *e)
     progress(p, "index and join", -1, p->stage_ms[ST_JOIN]);
     progress(p, "evaluate rules (households)", (long long)p->d.households.n,
              p->stage_ms[ST_EVAL]);
+    /* never a silent pass: said even with --quiet when there are any */
+    if (p->cfg.progress || p->er.n_no_std_households || p->er.n_no_std_candidates) {
+        char asof[11];
+        date_format(p->cfg.as_of, asof);
+        fprintf(stderr, "hedui: no standard in force on %s for %zu households and %zu "
+                        "candidates: Q04 for the non-cancelled households, no E09, E13, L01 or "
+                        "L02 for any of them (listed in manifest.json, no_standard)\n",
+                asof, p->er.n_no_std_households, p->er.n_no_std_candidates);
+    }
 
     double t = pipeline_now_ms();
     if (p->rv && (st = review_mark(p->rv, &p->er, e)) != E_OK)

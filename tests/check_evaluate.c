@@ -585,8 +585,9 @@ START_TEST(test_e09_income)
     /* evidenced 6000.06 / 6 = 1000.01 beats declared 500 */
     ck_assert_int_eq(evaluate_evidenced_sum(&tk->ec, member_key(tk, P14)), 600006);
     key_is(tk, "E09_INCOME", "HH12", "", "HKH12", SEV_HIGH);
-    /* no standard: no E09, listed */
-    NOTHING(tk, "HH13");
+    /* no standard: no E09 but Q04, listed */
+    key_is(tk, "Q04_NO_STANDARD", "HH13", "", "HKH13", SEV_MEDIUM);
+    COUNT(tk, NULL, "HH13", 1);
     ck_assert(tk_no_std_household(tk, "HH13"));
     ck_assert_uint_eq(tk->er.n_no_std_households, 1);
     /* a moved-out member (2000/month evidenced) is neither income nor size */
@@ -1054,6 +1055,71 @@ START_TEST(test_q01_one_row_per_key)
 }
 END_TEST
 
+/* ---------- Q04 ---------- */
+
+/* Standards here: urban 1000.00 in force, rural only from 2026-07-01. */
+#define Q04_STD "610102,urban,2026-01-01,1000.00\n610102,rural,2026-07-01,800.00\n"
+#define Q04_FILES                                                                             \
+    {"households.csv",                                                                       \
+     HHROW("HH1", RNOSTD, "dibao", "urban", "active", "2024-03-04", "2024-03-12", "CW01")     \
+     HHROW("HH2", RNOSTD, "tekun", "urban", "suspended", "2024-03-04", "2024-03-12", "CW01")  \
+     HHROW("HH3", RNOSTD, "dibao", "urban", "cancelled", "2023-03-06", "2023-03-14", "CW01")  \
+     HHROW("HH4", R1, "dibao", "rural", "applying", "2026-06-01", "", "CW01")                 \
+     HHA("HH5"), 0},                                                                          \
+    {"members.csv", M("HH1", P01, "head", "5000.00") M("HH2", P02, "head", "0.00")            \
+                    M("HH3", P03, "head", "0.00") M("HH4", P04, "head", "5000.00")            \
+                    M("HH5", P05, "head", "5000.00"), 0},                                     \
+    {"hukou.csv", KS(P01, "HKN1", "head", RNOSTD, "normal", "")                               \
+                  KS(P02, "HKN2", "head", RNOSTD, "deceased", "2026-01-01")                   \
+                  KS(P03, "HKN3", "head", RNOSTD, "normal", "") K(P04, "HKN4", "head")        \
+                  K(P05, "HKN5", "head") KS(P06, "HKN6", "head", RNOSTD, "normal", ""), 0},   \
+    {"candidates.csv", P06 ",重度残疾," RNOSTD ",urban\n", 0},                                 \
+    {"standards.csv", Q04_STD, 0}
+
+START_TEST(test_q04_no_standard)
+{
+    struct tk *tk = RUN(Q04_FILES);
+    /* no standard for the region: Q04 keyed by the head's hukou_no, no E09
+     * (5000.00 declared would fire it) */
+    key_is(tk, "Q04_NO_STANDARD", "HH1", "", "HKN1", SEV_MEDIUM);
+    COUNT(tk, NULL, "HH1", 1);
+    const struct flag *f = tk_find(tk, "Q04_NO_STANDARD", "HH1", "");
+    ck_assert_str_eq(f->evidence, "standards: no urban row for region " RNOSTD " (prefix 610104, "
+                                  "610104001 or " RNOSTD ") in force on 2026-06-15; E09 and E13 "
+                                  "cannot be judged (households line 2)");
+    /* whatever its size: the only member is deceased (size 0) */
+    key_is(tk, "Q04_NO_STANDARD", "HH2", "", "HKN2", SEV_MEDIUM);
+    HAS(tk, "E01_DECEASED", "HH2", P02);
+    COUNT(tk, NULL, "HH2", 2);
+    /* cancelled: no Q04 and no L02, listed all the same */
+    NOTHING(tk, "HH3");
+    /* a rural standard exists but is not yet in force on the as-of date */
+    key_is(tk, "Q04_NO_STANDARD", "HH4", "", "HKN4", SEV_MEDIUM);
+    HASNT(tk, "E09_INCOME", "HH4", NULL);
+    /* urban is in force: E09, no Q04 */
+    HAS(tk, "E09_INCOME", "HH5", "");
+    HASNT(tk, "Q04_NO_STANDARD", "HH5", NULL);
+    COUNT(tk, "Q04_NO_STANDARD", NULL, 3);
+    /* every household and candidate without a standard is listed */
+    ck_assert_uint_eq(tk->er.n_no_std_households, 4);
+    ck_assert(tk_no_std_household(tk, "HH1") && tk_no_std_household(tk, "HH2") &&
+              tk_no_std_household(tk, "HH3") && tk_no_std_household(tk, "HH4"));
+    ck_assert(!tk_no_std_household(tk, "HH5"));
+    ck_assert_uint_eq(tk->er.n_no_std_candidates, 1);
+    ck_assert(tk_no_std_candidate(tk, P06));
+    COUNT(tk, "L01_CANDIDATE_ELIGIBLE", NULL, 0);
+    tk_free(tk);
+
+    /* off in the policy: no Q04, still listed, still no E09 */
+    struct tk_opts o = {.policy_edit = "severity.Q04_NO_STANDARD = off"};
+    tk = RUN_O(&o, Q04_FILES);
+    COUNT(tk, "Q04_NO_STANDARD", NULL, 0);
+    NOTHING(tk, "HH1");
+    ck_assert_uint_eq(tk->er.n_no_std_households, 4);
+    tk_free(tk);
+}
+END_TEST
+
 /* ---------- Q05 ---------- */
 
 #define Q05_HH HHA("HH1") HHA("HH2") HHA("HH4") HHA("HH5") HHC("HH3")
@@ -1333,6 +1399,7 @@ Suite *evaluate_suite(void)
     tcase_add_test(tc, test_q01_counted_and_15_digit);
     tcase_add_test(tc, test_q01_one_row_per_key);
     tcase_add_test(tc, test_q03_name_mismatch);
+    tcase_add_test(tc, test_q04_no_standard);
     tcase_add_test(tc, test_q05_member_row);
     tcase_add_test(tc, test_q05_still_rejected);
     tcase_add_test(tc, test_l01_candidate);

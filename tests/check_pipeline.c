@@ -425,6 +425,8 @@ static char *gen_big(void)
     for (int i = 0; i < N; i++) {
         char region[13];
         snprintf(region, sizeof region, "610102%03d%03d", 1 + i % 4, 1 + i % 3);
+        if (i % 40 == 7)   /* a county with no standard (Q04) */
+            snprintf(region, sizeof region, "610105001001");
         const char *st = stats[i % 5];
         int day = 1 + i % 28;
         fprintf(h, "HB%05d,%s,%s,%s,%s,2026-05-%02d,", i, region, progs[i % 3],

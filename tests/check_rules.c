@@ -166,7 +166,7 @@ START_TEST(test_shipped_policy)
         {"E11_UNDECLARED_SPOUSE", SEV_MEDIUM}, {"E12_STAFF_RELATIVE", SEV_LOW},
         {"P01_OVERDUE", SEV_LOW}, {"Q01_INVALID_ID", SEV_MEDIUM},
         {"Q02_NOT_IN_HUKOU", SEV_MEDIUM}, {"Q03_NAME_MISMATCH", SEV_LOW},
-        {"Q05_MEMBER_ROW", SEV_MEDIUM},
+        {"Q04_NO_STANDARD", SEV_MEDIUM}, {"Q05_MEMBER_ROW", SEV_MEDIUM},
         {"L01_CANDIDATE_ELIGIBLE", SEV_HIGH}, {"L02_CANCELLED_ELIGIBLE", SEV_MEDIUM},
     };
     ck_assert_int_eq((int)(sizeof sev / sizeof sev[0]), N_RULES);
@@ -229,6 +229,7 @@ START_TEST(test_catalogue)
         {"Q01_INVALID_ID", SCOPE_PERSON, RULE_NO_FEED, "身份证号码无效"},
         {"Q02_NOT_IN_HUKOU", SCOPE_PERSON, RULE_NO_FEED, "户籍中查无此人"},
         {"Q03_NAME_MISMATCH", SCOPE_PERSON, RULE_NO_FEED, "姓名与户籍不一致"},
+        {"Q04_NO_STANDARD", SCOPE_HOUSEHOLD, RULE_NO_FEED, "区划无适用的低保标准"},
         {"Q05_MEMBER_ROW", SCOPE_PERSON, RULE_NO_FEED, "成员登记信息无法使用"},
     };
     ck_assert_int_eq((int)(sizeof row / sizeof row[0]), N_RULES);

@@ -29,6 +29,10 @@ for f in flags review_queue spotcheck rejects; do
     check "$f.csv equals fixtures/expected/$f.csv" "cmp -s '$T/t1/$f.csv' '$FX/expected/$f.csv'"
 done
 check "manifest.json written" "[ -s '$T/t1/manifest.json' ]"
+check "the run says how many households and candidates lack a standard, even with -q" \
+    "grep -q 'no standard in force on 2026-06-15 for 2 households and 1 candidates' '$T/err1'"
+check "the manifest lists them" \
+    "grep -q '\"no_standard\": {\"households\": \[\"HH040\", \"HH041\"\], \"candidates_lines\": \[14\]}' '$T/t1/manifest.json'"
 check "no temporary directory left" "[ -z \"\$(ls -A '$T' | grep hedui-tmp)\" ]"
 
 # 2. two threads and a rerun: byte-identical (manifest except timings)

@@ -72,6 +72,8 @@ enum rule_scope { SCOPE_PERSON, SCOPE_HOUSEHOLD, SCOPE_CANDIDATE, SCOPE_CANCELLE
       "户籍中查无此人")                                                                     \
     X(Q03, "Q03_NAME_MISMATCH", KIND_QUALITY, SCOPE_PERSON, RULE_NO_FEED, SEV_LOW,         \
       "姓名与户籍不一致")                                                                   \
+    X(Q04, "Q04_NO_STANDARD", KIND_QUALITY, SCOPE_HOUSEHOLD, RULE_NO_FEED, SEV_MEDIUM,     \
+      "区划无适用的低保标准")                                                               \
     X(Q05, "Q05_MEMBER_ROW", KIND_QUALITY, SCOPE_PERSON, RULE_NO_FEED, SEV_MEDIUM,         \
       "成员登记信息无法使用")
 

@@ -651,11 +651,20 @@ static int judge_household(const struct eval_ctx *c, struct tout *t, uint32_t hi
         EMIT(R_E06, uh, "");
     }
     if (!f.std) {
+        /* never a silent pass: listed in the manifest, and Q04 whatever the
+         * household's size */
         uint32_t *p = vec_push(&t->no_std_hh, sizeof *p);
         if (!p)
             return ERR(&t->e, E_NOMEM, "out of memory while evaluating rules");
         *p = hi;
-    } else if (e09_fires(c, h, &f)) {
+        sb_reset(&ev);
+        date_format(c->as_of, d1);
+        sb_add(&ev, "standards: no %s row for region %s (prefix %.6s, %.9s or %s) in force "
+                    "on %s; E09 and E13 cannot be judged (households line %lld)",
+               area_names[h->area], h->region, h->region, h->region, h->region, d1, h->line);
+        sk_add(&ev, "%s\x1f%s", area_names[h->area], h->region);
+        EMIT(R_Q04, uh, "");
+    } else if (on(c, R_E09) && e09_fires(c, h, &f)) {
         sb_reset(&ev);
         e09_evidence(c, h, &f, &ev);
         EMIT(R_E09, uh, "");
