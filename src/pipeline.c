@@ -129,9 +129,9 @@ int pipeline_load_dir(struct pipeline *p, struct err *e)
         snprintf(path, sizeof path, "%s/%s", p->cfg.data_dir, input_file_names[f]);
         int from_rules = 0;
         if (!file_exists(path)) {
-            if (input_needs[f] == IN_OPTIONAL_FEED)
+            if (feed_decls[f].need == IN_OPTIONAL_FEED)
                 continue;
-            if (input_needs[f] == IN_POLICY_TABLE) {
+            if (feed_decls[f].need == IN_POLICY_TABLE) {
                 snprintf(path, sizeof path, "%s/%s", p->cfg.rules_dir, input_file_names[f]);
                 from_rules = 1;
             }

@@ -1055,6 +1055,152 @@ START_TEST(test_q01_one_row_per_key)
 }
 END_TEST
 
+/* ---------- financial_assets.csv and funeral.csv: typed rows, rejects,
+ * the latest balance per account ---------- */
+
+#define FA(p, inst, acct, type, bal, date) p "," inst "," acct "," type "," bal "," date "\n"
+
+static const struct tk_file feeds_base[] = {
+    {"households.csv", HHA("HH1"), 0},
+    {"members.csv", MH("HH1", P01) M("HH1", P02, "spouse", "0.00") M("HH1", P03, "child", "0.00"),
+     0},
+    {"hukou.csv", K(P01, "HKF1", "head") K(P02, "HKF1", "spouse") K(P03, "HKF1", "child"), 0},
+    {"standards.csv", STD_ROWS, 0},
+    {NULL, NULL, 0}};
+
+static struct tk *run_feeds(const struct tk_file *extra)
+{
+    struct tk_file all[16];
+    int n = 0;
+    for (const struct tk_file *f = feeds_base; f->name; f++)
+        all[n++] = *f;
+    for (const struct tk_file *f = extra; f && f->name; f++)
+        all[n++] = *f;
+    all[n] = (struct tk_file){NULL, NULL, 0};
+    struct tk *tk = tk_run_files(all, NULL);
+    ck_assert_msg(tk->st == E_OK, "pipeline failed%s", tk_flags_text(tk));
+    return tk;
+}
+
+static const struct reject *reject_at(const struct tk *tk, enum input_file f, long long line)
+{
+    const struct filestat *fs = &tk->d.files[f];
+    for (size_t i = 0; i < fs->rejects.n; i++)
+        if (VEC_AT(fs->rejects, struct reject, i).line == line)
+            return &VEC_AT(fs->rejects, struct reject, i);
+    return NULL;
+}
+
+#define REJECTED(tk, f, line, what)                                                          \
+    do {                                                                                     \
+        const struct reject *r_ = reject_at((tk), (f), (line));                              \
+        ck_assert_msg(r_ != NULL, "%s line %d not rejected%s", input_file_names[f], (line),  \
+                      tk_flags_text(tk));                                                    \
+        ck_assert_msg(strstr(r_->reason, (what)) != NULL, "%s line %d: '%s', want '%s'",     \
+                      input_file_names[f], (line), r_->reason, (what));                      \
+    } while (0)
+
+static int64_t assets_of(struct tk *tk, const char *id, int *n_accounts)
+{
+    int64_t sum = -1;
+    struct err e;
+    err_init(&e);
+    ck_assert_int_eq(evaluate_assets(&tk->ec, member_key(tk, id), &sum, n_accounts, &e), E_OK);
+    return sum;
+}
+
+START_TEST(test_financial_assets_feed)
+{
+    struct tk *tk = run_feeds(FILES(
+        {"financial_assets.csv",
+         /* 2 */ FA(P01, "工商银行", "6222-0001", "deposit", "10000.00", "2026-03-31")
+         /* 3 */ FA(P01, "工商银行", "6222-0001", "deposit", "12000.00", "2026-05-31")
+         /* 4 */ FA(P01, "工商银行", "6222-0001", "deposit", "99999.00", "2026-06-16")
+         /* 5 */ FA(P01, "\" 建设银行 \"", "\"  0002 \"", "wealth", "5000.00", "2026-06-15")
+         /* 6 */ FA(P01, "建设银行", "0002", "wealth", "7000.00", "2026-06-15")
+         /* 7 */ FA(P01, "建设银行", "0002", "wealth", "6000.00", "2026-06-15")
+         /* 8 */ FA(P01, "工商银行", "6222-0003", "fund", "300.00", "2026-01-31")
+         /* 9 */ FA(P01, "工商银行", "6222-0003", "fund", "abc", "2026-04-30")
+         /* 10 */ FA(P01, "农业银行", "6222-0001", "insurance", "100.00", "2026-02-01")
+         /* 11 */ FA(P01, "农业银行", "6222-0009", "bond", "50000.00", "2026-02-01")
+         /* 12 */ FA(P01, "农业银行", "\" \"", "deposit", "50000.00", "2026-02-01")
+         /* 13 */ FA(BAD_CHECK, "农业银行", "6222-0010", "deposit", "50000.00", "2026-02-01")
+         /* 14 */ FA(P01, "农业银行", "6222-0011", "deposit", "-1.00", "2026-02-01")
+         /* 15 */ FA(P01, "农业银行", "6222-0012", "deposit", "1.00", "2026-02-30")
+         /* 16 */ FA(P03, "工商银行", "6222-0100", "securities", "800.00", "2026-07-01")
+         /* 17 */ FA(P01, "工商银行", "6222-0004", "other", "0.01", "2026-06-15"),
+         0},
+        {"funeral.csv",
+         /* 2 */ P02 ",\" 王某 \",2026-03-02,cremation\n"
+         /* 3 */ P02 ",王某,2026-03-05,sea\n"
+         /* 4 */ P03 ",,2026-13-01,burial\n"
+         /* 5 */ P03 ",,2026-06-16,burial\n",
+         0}));
+    ck_assert_int_eq(tk->ec.have[IN_FINASSETS], 1);
+    ck_assert_int_eq(tk->ec.have[IN_FUNERAL], 1);
+    /* rejected rows name the column; the rest are typed */
+    const struct filestat *fs = &tk->d.files[IN_FINASSETS];
+    ck_assert_int_eq(fs->data_rows, 16);
+    ck_assert_uint_eq(fs->rejects.n, 6);
+    REJECTED(tk, IN_FINASSETS, 9, "balance_yuan: not a number 'abc'");
+    REJECTED(tk, IN_FINASSETS, 11, "asset_type: value not in its set 'bond'");
+    REJECTED(tk, IN_FINASSETS, 12, "account_no: empty value");
+    REJECTED(tk, IN_FINASSETS, 13, "id_no: bad check character");
+    REJECTED(tk, IN_FINASSETS, 14, "balance_yuan: negative '-1.00'");
+    REJECTED(tk, IN_FINASSETS, 15, "balance_date: bad date");
+    ck_assert_uint_eq(tk->d.finassets.n, 10);
+    const struct finasset *fa = NULL;
+    for (size_t i = 0; i < tk->d.finassets.n; i++)
+        if (VEC_AT(tk->d.finassets, struct finasset, i).line == 5)
+            fa = &VEC_AT(tk->d.finassets, struct finasset, i);
+    ck_assert_ptr_nonnull(fa);
+    ck_assert_str_eq(fa->institution, "建设银行");   /* trimmed */
+    ck_assert_str_eq(fa->account_no, "0002");
+    ck_assert_int_eq(fa->asset_type, AT_WEALTH);
+    ck_assert(fa->balance_fen == 500000);
+    ck_assert_int_eq(fa->balance_date, date_from_ymd(2026, 6, 15));
+    ck_assert(fa->key == member_key(tk, P01));
+
+    /* the latest row on or before 2026-06-15 of each account:
+     *   工商银行/6222-0001  12000.00 (05-31; 06-16 is later, ignored)
+     *   建设银行/0002        7000.00 (three rows on 06-15 once trimmed: the largest)
+     *   工商银行/6222-0003    300.00 (the later row was rejected)
+     *   农业银行/6222-0001    100.00 (another institution: another account)
+     *   工商银行/6222-0004      0.01 (dated the as-of day itself) */
+    int n = -1;
+    ck_assert_int_eq(assets_of(tk, P01, &n), 1940001);
+    ck_assert_int_eq(n, 5);
+    ck_assert_int_eq(assets_of(tk, P02, &n), 0);
+    ck_assert_int_eq(n, 0);
+    ck_assert_int_eq(assets_of(tk, P03, &n), 0);   /* dated after the as-of date */
+    ck_assert_int_eq(n, 0);
+
+    fs = &tk->d.files[IN_FUNERAL];
+    ck_assert_int_eq(fs->data_rows, 4);
+    ck_assert_uint_eq(fs->rejects.n, 2);
+    REJECTED(tk, IN_FUNERAL, 3, "kind: value not in its set 'sea'");
+    REJECTED(tk, IN_FUNERAL, 4, "event_date: bad date");
+    ck_assert_uint_eq(tk->d.funerals.n, 2);
+    const struct funeral *fu = &VEC_AT(tk->d.funerals, struct funeral, 0);
+    if (fu->line != 2)
+        fu = &VEC_AT(tk->d.funerals, struct funeral, 1);
+    ck_assert_int_eq(fu->line, 2);
+    ck_assert_str_eq(fu->name, "王某");
+    ck_assert_int_eq(fu->kind, FK_CREMATION);
+    ck_assert_int_eq(fu->event_date, date_from_ymd(2026, 3, 2));
+    ck_assert(fu->key == member_key(tk, P02));
+    tk_free(tk);
+
+    /* header only: present and empty; absent: not present */
+    tk = run_feeds(FILES({"financial_assets.csv", "", 0}));
+    ck_assert_int_eq(tk->ec.have[IN_FINASSETS], 1);
+    ck_assert_int_eq(tk->ec.have[IN_FUNERAL], 0);
+    ck_assert_uint_eq(tk->d.finassets.n, 0);
+    ck_assert_int_eq(assets_of(tk, P01, &n), 0);
+    tk_free(tk);
+}
+END_TEST
+
 /* ---------- Q04 ---------- */
 
 /* Standards here: urban 1000.00 in force, rural only from 2026-07-01. */
@@ -1399,6 +1545,7 @@ Suite *evaluate_suite(void)
     tcase_add_test(tc, test_q01_counted_and_15_digit);
     tcase_add_test(tc, test_q01_one_row_per_key);
     tcase_add_test(tc, test_q03_name_mismatch);
+    tcase_add_test(tc, test_financial_assets_feed);
     tcase_add_test(tc, test_q04_no_standard);
     tcase_add_test(tc, test_q05_member_row);
     tcase_add_test(tc, test_q05_still_rejected);

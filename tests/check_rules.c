@@ -243,7 +243,7 @@ START_TEST(test_catalogue)
         ck_assert_msg(rule_catalogue[r].feed == row[i].feed, "%s: feed %d", row[i].rule,
                       rule_catalogue[r].feed);
         if (row[i].feed != RULE_NO_FEED)
-            ck_assert_int_eq(input_needs[row[i].feed], IN_OPTIONAL_FEED);
+            ck_assert_int_eq(feed_decls[row[i].feed].need, IN_OPTIONAL_FEED);
         ck_assert_str_eq(rule_label_zh(r), row[i].zh);
     }
     ck_assert_str_eq(rule_label_zh(-1), "");
@@ -280,7 +280,7 @@ START_TEST(test_skip_notes)
     /* every optional feed missing: one note per rule that needs one */
     int want = 0;
     for (int f = 0; f < N_INPUT; f++)
-        why[f] = input_needs[f] == IN_OPTIONAL_FEED ? "absent when the snapshot was built" : NULL;
+        why[f] = feed_decls[f].need == IN_OPTIONAL_FEED ? "absent when the snapshot was built" : NULL;
     for (int r = 0; r < N_RULES; r++)
         want += rule_catalogue[r].feed != RULE_NO_FEED;
     rule_skip_notes(&s, why);

@@ -43,6 +43,8 @@ static const struct {
     {"candidates.csv", "id_no,source,region_code,area_type"},
     {"standards.csv", "region_prefix,area_type,effective_from,monthly_yuan"},
     {"holidays.csv", "date,kind"},
+    {"financial_assets.csv", "id_no,institution,account_no,asset_type,balance_yuan,balance_date"},
+    {"funeral.csv", "id_no,name,event_date,kind"},
 };
 
 static const char *const required[] = {"households.csv", "members.csv",  "hukou.csv",
@@ -343,8 +345,8 @@ TK_API struct tk *tk_run(const char *dir, const struct tk_opts *o)
         return tk;
     tk->inited_nz = 1;
     for (int f = 0; f < N_INPUT; f++) {
-        int optional = input_needs[f] == IN_OPTIONAL_FEED;
-        int shipped = input_needs[f] == IN_POLICY_TABLE;
+        int optional = feed_decls[f].need == IN_OPTIONAL_FEED;
+        int shipped = feed_decls[f].need == IN_POLICY_TABLE;
         snprintf(path, sizeof path, "%s/%s", dir, input_file_names[f]);
         int from_rules = 0;
         if (!file_exists(path)) {

@@ -231,7 +231,7 @@ static int index_info(const char *path, struct err *e)
     if ((st = snap_inputs(&s, &in, e)) == E_OK) {
         printf("\ninput                    bytes    data rows     accepted  rejected   merged"
                "  xxh3-128\n");
-        for (int f = 0; f < N_INPUT; f++) {
+        for (int f = 0; f < SNAP_INPUTS; f++) {
             if (!in[f].present) {
                 printf("%-20s  (absent)\n", input_file_names[f]);
                 continue;
@@ -685,7 +685,9 @@ int cmd_check(int argc, char **argv, struct err *e)
         const char *why[N_INPUT];
         for (int f = 0; f < N_INPUT; f++) {
             jg.have[f] = have[f] && f != IN_CANDIDATES;
-            why[f] = have[f] || f == IN_CANDIDATES ? NULL : "absent when the snapshot was built";
+            why[f] = have[f] || f == IN_CANDIDATES ? NULL
+                     : f < SNAP_INPUTS ? "absent when the snapshot was built"
+                                       : "not carried by the snapshot (format 1)";
         }
         rule_skip_notes(&skip, why);
         st = pipeline_judge(&jg, e);

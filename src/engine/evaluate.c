@@ -144,7 +144,7 @@ static int on(const struct eval_ctx *c, int rule)
 
 int64_t evaluate_evidenced_sum(const struct eval_ctx *c, uint64_t key)
 {
-    struct keyidx_slot s = keyidx_get(&c->j->si, key);
+    struct keyidx_slot s = keyidx_get(&c->j->feed[IN_SI], key);
     if (!s.count)
         return 0;
     const struct si_row *rows = &VEC_AT(c->d->si, struct si_row, s.first);
@@ -170,10 +170,97 @@ int64_t evaluate_evidenced_sum(const struct eval_ctx *c, uint64_t key)
     return total;
 }
 
+/* ---------- financial assets (E13, L01) ---------- */
+
+/* Latest balance first within an account: (institution, account_no) then
+ * balance_date descending, balance descending, file line (a total order,
+ * so the counted row never depends on qsort). */
+static int cmp_account_row(const void *a, const void *b)
+{
+    const struct finasset *x = *(const struct finasset *const *)a,
+                          *y = *(const struct finasset *const *)b;
+    int r = strcmp(x->institution, y->institution);
+    if (!r)
+        r = strcmp(x->account_no, y->account_no);
+    if (r)
+        return r;
+    if (x->balance_date != y->balance_date)
+        return x->balance_date > y->balance_date ? -1 : 1;
+    if (x->balance_fen != y->balance_fen)
+        return x->balance_fen > y->balance_fen ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static int same_account(const struct finasset *x, const struct finasset *y)
+{
+    return strcmp(x->institution, y->institution) == 0 &&
+           strcmp(x->account_no, y->account_no) == 0;
+}
+
+/* The counted row of each account of `key` into *out (sorted by account;
+ * *out is buf when it holds them, else malloc'd: free it if != buf). */
+static int account_rows(const struct eval_ctx *c, uint64_t key, const struct finasset **buf,
+                        size_t cap, const struct finasset ***out, size_t *n_out, struct err *e)
+{
+    struct keyidx_slot s = keyidx_get(&c->j->feed[IN_FINASSETS], key);
+    const struct finasset *rows = s.count ? &VEC_AT(c->d->finassets, struct finasset, s.first)
+                                          : NULL;
+    const struct finasset **v = buf;
+    if (s.count > cap && !(v = malloc(s.count * sizeof *v)))
+        return ERR(e, E_NOMEM, "out of memory while summing financial assets");
+    size_t n = 0;
+    for (uint32_t i = 0; i < s.count; i++)
+        if (rows[i].balance_date <= c->as_of)
+            v[n++] = &rows[i];
+    if (n > 1)
+        qsort(v, n, sizeof *v, cmp_account_row);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || !same_account(v[k - 1], v[i]))
+            v[k++] = v[i];
+    *out = v;
+    *n_out = k;
+    return E_OK;
+}
+
+/* The sum of a person's counted balances, exact (i128: no sum of int64
+ * balances can overflow it). */
+static int assets_sum(const struct eval_ctx *c, uint64_t key, i128 *sum, int *n_accounts,
+                      struct err *e)
+{
+    const struct finasset *buf[32], **v = NULL;
+    size_t n = 0;
+    *sum = 0;
+    *n_accounts = 0;
+    int st = account_rows(c, key, buf, 32, &v, &n, e);
+    if (st != E_OK)
+        return st;
+    for (size_t i = 0; i < n; i++)
+        *sum += v[i]->balance_fen;
+    *n_accounts = (int)n;
+    if (v != buf)
+        free(v);
+    return E_OK;
+}
+
+int evaluate_assets(const struct eval_ctx *c, uint64_t key, int64_t *sum, int *n_accounts,
+                    struct err *e)
+{
+    i128 total;
+    int st = assets_sum(c, key, &total, n_accounts, e);
+    *sum = 0;
+    if (st == E_OK && total > INT64_MAX)
+        return ERR(e, E_DATA, "financial assets of one person exceed %lld fen",
+                   (long long)INT64_MAX);
+    if (st == E_OK)
+        *sum = (int64_t)total;
+    return st;
+}
+
 /* E03: vehicles that count.  Appends evidence; returns the number. */
 static int vehicle_hits(const struct eval_ctx *c, uint64_t key, struct sbuf *ev)
 {
-    struct keyidx_slot s = keyidx_get(&c->j->vehicles, key);
+    struct keyidx_slot s = keyidx_get(&c->j->feed[IN_VEHICLES], key);
     int n = 0;
     char b1[48], b2[48];
     for (uint32_t i = 0; i < s.count; i++) {
@@ -203,7 +290,7 @@ static int vehicle_hits(const struct eval_ctx *c, uint64_t key, struct sbuf *ev)
 
 static int commercial_property_hits(const struct eval_ctx *c, uint64_t key, struct sbuf *ev)
 {
-    struct keyidx_slot s = keyidx_get(&c->j->property, key);
+    struct keyidx_slot s = keyidx_get(&c->j->feed[IN_PROPERTY], key);
     int n = 0;
     char b1[48], b2[48];
     for (uint32_t i = 0; i < s.count; i++) {
@@ -223,7 +310,7 @@ static int commercial_property_hits(const struct eval_ctx *c, uint64_t key, stru
 
 static int business_hits(const struct eval_ctx *c, uint64_t key, struct sbuf *ev)
 {
-    struct keyidx_slot s = keyidx_get(&c->j->business, key);
+    struct keyidx_slot s = keyidx_get(&c->j->feed[IN_BUSINESS], key);
     int n = 0;
     for (uint32_t i = 0; i < s.count; i++) {
         const struct business *b = &VEC_AT(c->d->business, struct business, s.first + i);
@@ -243,7 +330,7 @@ static int business_hits(const struct eval_ctx *c, uint64_t key, struct sbuf *ev
 
 static int pubservant_hits(const struct eval_ctx *c, uint64_t key, struct sbuf *ev)
 {
-    struct keyidx_slot s = keyidx_get(&c->j->pubserv, key);
+    struct keyidx_slot s = keyidx_get(&c->j->feed[IN_PUBSERV], key);
     for (uint32_t i = 0; ev && i < s.count; i++) {
         const struct pubservant *p = &VEC_AT(c->d->pubservants, struct pubservant, s.first + i);
         char since[11] = "unknown";
@@ -281,7 +368,7 @@ static void idset_add(struct idset *s, const char *id)
 static void residential(const struct eval_ctx *c, uint64_t key, i128 *area_x_share,
                         struct idset *ids)
 {
-    struct keyidx_slot s = keyidx_get(&c->j->property, key);
+    struct keyidx_slot s = keyidx_get(&c->j->feed[IN_PROPERTY], key);
     for (uint32_t i = 0; i < s.count; i++) {
         const struct property *p = &VEC_AT(c->d->property, struct property, s.first + i);
         if (p->status != PS_HELD || p->usage != US_RESIDENTIAL)
@@ -601,7 +688,7 @@ static int judge_household(const struct eval_ctx *c, struct tout *t, uint32_t hi
             EMIT(R_E10, mh, m->id);
         }
         if (on(c, R_E12) && h->caseworker[0]) {
-            struct keyidx_slot s = keyidx_get(&c->j->staffrel, m->key);
+            struct keyidx_slot s = keyidx_get(&c->j->feed[IN_STAFFREL], m->key);
             sb_reset(&ev);
             int hit = 0;
             for (uint32_t k = 0; k < s.count; k++) {
@@ -825,19 +912,19 @@ static void prefetch_household(const struct eval_ctx *c, uint32_t hi, int stage)
         if (!k)
             continue;
         if (stage == 0) {
-            pf_slot(&j->si, k);
-            pf_slot(&j->property, k);
-            pf_slot(&j->vehicles, k);
+            pf_slot(&j->feed[IN_SI], k);
+            pf_slot(&j->feed[IN_PROPERTY], k);
+            pf_slot(&j->feed[IN_VEHICLES], k);
             pf_slot(&j->members, k);
-            pf_slot(&j->business, k);
-            pf_slot(&j->pubserv, k);
+            pf_slot(&j->feed[IN_BUSINESS], k);
+            pf_slot(&j->feed[IN_PUBSERV], k);
         } else {
             const struct hukou *hk = join_member_hukou(j, c->d, &ms[i]);
             if (hk)
                 __builtin_prefetch(hk);
-            pf_rows(&j->si, c->d->si.v, sizeof(struct si_row), k);
-            pf_rows(&j->property, c->d->property.v, sizeof(struct property), k);
-            pf_rows(&j->vehicles, c->d->vehicles.v, sizeof(struct vehicle), k);
+            pf_rows(&j->feed[IN_SI], c->d->si.v, sizeof(struct si_row), k);
+            pf_rows(&j->feed[IN_PROPERTY], c->d->property.v, sizeof(struct property), k);
+            pf_rows(&j->feed[IN_VEHICLES], c->d->vehicles.v, sizeof(struct vehicle), k);
             pf_rows(&j->members, j->members_by_key, sizeof(struct member_ref), k);
         }
     }

@@ -73,6 +73,10 @@ static const char *const c_candidates[] = {"id_no", "source", "region_code", "ar
 static const char *const c_standards[] = {
     "region_prefix", "area_type", "effective_from", "monthly_yuan"};
 static const char *const c_holidays[] = {"date", "kind"};
+/* TODO(lead): these lists are contract/model.c's feed_decls[f].cols; read them there */
+static const char *const c_finassets[] = {
+    "id_no", "institution", "account_no", "asset_type", "balance_yuan", "balance_date"};
+static const char *const c_funeral[] = {"id_no", "name", "event_date", "kind"};
 
 struct table_spec {
     const char *const *cols;
@@ -93,6 +97,8 @@ static const struct table_spec tables[N_INPUT] = {
     [IN_CANDIDATES] = TS(c_candidates, ""),
     [IN_STANDARDS] = TS(c_standards, ""),
     [IN_HOLIDAYS] = TS(c_holidays, ""),
+    [IN_FINASSETS] = TS(c_finassets, ""),
+    [IN_FUNERAL] = TS(c_funeral, ""),
 };
 
 /* "households.csv" -> "households" */
@@ -967,9 +973,9 @@ static int read_inputs(struct pg *db, const char *schema, const char *sq, struct
 
     for (int f = 0; f < N_INPUT && st == E_OK; f++) {
         if (!info[f].present) {
-            if (input_needs[f] == IN_OPTIONAL_FEED)
+            if (feed_decls[f].need == IN_OPTIONAL_FEED)
                 continue;
-            if (input_needs[f] == IN_POLICY_TABLE) {
+            if (feed_decls[f].need == IN_POLICY_TABLE) {
                 char path[4600];
                 snprintf(path, sizeof path, "%s/%s", p->cfg.rules_dir, input_file_names[f]);
                 st = pipeline_load_file(p, (enum input_file)f, path, 1, e);

@@ -59,7 +59,7 @@ _Static_assert(sizeof(struct sp_household) == 8, "format: sp_household");
 _Static_assert(sizeof(struct sp_standard) == 32, "format: sp_standard");
 _Static_assert(sizeof(struct sp_holiday) == 8, "format: sp_holiday");
 _Static_assert(sizeof(struct sp_input) == 136, "format: sp_input");
-_Static_assert(N_INPUT == 12, "format: one sp_input per input file");
+_Static_assert(SNAP_INPUTS == 12 && IN_HOLIDAYS == 11, "format: one sp_input per input file");
 
 #define ENDIAN_MARK 0x01020304u
 
@@ -730,7 +730,7 @@ static int write_body(struct sw *w, const struct pipeline *p, struct strtab *st,
         goto out;
 
     sec_begin(w);
-    for (int f = 0; f < N_INPUT && w->st == E_OK; f++) {
+    for (int f = 0; f < SNAP_INPUTS && w->st == E_OK; f++) {
         const struct filestat *fs = &d->files[f];
         struct sp_input o;
         memset(&o, 0, sizeof o);
@@ -746,7 +746,7 @@ static int write_body(struct sw *w, const struct pipeline *p, struct strtab *st,
         o.from_rules = (uint8_t)(fs->from_rules != 0);
         sw_put(w, &o, sizeof o);
     }
-    if ((r = sec_end(w, SEC_INPUTS, N_INPUT)) != E_OK)
+    if ((r = sec_end(w, SEC_INPUTS, SNAP_INPUTS)) != E_OK)
         goto out;
 
     /* ---- strings last: every row above has interned its text ---- */
@@ -1002,7 +1002,7 @@ int snap_open(struct snap *s, const char *path, struct err *e)
     }
     const struct snap_section *sc = h->sec;
     if (sc[SEC_PERSONS].count != h->n_persons + 1 || h->n_persons >= SNAP_NONE ||
-        sc[SEC_HOUSEHOLDS].count != h->n_households || sc[SEC_INPUTS].count != N_INPUT ||
+        sc[SEC_HOUSEHOLDS].count != h->n_households || sc[SEC_INPUTS].count != SNAP_INPUTS ||
         sc[SEC_STRINGS].count < 1) {
         st = damaged(s, e, "section counts disagree with the header");
         goto bad;
@@ -1128,7 +1128,7 @@ int snap_policy_text(struct snap *s, const char **text, size_t *len, struct err 
 
 int snap_inputs(struct snap *s, const struct sp_input **in, struct err *e)
 {
-    *in = rows(s, SEC_INPUTS, 0, N_INPUT, e);
+    *in = rows(s, SEC_INPUTS, 0, SNAP_INPUTS, e);
     return *in ? E_OK : e->code;
 }
 
@@ -1715,7 +1715,7 @@ int snap_materialise(struct snap *s, const struct dataset *g, struct dataset *ou
     if ((r = snap_inputs(s, &in, e)) != E_OK)
         goto done;
     for (int f = 0; f < N_INPUT; f++) {
-        have[f] = in[f].present != 0;
+        have[f] = f < SNAP_INPUTS && in[f].present != 0;
         out->files[f].present = have[f];
     }
     *given_of_out = given_of;
