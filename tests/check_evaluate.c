@@ -1201,6 +1201,206 @@ START_TEST(test_financial_assets_feed)
 }
 END_TEST
 
+/* ---------- E13 ---------- */
+
+/* limit: 24 months x 1000.00 x size (urban R1) */
+#define E13_HH HHA("HH1") HHA("HH2") HHA("HH3") HHA("HH4") HHA("HH5") HHA("HH6")           \
+    HHROW("HH7", RNOSTD, "dibao", "urban", "active", "2024-03-04", "2024-03-12", "CW01")     \
+    HHC("HH8") HHC("HH9")
+#define E13_MEMBERS MH("HH1", P01) M("HH1", P02, "spouse", "0.00") MH("HH2", P03)           \
+    M("HH2", P04, "spouse", "0.00") MH("HH3", P05) MH("HH4", P06) MH("HH5", P07)             \
+    M("HH5", P08, "spouse", "0.00") MH("HH6", P09) MH("HH7", P10) MH("HH8", P11) MH("HH9", P12)
+#define E13_HUKOU K(P01, "HKA1", "head") K(P02, "HKA1", "spouse") K(P03, "HKA2", "head")    \
+    K(P04, "HKA2", "spouse") K(P05, "HKA3", "head") K(P06, "HKA4", "head")                  \
+    K(P07, "HKA5", "head") KS(P08, "HKA5", "spouse", R1, "moved_out", "2025-01-01")          \
+    KS(P09, "HKA6", "head", R1, "deceased", "2026-01-01")                                    \
+    KS(P10, "HKA7", "head", RNOSTD, "normal", "") K(P11, "HKA8", "head") K(P12, "HKA9", "head")
+#define E13_ASSETS                                                                           \
+    /* 2 */ FA(P01, "工商银行", "A-1", "deposit", "30000.00", "2026-05-31")                  \
+    /* 3 */ FA(P02, "工商银行", "A-2", "deposit", "18000.00", "2026-05-31")                  \
+    /* 4 */ FA(P03, "工商银行", "A-3", "deposit", "30000.00", "2026-05-31")                  \
+    /* 5 */ FA(P04, "建设银行", "A-4", "wealth", "18000.01", "2026-06-15")                   \
+    /* 6 */ FA(P05, "工商银行", "A-5", "deposit", "90000.00", "2026-01-01")                  \
+    /* 7 */ FA(P05, "工商银行", "A-5", "deposit", "24000.00", "2026-05-31")                  \
+    /* 8 */ FA(P05, "工商银行", "A-5", "deposit", "99999.00", "2026-06-16")                  \
+    /* 9 */ FA(P06, "工商银行", "A-6", "deposit", "10.00", "2026-06-10")                     \
+    /* 10 */ FA(P06, "工商银行", "A-6", "deposit", "24000.01", "2026-06-10")                 \
+    /* 11 */ FA(P08, "工商银行", "A-8", "deposit", "1000000.00", "2026-05-31")               \
+    /* 12 */ FA(P09, "工商银行", "A-9", "deposit", "1000000.00", "2026-05-31")               \
+    /* 13 */ FA(P10, "工商银行", "A-10", "deposit", "1000000.00", "2026-05-31")              \
+    /* 14 */ FA(P11, "工商银行", "A-11", "deposit", "24000.01", "2026-05-31")                \
+    /* 15 */ FA(P12, "工商银行", "A-12", "deposit", "24000.00", "2026-05-31")
+#define E13_FILES {"households.csv", E13_HH, 0}, {"members.csv", E13_MEMBERS, 0},          \
+    {"hukou.csv", E13_HUKOU, 0}
+
+START_TEST(test_e13_financial_assets)
+{
+    struct tk *tk = RUN(E13_FILES, {"financial_assets.csv", E13_ASSETS, 0});
+    /* 30000 + 18000 = 48000.00 = 24 x 1000 x 2: not above */
+    NOTHING(tk, "HH1");
+    /* 48000.01: one fen above, keyed by the household and the head's hukou_no */
+    key_is(tk, "E13_FINANCIAL_ASSETS", "HH2", "", "HKA2", SEV_HIGH);
+    COUNT(tk, NULL, "HH2", 1);
+    const struct flag *f = tk_find(tk, "E13_FINANCIAL_ASSETS", "HH2", "");
+    ck_assert_str_eq(f->evidence,
+                     "financial_assets: 2 accounts of counted members total 48000.01 > 24 months "
+                     "x standard 1000 x 2 counted members = 48000: P03 工商银行 A-3 deposit "
+                     "30000 on 2026-05-31 (line 4); P04 建设银行 A-4 wealth 18000.01 on "
+                     "2026-06-15 (line 5)");
+    /* the latest balance on or before the as-of date (24000.00), not the
+     * older 90000.00 nor the later 99999.00, nor their sum */
+    NOTHING(tk, "HH3");
+    /* two rows of one account on its latest date: the larger (24000.01) */
+    key_is(tk, "E13_FINANCIAL_ASSETS", "HH4", "", "HKA4", SEV_HIGH);
+    /* a member not counted (moved out) brings no assets */
+    HASNT(tk, "E13_FINANCIAL_ASSETS", "HH5", NULL);
+    HAS(tk, "E02_MOVED_OUT", "HH5", P08);
+    COUNT(tk, NULL, "HH5", 1);
+    /* size 0: not judged */
+    HAS(tk, "E01_DECEASED", "HH6", P09);
+    COUNT(tk, NULL, "HH6", 1);
+    /* no standard: Q04 instead */
+    HAS(tk, "Q04_NO_STANDARD", "HH7", "");
+    COUNT(tk, NULL, "HH7", 1);
+    /* cancelled: E13 would fire, so no L02; at the limit, L02 judged on E13 too */
+    NOTHING(tk, "HH8");
+    key_is(tk, "L02_CANCELLED_ELIGIBLE", "HH9", "", "HKA9", SEV_MEDIUM);
+    f = tk_find(tk, "L02_CANCELLED_ELIGIBLE", "HH9", "");
+    ck_assert_msg(strstr(f->evidence, "fires none of E01-E09, E13 as of 2026-06-15"), "%s",
+                  f->evidence);
+    COUNT(tk, "E13_FINANCIAL_ASSETS", NULL, 2);
+    tk_free(tk);
+
+    /* header only: present and empty, the rule runs and finds nothing */
+    tk = RUN(E13_FILES, {"financial_assets.csv", "", 0});
+    ck_assert_int_eq(tk->ec.have[IN_FINASSETS], 1);
+    COUNT(tk, "E13_FINANCIAL_ASSETS", NULL, 0);
+    f = tk_find(tk, "L02_CANCELLED_ELIGIBLE", "HH8", "");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_msg(strstr(f->evidence, "none of E01-E09, E13 as of"), "%s", f->evidence);
+    tk_free(tk);
+
+    /* absent: skipped, neither fires nor blocks L02 */
+    tk = RUN(E13_FILES);
+    ck_assert_int_eq(tk->ec.have[IN_FINASSETS], 0);
+    COUNT(tk, "E13_FINANCIAL_ASSETS", NULL, 0);
+    f = tk_find(tk, "L02_CANCELLED_ELIGIBLE", "HH8", "");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_msg(strstr(f->evidence, "none of E01-E09 as of"), "%s", f->evidence);
+    tk_free(tk);
+
+    /* off: the same */
+    struct tk_opts o = {.policy_edit = "severity.E13_FINANCIAL_ASSETS = off"};
+    tk = RUN_O(&o, E13_FILES, {"financial_assets.csv", E13_ASSETS, 0});
+    COUNT(tk, "E13_FINANCIAL_ASSETS", NULL, 0);
+    HAS(tk, "L02_CANCELLED_ELIGIBLE", "HH8", "");
+    tk_free(tk);
+
+    /* months is policy: 12 months puts HH1's 48000 above 24000 */
+    struct tk_opts o12 = {.policy_edit = "E13_FINANCIAL_ASSETS.months = 12"};
+    tk = RUN_O(&o12, E13_FILES, {"financial_assets.csv", E13_ASSETS, 0});
+    ck_assert_int_eq(tk->pol.assets_months, 12);
+    HAS(tk, "E13_FINANCIAL_ASSETS", "HH1", "");
+    NOTHING(tk, "HH9");
+    tk_free(tk);
+}
+END_TEST
+
+/* ---------- E14 ---------- */
+
+#define E14_FILES                                                                            \
+    {"households.csv", HHA("HH1") HHA("HH2") HHA("HH3") HHC("HH4") HHC("HH5"), 0},           \
+    {"members.csv", MH("HH1", P01) M("HH1", P02, "spouse", "0.00") MH("HH2", P03)            \
+                    MH("HH3", P04) M("HH3", P05, "child", "0.00") MH("HH4", P07)             \
+                    MH("HH5", P08), 0},                                                      \
+    {"hukou.csv", K(P01, "HKE1", "head") K(P02, "HKE2", "spouse") K(P03, "HKE3", "head")     \
+                  K(P04, "HKE4", "head") KS(P05, "HKE4", "child", R1, "moved_out",            \
+                                            "2025-01-01")                                    \
+                  K(P07, "HKE7", "head") K(P08, "HKE8", "head"), 0}
+#define E14_ROWS                                                                             \
+    /* 2 */ P02 ",王某,2026-06-15,cremation\n"                                               \
+    /* 3 */ P02 ",王某,2026-06-20,burial\n"                                                  \
+    /* 4 */ P03 ",,2026-06-16,cremation\n"                                                   \
+    /* 5 */ P05 ",孙某,2026-01-01,burial\n"                                                  \
+    /* 6 */ P07 ",,2026-02-01,cremation\n"
+
+START_TEST(test_e14_funeral_record)
+{
+    struct tk *tk = RUN(E14_FILES, {"funeral.csv", E14_ROWS, 0});
+    /* event_date = as-of fires (the hukou feed still says normal); the
+     * later burial record is not evidence; keyed by the member's own
+     * hukou_no */
+    key_is(tk, "E14_FUNERAL_RECORD", "HH1", P02, "HKE2", SEV_HIGH);
+    const struct flag *f = tk_find(tk, "E14_FUNERAL_RECORD", "HH1", P02);
+    ck_assert_str_eq(f->evidence, "funeral: cremation of 王某 on 2026-06-15 <= as-of 2026-06-15 "
+                                  "(line 2)");
+    COUNT(tk, NULL, "HH1", 1);
+    /* the day after the as-of date: nothing */
+    NOTHING(tk, "HH2");
+    /* a member not counted (moved out) is looked at too */
+    key_is(tk, "E14_FUNERAL_RECORD", "HH3", P05, "HKE4", SEV_HIGH);
+    HAS(tk, "E02_MOVED_OUT", "HH3", P05);
+    COUNT(tk, NULL, "HH3", 2);
+    /* cancelled: E14 would fire, no L02; without a record, L02 judged on E14 */
+    NOTHING(tk, "HH4");
+    f = tk_find(tk, "L02_CANCELLED_ELIGIBLE", "HH5", "");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_msg(strstr(f->evidence, "none of E01-E09, E14 as of"), "%s", f->evidence);
+    COUNT(tk, "E14_FUNERAL_RECORD", NULL, 2);
+    tk_free(tk);
+
+    /* absent: skipped; HH4 is then eligible for L02 */
+    tk = RUN(E14_FILES);
+    COUNT(tk, "E14_FUNERAL_RECORD", NULL, 0);
+    HAS(tk, "L02_CANCELLED_ELIGIBLE", "HH4", "");
+    tk_free(tk);
+}
+END_TEST
+
+/* ---------- L01 and financial assets ---------- */
+
+#define L01A_FILES                                                                           \
+    {"households.csv", HHA("HH1"), 0}, {"members.csv", MH("HH1", P01), 0},                   \
+    {"hukou.csv", K(P01, "HKZ1", "head") KC(P13, "HKL1", "head") KC(P14, "HKL1", "spouse")   \
+                  KC(P15, "HKL2", "head") KC(P16, "HKL3", "head"), 0},                       \
+    {"candidates.csv", CAND(P13) CAND(P15) CAND(P16), 0}
+/* limit: 24 months x 800.00 (rural) x persons */
+#define L01A_ASSETS FA(P14, "工商银行", "B-14", "deposit", "38400.00", "2026-05-31")          \
+    FA(P15, "工商银行", "B-15", "fund", "19200.01", "2026-05-31")
+
+START_TEST(test_l01_financial_assets)
+{
+    struct tk *tk = RUN(L01A_FILES, {"financial_assets.csv", L01A_ASSETS, 0});
+    /* at the limit: fires, and says what it compared */
+    key_is(tk, "L01_CANDIDATE_ELIGIBLE", "", P13, "HKL1", SEV_HIGH);
+    const struct flag *f = tk_find(tk, "L01_CANDIDATE_ELIGIBLE", "", P13);
+    ck_assert_str_eq(f->evidence,
+                     "candidates: 低收入人口监测; hukou household HKL1 has 2 normal persons, none on "
+                     "the rolls, no vehicle/commercial property/business/public-servant finding; "
+                     "6-month evidenced income 0 over 2 persons <= standard 800 (rural, prefix "
+                     "610102); financial assets 38400 in 1 accounts <= 24 months x 800 x 2 "
+                     "persons = 38400 (candidates line 2)");
+    /* one fen above: blocked */
+    HASNT(tk, "L01_CANDIDATE_ELIGIBLE", "", P15);
+    HAS(tk, "L01_CANDIDATE_ELIGIBLE", "", P16);
+    COUNT(tk, "L01_CANDIDATE_ELIGIBLE", NULL, 2);
+    tk_free(tk);
+
+    /* absent feed: cannot block, and the evidence does not claim a check */
+    tk = RUN(L01A_FILES);
+    HAS(tk, "L01_CANDIDATE_ELIGIBLE", "", P15);
+    f = tk_find(tk, "L01_CANDIDATE_ELIGIBLE", "", P15);
+    ck_assert_msg(!strstr(f->evidence, "financial assets"), "%s", f->evidence);
+    tk_free(tk);
+
+    /* E13 off: it does not block */
+    struct tk_opts o = {.policy_edit = "severity.E13_FINANCIAL_ASSETS = off"};
+    tk = RUN_O(&o, L01A_FILES, {"financial_assets.csv", L01A_ASSETS, 0});
+    HAS(tk, "L01_CANDIDATE_ELIGIBLE", "", P15);
+    tk_free(tk);
+}
+END_TEST
+
 /* ---------- Q04 ---------- */
 
 /* Standards here: urban 1000.00 in force, rural only from 2026-07-01. */
@@ -1546,6 +1746,9 @@ Suite *evaluate_suite(void)
     tcase_add_test(tc, test_q01_one_row_per_key);
     tcase_add_test(tc, test_q03_name_mismatch);
     tcase_add_test(tc, test_financial_assets_feed);
+    tcase_add_test(tc, test_e13_financial_assets);
+    tcase_add_test(tc, test_e14_funeral_record);
+    tcase_add_test(tc, test_l01_financial_assets);
     tcase_add_test(tc, test_q04_no_standard);
     tcase_add_test(tc, test_q05_member_row);
     tcase_add_test(tc, test_q05_still_rejected);

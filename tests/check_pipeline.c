@@ -411,14 +411,15 @@ static char *gen_big(void)
 {
     char *dir = tk_tmpdir();
     ck_assert_ptr_nonnull(dir);
-    char *hb, *mb, *kb, *vb, *pb, *sb, *cb, *bb, *gb;
-    size_t hn, mn, kn, vn, pn, sn, cn, bn, gn;
+    char *hb, *mb, *kb, *vb, *pb, *sb, *cb, *bb, *gb, *fb, *ub;
+    size_t hn, mn, kn, vn, pn, sn, cn, bn, gn, fn, un;
     FILE *h = open_memstream(&hb, &hn), *m = open_memstream(&mb, &mn),
          *k = open_memstream(&kb, &kn), *v = open_memstream(&vb, &vn),
          *p = open_memstream(&pb, &pn), *s = open_memstream(&sb, &sn),
          *c = open_memstream(&cb, &cn), *b = open_memstream(&bb, &bn),
-         *g = open_memstream(&gb, &gn);
-    ck_assert(h && m && k && v && p && s && c && b && g);
+         *g = open_memstream(&gb, &gn), *fa = open_memstream(&fb, &fn),
+         *fu = open_memstream(&ub, &un);
+    ck_assert(h && m && k && v && p && s && c && b && g && fa && fu);
     static const char *const progs[] = {"dibao", "tekun", "dishouru"};
     static const char *const stats[] = {"active", "active", "suspended", "cancelled", "applying"};
     const int N = 3000;
@@ -471,6 +472,13 @@ static char *gen_big(void)
                     i % 150 ? "active" : "revoked");
         if (i % 70 == 0)
             fprintf(g, "%s,某局%d,2001-01-01\n", spouse, i);
+        if (i % 25 == 0)   /* E13 for most; two rows of one account, one later */
+            fprintf(fa, "%s,银行%d,%d,deposit,%d.00,2026-05-31\n%s,银行%d, %d ,wealth,%d.00,"
+                        "2026-06-30\n", head, i % 3, i, 20000 + 100 * (i % 400), head, i % 3, i,
+                    900000);
+        if (i % 31 == 0)   /* E14 */
+            fprintf(fu, "%s,妻%d,2026-0%d-01,%s\n", spouse, i, 1 + i % 9,
+                    i % 2 ? "burial" : "cremation");
         if (i % 12 == 0)
             fprintf(p, "%s,CB%05d,office,30.00,1,2010-01-01,held\n", head, i + 100000);
         for (int mo = 0; mo < 8; mo++)
@@ -495,6 +503,10 @@ static char *gen_big(void)
     fclose(c);
     fclose(b);
     fclose(g);
+    fclose(fa);
+    fclose(fu);
+    ck_assert_int_eq(tk_put(dir, "financial_assets.csv", fb), 0);
+    ck_assert_int_eq(tk_put(dir, "funeral.csv", ub), 0);
     ck_assert_int_eq(tk_put(dir, "business.csv", bb), 0);
     ck_assert_int_eq(tk_put(dir, "public_servants.csv", gb), 0);
     ck_assert_int_eq(tk_put(dir, "households.csv", hb), 0);
@@ -521,6 +533,8 @@ static char *gen_big(void)
     free(cb);
     free(bb);
     free(gb);
+    free(fb);
+    free(ub);
     return dir;
 }
 

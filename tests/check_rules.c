@@ -155,6 +155,7 @@ START_TEST(test_shipped_policy)
     ck_assert_uint_eq(p.business_statuses, 1u << BS_ACTIVE);
     ck_assert_int_eq(p.max_working_days, 15);
     ck_assert_int_eq(p.adult_age, 18);
+    ck_assert_int_eq(p.assets_months, 24);
 
     /* the contract's severities */
     static const struct { const char *rule; int sev; } sev[] = {
@@ -164,6 +165,7 @@ START_TEST(test_shipped_policy)
         {"E07_BUSINESS", SEV_HIGH}, {"E08_PUBLIC_SERVANT", SEV_HIGH},
         {"E09_INCOME", SEV_HIGH}, {"E10_DUPLICATE", SEV_HIGH},
         {"E11_UNDECLARED_SPOUSE", SEV_MEDIUM}, {"E12_STAFF_RELATIVE", SEV_LOW},
+        {"E13_FINANCIAL_ASSETS", SEV_HIGH}, {"E14_FUNERAL_RECORD", SEV_HIGH},
         {"P01_OVERDUE", SEV_LOW}, {"Q01_INVALID_ID", SEV_MEDIUM},
         {"Q02_NOT_IN_HUKOU", SEV_MEDIUM}, {"Q03_NAME_MISMATCH", SEV_LOW},
         {"Q04_NO_STANDARD", SEV_MEDIUM}, {"Q05_MEMBER_ROW", SEV_MEDIUM},
@@ -223,6 +225,8 @@ START_TEST(test_catalogue)
         {"E10_DUPLICATE", SCOPE_PERSON, RULE_NO_FEED, "同一人在多个救助户中"},
         {"E11_UNDECLARED_SPOUSE", SCOPE_HOUSEHOLD, RULE_NO_FEED, "配偶或未成年子女未申报"},
         {"E12_STAFF_RELATIVE", SCOPE_PERSON, IN_STAFFREL, "经办人员近亲属"},
+        {"E13_FINANCIAL_ASSETS", SCOPE_HOUSEHOLD, IN_FINASSETS, "家庭金融资产超过标准"},
+        {"E14_FUNERAL_RECORD", SCOPE_PERSON, IN_FUNERAL, "成员有火化或安葬记录"},
         {"L01_CANDIDATE_ELIGIBLE", SCOPE_CANDIDATE, IN_CANDIDATES, "疑似漏保"},
         {"L02_CANCELLED_ELIGIBLE", SCOPE_CANCELLED, RULE_NO_FEED, "注销户可能仍符合条件"},
         {"P01_OVERDUE", SCOPE_HOUSEHOLD, RULE_NO_FEED, "审批超过时限"},
@@ -344,6 +348,7 @@ START_TEST(test_variant_values)
     ck_assert_msg(policy_load(&p, tmpfile_path, &e) == E_OK, "CRLF: %s", e.msg);
     ck_assert_str_eq(p.version, "2026.1");
     ck_assert_int_eq(p.adult_age, 18);
+    ck_assert_int_eq(p.assets_months, 24);
     ck_assert_int_eq(p.severity[R_Q03], SEV_LOW);
     assert_rat(p.spot_ratio[PROG_TEKUN], 3, 10);
 }

@@ -473,7 +473,7 @@ static void print_text(FILE *f, const struct check_opts *o, struct snap *s,
                     x->n_sev[SEV_MEDIUM], x->n_sev[SEV_LOW]);
         fputc('\n', f);
         if (x->no_std)
-            fprintf(f, "  注意: 区划 %s (%s) 在核对日没有适用的低保标准, 未评估 E09_INCOME%s\n",
+            fprintf(f, "  注意: 区划 %s (%s) 在核对日没有适用的低保标准, 未评估 E09_INCOME, E13%s\n",
                     h->region, area_zh[h->area],
                     h->status == HS_CANCELLED ? " 和 L02_CANCELLED_ELIGIBLE" : "");
         if (x->no_members)

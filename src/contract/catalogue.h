@@ -60,6 +60,10 @@ enum rule_scope { SCOPE_PERSON, SCOPE_HOUSEHOLD, SCOPE_CANDIDATE, SCOPE_CANCELLE
       SEV_MEDIUM, "配偶或未成年子女未申报")                                                 \
     X(E12, "E12_STAFF_RELATIVE", KIND_CUOBAO, SCOPE_PERSON, IN_STAFFREL, SEV_LOW,          \
       "经办人员近亲属")                                                                     \
+    X(E13, "E13_FINANCIAL_ASSETS", KIND_CUOBAO, SCOPE_HOUSEHOLD, IN_FINASSETS, SEV_HIGH,   \
+      "家庭金融资产超过标准")                                                               \
+    X(E14, "E14_FUNERAL_RECORD", KIND_CUOBAO, SCOPE_PERSON, IN_FUNERAL, SEV_HIGH,          \
+      "成员有火化或安葬记录")                                                               \
     X(L01, "L01_CANDIDATE_ELIGIBLE", KIND_LOUBAO, SCOPE_CANDIDATE, IN_CANDIDATES,          \
       SEV_HIGH, "疑似漏保")                                                                 \
     X(L02, "L02_CANCELLED_ELIGIBLE", KIND_LOUBAO, SCOPE_CANCELLED, RULE_NO_FEED,           \

@@ -51,6 +51,7 @@ static const struct keydef keys[] = {
     {"E07_BUSINESS", "roles", K_SET, OFF(business_roles), SETOF(brole_names, N_BR)},
     {"E07_BUSINESS", "statuses", K_SET, OFF(business_statuses), SETOF(bstatus_names, N_BS)},
     {"E11_UNDECLARED_SPOUSE", "adult_age", K_INT, OFF(adult_age), NULL, 0},
+    {"E13_FINANCIAL_ASSETS", "months", K_INT, OFF(assets_months), NULL, 0},
     {"P01_OVERDUE", "max_working_days", K_INT, OFF(max_working_days), NULL, 0},
 #define SEVKEY(r) {"severity", NULL, K_SEVERITY, OFF(severity[r]), NULL, r},
     /* one [severity] key per rule of the catalogue */

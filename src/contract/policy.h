@@ -39,6 +39,7 @@ struct policy {
     unsigned business_statuses;    /* E07: bit per enum bstatus */
     int max_working_days;          /* P01 */
     int adult_age;                 /* E11 */
+    int assets_months;             /* E13, L01: months of the standard per person */
 
     int severity[N_RULES];         /* enum severity, or SEV_OFF */
     int weight[N_SEV];
