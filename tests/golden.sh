@@ -124,6 +124,23 @@ mkdir -p "$T/d6" && cp "$FX"/*.csv "$T/d6/" && rm "$T/d6/business.csv"
 check "no E07 without business.csv" "! grep -q '^E07_BUSINESS' '$T/o6/flags.csv'"
 check "manifest says E07 was skipped" "grep -q 'E07_BUSINESS: business.csv absent' '$T/o6/manifest.json'"
 
+# 11b. the feeds of E13 and E14: absent, the rules are skipped and cannot
+#     block L02; with only a header, present and empty
+mkdir -p "$T/d11" && cp "$FX"/*.csv "$T/d11/" && rm "$T/d11/financial_assets.csv" "$T/d11/funeral.csv"
+"$HEDUI" run -q --data "$T/d11" --out "$T/o11" --as-of $ASOF --seed $SEED 2>/dev/null
+check "no E13 or E14 without their feeds" "! grep -Eq '^E1[34]_' '$T/o11/flags.csv'"
+check "manifest says E13 and E14 were skipped" \
+    "grep -q 'E13_FINANCIAL_ASSETS: financial_assets.csv absent' '$T/o11/manifest.json' && grep -q 'E14_FUNERAL_RECORD: funeral.csv absent' '$T/o11/manifest.json'"
+check "without them HH053 and HH054 get L02 (E14, E13 blocked it)" \
+    "grep -q '^L02_CANCELLED_ELIGIBLE,.*,HH053,.*none of E01-E09 as of' '$T/o11/flags.csv' && grep -q '^L02_CANCELLED_ELIGIBLE,.*,HH054,' '$T/o11/flags.csv' && ! grep -q ',HH05[34],' '$T/t1/flags.csv'"
+head -1 "$FX/financial_assets.csv" >"$T/d11/financial_assets.csv"
+cp "$FX/funeral.csv" "$T/d11/"
+"$HEDUI" run -q --data "$T/d11" --out "$T/o12" --as-of $ASOF --seed $SEED 2>/dev/null
+check "a header-only financial_assets.csv is present and empty: E13 runs, finds nothing" \
+    "! grep -q '^E13_' '$T/o12/flags.csv' && ! grep -q 'E13_FINANCIAL_ASSETS: ' '$T/o12/manifest.json' && grep -q '\"file\": \"financial_assets.csv\", \"present\": true' '$T/o12/manifest.json'"
+check "... so HH054 gets L02, judged on E13 and E14" \
+    "grep -q '^L02_CANCELLED_ELIGIBLE,.*,HH054,.*none of E01-E09, E13, E14 as of' '$T/o12/flags.csv' && ! grep -q ',HH053,' '$T/o12/flags.csv'"
+
 # 12. an unterminated quote stops the run at the line where it opened
 mkdir -p "$T/d7" && cp "$FX"/*.csv "$T/d7/"
 printf '%s\n' 'id_no,entity_name,role,registered_capital_yuan,status' \
