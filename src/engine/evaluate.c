@@ -2,9 +2,16 @@
  *
  * Owns: the meaning of every rule, exactly as the data contract's
  * "Reference policy" and "Edge cases, settled" state it, with every number
- * taken from struct policy.  Must never read files, never print, and never
- * use floating point: money is fen, areas hundredths of m2, shares
- * billionths, and every comparison is a cross-multiplication in 128 bits.
+ * taken from struct policy; what one person's feed rows say is person.c's.
+ * A rule is judged only when on(): not off in the policy and its optional
+ * feed (catalogue.h) present; a rule that is not judged neither fires nor
+ * blocks L01/L02.  Must never read files, never print, and never use
+ * floating point: money is fen, areas hundredths of m2, shares billionths,
+ * and every comparison is a cross-multiplication in 128 bits.
+ *
+ * Per household: judge_member_rows (Q05, Q01), judge_person (the member
+ * rules), then E04, E06, Q04 or E09 and E13, P01, judge_e11; a cancelled
+ * household only L02 (judge_cancelled).  Per candidate: L01.
  *
  * Thread model: households and candidates are split over OpenMP threads;
  * each thread appends flags to its own vector and evidence to its own
