@@ -29,10 +29,6 @@
 const char *const stage_names[N_STAGES] = {"load_ms", "index_join_ms", "evaluate_ms",
                                            "rank_ms", "write_ms", "total_ms"};
 
-const int input_optional[N_INPUT] = {[IN_BUSINESS] = 1, [IN_PUBSERV] = 1, [IN_STAFFREL] = 1,
-                                     [IN_CANDIDATES] = 1, [IN_STANDARDS] = 2,
-                                     [IN_HOLIDAYS] = 2};
-
 double pipeline_now_ms(void)
 {
     struct timespec ts;
@@ -176,9 +172,9 @@ int pipeline_load_dir(struct pipeline *p, struct err *e)
         snprintf(path, sizeof path, "%s/%s", p->cfg.data_dir, input_file_names[f]);
         int from_rules = 0;
         if (!file_exists(path)) {
-            if (input_optional[f] == 1)
+            if (feed_decls[f].need == IN_OPTIONAL_FEED)
                 continue;
-            if (input_optional[f] == 2) {
+            if (feed_decls[f].need == IN_POLICY_TABLE) {
                 snprintf(path, sizeof path, "%s/%s", p->cfg.rules_dir, input_file_names[f]);
                 from_rules = 1;
             }
@@ -310,41 +306,67 @@ static int check_feeds(struct pipeline *p, struct err *e)
     return feedcheck_run(&in, &p->fc, e);
 }
 
-int pipeline_evaluate(struct pipeline *p, struct err *e)
+int pipeline_judge(struct judge *jg, struct err *e)
 {
     double t = pipeline_now_ms();
-    int st = check_feeds(p, e);
+    memset(&jg->ec, 0, sizeof jg->ec);
+    jg->join_ms = jg->eval_ms = 0;
+    int st = join_build(jg->jn, jg->d, JOIN_GROUPED, e);
     if (st == E_OK)
-        st = join_build(&p->jn, &p->d, JOIN_GROUPED, e);
-    if (st == E_OK)
-        st = calendar_build(&p->cal, p->d.holidays.v, p->d.holidays.n, e);
+        st = calendar_build(jg->cal, jg->d->holidays.v, jg->d->holidays.n, e);
+    jg->join_ms = pipeline_now_ms() - t;
     if (st != E_OK)
         return st;
-    p->stage_ms[ST_JOIN] = pipeline_now_ms() - t;
-    progress(p, "index and join", -1, p->stage_ms[ST_JOIN]);
-
     t = pipeline_now_ms();
-    struct eval_ctx ec = {&p->d, &p->jn, &p->pol, &p->cal, p->cfg.as_of, {0}};
-    int n_skipped = 0;
-    for (int f = 0; f < N_INPUT; f++)
-        ec.have[f] = p->d.files[f].present;
-    if (!ec.have[IN_BUSINESS])
-        p->skipped[n_skipped++] = "E07_BUSINESS: business.csv absent";
-    if (!ec.have[IN_PUBSERV])
-        p->skipped[n_skipped++] = "E08_PUBLIC_SERVANT: public_servants.csv absent";
-    if (!ec.have[IN_STAFFREL])
-        p->skipped[n_skipped++] = "E12_STAFF_RELATIVE: staff_relatives.csv absent";
-    if (!ec.have[IN_CANDIDATES])
-        p->skipped[n_skipped++] = "L01_CANDIDATE_ELIGIBLE: candidates.csv absent";
-    p->skipped[n_skipped] = NULL;
-    st = evaluate_run(&ec, &p->er, e);
+    jg->ec.d = jg->d;
+    jg->ec.j = jg->jn;
+    jg->ec.p = jg->pol;
+    jg->ec.cal = jg->cal;
+    jg->ec.as_of = jg->as_of;
+    memcpy(jg->ec.have, jg->have, sizeof jg->ec.have);
+    st = evaluate_run(&jg->ec, jg->er, e);
+    jg->eval_ms = pipeline_now_ms() - t;
+    return st;
+}
+
+int pipeline_evaluate(struct pipeline *p, struct err *e)
+{
+    int st = check_feeds(p, e);   /* feeds that look incomplete: nothing judged */
     if (st != E_OK)
         return st;
-    p->stage_ms[ST_EVAL] = pipeline_now_ms() - t;
+    struct judge jg;
+    memset(&jg, 0, sizeof jg);
+    jg.d = &p->d;
+    jg.pol = &p->pol;
+    jg.as_of = p->cfg.as_of;
+    jg.jn = &p->jn;
+    jg.cal = &p->cal;
+    jg.er = &p->er;
+    const char *why[N_INPUT];
+    for (int f = 0; f < N_INPUT; f++) {
+        jg.have[f] = p->d.files[f].present;
+        why[f] = jg.have[f] ? NULL : "absent";
+    }
+    rule_skip_notes(&p->skip, why);
+    st = pipeline_judge(&jg, e);
+    p->stage_ms[ST_JOIN] = jg.join_ms;
+    p->stage_ms[ST_EVAL] = jg.eval_ms;
+    if (st != E_OK)
+        return st;
+    progress(p, "index and join", -1, p->stage_ms[ST_JOIN]);
     progress(p, "evaluate rules (households)", (long long)p->d.households.n,
              p->stage_ms[ST_EVAL]);
+    /* never a silent pass: said even with --quiet when there are any */
+    if (p->cfg.progress || p->er.n_no_std_households || p->er.n_no_std_candidates) {
+        char asof[11];
+        date_format(p->cfg.as_of, asof);
+        fprintf(stderr, "hedui: no standard in force on %s for %zu households and %zu "
+                        "candidates: Q04 for the non-cancelled households, no E09, E13, L01 or "
+                        "L02 for any of them (listed in manifest.json, no_standard)\n",
+                asof, p->er.n_no_std_households, p->er.n_no_std_candidates);
+    }
 
-    t = pipeline_now_ms();
+    double t = pipeline_now_ms();
     if (p->rv && (st = review_mark(p->rv, &p->er, e)) != E_OK)
         return st;
     st = rank_build(&p->d, &p->pol, &p->er, p->cfg.as_of, p->cfg.seed, &p->rk, e);
@@ -398,14 +420,14 @@ int pipeline_publish_dir(struct pipeline *p, const char *dir, struct err *e)
     p->stage_ms[ST_WRITE] = pipeline_now_ms() - t;
     p->stage_ms[ST_TOTAL] = pipeline_now_ms() - p->t_start;
     struct run_summary sum = {HEDUI_VERSION, p->cfg.as_of, p->cfg.seed, omp_get_max_threads(),
-                              &p->pol, p->cfg.rules_dir, &p->d, &p->er, &p->rk, p->skipped,
+                              &p->pol, p->cfg.rules_dir, &p->d, &p->er, &p->rk, p->skip.list,
                               p->stage_ms, stage_names, N_STAGES, pipeline_peak_rss_kb()};
     if (st == E_OK) {
         char asof[11];
         date_format(p->cfg.as_of, asof);
         struct manifest_info mi = {HEDUI_VERSION, asof, p->cfg.seed, omp_get_max_threads(),
                                    &p->pol, p->cfg.rules_dir, &p->d, &p->er, &p->rk,
-                                   p->skipped, {0}, stage_names, N_STAGES,
+                                   p->skip.list, {0}, stage_names, N_STAGES,
                                    pipeline_peak_rss_kb(), p->fc.accepted,
                                    p->fc.n_accepted};
         memcpy(mi.stage_ms, p->stage_ms, sizeof p->stage_ms);

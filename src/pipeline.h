@@ -55,10 +55,6 @@ struct run_config {
 enum stage { ST_LOAD, ST_JOIN, ST_EVAL, ST_RANK, ST_WRITE, ST_TOTAL, N_STAGES };
 extern const char *const stage_names[N_STAGES];
 
-/* Inputs not required by the contract: 1 = optional feed, 2 = policy table
- * (standards, holidays) that falls back to the rules directory. */
-extern const int input_optional[N_INPUT];
-
 struct pipeline {
     struct run_config cfg;
     struct policy pol;
@@ -68,7 +64,7 @@ struct pipeline {
     struct calendar cal;
     struct eval_result er;
     struct ranked rk;
-    const char *skipped[8];     /* notes on rules skipped, NULL-terminated */
+    struct skip_notes skip;     /* rules skipped for an absent feed (skip.list) */
     double stage_ms[N_STAGES];
     double t_start;
     struct review *rv;          /* cfg.auditor_outputs: see review.h */
@@ -96,6 +92,27 @@ int pipeline_load_file(struct pipeline *p, enum input_file f, const char *path, 
 int pipeline_finish_load(struct pipeline *p, struct err *e);
 /* Feeds that look incomplete (feedcheck.h), then join, evaluate, rank. */
 int pipeline_evaluate(struct pipeline *p, struct err *e);
+
+/* The judging part of a run, one entry point for the nightly run
+ * (pipeline_evaluate), `hedui check` (on the dataset a snapshot yields) and
+ * the unit tests (tests/testkit.c): on a loaded dataset (normalise_finish
+ * done) build the person and hukou indexes (join_build, JOIN_GROUPED), the
+ * working-day calendar, and evaluate every rule.  The caller sets the
+ * inputs and owns the three result structs (join_free, calendar_free,
+ * eval_result_free, also after an error). */
+struct judge {
+    struct dataset *d;          /* in: feeds reordered by person (join.h) */
+    const struct policy *pol;   /* in */
+    int as_of;                  /* in: day number */
+    int have[N_INPUT];          /* in: optional feeds to use; a rule whose feed
+                                   is not used neither fires nor blocks */
+    struct join *jn;            /* out */
+    struct calendar *cal;       /* out */
+    struct eval_result *er;     /* out */
+    struct eval_ctx ec;         /* out: the context the rules were judged in */
+    double join_ms, eval_ms;    /* out: time of the two parts */
+};
+int pipeline_judge(struct judge *jg, struct err *e);
 /* Write the lists and manifest into dir, atomically. */
 int pipeline_publish_dir(struct pipeline *p, const char *dir, struct err *e);
 void pipeline_free(struct pipeline *p);

@@ -911,7 +911,7 @@ static void load_registry(struct normaliser *n)
          "H2," ID_B ",张三,head,0,full,0\n"                     /* 6 other household: kept */
          "H1,,无名,child,0,none,0\n"                            /* 7 empty id: kept */
          "H1,,无名二,child,0,none,0\n"                          /* 8 another empty id: kept */
-         "H2," ID_C ",赵六,spouse,0,full,5\n");                 /* 9 grade 5 */
+         "H2," ID_C ",赵六,spouse,0,full,5\n");                 /* 9 grade 5: kept (Q05) */
 }
 
 START_TEST(test_norm_members)
@@ -941,11 +941,12 @@ START_TEST(test_norm_members)
     ck_assert_int_eq(h[1].approved_on, DATE_NONE);
     ck_assert_str_eq(h[1].caseworker, "");
 
-    /* before the merge: 6 rows kept, 2 rejected while loading */
-    ck_assert_uint_eq(d.members.n, 6);
-    ck_assert_uint_eq(d.files[IN_MEMBERS].rejects.n, 2);
+    /* before the merge: 7 rows kept, 1 rejected while loading; the bad
+     * disability_grade of line 9 is not a reject (contract: member rows
+     * are kept, with Q05) */
+    ck_assert_uint_eq(d.members.n, 7);
+    ck_assert_uint_eq(d.files[IN_MEMBERS].rejects.n, 1);
     assert_reject(&d, IN_MEMBERS, 0, 4, "household_id");
-    assert_reject(&d, IN_MEMBERS, 1, 9, "disability_grade");
 
     const struct member *m = d.members.v;
     /* the invalid id_no is not a reject: the member stays with key 0 */
@@ -966,16 +967,16 @@ START_TEST(test_norm_members)
     ck_assert_int_eq(normalise_finish(&n, &e), E_OK);
 
     /* after: the repeat on line 5 is rejected, everything else kept */
-    ck_assert_uint_eq(d.members.n, 5);
-    ck_assert_uint_eq(d.files[IN_MEMBERS].rejects.n, 3);
-    assert_reject(&d, IN_MEMBERS, 2, 5, "repeated");
-    assert_reject(&d, IN_MEMBERS, 2, 5, "H1");
-    assert_reject(&d, IN_MEMBERS, 2, 5, "line 2");
+    ck_assert_uint_eq(d.members.n, 6);
+    ck_assert_uint_eq(d.files[IN_MEMBERS].rejects.n, 2);
+    assert_reject(&d, IN_MEMBERS, 1, 5, "repeated");
+    assert_reject(&d, IN_MEMBERS, 1, 5, "H1");
+    assert_reject(&d, IN_MEMBERS, 1, 5, "line 2");
 
     m = d.members.v;
     h = d.households.v;
     ck_assert_uint_eq(h[0].n_members, 4);
-    ck_assert_uint_eq(h[1].n_members, 1);
+    ck_assert_uint_eq(h[1].n_members, 2);
     static const long long h1_lines[] = {2, 3, 7, 8};
     for (uint32_t i = 0; i < 4; i++) {
         const struct member *x = &m[h[0].first_member + i];
@@ -993,6 +994,16 @@ START_TEST(test_norm_members)
     const struct member *other = &m[h[1].first_member];
     ck_assert_int_eq(other->line, 6);
     ck_assert(other->key == key_of(ID_B));   /* same person, other household: kept (E10) */
+    ck_assert_uint_eq(other->bad_cols, 0);
+    ck_assert_ptr_null(other->bad_text);
+    /* grade 5: kept as grade 0, the column and value recorded for Q05 */
+    const struct member *g5 = &m[h[1].first_member + 1];
+    ck_assert_int_eq(g5->line, 9);
+    ck_assert(g5->key == key_of(ID_C));
+    ck_assert_int_eq(g5->disability_grade, 0);
+    ck_assert_int_eq(g5->relation, REL_SPOUSE);
+    ck_assert_uint_eq(g5->bad_cols, MB_GRADE);
+    ck_assert_str_eq(g5->bad_text, "disability_grade '5': not 0-4, taken as 0");
     normaliser_free(&n);
     dataset_free(&d);
 }

@@ -585,8 +585,9 @@ START_TEST(test_e09_income)
     /* evidenced 6000.06 / 6 = 1000.01 beats declared 500 */
     ck_assert_int_eq(evaluate_evidenced_sum(&tk->ec, member_key(tk, P14)), 600006);
     key_is(tk, "E09_INCOME", "HH12", "", "HKH12", SEV_HIGH);
-    /* no standard: no E09, listed */
-    NOTHING(tk, "HH13");
+    /* no standard: no E09 but Q04, listed */
+    key_is(tk, "Q04_NO_STANDARD", "HH13", "", "HKH13", SEV_MEDIUM);
+    COUNT(tk, NULL, "HH13", 1);
     ck_assert(tk_no_std_household(tk, "HH13"));
     ck_assert_uint_eq(tk->er.n_no_std_households, 1);
     /* a moved-out member (2000/month evidenced) is neither income nor size */
@@ -1054,6 +1055,540 @@ START_TEST(test_q01_one_row_per_key)
 }
 END_TEST
 
+/* ---------- financial_assets.csv and funeral.csv: typed rows, rejects,
+ * the latest balance per account ---------- */
+
+#define FA(p, inst, acct, type, bal, date) p "," inst "," acct "," type "," bal "," date "\n"
+
+static const struct tk_file feeds_base[] = {
+    {"households.csv", HHA("HH1"), 0},
+    {"members.csv", MH("HH1", P01) M("HH1", P02, "spouse", "0.00") M("HH1", P03, "child", "0.00"),
+     0},
+    {"hukou.csv", K(P01, "HKF1", "head") K(P02, "HKF1", "spouse") K(P03, "HKF1", "child"), 0},
+    {"standards.csv", STD_ROWS, 0},
+    {NULL, NULL, 0}};
+
+static struct tk *run_feeds(const struct tk_file *extra)
+{
+    struct tk_file all[16];
+    int n = 0;
+    for (const struct tk_file *f = feeds_base; f->name; f++)
+        all[n++] = *f;
+    for (const struct tk_file *f = extra; f && f->name; f++)
+        all[n++] = *f;
+    all[n] = (struct tk_file){NULL, NULL, 0};
+    struct tk *tk = tk_run_files(all, NULL);
+    ck_assert_msg(tk->st == E_OK, "pipeline failed%s", tk_flags_text(tk));
+    return tk;
+}
+
+static const struct reject *reject_at(const struct tk *tk, enum input_file f, long long line)
+{
+    const struct filestat *fs = &tk->d.files[f];
+    for (size_t i = 0; i < fs->rejects.n; i++)
+        if (VEC_AT(fs->rejects, struct reject, i).line == line)
+            return &VEC_AT(fs->rejects, struct reject, i);
+    return NULL;
+}
+
+#define REJECTED(tk, f, line, what)                                                          \
+    do {                                                                                     \
+        const struct reject *r_ = reject_at((tk), (f), (line));                              \
+        ck_assert_msg(r_ != NULL, "%s line %d not rejected%s", input_file_names[f], (line),  \
+                      tk_flags_text(tk));                                                    \
+        ck_assert_msg(strstr(r_->reason, (what)) != NULL, "%s line %d: '%s', want '%s'",     \
+                      input_file_names[f], (line), r_->reason, (what));                      \
+    } while (0)
+
+static int64_t assets_of(struct tk *tk, const char *id, int *n_accounts)
+{
+    int64_t sum = -1;
+    struct err e;
+    err_init(&e);
+    ck_assert_int_eq(evaluate_assets(&tk->ec, member_key(tk, id), &sum, n_accounts, &e), E_OK);
+    return sum;
+}
+
+START_TEST(test_financial_assets_feed)
+{
+    struct tk *tk = run_feeds(FILES(
+        {"financial_assets.csv",
+         /* 2 */ FA(P01, "工商银行", "6222-0001", "deposit", "10000.00", "2026-03-31")
+         /* 3 */ FA(P01, "工商银行", "6222-0001", "deposit", "12000.00", "2026-05-31")
+         /* 4 */ FA(P01, "工商银行", "6222-0001", "deposit", "99999.00", "2026-06-16")
+         /* 5 */ FA(P01, "\" 建设银行 \"", "\"  0002 \"", "wealth", "5000.00", "2026-06-15")
+         /* 6 */ FA(P01, "建设银行", "0002", "wealth", "7000.00", "2026-06-15")
+         /* 7 */ FA(P01, "建设银行", "0002", "wealth", "6000.00", "2026-06-15")
+         /* 8 */ FA(P01, "工商银行", "6222-0003", "fund", "300.00", "2026-01-31")
+         /* 9 */ FA(P01, "工商银行", "6222-0003", "fund", "abc", "2026-04-30")
+         /* 10 */ FA(P01, "农业银行", "6222-0001", "insurance", "100.00", "2026-02-01")
+         /* 11 */ FA(P01, "农业银行", "6222-0009", "bond", "50000.00", "2026-02-01")
+         /* 12 */ FA(P01, "农业银行", "\" \"", "deposit", "50000.00", "2026-02-01")
+         /* 13 */ FA(BAD_CHECK, "农业银行", "6222-0010", "deposit", "50000.00", "2026-02-01")
+         /* 14 */ FA(P01, "农业银行", "6222-0011", "deposit", "-1.00", "2026-02-01")
+         /* 15 */ FA(P01, "农业银行", "6222-0012", "deposit", "1.00", "2026-02-30")
+         /* 16 */ FA(P03, "工商银行", "6222-0100", "securities", "800.00", "2026-07-01")
+         /* 17 */ FA(P01, "工商银行", "6222-0004", "other", "0.01", "2026-06-15"),
+         0},
+        {"funeral.csv",
+         /* 2 */ P02 ",\" 王某 \",2026-03-02,cremation\n"
+         /* 3 */ P02 ",王某,2026-03-05,sea\n"
+         /* 4 */ P03 ",,2026-13-01,burial\n"
+         /* 5 */ P03 ",,2026-06-16,burial\n",
+         0}));
+    ck_assert_int_eq(tk->ec.have[IN_FINASSETS], 1);
+    ck_assert_int_eq(tk->ec.have[IN_FUNERAL], 1);
+    /* rejected rows name the column; the rest are typed */
+    const struct filestat *fs = &tk->d.files[IN_FINASSETS];
+    ck_assert_int_eq(fs->data_rows, 16);
+    ck_assert_uint_eq(fs->rejects.n, 6);
+    REJECTED(tk, IN_FINASSETS, 9, "balance_yuan: not a number 'abc'");
+    REJECTED(tk, IN_FINASSETS, 11, "asset_type: value not in its set 'bond'");
+    REJECTED(tk, IN_FINASSETS, 12, "account_no: empty value");
+    REJECTED(tk, IN_FINASSETS, 13, "id_no: bad check character");
+    REJECTED(tk, IN_FINASSETS, 14, "balance_yuan: negative '-1.00'");
+    REJECTED(tk, IN_FINASSETS, 15, "balance_date: bad date");
+    ck_assert_uint_eq(tk->d.finassets.n, 10);
+    const struct finasset *fa = NULL;
+    for (size_t i = 0; i < tk->d.finassets.n; i++)
+        if (VEC_AT(tk->d.finassets, struct finasset, i).line == 5)
+            fa = &VEC_AT(tk->d.finassets, struct finasset, i);
+    ck_assert_ptr_nonnull(fa);
+    ck_assert_str_eq(fa->institution, "建设银行");   /* trimmed */
+    ck_assert_str_eq(fa->account_no, "0002");
+    ck_assert_int_eq(fa->asset_type, AT_WEALTH);
+    ck_assert(fa->balance_fen == 500000);
+    ck_assert_int_eq(fa->balance_date, date_from_ymd(2026, 6, 15));
+    ck_assert(fa->key == member_key(tk, P01));
+
+    /* the latest row on or before 2026-06-15 of each account:
+     *   工商银行/6222-0001  12000.00 (05-31; 06-16 is later, ignored)
+     *   建设银行/0002        7000.00 (three rows on 06-15 once trimmed: the largest)
+     *   工商银行/6222-0003    300.00 (the later row was rejected)
+     *   农业银行/6222-0001    100.00 (another institution: another account)
+     *   工商银行/6222-0004      0.01 (dated the as-of day itself) */
+    int n = -1;
+    ck_assert_int_eq(assets_of(tk, P01, &n), 1940001);
+    ck_assert_int_eq(n, 5);
+    ck_assert_int_eq(assets_of(tk, P02, &n), 0);
+    ck_assert_int_eq(n, 0);
+    ck_assert_int_eq(assets_of(tk, P03, &n), 0);   /* dated after the as-of date */
+    ck_assert_int_eq(n, 0);
+
+    fs = &tk->d.files[IN_FUNERAL];
+    ck_assert_int_eq(fs->data_rows, 4);
+    ck_assert_uint_eq(fs->rejects.n, 2);
+    REJECTED(tk, IN_FUNERAL, 3, "kind: value not in its set 'sea'");
+    REJECTED(tk, IN_FUNERAL, 4, "event_date: bad date");
+    ck_assert_uint_eq(tk->d.funerals.n, 2);
+    const struct funeral *fu = &VEC_AT(tk->d.funerals, struct funeral, 0);
+    if (fu->line != 2)
+        fu = &VEC_AT(tk->d.funerals, struct funeral, 1);
+    ck_assert_int_eq(fu->line, 2);
+    ck_assert_str_eq(fu->name, "王某");
+    ck_assert_int_eq(fu->kind, FK_CREMATION);
+    ck_assert_int_eq(fu->event_date, date_from_ymd(2026, 3, 2));
+    ck_assert(fu->key == member_key(tk, P02));
+    tk_free(tk);
+
+    /* header only: present and empty; absent: not present */
+    tk = run_feeds(FILES({"financial_assets.csv", "", 0}));
+    ck_assert_int_eq(tk->ec.have[IN_FINASSETS], 1);
+    ck_assert_int_eq(tk->ec.have[IN_FUNERAL], 0);
+    ck_assert_uint_eq(tk->d.finassets.n, 0);
+    ck_assert_int_eq(assets_of(tk, P01, &n), 0);
+    tk_free(tk);
+}
+END_TEST
+
+/* ---------- E13 ---------- */
+
+/* limit: 24 months x 1000.00 x size (urban R1) */
+#define E13_HH HHA("HH1") HHA("HH2") HHA("HH3") HHA("HH4") HHA("HH5") HHA("HH6")           \
+    HHROW("HH7", RNOSTD, "dibao", "urban", "active", "2024-03-04", "2024-03-12", "CW01")     \
+    HHC("HH8") HHC("HH9")
+#define E13_MEMBERS MH("HH1", P01) M("HH1", P02, "spouse", "0.00") MH("HH2", P03)           \
+    M("HH2", P04, "spouse", "0.00") MH("HH3", P05) MH("HH4", P06) MH("HH5", P07)             \
+    M("HH5", P08, "spouse", "0.00") MH("HH6", P09) MH("HH7", P10) MH("HH8", P11) MH("HH9", P12)
+#define E13_HUKOU K(P01, "HKA1", "head") K(P02, "HKA1", "spouse") K(P03, "HKA2", "head")    \
+    K(P04, "HKA2", "spouse") K(P05, "HKA3", "head") K(P06, "HKA4", "head")                  \
+    K(P07, "HKA5", "head") KS(P08, "HKA5", "spouse", R1, "moved_out", "2025-01-01")          \
+    KS(P09, "HKA6", "head", R1, "deceased", "2026-01-01")                                    \
+    KS(P10, "HKA7", "head", RNOSTD, "normal", "") K(P11, "HKA8", "head") K(P12, "HKA9", "head")
+#define E13_ASSETS                                                                           \
+    /* 2 */ FA(P01, "工商银行", "A-1", "deposit", "30000.00", "2026-05-31")                  \
+    /* 3 */ FA(P02, "工商银行", "A-2", "deposit", "18000.00", "2026-05-31")                  \
+    /* 4 */ FA(P03, "工商银行", "A-3", "deposit", "30000.00", "2026-05-31")                  \
+    /* 5 */ FA(P04, "建设银行", "A-4", "wealth", "18000.01", "2026-06-15")                   \
+    /* 6 */ FA(P05, "工商银行", "A-5", "deposit", "90000.00", "2026-01-01")                  \
+    /* 7 */ FA(P05, "工商银行", "A-5", "deposit", "24000.00", "2026-05-31")                  \
+    /* 8 */ FA(P05, "工商银行", "A-5", "deposit", "99999.00", "2026-06-16")                  \
+    /* 9 */ FA(P06, "工商银行", "A-6", "deposit", "10.00", "2026-06-10")                     \
+    /* 10 */ FA(P06, "工商银行", "A-6", "deposit", "24000.01", "2026-06-10")                 \
+    /* 11 */ FA(P08, "工商银行", "A-8", "deposit", "1000000.00", "2026-05-31")               \
+    /* 12 */ FA(P09, "工商银行", "A-9", "deposit", "1000000.00", "2026-05-31")               \
+    /* 13 */ FA(P10, "工商银行", "A-10", "deposit", "1000000.00", "2026-05-31")              \
+    /* 14 */ FA(P11, "工商银行", "A-11", "deposit", "24000.01", "2026-05-31")                \
+    /* 15 */ FA(P12, "工商银行", "A-12", "deposit", "24000.00", "2026-05-31")
+#define E13_FILES {"households.csv", E13_HH, 0}, {"members.csv", E13_MEMBERS, 0},          \
+    {"hukou.csv", E13_HUKOU, 0}
+
+START_TEST(test_e13_financial_assets)
+{
+    struct tk *tk = RUN(E13_FILES, {"financial_assets.csv", E13_ASSETS, 0});
+    /* 30000 + 18000 = 48000.00 = 24 x 1000 x 2: not above */
+    NOTHING(tk, "HH1");
+    /* 48000.01: one fen above, keyed by the household and the head's hukou_no */
+    key_is(tk, "E13_FINANCIAL_ASSETS", "HH2", "", "HKA2", SEV_HIGH);
+    COUNT(tk, NULL, "HH2", 1);
+    const struct flag *f = tk_find(tk, "E13_FINANCIAL_ASSETS", "HH2", "");
+    ck_assert_str_eq(f->evidence,
+                     "financial_assets: 2 accounts of counted members total 48000.01 > 24 months "
+                     "x standard 1000 x 2 counted members = 48000: P03 工商银行 A-3 deposit "
+                     "30000 on 2026-05-31 (line 4); P04 建设银行 A-4 wealth 18000.01 on "
+                     "2026-06-15 (line 5)");
+    /* the latest balance on or before the as-of date (24000.00), not the
+     * older 90000.00 nor the later 99999.00, nor their sum */
+    NOTHING(tk, "HH3");
+    /* two rows of one account on its latest date: the larger (24000.01) */
+    key_is(tk, "E13_FINANCIAL_ASSETS", "HH4", "", "HKA4", SEV_HIGH);
+    /* a member not counted (moved out) brings no assets */
+    HASNT(tk, "E13_FINANCIAL_ASSETS", "HH5", NULL);
+    HAS(tk, "E02_MOVED_OUT", "HH5", P08);
+    COUNT(tk, NULL, "HH5", 1);
+    /* size 0: not judged */
+    HAS(tk, "E01_DECEASED", "HH6", P09);
+    COUNT(tk, NULL, "HH6", 1);
+    /* no standard: Q04 instead */
+    HAS(tk, "Q04_NO_STANDARD", "HH7", "");
+    COUNT(tk, NULL, "HH7", 1);
+    /* cancelled: E13 would fire, so no L02; at the limit, L02 judged on E13 too */
+    NOTHING(tk, "HH8");
+    key_is(tk, "L02_CANCELLED_ELIGIBLE", "HH9", "", "HKA9", SEV_MEDIUM);
+    f = tk_find(tk, "L02_CANCELLED_ELIGIBLE", "HH9", "");
+    ck_assert_msg(strstr(f->evidence, "fires none of E01-E09, E13 as of 2026-06-15"), "%s",
+                  f->evidence);
+    COUNT(tk, "E13_FINANCIAL_ASSETS", NULL, 2);
+    tk_free(tk);
+
+    /* header only: present and empty, the rule runs and finds nothing */
+    tk = RUN(E13_FILES, {"financial_assets.csv", "", 0});
+    ck_assert_int_eq(tk->ec.have[IN_FINASSETS], 1);
+    COUNT(tk, "E13_FINANCIAL_ASSETS", NULL, 0);
+    f = tk_find(tk, "L02_CANCELLED_ELIGIBLE", "HH8", "");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_msg(strstr(f->evidence, "none of E01-E09, E13 as of"), "%s", f->evidence);
+    tk_free(tk);
+
+    /* absent: skipped, neither fires nor blocks L02 */
+    tk = RUN(E13_FILES);
+    ck_assert_int_eq(tk->ec.have[IN_FINASSETS], 0);
+    COUNT(tk, "E13_FINANCIAL_ASSETS", NULL, 0);
+    f = tk_find(tk, "L02_CANCELLED_ELIGIBLE", "HH8", "");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_msg(strstr(f->evidence, "none of E01-E09 as of"), "%s", f->evidence);
+    tk_free(tk);
+
+    /* off: the same */
+    struct tk_opts o = {.policy_edit = "severity.E13_FINANCIAL_ASSETS = off"};
+    tk = RUN_O(&o, E13_FILES, {"financial_assets.csv", E13_ASSETS, 0});
+    COUNT(tk, "E13_FINANCIAL_ASSETS", NULL, 0);
+    HAS(tk, "L02_CANCELLED_ELIGIBLE", "HH8", "");
+    tk_free(tk);
+
+    /* months is policy: 12 months puts HH1's 48000 above 24000 */
+    struct tk_opts o12 = {.policy_edit = "E13_FINANCIAL_ASSETS.months = 12"};
+    tk = RUN_O(&o12, E13_FILES, {"financial_assets.csv", E13_ASSETS, 0});
+    ck_assert_int_eq(tk->pol.assets_months, 12);
+    HAS(tk, "E13_FINANCIAL_ASSETS", "HH1", "");
+    NOTHING(tk, "HH9");
+    tk_free(tk);
+}
+END_TEST
+
+/* ---------- E14 ---------- */
+
+#define E14_FILES                                                                            \
+    {"households.csv", HHA("HH1") HHA("HH2") HHA("HH3") HHC("HH4") HHC("HH5"), 0},           \
+    {"members.csv", MH("HH1", P01) M("HH1", P02, "spouse", "0.00") MH("HH2", P03)            \
+                    MH("HH3", P04) M("HH3", P05, "child", "0.00") MH("HH4", P07)             \
+                    MH("HH5", P08), 0},                                                      \
+    {"hukou.csv", K(P01, "HKE1", "head") K(P02, "HKE2", "spouse") K(P03, "HKE3", "head")     \
+                  K(P04, "HKE4", "head") KS(P05, "HKE4", "child", R1, "moved_out",            \
+                                            "2025-01-01")                                    \
+                  K(P07, "HKE7", "head") K(P08, "HKE8", "head"), 0}
+#define E14_ROWS                                                                             \
+    /* 2 */ P02 ",王某,2026-06-15,cremation\n"                                               \
+    /* 3 */ P02 ",王某,2026-06-20,burial\n"                                                  \
+    /* 4 */ P03 ",,2026-06-16,cremation\n"                                                   \
+    /* 5 */ P05 ",孙某,2026-01-01,burial\n"                                                  \
+    /* 6 */ P07 ",,2026-02-01,cremation\n"
+
+START_TEST(test_e14_funeral_record)
+{
+    struct tk *tk = RUN(E14_FILES, {"funeral.csv", E14_ROWS, 0});
+    /* event_date = as-of fires (the hukou feed still says normal); the
+     * later burial record is not evidence; keyed by the member's own
+     * hukou_no */
+    key_is(tk, "E14_FUNERAL_RECORD", "HH1", P02, "HKE2", SEV_HIGH);
+    const struct flag *f = tk_find(tk, "E14_FUNERAL_RECORD", "HH1", P02);
+    ck_assert_str_eq(f->evidence, "funeral: cremation of 王某 on 2026-06-15 <= as-of 2026-06-15 "
+                                  "(line 2)");
+    COUNT(tk, NULL, "HH1", 1);
+    /* the day after the as-of date: nothing */
+    NOTHING(tk, "HH2");
+    /* a member not counted (moved out) is looked at too */
+    key_is(tk, "E14_FUNERAL_RECORD", "HH3", P05, "HKE4", SEV_HIGH);
+    HAS(tk, "E02_MOVED_OUT", "HH3", P05);
+    COUNT(tk, NULL, "HH3", 2);
+    /* cancelled: E14 would fire, no L02; without a record, L02 judged on E14 */
+    NOTHING(tk, "HH4");
+    f = tk_find(tk, "L02_CANCELLED_ELIGIBLE", "HH5", "");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_msg(strstr(f->evidence, "none of E01-E09, E14 as of"), "%s", f->evidence);
+    COUNT(tk, "E14_FUNERAL_RECORD", NULL, 2);
+    tk_free(tk);
+
+    /* absent: skipped; HH4 is then eligible for L02 */
+    tk = RUN(E14_FILES);
+    COUNT(tk, "E14_FUNERAL_RECORD", NULL, 0);
+    HAS(tk, "L02_CANCELLED_ELIGIBLE", "HH4", "");
+    tk_free(tk);
+}
+END_TEST
+
+/* ---------- L01 and financial assets ---------- */
+
+#define L01A_FILES                                                                           \
+    {"households.csv", HHA("HH1"), 0}, {"members.csv", MH("HH1", P01), 0},                   \
+    {"hukou.csv", K(P01, "HKZ1", "head") KC(P13, "HKL1", "head") KC(P14, "HKL1", "spouse")   \
+                  KC(P15, "HKL2", "head") KC(P16, "HKL3", "head"), 0},                       \
+    {"candidates.csv", CAND(P13) CAND(P15) CAND(P16), 0}
+/* limit: 24 months x 800.00 (rural) x persons */
+#define L01A_ASSETS FA(P14, "工商银行", "B-14", "deposit", "38400.00", "2026-05-31")          \
+    FA(P15, "工商银行", "B-15", "fund", "19200.01", "2026-05-31")
+
+START_TEST(test_l01_financial_assets)
+{
+    struct tk *tk = RUN(L01A_FILES, {"financial_assets.csv", L01A_ASSETS, 0});
+    /* at the limit: fires, and says what it compared */
+    key_is(tk, "L01_CANDIDATE_ELIGIBLE", "", P13, "HKL1", SEV_HIGH);
+    const struct flag *f = tk_find(tk, "L01_CANDIDATE_ELIGIBLE", "", P13);
+    ck_assert_str_eq(f->evidence,
+                     "candidates: 低收入人口监测; hukou household HKL1 has 2 normal persons, none on "
+                     "the rolls, no vehicle/commercial property/business/public-servant finding; "
+                     "6-month evidenced income 0 over 2 persons <= standard 800 (rural, prefix "
+                     "610102); financial assets 38400 in 1 accounts <= 24 months x 800 x 2 "
+                     "persons = 38400 (candidates line 2)");
+    /* one fen above: blocked */
+    HASNT(tk, "L01_CANDIDATE_ELIGIBLE", "", P15);
+    HAS(tk, "L01_CANDIDATE_ELIGIBLE", "", P16);
+    COUNT(tk, "L01_CANDIDATE_ELIGIBLE", NULL, 2);
+    tk_free(tk);
+
+    /* absent feed: cannot block, and the evidence does not claim a check */
+    tk = RUN(L01A_FILES);
+    HAS(tk, "L01_CANDIDATE_ELIGIBLE", "", P15);
+    f = tk_find(tk, "L01_CANDIDATE_ELIGIBLE", "", P15);
+    ck_assert_msg(!strstr(f->evidence, "financial assets"), "%s", f->evidence);
+    tk_free(tk);
+
+    /* E13 off: it does not block */
+    struct tk_opts o = {.policy_edit = "severity.E13_FINANCIAL_ASSETS = off"};
+    tk = RUN_O(&o, L01A_FILES, {"financial_assets.csv", L01A_ASSETS, 0});
+    HAS(tk, "L01_CANDIDATE_ELIGIBLE", "", P15);
+    tk_free(tk);
+}
+END_TEST
+
+/* ---------- Q04 ---------- */
+
+/* Standards here: urban 1000.00 in force, rural only from 2026-07-01. */
+#define Q04_STD "610102,urban,2026-01-01,1000.00\n610102,rural,2026-07-01,800.00\n"
+#define Q04_FILES                                                                             \
+    {"households.csv",                                                                       \
+     HHROW("HH1", RNOSTD, "dibao", "urban", "active", "2024-03-04", "2024-03-12", "CW01")     \
+     HHROW("HH2", RNOSTD, "tekun", "urban", "suspended", "2024-03-04", "2024-03-12", "CW01")  \
+     HHROW("HH3", RNOSTD, "dibao", "urban", "cancelled", "2023-03-06", "2023-03-14", "CW01")  \
+     HHROW("HH4", R1, "dibao", "rural", "applying", "2026-06-01", "", "CW01")                 \
+     HHA("HH5"), 0},                                                                          \
+    {"members.csv", M("HH1", P01, "head", "5000.00") M("HH2", P02, "head", "0.00")            \
+                    M("HH3", P03, "head", "0.00") M("HH4", P04, "head", "5000.00")            \
+                    M("HH5", P05, "head", "5000.00"), 0},                                     \
+    {"hukou.csv", KS(P01, "HKN1", "head", RNOSTD, "normal", "")                               \
+                  KS(P02, "HKN2", "head", RNOSTD, "deceased", "2026-01-01")                   \
+                  KS(P03, "HKN3", "head", RNOSTD, "normal", "") K(P04, "HKN4", "head")        \
+                  K(P05, "HKN5", "head") KS(P06, "HKN6", "head", RNOSTD, "normal", ""), 0},   \
+    {"candidates.csv", P06 ",重度残疾," RNOSTD ",urban\n", 0},                                 \
+    {"standards.csv", Q04_STD, 0}
+
+START_TEST(test_q04_no_standard)
+{
+    struct tk *tk = RUN(Q04_FILES);
+    /* no standard for the region: Q04 keyed by the head's hukou_no, no E09
+     * (5000.00 declared would fire it) */
+    key_is(tk, "Q04_NO_STANDARD", "HH1", "", "HKN1", SEV_MEDIUM);
+    COUNT(tk, NULL, "HH1", 1);
+    const struct flag *f = tk_find(tk, "Q04_NO_STANDARD", "HH1", "");
+    ck_assert_str_eq(f->evidence, "standards: no urban row for region " RNOSTD " (prefix 610104, "
+                                  "610104001 or " RNOSTD ") in force on 2026-06-15; E09 and E13 "
+                                  "cannot be judged (households line 2)");
+    /* whatever its size: the only member is deceased (size 0) */
+    key_is(tk, "Q04_NO_STANDARD", "HH2", "", "HKN2", SEV_MEDIUM);
+    HAS(tk, "E01_DECEASED", "HH2", P02);
+    COUNT(tk, NULL, "HH2", 2);
+    /* cancelled: no Q04 and no L02, listed all the same */
+    NOTHING(tk, "HH3");
+    /* a rural standard exists but is not yet in force on the as-of date */
+    key_is(tk, "Q04_NO_STANDARD", "HH4", "", "HKN4", SEV_MEDIUM);
+    HASNT(tk, "E09_INCOME", "HH4", NULL);
+    /* urban is in force: E09, no Q04 */
+    HAS(tk, "E09_INCOME", "HH5", "");
+    HASNT(tk, "Q04_NO_STANDARD", "HH5", NULL);
+    COUNT(tk, "Q04_NO_STANDARD", NULL, 3);
+    /* every household and candidate without a standard is listed */
+    ck_assert_uint_eq(tk->er.n_no_std_households, 4);
+    ck_assert(tk_no_std_household(tk, "HH1") && tk_no_std_household(tk, "HH2") &&
+              tk_no_std_household(tk, "HH3") && tk_no_std_household(tk, "HH4"));
+    ck_assert(!tk_no_std_household(tk, "HH5"));
+    ck_assert_uint_eq(tk->er.n_no_std_candidates, 1);
+    ck_assert(tk_no_std_candidate(tk, P06));
+    COUNT(tk, "L01_CANDIDATE_ELIGIBLE", NULL, 0);
+    tk_free(tk);
+
+    /* off in the policy: no Q04, still listed, still no E09 */
+    struct tk_opts o = {.policy_edit = "severity.Q04_NO_STANDARD = off"};
+    tk = RUN_O(&o, Q04_FILES);
+    COUNT(tk, "Q04_NO_STANDARD", NULL, 0);
+    NOTHING(tk, "HH1");
+    ck_assert_uint_eq(tk->er.n_no_std_households, 4);
+    tk_free(tk);
+}
+END_TEST
+
+/* ---------- Q05 ---------- */
+
+#define Q05_HH HHA("HH1") HHA("HH2") HHA("HH4") HHA("HH5") HHC("HH3")
+#define Q05_MEMBERS                                                                         \
+    MH("HH1", P01) "HH1," P02 ",P02,wife,0.00,full,0\n"              /* 3 relation */      \
+    "HH2," P03 ",P03,head,-5000.00,,7\n"                             /* 4 three values */  \
+    "HH2," P04 ",P04,spouse,1800.00,full,0\n"                                              \
+    "HH3," P05 ",P05,head,300.00,full,9\n"                           /* 6 cancelled */     \
+    MH("HH4", P06) "HH4,,甲,child,x,full,0\n"                        /* 8 no id, income */ \
+    "HH4,,乙,child,0.00,able,0\n"                                    /* 9 no id, ability */ \
+    MH("HH5", P07) "HH5, " BAD_CHECK " ,坏号,spouse,0.00,full,-1\n"  /* 11 bad id, grade */
+#define Q05_HUKOU                                                                           \
+    K(P01, "HKQ1", "head") K(P02, "HKQ1", "spouse") K(P03, "HKQ2", "head")                  \
+    K(P04, "HKQ2", "spouse") K(P05, "HKQ3", "head") K(P06, "HKQ4", "head")                  \
+    K(P07, "HKQ5", "head")
+#define Q05_CARS VEH(P02, "陕AQ0502", "car", "private", "50000.00", "valid")                \
+                 VEH(P05, "陕AQ0505", "car", "private", "50000.00", "valid")
+
+START_TEST(test_q05_member_row)
+{
+    struct tk *tk = RUN({"households.csv", Q05_HH, 0}, {"members.csv", Q05_MEMBERS, 0},
+                        {"hukou.csv", Q05_HUKOU, 0}, {"vehicles.csv", Q05_CARS, 0});
+    /* an unusable relation: kept as `other`, keyed like any member rule */
+    key_is(tk, "Q05_MEMBER_ROW", "HH1", P02, "HKQ1", SEV_MEDIUM);
+    const struct flag *f = tk_find(tk, "Q05_MEMBER_ROW", "HH1", P02);
+    ck_assert_str_eq(f->evidence,
+                     "members: relation 'wife': not in its set, taken as other (members line 3)");
+    /* the kept member's car is found: the row was not dropped */
+    HAS(tk, "E03_VEHICLE", "HH1", P02);
+    COUNT(tk, NULL, "HH1", 2);
+    uint32_t hi;
+    const struct household *h = tk_household(tk, "HH1", &hi);
+    ck_assert_int_eq(VEC_AT(tk->d.members, struct member, h->first_member + 1).relation,
+                     REL_OTHER);
+
+    /* three bad values in one row: one flag naming all three; the income
+     * counts as 0 and the member is counted: (0 + 1800) / 2 = 900 <= 1000
+     * (dropping the row would give 1800 / 1 > 1000, E09) */
+    key_is(tk, "Q05_MEMBER_ROW", "HH2", P03, "HKQ2", SEV_MEDIUM);
+    f = tk_find(tk, "Q05_MEMBER_ROW", "HH2", P03);
+    ck_assert_str_eq(f->evidence,
+                     "members: declared_monthly_income '-5000.00': negative, taken as 0; "
+                     "work_ability: empty, taken as none; disability_grade '7': not 0-4, "
+                     "taken as 0 (members line 4)");
+    HASNT(tk, "E09_INCOME", "HH2", NULL);
+    COUNT(tk, NULL, "HH2", 1);
+    h = tk_household(tk, "HH2", NULL);
+    const struct member *m3 = &VEC_AT(tk->d.members, struct member, h->first_member);
+    ck_assert(m3->declared_fen == 0);
+    ck_assert_int_eq(m3->work_ability, WA_NONE);
+    ck_assert_int_eq(m3->disability_grade, 0);
+    ck_assert_uint_eq(m3->bad_cols, MB_INCOME | MB_WORK_ABILITY | MB_GRADE);
+
+    /* cancelled: no Q05, but the row is kept, so its car blocks L02 */
+    NOTHING(tk, "HH3");
+
+    /* two members with no id_no: one Q05 (one row per key) naming both
+     * rows, beside the one Q01 */
+    key_is(tk, "Q05_MEMBER_ROW", "HH4", "", "", SEV_MEDIUM);
+    COUNT(tk, "Q05_MEMBER_ROW", "HH4", 1);
+    f = tk_find(tk, "Q05_MEMBER_ROW", "HH4", "");
+    ck_assert_str_eq(f->evidence,
+                     "members: declared_monthly_income 'x': not a number, taken as 0 (members "
+                     "line 8); work_ability 'able': not in its set, taken as none (members line 9)");
+    COUNT(tk, "Q01_INVALID_ID", "HH4", 1);
+    COUNT(tk, NULL, "HH4", 2);
+
+    /* an invalid id_no: keyed as given, trimmed, with an empty hukou_no */
+    key_is(tk, "Q05_MEMBER_ROW", "HH5", BAD_CHECK, "", SEV_MEDIUM);
+    f = tk_find(tk, "Q05_MEMBER_ROW", "HH5", BAD_CHECK);
+    ck_assert_str_eq(f->evidence,
+                     "members: disability_grade '-1': not 0-4, taken as 0 (members line 11)");
+    HAS(tk, "Q01_INVALID_ID", "HH5", BAD_CHECK);
+    COUNT(tk, NULL, "HH5", 2);
+    COUNT(tk, "Q05_MEMBER_ROW", NULL, 4);
+    tk_free(tk);
+
+    /* off in the policy: no Q05, the rows still kept (E03, no rejects) */
+    struct tk_opts o = {.policy_edit = "severity.Q05_MEMBER_ROW = off"};
+    tk = RUN_O(&o, {"households.csv", Q05_HH, 0}, {"members.csv", Q05_MEMBERS, 0},
+               {"hukou.csv", Q05_HUKOU, 0}, {"vehicles.csv", Q05_CARS, 0});
+    COUNT(tk, "Q05_MEMBER_ROW", NULL, 0);
+    HAS(tk, "E03_VEHICLE", "HH1", P02);
+    NOTHING(tk, "HH3");
+    tk_free(tk);
+}
+END_TEST
+
+/* Rows that are still rejected whatever their other values: an unknown
+ * household, a repeat, a row with the wrong column count. */
+START_TEST(test_q05_still_rejected)
+{
+    struct tk *tk = tk_run_files(
+        FILES({"households.csv", HHA("HH1"), 0},
+              {"members.csv", MH("HH1", P01) M("HH1", P02, "spouse", "0.00")
+                              "HH9," P03 ",P03,wife,x,,9\n"            /* 4 unknown household */
+                              "HH1," P02 ",P02,wife,x,full,0\n"        /* 5 repeat of line 3 */
+                              "HH1," P04 ",P04,wife,x,full\n",         /* 6 six fields */
+               0},
+              {"hukou.csv", K(P01, "HKQ1", "head") K(P02, "HKQ1", "spouse"), 0},
+              {"standards.csv", STD_ROWS, 0}),
+        NULL);
+    ck_assert_msg(tk->st == E_OK, "%s", tk_flags_text(tk));
+    const struct filestat *fs = &tk->d.files[IN_MEMBERS];
+    ck_assert_uint_eq(fs->rejects.n, 3);
+    static const struct {
+        long long line;
+        const char *reason;
+    } want[] = {{4, "household_id"}, {5, "repeated"}, {6, "column count"}};
+    for (size_t w = 0; w < sizeof want / sizeof want[0]; w++) {
+        const struct reject *r = NULL;
+        for (size_t i = 0; i < fs->rejects.n; i++)
+            if (VEC_AT(fs->rejects, struct reject, i).line == want[w].line)
+                r = &VEC_AT(fs->rejects, struct reject, i);
+        ck_assert_msg(r != NULL, "no reject for members line %lld", want[w].line);
+        ck_assert_msg(strstr(r->reason, want[w].reason), "line %lld: %s", r->line, r->reason);
+    }
+    COUNT(tk, "Q05_MEMBER_ROW", NULL, 0);
+    NOTHING(tk, "HH1");
+    tk_free(tk);
+}
+END_TEST
+
 /* ---------- hukou repeats, the head, one row per key ---------- */
 
 START_TEST(test_hukou_repeats_and_head)
@@ -1210,6 +1745,13 @@ Suite *evaluate_suite(void)
     tcase_add_test(tc, test_q01_counted_and_15_digit);
     tcase_add_test(tc, test_q01_one_row_per_key);
     tcase_add_test(tc, test_q03_name_mismatch);
+    tcase_add_test(tc, test_financial_assets_feed);
+    tcase_add_test(tc, test_e13_financial_assets);
+    tcase_add_test(tc, test_e14_funeral_record);
+    tcase_add_test(tc, test_l01_financial_assets);
+    tcase_add_test(tc, test_q04_no_standard);
+    tcase_add_test(tc, test_q05_member_row);
+    tcase_add_test(tc, test_q05_still_rejected);
     tcase_add_test(tc, test_l01_candidate);
     tcase_add_test(tc, test_l02_cancelled);
     tcase_add_test(tc, test_hukou_repeats_and_head);

@@ -276,6 +276,65 @@ START_TEST(test_fixture_no_standard_and_sample)
 }
 END_TEST
 
+/* ---------- pipeline_judge: the optional feeds it is told to use ---------- */
+
+/* Judged again without business.csv and staff_relatives.csv (as a check
+ * on a snapshot built without them would be): the same flags less E07
+ * and E12, and an L01 candidate blocked only by E07 would now fire. */
+START_TEST(test_judge_have)
+{
+    struct tk *tk = run_fixtures();
+    size_t n_e07 = tk_count(tk, "E07_BUSINESS", NULL), n_e12 = tk_count(tk, "E12_STAFF_RELATIVE", NULL);
+    ck_assert_uint_eq(n_e07, 1);
+    ck_assert_uint_eq(n_e12, 1);
+    struct join jn;
+    struct calendar cal;
+    struct eval_result er;
+    struct judge jg;
+    memset(&jg, 0, sizeof jg);
+    jg.d = &tk->d;
+    jg.pol = &tk->pol;
+    jg.as_of = tk->as_of;
+    jg.jn = &jn;
+    jg.cal = &cal;
+    jg.er = &er;
+    for (int f = 0; f < N_INPUT; f++)
+        jg.have[f] = tk->d.files[f].present && f != IN_BUSINESS && f != IN_STAFFREL;
+    struct err e;
+    err_init(&e);
+    ck_assert_int_eq(pipeline_judge(&jg, &e), E_OK);
+    ck_assert_int_eq(jg.ec.have[IN_BUSINESS], 0);
+    ck_assert_int_eq(jg.ec.have[IN_PUBSERV], 1);
+    ck_assert_uint_eq(er.rule_count[R_E07], 0);
+    ck_assert_uint_eq(er.rule_count[R_E12], 0);
+    /* C11 于海 (HK0509): only his wife's active company blocked L01 */
+    ck_assert_uint_eq(er.rule_count[R_L01], tk->er.rule_count[R_L01] + 1);
+    int hk0509 = 0;
+    for (size_t i = 0; i < er.n_flags; i++)
+        hk0509 += er.flags[i].rule == R_L01 && strcmp(er.flags[i].hukou_no, "HK0509") == 0;
+    ck_assert_int_eq(hk0509, 1);
+    size_t k = 0;
+    for (size_t i = 0; i < tk->er.n_flags; i++) {
+        const struct flag *x = &tk->er.flags[i];
+        if (x->rule == R_E07 || x->rule == R_E12)
+            continue;
+        while (k < er.n_flags && er.flags[k].rule == R_L01 &&
+               strcmp(er.flags[k].hukou_no, "HK0509") == 0)
+            k++;
+        ck_assert_msg(k < er.n_flags, "flag %s %s missing", rule_names[x->rule], x->household_id);
+        const struct flag *y = &er.flags[k++];
+        ck_assert_msg(x->rule == y->rule && strcmp(x->household_id, y->household_id) == 0 &&
+                          strcmp(x->id_no, y->id_no) == 0 && strcmp(x->evidence, y->evidence) == 0,
+                      "flag %zu: %s|%s|%s vs %s|%s|%s", i, rule_names[x->rule], x->household_id,
+                      x->evidence, rule_names[y->rule], y->household_id, y->evidence);
+    }
+    eval_result_free(&er);
+    calendar_free(&cal);
+    join_free(&jn);
+    tk_free(tk);
+}
+END_TEST
+
 /* ---------- thread count ---------- */
 
 static int str_eq(const char *a, const char *b)
@@ -352,20 +411,23 @@ static char *gen_big(void)
 {
     char *dir = tk_tmpdir();
     ck_assert_ptr_nonnull(dir);
-    char *hb, *mb, *kb, *vb, *pb, *sb, *cb, *bb, *gb;
-    size_t hn, mn, kn, vn, pn, sn, cn, bn, gn;
+    char *hb, *mb, *kb, *vb, *pb, *sb, *cb, *bb, *gb, *fb, *ub;
+    size_t hn, mn, kn, vn, pn, sn, cn, bn, gn, fn, un;
     FILE *h = open_memstream(&hb, &hn), *m = open_memstream(&mb, &mn),
          *k = open_memstream(&kb, &kn), *v = open_memstream(&vb, &vn),
          *p = open_memstream(&pb, &pn), *s = open_memstream(&sb, &sn),
          *c = open_memstream(&cb, &cn), *b = open_memstream(&bb, &bn),
-         *g = open_memstream(&gb, &gn);
-    ck_assert(h && m && k && v && p && s && c && b && g);
+         *g = open_memstream(&gb, &gn), *fa = open_memstream(&fb, &fn),
+         *fu = open_memstream(&ub, &un);
+    ck_assert(h && m && k && v && p && s && c && b && g && fa && fu);
     static const char *const progs[] = {"dibao", "tekun", "dishouru"};
     static const char *const stats[] = {"active", "active", "suspended", "cancelled", "applying"};
     const int N = 3000;
     for (int i = 0; i < N; i++) {
         char region[13];
         snprintf(region, sizeof region, "610102%03d%03d", 1 + i % 4, 1 + i % 3);
+        if (i % 40 == 7)   /* a county with no standard (Q04) */
+            snprintf(region, sizeof region, "610105001001");
         const char *st = stats[i % 5];
         int day = 1 + i % 28;
         fprintf(h, "HB%05d,%s,%s,%s,%s,2026-05-%02d,", i, region, progs[i % 3],
@@ -379,8 +441,8 @@ static char *gen_big(void)
         tk_make_id(child, "610102", 20080616 + (i % 3) * 10000 - (i % 2), i % 997 + 1);
         fprintf(m, "HB%05d,%s,头%d,head,%d.%02d,full,0\n", i, head, i, (i * 37) % 1400, i % 100);
         if (i % 4 != 3)
-            fprintf(m, "HB%05d,%s,%s%d,spouse,0.00,partial,0\n", i, spouse,
-                    i % 13 ? "妻" : "错", i);
+            fprintf(m, "HB%05d,%s,%s%d,spouse,0.00,%s,0\n", i, spouse,
+                    i % 13 ? "妻" : "错", i, i % 15 == 1 ? "unknown" : "partial"); /* Q05 */
         if (i % 10 == 0)   /* an invalid ID */
             fprintf(m, "HB%05d,%.17s%c,坏%d,child,100.00,none,1\n", i, child,
                     child[17] == '1' ? '2' : '1', i);
@@ -410,6 +472,13 @@ static char *gen_big(void)
                     i % 150 ? "active" : "revoked");
         if (i % 70 == 0)
             fprintf(g, "%s,某局%d,2001-01-01\n", spouse, i);
+        if (i % 25 == 0)   /* E13 for most; two rows of one account, one later */
+            fprintf(fa, "%s,银行%d,%d,deposit,%d.00,2026-05-31\n%s,银行%d, %d ,wealth,%d.00,"
+                        "2026-06-30\n", head, i % 3, i, 20000 + 100 * (i % 400), head, i % 3, i,
+                    900000);
+        if (i % 31 == 0)   /* E14 */
+            fprintf(fu, "%s,妻%d,2026-0%d-01,%s\n", spouse, i, 1 + i % 9,
+                    i % 2 ? "burial" : "cremation");
         if (i % 12 == 0)
             fprintf(p, "%s,CB%05d,office,30.00,1,2010-01-01,held\n", head, i + 100000);
         for (int mo = 0; mo < 8; mo++)
@@ -434,6 +503,10 @@ static char *gen_big(void)
     fclose(c);
     fclose(b);
     fclose(g);
+    fclose(fa);
+    fclose(fu);
+    ck_assert_int_eq(tk_put(dir, "financial_assets.csv", fb), 0);
+    ck_assert_int_eq(tk_put(dir, "funeral.csv", ub), 0);
     ck_assert_int_eq(tk_put(dir, "business.csv", bb), 0);
     ck_assert_int_eq(tk_put(dir, "public_servants.csv", gb), 0);
     ck_assert_int_eq(tk_put(dir, "households.csv", hb), 0);
@@ -460,6 +533,8 @@ static char *gen_big(void)
     free(cb);
     free(bb);
     free(gb);
+    free(fb);
+    free(ub);
     return dir;
 }
 
@@ -503,6 +578,7 @@ Suite *pipeline_suite(void)
     tcase_add_test(tc, test_fixture_flags);
     tcase_add_test(tc, test_fixture_rejects);
     tcase_add_test(tc, test_fixture_no_standard_and_sample);
+    tcase_add_test(tc, test_judge_have);
     tcase_add_test(tc, test_fixture_threads);
     tcase_add_test(tc, test_generated_threads);
     suite_add_tcase(s, tc);

@@ -155,6 +155,7 @@ START_TEST(test_shipped_policy)
     ck_assert_uint_eq(p.business_statuses, 1u << BS_ACTIVE);
     ck_assert_int_eq(p.max_working_days, 15);
     ck_assert_int_eq(p.adult_age, 18);
+    ck_assert_int_eq(p.assets_months, 24);
 
     /* the contract's severities */
     static const struct { const char *rule; int sev; } sev[] = {
@@ -164,8 +165,10 @@ START_TEST(test_shipped_policy)
         {"E07_BUSINESS", SEV_HIGH}, {"E08_PUBLIC_SERVANT", SEV_HIGH},
         {"E09_INCOME", SEV_HIGH}, {"E10_DUPLICATE", SEV_HIGH},
         {"E11_UNDECLARED_SPOUSE", SEV_MEDIUM}, {"E12_STAFF_RELATIVE", SEV_LOW},
+        {"E13_FINANCIAL_ASSETS", SEV_HIGH}, {"E14_FUNERAL_RECORD", SEV_HIGH},
         {"P01_OVERDUE", SEV_LOW}, {"Q01_INVALID_ID", SEV_MEDIUM},
         {"Q02_NOT_IN_HUKOU", SEV_MEDIUM}, {"Q03_NAME_MISMATCH", SEV_LOW},
+        {"Q04_NO_STANDARD", SEV_MEDIUM}, {"Q05_MEMBER_ROW", SEV_MEDIUM},
         {"L01_CANDIDATE_ELIGIBLE", SEV_HIGH}, {"L02_CANCELLED_ELIGIBLE", SEV_MEDIUM},
     };
     ck_assert_int_eq((int)(sizeof sev / sizeof sev[0]), N_RULES);
@@ -174,6 +177,10 @@ START_TEST(test_shipped_policy)
         ck_assert_msg(r >= 0, "rule %s not in the catalogue", sev[i].rule);
         ck_assert_msg(p.severity[r] == sev[i].sev, "%s: severity %d, want %d", sev[i].rule,
                       p.severity[r], sev[i].sev);
+        /* the shipped policy is the catalogue's reference policy */
+        ck_assert_msg((int)rule_catalogue[r].severity == sev[i].sev,
+                      "%s: catalogue severity %d, want %d", sev[i].rule,
+                      rule_catalogue[r].severity, sev[i].sev);
     }
 
     ck_assert_int_eq(p.weight[SEV_HIGH], 3);
@@ -198,6 +205,53 @@ START_TEST(test_catalogue)
                                          : KIND_PROCESS;
         ck_assert_msg(rule_kinds[i] == want, "%s has kind %d", rule_names[i], rule_kinds[i]);
     }
+    /* one row per rule: its name, kind and scope (the contract's key
+     * table), its optional feed and its label */
+    static const struct {
+        const char *rule;
+        enum rule_scope scope;
+        int feed;
+        const char *zh;
+    } row[] = {
+        {"E01_DECEASED", SCOPE_PERSON, RULE_NO_FEED, "成员已死亡"},
+        {"E02_MOVED_OUT", SCOPE_PERSON, RULE_NO_FEED, "户籍已迁出或登记在外县"},
+        {"E03_VEHICLE", SCOPE_PERSON, RULE_NO_FEED, "名下有机动车"},
+        {"E04_MULTI_HOUSING", SCOPE_HOUSEHOLD, RULE_NO_FEED, "拥有多套住房"},
+        {"E05_COMMERCIAL_PROPERTY", SCOPE_PERSON, RULE_NO_FEED, "拥有商业、办公或工业用房"},
+        {"E06_HOUSING_AREA", SCOPE_HOUSEHOLD, RULE_NO_FEED, "人均住房面积超标"},
+        {"E07_BUSINESS", SCOPE_PERSON, IN_BUSINESS, "担任企业法定代表人或股东"},
+        {"E08_PUBLIC_SERVANT", SCOPE_PERSON, IN_PUBSERV, "财政供养人员"},
+        {"E09_INCOME", SCOPE_HOUSEHOLD, RULE_NO_FEED, "人均收入高于标准"},
+        {"E10_DUPLICATE", SCOPE_PERSON, RULE_NO_FEED, "同一人在多个救助户中"},
+        {"E11_UNDECLARED_SPOUSE", SCOPE_HOUSEHOLD, RULE_NO_FEED, "配偶或未成年子女未申报"},
+        {"E12_STAFF_RELATIVE", SCOPE_PERSON, IN_STAFFREL, "经办人员近亲属"},
+        {"E13_FINANCIAL_ASSETS", SCOPE_HOUSEHOLD, IN_FINASSETS, "家庭金融资产超过标准"},
+        {"E14_FUNERAL_RECORD", SCOPE_PERSON, IN_FUNERAL, "成员有火化或安葬记录"},
+        {"L01_CANDIDATE_ELIGIBLE", SCOPE_CANDIDATE, IN_CANDIDATES, "疑似漏保"},
+        {"L02_CANCELLED_ELIGIBLE", SCOPE_CANCELLED, RULE_NO_FEED, "注销户可能仍符合条件"},
+        {"P01_OVERDUE", SCOPE_HOUSEHOLD, RULE_NO_FEED, "审批超过时限"},
+        {"Q01_INVALID_ID", SCOPE_PERSON, RULE_NO_FEED, "身份证号码无效"},
+        {"Q02_NOT_IN_HUKOU", SCOPE_PERSON, RULE_NO_FEED, "户籍中查无此人"},
+        {"Q03_NAME_MISMATCH", SCOPE_PERSON, RULE_NO_FEED, "姓名与户籍不一致"},
+        {"Q04_NO_STANDARD", SCOPE_HOUSEHOLD, RULE_NO_FEED, "区划无适用的低保标准"},
+        {"Q05_MEMBER_ROW", SCOPE_PERSON, RULE_NO_FEED, "成员登记信息无法使用"},
+    };
+    ck_assert_int_eq((int)(sizeof row / sizeof row[0]), N_RULES);
+    for (size_t i = 0; i < sizeof row / sizeof row[0]; i++) {
+        int r = rule_index(row[i].rule);
+        ck_assert_msg(r >= 0, "rule %s not in the catalogue", row[i].rule);
+        ck_assert_str_eq(rule_catalogue[r].name, row[i].rule);
+        ck_assert_int_eq(rule_catalogue[r].kind, rule_kinds[r]);
+        ck_assert_msg(rule_catalogue[r].scope == row[i].scope, "%s: scope %d", row[i].rule,
+                      rule_catalogue[r].scope);
+        ck_assert_msg(rule_catalogue[r].feed == row[i].feed, "%s: feed %d", row[i].rule,
+                      rule_catalogue[r].feed);
+        if (row[i].feed != RULE_NO_FEED)
+            ck_assert_int_eq(feed_decls[row[i].feed].need, IN_OPTIONAL_FEED);
+        ck_assert_str_eq(rule_label_zh(r), row[i].zh);
+    }
+    ck_assert_str_eq(rule_label_zh(-1), "");
+    ck_assert_str_eq(rule_label_zh(N_RULES), "");
     ck_assert_str_eq(kind_names[KIND_CUOBAO], "cuobao");
     ck_assert_str_eq(kind_names[KIND_LOUBAO], "loubao");
     ck_assert_str_eq(kind_names[KIND_QUALITY], "quality");
@@ -205,6 +259,39 @@ START_TEST(test_catalogue)
     ck_assert_str_eq(severity_names[SEV_HIGH], "high");
     ck_assert_str_eq(severity_names[SEV_MEDIUM], "medium");
     ck_assert_str_eq(severity_names[SEV_LOW], "low");
+}
+END_TEST
+
+/* Skip notes name every rule whose feed has a reason, in catalogue order,
+ * and nothing else. */
+START_TEST(test_skip_notes)
+{
+    struct skip_notes s;
+    const char *why[N_INPUT] = {0};
+    rule_skip_notes(&s, why);
+    ck_assert_int_eq(s.n, 0);
+    ck_assert_ptr_null(s.list[0]);
+
+    why[IN_BUSINESS] = "absent";
+    why[IN_CANDIDATES] = "absent";
+    why[IN_HUKOU] = "absent";   /* no rule needs hukou as an optional feed */
+    rule_skip_notes(&s, why);
+    ck_assert_int_eq(s.n, 2);
+    ck_assert_str_eq(s.list[0], "E07_BUSINESS: business.csv absent");
+    ck_assert_str_eq(s.list[1], "L01_CANDIDATE_ELIGIBLE: candidates.csv absent");
+    ck_assert_ptr_null(s.list[2]);
+
+    /* every optional feed missing: one note per rule that needs one */
+    int want = 0;
+    for (int f = 0; f < N_INPUT; f++)
+        why[f] = feed_decls[f].need == IN_OPTIONAL_FEED ? "absent when the snapshot was built" : NULL;
+    for (int r = 0; r < N_RULES; r++)
+        want += rule_catalogue[r].feed != RULE_NO_FEED;
+    rule_skip_notes(&s, why);
+    ck_assert_int_eq(s.n, want);
+    ck_assert_str_eq(s.list[1], "E08_PUBLIC_SERVANT: public_servants.csv absent when the "
+                                "snapshot was built");
+    ck_assert_ptr_null(s.list[want]);
 }
 END_TEST
 
@@ -261,6 +348,7 @@ START_TEST(test_variant_values)
     ck_assert_msg(policy_load(&p, tmpfile_path, &e) == E_OK, "CRLF: %s", e.msg);
     ck_assert_str_eq(p.version, "2026.1");
     ck_assert_int_eq(p.adult_age, 18);
+    ck_assert_int_eq(p.assets_months, 24);
     ck_assert_int_eq(p.severity[R_Q03], SEV_LOW);
     assert_rat(p.spot_ratio[PROG_TEKUN], 3, 10);
 }
@@ -501,6 +589,7 @@ Suite *rules_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_shipped_policy);
     tcase_add_test(tc, test_catalogue);
+    tcase_add_test(tc, test_skip_notes);
     tcase_add_test(tc, test_variant_values);
     tcase_add_test(tc, test_severity_off);
     tcase_add_test(tc, test_unknown_key);

@@ -26,7 +26,7 @@ OUT=build/fuzz
 OBJ=$OUT/obj
 
 # The engine sources the targets need (never main.c; never faultinj.h).
-LIB="base/arena base/date base/encoding base/err contract/idcard base/index engine/load contract/model engine/normalise base/num contract/policy base/sort base/utf8"
+LIB="base/arena base/date base/encoding base/err contract/idcard base/index engine/load contract/model engine/normalise base/num contract/catalogue contract/policy base/sort base/utf8"
 
 CFLAGS="-std=gnu11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -fopenmp -Isrc
         -fsanitize=address,undefined -fno-sanitize-recover=all -DHEDUI_ARENA_DEBUG

@@ -29,6 +29,10 @@ for f in flags review_queue spotcheck rejects; do
     check "$f.csv equals fixtures/expected/$f.csv" "cmp -s '$T/t1/$f.csv' '$FX/expected/$f.csv'"
 done
 check "manifest.json written" "[ -s '$T/t1/manifest.json' ]"
+check "the run says how many households and candidates lack a standard, even with -q" \
+    "grep -q 'no standard in force on 2026-06-15 for 2 households and 1 candidates' '$T/err1'"
+check "the manifest lists them" \
+    "grep -q '\"no_standard\": {\"households\": \[\"HH040\", \"HH041\"\], \"candidates_lines\": \[14\]}' '$T/t1/manifest.json'"
 check "no temporary directory left" "[ -z \"\$(ls -A '$T' | grep hedui-tmp)\" ]"
 
 # 2. two threads and a rerun: byte-identical (manifest except timings)
@@ -119,6 +123,23 @@ mkdir -p "$T/d6" && cp "$FX"/*.csv "$T/d6/" && rm "$T/d6/business.csv"
 "$HEDUI" run -q --data "$T/d6" --out "$T/o6" --as-of $ASOF --seed $SEED
 check "no E07 without business.csv" "! grep -q '^E07_BUSINESS' '$T/o6/flags.csv'"
 check "manifest says E07 was skipped" "grep -q 'E07_BUSINESS: business.csv absent' '$T/o6/manifest.json'"
+
+# 11b. the feeds of E13 and E14: absent, the rules are skipped and cannot
+#     block L02; with only a header, present and empty
+mkdir -p "$T/d11" && cp "$FX"/*.csv "$T/d11/" && rm "$T/d11/financial_assets.csv" "$T/d11/funeral.csv"
+"$HEDUI" run -q --data "$T/d11" --out "$T/o11" --as-of $ASOF --seed $SEED 2>/dev/null
+check "no E13 or E14 without their feeds" "! grep -Eq '^E1[34]_' '$T/o11/flags.csv'"
+check "manifest says E13 and E14 were skipped" \
+    "grep -q 'E13_FINANCIAL_ASSETS: financial_assets.csv absent' '$T/o11/manifest.json' && grep -q 'E14_FUNERAL_RECORD: funeral.csv absent' '$T/o11/manifest.json'"
+check "without them HH053 and HH054 get L02 (E14, E13 blocked it)" \
+    "grep -q '^L02_CANCELLED_ELIGIBLE,.*,HH053,.*none of E01-E09 as of' '$T/o11/flags.csv' && grep -q '^L02_CANCELLED_ELIGIBLE,.*,HH054,' '$T/o11/flags.csv' && ! grep -q ',HH05[34],' '$T/t1/flags.csv'"
+head -1 "$FX/financial_assets.csv" >"$T/d11/financial_assets.csv"
+cp "$FX/funeral.csv" "$T/d11/"
+"$HEDUI" run -q --data "$T/d11" --out "$T/o12" --as-of $ASOF --seed $SEED 2>/dev/null
+check "a header-only financial_assets.csv is present and empty: E13 runs, finds nothing" \
+    "! grep -q '^E13_' '$T/o12/flags.csv' && ! grep -q 'E13_FINANCIAL_ASSETS: ' '$T/o12/manifest.json' && grep -q '\"file\": \"financial_assets.csv\", \"present\": true' '$T/o12/manifest.json'"
+check "... so HH054 gets L02, judged on E13 and E14" \
+    "grep -q '^L02_CANCELLED_ELIGIBLE,.*,HH054,.*none of E01-E09, E13, E14 as of' '$T/o12/flags.csv' && ! grep -q ',HH053,' '$T/o12/flags.csv'"
 
 # 12. an unterminated quote stops the run at the line where it opened
 mkdir -p "$T/d7" && cp "$FX"/*.csv "$T/d7/"

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/date.h"
+#include "pipeline.h"
 #include "tests.h"
 
 /* The Makefile builds only tests/check_*.c, so each suite that uses the kit
@@ -42,6 +43,8 @@ static const struct {
     {"candidates.csv", "id_no,source,region_code,area_type"},
     {"standards.csv", "region_prefix,area_type,effective_from,monthly_yuan"},
     {"holidays.csv", "date,kind"},
+    {"financial_assets.csv", "id_no,institution,account_no,asset_type,balance_yuan,balance_date"},
+    {"funeral.csv", "id_no,name,event_date,kind"},
 };
 
 static const char *const required[] = {"households.csv", "members.csv",  "hukou.csv",
@@ -342,9 +345,8 @@ TK_API struct tk *tk_run(const char *dir, const struct tk_opts *o)
         return tk;
     tk->inited_nz = 1;
     for (int f = 0; f < N_INPUT; f++) {
-        int optional = f == IN_BUSINESS || f == IN_PUBSERV || f == IN_STAFFREL ||
-                       f == IN_CANDIDATES;
-        int shipped = f == IN_STANDARDS || f == IN_HOLIDAYS;
+        int optional = feed_decls[f].need == IN_OPTIONAL_FEED;
+        int shipped = feed_decls[f].need == IN_POLICY_TABLE;
         snprintf(path, sizeof path, "%s/%s", dir, input_file_names[f]);
         int from_rules = 0;
         if (!file_exists(path)) {
@@ -370,26 +372,20 @@ TK_API struct tk *tk_run(const char *dir, const struct tk_opts *o)
         fs->accepted = fs->data_rows - (long long)fs->rejects.n - fs->dropped_dupes;
     }
 
-    /* index and join */
-    tk->stage = "join";
-    tk->st = join_build(&tk->jn, &tk->d, JOIN_GROUPED, &tk->e);
-    if (tk->st != E_OK)
-        return tk;
-    tk->stage = "calendar";
-    tk->st = calendar_build(&tk->cal, tk->d.holidays.v, tk->d.holidays.n, &tk->e);
-    if (tk->st != E_OK)
-        return tk;
-
-    /* evaluate */
-    tk->stage = "evaluate";
-    tk->ec.d = &tk->d;
-    tk->ec.j = &tk->jn;
-    tk->ec.p = &tk->pol;
-    tk->ec.cal = &tk->cal;
-    tk->ec.as_of = tk->as_of;
+    /* index, join and evaluate: the run's own entry point */
+    tk->stage = "judge";
+    struct judge jg;
+    memset(&jg, 0, sizeof jg);
+    jg.d = &tk->d;
+    jg.pol = &tk->pol;
+    jg.as_of = tk->as_of;
+    jg.jn = &tk->jn;
+    jg.cal = &tk->cal;
+    jg.er = &tk->er;
     for (int f = 0; f < N_INPUT; f++)
-        tk->ec.have[f] = tk->d.files[f].present;
-    tk->st = evaluate_run(&tk->ec, &tk->er, &tk->e);
+        jg.have[f] = tk->d.files[f].present;
+    tk->st = pipeline_judge(&jg, &tk->e);
+    tk->ec = jg.ec;
     if (tk->st != E_OK)
         return tk;
 

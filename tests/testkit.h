@@ -5,8 +5,8 @@
  * then tk_run() wires the stages the way main.c's cmd_run() does:
  *   policy_load -> normaliser_init -> normalise_file (households before
  *   members; standards.csv and holidays.csv from the data directory, else
- *   from the rules directory) -> normalise_finish -> join_build +
- *   calendar_build -> evaluate_run -> rank_build
+ *   from the rules directory) -> normalise_finish -> pipeline_judge (join,
+ *   calendar and rules, the run's own entry point) -> rank_build
  * and keeps every stage's result in struct tk for the test to inspect.
  * tk_free() releases everything (the suites also run under ASan).
  *

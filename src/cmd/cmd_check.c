@@ -31,26 +31,6 @@
 
 /* ---------- labels ---------- */
 
-static const char *const rule_zh[N_RULES] = {
-    [R_E01] = "成员已死亡",
-    [R_E02] = "户籍已迁出或登记在外县",
-    [R_E03] = "名下有机动车",
-    [R_E04] = "拥有多套住房",
-    [R_E05] = "拥有商业、办公或工业用房",
-    [R_E06] = "人均住房面积超标",
-    [R_E07] = "担任企业法定代表人或股东",
-    [R_E08] = "财政供养人员",
-    [R_E09] = "人均收入高于标准",
-    [R_E10] = "同一人在多个救助户中",
-    [R_E11] = "配偶或未成年子女未申报",
-    [R_E12] = "经办人员近亲属",
-    [R_L01] = "疑似漏保",
-    [R_L02] = "注销户可能仍符合条件",
-    [R_P01] = "审批超过时限",
-    [R_Q01] = "身份证号码无效",
-    [R_Q02] = "户籍中查无此人",
-    [R_Q03] = "姓名与户籍不一致",
-};
 static const char *const kind_zh[4] = {"错保", "漏保", "数据质量", "办理流程"};
 static const char *const sev_zh[N_SEV] = {"高", "中", "低"};
 static const char *const status_zh[N_HS] = {"在保", "暂停", "已注销", "申请中"};
@@ -203,7 +183,7 @@ static void print_text(FILE *f, const struct check_opts *o, struct snap *s,
                     x->n_sev[SEV_MEDIUM], x->n_sev[SEV_LOW]);
         fputc('\n', f);
         if (x->no_std)
-            fprintf(f, "  注意: 区划 %s (%s) 在核对日没有适用的低保标准, 未评估 E09_INCOME%s\n",
+            fprintf(f, "  注意: 区划 %s (%s) 在核对日没有适用的低保标准, 未评估 E09_INCOME, E13%s\n",
                     h->region, area_zh[h->area],
                     h->status == HS_CANCELLED ? " 和 L02_CANCELLED_ELIGIBLE" : "");
         if (x->no_members)
@@ -211,7 +191,7 @@ static void print_text(FILE *f, const struct check_opts *o, struct snap *s,
         for (size_t k = 0; k < x->n_flags; k++) {
             const struct flag *g = fl[x->first_flag + k];
             fprintf(f, "  %zu. [%s] %s %s (%s)", k + 1, sev_zh[g->severity], rule_names[g->rule],
-                    rule_zh[g->rule], kind_zh[rule_kinds[g->rule]]);
+                    rule_label_zh(g->rule), kind_zh[rule_kinds[g->rule]]);
             if (g->id_no[0])
                 fprintf(f, "  身份证号 %s", g->id_no);
             if (g->hukou_no[0])
@@ -294,7 +274,7 @@ static void print_json(FILE *f, const struct check_opts *o, struct snap *s,
             fputs(k ? ",{\"rule_id\":" : "{\"rule_id\":", f);
             json_put_str(f, rule_names[g->rule]);
             fputs(",\"rule_zh\":", f);
-            json_put_str(f, rule_zh[g->rule]);
+            json_put_str(f, rule_label_zh(g->rule));
             fputs(",\"kind\":", f);
             json_put_str(f, kind_names[rule_kinds[g->rule]]);
             fputs(",\"kind_zh\":", f);
@@ -512,34 +492,29 @@ int cmd_check(int argc, char **argv, struct err *e)
     size_t n_given = gd.households.n;
     if (!o.threads && n_given >= 20000)
         omp_set_num_threads(omp_get_num_procs());
-    if (st == E_OK)
-        st = join_build(&jn, &fd, JOIN_GROUPED, e);
-    if (st == E_OK)
-        st = calendar_build(&cal, fd.holidays.v, fd.holidays.n, e);
-    const char *skipped[8];
-    int n_skipped = 0;
+    struct skip_notes skip;
+    skip.list[0] = NULL;
     if (st == E_OK) {
-        have[IN_CANDIDATES] = 0;   /* L01 is the nightly run's search, not a check */
-        if (!have[IN_BUSINESS])
-            skipped[n_skipped++] = "E07_BUSINESS: business.csv absent when the snapshot was built";
-        if (!have[IN_PUBSERV])
-            skipped[n_skipped++] =
-                "E08_PUBLIC_SERVANT: public_servants.csv absent when the snapshot was built";
-        if (!have[IN_STAFFREL])
-            skipped[n_skipped++] =
-                "E12_STAFF_RELATIVE: staff_relatives.csv absent when the snapshot was built";
-        struct eval_ctx ec = {&fd, &jn, &pol, &cal, o.as_of, {0}};
-        memcpy(ec.have, have, sizeof ec.have);
-        st = evaluate_run(&ec, &er, e);
+        /* L01 is the nightly run's search, not a check: no note for it */
+        struct judge jg = {.d = &fd, .pol = &pol, .as_of = o.as_of, .jn = &jn, .cal = &cal,
+                           .er = &er};
+        const char *why[N_INPUT];
+        for (int f = 0; f < N_INPUT; f++) {
+            jg.have[f] = have[f] && f != IN_CANDIDATES;
+            why[f] = have[f] || f == IN_CANDIDATES ? NULL
+                     : f < SNAP_INPUTS ? "absent when the snapshot was built"
+                                       : "not carried by the snapshot (format 1)";
+        }
+        rule_skip_notes(&skip, why);
+        st = pipeline_judge(&jg, e);
     }
-    skipped[n_skipped] = NULL;
     tm[3] = pipeline_now_ms() - t;
     t = pipeline_now_ms();
 
     if (st == E_OK)
         st = group_by_household(&s, &gd, &fd, &jn, &er, given_of, &ho, &fl, e);
     if (st == E_OK)
-        st = print_result(&o, &s, &pol, &gd, &fd, ho, n_given, fl, skipped, e);
+        st = print_result(&o, &s, &pol, &gd, &fd, ho, n_given, fl, skip.list, e);
     tm[4] = pipeline_now_ms() - t;
     struct snap_info si;
     snap_get_info(&s, &si);

@@ -180,7 +180,7 @@ static int index_info(const char *path, struct err *e)
     if ((st = snap_inputs(&s, in, e)) == E_OK) {
         printf("\ninput                    bytes    data rows     accepted  rejected   merged"
                "  xxh3-128\n");
-        for (int f = 0; f < N_INPUT; f++) {
+        for (int f = 0; f < SNAP_INPUTS; f++) {
             if (!in[f].present) {
                 printf("%-20s  (absent)\n", input_file_names[f]);
                 continue;

@@ -1,9 +1,14 @@
-/* model.h - the run's data: enums of the contract, typed rows, the dataset.
+/* model.h - the run's data: enums of the contract, typed rows, the dataset,
+ * and the declaration of every input file (feed_decls).
  *
  * Every enum below mirrors a value set of ../shared/spec/data-contract.md;
  * the *_names tables (model.c) hold the exact spellings the feeds use.
  * Rows are plain structs in growable arrays owned by struct dataset;
  * strings point into the run arena and live until dataset_free().
+ * An input file is a declaration (file name, columns with their types,
+ * where each value goes in the typed row, the person key): normalise.c
+ * reads a declared feed without code of its own, join.c indexes it by
+ * person, and its column list is the one list of the contract's columns.
  */
 #ifndef ENGINE_MODEL_H
 #define ENGINE_MODEL_H
@@ -36,6 +41,8 @@ enum si_kind { SI_EMPLOYMENT, SI_EMPLOYEE_PENSION_CONTRIB, SI_RESIDENT_PENSION_C
 enum brole { BR_LEGAL_REP, BR_SHAREHOLDER, BR_SOLE_PROPRIETOR, N_BR };
 enum bstatus { BS_ACTIVE, BS_REVOKED, BS_CANCELLED, N_BS };
 enum hol_kind { HOL_HOLIDAY, HOL_WORKDAY, N_HOL };
+enum asset_type { AT_DEPOSIT, AT_WEALTH, AT_SECURITIES, AT_FUND, AT_INSURANCE, AT_OTHER, N_AT };
+enum funeral_kind { FK_CREMATION, FK_BURIAL, N_FK };
 
 extern const char *const program_names[N_PROG];
 extern const char *const area_names[N_AREA];
@@ -52,6 +59,8 @@ extern const char *const si_kind_names[N_SI];
 extern const char *const brole_names[N_BR];
 extern const char *const bstatus_names[N_BS];
 extern const char *const hol_kind_names[N_HOL];
+extern const char *const asset_type_names[N_AT];
+extern const char *const funeral_kind_names[N_FK];
 
 /* Index of s[0..len) in names[0..n), or -1. Exact, case-sensitive. */
 int enum_lookup(const char *const *names, int n, const char *s, size_t len);
@@ -69,6 +78,10 @@ struct household {
     uint32_t first_member, n_members;  /* range in dataset.members (sorted by household) */
 };
 
+/* Member columns whose value could not be used (Q05_MEMBER_ROW): the row
+ * is kept with the contract's replacement value (0, `other`, `none`, 0). */
+enum { MB_RELATION = 1, MB_INCOME = 2, MB_WORK_ABILITY = 4, MB_GRADE = 8 };
+
 struct member {
     uint32_t hh;              /* index into dataset.households */
     uint64_t key;             /* normalised ID key, 0 when invalid */
@@ -78,6 +91,10 @@ struct member {
     int64_t declared_fen;
     int id_status;            /* enum id_status */
     long long line;
+    unsigned bad_cols;        /* MB_* bits, 0 for a clean row */
+    const char *bad_text;     /* NULL, or the bad columns with their values and what
+                                 was kept: "relation 'husband': not in its set, taken
+                                 as other; ..." */
 };
 
 struct hukou {
@@ -170,6 +187,24 @@ struct holiday {
     int date, kind;
 };
 
+/* financial_assets.csv: one account's balance on one date.  An account is
+ * (key, institution, account_no), both texts trimmed. */
+struct finasset {
+    uint64_t key;
+    const char *institution, *account_no;
+    int asset_type, balance_date;
+    int64_t balance_fen;
+    long long line;
+};
+
+/* funeral.csv: a cremation or burial record. */
+struct funeral {
+    uint64_t key;
+    const char *name;
+    int event_date, kind;
+    long long line;
+};
+
 /* ---------- growable arrays ---------- */
 
 struct vec {
@@ -215,16 +250,75 @@ struct filestat {
 enum input_file {
     IN_HOUSEHOLDS, IN_MEMBERS, IN_HUKOU, IN_VEHICLES, IN_PROPERTY, IN_SI,
     IN_BUSINESS, IN_PUBSERV, IN_STAFFREL, IN_CANDIDATES, IN_STANDARDS, IN_HOLIDAYS,
+    IN_FINASSETS, IN_FUNERAL,
     N_INPUT
 };
 extern const char *const input_file_names[N_INPUT];
+
+/* Whether a run needs an input: the six required files; an optional feed
+ * (absent: the rules needing it are skipped, catalogue.h); a policy table
+ * (standards, holidays) that falls back to the rules directory's copy. */
+enum input_need { IN_REQUIRED, IN_OPTIONAL_FEED, IN_POLICY_TABLE };
+
+/* ---------- input declarations ---------- */
+
+/* How a column's text is checked and what it becomes (normalise.c).  A
+ * value that fails rejects its row, naming the column, unless the column
+ * is COL_OPT and the value empty. */
+enum col_type {
+    COL_ID,        /* a person's id_no, normalised (idcard.h): uint64_t key at off,
+                      the 18-character text at off2 (if >= 0); invalid: reject */
+    COL_TEXT,      /* const char *: required (not empty) unless COL_OPT */
+    COL_SKIP,      /* must be in the header; its value is not kept */
+    COL_ENUM,      /* int: index in set[0..n_set), exact match */
+    COL_DATE,      /* int day number, YYYY-MM-DD (COL_OPT: empty is DATE_NONE) */
+    COL_MONTH,     /* int month number, YYYY-MM */
+    COL_MONEY,     /* int64_t hundredths (fen, 0.01 m2): >= 0, at most two decimals */
+    COL_SHARE,     /* int64_t billionths: 0 < share <= 1 */
+    COL_REGION,    /* const char *: 12 digits */
+    COL_PREFIX,    /* const char *: 6, 9 or 12 digits */
+    COL_GRADE      /* int: one digit 0-4 */
+};
+enum { COL_OPT = 1, COL_TRIM = 2 };   /* col_decl.flags: may be empty; trim Unicode white space */
+
+struct col_decl {
+    const char *name;              /* the contract's column name: never rename */
+    enum col_type type;
+    unsigned flags;                /* COL_OPT, COL_TRIM */
+    const char *const *set;        /* COL_ENUM: the value names */
+    int n_set;
+    int off, off2;                 /* where the value goes in the row; -1: not kept */
+};
+
+struct feed_decl {
+    const char *file;              /* "vehicles.csv" */
+    enum input_need need;
+    const struct col_decl *cols;   /* in the contract's order */
+    int n_cols;
+    size_t row_size;               /* the typed row (struct vehicle, ...) */
+    size_t rows_off;               /* its struct vec in struct dataset */
+    int line_off;                  /* long long line in the row, or -1 */
+    /* 1: normalise.c's declared-row reader types every column as above;
+     * 0: the file has a reader of its own for rules across columns or rows
+     * (households, members, hukou, social insurance, standards: see
+     * normalise.c), and its cols say what it reads */
+    int declared;
+    /* a feed joined to people: join.c sorts it by person and indexes it;
+     * the uint64_t key is at key_off */
+    int by_person;
+    size_t key_off;
+};
+
+/* Every input file, by enum input_file (input_file_names[f] is
+ * feed_decls[f].file, spelt once in model.c). */
+extern const struct feed_decl feed_decls[N_INPUT];
 
 struct dataset {
     struct arena arena;               /* strings made after loading */
     struct vec arenas;                /* struct arena: strings of loaded rows, one per chunk */
     struct filestat files[N_INPUT];
     struct vec households, members, hukou, vehicles, property, si, business,
-               pubservants, staffrels, candidates, standards, holidays;
+               pubservants, staffrels, candidates, standards, holidays, finassets, funerals;
 };
 
 void dataset_init(struct dataset *d);

@@ -1,6 +1,6 @@
 /* rules.c - reads rules/policy.rules into struct policy.
  *
- * Owns: the rule catalogue's names and kinds, and the policy grammar:
+ * Owns: the policy grammar (the rule catalogue is catalogue.c's):
  *
  *     # comment                 (also after a value: "key = 5  # note")
  *     [section]
@@ -21,19 +21,6 @@
 #include <xxhash.h>
 
 #include "base/num.h"
-
-const char *const rule_names[N_RULES] = {
-    "E01_DECEASED", "E02_MOVED_OUT", "E03_VEHICLE", "E04_MULTI_HOUSING",
-    "E05_COMMERCIAL_PROPERTY", "E06_HOUSING_AREA", "E07_BUSINESS",
-    "E08_PUBLIC_SERVANT", "E09_INCOME", "E10_DUPLICATE", "E11_UNDECLARED_SPOUSE",
-    "E12_STAFF_RELATIVE", "L01_CANDIDATE_ELIGIBLE", "L02_CANCELLED_ELIGIBLE",
-    "P01_OVERDUE", "Q01_INVALID_ID", "Q02_NOT_IN_HUKOU", "Q03_NAME_MISMATCH"};
-const enum rule_kind rule_kinds[N_RULES] = {
-    KIND_CUOBAO, KIND_CUOBAO, KIND_CUOBAO, KIND_CUOBAO, KIND_CUOBAO, KIND_CUOBAO,
-    KIND_CUOBAO, KIND_CUOBAO, KIND_CUOBAO, KIND_CUOBAO, KIND_CUOBAO, KIND_CUOBAO,
-    KIND_LOUBAO, KIND_LOUBAO, KIND_PROCESS, KIND_QUALITY, KIND_QUALITY, KIND_QUALITY};
-const char *const kind_names[4] = {"cuobao", "loubao", "quality", "process"};
-const char *const severity_names[N_SEV] = {"high", "medium", "low"};
 
 enum ktype { K_TEXT, K_RATIO, K_INT, K_YUAN, K_M2, K_SET, K_SEVERITY };
 
@@ -64,12 +51,13 @@ static const struct keydef keys[] = {
     {"E07_BUSINESS", "roles", K_SET, OFF(business_roles), SETOF(brole_names, N_BR)},
     {"E07_BUSINESS", "statuses", K_SET, OFF(business_statuses), SETOF(bstatus_names, N_BS)},
     {"E11_UNDECLARED_SPOUSE", "adult_age", K_INT, OFF(adult_age), NULL, 0},
+    {"E13_FINANCIAL_ASSETS", "months", K_INT, OFF(assets_months), NULL, 0},
     {"P01_OVERDUE", "max_working_days", K_INT, OFF(max_working_days), NULL, 0},
-#define SEVKEY(r) {"severity", NULL, K_SEVERITY, OFF(severity[r]), NULL, r}
-    SEVKEY(R_E01), SEVKEY(R_E02), SEVKEY(R_E03), SEVKEY(R_E04), SEVKEY(R_E05),
-    SEVKEY(R_E06), SEVKEY(R_E07), SEVKEY(R_E08), SEVKEY(R_E09), SEVKEY(R_E10),
-    SEVKEY(R_E11), SEVKEY(R_E12), SEVKEY(R_L01), SEVKEY(R_L02), SEVKEY(R_P01),
-    SEVKEY(R_Q01), SEVKEY(R_Q02), SEVKEY(R_Q03),
+#define SEVKEY(r) {"severity", NULL, K_SEVERITY, OFF(severity[r]), NULL, r},
+    /* one [severity] key per rule of the catalogue */
+#define RULE_SEVKEY(id, name, kind, scope, feed, sev, zh) SEVKEY(R_##id)
+    RULE_CATALOGUE(RULE_SEVKEY)
+#undef RULE_SEVKEY
 #undef SEVKEY
     {"weights", "high", K_INT, OFF(weight[SEV_HIGH]), NULL, 0},
     {"weights", "medium", K_INT, OFF(weight[SEV_MEDIUM]), NULL, 0},

@@ -13,20 +13,8 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "contract/catalogue.h"
 #include "contract/model.h"
-
-/* Rule catalogue: ids, kinds and reference severities are a contract. */
-enum rule_id {
-    R_E01, R_E02, R_E03, R_E04, R_E05, R_E06, R_E07, R_E08, R_E09, R_E10,
-    R_E11, R_E12, R_L01, R_L02, R_P01, R_Q01, R_Q02, R_Q03, N_RULES
-};
-enum severity { SEV_HIGH, SEV_MEDIUM, SEV_LOW, N_SEV, SEV_OFF = N_SEV };
-enum rule_kind { KIND_CUOBAO, KIND_LOUBAO, KIND_QUALITY, KIND_PROCESS };
-
-extern const char *const rule_names[N_RULES];      /* "E01_DECEASED", ... */
-extern const enum rule_kind rule_kinds[N_RULES];
-extern const char *const kind_names[4];             /* "cuobao", ... */
-extern const char *const severity_names[N_SEV];     /* "high", ... */
 
 struct rational {
     int64_t num, den;   /* den > 0 */
@@ -53,6 +41,7 @@ struct policy {
     unsigned business_statuses;    /* E07: bit per enum bstatus */
     int max_working_days;          /* P01 */
     int adult_age;                 /* E11 */
+    int assets_months;             /* E13, L01: months of the standard per person */
 
     int severity[N_RULES];         /* enum severity, or SEV_OFF */
     int weight[N_SEV];

@@ -14,10 +14,10 @@
 
 #include "engine/calendar.h"
 #include "engine/join.h"
+#include "engine/person.h"   /* struct eval_ctx */
 #include "contract/model.h"
 #include "contract/policy.h"
 
-#define HH_NONE UINT32_MAX
 
 struct flag {
     int rule;                 /* enum rule_id */
@@ -35,14 +35,6 @@ struct flag {
     unsigned char held;       /* an auditor's verdict keeps it out of the queue */
 };
 
-struct eval_ctx {
-    const struct dataset *d;
-    const struct join *j;
-    const struct policy *p;
-    const struct calendar *cal;
-    int as_of;
-    int have[N_INPUT];        /* optional feed present? */
-};
 
 struct eval_result {
     struct flag *flags;       /* sorted; malloc'd */
@@ -65,6 +57,16 @@ void eval_result_free(struct eval_result *r);
  * before the as-of month of max(employment, employee_pension_contrib) +
  * pension_benefit + unemployment_benefit, in fen (NOT divided by the window). */
 int64_t evaluate_evidenced_sum(const struct eval_ctx *c, uint64_t key);
+
+/* Financial assets of a person on the as-of date (financial_assets.csv):
+ * for each account (institution and account_no, trimmed), the balance of
+ * its row with the latest balance_date on or before the as-of date; two
+ * such rows on that date: the larger.  Rows dated later are ignored; a
+ * rejected row was never loaded, so an account's latest usable row is its
+ * balance.  *sum in fen, *n_accounts the accounts counted.  E_OK or
+ * E_NOMEM (a person with very many rows needs scratch memory). */
+int evaluate_assets(const struct eval_ctx *c, uint64_t key, int64_t *sum, int *n_accounts,
+                    struct err *e);
 
 /* Byte order of the contract's flag sort. */
 int flag_cmp(const void *a, const void *b);

@@ -174,25 +174,37 @@ int join_build(struct join *j, struct dataset *d, enum join_order order, struct 
     /* hukou was sorted by key (and merged) in normalise_finish(); members
      * and candidates are joined to it by merging (index_members) */
     enum { JOB_MEMBERS = -1, JOB_HUKOU_NO = -2, JOB_CANDIDATES = -3 };
-    struct sortjob jobs[] = {
-        {&d->si, sizeof(struct si_row), offsetof(struct si_row, key), &j->si, 1},
-        {&d->property, sizeof(struct property), offsetof(struct property, key), &j->property, 1},
-        {NULL, 0, 0, NULL, JOB_HUKOU_NO},
-        {NULL, 0, 0, NULL, JOB_MEMBERS},
-        {&d->vehicles, sizeof(struct vehicle), offsetof(struct vehicle, key), &j->vehicles, 1},
-        {NULL, 0, 0, NULL, JOB_CANDIDATES},
-        {&d->business, sizeof(struct business), offsetof(struct business, key), &j->business, 1},
-        {&d->pubservants, sizeof(struct pubservant), offsetof(struct pubservant, key),
-         &j->pubserv, 1},
-        {&d->staffrels, sizeof(struct staffrel), offsetof(struct staffrel, key), &j->staffrel, 1},
-    };
-    enum { N_JOBS = sizeof jobs / sizeof jobs[0] };
-    int job_st[N_JOBS];
-    struct err job_err[N_JOBS];
+    /* the largest first (social insurance, property, hukou, members,
+     * vehicles), then every other feed declared by_person */
+    static const int first[] = {IN_SI, IN_PROPERTY, JOB_HUKOU_NO, JOB_MEMBERS, IN_VEHICLES,
+                                JOB_CANDIDATES};
+    enum { N_FIRST = sizeof first / sizeof first[0], MAX_JOBS = N_INPUT + 3 };
+    struct sortjob jobs[MAX_JOBS];
+    int n_jobs = 0, queued[N_INPUT] = {0};
+    for (int i = 0; i < N_FIRST + N_INPUT; i++) {
+        int f = i < N_FIRST ? first[i] : i - N_FIRST;
+        struct sortjob *jb = &jobs[n_jobs];
+        memset(jb, 0, sizeof *jb);
+        if (f < 0) {
+            jb->sort = f;
+            n_jobs++;
+            continue;
+        }
+        if (!feed_decls[f].by_person || queued[f])
+            continue;
+        queued[f] = 1;
+        jb->v = dataset_rows(d, (enum input_file)f, &jb->size);
+        jb->key_off = feed_decls[f].key_off;
+        jb->ix = &j->feed[f];
+        jb->sort = 1;
+        n_jobs++;
+    }
+    int job_st[MAX_JOBS];
+    struct err job_err[MAX_JOBS];
     /* independent tables: sort and index each on its own thread, the
      * largest first; each job writes only its own index */
 #pragma omp parallel for schedule(dynamic, 1)
-    for (int i = 0; i < N_JOBS; i++) {
+    for (int i = 0; i < n_jobs; i++) {
         struct sortjob *jb = &jobs[i];
         err_init(&job_err[i]);
         if (jb->sort == JOB_MEMBERS) {
@@ -222,7 +234,7 @@ int join_build(struct join *j, struct dataset *d, enum join_order order, struct 
         if (job_st[i] == E_OK)
             job_st[i] = keyidx_build(jb->ix, keys, jb->size, jb->v->n, &job_err[i]);
     }
-    for (int i = 0; i < N_JOBS; i++)
+    for (int i = 0; i < n_jobs; i++)
         if (job_st[i] != E_OK) {
             *e = job_err[i];
             return job_st[i];
@@ -234,12 +246,8 @@ void join_free(struct join *j)
 {
     free(j->member_hukou);
     free(j->candidate_hukou);
-    keyidx_free(&j->vehicles);
-    keyidx_free(&j->property);
-    keyidx_free(&j->si);
-    keyidx_free(&j->business);
-    keyidx_free(&j->pubserv);
-    keyidx_free(&j->staffrel);
+    for (int f = 0; f < N_INPUT; f++)
+        keyidx_free(&j->feed[f]);
     keyidx_free(&j->members);
     free(j->members_by_key);
     free(j->hukou_by_no);

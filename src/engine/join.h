@@ -1,7 +1,7 @@
 /* join.h - stage 4: every feed joined to people by ID key.
  *
- * join_build() sorts each person-keyed feed by (key, line) and builds a
- * keyidx over it, so "all vehicles of this person" is one probe and a
+ * join_build() sorts each feed the contract joins to people (declared
+ * by_person in model.c) by (key, line) and builds a keyidx over it, so "all vehicles of this person" is one probe and a
  * contiguous run in file order.  A feed that arrives grouped by person
  * (every person's rows contiguous, as most departments export them) is
  * already that, and JOIN_GROUPED indexes it without moving a row: no sort
@@ -31,7 +31,8 @@ struct member_ref {
 };
 
 struct join {
-    struct keyidx vehicles, property, si, business, pubserv, staffrel;
+    struct keyidx feed[N_INPUT];        /* each feed joined to people (feed_decls[f].by_person):
+                                           its rows of a person key */
     uint32_t *member_hukou;             /* per member: its hukou row or JOIN_NONE */
     uint32_t *candidate_hukou;          /* per candidate: the same */
     struct member_ref *members_by_key;  /* sorted by (key, household index) */

@@ -1,7 +1,8 @@
 /* normalise.c - stage 2: validate and type every field (see normalise.h).
  *
- * Owns: the column lists of the contract's files, the value checks and the
- * merge rules for repeated rows.  Every row it does not keep gets a reject
+ * Owns: the value checks of every column type, the readers of the files
+ * whose rules span columns or rows, and the merge rules for repeated rows
+ * (the column lists are contract/model.c's declarations).  Every row it does not keep gets a reject
  * with a reason naming the column; it must never drop a row silently and
  * never judges eligibility (that is evaluate.c).
  *
@@ -12,7 +13,14 @@
  *     status_date (required unless status is `normal`), registered_on,
  *     since (evidence only), caseworker_id, employer, name, plate_no,
  *     entity_name, source and relation (staff_relatives);
- *   - a hukou row whose status is not `normal` needs a status_date.
+ *   - financial_assets.csv: institution and account_no are required and
+ *     kept trimmed of white space (an account is id_no + both, compared
+ *     after trimming); funeral.csv: name is free text;
+ *   - a hukou row whose status is not `normal` needs a status_date;
+ *   - a member row is rejected only for an unknown household or as a
+ *     repeat (contract, "Edge cases, settled"): its other bad values are
+ *     replaced (income 0, relation other, work ability none, grade 0) and
+ *     recorded for Q05_MEMBER_ROW, its bad ID is Q01's.
  */
 #include "engine/normalise.h"
 
@@ -28,29 +36,6 @@
 #include "base/sort.h"
 #include "base/utf8.h"
 
-/* ---------- column lists (a contract: never rename) ---------- */
-
-static const char *const cols_households[] = {
-    "household_id", "region_code", "program", "area_type", "status",
-    "applied_on", "approved_on", "monthly_benefit", "caseworker_id"};
-static const char *const cols_members[] = {
-    "household_id", "id_no", "name", "relation", "declared_monthly_income",
-    "work_ability", "disability_grade"};
-static const char *const cols_hukou[] = {
-    "id_no", "name", "hukou_no", "relation_to_head", "region_code", "status", "status_date"};
-static const char *const cols_vehicles[] = {
-    "id_no", "plate_no", "vehicle_class", "use", "registered_on", "value_yuan", "status"};
-static const char *const cols_property[] = {
-    "id_no", "property_id", "usage", "area_m2", "share", "registered_on", "status"};
-static const char *const cols_si[] = {"id_no", "period", "kind", "employer", "amount"};
-static const char *const cols_business[] = {
-    "id_no", "entity_name", "role", "registered_capital_yuan", "status"};
-static const char *const cols_pubserv[] = {"id_no", "employer", "since"};
-static const char *const cols_staffrel[] = {"caseworker_id", "relative_id_no", "relation"};
-static const char *const cols_candidates[] = {"id_no", "source", "region_code", "area_type"};
-static const char *const cols_standards[] = {
-    "region_prefix", "area_type", "effective_from", "monthly_yuan"};
-static const char *const cols_holidays[] = {"date", "kind"};
 
 /* ---------- per-chunk state (load.h, parallel loading) ---------- */
 
@@ -401,26 +386,76 @@ static int row_households(void *ctx, const char *const *v, const size_t *lens,
     return E_OK;
 }
 
+/* A member value that cannot be used (Q05): remember the column, the value
+ * and the replacement for the evidence, and keep the row. */
+struct member_bad {
+    unsigned cols;             /* MB_* */
+    char text[600];
+    size_t n;
+};
+
+static void member_bad(struct member_bad *b, unsigned bit, const char *col, const char *why,
+                       const char *val, size_t vlen, const char *kept)
+{
+    b->cols |= bit;
+    /* at most 40 bytes of the value, cut at a character boundary */
+    if (vlen > 40) {
+        vlen = 40;
+        while (vlen > 0 && ((unsigned char)val[vlen] & 0xC0) == 0x80)
+            vlen--;
+    }
+    int k = vlen ? snprintf(b->text + b->n, sizeof b->text - b->n, "%s%s '%.*s': %s, taken as %s",
+                            b->n ? "; " : "", col, (int)vlen, val, why, kept)
+                 : snprintf(b->text + b->n, sizeof b->text - b->n, "%s%s: empty, taken as %s",
+                            b->n ? "; " : "", col, kept);
+    if (k > 0)
+        b->n += (size_t)k < sizeof b->text - b->n ? (size_t)k : sizeof b->text - b->n - 1;
+}
+
+static int member_enum(struct member_bad *b, unsigned bit, const char *col,
+                       const char *const *names, int n, const char *v, size_t len, int kept)
+{
+    int i = enum_lookup(names, n, v, len);
+    if (i >= 0)
+        return i;
+    member_bad(b, bit, col, "not in its set", v, len, names[kept]);
+    return kept;
+}
+
 static int row_members(void *ctx, const char *const *v, const size_t *lens,
                        long long line, struct err *e)
 {
     BEGIN;
     struct normaliser *n = c.n;
     uint32_t hh = 0;
+    /* The only reasons to reject a member row that could be read: its
+     * household is unknown (here) or it repeats a person of its household
+     * (finish_members). */
     if (lens[0] == 0)
         reject(&c, "household_id", "empty value", NULL, 0);
     else if (!stridx_get(&n->hh_by_id, v[0], &hh))
         reject(&c, "household_id", "not in households.csv", v[0], lens[0]);
-    int rel = en(&c, "relation", relation_names, N_REL, v[3], lens[3]);
-    int64_t declared = money(&c, "declared_monthly_income", v[4], lens[4]);
-    int wa = en(&c, "work_ability", work_ability_names, N_WA, v[5], lens[5]);
-    int grade = 0;
-    if (!c.rejected) {
-        if (lens[6] != 1 || v[6][0] < '0' || v[6][0] > '4')
-            reject(&c, "disability_grade", "not 0-4", lens[6] ? v[6] : NULL, lens[6]);
-        else
-            grade = v[6][0] - '0';
+    /* Nor is it dropped for a bad value in another column: dropping a
+     * member would hide their assets and invent an undeclared spouse.  An
+     * unusable (or empty) relation, income, work ability or disability
+     * grade is replaced as the contract says and the row gets Q05. */
+    struct member_bad bad = {0, "", 0};
+    int rel = member_enum(&bad, MB_RELATION, "relation", relation_names, N_REL, v[3], lens[3],
+                          REL_OTHER);
+    int64_t declared = 0;
+    enum num_status ns = num_parse_money(v[4], lens[4], &declared);
+    if (ns != NUM_OK) {
+        declared = 0;
+        member_bad(&bad, MB_INCOME, "declared_monthly_income", num_status_text(ns), v[4],
+                   lens[4], "0");
     }
+    int wa = member_enum(&bad, MB_WORK_ABILITY, "work_ability", work_ability_names, N_WA, v[5],
+                         lens[5], WA_NONE);
+    int grade = 0;
+    if (lens[6] == 1 && v[6][0] >= '0' && v[6][0] <= '4')
+        grade = v[6][0] - '0';
+    else
+        member_bad(&bad, MB_GRADE, "disability_grade", "not 0-4", v[6], lens[6], "0");
     /* Registry rows are never rejected for their ID (Q01 instead). */
     struct id_norm nm;
     enum id_status ist = id_normalise(v[1], lens[1], n->as_of_ymd, &nm);
@@ -438,6 +473,7 @@ static int row_members(void *ctx, const char *const *v, const size_t *lens,
     size_t nl = lens[2];
     const char *nt = utf8_trim(v[2], &nl);
     const char *name = str(&c, nt, nl);
+    const char *bad_text = bad.cols ? str(&c, bad.text, bad.n) : NULL;
     END_CHECKS;
     PUSH(members, struct member);
     row->hh = hh;
@@ -450,6 +486,8 @@ static int row_members(void *ctx, const char *const *v, const size_t *lens,
     row->declared_fen = declared;
     row->id_status = (int)ist;
     row->line = line;
+    row->bad_cols = bad.cols;
+    row->bad_text = bad_text;
     return E_OK;
 }
 
@@ -484,61 +522,6 @@ static int row_hukou(void *ctx, const char *const *v, const size_t *lens,
     return E_OK;
 }
 
-static int row_vehicles(void *ctx, const char *const *v, const size_t *lens,
-                        long long line, struct err *e)
-{
-    BEGIN;
-    uint64_t key = feed_id(&c, "id_no", v[0], lens[0], NULL);
-    const char *plate = str(&c, v[1], lens[1]);
-    int vc = en(&c, "vehicle_class", vclass_names, N_VC, v[2], lens[2]);
-    int use = en(&c, "use", vuse_names, N_VU, v[3], lens[3]);
-    int reg = date_req(&c, "registered_on", v[4], lens[4], 1);
-    int64_t val = money(&c, "value_yuan", v[5], lens[5]);
-    int st = en(&c, "status", vstatus_names, N_VS, v[6], lens[6]);
-    END_CHECKS;
-    PUSH(vehicles, struct vehicle);
-    row->key = key;
-    row->plate = plate;
-    row->vclass = vc;
-    row->use = use;
-    row->registered_on = reg;
-    row->value_fen = val;
-    row->status = st;
-    row->line = line;
-    return E_OK;
-}
-
-static int row_property(void *ctx, const char *const *v, const size_t *lens,
-                        long long line, struct err *e)
-{
-    BEGIN;
-    uint64_t key = feed_id(&c, "id_no", v[0], lens[0], NULL);
-    const char *pid = req_str(&c, "property_id", v[1], lens[1]);
-    int us = en(&c, "usage", usage_names, N_US, v[2], lens[2]);
-    int64_t area = money(&c, "area_m2", v[3], lens[3]);
-    int64_t share = 0;
-    if (!c.rejected) {
-        enum num_status ns = num_parse_share(v[4], lens[4], &share);
-        if (ns != NUM_OK)
-            reject(&c, "share", num_status_text(ns), lens[4] ? v[4] : NULL, lens[4]);
-        else if (share <= 0 || share > SHARE_ONE)
-            reject(&c, "share", "not in 0 < share <= 1", v[4], lens[4]);
-    }
-    int reg = date_req(&c, "registered_on", v[5], lens[5], 1);
-    int st = en(&c, "status", pstatus_names, N_PS, v[6], lens[6]);
-    END_CHECKS;
-    PUSH(property, struct property);
-    row->key = key;
-    row->property_id = pid;
-    row->usage = us;
-    row->area_h = area;
-    row->share_nano = share;
-    row->registered_on = reg;
-    row->status = st;
-    row->line = line;
-    return E_OK;
-}
-
 static int row_si(void *ctx, const char *const *v, const size_t *lens,
                   long long line, struct err *e)
 {
@@ -559,78 +542,6 @@ static int row_si(void *ctx, const char *const *v, const size_t *lens,
     row->month = month;
     row->kind = kind;
     row->amount_fen = amt;
-    row->line = line;
-    return E_OK;
-}
-
-static int row_business(void *ctx, const char *const *v, const size_t *lens,
-                        long long line, struct err *e)
-{
-    BEGIN;
-    uint64_t key = feed_id(&c, "id_no", v[0], lens[0], NULL);
-    const char *ent = str(&c, v[1], lens[1]);
-    int role = en(&c, "role", brole_names, N_BR, v[2], lens[2]);
-    int64_t cap = money(&c, "registered_capital_yuan", v[3], lens[3]);
-    int st = en(&c, "status", bstatus_names, N_BS, v[4], lens[4]);
-    END_CHECKS;
-    PUSH(business, struct business);
-    row->key = key;
-    row->entity = ent;
-    row->role = role;
-    row->capital_fen = cap;
-    row->status = st;
-    row->line = line;
-    return E_OK;
-}
-
-static int row_pubserv(void *ctx, const char *const *v, const size_t *lens,
-                       long long line, struct err *e)
-{
-    BEGIN;
-    uint64_t key = feed_id(&c, "id_no", v[0], lens[0], NULL);
-    const char *emp = str(&c, v[1], lens[1]);
-    int since = date_req(&c, "since", v[2], lens[2], 1);
-    END_CHECKS;
-    PUSH(pubservants, struct pubservant);
-    row->key = key;
-    row->employer = emp;
-    row->since = since;
-    row->line = line;
-    return E_OK;
-}
-
-static int row_staffrel(void *ctx, const char *const *v, const size_t *lens,
-                        long long line, struct err *e)
-{
-    BEGIN;
-    const char *cw = req_str(&c, "caseworker_id", v[0], lens[0]);
-    uint64_t key = feed_id(&c, "relative_id_no", v[1], lens[1], NULL);
-    const char *rel = str(&c, v[2], lens[2]);
-    END_CHECKS;
-    PUSH(staffrels, struct staffrel);
-    row->caseworker = cw;
-    row->key = key;
-    row->relation = rel;
-    row->line = line;
-    return E_OK;
-}
-
-static int row_candidates(void *ctx, const char *const *v, const size_t *lens,
-                          long long line, struct err *e)
-{
-    BEGIN;
-    const char *id = "";
-    uint64_t key = feed_id(&c, "id_no", v[0], lens[0], &id);
-    const char *src = str(&c, v[1], lens[1]);
-    const char *reg = region(&c, "region_code", v[2], lens[2]);
-    int area = en(&c, "area_type", area_names, N_AREA, v[3], lens[3]);
-    END_CHECKS;
-    PUSH(candidates, struct candidate);
-    row->key = key;
-    row->id = id;
-    row->source = src;
-    row->region = reg;
-    row->area = area;
     row->line = line;
     return E_OK;
 }
@@ -656,36 +567,150 @@ static int row_standards(void *ctx, const char *const *v, const size_t *lens,
     return E_OK;
 }
 
-static int row_holidays(void *ctx, const char *const *v, const size_t *lens,
-                        long long line, struct err *e)
+/* ---------- declared feeds ---------- */
+
+/* A feed declared in model.c (feed_decls[f].declared) needs no reader of
+ * its own: each column is checked by its type, in column order, the first
+ * failure rejects the row naming the column (the same checks and reasons
+ * as the readers above), and the values go where the declaration says. */
+#define MAX_COLS 16
+
+union cell {
+    uint64_t key;
+    const char *s;
+    int i;
+    int64_t n;
+};
+
+static int row_declared(void *ctx, const char *const *v, const size_t *lens, long long line,
+                        struct err *e)
 {
     BEGIN;
-    int d = date_req(&c, "date", v[0], lens[0], 0);
-    int kind = en(&c, "kind", hol_kind_names, N_HOL, v[1], lens[1]);
+    const struct feed_decl *fd = &feed_decls[c.n->cur];
+    union cell val[MAX_COLS], text[MAX_COLS];
+    for (int i = 0; i < fd->n_cols; i++) {
+        const struct col_decl *cd = &fd->cols[i];
+        const char *x = v[i];
+        size_t len = lens[i];
+        int opt = (cd->flags & COL_OPT) != 0;
+        if (cd->flags & COL_TRIM)
+            x = utf8_trim(x, &len);
+        val[i].n = 0;
+        text[i].s = NULL;
+        switch (cd->type) {
+        case COL_ID:
+            val[i].key = feed_id(&c, cd->name, x, len, cd->off2 >= 0 ? &text[i].s : NULL);
+            break;
+        case COL_TEXT:
+            val[i].s = opt ? str(&c, x, len) : req_str(&c, cd->name, x, len);
+            break;
+        case COL_SKIP:
+            break;
+        case COL_ENUM:
+            val[i].i = en(&c, cd->name, cd->set, cd->n_set, x, len);
+            break;
+        case COL_DATE:
+            val[i].i = date_req(&c, cd->name, x, len, opt);
+            break;
+        case COL_MONTH:
+            if (!c.rejected && month_parse(x, len, &val[i].i) != 0)
+                reject(&c, cd->name, "bad month (want YYYY-MM)", len ? x : NULL, len);
+            break;
+        case COL_MONEY:
+            val[i].n = money(&c, cd->name, x, len);
+            break;
+        case COL_SHARE:
+            if (!c.rejected) {
+                enum num_status ns = num_parse_share(x, len, &val[i].n);
+                if (ns != NUM_OK)
+                    reject(&c, cd->name, num_status_text(ns), len ? x : NULL, len);
+                else if (val[i].n <= 0 || val[i].n > SHARE_ONE)
+                    reject(&c, cd->name, "not in 0 < share <= 1", x, len);
+            }
+            break;
+        case COL_REGION:
+            val[i].s = region(&c, cd->name, x, len);
+            break;
+        case COL_PREFIX:
+            if (!(len == 6 || len == 9 || len == 12) || !is_digits(x, len))
+                reject(&c, cd->name, "not 6, 9 or 12 digits", len ? x : NULL, len);
+            val[i].s = str(&c, x, len);
+            break;
+        case COL_GRADE:
+            if (!c.rejected && (len != 1 || x[0] < '0' || x[0] > '4'))
+                reject(&c, cd->name, "not 0-4", len ? x : NULL, len);
+            val[i].i = len == 1 ? x[0] - '0' : 0;
+            break;
+        }
+    }
     END_CHECKS;
-    PUSH(holidays, struct holiday);
-    row->date = d;
-    row->kind = kind;
+    chunk_rows_ready(c.k, fd->row_size);
+    char *row = vec_push(&c.k->rows, fd->row_size);
+    if (!row)
+        return ERR(e, E_NOMEM, "out of memory while loading %s", input_file_names[c.n->cur]);
+    for (int i = 0; i < fd->n_cols; i++) {
+        const struct col_decl *cd = &fd->cols[i];
+        if (cd->off < 0)
+            continue;
+        switch (cd->type) {
+        case COL_ID:
+            memcpy(row + cd->off, &val[i].key, sizeof val[i].key);
+            if (cd->off2 >= 0)
+                memcpy(row + cd->off2, &text[i].s, sizeof text[i].s);
+            break;
+        case COL_TEXT:
+        case COL_REGION:
+        case COL_PREFIX:
+            memcpy(row + cd->off, &val[i].s, sizeof val[i].s);
+            break;
+        case COL_ENUM:
+        case COL_DATE:
+        case COL_MONTH:
+        case COL_GRADE:
+            memcpy(row + cd->off, &val[i].i, sizeof val[i].i);
+            break;
+        case COL_MONEY:
+        case COL_SHARE:
+            memcpy(row + cd->off, &val[i].n, sizeof val[i].n);
+            break;
+        case COL_SKIP:
+            break;
+        }
+    }
+    if (fd->line_off >= 0)
+        memcpy(row + fd->line_off, &line, sizeof line);
     return E_OK;
 }
 
-#define SPEC(cols, fn)                                                               \
-    {0, cols, (int)(sizeof cols / sizeof cols[0]), fn, NULL, 64, chunks_begin_cb,       \
-     chunk_ctx_cb, chunk_reject_cb}
-static const struct load_spec specs[N_INPUT] = {
-    [IN_HOUSEHOLDS] = SPEC(cols_households, row_households),
-    [IN_MEMBERS] = SPEC(cols_members, row_members),
-    [IN_HUKOU] = SPEC(cols_hukou, row_hukou),
-    [IN_VEHICLES] = SPEC(cols_vehicles, row_vehicles),
-    [IN_PROPERTY] = SPEC(cols_property, row_property),
-    [IN_SI] = SPEC(cols_si, row_si),
-    [IN_BUSINESS] = SPEC(cols_business, row_business),
-    [IN_PUBSERV] = SPEC(cols_pubserv, row_pubserv),
-    [IN_STAFFREL] = SPEC(cols_staffrel, row_staffrel),
-    [IN_CANDIDATES] = SPEC(cols_candidates, row_candidates),
-    [IN_STANDARDS] = SPEC(cols_standards, row_standards),
-    [IN_HOLIDAYS] = SPEC(cols_holidays, row_holidays),
-};
+/* Files whose rules span columns or rows have a reader of their own. */
+static const load_row_fn own_reader[N_INPUT] = {
+    [IN_HOUSEHOLDS] = row_households, [IN_MEMBERS] = row_members, [IN_HUKOU] = row_hukou,
+    [IN_SI] = row_si, [IN_STANDARDS] = row_standards};
+
+/* The load_spec of file f: its declared column names (into names[]) and
+ * its reader. */
+static int spec_of(struct normaliser *n, enum input_file f, const char *names[MAX_COLS],
+                   struct load_spec *sp, struct err *e)
+{
+    const struct feed_decl *fd = &feed_decls[f];
+    if (fd->n_cols > MAX_COLS || (!fd->declared && !own_reader[f]))
+        return ERR(e, E_INTERNAL, "%s: bad declaration (%d columns, %s reader)",
+                   input_file_names[f], fd->n_cols, fd->declared ? "declared" : "no");
+    for (int i = 0; i < fd->n_cols; i++)
+        names[i] = fd->cols[i].name;
+    memset(sp, 0, sizeof *sp);
+    sp->file = f;
+    sp->cols = names;
+    sp->n_cols = fd->n_cols;
+    sp->row = fd->declared ? row_declared : own_reader[f];
+    sp->ctx = n;
+    sp->max_chunks = 64;
+    sp->chunks_begin = chunks_begin_cb;
+    sp->chunk_ctx = chunk_ctx_cb;
+    sp->chunk_reject = chunk_reject_cb;
+    n->cur = f;
+    return E_OK;
+}
 
 int normaliser_init(struct normaliser *n, struct dataset *d, int as_of, struct err *e)
 {
@@ -767,12 +792,13 @@ static int after_load(struct normaliser *n, enum input_file f, size_t rows_befor
 int normalise_file(struct normaliser *n, enum input_file f, const char *path,
                    enum enc want, struct err *e)
 {
-    struct load_spec sp = specs[f];
-    sp.file = f;
-    sp.ctx = n;
-    n->cur = f;
+    struct load_spec sp;
+    const char *names[MAX_COLS];
+    int st = spec_of(n, f, names, &sp, e);
+    if (st != E_OK)
+        return st;
     size_t row_size, before = dataset_rows(n->d, f, &row_size)->n;
-    int st = load_csv(n->d, path, want, &sp, e);
+    st = load_csv(n->d, path, want, &sp, e);
     if (st == E_OK)
         st = after_load(n, f, before, e);
     chunks_free(n);
@@ -782,12 +808,13 @@ int normalise_file(struct normaliser *n, enum input_file f, const char *path,
 int normalise_buffer(struct normaliser *n, enum input_file f, const char *label,
                      const unsigned char *buf, size_t len, enum enc want, struct err *e)
 {
-    struct load_spec sp = specs[f];
-    sp.file = f;
-    sp.ctx = n;
-    n->cur = f;
+    struct load_spec sp;
+    const char *names[MAX_COLS];
+    int st = spec_of(n, f, names, &sp, e);
+    if (st != E_OK)
+        return st;
     size_t row_size, before = dataset_rows(n->d, f, &row_size)->n;
-    int st = load_csv_mem(n->d, label, buf, len, want, &sp, e);
+    st = load_csv_mem(n->d, label, buf, len, want, &sp, e);
     if (st == E_OK)
         st = after_load(n, f, before, e);
     chunks_free(n);

@@ -1,9 +1,13 @@
 /* normalise.h - stage 2: text fields -> typed, validated rows.
  *
- * One load_spec per input file: the columns the contract names and a row
- * callback that checks every value (IDs, dates, months, money, areas,
- * shares, value sets, region codes) and either appends a typed row to the
- * dataset or writes a reject naming the column and the reason.
+ * Each input file is read by its declaration (contract/model.h
+ * feed_decls): the columns the contract names, each with its type and its
+ * place in the typed row.  A declared feed needs no code here: every value
+ * (IDs, dates, months, money, areas, shares, value sets, region codes) is
+ * checked by its column's type, and the row is either appended to the
+ * dataset or rejected naming the column and the reason.  Files with rules
+ * across columns or rows (households, members, hukou, social insurance,
+ * standards) have a reader of their own over the same declared columns.
  * normalise_finish() then applies the contract's merge rules: a person
  * repeated within one household (reject), several hukou rows per person
  * (keep one), duplicate candidates (keep the first).

@@ -198,9 +198,9 @@ static int read_inputs(struct pg *db, const char *schema, const char *sq, struct
 
     for (int f = 0; f < N_INPUT && st == E_OK; f++) {
         if (!info[f].present) {
-            if (input_optional[f] == 1)
+            if (feed_decls[f].need == IN_OPTIONAL_FEED)
                 continue;
-            if (input_optional[f] == 2) {
+            if (feed_decls[f].need == IN_POLICY_TABLE) {
                 char path[4600];
                 snprintf(path, sizeof path, "%s/%s", p->cfg.rules_dir, input_file_names[f]);
                 st = pipeline_load_file(p, (enum input_file)f, path, 1, e);

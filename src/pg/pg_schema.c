@@ -42,6 +42,9 @@ static const char *const c_candidates[] = {"id_no", "source", "region_code", "ar
 static const char *const c_standards[] = {
     "region_prefix", "area_type", "effective_from", "monthly_yuan"};
 static const char *const c_holidays[] = {"date", "kind"};
+static const char *const c_finassets[] = {
+    "id_no", "institution", "account_no", "asset_type", "balance_yuan", "balance_date"};
+static const char *const c_funeral[] = {"id_no", "name", "event_date", "kind"};
 
 #define TS(c, x) {c, (int)(sizeof c / sizeof c[0]), x}
 const struct pg_input_table pg_input_tables[N_INPUT] = {
@@ -57,6 +60,8 @@ const struct pg_input_table pg_input_tables[N_INPUT] = {
     [IN_CANDIDATES] = TS(c_candidates, ""),
     [IN_STANDARDS] = TS(c_standards, ""),
     [IN_HOLIDAYS] = TS(c_holidays, ""),
+    [IN_FINASSETS] = TS(c_finassets, ""),
+    [IN_FUNERAL] = TS(c_funeral, ""),
 };
 #undef TS
 

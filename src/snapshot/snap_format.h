@@ -190,7 +190,6 @@ _Static_assert(sizeof(struct sp_household) == 8, "format: sp_household");
 _Static_assert(sizeof(struct sp_standard) == 32, "format: sp_standard");
 _Static_assert(sizeof(struct sp_holiday) == 8, "format: sp_holiday");
 _Static_assert(sizeof(struct sp_input) == 136, "format: sp_input");
-_Static_assert(N_INPUT == 12, "format: one sp_input per input file");
 
 /* Person keys: the murmur3 finaliser (fixed by the format). */
 static inline uint64_t snap_key_hash(uint64_t k)
@@ -218,7 +217,7 @@ int snap_damaged(const struct snap *s, struct err *e, const char *fmt, ...)
 const void *snap_rows(struct snap *s, int sec, uint64_t first, uint64_t n, struct err *e);
 /* A string of the pool, verified and NUL-terminated; NULL on error. */
 const char *snap_str(struct snap *s, uint32_t off, struct err *e);
-/* The sp_input rows (N_INPUT of them), verified. */
+/* The sp_input rows (SNAP_INPUTS of them), verified. */
 int snap_input_rows(struct snap *s, const struct sp_input **in, struct err *e);
 /* Person row of an ID key, or SNAP_NONE in *out. */
 int snap_find_person(struct snap *s, uint64_t key, uint32_t *out, struct err *e);

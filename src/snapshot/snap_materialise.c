@@ -561,7 +561,7 @@ static int add_policy(struct mat *m, int have[N_INPUT])
     const struct sp_input *in;
     TRY(snap_input_rows(s, &in, m->e));
     for (int f = 0; f < N_INPUT; f++) {
-        have[f] = in[f].present != 0;
+        have[f] = f < SNAP_INPUTS && in[f].present != 0;
         m->out->files[f].present = have[f];
     }
     return E_OK;

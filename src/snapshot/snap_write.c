@@ -426,7 +426,7 @@ static int write_inputs(struct body *b)
 {
     struct snap_sw *w = b->w;
     snap_sec_begin(w);
-    for (int f = 0; f < N_INPUT && w->st == E_OK; f++) {
+    for (int f = 0; f < SNAP_INPUTS && w->st == E_OK; f++) {
         const struct filestat *fs = &b->d->files[f];
         struct sp_input o;
         memset(&o, 0, sizeof o);
@@ -442,7 +442,7 @@ static int write_inputs(struct body *b)
         o.from_rules = (uint8_t)(fs->from_rules != 0);
         snap_sw_put(w, &o, sizeof o);
     }
-    return snap_sec_end(w, SEC_INPUTS, N_INPUT);
+    return snap_sec_end(w, SEC_INPUTS, SNAP_INPUTS);
 }
 
 /* The body, section by section (the order is the format's).  All row

@@ -345,7 +345,7 @@ static uint64_t rows_digest(const struct dataset *d, enum input_file f)
             const struct member *r = &VEC_AT(d->members, struct member, i);
             HS(r->id); HS(r->name);
             H(r->hh); H(r->key); H(r->relation); H(r->work_ability); H(r->disability_grade);
-            H(r->declared_fen); H(r->id_status); H(r->line);
+            H(r->declared_fen); H(r->id_status); H(r->line); H(r->bad_cols); HS(r->bad_text);
         }
         break;
     case IN_HUKOU:
@@ -416,6 +416,20 @@ static uint64_t rows_digest(const struct dataset *d, enum input_file f)
         for (size_t i = 0; i < d->holidays.n; i++) {
             const struct holiday *r = &VEC_AT(d->holidays, struct holiday, i);
             H(r->date); H(r->kind);
+        }
+        break;
+    case IN_FINASSETS:
+        for (size_t i = 0; i < d->finassets.n; i++) {
+            const struct finasset *r = &VEC_AT(d->finassets, struct finasset, i);
+            HS(r->institution); HS(r->account_no);
+            H(r->key); H(r->asset_type); H(r->balance_date); H(r->balance_fen); H(r->line);
+        }
+        break;
+    case IN_FUNERAL:
+        for (size_t i = 0; i < d->funerals.n; i++) {
+            const struct funeral *r = &VEC_AT(d->funerals, struct funeral, i);
+            HS(r->name);
+            H(r->key); H(r->event_date); H(r->kind); H(r->line);
         }
         break;
     case N_INPUT:
