@@ -426,7 +426,9 @@ static int fill_history(FILE *f, void *vctx)
     for (int r = 0; r < N_RULES; r++)
         fprintf(f, ",%s", rule_names[r]);
     char col[40];
-    for (int k = 0; k < IN_STANDARDS; k++) {   /* the feeds: feedcheck_is_feed() */
+    for (int k = 0; k < N_INPUT; k++) {
+        if (!feedcheck_is_feed(k))
+            continue;
         rows_col(k, col);
         fprintf(f, ",%s", col);
     }
@@ -441,8 +443,12 @@ static int fill_history(FILE *f, void *vctx)
             put_count(f, v[k], 0);
         for (int r = 0; r < N_RULES; r++)
             put_count(f, h->rule_count[r], 0);
-        for (int k = 0; k < IN_STANDARDS; k++)
-            put_count(f, h->data_rows[k], k == IN_STANDARDS - 1);
+        int last = N_INPUT - 1;
+        while (last > 0 && !feedcheck_is_feed(last))
+            last--;
+        for (int k = 0; k < N_INPUT; k++)
+            if (feedcheck_is_feed(k))
+                put_count(f, h->data_rows[k], k == last);
     }
     return E_OK;
 }
