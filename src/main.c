@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cmd/cli.h"
+#include "cmd/cmd_rules.h"
 #include "base/date.h"
 #include "base/encoding.h"
 #include "base/err.h"
@@ -55,6 +56,7 @@ static const char usage_main[] =
     "  review     import auditors' verdicts into a state directory (hedui review --help)\n"
     "  export     township packs for people outside the bureau (hedui export --help)\n"
     "  report     report.html of a published run (hedui report --help)\n"
+    "  rules      check a policy written in the rules language (hedui rules --help)\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help\n"
@@ -325,6 +327,7 @@ static const struct command commands[] = {
     {"review", cmd_review},
     {"export", cmd_export},
     {"report", cmd_report},
+    {"rules", cmd_rules},
 };
 
 int main(int argc, char **argv)
