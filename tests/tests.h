@@ -11,7 +11,7 @@
 #define HEDUI_SUITES(X) \
     X(idcard) X(encoding) X(arena) X(date) X(csvload) X(rules) \
     X(calendar) X(evaluate) X(sample) X(pipeline) X(fastpath) X(snapshot) \
-    X(review) X(sort) X(index) X(write) X(policy_parse) X(policy_check)
+    X(review) X(sort) X(index) X(write) X(policy_parse) X(policy_check) X(policy_vm)
 
 #define DECL_SUITE(name) Suite *name##_suite(void) __attribute__((weak));
 HEDUI_SUITES(DECL_SUITE)

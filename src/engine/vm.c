@@ -1,0 +1,745 @@
+/* vm.c - runs a compiled policy (policy/prog.h) per household and candidate.
+ *
+ * Owns: what each op does to the dataset (prog.h lists them): reading
+ * columns of typed rows, walking a person's feed rows through the join
+ * indexes, exact arithmetic on fractions in 128 bits (checked: an overflow
+ * stops the run, never wraps), printing values into evidence exactly as
+ * evaluate.c does (money and areas without trailing zeros, shares to 9
+ * decimals, fractions exactly), and one flag per rule and key.
+ *
+ * The dispatch is one switch over ops; a FOR runs its body by a nested
+ * call, BREAK returns the number of loops to leave.  Thread model as
+ * evaluate.c: households and candidates split over OpenMP threads, each
+ * thread with its own registers, flags and evidence arena; the flags are
+ * sorted by a total order at the end, so the output is identical at any
+ * thread count.  Never: reads files, prints, uses floating point.
+ */
+#include "engine/vm.h"
+#include "engine/vm_int.h"
+
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/date.h"
+#include "base/num.h"
+#include "contract/idcard.h"
+#include "policy/ir.h"
+
+/* ---------- values ---------- */
+
+static void set_missing(struct vval *v)
+{
+    memset(v, 0, sizeof *v);
+    v->d = 1;
+    v->miss = 1;
+}
+
+static void set_int(struct vval *v, i128 n)
+{
+    v->n = n;
+    v->d = 1;
+    v->p = NULL;
+    v->miss = 0;
+}
+
+static void set_row(struct vval *v, const void *p)
+{
+    v->n = 0;
+    v->d = 1;
+    v->p = p;
+    v->miss = p == NULL;
+}
+
+static int truthy(const struct vval *v)
+{
+    return !v->miss && v->n != 0;
+}
+
+static int fail(struct frame *f, const struct op *o, const char *what)
+{
+    ERR(&f->t->e, E_DATA, "policy line %u: %s while judging %s; the rule cannot be decided "
+        "exactly: check the data or the rule", o->line, what, f->unit_name);
+    return -1;
+}
+
+static i128 gcd128(i128 a, i128 b)
+{
+    if (a < 0)
+        a = -a;
+    while (b) {
+        i128 t = a % b;
+        a = b;
+        b = t < 0 ? -t : t;
+    }
+    return a;
+}
+
+/* r = a op b on exact fractions; -1 on overflow or division by zero. */
+static int arith(int op, const struct vval *a, const struct vval *b, struct vval *r)
+{
+    i128 n, d, t1, t2;
+    r->p = NULL;
+    r->miss = 0;
+    switch (op) {
+    case '+':
+    case '-':
+        if (a->d == b->d) {
+            if (op == '+' ? __builtin_add_overflow(a->n, b->n, &n)
+                          : __builtin_sub_overflow(a->n, b->n, &n))
+                return -1;
+            d = a->d;
+        } else {
+            if (__builtin_mul_overflow(a->n, b->d, &t1) ||
+                __builtin_mul_overflow(b->n, a->d, &t2) ||
+                (op == '+' ? __builtin_add_overflow(t1, t2, &n)
+                           : __builtin_sub_overflow(t1, t2, &n)) ||
+                __builtin_mul_overflow(a->d, b->d, &d))
+                return -1;
+            i128 g = gcd128(n, d);
+            if (g > 1) {
+                n /= g;
+                d /= g;
+            }
+        }
+        break;
+    case '*':
+        if (__builtin_mul_overflow(a->n, b->n, &n) || __builtin_mul_overflow(a->d, b->d, &d))
+            return -1;
+        break;
+    default:   /* '/' */
+        if (b->n == 0)
+            return -2;
+        if (__builtin_mul_overflow(a->n, b->d, &n) || __builtin_mul_overflow(a->d, b->n, &d))
+            return -1;
+        if (d < 0) {
+            n = -n;
+            d = -d;
+        }
+        break;
+    }
+    r->n = n;
+    r->d = d;
+    return 0;
+}
+
+/* Sign of a - b for fractions; 2 on overflow. */
+static int cmp_num(const struct vval *a, const struct vval *b)
+{
+    if (a->d == b->d)
+        return a->n < b->n ? -1 : a->n > b->n;
+    i128 x, y;
+    if (__builtin_mul_overflow(a->n, b->d, &x) || __builtin_mul_overflow(b->n, a->d, &y))
+        return 2;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_text(const struct vval *a, const struct vval *b)
+{
+    size_t la = (size_t)a->n, lb = (size_t)b->n;
+    int r = memcmp(a->p, b->p, la < lb ? la : lb);
+    return r ? (r < 0 ? -1 : 1) : la < lb ? -1 : la > lb;
+}
+
+/* ---------- rows ---------- */
+
+static uint64_t person_key(const void *row, int kind)
+{
+    int off = schema_key_off(kind);
+    return off < 0 ? 0 : *(const uint64_t *)((const char *)row + off);
+}
+
+static const struct hukou *person_hukou(const struct frame *f, const void *row, int kind)
+{
+    const struct eval_ctx *c = f->c;
+    if (kind == RK_MEMBER)
+        return join_member_hukou(c->j, c->d, row);
+    if (kind == RK_CANDIDATE)
+        return join_candidate_hukou(c->j, c->d,
+                                    (uint32_t)((const struct candidate *)row -
+                                               (const struct candidate *)c->d->candidates.v));
+    if (kind == RK_HUKOU)
+        return row;
+    return NULL;
+}
+
+static int hh_size(const struct frame *f, const struct household *h)
+{
+    if (h == f->hh)
+        return f->size;
+    const struct member *ms = &VEC_AT(f->c->d->members, struct member, h->first_member);
+    int n = 0;
+    for (uint32_t i = 0; i < h->n_members; i++) {
+        const struct hukou *hk = join_member_hukou(f->c->j, f->c->d, &ms[i]);
+        n += !hk || hk->status == HK_NORMAL;
+    }
+    return n;
+}
+
+static const struct member *hh_head(const struct frame *f, const struct household *h)
+{
+    if (h == f->hh)
+        return f->head;
+    const struct member *ms = &VEC_AT(f->c->d->members, struct member, h->first_member);
+    for (uint32_t i = 0; i < h->n_members; i++)
+        if (ms[i].relation == REL_HEAD)
+            return &ms[i];
+    return NULL;
+}
+
+static int group_size(const struct frame *f, const struct hukou *hk)
+{
+    size_t pos;
+    const struct join *j = f->c->j;
+    if (!join_hukou_group(j, hk, &pos))
+        return 0;
+    int n = 0;
+    for (size_t k = pos; k < j->n_hukou_by_no; k++) {
+        const struct hukou *p = &VEC_AT(f->c->d->hukou, struct hukou, j->hukou_by_no[k]);
+        if (!hukou_same_no(p, hk))
+            break;
+        n += p->status == HK_NORMAL;
+    }
+    return n;
+}
+
+static int birth_date(const struct hukou *p)
+{
+    const char *s = p->id;
+    int y = (s[6] - '0') * 1000 + (s[7] - '0') * 100 + (s[8] - '0') * 10 + (s[9] - '0');
+    int mo = (s[10] - '0') * 10 + (s[11] - '0');
+    int dd = (s[12] - '0') * 10 + (s[13] - '0');
+    return date_from_ymd(y, mo, dd);
+}
+
+static void builtin(struct frame *f, const struct op *o)
+{
+    struct vval *dst = &f->r[o->a];
+    const struct vval *src = &f->r[o->b];
+    if (src->miss || !src->p) {
+        set_missing(dst);
+        return;
+    }
+    const void *row = src->p;
+    const struct eval_ctx *c = f->c;
+    switch (o->x) {
+    case B_VALID:
+        set_int(dst, person_key(row, o->y) != 0);
+        return;
+    case B_ID_STATUS: {
+        const char *s = id_status_text((enum id_status)((const struct member *)row)->id_status);
+        dst->p = s;
+        dst->n = (i128)strlen(s);
+        dst->d = 1;
+        dst->miss = 0;
+        return;
+    }
+    case B_COUNTED: {
+        const struct hukou *hk = join_member_hukou(c->j, c->d, row);
+        set_int(dst, !hk || hk->status == HK_NORMAL);
+        return;
+    }
+    case B_HOUSEHOLD:
+        set_row(dst, &VEC_AT(c->d->households, struct household,
+                             ((const struct member *)row)->hh));
+        return;
+    case B_HUKOU:
+        set_row(dst, person_hukou(f, row, o->y));
+        return;
+    case B_BIRTH: {
+        int d = birth_date(row);
+        if (d == DATE_INVALID)
+            set_missing(dst);
+        else
+            set_int(dst, d);
+        return;
+    }
+    case B_HUKOU_HOUSEHOLD:
+        set_row(dst, row);
+        return;
+    case B_STANDARD:
+        if (o->y == RK_HOUSEHOLD) {
+            const struct household *h = row;
+            set_row(dst, h == f->hh ? f->std
+                                    : standard_lookup(c->d->standards.v, c->d->standards.n,
+                                                      h->region, h->area, c->as_of));
+        } else {
+            const struct candidate *cd = row;
+            set_row(dst, cd == f->cand ? f->cstd
+                                       : standard_lookup(c->d->standards.v, c->d->standards.n,
+                                                         cd->region, cd->area, c->as_of));
+        }
+        return;
+    case B_SIZE:
+        set_int(dst, o->y == RK_HOUSEHOLD ? hh_size(f, row) : group_size(f, row));
+        return;
+    case B_HEAD:
+        set_row(dst, hh_head(f, row));
+        return;
+    }
+    set_missing(dst);
+}
+
+static void column(struct frame *f, const struct op *o)
+{
+    struct vval *dst = &f->r[o->a];
+    const struct vval *src = &f->r[o->b];
+    if (src->miss || !src->p) {
+        set_missing(dst);
+        return;
+    }
+    const char *at = (const char *)src->p + o->c;
+    switch (o->x) {
+    case CK_TEXT: {
+        const char *s = *(const char *const *)at;
+        dst->p = s;
+        dst->n = (i128)strlen(s);
+        dst->d = 1;
+        dst->miss = 0;
+        return;
+    }
+    case CK_INT:
+    case CK_MONTH:
+        set_int(dst, *(const int *)at);
+        return;
+    case CK_DATE: {
+        int d = *(const int *)at;
+        if (d == DATE_NONE)
+            set_missing(dst);
+        else
+            set_int(dst, d);
+        return;
+    }
+    case CK_LINE:
+        set_int(dst, *(const long long *)at);
+        return;
+    case CK_SCALED:
+        set_int(dst, *(const int64_t *)at);
+        dst->d = o->d;
+        return;
+    }
+    set_missing(dst);
+}
+
+static int years_before(int day, int n)
+{
+    int y, m, d;
+    date_to_ymd(day, &y, &m, &d);
+    y -= n;
+    if (m == 2 && d == 29 && date_from_ymd(y, 2, 29) == DATE_INVALID)
+        d = 28;
+    return date_from_ymd(y, m, d);
+}
+
+static int fn(struct frame *f, const struct op *o)
+{
+    struct vval *dst = &f->r[o->a];
+    const struct vval *a = &f->r[o->b], *b = &f->r[o->c];
+    if (a->miss || b->miss) {
+        set_missing(dst);
+        return 0;
+    }
+    switch (o->x) {
+    case FN_LEFT:
+        *dst = *a;
+        if (dst->n > b->n)
+            dst->n = b->n;
+        return 0;
+    case FN_WORKING_DAYS:
+        set_int(dst, calendar_working_days(f->c->cal, (int)a->n, (int)b->n));
+        return 0;
+    case FN_AGE:
+        set_int(dst, date_age_years((int)a->n, (int)b->n));
+        return 0;
+    case FN_YEARS_BEFORE:
+        set_int(dst, years_before((int)a->n, (int)(b->n / b->d)));
+        return 0;
+    default: {
+        int s = a->d == 1 && b->d == 1 ? (a->n < b->n ? -1 : a->n > b->n) : cmp_num(a, b);
+        if (s == 2)
+            return fail(f, o, "arithmetic overflow");
+        *dst = (o->x == FN_MAX) == (s >= 0) ? *a : *b;
+        return 0;
+    }
+    }
+}
+
+static int list_add(struct frame *f, const struct op *o)
+{
+    struct vlist *l = (struct vlist *)f->r[o->a].p;
+    const struct vval *v = &f->r[o->b];
+    if (v->miss)
+        return 0;
+    for (int i = 0; i < l->n; i++) {
+        const struct vval *w = &l->v[i];
+        int eq = o->y == CC_TEXT ? cmp_text(v, w) == 0
+                 : o->y == CC_NUM ? cmp_num(v, w) == 0 : v->n == w->n;
+        if (eq)
+            return 0;
+    }
+    if (l->n == l->cap) {
+        int cap = l->cap ? l->cap * 2 : 16;
+        struct vval *nv = realloc(l->v, (size_t)cap * sizeof *nv);
+        if (!nv) {
+            ERR(&f->t->e, E_NOMEM, "out of memory while evaluating rules");
+            return -1;
+        }
+        l->v = nv;
+        l->cap = cap;
+    }
+    l->v[l->n++] = *v;
+    return 0;
+}
+
+/* ---------- flags ---------- */
+
+static int emit(struct frame *f, const struct op *o)
+{
+    const struct prule *pr = &f->P->rules[o->a];
+    const struct vval *u = &f->r[o->b];
+    const char *hid = "", *hno = "", *id = "", *region, *unit_hno;
+    uint32_t hh = HH_NONE;
+    if (o->x == U_CANDIDATE) {
+        const struct candidate *cd = u->p;
+        const struct hukou *hk = person_hukou(f, cd, RK_CANDIDATE);
+        hno = unit_hno = hk ? hk->hukou_no : "";
+        id = cd->id;
+        region = cd->region;
+    } else {
+        hid = f->hh->id;
+        hh = f->hi;
+        region = f->hh->region;
+        unit_hno = hno = f->head_hukou_no;
+        if (o->c) {   /* each p: the person's id, the head's hukou_no */
+            id = *(const char *const *)((const char *)u->p + schema_id_off(o->y));
+        } else if (o->x == U_MEMBER) {
+            const struct member *m = u->p;
+            const struct hukou *hk = join_member_hukou(f->c->j, f->c->d, m);
+            hno = hk ? hk->hukou_no : "";
+            id = m->id;
+        }
+    }
+    /* one flag per rule and key: the first firing is kept */
+    struct tout *t = f->t;
+    for (size_t i = f->unit_first; i < t->flags.n; i++) {
+        const struct flag *g = &VEC_AT(t->flags, struct flag, i);
+        if (g->rule == pr->cat && strcmp(g->hukou_no, hno) == 0 && strcmp(g->id_no, id) == 0)
+            return 0;
+    }
+    struct flag *g = vec_push(&t->flags, sizeof *g);
+    const char *evs = arena_strndup(t->arena, f->b, f->n);
+    const char *key = arena_strndup(t->arena, f->k, f->kn);
+    if (!g || !evs || !key) {
+        ERR(&t->e, E_NOMEM, "out of memory while evaluating rules");
+        return -1;
+    }
+    g->rule = pr->cat;
+    g->severity = pr->severity;
+    g->hh = hh;
+    g->household_id = hid;
+    g->hukou_no = hno;
+    g->id_no = id;
+    g->region = region;
+    g->unit_hukou_no = unit_hno;
+    g->evidence = evs;
+    g->evkey = key;
+    g->fp = 0;
+    g->held = 0;
+    return 0;
+}
+
+/* ---------- loops ---------- */
+
+
+/* Run the body [pc+1, pc+1+d) with r[b] = each element; 0, or the number
+ * of loops still to leave, or -1. */
+static int body(struct frame *f, const struct op *o, int pc)
+{
+    int rc = vm_exec(f, pc + 1, pc + 1 + o->d);
+    return rc;
+}
+
+#define RUN_BODY()                           \
+    do {                                     \
+        int rc_ = body(f, o, pc);            \
+        if (rc_ < 0)                         \
+            return rc_;                      \
+        if (rc_ > 0)                         \
+            return rc_ - 1;                  \
+    } while (0)
+
+static int loop(struct frame *f, const struct op *o, int pc)
+{
+    const struct eval_ctx *c = f->c;
+    const struct dataset *d = c->d;
+    const struct join *j = c->j;
+    struct vval *el = &f->r[o->b];
+    const struct vval *src = &f->r[o->a];
+    if (o->x != SRC_WINDOW && (src->miss || !src->p))
+        return 0;
+    switch (o->x) {
+    case SRC_FEED: {
+        static const size_t sizes[N_FEEDS] = {sizeof(struct vehicle), sizeof(struct property),
+                                              sizeof(struct si_row), sizeof(struct business),
+                                              sizeof(struct pubservant),
+                                              sizeof(struct staffrel)};
+        const struct keyidx *ix[N_FEEDS] = {&j->vehicles, &j->property, &j->si, &j->business,
+                                            &j->pubserv, &j->staffrel};
+        const void *rows[N_FEEDS] = {d->vehicles.v, d->property.v, d->si.v, d->business.v,
+                                     d->pubservants.v, d->staffrels.v};
+        uint64_t key = person_key(src->p, o->c);
+        if (!key)
+            return 0;
+        struct keyidx_slot s = keyidx_get(ix[o->y], key);
+        for (uint32_t i = 0; i < s.count; i++) {
+            set_row(el, (const char *)rows[o->y] + (size_t)(s.first + i) * sizes[o->y]);
+            RUN_BODY();
+        }
+        return 0;
+    }
+    case SRC_MEMBERS:
+    case SRC_COUNTED:
+        if (o->c == RK_HOUSEHOLD) {
+            const struct household *h = src->p;
+            const struct member *ms = &VEC_AT(d->members, struct member, h->first_member);
+            for (uint32_t i = 0; i < h->n_members; i++) {
+                if (o->x == SRC_COUNTED) {
+                    const struct hukou *hk = join_member_hukou(j, d, &ms[i]);
+                    if (hk && hk->status != HK_NORMAL)
+                        continue;
+                }
+                set_row(el, &ms[i]);
+                RUN_BODY();
+            }
+            return 0;
+        }
+        /* the counted persons of a group are its persons */
+        __attribute__((fallthrough));
+    case SRC_PERSONS: {
+        const struct hukou *hk = src->p;
+        size_t p0;
+        if (!join_hukou_group(j, hk, &p0))
+            return 0;
+        for (size_t k = p0; k < j->n_hukou_by_no; k++) {
+            const struct hukou *p = &VEC_AT(d->hukou, struct hukou, j->hukou_by_no[k]);
+            if (!hukou_same_no(p, hk))
+                break;
+            if (p->status != HK_NORMAL)
+                continue;
+            set_row(el, p);
+            RUN_BODY();
+        }
+        return 0;
+    }
+    case SRC_HOUSEHOLDS: {
+        uint64_t key = person_key(src->p, o->c);
+        struct keyidx_slot s = keyidx_get(&j->members, key);
+        uint32_t last = HH_NONE;
+        for (uint32_t i = 0; i < s.count; i++) {
+            const struct member *m =
+                &VEC_AT(d->members, struct member, j->members_by_key[s.first + i].member);
+            if (m->hh == last)
+                continue;
+            last = m->hh;
+            set_row(el, &VEC_AT(d->households, struct household, m->hh));
+            RUN_BODY();
+        }
+        return 0;
+    }
+    case SRC_WINDOW:
+        for (int mo = f->P->window_first; mo <= f->P->window_last; mo++) {
+            set_int(el, mo);
+            RUN_BODY();
+        }
+        return 0;
+    case SRC_LIST: {
+        const struct vlist *l = src->p;
+        for (int i = 0; i < l->n; i++) {
+            *el = l->v[i];
+            RUN_BODY();
+        }
+        return 0;
+    }
+    }
+    return 0;
+}
+
+/* ---------- the dispatch ---------- */
+
+int vm_exec(struct frame *f, int pc, int end)
+{
+    const struct op *ops = f->P->ops;
+    struct vval *R = f->r;
+    while (pc < end) {
+        const struct op *o = &ops[pc];
+        switch (o->code) {
+        case OP_CONST:
+            R[o->a] = f->P->consts[o->b];
+            break;
+        case OP_MOVE:
+            R[o->a] = R[o->b];
+            break;
+        case OP_COL:
+            column(f, o);
+            break;
+        case OP_BUILTIN:
+            builtin(f, o);
+            break;
+        case OP_NEG:
+            R[o->a] = R[o->b];
+            R[o->a].n = -R[o->a].n;
+            break;
+        case OP_ARITH: {
+            if (R[o->b].miss || R[o->c].miss) {
+                set_missing(&R[o->a]);
+                break;
+            }
+            struct vval v;
+            int rc = arith(o->x, &R[o->b], &R[o->c], &v);
+            if (rc)
+                return fail(f, o, rc == -2 ? "a division by zero" : "arithmetic overflow");
+            R[o->a] = v;
+            break;
+        }
+        case OP_CMP: {
+            const struct vval *a = &R[o->b], *b = &R[o->c];
+            int s, v;
+            if (a->miss || b->miss) {
+                set_int(&R[o->a], 0);
+                break;
+            }
+            s = o->y == CC_NUM ? cmp_num(a, b) : o->y == CC_TEXT ? cmp_text(a, b)
+                                                                  : (a->n < b->n ? -1 : a->n > b->n);
+            if (s == 2)
+                return fail(f, o, "arithmetic overflow");
+            switch (o->x) {
+            case T_EQ: v = s == 0; break;
+            case T_NE: v = s != 0; break;
+            case T_LT: v = s < 0; break;
+            case T_LE: v = s <= 0; break;
+            case T_GT: v = s > 0; break;
+            default: v = s >= 0; break;
+            }
+            set_int(&R[o->a], v);
+            break;
+        }
+        case OP_IN: {
+            const struct vval *a = &R[o->b];
+            int in = !a->miss && a->n >= 0 && a->n < 62 && ((int64_t)o->c >> (int)a->n) & 1;
+            set_int(&R[o->a], a->miss ? 0 : (o->x ? !in : in));
+            break;
+        }
+        case OP_NOT:
+            if (R[o->b].miss)
+                set_missing(&R[o->a]);
+            else
+                set_int(&R[o->a], R[o->b].n == 0);
+            break;
+        case OP_EXISTS:
+            set_int(&R[o->a], !R[o->b].miss);
+            break;
+        case OP_FN:
+            if (fn(f, o) < 0)
+                return -1;
+            break;
+        case OP_PICK: {
+            const struct vval *a = &R[o->b];
+            if (a->miss)
+                set_missing(&R[o->a]);
+            else
+                R[o->a] = f->P->consts[o->c + (int)a->n];
+            break;
+        }
+        case OP_INC:
+            R[o->a].n += R[o->a].d;
+            break;
+        case OP_JF:
+            if (!truthy(&R[o->a])) {
+                pc += 1 + o->d;
+                continue;
+            }
+            break;
+        case OP_JT:
+            if (truthy(&R[o->a])) {
+                pc += 1 + o->d;
+                continue;
+            }
+            break;
+        case OP_JM:
+            if (R[o->a].miss) {
+                pc += 1 + o->d;
+                continue;
+            }
+            break;
+        case OP_JMP:
+            pc += 1 + o->d;
+            continue;
+        case OP_FOR: {
+            int rc = loop(f, o, pc);
+            if (rc != 0)
+                return rc;
+            pc += 1 + o->d;
+            continue;
+        }
+        case OP_BREAK:
+            return o->a;
+        case OP_LIST_NEW:
+            f->lists[o->b].n = 0;
+            R[o->a].p = &f->lists[o->b];
+            R[o->a].miss = 0;
+            R[o->a].n = 0;
+            R[o->a].d = 1;
+            break;
+        case OP_LIST_ADD:
+            if (list_add(f, o) < 0)
+                return -1;
+            break;
+        case OP_MEMO:
+            if (f->memo[o->a]) {
+                pc += 1 + o->d;
+                continue;
+            }
+            break;
+        case OP_MEMO_SET:
+            f->memo[o->a] = 1;
+            break;
+        case OP_RESET:
+            memset(f->memo + o->a, 0, (size_t)o->b);
+            break;
+        case OP_HAVE:
+            set_int(&R[o->a], f->c->have[o->b] != 0);
+            break;
+        case OP_EV_BEGIN:
+            f->n = f->kn = 0;
+            f->b[0] = f->k[0] = '\0';
+            f->truncated = 0;
+            break;
+        case OP_PIECE_BEGIN:
+        case OP_KEY_BEGIN:
+            f->tn = 0;
+            f->tover = 0;
+            break;
+        case OP_PIECE_END:
+            vm_piece_end(f);
+            break;
+        case OP_KEY_END:
+            vm_key_end(f);
+            break;
+        case OP_TLIT: {
+            const struct vval *k = &f->P->consts[o->b];
+            vm_put(f, k->p, (size_t)k->n);
+            break;
+        }
+        case OP_TVAL:
+            vm_put_val(f, &R[o->b], o->x, o->y);
+            break;
+        case OP_EMIT:
+            if (emit(f, o) < 0)
+                return -1;
+            break;
+        }
+        pc++;
+    }
+    return 0;
+}

@@ -1,0 +1,63 @@
+/* vm_int.h - shared by vm.c (the ops) and vm_text.c (evidence text) and
+ * vm_run.c (the driver).  Not for other files.
+ */
+#ifndef ENGINE_VM_INT_H
+#define ENGINE_VM_INT_H
+
+#include "engine/evaluate.h"
+#include "policy/prog.h"
+
+typedef __int128 i128;
+
+#define EV_MAX 2048   /* evidence and key buffers, as evaluate.c's */
+
+struct tout {
+    struct vec flags;        /* struct flag */
+    struct arena *arena;
+    int status;
+    struct err e;
+    struct vec no_std_hh;    /* uint32_t */
+    struct vec no_std_cand;  /* uint32_t */
+    long long cand_skipped;
+};
+
+struct frame {
+    const struct eval_ctx *c;
+    const struct prog *P;
+    struct vval *r;
+    uint8_t *memo;
+    struct vlist *lists;
+    struct tout *t;
+    /* evidence and key, as evaluate.c's struct sbuf */
+    char b[EV_MAX];
+    size_t n;
+    int truncated;
+    char k[EV_MAX];
+    size_t kn;
+    char tmp[EV_MAX];        /* the open piece or key item */
+    size_t tn;
+    int tover;
+    /* the unit judged */
+    const struct household *hh;
+    uint32_t hi;
+    int size;
+    const struct member *head;
+    const char *head_hukou_no;
+    const struct standard *std;
+    const struct candidate *cand;
+    uint32_t ci;
+    const struct standard *cstd;
+    size_t unit_first;       /* this unit's first flag in t->flags */
+    const char *unit_name;   /* for messages */
+};
+
+/* vm_text.c: append to the open piece or key item; close it */
+void vm_put(struct frame *f, const char *s, size_t n);
+void vm_put_val(struct frame *f, const struct vval *v, int fmt, int en);
+void vm_piece_end(struct frame *f);
+void vm_key_end(struct frame *f);
+
+/* vm.c: run ops [pc, end) of f's program; 0, or -1 with f->t->e set */
+int vm_exec(struct frame *f, int pc, int end);
+
+#endif
