@@ -645,7 +645,7 @@ int vm_exec(struct frame *f, int pc, int end)
             break;
         case OP_PICK: {
             const struct vval *a = &R[o->b];
-            if (a->miss)
+            if (a->miss || a->n < 0 || a->n >= o->y)
                 set_missing(&R[o->a]);
             else
                 R[o->a] = f->P->consts[o->c + (int)a->n];

@@ -364,7 +364,7 @@ static int cexpr(struct comp *c, const struct ir *x)
         }
         a = cexpr(c, x->x);
         r = newreg(c);
-        emit(c, OP_PICK, 0, 0, r, a, base, 0);
+        emit(c, OP_PICK, 0, (uint16_t)x->nv, r, a, base, 0);
         break;
     }
     case I_AGG:

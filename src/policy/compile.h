@@ -19,4 +19,7 @@ void prog_free(struct prog *P);
  * malloc'd, NULL on no memory. */
 char *prog_listing(const struct prog *P);
 
+/* Is P well formed (verify.c)?  0, or -1 with the reason in why. */
+int prog_verify(const struct prog *P, char *why, size_t n);
+
 #endif

@@ -19,7 +19,7 @@
  *   NOT         a=dst b                     r[a] = !r[b]
  *   EXISTS      a=dst b                     r[a] = r[b] is not missing
  *   FN          a=dst b c x=fn              left, working_days, age, years_before, max, min
- *   PICK        a=dst b c=k                 r[a] = K[c + enum r[b]] (a parameter table)
+ *   PICK        a=dst b c=k y=n             r[a] = K[c + enum r[b]] (a parameter table of n)
  *   INC         a                           r[a] += 1
  *   JF          a d                         if !r[a]: pc += d   (a missing value is false)
  *   JT          a d                         if r[a]:  pc += d
