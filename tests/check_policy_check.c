@@ -72,7 +72,7 @@ static struct compiled compile_at(const char *src, const char *day)
     struct compiled c;
     memset(&c, 0, sizeof c);
     err_init(&c.e);
-    struct lang_opts o = {as_of(day), 6};
+    struct lang_opts o = {as_of(day), 6, NULL};
     c.st = lang_load_text(&c.lp, "t.policy", src, strlen(src), &o, &c.e);
     ck_assert_ptr_nonnull(c.lp);
     c.diag = c.lp->diagnostics ? c.lp->diagnostics : "";
@@ -290,8 +290,9 @@ START_TEST(test_dated_parameter)
     for (int k = 0; k < 2; k++) {
         struct compiled c = compile_at(src, days[k]);
         ck_assert_msg(c.st == E_OK, "%s", c.diag);
-        for (int i = 0; i < c.lp->P.nconsts; i++) {
-            const struct vval *v = &c.lp->P.consts[i];
+        for (int i = 0; i < c.lp->P.nconsts + c.lp->P.ncregs; i++) {
+            const struct vval *v = i < c.lp->P.nconsts ? &c.lp->P.consts[i]
+                                                       : &c.lp->P.cregs[i - c.lp->P.nconsts];
             if (!v->p && v->n == 30000 && v->d == 1)
                 seen[0] |= 1 << k;
             if (!v->p && v->n == 400005 && v->d == 10)
@@ -375,7 +376,7 @@ static struct compiled pack(const char *text)
     struct compiled c;
     memset(&c, 0, sizeof c);
     err_init(&c.e);
-    struct lang_opts o = {as_of("2026-06-15"), 6};
+    struct lang_opts o = {as_of("2026-06-15"), 6, NULL};
     c.st = lang_load_dir(&c.lp, p, &o, &c.e);
     ck_assert_ptr_nonnull(c.lp);
     c.diag = c.lp->diagnostics ? c.lp->diagnostics : "";

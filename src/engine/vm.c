@@ -135,9 +135,20 @@ static int cmp_num(const struct vval *a, const struct vval *b)
     return x < y ? -1 : x > y;
 }
 
+/* A text's length: n, or -1 for "NUL-terminated, not measured yet" (a
+ * column's text is measured only if it must be: most are compared whole). */
+static size_t text_len(const struct vval *v)
+{
+    return v->n >= 0 ? (size_t)v->n : strlen(v->p);
+}
+
 static int cmp_text(const struct vval *a, const struct vval *b)
 {
-    size_t la = (size_t)a->n, lb = (size_t)b->n;
+    if (a->n < 0 && b->n < 0) {
+        int r = strcmp(a->p, b->p);
+        return r < 0 ? -1 : r > 0;
+    }
+    size_t la = text_len(a), lb = text_len(b);
     int r = memcmp(a->p, b->p, la < lb ? la : lb);
     return r ? (r < 0 ? -1 : 1) : la < lb ? -1 : la > lb;
 }
@@ -294,7 +305,7 @@ static void column(struct frame *f, const struct op *o)
     case CK_TEXT: {
         const char *s = *(const char *const *)at;
         dst->p = s;
-        dst->n = (i128)strlen(s);
+        dst->n = -1;   /* measured when needed (text_len) */
         dst->d = 1;
         dst->miss = 0;
         return;
@@ -343,7 +354,9 @@ static int fn(struct frame *f, const struct op *o)
     switch (o->x) {
     case FN_LEFT:
         *dst = *a;
-        if (dst->n > b->n)
+        if (dst->n < 0)
+            dst->n = (i128)strnlen(a->p, b->n < 0 ? 0 : (size_t)b->n);
+        else if (dst->n > b->n)
             dst->n = b->n;
         return 0;
     case FN_WORKING_DAYS:
@@ -567,179 +580,256 @@ static int loop(struct frame *f, const struct op *o, int pc)
 
 /* ---------- the dispatch ---------- */
 
+static int cmp_result(int op, int s)
+{
+    switch (op) {
+    case T_EQ: return s == 0;
+    case T_NE: return s != 0;
+    case T_LT: return s < 0;
+    case T_LE: return s <= 0;
+    case T_GT: return s > 0;
+    default: return s >= 0;
+    }
+}
+
+/* Run ops [pc, end).  Dispatch by computed goto (GCC's labels as values):
+ * each op jumps straight to the next op's code, so the branch predictor
+ * sees one indirect jump per op kind rather than one for all.  NEXT goes to
+ * the op after, JUMP(d) skips d ops forward. */
 int vm_exec(struct frame *f, int pc, int end)
 {
+    static const void *const labels[N_OPCODES] = {
+        [OP_CONST] = &&L_CONST, [OP_MOVE] = &&L_MOVE, [OP_COL] = &&L_COL,
+        [OP_BUILTIN] = &&L_BUILTIN, [OP_NEG] = &&L_NEG, [OP_ARITH] = &&L_ARITH,
+        [OP_CMP] = &&L_CMP, [OP_IN] = &&L_IN, [OP_NOT] = &&L_NOT, [OP_EXISTS] = &&L_EXISTS,
+        [OP_FN] = &&L_FN, [OP_PICK] = &&L_PICK, [OP_INC] = &&L_INC, [OP_JF] = &&L_JF,
+        [OP_JT] = &&L_JT, [OP_JM] = &&L_JM, [OP_JMP] = &&L_JMP, [OP_FOR] = &&L_FOR,
+        [OP_BREAK] = &&L_BREAK, [OP_LIST_NEW] = &&L_LIST_NEW, [OP_LIST_ADD] = &&L_LIST_ADD,
+        [OP_MEMO] = &&L_MEMO, [OP_MEMO_SET] = &&L_MEMO_SET, [OP_RESET] = &&L_RESET,
+        [OP_HAVE] = &&L_HAVE, [OP_EV_BEGIN] = &&L_EV_BEGIN, [OP_PIECE_BEGIN] = &&L_TBEGIN,
+        [OP_PIECE_END] = &&L_PIECE_END, [OP_KEY_BEGIN] = &&L_TBEGIN,
+        [OP_KEY_END] = &&L_KEY_END, [OP_TLIT] = &&L_TLIT, [OP_TVAL] = &&L_TVAL,
+        [OP_EMIT] = &&L_EMIT, [OP_ZERO] = &&L_ZERO, [OP_BUCKET] = &&L_BUCKET,
+        [OP_ADD_AT] = &&L_ADD_AT, [OP_LOAD_AT] = &&L_LOAD_AT, [OP_JCOL] = &&L_JCOL,
+        [OP_JCOLIN] = &&L_JCOLIN};
     const struct op *ops = f->P->ops;
     struct vval *R = f->r;
-    while (pc < end) {
-        const struct op *o = &ops[pc];
-        switch (o->code) {
-        case OP_CONST:
-            R[o->a] = f->P->consts[o->b];
-            break;
-        case OP_MOVE:
-            R[o->a] = R[o->b];
-            break;
-        case OP_COL:
-            column(f, o);
-            break;
-        case OP_BUILTIN:
-            builtin(f, o);
-            break;
-        case OP_NEG:
-            R[o->a] = R[o->b];
-            R[o->a].n = -R[o->a].n;
-            break;
-        case OP_ARITH: {
-            if (R[o->b].miss || R[o->c].miss) {
-                set_missing(&R[o->a]);
-                break;
-            }
-            struct vval v;
-            int rc = arith(o->x, &R[o->b], &R[o->c], &v);
-            if (rc)
-                return fail(f, o, rc == -2 ? "a division by zero" : "arithmetic overflow");
-            R[o->a] = v;
-            break;
-        }
-        case OP_CMP: {
-            const struct vval *a = &R[o->b], *b = &R[o->c];
-            int s, v;
-            if (a->miss || b->miss) {
-                set_int(&R[o->a], 0);
-                break;
-            }
-            s = o->y == CC_NUM ? cmp_num(a, b) : o->y == CC_TEXT ? cmp_text(a, b)
-                                                                  : (a->n < b->n ? -1 : a->n > b->n);
-            if (s == 2)
-                return fail(f, o, "arithmetic overflow");
-            switch (o->x) {
-            case T_EQ: v = s == 0; break;
-            case T_NE: v = s != 0; break;
-            case T_LT: v = s < 0; break;
-            case T_LE: v = s <= 0; break;
-            case T_GT: v = s > 0; break;
-            default: v = s >= 0; break;
-            }
-            set_int(&R[o->a], v);
-            break;
-        }
-        case OP_IN: {
-            const struct vval *a = &R[o->b];
-            int in = !a->miss && a->n >= 0 && a->n < 62 && ((int64_t)o->c >> (int)a->n) & 1;
-            set_int(&R[o->a], a->miss ? 0 : (o->x ? !in : in));
-            break;
-        }
-        case OP_NOT:
-            if (R[o->b].miss)
-                set_missing(&R[o->a]);
-            else
-                set_int(&R[o->a], R[o->b].n == 0);
-            break;
-        case OP_EXISTS:
-            set_int(&R[o->a], !R[o->b].miss);
-            break;
-        case OP_FN:
-            if (fn(f, o) < 0)
-                return -1;
-            break;
-        case OP_PICK: {
-            const struct vval *a = &R[o->b];
-            if (a->miss || a->n < 0 || a->n >= o->y)
-                set_missing(&R[o->a]);
-            else
-                R[o->a] = f->P->consts[o->c + (int)a->n];
-            break;
-        }
-        case OP_INC:
-            R[o->a].n += R[o->a].d;
-            break;
-        case OP_JF:
-            if (!truthy(&R[o->a])) {
-                pc += 1 + o->d;
-                continue;
-            }
-            break;
-        case OP_JT:
-            if (truthy(&R[o->a])) {
-                pc += 1 + o->d;
-                continue;
-            }
-            break;
-        case OP_JM:
-            if (R[o->a].miss) {
-                pc += 1 + o->d;
-                continue;
-            }
-            break;
-        case OP_JMP:
-            pc += 1 + o->d;
-            continue;
-        case OP_FOR: {
-            int rc = loop(f, o, pc);
-            if (rc != 0)
-                return rc;
-            pc += 1 + o->d;
-            continue;
-        }
-        case OP_BREAK:
-            return o->a;
-        case OP_LIST_NEW:
-            f->lists[o->b].n = 0;
-            R[o->a].p = &f->lists[o->b];
-            R[o->a].miss = 0;
-            R[o->a].n = 0;
-            R[o->a].d = 1;
-            break;
-        case OP_LIST_ADD:
-            if (list_add(f, o) < 0)
-                return -1;
-            break;
-        case OP_MEMO:
-            if (f->memo[o->a]) {
-                pc += 1 + o->d;
-                continue;
-            }
-            break;
-        case OP_MEMO_SET:
-            f->memo[o->a] = 1;
-            break;
-        case OP_RESET:
-            memset(f->memo + o->a, 0, (size_t)o->b);
-            break;
-        case OP_HAVE:
-            set_int(&R[o->a], f->c->have[o->b] != 0);
-            break;
-        case OP_EV_BEGIN:
-            f->n = f->kn = 0;
-            f->b[0] = f->k[0] = '\0';
-            f->truncated = 0;
-            break;
-        case OP_PIECE_BEGIN:
-        case OP_KEY_BEGIN:
-            f->tn = 0;
-            f->tover = 0;
-            break;
-        case OP_PIECE_END:
-            vm_piece_end(f);
-            break;
-        case OP_KEY_END:
-            vm_key_end(f);
-            break;
-        case OP_TLIT: {
-            const struct vval *k = &f->P->consts[o->b];
-            vm_put(f, k->p, (size_t)k->n);
-            break;
-        }
-        case OP_TVAL:
-            vm_put_val(f, &R[o->b], o->x, o->y);
-            break;
-        case OP_EMIT:
-            if (emit(f, o) < 0)
-                return -1;
-            break;
-        }
-        pc++;
+    const struct op *o;
+#define DISPATCH()                  \
+    do {                            \
+        if (pc >= end)              \
+            return 0;               \
+        o = &ops[pc];               \
+        goto *labels[o->code];      \
+    } while (0)
+#define NEXT()                      \
+    do {                            \
+        pc++;                       \
+        DISPATCH();                 \
+    } while (0)
+#define JUMP(dd)                    \
+    do {                            \
+        pc += 1 + (dd);             \
+        DISPATCH();                 \
+    } while (0)
+    DISPATCH();
+L_CONST:
+    R[o->a] = f->P->consts[o->b];
+    NEXT();
+L_MOVE:
+    R[o->a] = R[o->b];
+    NEXT();
+L_COL:
+    column(f, o);
+    NEXT();
+L_BUILTIN:
+    builtin(f, o);
+    NEXT();
+L_NEG:
+    R[o->a] = R[o->b];
+    R[o->a].n = -R[o->a].n;
+    NEXT();
+L_ARITH: {
+    if (R[o->b].miss || R[o->c].miss) {
+        set_missing(&R[o->a]);
+        NEXT();
     }
-    return 0;
+    struct vval v;
+    int rc = arith(o->x, &R[o->b], &R[o->c], &v);
+    if (rc)
+        return fail(f, o, rc == -2 ? "a division by zero" : "arithmetic overflow");
+    R[o->a] = v;
+    NEXT();
+}
+L_CMP: {
+    const struct vval *a = &R[o->b], *b = &R[o->c];
+    if (a->miss || b->miss) {
+        set_int(&R[o->a], 0);
+        NEXT();
+    }
+    int s = o->y == CC_NUM ? cmp_num(a, b) : o->y == CC_TEXT ? cmp_text(a, b)
+                                                              : (a->n < b->n ? -1 : a->n > b->n);
+    if (s == 2)
+        return fail(f, o, "arithmetic overflow");
+    set_int(&R[o->a], cmp_result(o->x, s));
+    NEXT();
+}
+L_IN: {
+    const struct vval *a = &R[o->b];
+    int in = !a->miss && a->n >= 0 && a->n < 62 && ((int64_t)o->c >> (int)a->n) & 1;
+    set_int(&R[o->a], a->miss ? 0 : (o->x ? !in : in));
+    NEXT();
+}
+L_NOT:
+    if (R[o->b].miss)
+        set_missing(&R[o->a]);
+    else
+        set_int(&R[o->a], R[o->b].n == 0);
+    NEXT();
+L_EXISTS:
+    set_int(&R[o->a], !R[o->b].miss);
+    NEXT();
+L_FN:
+    if (fn(f, o) < 0)
+        return -1;
+    NEXT();
+L_PICK: {
+    const struct vval *a = &R[o->b];
+    if (a->miss || a->n < 0 || a->n >= o->y)
+        set_missing(&R[o->a]);
+    else
+        R[o->a] = f->P->consts[o->c + (int)a->n];
+    NEXT();
+}
+L_INC:
+    R[o->a].n += R[o->a].d;
+    NEXT();
+L_JF:
+    if (!truthy(&R[o->a]))
+        JUMP(o->d);
+    NEXT();
+L_JT:
+    if (truthy(&R[o->a]))
+        JUMP(o->d);
+    NEXT();
+L_JM:
+    if (R[o->a].miss)
+        JUMP(o->d);
+    NEXT();
+L_JMP:
+    JUMP(o->d);
+L_FOR: {
+    int rc = loop(f, o, pc);
+    if (rc != 0)
+        return rc;
+    JUMP(o->d);
+}
+L_BREAK:
+    return o->a;
+L_LIST_NEW:
+    f->lists[o->b].n = 0;
+    R[o->a].p = &f->lists[o->b];
+    R[o->a].miss = 0;
+    R[o->a].n = 0;
+    R[o->a].d = 1;
+    NEXT();
+L_LIST_ADD:
+    if (list_add(f, o) < 0)
+        return -1;
+    NEXT();
+L_MEMO:
+    if (f->memo[o->a])
+        JUMP(o->d);
+    NEXT();
+L_MEMO_SET:
+    f->memo[o->a] = 1;
+    NEXT();
+L_RESET:
+    memset(f->memo + o->a, 0, (size_t)o->b);
+    NEXT();
+L_HAVE:
+    set_int(&R[o->a], f->c->have[o->b] != 0);
+    NEXT();
+L_EV_BEGIN:
+    f->n = f->kn = 0;
+    f->b[0] = f->k[0] = '\0';
+    f->truncated = 0;
+    NEXT();
+L_TBEGIN:
+    f->tn = 0;
+    f->tover = 0;
+    NEXT();
+L_PIECE_END:
+    vm_piece_end(f);
+    NEXT();
+L_KEY_END:
+    vm_key_end(f);
+    NEXT();
+L_TLIT: {
+    const struct vval *k = &f->P->consts[o->b];
+    vm_put(f, k->p, (size_t)k->n);
+    NEXT();
+}
+L_TVAL:
+    vm_put_val(f, &R[o->b], o->x, o->y);
+    NEXT();
+L_EMIT:
+    if (emit(f, o) < 0)
+        return -1;
+    NEXT();
+L_ZERO:
+    for (int i = 0; i < o->b; i++)
+        set_int(&R[o->a + i], 0);
+    NEXT();
+L_BUCKET: {
+    const struct vval *m = &R[o->b];
+    i128 k = m->n - o->c;
+    if (m->miss || k < 0 || k >= o->y)
+        JUMP(o->d);
+    set_int(&R[o->a], k);
+    NEXT();
+}
+L_ADD_AT: {
+    i128 k = R[o->b].n;
+    if (k < 0 || k >= o->y)
+        return fail(f, o, "a month outside the window (internal error)");
+    struct vval *t = &R[o->a + (int)k];
+    if (R[o->c].miss)
+        NEXT();
+    struct vval v;
+    if (arith('+', t, &R[o->c], &v))
+        return fail(f, o, "arithmetic overflow");
+    *t = v;
+    NEXT();
+}
+L_LOAD_AT: {
+    i128 k = R[o->c].n;
+    if (k < 0 || k >= o->y)
+        return fail(f, o, "a month outside the window (internal error)");
+    R[o->a] = R[o->b + (int)k];
+    NEXT();
+}
+L_JCOL: {
+    /* fall through when the row is there and its int column (x) b; else jump */
+    const struct vval *row = &R[o->a];
+    if (row->miss || !row->p)
+        JUMP(o->d);
+    int v = *(const int *)((const char *)row->p + o->c);
+    if (o->x == T_EQ ? v != o->b : v == o->b)
+        JUMP(o->d);
+    NEXT();
+}
+L_JCOLIN: {
+    const struct vval *row = &R[o->a];
+    if (row->miss || !row->p)
+        JUMP(o->d);
+    int v = *(const int *)((const char *)row->p + o->c);
+    int in = v >= 0 && v < 31 && ((o->b >> v) & 1);
+    if (o->x ? in : !in)
+        JUMP(o->d);
+    NEXT();
+}
+#undef DISPATCH
+#undef NEXT
+#undef JUMP
 }

@@ -24,7 +24,8 @@ struct tout {
 struct frame {
     const struct eval_ctx *c;
     const struct prog *P;
-    struct vval *r;
+    struct vval *r;          /* registers; r[-1], r[-2], ... the constant registers */
+    struct vval *rbase;      /* the allocation r points into */
     uint8_t *memo;
     struct vlist *lists;
     struct tout *t;

@@ -136,10 +136,15 @@ static int frame_init(struct frame *f, const struct eval_ctx *c, const struct pr
     f->c = c;
     f->P = P;
     f->t = t;
-    f->r = calloc((size_t)P->nregs + 1, sizeof *f->r);
+    f->rbase = calloc((size_t)P->ncregs + (size_t)P->nregs + 1, sizeof *f->rbase);
     f->memo = calloc((size_t)P->nmemo + 1, 1);
     f->lists = calloc((size_t)P->nlists + 1, sizeof *f->lists);
-    return f->r && f->memo && f->lists ? 0 : -1;
+    if (!f->rbase || !f->memo || !f->lists)
+        return -1;
+    f->r = f->rbase + P->ncregs;
+    for (int j = 0; j < P->ncregs; j++)
+        f->r[-(j + 1)] = P->cregs[j];
+    return 0;
 }
 
 static void frame_free(struct frame *f)
@@ -149,7 +154,7 @@ static void frame_free(struct frame *f)
             free(f->lists[i].v);
     free(f->lists);
     free(f->memo);
-    free(f->r);
+    free(f->rbase);
 }
 
 /* The driver mirrors evaluate_run(): the same split, prefetch and collection. */
@@ -252,7 +257,7 @@ int vm_run(const struct eval_ctx *c, const struct prog *P, struct eval_result *r
 int vm_run_dir(const struct eval_ctx *c, const char *rules_dir, struct eval_result *r,
                struct err *e)
 {
-    struct lang_opts o = {c->as_of, c->p->income_months};
+    struct lang_opts o = {c->as_of, c->p->income_months, c->have};
     struct lang_prog *lp = NULL;
     int st = lang_load_dir(&lp, rules_dir, &o, e);
     if (st == E_OK)

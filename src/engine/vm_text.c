@@ -92,7 +92,7 @@ void vm_put_val(struct frame *f, const struct vval *v, int fmt, int en)
         return;
     char buf[16];
     switch (fmt) {
-    case FMT_TEXT: vm_put(f, v->p, (size_t)v->n); return;
+    case FMT_TEXT: vm_put(f, v->p, v->n >= 0 ? (size_t)v->n : strlen(v->p)); return;
     case FMT_ENUM:
         if (v->n >= 0 && v->n < enum_defs[en].n)
             vm_put(f, enum_defs[en].names[(int)v->n], strlen(enum_defs[en].names[(int)v->n]));

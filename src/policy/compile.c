@@ -1,21 +1,25 @@
-/* compile.c - checked rules (ir.h) into a program (prog.h).
+/* compile.c - checked expressions (ir.h) into ops (prog.h): values,
+ * conditions, sets and aggregates.  compile_rules.c lays out the program,
+ * compile_text.c the evidence and keys.
  *
- * Owns: the layout of a program.  Three entries: households on the rolls
- * (one loop over the members runs every member rule of a member while its
- * rows are in cache, then the household rules), cancelled households, and
- * candidates.  A rule is a block:
+ * Owns: how a value is computed.  A constant lives in a constant register
+ * (no op).  A `let` is computed where it is first needed, guarded by MEMO
+ * (so a let used in `when` and in the evidence is computed once per unit).
+ * A condition (where, requires, when, the test of `if`, any(S: C)) becomes
+ * jumps, not a value: `a and b` falls through both or jumps out at the
+ * first false one.  A set is never materialised but read again where it is
+ * used; an aggregate over a set is a FOR whose body tests the set's `where`
+ * and updates one register; `any` and `first` leave the loop with BREAK.
+ * `fires R(x)` is R's condition compiled in place, after a RESET of the lets
+ * it brought.
  *
- *     RESET its lets;  [FOR each element:]  where, requires, when: JF -> end;
- *     EV_BEGIN; evidence pieces; key items; EMIT;  end:
- *
- * A `let` is computed where it is first needed, guarded by MEMO (so a let
- * used in `when` and in the evidence is computed once per unit); a set is
- * never materialised but read again where it is used (`any(v)` in when,
- * `each v` in the evidence); an aggregate over a set is a FOR whose body
- * tests the set's `where` and updates one register; `any` and `first` leave
- * the loop with BREAK as soon as they know.  `fires R(x)` is R's condition
- * compiled in place, after a RESET of the lets it brought.  Registers of a
- * block are reused by the next block; lets keep theirs for the block.
+ * Per-month sums: `sum(mo in window: ... sum(p.social_insurance where
+ * period = mo and C: amount) ...)` is the contract's evidenced income, read
+ * for every counted member.  Each inner sum whose only tie to `mo` is
+ * `period = mo` is filled in one pass over the person's rows into one
+ * register per month (ADD_AT); the window loop is then unrolled, month m
+ * reading those registers directly: one pass instead of one per month and
+ * per inner sum, the same sums.
  * Never: evaluates, reads data.
  */
 #include <stdio.h>
@@ -23,7 +27,7 @@
 #include <string.h>
 
 #include "contract/policy.h"
-#include "policy/compile.h"
+#include "policy/compile_int.h"
 
 _Static_assert(N_RULES <= 32, "struct prog.severity holds 32 rules");
 
@@ -31,31 +35,19 @@ const char *const opcode_names[N_OPCODES] = {
     "CONST", "MOVE", "COL", "BUILTIN", "NEG", "ARITH", "CMP", "IN", "NOT", "EXISTS", "FN",
     "PICK", "INC", "JF", "JT", "JM", "JMP", "FOR", "BREAK", "LIST_NEW", "LIST_ADD", "MEMO",
     "MEMO_SET", "RESET", "HAVE", "EV_BEGIN", "PIECE_BEGIN", "PIECE_END", "KEY_BEGIN",
-    "KEY_END", "TLIT", "TVAL", "EMIT"};
-
-struct comp {
-    struct lang *L;
-    struct prog *P;
-    int cap_ops, cap_consts;
-    int nreg;
-    int *let_reg;            /* per let of the rule */
-    int memo_base;
-    int *slot_reg;           /* element slot -> register bound now */
-    int nslots;
-    int loop_depth;
-    int fail;
-    uint32_t line;
-    const struct crule *rule;    /* the rule being compiled (its let table) */
-};
-
-struct body {
-    void (*fn)(struct comp *c, int elem, const void *ctx);
-    const void *ctx;
-};
+    "KEY_END", "TLIT", "TVAL", "EMIT", "ZERO", "BUCKET", "ADD_AT", "LOAD_AT", "JCOL",
+    "JCOLIN"};
 
 /* ---------- emitting ---------- */
 
-static int emit(struct comp *c, int code, int x, int y, int a, int b, int cc, int d)
+static int oom(struct comp *c)
+{
+    c->fail = 1;
+    c->L->oom = 1;
+    return 0;
+}
+
+int cc_emit(struct comp *c, int code, int x, int y, int a, int b, int cc, int d)
 {
     struct prog *P = c->P;
     if (c->fail)
@@ -63,11 +55,8 @@ static int emit(struct comp *c, int code, int x, int y, int a, int b, int cc, in
     if (P->nops == c->cap_ops) {
         int cap = c->cap_ops ? c->cap_ops * 2 : 256;
         struct op *n = realloc(P->ops, (size_t)cap * sizeof *n);
-        if (!n) {
-            c->fail = 1;
-            c->L->oom = 1;
-            return 0;
-        }
+        if (!n)
+            return oom(c);
         P->ops = n;
         c->cap_ops = cap;
     }
@@ -84,13 +73,36 @@ static int emit(struct comp *c, int code, int x, int y, int a, int b, int cc, in
 }
 
 /* Point the jump at `at` to the next op to be emitted. */
-static void patch(struct comp *c, int at)
+void cc_patch(struct comp *c, int at)
 {
     if (!c->fail)
         c->P->ops[at].d = c->P->nops - at - 1;
 }
 
-static int add_const(struct comp *c, struct vval v)
+static void jl_add(struct comp *c, struct jlist *jl, int at)
+{
+    if (jl->n == jl->cap) {
+        int cap = jl->cap ? jl->cap * 2 : 8;
+        int *n = realloc(jl->at, (size_t)cap * sizeof *n);
+        if (!n) {
+            oom(c);
+            return;
+        }
+        jl->at = n;
+        jl->cap = cap;
+    }
+    jl->at[jl->n++] = at;
+}
+
+void cc_patch_all(struct comp *c, struct jlist *jl)
+{
+    for (int i = 0; i < jl->n; i++)
+        cc_patch(c, jl->at[i]);
+    free(jl->at);
+    memset(jl, 0, sizeof *jl);
+}
+
+int cc_const(struct comp *c, struct vval v)
 {
     struct prog *P = c->P;
     if (c->fail)
@@ -98,11 +110,8 @@ static int add_const(struct comp *c, struct vval v)
     if (P->nconsts == c->cap_consts) {
         int cap = c->cap_consts ? c->cap_consts * 2 : 64;
         struct vval *n = realloc(P->consts, (size_t)cap * sizeof *n);
-        if (!n) {
-            c->fail = 1;
-            c->L->oom = 1;
-            return 0;
-        }
+        if (!n)
+            return oom(c);
         P->consts = n;
         c->cap_consts = cap;
     }
@@ -110,26 +119,49 @@ static int add_const(struct comp *c, struct vval v)
     return P->nconsts++;
 }
 
-static int const_num(struct comp *c, __int128 n, __int128 d)
+int cc_const_num(struct comp *c, __int128 n, __int128 d)
 {
     struct vval v;
     memset(&v, 0, sizeof v);
     v.n = n;
     v.d = d;
-    return add_const(c, v);
+    return cc_const(c, v);
 }
 
-static int const_text(struct comp *c, const char *s, uint32_t len)
+int cc_const_text(struct comp *c, const char *s, uint32_t len)
 {
     struct vval v;
     memset(&v, 0, sizeof v);
     v.p = s;
     v.n = len;
     v.d = 1;
-    return add_const(c, v);
+    return cc_const(c, v);
 }
 
-static int newreg(struct comp *c)
+/* The constant register (-1, -2, ...) holding v, shared by equal values. */
+static int creg(struct comp *c, struct vval v)
+{
+    struct prog *P = c->P;
+    for (int j = 0; j < P->ncregs; j++) {
+        const struct vval *w = &P->cregs[j];
+        if (w->n == v.n && w->d == v.d && w->p == v.p && w->miss == v.miss)
+            return -(j + 1);
+    }
+    if (c->fail)
+        return 0;
+    if (P->ncregs == c->cap_cregs) {
+        int cap = c->cap_cregs ? c->cap_cregs * 2 : 64;
+        struct vval *n = realloc(P->cregs, (size_t)cap * sizeof *n);
+        if (!n)
+            return oom(c);
+        P->cregs = n;
+        c->cap_cregs = cap;
+    }
+    P->cregs[P->ncregs++] = v;
+    return -P->ncregs;
+}
+
+int cc_newreg(struct comp *c)
 {
     int r = c->nreg++;
     if (c->nreg > c->P->nregs)
@@ -137,19 +169,14 @@ static int newreg(struct comp *c)
     return r;
 }
 
-static void internal(struct comp *c, const struct ir *x, const char *what)
+void cc_internal(struct comp *c, const struct ir *x, const char *what)
 {
     lang_error(c->L, x->pos, 1, "internal error: cannot compile %s (op %d); please report it",
                what, x->op);
     c->fail = 1;
 }
 
-/* ---------- values ---------- */
-
-static int cexpr(struct comp *c, const struct ir *x);
-static void iter(struct comp *c, const struct ir *s, struct body b);
-
-static int fmt_of(struct ty t)
+int cc_fmt(struct ty t)
 {
     switch (t.b) {
     case TY_MONEY:
@@ -174,6 +201,178 @@ static int cmp_class(struct ty a, struct ty b)
     return CC_INT;
 }
 
+/* ---------- per-month sums ---------- */
+
+#define MAX_BUCKETS 8
+
+struct bucket {
+    const struct ir *agg[MAX_BUCKETS];    /* the inner sums read from buckets */
+    const struct ir *rest[MAX_BUCKETS][8];/* their other conjuncts */
+    int nrest[MAX_BUCKETS];
+    int base[MAX_BUCKETS];                /* first of W registers, one per month */
+    int n;
+    const struct ir *person;
+    int month;                            /* the month being compiled: 0 .. W-1 */
+};
+
+static int refs_slot(const struct ir *x, int slot)
+{
+    if (!x)
+        return 0;
+    if (x->op == I_VAR)
+        return x->a == slot;
+    if (x->op == I_LET || x->op == I_CONST)
+        return 0;
+    if (refs_slot(x->x, slot) || refs_slot(x->y, slot) || refs_slot(x->z, slot))
+        return 1;
+    for (int i = 0; i < x->nv; i++)
+        if (refs_slot(x->v[i], slot))
+            return 1;
+    return 0;
+}
+
+/* period = mo (either side) where period is the where-element's column */
+static int is_period_eq(const struct ir *x, int elem_slot, int mo_slot)
+{
+    if (x->op != I_CMP || x->sub != T_EQ)
+        return 0;
+    for (int k = 0; k < 2; k++) {
+        const struct ir *p = k ? x->y : x->x, *m = k ? x->x : x->y;
+        if (p->op == I_COL && p->col && strcmp(p->col->name, "period") == 0 &&
+            p->x->op == I_VAR && p->x->a == elem_slot && m->op == I_VAR && m->a == mo_slot)
+            return 1;
+    }
+    return 0;
+}
+
+static int conjuncts(const struct ir *x, const struct ir **out, int n, int max)
+{
+    if (x->op == I_AND) {
+        n = conjuncts(x->x, out, n, max);
+        return n < 0 ? n : conjuncts(x->y, out, n, max);
+    }
+    if (n >= max)
+        return -1;
+    out[n] = x;
+    return n + 1;
+}
+
+/* Record x if it is sum(P.social_insurance where period = mo and ...: v). */
+static void find_sums(const struct ir *x, int mo, struct bucket *bk)
+{
+    if (!x || bk->n >= MAX_BUCKETS)
+        return;
+    if (x->op == I_AGG && x->sub == K_SUM && x->x->op == I_WHERE) {
+        const struct ir *w = x->x, *src = w->x;
+        const struct ir *cj[10];
+        int n = conjuncts(w->y, cj, 0, 9);
+        if (src->op == I_COL && src->col->how == CK_FEED && src->col->which == F_SI &&
+            !refs_slot(src->x, mo) && (!bk->person || bk->person == src->x) && n > 0 &&
+            !refs_slot(x->y, mo)) {
+            int at = -1, ok = 1;
+            for (int i = 0; i < n; i++) {
+                if (at < 0 && is_period_eq(cj[i], w->a, mo))
+                    at = i;
+                else if (refs_slot(cj[i], mo))
+                    ok = 0;
+            }
+            if (at >= 0 && ok) {
+                int k = bk->n++;
+                bk->person = src->x;
+                bk->agg[k] = x;
+                bk->nrest[k] = 0;
+                for (int i = 0; i < n; i++)
+                    if (i != at)
+                        bk->rest[k][bk->nrest[k]++] = cj[i];
+                return;
+            }
+        }
+    }
+    if (x->op == I_LET || x->op == I_CONST)
+        return;
+    find_sums(x->x, mo, bk);
+    find_sums(x->y, mo, bk);
+    find_sums(x->z, mo, bk);
+    for (int i = 0; i < x->nv; i++)
+        find_sums(x->v[i], mo, bk);
+}
+
+struct fillctx {
+    struct bucket *bk;
+    int W;
+};
+
+static void fill_body(struct comp *c, int elem, const void *ctx)
+{
+    const struct fillctx *fc = ctx;
+    struct bucket *bk = fc->bk;
+    const struct col *period = schema_col(RK_SI, "period", 6);
+    int pr = cc_newreg(c), idx = cc_newreg(c);
+    cc_emit(c, OP_COL, period->how, 0, pr, elem, period->off, (int)period->den);
+    int out = cc_emit(c, OP_BUCKET, 0, fc->W, idx, pr, c->P->window_first, 0);
+    for (int k = 0; k < bk->n; k++) {
+        const struct ir *x = bk->agg[k];
+        int s1 = c->slot_reg[x->x->a], s2 = c->slot_reg[x->a];
+        c->slot_reg[x->x->a] = c->slot_reg[x->a] = elem;
+        struct jlist jl = {0};
+        for (int i = 0; i < bk->nrest[k]; i++)
+            cc_false(c, bk->rest[k][i], &jl);
+        int v = cc_expr(c, x->y);
+        cc_emit(c, OP_ADD_AT, 0, fc->W, bk->base[k], idx, v, 0);
+        cc_patch_all(c, &jl);
+        c->slot_reg[x->x->a] = s1;
+        c->slot_reg[x->a] = s2;
+    }
+    cc_patch(c, out);
+}
+
+
+/* sum over the window with per-month inner sums; -1 if x is not one */
+static int window_sum(struct comp *c, const struct ir *x)
+{
+    struct bucket *bk = calloc(1, sizeof *bk);
+    if (!bk)
+        return oom(c) - 1;
+    find_sums(x->y, x->a, bk);
+    if (bk->n == 0 || !bk->person) {
+        free(bk);
+        return -1;
+    }
+    int W = c->P->window_last - c->P->window_first + 1;
+    int person = cc_expr(c, bk->person);
+    for (int k = 0; k < bk->n; k++) {
+        bk->base[k] = c->nreg;
+        for (int m = 0; m < W; m++)
+            cc_newreg(c);
+    }
+    cc_emit(c, OP_ZERO, 0, 0, bk->base[0], bk->n * W, 0, 0);
+    struct fillctx fc = {bk, W};
+    struct body fb = {fill_body, &fc};
+    cc_for(c, SRC_FEED, F_SI, bk->person->t.e, person, fb);
+    /* the window loop unrolled: month m's sums are registers base + m */
+    int r = cc_newreg(c);
+    cc_emit(c, OP_CONST, 0, 0, r, cc_const_num(c, 0, 1), 0, 0);
+    const struct bucket *prev = c->buckets;
+    int save = c->slot_reg[x->a];
+    for (int m = 0; m < W && !c->fail; m++) {
+        struct vval mv;
+        memset(&mv, 0, sizeof mv);
+        mv.n = c->P->window_first + m;
+        mv.d = 1;
+        c->slot_reg[x->a] = creg(c, mv);
+        bk->month = m;
+        c->buckets = bk;
+        int t = cc_expr(c, x->y);
+        cc_emit(c, OP_ARITH, '+', 0, r, r, t, 0);
+        c->buckets = prev;
+    }
+    c->slot_reg[x->a] = save;
+    free(bk);
+    return r;
+}
+
+/* ---------- aggregates ---------- */
+
 struct aggctx {
     const struct ir *x;
     int r;
@@ -186,185 +385,195 @@ static void agg_body(struct comp *c, int elem, const void *ctx)
     const struct ir *x = g->x;
     int save = c->slot_reg[x->a];
     c->slot_reg[x->a] = elem;
-    int skip = -1;
-    if (x->y && x->sub != K_SUM && x->sub != K_DISTINCT) {
-        int t = cexpr(c, x->y);
-        skip = emit(c, OP_JF, 0, 0, t, 0, 0, 0);
-    }
+    struct jlist skip = {0};
+    if (x->y && x->sub != K_SUM && x->sub != K_DISTINCT)
+        cc_false(c, x->y, &skip);
     switch (x->sub) {
     case K_ANY:
-        emit(c, OP_CONST, 0, 0, g->r, const_num(c, 1, 1), 0, 0);
-        emit(c, OP_BREAK, 0, 0, c->loop_depth - g->depth0, 0, 0, 0);
+        cc_emit(c, OP_CONST, 0, 0, g->r, cc_const_num(c, 1, 1), 0, 0);
+        cc_emit(c, OP_BREAK, 0, 0, c->loop_depth - g->depth0, 0, 0, 0);
         break;
     case K_COUNT:
-        emit(c, OP_INC, 0, 0, g->r, 0, 0, 0);
+        cc_emit(c, OP_INC, 0, 0, g->r, 0, 0, 0);
         break;
     case K_FIRST:
-        emit(c, OP_MOVE, 0, 0, g->r, elem, 0, 0);
-        emit(c, OP_BREAK, 0, 0, c->loop_depth - g->depth0, 0, 0, 0);
+        cc_emit(c, OP_MOVE, 0, 0, g->r, elem, 0, 0);
+        cc_emit(c, OP_BREAK, 0, 0, c->loop_depth - g->depth0, 0, 0, 0);
         break;
     case K_SUM: {
-        int t = cexpr(c, x->y);
-        emit(c, OP_ARITH, '+', 0, g->r, g->r, t, 0);
+        int t = cc_expr(c, x->y);
+        cc_emit(c, OP_ARITH, '+', 0, g->r, g->r, t, 0);
         break;
     }
     case K_DISTINCT: {
-        int t = cexpr(c, x->y);
-        emit(c, OP_LIST_ADD, 0, (uint16_t)cmp_class(x->y->t, x->y->t), g->r, t, 0, 0);
+        int t = cc_expr(c, x->y);
+        cc_emit(c, OP_LIST_ADD, 0, (uint16_t)cmp_class(x->y->t, x->y->t), g->r, t, 0, 0);
         break;
     }
     }
-    if (skip >= 0)
-        patch(c, skip);
+    cc_patch_all(c, &skip);
     c->slot_reg[x->a] = save;
 }
 
 static int aggregate(struct comp *c, const struct ir *x)
 {
-    int r = newreg(c);
+    if (c->buckets)
+        for (int k = 0; k < c->buckets->n; k++)
+            if (c->buckets->agg[k] == x) {
+                return c->buckets->base[k] + c->buckets->month;
+            }
+    if (x->sub == K_SUM && x->x->op == I_WINDOW) {
+        int r = window_sum(c, x);
+        if (r >= 0 || c->fail)
+            return r;
+    }
+    int r = cc_newreg(c);
     switch (x->sub) {
     case K_ANY:
     case K_COUNT:
     case K_SUM:
-        emit(c, OP_CONST, 0, 0, r, const_num(c, 0, 1), 0, 0);
+        cc_emit(c, OP_CONST, 0, 0, r, cc_const_num(c, 0, 1), 0, 0);
         break;
     case K_FIRST: {
         struct vval v;
         memset(&v, 0, sizeof v);
         v.d = 1;
         v.miss = 1;
-        emit(c, OP_CONST, 0, 0, r, add_const(c, v), 0, 0);
+        cc_emit(c, OP_CONST, 0, 0, r, cc_const(c, v), 0, 0);
         break;
     }
     case K_DISTINCT:
-        emit(c, OP_LIST_NEW, 0, 0, r, c->P->nlists++, 0, 0);
+        cc_emit(c, OP_LIST_NEW, 0, 0, r, c->P->nlists++, 0, 0);
         break;
     }
     struct aggctx g = {x, r, c->loop_depth};
     struct body b = {agg_body, &g};
-    iter(c, x->x, b);
+    cc_iter(c, x->x, b);
     return r;
 }
 
-static int cexpr(struct comp *c, const struct ir *x)
+/* ---------- values ---------- */
+
+static int const_reg(struct comp *c, const struct ir *x)
+{
+    struct vval v;
+    memset(&v, 0, sizeof v);
+    v.d = 1;
+    if (x->t.b == TY_TEXT) {
+        v.p = x->s;
+        v.n = x->len;
+    } else {
+        v.n = x->num;
+        v.d = x->den ? x->den : 1;
+    }
+    return creg(c, v);
+}
+
+static int builtin(struct comp *c, const struct ir *x)
+{
+    int a = cc_expr(c, x->x);
+    for (int i = 0; i < c->nbcache; i++)
+        if (c->bcache[i].src == a && c->bcache[i].which == x->col->which)
+            return c->bcache[i].reg;
+    int r = cc_newreg(c);
+    cc_emit(c, OP_BUILTIN, x->col->which, x->x->t.e, r, a, 0, 0);
+    return r;
+}
+
+int cc_expr(struct comp *c, const struct ir *x)
 {
     if (c->fail || !x)
         return 0;
     uint32_t save_line = c->line;
     c->line = x->pos.line;
-    int r = 0, a, b, j;
+    int r = 0, a, b;
     switch (x->op) {
-    case I_CONST: {
-        r = newreg(c);
-        struct vval v;
-        memset(&v, 0, sizeof v);
-        v.d = 1;
-        if (x->t.b == TY_TEXT) {
-            v.p = x->s;
-            v.n = x->len;
-        } else {
-            v.n = x->num;
-            v.d = x->den ? x->den : 1;
-        }
-        emit(c, OP_CONST, 0, 0, r, add_const(c, v), 0, 0);
+    case I_CONST:
+        r = const_reg(c, x);
         break;
-    }
     case I_VAR:
         r = c->slot_reg[x->a];
         break;
     case I_LET: {
         /* the value lives in the rule's let table; computed here unless done */
         r = c->let_reg[x->a];
-        int m = emit(c, OP_MEMO, 0, 0, c->memo_base + x->a, 0, 0, 0);
-        a = cexpr(c, c->rule->lets[x->a].value);
-        emit(c, OP_MOVE, 0, 0, r, a, 0, 0);
-        emit(c, OP_MEMO_SET, 0, 0, c->memo_base + x->a, 0, 0, 0);
-        patch(c, m);
+        int m = cc_emit(c, OP_MEMO, 0, 0, c->memo_base + x->a, 0, 0, 0);
+        a = cc_expr(c, c->rule->lets[x->a].value);
+        cc_emit(c, OP_MOVE, 0, 0, r, a, 0, 0);
+        cc_emit(c, OP_MEMO_SET, 0, 0, c->memo_base + x->a, 0, 0, 0);
+        cc_patch(c, m);
         break;
     }
     case I_COL:
-        a = cexpr(c, x->x);
-        r = newreg(c);
-        if (x->col->how == CK_BUILTIN)
-            emit(c, OP_BUILTIN, x->col->which, x->x->t.e, r, a, 0, 0);
-        else if (x->col->how == CK_FEED)
-            internal(c, x, "a set as a value");
+        if (x->col->how == CK_BUILTIN) {
+            r = builtin(c, x);
+            break;
+        }
+        a = cc_expr(c, x->x);
+        r = cc_newreg(c);
+        if (x->col->how == CK_FEED)
+            cc_internal(c, x, "a set as a value");
         else
-            emit(c, OP_COL, x->col->how, 0, r, a, x->col->off, (int)x->col->den);
+            cc_emit(c, OP_COL, x->col->how, 0, r, a, x->col->off, (int)x->col->den);
         break;
     case I_NEG:
-        a = cexpr(c, x->x);
-        r = newreg(c);
-        emit(c, OP_NEG, 0, 0, r, a, 0, 0);
+    case I_NOT:
+    case I_EXISTS:
+        a = cc_expr(c, x->x);
+        r = cc_newreg(c);
+        cc_emit(c, x->op == I_NEG ? OP_NEG : x->op == I_NOT ? OP_NOT : OP_EXISTS, 0, 0, r, a, 0,
+                0);
         break;
     case I_ARITH:
-        a = cexpr(c, x->x);
-        b = cexpr(c, x->y);
-        r = newreg(c);
-        emit(c, OP_ARITH, x->sub, 0, r, a, b, 0);
+    case I_FN:
+        a = cc_expr(c, x->x);
+        b = cc_expr(c, x->y);
+        r = cc_newreg(c);
+        cc_emit(c, x->op == I_ARITH ? OP_ARITH : OP_FN, x->sub, 0, r, a, b, 0);
         break;
     case I_CMP:
-        a = cexpr(c, x->x);
-        b = cexpr(c, x->y);
-        r = newreg(c);
-        emit(c, OP_CMP, x->sub, (uint16_t)cmp_class(x->x->t, x->y->t), r, a, b, 0);
+        a = cc_expr(c, x->x);
+        b = cc_expr(c, x->y);
+        r = cc_newreg(c);
+        cc_emit(c, OP_CMP, x->sub, (uint16_t)cmp_class(x->x->t, x->y->t), r, a, b, 0);
         break;
     case I_IN:
-        a = cexpr(c, x->x);
-        r = newreg(c);
-        emit(c, OP_IN, x->sub, 0, r, a, (int)x->num, 0);
-        break;
-    case I_NOT:
-        a = cexpr(c, x->x);
-        r = newreg(c);
-        emit(c, OP_NOT, 0, 0, r, a, 0, 0);
-        break;
-    case I_EXISTS:
-        a = cexpr(c, x->x);
-        r = newreg(c);
-        emit(c, OP_EXISTS, 0, 0, r, a, 0, 0);
+        a = cc_expr(c, x->x);
+        r = cc_newreg(c);
+        cc_emit(c, OP_IN, x->sub, 0, r, a, (int)x->num, 0);
         break;
     case I_AND:
-    case I_OR:
-        r = newreg(c);
-        a = cexpr(c, x->x);
-        emit(c, OP_MOVE, 0, 0, r, a, 0, 0);
-        j = emit(c, x->op == I_AND ? OP_JF : OP_JT, 0, 0, r, 0, 0, 0);
-        b = cexpr(c, x->y);
-        emit(c, OP_MOVE, 0, 0, r, b, 0, 0);
-        patch(c, j);
-        break;
-    case I_IF: {
-        r = newreg(c);
-        int t = cexpr(c, x->x);
-        j = emit(c, OP_JF, 0, 0, t, 0, 0, 0);
-        a = cexpr(c, x->y);
-        emit(c, OP_MOVE, 0, 0, r, a, 0, 0);
-        int end = emit(c, OP_JMP, 0, 0, 0, 0, 0, 0);
-        patch(c, j);
-        b = cexpr(c, x->z);
-        emit(c, OP_MOVE, 0, 0, r, b, 0, 0);
-        patch(c, end);
+    case I_OR: {
+        /* as a value (a missing operand stays missing): r = a; skip b when decided */
+        r = cc_newreg(c);
+        a = cc_expr(c, x->x);
+        cc_emit(c, OP_MOVE, 0, 0, r, a, 0, 0);
+        int j = cc_emit(c, x->op == I_AND ? OP_JF : OP_JT, 0, 0, r, 0, 0, 0);
+        b = cc_expr(c, x->y);
+        cc_emit(c, OP_MOVE, 0, 0, r, b, 0, 0);
+        cc_patch(c, j);
         break;
     }
-    case I_FN:
-        a = cexpr(c, x->x);
-        b = cexpr(c, x->y);
-        r = newreg(c);
-        emit(c, OP_FN, x->sub, 0, r, a, b, 0);
+    case I_IF: {
+        r = cc_newreg(c);
+        struct jlist f = {0};
+        cc_false(c, x->x, &f);
+        a = cc_expr(c, x->y);
+        cc_emit(c, OP_MOVE, 0, 0, r, a, 0, 0);
+        int end = cc_emit(c, OP_JMP, 0, 0, 0, 0, 0, 0);
+        cc_patch_all(c, &f);
+        b = cc_expr(c, x->z);
+        cc_emit(c, OP_MOVE, 0, 0, r, b, 0, 0);
+        cc_patch(c, end);
         break;
+    }
     case I_PICK: {
         int base = c->P->nconsts;
-        for (int i = 0; i < x->nv; i++) {
-            struct vval v;
-            memset(&v, 0, sizeof v);
-            v.n = x->v[i]->num;
-            v.d = x->v[i]->den ? x->v[i]->den : 1;
-            add_const(c, v);
-        }
-        a = cexpr(c, x->x);
-        r = newreg(c);
-        emit(c, OP_PICK, 0, (uint16_t)x->nv, r, a, base, 0);
+        for (int i = 0; i < x->nv; i++)
+            cc_const_num(c, x->v[i]->num, x->v[i]->den ? x->v[i]->den : 1);
+        a = cc_expr(c, x->x);
+        r = cc_newreg(c);
+        cc_emit(c, OP_PICK, 0, (uint16_t)x->nv, r, a, base, 0);
         break;
     }
     case I_AGG:
@@ -372,18 +581,120 @@ static int cexpr(struct comp *c, const struct ir *x)
         break;
     case I_FIRES:
         if (x->b > 0)
-            emit(c, OP_RESET, 0, 0, c->memo_base + x->a, x->b, 0, 0);
-        r = cexpr(c, x->x);
+            cc_emit(c, OP_RESET, 0, 0, c->memo_base + x->a, x->b, 0, 0);
+        r = cc_expr(c, x->x);
         break;
     case I_HAVE:
-        r = newreg(c);
-        emit(c, OP_HAVE, 0, 0, r, x->a, 0, 0);
+        if (c->have) {   /* known for this run: a constant */
+            struct vval v;
+            memset(&v, 0, sizeof v);
+            v.n = c->have[x->a] != 0;
+            v.d = 1;
+            r = creg(c, v);
+            break;
+        }
+        r = cc_newreg(c);
+        cc_emit(c, OP_HAVE, 0, 0, r, x->a, 0, 0);
         break;
     default:
-        internal(c, x, "this value");
+        cc_internal(c, x, "this value");
     }
     c->line = save_line;
     return r;
+}
+
+/* ---------- conditions ---------- */
+
+static void cc_true(struct comp *c, const struct ir *x, struct jlist *jl);
+
+void cc_false(struct comp *c, const struct ir *x, struct jlist *jl)
+{
+    if (c->fail || !x)
+        return;
+    switch (x->op) {
+    case I_AND:
+        cc_false(c, x->x, jl);
+        cc_false(c, x->y, jl);
+        return;
+    case I_OR: {
+        struct jlist t = {0};
+        cc_true(c, x->x, &t);
+        cc_false(c, x->y, jl);
+        cc_patch_all(c, &t);
+        return;
+    }
+    case I_FIRES:
+        if (x->b > 0)
+            cc_emit(c, OP_RESET, 0, 0, c->memo_base + x->a, x->b, 0, 0);
+        cc_false(c, x->x, jl);
+        return;
+    case I_CONST:
+        if (!x->num)
+            jl_add(c, jl, cc_emit(c, OP_JMP, 0, 0, 0, 0, 0, 0));
+        return;
+    case I_HAVE:
+        if (c->have) {
+            if (!c->have[x->a])
+                jl_add(c, jl, cc_emit(c, OP_JMP, 0, 0, 0, 0, 0, 0));
+            return;
+        }
+        jl_add(c, jl, cc_emit(c, OP_JF, 0, 0, cc_expr(c, x), 0, 0, 0));
+        return;
+    case I_CMP:
+    case I_IN: {
+        /* an int column against a constant: one op (JCOL, JCOLIN) */
+        const struct ir *col = x->x, *k = x->y;
+        if (x->op == I_CMP && col->op == I_CONST) {
+            col = x->y;
+            k = x->x;
+        }
+        if (col->op == I_COL && col->col->how == CK_INT &&
+            (x->op == I_IN || ((x->sub == T_EQ || x->sub == T_NE) && k->op == I_CONST &&
+                               k->den == 1 && k->num >= -2147483647 && k->num <= 2147483647))) {
+            int row = cc_expr(c, col->x);
+            if (x->op == I_IN)
+                jl_add(c, jl, cc_emit(c, OP_JCOLIN, x->sub, 0, row, (int)x->num, col->col->off,
+                                      0));
+            else
+                jl_add(c, jl, cc_emit(c, OP_JCOL, x->sub, 0, row, (int)k->num, col->col->off, 0));
+            return;
+        }
+    }
+        __attribute__((fallthrough));
+    default:
+        jl_add(c, jl, cc_emit(c, OP_JF, 0, 0, cc_expr(c, x), 0, 0, 0));
+    }
+}
+
+/* Jump (to a place added to *jl) when x is true; fall through otherwise. */
+static void cc_true(struct comp *c, const struct ir *x, struct jlist *jl)
+{
+    if (c->fail || !x)
+        return;
+    switch (x->op) {
+    case I_OR:
+        cc_true(c, x->x, jl);
+        cc_true(c, x->y, jl);
+        return;
+    case I_AND: {
+        struct jlist f = {0};
+        cc_false(c, x->x, &f);
+        cc_true(c, x->y, jl);
+        cc_patch_all(c, &f);
+        return;
+    }
+    case I_FIRES:
+        if (x->b > 0)
+            cc_emit(c, OP_RESET, 0, 0, c->memo_base + x->a, x->b, 0, 0);
+        cc_true(c, x->x, jl);
+        return;
+    case I_CONST:
+        if (x->num)
+            jl_add(c, jl, cc_emit(c, OP_JMP, 0, 0, 0, 0, 0, 0));
+        return;
+    default:
+        jl_add(c, jl, cc_emit(c, OP_JT, 0, 0, cc_expr(c, x), 0, 0, 0));
+    }
 }
 
 /* ---------- sets ---------- */
@@ -398,21 +709,21 @@ static void where_body(struct comp *c, int elem, const void *ctx)
     const struct wherectx *w = ctx;
     int save = c->slot_reg[w->s->a];
     c->slot_reg[w->s->a] = elem;
-    int t = cexpr(c, w->s->y);
-    int j = emit(c, OP_JF, 0, 0, t, 0, 0, 0);
+    struct jlist jl = {0};
+    cc_false(c, w->s->y, &jl);
     w->inner.fn(c, elem, w->inner.ctx);
-    patch(c, j);
+    cc_patch_all(c, &jl);
     c->slot_reg[w->s->a] = save;
 }
 
-static void for_loop(struct comp *c, int source, int y, int cc, int src, struct body b)
+void cc_for(struct comp *c, int source, int y, int cc, int src, struct body b)
 {
-    int elem = newreg(c);
-    int at = emit(c, OP_FOR, source, y, src, elem, cc, 0);
+    int elem = cc_newreg(c);
+    int at = cc_emit(c, OP_FOR, source, y, src, elem, cc, 0);
     c->loop_depth++;
     b.fn(c, elem, b.ctx);
     c->loop_depth--;
-    patch(c, at);
+    cc_patch(c, at);
 }
 
 /* FOR over a set-valued column of the row in register src. */
@@ -420,14 +731,14 @@ static void col_loop(struct comp *c, const struct col *col, int row_kind, int sr
                      struct body b)
 {
     if (col->how == CK_FEED) {
-        for_loop(c, SRC_FEED, col->which, row_kind, src, b);
+        cc_for(c, SRC_FEED, col->which, row_kind, src, b);
         return;
     }
     switch (col->which) {
-    case B_MEMBERS: for_loop(c, SRC_MEMBERS, 0, row_kind, src, b); return;
-    case B_COUNTED_SET: for_loop(c, SRC_COUNTED, 0, row_kind, src, b); return;
-    case B_PERSONS: for_loop(c, SRC_PERSONS, 0, row_kind, src, b); return;
-    case B_HOUSEHOLDS: for_loop(c, SRC_HOUSEHOLDS, 0, row_kind, src, b); return;
+    case B_MEMBERS: cc_for(c, SRC_MEMBERS, 0, row_kind, src, b); return;
+    case B_COUNTED_SET: cc_for(c, SRC_COUNTED, 0, row_kind, src, b); return;
+    case B_PERSONS: cc_for(c, SRC_PERSONS, 0, row_kind, src, b); return;
+    case B_HOUSEHOLDS: cc_for(c, SRC_HOUSEHOLDS, 0, row_kind, src, b); return;
     }
     c->fail = 1;
 }
@@ -446,7 +757,7 @@ static void flat_body(struct comp *c, int elem, const void *ctx)
     c->slot_reg[f->s->a] = save;
 }
 
-static void iter(struct comp *c, const struct ir *s, struct body b)
+void cc_iter(struct comp *c, const struct ir *s, struct body b)
 {
     if (c->fail || !s)
         return;
@@ -454,335 +765,32 @@ static void iter(struct comp *c, const struct ir *s, struct body b)
     case I_WHERE: {
         struct wherectx w = {s, b};
         struct body wb = {where_body, &w};
-        iter(c, s->x, wb);
+        cc_iter(c, s->x, wb);
         return;
     }
     case I_FLAT: {
         struct flatctx f = {s, b};
         struct body fb = {flat_body, &f};
-        iter(c, s->x, fb);
+        cc_iter(c, s->x, fb);
         return;
     }
     case I_COL:
         if (s->t.b == TY_SET) {
-            int src = cexpr(c, s->x);
+            int src = cc_expr(c, s->x);
             col_loop(c, s->col, s->x->t.e, src, b);
             return;
         }
         break;
     case I_WINDOW:
-        for_loop(c, SRC_WINDOW, 0, 0, 0, b);
+        cc_for(c, SRC_WINDOW, 0, 0, 0, b);
         return;
     default:
         break;
     }
     if (s->t.b == TY_LIST) {
-        int src = cexpr(c, s);
-        for_loop(c, SRC_LIST, 0, 0, src, b);
+        int src = cc_expr(c, s);
+        cc_for(c, SRC_LIST, 0, 0, src, b);
         return;
     }
-    internal(c, s, "this set");
-}
-
-/* ---------- evidence and keys ---------- */
-
-static void content(struct comp *c, const struct ir *x);
-
-static void hole(struct comp *c, const struct ir *x)
-{
-    if (x->op == I_IF || x->op == I_TEMPLATE || x->op == I_TEXT) {
-        content(c, x);
-        return;
-    }
-    if (x->op == I_COALESCE) {
-        int r = cexpr(c, x->x);
-        int j = emit(c, OP_JM, 0, 0, r, 0, 0, 0);
-        emit(c, OP_TVAL, fmt_of(x->x->t), x->x->t.e, 0, r, 0, 0);
-        int end = emit(c, OP_JMP, 0, 0, 0, 0, 0, 0);
-        patch(c, j);
-        content(c, x->y);
-        patch(c, end);
-        return;
-    }
-    int r = cexpr(c, x);
-    emit(c, OP_TVAL, fmt_of(x->t), x->t.e, 0, r, 0, 0);
-}
-
-struct eachctx {
-    const struct ir *x;
-    int counter;
-    int key;
-};
-
-static void key_fields(struct comp *c, const struct ir *x)
-{
-    emit(c, OP_KEY_BEGIN, 0, 0, 0, 0, 0, 0);
-    for (int i = 0; i < x->nv; i++) {
-        if (i)
-            emit(c, OP_TLIT, 0, 0, 0, const_text(c, "\x1f", 1), 0, 0);
-        hole(c, x->v[i]);
-    }
-    emit(c, OP_KEY_END, 0, 0, 0, 0, 0, 0);
-}
-
-static void each_body(struct comp *c, int elem, const void *ctx)
-{
-    const struct eachctx *e = ctx;
-    int save = c->slot_reg[e->x->a];
-    c->slot_reg[e->x->a] = elem;
-    if (e->key) {
-        key_fields(c, e->x);
-    } else {
-        emit(c, OP_PIECE_BEGIN, 0, 0, 0, 0, 0, 0);
-        int j = emit(c, OP_JF, 0, 0, e->counter, 0, 0, 0);
-        if (e->x->z)
-            content(c, e->x->z);
-        else
-            emit(c, OP_TLIT, 0, 0, 0, const_text(c, "; ", 2), 0, 0);
-        patch(c, j);
-        content(c, e->x->y);
-        emit(c, OP_PIECE_END, 0, 0, 0, 0, 0, 0);
-        emit(c, OP_INC, 0, 0, e->counter, 0, 0, 0);
-    }
-    c->slot_reg[e->x->a] = save;
-}
-
-static void each(struct comp *c, const struct ir *x, int key)
-{
-    struct eachctx e = {x, 0, key};
-    if (!key) {
-        e.counter = newreg(c);
-        emit(c, OP_CONST, 0, 0, e.counter, const_num(c, 0, 1), 0, 0);
-    }
-    struct body b = {each_body, &e};
-    iter(c, x->x, b);
-}
-
-/* Text of x appended to the open piece or key item. */
-static void content(struct comp *c, const struct ir *x)
-{
-    if (!x || c->fail)
-        return;
-    switch (x->op) {
-    case I_TEMPLATE:
-        for (int i = 0; i < x->nv; i++)
-            hole(c, x->v[i]);
-        return;
-    case I_TEXT:
-        if (x->len)
-            emit(c, OP_TLIT, 0, 0, 0, const_text(c, x->s, x->len), 0, 0);
-        return;
-    case I_IF: {
-        int t = cexpr(c, x->x);
-        int j = emit(c, OP_JF, 0, 0, t, 0, 0, 0);
-        content(c, x->y);
-        if (x->z) {
-            int end = emit(c, OP_JMP, 0, 0, 0, 0, 0, 0);
-            patch(c, j);
-            content(c, x->z);
-            patch(c, end);
-        } else {
-            patch(c, j);
-        }
-        return;
-    }
-    case I_EACH:
-        internal(c, x, "'each' inside a piece of evidence");
-        return;
-    default:
-        hole(c, x);
-    }
-}
-
-static void piece(struct comp *c, const struct ir *x)
-{
-    if (!x)
-        return;
-    if (x->op == I_EACH) {
-        each(c, x, 0);
-        return;
-    }
-    if (x->op == I_IF) {
-        int t = cexpr(c, x->x);
-        int j = emit(c, OP_JF, 0, 0, t, 0, 0, 0);
-        piece(c, x->y);
-        if (x->z) {
-            int end = emit(c, OP_JMP, 0, 0, 0, 0, 0, 0);
-            patch(c, j);
-            piece(c, x->z);
-            patch(c, end);
-        } else {
-            patch(c, j);
-        }
-        return;
-    }
-    emit(c, OP_PIECE_BEGIN, 0, 0, 0, 0, 0, 0);
-    content(c, x);
-    emit(c, OP_PIECE_END, 0, 0, 0, 0, 0, 0);
-}
-
-/* ---------- rules ---------- */
-
-struct blockctx {
-    const struct crule *r;
-    int rule_index;
-    int unit_reg;
-};
-
-static void block_body(struct comp *c, int elem, const void *ctx)
-{
-    const struct blockctx *bc = ctx;
-    const struct crule *r = bc->r;
-    if (r->each)
-        c->slot_reg[1] = elem;
-    c->line = r->pos.line;
-    if (r->nlets)
-        emit(c, OP_RESET, 0, 0, c->memo_base, r->nlets, 0, 0);
-    int jumps[64], nj = 0;
-    const struct ir *conds[66];
-    int nc = 0;
-    if (r->filter)
-        conds[nc++] = r->filter;
-    for (int i = 0; i < r->nreq && nc < 65; i++)
-        conds[nc++] = r->req[i];
-    if (r->when)
-        conds[nc++] = r->when;
-    for (int i = 0; i < nc && nj < 64; i++) {
-        int t = cexpr(c, conds[i]);
-        jumps[nj++] = emit(c, OP_JF, 0, 0, t, 0, 0, 0);
-    }
-    c->line = r->pos.line;
-    emit(c, OP_EV_BEGIN, 0, 0, 0, 0, 0, 0);
-    for (int i = 0; i < r->nev; i++)
-        piece(c, r->ev[i]);
-    for (int i = 0; i < r->nkey; i++) {
-        const struct ir *k = r->key[i];
-        if (k->op == I_EACH)
-            each(c, k, 1);
-        else
-            key_fields(c, k);
-    }
-    c->line = r->pos.line;
-    int unit = r->each ? c->slot_reg[1] : c->slot_reg[0];
-    emit(c, OP_EMIT, r->unit, r->each ? r->each_kind : 0, bc->rule_index, unit, r->each, 0);
-    for (int i = 0; i < nj; i++)
-        patch(c, jumps[i]);
-}
-
-static void dummy_unit(struct comp *c, int elem, const void *ctx)
-{
-    block_body(c, elem, ctx);
-}
-
-static void rule_block(struct comp *c, const struct crule *r, int rule_index, int unit_reg)
-{
-    int mark = c->nreg;
-    c->rule = r;
-    c->let_reg = calloc((size_t)r->nlets + 1, sizeof *c->let_reg);
-    c->slot_reg = calloc((size_t)r->nslots + 2, sizeof *c->slot_reg);
-    if (!c->let_reg || !c->slot_reg) {
-        c->fail = 1;
-        c->L->oom = 1;
-        free(c->let_reg);
-        free(c->slot_reg);
-        return;
-    }
-    for (int i = 0; i < r->nlets; i++)
-        c->let_reg[i] = newreg(c);
-    c->memo_base = c->P->nmemo;
-    c->P->nmemo += r->nlets;
-    c->slot_reg[0] = unit_reg;
-    struct blockctx bc = {r, rule_index, unit_reg};
-    if (r->each) {
-        struct body b = {dummy_unit, &bc};
-        iter(c, r->each_set, b);
-    } else {
-        block_body(c, unit_reg, &bc);
-    }
-    free(c->let_reg);
-    free(c->slot_reg);
-    c->let_reg = c->slot_reg = NULL;
-    c->nreg = mark;
-}
-
-struct membersctx {
-    const struct cpolicy *cp;
-    const int *index;
-};
-
-static void members_body(struct comp *c, int elem, const void *ctx)
-{
-    const struct membersctx *m = ctx;
-    for (int i = 0; i < m->cp->nrules; i++) {
-        const struct crule *r = &m->cp->rules[i];
-        if (r->unit != U_MEMBER || m->index[i] < 0)
-            continue;
-        rule_block(c, r, m->index[i], elem);
-    }
-}
-
-int compile_policy(struct lang *L, const struct cpolicy *cp, int window_first,
-                   int window_last, struct prog *P)
-{
-    memset(P, 0, sizeof *P);
-    struct comp c;
-    memset(&c, 0, sizeof c);
-    c.L = L;
-    c.P = P;
-    P->window_first = window_first;
-    P->window_last = window_last;
-    for (int i = 0; i < 32; i++)
-        P->severity[i] = SEV_OFF;
-    int *index = calloc((size_t)cp->nrules + 1, sizeof *index);
-    P->rules = calloc((size_t)cp->nrules + 1, sizeof *P->rules);
-    if (!index || !P->rules) {
-        free(index);
-        L->oom = 1;
-        return -1;
-    }
-    for (int i = 0; i < cp->nrules; i++) {
-        const struct crule *r = &cp->rules[i];
-        index[i] = -1;
-        if (r->severity == SEV_OFF || r->cat < 0)
-            continue;
-        index[i] = P->nrules;
-        P->rules[P->nrules].cat = r->cat;
-        P->rules[P->nrules].severity = r->severity;
-        P->rules[P->nrules].name = rule_names[r->cat];
-        P->nrules++;
-        P->severity[r->cat] = r->severity;
-    }
-    P->reg_unit = newreg(&c);
-    for (int e = 0; e < N_ENTRIES; e++) {
-        P->entry[e][0] = P->nops;
-        if (e == ENTRY_ROLLS) {
-            int any_member = 0;
-            for (int i = 0; i < cp->nrules; i++)
-                any_member |= cp->rules[i].unit == U_MEMBER && index[i] >= 0;
-            if (any_member) {
-                struct membersctx m = {cp, index};
-                struct body b = {members_body, &m};
-                for_loop(&c, SRC_MEMBERS, 0, RK_HOUSEHOLD, P->reg_unit, b);
-            }
-        }
-        int want = e == ENTRY_ROLLS ? U_HOUSEHOLD : e == ENTRY_CANCELLED ? U_CANCELLED
-                                                                         : U_CANDIDATE;
-        for (int i = 0; i < cp->nrules; i++) {
-            const struct crule *r = &cp->rules[i];
-            if (r->unit != want || index[i] < 0)
-                continue;
-            rule_block(&c, r, index[i], P->reg_unit);
-        }
-        P->entry[e][1] = P->nops;
-    }
-    free(index);
-    return c.fail ? -1 : 0;
-}
-
-void prog_free(struct prog *P)
-{
-    free(P->ops);
-    free(P->consts);
-    free(P->rules);
-    memset(P, 0, sizeof *P);
+    cc_internal(c, s, "this set");
 }

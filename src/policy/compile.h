@@ -9,10 +9,12 @@
 #include "policy/prog.h"
 
 /* Compile the effective policy into *P (malloc'd arrays; prog_free).
- * window_first/last: the months of the income window.  0, or -1 with an
+ * window_first/last: the months of the income window; have: per enum
+ * input_file, is the optional feed present in this run (then `requires
+ * feed` is decided here), or NULL (decided when run).  0, or -1 with an
  * error in L (out of memory, or an internal error). */
 int compile_policy(struct lang *L, const struct cpolicy *cp, int window_first,
-                   int window_last, struct prog *P);
+                   int window_last, const int *have, struct prog *P);
 void prog_free(struct prog *P);
 
 /* The program as text, one op a line (hedui rules check --program);

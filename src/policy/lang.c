@@ -201,7 +201,7 @@ static int build(struct lang_prog *lp, const struct lang_opts *o, struct err *e)
         int first = last - o->window_months + 1;
         if (check_policy(L, files, nf, o->as_of, o->window_months, &lp->cp) == 0 &&
             L->nerrors == 0) {
-            if (compile_policy(L, &lp->cp, first, last, &lp->P) == 0)
+            if (compile_policy(L, &lp->cp, first, last, o->have, &lp->P) == 0)
                 lp->compiled = 1;
         }
     }

@@ -18,6 +18,7 @@
 struct lang_opts {
     int as_of;              /* dated parameters: the value in force on this day */
     int window_months;      /* policy.rules' income window */
+    const int *have;        /* optional feeds present (per enum input_file), or NULL */
 };
 
 struct lang_prog {

@@ -42,6 +42,20 @@
  *   TLIT        b=k                         append the text K[b]
  *   TVAL        b=reg x=format y=enum       append r[b] printed (missing: nothing)
  *   EMIT        a=rule b=unit reg x=unit kind y=row kind   a flag (one per key)
+ *   ZERO        a=first b=n                 r[a..a+n) = 0
+ *   BUCKET      a=dst b=month c=first y=n d   r[a] = month r[b] - c; if it is not
+ *                                           in 0..n-1: pc += d
+ *   ADD_AT      a=first b=index c y=n       r[a + r[b]] += r[c]   (per-month sums:
+ *   LOAD_AT     a=dst b=first c=index y=n   r[a] = r[b + r[c]]     one pass over a
+ *                                           person's rows for the whole window)
+ *   JCOL        a=row c=off b=value x=T_EQ/T_NE d   unless the row at r[a] is there
+ *                                           and its int column at c x b: pc += d
+ *   JCOLIN      a=row c=off b=bits x=neg d  unless the row is there and its int
+ *                                           column is in (not in) bits: pc += d
+ *                                           (a filter test in one op: `status = valid`)
+ *
+ * Registers -1, -2, ... hold the constants cregs[0], cregs[1], ... (set once
+ * per thread; no op writes them), so a constant in an expression costs no op.
  *
  * Jumps go forward only (d >= 0, counted from the op after the jump); a FOR's
  * body is the d ops after it, and nothing jumps out of a body but BREAK.  So
@@ -57,6 +71,7 @@ enum opcode {
     OP_EXISTS, OP_FN, OP_PICK, OP_INC, OP_JF, OP_JT, OP_JM, OP_JMP, OP_FOR, OP_BREAK,
     OP_LIST_NEW, OP_LIST_ADD, OP_MEMO, OP_MEMO_SET, OP_RESET, OP_HAVE, OP_EV_BEGIN,
     OP_PIECE_BEGIN, OP_PIECE_END, OP_KEY_BEGIN, OP_KEY_END, OP_TLIT, OP_TVAL, OP_EMIT,
+    OP_ZERO, OP_BUCKET, OP_ADD_AT, OP_LOAD_AT, OP_JCOL, OP_JCOLIN,
     N_OPCODES
 };
 extern const char *const opcode_names[N_OPCODES];
@@ -111,8 +126,10 @@ enum entry { ENTRY_ROLLS, ENTRY_CANCELLED, ENTRY_CANDIDATE, N_ENTRIES };
 struct prog {
     struct op *ops;
     int nops;
-    struct vval *consts;
+    struct vval *consts;         /* constants of TLIT, PICK and CONST */
     int nconsts;
+    struct vval *cregs;          /* constant registers -1, -2, ... */
+    int ncregs;
     struct prule *rules;
     int nrules;
     int entry[N_ENTRIES][2];     /* [start, end) of each entry's ops */

@@ -31,9 +31,16 @@ static int bad(struct ver *v, int pc, const char *what)
     return -1;
 }
 
+/* a register read: constant registers -1.. -ncregs too */
 static int reg(const struct ver *v, int r)
 {
-    return r >= 0 && r < v->P->nregs;
+    return r >= -v->P->ncregs && r < v->P->nregs;
+}
+
+/* a register written (and its n-1 neighbours) */
+static int dst(const struct ver *v, int r, int n)
+{
+    return r >= 0 && n >= 1 && r + n <= v->P->nregs;
 }
 
 static int konst(const struct ver *v, int k)
@@ -48,41 +55,55 @@ static int operands(struct ver *v, int pc)
     const struct op *o = &P->ops[pc];
     switch (o->code) {
     case OP_CONST:
-        return reg(v, o->a) && konst(v, o->b) ? 0 : bad(v, pc, "register or constant");
-    case OP_MOVE: case OP_NEG: case OP_NOT: case OP_EXISTS: case OP_IN: case OP_LIST_ADD:
+        return dst(v, o->a, 1) && konst(v, o->b) ? 0 : bad(v, pc, "register or constant");
+    case OP_MOVE: case OP_NEG: case OP_NOT: case OP_EXISTS: case OP_IN:
+        return dst(v, o->a, 1) && reg(v, o->b) ? 0 : bad(v, pc, "register");
+    case OP_LIST_ADD:
         return reg(v, o->a) && reg(v, o->b) ? 0 : bad(v, pc, "register");
+    case OP_ZERO:
+        return dst(v, o->a, o->b) ? 0 : bad(v, pc, "registers");
+    case OP_BUCKET:
+        return dst(v, o->a, 1) && reg(v, o->b) && o->y > 0 ? 0 : bad(v, pc, "register");
+    case OP_ADD_AT:
+        return dst(v, o->a, o->y) && reg(v, o->b) && reg(v, o->c) ? 0 : bad(v, pc, "registers");
+    case OP_LOAD_AT:
+        return dst(v, o->a, 1) && o->y > 0 && o->b >= 0 && o->b + o->y <= v->P->nregs &&
+                       reg(v, o->c)
+                   ? 0 : bad(v, pc, "registers");
     case OP_COL:
-        return reg(v, o->a) && reg(v, o->b) && o->x <= CK_SCALED && o->c >= 0 && o->c < 512 &&
+        return dst(v, o->a, 1) && reg(v, o->b) && o->x <= CK_SCALED && o->c >= 0 && o->c < 512 &&
                        o->d > 0
                    ? 0 : bad(v, pc, "register, column or scale");
     case OP_BUILTIN:
-        return reg(v, o->a) && reg(v, o->b) && o->x < N_BUILTINS && o->y < N_ROWKINDS
+        return dst(v, o->a, 1) && reg(v, o->b) && o->x < N_BUILTINS && o->y < N_ROWKINDS
                    ? 0 : bad(v, pc, "register or builtin");
     case OP_ARITH:
-        return reg(v, o->a) && reg(v, o->b) && reg(v, o->c) && strchr("+-*/", o->x) && o->x
+        return dst(v, o->a, 1) && reg(v, o->b) && reg(v, o->c) && strchr("+-*/", o->x) && o->x
                    ? 0 : bad(v, pc, "register or operator");
     case OP_CMP:
-        return reg(v, o->a) && reg(v, o->b) && reg(v, o->c) && o->y <= CC_TEXT
+        return dst(v, o->a, 1) && reg(v, o->b) && reg(v, o->c) && o->y <= CC_TEXT
                    ? 0 : bad(v, pc, "register or class");
     case OP_FN:
-        return reg(v, o->a) && reg(v, o->b) && reg(v, o->c) && o->x < N_FNS
+        return dst(v, o->a, 1) && reg(v, o->b) && reg(v, o->c) && o->x < N_FNS
                    ? 0 : bad(v, pc, "register or function");
     case OP_PICK:
-        return reg(v, o->a) && reg(v, o->b) && konst(v, o->c) && o->y > 0 && o->c + o->y <= P->nconsts
+        return dst(v, o->a, 1) && reg(v, o->b) && konst(v, o->c) && o->y > 0 && o->c + o->y <= P->nconsts
                    ? 0 : bad(v, pc, "register or table");
-    case OP_INC: case OP_JF: case OP_JT: case OP_JM:
+    case OP_INC:
+        return dst(v, o->a, 1) ? 0 : bad(v, pc, "register");
+    case OP_JF: case OP_JT: case OP_JM:
         return reg(v, o->a) ? 0 : bad(v, pc, "register");
     case OP_FOR:
-        return reg(v, o->a) && reg(v, o->b) && o->x <= SRC_LIST && o->y < N_FEEDS
+        return reg(v, o->a) && dst(v, o->b, 1) && o->x <= SRC_LIST && o->y < N_FEEDS
                    ? 0 : bad(v, pc, "register or source");
     case OP_LIST_NEW:
-        return reg(v, o->a) && o->b >= 0 && o->b < P->nlists ? 0 : bad(v, pc, "list");
+        return dst(v, o->a, 1) && o->b >= 0 && o->b < P->nlists ? 0 : bad(v, pc, "list");
     case OP_MEMO: case OP_MEMO_SET:
         return o->a >= 0 && o->a < P->nmemo ? 0 : bad(v, pc, "memo slot");
     case OP_RESET:
         return o->a >= 0 && o->b >= 0 && o->a + o->b <= P->nmemo ? 0 : bad(v, pc, "memo slots");
     case OP_HAVE:
-        return reg(v, o->a) && o->b >= 0 && o->b < N_INPUT ? 0 : bad(v, pc, "input file");
+        return dst(v, o->a, 1) && o->b >= 0 && o->b < N_INPUT ? 0 : bad(v, pc, "input file");
     case OP_TLIT:
         return konst(v, o->b) && P->consts[o->b].p ? 0 : bad(v, pc, "text constant");
     case OP_TVAL:
@@ -91,6 +112,8 @@ static int operands(struct ver *v, int pc)
     case OP_EMIT:
         return o->a >= 0 && o->a < P->nrules && reg(v, o->b) && o->x < N_UNIT
                    ? 0 : bad(v, pc, "rule or unit");
+    case OP_JCOL: case OP_JCOLIN:
+        return reg(v, o->a) && o->c >= 0 && o->c <= 508 ? 0 : bad(v, pc, "register or column");
     case OP_JMP: case OP_BREAK: case OP_EV_BEGIN: case OP_PIECE_BEGIN: case OP_PIECE_END:
     case OP_KEY_BEGIN: case OP_KEY_END:
         return 0;
@@ -106,7 +129,8 @@ static int range(struct ver *v, int from, int to, int depth)
         if (operands(v, pc) != 0)
             return -1;
         switch (o->code) {
-        case OP_JF: case OP_JT: case OP_JM: case OP_JMP: case OP_MEMO:
+        case OP_JF: case OP_JT: case OP_JM: case OP_JMP: case OP_MEMO: case OP_BUCKET:
+        case OP_JCOL: case OP_JCOLIN:
             if (o->d < 0 || pc + 1 + o->d > to)
                 return bad(v, pc, "jump backward or out of its body");
             break;

@@ -127,7 +127,7 @@ static void check_one(const struct lang_prog *lp, int st, const struct err *e)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct lang_opts o = {as_of, 6};
+    struct lang_opts o = {as_of, 6, NULL};
     struct lang_prog *a = NULL, *b = NULL;
     struct err ea, eb;
     err_init(&ea);
@@ -142,8 +142,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(a->P.nops == b->P.nops && a->P.nconsts == b->P.nconsts);
         CHECK(a->P.nregs == b->P.nregs && a->P.nrules == b->P.nrules);
         CHECK(a->P.nops == 0 || memcmp(a->P.ops, b->P.ops, (size_t)a->P.nops * sizeof *a->P.ops) == 0);
+        CHECK(a->P.ncregs == b->P.ncregs);
         for (int i = 0; i < a->P.nconsts; i++)
             CHECK(same_text(&a->P.consts[i], &b->P.consts[i]));
+        for (int i = 0; i < a->P.ncregs; i++)
+            CHECK(same_text(&a->P.cregs[i], &b->P.cregs[i]));
     }
     lang_prog_free(a);
     lang_prog_free(b);
