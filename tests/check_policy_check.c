@@ -268,6 +268,27 @@ START_TEST(test_fires_circle)
 }
 END_TEST
 
+START_TEST(test_latest)
+{
+    /* a title's latest row: fine; text as the order: refused; no order: refused */
+    char *ref = reference();
+    char *ok = edit(ref, "let p = m.property where status = held",
+                    "let p = latest(m.property by property_id, usage: registered_on, area_m2)\n"
+                    "      where status = held");
+    struct compiled c = compile(ok);
+    ck_assert_msg(c.st == E_OK, "%s", c.diag);
+    lang_prog_free(c.lp);
+    free(ok);
+    free(ref);
+    one_error("let p = m.property where status = held",
+              "let p = latest(m.property by property_id: usage, property_id) where status = held",
+              "error: latest(): text cannot be an order (a date or a number)", NULL);
+    one_error("let p = m.property where status = held",
+              "let p = latest(m.property by property_id) where status = held",
+              "error: expected ':' and the order (a date first)", NULL);
+}
+END_TEST
+
 START_TEST(test_key_refuses_line_and_params)
 {
     one_error("key each v: vehicle_class, plate_no, use, value_yuan",
@@ -454,6 +475,7 @@ Suite *policy_check_suite(void)
     tcase_add_test(tc, test_fires);
     tcase_add_test(tc, test_fires_circle);
     tcase_add_test(tc, test_key_refuses_line_and_params);
+    tcase_add_test(tc, test_latest);
     tcase_add_test(tc, test_dated_parameter);
     tcase_add_test(tc, test_many_errors_one_pass);
     suite_add_tcase(s, tc);

@@ -230,6 +230,46 @@ START_TEST(test_overflow_stops_the_run)
 }
 END_TEST
 
+/* latest(S by KEY: ORDER): per title, the row with the latest registered_on
+ * (the first on a tie) decides; E05 made to read only those. */
+START_TEST(test_latest_per_key)
+{
+    edit_reference("let p = m.property where status = held and usage in commercial_usages",
+                   "let p = latest(m.property by property_id: registered_on)\n"
+                   "          where status = held and usage in commercial_usages");
+    struct tk_opts o = {0};
+    o.rules_dir = rdir;
+    const struct tk_file files[] = {
+        {"households.csv", "H1," R1 ",dibao,urban,active,2024-03-04,2024-03-12,500.00,CW01\n"
+                           "H2," R1 ",dibao,urban,active,2024-03-04,2024-03-12,500.00,CW01\n", 0},
+        {"members.csv", "H1," P1 ",甲,head,0.00,full,0\nH2," P2 ",乙,head,0.00,full,0\n", 0},
+        {"hukou.csv", P1 ",甲,K1,head," R1 ",normal,\n" P2 ",乙,K2,head," R1 ",normal,\n", 0},
+        {"property.csv", P1 ",T1,commercial,50,1,2020-01-01,held\n"    /* superseded: sold */
+                         P1 ",T1,commercial,50,1,2022-01-01,sold\n"
+                         P1 ",T2,office,30,1,2021-01-01,sold\n"        /* a tie: the first */
+                         P1 ",T2,office,30,1,2021-01-01,held\n"
+                         P2 ",T3,commercial,20,0.5,2019-01-01,sold\n"
+                         P2 ",T3,commercial,20,0.5,2023-05-01,held\n"  /* latest: held */
+                         P2 ",T4,office,10,1,2020-01-01,held\n", 0},
+        {"standards.csv", "610102,urban,2026-01-01,1000.00\n", 0},
+        {NULL, NULL, 0}};
+    struct tk *tk = tk_run_files(files, &o);
+    ck_assert_msg(tk->st == E_OK, "%s", tk->e.msg);
+    ck_assert(tk_has_flag(tk, "E05_COMMERCIAL_PROPERTY", "H1", P1));   /* the C engine */
+    eval_result_free(&tk->er);
+    struct err e;
+    err_init(&e);
+    int st = vm_run_dir(&tk->ec, rdir, &tk->er, &e);
+    ck_assert_msg(st == E_OK, "%s", e.msg);
+    ck_assert_msg(!tk_has_flag(tk, "E05_COMMERCIAL_PROPERTY", "H1", P1), "%s", tk_flags_text(tk));
+    const struct flag *f = tk_find(tk, "E05_COMMERCIAL_PROPERTY", "H2", P2);
+    ck_assert_msg(f != NULL, "%s", tk_flags_text(tk));
+    ck_assert_str_eq(f->evidence, "property: commercial T3 held, 20 m2 x share 0.5 (line 7); "
+                                  "property: office T4 held, 10 m2 x share 1 (line 8)");
+    tk_free(tk);
+}
+END_TEST
+
 /* A policy that does not check stops the run with the first error's place. */
 START_TEST(test_bad_policy_is_a_config_error)
 {
@@ -260,6 +300,7 @@ Suite *policy_vm_suite(void)
     tcase_add_test(tp, test_off_rule_does_not_block);
     tcase_add_test(tp, test_overflow_stops_the_run);
     tcase_add_test(tp, test_bad_policy_is_a_config_error);
+    tcase_add_test(tp, test_latest_per_key);
     suite_add_tcase(s, tp);
     return s;
 }

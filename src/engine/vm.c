@@ -148,6 +148,17 @@ static int cmp_text(const struct vval *a, const struct vval *b)
         int r = strcmp(a->p, b->p);
         return r < 0 ? -1 : r > 0;
     }
+    if (a->n < 0 || b->n < 0) {
+        /* one measured (a constant, a left()): compare up to its length */
+        int flip = a->n < 0;
+        const struct vval *k = flip ? b : a, *u = flip ? a : b;
+        size_t kl = (size_t)k->n;
+        int r = strncmp(k->p, u->p, kl);
+        if (r == 0)   /* equal so far (k holds no NUL): u is longer unless it ends here */
+            r = ((const char *)u->p)[kl] ? -1 : 0;
+        r = r < 0 ? -1 : r > 0;
+        return flip ? -r : r;
+    }
     size_t la = text_len(a), lb = text_len(b);
     int r = memcmp(a->p, b->p, la < lb ? la : lb);
     return r ? (r < 0 ? -1 : 1) : la < lb ? -1 : la > lb;
@@ -405,6 +416,65 @@ static int list_add(struct frame *f, const struct op *o)
     return 0;
 }
 
+/* Compare two values of latest(): -1, 0, 1 (missing first); num: fractions. */
+static int cmp_any(const struct vval *a, const struct vval *b, int num)
+{
+    if (a->miss || b->miss)
+        return a->miss == b->miss ? 0 : a->miss ? -1 : 1;
+    if (a->p && b->p)
+        return cmp_text(a, b);
+    if (num) {
+        int s = cmp_num(a, b);
+        return s == 2 ? 0 : s;
+    }
+    return a->n < b->n ? -1 : a->n > b->n;
+}
+
+/* latest(): keep per key the row with the greatest order (prog.h LATEST). */
+static int latest_add(struct frame *f, const struct op *o)
+{
+    struct vlist *l = (struct vlist *)f->r[o->a].p;
+    const struct vval *vals = &f->r[o->c];
+    int nk = o->x, no = o->d, w = 1 + nk + no;
+    l->stride = w;
+    for (int i = 0; i < l->n; i++) {
+        struct vval *e = &l->v[(size_t)i * (size_t)w];
+        int same = 1;
+        for (int k = 0; k < nk && same; k++)
+            same = cmp_any(&e[1 + k], &vals[k], (o->y >> k) & 1) == 0;
+        if (!same)
+            continue;
+        for (int k = 0; k < no; k++) {
+            int s = cmp_any(&vals[nk + k], &e[1 + nk + k], (o->y >> (nk + k)) & 1);
+            if (s < 0)
+                return 0;
+            if (s > 0) {
+                e[0] = f->r[o->b];
+                memcpy(&e[1], vals, (size_t)(nk + no) * sizeof *vals);
+                return 0;
+            }
+        }
+        return 0;   /* a full tie: the first stays */
+    }
+    if ((size_t)(l->n + 1) * (size_t)w > (size_t)l->cap) {
+        size_t cap = l->cap ? (size_t)l->cap * 2 : (size_t)16 * (size_t)w;
+        while (cap < (size_t)(l->n + 1) * (size_t)w)
+            cap *= 2;
+        struct vval *nv = realloc(l->v, cap * sizeof *nv);
+        if (!nv) {
+            ERR(&f->t->e, E_NOMEM, "out of memory while evaluating rules");
+            return -1;
+        }
+        l->v = nv;
+        l->cap = (int)cap;
+    }
+    struct vval *e = &l->v[(size_t)l->n * (size_t)w];
+    e[0] = f->r[o->b];
+    memcpy(&e[1], vals, (size_t)(nk + no) * sizeof *vals);
+    l->n++;
+    return 0;
+}
+
 /* ---------- flags ---------- */
 
 static int emit(struct frame *f, const struct op *o)
@@ -569,7 +639,7 @@ static int loop(struct frame *f, const struct op *o, int pc)
     case SRC_LIST: {
         const struct vlist *l = src->p;
         for (int i = 0; i < l->n; i++) {
-            *el = l->v[i];
+            *el = l->v[(size_t)i * (size_t)(l->stride ? l->stride : 1)];
             RUN_BODY();
         }
         return 0;
@@ -611,7 +681,7 @@ int vm_exec(struct frame *f, int pc, int end)
         [OP_KEY_END] = &&L_KEY_END, [OP_TLIT] = &&L_TLIT, [OP_TVAL] = &&L_TVAL,
         [OP_EMIT] = &&L_EMIT, [OP_ZERO] = &&L_ZERO, [OP_BUCKET] = &&L_BUCKET,
         [OP_ADD_AT] = &&L_ADD_AT, [OP_LOAD_AT] = &&L_LOAD_AT, [OP_JCOL] = &&L_JCOL,
-        [OP_JCOLIN] = &&L_JCOLIN};
+        [OP_JCOLIN] = &&L_JCOLIN, [OP_LATEST] = &&L_LATEST};
     const struct op *ops = f->P->ops;
     struct vval *R = f->r;
     const struct op *o;
@@ -728,6 +798,7 @@ L_BREAK:
     return o->a;
 L_LIST_NEW:
     f->lists[o->b].n = 0;
+    f->lists[o->b].stride = 1;
     R[o->a].p = &f->lists[o->b];
     R[o->a].miss = 0;
     R[o->a].n = 0;
@@ -829,6 +900,10 @@ L_JCOLIN: {
         JUMP(o->d);
     NEXT();
 }
+L_LATEST:
+    if (latest_add(f, o) < 0)
+        return -1;
+    NEXT();
 #undef DISPATCH
 #undef NEXT
 #undef JUMP

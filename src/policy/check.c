@@ -278,8 +278,8 @@ struct ir *chk_let(struct chk *k, struct rctx *rc, int i)
         rc->let_state[i] = 0;
         return NULL;
     }
-    if (v->t.b == TY_SET || v->t.b == TY_ERR) {
-        rc->let_ref[i] = v;   /* a set is re-read where it is used */
+    if (v->t.b == TY_SET || v->t.b == TY_ERR || v->op == I_WHERE) {
+        rc->let_ref[i] = v;   /* a set (or a filtered list) is re-read where it is used */
     } else {
         struct crule *cr = k->cur;
         struct clet *nl = lang_grow(k->L, cr->lets, cr->nlets, sizeof *nl);

@@ -188,10 +188,13 @@ static struct ir *global(struct chk *k, const char *s, uint32_t len, struct pos 
 static struct ir *lookup(struct chk *k, struct env *env, const char *s, uint32_t len,
                          struct pos pos)
 {
+    int unknown_elem = 0;   /* an element of an erroneous set: its columns are unknown */
     for (struct env *e = env; e; e = e->up) {
         if (e->kind == ENV_ELEM) {
             if (same(e->name, e->nlen, s, len))
                 return var(k, e->slot, e->t, pos);
+            if (e->t.b == TY_ERR)
+                unknown_elem = 1;
             if (e->t.b == TY_ROW) {
                 const struct col *c = schema_col(e->t.e, s, len);
                 if (c)
@@ -228,7 +231,8 @@ static struct ir *lookup(struct chk *k, struct env *env, const char *s, uint32_t
             break;
         }
     }
-    return global(k, s, len, pos);
+    struct ir *g = global(k, s, len, pos);
+    return g || !unknown_elem ? g : bad(k, pos);
 }
 
 /* Every name visible from env (for "did you mean"). */
@@ -457,6 +461,46 @@ static struct ty elem_of(struct chk *k, struct ir *x, const struct node *n)
     return T(TY_ERR, 0, 0);
 }
 
+/* latest(S by K1, K2...: O1, O2...): per distinct key, the element with the
+ * greatest order (compared in turn; a full tie keeps the first in file
+ * order); a list of rows.  x->v = keys then orders, x->b = number of keys. */
+static struct ir *latest(struct chk *k, const struct node *n, struct ir *x, struct env *el,
+                         struct ty et)
+{
+    char b[48];
+    if (et.b != TY_ROW) {
+        if (et.b != TY_ERR)
+            chk_error(k, n->pos, 6, "latest() takes a set of rows");
+        return bad(k, n->pos);
+    }
+    int no = n->c ? n->c->nv : 0;
+    x->v = lang_alloc(k->L, (size_t)(n->nv + no + 1) * sizeof *x->v);
+    if (!x->v)
+        return NULL;
+    for (int i = 0; i < n->nv + no; i++) {
+        const struct node *e = i < n->nv ? n->v[i] : n->c->v[i - n->nv];
+        struct ir *v = cx(k, el, e);
+        if (!v)
+            return NULL;
+        if (v->t.b != TY_ERR && (!printable(v->t) || v->t.b == TY_BOOL ||
+                                 (i >= n->nv && v->t.b == TY_TEXT))) {
+            chk_error(k, e->pos, span(e), "latest(): %s cannot be %s", ty_name(v->t, b, sizeof b),
+                      i < n->nv ? "a key (text, a number, a date, a value of a set)"
+                                : "an order (a date or a number)");
+            return bad(k, n->pos);
+        }
+        x->v[x->nv++] = v;
+    }
+    if (n->nv < 1 || no < 1 || n->nv + no > 8) {
+        chk_error(k, n->pos, 6, "latest(SET by KEY: ORDER) needs a key and an order (at most "
+                  "8 in all)");
+        return bad(k, n->pos);
+    }
+    x->b = n->nv;
+    x->t = T(TY_LIST, et.e, TY_ROW);
+    return x;
+}
+
 static struct ir *aggregate(struct chk *k, struct env *env, const struct node *n)
 {
     struct ir *s = cx(k, env, n->a);
@@ -472,6 +516,8 @@ static struct ir *aggregate(struct chk *k, struct env *env, const struct node *n
     struct env el = {env, ENV_ELEM, n->bind, n->blen, x->a, et, NULL, NULL, NULL, 0, NULL};
     const char *what = n->op == K_ANY ? "any" : n->op == K_COUNT ? "count" :
                        n->op == K_SUM ? "sum" : n->op == K_FIRST ? "first" : "distinct";
+    if (n->op == K_LATEST)
+        return latest(k, n, x, &el, et);
     if (n->b) {
         if (n->op == K_SUM || n->op == K_DISTINCT)
             x->y = cx(k, &el, n->b);
@@ -524,9 +570,13 @@ static struct ir *where(struct chk *k, struct env *env, const struct node *n)
     if (!s)
         return NULL;
     struct ty et = elem_of(k, s, n->a);
-    if (et.b == TY_ERR)
+    if (et.b == TY_ERR) {
+        /* still read the condition: its names count as used */
+        struct env el = {env, ENV_ELEM, NULL, 0, k->cur->nslots++, et, NULL, NULL, NULL, 0, NULL};
+        cx(k, &el, n->b);
         return bad(k, n->pos);
-    if (s->t.b == TY_LIST) {
+    }
+    if (s->t.b == TY_LIST && s->t.eb != TY_ROW) {
         chk_error(k, n->pos, 5, "filter the set before distinct(), not after");
         return bad(k, n->pos);
     }
@@ -896,6 +946,8 @@ struct ir *cx(struct chk *k, struct env *env, const struct node *n)
         x->sub = n->op;
         x->t = T(TY_BOOL, 0, 0);
         if (a->t.b == TY_ERR) {
+            if (n->b->kind == N_NAME)   /* a set parameter named here is used */
+                lookup(k, env, n->b->s, n->b->slen, n->b->pos);
             x->t.b = TY_ERR;
             return x;
         }

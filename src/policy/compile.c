@@ -36,7 +36,7 @@ const char *const opcode_names[N_OPCODES] = {
     "PICK", "INC", "JF", "JT", "JM", "JMP", "FOR", "BREAK", "LIST_NEW", "LIST_ADD", "MEMO",
     "MEMO_SET", "RESET", "HAVE", "EV_BEGIN", "PIECE_BEGIN", "PIECE_END", "KEY_BEGIN",
     "KEY_END", "TLIT", "TVAL", "EMIT", "ZERO", "BUCKET", "ADD_AT", "LOAD_AT", "JCOL",
-    "JCOLIN"};
+    "JCOLIN", "LATEST"};
 
 /* ---------- emitting ---------- */
 
@@ -386,7 +386,7 @@ static void agg_body(struct comp *c, int elem, const void *ctx)
     int save = c->slot_reg[x->a];
     c->slot_reg[x->a] = elem;
     struct jlist skip = {0};
-    if (x->y && x->sub != K_SUM && x->sub != K_DISTINCT)
+    if (x->y && x->sub != K_SUM && x->sub != K_DISTINCT && x->sub != K_LATEST)
         cc_false(c, x->y, &skip);
     switch (x->sub) {
     case K_ANY:
@@ -408,6 +408,21 @@ static void agg_body(struct comp *c, int elem, const void *ctx)
     case K_DISTINCT: {
         int t = cc_expr(c, x->y);
         cc_emit(c, OP_LIST_ADD, 0, (uint16_t)cmp_class(x->y->t, x->y->t), g->r, t, 0, 0);
+        break;
+    }
+    case K_LATEST: {
+        /* keys and orders into consecutive registers, then one op */
+        int first = c->nreg;
+        for (int i = 0; i < x->nv; i++)
+            cc_newreg(c);
+        for (int i = 0; i < x->nv; i++) {
+            int t = cc_expr(c, x->v[i]);
+            cc_emit(c, OP_MOVE, 0, 0, first + i, t, 0, 0);
+        }
+        int classes = 0;   /* bit i: value i compares as a number */
+        for (int i = 0; i < x->nv && i < 16; i++)
+            classes |= (cmp_class(x->v[i]->t, x->v[i]->t) == CC_NUM) << i;
+        cc_emit(c, OP_LATEST, x->b, (uint16_t)classes, g->r, elem, first, x->nv - x->b);
         break;
     }
     }
@@ -443,6 +458,7 @@ static int aggregate(struct comp *c, const struct ir *x)
         break;
     }
     case K_DISTINCT:
+    case K_LATEST:
         cc_emit(c, OP_LIST_NEW, 0, 0, r, c->P->nlists++, 0, 0);
         break;
     }

@@ -463,6 +463,7 @@ static struct node *parse_primary(struct parser *p)
     case K_SUM:
     case K_FIRST:
     case K_DISTINCT:
+    case K_LATEST:
         next(p);
         if (!(n = mk(p, N_AGG, k)))
             return NULL;
@@ -470,8 +471,34 @@ static struct node *parse_primary(struct parser *p)
         if (!expect(p, T_LPAREN, "'(' after an aggregate: any(SET), sum(SET: value)"))
             return n;
         n->a = parse_set(p, n);
-        if (accept(p, T_COLON))
+        if (k->kind == K_LATEST) {
+            /* latest(SET by KEY, ...: ORDER, ...) */
+            if (!is_word(p, cur(p), "by")) {
+                syntax(p, "'by' and what makes rows the same thing: latest(SET by KEY: DATE)");
+                return n;
+            }
+            next(p);
+            for (;;) {
+                struct node *e = parse_or(p);
+                if (!e || push(p, &n->v, &n->nv, e) != 0 || p->panic)
+                    return n;
+                if (!accept(p, T_COMMA))
+                    break;
+            }
+            if (!expect(p, T_COLON, "':' and the order (a date first): latest(SET by KEY: DATE)"))
+                return n;
+            if (!(n->c = mk(p, N_KITEM, cur(p))))
+                return NULL;
+            for (;;) {
+                struct node *e = parse_or(p);
+                if (!e || push(p, &n->c->v, &n->c->nv, e) != 0 || p->panic)
+                    return n;
+                if (!accept(p, T_COMMA))
+                    break;
+            }
+        } else if (accept(p, T_COLON)) {
             n->b = parse_expr(p);
+        }
         expect(p, T_RPAREN, "')' to close the aggregate");
         return n;
     case K_FIRES: {

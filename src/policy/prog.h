@@ -53,6 +53,11 @@
  *   JCOLIN      a=row c=off b=bits x=neg d  unless the row is there and its int
  *                                           column is in (not in) bits: pc += d
  *                                           (a filter test in one op: `status = valid`)
+ *   LATEST      a=list b=row c=first x=nk d=no y=classes   latest(): the keys are
+ *                                           r[c..c+nk), the order r[c+nk..c+nk+no);
+ *                                           the list keeps per key the row with the
+ *                                           greatest order (the first on a tie);
+ *                                           bit i of y: value i is a number
  *
  * Registers -1, -2, ... hold the constants cregs[0], cregs[1], ... (set once
  * per thread; no op writes them), so a constant in an expression costs no op.
@@ -71,7 +76,7 @@ enum opcode {
     OP_EXISTS, OP_FN, OP_PICK, OP_INC, OP_JF, OP_JT, OP_JM, OP_JMP, OP_FOR, OP_BREAK,
     OP_LIST_NEW, OP_LIST_ADD, OP_MEMO, OP_MEMO_SET, OP_RESET, OP_HAVE, OP_EV_BEGIN,
     OP_PIECE_BEGIN, OP_PIECE_END, OP_KEY_BEGIN, OP_KEY_END, OP_TLIT, OP_TVAL, OP_EMIT,
-    OP_ZERO, OP_BUCKET, OP_ADD_AT, OP_LOAD_AT, OP_JCOL, OP_JCOLIN,
+    OP_ZERO, OP_BUCKET, OP_ADD_AT, OP_LOAD_AT, OP_JCOL, OP_JCOLIN, OP_LATEST,
     N_OPCODES
 };
 extern const char *const opcode_names[N_OPCODES];
@@ -112,7 +117,8 @@ struct vval {
 
 struct vlist {
     struct vval *v;
-    int n, cap;
+    int n, cap;          /* entries, each `stride` values: the element first */
+    int stride;
 };
 
 struct prule {

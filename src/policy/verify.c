@@ -112,6 +112,10 @@ static int operands(struct ver *v, int pc)
     case OP_EMIT:
         return o->a >= 0 && o->a < P->nrules && reg(v, o->b) && o->x < N_UNIT
                    ? 0 : bad(v, pc, "rule or unit");
+    case OP_LATEST:
+        return reg(v, o->a) && reg(v, o->b) && o->x >= 1 && o->d >= 1 && o->c >= 0 &&
+                       o->c + o->x + o->d <= P->nregs && o->x + o->d <= 16
+                   ? 0 : bad(v, pc, "registers of latest()");
     case OP_JCOL: case OP_JCOLIN:
         return reg(v, o->a) && o->c >= 0 && o->c <= 508 ? 0 : bad(v, pc, "register or column");
     case OP_JMP: case OP_BREAK: case OP_EV_BEGIN: case OP_PIECE_BEGIN: case OP_PIECE_END:
