@@ -27,454 +27,6 @@
 #include "contract/idcard.h"
 #include "policy/ir.h"
 
-/* ---------- values ---------- */
-
-static void set_missing(struct vval *v)
-{
-    memset(v, 0, sizeof *v);
-    v->d = 1;
-    v->miss = 1;
-}
-
-static void set_int(struct vval *v, i128 n)
-{
-    v->n = n;
-    v->d = 1;
-    v->p = NULL;
-    v->miss = 0;
-}
-
-static void set_row(struct vval *v, const void *p)
-{
-    v->n = 0;
-    v->d = 1;
-    v->p = p;
-    v->miss = p == NULL;
-}
-
-static int truthy(const struct vval *v)
-{
-    return !v->miss && v->n != 0;
-}
-
-static int fail(struct frame *f, const struct op *o, const char *what)
-{
-    ERR(&f->t->e, E_DATA, "policy line %u: %s while judging %s; the rule cannot be decided "
-        "exactly: check the data or the rule", o->line, what, f->unit_name);
-    return -1;
-}
-
-static i128 gcd128(i128 a, i128 b)
-{
-    if (a < 0)
-        a = -a;
-    while (b) {
-        i128 t = a % b;
-        a = b;
-        b = t < 0 ? -t : t;
-    }
-    return a;
-}
-
-/* r = a op b on exact fractions; -1 on overflow or division by zero. */
-static int arith(int op, const struct vval *a, const struct vval *b, struct vval *r)
-{
-    i128 n, d, t1, t2;
-    r->p = NULL;
-    r->miss = 0;
-    switch (op) {
-    case '+':
-    case '-':
-        if (a->d == b->d) {
-            if (op == '+' ? __builtin_add_overflow(a->n, b->n, &n)
-                          : __builtin_sub_overflow(a->n, b->n, &n))
-                return -1;
-            d = a->d;
-        } else {
-            if (__builtin_mul_overflow(a->n, b->d, &t1) ||
-                __builtin_mul_overflow(b->n, a->d, &t2) ||
-                (op == '+' ? __builtin_add_overflow(t1, t2, &n)
-                           : __builtin_sub_overflow(t1, t2, &n)) ||
-                __builtin_mul_overflow(a->d, b->d, &d))
-                return -1;
-            i128 g = gcd128(n, d);
-            if (g > 1) {
-                n /= g;
-                d /= g;
-            }
-        }
-        break;
-    case '*':
-        if (__builtin_mul_overflow(a->n, b->n, &n) || __builtin_mul_overflow(a->d, b->d, &d))
-            return -1;
-        break;
-    default:   /* '/' */
-        if (b->n == 0)
-            return -2;
-        if (__builtin_mul_overflow(a->n, b->d, &n) || __builtin_mul_overflow(a->d, b->n, &d))
-            return -1;
-        if (d < 0) {
-            n = -n;
-            d = -d;
-        }
-        break;
-    }
-    r->n = n;
-    r->d = d;
-    return 0;
-}
-
-/* Sign of a - b for fractions; 2 on overflow. */
-static int cmp_num(const struct vval *a, const struct vval *b)
-{
-    if (a->d == b->d)
-        return a->n < b->n ? -1 : a->n > b->n;
-    i128 x, y;
-    if (__builtin_mul_overflow(a->n, b->d, &x) || __builtin_mul_overflow(b->n, a->d, &y))
-        return 2;
-    return x < y ? -1 : x > y;
-}
-
-/* A text's length: n, or -1 for "NUL-terminated, not measured yet" (a
- * column's text is measured only if it must be: most are compared whole). */
-static size_t text_len(const struct vval *v)
-{
-    return v->n >= 0 ? (size_t)v->n : strlen(v->p);
-}
-
-static int cmp_text(const struct vval *a, const struct vval *b)
-{
-    if (a->n < 0 && b->n < 0) {
-        int r = strcmp(a->p, b->p);
-        return r < 0 ? -1 : r > 0;
-    }
-    if (a->n < 0 || b->n < 0) {
-        /* one measured (a constant, a left()): compare up to its length */
-        int flip = a->n < 0;
-        const struct vval *k = flip ? b : a, *u = flip ? a : b;
-        size_t kl = (size_t)k->n;
-        int r = strncmp(k->p, u->p, kl);
-        if (r == 0)   /* equal so far (k holds no NUL): u is longer unless it ends here */
-            r = ((const char *)u->p)[kl] ? -1 : 0;
-        r = r < 0 ? -1 : r > 0;
-        return flip ? -r : r;
-    }
-    size_t la = text_len(a), lb = text_len(b);
-    int r = memcmp(a->p, b->p, la < lb ? la : lb);
-    return r ? (r < 0 ? -1 : 1) : la < lb ? -1 : la > lb;
-}
-
-/* ---------- rows ---------- */
-
-static uint64_t person_key(const void *row, int kind)
-{
-    int off = schema_key_off(kind);
-    return off < 0 ? 0 : *(const uint64_t *)((const char *)row + off);
-}
-
-static const struct hukou *person_hukou(const struct frame *f, const void *row, int kind)
-{
-    const struct eval_ctx *c = f->c;
-    if (kind == RK_MEMBER)
-        return join_member_hukou(c->j, c->d, row);
-    if (kind == RK_CANDIDATE)
-        return join_candidate_hukou(c->j, c->d,
-                                    (uint32_t)((const struct candidate *)row -
-                                               (const struct candidate *)c->d->candidates.v));
-    if (kind == RK_HUKOU)
-        return row;
-    return NULL;
-}
-
-static int hh_size(const struct frame *f, const struct household *h)
-{
-    if (h == f->hh)
-        return f->size;
-    const struct member *ms = &VEC_AT(f->c->d->members, struct member, h->first_member);
-    int n = 0;
-    for (uint32_t i = 0; i < h->n_members; i++) {
-        const struct hukou *hk = join_member_hukou(f->c->j, f->c->d, &ms[i]);
-        n += !hk || hk->status == HK_NORMAL;
-    }
-    return n;
-}
-
-static const struct member *hh_head(const struct frame *f, const struct household *h)
-{
-    if (h == f->hh)
-        return f->head;
-    const struct member *ms = &VEC_AT(f->c->d->members, struct member, h->first_member);
-    for (uint32_t i = 0; i < h->n_members; i++)
-        if (ms[i].relation == REL_HEAD)
-            return &ms[i];
-    return NULL;
-}
-
-static int group_size(const struct frame *f, const struct hukou *hk)
-{
-    size_t pos;
-    const struct join *j = f->c->j;
-    if (!join_hukou_group(j, hk, &pos))
-        return 0;
-    int n = 0;
-    for (size_t k = pos; k < j->n_hukou_by_no; k++) {
-        const struct hukou *p = &VEC_AT(f->c->d->hukou, struct hukou, j->hukou_by_no[k]);
-        if (!hukou_same_no(p, hk))
-            break;
-        n += p->status == HK_NORMAL;
-    }
-    return n;
-}
-
-static int birth_date(const struct hukou *p)
-{
-    const char *s = p->id;
-    int y = (s[6] - '0') * 1000 + (s[7] - '0') * 100 + (s[8] - '0') * 10 + (s[9] - '0');
-    int mo = (s[10] - '0') * 10 + (s[11] - '0');
-    int dd = (s[12] - '0') * 10 + (s[13] - '0');
-    return date_from_ymd(y, mo, dd);
-}
-
-static void builtin(struct frame *f, const struct op *o)
-{
-    struct vval *dst = &f->r[o->a];
-    const struct vval *src = &f->r[o->b];
-    if (src->miss || !src->p) {
-        set_missing(dst);
-        return;
-    }
-    const void *row = src->p;
-    const struct eval_ctx *c = f->c;
-    switch (o->x) {
-    case B_VALID:
-        set_int(dst, person_key(row, o->y) != 0);
-        return;
-    case B_ID_STATUS: {
-        const char *s = id_status_text((enum id_status)((const struct member *)row)->id_status);
-        dst->p = s;
-        dst->n = (i128)strlen(s);
-        dst->d = 1;
-        dst->miss = 0;
-        return;
-    }
-    case B_COUNTED: {
-        const struct hukou *hk = join_member_hukou(c->j, c->d, row);
-        set_int(dst, !hk || hk->status == HK_NORMAL);
-        return;
-    }
-    case B_HOUSEHOLD:
-        set_row(dst, &VEC_AT(c->d->households, struct household,
-                             ((const struct member *)row)->hh));
-        return;
-    case B_HUKOU:
-        set_row(dst, person_hukou(f, row, o->y));
-        return;
-    case B_BIRTH: {
-        int d = birth_date(row);
-        if (d == DATE_INVALID)
-            set_missing(dst);
-        else
-            set_int(dst, d);
-        return;
-    }
-    case B_HUKOU_HOUSEHOLD:
-        set_row(dst, row);
-        return;
-    case B_STANDARD:
-        if (o->y == RK_HOUSEHOLD) {
-            const struct household *h = row;
-            set_row(dst, h == f->hh ? f->std
-                                    : standard_lookup(c->d->standards.v, c->d->standards.n,
-                                                      h->region, h->area, c->as_of));
-        } else {
-            const struct candidate *cd = row;
-            set_row(dst, cd == f->cand ? f->cstd
-                                       : standard_lookup(c->d->standards.v, c->d->standards.n,
-                                                         cd->region, cd->area, c->as_of));
-        }
-        return;
-    case B_SIZE:
-        set_int(dst, o->y == RK_HOUSEHOLD ? hh_size(f, row) : group_size(f, row));
-        return;
-    case B_HEAD:
-        set_row(dst, hh_head(f, row));
-        return;
-    }
-    set_missing(dst);
-}
-
-static void column(struct frame *f, const struct op *o)
-{
-    struct vval *dst = &f->r[o->a];
-    const struct vval *src = &f->r[o->b];
-    if (src->miss || !src->p) {
-        set_missing(dst);
-        return;
-    }
-    const char *at = (const char *)src->p + o->c;
-    switch (o->x) {
-    case CK_TEXT: {
-        const char *s = *(const char *const *)at;
-        dst->p = s;
-        dst->n = -1;   /* measured when needed (text_len) */
-        dst->d = 1;
-        dst->miss = 0;
-        return;
-    }
-    case CK_INT:
-    case CK_MONTH:
-        set_int(dst, *(const int *)at);
-        return;
-    case CK_DATE: {
-        int d = *(const int *)at;
-        if (d == DATE_NONE)
-            set_missing(dst);
-        else
-            set_int(dst, d);
-        return;
-    }
-    case CK_LINE:
-        set_int(dst, *(const long long *)at);
-        return;
-    case CK_SCALED:
-        set_int(dst, *(const int64_t *)at);
-        dst->d = o->d;
-        return;
-    }
-    set_missing(dst);
-}
-
-static int years_before(int day, int n)
-{
-    int y, m, d;
-    date_to_ymd(day, &y, &m, &d);
-    y -= n;
-    if (m == 2 && d == 29 && date_from_ymd(y, 2, 29) == DATE_INVALID)
-        d = 28;
-    return date_from_ymd(y, m, d);
-}
-
-static int fn(struct frame *f, const struct op *o)
-{
-    struct vval *dst = &f->r[o->a];
-    const struct vval *a = &f->r[o->b], *b = &f->r[o->c];
-    if (a->miss || b->miss) {
-        set_missing(dst);
-        return 0;
-    }
-    switch (o->x) {
-    case FN_LEFT:
-        *dst = *a;
-        if (dst->n < 0)
-            dst->n = (i128)strnlen(a->p, b->n < 0 ? 0 : (size_t)b->n);
-        else if (dst->n > b->n)
-            dst->n = b->n;
-        return 0;
-    case FN_WORKING_DAYS:
-        set_int(dst, calendar_working_days(f->c->cal, (int)a->n, (int)b->n));
-        return 0;
-    case FN_AGE:
-        set_int(dst, date_age_years((int)a->n, (int)b->n));
-        return 0;
-    case FN_YEARS_BEFORE:
-        set_int(dst, years_before((int)a->n, (int)(b->n / b->d)));
-        return 0;
-    default: {
-        int s = a->d == 1 && b->d == 1 ? (a->n < b->n ? -1 : a->n > b->n) : cmp_num(a, b);
-        if (s == 2)
-            return fail(f, o, "arithmetic overflow");
-        *dst = (o->x == FN_MAX) == (s >= 0) ? *a : *b;
-        return 0;
-    }
-    }
-}
-
-static int list_add(struct frame *f, const struct op *o)
-{
-    struct vlist *l = (struct vlist *)f->r[o->a].p;
-    const struct vval *v = &f->r[o->b];
-    if (v->miss)
-        return 0;
-    for (int i = 0; i < l->n; i++) {
-        const struct vval *w = &l->v[i];
-        int eq = o->y == CC_TEXT ? cmp_text(v, w) == 0
-                 : o->y == CC_NUM ? cmp_num(v, w) == 0 : v->n == w->n;
-        if (eq)
-            return 0;
-    }
-    if (l->n == l->cap) {
-        int cap = l->cap ? l->cap * 2 : 16;
-        struct vval *nv = realloc(l->v, (size_t)cap * sizeof *nv);
-        if (!nv) {
-            ERR(&f->t->e, E_NOMEM, "out of memory while evaluating rules");
-            return -1;
-        }
-        l->v = nv;
-        l->cap = cap;
-    }
-    l->v[l->n++] = *v;
-    return 0;
-}
-
-/* Compare two values of latest(): -1, 0, 1 (missing first); num: fractions. */
-static int cmp_any(const struct vval *a, const struct vval *b, int num)
-{
-    if (a->miss || b->miss)
-        return a->miss == b->miss ? 0 : a->miss ? -1 : 1;
-    if (a->p && b->p)
-        return cmp_text(a, b);
-    if (num) {
-        int s = cmp_num(a, b);
-        return s == 2 ? 0 : s;
-    }
-    return a->n < b->n ? -1 : a->n > b->n;
-}
-
-/* latest(): keep per key the row with the greatest order (prog.h LATEST). */
-static int latest_add(struct frame *f, const struct op *o)
-{
-    struct vlist *l = (struct vlist *)f->r[o->a].p;
-    const struct vval *vals = &f->r[o->c];
-    int nk = o->x, no = o->d, w = 1 + nk + no;
-    l->stride = w;
-    for (int i = 0; i < l->n; i++) {
-        struct vval *e = &l->v[(size_t)i * (size_t)w];
-        int same = 1;
-        for (int k = 0; k < nk && same; k++)
-            same = cmp_any(&e[1 + k], &vals[k], (o->y >> k) & 1) == 0;
-        if (!same)
-            continue;
-        for (int k = 0; k < no; k++) {
-            int s = cmp_any(&vals[nk + k], &e[1 + nk + k], (o->y >> (nk + k)) & 1);
-            if (s < 0)
-                return 0;
-            if (s > 0) {
-                e[0] = f->r[o->b];
-                memcpy(&e[1], vals, (size_t)(nk + no) * sizeof *vals);
-                return 0;
-            }
-        }
-        return 0;   /* a full tie: the first stays */
-    }
-    if ((size_t)(l->n + 1) * (size_t)w > (size_t)l->cap) {
-        size_t cap = l->cap ? (size_t)l->cap * 2 : (size_t)16 * (size_t)w;
-        while (cap < (size_t)(l->n + 1) * (size_t)w)
-            cap *= 2;
-        struct vval *nv = realloc(l->v, cap * sizeof *nv);
-        if (!nv) {
-            ERR(&f->t->e, E_NOMEM, "out of memory while evaluating rules");
-            return -1;
-        }
-        l->v = nv;
-        l->cap = (int)cap;
-    }
-    struct vval *e = &l->v[(size_t)l->n * (size_t)w];
-    e[0] = f->r[o->b];
-    memcpy(&e[1], vals, (size_t)(nk + no) * sizeof *vals);
-    l->n++;
-    return 0;
-}
-
 /* ---------- flags ---------- */
 
 static int emit(struct frame *f, const struct op *o)
@@ -485,7 +37,7 @@ static int emit(struct frame *f, const struct op *o)
     uint32_t hh = HH_NONE;
     if (o->x == U_CANDIDATE) {
         const struct candidate *cd = u->p;
-        const struct hukou *hk = person_hukou(f, cd, RK_CANDIDATE);
+        const struct hukou *hk = vm_person_hukou(f, cd, RK_CANDIDATE);
         hno = unit_hno = hk ? hk->hukou_no : "";
         id = cd->id;
         region = cd->region;
@@ -571,7 +123,7 @@ static int loop(struct frame *f, const struct op *o, int pc)
                                             &j->pubserv, &j->staffrel};
         const void *rows[N_FEEDS] = {d->vehicles.v, d->property.v, d->si.v, d->business.v,
                                      d->pubservants.v, d->staffrels.v};
-        uint64_t key = person_key(src->p, o->c);
+        uint64_t key = vm_person_key(src->p, o->c);
         if (!key)
             return 0;
         struct keyidx_slot s = keyidx_get(ix[o->y], key);
@@ -616,7 +168,7 @@ static int loop(struct frame *f, const struct op *o, int pc)
         return 0;
     }
     case SRC_HOUSEHOLDS: {
-        uint64_t key = person_key(src->p, o->c);
+        uint64_t key = vm_person_key(src->p, o->c);
         struct keyidx_slot s = keyidx_get(&j->members, key);
         uint32_t last = HH_NONE;
         for (uint32_t i = 0; i < s.count; i++) {
@@ -665,7 +217,9 @@ static int cmp_result(int op, int s)
 /* Run ops [pc, end).  Dispatch by computed goto (GCC's labels as values):
  * each op jumps straight to the next op's code, so the branch predictor
  * sees one indirect jump per op kind rather than one for all.  NEXT goes to
- * the op after, JUMP(d) skips d ops forward. */
+ * the op after, JUMP(d) skips d ops forward.  Over 150 lines on purpose:
+ * one label per op (prog.h's table), and a call per op would cost more than
+ * most ops do. */
 int vm_exec(struct frame *f, int pc, int end)
 {
     static const void *const labels[N_OPCODES] = {
@@ -710,10 +264,10 @@ L_MOVE:
     R[o->a] = R[o->b];
     NEXT();
 L_COL:
-    column(f, o);
+    vm_column(f, o);
     NEXT();
 L_BUILTIN:
-    builtin(f, o);
+    vm_builtin(f, o);
     NEXT();
 L_NEG:
     R[o->a] = R[o->b];
@@ -725,9 +279,9 @@ L_ARITH: {
         NEXT();
     }
     struct vval v;
-    int rc = arith(o->x, &R[o->b], &R[o->c], &v);
+    int rc = vm_arith(o->x, &R[o->b], &R[o->c], &v);
     if (rc)
-        return fail(f, o, rc == -2 ? "a division by zero" : "arithmetic overflow");
+        return vm_fail(f, o, rc == -2 ? "a division by zero" : "arithmetic overflow");
     R[o->a] = v;
     NEXT();
 }
@@ -737,10 +291,10 @@ L_CMP: {
         set_int(&R[o->a], 0);
         NEXT();
     }
-    int s = o->y == CC_NUM ? cmp_num(a, b) : o->y == CC_TEXT ? cmp_text(a, b)
+    int s = o->y == CC_NUM ? vm_cmp_num(a, b) : o->y == CC_TEXT ? vm_cmp_text(a, b)
                                                               : (a->n < b->n ? -1 : a->n > b->n);
     if (s == 2)
-        return fail(f, o, "arithmetic overflow");
+        return vm_fail(f, o, "arithmetic overflow");
     set_int(&R[o->a], cmp_result(o->x, s));
     NEXT();
 }
@@ -760,7 +314,7 @@ L_EXISTS:
     set_int(&R[o->a], !R[o->b].miss);
     NEXT();
 L_FN:
-    if (fn(f, o) < 0)
+    if (vm_fn(f, o) < 0)
         return -1;
     NEXT();
 L_PICK: {
@@ -805,7 +359,7 @@ L_LIST_NEW:
     R[o->a].d = 1;
     NEXT();
 L_LIST_ADD:
-    if (list_add(f, o) < 0)
+    if (vm_list_add(f, o) < 0)
         return -1;
     NEXT();
 L_MEMO:
@@ -863,20 +417,20 @@ L_BUCKET: {
 L_ADD_AT: {
     i128 k = R[o->b].n;
     if (k < 0 || k >= o->y)
-        return fail(f, o, "a month outside the window (internal error)");
+        return vm_fail(f, o, "a month outside the window (internal error)");
     struct vval *t = &R[o->a + (int)k];
     if (R[o->c].miss)
         NEXT();
     struct vval v;
-    if (arith('+', t, &R[o->c], &v))
-        return fail(f, o, "arithmetic overflow");
+    if (vm_arith('+', t, &R[o->c], &v))
+        return vm_fail(f, o, "arithmetic overflow");
     *t = v;
     NEXT();
 }
 L_LOAD_AT: {
     i128 k = R[o->c].n;
     if (k < 0 || k >= o->y)
-        return fail(f, o, "a month outside the window (internal error)");
+        return vm_fail(f, o, "a month outside the window (internal error)");
     R[o->a] = R[o->b + (int)k];
     NEXT();
 }
@@ -901,7 +455,7 @@ L_JCOLIN: {
     NEXT();
 }
 L_LATEST:
-    if (latest_add(f, o) < 0)
+    if (vm_latest_add(f, o) < 0)
         return -1;
     NEXT();
 #undef DISPATCH

@@ -17,17 +17,6 @@
 #include "contract/policy.h"
 #include "policy/check_int.h"
 
-static int same(const char *a, size_t alen, const char *b, size_t blen)
-{
-    return a && alen == blen && memcmp(a, b, alen) == 0;
-}
-
-static struct ty T(int b, int e, int eb)
-{
-    struct ty t = {(uint8_t)b, (uint8_t)e, (uint8_t)eb};
-    return t;
-}
-
 const struct rule_ast *chk_find_rule(struct chk *k, const char *s, size_t len)
 {
     for (int i = 0; i < k->nrules; i++)
@@ -44,217 +33,12 @@ struct eparam *chk_find_param(struct chk *k, const char *s, size_t len)
     return NULL;
 }
 
-static const char *cstr(struct chk *k, const char *s, size_t len)
-{
-    char *c = lang_alloc(k->L, len + 1);
-    if (!c)
-        return "";
-    memcpy(c, s, len);
-    return c;
-}
-
 static const char *where_txt(struct chk *k, struct pos p, char *buf, size_t n)
 {
     const char *path = k->L->files[p.file].path;
     const char *slash = strrchr(path, '/');
     snprintf(buf, n, "%s:%u", slash ? slash + 1 : path, p.line);
     return buf;
-}
-
-/* ---------- parameters ---------- */
-
-static const char *const base_types[] = {"money", "area", "share", "ratio", "count", "date",
-                                         "text"};
-static const int base_tys[] = {TY_MONEY, TY_AREA, TY_RATIO, TY_RATIO, TY_COUNT, TY_DATE,
-                               TY_TEXT};
-
-static int enum_by_name(const char *s, size_t len)
-{
-    for (int i = 0; i < N_ENUMS; i++)
-        if (same(enum_defs[i].type_name, strlen(enum_defs[i].type_name), s, len))
-            return i;
-    return -1;
-}
-
-/* One literal value of type t (element type for sets and tables). */
-static struct ir *param_value(struct chk *k, const struct param_ast *pa, struct ty t,
-                              const struct node *n)
-{
-    if (!n || n->kind == N_ERROR)
-        return NULL;
-    struct ir *x = ir_new(k, I_CONST, n->pos);
-    if (!x)
-        return NULL;
-    x->t = t;
-    x->sub = 1;
-    char b[48];
-    switch (t.b) {
-    case TY_MONEY:
-    case TY_AREA:
-    case TY_COUNT:
-    case TY_RATIO:
-        if (n->kind != N_NUM)
-            break;
-        if ((t.b == TY_MONEY || t.b == TY_AREA) && (n->op || n->den > 100)) {
-            lang_error(k->L, n->pos, 1, "%s takes at most two decimals and no %%",
-                       ty_name(t, b, sizeof b));
-            return NULL;
-        }
-        if (t.b == TY_COUNT && n->den != 1) {
-            lang_error(k->L, n->pos, 1, "a count is a whole number");
-            return NULL;
-        }
-        x->num = n->num;
-        x->den = n->den;
-        return x;
-    case TY_DATE:
-        if (n->kind != N_DATE)
-            break;
-        x->num = n->num;
-        return x;
-    case TY_TEXT:
-        if (n->kind != N_TEMPLATE || n->nv > 1 || (n->nv == 1 && n->v[0]->kind != N_TEXT))
-            break;
-        x->s = n->nv ? n->v[0]->s : "";
-        x->len = n->nv ? n->v[0]->slen : 0;
-        return x;
-    case TY_ENUM: {
-        if (n->kind != N_NAME)
-            break;
-        int i = enum_lookup(enum_defs[t.e].names, enum_defs[t.e].n, n->s, n->slen);
-        if (i < 0) {
-            lang_error(k->L, n->pos, n->slen, "'%.*s' is not a %s", (int)n->slen, n->s,
-                       enum_defs[t.e].type_name);
-            lang_suggest(k->L, n->s, n->slen, enum_defs[t.e].names, enum_defs[t.e].n);
-            return NULL;
-        }
-        x->num = i;
-        return x;
-    }
-    case TY_ENUMSET: {
-        if (n->kind != N_SETLIT)
-            break;
-        int64_t bits = 0;
-        for (int j = 0; j < n->nv; j++) {
-            const struct node *v = n->v[j];
-            int i = v->kind == N_NAME ? enum_lookup(enum_defs[t.e].names, enum_defs[t.e].n,
-                                                    v->s, v->slen) : -1;
-            if (i < 0) {
-                lang_error(k->L, v->pos, v->kind == N_NAME ? v->slen : 1,
-                           "'%.*s' is not a %s", v->kind == N_NAME ? (int)v->slen : 1,
-                           v->kind == N_NAME ? v->s : "?", enum_defs[t.e].type_name);
-                if (v->kind == N_NAME)
-                    lang_suggest(k->L, v->s, v->slen, enum_defs[t.e].names, enum_defs[t.e].n);
-                continue;
-            }
-            if (bits & ((int64_t)1 << i))
-                lang_error(k->L, v->pos, v->slen, "'%.*s' is in the set twice", (int)v->slen,
-                           v->s);
-            bits |= (int64_t)1 << i;
-        }
-        x->num = bits;
-        return x;
-    }
-    }
-    lang_error(k->L, n->pos, 1, "parameter %.*s is %s: this value is not one", (int)pa->nlen,
-               pa->name, ty_name(t, b, sizeof b));
-    return NULL;
-}
-
-static void resolve_param(struct chk *k, struct eparam *p)
-{
-    const struct param_ast *a = p->ast, *v = p->val;
-    const struct node *tn = a->type;
-    if (!tn)
-        return;
-    int base = -1;
-    for (int i = 0; i < 7; i++)
-        if (same(base_types[i], strlen(base_types[i]), tn->s, tn->slen))
-            base = i;
-    int en = enum_by_name(tn->s, tn->slen);
-    if (a->set_of) {
-        if (en < 0) {
-            lang_error(k->L, tn->pos, tn->slen, "'set of' takes an enumeration (vehicle_class, "
-                       "usage, business_role...), not '%.*s'", (int)tn->slen, tn->s);
-            return;
-        }
-        p->t = T(TY_ENUMSET, en, 0);
-    } else if (base >= 0) {
-        p->t = T(base_tys[base], 0, 0);
-    } else if (en >= 0) {
-        p->t = T(TY_ENUM, en, 0);
-    } else {
-        lang_error(k->L, tn->pos, tn->slen, "unknown type '%.*s'", (int)tn->slen, tn->s);
-        const char *names[7 + N_ENUMS];
-        int m = 0;
-        for (int i = 0; i < 7; i++)
-            names[m++] = base_types[i];
-        for (int i = 0; i < N_ENUMS; i++)
-            names[m++] = enum_defs[i].type_name;
-        lang_suggest(k->L, tn->s, tn->slen, names, m);
-        return;
-    }
-    if (a->by) {
-        p->by_enum = enum_by_name(a->by, a->bylen);
-        if (p->by_enum < 0) {
-            lang_error(k->L, a->bypos, a->bylen, "'by' takes an enumeration (program, "
-                       "area_type...), not '%.*s'", (int)a->bylen, a->by);
-            return;
-        }
-        p->table = 1;
-    }
-    /* dates strictly increasing; the value in force is the last one from on or before as-of */
-    int pick = 0;
-    for (int i = 1; i < v->nvalues; i++) {
-        if (v->dates[i] <= v->dates[i - 1] && i > 1)
-            lang_error(k->L, v->date_pos[i], 10, "dates of a parameter must increase");
-        if (v->dates[i] <= k->as_of)
-            pick = i;
-    }
-    if (!p->table) {
-        for (int i = 0; i < v->nvalues; i++) {
-            struct ir *x = param_value(k, a, p->t, v->values[i]);
-            if (i == pick)
-                p->value = x;
-        }
-        return;
-    }
-    const struct enum_def *ed = &enum_defs[p->by_enum];
-    for (int i = 0; i < v->nvalues; i++) {
-        const struct node *m = v->values[i];
-        if (!m || m->kind != N_MAPLIT) {
-            if (m)
-                lang_error(k->L, m->pos, 1, "a table by %s is written {%s: value, ...}",
-                           ed->type_name, ed->names[0]);
-            continue;
-        }
-        struct ir **vals = lang_alloc(k->L, (size_t)ed->n * sizeof *vals);
-        if (!vals)
-            return;
-        for (int j = 0; j < m->nv; j++) {
-            const struct node *pr = m->v[j];
-            int e = enum_lookup(ed->names, ed->n, pr->s, pr->slen);
-            if (e < 0) {
-                lang_error(k->L, pr->pos, pr->slen, "'%.*s' is not a %s", (int)pr->slen, pr->s,
-                           ed->type_name);
-                lang_suggest(k->L, pr->s, pr->slen, ed->names, ed->n);
-                continue;
-            }
-            if (vals[e])
-                lang_error(k->L, pr->pos, pr->slen, "'%.*s' is given twice", (int)pr->slen,
-                           pr->s);
-            vals[e] = param_value(k, a, p->t, pr->a);
-        }
-        int complete = 1;
-        for (int e = 0; e < ed->n; e++)
-            if (!vals[e]) {
-                lang_error(k->L, m->pos, 1, "the table has no value for %s", ed->names[e]);
-                complete = 0;
-                break;
-            }
-        if (i == pick && complete)
-            p->vals = vals;
-    }
 }
 
 /* ---------- lets and fires ---------- */
@@ -388,7 +172,7 @@ struct ir *chk_fires(struct chk *k, struct env *env, const struct node *n)
         const char *names[64];
         int m = 0;
         for (int i = 0; i < k->nrules && m < 64; i++)
-            names[m++] = cstr(k, k->rules[i]->id, k->rules[i]->idlen);
+            names[m++] = chk_cstr(k, k->rules[i]->id, k->rules[i]->idlen);
         lang_suggest(k->L, n->s, n->slen, names, m);
         return bad;
     }
@@ -627,7 +411,7 @@ static void apply_override(struct chk *k, const struct override_ast *o)
             const char *names[32];
             int m = 0;
             for (int i = 0; i < r->nlets && m < 32; i++)
-                names[m++] = cstr(k, r->lets[i].name, r->lets[i].nlen);
+                names[m++] = chk_cstr(k, r->lets[i].name, r->lets[i].nlen);
             lang_suggest(k->L, o->name, o->nlen, names, m);
             return;
         }
@@ -777,7 +561,7 @@ int check_policy(struct lang *L, struct policy_ast **files, int nfiles, int as_o
     if (merge(&k, files, nfiles) != 0)
         return -1;
     for (int i = 0; i < k.nparams; i++)
-        resolve_param(&k, &k.params[i]);
+        chk_resolve_param(&k, &k.params[i]);
     out->rules = lang_alloc(L, (size_t)(k.nrules + 1) * sizeof *out->rules);
     if (!out->rules)
         return -1;

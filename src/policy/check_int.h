@@ -78,7 +78,56 @@ struct chk {
     int unknown_ids;                /* rules with an id the catalogue lacks */
 };
 
+/* ---------- small helpers ---------- */
+
+#include <string.h>
+
+static inline struct ty T(int b, int e, int eb)
+{
+    struct ty t = {(uint8_t)b, (uint8_t)e, (uint8_t)eb};
+    return t;
+}
+
+static inline int same(const char *a, size_t alen, const char *b, size_t blen)
+{
+    return a && alen == blen && memcmp(a, b, alen) == 0;
+}
+
+static inline int samez(const char *a, size_t alen, const char *z)
+{
+    return same(a, alen, z, strlen(z));
+}
+
+/* unit of a number: 0 none, 1 money, 2 area */
+static inline int dim(struct ty t)
+{
+    return t.b == TY_MONEY ? 1 : t.b == TY_AREA ? 2 : 0;
+}
+
+static inline int printable(struct ty t)
+{
+    return t.b == TY_ERR || t.b == TY_BOOL || ty_is_num(t) || t.b == TY_DATE ||
+           t.b == TY_MONTH || t.b == TY_TEXT || t.b == TY_ENUM;
+}
+
+/* bytes to underline for a node */
+static inline uint32_t span(const struct node *n)
+{
+    return n && (n->kind == N_NAME || n->kind == N_FIELD || n->kind == N_CALL) ? n->slen : 1;
+}
+
 /* check_expr.c */
+struct ir *chk_bad(struct chk *k, struct pos pos);              /* TY_ERR: reported already */
+const char *chk_cstr(struct chk *k, const char *s, size_t len); /* NUL-terminated copy */
+struct ir *chk_var(struct chk *k, int slot, struct ty t, struct pos pos);
+struct ir *chk_col(struct chk *k, struct ir *row, const struct col *c, struct pos pos);
+/* what a bare name stands for, or NULL (nothing reported) */
+struct ir *chk_lookup(struct chk *k, struct env *env, const char *s, uint32_t len,
+                      struct pos pos);
+struct ir *chk_name(struct chk *k, struct env *env, const struct node *n);   /* reports */
+struct ir *chk_enum_side(struct chk *k, struct env *env, const struct node *n, int e);
+struct ty chk_arith_type(struct chk *k, int op, struct ty a, struct ty b, struct pos pos);
+struct ir *chk_template(struct chk *k, struct env *env, const struct node *n, int holes);
 struct ir *ir_new(struct chk *k, int op, struct pos pos);
 struct ir *ir_const_bool(struct chk *k, int v, struct pos pos);
 struct ir *cx(struct chk *k, struct env *env, const struct node *n);
@@ -89,6 +138,18 @@ struct ir *cx_piece(struct chk *k, struct env *env, const struct node *n);
 struct ir *cx_kitem(struct chk *k, struct env *env, const struct node *n);
 void chk_error(struct chk *k, struct pos pos, uint32_t span, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* check_sets.c */
+/* the element type of a set or list; TY_ERR (reported) if x is neither */
+struct ty chk_elem_of(struct chk *k, struct ir *x, const struct node *n);
+struct ir *chk_aggregate(struct chk *k, struct env *env, const struct node *n);
+struct ir *chk_where(struct chk *k, struct env *env, const struct node *n);
+struct ir *chk_field(struct chk *k, struct env *env, const struct node *n);
+struct ir *chk_call(struct chk *k, struct env *env, const struct node *n);
+struct ir *chk_pick(struct chk *k, struct env *env, const struct node *n);
+
+/* check_param.c: type, values and the value in force on the as-of date */
+void chk_resolve_param(struct chk *k, struct eparam *p);
 
 /* check.c */
 struct ir *chk_let(struct chk *k, struct rctx *rc, int i);

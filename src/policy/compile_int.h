@@ -6,9 +6,21 @@
 #ifndef POLICY_COMPILE_INT_H
 #define POLICY_COMPILE_INT_H
 
-#include "policy/compile.h"
+#include "policy/ir.h"
+#include "policy/prog.h"
 
-struct bucket;
+/* per-month sums of the income window (compile_month.c) */
+#define MAX_BUCKETS 8
+
+struct bucket {
+    const struct ir *agg[MAX_BUCKETS];    /* the inner sums read from buckets */
+    const struct ir *rest[MAX_BUCKETS][8];/* their other conjuncts */
+    int nrest[MAX_BUCKETS];
+    int base[MAX_BUCKETS];                /* first of W registers, one per month */
+    int n;
+    const struct ir *person;
+    int month;                            /* the month being compiled: 0 .. W-1 */
+};
 
 struct comp {
     struct lang *L;
@@ -61,6 +73,12 @@ void cc_false(struct comp *c, const struct ir *x, struct jlist *jl);
 void cc_iter(struct comp *c, const struct ir *s, struct body b);
 void cc_for(struct comp *c, int source, int y, int cc, int src, struct body b);
 int cc_fmt(struct ty t);
+
+int cc_creg(struct comp *c, struct vval v);             /* constant register of v */
+int cc_internal_oom(struct comp *c);                     /* out of memory: -1 */
+
+/* compile_month.c: sum over the window with per-month inner sums, or -1 */
+int cc_window_sum(struct comp *c, const struct ir *x);
 
 /* compile_text.c */
 void cc_piece(struct comp *c, const struct ir *x);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "contract/policy.h"
+#include "policy/compile.h"
 #include "policy/compile_int.h"
 
 struct blockctx {

@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "policy/compile.h"
 #include "policy/compile_int.h"
 
 static void content(struct comp *c, const struct ir *x);
