@@ -427,6 +427,44 @@ START_TEST(test_pack_states_differences)
 }
 END_TEST
 
+/* The contract's huaiyuan and guangdong_edge packs, the parts today's
+ * catalogue has: they check (warnings for the base's parameters they no
+ * longer use) and turn what they should on and off. */
+START_TEST(test_local_packs_check)
+{
+    struct compiled h = pack(
+        "extends reference\n"
+        "# 怀远: any valid vehicle but a disabled-mobility one, whatever its use and value\n"
+        "override E03_VEHICLE.v = m.vehicles where status = valid\n"
+        "    and vehicle_class != disabled_mobility\n"
+        "override E03_VEHICLE.evidence = each v: \"vehicles: {vehicle_class} {plate_no} {use} "
+        "value {value_yuan} (line {line})\"\n"
+        "override param business_roles = {legal_rep, sole_proprietor}\n"
+        "off E06_HOUSING_AREA\n");
+    ck_assert_msg(h.st == E_OK, "%s %s", h.e.msg, h.diag);
+    ck_assert_int_eq(h.lp->nwarnings, 3);   /* vehicle_classes, exempt_uses, exempt_max */
+    ck_assert_int_eq(h.lp->P.severity[R_E06], SEV_OFF);
+    lang_prog_free(h.lp);
+    char p[200];
+    snprintf(p, sizeof p, "%s/packs/x/pack.policy", packdir);
+    unlink(p);
+    struct compiled g = pack(
+        "extends reference\n"
+        "# 广东低保边缘: cars, trucks, buses and low-speed vehicles, whatever their use and value\n"
+        "override param vehicle_classes = {car, truck, bus, low_speed}\n"
+        "override E03_VEHICLE.v = m.vehicles where status = valid\n"
+        "    and vehicle_class in vehicle_classes\n"
+        "override E03_VEHICLE.evidence = each v: \"vehicles: {vehicle_class} {plate_no} {use} "
+        "value {value_yuan} (line {line})\"\n"
+        "override param commercial_usages = {commercial, office, industrial, parking}\n"
+        "override param business_roles = {legal_rep, shareholder, sole_proprietor}\n");
+    ck_assert_msg(g.st == E_OK, "%s %s", g.e.msg, g.diag);
+    ck_assert_int_eq(g.lp->nwarnings, 2);   /* exempt_uses, exempt_max */
+    ck_assert_int_eq(g.lp->P.nrules, N_RULES);
+    lang_prog_free(g.lp);
+}
+END_TEST
+
 START_TEST(test_pack_errors)
 {
     struct compiled c = pack("extends reference\n"
@@ -483,6 +521,7 @@ Suite *policy_check_suite(void)
     tcase_add_checked_fixture(tp, pack_setup, pack_teardown);
     tcase_add_test(tp, test_pack_states_differences);
     tcase_add_test(tp, test_pack_errors);
+    tcase_add_test(tp, test_local_packs_check);
     tcase_add_test(tp, test_pack_extends_missing);
     suite_add_tcase(s, tp);
     return s;

@@ -270,6 +270,76 @@ START_TEST(test_latest_per_key)
 }
 END_TEST
 
+/* A pack directory under rdir/packs/NAME: the run settings and tables
+ * copied, the pack's text as pack.policy.  Returns its path (static). */
+static const char *make_pack(const char *name, const char *text)
+{
+    static char pack[200];
+    char p[300];
+    snprintf(p, sizeof p, "%s/packs", rdir);
+    mkdir(p, 0700);
+    snprintf(pack, sizeof pack, "%s/packs/%s", rdir, name);
+    ck_assert_int_eq(mkdir(pack, 0700), 0);
+    const char *files[] = {"policy.rules", "standards.csv", "holidays.csv"};
+    for (int i = 0; i < 3; i++) {
+        char a1[200], b1[300];
+        snprintf(a1, sizeof a1, "%s/%s", rdir, files[i]);
+        snprintf(b1, sizeof b1, "%s/%s", pack, files[i]);
+        copy_file(a1, b1);
+    }
+    snprintf(p, sizeof p, "%s/pack.policy", pack);
+    FILE *f = fopen(p, "wb");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    return pack;
+}
+
+/* The contract's sixian pack, the parts today's catalogue has (E03 with a
+ * dated limit on private cars, E07 legal_rep only; E13 waits for its feed):
+ * on fixtures, the 86000 private car fires before 2026-07-01 and not from
+ * it, the 45000 one never, the 30000.01 commercial truck no longer. */
+START_TEST(test_sixian_pack_on_fixtures)
+{
+    const char *pack = make_pack(
+        "sixian",
+        "extends reference\n"
+        "# 泗县: private cars above a dated limit\n"
+        "param private_limit: money = 80000 from 2026-07-01: 100000\n"
+        "override E03_VEHICLE.v = m.vehicles where status = valid\n"
+        "    and vehicle_class in vehicle_classes and use = private and value_yuan > private_limit\n"
+        "override E03_VEHICLE.evidence = each v: \"vehicles: {vehicle_class} {plate_no} {use} "
+        "value {value_yuan} > {private_limit} (line {line})\"\n"
+        "override param business_roles = {legal_rep}\n");
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/fixtures", test_root());
+    const char *days[2] = {"2026-06-15", "2026-07-01"};
+    for (int k = 0; k < 2; k++) {
+        struct tk_opts o = {0};
+        o.as_of = days[k];
+        struct tk *tk = tk_run(dir, &o);
+        ck_assert_msg(tk->st == E_OK, "%s", tk->e.msg);
+        ck_assert(tk_has_flag(tk, "E03_VEHICLE", "HH009", NULL));    /* the C reference */
+        eval_result_free(&tk->er);
+        struct err e;
+        err_init(&e);
+        int st = vm_run_dir(&tk->ec, pack, &tk->er, &e);
+        ck_assert_msg(st == E_OK, "%s", e.msg);
+        const struct flag *f = tk_find(tk, "E03_VEHICLE", "HH006", "61010219800105101X");
+        if (k == 0) {
+            ck_assert_msg(f != NULL, "%s", tk_flags_text(tk));
+            ck_assert_str_eq(f->evidence, "vehicles: car 陕A12345 private value 86000 > 80000 "
+                                          "(line 3)");
+        } else {
+            ck_assert_msg(f == NULL, "%s", tk_flags_text(tk));
+        }
+        ck_assert(!tk_has_flag(tk, "E03_VEHICLE", "HH004", NULL));   /* 45000 */
+        ck_assert(!tk_has_flag(tk, "E03_VEHICLE", "HH009", NULL));   /* commercial truck */
+        tk_free(tk);
+    }
+}
+END_TEST
+
 /* A policy that does not check stops the run with the first error's place. */
 START_TEST(test_bad_policy_is_a_config_error)
 {
@@ -301,6 +371,7 @@ Suite *policy_vm_suite(void)
     tcase_add_test(tp, test_overflow_stops_the_run);
     tcase_add_test(tp, test_bad_policy_is_a_config_error);
     tcase_add_test(tp, test_latest_per_key);
+    tcase_add_test(tp, test_sixian_pack_on_fixtures);
     suite_add_tcase(s, tp);
     return s;
 }
