@@ -229,6 +229,21 @@ START_TEST(test_pack_items)
 }
 END_TEST
 
+/* A string left open inside a hole at the very end of the file (a fuzz
+ * find, kept in tests/fuzz/regressions): the hole's tokens stay inside the
+ * file, every error too. */
+START_TEST(test_open_string_in_hole_at_eof)
+{
+    char *src = slurp("tests/fuzz/regressions/fuzz_policy/unclosed_string_in_hole_at_eof");
+    struct parsed *p = parse(src);
+    ck_assert_int_ge(p->L.nerrors, 1);
+    for (int i = 0; i < p->L.ndiags; i++)
+        ck_assert_uint_le(p->L.diags[i].pos.off, strlen(src));
+    done(p);
+    free(src);
+}
+END_TEST
+
 /* Comparisons do not chain, and an aggregate with where takes what follows. */
 START_TEST(test_chained_comparison)
 {
@@ -255,6 +270,7 @@ Suite *policy_parse_suite(void)
     tcase_add_test(tc, test_numbers_dates_params);
     tcase_add_test(tc, test_pack_items);
     tcase_add_test(tc, test_chained_comparison);
+    tcase_add_test(tc, test_open_string_in_hole_at_eof);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -196,11 +196,12 @@ struct node *ps_template(struct parser *p, const struct token *k)
             if (t[j] == '"' || t[j] == '\'') {
                 char qq = t[j++];
                 while (j < end && t[j] != qq) {
-                    if (t[j] == '\\')
+                    if (t[j] == '\\' && j + 1 < end)
                         j++;
                     j++;
                 }
-                j++;
+                if (j < end)
+                    j++;   /* its closing quote (an unclosed one was reported) */
                 continue;
             }
             if (t[j] == '{')
@@ -228,7 +229,7 @@ struct node *ps_template(struct parser *p, const struct token *k)
             if (e)
                 ps_push(p, &n->v, &n->nv, e);
         }
-        i = j + 1;
+        i = j < end ? j + 1 : end;
         lit_off = i;
     }
     if (ln || n->nv == 0) {
