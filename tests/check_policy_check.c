@@ -177,6 +177,18 @@ START_TEST(test_type_mismatch)
 }
 END_TEST
 
+START_TEST(test_standard_of_errors)
+{
+    one_error("h.standard.monthly_yuan * factor[h.program]",
+              "standard_of(h.region_code, urbn).monthly_yuan * factor[h.program]",
+              "error: 'urbn' is not a area_type (urban, rural)", "did you mean 'urban'?");
+    one_error("h.standard.monthly_yuan * factor[h.program]",
+              "standard_of(h.applied_on, urban).monthly_yuan * factor[h.program]",
+              "standard_of(date, area_type): expected standard_of(region_code, urban or rural)",
+              NULL);
+}
+END_TEST
+
 START_TEST(test_unknown_parameter)
 {
     one_error("value_yuan <= exempt_max)", "value_yuan <= exempt_maxx)",
@@ -506,6 +518,7 @@ Suite *policy_check_suite(void)
     tcase_add_test(tc, test_unknown_column);
     tcase_add_test(tc, test_type_mismatch);
     tcase_add_test(tc, test_unknown_parameter);
+    tcase_add_test(tc, test_standard_of_errors);
     tcase_add_test(tc, test_unused_parameter);
     tcase_add_test(tc, test_rule_id_twice);
     tcase_add_test(tc, test_catalogue);

@@ -340,6 +340,34 @@ START_TEST(test_sixian_pack_on_fixtures)
 }
 END_TEST
 
+/* standard_of(region, urban): E09 judged against the urban standard of the
+ * household's region, whatever its area_type (guangdong_edge's manner). */
+START_TEST(test_standard_of)
+{
+    edit_reference("h.standard.monthly_yuan * factor[h.program]",
+                   "standard_of(h.region_code, urban).monthly_yuan * factor[h.program]");
+    const struct tk_file files[] = {
+        /* a rural household: 900 a month, over rural 800, under urban 1000 */
+        {"households.csv", "H1," R1 ",dibao,rural,active,2024-03-04,2024-03-12,500.00,CW01\n", 0},
+        {"members.csv", "H1," P1 ",甲,head,900.00,full,0\n", 0},
+        {"hukou.csv", P1 ",甲,K1,head," R1 ",normal,\n", 0},
+        {"standards.csv", "610102,urban,2026-01-01,1000.00\n610102,rural,2026-01-01,800.00\n", 0},
+        {NULL, NULL, 0}};
+    struct tk_opts o = {0};
+    o.rules_dir = rdir;
+    struct tk *tk = tk_run_files(files, &o);
+    ck_assert_msg(tk->st == E_OK, "%s", tk->e.msg);
+    ck_assert(tk_has_flag(tk, "E09_INCOME", "H1", ""));   /* the reference: rural 800 */
+    eval_result_free(&tk->er);
+    struct err e;
+    err_init(&e);
+    int st = vm_run_dir(&tk->ec, rdir, &tk->er, &e);
+    ck_assert_msg(st == E_OK, "%s", e.msg);
+    ck_assert_msg(!tk_has_flag(tk, "E09_INCOME", "H1", ""), "%s", tk_flags_text(tk));
+    tk_free(tk);
+}
+END_TEST
+
 /* A policy that does not check stops the run with the first error's place. */
 START_TEST(test_bad_policy_is_a_config_error)
 {
@@ -372,6 +400,7 @@ Suite *policy_vm_suite(void)
     tcase_add_test(tp, test_bad_policy_is_a_config_error);
     tcase_add_test(tp, test_latest_per_key);
     tcase_add_test(tp, test_sixian_pack_on_fixtures);
+    tcase_add_test(tp, test_standard_of);
     suite_add_tcase(s, tp);
     return s;
 }

@@ -344,6 +344,10 @@ int vm_fn(struct frame *f, const struct op *o)
     case FN_YEARS_BEFORE:
         set_int(dst, years_before((int)a->n, (int)(b->n / b->d)));
         return 0;
+    case FN_STANDARD_OF:   /* the standard in force on the as-of date, as evaluate.c */
+        set_row(dst, standard_lookup(f->c->d->standards.v, f->c->d->standards.n, a->p,
+                                     (int)b->n, f->c->as_of));
+        return 0;
     default: {
         int s = a->d == 1 && b->d == 1 ? (a->n < b->n ? -1 : a->n > b->n) : vm_cmp_num(a, b);
         if (s == 2)

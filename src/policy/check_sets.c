@@ -208,7 +208,7 @@ struct ir *chk_field(struct chk *k, struct env *env, const struct node *n)
 /* ---------- calls ---------- */
 
 static const char *const fn_names[N_FNS] = {"left", "working_days", "age", "years_before",
-                                            "max", "min"};
+                                            "max", "min", "standard_of"};
 
 struct ir *chk_call(struct chk *k, struct env *env, const struct node *n)
 {
@@ -271,12 +271,15 @@ struct ir *chk_call(struct chk *k, struct env *env, const struct node *n)
         k->budget = budget;
         return x;
     }
-    static const int nargs[N_FNS] = {2, 2, 2, 2, 2, 2};
+    static const int nargs[N_FNS] = {2, 2, 2, 2, 2, 2, 2};
     if (n->nv != nargs[fn]) {
         chk_error(k, n->pos, n->slen, "%s() takes %d arguments", fn_names[fn], nargs[fn]);
         return chk_bad(k, n->pos);
     }
-    struct ir *a = cx(k, env, n->v[0]), *b = cx(k, env, n->v[1]);
+    struct ir *a = cx(k, env, n->v[0]);
+    /* standard_of(region, urban): the second is an area_type, named bare */
+    struct ir *b = fn == FN_STANDARD_OF ? chk_enum_side(k, env, n->v[1], EN_AREA)
+                                        : cx(k, env, n->v[1]);
     if (!a || !b)
         return NULL;
     struct ir *x = ir_new(k, I_FN, n->pos);
@@ -307,6 +310,11 @@ struct ir *chk_call(struct chk *k, struct env *env, const struct node *n)
             goto wrong;
         x->t = T(TY_DATE, 0, 0);
         break;
+    case FN_STANDARD_OF:
+        if (a->t.b != TY_TEXT || b->t.b != TY_ENUM || b->t.e != EN_AREA)
+            goto wrong;
+        x->t = T(TY_ROW, RK_STANDARD, 0);
+        break;
     default:
         if (a->t.b == TY_DATE && b->t.b == TY_DATE) {
             x->t = a->t;
@@ -323,6 +331,7 @@ wrong:
               ty_name(a->t, b1, sizeof b1), ty_name(b->t, b2, sizeof b2),
               fn == FN_LEFT ? "left(text, a whole number written in the rule)" :
               fn == FN_YEARS_BEFORE ? "years_before(date, a number of years)" :
+              fn == FN_STANDARD_OF ? "standard_of(region_code, urban or rural)" :
               "two dates");
     x->t.b = TY_ERR;
     return x;

@@ -145,7 +145,8 @@ enum irop {
     I_KITEM      /* v[] = fields */
 };
 
-enum fn_id { FN_LEFT, FN_WORKING_DAYS, FN_AGE, FN_YEARS_BEFORE, FN_MAX, FN_MIN, N_FNS };
+enum fn_id { FN_LEFT, FN_WORKING_DAYS, FN_AGE, FN_YEARS_BEFORE, FN_MAX, FN_MIN, FN_STANDARD_OF,
+             N_FNS };
 
 struct ir {
     uint8_t op;         /* enum irop */
