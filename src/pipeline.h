@@ -103,6 +103,9 @@ int pipeline_evaluate(struct pipeline *p, struct err *e);
 struct judge {
     struct dataset *d;          /* in: feeds reordered by person (join.h) */
     const struct policy *pol;   /* in */
+    const char *rules_dir;      /* in: where HEDUI_EVAL=lang (engine/vm.h, a hidden
+                                   switch until the language replaces evaluate.c)
+                                   reads the policy text; NULL: evaluate.c only */
     int as_of;                  /* in: day number */
     int have[N_INPUT];          /* in: optional feeds to use; a rule whose feed
                                    is not used neither fires nor blocks */

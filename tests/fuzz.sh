@@ -27,6 +27,8 @@ OBJ=$OUT/obj
 
 # The engine sources the targets need (never main.c; never faultinj.h).
 LIB="base/arena base/date base/encoding base/err contract/idcard base/index engine/load contract/model engine/normalise base/num contract/catalogue contract/policy base/sort base/utf8"
+# the rules language (fuzz_policy): every file of src/policy/
+LIB="$LIB $(cd src && ls policy/*.c | sed 's/\.c$//' | tr '\n' ' ')"
 
 CFLAGS="-std=gnu11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -fopenmp -Isrc
         -fsanitize=address,undefined -fno-sanitize-recover=all -DHEDUI_ARENA_DEBUG

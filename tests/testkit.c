@@ -384,6 +384,7 @@ TK_API struct tk *tk_run(const char *dir, const struct tk_opts *o)
     jg.er = &tk->er;
     for (int f = 0; f < N_INPUT; f++)
         jg.have[f] = tk->d.files[f].present;
+    jg.rules_dir = rules;   /* HEDUI_EVAL=lang reads the policy there */
     tk->st = pipeline_judge(&jg, &tk->e);
     tk->ec = jg.ec;
     if (tk->st != E_OK)
