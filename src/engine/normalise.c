@@ -188,12 +188,19 @@ static int chunks_begin_cb(void *ctx, int first, int n_chunks, const size_t *max
             at[2 * i] = (size_t)((char *)n->chunks[i].rows.v - (char *)dst->v);
             at[2 * i + 1] = (size_t)(n->chunks[i].ready - (char *)dst->v);
         }
-        void *p = total > SIZE_MAX / size ? NULL : realloc(dst->v, total * size);
+        /* appending, the array at least doubles: a large one grows where it
+         * is mapped (realloc moves the pages, copies none), a small one is
+         * copied a few times; only the slices' rows are ever made resident,
+         * and chunks_merge() gives the unused end back */
+        size_t cap = total;
+        if (first > 0 && cap / 2 < dst->cap)
+            cap = dst->cap > SIZE_MAX / 2 ? total : 2 * dst->cap;
+        void *p = cap > SIZE_MAX / size ? NULL : realloc(dst->v, cap * size);
         if (!p)
             return ERR(e, E_NOMEM, "out of memory while loading %s (%zu rows)",
-                       input_file_names[n->cur], total);
+                       input_file_names[n->cur], cap);
         dst->v = p;
-        dst->cap = total;
+        dst->cap = cap;
         for (int i = 0; i < n->n_chunks; i++) {
             n->chunks[i].rows.v = (char *)p + at[2 * i];
             n->chunks[i].ready = (char *)p + at[2 * i + 1];
@@ -202,7 +209,7 @@ static int chunks_begin_cb(void *ctx, int first, int n_chunks, const size_t *max
          * (chunk_rows_ready): the slices are sized by lines, and a feed
          * that keeps only some rows (social insurance: the income window,
          * about half) would otherwise make the rest resident for nothing */
-        mem_hugepages((char *)p + used * size, (total - used) * size);
+        mem_hugepages((char *)p + used * size, (cap - used) * size);
     }
     struct nchunk *ch = realloc(n->chunks, (size_t)(n->n_chunks + n_chunks) * sizeof *ch);
     if (!ch)
