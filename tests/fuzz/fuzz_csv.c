@@ -207,10 +207,11 @@ static void chunked_free(struct chunked *k)
     k->n = 0;
 }
 
-static int ck_begin(void *ctx, int n, const size_t *max_rows, struct err *e)
+static int ck_begin(void *ctx, int first, int n, const size_t *max_rows, struct err *e)
 {
     struct chunked *k = ctx;
     CHECK(n >= 1 && n <= 256);
+    CHECK(first == 0);                 /* a buffer in memory begins its chunks at once */
     CHECK(k->begins == 0 || n == 1);   /* called again only to start over */
     k->begins++;
     chunked_free(k);
