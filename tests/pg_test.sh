@@ -355,6 +355,18 @@ rc=$?
 check "a bad import exits 1 naming line and reason (got $rc)" \
     "[ $rc -eq 1 ] && grep -q 'v2.csv:3: outcome' '$T/err' && grep -q 'v2.csv:4: fingerprint ffffffffffffffff is not a finding' '$T/err'"
 check "a bad import leaves dispositions unchanged" "[ \"\$(q 'SELECT count(*) FROM t9.dispositions')\" = 1 ]"
+# the same file again stores nothing; an older verdict imported later is
+# stored but not in force (run 2 below still shows cleared)
+"$HEDUI" review import "$T/v1.csv" --pg "$CI" --schema t9 >"$T/out" 2>"$T/err"
+check "importing v1.csv again stores nothing and says so" \
+    "[ \$? -eq 0 ] && [ \"\$(q 'SELECT count(*) FROM t9.dispositions')\" = 1 ] && grep -q 'imported before' '$T/err'"
+printf 'fingerprint,outcome,reviewer,reviewed_on\n%s,confirmed,Zhao,2025-01-05\n' "$FP" >"$T/v3.csv"
+"$HEDUI" review import "$T/v3.csv" --pg "$CI" --schema t9 >"$T/out" 2>"$T/err"
+check "an older verdict imports into t9 ($(cat "$T/err"))" \
+    "[ \$? -eq 0 ] && [ \"\$(q 'SELECT count(*) FROM t9.dispositions')\" = 2 ]"
+"$HEDUI" review import "$T/v1.csv" --pg "$CI" --schema t9typo >"$T/out" 2>"$T/err"
+check "review import --pg into a schema that does not exist exits 3, creating nothing" \
+    "[ \$? -eq 3 ] && grep -q -- '--create-state' '$T/err' && [ \"\$(q \"SELECT count(*) FROM pg_namespace WHERE nspname = 't9typo'\")\" = 0 ]"
 # evidence changes: a dearer car for HH004, HH035's car gone
 cp -r "$FX" "$T/d9"
 rm -rf "$T/d9/expected"

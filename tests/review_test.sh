@@ -227,6 +227,41 @@ check "a verdict on a resolved finding imports ($(cat "$T/err"))" '[ $? -eq 0 ]'
 printf 'fingerprint,outcome,reviewer,reviewed_on\n%s,referred,赵审计,2026-06-14\n' "$F_FP" >"$T/re.csv"
 "$HEDUI" review import "$T/re.csv" --state "$T/S" >/dev/null 2>&1
 check "the latest verdict is in force" "\"$HEDUI\" review list --state '$T/S' | grep -q '^$F_FP,referred,赵审计,'"
+# an older verdict imported later does not overturn it: reviewed_on decides
+printf 'fingerprint,outcome,reviewer,reviewed_on\n%s,cleared,钱审计,2026-06-01\n' "$F_FP" >"$T/old.csv"
+"$HEDUI" review import "$T/old.csv" --state "$T/S" >/dev/null 2>"$T/err"
+check "an older verdict imports ($(cat "$T/err"))" '[ $? -eq 0 ]'
+check "... but the verdict reviewed last stays in force" \
+    "\"$HEDUI\" review list --state '$T/S' | grep -q '^$F_FP,referred,赵审计,2026-06-14,'"
+# reviewed the same day: the one imported later is in force
+printf 'fingerprint,outcome,reviewer,reviewed_on\n%s,confirmed,孙审计,2026-06-14\n' "$F_FP" >"$T/tie.csv"
+"$HEDUI" review import "$T/tie.csv" --state "$T/S" >/dev/null 2>&1
+check "same reviewed_on: the later import is in force" \
+    "\"$HEDUI\" review list --state '$T/S' | grep -q '^$F_FP,confirmed,孙审计,2026-06-14,'"
+# importing a file again changes nothing, and says so
+ND=$(wc -l <"$T/S/dispositions.csv")
+cp "$T/S/dispositions.csv" "$T/disp.before"
+"$HEDUI" review import "$T/re.csv" --state "$T/S" >"$T/out" 2>"$T/err"
+check "re-importing a file exits 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
+check "... stores nothing again" "cmp -s '$T/S/dispositions.csv' '$T/disp.before'"
+check "... and says the file was imported before" \
+    "grep -q 'already in $T/S (the file was imported before): nothing changed' '$T/err' && grep -q 'imported 0 verdicts.*; 1 already there' '$T/out'"
+check "... so an earlier file cannot overturn a later verdict by being imported again" \
+    "\"$HEDUI\" review list --state '$T/S' | grep -q '^$F_FP,confirmed,孙审计,2026-06-14,'"
+{ cat "$T/re.csv"; printf '%s,cleared,钱审计,2026-06-13\n' "$B_FP"; } | sed 's/$/\r/' >"$T/re2.csv"
+"$HEDUI" review import "$T/re2.csv" --state "$T/S" >"$T/out" 2>"$T/err"
+check "a file with one stored and one new verdict stores only the new one" \
+    "[ \$? -eq 0 ] && [ \$(wc -l <'$T/S/dispositions.csv') -eq $((ND + 1)) ] && grep -q 'imported 1 verdict.*; 1 already there' '$T/out'"
+# a state directory that does not exist is refused, unless asked for
+"$HEDUI" review import "$T/re.csv" --state "$T/S-typo" >"$T/out" 2>"$T/err"
+check "review import into a missing state directory exits 3" '[ $? -eq 3 ]'
+check "... says how to create it and creates nothing" \
+    "grep -q -- '--create-state' '$T/err' && [ ! -e '$T/S-typo' ]"
+"$HEDUI" review import "$T/re.csv" --state "$T/S-new" --create-state --dry-run >"$T/out" 2>"$T/err"
+check "--create-state --dry-run checks and creates nothing" '[ $? -eq 0 ] && [ ! -e "$T/S-new" ]'
+"$HEDUI" review import "$T/re.csv" --state "$T/S-new" --create-state >"$T/out" 2>"$T/err"
+check "--create-state makes the state and imports ($(cat "$T/err"))" \
+    "[ \$? -eq 0 ] && [ \"\$(stat -c %a '$T/S-new')\" = 700 ] && [ \$(wc -l <'$T/S-new/dispositions.csv') -eq 2 ]"
 
 # ---------------------------------------------------------------- 7. usage and errors
 "$HEDUI" run -q --data "$T/d1" --out "$T/o9" --as-of $ASOF --previous "$T/nowhere" 2>"$T/err"

@@ -9,8 +9,9 @@
  * other row must be valid, else nothing of the file is taken.
  *
  * `review_import()` itself (open the state or the store, check the file
- * with review_import_read(), store the rows) is in review.c: it needs the
- * state, which includes this header.
+ * with review_import_read(), store the rows not stored yet) is in
+ * verdicts.c, declared in review.h: it needs the state, which includes
+ * this header.
  *
  * Owns: the outcome values, struct review_verdict, the store seam.  Never:
  * stores a verdict itself.

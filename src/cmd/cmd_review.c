@@ -18,8 +18,8 @@
 #include "pg/pg_schema.h"
 
 static const char usage_review[] =
-    "Usage: hedui review import FILE --state DIR [--dry-run]\n"
-    "       hedui review import FILE --pg CONNINFO [--schema S] [--dry-run]\n"
+    "Usage: hedui review import FILE --state DIR [--create-state] [--dry-run]\n"
+    "       hedui review import FILE --pg CONNINFO [--schema S] [--create-state] [--dry-run]\n"
     "       hedui review list --state DIR\n"
     "\n"
     "With --pg the verdicts go, validated the same way and in one\n"
@@ -34,10 +34,16 @@ static const char usage_review[] =
     "  reviewed_on are all empty is skipped (no verdict yet).  Every other\n"
     "  row must be valid: a bad row is listed with FILE:LINE and the reason,\n"
     "  and then nothing at all is imported (exit status 1).\n"
-    "  The latest verdict on a fingerprint is in force.  'hedui run --state\n"
-    "  DIR' leaves findings with a verdict in force out of the review queue\n"
-    "  while their fingerprint is unchanged.\n"
-    "  --dry-run  check FILE, change nothing\n"
+    "  The verdict in force on a fingerprint is the one with the latest\n"
+    "  reviewed_on (of several that day, the one imported last).  A verdict\n"
+    "  already stored (same fingerprint, outcome, reviewer, date and note) is\n"
+    "  not stored again: importing a file twice changes nothing.  'hedui run\n"
+    "  --state DIR' leaves findings with a verdict in force out of the review\n"
+    "  queue while their fingerprint is unchanged.\n"
+    "  --create-state  make DIR (or the schema S) when it does not exist;\n"
+    "                  without it a missing one is refused (a typo would\n"
+    "                  start a new, empty state)\n"
+    "  --dry-run       check FILE, change nothing\n"
     "\n"
     "list: prints the verdicts in force as CSV.\n";
 
@@ -76,7 +82,7 @@ static int review_list(const char *state, struct err *e)
 struct review_opts {
     const char *sub, *file;          /* import FILE | list */
     const char *state, *pg, *schema;
-    int dry_run, help;
+    int dry_run, create_state, help;
 };
 
 static int parse_review(int argc, char **argv, struct review_opts *o, struct err *e)
@@ -88,6 +94,7 @@ static int parse_review(int argc, char **argv, struct review_opts *o, struct err
         {"--pg", NULL, CLI_STR, &o->pg},
         {"--schema", NULL, CLI_STR, &o->schema},
         {"--dry-run", NULL, CLI_FLAG, &o->dry_run},
+        {"--create-state", NULL, CLI_FLAG, &o->create_state},
         {"--help", "-h", CLI_FLAG, &o->help},
     };
     const char *pos[2] = {NULL, NULL};
@@ -133,6 +140,6 @@ int cmd_review(int argc, char **argv, struct err *e)
     if (strcmp(o.sub, "list") == 0)
         return review_list(o.state, e);
     if (o.pg)   /* the PostgreSQL store: pg/ checks the file the same way */
-        return pg_review_import(o.file, o.pg, o.schema, o.dry_run, e);
-    return review_import(o.file, o.state, NULL, o.dry_run, e);
+        return pg_review_import(o.file, o.pg, o.schema, o.dry_run, o.create_state, e);
+    return review_import(o.file, o.state, NULL, o.dry_run, o.create_state, e);
 }

@@ -54,7 +54,7 @@ int pg_review_read(struct pg *db, const char *schema, const char *sq, struct rev
     if (st == E_OK && have_disp) {
         sb_printf(&sql, "SELECT DISTINCT ON (fingerprint) fingerprint, outcome, reviewer, "
                         "reviewed_on::text, note FROM %s.dispositions "
-                        "ORDER BY fingerprint, seq DESC", sq);
+                        "ORDER BY fingerprint, reviewed_on DESC, seq DESC", sq);
         st = sb_check(&sql, e);
         if (st == E_OK)
             st = pg_query(db, sql.p, 0, NULL, &r, "reading the dispositions", e);
@@ -95,6 +95,19 @@ static int store_open(void *ctx, struct review *rv, struct err *e)
         st = pg_query(s->db, sql.p, 0, NULL, &r, "reading the recorded fingerprints", e);
     for (int i = 0; st == E_OK && i < PQntuples(r); i++)
         st = review_add_prev(rv, 1, PQgetvalue(r, i, 0), NULL, e);
+    PQclear(r);
+    r = NULL;
+    /* every stored verdict: one already there is not stored again */
+    sb_reset(&sql);
+    sb_printf(&sql, "SELECT fingerprint, outcome, reviewer, reviewed_on::text, note FROM "
+                    "%s.dispositions", s->sq);
+    if (st == E_OK)
+        st = sb_check(&sql, e);
+    if (st == E_OK)
+        st = pg_query(s->db, sql.p, 0, NULL, &r, "reading the dispositions", e);
+    for (int i = 0; st == E_OK && i < PQntuples(r); i++)
+        st = review_add_stored(rv, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+                               PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), PQgetvalue(r, i, 4), e);
     PQclear(r);
     sb_free(&sql);
     if (st == E_OK)
@@ -147,7 +160,7 @@ static int store_write(void *ctx, const struct review_verdict *v, size_t n, cons
 }
 
 int pg_review_import(const char *file, const char *conninfo, const char *schema, int dry_run,
-                     struct err *e)
+                     int create_state, struct err *e)
 {
     int st = pg_check_schema_name(schema, e);
     if (st != E_OK)
@@ -162,8 +175,20 @@ int pg_review_import(const char *file, const char *conninfo, const char *schema,
     snprintf(name, sizeof name, "PostgreSQL schema %s", schema);
     struct pg_store ps = {&db, schema, sq};
     struct review_store store = {name, store_open, store_write, &ps};
+    if (st == E_OK && !create_state) {
+        /* as for a state directory: a mistyped --schema must not start an empty one */
+        PGresult *r = NULL;
+        const char *pv[] = {schema};
+        st = pg_query(&db, "SELECT count(*) FROM pg_namespace WHERE nspname = $1", 1, pv, &r,
+                      "looking for the schema", e);
+        if (st == E_OK && atoi(PQgetvalue(r, 0, 0)) == 0)
+            st = ERR(e, E_NOINPUT, "schema %s does not exist in the database: check --schema "
+                                   "(a mistyped one would start a new, empty state), or give "
+                                   "--create-state to create it", schema);
+        PQclear(r);
+    }
     if (st == E_OK)
-        st = review_import(file, NULL, &store, dry_run, e);
+        st = review_import(file, NULL, &store, dry_run, 0, e);
     if (st == E_OK && !dry_run)
         st = pg_commit(&db, e);
     if (st != E_OK || dry_run)
