@@ -300,7 +300,7 @@ sed 's/^HH006,/+HH006,/' "$ROOT/fixtures/households.csv" >"$FX/households.csv"
 check "run on the poisoned fixture copy exits 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
 check "the formula-looking ID gives a Q01 flag" "grep -q '^Q01_INVALID_ID,.*,\"=HYPERLINK' '$T/fo/flags.csv'"
 check "the formula-looking household is queued" "grep -q ',+HH006,' '$T/fo/review_queue.csv'"
-"$HEDUI" export --out "$T/ex" --township all --from "$T/fo" >"$T/out" 2>"$T/err"
+"$HEDUI" export --format csv --out "$T/ex" --township all --from "$T/fo" >"$T/out" 2>"$T/err"
 check "export --township all exits 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
 NT=$(tail -n +2 "$T/fo/review_queue.csv" | cut -d, -f1 | sort -u | wc -l)
 check "one file per township in the queue" "[ \$(ls '$T/ex' | wc -l) -eq $NT ]"
@@ -346,14 +346,14 @@ check "the formula-looking ID is neutralised and masked" "grep -q \"^'=HYPER\*\*
 check "the formula-looking household id is neutralised" "grep -qx \"'+HH006\" '$T/cells'"
 check "the rank and score columns stay numbers" \
     "sed -n 2p '$P1' | grep -q '^610102001,1,[^,]*,[^,]*,[0-9][0-9]*,'"
-"$HEDUI" export --out "$T/ex1" --township 610102002 --from "$T/fo" >"$T/out" 2>"$T/err"
+"$HEDUI" export --format csv --out "$T/ex1" --township 610102002 --from "$T/fo" >"$T/out" 2>"$T/err"
 check "export of one township exits 0" '[ $? -eq 0 ]'
 check "export of one township writes one file" "[ \$(ls '$T/ex1' | wc -l) -eq 1 ] && [ -s '$T/ex1/township_610102002_$ASOF.csv' ]"
 check "the one-township pack has only that township" \
     "[ \$(tail -n +2 '$T/ex1/township_610102002_$ASOF.csv' | grep -vc '^610102002,') -eq 0 ]"
 "$HEDUI" export --out "$T/ex2" --township 61010 --from "$T/fo" 2>"$T/err"
 check "a bad township code exits 2" '[ $? -eq 2 ]'
-"$HEDUI" export --out="$T/exq" --township=all --from="$T/fo" >"$T/out" 2>"$T/err"
+"$HEDUI" export --format=csv --out="$T/exq" --township=all --from="$T/fo" >"$T/out" 2>"$T/err"
 check "export --out=DIR --township=all --from=DIR works ($(cat "$T/err"))" '[ $? -eq 0 ]'
 check "... and writes the same packs as the spaced form" "diff -r '$T/ex' '$T/exq' >/dev/null"
 mkdir "$T/nojson"
@@ -365,10 +365,10 @@ check "... and says so with the line" "grep -q 'nojson/manifest.json:[0-9]*:[0-9
 check "... and writes nothing" "[ ! -e '$T/ex5' ]"
 "$HEDUI" export --out "$T/ex2" --township all --from "$T/nowhere" 2>"$T/err"
 check "export from a non-run exits 3" '[ $? -eq 3 ]'
-"$HEDUI" export --out "$T/ex3" --township all --from "$T/o3" >"$T/out" 2>"$T/err"
+"$HEDUI" export --format csv --out "$T/ex3" --township all --from "$T/o3" >"$T/out" 2>"$T/err"
 check "export of a --state run exits 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
-check "export of a --state run carries each flag's change" \
-    "cat '$T/ex3'/*.csv | grep -q ',new,' && cat '$T/ex3'/*.csv | grep -q ',persisting,'"
+check "export of a --state run carries each flag's change, in Chinese" \
+    "cat '$T/ex3'/*.csv | grep -q ',新发现,' && cat '$T/ex3'/*.csv | grep -q ',持续,'"
 tail -n +2 "$T/o3/flags.csv" | cut -d, -f6 | grep -E '^.{18}$' | sort -u >"$T/ids3"
 check "export of generated data: none of the run's ID numbers appears" \
     "[ -s '$T/ids3' ] && ! cat '$T/ex3'/*.csv | grep -qF -f '$T/ids3'"
