@@ -173,7 +173,8 @@ START_TEST(test_import_read_bad)
     put("v.csv", "fingerprint,outcome,reviewer\n");
     err_init(&e);
     ck_assert_int_eq(review_import_read(path, &chk, &a, &v, &n, &skipped, &e), E_PARSE);
-    ck_assert_str_eq(e.msg, "missing column(s): reviewed_on");
+    ck_assert_str_eq(e.msg, "missing column(s): reviewed_on (a township pack has 核查键, "
+                            "核查结论, 核查人, 核查日期 instead)");
     arena_free(&a);
 }
 END_TEST

@@ -171,4 +171,187 @@ xl = [["" if c.value is None else str(c.value) for c in r] for r in ws.iter_rows
 print(("ok: " if rows == xl else "FAIL: ") + "the CSV pack holds the workbook's review list cell for cell (%d rows)" % len(rows))
 EOF
 
+# ---------------------------------------------------------------- keys: packs that come back
+"$HEDUI" export --out "$T/ek" --township 610102001 --from "$T/o1" --state "$T/S" >"$T/out" 2>"$T/err"
+check "export --state exits 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
+PK="$T/ek/township_610102001_$ASOF.xlsx"
+check "the state's pack secret is made, mode 600" \
+    "[ \"\$(stat -c %a '$T/S/pack.key')\" = 600 ] && grep -qx '[0-9a-f]\{64\}' '$T/S/pack.key'"
+cp "$T/S/pack.key" "$T/pack.key.1"
+"$HEDUI" export --out "$T/ek2" --township 610102001 --from "$T/o1" --state "$T/S" >/dev/null 2>&1
+check "a second export keeps the secret and gives the same keys" \
+    "cmp -s '$T/S/pack.key' '$T/pack.key.1'"
+"$HEDUI" export --out "$T/ek3" --township 610102001 --from "$T/o1" --state "$T/S-typo" >/dev/null 2>"$T/err"
+check "export --state into a missing state directory exits 3 and creates nothing" \
+    "[ \$? -eq 3 ] && [ ! -e '$T/S-typo' ] && grep -q -- '--create-state' '$T/err'"
+cut -d, -f1 "$T/o1/fingerprints.csv" | tail -n +2 >"$T/fps"
+pycheck "$PK" "$T/ek2/township_610102001_$ASOF.xlsx" "$T/fps" <<'EOF'
+import re, sys, zipfile, openpyxl
+def check(what, cond):
+    print(("ok: " if cond else "FAIL: ") + what)
+ws = openpyxl.load_workbook(sys.argv[1])["核查清单"]
+head = [c.value for c in ws[1]]
+check("the pack has a 核查键 column before 核查结论", "核查键" in head and head.index("核查键") + 1 == head.index("核查结论"))
+k = head.index("核查键")
+keys = [r[k].value for r in ws.iter_rows(min_row=2)]
+check("every row has a key K + 24 hex digits, as text", keys and all(isinstance(x, str) and re.fullmatch(r"K[0-9a-f]{24}", x) for x in keys))
+check("keys are distinct (one per finding)", len(set(keys)) == len(keys))
+ws2 = openpyxl.load_workbook(sys.argv[2])["核查清单"]
+check("the same finding gets the same key in the next export", [r[k].value for r in ws2.iter_rows(min_row=2)] == keys)
+fps = [l.strip() for l in open(sys.argv[3]) if l.strip()]
+text = "".join(zipfile.ZipFile(sys.argv[1]).read(n).decode("utf-8", "replace") for n in zipfile.ZipFile(sys.argv[1]).namelist())
+check("no fingerprint appears in the pack", fps and not any(f in text for f in fps))
+EOF
+
+# fill the pack with openpyxl: every row of the first two queued households
+"$PY" - "$PK" "$T/filled.xlsx" >"$T/hh" 2>"$T/err" <<'EOF'
+import sys, datetime, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+ws = wb["核查清单"]
+col = {c.value: i + 1 for i, c in enumerate(ws[1])}
+hh = []
+for r in range(2, ws.max_row + 1):
+    h = ws.cell(r, col["救助户编号"]).value
+    if h not in hh:
+        hh.append(h)
+    if h == hh[0]:      # Chinese words, a real date cell (a serial number in the file)
+        ws.cell(r, col["核查结论"]).value = "排除"
+        ws.cell(r, col["核查人"]).value = "王审计"
+        ws.cell(r, col["核查日期"]).value = datetime.date(2026, 6, 12)
+        ws.cell(r, col["备注"]).value = "车辆已过户，见凭证"
+    elif h == hh[1]:    # English words, a date typed as text
+        ws.cell(r, col["核查结论"]).value = "referred"
+        ws.cell(r, col["核查人"]).value = "李审计"
+        ws.cell(r, col["核查日期"]).value = "2026/6/13"
+wb.save(sys.argv[2])
+print(hh[0], hh[1])
+EOF
+check "openpyxl fills the pack ($(cat "$T/err"))" "[ -s '$T/filled.xlsx' ]"
+H1=$(cut -d' ' -f1 "$T/hh") H2=$(cut -d' ' -f2 "$T/hh")
+N_H1=$(awk -F, -v h="$H1" 'NR > 1 && $4 == h' "$T/o1/flags.csv" | wc -l)
+N_H2=$(awk -F, -v h="$H2" 'NR > 1 && $4 == h' "$T/o1/flags.csv" | wc -l)
+check "two queued households to review ($H1: $N_H1 flags, $H2: $N_H2)" \
+    "[ -n '$H1' ] && [ -n '$H2' ] && grep -q ',$H1,' '$T/o1/review_queue.csv' && grep -q ',$H2,' '$T/o1/review_queue.csv'"
+"$HEDUI" review import "$T/filled.xlsx" --state "$T/S" >"$T/out" 2>"$T/err"
+check "review import of the filled workbook exits 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
+check "... imports one verdict per filled row" \
+    "grep -q 'imported $((N_H1 + N_H2)) verdicts from .* ($N_H1 cleared, 0 confirmed, $N_H2 referred)' '$T/out'"
+"$HEDUI" review list --state "$T/S" >"$T/list"
+check "the verdicts are on the households' findings, with the spreadsheet's date" \
+    "[ \$(grep -c ',cleared,王审计,2026-06-12,车辆已过户，见凭证,[A-Z0-9_]*,$H1,' '$T/list') -eq $N_H1 ] && [ \$(grep -c ',referred,李审计,2026-06-13,,[A-Z0-9_]*,$H2,' '$T/list') -eq $N_H2 ]"
+"$HEDUI" run -q --data "$FX" --out "$T/o2" --as-of $ASOF --state "$T/S" 2>"$T/err"
+check "the next run --state exits 0" '[ $? -eq 0 ]'
+check "the reviewed households left the review queue" \
+    "! grep -q ',$H1,' '$T/o2/review_queue.csv' && ! grep -q ',$H2,' '$T/o2/review_queue.csv'"
+check "the queue lost exactly those two" \
+    "[ \$(wc -l <'$T/o2/review_queue.csv') -eq \$((\$(wc -l <'$T/o1/review_queue.csv') - 2)) ]"
+"$HEDUI" review import "$T/filled.xlsx" --state "$T/S" >"$T/out" 2>"$T/err"
+check "importing the filled pack again changes nothing, and says so" \
+    "[ \$? -eq 0 ] && grep -q 'imported 0 verdicts' '$T/out' && grep -q 'imported before' '$T/err'"
+
+# bad packs: a changed key, an unknown verdict word; nothing is imported
+"$PY" - "$PK" "$T/bad.xlsx" 2>"$T/err" <<'EOF'
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1]); ws = wb["核查清单"]
+col = {c.value: i + 1 for i, c in enumerate(ws[1])}
+k = ws.cell(2, col["核查键"]).value
+ws.cell(2, col["核查键"]).value = k[:-1] + ("0" if k[-1] != "0" else "1")
+for r, word in ((2, "确认"), (3, "同意")):
+    ws.cell(r, col["核查结论"]).value = word
+    ws.cell(r, col["核查人"]).value = "赵审计"
+    ws.cell(r, col["核查日期"]).value = "2026-06-14"
+wb.save(sys.argv[2])
+EOF
+cp "$T/S/dispositions.csv" "$T/disp.before"
+"$HEDUI" review import "$T/bad.xlsx" --state "$T/S" >"$T/out" 2>"$T/err"
+check "a pack with bad rows exits 1" '[ $? -eq 1 ]'
+check "... names the changed key by its row" "grep -q 'bad.xlsx:2: 核查键 .* is not the key of any finding' '$T/err'"
+check "... names the unknown verdict word by its row" "grep -q \"bad.xlsx:3: 核查结论 '同意' is not\" '$T/err'"
+check "... and imports nothing" "cmp -s '$T/S/dispositions.csv' '$T/disp.before'"
+
+# a pack exported without --state has no key: refused with the way out
+"$PY" - "$P1" "$T/nokey.xlsx" 2>"$T/err" <<'EOF'
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1]); ws = wb["核查清单"]
+col = {c.value: i + 1 for i, c in enumerate(ws[1])}
+ws.cell(2, col["核查结论"]).value = "确认"; ws.cell(2, col["核查人"]).value = "x"; ws.cell(2, col["核查日期"]).value = "2026-06-14"
+wb.save(sys.argv[2])
+EOF
+"$HEDUI" review import "$T/nokey.xlsx" --state "$T/S" >"$T/out" 2>"$T/err"
+check "a filled pack without 核查键 exits 3 saying to export with --state" \
+    "[ \$? -eq 3 ] && grep -q 'no 核查键 column' '$T/err'"
+
+# a workbook written by hand: inline strings, prefixed element names, the
+# 1904 date system (a date serial means another day there)
+K3=$("$PY" -c "
+import openpyxl, sys
+ws = openpyxl.load_workbook(sys.argv[1])['核查清单']
+col = {c.value: i for i, c in enumerate(ws[1])}
+hh = sys.argv[2].split()
+for r in ws.iter_rows(min_row=2):
+    if r[col['救助户编号']].value not in hh:
+        print(r[col['核查键']].value); break
+" "$PK" "$H1 $H2")
+"$PY" - "$T/inline.xlsx" "$K3" <<'EOF'
+import sys, zipfile
+path, key = sys.argv[1], sys.argv[2]
+ns = 'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+def c(ref, text):
+    return '<x:c r="%s" t="inlineStr"><x:is><x:r><x:t>%s</x:t></x:r><x:rPh sb="0" eb="1"><x:t>PHONETIC</x:t></x:rPh></x:is></x:c>' % (ref, text)
+sheet = ('<?xml version="1.0" encoding="UTF-8"?><x:worksheet %s><x:sheetData>' % ns +
+         '<x:row r="1">' + c("B1", "核查键") + c("C1", "核查结论") + c("D1", "核查人") + c("E1", "核查日期") + '</x:row>' +
+         '<x:row r="5">' + c("B5", key) + c("C5", "移交") + c("D5", "孙审计") + '<x:c r="E5"><x:v>44723</x:v></x:c></x:row>' +
+         '</x:sheetData></x:worksheet>')
+wb = ('<?xml version="1.0" encoding="UTF-8"?><x:workbook %s><x:workbookPr date1904="1"/><x:sheets>' % ns +
+      '<x:sheet name="Sheet1" sheetId="1" r:id="rId7"/></x:sheets></x:workbook>')
+rels = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId7" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="/xl/worksheets/s.xml"/></Relationships>')
+ct = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+      '<Default Extension="xml" ContentType="application/xml"/></Types>')
+with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("[Content_Types].xml", ct)
+    z.writestr("xl/workbook.xml", wb)
+    z.writestr("xl/_rels/workbook.xml.rels", rels)
+    z.writestr("xl/worksheets/s.xml", sheet)
+EOF
+"$HEDUI" review import "$T/inline.xlsx" --state "$T/S" >"$T/out" 2>"$T/err"
+check "a hand-made workbook (inline strings, prefixed names) imports ($(cat "$T/err"))" \
+    "[ \$? -eq 0 ] && grep -q 'imported 1 verdict ' '$T/out'"
+check "... its 1904-system date serial 44723 is 2026-06-12, and phonetic runs are not text" \
+    "\"$HEDUI\" review list --state '$T/S' | grep -q ',referred,孙审计,2026-06-12,'"
+
+# ---------------------------------------------------------------- LibreOffice
+if command -v libreoffice >/dev/null 2>&1; then
+    LOHOME="$T/lohome"
+    lo() { HOME="$LOHOME" timeout 180 libreoffice --headless --norestore "$@" >"$T/lo.out" 2>&1; }
+    # 1. the filled workbook re-saved by LibreOffice Calc: the same verdicts
+    mkdir -p "$T/lo1"
+    lo --convert-to xlsx --outdir "$T/lo1" "$T/filled.xlsx"
+    check "LibreOffice re-saves the filled workbook ($(tail -1 "$T/lo.out"))" "[ -s '$T/lo1/filled.xlsx' ]"
+    "$HEDUI" review import "$T/lo1/filled.xlsx" --state "$T/S" --dry-run >"$T/out" 2>"$T/err"
+    check "... and hedui reads the same verdicts from it ($(cat "$T/err" | head -2))" \
+        "[ \$? -eq 0 ] && grep -q '; $((N_H1 + N_H2)) already there' '$T/out'"
+    # 2. a CSV pack filled as text, opened and saved as a workbook by
+    #    LibreOffice: its dates become date serials, its text shared strings
+    "$HEDUI" export --format csv --out "$T/ekc" --township 610102001 --from "$T/o1" --state "$T/S" >/dev/null 2>&1
+    awk -v OFS=, 'BEGIN { FS = "," } NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print; next }
+         NR <= 4 { $c["核查结论"] = "移交"; $c["核查人"] = "周审计"; $c["核查日期"] = "2026-06-14" } { print }' \
+        "$T/ekc/township_610102001_$ASOF.csv" >"$T/lofilled.csv"
+    mkdir -p "$T/lo2"
+    lo --infilter="CSV:44,34,76,1" --convert-to xlsx --outdir "$T/lo2" "$T/lofilled.csv"
+    check "LibreOffice converts a filled CSV pack to a workbook" "[ -s '$T/lo2/lofilled.xlsx' ]"
+    "$PY" -c "
+import openpyxl, sys
+ws = openpyxl.load_workbook(sys.argv[1]).worksheets[0]
+col = {c.value: i for i, c in enumerate(ws[1])}
+print(type(ws[2][col['核查日期']].value).__name__)" "$T/lo2/lofilled.xlsx" >"$T/dtype" 2>&1
+    check "... where the dates are date cells ($(cat "$T/dtype"))" "grep -q datetime '$T/dtype'"
+    "$HEDUI" review import "$T/lo2/lofilled.xlsx" --state "$T/S" >"$T/out" 2>"$T/err"
+    check "... which hedui imports ($(head -2 "$T/err"))" "[ \$? -eq 0 ] && grep -q 'imported 3 verdicts' '$T/out'"
+    check "... with the dates as typed" \
+        "[ \$(\"$HEDUI\" review list --state '$T/S' | grep -c ',referred,周审计,2026-06-14,') -eq 3 ]"
+else
+    bad "libreoffice is not installed (tests/install-deps.sh pack installs libreoffice-calc-nogui)"
+fi
+
 finish

@@ -1,7 +1,7 @@
 /* export.c - township packs: the review list for people outside the bureau.
  *
  *   hedui export --out DIR --township CODE|COUNTY|all [--format xlsx|csv]
- *                [--from RUN_DIR] [--state DIR]
+ *                [--from RUN_DIR] [--state DIR [--create-state]]
  *
  * One pack per township (DIR/township_CODE_ASOF.xlsx or .csv, mode 0600,
  * replaced atomically) holding the township's review queue in rank order
@@ -205,6 +205,12 @@ static int pack_rows(const struct xrun *x, const struct xqueue *q, size_t nq, st
             r->v[PC_REGION] = g->region;
             r->v[PC_CHANGE] = x->rd->flags_have_change ? pack_change_zh(g->change) : "";
             r->v[PC_IN_FORCE] = x->rd->have_changes ? in_force(x, g->fp) : "";
+            if (x->o->key && g->fp) {
+                char kt[PACKKEY_CHARS + 1];
+                packkey_of(x->o->key, g->fp, kt);
+                if (!(r->v[PC_KEY] = keep(a, kt, e)))
+                    st = e->code;
+            }
             if (!(r->v[PC_ID] = keep(a, masked, e)) || !(r->v[PC_EVIDENCE] = keep(a, ev, e)))
                 st = e->code;
         }
@@ -296,7 +302,7 @@ static int write_pack(struct xrun *x, const char *code, const struct xqueue *q, 
             st = e->code;
     }
     struct pack p = {code, rd->m.as_of, rd->m.rules_version, x->policy_pack, rows, n_rows,
-                     nq, spot, n_spot, 0};
+                     nq, spot, n_spot, x->o->key != NULL};
     struct pack_job job = {&p, x->o->out, x->o->format == PACK_XLSX, e};
     snprintf(path, path_n, "%s/township_%s_%s.%s", x->o->out, code, rd->m.as_of,
              job.xlsx ? "xlsx" : "csv");

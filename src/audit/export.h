@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "audit/packkey.h"
 #include "audit/rundir.h"
 #include "base/err.h"
 
@@ -23,6 +24,8 @@ struct export_opts {
     const char *out;           /* the directory (created, mode 0700, if missing) */
     const char *area;          /* "all", a county or a township (export_area_ok) */
     enum pack_format format;
+    const struct packkey *key; /* NULL: rows carry no 核查键 (the run must have
+                                * been read with RUN_FLAG_FPS otherwise) */
 };
 
 /* Write the packs of the townships of o->area that have households in the

@@ -3,10 +3,16 @@
  * directory.
  *
  * An auditors' file is a CSV with the columns fingerprint, outcome,
- * reviewer, reviewed_on[, note] (any order; other columns, e.g. those of an
- * export pack, are ignored), UTF-8 or GB18030.  A row whose outcome,
- * reviewer and reviewed_on are all empty is skipped (no verdict yet); every
- * other row must be valid, else nothing of the file is taken.
+ * reviewer, reviewed_on[, note] (any order; other columns are ignored),
+ * UTF-8 or GB18030; or a filled township pack (pack.h), as the .xlsx
+ * workbook (its sheet 核查清单, else its first sheet; xlsx_read.h: also one
+ * re-saved by Excel, WPS or LibreOffice) or the CSV, whose columns are
+ * 核查键 (the opaque key of a finding, packkey.h, instead of the
+ * fingerprint), 核查结论, 核查人, 核查日期[, 备注].  Outcomes: confirmed,
+ * cleared, referred, or 确认, 排除, 移交.  Dates: YYYY-MM-DD, YYYY/M/D,
+ * YYYY年M月D日, or a spreadsheet's date serial.  A row whose outcome,
+ * reviewer and date are all empty is skipped (no verdict yet); every other
+ * row must be valid, else nothing of the file is taken.
  *
  * `review_import()` itself (open the state or the store, check the file
  * with review_import_read(), store the rows not stored yet) is in
@@ -27,7 +33,8 @@
 
 enum outcome { OC_NONE = 0, OC_CONFIRMED, OC_CLEARED, OC_REFERRED, N_OUTCOMES };
 extern const char *const outcome_names[N_OUTCOMES];   /* "", "confirmed", ... */
-/* "confirmed", "cleared" or "referred" -> its enum outcome; -1 otherwise. */
+/* "confirmed", "cleared" or "referred" (or 确认, 排除, 移交) -> its enum
+ * outcome; -1 otherwise. */
 int outcome_parse(const char *s);
 
 /* One validated row of an auditors' import. */
@@ -61,6 +68,11 @@ struct import_check {
     int (*known)(const void *ctx, uint64_t fp);
     const void *ctx;
     int today;           /* day number: reviewed_on may not be later */
+    /* a pack's 核查键 -> fingerprint (1, or 0 when it is none of the
+     * recorded findings'); NULL: keys cannot be traced, no_keys says why */
+    int (*from_key)(const void *key_ctx, const char *key, uint64_t *fp);
+    const void *key_ctx;
+    const char *no_keys;
 };
 
 /* Read and check FILE.  Each bad row is listed on stderr as FILE:LINE: why
@@ -68,7 +80,7 @@ struct import_check {
  * may be taken from a file with a bad row.  On E_OK *rows (malloc'd, the
  * caller frees; strings in a) holds the *n verdicts in file order and
  * *n_skipped the rows without a verdict.  Other errors: the file's (E_NOINPUT,
- * E_PARSE for its CSV structure or header, E_NOMEM). */
+ * E_PARSE for its CSV or workbook structure or header, E_NOMEM). */
 int review_import_read(const char *file, const struct import_check *chk, struct arena *a,
                        struct review_verdict **rows, size_t *n, size_t *n_skipped,
                        struct err *e);

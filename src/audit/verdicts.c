@@ -14,10 +14,12 @@
  */
 #include "audit/review.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "audit/packkey.h"
 #include "base/date.h"
 
 static int today_days(void)
@@ -68,6 +70,57 @@ static size_t drop_stored(struct review_verdict *v, size_t *n, const struct disp
     size_t dropped = *n - m;
     *n = m;
     return dropped;
+}
+
+/* ---------- township packs: 核查键 -> fingerprint ---------- */
+
+struct keys {
+    struct packkey key;
+    struct packkey_map map;   /* of every recorded finding; cap 0: none */
+};
+
+static int from_key(const void *ctx, const char *s, uint64_t *fp)
+{
+    const struct keys *k = ctx;
+    return packkey_map_find(&k->map, &k->key, s, fp);
+}
+
+/* The keys of the recorded findings (rv->known) under the state's secret;
+ * when there can be none, why into no_keys.  E_OK, or a secret file's
+ * error (E_CONFIG), or E_NOMEM. */
+static int pack_keys(struct keys *k, const struct review *rv, const char *state,
+                     const struct review_store *store, char *no_keys, size_t n, struct err *e)
+{
+    if (store) {
+        snprintf(no_keys, n, "township packs are imported with --state DIR (the state the "
+                             "pack was exported with); %s keeps no pack secret", store->name);
+        return E_OK;
+    }
+    if (!state) {
+        snprintf(no_keys, n, "the state directory does not exist yet");
+        return E_OK;
+    }
+    int st = packkey_from_state(state, 0, &k->key, e);
+    if (st == E_NOINPUT) {
+        err_init(e);
+        snprintf(no_keys, n, "%s has no pack.key: no pack was exported with --state %s",
+                 state, state);
+        return E_OK;
+    }
+    if (st != E_OK)
+        return st;
+    if (!rv->n_known) {
+        snprintf(no_keys, n, "%s has no recorded run", state);
+        return E_OK;
+    }
+    uint64_t *fps = malloc(rv->n_known * sizeof *fps);
+    if (!fps)
+        return ERR(e, E_NOMEM, "out of memory while tracing pack keys");
+    for (size_t i = 0; i < rv->n_known; i++)
+        fps[i] = rv->known[i].fp;
+    st = packkey_map_build(&k->map, &k->key, fps, rv->n_known, e);
+    free(fps);
+    return st;
 }
 
 /* Store rows into the state directory: re-read dispositions.csv under the
@@ -129,7 +182,21 @@ int review_import(const char *file, const char *state, const struct review_store
     }
     const char *b = strrchr(file, '/');
     const char *base = b ? b + 1 : file;
-    struct import_check chk = {where, rv->n_known ? known_fp : NULL, rv, today_days()};
+    struct import_check chk = {where, rv->n_known ? known_fp : NULL, rv, today_days(),
+                               NULL, NULL, ""};
+    struct keys keys;
+    memset(&keys, 0, sizeof keys);
+    char no_keys[600];
+    st = pack_keys(&keys, rv, store ? NULL : state, store, no_keys, sizeof no_keys, e);
+    if (st != E_OK) {
+        review_free(rv);
+        return st;
+    }
+    if (keys.map.cap) {
+        chk.from_key = from_key;
+        chk.key_ctx = &keys;
+    }
+    chk.no_keys = no_keys;
     struct review_verdict *rows = NULL;
     size_t n = 0, n_skipped = 0, n_dup = 0;
     st = review_import_read(file, &chk, &rv->arena, &rows, &n, &n_skipped, e);
@@ -162,6 +229,7 @@ int review_import(const char *file, const char *state, const struct review_store
                             "checked for form only\n", where);
     }
     free(rows);
+    packkey_map_free(&keys.map);
     review_free(rv);
     return st;
 }

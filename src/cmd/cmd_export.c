@@ -11,12 +11,14 @@
 #include <string.h>
 
 #include "audit/export.h"
+#include "audit/packkey.h"
 #include "audit/rundir.h"
+#include "audit/statedir.h"
 #include "cmd/cli.h"
 
 static const char usage_export[] =
     "Usage: hedui export --out DIR --township CODE|COUNTY|all [--format xlsx|csv]\n"
-    "                    [--from RUN_DIR]\n"
+    "                    [--from RUN_DIR] [--state DIR [--create-state]]\n"
     "\n"
     "Writes the review list of each township with households in the review\n"
     "queue of the run, for people outside the bureau: one Excel workbook per\n"
@@ -36,11 +38,18 @@ static const char usage_export[] =
     "  --township CODE    a township (9 digits), every township of a county\n"
     "                     (6 digits), or 'all'\n"
     "  --format xlsx|csv  the packs' form (default xlsx)\n"
-    "  --from RUN_DIR     the run to export (default: the current directory)\n";
+    "  --from RUN_DIR     the run to export (default: the current directory)\n"
+    "  --state DIR        the state directory the verdicts will go to: each row\n"
+    "                     then carries a 核查键, an opaque key of its finding made\n"
+    "                     with the secret DIR/pack.key (created on first use,\n"
+    "                     mode 0600), so that 'hedui review import PACK --state\n"
+    "                     DIR' takes the filled pack back.  Without it the packs\n"
+    "                     have no 核查键 and cannot be imported.\n"
+    "  --create-state     make DIR when it does not exist (else refused)\n";
 
 struct export_cli {
-    const char *out, *town, *from, *format;
-    int help;
+    const char *out, *town, *from, *format, *state;
+    int create_state, help;
 };
 
 static int parse_export(int argc, char **argv, struct export_cli *o, struct err *e)
@@ -53,6 +62,8 @@ static int parse_export(int argc, char **argv, struct export_cli *o, struct err 
         {"--township", NULL, CLI_STR, &o->town},
         {"--from", NULL, CLI_STR, &o->from},
         {"--format", NULL, CLI_STR, &o->format},
+        {"--state", NULL, CLI_STR, &o->state},
+        {"--create-state", NULL, CLI_FLAG, &o->create_state},
         {"--help", "-h", CLI_FLAG, &o->help},
     };
     int st = cli_parse("export", argc, argv, opts, sizeof opts / sizeof opts[0], NULL, 0, NULL,
@@ -67,6 +78,8 @@ static int parse_export(int argc, char **argv, struct export_cli *o, struct err 
     if (!export_area_ok(o->town))
         return ERR(e, E_USAGE, "--township '%s' is not a 9-digit township code, a 6-digit "
                                "county code or 'all'", o->town);
+    if (o->create_state && !o->state)
+        return ERR(e, E_USAGE, "--create-state needs --state DIR");
     if (strcmp(o->format, "xlsx") != 0 && strcmp(o->format, "csv") != 0)
         return ERR(e, E_USAGE, "--format '%s': give xlsx or csv", o->format);
     return E_OK;
@@ -89,18 +102,39 @@ int cmd_export(int argc, char **argv, struct err *e)
         fputs(usage_export, stdout);
         return E_OK;
     }
+    struct packkey key;
+    if (o.state && statedir_exists(o.state, e) != E_OK) {
+        err_init(e);
+        if (!o.create_state)
+            return ERR(e, E_NOINPUT, "state directory %s does not exist: check the path (the "
+                                     "verdicts of these packs must go back to the state of "
+                                     "the nightly runs), or give --create-state", o.state);
+        int fd = -1;
+        st = statedir_lock(o.state, &fd, e);   /* creates it, mode 0700 */
+        statedir_unlock(fd);
+        if (st != E_OK)
+            return st;
+    }
+    if (o.state && (st = packkey_from_state(o.state, 1, &key, e)) != E_OK)
+        return st;
     struct arena ar;
     arena_init(&ar, (size_t)1 << 20);
     struct rundir rd;
     st = rundir_read(&rd, o.from,
-                     RUN_MANIFEST | RUN_FLAGS | RUN_CHANGES | RUN_QUEUE | RUN_SPOT, &ar, e);
+                     RUN_MANIFEST | RUN_FLAGS | RUN_CHANGES | RUN_QUEUE | RUN_SPOT |
+                         (o.state ? RUN_FLAG_FPS : 0u),
+                     &ar, e);
     if (st == E_NOINPUT && rd.missing == RUN_MANIFEST) {
         err_init(e);
         st = ERR(e, E_NOINPUT, "--from %s: no manifest.json there; give the output directory "
                                "of a 'hedui run'", o.from);
     }
     size_t n_packs = 0;
-    struct export_opts xo = {o.out, o.town, strcmp(o.format, "csv") == 0 ? PACK_CSV : PACK_XLSX};
+    struct export_opts xo = {o.out, o.town, strcmp(o.format, "csv") == 0 ? PACK_CSV : PACK_XLSX,
+                             o.state ? &key : NULL};
+    if (st == E_OK && !o.state)
+        fprintf(stderr, "hedui: note: without --state DIR the packs carry no 核查键, so "
+                        "filled packs cannot be imported back\n");
     if (st == E_OK)
         st = export_packs(&rd, &xo, say_pack, NULL, &n_packs, e);
     if (st == E_OK && n_packs == 0)
