@@ -129,7 +129,7 @@ struct xrun {
     size_t nf;
     struct xverdict *vd;   /* sorted by fp */
     size_t nv;
-    char policy_pack[128];
+    char policy_pack[520];
 };
 
 static const char *in_force(const struct xrun *x, uint64_t fp)

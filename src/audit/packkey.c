@@ -32,6 +32,41 @@ static int hexval(int c)
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
+void packkey_hex(const struct packkey *k, char out[2 * PACKKEY_SECRET_BYTES + 1])
+{
+    for (int i = 0; i < PACKKEY_SECRET_BYTES; i++) {
+        out[2 * i] = hexd[k->secret[i] >> 4];
+        out[2 * i + 1] = hexd[k->secret[i] & 15];
+    }
+    out[2 * PACKKEY_SECRET_BYTES] = '\0';
+}
+
+int packkey_parse_hex(const char *s, struct packkey *k)
+{
+    for (int i = 0; i < PACKKEY_SECRET_BYTES; i++) {
+        int hi = hexval(s[2 * i]), lo = hi >= 0 ? hexval(s[2 * i + 1]) : -1;
+        if (hi < 0 || lo < 0)
+            return -1;
+        k->secret[i] = (unsigned char)(hi * 16 + lo);
+    }
+    for (s += 2 * PACKKEY_SECRET_BYTES; *s; s++)
+        if (!isspace((unsigned char)*s))
+            return -1;
+    return 0;
+}
+
+int packkey_random(struct packkey *k)
+{
+    size_t got = 0;
+    while (got < sizeof k->secret) {
+        ssize_t r = getrandom(k->secret + got, sizeof k->secret - got, 0);
+        if (r < 0 && errno != EINTR)
+            return -1;
+        got += r > 0 ? (size_t)r : 0;
+    }
+    return 0;
+}
+
 static int read_secret(const char *path, struct packkey *k, struct err *e)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -50,25 +85,16 @@ static int read_secret(const char *path, struct packkey *k, struct err *e)
     if (mode_bad)
         return ERR(e, E_CONFIG, "%s is not a plain file of mode 0600 (the pack secret must "
                                 "be readable by its owner only): chmod 600 it", path);
-    int ok = n >= 2 * PACKKEY_SECRET_BYTES;
-    for (int i = 0; ok && i < PACKKEY_SECRET_BYTES; i++) {
-        int hi = hexval(buf[2 * i]), lo = hexval(buf[2 * i + 1]);
-        ok = hi >= 0 && lo >= 0;
-        k->secret[i] = (unsigned char)(hi * 16 + lo);
-    }
-    if (!ok)
+    if (n < 0 || (size_t)n >= sizeof buf || (buf[n] = '\0', packkey_parse_hex(buf, k) != 0))
         return ERR(e, E_CONFIG, "%s is not a pack secret (64 hex digits)", path);
     return E_OK;
 }
 
 static int fill_secret(FILE *f, void *ctx)
 {
-    const struct packkey *k = ctx;
-    for (int i = 0; i < PACKKEY_SECRET_BYTES; i++) {
-        fputc(hexd[k->secret[i] >> 4], f);
-        fputc(hexd[k->secret[i] & 15], f);
-    }
-    fputc('\n', f);
+    char hex[2 * PACKKEY_SECRET_BYTES + 1];
+    packkey_hex(ctx, hex);
+    fprintf(f, "%s\n", hex);
     return E_OK;
 }
 
@@ -89,14 +115,7 @@ int packkey_from_state(const char *state, int create, struct packkey *k, struct 
         st = read_secret(path, k, e);   /* made meanwhile? */
         if (st == E_NOINPUT) {
             err_init(e);
-            size_t got = 0;
-            while (got < sizeof k->secret) {
-                ssize_t r = getrandom(k->secret + got, sizeof k->secret - got, 0);
-                if (r < 0 && errno != EINTR)
-                    break;
-                got += r > 0 ? (size_t)r : 0;
-            }
-            st = got == sizeof k->secret
+            st = packkey_random(k) == 0
                      ? fileio_replace(path, fill_secret, k, e)
                      : ERR(e, E_WRITE, "cannot draw a random pack secret: %s", strerror(errno));
         }

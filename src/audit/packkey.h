@@ -12,7 +12,8 @@
  *   secret  32 random bytes (getrandom), kept in the state directory as
  *           STATE/pack.key (64 hex digits and a newline, mode 0600), made
  *           by the first export that names the state.  A pack.key that
- *           group or others can read is refused.
+ *           group or others can read is refused.  With PostgreSQL the
+ *           secret is the row of S.pack_secret (pg/pg_packkey.c).
  *   back    review import computes the key of every finding the state has
  *           recorded (findings.csv) and looks each pack row's key up.
  *
@@ -45,6 +46,13 @@ struct packkey {
  * there is none and !create; E_CONFIG for a malformed or too open file;
  * E_WRITE when it cannot be made. */
 int packkey_from_state(const char *state, int create, struct packkey *k, struct err *e);
+
+/* The secret as 64 hex digits (and a NUL), and back (0, or -1 when s is
+ * not 64 hex digits, optionally followed by white space); a fresh random
+ * one (0, or -1 with errno).  For a secret kept elsewhere (PostgreSQL). */
+void packkey_hex(const struct packkey *k, char out[2 * PACKKEY_SECRET_BYTES + 1]);
+int packkey_parse_hex(const char *s, struct packkey *k);
+int packkey_random(struct packkey *k);
 
 /* The key of fingerprint fp, NUL-terminated.  Can't fail. */
 void packkey_of(const struct packkey *k, uint64_t fp, char out[PACKKEY_CHARS + 1]);

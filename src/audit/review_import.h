@@ -47,6 +47,7 @@ struct review_verdict {
 };
 
 struct review;   /* review.h */
+struct packkey;  /* packkey.h */
 
 /* Where `review import` puts verdicts instead of a state directory
  * (PostgreSQL: pg/): open() fills rv->known (review_add_prev(rv, 1, ...),
@@ -58,6 +59,9 @@ struct review_store {
     int (*write)(void *ctx, const struct review_verdict *v, size_t n, const char *source,
                  struct err *e);
     void *ctx;
+    /* the township packs' secret (packkey.h), after open(): E_OK, or
+     * E_NOINPUT (no error set) when the store keeps none; NULL: never */
+    int (*secret)(void *ctx, struct packkey *k, struct err *e);
 };
 
 /* What a fingerprint is checked against. */

@@ -91,17 +91,18 @@ static int from_key(const void *ctx, const char *s, uint64_t *fp)
 static int pack_keys(struct keys *k, const struct review *rv, const char *state,
                      const struct review_store *store, char *no_keys, size_t n, struct err *e)
 {
+    int st;
     if (store) {
-        snprintf(no_keys, n, "township packs are imported with --state DIR (the state the "
-                             "pack was exported with); %s keeps no pack secret", store->name);
-        return E_OK;
-    }
-    if (!state) {
+        st = store->secret ? store->secret(store->ctx, &k->key, e) : E_NOINPUT;
+        if (st == E_NOINPUT) {
+            snprintf(no_keys, n, "%s keeps no pack secret: no pack was exported with it",
+                     store->name);
+            return E_OK;
+        }
+    } else if (!state) {
         snprintf(no_keys, n, "the state directory does not exist yet");
         return E_OK;
-    }
-    int st = packkey_from_state(state, 0, &k->key, e);
-    if (st == E_NOINPUT) {
+    } else if ((st = packkey_from_state(state, 0, &k->key, e)) == E_NOINPUT) {
         err_init(e);
         snprintf(no_keys, n, "%s has no pack.key: no pack was exported with --state %s",
                  state, state);
@@ -110,7 +111,7 @@ static int pack_keys(struct keys *k, const struct review *rv, const char *state,
     if (st != E_OK)
         return st;
     if (!rv->n_known) {
-        snprintf(no_keys, n, "%s has no recorded run", state);
+        snprintf(no_keys, n, "%s has no recorded run", store ? store->name : state);
         return E_OK;
     }
     uint64_t *fps = malloc(rv->n_known * sizeof *fps);

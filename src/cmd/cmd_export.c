@@ -15,10 +15,13 @@
 #include "audit/rundir.h"
 #include "audit/statedir.h"
 #include "cmd/cli.h"
+#include "pg/pg_packkey.h"
+#include "pg/pg_schema.h"
 
 static const char usage_export[] =
     "Usage: hedui export --out DIR --township CODE|COUNTY|all [--format xlsx|csv]\n"
-    "                    [--from RUN_DIR] [--state DIR [--create-state]]\n"
+    "                    [--from RUN_DIR] [--state DIR | --pg CONNINFO [--schema S]]\n"
+    "                    [--create-state]\n"
     "\n"
     "Writes the review list of each township with households in the review\n"
     "queue of the run, for people outside the bureau: one Excel workbook per\n"
@@ -45,10 +48,15 @@ static const char usage_export[] =
     "                     mode 0600), so that 'hedui review import PACK --state\n"
     "                     DIR' takes the filled pack back.  Without it the packs\n"
     "                     have no 核查键 and cannot be imported.\n"
-    "  --create-state     make DIR when it does not exist (else refused)\n";
+    "  --pg CONNINFO      instead of --state: the verdicts go to PostgreSQL\n"
+    "                     ('hedui review import PACK --pg'), and the secret is\n"
+    "                     the table S.pack_secret (made on first use)\n"
+    "  --schema S         with --pg: the schema (default hedui)\n"
+    "  --create-state     make DIR (or the schema S) when it does not exist\n"
+    "                     (else refused)\n";
 
 struct export_cli {
-    const char *out, *town, *from, *format, *state;
+    const char *out, *town, *from, *format, *state, *pg, *schema;
     int create_state, help;
 };
 
@@ -57,12 +65,15 @@ static int parse_export(int argc, char **argv, struct export_cli *o, struct err 
     memset(o, 0, sizeof *o);
     o->from = ".";
     o->format = "xlsx";
+    o->schema = PG_DEFAULT_SCHEMA;
     const struct cli_opt opts[] = {
         {"--out", NULL, CLI_STR, &o->out},
         {"--township", NULL, CLI_STR, &o->town},
         {"--from", NULL, CLI_STR, &o->from},
         {"--format", NULL, CLI_STR, &o->format},
         {"--state", NULL, CLI_STR, &o->state},
+        {"--pg", NULL, CLI_STR, &o->pg},
+        {"--schema", NULL, CLI_STR, &o->schema},
         {"--create-state", NULL, CLI_FLAG, &o->create_state},
         {"--help", "-h", CLI_FLAG, &o->help},
     };
@@ -78,8 +89,10 @@ static int parse_export(int argc, char **argv, struct export_cli *o, struct err 
     if (!export_area_ok(o->town))
         return ERR(e, E_USAGE, "--township '%s' is not a 9-digit township code, a 6-digit "
                                "county code or 'all'", o->town);
-    if (o->create_state && !o->state)
-        return ERR(e, E_USAGE, "--create-state needs --state DIR");
+    if (o->state && o->pg)
+        return ERR(e, E_USAGE, "'export': give --state DIR or --pg CONNINFO, not both");
+    if (o->create_state && !o->state && !o->pg)
+        return ERR(e, E_USAGE, "--create-state needs --state DIR or --pg CONNINFO");
     if (strcmp(o->format, "xlsx") != 0 && strcmp(o->format, "csv") != 0)
         return ERR(e, E_USAGE, "--format '%s': give xlsx or csv", o->format);
     return E_OK;
@@ -117,12 +130,15 @@ int cmd_export(int argc, char **argv, struct err *e)
     }
     if (o.state && (st = packkey_from_state(o.state, 1, &key, e)) != E_OK)
         return st;
+    if (o.pg && (st = pg_export_secret(o.pg, o.schema, o.create_state, &key, e)) != E_OK)
+        return st;
+    int keyed = o.state || o.pg;
     struct arena ar;
     arena_init(&ar, (size_t)1 << 20);
     struct rundir rd;
     st = rundir_read(&rd, o.from,
                      RUN_MANIFEST | RUN_FLAGS | RUN_CHANGES | RUN_QUEUE | RUN_SPOT |
-                         (o.state ? RUN_FLAG_FPS : 0u),
+                         (keyed ? RUN_FLAG_FPS : 0u),
                      &ar, e);
     if (st == E_NOINPUT && rd.missing == RUN_MANIFEST) {
         err_init(e);
@@ -131,10 +147,10 @@ int cmd_export(int argc, char **argv, struct err *e)
     }
     size_t n_packs = 0;
     struct export_opts xo = {o.out, o.town, strcmp(o.format, "csv") == 0 ? PACK_CSV : PACK_XLSX,
-                             o.state ? &key : NULL};
-    if (st == E_OK && !o.state)
-        fprintf(stderr, "hedui: note: without --state DIR the packs carry no 核查键, so "
-                        "filled packs cannot be imported back\n");
+                             keyed ? &key : NULL};
+    if (st == E_OK && !keyed)
+        fprintf(stderr, "hedui: note: without --state DIR (or --pg) the packs carry no 核查键, "
+                        "so filled packs cannot be imported back\n");
     if (st == E_OK)
         st = export_packs(&rd, &xo, say_pack, NULL, &n_packs, e);
     if (st == E_OK && n_packs == 0)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pg/pg_packkey.h"
 #include "pg/pg_sbuf.h"
 #include "pg/pg_schema.h"
 
@@ -159,6 +160,13 @@ static int store_write(void *ctx, const struct review_verdict *v, size_t n, cons
     return st;
 }
 
+/* The township packs' secret, inside store_open()'s transaction. */
+static int store_secret(void *ctx, struct packkey *k, struct err *e)
+{
+    struct pg_store *s = ctx;
+    return pg_pack_secret(s->db, s->schema, s->sq, 0, k, e);
+}
+
 int pg_review_import(const char *file, const char *conninfo, const char *schema, int dry_run,
                      int create_state, struct err *e)
 {
@@ -174,7 +182,7 @@ int pg_review_import(const char *file, const char *conninfo, const char *schema,
     char name[120];
     snprintf(name, sizeof name, "PostgreSQL schema %s", schema);
     struct pg_store ps = {&db, schema, sq};
-    struct review_store store = {name, store_open, store_write, &ps};
+    struct review_store store = {name, store_open, store_write, &ps, store_secret};
     if (st == E_OK && !create_state) {
         /* as for a state directory: a mistyped --schema must not start an empty one */
         PGresult *r = NULL;
