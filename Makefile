@@ -26,14 +26,14 @@ CK_LIBS   := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubun
 ALL_CFLAGS  = -std=gnu11 -D_GNU_SOURCE $(WARN) -fopenmp -MMD -MP -Isrc $(PG_CFLAGS) \
               $(CFLAGS.$(BUILD)) $(CFLAGS)
 ALL_LDFLAGS = -fopenmp $(LDFLAGS.$(BUILD)) $(LDFLAGS)
-LDLIBS_ALL  = -lcsv -lxxhash -lpq -ljansson -lm $(LDLIBS)
+LDLIBS_ALL  = -lcsv -lxxhash -lpq -ljansson -lxlsxwriter -lzip -lexpat -lcrypto -lm $(LDLIBS)
 
 LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(O)/%.o)
 TEST_SRC := $(wildcard tests/check_*.c)
 TEST_OBJ := $(TEST_SRC:tests/%.c=$(O)/tests/%.o)
 
-.PHONY: all check layers unit golden pgtest fault check-cli review-test report-test safety-test feeds-test asan-check demo deps test-deps bench clean help
+.PHONY: all check layers unit golden pgtest fault check-cli review-test report-test pack-test safety-test feeds-test asan-check demo deps test-deps bench clean help
 all: hedui                                   ## build ./hedui
 
 hedui: $(O)/hedui
@@ -62,7 +62,7 @@ test-deps:
 	$(Q)sh tests/install-deps.sh test pg
 
 check: test-deps                             ## unit suites, then golden and CLI tests
-	$(Q)$(MAKE) --no-print-directory layers unit golden fault check-cli pgtest review-test report-test safety-test feeds-test fuzz
+	$(Q)$(MAKE) --no-print-directory layers unit golden fault check-cli pgtest review-test report-test pack-test safety-test feeds-test fuzz
 
 layers:                                      ## every #include points down its layer; no circle
 	$(Q)sh tests/layers.sh
@@ -85,6 +85,9 @@ feeds-test: $(O)/hedui                       ## feeds that look incomplete (test
 review-test: $(O)/hedui                      ## fingerprints, changes, verdicts, export packs
 	$(Q)sh tests/review_test.sh $(O)/hedui
 
+pack-test: $(O)/hedui                        ## township packs as workbooks, read by openpyxl (installs it)
+	$(Q)sh tests/pack_test.sh $(O)/hedui
+
 safety-test: $(O)/hedui                      ## masking, --out refusals/lock/publish, odd inputs
 	$(Q)sh tests/safety_test.sh $(O)/hedui
 
@@ -102,7 +105,7 @@ fuzz:                                        ## libFuzzer targets: replay regres
 	$(Q)FUZZ_SECONDS=$(or $(FUZZ_SECONDS),20) sh tests/fuzz.sh
 
 asan-check: test-deps                        ## all tests under ASan + UBSan
-	$(Q)$(MAKE) --no-print-directory BUILD=asan unit golden check-cli pgtest review-test report-test safety-test feeds-test
+	$(Q)$(MAKE) --no-print-directory BUILD=asan unit golden check-cli pgtest review-test report-test pack-test safety-test feeds-test
 
 demo: deps                                   ## run the nightly job on fixtures/ into out/
 	$(Q)$(MAKE) --no-print-directory hedui

@@ -2,19 +2,23 @@
 # install-deps.sh - install the Debian packages hedui needs, saying which.
 #
 # Usage: tests/install-deps.sh [build|test|pg|bench]...
-#   build  compiler, libcsv, xxHash, libpq, jansson, OpenMP (libgomp comes with gcc)
+#   build  compiler, libcsv, xxHash, libpq, jansson, libxlsxwriter (township
+#          packs), libzip + expat (reading filled packs), OpenSSL's libcrypto
+#          (pack keys), OpenMP (libgomp comes with gcc)
 #   test   build + check (unit tests)
 #   pg     the PostgreSQL 15 server, for the database tests
 #   report Chromium (headless) and a CJK font, for tests/report_test.sh
+#   pack   python3-openpyxl and LibreOffice Calc (headless), for tests/pack_test.sh
 #   fuzz   build + clang 14 with libFuzzer and the sanitizers
 #          (libclang-rt-14-dev) and LLVM OpenMP, for tests/fuzz.sh
 # Installs only what is missing; needs root (or sudo) only when something is.
 set -eu
 
-pkgs_build="gcc make pkg-config libc6-dev libcsv-dev libxxhash-dev libpq-dev libjansson-dev"
+pkgs_build="gcc make pkg-config libc6-dev libcsv-dev libxxhash-dev libpq-dev libjansson-dev libxlsxwriter-dev libzip-dev libexpat1-dev libssl-dev"
 pkgs_test="check"
 pkgs_pg="postgresql-15"
 pkgs_report="chromium fonts-wqy-zenhei"
+pkgs_pack="python3-openpyxl libreoffice-calc-nogui"
 pkgs_fuzz="clang libclang-rt-14-dev libomp-14-dev"
 
 want=""
@@ -25,8 +29,9 @@ for what in "$@"; do
         test)  want="$want $pkgs_build $pkgs_test" ;;
         pg)    want="$want $pkgs_pg" ;;
         report) want="$want $pkgs_report" ;;
+        pack)  want="$want $pkgs_pack" ;;
         fuzz)  want="$want $pkgs_build $pkgs_fuzz" ;;
-        *) echo "install-deps.sh: unknown group '$what' (build, test, pg, report, fuzz)" >&2; exit 2 ;;
+        *) echo "install-deps.sh: unknown group '$what' (build, test, pg, report, pack, fuzz)" >&2; exit 2 ;;
     esac
 done
 

@@ -107,7 +107,7 @@ check "the run with spaced IDs exits 0" '[ $? -eq 0 ]'
 check "flags.csv (bureau) keeps the raw value" "grep -q '610102 19650412 1018' '$T/o1e/flags.csv'"
 check "report.html masks IDs written with spaces and hyphens" \
     "! grep -q '19650412\|1965-0412' '$T/o1e/report.html' && grep -q '610102 \*\*\*\*\*\*\*\* 1018' '$T/o1e/report.html'"
-"$HEDUI" export --out "$T/ex" --township all --from "$T/o1e" >/dev/null 2>"$(errf)"
+"$HEDUI" export --format csv --out "$T/ex" --township all --from "$T/o1e" >/dev/null 2>"$(errf)"
 check "export exits 0" '[ $? -eq 0 ]'
 check "export packs mask IDs written with spaces and hyphens" \
     "! grep -q '19650412\|1965-0412' '$T'/ex/* && grep -q '610102 \*\*\*\*\*\*\*\* 1018' '$T'/ex/*"

@@ -43,7 +43,8 @@ static void str_of(json_t *obj, const char *key, char *out, size_t n)
 /* The text for the JSON parser: as read when it is UTF-8, else a copy with
  * each byte that is not ('?'): write.c copies paths into the manifest as
  * they are, and a path in a legacy encoding must not make the run
- * unreadable (no field read here is a path).  NULL when out of memory. */
+ * unreadable (the one path read here, rules.dir, names the policy in the
+ * township packs' legend, where a '?' does no harm).  NULL when out of memory. */
 static char *utf8_for_parser(const char *text, size_t len, char **copy)
 {
     *copy = NULL;
@@ -106,6 +107,8 @@ static int read_manifest(struct rundir *rd, const char *path, struct err *e)
         snprintf(m->seed, sizeof m->seed, "-1");
     str_of(json_object_get(root, "rules"), "version", m->rules_version,
            sizeof m->rules_version);
+    str_of(json_object_get(root, "rules"), "pack", m->rules_pack, sizeof m->rules_pack);
+    str_of(json_object_get(root, "rules"), "dir", m->rules_dir, sizeof m->rules_dir);
     json_t *outputs = json_object_get(root, "outputs");
     m->n_flags = count_of(outputs, "flags.csv");
     m->n_queue = count_of(outputs, "review_queue.csv");

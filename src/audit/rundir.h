@@ -47,6 +47,8 @@ struct run_manifest {
     char as_of[11];                /* "" unknown */
     char seed[24];                 /* as written; "-1" unknown */
     char rules_version[64];        /* rules.version; "" unknown */
+    char rules_pack[64];           /* rules.pack (a policy pack's name); "" unknown */
+    char rules_dir[512];           /* rules.dir; "" unknown */
     long long n_flags, n_queue, n_spot;   /* outputs; -1 unknown */
     long long rule_count[N_RULES];        /* counts, by enum rule_id; -1 unknown */
 };

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pg/pg_packkey.h"
 #include "pg/pg_sbuf.h"
 #include "pg/pg_schema.h"
 
@@ -54,7 +55,7 @@ int pg_review_read(struct pg *db, const char *schema, const char *sq, struct rev
     if (st == E_OK && have_disp) {
         sb_printf(&sql, "SELECT DISTINCT ON (fingerprint) fingerprint, outcome, reviewer, "
                         "reviewed_on::text, note FROM %s.dispositions "
-                        "ORDER BY fingerprint, seq DESC", sq);
+                        "ORDER BY fingerprint, reviewed_on DESC, seq DESC", sq);
         st = sb_check(&sql, e);
         if (st == E_OK)
             st = pg_query(db, sql.p, 0, NULL, &r, "reading the dispositions", e);
@@ -95,6 +96,19 @@ static int store_open(void *ctx, struct review *rv, struct err *e)
         st = pg_query(s->db, sql.p, 0, NULL, &r, "reading the recorded fingerprints", e);
     for (int i = 0; st == E_OK && i < PQntuples(r); i++)
         st = review_add_prev(rv, 1, PQgetvalue(r, i, 0), NULL, e);
+    PQclear(r);
+    r = NULL;
+    /* every stored verdict: one already there is not stored again */
+    sb_reset(&sql);
+    sb_printf(&sql, "SELECT fingerprint, outcome, reviewer, reviewed_on::text, note FROM "
+                    "%s.dispositions", s->sq);
+    if (st == E_OK)
+        st = sb_check(&sql, e);
+    if (st == E_OK)
+        st = pg_query(s->db, sql.p, 0, NULL, &r, "reading the dispositions", e);
+    for (int i = 0; st == E_OK && i < PQntuples(r); i++)
+        st = review_add_stored(rv, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+                               PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), PQgetvalue(r, i, 4), e);
     PQclear(r);
     sb_free(&sql);
     if (st == E_OK)
@@ -146,8 +160,15 @@ static int store_write(void *ctx, const struct review_verdict *v, size_t n, cons
     return st;
 }
 
+/* The township packs' secret, inside store_open()'s transaction. */
+static int store_secret(void *ctx, struct packkey *k, struct err *e)
+{
+    struct pg_store *s = ctx;
+    return pg_pack_secret(s->db, s->schema, s->sq, 0, k, e);
+}
+
 int pg_review_import(const char *file, const char *conninfo, const char *schema, int dry_run,
-                     struct err *e)
+                     int create_state, struct err *e)
 {
     int st = pg_check_schema_name(schema, e);
     if (st != E_OK)
@@ -161,9 +182,21 @@ int pg_review_import(const char *file, const char *conninfo, const char *schema,
     char name[120];
     snprintf(name, sizeof name, "PostgreSQL schema %s", schema);
     struct pg_store ps = {&db, schema, sq};
-    struct review_store store = {name, store_open, store_write, &ps};
+    struct review_store store = {name, store_open, store_write, &ps, store_secret};
+    if (st == E_OK && !create_state) {
+        /* as for a state directory: a mistyped --schema must not start an empty one */
+        PGresult *r = NULL;
+        const char *pv[] = {schema};
+        st = pg_query(&db, "SELECT count(*) FROM pg_namespace WHERE nspname = $1", 1, pv, &r,
+                      "looking for the schema", e);
+        if (st == E_OK && atoi(PQgetvalue(r, 0, 0)) == 0)
+            st = ERR(e, E_NOINPUT, "schema %s does not exist in the database: check --schema "
+                                   "(a mistyped one would start a new, empty state), or give "
+                                   "--create-state to create it", schema);
+        PQclear(r);
+    }
     if (st == E_OK)
-        st = review_import(file, NULL, &store, dry_run, e);
+        st = review_import(file, NULL, &store, dry_run, 0, e);
     if (st == E_OK && !dry_run)
         st = pg_commit(&db, e);
     if (st != E_OK || dry_run)
