@@ -6,6 +6,7 @@
 #   test   build + check (unit tests)
 #   pg     the PostgreSQL 15 server, for the database tests
 #   report Chromium (headless) and a CJK font, for tests/report_test.sh
+#   man    man-db and groff, to render doc/hedui.1 (tests/ops_test.sh)
 #   fuzz   build + clang 14 with libFuzzer and the sanitizers
 #          (libclang-rt-14-dev) and LLVM OpenMP, for tests/fuzz.sh
 # Installs only what is missing; needs root (or sudo) only when something is.
@@ -15,6 +16,7 @@ pkgs_build="gcc make pkg-config libc6-dev libcsv-dev libxxhash-dev libpq-dev lib
 pkgs_test="check"
 pkgs_pg="postgresql-15"
 pkgs_report="chromium fonts-wqy-zenhei"
+pkgs_man="man-db groff-base"
 pkgs_fuzz="clang libclang-rt-14-dev libomp-14-dev"
 
 want=""
@@ -25,8 +27,9 @@ for what in "$@"; do
         test)  want="$want $pkgs_build $pkgs_test" ;;
         pg)    want="$want $pkgs_pg" ;;
         report) want="$want $pkgs_report" ;;
+        man)   want="$want $pkgs_man" ;;
         fuzz)  want="$want $pkgs_build $pkgs_fuzz" ;;
-        *) echo "install-deps.sh: unknown group '$what' (build, test, pg, report, fuzz)" >&2; exit 2 ;;
+        *) echo "install-deps.sh: unknown group '$what' (build, test, pg, report, man, fuzz)" >&2; exit 2 ;;
     esac
 done
 
