@@ -9,6 +9,7 @@
 #   pg     the PostgreSQL 15 server, for the database tests
 #   report Chromium (headless) and a CJK font, for tests/report_test.sh
 #   pack   python3-openpyxl and LibreOffice Calc (headless), for tests/pack_test.sh
+#   man    man-db and groff, to render doc/hedui.1 (tests/ops_test.sh)
 #   fuzz   build + clang 14 with libFuzzer and the sanitizers
 #          (libclang-rt-14-dev) and LLVM OpenMP, for tests/fuzz.sh
 # Installs only what is missing; needs root (or sudo) only when something is.
@@ -19,6 +20,7 @@ pkgs_test="check"
 pkgs_pg="postgresql-15"
 pkgs_report="chromium fonts-wqy-zenhei"
 pkgs_pack="python3-openpyxl libreoffice-calc-nogui"
+pkgs_man="man-db groff-base"
 pkgs_fuzz="clang libclang-rt-14-dev libomp-14-dev"
 
 want=""
@@ -30,8 +32,9 @@ for what in "$@"; do
         pg)    want="$want $pkgs_pg" ;;
         report) want="$want $pkgs_report" ;;
         pack)  want="$want $pkgs_pack" ;;
+        man)   want="$want $pkgs_man" ;;
         fuzz)  want="$want $pkgs_build $pkgs_fuzz" ;;
-        *) echo "install-deps.sh: unknown group '$what' (build, test, pg, report, pack, fuzz)" >&2; exit 2 ;;
+        *) echo "install-deps.sh: unknown group '$what' (build, test, pg, report, pack, man, fuzz)" >&2; exit 2 ;;
     esac
 done
 
