@@ -256,7 +256,7 @@ START_TEST(test_fires)
 {
     /* a unit without what the rule reads: a hukou household has no program */
     one_error("and not fires E04_MULTI_HOUSING(g) and", "and not fires E09_INCOME(g) and",
-              "error: unknown column 'standard' of hukou household (as used at line 253)", NULL);
+              "error: unknown column 'standard' of hukou household (as used at line 256)", NULL);
     /* a rule that flags each element of a set cannot be asked */
     one_error("fires E04_MULTI_HOUSING(h) and", "fires E11_UNDECLARED_SPOUSE(h) and",
               "E11_UNDECLARED_SPOUSE flags each element of a set; fires cannot ask it", NULL);
