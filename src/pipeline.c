@@ -101,6 +101,7 @@ static int lock_dirs(struct pipeline *p, struct err *e)
     return E_OK;
 }
 
+static int find_settings(struct pipeline *p, const char *dir, struct err *e);
 int pipeline_init(struct pipeline *p, const struct run_config *cfg, struct err *e)
 {
     memset(p, 0, sizeof *p);
@@ -124,8 +125,10 @@ int pipeline_init(struct pipeline *p, const struct run_config *cfg, struct err *
     started += 1;
     (void)started;
     char path[4600];
-    snprintf(path, sizeof path, "%s/policy.rules", cfg->rules_dir);
-    int st = policy_load(&p->pol, path, e);
+    int st = find_settings(p, cfg->rules_dir, e);
+    snprintf(path, sizeof path, "%s/policy.rules", p->settings_dir);
+    if (st == E_OK)
+        st = policy_load(&p->pol, path, e);
     if (st == E_OK && cfg->auditor_outputs)
         st = review_open(&p->rv, cfg->previous_dir, cfg->state_dir, e);
     feed_rows_init(&p->prev_rows);   /* run --pg fills it from the schema instead */
@@ -148,6 +151,28 @@ static int file_exists(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0;
+}
+
+/* A rules directory with policy.rules is its own settings directory.  One
+ * without it is a pack (rules/packs/NAME: its .policy `extends reference`):
+ * the settings and tables are those of the first of its parent and
+ * grandparent that has a policy.rules (where reference.policy lives), and
+ * the run is judged by the language. */
+static int find_settings(struct pipeline *p, const char *dir, struct err *e)
+{
+    static const char *const up[3] = {"", "/..", "/../.."};
+    char path[4600];
+    for (int i = 0; i < 3; i++) {
+        snprintf(p->settings_dir, sizeof p->settings_dir, "%s%s", dir, up[i]);
+        snprintf(path, sizeof path, "%s/policy.rules", p->settings_dir);
+        if (file_exists(path)) {
+            p->pack = i > 0;
+            return E_OK;
+        }
+    }
+    snprintf(p->settings_dir, sizeof p->settings_dir, "%s", dir);
+    (void)e;   /* policy_load names the missing policy.rules */
+    return E_OK;
 }
 
 static int after_file(struct pipeline *p, enum input_file f, double t1, struct err *e)
@@ -177,7 +202,7 @@ int pipeline_load_dir(struct pipeline *p, struct err *e)
             if (feed_decls[f].need == IN_OPTIONAL_FEED)
                 continue;
             if (feed_decls[f].need == IN_POLICY_TABLE) {
-                snprintf(path, sizeof path, "%s/%s", p->cfg.rules_dir, input_file_names[f]);
+                snprintf(path, sizeof path, "%s/%s", p->settings_dir, input_file_names[f]);
                 from_rules = 1;
             }
         }
@@ -327,7 +352,7 @@ int pipeline_judge(struct judge *jg, struct err *e)
     jg->ec.as_of = jg->as_of;
     memcpy(jg->ec.have, jg->have, sizeof jg->ec.have);
     const char *ev = getenv("HEDUI_EVAL");   /* hidden: the rules language (engine/vm.h) */
-    st = ev && strcmp(ev, "lang") == 0 && jg->rules_dir
+    st = (jg->lang || (ev && strcmp(ev, "lang") == 0)) && jg->rules_dir
              ? vm_run_dir(&jg->ec, jg->rules_dir, jg->er, e)
              : evaluate_run(&jg->ec, jg->er, e);
     jg->eval_ms = pipeline_now_ms() - t;
@@ -344,6 +369,7 @@ int pipeline_evaluate(struct pipeline *p, struct err *e)
     jg.d = &p->d;
     jg.pol = &p->pol;
     jg.rules_dir = p->cfg.rules_dir;
+    jg.lang = p->pack;
     jg.as_of = p->cfg.as_of;
     jg.jn = &p->jn;
     jg.cal = &p->cal;

@@ -58,6 +58,12 @@ extern const char *const stage_names[N_STAGES];
 struct pipeline {
     struct run_config cfg;
     struct policy pol;
+    char settings_dir[4200];    /* where policy.rules, standards.csv and holidays.csv
+                                   are: cfg.rules_dir, or for a pack directory (no
+                                   policy.rules of its own) the directory above it
+                                   that has them; the pack is then judged by the
+                                   rules language (its .policy file) */
+    int pack;
     struct dataset d;
     struct normaliser nz;
     struct join jn;
@@ -107,6 +113,8 @@ struct judge {
                                    switch until the language replaces evaluate.c)
                                    reads the policy text; NULL: evaluate.c only */
     int as_of;                  /* in: day number */
+    int lang;                   /* in: judge with the language whatever HEDUI_EVAL says
+                                   (a pack directory) */
     int have[N_INPUT];          /* in: optional feeds to use; a rule whose feed
                                    is not used neither fires nor blocks */
     struct join *jn;            /* out */

@@ -119,20 +119,19 @@ START_TEST(test_reference_compiles)
     ck_assert_msg(c.st == E_OK, "%s\n%s", c.e.msg, c.diag);
     ck_assert_int_eq(c.lp->nerrors, 0);
     ck_assert_int_eq(c.lp->nwarnings, 0);
-    /* every rule of the catalogue but the four the contract of 2026-12-07
-     * added (E13, E14, Q04, Q05: in evaluate.c, not yet in the language) */
-    ck_assert_int_eq(c.lp->cp.nrules, N_RULES - 4);
-    ck_assert_int_eq(c.lp->P.nrules, N_RULES - 4);
+    /* every rule of the catalogue */
+    ck_assert_int_eq(c.lp->cp.nrules, N_RULES);
+    ck_assert_int_eq(c.lp->P.nrules, N_RULES);
     /* every catalogue rule, with the reference severity of policy.rules */
     static const int sev[N_RULES] = {
         [R_E01] = SEV_HIGH, [R_E02] = SEV_MEDIUM, [R_E03] = SEV_HIGH, [R_E04] = SEV_HIGH,
         [R_E05] = SEV_HIGH, [R_E06] = SEV_MEDIUM, [R_E07] = SEV_HIGH, [R_E08] = SEV_HIGH,
         [R_E09] = SEV_HIGH, [R_E10] = SEV_HIGH, [R_E11] = SEV_MEDIUM, [R_E12] = SEV_LOW,
         [R_L01] = SEV_HIGH, [R_L02] = SEV_MEDIUM, [R_P01] = SEV_LOW, [R_Q01] = SEV_MEDIUM,
-        [R_Q02] = SEV_MEDIUM, [R_Q03] = SEV_LOW};
+        [R_Q02] = SEV_MEDIUM, [R_Q03] = SEV_LOW, [R_E13] = SEV_HIGH, [R_E14] = SEV_HIGH,
+        [R_Q04] = SEV_MEDIUM, [R_Q05] = SEV_MEDIUM};
     for (int r = 0; r < N_RULES; r++)
-        if (r != R_E13 && r != R_E14 && r != R_Q04 && r != R_Q05)   /* not yet: above */
-            ck_assert_int_eq(c.lp->P.severity[r], sev[r]);
+        ck_assert_int_eq(c.lp->P.severity[r], sev[r]);
     /* forward jumps only, inside their bodies; operands in range */
     char why[200];
     ck_assert_msg(prog_verify(&c.lp->P, why, sizeof why) == 0, "%s", why);
@@ -257,7 +256,7 @@ START_TEST(test_fires)
 {
     /* a unit without what the rule reads: a hukou household has no program */
     one_error("and not fires E04_MULTI_HOUSING(g) and", "and not fires E09_INCOME(g) and",
-              "error: unknown column 'standard' of hukou household (as used at line 202)", NULL);
+              "error: unknown column 'standard' of hukou household (as used at line 256)", NULL);
     /* a rule that flags each element of a set cannot be asked */
     one_error("fires E04_MULTI_HOUSING(h) and", "fires E11_UNDECLARED_SPOUSE(h) and",
               "E11_UNDECLARED_SPOUSE flags each element of a set; fires cannot ask it", NULL);
@@ -434,7 +433,7 @@ START_TEST(test_pack_states_differences)
     ck_assert_int_eq(c.lp->cp.files, 2);
     ck_assert_int_eq(c.lp->P.severity[R_E06], SEV_OFF);
     ck_assert_int_eq(c.lp->P.severity[R_E03], SEV_HIGH);
-    ck_assert_int_eq(c.lp->P.nrules, N_RULES - 4 - 1);   /* less E06; see above */
+    ck_assert_int_eq(c.lp->P.nrules, N_RULES - 1);   /* less E06 */
     /* exempt_uses and exempt_max of the base are no longer used: warnings */
     ck_assert_int_eq(c.lp->nwarnings, 2);
     HAS_TEXT(c, "warning: parameter exempt_uses is no longer used");
@@ -475,7 +474,7 @@ START_TEST(test_local_packs_check)
         "override param business_roles = {legal_rep, shareholder, sole_proprietor}\n");
     ck_assert_msg(g.st == E_OK, "%s %s", g.e.msg, g.diag);
     ck_assert_int_eq(g.lp->nwarnings, 2);   /* exempt_uses, exempt_max */
-    ck_assert_int_eq(g.lp->P.nrules, N_RULES - 4);       /* see above */
+    ck_assert_int_eq(g.lp->P.nrules, N_RULES);
     lang_prog_free(g.lp);
 }
 END_TEST

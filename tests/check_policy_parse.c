@@ -62,7 +62,7 @@ START_TEST(test_reference_parses)
     char *src = slurp("rules/reference.policy");
     struct parsed *p = parse(src);
     ck_assert_msg(p->L.nerrors == 0, "%s", p->text);
-    ck_assert_int_eq(p->a->nrules, 18);
+    ck_assert_int_eq(p->a->nrules, 22);
     ck_assert_int_ge(p->a->nparams, 10);
     ck_assert_int_ge(p->a->ndefines, 3);
     /* E03: a let, a when, one each-piece of evidence, one each-key */

@@ -10,6 +10,7 @@
  * Exit: 0 checked (warnings allowed), 5 errors in the policy, 2 usage.
  */
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -76,7 +77,17 @@ int cmd_rules(int argc, char **argv, struct err *e)
     if (!pol)
         return ERR(e, E_NOMEM, "out of memory");
     char path[4200];
-    snprintf(path, sizeof path, "%s/policy.rules", rules);
+    /* a pack directory (rules/packs/NAME) has no policy.rules: the run
+     * settings are the directory's above it that has one (pipeline.c) */
+    static const char *const up[3] = {"", "/..", "/../.."};
+    struct stat sb;
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s%s/policy.rules", rules, up[i]);
+        if (stat(path, &sb) == 0)
+            break;
+        if (i == 2)
+            snprintf(path, sizeof path, "%s/policy.rules", rules);
+    }
     st = policy_load(pol, path, e);
     if (st != E_OK) {
         free(pol);

@@ -118,12 +118,15 @@ static int loop(struct frame *f, const struct op *o, int pc)
         static const size_t sizes[N_FEEDS] = {sizeof(struct vehicle), sizeof(struct property),
                                               sizeof(struct si_row), sizeof(struct business),
                                               sizeof(struct pubservant),
-                                              sizeof(struct staffrel)};
+                                              sizeof(struct staffrel), sizeof(struct finasset),
+                                              sizeof(struct funeral)};
         const struct keyidx *ix[N_FEEDS] = {&j->feed[IN_VEHICLES], &j->feed[IN_PROPERTY],
                                             &j->feed[IN_SI], &j->feed[IN_BUSINESS],
-                                            &j->feed[IN_PUBSERV], &j->feed[IN_STAFFREL]};
+                                            &j->feed[IN_PUBSERV], &j->feed[IN_STAFFREL],
+                                            &j->feed[IN_FINASSETS], &j->feed[IN_FUNERAL]};
         const void *rows[N_FEEDS] = {d->vehicles.v, d->property.v, d->si.v, d->business.v,
-                                     d->pubservants.v, d->staffrels.v};
+                                     d->pubservants.v, d->staffrels.v, d->finassets.v,
+                                     d->funerals.v};
         uint64_t key = vm_person_key(src->p, o->c);
         if (!key)
             return 0;

@@ -280,6 +280,10 @@ void vm_column(struct frame *f, const struct op *o)
     switch (o->x) {
     case CK_TEXT: {
         const char *s = *(const char *const *)at;
+        if (!s) {   /* an optional text (a member's unusable columns) */
+            set_missing(dst);
+            return;
+        }
         dst->p = s;
         dst->n = -1;   /* measured when needed (text_len) */
         dst->d = 1;
@@ -399,22 +403,29 @@ static int cmp_any(const struct vval *a, const struct vval *b, int num)
     return a->n < b->n ? -1 : a->n > b->n;
 }
 
-/* latest(): keep per key the row with the greatest order (prog.h LATEST). */
+/* latest(): keep per key the row with the greatest order (prog.h LATEST).
+ * The list is kept in key order (text byte by byte, numbers by value), so
+ * what latest() gives never depends on the rows' file order. */
 int vm_latest_add(struct frame *f, const struct op *o)
 {
     struct vlist *l = (struct vlist *)f->r[o->a].p;
     const struct vval *vals = &f->r[o->c];
     int nk = o->x, no = o->d, w = 1 + nk + no;
+    int at = l->n;   /* where a new key goes */
     l->stride = w;
     for (int i = 0; i < l->n; i++) {
         struct vval *e = &l->v[(size_t)i * (size_t)w];
-        int same = 1;
-        for (int k = 0; k < nk && same; k++)
-            same = cmp_any(&e[1 + k], &vals[k], (o->y >> k) & 1) == 0;
-        if (!same)
+        int s = 0;
+        for (int k = 0; k < nk && !s; k++)
+            s = cmp_any(&e[1 + k], &vals[k], (o->y >> k) & 1);
+        if (s > 0) {
+            at = i;
+            break;
+        }
+        if (s < 0)
             continue;
         for (int k = 0; k < no; k++) {
-            int s = cmp_any(&vals[nk + k], &e[1 + nk + k], (o->y >> (nk + k)) & 1);
+            s = cmp_any(&vals[nk + k], &e[1 + nk + k], (o->y >> (nk + k)) & 1);
             if (s < 0)
                 return 0;
             if (s > 0) {
@@ -437,7 +448,9 @@ int vm_latest_add(struct frame *f, const struct op *o)
         l->v = nv;
         l->cap = (int)cap;
     }
-    struct vval *e = &l->v[(size_t)l->n * (size_t)w];
+    struct vval *e = &l->v[(size_t)at * (size_t)w];
+    if (at < l->n)
+        memmove(e + w, e, (size_t)(l->n - at) * (size_t)w * sizeof *e);
     e[0] = f->r[o->b];
     memcpy(&e[1], vals, (size_t)(nk + no) * sizeof *vals);
     l->n++;

@@ -106,13 +106,15 @@ static struct ir *and_ir(struct chk *k, struct ir *a, struct ir *b)
     return x;
 }
 
-static struct ir *requirement(struct chk *k, struct env *env, const struct node *q)
+/* `feed NAME`: whether an optional feed is present (I_HAVE). */
+struct ir *chk_feed(struct chk *k, const struct node *q)
 {
-    if (q->kind == N_FEED) {
+    {
         static const char *const feeds[] = {"business", "public_servants", "staff_relatives",
-                                            "candidates"};
-        static const int files[] = {IN_BUSINESS, IN_PUBSERV, IN_STAFFREL, IN_CANDIDATES};
-        for (int i = 0; i < 4; i++)
+                                            "candidates", "financial_assets", "funeral"};
+        static const int files[] = {IN_BUSINESS, IN_PUBSERV, IN_STAFFREL, IN_CANDIDATES,
+                                    IN_FINASSETS, IN_FUNERAL};
+        for (int i = 0; i < 6; i++)
             if (same(feeds[i], strlen(feeds[i]), q->s, q->slen)) {
                 struct ir *x = ir_new(k, I_HAVE, q->pos);
                 if (x) {
@@ -122,10 +124,17 @@ static struct ir *requirement(struct chk *k, struct env *env, const struct node 
                 return x;
             }
         chk_error(k, q->bpos, q->slen, "'%.*s' is not an optional feed (business, "
-                  "public_servants, staff_relatives, candidates)", (int)q->slen, q->s);
-        lang_suggest(k->L, q->s, q->slen, feeds, 4);
+                  "public_servants, staff_relatives, candidates, financial_assets, funeral)",
+                  (int)q->slen, q->s);
+        lang_suggest(k->L, q->s, q->slen, feeds, 6);
         return NULL;
     }
+}
+
+static struct ir *requirement(struct chk *k, struct env *env, const struct node *q)
+{
+    if (q->kind == N_FEED)
+        return chk_feed(k, q);
     struct ir *v = cx(k, env, q);
     if (!v || v->t.b == TY_BOOL || v->t.b == TY_ERR)
         return v;

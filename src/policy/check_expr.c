@@ -636,7 +636,8 @@ struct ir *cx(struct chk *k, struct env *env, const struct node *n)
     case N_EXISTS:
         if (!(a = cx(k, env, n->a)))
             return NULL;
-        if (a->t.b != TY_ERR && a->t.b != TY_ROW && a->t.b != TY_DATE) {
+        if (a->t.b != TY_ERR && a->t.b != TY_ROW && a->t.b != TY_DATE &&
+            !(a->t.b == TY_TEXT && a->op == I_COL && a->col && a->col->optional)) {
             chk_error(k, n->pos, 6, "exists asks whether a row or a date is there; %s is "
                       "always there", ty_name(a->t, b1, sizeof b1));
             return chk_bad(k, n->pos);
@@ -646,6 +647,10 @@ struct ir *cx(struct chk *k, struct env *env, const struct node *n)
         chk_error(k, n->pos, 2, "'?" "?' gives a text for a missing value, in evidence and key "
                   "only");
         return chk_bad(k, n->pos);
+    case N_FEED: {
+        struct ir *hv = chk_feed(k, n);
+        return hv ? hv : chk_bad(k, n->pos);
+    }
     case N_AGG:
         return chk_aggregate(k, env, n);
     case N_WHERE:

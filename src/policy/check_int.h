@@ -131,6 +131,8 @@ struct ir *chk_template(struct chk *k, struct env *env, const struct node *n, in
 struct ir *ir_new(struct chk *k, int op, struct pos pos);
 struct ir *ir_const_bool(struct chk *k, int v, struct pos pos);
 struct ir *cx(struct chk *k, struct env *env, const struct node *n);
+/* `feed NAME` (check.c): an optional feed's presence, or NULL after an error. */
+struct ir *chk_feed(struct chk *k, const struct node *q);
 struct ir *cx_bool(struct chk *k, struct env *env, const struct node *n, const char *what);
 /* a template hole or key field: if without else, ??, printable */
 struct ir *cx_hole(struct chk *k, struct env *env, const struct node *n);

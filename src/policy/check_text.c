@@ -125,6 +125,10 @@ struct ir *cx_kitem(struct chk *k, struct env *env, const struct node *n)
             return NULL;
         x->sub = 1;
         fe = &el;
+        if (n->b) {   /* a nested each: its key items per pair (compile_text.c) */
+            x->y = cx_kitem(k, fe, n->b);
+            return x->y ? x : NULL;
+        }
     } else {
         if (!(x = ir_new(k, I_KITEM, n->pos)))
             return NULL;

@@ -57,7 +57,13 @@ static void each_body(struct comp *c, int elem, const void *ctx)
     const struct eachctx *e = ctx;
     int save = c->slot_reg[e->x->a];
     c->slot_reg[e->x->a] = elem;
-    if (e->key) {
+    if (e->x->y && e->x->y->op == I_EACH) {
+        /* each a in A: each b in B(a): one piece (key item) per pair, in
+         * turn, joined as one list (the inner each's separator) */
+        struct eachctx in = {e->x->y, e->counter, e->key};
+        struct body b = {each_body, &in};
+        cc_iter(c, e->x->y->x, b);
+    } else if (e->key) {
         key_fields(c, e->x);
     } else {
         cc_emit(c, OP_PIECE_BEGIN, 0, 0, 0, 0, 0, 0);

@@ -41,7 +41,8 @@ struct ty {
 
 enum enum_id {
     EN_PROGRAM, EN_AREA, EN_HHSTATUS, EN_RELATION, EN_WORK, EN_HKSTATUS, EN_VCLASS,
-    EN_VUSE, EN_VSTATUS, EN_USAGE, EN_PSTATUS, EN_SIKIND, EN_BROLE, EN_BSTATUS, N_ENUMS
+    EN_VUSE, EN_VSTATUS, EN_USAGE, EN_PSTATUS, EN_SIKIND, EN_BROLE, EN_BSTATUS, EN_ASSET,
+    EN_FUNERAL, N_ENUMS
 };
 
 struct enum_def {
@@ -53,7 +54,8 @@ extern const struct enum_def enum_defs[N_ENUMS];
 
 enum row_kind {
     RK_HOUSEHOLD, RK_MEMBER, RK_HUKOU, RK_CANDIDATE, RK_GROUP, RK_VEHICLE, RK_PROPERTY,
-    RK_SI, RK_BUSINESS, RK_PUBSERV, RK_STAFFREL, RK_STANDARD, N_ROWKINDS
+    RK_SI, RK_BUSINESS, RK_PUBSERV, RK_STAFFREL, RK_STANDARD, RK_FINASSET, RK_FUNERAL,
+    N_ROWKINDS
 };
 extern const char *const row_kind_names[N_ROWKINDS];
 
@@ -87,7 +89,8 @@ enum builtin {
     N_BUILTINS
 };
 
-enum feed_id { F_VEHICLES, F_PROPERTY, F_SI, F_BUSINESS, F_PUBSERV, F_STAFFREL, N_FEEDS };
+enum feed_id { F_VEHICLES, F_PROPERTY, F_SI, F_BUSINESS, F_PUBSERV, F_STAFFREL, F_FINASSETS,
+               F_FUNERAL, N_FEEDS };
 extern const char *const feed_names[N_FEEDS];   /* "vehicles", ... (as in a policy) */
 
 struct col {

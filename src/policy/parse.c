@@ -293,6 +293,17 @@ static struct node *parse_primary(struct parser *p)
 {
     struct token *k = cur(p);
     struct node *n;
+    if (is_word(p, k, "feed") && peek2(p) == T_IDENT) {
+        /* feed NAME: whether an optional feed is present (as in requires) */
+        next(p);
+        struct token *nm = next(p);
+        if (!(n = ps_mk(p, N_FEED, k)))
+            return NULL;
+        n->s = p->text + nm->off;
+        n->slen = nm->len;
+        n->bpos = tpos(p, nm);
+        return n;
+    }
     switch (k->kind) {
     case T_NUMBER:
         next(p);

@@ -63,6 +63,10 @@ static struct node *parse_kitem(struct parser *p)
             return NULL;
         n->a = ps_set(p, n);
         ps_expect(p, T_COLON, "':' before the key fields of each element");
+        if (cur(p)->kind == K_EACH) {   /* each a in A: each b in B: fields */
+            n->b = parse_kitem(p);
+            return n;
+        }
     } else if (!(n = ps_mk(p, N_KITEM, k))) {
         return NULL;
     }

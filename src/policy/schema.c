@@ -28,15 +28,18 @@ const struct enum_def enum_defs[N_ENUMS] = {
     {"si_kind", si_kind_names, N_SI},
     {"business_role", brole_names, N_BR},
     {"business_status", bstatus_names, N_BS},
+    {"asset_type", asset_type_names, N_AT},
+    {"funeral_kind", funeral_kind_names, N_FK},
 };
 
 const char *const row_kind_names[N_ROWKINDS] = {
     "household", "member", "hukou row", "candidate", "hukou household", "vehicles",
     "property", "social_insurance", "business", "public_servants", "staff_relatives",
-    "standard"};
+    "standard", "financial_assets", "funeral"};
 
 const char *const feed_names[N_FEEDS] = {"vehicles", "property", "social_insurance",
-                                         "business", "public_servants", "staff_relatives"};
+                                         "business", "public_servants", "staff_relatives",
+                                         "financial_assets", "funeral"};
 
 #define T(b_, e_, eb_) {(uint8_t)(b_), (uint8_t)(e_), (uint8_t)(eb_)}
 #define TXT(n, s, f) {n, T(TY_TEXT, 0, 0), CK_TEXT, 0, offsetof(s, f), 1, 0}
@@ -52,6 +55,7 @@ const char *const feed_names[N_FEEDS] = {"vehicles", "property", "social_insuran
     FEED("social_insurance", RK_SI, F_SI), FEED("business", RK_BUSINESS, F_BUSINESS),   \
     FEED("public_servants", RK_PUBSERV, F_PUBSERV),                                    \
     FEED("staff_relatives", RK_STAFFREL, F_STAFFREL),                                  \
+    FEED("financial_assets", RK_FINASSET, F_FINASSETS), FEED("funeral", RK_FUNERAL, F_FUNERAL), \
     BLT("households", T(TY_SET, RK_HOUSEHOLD, TY_ROW), B_HOUSEHOLDS, 0),               \
     BLT("valid", T(TY_BOOL, 0, 0), B_VALID, 0)
 #define END {NULL, T(0, 0, 0), 0, 0, 0, 0, 0}
@@ -83,6 +87,7 @@ static const struct col member_cols[] = {
     CNT("disability_grade", struct member, disability_grade),
     LINE(struct member),
     BLT("id_status", T(TY_TEXT, 0, 0), B_ID_STATUS, 0),
+    {"unusable", T(TY_TEXT, 0, 0), CK_TEXT, 0, offsetof(struct member, bad_text), 1, 1},
     BLT("counted", T(TY_BOOL, 0, 0), B_COUNTED, 0),
     BLT("household", T(TY_ROW, RK_HOUSEHOLD, 0), B_HOUSEHOLD, 0),
     BLT("hukou", T(TY_ROW, RK_HUKOU, 0), B_HUKOU, 1),
@@ -175,9 +180,26 @@ static const struct col standard_cols[] = {
     LINE(struct standard),
     END};
 
+static const struct col finasset_cols[] = {
+    TXT("institution", struct finasset, institution),
+    TXT("account_no", struct finasset, account_no),
+    ENM("asset_type", struct finasset, asset_type, EN_ASSET),
+    SCL("balance_yuan", TY_MONEY, struct finasset, balance_fen, 100),
+    DAT("balance_date", struct finasset, balance_date, 0),
+    LINE(struct finasset),
+    END};
+
+static const struct col funeral_cols[] = {
+    TXT("name", struct funeral, name),
+    DAT("event_date", struct funeral, event_date, 0),
+    ENM("kind", struct funeral, kind, EN_FUNERAL),
+    LINE(struct funeral),
+    END};
+
 static const struct col *const all_cols[N_ROWKINDS] = {
     household_cols, member_cols, hukou_cols, candidate_cols, group_cols, vehicle_cols,
-    property_cols, si_cols, business_cols, pubserv_cols, staffrel_cols, standard_cols};
+    property_cols, si_cols, business_cols, pubserv_cols, staffrel_cols, standard_cols,
+    finasset_cols, funeral_cols};
 
 const struct col *schema_cols(int row_kind)
 {

@@ -107,7 +107,7 @@ static int operands(struct ver *v, int pc)
     case OP_TLIT:
         return konst(v, o->b) && P->consts[o->b].p ? 0 : bad(v, pc, "text constant");
     case OP_TVAL:
-        return reg(v, o->b) && o->x <= FMT_BOOL && (o->x != FMT_ENUM || o->y < 14)
+        return reg(v, o->b) && o->x <= FMT_BOOL && (o->x != FMT_ENUM || o->y < N_ENUMS)
                    ? 0 : bad(v, pc, "register or format");
     case OP_EMIT:
         return o->a >= 0 && o->a < P->nrules && reg(v, o->b) && o->x < N_UNIT
