@@ -52,6 +52,7 @@ struct policy {
     unsigned business_roles;       /* E07: bit per enum brole */
     unsigned business_statuses;    /* E07: bit per enum bstatus */
     int max_working_days;          /* P01 */
+    int snapshot_max_age_days;     /* check: warn when the snapshot's feeds are older */
     int adult_age;                 /* E11 */
 
     int severity[N_RULES];         /* enum severity, or SEV_OFF */
