@@ -26,7 +26,7 @@ CK_LIBS   := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubun
 ALL_CFLAGS  = -std=gnu11 -D_GNU_SOURCE $(WARN) -fopenmp -MMD -MP -Isrc $(PG_CFLAGS) \
               $(CFLAGS.$(BUILD)) $(CFLAGS)
 ALL_LDFLAGS = -fopenmp $(LDFLAGS.$(BUILD)) $(LDFLAGS)
-LDLIBS_ALL  = -lcsv -lxxhash -lpq -lm $(LDLIBS)
+LDLIBS_ALL  = -lcsv -lxxhash -lpq -lmicrohttpd -ljansson -lgnutls -lm $(LDLIBS)
 
 LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(O)/%.o)

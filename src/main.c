@@ -47,6 +47,7 @@ static const char usage_main[] =
     "  review     import auditors' verdicts into a state directory (hedui review --help)\n"
     "  export     township packs for people outside the bureau (hedui export --help)\n"
     "  report     report.html of a published run (hedui report --help)\n"
+    "  serve      pre-approval checks over HTTP from a snapshot (hedui serve --help)\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help\n"
@@ -121,6 +122,7 @@ static const struct command commands[] = {
     {"review", cmd_review},
     {"export", cmd_export},
     {"report", cmd_report},
+    {"serve", cmd_serve},
 };
 
 int main(int argc, char **argv)

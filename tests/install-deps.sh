@@ -2,7 +2,8 @@
 # install-deps.sh - install the Debian packages hedui needs, saying which.
 #
 # Usage: tests/install-deps.sh [build|test|pg|bench]...
-#   build  compiler, libcsv, xxHash, libpq, OpenMP (libgomp comes with gcc)
+#   build  compiler, libcsv, xxHash, libpq, libmicrohttpd, jansson, GnuTLS,
+#          OpenMP (libgomp comes with gcc)
 #   test   build + check (unit tests)
 #   pg     the PostgreSQL 15 server, for the database tests
 #   report Chromium (headless) and a CJK font, for tests/report_test.sh
@@ -11,7 +12,8 @@
 # Installs only what is missing; needs root (or sudo) only when something is.
 set -eu
 
-pkgs_build="gcc make pkg-config libc6-dev libcsv-dev libxxhash-dev libpq-dev"
+pkgs_build="gcc make pkg-config libc6-dev libcsv-dev libxxhash-dev libpq-dev libmicrohttpd-dev
+            libjansson-dev libgnutls28-dev"
 pkgs_test="check"
 pkgs_pg="postgresql-15"
 pkgs_report="chromium fonts-wqy-zenhei"
