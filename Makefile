@@ -33,7 +33,7 @@ LIB_OBJ  := $(LIB_SRC:src/%.c=$(O)/%.o)
 TEST_SRC := $(wildcard tests/check_*.c)
 TEST_OBJ := $(TEST_SRC:tests/%.c=$(O)/tests/%.o)
 
-.PHONY: all check unit golden pgtest fault check-cli review-test report-test safety-test feeds-test asan-check demo deps test-deps bench clean help
+.PHONY: all check unit golden pgtest fault check-cli review-test report-test safety-test feeds-test serve-test asan-check demo deps test-deps bench clean help
 all: hedui                                   ## build ./hedui
 
 hedui: $(O)/hedui
@@ -62,7 +62,7 @@ test-deps:
 	$(Q)sh tests/install-deps.sh test pg
 
 check: test-deps                             ## unit suites, then golden and CLI tests
-	$(Q)$(MAKE) --no-print-directory unit golden fault check-cli pgtest review-test report-test safety-test feeds-test fuzz
+	$(Q)$(MAKE) --no-print-directory unit golden fault check-cli pgtest review-test report-test safety-test feeds-test serve-test fuzz
 
 unit: $(O)/check_all
 	$(Q)CK_DEFAULT_TIMEOUT=120 HEDUI_TEST_ROOT=$(CURDIR) $(O)/check_all
@@ -88,6 +88,9 @@ safety-test: $(O)/hedui                      ## masking, --out refusals/lock/pub
 report-test: $(O)/hedui                      ## report.html in headless Chromium (installs it)
 	$(Q)sh tests/report_test.sh $(O)/hedui
 
+serve-test: $(O)/hedui                       ## hedui serve: answers, access log, swaps under load, TLS, page (tests/serve_test.sh)
+	$(Q)sh tests/serve_test.sh $(O)/hedui
+
 fault: test-deps                             ## fault injection: OOM loop, ENOSPC/EIO, kill -9 loop
 	$(Q)$(MAKE) --no-print-directory BUILD=fault build/fault/hedui
 	$(Q)$(MAKE) --no-print-directory hedui
@@ -99,7 +102,7 @@ fuzz:                                        ## libFuzzer targets: replay regres
 	$(Q)FUZZ_SECONDS=$(or $(FUZZ_SECONDS),20) sh tests/fuzz.sh
 
 asan-check: test-deps                        ## all tests under ASan + UBSan
-	$(Q)$(MAKE) --no-print-directory BUILD=asan unit golden check-cli pgtest review-test report-test safety-test feeds-test
+	$(Q)$(MAKE) --no-print-directory BUILD=asan unit golden check-cli pgtest review-test report-test safety-test feeds-test serve-test
 
 demo: deps                                   ## run the nightly job on fixtures/ into out/
 	$(Q)$(MAKE) --no-print-directory hedui

@@ -7,6 +7,7 @@
 #   test   build + check (unit tests)
 #   pg     the PostgreSQL 15 server, for the database tests
 #   report Chromium (headless) and a CJK font, for tests/report_test.sh
+#   serve  curl, wrk and openssl, for tests/serve_test.sh and bench/serve_bench.sh
 #   fuzz   build + clang 14 with libFuzzer and the sanitizers
 #          (libclang-rt-14-dev) and LLVM OpenMP, for tests/fuzz.sh
 # Installs only what is missing; needs root (or sudo) only when something is.
@@ -18,6 +19,7 @@ pkgs_test="check"
 pkgs_pg="postgresql-15"
 pkgs_report="chromium fonts-wqy-zenhei"
 pkgs_fuzz="clang libclang-rt-14-dev libomp-14-dev"
+pkgs_serve="curl wrk openssl"
 
 want=""
 [ $# -eq 0 ] && set -- build
@@ -28,7 +30,8 @@ for what in "$@"; do
         pg)    want="$want $pkgs_pg" ;;
         report) want="$want $pkgs_report" ;;
         fuzz)  want="$want $pkgs_build $pkgs_fuzz" ;;
-        *) echo "install-deps.sh: unknown group '$what' (build, test, pg, report, fuzz)" >&2; exit 2 ;;
+        serve) want="$want $pkgs_serve" ;;
+        *) echo "install-deps.sh: unknown group '$what' (build, test, pg, report, fuzz, serve)" >&2; exit 2 ;;
     esac
 done
 

@@ -223,6 +223,23 @@ static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const ch
     return MHD_YES;
 }
 
+/* The access-log line of a /v1/check refused before its body (routes.h). */
+static void early_record(struct http_server *h, struct MHD_Connection *conn, const char *url,
+                         const char *method, const struct req *rq)
+{
+    if (strcmp(url, "/v1/check") != 0)
+        return;
+    char caller[420], peer[80];
+    int authed = identify(h, conn, caller, sizeof caller);
+    peer_of(h, conn, peer, sizeof peer);
+    struct serve_call q = {method, url, "", 0, authed, caller, peer,
+                           MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Hedui-Reason"),
+                           rq->t0};
+    serve_record_refusal(h->c, &q, rq->early,
+                         rq->early == 413 ? "body" : rq->early == 431 ? "headers"
+                                                                       : "connections");
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
@@ -247,8 +264,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             rq->early = 503;
         else if (cl && strtoull(cl, NULL, 10) > lim->max_body)
             rq->early = 413;
-        if (rq->early)
+        if (rq->early) {
+            early_record(h, conn, url, method, rq);
             return refuse(h, conn, rq->early);
+        }
         return MHD_YES;
     }
     if (*upload_data_size) {
@@ -260,6 +279,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             rq->early = 413;
             free(rq->body);
             rq->body = NULL;
+            early_record(h, conn, url, method, rq);
             return refuse(h, conn, 413);
         }
         if (rq->len + n + 1 > rq->cap) {
@@ -479,7 +499,8 @@ static int bind_unix(struct http_server *h, const char *path, int *fd_out, struc
     }
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     mode_t old = umask(077);   /* the socket is the owner's: mode 0600 */
-    int ok = fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 && listen(fd, 1024) == 0;
+    int ok = fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
+             chmod(path, 0600) == 0 && listen(fd, 1024) == 0;
     int en = errno;
     umask(old);
     if (!ok) {

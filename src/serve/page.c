@@ -74,7 +74,7 @@ static const char page_body[] =
     "<fieldset><legend>家庭成员</legend>\n"
     "<table id=\"members\"><thead><tr><th>身份证号</th><th>姓名</th><th>与户主关系</th><th>申报月收入 (元)</th><th>劳动能力</th><th>残疾等级</th><th></th></tr></thead><tbody></tbody></table>\n"
     "<p><button type=\"button\" id=\"add\">添加成员</button></p>\n"
-    "<details><summary>从表格粘贴成员</summary>\n"
+    "<details id=\"pastebox\"><summary id=\"pasteopen\">从表格粘贴成员</summary>\n"
     "<p class=\"muted\">每行一人, 各列依次为: 身份证号, 姓名, 与户主关系, 申报月收入, 劳动能力, 残疾等级 (后两列可省略)。可从 Excel / WPS 表格直接复制粘贴; 关系可写 户主、配偶、子女、父母、兄弟姐妹、孙子女、其他。</p>\n"
     "<textarea id=\"paste\" rows=\"5\"></textarea>\n"
     "<p><button type=\"button\" id=\"fill\">填入成员表</button> <span id=\"pasted\" class=\"muted\"></span></p>\n"

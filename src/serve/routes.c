@@ -106,6 +106,12 @@ static void put_masked(FILE *f, const char *s)
 
 /* ---------- the access-log line ---------- */
 
+static const char *header_reason(const char *h);
+static const char *header_reason_of(const struct serve_call *q)
+{
+    return header_reason(q->reason_hdr);
+}
+
 struct look_up {
     const struct serve_call *q;
     const struct serve_request *rq;
@@ -219,6 +225,17 @@ static int record(struct serve_ctx *c, const struct look_up *lu)
         return -1;
     }
     return 0;
+}
+
+int serve_record_refusal(struct serve_ctx *c, const struct serve_call *q, int status,
+                         const char *field)
+{
+    struct look_up lu = {q, NULL, header_reason_of(q), status, 0, NULL, NULL, field};
+    if (status == 503)
+        atomic_fetch_add(&c->n_failed, 1);
+    else
+        atomic_fetch_add(&c->n_bad, 1);
+    return record(c, &lu);
 }
 
 /* ---------- POST /v1/check ---------- */

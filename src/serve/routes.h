@@ -64,6 +64,11 @@ struct serve_reply {
 };
 
 void serve_route(struct serve_ctx *c, const struct serve_call *q, struct serve_reply *r);
+/* A request to /v1/check refused before its body was read (413 by its
+ * Content-Length, 431, 503): its access-log line.  0, or -1 when the line
+ * could not be written. */
+int serve_record_refusal(struct serve_ctx *c, const struct serve_call *q, int status,
+                         const char *field);
 /* Free a reply's body (unless static). */
 void serve_reply_free(struct serve_reply *r);
 /* A short JSON error reply: {"error": ..., "status": ..., "field", "reason"}. */
