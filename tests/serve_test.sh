@@ -384,8 +384,14 @@ else
     bad "chromium is not installed and could not be installed (tests/install-deps.sh report)"
 fi
 
-stop "$(echo $PIDS | awk '{print $1}')"
-check "the main server stops on SIGTERM and says what it did" "grep -q 'stopped: [0-9]* checks answered' '$T/main.err'"
+MAIN=$(echo $PIDS | awk '{print $1}')
+kill "$MAIN" 2>/dev/null
+wait "$MAIN"
+rc=$?
+check "the main server stops on SIGTERM with status 0 and says what it did" \
+    "[ $rc -eq 0 ] && grep -q 'stopped: [0-9]* checks answered' '$T/main.err'"
+check "no sanitizer report (ASan, UBSan, leaks) in any server's stderr" \
+    "! cat '$T'/*.err | grep -qE 'Sanitizer|runtime error'"
 check "no ID number in any server's lines" "! cat '$T'/*.err | grep -qE '$ID_RE'"
 
 echo "serve: $pass passed, $fail failed"

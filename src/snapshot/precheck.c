@@ -274,7 +274,8 @@ static int audit_notes(struct precheck_result *r, struct audit *au, struct err *
 {
     struct seen_row *sv = au->seen.v;
     size_t nseen = au->seen.n, nn = 0;
-    qsort(sv, nseen, sizeof *sv, cmp_seen);
+    if (nseen)
+        qsort(sv, nseen, sizeof *sv, cmp_seen);   /* sv is NULL when nothing was seen */
     r->notes = malloc((nseen ? nseen : 1) * sizeof *r->notes);
     r->unread_lines = malloc((au->n_rej ? au->n_rej : 1) * sizeof *r->unread_lines);
     if (!r->notes || !r->unread_lines)
