@@ -78,10 +78,10 @@ void precheck_close(struct precheck_base *b)
 static const char *unit_hukou(const struct dataset *d, const struct join *jn,
                               const struct household *h)
 {
-    const struct member *ms = &VEC_AT(d->members, struct member, h->first_member);
+    const struct member *ms = d->members.v;
     for (uint32_t i = 0; i < h->n_members; i++)
-        if (ms[i].relation == REL_HEAD) {
-            const struct hukou *hk = join_member_hukou(jn, d, &ms[i]);
+        if (ms[h->first_member + i].relation == REL_HEAD) {
+            const struct hukou *hk = join_member_hukou(jn, d, &ms[h->first_member + i]);
             return hk ? hk->hukou_no : "";
         }
     return "";
