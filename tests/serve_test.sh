@@ -227,11 +227,11 @@ kill -HUP $SPID
 sleep 0.5
 
 # ---------------------------------------------------------------- 4. access control
-"$HEDUI" serve --index "$IDX" --listen 0.0.0.0:0 --log "$T/r.log" 2>"$T/remote.err"
+timeout 20 "$HEDUI" serve --index "$IDX" --listen 0.0.0.0:0 --log "$T/r.log" 2>"$T/remote.err"
 rc=$?
 check "a remote listener without TLS is refused (exit 2, saying why)" \
     "[ $rc -eq 2 ] && grep -q 'not a loopback address: a remote listener needs TLS' '$T/remote.err'"
-"$HEDUI" serve --index "$IDX" --listen '[::]:0' --log "$T/r.log" 2>"$T/remote6.err"
+timeout 20 "$HEDUI" serve --index "$IDX" --listen "[::]:0" --log "$T/r.log" 2>"$T/remote6.err"
 check "... also on IPv6 any" "[ \$? -eq 2 ]"
 P="$T/pki"
 mkdir -p "$P"
@@ -280,7 +280,7 @@ check "GET /v1/snapshot without credentials: 401; /healthz needs none" \
 check "no token in the server's lines or the log" "! grep -q '$TOKEN' '$T/tls.err' '$T/tls.log'"
 stop $SPID
 chmod 644 "$P/srv.key"
-"$HEDUI" serve --index "$IDX" --listen 127.0.0.1:0 --log "$T/k.log" --tls-cert "$P/srv.pem" \
+timeout 20 "$HEDUI" serve --index "$IDX" --listen 127.0.0.1:0 --log "$T/k.log" --tls-cert "$P/srv.pem" \
     --tls-key "$P/srv.key" 2>"$T/key.err"
 check "a TLS key readable by others is refused (exit 5)" "[ \$? -eq 5 ] && grep -q 'chmod 600' '$T/key.err'"
 chmod 600 "$P/srv.key"
