@@ -24,8 +24,9 @@
       Sends a request's first line, then one header byte every 0.5 s; prints
       the seconds until the server closed the connection ("open" when it
       had not after SECONDS).
-  headers HOST PORT N
-      A GET / with N extra header lines; prints the status.
+  headers HOST PORT N [BYTES]
+      A GET / with N extra header lines (or one of BYTES bytes); prints the
+      status.
 Standard library only.
 """
 import csv
@@ -224,6 +225,8 @@ def cmd_headers(args):
     host, port, n = args[0], int(args[1]), int(args[2])
     s = socket.create_connection((host, port))
     extra = "".join(f"X-H{i}: {i}\r\n" for i in range(n))
+    if len(args) > 3:
+        extra = "X-Big: " + "a" * int(args[3]) + "\r\n"
     s.sendall(f"GET / HTTP/1.1\r\nHost: {host}\r\n{extra}Connection: close\r\n\r\n".encode())
     print(status_of(s))
     return 0

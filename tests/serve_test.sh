@@ -296,6 +296,7 @@ check "a slow client (a byte every 0.5 s) is cut off within the 2 s deadline (af
     "[ '$r' != open ] && awk 'BEGIN { exit !($r <= 4.5) }'"
 check "... and the server says so" "grep -q 'closed 1 connection(s) that did not finish a request in 2 s' '$T/lim.err'"
 check "200 header lines: 431" "[ \"\$($PY headers 127.0.0.1 $PORT 200)\" = 431 ]"
+check "a header of 60 KB: 431" "[ \"\$($PY headers 127.0.0.1 $PORT 1 60000)\" = 431 ]"
 check "over the connection limit: 503, then 200 once they close" \
     "[ \"\$($PY overload 127.0.0.1 $PORT 4)\" = '503 200' ]"
 check "the server is still up" "[ \"\$(curl -s '$URL/healthz')\" = ok ]"

@@ -43,7 +43,7 @@
 
 #include "pipeline.h"
 
-#define MAX_HEADER_BYTES (32 * 1024)
+#define MAX_HEADER_BYTES (32 * 1024)   /* + 16 KiB: the connection buffer (431 beyond) */
 #define HARD_EXTRA_CONNECTIONS 64
 
 struct conn {

@@ -15,8 +15,8 @@
  *
  * Limits (request.h struct serve_limits).  A body over max_body is refused
  * with 413 as soon as its Content-Length says so, or when it grows past
- * the limit; more than max_headers header lines or headers over 32 KiB
- * are 431; more connections than max_connections get 503 with
+ * the limit; more than max_headers header lines, or headers that do
+ * not fit the connection's 48 KiB buffer (libmicrohttpd's answer), are 431; more connections than max_connections get 503 with
  * Retry-After (and libmicrohttpd refuses to accept beyond 64 more); each
  * connection must complete a request within request_timeout_s of being
  * opened or of its previous answer, else http_sweep shuts its socket down
