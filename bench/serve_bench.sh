@@ -95,13 +95,21 @@ echo "# hedui serve benchmark: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "data: $DATA ($(($(wc -l <"$DATA/households.csv") - 1)) households), snapshot $(stat -c %s "$IDX") bytes"
 echo "server: $(sed -n 's/.*(\([0-9]* workers\).*/\1/p' "$W/serve.err"), wrk $WRK_THREADS thread(s) on the same machine, ${SECS}s per run, single-household bodies"
+# CPU seconds the server has used (utime + stime of /proc/PID/stat)
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / hz }' "/proc/$PID/stat"; }
 wrk -t1 -c8 -d3s -s "$W/post.lua" "$URL" >/dev/null 2>&1   # warm-up
 for c in 8 64; do
     echo
     echo "## $c connections (load average before: $(cut -d' ' -f1-3 /proc/loadavg))"
     t=$WRK_THREADS
     [ "$t" -gt "$c" ] && t=$c
-    wrk -t"$t" -c"$c" -d"${SECS}s" --timeout 5s -s "$W/post.lua" "$URL" | grep -E '^  (p50|[0-9]+ requests)|Non-2xx|Socket errors'
+    c0=$(cpu_s)
+    wrk -t"$t" -c"$c" -d"${SECS}s" --timeout 5s -s "$W/post.lua" "$URL" >"$W/wrk.out"
+    c1=$(cpu_s)
+    grep -E '^  (p50|[0-9]+ requests)|Non-2xx|Socket errors' "$W/wrk.out"
+    n=$(sed -n 's/^  \([0-9]*\) requests in .*requests\/s.*/\1/p' "$W/wrk.out")
+    echo "  server CPU: $c0 -> $c1 s, $(awk -v a="$c0" -v b="$c1" -v n="$n" 'BEGIN { printf "%.0f", (b - a) * 1e6 / n }') us per request"
+    echo "  load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 done
 echo
 echo "access log: $(wc -l <"$W/access.log") lines (one per request, warm-up included)"
