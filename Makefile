@@ -28,14 +28,14 @@ CK_LIBS   := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubun
 ALL_CFLAGS  = -std=gnu11 -D_GNU_SOURCE $(WARN) -fopenmp -MMD -MP -Isrc $(PG_CFLAGS) \
               $(CFLAGS.$(BUILD)) $(CFLAGS)
 ALL_LDFLAGS = -fopenmp $(LDFLAGS.$(BUILD)) $(LDFLAGS)
-LDLIBS_ALL  = -lcsv -lxxhash -lpq -ljansson -lxlsxwriter -lzip -lexpat -lcrypto -lm $(LDLIBS)
+LDLIBS_ALL  = -lcsv -lxxhash -lpq -ljansson -lxlsxwriter -lzip -lexpat -lcrypto -lmicrohttpd -lgnutls -lm $(LDLIBS)
 
 LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(O)/%.o)
 TEST_SRC := $(wildcard tests/check_*.c)
 TEST_OBJ := $(TEST_SRC:tests/%.c=$(O)/tests/%.o)
 
-.PHONY: all check layers unit golden pgtest fault check-cli review-test report-test pack-test safety-test feeds-test ops-test asan-check demo deps test-deps bench clean help install uninstall
+.PHONY: all check layers unit golden pgtest fault check-cli review-test report-test pack-test safety-test feeds-test ops-test serve-test asan-check demo deps test-deps bench clean help install uninstall
 all: hedui                                   ## build ./hedui
 
 hedui: $(O)/hedui
@@ -64,7 +64,7 @@ test-deps:
 	$(Q)sh tests/install-deps.sh test pg
 
 check: test-deps                             ## unit suites, then golden and CLI tests
-	$(Q)$(MAKE) --no-print-directory layers unit golden fault check-cli pgtest review-test report-test pack-test safety-test feeds-test ops-test fuzz
+	$(Q)$(MAKE) --no-print-directory layers unit golden fault check-cli pgtest review-test report-test pack-test safety-test feeds-test ops-test serve-test fuzz
 
 layers:                                      ## every #include points down its layer; no circle
 	$(Q)sh tests/layers.sh
@@ -98,6 +98,8 @@ report-test: $(O)/hedui                      ## report.html in headless Chromium
 
 ops-test: $(O)/hedui                         ## make install/uninstall, the man page, the run's summary line
 	$(Q)sh tests/ops_test.sh $(O)/hedui $(BUILD)
+serve-test: $(O)/hedui                       ## hedui serve: answers, access log, swaps under load, TLS, page (tests/serve_test.sh)
+	$(Q)sh tests/serve_test.sh $(O)/hedui
 
 fault: test-deps                             ## fault injection: OOM loop, ENOSPC/EIO, kill -9 loop
 	$(Q)$(MAKE) --no-print-directory BUILD=fault build/fault/hedui
@@ -110,7 +112,7 @@ fuzz:                                        ## libFuzzer targets: replay regres
 	$(Q)FUZZ_SECONDS=$(or $(FUZZ_SECONDS),20) sh tests/fuzz.sh
 
 asan-check: test-deps                        ## all tests under ASan + UBSan
-	$(Q)$(MAKE) --no-print-directory BUILD=asan unit golden check-cli pgtest review-test report-test pack-test safety-test feeds-test ops-test
+	$(Q)$(MAKE) --no-print-directory BUILD=asan unit golden check-cli pgtest review-test report-test pack-test safety-test feeds-test ops-test serve-test
 
 demo: deps                                   ## run the nightly job on fixtures/ into out/
 	$(Q)$(MAKE) --no-print-directory hedui

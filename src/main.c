@@ -48,6 +48,7 @@ static const char usage_main[] =
     "  export     township packs for people outside the bureau (hedui export --help)\n"
     "  report     report.html of a published run (hedui report --help)\n"
     "  rules      check a policy written in the rules language (hedui rules --help)\n"
+    "  serve      pre-approval checks over HTTP from a snapshot (hedui serve --help)\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help\n"
@@ -123,6 +124,7 @@ static const struct command commands[] = {
     {"export", cmd_export},
     {"report", cmd_report},
     {"rules", cmd_rules},
+    {"serve", cmd_serve},
 };
 
 int main(int argc, char **argv)

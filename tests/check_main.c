@@ -8,7 +8,7 @@
 #include "tests.h"
 
 /* Suites not (yet) in tests.h's HEDUI_SUITES list. */
-#define EXTRA_SUITES(X) X(cli_parse) X(sha256)
+#define EXTRA_SUITES(X) X(cli_parse) X(sha256) X(serve)
 #define DECL_EXTRA(name) Suite *name##_suite(void) __attribute__((weak));
 EXTRA_SUITES(DECL_EXTRA)
 #undef DECL_EXTRA

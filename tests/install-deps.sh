@@ -4,24 +4,28 @@
 # Usage: tests/install-deps.sh [build|test|pg|bench]...
 #   build  compiler, libcsv, xxHash, libpq, jansson, libxlsxwriter (township
 #          packs), libzip + expat (reading filled packs), OpenSSL's libcrypto
-#          (pack keys), OpenMP (libgomp comes with gcc)
+#          (pack keys), libmicrohttpd + GnuTLS (hedui serve), OpenMP (libgomp
+#          comes with gcc)
 #   test   build + check (unit tests)
 #   pg     the PostgreSQL 15 server, for the database tests
 #   report Chromium (headless) and a CJK font, for tests/report_test.sh
 #   pack   python3-openpyxl and LibreOffice Calc (headless), for tests/pack_test.sh
 #   man    man-db and groff, to render doc/hedui.1 (tests/ops_test.sh)
+#   serve  curl, wrk and openssl, for tests/serve_test.sh and bench/serve_bench.sh
 #   fuzz   build + clang 14 with libFuzzer and the sanitizers
 #          (libclang-rt-14-dev) and LLVM OpenMP, for tests/fuzz.sh
 # Installs only what is missing; needs root (or sudo) only when something is.
 set -eu
 
-pkgs_build="gcc make pkg-config libc6-dev libcsv-dev libxxhash-dev libpq-dev libjansson-dev libxlsxwriter-dev libzip-dev libexpat1-dev libssl-dev"
+pkgs_build="gcc make pkg-config libc6-dev libcsv-dev libxxhash-dev libpq-dev libjansson-dev
+            libxlsxwriter-dev libzip-dev libexpat1-dev libssl-dev libmicrohttpd-dev libgnutls28-dev"
 pkgs_test="check"
 pkgs_pg="postgresql-15"
 pkgs_report="chromium fonts-wqy-zenhei"
 pkgs_pack="python3-openpyxl libreoffice-calc-nogui"
 pkgs_man="man-db groff-base"
 pkgs_fuzz="clang libclang-rt-14-dev libomp-14-dev"
+pkgs_serve="curl wrk openssl"
 
 want=""
 [ $# -eq 0 ] && set -- build
@@ -34,7 +38,8 @@ for what in "$@"; do
         pack)  want="$want $pkgs_pack" ;;
         man)   want="$want $pkgs_man" ;;
         fuzz)  want="$want $pkgs_build $pkgs_fuzz" ;;
-        *) echo "install-deps.sh: unknown group '$what' (build, test, pg, report, pack, man, fuzz)" >&2; exit 2 ;;
+        serve) want="$want $pkgs_serve" ;;
+        *) echo "install-deps.sh: unknown group '$what' (build, test, pg, report, pack, man, fuzz, serve)" >&2; exit 2 ;;
     esac
 done
 

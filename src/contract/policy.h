@@ -40,6 +40,7 @@ struct policy {
     unsigned business_roles;       /* E07: bit per enum brole */
     unsigned business_statuses;    /* E07: bit per enum bstatus */
     int max_working_days;          /* P01 */
+    int snapshot_max_age_days;     /* check: warn when the snapshot's feeds are older */
     int adult_age;                 /* E11 */
     int assets_months;             /* E13, L01: months of the standard per person */
 
