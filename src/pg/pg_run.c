@@ -34,15 +34,15 @@
 
 #include "audit/review.h"
 #include "base/date.h"
+#include "base/textout.h"
 #include "pg/pg.h"
 #include "pg/pg_review.h"
-#include "pg/pg_sbuf.h"
 #include "pg/pg_schema.h"
 
 /* ---------- run: fetching the inputs ---------- */
 
 struct fetch {
-    struct sbuf b, val;
+    struct strbuf b, val;
     long long cur_line;        /* physical line the next byte of b starts */
     long long rows;
     const char *file;
@@ -54,20 +54,6 @@ static long long count_nl(const char *s, size_t n)
     for (const char *q = s; (q = memchr(q, '\n', n - (size_t)(q - s))) != NULL; q++)
         k++;
     return k;
-}
-
-/* Append one value as a CSV field, quoted only where libcsv needs it: a
- * comma, quote or line end inside, or white space at either end (which an
- * unquoted field would lose). */
-static void put_field(struct sbuf *b, const char *v, size_t n)
-{
-    int q = n > 0 && (v[0] == ' ' || v[0] == '\t' || v[n - 1] == ' ' || v[n - 1] == '\t');
-    for (size_t i = 0; i < n && !q; i++)
-        q = v[i] == ',' || v[i] == '"' || v[i] == '\n' || v[i] == '\r';
-    if (q)
-        sb_csv(b, v, n);
-    else
-        sb_put(b, v, n);
 }
 
 /* One row of COPY TO (text format): "line<TAB>v1<TAB>...\n", backslash
@@ -90,7 +76,7 @@ static int fetch_row(void *ctx, const char *row, size_t len, struct err *e)
         static const char nl[4096] = {[0 ... 4095] = '\n'};
         while (gap > 0) {
             size_t k = gap > 4096 ? 4096 : (size_t)gap;
-            sb_put(&x->b, nl, k);
+            strbuf_put(&x->b, nl, k);
             gap -= (long long)k;
         }
         x->cur_line = line;
@@ -106,48 +92,51 @@ static int fetch_row(void *ctx, const char *row, size_t len, struct err *e)
     }
     if (plain && row[len - 2] != ' ') {
         size_t at = x->b.n;
-        sb_put(&x->b, row, len);
+        strbuf_put(&x->b, row, len);
         if (!x->b.oom)
             for (char *c = x->b.p + at; (c = memchr(c, '\t', x->b.p + x->b.n - c)) != NULL;)
                 *c++ = ',';
         x->cur_line++;
         x->rows++;
-        return sb_check(&x->b, e);
+        return strbuf_check(&x->b, "fetching an input table", e);
     }
     /* Decode each field into x->val, then write it as CSV. */
-    sb_put(&x->b, row, i);   /* the line column itself */
+    strbuf_put(&x->b, row, i);   /* the line column itself */
     size_t p = i + 1, end = len - 1;
     for (;;) {
-        sb_reset(&x->val);
+        strbuf_reset(&x->val);
         size_t q = p;
         while (q < end && row[q] != '\t') {
             size_t r = q;
             while (r < end && row[r] != '\t' && row[r] != '\\')
                 r++;
-            sb_put(&x->val, row + q, r - q);
+            strbuf_put(&x->val, row + q, r - q);
             q = r;
             if (q < end && row[q] == '\\' && q + 1 < end) {
                 char c = row[q + 1];
                 char d = c == 'n' ? '\n' : c == 'r' ? '\r' : c == 't' ? '\t' : c == 'b' ? '\b'
                        : c == 'f' ? '\f' : c == 'v' ? '\v' : c;
-                sb_put(&x->val, &d, 1);
+                strbuf_put(&x->val, &d, 1);
                 q += 2;
             } else if (q < end && row[q] == '\\') {
                 return ERR(e, E_INTERNAL, "%s: unexpected COPY row", x->file);
             }
         }
-        sb_put(&x->b, ",", 1);
-        put_field(&x->b, x->val.p ? x->val.p : "", x->val.n);
+        strbuf_put(&x->b, ",", 1);
+        /* quoted where load.c needs it: a comma, quote or line end
+         * inside, or white space at either end (which an unquoted field
+         * would lose) */
+        strbuf_csv(&x->b, x->val.p ? x->val.p : "", x->val.n, CSV_QUOTE_EDGES);
         x->cur_line += count_nl(x->val.p ? x->val.p : "", x->val.n);
         if (q >= end)
             break;
         p = q + 1;
     }
-    sb_put(&x->b, "\n", 1);
+    strbuf_put(&x->b, "\n", 1);
     x->cur_line++;
     x->rows++;
-    int st = sb_check(&x->b, e);
-    return st == E_OK ? sb_check(&x->val, e) : st;
+    int st = strbuf_check(&x->b, "fetching an input table", e);
+    return st == E_OK ? strbuf_check(&x->val, "fetching an input table", e) : st;
 }
 
 struct in_info {
@@ -159,7 +148,7 @@ struct in_info {
 static int read_inputs(struct pg *db, const char *schema, const char *sq, struct pipeline *p,
                        struct in_info *info, long long *load_id, struct err *e)
 {
-    struct sbuf sql = {0};
+    struct strbuf sql = {0};
     PGresult *r = NULL;
     char reg[300];
     snprintf(reg, sizeof reg, "%s.input_files", sq);
@@ -172,12 +161,12 @@ static int read_inputs(struct pg *db, const char *schema, const char *sq, struct
     PQclear(r);
     r = NULL;
     if (st == E_OK) {
-        sb_printf(&sql, "SELECT file, present, load_id, coalesce(xxh128, ''), stored_rows, "
+        strbuf_printf(&sql, "SELECT file, present, load_id, coalesce(xxh128, ''), stored_rows, "
                         "coalesce(bytes, 0) FROM %s.input_files", sq);
-        st = sb_check(&sql, e);
+        st = strbuf_check(&sql, "building a statement", e);
         if (st == E_OK)
             st = pg_query(db, sql.p, 0, NULL, &r, "reading input_files", e);
-        sb_reset(&sql);
+        strbuf_reset(&sql);
     }
     *load_id = 0;
     for (int i = 0; st == E_OK && i < PQntuples(r); i++) {
@@ -215,23 +204,23 @@ static int read_inputs(struct pg *db, const char *schema, const char *sq, struct
         pg_table_name(f, t);
         snprintf(what, sizeof what, "reading table %s", t);
         snprintf(label, sizeof label, "postgresql:%s.%s", schema, t);
-        sb_printf(&sql, "COPY (SELECT line");
+        strbuf_printf(&sql, "COPY (SELECT line");
         for (int i = 0; i < pg_input_tables[f].n; i++)
-            sb_printf(&sql, ", %s", pg_input_tables[f].cols[i]);
-        sb_printf(&sql, " FROM %s.%s WHERE load_id = %lld ORDER BY line) TO STDOUT", sq, t,
+            strbuf_printf(&sql, ", %s", pg_input_tables[f].cols[i]);
+        strbuf_printf(&sql, " FROM %s.%s WHERE load_id = %lld ORDER BY line) TO STDOUT", sq, t,
                   info[f].load_id);
         struct fetch x;
         memset(&x, 0, sizeof x);
         x.file = input_file_names[f];
-        sb_puts(&x.b, "line");
+        strbuf_puts(&x.b, "line");
         for (int i = 0; i < pg_input_tables[f].n; i++)
-            sb_printf(&x.b, ",%s", pg_input_tables[f].cols[i]);
-        sb_puts(&x.b, "\n");
+            strbuf_printf(&x.b, ",%s", pg_input_tables[f].cols[i]);
+        strbuf_puts(&x.b, "\n");
         x.cur_line = 2;
-        st = sb_check(&sql, e);
+        st = strbuf_check(&sql, "building a statement", e);
         if (st == E_OK)
             st = pg_copy_out(db, sql.p, fetch_row, &x, what, e);
-        sb_reset(&sql);
+        strbuf_reset(&sql);
         if (st == E_OK && x.rows != info[f].stored)
             st = ERR(e, E_DATA, "table %s.%s has %lld rows, the load stored %lld: it was "
                                 "changed outside hedui; load the data again",
@@ -239,8 +228,8 @@ static int read_inputs(struct pg *db, const char *schema, const char *sq, struct
         if (st == E_OK)
             st = pipeline_load_buffer(p, (enum input_file)f, label,
                                       (const unsigned char *)(x.b.p ? x.b.p : ""), x.b.n, e);
-        sb_free(&x.b);
-        sb_free(&x.val);
+        strbuf_free(&x.b);
+        strbuf_free(&x.val);
     }
 
     /* The load's rejects: the same rows a CSV run would reject. */
@@ -248,9 +237,9 @@ static int read_inputs(struct pg *db, const char *schema, const char *sq, struct
         char lid[32];
         snprintf(lid, sizeof lid, "%lld", *load_id);
         const char *pv2[] = {lid};
-        sb_printf(&sql, "SELECT file, line, reason FROM %s.load_rejects WHERE load_id = "
+        strbuf_printf(&sql, "SELECT file, line, reason FROM %s.load_rejects WHERE load_id = "
                         "$1::bigint ORDER BY seq", sq);
-        st = sb_check(&sql, e);
+        st = strbuf_check(&sql, "building a statement", e);
         if (st == E_OK)
             st = pg_query(db, sql.p, 1, pv2, &r, "reading load_rejects", e);
         for (int i = 0; st == E_OK && i < PQntuples(r); i++) {
@@ -263,7 +252,7 @@ static int read_inputs(struct pg *db, const char *schema, const char *sq, struct
         }
         PQclear(r);
     }
-    sb_free(&sql);
+    strbuf_free(&sql);
     return st;
 }
 
@@ -287,18 +276,18 @@ static int read_prev_counts(struct pg *db, const char *schema, const char *sq,
     r = NULL;
     if (st != E_OK || !have_runs)
         return st;
-    struct sbuf sql = {0};
-    sb_printf(&sql, "SELECT r.run_id, x.f->>'file', x.f->>'data_rows' FROM (SELECT run_id, "
+    struct strbuf sql = {0};
+    strbuf_printf(&sql, "SELECT r.run_id, x.f->>'file', x.f->>'data_rows' FROM (SELECT run_id, "
                     "manifest FROM %s.runs WHERE status = 'published' ORDER BY run_id DESC "
                     "LIMIT 1) r LEFT JOIN LATERAL jsonb_array_elements(CASE WHEN "
                     "jsonb_typeof(r.manifest->'inputs') = 'array' THEN r.manifest->'inputs' "
                     "ELSE '[]'::jsonb END) x(f) ON x.f->>'present' = 'true' AND "
                     "coalesce(x.f->>'from_rules_dir', 'false') = 'false' AND "
                     "jsonb_typeof(x.f->'data_rows') = 'number'", sq);
-    st = sb_check(&sql, e);
+    st = strbuf_check(&sql, "building a statement", e);
     if (st == E_OK)
         st = pg_query(db, sql.p, 0, NULL, &r, "reading the previous run's feed sizes", e);
-    sb_free(&sql);
+    strbuf_free(&sql);
     for (int i = 0; st == E_OK && i < PQntuples(r); i++) {
         if (i == 0)
             snprintf(out->from, sizeof out->from, "run %s of schema %s", PQgetvalue(r, 0, 0),
@@ -316,7 +305,7 @@ static int read_prev_counts(struct pg *db, const char *schema, const char *sq,
     return st;
 }
 
-static int read_whole(const char *path, struct sbuf *b, struct err *e)
+static int read_whole(const char *path, struct strbuf *b, struct err *e)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -333,10 +322,10 @@ static int read_whole(const char *path, struct sbuf *b, struct err *e)
         }
         if (k == 0)
             break;
-        sb_put(b, buf, (size_t)k);
+        strbuf_put(b, buf, (size_t)k);
     }
     close(fd);
-    return sb_check(b, e);
+    return strbuf_check(b, "reading a list", e);
 }
 
 struct outlist {
@@ -362,18 +351,18 @@ static const struct outlist outlists[5] = {
 
 /* COPY a CSV list written by write.c, each record prefixed "run_id,seq,". */
 static int copy_list(struct pg *db, const char *sq, const struct outlist *ol,
-                     const struct sbuf *csv, long long run_id, long long want, struct err *e)
+                     const struct strbuf *csv, long long run_id, long long want, struct err *e)
 {
-    struct sbuf sql = {0};
-    sb_printf(&sql, "COPY %s.%s (run_id, seq, %s) FROM STDIN WITH (FORMAT csv, "
+    struct strbuf sql = {0};
+    strbuf_printf(&sql, "COPY %s.%s (run_id, seq, %s) FROM STDIN WITH (FORMAT csv, "
                     "FORCE_NOT_NULL (%s))", sq, ol->table, ol->cols, ol->notnull);
     char what[80];
     snprintf(what, sizeof what, "publishing %s", ol->table);
     struct pg_copy cp;
-    int st = sb_check(&sql, e);
+    int st = strbuf_check(&sql, "building a statement", e);
     if (st == E_OK)
         st = pg_copy_begin(db, &cp, sql.p, what, e);
-    sb_free(&sql);
+    strbuf_free(&sql);
     if (st != E_OK)
         return st;
     long long seq = 0;
@@ -410,42 +399,42 @@ static int copy_list(struct pg *db, const char *sq, const struct outlist *ol,
     return st;
 }
 
-static void json_counts(struct sbuf *b, const struct pipeline *p)
+static void json_counts(struct strbuf *b, const struct pipeline *p)
 {
-    sb_puts(b, "{");
+    strbuf_puts(b, "{");
     for (int r = 0; r < N_RULES; r++)
-        sb_printf(b, "%s\"%s\": %zu", r ? ", " : "", rule_names[r], p->er.rule_count[r]);
-    sb_puts(b, "}");
+        strbuf_printf(b, "%s\"%s\": %zu", r ? ", " : "", rule_names[r], p->er.rule_count[r]);
+    strbuf_puts(b, "}");
 }
 
-static void json_timings(struct sbuf *b, const struct pipeline *p, double pg_read_ms)
+static void json_timings(struct strbuf *b, const struct pipeline *p, double pg_read_ms)
 {
-    sb_puts(b, "{");
+    strbuf_puts(b, "{");
     for (int i = 0; i < N_STAGES; i++)
-        sb_printf(b, "\"%s\": %.1f, ", stage_names[i], p->stage_ms[i]);
-    sb_printf(b, "\"pg_read_ms\": %.1f, \"peak_rss_kb\": %lld}", pg_read_ms,
+        strbuf_printf(b, "\"%s\": %.1f, ", stage_names[i], p->stage_ms[i]);
+    strbuf_printf(b, "\"pg_read_ms\": %.1f, \"peak_rss_kb\": %lld}", pg_read_ms,
               pipeline_peak_rss_kb());
 }
 
-static void json_inputs(struct sbuf *b, const struct pipeline *p, const struct in_info *info)
+static void json_inputs(struct strbuf *b, const struct pipeline *p, const struct in_info *info)
 {
-    sb_puts(b, "{");
+    strbuf_puts(b, "{");
     int first = 1;
     for (int f = 0; f < N_INPUT; f++) {
         const struct filestat *fs = &p->d.files[f];
         if (!fs->present)
             continue;
-        sb_printf(b, "%s\"%s\": {", first ? "" : ", ", input_file_names[f]);
+        strbuf_printf(b, "%s\"%s\": {", first ? "" : ", ", input_file_names[f]);
         first = 0;
         if (fs->from_rules)
-            sb_printf(b, "\"from_rules_dir\": true, \"xxh128\": \"%s\", \"bytes\": %lld}",
+            strbuf_printf(b, "\"from_rules_dir\": true, \"xxh128\": \"%s\", \"bytes\": %lld}",
                       fs->checksum, fs->bytes);
         else
-            sb_printf(b, "\"load_id\": %lld, \"source_xxh128\": \"%s\", \"source_bytes\": %lld, "
+            strbuf_printf(b, "\"load_id\": %lld, \"source_xxh128\": \"%s\", \"source_bytes\": %lld, "
                          "\"fetched_xxh128\": \"%s\", \"fetched_bytes\": %lld}",
                       info[f].load_id, info[f].xxh, info[f].bytes, fs->checksum, fs->bytes);
     }
-    sb_puts(b, "}");
+    strbuf_puts(b, "}");
 }
 
 /* Insert the runs row; *run_id receives its id. */
@@ -467,7 +456,7 @@ static int insert_run(struct pg *db, const char *sq, const struct pipeline *p, t
     snprintf(nq, sizeof nq, "%zu", p->rk.n_queue);
     snprintf(ns, sizeof ns, "%zu", p->rk.n_spot);
     snprintf(nr, sizeof nr, "%zu", n_rej);
-    struct sbuf ck = {0}, rc = {0}, tm = {0}, sql = {0};
+    struct strbuf ck = {0}, rc = {0}, tm = {0}, sql = {0};
     json_inputs(&ck, p, info);
     json_counts(&rc, p);
     json_timings(&tm, p, pg_read_ms);
@@ -475,7 +464,7 @@ static int insert_run(struct pg *db, const char *sq, const struct pipeline *p, t
                         p->pol.version, p->pol.hash, load_id ? lid : NULL, ck.p,
                         ok ? rc.p : NULL, tm.p, ok ? nf : NULL, ok ? nq : NULL,
                         ok ? ns : NULL, ok ? nr : NULL, manifest, error};
-    sb_printf(&sql,
+    strbuf_printf(&sql,
               "INSERT INTO %s.runs (status, started_at, as_of, seed, tool_version, rules_dir, "
               "rules_version, rules_hash, load_id, input_checksums, rule_counts, timings, "
               "n_flags, n_review, n_spotcheck, n_rejects, manifest, error) VALUES ($1, "
@@ -491,15 +480,15 @@ static int insert_run(struct pg *db, const char *sq, const struct pipeline *p, t
     if (st == E_OK)
         *run_id = atoll(PQgetvalue(r, 0, 0));
     PQclear(r);
-    sb_free(&ck);
-    sb_free(&rc);
-    sb_free(&tm);
-    sb_free(&sql);
+    strbuf_free(&ck);
+    strbuf_free(&rc);
+    strbuf_free(&tm);
+    strbuf_free(&sql);
     return st;
 }
 
 /* Write the lists with write.c into a private directory and read them. */
-static int render_lists(struct pipeline *p, struct sbuf lists[6], struct err *e)
+static int render_lists(struct pipeline *p, struct strbuf lists[6], struct err *e)
 {
     const char *tmp = getenv("TMPDIR");
     char dir[600];
@@ -535,7 +524,7 @@ static int publish_run(struct pg *db, const char *schema, const char *sq, struct
                        long long load_id, const struct in_info *info, double pg_read_ms,
                        long long *run_id, struct err *e)
 {
-    struct sbuf lists[6];
+    struct strbuf lists[6];
     memset(lists, 0, sizeof lists);
     int st = render_lists(p, lists, e);
     double t = pipeline_now_ms();
@@ -570,14 +559,14 @@ static int publish_run(struct pg *db, const char *schema, const char *sq, struct
         snprintf(id, sizeof id, "%lld", *run_id);
         snprintf(ms, sizeof ms, "%.1f", pipeline_now_ms() - t);
         const char *pv[] = {id, ms};
-        struct sbuf sql = {0};
-        sb_printf(&sql, "UPDATE %s.runs SET timings = timings || jsonb_build_object("
+        struct strbuf sql = {0};
+        strbuf_printf(&sql, "UPDATE %s.runs SET timings = timings || jsonb_build_object("
                         "'pg_write_ms', $2::double precision), published_at = "
                         "clock_timestamp() WHERE run_id = $1::bigint", sq);
-        st = sb_check(&sql, e);
+        st = strbuf_check(&sql, "building a statement", e);
         if (st == E_OK)
             st = pg_query(db, sql.p, 2, pv, NULL, "finishing the run", e);
-        sb_free(&sql);
+        strbuf_free(&sql);
     }
     if (st == E_OK) {
         st = pg_pause_before_commit(db, e);
@@ -587,7 +576,7 @@ static int publish_run(struct pg *db, const char *schema, const char *sq, struct
     if (st != E_OK)
         pg_rollback(db);
     for (int i = 0; i < 6; i++)
-        sb_free(&lists[i]);
+        strbuf_free(&lists[i]);
     return st;
 }
 

@@ -88,12 +88,12 @@ int pg_check_schema_name(const char *schema, struct err *e)
     return E_OK;
 }
 
-int pg_exec_sb(struct pg *db, struct sbuf *b, const char *what, struct err *e)
+int pg_exec_sb(struct pg *db, struct strbuf *b, const char *what, struct err *e)
 {
-    int st = sb_check(b, e);
+    int st = strbuf_check(b, "building a statement", e);
     if (st == E_OK)
         st = pg_exec(db, b->p, what, e);
-    sb_reset(b);
+    strbuf_reset(b);
     return st;
 }
 
@@ -251,19 +251,19 @@ static int exists(const struct existing *x, const char *name)
 }
 
 /* Append text with each '@' replaced by the quoted schema. */
-static void put_sql(struct sbuf *b, const char *text, const char *sq)
+static void put_sql(struct strbuf *b, const char *text, const char *sq)
 {
     for (const char *at; (at = strchr(text, '@')) != NULL; text = at + 1) {
-        sb_put(b, text, (size_t)(at - text));
-        sb_puts(b, sq);
+        strbuf_put(b, text, (size_t)(at - text));
+        strbuf_puts(b, sq);
     }
-    sb_puts(b, text);
+    strbuf_puts(b, text);
 }
 
 /* The input tables that are missing.  No foreign key to loads: a per-row
  * check would triple the COPY time. */
 static int create_input_tables(struct pg *db, const char *sq, const struct existing *x,
-                               struct sbuf *b, const char *what, struct err *e)
+                               struct strbuf *b, const char *what, struct err *e)
 {
     int st = E_OK;
     for (int f = 0; f < N_INPUT && st == E_OK; f++) {
@@ -271,11 +271,11 @@ static int create_input_tables(struct pg *db, const char *sq, const struct exist
         pg_table_name(f, t);
         if (exists(x, t))
             continue;
-        sb_printf(b, "CREATE TABLE IF NOT EXISTS %s.%s (load_id bigint NOT NULL, "
+        strbuf_printf(b, "CREATE TABLE IF NOT EXISTS %s.%s (load_id bigint NOT NULL, "
                      "line bigint NOT NULL", sq, t);
         for (int i = 0; i < pg_input_tables[f].n; i++)
-            sb_printf(b, ", %s text NOT NULL", pg_input_tables[f].cols[i]);
-        sb_printf(b, ", PRIMARY KEY (load_id, line)%s)", pg_input_tables[f].extra);
+            strbuf_printf(b, ", %s text NOT NULL", pg_input_tables[f].cols[i]);
+        strbuf_printf(b, ", PRIMARY KEY (load_id, line)%s)", pg_input_tables[f].extra);
         st = pg_exec_sb(db, b, what, e);
     }
     return st;
@@ -283,7 +283,7 @@ static int create_input_tables(struct pg *db, const char *sq, const struct exist
 
 /* flags of a schema made before fingerprints were stored get the columns. */
 static int add_fingerprints(struct pg *db, const char *schema, const char *sq,
-                            const struct ddl *d, struct sbuf *b, struct err *e)
+                            const struct ddl *d, struct strbuf *b, struct err *e)
 {
     PGresult *r = NULL;
     const char *pv[] = {schema};
@@ -305,11 +305,11 @@ int pg_ensure_tables(struct pg *db, const char *schema, const char *sq, enum pg_
     const struct ddl *list = which == PG_INPUT_TABLES ? input_ddl : output_ddl;
     size_t n = which == PG_INPUT_TABLES ? sizeof input_ddl / sizeof input_ddl[0]
                                         : sizeof output_ddl / sizeof output_ddl[0];
-    struct sbuf b = {0};
+    struct strbuf b = {0};
     struct existing x;
     int st = find_existing(db, schema, &x, e);
     if (st == E_OK && !x.schema) {
-        sb_printf(&b, "CREATE SCHEMA %s", sq);
+        strbuf_printf(&b, "CREATE SCHEMA %s", sq);
         st = pg_exec_sb(db, &b, "creating the schema", e);
     }
     for (size_t i = 0; i < n && st == E_OK; i++) {
@@ -328,18 +328,18 @@ int pg_ensure_tables(struct pg *db, const char *schema, const char *sq, enum pg_
         }
         if (exists(&x, d->table))
             continue;
-        sb_printf(&b, "CREATE TABLE IF NOT EXISTS %s.%s (", sq, d->table);
+        strbuf_printf(&b, "CREATE TABLE IF NOT EXISTS %s.%s (", sq, d->table);
         if (d->kind == DDL_RUN_LIST)
-            sb_printf(&b, "run_id bigint NOT NULL REFERENCES %s.runs ON DELETE CASCADE, "
+            strbuf_printf(&b, "run_id bigint NOT NULL REFERENCES %s.runs ON DELETE CASCADE, "
                           "seq integer NOT NULL, ", sq);
         put_sql(&b, d->cols, sq);
-        sb_puts(&b, d->kind == DDL_RUN_LIST ? ", PRIMARY KEY (run_id, seq))" : ")");
+        strbuf_puts(&b, d->kind == DDL_RUN_LIST ? ", PRIMARY KEY (run_id, seq))" : ")");
         st = pg_exec_sb(db, &b, d->what, e);
         if (st == E_OK && d->then) {
             put_sql(&b, d->then, sq);
             st = pg_exec_sb(db, &b, d->what, e);
         }
     }
-    sb_free(&b);
+    strbuf_free(&b);
     return st;
 }

@@ -14,9 +14,9 @@
 #define ENGINE_PG_SCHEMA_H
 
 #include "base/err.h"
+#include "base/textout.h"
 #include "contract/model.h"
 #include "pg/pg.h"
-#include "pg/pg_sbuf.h"
 
 #define PG_DEFAULT_SCHEMA "hedui"
 
@@ -48,8 +48,8 @@ enum pg_tables { PG_INPUT_TABLES, PG_OUTPUT_TABLES };
 int pg_ensure_tables(struct pg *db, const char *schema, const char *sq, enum pg_tables which,
                      struct err *e);
 
-/* Run the statement in b (after sb_check), then empty b. */
-int pg_exec_sb(struct pg *db, struct sbuf *b, const char *what, struct err *e);
+/* Run the statement in b (after strbuf_check), then empty b. */
+int pg_exec_sb(struct pg *db, struct strbuf *b, const char *what, struct err *e);
 
 /* Test hook: sleep HEDUI_TEST_PAUSE_BEFORE_COMMIT seconds with everything
  * sent and the transaction open, under a name the tests can find. */
