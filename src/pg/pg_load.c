@@ -43,6 +43,7 @@ struct emit_ctx {
     size_t n_rej, ri;
     long long stored;
     const char *file;
+    int n_cols;                /* the file's contract columns (feed_decls) */
     struct strbuf row;
 };
 
@@ -57,8 +58,7 @@ static int emit_row(void *ctx, const char *const *vals, const size_t *lens, long
         return E_OK;
     strbuf_reset(&x->row);
     strbuf_printf(&x->row, "%lld,%lld", x->load_id, line);
-    int n = pg_input_tables[pg_file_index(x->file)].n;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < x->n_cols; i++) {
         if (memchr(vals[i], '\0', lens[i])) {
             err_where(e, x->file, line, i + 1);
             return ERR(e, E_DATA, "a NUL byte in a field cannot be stored in PostgreSQL: "
@@ -75,10 +75,16 @@ static int emit_row(void *ctx, const char *const *vals, const size_t *lens, long
     return st;
 }
 
+/* The most columns an input file declares (model.c's feed_decls). */
+#define PG_MAX_COLS 32
+
 /* COPY the accepted records of file f (path) into its table. */
 static int load_table(struct pg *db, const char *sq, struct pipeline *p, int f,
                       long long load_id, long long *stored, struct err *e)
 {
+    if (feed_decls[f].n_cols > PG_MAX_COLS)
+        return ERR(e, E_INTERNAL, "%s declares %d columns, more than %d", input_file_names[f],
+                   feed_decls[f].n_cols, PG_MAX_COLS);
     const struct filestat *fs = &p->d.files[f];
     size_t nr = fs->rejects.n;
     long long *rej = malloc((nr ? nr : 1) * sizeof *rej);
@@ -92,8 +98,9 @@ static int load_table(struct pg *db, const char *sq, struct pipeline *p, int f,
     pg_table_name(f, t);
     struct strbuf sql = {0};
     strbuf_printf(&sql, "COPY %s.%s (load_id, line", sq, t);
-    for (int i = 0; i < pg_input_tables[f].n; i++)
-        strbuf_printf(&sql, ", %s", pg_input_tables[f].cols[i]);
+    const struct feed_decl *fd = &feed_decls[f];
+    for (int i = 0; i < fd->n_cols; i++)
+        strbuf_printf(&sql, ", %s", fd->cols[i].name);
     strbuf_puts(&sql, ") FROM STDIN WITH (FORMAT csv)");
     char what[128];
     snprintf(what, sizeof what, "loading %s into %s", input_file_names[f], t);
@@ -106,12 +113,15 @@ static int load_table(struct pg *db, const char *sq, struct pipeline *p, int f,
         free(rej);
         return st;
     }
-    struct emit_ctx x = {&cp, load_id, rej, nr, 0, 0, input_file_names[f], {0}};
+    struct emit_ctx x = {&cp, load_id, rej, nr, 0, 0, input_file_names[f], fd->n_cols, {0}};
+    const char *names[PG_MAX_COLS];
+    for (int i = 0; i < fd->n_cols && i < PG_MAX_COLS; i++)
+        names[i] = fd->cols[i].name;
     struct load_spec spec;
     memset(&spec, 0, sizeof spec);
     spec.file = (enum input_file)f;
-    spec.cols = pg_input_tables[f].cols;
-    spec.n_cols = pg_input_tables[f].n;
+    spec.cols = names;
+    spec.n_cols = fd->n_cols;
     spec.row = emit_row;
     spec.ctx = &x;
     struct dataset *scratch = calloc(1, sizeof *scratch);

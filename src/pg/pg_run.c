@@ -205,16 +205,17 @@ static int read_inputs(struct pg *db, const char *schema, const char *sq, struct
         snprintf(what, sizeof what, "reading table %s", t);
         snprintf(label, sizeof label, "postgresql:%s.%s", schema, t);
         strbuf_printf(&sql, "COPY (SELECT line");
-        for (int i = 0; i < pg_input_tables[f].n; i++)
-            strbuf_printf(&sql, ", %s", pg_input_tables[f].cols[i]);
+        const struct feed_decl *fd = &feed_decls[f];
+        for (int i = 0; i < fd->n_cols; i++)
+            strbuf_printf(&sql, ", %s", fd->cols[i].name);
         strbuf_printf(&sql, " FROM %s.%s WHERE load_id = %lld ORDER BY line) TO STDOUT", sq, t,
                   info[f].load_id);
         struct fetch x;
         memset(&x, 0, sizeof x);
         x.file = input_file_names[f];
         strbuf_puts(&x.b, "line");
-        for (int i = 0; i < pg_input_tables[f].n; i++)
-            strbuf_printf(&x.b, ",%s", pg_input_tables[f].cols[i]);
+        for (int i = 0; i < fd->n_cols; i++)
+            strbuf_printf(&x.b, ",%s", fd->cols[i].name);
         strbuf_puts(&x.b, "\n");
         x.cur_line = 2;
         st = strbuf_check(&sql, "building a statement", e);

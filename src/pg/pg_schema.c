@@ -1,9 +1,9 @@
 /* pg_schema.c - hedui's tables in PostgreSQL (pg_schema.h).
  *
- * Owns: the column lists of the input tables (the contract's, as
- * normalise.c reads them: to move to contract/model.c with the other copy),
- * the DDL of every table as one table per side (struct ddl), and the
- * schema lock.  Never: touches a row.
+ * Owns: the DDL of every table as one table per side (struct ddl), the
+ * constraints an input table adds to the contract's columns, and the
+ * schema lock.  Never: touches a row, names an input column (the
+ * contract's, contract/model.c's feed_decls, are the tables' columns).
  *
  * Both sides are created the same way (pg_ensure_tables): look up which
  * of the schema's tables exist, create the schema if missing, then walk
@@ -18,52 +18,6 @@
 #include <string.h>
 
 #include <xxhash.h>
-
-/* ---------- the contract's columns (as normalise.c reads them) ---------- */
-
-static const char *const c_households[] = {
-    "household_id", "region_code", "program", "area_type", "status",
-    "applied_on", "approved_on", "monthly_benefit", "caseworker_id"};
-static const char *const c_members[] = {
-    "household_id", "id_no", "name", "relation", "declared_monthly_income",
-    "work_ability", "disability_grade"};
-static const char *const c_hukou[] = {
-    "id_no", "name", "hukou_no", "relation_to_head", "region_code", "status", "status_date"};
-static const char *const c_vehicles[] = {
-    "id_no", "plate_no", "vehicle_class", "use", "registered_on", "value_yuan", "status"};
-static const char *const c_property[] = {
-    "id_no", "property_id", "usage", "area_m2", "share", "registered_on", "status"};
-static const char *const c_si[] = {"id_no", "period", "kind", "employer", "amount"};
-static const char *const c_business[] = {
-    "id_no", "entity_name", "role", "registered_capital_yuan", "status"};
-static const char *const c_pubserv[] = {"id_no", "employer", "since"};
-static const char *const c_staffrel[] = {"caseworker_id", "relative_id_no", "relation"};
-static const char *const c_candidates[] = {"id_no", "source", "region_code", "area_type"};
-static const char *const c_standards[] = {
-    "region_prefix", "area_type", "effective_from", "monthly_yuan"};
-static const char *const c_holidays[] = {"date", "kind"};
-static const char *const c_finassets[] = {
-    "id_no", "institution", "account_no", "asset_type", "balance_yuan", "balance_date"};
-static const char *const c_funeral[] = {"id_no", "name", "event_date", "kind"};
-
-#define TS(c, x) {c, (int)(sizeof c / sizeof c[0]), x}
-const struct pg_input_table pg_input_tables[N_INPUT] = {
-    [IN_HOUSEHOLDS] = TS(c_households, ", UNIQUE (load_id, household_id)"),
-    [IN_MEMBERS] = TS(c_members, ""),
-    [IN_HUKOU] = TS(c_hukou, ""),
-    [IN_VEHICLES] = TS(c_vehicles, ""),
-    [IN_PROPERTY] = TS(c_property, ""),
-    [IN_SI] = TS(c_si, ""),
-    [IN_BUSINESS] = TS(c_business, ""),
-    [IN_PUBSERV] = TS(c_pubserv, ""),
-    [IN_STAFFREL] = TS(c_staffrel, ""),
-    [IN_CANDIDATES] = TS(c_candidates, ""),
-    [IN_STANDARDS] = TS(c_standards, ""),
-    [IN_HOLIDAYS] = TS(c_holidays, ""),
-    [IN_FINASSETS] = TS(c_finassets, ""),
-    [IN_FUNERAL] = TS(c_funeral, ""),
-};
-#undef TS
 
 void pg_table_name(int f, char out[64])
 {
@@ -123,7 +77,7 @@ int pg_pause_before_commit(struct pg *db, struct err *e)
 enum ddl_kind {
     DDL_TABLE,             /* CREATE TABLE @.table (cols) */
     DDL_RUN_LIST,          /* the same, its rows keyed (run_id -> runs, seq) */
-    DDL_INPUT_TABLES,      /* one table per contract file (pg_input_tables) */
+    DDL_INPUT_TABLES,      /* one table per contract file (feed_decls) */
     DDL_FLAGS_FINGERPRINT, /* flags of a schema made before fingerprints were stored */
 };
 
@@ -260,6 +214,12 @@ static void put_sql(struct strbuf *b, const char *text, const char *sq)
     strbuf_puts(b, text);
 }
 
+/* What an input table has beyond load_id, line and the contract's columns
+ * of its file (feed_decls[f].cols, each `text NOT NULL`). */
+static const char *const input_extra[N_INPUT] = {
+    [IN_HOUSEHOLDS] = ", UNIQUE (load_id, household_id)",
+};
+
 /* The input tables that are missing.  No foreign key to loads: a per-row
  * check would triple the COPY time. */
 static int create_input_tables(struct pg *db, const char *sq, const struct existing *x,
@@ -273,9 +233,10 @@ static int create_input_tables(struct pg *db, const char *sq, const struct exist
             continue;
         strbuf_printf(b, "CREATE TABLE IF NOT EXISTS %s.%s (load_id bigint NOT NULL, "
                      "line bigint NOT NULL", sq, t);
-        for (int i = 0; i < pg_input_tables[f].n; i++)
-            strbuf_printf(b, ", %s text NOT NULL", pg_input_tables[f].cols[i]);
-        strbuf_printf(b, ", PRIMARY KEY (load_id, line)%s)", pg_input_tables[f].extra);
+        for (int i = 0; i < feed_decls[f].n_cols; i++)
+            strbuf_printf(b, ", %s text NOT NULL", feed_decls[f].cols[i].name);
+        strbuf_printf(b, ", PRIMARY KEY (load_id, line)%s)",
+                      input_extra[f] ? input_extra[f] : "");
         st = pg_exec_sb(db, b, what, e);
     }
     return st;

@@ -7,8 +7,11 @@
  * the results of `hedui run --pg` (runs and its lists flags, review_queue,
  * spotcheck, rejects, changes) with the auditors' verdicts (dispositions).
  *
- * Owns: the DDL and the column lists of the input tables.  Never: reads or
- * writes rows (pg_load.c, pg_run.c, pg_review.c do).
+ * An input table's columns are the contract's columns of its file, in
+ * order, as contract/model.c declares them (feed_decls[f].cols[].name).
+ *
+ * Owns: the DDL.  Never: reads or writes rows (pg_load.c, pg_run.c,
+ * pg_review.c do), spells an input column.
  */
 #ifndef ENGINE_PG_SCHEMA_H
 #define ENGINE_PG_SCHEMA_H
@@ -19,15 +22,6 @@
 #include "pg/pg.h"
 
 #define PG_DEFAULT_SCHEMA "hedui"
-
-/* An input table: the contract's columns of its file, as normalise.c reads
- * them (each `text NOT NULL`), after load_id and line. */
-struct pg_input_table {
-    const char *const *cols;
-    int n;
-    const char *extra;     /* table constraints and indexes */
-};
-extern const struct pg_input_table pg_input_tables[N_INPUT];
 
 /* "households.csv" -> "households" */
 void pg_table_name(int f, char out[64]);
