@@ -299,19 +299,10 @@ static void print_json(FILE *f, const struct check_opts *o, struct snap *s,
 static void print_csv(FILE *f, const struct hh_out *ho, size_t n_hh,
                       const struct flag *const *fl)
 {
-    fputs("rule_id,kind,severity,household_id,hukou_no,id_no,region_code,evidence\n", f);
+    lists_flag_header(f, NULL);   /* flags.csv's columns and spellings */
     for (size_t i = 0; i < n_hh; i++)
-        for (size_t k = 0; k < ho[i].n_flags; k++) {
-            const struct flag *g = fl[ho[i].first_flag + k];
-            csv_put(f, rule_names[g->rule], 0);
-            csv_put(f, kind_names[rule_kinds[g->rule]], 0);
-            csv_put(f, severity_names[g->severity], 0);
-            csv_put(f, g->household_id, 0);
-            csv_put(f, g->hukou_no, 0);
-            csv_put(f, g->id_no, 0);
-            csv_put(f, g->region, 0);
-            csv_put(f, g->evidence, 1);
-        }
+        for (size_t k = 0; k < ho[i].n_flags; k++)
+            lists_flag_row(f, fl[ho[i].first_flag + k], 1);
 }
 
 /* Each given household's flags (in the given file's order, *fl, ranges

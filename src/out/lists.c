@@ -13,22 +13,31 @@
 
 #include "base/date.h"
 
+void lists_flag_header(FILE *f, const char *extra_header)
+{
+    fprintf(f, "rule_id,kind,severity,household_id,hukou_no,id_no,region_code,evidence%s\n",
+            extra_header ? extra_header : "");
+}
+
+void lists_flag_row(FILE *f, const struct flag *g, int last)
+{
+    /* severity comes from the policy at evaluation time; stored per flag */
+    csv_put(f, rule_names[g->rule], 0);
+    csv_put(f, kind_names[rule_kinds[g->rule]], 0);
+    csv_put(f, severity_names[g->severity], 0);
+    csv_put(f, g->household_id, 0);
+    csv_put(f, g->hukou_no, 0);
+    csv_put(f, g->id_no, 0);
+    csv_put(f, g->region, 0);
+    csv_put(f, g->evidence, last);
+}
+
 void lists_flags(FILE *f, const struct eval_result *r, const char *extra_header,
                  void (*extra)(FILE *f, size_t i, void *ctx), void *ctx)
 {
-    fprintf(f, "rule_id,kind,severity,household_id,hukou_no,id_no,region_code,evidence%s\n",
-            extra ? extra_header : "");
-    /* severity comes from the policy at evaluation time; stored per rule */
+    lists_flag_header(f, extra ? extra_header : NULL);
     for (size_t i = 0; i < r->n_flags; i++) {
-        const struct flag *g = &r->flags[i];
-        csv_put(f, rule_names[g->rule], 0);
-        csv_put(f, kind_names[rule_kinds[g->rule]], 0);
-        csv_put(f, severity_names[g->severity], 0);
-        csv_put(f, g->household_id, 0);
-        csv_put(f, g->hukou_no, 0);
-        csv_put(f, g->id_no, 0);
-        csv_put(f, g->region, 0);
-        csv_put(f, g->evidence, extra == NULL);
+        lists_flag_row(f, &r->flags[i], extra == NULL);
         if (extra)
             extra(f, i, ctx);
     }

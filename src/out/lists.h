@@ -23,6 +23,12 @@
 #include "contract/policy.h"
 #include "out/outdir.h"
 
+/* flags.csv's header row: the contract's eight columns, then extra_header
+ * (",a,b"; NULL: none), and one flag's eight fields (last: the row ends
+ * after them, else the caller writes more fields).  lists_flags uses them;
+ * `hedui check --format csv` writes its flags with them too. */
+void lists_flag_header(FILE *f, const char *extra_header);
+void lists_flag_row(FILE *f, const struct flag *g, int last);
 /* flags.csv with extra columns after the contract's eight: extra_header
  * (",a,b") and, per flag i, extra() writing its fields with csv_put (the
  * last one with last = 1).  extra NULL: the eight columns only. */
