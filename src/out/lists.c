@@ -102,15 +102,18 @@ void lists_rejects(FILE *f, const struct dataset *d)
 /* ---------- manifest (JSON) ---------- */
 
 
-void lists_manifest(FILE *f, const struct manifest_info *m)
+void lists_manifest(FILE *f, const struct run_summary *m, const struct feed_drop *drops,
+                    int n_drops)
 {
     const struct dataset *d = m->d;
+    char as_of[11];
+    date_format(m->as_of, as_of);
     fputs("{\n  \"tool\": ", f);
     json_put_str(f, "hedui");
     fputs(",\n  \"tool_version\": ", f);
     json_put_str(f, m->version);
     fputs(",\n  \"as_of\": ", f);
-    json_put_str(f, m->as_of);
+    json_put_str(f, as_of);
     fprintf(f, ",\n  \"seed\": %llu,\n  \"rules\": {\"dir\": ", m->seed);
     json_put_str(f, m->rules_dir);
     fputs(", \"version\": ", f);
@@ -148,8 +151,8 @@ void lists_manifest(FILE *f, const struct manifest_info *m)
         json_put_str(f, m->skipped[i]);
     }
     fputs("],\n  \"accepted_drops\": [", f);
-    for (int i = 0; i < m->n_accepted_drops; i++) {
-        const struct feed_drop *dr = &m->accepted_drops[i];
+    for (int i = 0; i < n_drops; i++) {
+        const struct feed_drop *dr = &drops[i];
         fprintf(f, "%s{\"file\": ", i ? ", " : "");
         json_put_str(f, input_file_names[dr->file]);
         fprintf(f, ", \"data_rows\": %lld, \"previous_data_rows\": %lld}", dr->data_rows,
@@ -247,11 +250,12 @@ int write_rejects_as(struct outdir *o, const char *name, const struct dataset *d
     return out_close(f, o, name, e);
 }
 
-int write_manifest(struct outdir *o, const struct manifest_info *m, struct err *e)
+int write_manifest(struct outdir *o, const struct run_summary *s, const struct feed_drop *drops,
+                   int n_drops, struct err *e)
 {
     FILE *f = out_open(o, "manifest.json", e);
     if (!f)
         return e->code;
-    lists_manifest(f, m);
+    lists_manifest(f, s, drops, n_drops);
     return out_close(f, o, "manifest.json", e);
 }

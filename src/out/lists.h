@@ -22,6 +22,7 @@
 #include "engine/rank.h"
 #include "contract/policy.h"
 #include "out/outdir.h"
+#include "out/summary.h"
 
 /* flags.csv's header row: the contract's eight columns, then extra_header
  * (",a,b"; NULL: none), and one flag's eight fields (last: the row ends
@@ -52,25 +53,11 @@ int write_rejects(struct outdir *o, const struct dataset *d, struct err *e);
 int write_rejects_as(struct outdir *o, const char *name, const struct dataset *d,
                      struct err *e);
 
-struct manifest_info {
-    const char *version;
-    const char *as_of;
-    unsigned long long seed;
-    int threads;
-    const struct policy *policy;
-    const char *rules_dir;
-    const struct dataset *d;
-    const struct eval_result *er;
-    const struct ranked *rk;
-    const char *const *skipped;      /* notes on rules skipped, NULL-terminated */
-    double stage_ms[8];
-    const char *const *stage_names;  /* n_stages names */
-    int n_stages;
-    long long peak_rss_kb;
-    const struct feed_drop *accepted_drops;  /* --accept-drop drops this run */
-    int n_accepted_drops;
-};
-void lists_manifest(FILE *f, const struct manifest_info *m);
-int write_manifest(struct outdir *o, const struct manifest_info *m, struct err *e);
+/* manifest.json of the run s (summary.h), with the feed drops accepted by
+ * --accept-drop this run (n_drops of them; feedcheck.h). */
+void lists_manifest(FILE *f, const struct run_summary *s, const struct feed_drop *drops,
+                    int n_drops);
+int write_manifest(struct outdir *o, const struct run_summary *s, const struct feed_drop *drops,
+                   int n_drops, struct err *e);
 
 #endif
