@@ -398,7 +398,7 @@ int pipeline_publish_dir(struct pipeline *p, const char *dir, struct err *e)
 {
     double t = pipeline_now_ms();
     /* the run's own --out was prepared and locked by pipeline_init; any
-     * other directory (run --pg's private one) is prepared here */
+     * other directory (a caller without --out: the tests) is prepared here */
     struct outdir local;
     struct outdir *od = p->out;
     int st = E_OK;

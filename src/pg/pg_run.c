@@ -3,8 +3,9 @@
  *
  * Owns: the run's two transactions (the read snapshot and the publish),
  * the runs row, the COPY of each list.  Never: interprets a value or
- * writes a list itself (the normaliser and write.c do, as for a CSV run),
- * parses options, prints an error.
+ * spells a list itself (the normaliser, out/lists.c and audit/review.c
+ * do, as for a CSV run), writes a file but for --out, parses options,
+ * prints an error.
  *
  * Fetching.  In one REPEATABLE READ snapshot each input table is fetched
  * with COPY (SELECT line, ... WHERE load_id = current ORDER BY line) TO
@@ -16,25 +17,24 @@
  * added back to each file's accounting, so row counts, the reject limit
  * and rejects.csv are those of a CSV run.
  *
- * Publishing.  The lists are written by write.c into a private temporary
- * directory, read back, and sent with COPY into flags, review_queue,
- * spotcheck, rejects and changes under a new runs row, all in one
- * transaction.
+ * Publishing.  The lists are rendered into memory (open_memstream) by the
+ * same writers that fill an output directory, and sent with COPY into
+ * flags, review_queue, spotcheck, rejects and changes under a new runs
+ * row (the manifest into runs.manifest), all in one transaction.  No list
+ * touches the disk unless --out asks for a copy.
  */
 #include "pg/pg_run.h"
 
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "audit/review.h"
 #include "base/date.h"
 #include "base/textout.h"
+#include "out/lists.h"
+#include "out/summary.h"
 #include "pg/pg.h"
 #include "pg/pg_review.h"
 #include "pg/pg_schema.h"
@@ -306,53 +306,43 @@ static int read_prev_counts(struct pg *db, const char *schema, const char *sq,
     return st;
 }
 
-static int read_whole(const char *path, struct strbuf *b, struct err *e)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return ERR(e, E_IO, "cannot open %s: %s", path, strerror(errno));
-    char buf[65536];
-    for (;;) {
-        ssize_t k = read(fd, buf, sizeof buf);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0) {
-            int er = errno;
-            close(fd);
-            return ERR(e, E_IO, "cannot read %s: %s", path, strerror(er));
-        }
-        if (k == 0)
-            break;
-        strbuf_put(b, buf, (size_t)k);
-    }
-    close(fd);
-    return strbuf_check(b, "reading a list", e);
-}
+/* The lists a run publishes into tables, and the manifest (runs.manifest),
+ * in this order. */
+enum { L_FLAGS, L_QUEUE, L_SPOT, L_REJECTS, L_CHANGES, N_TABLE_LISTS, L_MANIFEST = N_TABLE_LISTS,
+       N_LISTS };
 
 struct outlist {
     const char *file, *table, *cols, *notnull;
 };
-static const struct outlist outlists[5] = {
-    {"flags.csv", "flags",
-     "rule_id, kind, severity, household_id, hukou_no, id_no, region_code, evidence, "
-     "fingerprint, change",
-     "rule_id, kind, severity, household_id, hukou_no, id_no, region_code, evidence"},
-    {"review_queue.csv", "review_queue",
-     "township_code, rank, household_id, hukou_no, score, rule_ids",
-     "township_code, household_id, hukou_no, rule_ids"},
-    {"spotcheck.csv", "spotcheck", "township_code, program, household_id, reason",
-     "township_code, program, household_id, reason"},
-    {"rejects.csv", "rejects", "file, line, reason", "file, reason"},
-    {"changes.csv", "changes",
-     "change, fingerprint, rule_id, severity, household_id, hukou_no, id_no, region_code, "
-     "disposition, evidence",
-     "change, fingerprint, rule_id, severity, household_id, hukou_no, id_no, region_code, "
-     "disposition, evidence"},
+static const struct outlist outlists[N_TABLE_LISTS] = {
+    [L_FLAGS] = {"flags.csv", "flags",
+                 "rule_id, kind, severity, household_id, hukou_no, id_no, region_code, "
+                 "evidence, fingerprint, change",
+                 "rule_id, kind, severity, household_id, hukou_no, id_no, region_code, "
+                 "evidence"},
+    [L_QUEUE] = {"review_queue.csv", "review_queue",
+                 "township_code, rank, household_id, hukou_no, score, rule_ids",
+                 "township_code, household_id, hukou_no, rule_ids"},
+    [L_SPOT] = {"spotcheck.csv", "spotcheck", "township_code, program, household_id, reason",
+                "township_code, program, household_id, reason"},
+    [L_REJECTS] = {"rejects.csv", "rejects", "file, line, reason", "file, reason"},
+    [L_CHANGES] = {"changes.csv", "changes",
+                   "change, fingerprint, rule_id, severity, household_id, hukou_no, id_no, "
+                   "region_code, disposition, evidence",
+                   "change, fingerprint, rule_id, severity, household_id, hukou_no, id_no, "
+                   "region_code, disposition, evidence"},
 };
 
-/* COPY a CSV list written by write.c, each record prefixed "run_id,seq,". */
+/* A list rendered into memory (open_memstream: NUL-terminated). */
+struct text {
+    char *p;
+    size_t n;
+};
+
+/* COPY a CSV list (header, then records), each record prefixed
+ * "run_id,seq,". */
 static int copy_list(struct pg *db, const char *sq, const struct outlist *ol,
-                     const struct strbuf *csv, long long run_id, long long want, struct err *e)
+                     const struct text *csv, long long run_id, long long want, struct err *e)
 {
     struct strbuf sql = {0};
     strbuf_printf(&sql, "COPY %s.%s (run_id, seq, %s) FROM STDIN WITH (FORMAT csv, "
@@ -488,36 +478,55 @@ static int insert_run(struct pg *db, const char *sq, const struct pipeline *p, t
     return st;
 }
 
-/* Write the lists with write.c into a private directory and read them. */
-static int render_lists(struct pipeline *p, struct strbuf lists[6], struct err *e)
+/* One list of the run into f, by the renderers that write the output
+ * directory (audit/review.h for the auditors' flags and changes,
+ * out/lists.h for the rest). */
+static void render_list(struct pipeline *p, int l, const struct run_summary *sum, FILE *f)
 {
-    const char *tmp = getenv("TMPDIR");
-    char dir[600];
-    snprintf(dir, sizeof dir, "%s/hedui-pg-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir))
-        return ERR(e, E_IO, "cannot create a temporary directory %s: %s", dir, strerror(errno));
-    int st = pipeline_publish_dir(p, dir, e);
-    static const char *const names[6] = {"flags.csv", "review_queue.csv", "spotcheck.csv",
-                                          "rejects.csv", "manifest.json", "changes.csv"};
-    char path[1200];
-    for (int i = 0; i < 6 && st == E_OK; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        st = read_whole(path, &lists[i], e);
+    switch (l) {
+    case L_FLAGS:
+        review_flags(f, p->rv, &p->er);   /* with fingerprint,change: pg always compares */
+        break;
+    case L_QUEUE:
+        lists_queue(f, &p->rk);
+        break;
+    case L_SPOT:
+        lists_spot(f, &p->rk);
+        break;
+    case L_REJECTS:
+        lists_rejects(f, &p->d);
+        break;
+    case L_CHANGES:
+        review_changes(f, p->rv, &p->er);
+        break;
+    case L_MANIFEST:
+        lists_manifest(f, sum, p->fc.accepted, p->fc.n_accepted);
+        break;
     }
-    /* Remove whatever was written (the lists carry full ID numbers). */
-    DIR *dp = opendir(dir);
-    if (dp) {
-        struct dirent *de;
-        while ((de = readdir(dp)) != NULL) {
-            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                continue;
-            snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-            unlink(path);
+}
+
+/* Every list into memory (the manifest last, with the time the others
+ * took as its write_ms). */
+static int render_lists(struct pipeline *p, struct text lists[N_LISTS], struct err *e)
+{
+    double t = pipeline_now_ms();
+    struct run_summary sum;
+    for (int l = 0; l < N_LISTS; l++) {
+        if (l == L_MANIFEST) {
+            p->stage_ms[ST_WRITE] = pipeline_now_ms() - t;
+            p->stage_ms[ST_TOTAL] = pipeline_now_ms() - p->t_start;
+            pipeline_summary(p, &sum);
         }
-        closedir(dp);
+        const char *name = l == L_MANIFEST ? "manifest.json" : outlists[l].file;
+        FILE *f = open_memstream(&lists[l].p, &lists[l].n);
+        if (!f)
+            return ERR(e, E_NOMEM, "out of memory while rendering %s", name);
+        render_list(p, l, &sum, f);
+        int bad = ferror(f);
+        if (fclose(f) != 0 || bad)
+            return ERR(e, E_NOMEM, "out of memory while rendering %s", name);
     }
-    rmdir(dir);
-    return st;
+    return E_OK;
 }
 
 static int publish_run(struct pg *db, const char *schema, const char *sq, struct pipeline *p,
@@ -525,7 +534,7 @@ static int publish_run(struct pg *db, const char *schema, const char *sq, struct
                        long long load_id, const struct in_info *info, double pg_read_ms,
                        long long *run_id, struct err *e)
 {
-    struct strbuf lists[6];
+    struct text lists[N_LISTS];
     memset(lists, 0, sizeof lists);
     int st = render_lists(p, lists, e);
     double t = pipeline_now_ms();
@@ -536,8 +545,8 @@ static int publish_run(struct pg *db, const char *schema, const char *sq, struct
     if (st == E_OK)
         st = pg_ensure_tables(db, schema, sq, PG_OUTPUT_TABLES, e);
     if (st == E_OK)
-        st = insert_run(db, sq, p, started, "published", load_id, info, lists[4].p, pg_read_ms,
-                        NULL, run_id, e);
+        st = insert_run(db, sq, p, started, "published", load_id, info, lists[L_MANIFEST].p,
+                        pg_read_ms, NULL, run_id, e);
     if (st == E_OK) {
         char app[64];
         snprintf(app, sizeof app, "hedui run %lld", *run_id);
@@ -549,12 +558,12 @@ static int publish_run(struct pg *db, const char *schema, const char *sq, struct
     size_t n_rej = 0;
     for (int f = 0; f < N_INPUT; f++)
         n_rej += p->d.files[f].rejects.n;
-    const long long want[5] = {(long long)p->er.n_flags, (long long)p->rk.n_queue,
-                               (long long)p->rk.n_spot, (long long)n_rej,
-                               (long long)(p->er.n_flags + p->rv->n_resolved)};
-    static const int list_of[5] = {0, 1, 2, 3, 5};   /* lists[4] is the manifest */
-    for (int i = 0; i < 5 && st == E_OK; i++)
-        st = copy_list(db, sq, &outlists[i], &lists[list_of[i]], *run_id, want[i], e);
+    const long long want[N_TABLE_LISTS] = {
+        [L_FLAGS] = (long long)p->er.n_flags, [L_QUEUE] = (long long)p->rk.n_queue,
+        [L_SPOT] = (long long)p->rk.n_spot, [L_REJECTS] = (long long)n_rej,
+        [L_CHANGES] = (long long)(p->er.n_flags + p->rv->n_resolved)};
+    for (int l = 0; l < N_TABLE_LISTS && st == E_OK; l++)
+        st = copy_list(db, sq, &outlists[l], &lists[l], *run_id, want[l], e);
     if (st == E_OK) {
         char id[32], ms[32];
         snprintf(id, sizeof id, "%lld", *run_id);
@@ -576,8 +585,8 @@ static int publish_run(struct pg *db, const char *schema, const char *sq, struct
     }
     if (st != E_OK)
         pg_rollback(db);
-    for (int i = 0; i < 6; i++)
-        strbuf_free(&lists[i]);
+    for (int l = 0; l < N_LISTS; l++)
+        free(lists[l].p);
     return st;
 }
 
