@@ -485,6 +485,10 @@ START_TEST(test_prev_manifest_without_counts)
     ck_assert_int_eq(prevcounts_from_dir(tmpdir, &r, &e), E_OK);
     ck_assert_int_eq(r.known, 0);
     ASSERT_IN(r.note, "no data-row counts");
+    write_manifest("{\"inputs\": [{\"file\": \"property.csv\", \"data_rows\": 9");
+    ck_assert_int_eq(prevcounts_from_dir(tmpdir, &r, &e), E_OK);   /* not JSON: a note */
+    ck_assert_int_eq(r.known, 0);
+    ASSERT_IN(r.note, "cannot read manifest.json (not JSON");
     teardown();   /* no manifest at all */
     setup();
     ck_assert_int_eq(prevcounts_from_dir(tmpdir, &r, &e), E_OK);

@@ -68,6 +68,25 @@ static char *utf8_for_parser(const char *text, size_t len, char **copy)
     return c;
 }
 
+/* "inputs": [{"file": F, "present": true, "from_rules_dir": false,
+ * "data_rows": N, ...}, ...]: the data rows of each input file the run
+ * read from its data (a policy table from the rules directory, an absent
+ * file or an unknown name: none). */
+static void read_inputs(json_t *inputs, struct run_manifest *m)
+{
+    size_t i;
+    json_t *in;
+    json_array_foreach(inputs, i, in) {
+        char file[64];
+        str_of(in, "file", file, sizeof file);
+        int f = input_file_index(file);
+        if (f < 0 || !json_is_true(json_object_get(in, "present")) ||
+            json_is_true(json_object_get(in, "from_rules_dir")))
+            continue;
+        m->data_rows[f] = count_of(in, "data_rows");
+    }
+}
+
 static int read_manifest(struct rundir *rd, const char *path, struct err *e)
 {
     struct run_manifest *m = &rd->m;
@@ -113,6 +132,7 @@ static int read_manifest(struct rundir *rd, const char *path, struct err *e)
     json_t *counts = json_object_get(root, "counts");
     for (int r = 0; r < N_RULES; r++)
         m->rule_count[r] = count_of(counts, rule_names[r]);
+    read_inputs(json_object_get(root, "inputs"), m);
     json_decref(root);
     return E_OK;
 }
@@ -331,6 +351,8 @@ int rundir_read(struct rundir *rd, const char *dir, unsigned parts, struct arena
     rd->dir = dir;
     for (int r = 0; r < N_RULES; r++)
         rd->m.rule_count[r] = -1;
+    for (int f = 0; f < N_INPUT; f++)
+        rd->m.data_rows[f] = -1;
     rd->m.n_flags = rd->m.n_queue = rd->m.n_spot = -1;
     snprintf(rd->m.seed, sizeof rd->m.seed, "-1");
     char path[PATH_BYTES];

@@ -59,6 +59,14 @@ const char *const input_file_names[N_INPUT] = {
     F_HOUSEHOLDS, F_MEMBERS, F_HUKOU, F_VEHICLES, F_PROPERTY, F_SI, F_BUSINESS, F_PUBSERV,
     F_STAFFREL, F_CANDIDATES, F_STANDARDS, F_HOLIDAYS, F_FINASSETS, F_FUNERAL};
 
+int input_file_index(const char *name)
+{
+    for (int f = 0; f < N_INPUT; f++)
+        if (strcmp(input_file_names[f], name) == 0)
+            return f;
+    return -1;
+}
+
 /* Column helpers: T(row type, field).  NOKEEP: checked, not kept. */
 #define AT(type, field) (int)offsetof(type, field)
 #define NOKEEP (-1)

@@ -254,6 +254,8 @@ enum input_file {
     N_INPUT
 };
 extern const char *const input_file_names[N_INPUT];
+/* The enum input_file of "households.csv", or -1. */
+int input_file_index(const char *name);
 
 /* Whether a run needs an input: the six required files; an optional feed
  * (absent: the rules needing it are skipped, catalogue.h); a policy table

@@ -170,7 +170,7 @@ static int read_inputs(struct pg *db, const char *schema, const char *sq, struct
     }
     *load_id = 0;
     for (int i = 0; st == E_OK && i < PQntuples(r); i++) {
-        int f = pg_file_index(PQgetvalue(r, i, 0));
+        int f = input_file_index(PQgetvalue(r, i, 0));
         if (f < 0)
             continue;
         info[f].known = 1;
@@ -244,7 +244,7 @@ static int read_inputs(struct pg *db, const char *schema, const char *sq, struct
         if (st == E_OK)
             st = pg_query(db, sql.p, 1, pv2, &r, "reading load_rejects", e);
         for (int i = 0; st == E_OK && i < PQntuples(r); i++) {
-            int f = pg_file_index(PQgetvalue(r, i, 0));
+            int f = input_file_index(PQgetvalue(r, i, 0));
             if (f < 0 || !info[f].present || !p->d.files[f].present)
                 continue;
             st = dataset_reject(&p->d, (enum input_file)f, atoll(PQgetvalue(r, i, 1)), e, "%s",
@@ -293,7 +293,7 @@ static int read_prev_counts(struct pg *db, const char *schema, const char *sq,
         if (i == 0)
             snprintf(out->from, sizeof out->from, "run %s of schema %s", PQgetvalue(r, 0, 0),
                      schema);
-        int f = PQgetisnull(r, i, 1) ? -1 : pg_file_index(PQgetvalue(r, i, 1));
+        int f = PQgetisnull(r, i, 1) ? -1 : input_file_index(PQgetvalue(r, i, 1));
         if (f < 0 || !feedcheck_is_feed(f))
             continue;
         out->data_rows[f] = atoll(PQgetvalue(r, i, 2));

@@ -27,14 +27,6 @@ void pg_table_name(int f, char out[64])
         *dot = '\0';
 }
 
-int pg_file_index(const char *name)
-{
-    for (int f = 0; f < N_INPUT; f++)
-        if (strcmp(input_file_names[f], name) == 0)
-            return f;
-    return -1;
-}
-
 int pg_check_schema_name(const char *schema, struct err *e)
 {
     if (!*schema || strlen(schema) > 63)

@@ -25,8 +25,6 @@
 
 /* "households.csv" -> "households" */
 void pg_table_name(int f, char out[64]);
-/* The enum input_file of "households.csv", or -1. */
-int pg_file_index(const char *name);
 
 /* E_USAGE unless 1 to 63 characters (PostgreSQL's identifier limit). */
 int pg_check_schema_name(const char *schema, struct err *e);
