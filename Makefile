@@ -30,7 +30,7 @@ LDLIBS_ALL  = -lcsv -lxxhash -lpq -ljansson -lm $(LDLIBS)
 
 LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(O)/%.o)
-TEST_SRC := $(wildcard tests/check_*.c)
+TEST_SRC := $(wildcard tests/check_*.c) tests/testkit.c
 TEST_OBJ := $(TEST_SRC:tests/%.c=$(O)/tests/%.o)
 
 .PHONY: all check layers unit golden pgtest fault check-cli review-test report-test safety-test feeds-test asan-check demo deps test-deps bench clean help
