@@ -5,7 +5,7 @@
  * (as of 2026-06-15; standards 610102 urban 1000.00 / rural 800.00 unless
  * the test says otherwise) and runs the pipeline in-process through
  * testkit.  Expected values were worked out by hand from
- * ../shared/spec/data-contract.md, not from the engine's output.
+ * doc/data-contract.md, not from the engine's output.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -448,7 +448,7 @@ static void write_manifest(const char *text)
 
 START_TEST(test_prev_from_manifest)
 {
-    /* as out/write.c writes it; a path holding the key names must not fool
+    /* as out/lists.c writes it; a path holding the key names must not fool
      * the reader */
     write_manifest(
         "{\n  \"tool\": \"hedui\",\n  \"inputs\": [\n"

@@ -4,7 +4,7 @@
  * Owns: the rank suite.  Datasets are built row by row with testkit's CSV
  * builder and run in-process through testkit (as of 2026-06-15).
  * Expected sizes, ranks and scores were worked out by hand from
- * ../shared/spec/data-contract.md ("spotcheck.csv", "review_queue.csv").
+ * doc/data-contract.md ("spotcheck.csv", "review_queue.csv").
  */
 #include <stdio.h>
 #include <stdlib.h>

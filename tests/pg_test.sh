@@ -74,7 +74,7 @@ CI="host=$PGD port=$PORT user=postgres dbname=postgres"
 psql_() { "$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 -h "$PGD" -p "$PORT" -U postgres -d postgres "$@"; }
 q() { psql_ -c "$1" 2>>"$T/psql.err"; }
 LISTS="flags review_queue spotcheck rejects"
-# export one run's lists from the tables, as write.c writes them
+# export one run's lists from the tables, as out/lists.c writes them
 export_run() {   # schema run_id dir
     mkdir -p "$3"
     for t in $LISTS; do

@@ -41,7 +41,7 @@ static void str_of(json_t *obj, const char *key, char *out, size_t n)
 }
 
 /* The text for the JSON parser: as read when it is UTF-8, else a copy with
- * each byte that is not ('?'): write.c copies paths into the manifest as
+ * each byte that is not ('?'): out/lists.c copies paths into the manifest as
  * they are, and a path in a legacy encoding must not make the run
  * unreadable (no field read here is a path).  NULL when out of memory. */
 static char *utf8_for_parser(const char *text, size_t len, char **copy)

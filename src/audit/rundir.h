@@ -1,5 +1,5 @@
 /* rundir.h - a published run read back: the one reader of an output
- * directory (the inverse of out/write.c), for `run --previous DIR`,
+ * directory (the inverse of out/lists.c), for `run --previous DIR`,
  * `hedui export` and `hedui report` (and the previous run's feed sizes,
  * audit/prevcounts.c).
  *

@@ -1,7 +1,7 @@
 /* model.h - the run's data: enums of the contract, typed rows, the dataset,
  * and the declaration of every input file (feed_decls).
  *
- * Every enum below mirrors a value set of ../shared/spec/data-contract.md;
+ * Every enum below mirrors a value set of doc/data-contract.md;
  * the *_names tables (model.c) hold the exact spellings the feeds use.
  * Rows are plain structs in growable arrays owned by struct dataset;
  * strings point into the run arena and live until dataset_free().

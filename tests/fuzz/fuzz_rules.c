@@ -1,4 +1,4 @@
-/* fuzz_rules.c - libFuzzer target: policy_load() (rules.c) on arbitrary bytes
+/* fuzz_rules.c - libFuzzer target: policy_load() (contract/policy.c) on arbitrary bytes
  * taken as rules/policy.rules.
  *
  * The input is written to policy.rules in a directory of this process's own
