@@ -23,10 +23,7 @@ const char *const change_names[3] = {"new", "persisting", "resolved"};
 
 static const char *dup_field(struct review *rv, const char *s, struct err *e)
 {
-    char *p = arena_strndup(&rv->arena, s, strlen(s));
-    if (!p)
-        ERR(e, E_NOMEM, "out of memory while reading the review state");
-    return p;
+    return arena_keep(&rv->arena, s, "reading the review state", e);
 }
 
 static int cmp_prev_fp(const void *a, const void *b)

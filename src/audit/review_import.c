@@ -125,14 +125,6 @@ static long long fpset_add(struct fpset *s, uint64_t fp, long long line)
     return line;
 }
 
-static char *keep(struct arena *a, const char *s, struct err *e)
-{
-    char *p = arena_strndup(a, s, strlen(s));
-    if (!p)
-        ERR(e, E_NOMEM, "out of memory while reading the review state");
-    return p;
-}
-
 /* Why row r (of a file whose header has n_header fields) is refused, into
  * why[0..nwhy) ("" when it is a verdict: *out filled) ; 1 when it holds no
  * verdict yet; -1 out of memory. */
@@ -218,14 +210,7 @@ int review_import_read(const char *file, const struct import_check *chk, struct 
     struct review_verdict *rows = NULL;
     size_t n = 0, cap = 0, n_bad = 0;
     struct fpset seen = {0};
-    while (st == E_OK) {
-        int k = csvr_next(&r, e);
-        if (k < 0) {
-            st = e->code;
-            break;
-        }
-        if (k == 0)
-            break;
+    while (csvr_more(&r, &st, e)) {
         char why[600];
         struct review_verdict v;
         char *who = "", *note = "";
@@ -253,8 +238,8 @@ int review_import_read(const char *file, const struct import_check *chk, struct 
             }
             rows = nr;
         }
-        v.reviewer = keep(a, who, e);
-        v.note = keep(a, note, e);
+        v.reviewer = arena_keep(a, who, "reading the review state", e);
+        v.note = arena_keep(a, note, "reading the review state", e);
         rows[n++] = v;
         if (!v.reviewer || !v.note)
             st = e->code;

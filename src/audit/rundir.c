@@ -159,11 +159,7 @@ typedef int (*row_fn)(struct reader *x, const struct csvr *r, const int *col, st
 
 static const char *keep(struct reader *x, const struct csvr *r, int col, struct err *e)
 {
-    const char *s = csvr_field(r, col);
-    char *p = arena_strndup(x->a, s, strlen(s));
-    if (!p)
-        ERR(e, E_NOMEM, "out of memory while reading %s", r->path);
-    return p;
+    return arena_keep(x->a, csvr_field(r, col), "reading a published run", e);
 }
 
 /* A row of size bytes appended to x->rows (zeroed), or NULL with e set. */
@@ -209,14 +205,7 @@ static int read_table(struct reader *x, const struct table *t, row_fn fn, int *c
         return st;
     st = csvr_header(&r, t->names, t->n_names, t->n_required, col, e);
     int n_header = r.n_field;
-    while (st == E_OK) {
-        int k = csvr_next(&r, e);
-        if (k < 0) {
-            st = e->code;
-            break;
-        }
-        if (k == 0)
-            break;
+    while (csvr_more(&r, &st, e)) {
         if (r.n_field != n_header) {
             err_where(e, path, r.rec_line, 0);
             st = ERR(e, E_PARSE, "has %d fields, the header has %d: not a list of hedui as "
