@@ -247,11 +247,7 @@ static int load_into_pg(struct pg *db, const char *schema, struct pipeline *p,
     struct strbuf sql = {0};
     PGresult *r = NULL;
     long long load_id = 0, stored_all = 0, n_rej = 0;
-    int st = pg_begin(db, "", e);
-    if (st == E_OK)
-        st = pg_lock_schema(db, schema, e);
-    if (st == E_OK)
-        st = pg_ensure_tables(db, schema, sq, PG_INPUT_TABLES, e);
+    int st = pg_begin_write(db, schema, sq, PG_INPUT_TABLES, e);
     if (st == E_OK) {
         strbuf_printf(&sql, "INSERT INTO %s.loads (data_dir, tool_version, rules_version) "
                         "VALUES ($1, $2, $3) RETURNING load_id", sq);
@@ -303,13 +299,7 @@ static int load_into_pg(struct pg *db, const char *schema, struct pipeline *p,
             st = pg_query(db, sql.p, 3, pv, NULL, "finishing the load", e);
         strbuf_reset(&sql);
     }
-    if (st == E_OK) {
-        st = pg_pause_before_commit(db, e);
-        if (st == E_OK)
-            st = pg_commit(db, e);
-    }
-    if (st != E_OK)
-        pg_rollback(db);
+    st = pg_end_write(db, st, e);
     strbuf_free(&sql);
     free(sq);
     *load_id_out = load_id;

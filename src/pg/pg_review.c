@@ -80,11 +80,7 @@ struct pg_store {
 static int store_open(void *ctx, struct review *rv, struct err *e)
 {
     struct pg_store *s = ctx;
-    int st = pg_begin(s->db, "", e);
-    if (st == E_OK)
-        st = pg_lock_schema(s->db, s->schema, e);
-    if (st == E_OK)
-        st = pg_ensure_tables(s->db, s->schema, s->sq, PG_OUTPUT_TABLES, e);
+    int st = pg_begin_write(s->db, s->schema, s->sq, PG_OUTPUT_TABLES, e);
     struct strbuf sql = {0};
     strbuf_printf(&sql, "SELECT DISTINCT fingerprint FROM %s.flags WHERE fingerprint IS NOT NULL",
               s->sq);

@@ -539,11 +539,7 @@ static int publish_run(struct pg *db, const char *schema, const char *sq, struct
     int st = render_lists(p, lists, e);
     double t = pipeline_now_ms();
     if (st == E_OK)
-        st = pg_begin(db, "", e);
-    if (st == E_OK)
-        st = pg_lock_schema(db, schema, e);
-    if (st == E_OK)
-        st = pg_ensure_tables(db, schema, sq, PG_OUTPUT_TABLES, e);
+        st = pg_begin_write(db, schema, sq, PG_OUTPUT_TABLES, e);
     if (st == E_OK)
         st = insert_run(db, sq, p, started, "published", load_id, info, lists[L_MANIFEST].p,
                         pg_read_ms, NULL, run_id, e);
@@ -578,13 +574,7 @@ static int publish_run(struct pg *db, const char *schema, const char *sq, struct
             st = pg_query(db, sql.p, 2, pv, NULL, "finishing the run", e);
         strbuf_free(&sql);
     }
-    if (st == E_OK) {
-        st = pg_pause_before_commit(db, e);
-        if (st == E_OK)
-            st = pg_commit(db, e);
-    }
-    if (st != E_OK)
-        pg_rollback(db);
+    st = pg_end_write(db, st, e);
     for (int l = 0; l < N_LISTS; l++)
         free(lists[l].p);
     return st;
@@ -603,11 +593,7 @@ static void record_failure(struct pg *db, const char *schema, const char *sq,
     snprintf(msg, sizeof msg, "%s%s%s", cause->in_path, cause->in_path[0] ? ": " : "",
              cause->msg);
     long long id = 0;
-    int st = pg_begin(db, "", &e2);
-    if (st == E_OK)
-        st = pg_lock_schema(db, schema, &e2);
-    if (st == E_OK)
-        st = pg_ensure_tables(db, schema, sq, PG_OUTPUT_TABLES, &e2);
+    int st = pg_begin_write(db, schema, sq, PG_OUTPUT_TABLES, &e2);
     if (st == E_OK)
         st = insert_run(db, sq, p, started, "failed", load_id, info, NULL, 0, msg, &id, &e2);
     if (st == E_OK)

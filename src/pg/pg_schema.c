@@ -53,7 +53,7 @@ int pg_lock_schema(struct pg *db, const char *schema, struct err *e)
                     "waiting for other hedui sessions on this schema", e);
 }
 
-int pg_pause_before_commit(struct pg *db, struct err *e)
+static int pg_pause_before_commit(struct pg *db, struct err *e)
 {
     const char *v = getenv("HEDUI_TEST_PAUSE_BEFORE_COMMIT");
     if (!v || atoi(v) <= 0)
@@ -63,6 +63,29 @@ int pg_pause_before_commit(struct pg *db, struct err *e)
     pg_test_pause("HEDUI_TEST_PAUSE_BEFORE_COMMIT");
     return st;
 }
+
+int pg_begin_write(struct pg *db, const char *schema, const char *sq, enum pg_tables which,
+                   struct err *e)
+{
+    int st = pg_begin(db, "", e);
+    if (st == E_OK)
+        st = pg_lock_schema(db, schema, e);
+    if (st == E_OK)
+        st = pg_ensure_tables(db, schema, sq, which, e);
+    return st;
+}
+
+int pg_end_write(struct pg *db, int st, struct err *e)
+{
+    if (st == E_OK)
+        st = pg_pause_before_commit(db, e);
+    if (st == E_OK)
+        st = pg_commit(db, e);
+    if (st != E_OK)
+        pg_rollback(db);
+    return st;
+}
+
 
 /* ---------- the tables of each side ---------- */
 

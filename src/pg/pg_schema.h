@@ -40,11 +40,19 @@ enum pg_tables { PG_INPUT_TABLES, PG_OUTPUT_TABLES };
 int pg_ensure_tables(struct pg *db, const char *schema, const char *sq, enum pg_tables which,
                      struct err *e);
 
+/* A write transaction on one side of the schema: BEGIN, the schema lock,
+ * and that side's tables created where missing.  E_OK or the error (then
+ * call pg_end_write or pg_rollback). */
+int pg_begin_write(struct pg *db, const char *schema, const char *sq, enum pg_tables which,
+                   struct err *e);
+/* End it: with st E_OK the test pause below, then
+ * COMMIT; otherwise, or if that fails, ROLLBACK.  Returns the outcome.
+ * Test hook: HEDUI_TEST_PAUSE_BEFORE_COMMIT=N sleeps N seconds with
+ * everything sent and the transaction open, under a name the tests find. */
+int pg_end_write(struct pg *db, int st, struct err *e);
+
 /* Run the statement in b (after strbuf_check), then empty b. */
 int pg_exec_sb(struct pg *db, struct strbuf *b, const char *what, struct err *e);
 
-/* Test hook: sleep HEDUI_TEST_PAUSE_BEFORE_COMMIT seconds with everything
- * sent and the transaction open, under a name the tests can find. */
-int pg_pause_before_commit(struct pg *db, struct err *e);
 
 #endif
