@@ -254,9 +254,9 @@ static int stop_for_rejects(struct pipeline *p, int fi, struct err *e)
         err_init(&we);
         int st = out_begin(p->out, &we);
         if (st == E_OK)
-            st = write_rejects_as(p->out, "rejects-stopped.csv", &p->d, &we);
+            st = write_rejects_as(p->out, output_file_names[OF_REJECTS_STOPPED], &p->d, &we);
         if (st == E_OK)
-            st = out_place(p->out, "rejects-stopped.csv", &we);
+            st = out_place(p->out, output_file_names[OF_REJECTS_STOPPED], &we);
         out_abort(p->out);
         if (st == E_OK)
             snprintf(where, sizeof where, "; all rejected rows are in %s/rejects-stopped.csv "

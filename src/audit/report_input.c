@@ -210,12 +210,12 @@ int report_write_run(const struct run_summary *s, const struct review *rv, struc
         review_current_row(rv, s, &hist[nh++]);
         ri.hist = hist;
         ri.n_hist = nh;
-        FILE *f = out_open(od, "report.html", e);
+        FILE *f = out_open(od, output_file_names[OF_REPORT], e);
         if (!f)
             st = e->code;
         else {
             report_html(f, &ri);
-            st = out_close(f, od, "report.html", e);
+            st = out_close(f, od, output_file_names[OF_REPORT], e);
         }
     }
     free(manifest);

@@ -368,11 +368,12 @@ static void fingerprints_of(FILE *f, const struct review *rv, const struct eval_
 int review_write(struct review *rv, struct outdir *od, const struct eval_result *er,
                  struct err *e)
 {
-    int st = write_file(rv, od, er, "flags.csv", review_flags, e);
+    int st = write_file(rv, od, er, output_file_names[OF_FLAGS], review_flags, e);
     if (st == E_OK)
-        st = write_file(rv, od, er, "fingerprints.csv", fingerprints_of, e);
+        st = write_file(rv, od, er, output_file_names[OF_FINGERPRINTS], fingerprints_of,
+                        e);
     if (st == E_OK && rv->compare)
-        st = write_file(rv, od, er, "changes.csv", review_changes, e);
+        st = write_file(rv, od, er, output_file_names[OF_CHANGES], review_changes, e);
     return st;
 }
 

@@ -126,9 +126,9 @@ static int read_manifest(struct rundir *rd, const char *path, struct err *e)
     str_of(json_object_get(root, "rules"), "version", m->rules_version,
            sizeof m->rules_version);
     json_t *outputs = json_object_get(root, "outputs");
-    m->n_flags = count_of(outputs, "flags.csv");
-    m->n_queue = count_of(outputs, "review_queue.csv");
-    m->n_spot = count_of(outputs, "spotcheck.csv");
+    m->n_flags = count_of(outputs, output_file_names[OF_FLAGS]);
+    m->n_queue = count_of(outputs, output_file_names[OF_QUEUE]);
+    m->n_spot = count_of(outputs, output_file_names[OF_SPOT]);
     json_t *counts = json_object_get(root, "counts");
     for (int r = 0; r < N_RULES; r++)
         m->rule_count[r] = count_of(counts, rule_names[r]);
@@ -140,7 +140,7 @@ static int read_manifest(struct rundir *rd, const char *path, struct err *e)
 /* ---------- the lists ---------- */
 
 struct table {
-    const char *file;                 /* "flags.csv" */
+    enum output_file file;            /* OF_FLAGS: flags.csv */
     unsigned part;
     const char *const *names;         /* the columns read */
     int n_names, n_required;
@@ -190,13 +190,13 @@ static int fp_cell(const struct csvr *r, int col, uint64_t *fp, struct err *e)
     return ERR(e, E_PARSE, "'%s' is not a fingerprint (16 hex digits)", csvr_field(r, col));
 }
 
-/* Every record of dir/t->file through fn; col[] gets the header's columns
+/* Every record of the file t names through fn; col[] gets the header's columns
  * (-1 for an optional one that is not there). */
 static int read_table(struct reader *x, const struct table *t, row_fn fn, int *col,
                       struct err *e)
 {
     char path[PATH_BYTES];
-    snprintf(path, sizeof path, "%s/%s", x->rd->dir, t->file);
+    snprintf(path, sizeof path, "%s/%s", x->rd->dir, output_file_names[t->file]);
     struct csvr r;
     int st = csvr_open(&r, path, e);
     if (st == E_NOINPUT)
@@ -305,7 +305,7 @@ static int spot_row(struct reader *x, const struct csvr *r, const int *col, stru
 /* The flags, and their fingerprints from fingerprints.csv if need be. */
 static int read_flags(struct rundir *rd, unsigned parts, struct arena *a, struct err *e)
 {
-    static const struct table t = {"flags.csv", RUN_FLAGS, flag_cols, N_FC, 7};
+    static const struct table t = {OF_FLAGS, RUN_FLAGS, flag_cols, N_FC, 7};
     struct reader x = {rd, a, {NULL, 0, 0, 0}, 0};
     int col[N_FC];
     int st = read_table(&x, &t, flag_row, col, e);
@@ -317,7 +317,7 @@ static int read_flags(struct rundir *rd, unsigned parts, struct arena *a, struct
     rd->flags_have_change = col[FC_CHANGE] >= 0;
     if (!(parts & RUN_FLAG_FPS) || rd->flags_have_fp)
         return E_OK;
-    static const struct table ft = {"fingerprints.csv", RUN_FLAG_FPS, fps_cols, 5, 5};
+    static const struct table ft = {OF_FINGERPRINTS, RUN_FLAG_FPS, fps_cols, 5, 5};
     struct reader y = {rd, a, {NULL, 0, 0, 0}, 0};
     int fcol[5];
     st = read_table(&y, &ft, fps_row, fcol, e);
@@ -347,7 +347,7 @@ int rundir_read(struct rundir *rd, const char *dir, unsigned parts, struct arena
     char path[PATH_BYTES];
     int st = E_OK;
     if (parts & RUN_MANIFEST) {
-        snprintf(path, sizeof path, "%s/manifest.json", dir);
+        snprintf(path, sizeof path, "%s/%s", dir, output_file_names[OF_MANIFEST]);
         st = read_manifest(rd, path, e);
         if (st == E_NOINPUT)
             rd->missing = RUN_MANIFEST;
@@ -355,7 +355,7 @@ int rundir_read(struct rundir *rd, const char *dir, unsigned parts, struct arena
     if (st == E_OK && (parts & (RUN_FLAGS | RUN_FLAG_FPS)))
         st = read_flags(rd, parts, a, e);
     if (st == E_OK && (parts & RUN_CHANGES)) {
-        static const struct table t = {"changes.csv", RUN_CHANGES, change_cols, 10, 10};
+        static const struct table t = {OF_CHANGES, RUN_CHANGES, change_cols, 10, 10};
         struct reader x = {rd, a, {NULL, 0, 0, 0}, 0};
         int col[10];
         st = read_table(&x, &t, change_row, col, e);
@@ -369,7 +369,7 @@ int rundir_read(struct rundir *rd, const char *dir, unsigned parts, struct arena
         }
     }
     if (st == E_OK && (parts & RUN_QUEUE)) {
-        static const struct table t = {"review_queue.csv", RUN_QUEUE, queue_cols, 6, 6};
+        static const struct table t = {OF_QUEUE, RUN_QUEUE, queue_cols, 6, 6};
         struct reader x = {rd, a, {NULL, 0, 0, 0}, 0};
         int col[6];
         st = read_table(&x, &t, queue_row, col, e);
@@ -377,7 +377,7 @@ int rundir_read(struct rundir *rd, const char *dir, unsigned parts, struct arena
         rd->n_queue = x.rows.n;
     }
     if (st == E_OK && (parts & RUN_SPOT)) {
-        static const struct table t = {"spotcheck.csv", RUN_SPOT, spot_cols, 4, 4};
+        static const struct table t = {OF_SPOT, RUN_SPOT, spot_cols, 4, 4};
         struct reader x = {rd, a, {NULL, 0, 0, 0}, 0};
         int col[4];
         st = read_table(&x, &t, spot_row, col, e);

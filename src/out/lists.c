@@ -196,48 +196,48 @@ void lists_manifest(FILE *f, const struct run_summary *m, const struct feed_drop
 
 int write_flags(struct outdir *o, const struct eval_result *r, struct err *e)
 {
-    FILE *f = out_open(o, "flags.csv", e);
+    FILE *f = out_open(o, output_file_names[OF_FLAGS], e);
     if (!f)
         return e->code;
     lists_flags(f, r, NULL, NULL, NULL);
-    return out_close(f, o, "flags.csv", e);
+    return out_close(f, o, output_file_names[OF_FLAGS], e);
 }
 
 int write_flags_ext(struct outdir *o, const struct eval_result *r, const char *extra_header,
                     void (*extra)(FILE *f, size_t i, void *ctx), void *ctx, struct err *e)
 {
-    FILE *f = out_open(o, "flags.csv", e);
+    FILE *f = out_open(o, output_file_names[OF_FLAGS], e);
     if (!f)
         return e->code;
     lists_flags(f, r, extra_header, extra, ctx);
-    return out_close(f, o, "flags.csv", e);
+    return out_close(f, o, output_file_names[OF_FLAGS], e);
 }
 
 int write_queue(struct outdir *o, const struct ranked *r, struct err *e)
 {
-    FILE *f = out_open(o, "review_queue.csv", e);
+    FILE *f = out_open(o, output_file_names[OF_QUEUE], e);
     if (!f)
         return e->code;
     lists_queue(f, r);
-    return out_close(f, o, "review_queue.csv", e);
+    return out_close(f, o, output_file_names[OF_QUEUE], e);
 }
 
 int write_spot(struct outdir *o, const struct ranked *r, struct err *e)
 {
-    FILE *f = out_open(o, "spotcheck.csv", e);
+    FILE *f = out_open(o, output_file_names[OF_SPOT], e);
     if (!f)
         return e->code;
     lists_spot(f, r);
-    return out_close(f, o, "spotcheck.csv", e);
+    return out_close(f, o, output_file_names[OF_SPOT], e);
 }
 
 int write_rejects(struct outdir *o, const struct dataset *d, struct err *e)
 {
-    FILE *f = out_open(o, "rejects.csv", e);
+    FILE *f = out_open(o, output_file_names[OF_REJECTS], e);
     if (!f)
         return e->code;
     lists_rejects(f, d);
-    return out_close(f, o, "rejects.csv", e);
+    return out_close(f, o, output_file_names[OF_REJECTS], e);
 }
 
 int write_rejects_as(struct outdir *o, const char *name, const struct dataset *d,
@@ -253,9 +253,9 @@ int write_rejects_as(struct outdir *o, const char *name, const struct dataset *d
 int write_manifest(struct outdir *o, const struct run_summary *s, const struct feed_drop *drops,
                    int n_drops, struct err *e)
 {
-    FILE *f = out_open(o, "manifest.json", e);
+    FILE *f = out_open(o, output_file_names[OF_MANIFEST], e);
     if (!f)
         return e->code;
     lists_manifest(f, s, drops, n_drops);
-    return out_close(f, o, "manifest.json", e);
+    return out_close(f, o, output_file_names[OF_MANIFEST], e);
 }

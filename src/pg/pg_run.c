@@ -312,21 +312,22 @@ enum { L_FLAGS, L_QUEUE, L_SPOT, L_REJECTS, L_CHANGES, N_TABLE_LISTS, L_MANIFEST
        N_LISTS };
 
 struct outlist {
-    const char *file, *table, *cols, *notnull;
+    enum output_file file;
+    const char *table, *cols, *notnull;
 };
 static const struct outlist outlists[N_TABLE_LISTS] = {
-    [L_FLAGS] = {"flags.csv", "flags",
+    [L_FLAGS] = {OF_FLAGS, "flags",
                  "rule_id, kind, severity, household_id, hukou_no, id_no, region_code, "
                  "evidence, fingerprint, change",
                  "rule_id, kind, severity, household_id, hukou_no, id_no, region_code, "
                  "evidence"},
-    [L_QUEUE] = {"review_queue.csv", "review_queue",
+    [L_QUEUE] = {OF_QUEUE, "review_queue",
                  "township_code, rank, household_id, hukou_no, score, rule_ids",
                  "township_code, household_id, hukou_no, rule_ids"},
-    [L_SPOT] = {"spotcheck.csv", "spotcheck", "township_code, program, household_id, reason",
+    [L_SPOT] = {OF_SPOT, "spotcheck", "township_code, program, household_id, reason",
                 "township_code, program, household_id, reason"},
-    [L_REJECTS] = {"rejects.csv", "rejects", "file, line, reason", "file, reason"},
-    [L_CHANGES] = {"changes.csv", "changes",
+    [L_REJECTS] = {OF_REJECTS, "rejects", "file, line, reason", "file, reason"},
+    [L_CHANGES] = {OF_CHANGES, "changes",
                    "change, fingerprint, rule_id, severity, household_id, hukou_no, id_no, "
                    "region_code, disposition, evidence",
                    "change, fingerprint, rule_id, severity, household_id, hukou_no, id_no, "
@@ -377,7 +378,7 @@ static int copy_list(struct pg *db, const char *sq, const struct outlist *ol,
         }
     }
     if (st == E_OK && start < csv->n)
-        st = ERR(e, E_INTERNAL, "%s does not end with a line end", ol->file);
+        st = ERR(e, E_INTERNAL, "%s does not end with a line end", output_file_names[ol->file]);
     if (st != E_OK) {
         pg_copy_abort(&cp, "hedui stopped the run");
         return st;
@@ -517,7 +518,7 @@ static int render_lists(struct pipeline *p, struct text lists[N_LISTS], struct e
             p->stage_ms[ST_TOTAL] = pipeline_now_ms() - p->t_start;
             pipeline_summary(p, &sum);
         }
-        const char *name = l == L_MANIFEST ? "manifest.json" : outlists[l].file;
+        const char *name = output_file_names[l == L_MANIFEST ? OF_MANIFEST : outlists[l].file];
         FILE *f = open_memstream(&lists[l].p, &lists[l].n);
         if (!f)
             return ERR(e, E_NOMEM, "out of memory while rendering %s", name);
