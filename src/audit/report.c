@@ -205,6 +205,14 @@ static void card(FILE *f, const char *cls, long long n, const char *label)
     fprintf(f, "</div><div class=\"l\">%s</div></div>", label);
 }
 
+/* A table cell of text, written by put (esc, esc_masked_text, ...). */
+static void text_cell(FILE *f, void (*put)(FILE *f, const char *s), const char *s)
+{
+    fputs("<td>", f);
+    put(f, s);
+    fputs("</td>", f);
+}
+
 static void num_cell(FILE *f, long long v)
 {
     if (v >= 0)
@@ -295,11 +303,9 @@ static void section_rules(FILE *f, const struct report_input *ri)
     fputs("<table><thead><tr><th>rule</th><th>severity</th><th class=\"num\">flags</th>"
           "<th class=\"num\">new</th></tr></thead><tbody>", f);
     for (int r = 0; r < N_RULES; r++) {
-        fputs("<tr><td>", f);
-        esc(f, rule_names[r]);
-        fputs("</td><td>", f);
-        esc(f, ri->rule_severity[r] ? ri->rule_severity[r] : "");
-        fputs("</td>", f);
+        fputs("<tr>", f);
+        text_cell(f, esc, rule_names[r]);
+        text_cell(f, esc, ri->rule_severity[r] ? ri->rule_severity[r] : "");
         num_cell(f, ri->rule_count[r]);
         num_cell(f, ri->compare ? ri->rule_new[r] : -1);
         fputs("</tr>", f);
@@ -330,9 +336,8 @@ static void section_townships(FILE *f, const struct report_input *ri)
               "flags</th><th class=\"num\">high or medium</th><th class=\"num\">in the review "
               "queue</th></tr></thead><tbody>", f);
         for (size_t i = 0; i < ri->n_towns; i++) {
-            fputs("<tr><td>", f);
-            esc(f, ri->towns[i].code);
-            fputs("</td>", f);
+            fputs("<tr>", f);
+            text_cell(f, esc, ri->towns[i].code);
             num_cell(f, ri->towns[i].flags);
             num_cell(f, ri->towns[i].serious);
             num_cell(f, ri->towns[i].queue);
@@ -401,25 +406,20 @@ static void section_findings(FILE *f, const struct report_input *ri)
             esc(f, x->change);
             fputs("</span>", f);
         }
-        fputs("</td><td>", f);
-        esc(f, x->rule_id);
-        fputs("</td><td class=\"sev-", f);
+        fputs("</td>", f);
+        text_cell(f, esc, x->rule_id);
+        fputs("<td class=\"sev-", f);
         esc(f, x->severity);
         fputs("\">", f);
         esc(f, x->severity);
-        fputs("</td><td>", f);
-        esc(f, x->household_id);
-        fputs("</td><td>", f);
-        esc(f, x->hukou_no);
-        fputs("</td><td>", f);
-        esc_masked_id(f, x->id_no);
-        fputs("</td><td>", f);
-        esc(f, x->region);
-        fputs("</td><td>", f);
-        esc(f, x->disposition ? x->disposition : "");
-        fputs("</td><td>", f);
-        esc_masked_text(f, x->evidence);
-        fputs("</td></tr>\n", f);
+        fputs("</td>", f);
+        text_cell(f, esc, x->household_id);
+        text_cell(f, esc, x->hukou_no);
+        text_cell(f, esc_masked_id, x->id_no);
+        text_cell(f, esc, x->region);
+        text_cell(f, esc, x->disposition ? x->disposition : "");
+        text_cell(f, esc_masked_text, x->evidence);
+        fputs("</tr>\n", f);
     }
     fputs("</tbody></table></div></section>\n", f);
 }
@@ -434,15 +434,12 @@ static void section_spot(FILE *f, const struct report_input *ri)
               "<th>household</th><th>reason</th></tr></thead><tbody>", f);
         for (size_t i = 0; i < ri->n_spot_rows; i++) {
             const struct rep_spot *s = &ri->spot[i];
-            fputs("<tr><td>", f);
-            esc(f, s->township);
-            fputs("</td><td>", f);
-            esc(f, s->program);
-            fputs("</td><td>", f);
-            esc(f, s->household_id);
-            fputs("</td><td>", f);
-            esc_masked_text(f, s->reason);
-            fputs("</td></tr>\n", f);
+            fputs("<tr>", f);
+            text_cell(f, esc, s->township);
+            text_cell(f, esc, s->program);
+            text_cell(f, esc, s->household_id);
+            text_cell(f, esc_masked_text, s->reason);
+            fputs("</tr>\n", f);
         }
         fputs("</tbody></table></div>", f);
         if ((long long)ri->n_spot_rows < ri->n_spot)
