@@ -32,10 +32,10 @@ LDLIBS_ALL  = -lcsv -lxxhash -lpq -ljansson -lxlsxwriter -lzip -lexpat -lcrypto 
 
 LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(O)/%.o)
-TEST_SRC := $(wildcard tests/check_*.c)
+TEST_SRC := $(wildcard tests/check_*.c) tests/testkit.c
 TEST_OBJ := $(TEST_SRC:tests/%.c=$(O)/tests/%.o)
 
-.PHONY: all check layers unit golden pgtest fault check-cli review-test report-test pack-test safety-test feeds-test ops-test serve-test asan-check demo deps test-deps bench clean help install uninstall
+.PHONY: all check layers sizes unit golden pgtest fault check-cli review-test report-test pack-test safety-test feeds-test ops-test serve-test asan-check demo deps test-deps bench clean help install uninstall
 all: hedui                                   ## build ./hedui
 
 hedui: $(O)/hedui
@@ -64,10 +64,13 @@ test-deps:
 	$(Q)sh tests/install-deps.sh test pg
 
 check: test-deps                             ## unit suites, then golden and CLI tests
-	$(Q)$(MAKE) --no-print-directory layers unit golden fault check-cli pgtest review-test report-test pack-test safety-test feeds-test ops-test serve-test fuzz
+	$(Q)$(MAKE) --no-print-directory layers sizes unit golden fault check-cli pgtest review-test report-test pack-test safety-test feeds-test ops-test serve-test fuzz
 
 layers:                                      ## every #include points down its layer; no circle
 	$(Q)sh tests/layers.sh
+
+sizes:                                       ## no src/ file over 800 lines; lists functions over 150
+	$(Q)sh tests/sizes.sh
 
 unit: $(O)/check_all
 	$(Q)CK_DEFAULT_TIMEOUT=120 HEDUI_TEST_ROOT=$(CURDIR) $(O)/check_all
@@ -161,6 +164,6 @@ clean:
 	rm -rf build hedui
 
 help:
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+	@grep -hE '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
 
 -include $(wildcard $(O)/*.d $(O)/*/*.d $(O)/tests/*.d)

@@ -281,9 +281,9 @@ static int stop_for_rejects(struct pipeline *p, int fi, struct err *e)
         err_init(&we);
         int st = out_begin(p->out, &we);
         if (st == E_OK)
-            st = write_rejects_as(p->out, "rejects-stopped.csv", &p->d, &we);
+            st = write_rejects_as(p->out, output_file_names[OF_REJECTS_STOPPED], &p->d, &we);
         if (st == E_OK)
-            st = out_place(p->out, "rejects-stopped.csv", &we);
+            st = out_place(p->out, output_file_names[OF_REJECTS_STOPPED], &we);
         out_abort(p->out);
         if (st == E_OK)
             snprintf(where, sizeof where, "; all rejected rows are in %s/rejects-stopped.csv "
@@ -406,11 +406,31 @@ int pipeline_evaluate(struct pipeline *p, struct err *e)
     return st;
 }
 
+void pipeline_summary(const struct pipeline *p, struct run_summary *s)
+{
+    *s = (struct run_summary){
+        .version = HEDUI_VERSION,
+        .as_of = p->cfg.as_of,
+        .seed = p->cfg.seed,
+        .threads = omp_get_max_threads(),
+        .policy = &p->pol,
+        .rules_dir = p->cfg.rules_dir,
+        .d = &p->d,
+        .er = &p->er,
+        .rk = &p->rk,
+        .skipped = p->skip.list,
+        .stage_ms = p->stage_ms,
+        .stage_names = stage_names,
+        .n_stages = N_STAGES,
+        .peak_rss_kb = pipeline_peak_rss_kb(),
+    };
+}
+
 int pipeline_publish_dir(struct pipeline *p, const char *dir, struct err *e)
 {
     double t = pipeline_now_ms();
     /* the run's own --out was prepared and locked by pipeline_init; any
-     * other directory (run --pg's private one) is prepared here */
+     * other directory (a caller without --out: the tests) is prepared here */
     struct outdir local;
     struct outdir *od = p->out;
     int st = E_OK;
@@ -451,19 +471,10 @@ int pipeline_publish_dir(struct pipeline *p, const char *dir, struct err *e)
     }
     p->stage_ms[ST_WRITE] = pipeline_now_ms() - t;
     p->stage_ms[ST_TOTAL] = pipeline_now_ms() - p->t_start;
-    struct run_summary sum = {HEDUI_VERSION, p->cfg.as_of, p->cfg.seed, omp_get_max_threads(),
-                              &p->pol, p->cfg.rules_dir, &p->d, &p->er, &p->rk, p->skip.list,
-                              p->stage_ms, stage_names, N_STAGES, pipeline_peak_rss_kb()};
+    struct run_summary sum;
+    pipeline_summary(p, &sum);
     if (st == E_OK) {
-        char asof[11];
-        date_format(p->cfg.as_of, asof);
-        struct manifest_info mi = {HEDUI_VERSION, asof, p->cfg.seed, omp_get_max_threads(),
-                                   &p->pol, p->cfg.rules_dir, &p->d, &p->er, &p->rk,
-                                   p->skip.list, {0}, stage_names, N_STAGES,
-                                   pipeline_peak_rss_kb(), p->fc.accepted,
-                                   p->fc.n_accepted};
-        memcpy(mi.stage_ms, p->stage_ms, sizeof p->stage_ms);
-        st = write_manifest(od, &mi, e);
+        st = write_manifest(od, &sum, p->fc.accepted, p->fc.n_accepted, e);
         if (st == E_OK && p->rv)
             st = report_write_run(&sum, p->rv, od, e);
     }

@@ -124,6 +124,10 @@ struct judge {
     double join_ms, eval_ms;    /* out: time of the two parts */
 };
 int pipeline_judge(struct judge *jg, struct err *e);
+/* What the run was, for the manifest, report.html and the state's history
+ * (out/summary.h); it borrows from p. */
+struct run_summary;
+void pipeline_summary(const struct pipeline *p, struct run_summary *s);
 /* Write the lists and manifest into dir, atomically. */
 int pipeline_publish_dir(struct pipeline *p, const char *dir, struct err *e);
 void pipeline_free(struct pipeline *p);

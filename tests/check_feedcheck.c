@@ -453,7 +453,7 @@ static void write_manifest(const char *text)
 
 START_TEST(test_prev_from_manifest)
 {
-    /* as out/write.c writes it; a path holding the key names must not fool
+    /* as out/lists.c writes it; a path holding the key names must not fool
      * the reader */
     write_manifest(
         "{\n  \"tool\": \"hedui\",\n  \"inputs\": [\n"
@@ -490,6 +490,10 @@ START_TEST(test_prev_manifest_without_counts)
     ck_assert_int_eq(prevcounts_from_dir(tmpdir, &r, &e), E_OK);
     ck_assert_int_eq(r.known, 0);
     ASSERT_IN(r.note, "no data-row counts");
+    write_manifest("{\"inputs\": [{\"file\": \"property.csv\", \"data_rows\": 9");
+    ck_assert_int_eq(prevcounts_from_dir(tmpdir, &r, &e), E_OK);   /* not JSON: a note */
+    ck_assert_int_eq(r.known, 0);
+    ASSERT_IN(r.note, "cannot read manifest.json (not JSON");
     teardown();   /* no manifest at all */
     setup();
     ck_assert_int_eq(prevcounts_from_dir(tmpdir, &r, &e), E_OK);

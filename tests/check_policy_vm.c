@@ -18,8 +18,7 @@
 #include "engine/vm.h"
 #include "tests.h"
 
-#define TK_API __attribute__((weak))
-#include "testkit.c"
+#include "testkit.h"
 
 /* Every flag of a result, in order (the reference policy states every
  * rule of the catalogue: nothing is left out of the comparison). */

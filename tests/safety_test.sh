@@ -142,12 +142,12 @@ check "a URI password is never printed either" "! grep -rq 's3cret' '$T'/err.*"
 
 # ================================================================ 2. --out
 # 2a. `--out .` in a directory of someone else's work: refused, untouched
-mkdir -p "$T/work" && echo thesis >"$T/work/thesis.txt" && mkdir "$T/work/src"
-before="$(dirstate "$T/work") $(listing "$T/work")"
-E=$(errf); (cd "$T/work" && run --data "$T/fx" --out . 2>"$E")
+mkdir -p "$T/mywork" && echo thesis >"$T/mywork/thesis.txt" && mkdir "$T/mywork/src"
+before="$(dirstate "$T/mywork") $(listing "$T/mywork")"
+E=$(errf); (cd "$T/mywork" && run --data "$T/fx" --out . 2>"$E")
 check "--out . in a foreign directory exits 2" '[ $? -eq 2 ]'
 check "the message explains" "grep -q 'is not empty (2 entries) and holds no earlier hedui output' '$E'"
-check "the directory is untouched" "[ \"$before\" = \"\$(dirstate '$T/work') \$(listing '$T/work')\" ]"
+check "the directory is untouched" "[ \"$before\" = \"\$(dirstate '$T/mywork') \$(listing '$T/mywork')\" ]"
 
 # 2b. a sticky world-writable directory (like /tmp): refused, untouched
 mkdir -p "$T/pub" && chmod 1777 "$T/pub"

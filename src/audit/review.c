@@ -23,10 +23,7 @@ const char *const change_names[3] = {"new", "persisting", "resolved"};
 
 static const char *dup_field(struct review *rv, const char *s, struct err *e)
 {
-    char *p = arena_strndup(&rv->arena, s, strlen(s));
-    if (!p)
-        ERR(e, E_NOMEM, "out of memory while reading the review state");
-    return p;
+    return arena_keep(&rv->arena, s, "reading the review state", e);
 }
 
 static int cmp_prev_fp(const void *a, const void *b)
@@ -298,11 +295,8 @@ static void flag_extra_cols(FILE *f, size_t i, void *ctx)
     csv_put(f, change_names[x->rv->change[i]], 1);
 }
 
-static int write_fingerprints(struct outdir *od, const struct eval_result *er, struct err *e)
+void review_fingerprints(FILE *f, const struct eval_result *er)
 {
-    FILE *f = out_open(od, "fingerprints.csv", e);
-    if (!f)
-        return e->code;
     fputs("fingerprint,rule_id,household_id,hukou_no,id_no\n", f);
     char hex[17];
     for (size_t i = 0; i < er->n_flags; i++) {
@@ -314,7 +308,6 @@ static int write_fingerprints(struct outdir *od, const struct eval_result *er, s
         csv_put(f, g->hukou_no, 0);
         csv_put(f, g->id_no, 1);
     }
-    return out_close(f, od, "fingerprints.csv", e);
 }
 
 static void change_row(FILE *f, const char *change, uint64_t fp, const char *rule,
@@ -335,12 +328,8 @@ static void change_row(FILE *f, const char *change, uint64_t fp, const char *rul
     csv_put(f, evidence, 1);
 }
 
-static int write_changes(struct review *rv, struct outdir *od, const struct eval_result *er,
-                         struct err *e)
+void review_changes(FILE *f, const struct review *rv, const struct eval_result *er)
 {
-    FILE *f = out_open(od, "changes.csv", e);
-    if (!f)
-        return e->code;
     fputs("change,fingerprint,rule_id,severity,household_id,hukou_no,id_no,region_code,"
           "disposition,evidence\n", f);
     /* merge the current flags (sorted) with the resolved ones (sorted the
@@ -367,19 +356,45 @@ static int write_changes(struct review *rv, struct outdir *od, const struct eval
             i++;
         }
     }
-    return out_close(f, od, "changes.csv", e);
+}
+
+void review_flags(FILE *f, const struct review *rv, const struct eval_result *er)
+{
+    struct extra_ctx x = {rv, er};
+    if (rv->compare)
+        lists_flags(f, er, ",fingerprint,change", flag_extra_cols, &x);
+    else
+        lists_flags(f, er, NULL, NULL, NULL);
+}
+
+/* One of review_write's files into od. */
+static int write_file(const struct review *rv, struct outdir *od, const struct eval_result *er,
+                      const char *name, void (*render)(FILE *f, const struct review *rv,
+                                                       const struct eval_result *er),
+                      struct err *e)
+{
+    FILE *f = out_open(od, name, e);
+    if (!f)
+        return e->code;
+    render(f, rv, er);
+    return out_close(f, od, name, e);
+}
+
+static void fingerprints_of(FILE *f, const struct review *rv, const struct eval_result *er)
+{
+    (void)rv;
+    review_fingerprints(f, er);
 }
 
 int review_write(struct review *rv, struct outdir *od, const struct eval_result *er,
                  struct err *e)
 {
-    struct extra_ctx x = {rv, er};
-    int st = rv->compare ? write_flags_ext(od, er, ",fingerprint,change", flag_extra_cols, &x, e)
-                         : write_flags(od, er, e);
+    int st = write_file(rv, od, er, output_file_names[OF_FLAGS], review_flags, e);
     if (st == E_OK)
-        st = write_fingerprints(od, er, e);
+        st = write_file(rv, od, er, output_file_names[OF_FINGERPRINTS], fingerprints_of,
+                        e);
     if (st == E_OK && rv->compare)
-        st = write_changes(rv, od, er, e);
+        st = write_file(rv, od, er, output_file_names[OF_CHANGES], review_changes, e);
     return st;
 }
 

@@ -69,8 +69,16 @@ int review_open(struct review **out, const char *previous_dir, const char *state
 /* Fingerprint every flag; mark new/persisting, resolved, and held flags
  * (before rank_build). */
 int review_mark(struct review *rv, struct eval_result *er, struct err *e);
-/* flags.csv (with fingerprint,change when comparing), fingerprints.csv and
- * changes.csv (when comparing) into the temporary output directory. */
+/* The auditors' lists, each rendered into f (a file of the output
+ * directory, or memory for `run --pg`): flags.csv with the columns
+ * fingerprint,change after the contract's eight when comparing (else
+ * out/lists.h's plain flags.csv), fingerprints.csv, and changes.csv (when
+ * comparing: every current flag and every resolved finding). */
+void review_flags(FILE *f, const struct review *rv, const struct eval_result *er);
+void review_fingerprints(FILE *f, const struct eval_result *er);
+void review_changes(FILE *f, const struct review *rv, const struct eval_result *er);
+/* flags.csv, fingerprints.csv and (when comparing) changes.csv, rendered
+ * as above into the temporary output directory. */
 int review_write(struct review *rv, struct outdir *od, const struct eval_result *er,
                  struct err *e);
 /* After a successful publish: record the run in the state directory. */

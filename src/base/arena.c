@@ -181,6 +181,14 @@ char *arena_strndup(struct arena *a, const char *s, size_t len)
     return p;
 }
 
+char *arena_keep(struct arena *a, const char *s, const char *what, struct err *e)
+{
+    char *p = arena_strndup(a, s, strlen(s));
+    if (!p)
+        ERR(e, E_NOMEM, "out of memory while %s", what);
+    return p;
+}
+
 /* madvise(advice) over the whole `align` units inside p[0..n); a hint,
  * its result ignored. */
 static void advise_inside(const void *p, size_t n, uintptr_t align, int advice)

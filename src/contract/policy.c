@@ -1,4 +1,4 @@
-/* rules.c - reads rules/policy.rules into struct policy.
+/* policy.c - reads rules/policy.rules into struct policy.
  *
  * Owns: the policy grammar (the rule catalogue is catalogue.c's):
  *

@@ -1,4 +1,4 @@
-/* rules.h - the policy: thresholds, factors, weights and ratios from rules/.
+/* policy.h - the policy: thresholds, factors, weights and ratios from rules/.
  *
  * Policy lives in data, not code.  rules/policy.rules is a small INI-like
  * text (grammar in rules/README.md) that policy staff review; every value

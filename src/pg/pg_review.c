@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "pg/pg_packkey.h"
-#include "pg/pg_sbuf.h"
+#include "base/textout.h"
 #include "pg/pg_schema.h"
 
 /* ---------- for run --pg ---------- */
@@ -33,13 +33,13 @@ int pg_review_read(struct pg *db, const char *schema, const char *sq, struct rev
     int have_disp = st == E_OK && atoi(PQgetvalue(r, 0, 1)) > 0;
     PQclear(r);
     r = NULL;
-    struct sbuf sql = {0};
+    struct strbuf sql = {0};
     if (st == E_OK && have_fp) {
-        sb_printf(&sql, "SELECT fingerprint, rule_id, severity, household_id, hukou_no, id_no, "
+        strbuf_printf(&sql, "SELECT fingerprint, rule_id, severity, household_id, hukou_no, id_no, "
                         "region_code, evidence FROM %s.flags WHERE run_id = (SELECT "
                         "max(run_id) FROM %s.runs WHERE status = 'published') AND "
                         "fingerprint IS NOT NULL", sq, sq);
-        st = sb_check(&sql, e);
+        st = strbuf_check(&sql, "building a statement", e);
         if (st == E_OK)
             st = pg_query(db, sql.p, 0, NULL, &r, "reading the previous run", e);
         for (int i = 0; st == E_OK && i < PQntuples(r); i++) {
@@ -50,13 +50,13 @@ int pg_review_read(struct pg *db, const char *schema, const char *sq, struct rev
         }
         PQclear(r);
         r = NULL;
-        sb_reset(&sql);
+        strbuf_reset(&sql);
     }
     if (st == E_OK && have_disp) {
-        sb_printf(&sql, "SELECT DISTINCT ON (fingerprint) fingerprint, outcome, reviewer, "
+        strbuf_printf(&sql, "SELECT DISTINCT ON (fingerprint) fingerprint, outcome, reviewer, "
                         "reviewed_on::text, note FROM %s.dispositions "
                         "ORDER BY fingerprint, reviewed_on DESC, seq DESC", sq);
-        st = sb_check(&sql, e);
+        st = strbuf_check(&sql, "building a statement", e);
         if (st == E_OK)
             st = pg_query(db, sql.p, 0, NULL, &r, "reading the dispositions", e);
         for (int i = 0; st == E_OK && i < PQntuples(r); i++)
@@ -65,7 +65,7 @@ int pg_review_read(struct pg *db, const char *schema, const char *sq, struct rev
                                  PQgetvalue(r, i, 4), e);
         PQclear(r);
     }
-    sb_free(&sql);
+    strbuf_free(&sql);
     if (st == E_OK)
         review_sort_added(rv, 1);
     return st;
@@ -86,12 +86,12 @@ static int store_open(void *ctx, struct review *rv, struct err *e)
         st = pg_lock_schema(s->db, s->schema, e);
     if (st == E_OK)
         st = pg_ensure_tables(s->db, s->schema, s->sq, PG_OUTPUT_TABLES, e);
-    struct sbuf sql = {0};
-    sb_printf(&sql, "SELECT DISTINCT fingerprint FROM %s.flags WHERE fingerprint IS NOT NULL",
+    struct strbuf sql = {0};
+    strbuf_printf(&sql, "SELECT DISTINCT fingerprint FROM %s.flags WHERE fingerprint IS NOT NULL",
               s->sq);
     PGresult *r = NULL;
     if (st == E_OK)
-        st = sb_check(&sql, e);
+        st = strbuf_check(&sql, "building a statement", e);
     if (st == E_OK)
         st = pg_query(s->db, sql.p, 0, NULL, &r, "reading the recorded fingerprints", e);
     for (int i = 0; st == E_OK && i < PQntuples(r); i++)
@@ -99,18 +99,18 @@ static int store_open(void *ctx, struct review *rv, struct err *e)
     PQclear(r);
     r = NULL;
     /* every stored verdict: one already there is not stored again */
-    sb_reset(&sql);
-    sb_printf(&sql, "SELECT fingerprint, outcome, reviewer, reviewed_on::text, note FROM "
+    strbuf_reset(&sql);
+    strbuf_printf(&sql, "SELECT fingerprint, outcome, reviewer, reviewed_on::text, note FROM "
                     "%s.dispositions", s->sq);
     if (st == E_OK)
-        st = sb_check(&sql, e);
+        st = strbuf_check(&sql, "building a statement", e);
     if (st == E_OK)
         st = pg_query(s->db, sql.p, 0, NULL, &r, "reading the dispositions", e);
     for (int i = 0; st == E_OK && i < PQntuples(r); i++)
         st = review_add_stored(rv, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
                                PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), PQgetvalue(r, i, 4), e);
     PQclear(r);
-    sb_free(&sql);
+    strbuf_free(&sql);
     if (st == E_OK)
         review_sort_added(rv, 0);
     return st;
@@ -120,16 +120,16 @@ static int store_write(void *ctx, const struct review_verdict *v, size_t n, cons
                        struct err *e)
 {
     struct pg_store *s = ctx;
-    struct sbuf b = {0};
-    sb_printf(&b, "COPY %s.dispositions (fingerprint, outcome, reviewer, reviewed_on, note, "
+    struct strbuf b = {0};
+    strbuf_printf(&b, "COPY %s.dispositions (fingerprint, outcome, reviewer, reviewed_on, note, "
                   "source) FROM STDIN WITH (FORMAT csv)", s->sq);
     struct pg_copy cp;
-    int st = sb_check(&b, e);
+    int st = strbuf_check(&b, "building a statement", e);
     if (st == E_OK)
         st = pg_copy_begin(s->db, &cp, b.p, "importing the dispositions", e);
-    sb_reset(&b);
+    strbuf_reset(&b);
     if (st != E_OK) {
-        sb_free(&b);
+        strbuf_free(&b);
         return st;
     }
     char hex[17], src[600];
@@ -140,15 +140,15 @@ static int store_write(void *ctx, const struct review_verdict *v, size_t n, cons
                             v[i].reviewed_on, v[i].note, src};
         for (int k = 0; k < 6; k++) {
             if (k)
-                sb_put(&b, ",", 1);
-            sb_csv(&b, f[k], strlen(f[k]));
+                strbuf_put(&b, ",", 1);
+            strbuf_csv(&b, f[k], strlen(f[k]), CSV_QUOTE_ALWAYS);
         }
-        sb_put(&b, "\n", 1);
+        strbuf_put(&b, "\n", 1);
     }
-    st = sb_check(&b, e);
+    st = strbuf_check(&b, "building a statement", e);
     if (st == E_OK)
         st = pg_copy_put(&cp, b.p ? b.p : "", b.n, e);
-    sb_free(&b);
+    strbuf_free(&b);
     if (st != E_OK) {
         pg_copy_abort(&cp, "hedui stopped the import");
         return st;

@@ -23,9 +23,8 @@
  *
  * Build and run: tests/fuzz.sh (never with src/base/faultinj.h force-included).
  */
-#if defined(HEDUI_FAULT_BUILD) || defined(ENGINE_FAULTINJ_H)
-#error "fuzz targets are built without fault injection (src/base/faultinj.h)"
-#endif
+#define FUZZ_TARGET "fuzz_csv"
+#include "fuzz_main.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -36,15 +35,6 @@
 #include "engine/load.h"
 #include "contract/model.h"
 #include "engine/normalise.h"
-
-#define CHECK(cond)                                                                    \
-    do {                                                                               \
-        if (!(cond)) {                                                                 \
-            fprintf(stderr, "fuzz_csv: invariant broken at %s:%d: %s\n", __FILE__,      \
-                    __LINE__, #cond);                                                  \
-            abort();                                                                   \
-        }                                                                              \
-    } while (0)
 
 static const char *const vcols[] = {"id_no",         "plate_no",   "vehicle_class", "use",
                                     "registered_on", "value_yuan", "status"};

@@ -1460,9 +1460,9 @@ START_TEST(test_single_read)
 }
 END_TEST
 
-Suite *csvload_suite(void)
+Suite *load_suite(void)
 {
-    Suite *s = suite_create("csvload");
+    Suite *s = suite_create("load");
     TCase *tl = tcase_create("load");
     tcase_add_checked_fixture(tl, setup, teardown);
     tcase_add_test(tl, test_header_order_extra_column);
