@@ -49,6 +49,10 @@ static const char usage_check[] =
     "  --timing             print the time of each step to stderr\n"
     "  -h, --help           show this help\n"
     "\n"
+    "Rules: policy.rules of --rules DIR, else the snapshot's own copy, which\n"
+    "'hedui index build' stored from its rules directory (its --rules, else the\n"
+    "first of the places 'hedui index --help' lists).\n"
+    "\n"
     "Exit status: 0 when the check ran (whatever it found); 2 usage; 3 a\n"
     "missing or malformed input, or a snapshot of another version or damaged\n"
     "(never read); 5 bad rules; 6 the result cannot be written; 7 out of memory.\n";
