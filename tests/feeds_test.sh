@@ -169,7 +169,7 @@ run "$T/d7" "$T/o7b" --previous "$T/base" --accept-drop business --accept-drop c
 check "...accepted with --accept-drop business --accept-drop candidates: exit 0 ($(cat "$T/err"))" '[ $rc -eq 0 ]'
 
 # 8. the policy value is data: a higher limit lets 30% through
-mkdir -p "$T/r" && cp "$ROOT"/rules/* "$T/r/"
+mkdir -p "$T/r" && cp -r "$ROOT"/rules/* "$T/r/"
 sed -i 's/^feed_drop_limit = 20%$/feed_drop_limit = 35%/' "$T/r/policy.rules"
 run "$T/d3" "$T/o8" --previous "$T/base" --rules "$T/r"
 check "feed_drop_limit = 35% lets a 30% drop through: exit 0 ($(cat "$T/err"))" '[ $rc -eq 0 ]'

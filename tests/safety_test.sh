@@ -115,7 +115,7 @@ check "export packs mask IDs written with spaces and hyphens" \
 # 1e. a password in CONNINFO is gone from argv (/proc/PID/cmdline, as ps
 #     reads it), while the run still uses it: the run is held on a FIFO
 #     as its policy file, so it is alive while we look
-mkdir -p "$T/rules" && cp "$ROOT"/rules/* "$T/rules/" && rm -f "$T/rules/policy.rules"
+mkdir -p "$T/rules" && cp -r "$ROOT"/rules/* "$T/rules/" && rm -f "$T/rules/policy.rules"
 mkfifo "$T/rules/policy.rules"
 E=$(errf)
 "$HEDUI" run -q --pg 'host=/nonexistent-hedui user=x password=s3cretPW dbname=x' \
