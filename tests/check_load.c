@@ -4,7 +4,7 @@
  * directory in /tmp (created and removed by the fixture) and reads it back
  * through load_csv() with a recording row callback, or through
  * normalise_file() into a struct dataset.  Expected values follow the data
- * contract (../shared/spec/data-contract.md): lines are physical lines where
+ * contract (doc/data-contract.md): lines are physical lines where
  * a record starts, the header is line 1.
  */
 #include <dirent.h>
