@@ -45,7 +45,7 @@ CFLAGS="-std=gnu11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -fopenmp -Isrc
         $(pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
         -fsanitize=address,undefined -fno-sanitize-recover=all -DHEDUI_ARENA_DEBUG
         -Wall -Wextra -Wno-unused-parameter"
-LIBS="-lcsv -lxxhash -lm"
+LIBS="-lcsv -lxxhash -lpq -ljansson -lxlsxwriter -lzip -lexpat -lcrypto -lmicrohttpd -lgnutls -lm"
 
 say() { printf 'fuzz: %s\n' "$*" >&2; }
 
