@@ -335,15 +335,11 @@ struct findings_ctx {
     const char *as_of;
 };
 
-static void finding_row(FILE *f, uint64_t fp, const char *rule, const char *sev, const char *hh,
-                        const char *hk, const char *id, const char *region, int first_run,
-                        int last_run, const char *first_seen, const char *last_seen,
-                        const char *evidence)
+void statedir_put_finding(FILE *f, uint64_t fp, const char *rule, const char *sev,
+                          const char *hh, const char *hk, const char *id, const char *region)
 {
-    char hex[17], n1[16], n2[16];
+    char hex[17];
     review_fp_hex(fp, hex);
-    snprintf(n1, sizeof n1, "%d", first_run);
-    snprintf(n2, sizeof n2, "%d", last_run);
     csv_put(f, hex, 0);
     csv_put(f, rule, 0);
     csv_put(f, sev, 0);
@@ -351,6 +347,17 @@ static void finding_row(FILE *f, uint64_t fp, const char *rule, const char *sev,
     csv_put(f, hk, 0);
     csv_put(f, id, 0);
     csv_put(f, region, 0);
+}
+
+static void finding_row(FILE *f, uint64_t fp, const char *rule, const char *sev, const char *hh,
+                        const char *hk, const char *id, const char *region, int first_run,
+                        int last_run, const char *first_seen, const char *last_seen,
+                        const char *evidence)
+{
+    char n1[16], n2[16];
+    snprintf(n1, sizeof n1, "%d", first_run);
+    snprintf(n2, sizeof n2, "%d", last_run);
+    statedir_put_finding(f, fp, rule, sev, hh, hk, id, region);
     csv_put(f, n1, 0);
     csv_put(f, n2, 0);
     csv_put(f, first_seen, 0);
