@@ -24,26 +24,9 @@
 
 #define LIT(s) (s), (sizeof(s) - 1)
 
-/* ---------- temp files ---------- */
-
-static char *tmpdir;
-
-static void setup(void)
-{
-    tmpdir = tk_emptydir();
-    ck_assert_ptr_nonnull(tmpdir);
-}
-
-static void teardown(void)
-{
-    tk_rmdir(tmpdir);
-    tmpdir = NULL;
-}
-
-static const char *tmp_write(const char *name, const void *bytes, size_t n)
-{
-    return tk_write_tmp(tmpdir, name, bytes, n);
-}
+/* Each test writes its files into testkit's scratch directory. */
+#define tmp_write tk_scratch_write
+#define tmpdir tk_scratch
 
 /* ---------- a recording row callback ---------- */
 
@@ -792,7 +775,7 @@ Suite *load_suite(void)
 {
     Suite *s = suite_create("load");
     TCase *tl = tcase_create("load");
-    tcase_add_checked_fixture(tl, setup, teardown);
+    tcase_add_checked_fixture(tl, tk_scratch_setup, tk_scratch_teardown);
     tcase_add_test(tl, test_header_order_extra_column);
     tcase_add_test(tl, test_bom);
     tcase_add_test(tl, test_crlf);
