@@ -21,52 +21,15 @@
 #include "engine/normalise.h"
 #include "base/num.h"
 #include "tests.h"
+#include "testkit.h"
 #define XXH_STATIC_LINKING_ONLY
 #include <xxhash.h>
 
 #define LIT(s) (s), (sizeof(s) - 1)
 
-/* ---------- temp files ---------- */
-
-static char tmpdir[64];
-
-static void setup(void)
-{
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/hedui-csvload-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void teardown(void)
-{
-    DIR *dir = opendir(tmpdir);
-    if (dir) {
-        struct dirent *de;
-        while ((de = readdir(dir)) != NULL) {
-            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                continue;
-            char p[600];
-            snprintf(p, sizeof p, "%s/%s", tmpdir, de->d_name);
-            unlink(p);
-        }
-        closedir(dir);
-    }
-    rmdir(tmpdir);
-}
-
-/* Write bytes to tmpdir/name; returns the path (static, per name slot). */
-static const char *tmp_write(const char *name, const void *bytes, size_t n)
-{
-    static char paths[8][600];
-    static int slot;
-    char *p = paths[slot++ % 8];
-    snprintf(p, 600, "%s/%s", tmpdir, name);
-    FILE *f = fopen(p, "wb");
-    ck_assert_msg(f != NULL, "cannot create %s", p);
-    if (n)
-        ck_assert_uint_eq(fwrite(bytes, 1, n, f), n);
-    ck_assert_int_eq(fclose(f), 0);
-    return p;
-}
+/* Each test writes its files into testkit's scratch directory. */
+#define tmp_write tk_scratch_write
+#define tmpdir tk_scratch
 
 /* ---------- a recording row callback ---------- */
 
@@ -1464,7 +1427,7 @@ Suite *load_suite(void)
 {
     Suite *s = suite_create("load");
     TCase *tl = tcase_create("load");
-    tcase_add_checked_fixture(tl, setup, teardown);
+    tcase_add_checked_fixture(tl, tk_scratch_setup, tk_scratch_teardown);
     tcase_add_test(tl, test_header_order_extra_column);
     tcase_add_test(tl, test_bom);
     tcase_add_test(tl, test_crlf);
@@ -1488,7 +1451,7 @@ Suite *load_suite(void)
     tcase_add_loop_test(tl, test_single_read, 0, 5);
     suite_add_tcase(s, tl);
     TCase *tn = tcase_create("normalise");
-    tcase_add_checked_fixture(tn, setup, teardown);
+    tcase_add_checked_fixture(tn, tk_scratch_setup, tk_scratch_teardown);
     tcase_add_loop_test(tn, test_norm_vehicles, 0, 2);
     tcase_add_loop_test(tn, test_norm_property, 0, 2);
     tcase_add_loop_test(tn, test_norm_members, 0, 2);

@@ -19,26 +19,9 @@
 #include "testkit.h"
 #include "tests.h"
 
-/* ---------- temp files ---------- */
-
-static char *tmpdir;
-
-static void setup(void)
-{
-    tmpdir = tk_emptydir();
-    ck_assert_ptr_nonnull(tmpdir);
-}
-
-static void teardown(void)
-{
-    tk_rmdir(tmpdir);
-    tmpdir = NULL;
-}
-
-static const char *tmp_write(const char *name, const void *bytes, size_t n)
-{
-    return tk_write_tmp(tmpdir, name, bytes, n);
-}
+/* Each test writes its files into testkit's scratch directory. */
+#define tmp_write tk_scratch_write
+#define tmpdir tk_scratch
 
 #define assert_reject tk_assert_reject
 
@@ -537,7 +520,7 @@ Suite *normalise_suite(void)
 {
     Suite *s = suite_create("normalise");
     TCase *tn = tcase_create("normalise");
-    tcase_add_checked_fixture(tn, setup, teardown);
+    tcase_add_checked_fixture(tn, tk_scratch_setup, tk_scratch_teardown);
     tcase_add_loop_test(tn, test_norm_vehicles, 0, 2);
     tcase_add_loop_test(tn, test_norm_property, 0, 2);
     tcase_add_loop_test(tn, test_norm_members, 0, 2);

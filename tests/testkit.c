@@ -126,6 +126,25 @@ char *tk_emptydir(void)
     return mkdtemp(tmpl) ? xstrdup(tmpl) : NULL;
 }
 
+char *tk_scratch;
+
+void tk_scratch_setup(void)
+{
+    tk_scratch = tk_emptydir();
+    ck_assert_ptr_nonnull(tk_scratch);
+}
+
+void tk_scratch_teardown(void)
+{
+    tk_rmdir(tk_scratch);
+    tk_scratch = NULL;
+}
+
+const char *tk_scratch_write(const char *name, const void *bytes, size_t n)
+{
+    return tk_write_tmp(tk_scratch, name, bytes, n);
+}
+
 char *tk_tmpdir(void)
 {
     char *dir = tk_emptydir();

@@ -55,6 +55,15 @@ char *tk_tmpdir(void);
  * eight static slots: the last eight stay valid). */
 const char *tk_write_tmp(const char *dir, const char *name, const void *bytes, size_t n);
 
+/* A fresh empty directory for each test of a suite whose fixture is
+ * tcase_add_checked_fixture(tc, tk_scratch_setup, tk_scratch_teardown):
+ * tk_scratch is its path, tk_scratch_write(name, bytes, n) writes a file
+ * there and returns its path (as tk_write_tmp). */
+extern char *tk_scratch;
+void tk_scratch_setup(void);
+void tk_scratch_teardown(void);
+const char *tk_scratch_write(const char *name, const void *bytes, size_t n);
+
 /* A new empty directory /tmp/hedui-tk.XXXXXX.  malloc'd path; NULL on
  * failure. */
 char *tk_emptydir(void);

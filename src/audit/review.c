@@ -314,16 +314,8 @@ static void change_row(FILE *f, const char *change, uint64_t fp, const char *rul
                        const char *sev, const char *hh, const char *hk, const char *id,
                        const char *region, int outcome, const char *evidence)
 {
-    char hex[17];
-    review_fp_hex(fp, hex);
     csv_put(f, change, 0);
-    csv_put(f, hex, 0);
-    csv_put(f, rule, 0);
-    csv_put(f, sev, 0);
-    csv_put(f, hh, 0);
-    csv_put(f, hk, 0);
-    csv_put(f, id, 0);
-    csv_put(f, region, 0);
+    statedir_put_finding(f, fp, rule, sev, hh, hk, id, region);
     csv_put(f, outcome_names[outcome], 0);
     csv_put(f, evidence, 1);
 }

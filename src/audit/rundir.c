@@ -305,6 +305,19 @@ static int spot_row(struct reader *x, const struct csvr *r, const int *col, stru
 
 /* ---------- the run ---------- */
 
+/* Every row of the list t into a new array: *rows_out (a pointer to the
+ * row type's pointer; malloc'd, also after an error) and *n. */
+static int read_list(struct rundir *rd, struct arena *a, const struct table *t, row_fn fn,
+                     void *rows_out, size_t *n, struct err *e)
+{
+    struct reader x = {rd, a, {NULL, 0, 0, 0}, 0};
+    int col[16];   /* no list has more than 10 columns */
+    int st = read_table(&x, t, fn, col, e);
+    memcpy(rows_out, &x.rows.v, sizeof x.rows.v);
+    *n = x.rows.n;
+    return st;
+}
+
 /* The flags, and their fingerprints from fingerprints.csv if need be. */
 static int read_flags(struct rundir *rd, unsigned parts, struct arena *a, struct err *e)
 {
@@ -359,11 +372,7 @@ int rundir_read(struct rundir *rd, const char *dir, unsigned parts, struct arena
         st = read_flags(rd, parts, a, e);
     if (st == E_OK && (parts & RUN_CHANGES)) {
         static const struct table t = {OF_CHANGES, RUN_CHANGES, change_cols, 10, 10};
-        struct reader x = {rd, a, {NULL, 0, 0, 0}, 0};
-        int col[10];
-        st = read_table(&x, &t, change_row, col, e);
-        rd->changes = x.rows.v;
-        rd->n_changes = x.rows.n;
+        st = read_list(rd, a, &t, change_row, &rd->changes, &rd->n_changes, e);
         rd->have_changes = st == E_OK;
         if (st == E_NOINPUT) {   /* the run did not compare */
             err_init(e);
@@ -373,19 +382,11 @@ int rundir_read(struct rundir *rd, const char *dir, unsigned parts, struct arena
     }
     if (st == E_OK && (parts & RUN_QUEUE)) {
         static const struct table t = {OF_QUEUE, RUN_QUEUE, queue_cols, 6, 6};
-        struct reader x = {rd, a, {NULL, 0, 0, 0}, 0};
-        int col[6];
-        st = read_table(&x, &t, queue_row, col, e);
-        rd->queue = x.rows.v;
-        rd->n_queue = x.rows.n;
+        st = read_list(rd, a, &t, queue_row, &rd->queue, &rd->n_queue, e);
     }
     if (st == E_OK && (parts & RUN_SPOT)) {
         static const struct table t = {OF_SPOT, RUN_SPOT, spot_cols, 4, 4};
-        struct reader x = {rd, a, {NULL, 0, 0, 0}, 0};
-        int col[4];
-        st = read_table(&x, &t, spot_row, col, e);
-        rd->spot = x.rows.v;
-        rd->n_spot = x.rows.n;
+        st = read_list(rd, a, &t, spot_row, &rd->spot, &rd->n_spot, e);
     }
     if (st == E_OK)
         rd->parts = parts;

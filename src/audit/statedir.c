@@ -23,6 +23,8 @@
 #include "base/textout.h"
 #include "contract/model.h"
 
+#define PATH_BYTES 4200
+
 /* ---------- the directory ---------- */
 
 int statedir_exists(const char *state, struct err *e)
@@ -45,7 +47,7 @@ int statedir_lock(const char *dir, int *fd, struct err *e)
     } else if (!S_ISDIR(sb.st_mode)) {
         return ERR(e, E_USAGE, "state path %s is not a directory", dir);
     }
-    char path[4200];
+    char path[PATH_BYTES];
     snprintf(path, sizeof path, "%s/.lock", dir);
     *fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (*fd < 0)
@@ -127,7 +129,7 @@ static int read_findings_file(const char *path, struct arena *a, struct prev_fla
 int statedir_read_findings(const char *dir, struct arena *a, struct prev_flag **out,
                            size_t *n, struct err *e)
 {
-    char path[4200];
+    char path[PATH_BYTES];
     snprintf(path, sizeof path, "%s/findings.csv", dir);
     *out = NULL;
     *n = 0;
@@ -147,6 +149,22 @@ static const char *const hist_cols[] = {"run", "as_of", "finished_at", "flags", 
                                         "persisting", "resolved", "queue", "held"};
 
 /* The column of feed f's data rows, "rows_vehicles" (audit/prevcounts.h). */
+/* dir/name (into path) for reading: E_OK with *absent 0, E_OK with
+ * *absent 1 when there is no such file (a state without it yet), or the
+ * error. */
+static int open_optional(struct csvr *r, char path[PATH_BYTES], const char *dir,
+                         const char *name, int *absent, struct err *e)
+{
+    snprintf(path, PATH_BYTES, "%s/%s", dir, name);
+    int st = csvr_open(r, path, e);
+    *absent = st == E_NOINPUT;
+    if (*absent) {
+        err_init(e);
+        st = E_OK;
+    }
+    return st;
+}
+
 static void rows_col(int f, char out[40])
 {
     snprintf(out, 40, "rows_%.*s", (int)strlen(input_file_names[f]) - 4, input_file_names[f]);
@@ -155,17 +173,13 @@ static void rows_col(int f, char out[40])
 int statedir_read_history(const char *dir, struct history_row **out, size_t *n_out,
                           struct err *e)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/history.csv", dir);
     *out = NULL;
     *n_out = 0;
     struct csvr r;
-    int st = csvr_open(&r, path, e);
-    if (st == E_NOINPUT) {
-        err_init(e);
-        return E_OK;
-    }
-    if (st != E_OK)
+    char path[PATH_BYTES];
+    int absent;
+    int st = open_optional(&r, path, dir, "history.csv", &absent, e);
+    if (st != E_OK || absent)
         return st;
     int col[9], rcol[N_RULES];
     st = csvr_header(&r, hist_cols, 9, 2, col, e);
@@ -228,17 +242,13 @@ static const char *const disp_cols[7] = {"fingerprint", "outcome", "reviewer", "
 int statedir_read_dispositions(const char *dir, struct arena *a, struct disp_row **out,
                                size_t *n_out, struct err *e)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/dispositions.csv", dir);
     *out = NULL;
     *n_out = 0;
     struct csvr r;
-    int st = csvr_open(&r, path, e);
-    if (st == E_NOINPUT) {
-        err_init(e);
-        return E_OK;
-    }
-    if (st != E_OK)
+    char path[PATH_BYTES];
+    int absent;
+    int st = open_optional(&r, path, dir, "dispositions.csv", &absent, e);
+    if (st != E_OK || absent)
         return st;
     int col[7];
     st = csvr_header(&r, disp_cols, 7, 4, col, e);
@@ -308,7 +318,7 @@ int statedir_write_dispositions(const char *dir, const struct disp_row *old, siz
                                 const struct review_verdict *add, size_t n_add,
                                 const char *imported_at, const char *source, struct err *e)
 {
-    char path[4200];
+    char path[PATH_BYTES];
     snprintf(path, sizeof path, "%s/dispositions.csv", dir);
     struct disp_file_ctx c = {old, n_old, add, n_add, imported_at, source};
     return fileio_replace(path, fill_dispositions, &c, e);
@@ -325,15 +335,11 @@ struct findings_ctx {
     const char *as_of;
 };
 
-static void finding_row(FILE *f, uint64_t fp, const char *rule, const char *sev, const char *hh,
-                        const char *hk, const char *id, const char *region, int first_run,
-                        int last_run, const char *first_seen, const char *last_seen,
-                        const char *evidence)
+void statedir_put_finding(FILE *f, uint64_t fp, const char *rule, const char *sev,
+                          const char *hh, const char *hk, const char *id, const char *region)
 {
-    char hex[17], n1[16], n2[16];
+    char hex[17];
     review_fp_hex(fp, hex);
-    snprintf(n1, sizeof n1, "%d", first_run);
-    snprintf(n2, sizeof n2, "%d", last_run);
     csv_put(f, hex, 0);
     csv_put(f, rule, 0);
     csv_put(f, sev, 0);
@@ -341,6 +347,17 @@ static void finding_row(FILE *f, uint64_t fp, const char *rule, const char *sev,
     csv_put(f, hk, 0);
     csv_put(f, id, 0);
     csv_put(f, region, 0);
+}
+
+static void finding_row(FILE *f, uint64_t fp, const char *rule, const char *sev, const char *hh,
+                        const char *hk, const char *id, const char *region, int first_run,
+                        int last_run, const char *first_seen, const char *last_seen,
+                        const char *evidence)
+{
+    char n1[16], n2[16];
+    snprintf(n1, sizeof n1, "%d", first_run);
+    snprintf(n2, sizeof n2, "%d", last_run);
+    statedir_put_finding(f, fp, rule, sev, hh, hk, id, region);
     csv_put(f, n1, 0);
     csv_put(f, n2, 0);
     csv_put(f, first_seen, 0);
@@ -430,7 +447,7 @@ int statedir_write_findings(const char *dir, const struct prev_flag *old, size_t
                             const struct eval_result *er, const size_t *order, int run,
                             const char *as_of, struct err *e)
 {
-    char path[4200];
+    char path[PATH_BYTES];
     snprintf(path, sizeof path, "%s/findings.csv", dir);
     struct findings_ctx fc = {old, n_old, er, order, run, as_of};
     return fileio_replace(path, fill_findings, &fc, e);
@@ -439,7 +456,7 @@ int statedir_write_findings(const char *dir, const struct prev_flag *old, size_t
 int statedir_write_history(const char *dir, const struct history_row *rows, size_t n,
                            struct err *e)
 {
-    char path[4200];
+    char path[PATH_BYTES];
     snprintf(path, sizeof path, "%s/history.csv", dir);
     struct history_ctx hc = {rows, n};
     return fileio_replace(path, fill_history, &hc, e);

@@ -21,6 +21,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "audit/review_import.h"
 #include "base/arena.h"
@@ -76,6 +77,13 @@ int statedir_read_dispositions(const char *dir, struct arena *a, struct disp_row
  * history row, so a crash between the two still names the right run. */
 int statedir_last_run(const struct prev_flag *known, size_t n_known,
                       const struct history_row *h, size_t n_h);
+
+/* A finding's identity as seven CSV fields, each followed by ',':
+ * fingerprint, rule_id, severity, household_id, hukou_no, id_no,
+ * region_code (the order of findings.csv and, after its change column, of
+ * changes.csv). */
+void statedir_put_finding(FILE *f, uint64_t fp, const char *rule, const char *sev,
+                          const char *hh, const char *hk, const char *id, const char *region);
 
 /* findings.csv anew: old (sorted by fp) merged with the current flags
  * (order[]: their indexes sorted by fp), run number and as-of date of this
