@@ -149,6 +149,14 @@ check "--out . in a foreign directory exits 2" '[ $? -eq 2 ]'
 check "the message explains" "grep -q 'is not empty (2 entries) and holds no earlier hedui output' '$E'"
 check "the directory is untouched" "[ \"$before\" = \"\$(dirstate '$T/mywork') \$(listing '$T/mywork')\" ]"
 
+# 2a'. a manifest.json that merely mentions hedui is not ours: it is read
+# as JSON, and only a top-level "tool": "hedui" makes the directory ours
+mkdir -p "$T/fake" && echo data >"$T/fake/keep.txt"
+printf '{"tool": "other", "about": {"tool": "hedui"}}\n' >"$T/fake/manifest.json"
+E=$(errf); run --data "$T/fx" --out "$T/fake" 2>"$E"
+check "a foreign manifest.json naming hedui inside is refused (exit 2)" '[ $? -eq 2 ]'
+check "the foreign directory is untouched" "[ -f '$T/fake/keep.txt' ] && grep -q other '$T/fake/manifest.json'"
+
 # 2b. a sticky world-writable directory (like /tmp): refused, untouched
 mkdir -p "$T/pub" && chmod 1777 "$T/pub"
 before=$(dirstate "$T/pub")

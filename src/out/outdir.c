@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -174,19 +175,39 @@ static int is_home(const char *real)
 /* manifest.json of dir_fd written by hedui? */
 static int has_our_manifest(int dir_fd)
 {
+    /* Opened without following a link and without blocking on a FIFO; read
+     * whole (a manifest lists the households without a standard, so it can
+     * be large) up to a bound no manifest of ours reaches, then parsed as
+     * JSON: ours when its top-level "tool" is "hedui".  Anything else -- not
+     * a regular file, unreadable, too large, not JSON -- is not ours. */
+    enum { MANIFEST_MAX = 256 << 20 };
     int fd = openat(dir_fd, "manifest.json", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return 0;
     struct stat st;
-    char buf[256];
-    ssize_t r = -1;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-        r = read(fd, buf, sizeof buf - 1);
+    char *buf = NULL;
+    size_t n = 0;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        st.st_size <= MANIFEST_MAX && (buf = malloc((size_t)st.st_size)) != NULL) {
+        while (n < (size_t)st.st_size) {
+            ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r <= 0)
+                break;
+            n += (size_t)r;
+        }
+    }
     close(fd);
-    if (r <= 0)
-        return 0;
-    buf[r] = '\0';
-    return strstr(buf, "\"tool\": \"hedui\"") != NULL;
+    int ours = 0;
+    if (buf && n == (size_t)st.st_size) {
+        json_t *root = json_loadb(buf, n, 0, NULL);
+        const char *tool = json_string_value(json_object_get(root, "tool"));
+        ours = tool && strcmp(tool, "hedui") == 0;
+        json_decref(root);
+    }
+    free(buf);
+    return ours;
 }
 
 /* Not empty, and nothing of hedui's in it? */
