@@ -18,8 +18,8 @@
  *
  * Fast path.  A line that starts a record and holds no quote and no CR
  * (other than a final one) is split directly (load_split_simple), exactly
- * as libcsv would split it; tests/check_fastpath.c compares the two on
- * random lines.  Everything else goes through libcsv.
+ * as libcsv would split it; tests/check_load.c (case "fastpath") compares
+ * the two on random lines.  Everything else goes through libcsv.
  *
  * Chunks (the PARALLELISM of this stage).  Phase 1 parses the header.
  * Phase 2 cuts the data into segments and counts quotes and LFs in each
