@@ -489,8 +489,8 @@ struct ir *cx_bool(struct chk *k, struct env *env, const struct node *n, const c
 }
 
 /* The typed form of an expression.  One case per node kind, most of them a
- * few lines; kept in one switch (over 150 lines) so that every kind's type
- * rule is found in one place. */
+ * few lines.  Long because it is one switch over every node kind: kept whole
+ * so that every kind's type rule is found in one place. */
 struct ir *cx(struct chk *k, struct env *env, const struct node *n)
 {
     if (!n || k->L->oom)

@@ -153,6 +153,10 @@ static uint32_t scan_string(const char *t, uint32_t i, uint32_t to, int *bad)
     return i;
 }
 
+/* The tokens of text [from, to) of file f, starting on line `line`.
+ * Long because it is the lexer's one loop: one case per character class
+ * (names, numbers, dates, strings with their {} holes, operators), each a
+ * few lines, in the order a reader of the language's grammar expects. */
 struct token *lex_range(struct lang *L, int f, uint32_t from, uint32_t to, uint32_t line,
                         int *ntok)
 {

@@ -287,8 +287,9 @@ struct node *ps_set(struct parser *p, struct node *owner)
     return ps_expr(p);
 }
 
-/* primary: one case per token that can start a value; kept in one switch
- * (over 150 lines) as the grammar's own table of them. */
+/* primary: one case per token that can start a value.  Long because it is
+ * one switch over those tokens, kept whole as the grammar's own table of
+ * them (each case a few lines; splitting would scatter the grammar). */
 static struct node *parse_primary(struct parser *p)
 {
     struct token *k = cur(p);
