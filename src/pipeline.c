@@ -474,9 +474,12 @@ int pipeline_publish_dir(struct pipeline *p, const char *dir, struct err *e)
     struct run_summary sum;
     pipeline_summary(p, &sum);
     if (st == E_OK) {
-        st = write_manifest(od, &sum, p->fc.accepted, p->fc.n_accepted, e);
+        char *manifest = NULL;
+        st = write_manifest(od, &sum, p->fc.accepted, p->fc.n_accepted,
+                            p->rv ? &manifest : NULL, e);
         if (st == E_OK && p->rv)
-            st = report_write_run(&sum, p->rv, od, e);
+            st = report_write_run(&sum, manifest, p->rv, od, e);
+        free(manifest);
     }
     if (st == E_OK) {
         st = out_commit(od, e);

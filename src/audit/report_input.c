@@ -189,8 +189,8 @@ static int sev_index(const char *s)
 #define MAX_RESOLVED 300
 #define MAX_SPOT 500
 
-int report_write_run(const struct run_summary *s, const struct review *rv, struct outdir *od,
-                     struct err *e)
+int report_write_run(const struct run_summary *s, const char *manifest_json,
+                     const struct review *rv, struct outdir *od, struct err *e)
 {
     const struct eval_result *er = s->er;
     const struct ranked *rk = s->rk;
@@ -201,14 +201,8 @@ int report_write_run(const struct run_summary *s, const struct review *rv, struc
     date_format(s->as_of, ri->as_of);
     snprintf(ri->seed, sizeof ri->seed, "%llu", s->seed);
     ri->rules_version = s->policy->version;
-    char path[1300];
-    snprintf(path, sizeof path, "%s/manifest.json", od->tmp);
-    char *manifest = NULL;
-    size_t manifest_len;
-    int st = fileio_read_all(path, &manifest, &manifest_len, e);   /* written a moment ago */
-    if (st != E_OK)
-        return st;
-    ri->manifest_json = manifest;
+    int st = E_OK;
+    ri->manifest_json = manifest_json;   /* the bytes just published, not read back */
     ri->n_flags = (long long)er->n_flags;
     ri->n_queue = (long long)rk->n_queue;
     ri->n_spot = (long long)rk->n_spot;
@@ -310,7 +304,6 @@ int report_write_run(const struct run_summary *s, const struct review *rv, struc
             st = out_close(f, od, "report.html", e);
         }
     }
-    free(manifest);
     free(tm.v);
     free(hist);
     report_build_free(&b);

@@ -55,8 +55,10 @@ struct report_build {
 };
 
 /* report.html of the run s being published, with what rv marked (into the
- * temporary directory; its manifest.json is written already). */
-int report_write_run(const struct run_summary *s, const struct review *rv, struct outdir *od,
+ * temporary directory), embedding manifest_json: the manifest's bytes as
+ * write_manifest published them (NULL: the page says there is none). */
+int report_write_run(const struct run_summary *s, const char *manifest_json,
+                     const struct review *rv, struct outdir *od,
                      struct err *e);
 
 /* Fill b from a published run (read with RUN_MANIFEST, RUN_FLAGS,

@@ -251,11 +251,28 @@ int write_rejects_as(struct outdir *o, const char *name, const struct dataset *d
 }
 
 int write_manifest(struct outdir *o, const struct run_summary *s, const struct feed_drop *drops,
-                   int n_drops, struct err *e)
+                   int n_drops, char **text, struct err *e)
 {
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m)
+        return ERR(e, E_NOMEM, "out of memory while writing manifest.json");
+    lists_manifest(m, s, drops, n_drops);
+    if (fclose(m) != 0 || !buf) {
+        free(buf);
+        return ERR(e, E_NOMEM, "out of memory while writing manifest.json");
+    }
     FILE *f = out_open(o, output_file_names[OF_MANIFEST], e);
-    if (!f)
+    if (!f) {
+        free(buf);
         return e->code;
-    lists_manifest(f, s, drops, n_drops);
-    return out_close(f, o, output_file_names[OF_MANIFEST], e);
+    }
+    fwrite(buf, 1, len, f);   /* a short write shows in out_close's check */
+    int st = out_close(f, o, output_file_names[OF_MANIFEST], e);
+    if (st == E_OK && text)
+        *text = buf;
+    else
+        free(buf);
+    return st;
 }

@@ -57,7 +57,10 @@ int write_rejects_as(struct outdir *o, const char *name, const struct dataset *d
  * --accept-drop this run (n_drops of them; feedcheck.h). */
 void lists_manifest(FILE *f, const struct run_summary *s, const struct feed_drop *drops,
                     int n_drops);
+/* The same into o's manifest.json; when text is not NULL, *text is set to
+ * a copy of the bytes written (the caller frees it: report.html embeds it,
+ * so the page shows what was published without reading the file back). */
 int write_manifest(struct outdir *o, const struct run_summary *s, const struct feed_drop *drops,
-                   int n_drops, struct err *e);
+                   int n_drops, char **text, struct err *e);
 
 #endif
