@@ -23,6 +23,7 @@
 #include "audit/prevcounts.h"
 #include "audit/report_input.h"
 #include "audit/review.h"
+#include "out/nostd.h"
 #include "out/lists.h"
 #include "out/outdir.h"
 #include "out/summary.h"
@@ -397,6 +398,9 @@ int pipeline_evaluate(struct pipeline *p, struct err *e)
                         "L02 for any of them (listed in manifest.json, no_standard)\n",
                 asof, p->er.n_no_std_households, p->er.n_no_std_candidates);
     }
+    free(p->nostd);
+    if (nostd_by_region(&p->d, &p->er, &p->nostd, &p->n_nostd) != 0)
+        return ERR(e, E_NOMEM, "out of memory while grouping the households without a standard");
 
     double t = pipeline_now_ms();
     if (p->rv && (st = review_mark(p->rv, &p->er, e)) != E_OK)
@@ -423,6 +427,8 @@ void pipeline_summary(const struct pipeline *p, struct run_summary *s)
         .stage_names = stage_names,
         .n_stages = N_STAGES,
         .peak_rss_kb = pipeline_peak_rss_kb(),
+        .no_std_regions = p->nostd,
+        .n_no_std_regions = p->n_nostd,
     };
 }
 
@@ -497,6 +503,9 @@ int pipeline_publish_dir(struct pipeline *p, const char *dir, struct err *e)
 
 void pipeline_free(struct pipeline *p)
 {
+    free(p->nostd);
+    p->nostd = NULL;
+    p->n_nostd = 0;
     if (p->out)
         out_release(p->out);
     free(p->out);

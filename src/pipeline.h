@@ -26,6 +26,7 @@
 struct review;
 struct outdir;
 struct run_lock;
+struct nostd_region;
 
 #define HEDUI_VERSION "0.1.0"
 
@@ -78,6 +79,9 @@ struct pipeline {
     struct run_lock *state_lock; /* cfg.state_dir locked for the run, or NULL */
     struct feed_rows prev_rows; /* the previous run's feed sizes (pipeline_init, or pg) */
     struct feedcheck_out fc;    /* drops accepted this run (the manifest lists them) */
+    struct nostd_region *nostd; /* households and candidates without a standard, by
+                                   region (out/nostd.h; the manifest and report) */
+    size_t n_nostd;
 };
 
 /* Check and lock cfg->out_dir and cfg->state_dir (outdir.h: before any

@@ -132,6 +132,34 @@ for page in "$T/run-report.html" "$T/rep-hist.html"; do
         "[ \$(grep -o '<script>' '$page' | wc -l) -eq 1 ] && [ \"script-src 'sha256-\$(script_of '$page' | hash_of)'\" = \"\$csp\" ]"
 done
 
+# ---------------------------------------------------------------- no standard in force
+# fixtures' region 610104 has no standard: two households and one candidate
+for page in "$T/run-report.html" "$T/rep-hist.html"; do
+    name=$(basename "$page")
+    check "$name: the section on households without a standard counts them" \
+        "grep -q '<b>2</b> 户在册家庭、<b>1</b> 名申请人找不到适用的低保标准' '$page'"
+    check "$name: ... groups them by region and area type" \
+        "grep -q '<tr><td>610104001001</td><td>城市</td><td>2</td><td>1</td></tr>' '$page'"
+    check "$name: ... and names the households and the candidate's line" \
+        "grep -q '家庭（户编号）：HH040、HH041' '$page' && grep -q 'candidates.csv 的行号）：14' '$page'"
+done
+FX3="$T/fx3"
+mkdir "$FX3"
+cp "$FX"/*.csv "$FX3/"
+printf '610104,urban,2025-01-01,990.00\n' >>"$FX3/standards.csv"
+"$HEDUI" run -q --data "$FX3" --out "$T/o3" --as-of $ASOF 2>"$T/err"
+check "a run where every region has a standard exits 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
+check "... its report says every household has a standard" \
+    "grep -q '每户、每名申请人都有适用的低保标准' '$T/o3/report.html' && ! grep -q '找不到适用的低保标准' '$T/o3/report.html'"
+mkdir "$T/old"
+cp "$T/o2"/*.csv "$T/old/"
+python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); del m["no_standard"]; json.dump(m, open(sys.argv[2], "w"))' \
+    "$T/o2/manifest.json" "$T/old/manifest.json"
+"$HEDUI" report --from "$T/old" --out "$T/old.html" 2>"$T/err"
+check "report from a manifest without no_standard exits 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
+check "... and says the run did not record them (no false all-clear)" \
+    "grep -q '没有记录无适用标准的家庭' '$T/old.html' && ! grep -q '都有适用的低保标准' '$T/old.html'"
+
 # ---------------------------------------------------------------- chromium: DOM, console, screenshot
 for page in "$T/run-report.html" "$T/rep-hist.html"; do
     name=$(basename "$page" .html)
@@ -140,7 +168,7 @@ for page in "$T/run-report.html" "$T/rep-hist.html"; do
     for s in '复核队列（每月核查）' '各规则的标记' '各乡镇的标记' '历次运行趋势' '已解决的发现' \
              '抽查样本' '运行清单' '全部乡镇' '全部规则' '严重程度' '名下有机动车' '户籍已迁出' \
              '错保' '漏保' '新增' '持续' '已解决' '>高<' '>中<' '低保' \
-             'E03_VEHICLE' '610102001' 'policy_xxh64'; do
+             'E03_VEHICLE' '610102001' 'policy_xxh64' '无适用低保标准' '无适用标准的家庭（户）'; do
         check "$name: the page shows '$s'" "grep -qF '$s' '$T/$name.dom'"
     done
     for s in 'Flags per rule' 'Spot-check sample' 'Run manifest' 'households in the review queue'; do

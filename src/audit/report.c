@@ -116,7 +116,7 @@ static const char page_css[] =
     "th,td{border-bottom:1px solid #e4e7eb;padding:3px 6px;text-align:left;vertical-align:top}"
     "th{background:#f0f4f8;position:sticky;top:0}"
     "td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}"
-    ".muted{color:#829ab1}.tag{display:inline-block;border-radius:3px;padding:0 5px;"
+    ".muted{color:#829ab1}.warn{background:#fff4e5;border-left:4px solid #e67e22;padding:8px 12px}.tag{display:inline-block;border-radius:3px;padding:0 5px;"
     "font-size:11px;color:#fff}.tag.new{background:#c2410c}.tag.persisting{background:#1d4ed8}"
     ".tag.resolved{background:#15803d}.sev-high{color:#b91c1c;font-weight:600}"
     ".sev-medium{color:#b45309}.sev-low{color:#627d98}"
@@ -304,7 +304,8 @@ static void page_head(FILE *f, const struct report_input *ri)
           "<nav><a href=\"#summary\">概要</a><a href=\"#queue\">复核队列</a>"
           "<a href=\"#rules\">各规则</a><a href=\"#townships\">各乡镇</a>"
           "<a href=\"#trend\">趋势</a><a href=\"#resolved\">已解决</a>"
-          "<a href=\"#spot\">抽查</a><a href=\"#manifest\">运行清单</a></nav>\n<main>\n", f);
+          "<a href=\"#spot\">抽查</a><a href=\"#nostd\">无适用标准</a>"
+          "<a href=\"#manifest\">运行清单</a></nav>\n<main>\n", f);
 }
 
 /* The cards: counts, changes, verdicts. */
@@ -317,6 +318,7 @@ static void section_summary(FILE *f, const struct report_input *ri)
     card(f, "new", ri->compare ? ri->n_new : -1, "新增（上次运行以来）");
     card(f, "persisting", ri->compare ? ri->n_persisting : -1, "持续");
     card(f, "resolved", ri->compare ? ri->n_resolved : -1, "已解决（不再触发）");
+    card(f, "", ri->n_no_std_hh, "无适用标准的家庭（户）");
     fputs("</div>", f);
     if (ri->have_held) {
         fputs("<div class=\"cards\" style=\"margin-top:12px\">", f);
@@ -535,6 +537,64 @@ static void section_spot(FILE *f, const struct report_input *ri)
     fputs("</section>\n", f);
 }
 
+/* The households and candidates without a standard in force: their
+ * income and assets cannot be judged, so staff must see where they are
+ * (by region and area type: the standards.csv rows to add) and which. */
+static void section_nostd(FILE *f, const struct report_input *ri)
+{
+    fputs("<section id=\"nostd\"><h2>无适用低保标准</h2>", f);
+    if (ri->n_no_std_hh < 0) {
+        fputs("<p class=\"muted\">这次运行的 manifest.json 没有记录无适用标准的家庭"
+              "（较早版本的 hedui）。</p></section>\n", f);
+        return;
+    }
+    if (ri->n_no_std_hh == 0 && ri->n_no_std_cand == 0) {
+        fprintf(f, "<p>核对日 %s 每户、每名申请人都有适用的低保标准。</p></section>\n",
+                ri->as_of);
+        return;
+    }
+    fprintf(f, "<p class=\"warn\">核对日 %s 有 <b>%lld</b> 户在册家庭、<b>%lld</b> 名申请人"
+               "找不到适用的低保标准（standards.csv 中没有其地区和城乡类别在该日生效的标准）。"
+               "这些家庭的收入和金融资产无法与标准比较，申请人的漏保规则也无法判断；"
+               "未注销的家庭已列为数据问题，进入复核队列。请补齐下表地区的标准后重新运行。</p>",
+            ri->as_of, ri->n_no_std_hh, ri->n_no_std_cand);
+    if (ri->n_no_std_regions) {
+        fputs("<div class=\"scroll\"><table><thead><tr><th>地区代码</th><th>城乡类别</th>"
+              "<th>家庭（户）</th><th>申请人（人）</th></tr></thead><tbody>", f);
+        for (size_t i = 0; i < ri->n_no_std_regions; i++) {
+            const struct nostd_region *g = &ri->no_std_regions[i];
+            fputs("<tr><td>", f);
+            esc_masked_text(f, g->region);
+            fputs("</td><td>", f);
+            esc(f, strcmp(g->area, "urban") == 0   ? "城市"
+                   : strcmp(g->area, "rural") == 0 ? "农村"
+                                                   : g->area);
+            fprintf(f, "</td><td>%lld</td><td>%lld</td></tr>\n", g->households, g->candidates);
+        }
+        fputs("</tbody></table></div>", f);
+    }
+    if (ri->n_no_std_hh_shown) {
+        fputs("<p>家庭（户编号）：", f);
+        for (size_t i = 0; i < ri->n_no_std_hh_shown; i++) {
+            fputs(i ? "、" : "", f);
+            esc_masked_text(f, ri->no_std_hh[i]);
+        }
+        if ((long long)ri->n_no_std_hh_shown < ri->n_no_std_hh)
+            fprintf(f, " 等（本页列出前 %zu 户，全部见 manifest.json 的 no_standard）",
+                    ri->n_no_std_hh_shown);
+        fputs("</p>", f);
+    }
+    if (ri->n_no_std_cand_shown) {
+        fputs("<p>申请人（candidates.csv 的行号）：", f);
+        for (size_t i = 0; i < ri->n_no_std_cand_shown; i++)
+            fprintf(f, "%s%lld", i ? "、" : "", ri->no_std_cand_lines[i]);
+        if ((long long)ri->n_no_std_cand_shown < ri->n_no_std_cand)
+            fprintf(f, " 等（本页列出前 %zu 行，全部见 manifest.json）", ri->n_no_std_cand_shown);
+        fputs("</p>", f);
+    }
+    fputs("</section>\n", f);
+}
+
 /* The manifest, the script, and the page's end. */
 static void section_manifest(FILE *f, const struct report_input *ri)
 {
@@ -564,6 +624,7 @@ int report_html(FILE *f, const struct report_input *ri)
     section_trend(f, ri);
     section_resolved(f, ri);
     section_spot(f, ri);
+    section_nostd(f, ri);
     section_manifest(f, ri);
     return E_OK;
 }

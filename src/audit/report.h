@@ -36,6 +36,7 @@
 #include "audit/statedir.h"
 #include "base/err.h"
 #include "contract/policy.h"
+#include "out/nostd.h"
 
 struct rep_town {
     char code[10];
@@ -77,6 +78,16 @@ struct report_input {
     const struct rep_finding *findings;   /* resolved findings, the first ones */
     size_t n_findings;
     long long findings_total;             /* resolved findings in all */
+    /* households and candidates without a standard in force (the manifest's
+     * no_standard): counts (-1 unknown: an older manifest), the first ids
+     * and candidate lines, and the groups by region and area type */
+    long long n_no_std_hh, n_no_std_cand;
+    const char *const *no_std_hh;         /* household ids, the first n_no_std_hh_shown */
+    size_t n_no_std_hh_shown;
+    const long long *no_std_cand_lines;   /* candidates.csv lines, the first ..._shown */
+    size_t n_no_std_cand_shown;
+    const struct nostd_region *no_std_regions;
+    size_t n_no_std_regions;
 };
 
 /* The page; ID numbers in findings and evidence are masked here.  Reads

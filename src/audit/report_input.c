@@ -213,6 +213,31 @@ int report_write_run(const struct run_summary *s, const char *manifest_json,
         int sv = s->policy->severity[r];
         ri->rule_severity[r] = sv == SEV_OFF ? "off" : severity_names[sv];
     }
+    /* the households and candidates without a standard */
+    ri->n_no_std_hh = (long long)er->n_no_std_households;
+    ri->n_no_std_cand = (long long)er->n_no_std_candidates;
+    ri->no_std_regions = s->no_std_regions;
+    ri->n_no_std_regions = s->n_no_std_regions;
+    size_t hh_shown = er->n_no_std_households < NOSTD_SHOWN ? er->n_no_std_households
+                                                             : NOSTD_SHOWN;
+    size_t cand_shown = er->n_no_std_candidates < NOSTD_SHOWN ? er->n_no_std_candidates
+                                                             : NOSTD_SHOWN;
+    b.nostd_ids = malloc((hh_shown ? hh_shown : 1) * sizeof *b.nostd_ids);
+    b.nostd_lines = malloc((cand_shown ? cand_shown : 1) * sizeof *b.nostd_lines);
+    if (!b.nostd_ids || !b.nostd_lines) {
+        report_build_free(&b);
+        return ERR(e, E_NOMEM, "out of memory while writing the report");
+    }
+    for (size_t i = 0; i < hh_shown; i++)
+        b.nostd_ids[i] =
+            VEC_AT(s->d->households, struct household, er->no_std_households[i]).id;
+    for (size_t i = 0; i < cand_shown; i++)
+        b.nostd_lines[i] =
+            VEC_AT(s->d->candidates, struct candidate, er->no_std_candidates[i]).line;
+    ri->no_std_hh = b.nostd_ids;
+    ri->n_no_std_hh_shown = hh_shown;
+    ri->no_std_cand_lines = b.nostd_lines;
+    ri->n_no_std_cand_shown = cand_shown;
     ri->n_new = rv->n_new;
     ri->n_persisting = rv->n_persisting;
     ri->n_resolved = (long long)rv->n_resolved;
@@ -372,6 +397,14 @@ int report_from_published(struct report_build *b, const struct rundir *rd, size_
         return ERR(e, E_NOMEM, "out of memory while writing the report");
     }
     ri->manifest_json = rd->m.text;
+    ri->n_no_std_hh = rd->m.n_no_std_hh;
+    ri->n_no_std_cand = rd->m.n_no_std_cand;
+    ri->no_std_hh = (const char *const *)rd->m.no_std_hh;
+    ri->n_no_std_hh_shown = rd->m.n_no_std_hh_shown;
+    ri->no_std_cand_lines = rd->m.no_std_cand_lines;
+    ri->n_no_std_cand_shown = rd->m.n_no_std_cand_shown;
+    ri->no_std_regions = rd->m.no_std_regions;
+    ri->n_no_std_regions = rd->m.n_no_std_regions;
     snprintf(ri->as_of, sizeof ri->as_of, "%s", rd->m.as_of);
     snprintf(ri->seed, sizeof ri->seed, "%s", rd->m.seed);
     ri->rules_version = rd->m.rules_version[0] ? rd->m.rules_version : "?";
@@ -515,6 +548,8 @@ void report_sort_history(struct history_row *h, size_t n)
 
 void report_build_free(struct report_build *b)
 {
+    free(b->nostd_ids);
+    free(b->nostd_lines);
     free(b->towns);
     free(b->findings);
     free(b->spot);

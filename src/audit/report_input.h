@@ -52,6 +52,8 @@ struct report_build {
     struct rep_spot *spot;
     struct rep_queue_row *queue;
     struct rep_flag *flags;
+    const char **nostd_ids;      /* ri.no_std_hh, when built from a run in memory */
+    long long *nostd_lines;      /* ri.no_std_cand_lines, likewise */
 };
 
 /* report.html of the run s being published, with what rv marked (into the

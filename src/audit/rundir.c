@@ -88,6 +88,65 @@ static void read_inputs(json_t *inputs, struct run_manifest *m)
     }
 }
 
+/* Copy v (NULL: "") to *s, move *s past it; returns the copy. */
+static char *keep_str(char **s, const char *v)
+{
+    char *at = *s;
+    size_t n = strlen(v ? v : "");
+    memcpy(at, v ? v : "", n + 1);
+    *s += n + 1;
+    return at;
+}
+
+/* The manifest's no_standard (lists.c writes it): counts, the first ids
+ * and lines, the groups by region.  Absent (an older manifest): counts -1.
+ * Returns -1 when out of memory, else 0. */
+static int read_no_standard(json_t *ns, struct run_manifest *m)
+{
+    m->n_no_std_hh = m->n_no_std_cand = -1;
+    json_t *hh = json_object_get(ns, "households");
+    json_t *cl = json_object_get(ns, "candidates_lines");
+    json_t *br = json_object_get(ns, "by_region");
+    if (!json_is_array(hh) || !json_is_array(cl))
+        return 0;
+    m->n_no_std_hh = (long long)json_array_size(hh);
+    m->n_no_std_cand = (long long)json_array_size(cl);
+    size_t nh = json_array_size(hh) < NOSTD_SHOWN ? json_array_size(hh) : NOSTD_SHOWN;
+    size_t nc = json_array_size(cl) < NOSTD_SHOWN ? json_array_size(cl) : NOSTD_SHOWN;
+    size_t nr = json_is_array(br) ? json_array_size(br) : 0;
+    size_t bytes = 1;
+    for (size_t i = 0; i < nh; i++)
+        bytes += strlen(json_string_value(json_array_get(hh, i)) ?: "") + 1;
+    for (size_t i = 0; i < nr; i++) {
+        json_t *g = json_array_get(br, i);
+        bytes += strlen(json_string_value(json_object_get(g, "region_code")) ?: "") + 1;
+        bytes += strlen(json_string_value(json_object_get(g, "area_type")) ?: "") + 1;
+    }
+    m->no_std_hh = malloc((nh ? nh : 1) * sizeof *m->no_std_hh);
+    m->no_std_cand_lines = malloc((nc ? nc : 1) * sizeof *m->no_std_cand_lines);
+    m->no_std_regions = malloc((nr ? nr : 1) * sizeof *m->no_std_regions);
+    m->no_std_strings = malloc(bytes);
+    if (!m->no_std_hh || !m->no_std_cand_lines || !m->no_std_regions || !m->no_std_strings)
+        return -1;
+    char *s = m->no_std_strings;
+    for (size_t i = 0; i < nh; i++)
+        m->no_std_hh[i] = keep_str(&s, json_string_value(json_array_get(hh, i)));
+    for (size_t i = 0; i < nc; i++)
+        m->no_std_cand_lines[i] = json_integer_value(json_array_get(cl, i));
+    for (size_t i = 0; i < nr; i++) {
+        json_t *g = json_array_get(br, i);
+        struct nostd_region *r = &m->no_std_regions[i];
+        r->region = keep_str(&s, json_string_value(json_object_get(g, "region_code")));
+        r->area = keep_str(&s, json_string_value(json_object_get(g, "area_type")));
+        r->households = json_integer_value(json_object_get(g, "households"));
+        r->candidates = json_integer_value(json_object_get(g, "candidates"));
+    }
+    m->n_no_std_hh_shown = nh;
+    m->n_no_std_cand_shown = nc;
+    m->n_no_std_regions = nr;
+    return 0;
+}
+
 static int read_manifest(struct rundir *rd, const char *path, struct err *e)
 {
     struct run_manifest *m = &rd->m;
@@ -136,7 +195,10 @@ static int read_manifest(struct rundir *rd, const char *path, struct err *e)
     for (int r = 0; r < N_RULES; r++)
         m->rule_count[r] = count_of(counts, rule_names[r]);
     read_inputs(json_object_get(root, "inputs"), m);
+    st = read_no_standard(json_object_get(root, "no_standard"), m);
     json_decref(root);
+    if (st != 0)
+        return ERR(e, E_NOMEM, "out of memory while reading %s", path);
     return E_OK;
 }
 
@@ -396,6 +458,10 @@ int rundir_read(struct rundir *rd, const char *dir, unsigned parts, struct arena
 void rundir_free(struct rundir *rd)
 {
     free(rd->m.text);
+    free(rd->m.no_std_hh);
+    free(rd->m.no_std_cand_lines);
+    free(rd->m.no_std_regions);
+    free(rd->m.no_std_strings);
     free(rd->flags);
     free(rd->changes);
     free(rd->queue);

@@ -31,6 +31,7 @@
 #include "base/arena.h"
 #include "base/err.h"
 #include "contract/policy.h"
+#include "out/nostd.h"
 
 enum run_part {
     RUN_MANIFEST = 1 << 0,
@@ -55,6 +56,17 @@ struct run_manifest {
     long long data_rows[N_INPUT];         /* inputs read from the data (not a policy
                                              table of the rules directory), by enum
                                              input_file; -1 absent or unknown */
+    /* no_standard: counts (-1 unknown), the first NOSTD_SHOWN household
+     * ids and candidate lines, the groups by region (malloc'd, with their
+     * strings; rundir_free frees them) */
+    long long n_no_std_hh, n_no_std_cand;
+    char **no_std_hh;
+    size_t n_no_std_hh_shown;
+    long long *no_std_cand_lines;
+    size_t n_no_std_cand_shown;
+    struct nostd_region *no_std_regions;
+    size_t n_no_std_regions;
+    char *no_std_strings;                 /* the bytes the strings above point into */
 };
 
 struct run_flag {

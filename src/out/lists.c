@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/date.h"
+#include "out/nostd.h"
 
 void lists_flag_header(FILE *f, const char *extra_header)
 {
@@ -179,6 +180,16 @@ void lists_manifest(FILE *f, const struct run_summary *m, const struct feed_drop
         const struct candidate *c =
             &VEC_AT(d->candidates, struct candidate, m->er->no_std_candidates[i]);
         fprintf(f, "%s%lld", i ? ", " : "", c->line);
+    }
+    fputs("], \"by_region\": [", f);
+    for (size_t i = 0; i < m->n_no_std_regions; i++) {
+        const struct nostd_region *g = &m->no_std_regions[i];
+        fputs(i ? ", {\"region_code\": " : "{\"region_code\": ", f);
+        json_put_str(f, g->region);
+        fputs(", \"area_type\": ", f);
+        json_put_str(f, g->area);
+        fprintf(f, ", \"households\": %lld, \"candidates\": %lld}", g->households,
+                g->candidates);
     }
     fprintf(f, "]},\n  \"candidates_skipped_not_normal_in_hukou\": %lld,\n",
             m->er->candidates_skipped_not_in_hukou);

@@ -15,6 +15,7 @@ struct policy;
 struct dataset;
 struct eval_result;
 struct ranked;
+struct nostd_region;
 
 struct run_summary {
     const char *version;                /* hedui's (HEDUI_VERSION) */
@@ -31,6 +32,8 @@ struct run_summary {
     const char *const *stage_names;     /* ... and their names */
     int n_stages;
     long long peak_rss_kb;
+    const struct nostd_region *no_std_regions;   /* out/nostd.h: where the households */
+    size_t n_no_std_regions;                      /* without a standard are */
 };
 
 #endif
