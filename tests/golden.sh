@@ -32,7 +32,7 @@ check "manifest.json written" "[ -s '$T/t1/manifest.json' ]"
 check "the run says how many households and candidates lack a standard, even with -q" \
     "grep -q 'no standard in force on 2026-06-15 for 2 households and 1 candidates' '$T/err1'"
 check "the manifest lists them" \
-    "grep -q '\"no_standard\": {\"households\": \[\"HH040\", \"HH041\"\], \"candidates_lines\": \[14\]}' '$T/t1/manifest.json'"
+    "grep -q '\"no_standard\": {\"households\": \[\"HH040\", \"HH041\"\], \"candidates_lines\": \[14\], \"by_region\": \[{\"region_code\": \"610104001001\", \"area_type\": \"urban\", \"households\": 2, \"candidates\": 1}\]}' '$T/t1/manifest.json'"
 check "no temporary directory left" "[ -z \"\$(ls -A '$T' | grep hedui-tmp)\" ]"
 
 # 2. two threads and a rerun: byte-identical (manifest except timings)
