@@ -362,17 +362,8 @@ void precheck_print_json(FILE *f, const struct precheck_base *b, const struct pr
 
 void precheck_print_csv(FILE *f, const struct precheck_result *r)
 {
-    fputs("rule_id,kind,severity,household_id,hukou_no,id_no,region_code,evidence\n", f);
+    lists_flag_header(f, NULL);   /* flags.csv's own header and rows (out/lists.c) */
     for (size_t i = 0; i < r->n_hh; i++)
-        for (size_t k = 0; k < r->hh[i].n_flags; k++) {
-            const struct flag *g = r->fl[r->hh[i].first_flag + k];
-            csv_put(f, rule_names[g->rule], 0);
-            csv_put(f, kind_names[rule_kinds[g->rule]], 0);
-            csv_put(f, severity_names[g->severity], 0);
-            csv_put(f, g->household_id, 0);
-            csv_put(f, g->hukou_no, 0);
-            csv_put(f, g->id_no, 0);
-            csv_put(f, g->region, 0);
-            csv_put(f, g->evidence, 1);
-        }
+        for (size_t k = 0; k < r->hh[i].n_flags; k++)
+            lists_flag_row(f, r->fl[r->hh[i].first_flag + k], 1);
 }
