@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "base/date.h"
+#include "base/textout.h"
 
 #define MAX_VALUE 256   /* bytes of one value */
 
@@ -37,52 +38,11 @@ static const struct col mem_cols[] = {
 };
 #define N_MEM_COLS (sizeof mem_cols / sizeof mem_cols[0])
 
-/* ---------- a growable text ---------- */
-
-struct text {
-    char *p;
-    size_t n, cap;
-    int oom;
-};
-
-static void put(struct text *t, const char *s, size_t n)
+/* One CSV field of the rows handed to the loader, then its separator. */
+static void put_field(struct strbuf *t, const char *s, int last)
 {
-    if (t->oom)
-        return;
-    if (t->n + n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 1024;
-        while (cap < t->n + n + 1)
-            cap *= 2;
-        char *p = realloc(t->p, cap);
-        if (!p) {
-            t->oom = 1;
-            return;
-        }
-        t->p = p;
-        t->cap = cap;
-    }
-    memcpy(t->p + t->n, s, n);
-    t->n += n;
-    t->p[t->n] = '\0';
-}
-
-/* One CSV field; quoted (quotes doubled) only when it holds a comma or a
- * quote. */
-static void put_field(struct text *t, const char *s, int last)
-{
-    size_t n = strlen(s);
-    if (strpbrk(s, ",\"")) {
-        put(t, "\"", 1);
-        for (const char *q = s; *q; q++) {
-            put(t, q, 1);
-            if (*q == '"')
-                put(t, "\"", 1);   /* a quote inside is doubled */
-        }
-        put(t, "\"", 1);
-    } else {
-        put(t, s, n);
-    }
-    put(t, last ? "\n" : ",", 1);
+    strbuf_csv(t, s, strlen(s), CSV_QUOTE_NEEDED);
+    strbuf_put(t, last ? "\n" : ",", 1);
 }
 
 /* ---------- refusals ---------- */
@@ -217,15 +177,15 @@ int serve_request_parse(const char *body, size_t len, const struct serve_limits 
     }
     rq->hh = calloc(n, sizeof *rq->hh);
     rq->ids = calloc(n_ids ? n_ids : 1, sizeof *rq->ids);
-    struct text th = {0}, tm = {0};
+    struct strbuf th = {0}, tm = {0};
     if (!rq->hh || !rq->ids)
         return refuse(bad, 500, "body", "out of memory");
     static const char hh_head[] = "household_id,region_code,program,area_type,status,"
                                   "applied_on,approved_on,monthly_benefit,caseworker_id\n";
     static const char mem_head[] = "household_id,id_no,name,relation,declared_monthly_income,"
                                    "work_ability,disability_grade\n";
-    put(&th, hh_head, sizeof hh_head - 1);
-    put(&tm, mem_head, sizeof mem_head - 1);
+    strbuf_put(&th, hh_head, sizeof hh_head - 1);
+    strbuf_put(&tm, mem_head, sizeof mem_head - 1);
     char where[64], field[300];
     for (size_t i = 0; i < n && !st; i++) {
         json_t *h = json_array_get(hhs, i);
