@@ -25,6 +25,7 @@
 
 struct review;
 struct outdir;
+struct partrun;
 struct run_lock;
 
 #define HEDUI_VERSION "0.1.0"
@@ -50,6 +51,10 @@ struct run_config {
      * which judge one date; a snapshot, checked at other dates, keeps all. */
     int si_window_only;
     unsigned accept_drop;       /* --accept-drop FEED: bit (1u << f) per feed (feedcheck.h) */
+    /* --memory-limit: bytes, 0 = every row in memory.  Otherwise the rows
+     * wait in temporary files inside out_dir and are judged a batch at a
+     * time (engine/partrun.h); the outputs are the same. */
+    size_t memory_limit;
 };
 
 enum stage { ST_LOAD, ST_JOIN, ST_EVAL, ST_RANK, ST_WRITE, ST_TOTAL, N_STAGES };
@@ -72,6 +77,7 @@ struct pipeline {
     struct run_lock *state_lock; /* cfg.state_dir locked for the run, or NULL */
     struct feed_rows prev_rows; /* the previous run's feed sizes (pipeline_init, or pg) */
     struct feedcheck_out fc;    /* drops accepted this run (the manifest lists them) */
+    struct partrun *pr;         /* cfg.memory_limit: the rows on disk, until judged */
 };
 
 /* Check and lock cfg->out_dir and cfg->state_dir (outdir.h: before any

@@ -17,6 +17,7 @@
 #include "cmd/cli.h"
 #include "cmd/cmd.h"
 #include "engine/feedcheck.h"
+#include "engine/partrun.h"
 #include "pg/pg_run.h"
 #include "pg/pg_schema.h"
 #include "pipeline.h"
@@ -52,6 +53,11 @@ static const char usage_run[] =
     "  --as-of YYYY-MM-DD   judge as of this date (default: today)\n"
     "  --seed N             spot-check seed (default: the as-of date as YYYYMMDD)\n"
     "  --threads N          worker threads (default: all cores)\n"
+    "  --memory-limit SIZE  keep the run's memory under SIZE (e.g. 4G, 512M): rows\n"
+    "                       wait in temporary files inside --out and are judged a\n"
+    "                       part at a time; the outputs are the same.  A SIZE too\n"
+    "                       small for the registry is refused, naming the least\n"
+    "                       that would do\n"
     "  --encoding [FILE=]ENC  read FILE (or every file) as utf-8 or gb18030\n"
     "                       instead of detecting it; repeatable\n"
     "  --previous DIR       compare with the run published in DIR: flags.csv gets\n"
@@ -81,13 +87,14 @@ struct run_opts {
     int quiet;
     const char *previous, *state;
     unsigned accept_drop;       /* --accept-drop FEED, repeatable (feedcheck.h) */
+    size_t memory_limit;        /* --memory-limit, bytes; 0 = none */
 };
 
 /* E_OK, E_USAGE, or -1 when --help was printed. */
 static int parse_run(int argc, char **argv, struct run_opts *o, struct err *e)
 {
     memset(o, 0, sizeof *o);
-    const char *as_of = NULL, *seed = NULL, *threads = NULL;
+    const char *as_of = NULL, *seed = NULL, *threads = NULL, *mem = NULL;
     int help = 0;
     struct cli_list enc = {0}, drops = {0};
     const struct cli_opt opts[] = {
@@ -104,6 +111,7 @@ static int parse_run(int argc, char **argv, struct run_opts *o, struct err *e)
         {"--as-of", NULL, CLI_STR, &as_of},
         {"--seed", NULL, CLI_STR, &seed},
         {"--threads", NULL, CLI_STR, &threads},
+        {"--memory-limit", NULL, CLI_STR, &mem},
         {"--encoding", NULL, CLI_LIST, &enc},
         {"--accept-drop", NULL, CLI_LIST, &drops},
     };
@@ -120,6 +128,10 @@ static int parse_run(int argc, char **argv, struct run_opts *o, struct err *e)
         return ERR(e, E_USAGE, "--seed '%s' is not a non-negative integer", seed);
     if (threads && cli_parse_threads(threads, &o->threads, e) != E_OK)
         return e->code;
+    if (mem && partrun_parse_size(mem, &o->memory_limit) != 0)
+        return ERR(e, E_USAGE, "--memory-limit '%s' is not a size (e.g. 4G, 512M, 2048M)", mem);
+    if (mem && o->pg)
+        return ERR(e, E_USAGE, "--memory-limit works with CSV runs (--data)");
     for (int i = 0; i < enc.n; i++)
         if (cli_parse_encoding(enc.v[i], &o->enc_all, o->enc_file, e) != E_OK)
             return e->code;
@@ -173,6 +185,7 @@ int cmd_run(int argc, char **argv, struct err *e)
     cfg.progress = !o.quiet && isatty(STDERR_FILENO);
     cfg.si_window_only = 1;
     cfg.accept_drop = o.accept_drop;
+    cfg.memory_limit = o.memory_limit;
 
     if (o.pg && (o.previous || o.state))
         return ERR(e, E_USAGE, "--previous and --state work with CSV runs (--data); a --pg "

@@ -573,7 +573,7 @@ static int row_standards(void *ctx, const char *const *v, const size_t *lens,
  * its own: each column is checked by its type, in column order, the first
  * failure rejects the row naming the column (the same checks and reasons
  * as the readers above), and the values go where the declaration says. */
-#define MAX_COLS 16
+#define MAX_COLS NORMALISE_MAX_COLS
 
 union cell {
     uint64_t key;
@@ -710,6 +710,12 @@ static int spec_of(struct normaliser *n, enum input_file f, const char *names[MA
     sp->chunk_reject = chunk_reject_cb;
     n->cur = f;
     return E_OK;
+}
+
+int normalise_reader(struct normaliser *n, enum input_file f,
+                     const char *names[NORMALISE_MAX_COLS], struct load_spec *sp, struct err *e)
+{
+    return spec_of(n, f, names, sp, e);
 }
 
 int normaliser_init(struct normaliser *n, struct dataset *d, int as_of, struct err *e)

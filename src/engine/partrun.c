@@ -1,0 +1,672 @@
+/* partrun.c - a run under --memory-limit on one machine (see partrun.h;
+ * the plan and why it is exact: partition.h).
+ *
+ * Owns: the spill directory (SPILL_DIR_PREFIX inside the output
+ * directory) and its three sets of files - "m" the member rows, "h.I" the
+ * hukou rows by person key then "g.I" the same merged, "b.I" the rows of
+ * partition bucket I - the compact member list, the plan, the batches and
+ * the gathered flags.  Never judges a rule, never writes an output.
+ *
+ * Memory, in order of size at SF 10 (3 M households, 10 M members):
+ * the registry (households with their index, candidates: about 1.8 x
+ * households.csv), the compact members (24 bytes each, until the plan is
+ * made), the plan's tables (12 bytes per person needed, 4 per unit), the
+ * gathered flags, and one batch at a time.  The batches are cut from the
+ * exact row counts of each bucket (estimated bytes per row below), in what
+ * the limit leaves after the rest, measured (resident set) when the last
+ * feed has been read.
+ */
+#include "engine/partrun.h"
+
+#include <errno.h>
+#include <malloc.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/index.h"
+#include "base/sort.h"
+#include "engine/partrun_int.h"
+#include "engine/partscan.h"
+
+/* ---------- sizes ---------- */
+
+int partrun_parse_size(const char *s, size_t *bytes)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (end == s || errno || *s == '-')
+        return -1;
+    unsigned shift = 0;
+    switch (*end) {
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    case 't': case 'T': shift = 40; end++; break;
+    default: break;
+    }
+    if (shift && *end == 'i')
+        end++;
+    if (*end == 'B' || *end == 'b')
+        end++;
+    if (*end || v == 0 || v > (SIZE_MAX >> shift))
+        return -1;
+    *bytes = (size_t)(v << shift);
+    return 0;
+}
+
+static long long file_bytes(const char *path)
+{
+    struct stat sb;
+    return path && stat(path, &sb) == 0 ? (long long)sb.st_size : 0;
+}
+
+/* Resident memory now, in bytes (after giving freed memory back). */
+size_t partrun_rss_now(void)
+{
+    malloc_trim(0);
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f)
+        return 0;
+    unsigned long long pages = 0, res = 0;
+    int n = fscanf(f, "%llu %llu", &pages, &res);
+    fclose(f);
+    return n == 2 ? (size_t)res * (size_t)sysconf(_SC_PAGESIZE) : 0;
+}
+
+void partrun_fmt_size(double b, char *buf, size_t cap)
+{
+    if (b >= (double)(1 << 30))
+        snprintf(buf, cap, "%.1fG", b / (double)(1 << 30) + 0.05);
+    else
+        snprintf(buf, cap, "%.0fM", b / (double)MiB + 0.5);
+}
+
+/* What the run needs besides the batches: the process and its threads'
+ * buffers, the registry kept whole, the compact members and the plan's
+ * tables (bytes per CSV byte measured at SF 1 and SF 10, rounded up). */
+static double fixed_need(const long long *bytes, int nt)
+{
+    return 48.0 * (double)MiB + (double)nt * 72.0 * (double)MiB +
+           2.2 * (double)bytes[IN_HOUSEHOLDS] + 2.0 * (double)bytes[IN_CANDIDATES] +
+           1.3 * (double)bytes[IN_MEMBERS] + 0.1 * (double)bytes[IN_HUKOU];
+}
+
+/* ---------- open, free ---------- */
+
+int partrun_open(struct partrun **out, struct normaliser *nz, size_t limit, const char *out_dir,
+                 const struct partrun_inputs *in, int si_first, int si_last, struct err *e)
+{
+    *out = NULL;
+    long long bytes[N_INPUT], feeds = 0;
+    for (int f = 0; f < N_INPUT; f++) {
+        bytes[f] = file_bytes(in->path[f]);
+        if (f != IN_HOUSEHOLDS && f != IN_CANDIDATES && f != IN_STANDARDS && f != IN_HOLIDAYS)
+            feeds += bytes[f];
+    }
+    int nt = omp_get_max_threads();
+    double fixed = fixed_need(bytes, nt);
+    /* a batch of one bucket when the buckets are as many as can be */
+    double least = fixed + 1.6 * (double)feeds / PART_MAX_BUCKETS + 16.0 * (double)MiB;
+    if ((double)limit < least) {
+        char want[32], have[32];
+        partrun_fmt_size(least, want, sizeof want);
+        partrun_fmt_size((double)limit, have, sizeof have);
+        return ERR(e, E_USAGE, "--memory-limit %s is too small for these inputs: the run needs "
+                               "at least %s (the registry alone, households.csv and members.csv, "
+                               "is kept in memory); give --memory-limit %s or more",
+                   have, want, want);
+    }
+    struct partrun *pr = calloc(1, sizeof *pr);
+    if (!pr)
+        return ERR(e, E_NOMEM, "out of memory while preparing a run under --memory-limit");
+    pr->nz = nz;
+    pr->d = nz->d;
+    pr->limit = limit;
+    pr->nt = nt;
+    pr->si_first = si_first;
+    pr->si_last = si_last;
+    arena_init_growing(&pr->farena, (size_t)1 << 20, (size_t)4 << 20);
+    /* buckets: about a quarter of what the limit leaves each, so batches
+     * can be packed; as many as the test hook says */
+    double room = (double)limit - fixed;
+    double nb = 4.0 * 1.6 * (double)feeds / room;
+    pr->nb = nb < 1 ? 1 : nb > PART_MAX_BUCKETS ? PART_MAX_BUCKETS : (int)nb + 1;
+    double hb = 8.0 * 2.0 * (double)bytes[IN_HUKOU] / room;
+    pr->hb = hb < 1 ? 1 : hb > PART_MAX_BUCKETS ? PART_MAX_BUCKETS : (int)hb + 1;
+    const char *v = getenv("HEDUI_PART_BUCKETS");
+    if (v && atoi(v) >= 1 && atoi(v) <= PART_MAX_BUCKETS)
+        pr->nb = pr->hb = atoi(v);
+    v = getenv("HEDUI_PART_BATCH_BUCKETS");
+    if (v && atoi(v) >= 1)
+        pr->force_batch = atoi(v);
+    pr->si_seen = calloc((size_t)nt * 120, 1);
+    if (!pr->si_seen) {
+        partrun_free(pr);
+        return ERR(e, E_NOMEM, "out of memory while preparing a run under --memory-limit");
+    }
+    int st = spill_dir_create(pr->dir, sizeof pr->dir, out_dir, e);
+    if (st == E_OK)
+        st = spill_set_open(&pr->ms, pr->dir, "m", 1, nt, SPILL_BUF * 8, e);
+    if (st == E_OK)
+        st = spill_set_open(&pr->hs, pr->dir, "h", pr->hb, nt, SPILL_BUF, e);
+    if (st != E_OK) {
+        partrun_free(pr);
+        return st;
+    }
+    *out = pr;
+    return E_OK;
+}
+
+static void members_free(struct partrun *pr)
+{
+    for (int c = 0; c < pr->m_chunks; c++) {
+        vec_free(&pr->mbad[c]);
+        arena_free(&pr->mbad_arena[c]);
+    }
+    free(pr->mbad);
+    free(pr->mbad_arena);
+    free(pr->mslice);
+    free(pr->mcount);
+    free(pr->mc);
+    free(pr->mline);
+    free(pr->bad);
+    pr->mbad = NULL;
+    pr->mbad_arena = NULL;
+    pr->mslice = pr->mcount = NULL;
+    pr->mc = NULL;
+    pr->mline = NULL;
+    pr->bad = NULL;
+    pr->m_chunks = 0;
+}
+
+void partrun_free(struct partrun *pr)
+{
+    if (!pr)
+        return;
+    members_free(pr);
+    free(pr->mbase);
+    free(pr->repeat);
+    spill_set_release(&pr->ms);
+    spill_set_release(&pr->hs);
+    spill_set_release(&pr->gs);
+    spill_set_release(&pr->bs);
+    spill_dir_remove(pr->dir);
+    part_plan_free(&pr->plan);
+    free(pr->si_seen);
+    free(pr->batch_first);
+    free(pr->bucket_est);
+    free(pr->loc);
+    free(pr->glob_hh);
+    free(pr->glob_cand);
+    vec_free(&pr->flags);
+    arena_free(&pr->farena);
+    vec_free(&pr->nsh);
+    vec_free(&pr->nsc);
+    free(pr);
+}
+
+/* ---------- members.csv ---------- */
+
+static int members_begin(void *ctx, int n_chunks, const size_t *max_rows, unsigned gen,
+                         struct err *e)
+{
+    struct partrun *pr = ctx;
+    pr->gen[IN_MEMBERS] = gen;
+    members_free(pr);
+    size_t total = 0;
+    for (int c = 0; c < n_chunks; c++)
+        total += max_rows[c];
+    pr->m_chunks = n_chunks;
+    pr->mc = malloc((total ? total : 1) * sizeof *pr->mc);
+    pr->mline = malloc((total ? total : 1) * sizeof *pr->mline);
+    pr->mslice = calloc((size_t)n_chunks, sizeof *pr->mslice);
+    pr->mcount = calloc((size_t)n_chunks, sizeof *pr->mcount);
+    pr->mbad = calloc((size_t)n_chunks, sizeof *pr->mbad);
+    pr->mbad_arena = calloc((size_t)n_chunks, sizeof *pr->mbad_arena);
+    if (!pr->mc || !pr->mline || !pr->mslice || !pr->mcount || !pr->mbad || !pr->mbad_arena)
+        return ERR(e, E_NOMEM, "out of memory while reading members.csv");
+    for (int c = 0; c < n_chunks; c++) {
+        pr->mslice[c] = c ? pr->mslice[c - 1] + max_rows[c - 1] : 0;
+        arena_init_growing(&pr->mbad_arena[c], (size_t)4 << 10, (size_t)1 << 20);
+    }
+    return E_OK;
+}
+
+static int members_row(void *ctx, int t, int chunk, long long ord, unsigned gen,
+                       const void *row, struct err *e)
+{
+    struct partrun *pr = ctx;
+    const struct member *m = row;
+    size_t pos = pr->mslice[chunk] + pr->mcount[chunk]++;
+    pr->mc[pos] = (struct mrec){m->key, m->hh, m->relation == REL_HEAD};
+    pr->mline[pos] = m->line;
+    if (!m->key) {
+        struct badid *b = vec_push(&pr->mbad[chunk], sizeof *b);
+        char *id = arena_strndup(&pr->mbad_arena[chunk], m->id, strlen(m->id));
+        if (!b || !id)
+            return ERR(e, E_NOMEM, "out of memory while reading members.csv");
+        b->pos = (uint64_t)ord;
+        b->id = id;
+    }
+    uint64_t tag = (uint64_t)chunk << ORD_BITS | (uint64_t)ord;
+    return spill_set_put(&pr->ms, t, 0, IN_MEMBERS, gen, NULL, 0, &tag, row, e);
+}
+
+/* Close the chunks' slices up, in chunk order: compact position = file
+ * order. */
+static int members_compact(struct partrun *pr, struct err *e)
+{
+    pr->mbase = malloc(((size_t)pr->m_chunks + 1) * sizeof *pr->mbase);
+    if (!pr->mbase)
+        return ERR(e, E_NOMEM, "out of memory while reading members.csv");
+    size_t n = 0, nbad = 0;
+    for (int c = 0; c < pr->m_chunks; c++) {
+        pr->mbase[c] = n;
+        if (pr->mcount[c] && pr->mslice[c] != n) {
+            memmove(pr->mc + n, pr->mc + pr->mslice[c], pr->mcount[c] * sizeof *pr->mc);
+            memmove(pr->mline + n, pr->mline + pr->mslice[c], pr->mcount[c] * sizeof *pr->mline);
+        }
+        n += pr->mcount[c];
+        nbad += pr->mbad[c].n;
+    }
+    pr->mbase[pr->m_chunks] = n;
+    pr->n_mc = n;
+    pr->bad = malloc((nbad ? nbad : 1) * sizeof *pr->bad);
+    if (!pr->bad)
+        return ERR(e, E_NOMEM, "out of memory while reading members.csv");
+    pr->n_bad = 0;
+    for (int c = 0; c < pr->m_chunks; c++)
+        for (size_t i = 0; i < pr->mbad[c].n; i++) {
+            struct badid b = VEC_AT(pr->mbad[c], struct badid, i);
+            b.pos += pr->mbase[c];
+            pr->bad[pr->n_bad++] = b;
+        }
+    return E_OK;
+}
+
+int partrun_members(struct partrun *pr, const char *path, enum enc want, struct err *e)
+{
+    struct scan_sink sink = {pr, members_begin, members_row};
+    int st = partscan_file(pr->nz, IN_MEMBERS, path, want, &sink, e);
+    if (st == E_OK)
+        st = members_compact(pr, e);
+    if (st == E_OK)
+        st = spill_set_flush(&pr->ms, e);
+    return st;
+}
+
+/* ---------- hukou.csv ---------- */
+
+static int gen_begin(void *ctx, int n_chunks, const size_t *max_rows, unsigned gen,
+                     struct err *e)
+{
+    (void)n_chunks;
+    (void)max_rows;
+    (void)e;
+    unsigned *g = ctx;
+    *g = gen;
+    return E_OK;
+}
+
+static int hukou_row(void *ctx, int t, int chunk, long long ord, unsigned gen, const void *row,
+                     struct err *e)
+{
+    struct partrun *pr = ctx;
+    (void)chunk;
+    (void)ord;
+    const struct hukou *hk = row;
+    int b = (int)((idx_hash64(hk->key) >> 32) % (uint64_t)pr->hb);
+    return spill_set_put(&pr->hs, t, b, IN_HUKOU, gen, NULL, 0, NULL, row, e);
+}
+
+static int hukou_begin(void *ctx, int n_chunks, const size_t *max_rows, unsigned gen,
+                       struct err *e)
+{
+    struct partrun *pr = ctx;
+    return gen_begin(&pr->gen[IN_HUKOU], n_chunks, max_rows, gen, e);
+}
+
+int partrun_hukou(struct partrun *pr, const char *path, enum enc want, struct err *e)
+{
+    struct scan_sink sink = {pr, hukou_begin, hukou_row};
+    int st = partscan_file(pr->nz, IN_HUKOU, path, want, &sink, e);
+    if (st == E_OK)
+        st = spill_set_flush(&pr->hs, e);
+    return st;
+}
+
+/* ---------- the plan ---------- */
+
+static const char *bad_id_at(const struct partrun *pr, size_t pos)
+{
+    size_t lo = 0, hi = pr->n_bad;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (pr->bad[mid].pos < pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < pr->n_bad && pr->bad[lo].pos == pos ? pr->bad[lo].id : "";
+}
+
+/* normalise.c's finish_members on the compact list: a person repeated
+ * within one household is rejected and its first row kept; the rejects
+ * follow the load's, in household order then file order, with the same
+ * reason, as a run that keeps everything makes them. */
+static int member_repeats(struct partrun *pr, struct err *e)
+{
+    struct dataset *d = pr->d;
+    size_t nh = d->households.n, n = pr->n_mc;
+    const struct mrec *mc = pr->mc;
+    uint32_t *start = calloc(nh + 1, sizeof *start);
+    uint32_t *order = malloc((n ? n : 1) * sizeof *order);
+    pr->repeat = calloc(n ? n : 1, 1);
+    int st = E_OK;
+    if (!start || !order || !pr->repeat) {
+        st = ERR(e, E_NOMEM, "out of memory while grouping members by household");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        start[mc[i].hh + 1]++;
+    for (size_t h = 0; h < nh; h++)
+        start[h + 1] += start[h];
+    for (size_t i = 0; i < n; i++)
+        order[start[mc[i].hh]++] = (uint32_t)i;   /* start[h]: the end of group h now */
+    size_t a = 0;
+    for (size_t h = 0; h < nh && st == E_OK; h++) {
+        size_t b = start[h], kept = a;
+        for (size_t k = a; k < b && st == E_OK; k++) {
+            uint32_t pk = order[k];
+            long long dup_of = 0;
+            const char *idk = mc[pk].key ? NULL : bad_id_at(pr, pk);
+            for (size_t q = a; q < kept; q++) {
+                uint32_t pq = order[q];
+                int same = mc[pk].key ? mc[pk].key == mc[pq].key
+                                      : (mc[pq].key == 0 && idk[0] != '\0' &&
+                                         strcmp(idk, bad_id_at(pr, pq)) == 0);
+                if (same) {
+                    dup_of = pr->mline[pq];
+                    break;
+                }
+            }
+            if (dup_of) {
+                pr->repeat[pk] = 1;
+                st = dataset_reject(d, IN_MEMBERS, pr->mline[pk], e,
+                                    "id_no: person repeated in household %s (first on line %lld)",
+                                    VEC_AT(d->households, struct household, h).id, dup_of);
+                continue;
+            }
+            order[kept++] = pk;
+        }
+        a = b;
+    }
+out:
+    free(start);
+    free(order);
+    return st;
+}
+
+/* Every need of a member and of a candidate for a person. */
+static int plan_needs(struct partrun *pr, struct err *e)
+{
+    const struct dataset *d = pr->d;
+    uint32_t nh = (uint32_t)d->households.n, nc = (uint32_t)d->candidates.n;
+    int st = part_plan_init(&pr->plan, nh, nc, pr->nb, e);
+    pr->plan_made = st == E_OK;
+    for (size_t i = 0; i < pr->n_mc && st == E_OK; i++)
+        if (pr->mc[i].key && !pr->repeat[i])
+            st = part_plan_need(&pr->plan, pr->mc[i].key, pr->mc[i].hh,
+                                pr->mc[i].head ? NEED_HEAD : NEED_MEMBER, e);
+    for (uint32_t c = 0; c < nc && st == E_OK; c++)
+        st = part_plan_need(&pr->plan, VEC_AT(d->candidates, struct candidate, c).key, nh + c,
+                            NEED_CANDIDATE, e);
+    if (st == E_OK)
+        st = part_plan_need_done(&pr->plan, e);
+    return st;
+}
+
+/* Every row of file i of a set (of this file's last attempt) into d's
+ * rows, strings in d's arena. */
+static int read_into(struct partrun *pr, const char *prefix, int i, struct dataset *d,
+                     struct err *e)
+{
+    struct spill_reader r;
+    int st = spill_reader_open(&r, pr->dir, prefix, i, e);
+    if (st != E_OK)
+        return st;
+    struct spill_rec rec;
+    int got;
+    while ((got = spill_reader_next(&r, &rec, e)) == 1) {
+        if (rec.gen != pr->gen[rec.f])
+            continue;
+        size_t size;
+        struct vec *v = dataset_rows(d, rec.f, &size);
+        void *row = vec_push(v, size);
+        if (!row) {
+            st = ERR(e, E_NOMEM, "out of memory while reading back %s", input_file_names[rec.f]);
+            break;
+        }
+        if ((st = spill_rec_decode(&rec, row, &d->arena, e)) != E_OK)
+            break;
+    }
+    if (got < 0)
+        st = e->code;
+    spill_reader_close(&r);
+    return st;
+}
+
+/* hukou.csv bucket by bucket: the contract's merge (normalise.c, on the
+ * bucket's rows in file order: every row of a person is in its bucket),
+ * each merged row shown to the plan and kept in "g.I". */
+static int merge_hukou(struct partrun *pr, struct err *e)
+{
+    spill_set_close(&pr->hs);
+    int st = spill_set_open(&pr->gs, pr->dir, "g", pr->hb, 1, SPILL_BUF * 8, e);
+    for (int i = 0; i < pr->hb && st == E_OK; i++) {
+        struct dataset t;
+        struct normaliser tn;
+        dataset_init(&t);
+        st = normaliser_init(&tn, &t, pr->nz->as_of, e);
+        if (st == E_OK)
+            st = read_into(pr, "h", i, &t, e);
+        if (st == E_OK)
+            st = radix_sort_u64(t.hukou.v, t.hukou.n, sizeof(struct hukou),
+                                offsetof(struct hukou, line), e);
+        if (st == E_OK)
+            st = normalise_finish(&tn, e);
+        if (st == E_OK)
+            pr->d->files[IN_HUKOU].dropped_dupes += t.files[IN_HUKOU].dropped_dupes;
+        for (size_t k = 0; k < t.hukou.n && st == E_OK; k++) {
+            const struct hukou *hk = &VEC_AT(t.hukou, struct hukou, k);
+            st = part_plan_hukou(&pr->plan, hk, e);
+            if (st == E_OK)
+                st = spill_set_put(&pr->gs, 0, i, IN_HUKOU, pr->gen[IN_HUKOU], NULL, 0, NULL, hk,
+                                   e);
+        }
+        normaliser_free(&tn);
+        dataset_free(&t);
+        char path[1200];
+        snprintf(path, sizeof path, "%s/h.%d", pr->dir, i);
+        unlink(path);
+    }
+    if (st == E_OK)
+        st = spill_set_flush(&pr->gs, e);
+    spill_set_close(&pr->gs);
+    if (st == E_OK)
+        st = part_plan_groups_done(&pr->plan, e);
+    return st;
+}
+
+/* Each merged hukou row of "g.*" decoded in turn, to fn. */
+static int each_merged(struct partrun *pr, int (*fn)(struct partrun *, const struct hukou *,
+                                                      struct err *),
+                       int unlink_after, struct err *e)
+{
+    int st = E_OK;
+    struct arena scratch;
+    for (int i = 0; i < pr->hb && st == E_OK; i++) {
+        struct spill_reader r;
+        arena_init_growing(&scratch, (size_t)256 << 10, (size_t)4 << 20);
+        st = spill_reader_open(&r, pr->dir, "g", i, e);
+        struct spill_rec rec;
+        int got = 0;
+        while (st == E_OK && (got = spill_reader_next(&r, &rec, e)) == 1) {
+            struct hukou hk;
+            st = spill_rec_decode(&rec, &hk, &scratch, e);
+            if (st == E_OK)
+                st = fn(pr, &hk, e);
+        }
+        if (st == E_OK && got < 0)
+            st = e->code;
+        spill_reader_close(&r);
+        arena_free(&scratch);
+        if (unlink_after) {
+            char path[1200];
+            snprintf(path, sizeof path, "%s/g.%d", pr->dir, i);
+            unlink(path);
+        }
+    }
+    return st;
+}
+
+static int again_fn(struct partrun *pr, const struct hukou *hk, struct err *e)
+{
+    return part_plan_hukou_again(&pr->plan, hk, e);
+}
+
+static int route_hukou_fn(struct partrun *pr, const struct hukou *hk, struct err *e)
+{
+    uint16_t dest[PART_MAX_BUCKETS + 1];
+    int n = part_hukou_dests(&pr->plan, hk, dest);
+    int st = E_OK;
+    for (int k = 0; k < n && st == E_OK; k++)
+        st = spill_set_put(&pr->bs, 0, dest[k], IN_HUKOU, pr->gen[IN_HUKOU], dest, n, NULL, hk, e);
+    return st;
+}
+
+/* Member rows from "m" into their household's bucket, repeats left out. */
+static int route_members(struct partrun *pr, struct err *e)
+{
+    struct spill_reader r;
+    int st = spill_reader_open(&r, pr->dir, "m", 0, e);
+    if (st != E_OK)
+        return st;
+    struct arena scratch;
+    arena_init_growing(&scratch, (size_t)256 << 10, (size_t)4 << 20);
+    struct spill_rec rec;
+    int got = 0;
+    long long n = 0;
+    while (st == E_OK && (got = spill_reader_next(&r, &rec, e)) == 1) {
+        if (rec.gen != pr->gen[IN_MEMBERS])
+            continue;
+        int chunk = (int)(rec.tag >> ORD_BITS);
+        size_t pos = pr->mbase[chunk] + (size_t)(rec.tag & ((UINT64_C(1) << ORD_BITS) - 1));
+        if (chunk >= pr->m_chunks_final || pos >= pr->n_mc) {
+            st = ERR(e, E_INTERNAL, "a spilled member row is out of place");
+            break;
+        }
+        if (pr->repeat[pos])
+            continue;
+        struct member m;
+        st = spill_rec_decode(&rec, &m, &scratch, e);
+        if (st == E_OK)
+            st = spill_set_put(&pr->bs, 0, part_unit_bucket(&pr->plan, m.hh), IN_MEMBERS,
+                               pr->gen[IN_MEMBERS], NULL, 0, NULL, &m, e);
+        if (++n % 65536 == 0) {
+            arena_free(&scratch);
+            arena_init_growing(&scratch, (size_t)256 << 10, (size_t)4 << 20);
+        }
+    }
+    if (st == E_OK && got < 0)
+        st = e->code;
+    spill_reader_close(&r);
+    arena_free(&scratch);
+    return st;
+}
+
+int partrun_plan(struct partrun *pr, struct err *e)
+{
+    int st = member_repeats(pr, e);
+    if (st == E_OK)
+        st = plan_needs(pr, e);
+    pr->m_chunks_final = pr->m_chunks;
+    members_free(pr);   /* the repeats and the chunk starts stay, for routing */
+    if (st == E_OK)
+        st = merge_hukou(pr, e);
+    if (st == E_OK)
+        st = each_merged(pr, again_fn, 0, e);
+    if (st == E_OK)
+        st = part_plan_assign(&pr->plan, e);
+    if (st == E_OK)
+        st = spill_set_open(&pr->bs, pr->dir, "b", pr->nb, pr->nt, SPILL_BUF, e);
+    if (st == E_OK)
+        st = each_merged(pr, route_hukou_fn, 1, e);
+    if (st == E_OK)
+        st = route_members(pr, e);
+    spill_set_close(&pr->ms);
+    spill_set_unlink(pr->dir, "m", 1);
+    free(pr->repeat);
+    pr->repeat = NULL;
+    return st;
+}
+
+/* ---------- the other feeds ---------- */
+
+struct fsink {
+    struct partrun *pr;
+    enum input_file f;
+};
+
+static int feed_begin(void *ctx, int n_chunks, const size_t *max_rows, unsigned gen,
+                      struct err *e)
+{
+    struct fsink *fs = ctx;
+    return gen_begin(&fs->pr->gen[fs->f], n_chunks, max_rows, gen, e);
+}
+
+static int feed_row(void *ctx, int t, int chunk, long long ord, unsigned gen, const void *row,
+                    struct err *e)
+{
+    (void)chunk;
+    (void)ord;
+    struct fsink *fs = ctx;
+    struct partrun *pr = fs->pr;
+    if (fs->f == IN_SI) {
+        int m = ((const struct si_row *)row)->month;
+        if (m >= pr->si_first && m <= pr->si_last && m - pr->si_first < 120)
+            pr->si_seen[(size_t)t * 120 + (size_t)(m - pr->si_first)] = 1;
+    }
+    uint64_t key;
+    memcpy(&key, (const char *)row + feed_decls[fs->f].key_off, sizeof key);
+    int b = part_key_bucket(&pr->plan, key);
+    if (b < 0)
+        return E_OK;   /* a person no unit reads */
+    return spill_set_put(&pr->bs, t, b, fs->f, gen, NULL, 0, NULL, row, e);
+}
+
+int partrun_feed(struct partrun *pr, enum input_file f, const char *path, enum enc want,
+                 struct err *e)
+{
+    if (!feed_decls[f].by_person && f != IN_SI)
+        return ERR(e, E_INTERNAL, "%s is not a feed joined to people", input_file_names[f]);
+    struct fsink fs = {pr, f};
+    struct scan_sink sink = {&fs, feed_begin, feed_row};
+    return partscan_file(pr->nz, f, path, want, &sink, e);
+}
+
+void partrun_si_months(const struct partrun *pr, unsigned char *seen)
+{
+    int n = pr->si_last - pr->si_first + 1;
+    for (int m = 0; m < n && m < 120; m++) {
+        seen[m] = 0;
+        for (int t = 0; t < pr->nt; t++)
+            seen[m] |= pr->si_seen[(size_t)t * 120 + (size_t)m];
+    }
+}
+

@@ -1,0 +1,80 @@
+/* partrun_int.h - the state of a run under --memory-limit, shared by
+ * partrun.c (reading, the plan, routing) and partbatch.c (batches,
+ * reading them back, the flags).  Only those two include it.
+ */
+#ifndef ENGINE_PARTRUN_INT_H
+#define ENGINE_PARTRUN_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "contract/model.h"
+#include "engine/normalise.h"
+#include "engine/partition.h"
+#include "engine/spill.h"
+
+#define MiB ((size_t)1 << 20)
+#define SPILL_BUF ((size_t)32 << 10)
+#define ORD_BITS 40
+
+/* A member as the plan needs it (16 bytes); its line and, for an invalid
+ * ID, its text are kept beside it until the repeats are found. */
+struct mrec {
+    uint64_t key;
+    uint32_t hh;
+    uint32_t head;
+};
+
+struct badid {
+    uint64_t pos;            /* chunk-local order while loading, then global */
+    const char *id;
+};
+
+struct partrun {
+    struct normaliser *nz;
+    struct dataset *d;
+    size_t limit;
+    int nt;
+    char dir[1100];
+    int nb, hb;                  /* partition buckets, hukou key buckets */
+    int force_batch;             /* HEDUI_PART_BATCH_BUCKETS: buckets per batch (tests) */
+    unsigned gen[N_INPUT];       /* each streamed file's last load attempt */
+    /* members.csv, while it is read and until the plan */
+    struct mrec *mc;
+    long long *mline;
+    size_t n_mc;
+    int m_chunks, m_chunks_final;
+    size_t *mslice, *mcount;     /* per chunk: slice start, rows */
+    struct vec *mbad;            /* per chunk: struct badid */
+    struct arena *mbad_arena;    /* per chunk */
+    size_t *mbase;               /* per chunk: first compact position */
+    unsigned char *repeat;       /* per compact position: a repeat, rejected */
+    struct badid *bad;
+    size_t n_bad;
+    struct spill_set ms, hs, gs, bs;
+    struct part_plan plan;
+    int plan_made;
+    /* social insurance: months of the income window seen, per thread */
+    int si_first, si_last;
+    unsigned char *si_seen;      /* [nt * 120] */
+    long long routed[N_INPUT], dropped[N_INPUT];
+    /* batches */
+    int n_batches;
+    int *batch_first;            /* [n_batches + 1] buckets */
+    double *bucket_est;
+    double budget, max_bucket;
+    uint32_t *loc;               /* household index -> its place in the batch */
+    uint32_t *glob_hh, *glob_cand;
+    /* gathered */
+    struct vec flags;            /* struct flag */
+    struct arena farena;
+    struct vec nsh, nsc;         /* uint32_t: no standard, run-wide indexes */
+    long long cand_skipped;
+};
+
+/* Resident memory now, in bytes (after giving freed memory back). */
+size_t partrun_rss_now(void);
+/* "1.5G" or "740M" (rounded up) into buf. */
+void partrun_fmt_size(double b, char *buf, size_t cap);
+
+#endif

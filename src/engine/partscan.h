@@ -1,0 +1,51 @@
+/* partscan.h - read one input file as a run does, handing each typed row
+ * to a sink instead of keeping it (--memory-limit runs, partition.h).
+ *
+ * The file is read by load_csv() with the normaliser's own reader for it
+ * (normalise_reader), so every row is checked, typed and rejected exactly
+ * as in a run that keeps everything: the same rows, the same rejects and
+ * reasons, the same file statistics (bytes, checksum, encoding, data rows,
+ * ID normalisations, all in d->files[f]).  Chunks are parsed in parallel
+ * as usual (load.h); each chunk's rows go to the sink on the thread that
+ * parses it, in file order within the chunk, and are forgotten once the
+ * sink returns: memory stays at the parser's buffers and a chunk's worth
+ * of strings, whatever the file's size.  The rejects are kept (they go to
+ * rejects.csv) and appended to d->files[f].rejects in chunk order, as
+ * normalise.c's merge does.
+ *
+ * load.c may start a file over as one chunk (a stray quote upset its
+ * chunking): the sink's begin() is then called again, and rows it got
+ * before belong to an attempt that no longer counts (sink->gen tells them
+ * apart; the rejects are those of the last attempt only).
+ *
+ * Owns: the chunk wrappers around normalise.c's row readers.  Never keeps
+ * a row; never decides where one goes (the sink does).
+ */
+#ifndef ENGINE_PARTSCAN_H
+#define ENGINE_PARTSCAN_H
+
+#include "base/encoding.h"
+#include "base/err.h"
+#include "contract/model.h"
+#include "engine/normalise.h"
+
+struct scan_sink {
+    void *ctx;
+    /* A file's load (re)starts with n_chunks chunks, chunk i yielding at
+     * most max_rows[i] rows; gen is the attempt (0, then 1 if load.c
+     * starts over).  May be NULL. */
+    int (*begin)(void *ctx, int n_chunks, const size_t *max_rows, unsigned gen,
+                 struct err *e);
+    /* One typed row of the file (a struct of feed_decls[f].row_size whose
+     * strings live until the call returns), from chunk `chunk`, on OpenMP
+     * thread `thread`; `ord` counts the chunk's rows from 0. */
+    int (*row)(void *ctx, int thread, int chunk, long long ord, unsigned gen, const void *row,
+               struct err *e);
+};
+
+/* Read path as input f into n's dataset (statistics and rejects only),
+ * rows to sink.  Errors as load_csv(), or the sink's. */
+int partscan_file(struct normaliser *n, enum input_file f, const char *path, enum enc want,
+                  const struct scan_sink *sink, struct err *e);
+
+#endif
