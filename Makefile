@@ -33,7 +33,7 @@ LIB_OBJ  := $(LIB_SRC:src/%.c=$(O)/%.o)
 TEST_SRC := $(wildcard tests/check_*.c)
 TEST_OBJ := $(TEST_SRC:tests/%.c=$(O)/tests/%.o)
 
-.PHONY: all check layers unit golden pgtest fault check-cli review-test report-test safety-test feeds-test asan-check demo deps test-deps bench clean help
+.PHONY: all check layers unit golden pgtest fault check-cli review-test report-test safety-test feeds-test partition-test asan-check demo deps test-deps bench clean help
 all: hedui                                   ## build ./hedui
 
 hedui: $(O)/hedui
@@ -62,7 +62,7 @@ test-deps:
 	$(Q)sh tests/install-deps.sh test pg
 
 check: test-deps                             ## unit suites, then golden and CLI tests
-	$(Q)$(MAKE) --no-print-directory layers unit golden fault check-cli pgtest review-test report-test safety-test feeds-test fuzz
+	$(Q)$(MAKE) --no-print-directory layers unit golden fault check-cli pgtest review-test report-test safety-test feeds-test partition-test fuzz
 
 layers:                                      ## every #include points down its layer; no circle
 	$(Q)sh tests/layers.sh
@@ -81,6 +81,9 @@ check-cli: $(O)/hedui                        ## index build + check (tests/check
 
 feeds-test: $(O)/hedui                       ## feeds that look incomplete (tests/feeds_test.sh)
 	$(Q)sh tests/feeds_test.sh $(O)/hedui
+
+partition-test: $(O)/hedui                   ## run --memory-limit: same outputs, temporary files (tests/partition_test.sh)
+	$(Q)sh tests/partition_test.sh $(O)/hedui
 
 review-test: $(O)/hedui                      ## fingerprints, changes, verdicts, export packs
 	$(Q)sh tests/review_test.sh $(O)/hedui
@@ -102,7 +105,7 @@ fuzz:                                        ## libFuzzer targets: replay regres
 	$(Q)FUZZ_SECONDS=$(or $(FUZZ_SECONDS),20) sh tests/fuzz.sh
 
 asan-check: test-deps                        ## all tests under ASan + UBSan
-	$(Q)$(MAKE) --no-print-directory BUILD=asan unit golden check-cli pgtest review-test report-test safety-test feeds-test
+	$(Q)$(MAKE) --no-print-directory BUILD=asan unit golden check-cli pgtest review-test report-test safety-test feeds-test partition-test
 
 demo: deps                                   ## run the nightly job on fixtures/ into out/
 	$(Q)$(MAKE) --no-print-directory hedui

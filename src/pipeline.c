@@ -431,6 +431,11 @@ static int judge_partitioned(struct pipeline *p, struct judge *jg0, struct err *
             st = pipeline_judge(&jg, e);
         if (st == E_OK)
             st = partrun_gather(p->pr, &er, e);
+        if (st == E_OK && p->cfg.progress)
+            fprintf(stderr, "hedui: judge batch %d of %d: %zu households, %zu flags, %.0f ms, "
+                            "resident %zu MB, peak %lld MB\n", k + 1, nb, dp.households.n,
+                    er.n_flags, jg.join_ms + jg.eval_ms, partrun_rss_now() >> 20,
+                    pipeline_peak_rss_kb() >> 10);
         jg0->join_ms += jg.join_ms;
         jg0->eval_ms += jg.eval_ms;
         eval_result_free(&er);

@@ -12,7 +12,8 @@
     X(idcard) X(encoding) X(arena) X(date) X(csvload) X(rules) \
     X(calendar) X(evaluate) X(sample) X(pipeline) X(fastpath) X(snapshot) \
     X(review) X(sort) X(index) X(lists) X(outdir) X(idmask) X(feedcheck) \
-    X(fileio) X(csvread) X(utf8) X(textout) X(fingerprint) X(mask) X(export) X(rundir)
+    X(fileio) X(csvread) X(utf8) X(textout) X(fingerprint) X(mask) X(export) X(rundir) \
+    X(partition)
 
 #define DECL_SUITE(name) Suite *name##_suite(void) __attribute__((weak));
 HEDUI_SUITES(DECL_SUITE)

@@ -76,21 +76,21 @@ int partrun_batches(struct partrun *pr, int *n_batches, struct err *e)
             pr->max_bucket = pr->bucket_est[b];
     }
     free(units);
-    /* what the limit leaves: the rest is measured now; the flags gathered
-     * by the end (about as many as there are households, with their
-     * evidence) and the threads' scratch are set aside */
+    /* what the limit leaves for a batch: the rest is measured now (the
+     * routing tables are no longer needed), the flags gathered by the end
+     * and the threads' scratch are set aside (partrun.c, memory model) */
+    keytab_free(&pr->plan.keys);
+    keytab_free(&pr->plan.groups);
     double now = (double)partrun_rss_now();
-    double later = (double)nh * 0.6 * 300.0 + (double)pr->nt * 16.0 * (double)MiB +
-                   32.0 * (double)MiB;
+    double later = (double)nh * PR_FLAG_BYTES + (double)pr->nt * PR_THREAD_SCRATCH + PR_MARGIN;
     pr->budget = (double)pr->limit - now - later;
     if (!pr->force_batch && pr->max_bucket > pr->budget) {
         char want[32], have[32];
-        partrun_fmt_size((double)pr->limit - pr->budget + pr->max_bucket, want, sizeof want);
-        partrun_fmt_size((double)pr->limit, have, sizeof have);
+        partrun_fmt_size(1.05 * (now + later + pr->max_bucket), want, sizeof want);
+        partrun_fmt_limit(pr->limit, have, sizeof have);
         return ERR(e, E_USAGE, "--memory-limit %s is too small for these inputs: their largest "
-                               "part needs about %s (%d parts; a household that shares members "
-                               "with many others makes one large part); give --memory-limit "
-                               "%s or more",
+                               "part needs about %s (%d parts; a person in many households "
+                               "joins them into one part); give --memory-limit %s or more",
                    have, want, pr->nb, want);
     }
     int n = 0;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "base/arena.h"
 #include "base/index.h"
 #include "base/sort.h"
 
@@ -50,6 +51,11 @@ int keytab_build(struct keytab *t, struct kv *kv, size_t n, int dedupe, struct e
         keytab_free(t);
         return ERR(e, E_NOMEM, "out of memory while planning the partitions");
     }
+    /* probed at random, one row of a feed after another: huge pages
+     * save a TLB miss per probe (arena.h) */
+    mem_hugepages(t->h, m * sizeof *t->h);
+    mem_hugepages(t->val, m * sizeof *t->val);
+    mem_hugepages(t->dir, (((size_t)1 << bits) + 1) * sizeof *t->dir);
     for (size_t i = 0; i < m; i++) {
         t->h[i] = kv[i].h;
         t->val[i] = kv[i].val;

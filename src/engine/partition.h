@@ -108,8 +108,8 @@ struct kv {
     uint32_t aux;
 };
 
-/* Sort kv[0..n) by h (stable) and make t of it; with dedupe, repeated
- * (h, val) entries are kept once.  kv is consumed (freed here, also on
+/* Sort kv[0..n) by h (stable) and make t of it; with dedupe, an (h, val)
+ * entry equal to the one before it (after the sort) is dropped.  kv is consumed (freed here, also on
  * error).  E_OK or E_NOMEM. */
 int keytab_build(struct keytab *t, struct kv *kv, size_t n, int dedupe, struct err *e);
 /* The entries of h: [*first, return value). */

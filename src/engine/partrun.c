@@ -1,25 +1,25 @@
-/* partrun.c - a run under --memory-limit on one machine (see partrun.h;
- * the plan and why it is exact: partition.h).
+/* partrun.c - a run under --memory-limit on one machine, up to the rows
+ * in their partition buckets (see partrun.h; the plan and why it is exact:
+ * partition.h; the batches: partbatch.c; the state: partrun_int.h).
  *
  * Owns: the spill directory (SPILL_DIR_PREFIX inside the output
- * directory) and its three sets of files - "m" the member rows, "h.I" the
- * hukou rows by person key then "g.I" the same merged, "b.I" the rows of
- * partition bucket I - the compact member list, the plan, the batches and
- * the gathered flags.  Never judges a rule, never writes an output.
+ * directory) and its sets of files - "m" the member rows, "h.I" the hukou
+ * rows by person key, "g.I" the same merged, "b.I" the rows of partition
+ * bucket I - the compact member list, the member repeats, the plan, the
+ * memory model and the refusal of a limit too small.  Never judges a rule,
+ * never writes an output.
  *
- * Memory, in order of size at SF 10 (3 M households, 10 M members):
- * the registry (households with their index, candidates: about 1.8 x
- * households.csv), the compact members (24 bytes each, until the plan is
- * made), the plan's tables (12 bytes per person needed, 4 per unit), the
- * gathered flags, and one batch at a time.  The batches are cut from the
- * exact row counts of each bucket (estimated bytes per row below), in what
- * the limit leaves after the rest, measured (resident set) when the last
- * feed has been read.
+ * Memory: see "the memory model" below; every phase frees what the next
+ * does not read (the compact members once the plan has its pairs, each
+ * hukou bucket once merged, "h", "g" and "m" once routed, the routing
+ * tables before the batches), and glibc is told to map large blocks on
+ * their own, so what is freed leaves the process.
  */
 #include "engine/partrun.h"
 
 #include <errno.h>
 #include <malloc.h>
+#include <math.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,20 +80,64 @@ size_t partrun_rss_now(void)
 
 void partrun_fmt_size(double b, char *buf, size_t cap)
 {
-    if (b >= (double)(1 << 30))
-        snprintf(buf, cap, "%.1fG", b / (double)(1 << 30) + 0.05);
+    double g = (double)(1 << 30), m = (double)MiB;
+    if (b >= g)
+        snprintf(buf, cap, "%.1fG", ceil(b / g * 10) / 10);
     else
-        snprintf(buf, cap, "%.0fM", b / (double)MiB + 0.5);
+        snprintf(buf, cap, "%.0fM", ceil(b / m));
 }
 
-/* What the run needs besides the batches: the process and its threads'
- * buffers, the registry kept whole, the compact members and the plan's
- * tables (bytes per CSV byte measured at SF 1 and SF 10, rounded up). */
-static double fixed_need(const long long *bytes, int nt)
+/* A limit as the user would have written it: whole G or M, else bytes. */
+void partrun_fmt_limit(size_t b, char *buf, size_t cap)
 {
-    return 48.0 * (double)MiB + (double)nt * 72.0 * (double)MiB +
-           2.2 * (double)bytes[IN_HOUSEHOLDS] + 2.0 * (double)bytes[IN_CANDIDATES] +
-           1.3 * (double)bytes[IN_MEMBERS] + 0.1 * (double)bytes[IN_HUKOU];
+    if (b % ((size_t)1 << 30) == 0)
+        snprintf(buf, cap, "%zuG", b >> 30);
+    else if (b % MiB == 0)
+        snprintf(buf, cap, "%zuM", b >> 20);
+    else
+        snprintf(buf, cap, "%zu", b);
+}
+
+/* The memory model (bytes; coefficients per CSV byte measured at SF 1,
+ * 4 and 10 and rounded up).  Three moments are the highest:
+ *   plan   the registry kept whole (households with their index,
+ *          candidates), the compact members and the need pairs being
+ *          sorted (partition.c);
+ *   scan   the registry, the plan's tables, each thread's parse buffer
+ *          (load.c reads a chunk of up to a 256th of the file) and its
+ *          buffers of the temporary files;
+ *   batch  the registry, the flags gathered by the end (PR_FLAG_BYTES a
+ *          household), the threads' scratch, and the batch itself (the
+ *          feeds' rows of its buckets, PR_FEED_BYTES per CSV byte).
+ * The least limit is the highest of the three with batches of one bucket
+ * when the buckets are as many as can be. */
+struct need {
+    double plan, scan, batch_fixed, least;
+};
+
+static void estimate(const long long *bytes, int nt, int nb, struct need *n)
+{
+    long long largest = 0, feeds = 0;
+    for (int f = 0; f < N_INPUT; f++) {
+        if (bytes[f] > largest)
+            largest = bytes[f];
+        if (f != IN_HOUSEHOLDS && f != IN_CANDIDATES && f != IN_STANDARDS && f != IN_HOLIDAYS)
+            feeds += bytes[f];
+    }
+    double chunk = (double)largest / 256 > 8.0 * (double)MiB ? (double)largest / 256
+                                                             : 8.0 * (double)MiB;
+    double base = 16.0 * (double)MiB + (double)nt * 4.0 * (double)MiB;
+    double reg = 1.6 * (double)(bytes[IN_HOUSEHOLDS] + bytes[IN_CANDIDATES]);
+    double households = (double)bytes[IN_HOUSEHOLDS] / 80.0;
+    n->plan = base + reg + 1.4 * (double)bytes[IN_MEMBERS];
+    n->scan = base + reg + 0.35 * (double)bytes[IN_MEMBERS] +
+              (double)nt * (2 * chunk + (double)nb * (double)SPILL_BUF);
+    n->batch_fixed = base + reg + households * PR_FLAG_BYTES + (double)nt * PR_THREAD_SCRATCH +
+                     PR_MARGIN;
+    double one = n->batch_fixed + 2.0 * PR_FEED_BYTES * (double)feeds / PART_MAX_BUCKETS;
+    n->least = n->plan > n->scan ? n->plan : n->scan;
+    if (one > n->least)
+        n->least = one;
 }
 
 /* ---------- open, free ---------- */
@@ -109,21 +153,26 @@ int partrun_open(struct partrun **out, struct normaliser *nz, size_t limit, cons
             feeds += bytes[f];
     }
     int nt = omp_get_max_threads();
-    double fixed = fixed_need(bytes, nt);
-    /* a batch of one bucket when the buckets are as many as can be */
-    double least = fixed + 1.6 * (double)feeds / PART_MAX_BUCKETS + 16.0 * (double)MiB;
-    if ((double)limit < least) {
+    struct need nd;
+    estimate(bytes, nt, PART_MAX_BUCKETS, &nd);
+    if ((double)limit < nd.least) {
         char want[32], have[32];
-        partrun_fmt_size(least, want, sizeof want);
-        partrun_fmt_size((double)limit, have, sizeof have);
+        partrun_fmt_size(nd.least, want, sizeof want);
+        partrun_fmt_limit(limit, have, sizeof have);
         return ERR(e, E_USAGE, "--memory-limit %s is too small for these inputs: the run needs "
-                               "at least %s (the registry alone, households.csv and members.csv, "
-                               "is kept in memory); give --memory-limit %s or more",
+                               "at least %s (the registry, households.csv and members.csv, is "
+                               "kept in memory, and a part of the feeds at a time); give "
+                               "--memory-limit %s or more",
                    have, want, want);
     }
     struct partrun *pr = calloc(1, sizeof *pr);
     if (!pr)
         return ERR(e, E_NOMEM, "out of memory while preparing a run under --memory-limit");
+    /* memory given back must leave the process: a fixed threshold puts
+     * every block of 256 KiB or more in a mapping of its own (glibc would
+     * otherwise raise it to the largest block freed, and keep later ones
+     * on a heap that a batch leaves fragmented) */
+    mallopt(M_MMAP_THRESHOLD, 256 << 10);
     pr->nz = nz;
     pr->d = nz->d;
     pr->limit = limit;
@@ -131,13 +180,13 @@ int partrun_open(struct partrun **out, struct normaliser *nz, size_t limit, cons
     pr->si_first = si_first;
     pr->si_last = si_last;
     arena_init_growing(&pr->farena, (size_t)1 << 20, (size_t)4 << 20);
-    /* buckets: about a quarter of what the limit leaves each, so batches
-     * can be packed; as many as the test hook says */
-    double room = (double)limit - fixed;
-    double nb = 4.0 * 1.6 * (double)feeds / room;
-    pr->nb = nb < 1 ? 1 : nb > PART_MAX_BUCKETS ? PART_MAX_BUCKETS : (int)nb + 1;
+    /* buckets: a quarter of what the limit leaves for a batch each (so
+     * batches can be packed), as many as the test hook says */
+    double room = (double)limit - nd.batch_fixed;
+    double nb = 4.0 * PR_FEED_BYTES * (double)feeds / room;
+    pr->nb = nb < 1 ? 1 : nb >= PART_MAX_BUCKETS ? PART_MAX_BUCKETS : (int)nb + 1;
     double hb = 8.0 * 2.0 * (double)bytes[IN_HUKOU] / room;
-    pr->hb = hb < 1 ? 1 : hb > PART_MAX_BUCKETS ? PART_MAX_BUCKETS : (int)hb + 1;
+    pr->hb = hb < 1 ? 1 : hb >= PART_MAX_BUCKETS ? PART_MAX_BUCKETS : (int)hb + 1;
     const char *v = getenv("HEDUI_PART_BUCKETS");
     if (v && atoi(v) >= 1 && atoi(v) <= PART_MAX_BUCKETS)
         pr->nb = pr->hb = atoi(v);
@@ -613,6 +662,10 @@ int partrun_plan(struct partrun *pr, struct err *e)
     spill_set_unlink(pr->dir, "m", 1);
     free(pr->repeat);
     pr->repeat = NULL;
+    /* test hook (tests/partition_test.sh): the temporary files exist now */
+    const char *pause = getenv("HEDUI_TEST_PART_PAUSE");
+    if (st == E_OK && pause && atoi(pause) > 0)
+        sleep((unsigned)atoi(pause));
     return st;
 }
 

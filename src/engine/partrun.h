@@ -84,6 +84,9 @@ int partrun_result(struct partrun *pr, struct eval_result *r, struct err *e);
  * ..."), in buf. */
 void partrun_describe(const struct partrun *pr, char *buf, size_t cap);
 
+/* Resident memory now, in bytes (after giving freed memory back). */
+size_t partrun_rss_now(void);
+
 /* Parse a size: digits with an optional K, M, G or T (powers of 1024; a
  * trailing B or iB is allowed).  0 and *bytes, or -1. */
 int partrun_parse_size(const char *s, size_t *bytes);

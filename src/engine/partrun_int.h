@@ -17,6 +17,16 @@
 #define SPILL_BUF ((size_t)32 << 10)
 #define ORD_BITS 40
 
+/* The memory model's figures (partrun.c, "memory model"): a gathered flag
+ * with its evidence, per registry household (SF 1: 0.4 flags of ~330
+ * bytes); each thread's scratch while judging; what is always left free;
+ * a batch's bytes per byte of its feeds' CSV (rows, strings, indexes, the
+ * largest sort's scratch: 0.45 measured at SF 1). */
+#define PR_FLAG_BYTES 200.0
+#define PR_THREAD_SCRATCH (8.0 * (double)MiB)
+#define PR_MARGIN (16.0 * (double)MiB)
+#define PR_FEED_BYTES 1.2
+
 /* A member as the plan needs it (16 bytes); its line and, for an invalid
  * ID, its text are kept beside it until the repeats are found. */
 struct mrec {
@@ -72,9 +82,9 @@ struct partrun {
     long long cand_skipped;
 };
 
-/* Resident memory now, in bytes (after giving freed memory back). */
-size_t partrun_rss_now(void);
 /* "1.5G" or "740M" (rounded up) into buf. */
 void partrun_fmt_size(double b, char *buf, size_t cap);
+/* A limit as the user wrote it: "4G", "512M", or bytes. */
+void partrun_fmt_limit(size_t b, char *buf, size_t cap);
 
 #endif
