@@ -167,7 +167,7 @@ static int after_file(struct pipeline *p, enum input_file f, double t1, struct e
 
 /* Where input f is read from: DIR/FILE, or the rules' copy of a policy
  * table; 0 for an optional feed that is absent (not read at all). */
-static int input_path(const struct pipeline *p, int f, char *path, size_t cap, int *from_rules)
+int pipeline_input_path(const struct pipeline *p, int f, char *path, size_t cap, int *from_rules)
 {
     snprintf(path, cap, "%s/%s", p->cfg.data_dir, input_file_names[f]);
     *from_rules = 0;
@@ -221,7 +221,7 @@ static int load_dir_partitioned(struct pipeline *p, struct err *e)
     int use[N_INPUT], from_rules[N_INPUT];
     struct partrun_inputs in;
     for (int f = 0; f < N_INPUT; f++) {
-        use[f] = input_path(p, f, path[f], sizeof path[f], &from_rules[f]);
+        use[f] = pipeline_input_path(p, f, path[f], sizeof path[f], &from_rules[f]);
         in.path[f] = use[f] ? path[f] : NULL;
     }
     int last = date_month(p->cfg.as_of) - 1;   /* the window evaluate.c reads */
@@ -257,7 +257,7 @@ int pipeline_load_dir(struct pipeline *p, struct err *e)
     char path[4600];
     for (int f = 0; f < N_INPUT; f++) {
         int from_rules;
-        if (!input_path(p, f, path, sizeof path, &from_rules))
+        if (!pipeline_input_path(p, f, path, sizeof path, &from_rules))
             continue;
         int st = load_input(p, f, path, from_rules, 0, e);
         if (st != E_OK)
@@ -283,11 +283,7 @@ int pipeline_load_file(struct pipeline *p, enum input_file f, const char *path, 
                        struct err *e)
 {
     double t1 = pipeline_now_ms();
-    enum enc want = p->cfg.enc_file[f] ? p->cfg.enc_file[f] : p->cfg.enc_all;
-    int st = normalise_file(&p->nz, f, path, want, e);
-    p->d.files[f].from_rules = from_rules;
-    if (st == E_OK)
-        st = after_file(p, f, t1, e);
+    int st = load_input(p, f, path, from_rules, 0, e);
     p->stage_ms[ST_LOAD] += pipeline_now_ms() - t1;
     return st;
 }
@@ -362,14 +358,16 @@ int pipeline_finish_load(struct pipeline *p, struct err *e)
 }
 
 /* Feeds that look incomplete stop the run before anything is judged. */
-static int check_feeds(struct pipeline *p, struct err *e)
+int pipeline_check_feeds(struct pipeline *p, const unsigned char *si_seen, struct err *e)
 {
     if (p->prev_rows.note[0])
         fprintf(stderr, "hedui: warning: %s\n", p->prev_rows.note);
     int last = date_month(p->cfg.as_of) - 1;   /* the window evaluate.c reads */
     int first = last - p->pol.income_months + 1;
     unsigned char seen[120];                    /* window_months is 1..120 (policy.c) */
-    if (p->pr)
+    if (si_seen)
+        memcpy(seen, si_seen, sizeof seen);
+    else if (p->pr)
         partrun_si_months(p->pr, seen);
     else
         feedcheck_si_months(p->d.si.v, p->d.si.n, first, last, seen);
@@ -452,7 +450,7 @@ static int judge_partitioned(struct pipeline *p, struct judge *jg0, struct err *
 
 int pipeline_evaluate(struct pipeline *p, struct err *e)
 {
-    int st = check_feeds(p, e);   /* feeds that look incomplete: nothing judged */
+    int st = pipeline_check_feeds(p, NULL, e);   /* feeds that look incomplete: nothing judged */
     if (st != E_OK)
         return st;
     struct judge jg;
@@ -463,17 +461,20 @@ int pipeline_evaluate(struct pipeline *p, struct err *e)
     jg.jn = &p->jn;
     jg.cal = &p->cal;
     jg.er = &p->er;
-    const char *why[N_INPUT];
-    for (int f = 0; f < N_INPUT; f++) {
+    for (int f = 0; f < N_INPUT; f++)
         jg.have[f] = p->d.files[f].present;
-        why[f] = jg.have[f] ? NULL : "absent";
-    }
-    rule_skip_notes(&p->skip, why);
     st = p->pr ? judge_partitioned(p, &jg, e) : pipeline_judge(&jg, e);
     p->stage_ms[ST_JOIN] = jg.join_ms;
     p->stage_ms[ST_EVAL] = jg.eval_ms;
-    if (st != E_OK)
-        return st;
+    return st == E_OK ? pipeline_rank(p, e) : st;
+}
+
+int pipeline_rank(struct pipeline *p, struct err *e)
+{
+    const char *why[N_INPUT];
+    for (int f = 0; f < N_INPUT; f++)
+        why[f] = p->d.files[f].present ? NULL : "absent";
+    rule_skip_notes(&p->skip, why);
     progress(p, "index and join", -1, p->stage_ms[ST_JOIN]);
     progress(p, "evaluate rules (households)", (long long)p->d.households.n,
              p->stage_ms[ST_EVAL]);
@@ -486,8 +487,8 @@ int pipeline_evaluate(struct pipeline *p, struct err *e)
                         "L02 for any of them (listed in manifest.json, no_standard)\n",
                 asof, p->er.n_no_std_households, p->er.n_no_std_candidates);
     }
-
     double t = pipeline_now_ms();
+    int st = E_OK;
     if (p->rv && (st = review_mark(p->rv, &p->er, e)) != E_OK)
         return st;
     st = rank_build(&p->d, &p->pol, &p->er, p->cfg.as_of, p->cfg.seed, &p->rk, e);

@@ -99,6 +99,17 @@ int pipeline_finish_load(struct pipeline *p, struct err *e);
 /* Feeds that look incomplete (feedcheck.h), then join, evaluate, rank. */
 int pipeline_evaluate(struct pipeline *p, struct err *e);
 
+/* The parts of a run for a driver that judges elsewhere (the MPI run,
+ * src/mpi/): where input f is read from (0: an optional feed that is
+ * absent), the feed checks (si_seen: the income window's months with a
+ * social-insurance row, or NULL to take them from the dataset), and, once
+ * p->er holds every flag sorted, the skip notes, the review marks and the
+ * review queue and sample (what pipeline_evaluate does after judging). */
+int pipeline_input_path(const struct pipeline *p, int f, char *path, size_t cap,
+                        int *from_rules);
+int pipeline_check_feeds(struct pipeline *p, const unsigned char *si_seen, struct err *e);
+int pipeline_rank(struct pipeline *p, struct err *e);
+
 /* The judging part of a run, one entry point for the nightly run
  * (pipeline_evaluate), `hedui check` (on the dataset a snapshot yields) and
  * the unit tests (tests/testkit.c): on a loaded dataset (normalise_finish

@@ -1,13 +1,14 @@
 #!/bin/sh
 # install-deps.sh - install the Debian packages hedui needs, saying which.
 #
-# Usage: tests/install-deps.sh [build|test|pg|bench]...
+# Usage: tests/install-deps.sh [build|test|pg|report|fuzz|mpi]...
 #   build  compiler, libcsv, xxHash, libpq, jansson, OpenMP (libgomp comes with gcc)
 #   test   build + check (unit tests)
 #   pg     the PostgreSQL 15 server, for the database tests
 #   report Chromium (headless) and a CJK font, for tests/report_test.sh
 #   fuzz   build + clang 14 with libFuzzer and the sanitizers
 #          (libclang-rt-14-dev) and LLVM OpenMP, for tests/fuzz.sh
+#   mpi    build + Open MPI (mpicc, mpirun), for `make mpi` and tests/mpi_test.sh
 # Installs only what is missing; needs root (or sudo) only when something is.
 set -eu
 
@@ -16,6 +17,7 @@ pkgs_test="check"
 pkgs_pg="postgresql-15"
 pkgs_report="chromium fonts-wqy-zenhei"
 pkgs_fuzz="clang libclang-rt-14-dev libomp-14-dev"
+pkgs_mpi="openmpi-bin libopenmpi-dev"
 
 want=""
 [ $# -eq 0 ] && set -- build
@@ -26,7 +28,8 @@ for what in "$@"; do
         pg)    want="$want $pkgs_pg" ;;
         report) want="$want $pkgs_report" ;;
         fuzz)  want="$want $pkgs_build $pkgs_fuzz" ;;
-        *) echo "install-deps.sh: unknown group '$what' (build, test, pg, report, fuzz)" >&2; exit 2 ;;
+        mpi)   want="$want $pkgs_build $pkgs_mpi" ;;
+        *) echo "install-deps.sh: unknown group '$what' (build, test, pg, report, fuzz, mpi)" >&2; exit 2 ;;
     esac
 done
 

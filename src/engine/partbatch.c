@@ -107,63 +107,6 @@ int partrun_batches(struct partrun *pr, int *n_batches, struct err *e)
     return E_OK;
 }
 
-static int in_batch(const struct partrun *pr, int k, uint32_t u)
-{
-    int b = part_unit_bucket(&pr->plan, u);
-    return b >= pr->batch_first[k] && b < pr->batch_first[k + 1];
-}
-
-/* A dataset's rows of file f made room for (the count over the batch's
- * buckets, exact but for rows kept once). */
-static int reserve(struct dataset *d, enum input_file f, size_t n, struct err *e)
-{
-    size_t size;
-    struct vec *v = dataset_rows(d, f, &size);
-    if (n <= v->cap)
-        return E_OK;
-    void *p = realloc(v->v, n * size);
-    if (!p)
-        return ERR(e, E_NOMEM, "out of memory while reading back %s", input_file_names[f]);
-    v->v = p;
-    v->cap = n;
-    return E_OK;
-}
-
-/* The registry units of batch k, copied from the run's dataset (their
- * strings stay there), with their places both ways. */
-static int batch_units(struct partrun *pr, int k, struct dataset *dp, struct err *e)
-{
-    const struct dataset *d = pr->d;
-    uint32_t nh = (uint32_t)d->households.n, nc = (uint32_t)d->candidates.n, n = 0, m = 0;
-    for (uint32_t g = 0; g < nh; g++)
-        n += (uint32_t)in_batch(pr, k, g);
-    for (uint32_t c = 0; c < nc; c++)
-        m += (uint32_t)in_batch(pr, k, nh + c);
-    free(pr->glob_hh);
-    free(pr->glob_cand);
-    pr->glob_hh = malloc((n ? n : 1) * sizeof *pr->glob_hh);
-    pr->glob_cand = malloc((m ? m : 1) * sizeof *pr->glob_cand);
-    if (!pr->glob_hh || !pr->glob_cand || reserve(dp, IN_HOUSEHOLDS, n, e) != E_OK ||
-        reserve(dp, IN_CANDIDATES, m, e) != E_OK)
-        return ERR(e, E_NOMEM, "out of memory while reading back the registry");
-    for (uint32_t g = 0; g < nh; g++) {
-        if (!in_batch(pr, k, g))
-            continue;
-        pr->loc[g] = (uint32_t)dp->households.n;
-        pr->glob_hh[dp->households.n] = g;
-        VEC_AT(dp->households, struct household, dp->households.n++) =
-            VEC_AT(d->households, struct household, g);
-    }
-    for (uint32_t c = 0; c < nc; c++) {
-        if (!in_batch(pr, k, nh + c))
-            continue;
-        pr->glob_cand[dp->candidates.n] = c;
-        VEC_AT(dp->candidates, struct candidate, dp->candidates.n++) =
-            VEC_AT(d->candidates, struct candidate, c);
-    }
-    return E_OK;
-}
-
 /* Read bucket b's file into the batch [b0, b1): a row listed for several
  * buckets is kept from the first of them in the batch. */
 static int batch_read(struct partrun *pr, int b, int b0, int b1, struct dataset *dp,
@@ -188,17 +131,8 @@ static int batch_read(struct partrun *pr, int b, int b0, int b1, struct dataset 
             if (first != b)
                 continue;
         }
-        size_t size;
-        struct vec *v = dataset_rows(dp, rec.f, &size);
-        void *row = vec_push(v, size);
-        if (!row) {
-            st = ERR(e, E_NOMEM, "out of memory while reading back %s", input_file_names[rec.f]);
+        if ((st = partdata_add(dp, &rec, pr->loc, e)) != E_OK)
             break;
-        }
-        if ((st = spill_rec_decode(&rec, row, &dp->arena, e)) != E_OK)
-            break;
-        if (rec.f == IN_MEMBERS)
-            ((struct member *)row)->hh = pr->loc[((struct member *)row)->hh];
     }
     if (st == E_OK && got < 0)
         st = e->code;
@@ -209,42 +143,19 @@ static int batch_read(struct partrun *pr, int b, int b0, int b1, struct dataset 
 int partrun_batch_load(struct partrun *pr, int k, struct dataset *dp, struct err *e)
 {
     dataset_init(dp);
-    const struct dataset *d = pr->d;
     int b0 = pr->batch_first[k], b1 = pr->batch_first[k + 1];
-    int st = batch_units(pr, k, dp, e);
+    int st = partdata_units(pr->d, &pr->plan, b0, b1, dp, pr->loc, &pr->glob_hh, &pr->glob_cand,
+                            e);
     for (int f = 0; f < N_INPUT && st == E_OK; f++) {
         long long n = 0;
         for (int b = b0; b < b1; b++)
             n += spill_set_rows(&pr->bs, b, (enum input_file)f);
         if (n)
-            st = reserve(dp, (enum input_file)f, (size_t)n, e);
+            st = partdata_reserve(dp, (enum input_file)f, (size_t)n, e);
     }
     for (int b = b0; b < b1 && st == E_OK; b++)
         st = batch_read(pr, b, b0, b1, dp, e);
-    /* file order again (partition.h), hukou by person as its merge left it */
-    for (int f = 0; f < N_INPUT && st == E_OK; f++) {
-        size_t size;
-        struct vec *v = dataset_rows(dp, (enum input_file)f, &size);
-        if (f == IN_HUKOU)
-            st = radix_sort_u64(v->v, v->n, size, offsetof(struct hukou, key), e);
-        else if (f == IN_MEMBERS || feed_decls[f].by_person)
-            st = radix_sort_u64(v->v, v->n, size, (size_t)feed_decls[f].line_off, e);
-    }
-    dp->standards = (struct vec){d->standards.v, d->standards.n, d->standards.n, 1};
-    dp->holidays = (struct vec){d->holidays.v, d->holidays.n, d->holidays.n, 1};
-    for (int f = 0; f < N_INPUT; f++)
-        dp->files[f].present = d->files[f].present;
-    if (st == E_OK) {
-        struct normaliser tn;
-        st = normaliser_init(&tn, dp, pr->nz->as_of, e);
-        tn.hukou_merged = 1;
-        if (st == E_OK)
-            st = normalise_finish(&tn, e);
-        normaliser_free(&tn);
-    }
-    if (st == E_OK && dp->files[IN_MEMBERS].rejects.n)
-        st = ERR(e, E_INTERNAL, "a member repeat was found in part %d after the plan", k);
-    return st;
+    return st == E_OK ? partdata_finish(dp, pr->d, pr->nz->as_of, e) : st;
 }
 
 void partrun_batch_free(struct partrun *pr, struct dataset *d)
@@ -256,91 +167,14 @@ void partrun_batch_free(struct partrun *pr, struct dataset *d)
 
 /* ---------- the flags ---------- */
 
-static const char *keep_str(struct partrun *pr, const char *s, int *nomem)
-{
-    if (!s || !*s)
-        return "";
-    char *c = arena_strndup(&pr->farena, s, strlen(s));
-    if (!c)
-        *nomem = 1;
-    return c ? c : "";
-}
-
 int partrun_gather(struct partrun *pr, const struct eval_result *er, struct err *e)
 {
-    int nomem = 0;
-    for (size_t i = 0; i < er->n_flags; i++) {
-        const struct flag *f = &er->flags[i];
-        struct flag *g = vec_push(&pr->flags, sizeof *g);
-        if (!g)
-            return ERR(e, E_NOMEM, "out of memory while keeping the flags");
-        *g = *f;
-        /* household_id and region point into the run's households and
-         * candidates, which outlive the batch; the rest is the batch's */
-        if (f->hh != HH_NONE)
-            g->hh = pr->glob_hh[f->hh];
-        g->hukou_no = keep_str(pr, f->hukou_no, &nomem);
-        g->unit_hukou_no = f->unit_hukou_no == f->hukou_no ? g->hukou_no
-                                                           : keep_str(pr, f->unit_hukou_no, &nomem);
-        g->id_no = keep_str(pr, f->id_no, &nomem);
-        g->evidence = keep_str(pr, f->evidence, &nomem);
-        g->evkey = keep_str(pr, f->evkey, &nomem);
-    }
-    for (size_t i = 0; i < er->n_no_std_households; i++) {
-        uint32_t *p = vec_push(&pr->nsh, sizeof *p);
-        if (!p)
-            return ERR(e, E_NOMEM, "out of memory while keeping the flags");
-        *p = pr->glob_hh[er->no_std_households[i]];
-    }
-    for (size_t i = 0; i < er->n_no_std_candidates; i++) {
-        uint32_t *p = vec_push(&pr->nsc, sizeof *p);
-        if (!p)
-            return ERR(e, E_NOMEM, "out of memory while keeping the flags");
-        *p = pr->glob_cand[er->no_std_candidates[i]];
-    }
-    pr->cand_skipped += er->candidates_skipped_not_in_hukou;
-    if (nomem)
-        return ERR(e, E_NOMEM, "out of memory while keeping the flags");
-    return E_OK;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
+    return flagstore_add(&pr->fs, er, pr->glob_hh, pr->glob_cand, e);
 }
 
 int partrun_result(struct partrun *pr, struct eval_result *r, struct err *e)
 {
-    memset(r, 0, sizeof *r);
-    r->arenas = malloc(sizeof *r->arenas);
-    if (!r->arenas)
-        return ERR(e, E_NOMEM, "out of memory while collecting flags");
-    r->arenas[0] = pr->farena;   /* ownership moves to the result */
-    r->n_arenas = 1;
-    memset(&pr->farena, 0, sizeof pr->farena);
-    r->flags = pr->flags.v;
-    r->n_flags = pr->flags.n;
-    memset(&pr->flags, 0, sizeof pr->flags);
-    if (!r->flags && !(r->flags = malloc(sizeof *r->flags)))
-        return ERR(e, E_NOMEM, "out of memory while collecting flags");
-    qsort(r->flags, r->n_flags, sizeof *r->flags, flag_cmp);
-    for (size_t i = 0; i < r->n_flags; i++)
-        r->rule_count[r->flags[i].rule]++;
-    r->no_std_households = pr->nsh.v;
-    r->n_no_std_households = pr->nsh.n;
-    r->no_std_candidates = pr->nsc.v;
-    r->n_no_std_candidates = pr->nsc.n;
-    memset(&pr->nsh, 0, sizeof pr->nsh);
-    memset(&pr->nsc, 0, sizeof pr->nsc);
-    if (!r->no_std_households && !(r->no_std_households = malloc(sizeof(uint32_t))))
-        return ERR(e, E_NOMEM, "out of memory while collecting flags");
-    if (!r->no_std_candidates && !(r->no_std_candidates = malloc(sizeof(uint32_t))))
-        return ERR(e, E_NOMEM, "out of memory while collecting flags");
-    qsort(r->no_std_households, r->n_no_std_households, sizeof(uint32_t), cmp_u32);
-    qsort(r->no_std_candidates, r->n_no_std_candidates, sizeof(uint32_t), cmp_u32);
-    r->candidates_skipped_not_in_hukou = pr->cand_skipped;
-    return E_OK;
+    return flagstore_result(&pr->fs, r, e);
 }
 
 void partrun_describe(const struct partrun *pr, char *buf, size_t cap)

@@ -143,6 +143,7 @@ void part_plan_free(struct part_plan *pl)
 {
     vec_free(&pl->pairs);
     vec_free(&pl->facts);
+    vec_free(&pl->unions);
     keytab_free(&pl->need);
     keytab_free(&pl->cand_groups);
     keytab_free(&pl->keys);
@@ -237,14 +238,15 @@ int part_plan_hukou_again(struct part_plan *pl, const struct hukou *hk, struct e
     /* the candidates of this hukou_no read this person's rows: one
      * component with each other and with the person's other needs */
     uint32_t c0 = pl->cand_groups.val[i];
-    for (size_t k = i + 1; k < end; k++)
-        uf_union(pl->parent, c0, pl->cand_groups.val[k]);
+    int st = E_OK;
+    for (size_t k = i + 1; k < end && st == E_OK; k++)
+        st = push_kv(&pl->unions, 0, c0, pl->cand_groups.val[k], e);
     uint64_t h = idx_hash64(hk->key);
     size_t j, jend = keytab_find(&pl->need, h, &j);
-    if (j < jend) {
-        uf_union(pl->parent, c0, pl->need.val[j] >> 2);
-        return E_OK;
-    }
+    if (st != E_OK)
+        return st;
+    if (j < jend)
+        return push_kv(&pl->unions, 0, c0, pl->need.val[j] >> 2, e);
     /* a person only the candidates need: routed by key too */
     return push_kv(&pl->pairs, h, c0, 0, e);
 }
@@ -255,6 +257,11 @@ int part_plan_assign(struct part_plan *pl, struct err *e)
     pl->bucket = malloc((nu ? nu : 1) * sizeof *pl->bucket);
     if (!pl->bucket)
         return ERR(e, E_NOMEM, "out of memory while planning the partitions");
+    for (size_t i = 0; i < pl->unions.n; i++) {
+        const struct kv *u = &VEC_AT(pl->unions, struct kv, i);
+        uf_union(pl->parent, u->val, u->aux);
+    }
+    vec_free(&pl->unions);
     for (size_t u = 0; u < nu; u++)
         pl->bucket[u] =
             (uint16_t)(idx_hash64(uf_find(pl->parent, (uint32_t)u) + 1) % (uint64_t)pl->n_buckets);

@@ -132,6 +132,8 @@ struct part_plan {
     struct keytab need;         /* the member and candidate pairs, for the hukou merge */
     struct vec facts;           /* struct kv: h = hukou_no code, val = unit (heads, candidates) */
     struct keytab cand_groups;  /* idx_hash64(hukou_no code) -> candidate unit */
+    struct vec unions;          /* struct kv: units val and aux to join (the second
+                                   look at hukou); applied by part_plan_assign */
     uint32_t *parent;           /* union-find over units */
     uint16_t *bucket;           /* per unit, after part_plan_assign */
     struct keytab keys;         /* idx_hash64(person key) -> bucket */
@@ -162,7 +164,9 @@ int part_plan_hukou(struct part_plan *pl, const struct hukou *hk, struct err *e)
 /* After every merged row: the candidates' hukou_nos, for the next look. */
 int part_plan_groups_done(struct part_plan *pl, struct err *e);
 /* A merged hukou row again: a `normal` person of a candidate's hukou_no
- * is a need of that candidate. */
+ * is a need of that candidate (the joins it implies are kept in unions,
+ * the person in pairs: an MPI run gathers both from every rank before
+ * part_plan_assign). */
 int part_plan_hukou_again(struct part_plan *pl, const struct hukou *hk, struct err *e);
 
 /* Join the units, assign the buckets, make the lookup tables; the pairs

@@ -179,7 +179,7 @@ int partrun_open(struct partrun **out, struct normaliser *nz, size_t limit, cons
     pr->nt = nt;
     pr->si_first = si_first;
     pr->si_last = si_last;
-    arena_init_growing(&pr->farena, (size_t)1 << 20, (size_t)4 << 20);
+    flagstore_init(&pr->fs);
     /* buckets: a quarter of what the limit leaves for a batch each (so
      * batches can be packed), as many as the test hook says */
     double room = (double)limit - nd.batch_fixed;
@@ -252,10 +252,7 @@ void partrun_free(struct partrun *pr)
     free(pr->loc);
     free(pr->glob_hh);
     free(pr->glob_cand);
-    vec_free(&pr->flags);
-    arena_free(&pr->farena);
-    vec_free(&pr->nsh);
-    vec_free(&pr->nsc);
+    flagstore_free(&pr->fs);
     free(pr);
 }
 
@@ -391,93 +388,21 @@ int partrun_hukou(struct partrun *pr, const char *path, enum enc want, struct er
 
 /* ---------- the plan ---------- */
 
-static const char *bad_id_at(const struct partrun *pr, size_t pos)
+/* The compact list as partdata.h takes it. */
+static struct member_list member_list_of(const struct partrun *pr)
 {
-    size_t lo = 0, hi = pr->n_bad;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (pr->bad[mid].pos < pos)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < pr->n_bad && pr->bad[lo].pos == pos ? pr->bad[lo].id : "";
-}
-
-/* normalise.c's finish_members on the compact list: a person repeated
- * within one household is rejected and its first row kept; the rejects
- * follow the load's, in household order then file order, with the same
- * reason, as a run that keeps everything makes them. */
-static int member_repeats(struct partrun *pr, struct err *e)
-{
-    struct dataset *d = pr->d;
-    size_t nh = d->households.n, n = pr->n_mc;
-    const struct mrec *mc = pr->mc;
-    uint32_t *start = calloc(nh + 1, sizeof *start);
-    uint32_t *order = malloc((n ? n : 1) * sizeof *order);
-    pr->repeat = calloc(n ? n : 1, 1);
-    int st = E_OK;
-    if (!start || !order || !pr->repeat) {
-        st = ERR(e, E_NOMEM, "out of memory while grouping members by household");
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++)
-        start[mc[i].hh + 1]++;
-    for (size_t h = 0; h < nh; h++)
-        start[h + 1] += start[h];
-    for (size_t i = 0; i < n; i++)
-        order[start[mc[i].hh]++] = (uint32_t)i;   /* start[h]: the end of group h now */
-    size_t a = 0;
-    for (size_t h = 0; h < nh && st == E_OK; h++) {
-        size_t b = start[h], kept = a;
-        for (size_t k = a; k < b && st == E_OK; k++) {
-            uint32_t pk = order[k];
-            long long dup_of = 0;
-            const char *idk = mc[pk].key ? NULL : bad_id_at(pr, pk);
-            for (size_t q = a; q < kept; q++) {
-                uint32_t pq = order[q];
-                int same = mc[pk].key ? mc[pk].key == mc[pq].key
-                                      : (mc[pq].key == 0 && idk[0] != '\0' &&
-                                         strcmp(idk, bad_id_at(pr, pq)) == 0);
-                if (same) {
-                    dup_of = pr->mline[pq];
-                    break;
-                }
-            }
-            if (dup_of) {
-                pr->repeat[pk] = 1;
-                st = dataset_reject(d, IN_MEMBERS, pr->mline[pk], e,
-                                    "id_no: person repeated in household %s (first on line %lld)",
-                                    VEC_AT(d->households, struct household, h).id, dup_of);
-                continue;
-            }
-            order[kept++] = pk;
-        }
-        a = b;
-    }
-out:
-    free(start);
-    free(order);
-    return st;
+    return (struct member_list){pr->mc, pr->mline, pr->n_mc, pr->bad, pr->n_bad};
 }
 
 /* Every need of a member and of a candidate for a person. */
 static int plan_needs(struct partrun *pr, struct err *e)
 {
     const struct dataset *d = pr->d;
-    uint32_t nh = (uint32_t)d->households.n, nc = (uint32_t)d->candidates.n;
-    int st = part_plan_init(&pr->plan, nh, nc, pr->nb, e);
+    int st = part_plan_init(&pr->plan, (uint32_t)d->households.n, (uint32_t)d->candidates.n,
+                            pr->nb, e);
     pr->plan_made = st == E_OK;
-    for (size_t i = 0; i < pr->n_mc && st == E_OK; i++)
-        if (pr->mc[i].key && !pr->repeat[i])
-            st = part_plan_need(&pr->plan, pr->mc[i].key, pr->mc[i].hh,
-                                pr->mc[i].head ? NEED_HEAD : NEED_MEMBER, e);
-    for (uint32_t c = 0; c < nc && st == E_OK; c++)
-        st = part_plan_need(&pr->plan, VEC_AT(d->candidates, struct candidate, c).key, nh + c,
-                            NEED_CANDIDATE, e);
-    if (st == E_OK)
-        st = part_plan_need_done(&pr->plan, e);
-    return st;
+    struct member_list ml = member_list_of(pr);
+    return st == E_OK ? partdata_needs(&ml, pr->repeat, d, &pr->plan, e) : st;
 }
 
 /* Every row of file i of a set (of this file's last attempt) into d's
@@ -641,7 +566,8 @@ static int route_members(struct partrun *pr, struct err *e)
 
 int partrun_plan(struct partrun *pr, struct err *e)
 {
-    int st = member_repeats(pr, e);
+    struct member_list ml = member_list_of(pr);
+    int st = partdata_member_repeats(&ml, pr->d, 1, &pr->repeat, e);
     if (st == E_OK)
         st = plan_needs(pr, e);
     pr->m_chunks_final = pr->m_chunks;

@@ -10,6 +10,7 @@
 
 #include "contract/model.h"
 #include "engine/normalise.h"
+#include "engine/partdata.h"
 #include "engine/partition.h"
 #include "engine/spill.h"
 
@@ -26,19 +27,6 @@
 #define PR_THREAD_SCRATCH (8.0 * (double)MiB)
 #define PR_MARGIN (16.0 * (double)MiB)
 #define PR_FEED_BYTES 1.2
-
-/* A member as the plan needs it (16 bytes); its line and, for an invalid
- * ID, its text are kept beside it until the repeats are found. */
-struct mrec {
-    uint64_t key;
-    uint32_t hh;
-    uint32_t head;
-};
-
-struct badid {
-    uint64_t pos;            /* chunk-local order while loading, then global */
-    const char *id;
-};
 
 struct partrun {
     struct normaliser *nz;
@@ -75,11 +63,7 @@ struct partrun {
     double budget, max_bucket;
     uint32_t *loc;               /* household index -> its place in the batch */
     uint32_t *glob_hh, *glob_cand;
-    /* gathered */
-    struct vec flags;            /* struct flag */
-    struct arena farena;
-    struct vec nsh, nsc;         /* uint32_t: no standard, run-wide indexes */
-    long long cand_skipped;
+    struct flagstore fs;         /* the flags gathered */
 };
 
 /* "1.5G" or "740M" (rounded up) into buf. */
