@@ -28,11 +28,17 @@ ALL_CFLAGS  = -std=gnu11 -D_GNU_SOURCE $(WARN) -fopenmp -MMD -MP -Isrc $(PG_CFLA
 ALL_LDFLAGS = -fopenmp $(LDFLAGS.$(BUILD)) $(LDFLAGS)
 LDLIBS_ALL  = -lcsv -lxxhash -lpq -ljansson -lm $(LDLIBS)
 
-LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
+LIB_SRC  := $(filter-out src/main.c src/mpi/%,$(wildcard src/*.c src/*/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(O)/%.o)
 TEST_SRC := $(wildcard tests/check_*.c)
 TEST_OBJ := $(TEST_SRC:tests/%.c=$(O)/tests/%.o)
 
+# hedui-mpi (make mpi): the library above, src/mpi/ and main.c built with
+# -DHEDUI_MPI by Open MPI's compiler wrapper (tests/install-deps.sh mpi)
+MPICC    ?= mpicc
+MPI_OBJ  := $(O)/mpi/main.o $(patsubst src/mpi/%.c,$(O)/mpi/%.o,$(wildcard src/mpi/*.c))
+
+.PHONY: mpi mpi-test
 .PHONY: all check layers unit golden pgtest fault check-cli review-test report-test safety-test feeds-test partition-test asan-check demo deps test-deps bench clean help
 all: hedui                                   ## build ./hedui
 
@@ -41,6 +47,27 @@ hedui: $(O)/hedui
 
 $(O)/hedui: $(O)/main.o $(LIB_OBJ)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+mpi: hedui-mpi                               ## build ./hedui-mpi (MPI: mpirun -np N ./hedui-mpi run ...)
+
+hedui-mpi: $(O)/hedui-mpi
+	$(Q)cp $< $@
+
+$(O)/hedui-mpi: $(MPI_OBJ) $(LIB_OBJ)
+	$(Q)$(MPICC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+$(O)/mpi/main.o: src/main.c | $(O)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(MPICC) $(ALL_CFLAGS) -DHEDUI_MPI -c -o $@ $<
+
+$(O)/mpi/%.o: src/mpi/%.c | $(O)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(MPICC) $(ALL_CFLAGS) -DHEDUI_MPI -c -o $@ $<
+
+mpi-test: $(O)/hedui                         ## hedui-mpi under mpirun -np 1..4 (tests/mpi_test.sh)
+	$(Q)sh tests/install-deps.sh mpi
+	$(Q)$(MAKE) --no-print-directory hedui-mpi
+	$(Q)sh tests/mpi_test.sh ./hedui-mpi $(O)/hedui
 
 $(O)/%.o: src/%.c | $(O)
 	$(Q)mkdir -p $(dir $@)
@@ -62,7 +89,7 @@ test-deps:
 	$(Q)sh tests/install-deps.sh test pg
 
 check: test-deps                             ## unit suites, then golden and CLI tests
-	$(Q)$(MAKE) --no-print-directory layers unit golden fault check-cli pgtest review-test report-test safety-test feeds-test partition-test fuzz
+	$(Q)$(MAKE) --no-print-directory layers unit golden fault check-cli pgtest review-test report-test safety-test feeds-test partition-test mpi-test fuzz
 
 layers:                                      ## every #include points down its layer; no circle
 	$(Q)sh tests/layers.sh
@@ -118,7 +145,7 @@ bench:                                       ## benchmarks (see bench/README.md)
 	$(Q)$(MAKE) --no-print-directory -C bench bench
 
 clean:
-	rm -rf build hedui
+	rm -rf build hedui hedui-mpi
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'

@@ -182,6 +182,14 @@ int pipeline_input_path(const struct pipeline *p, int f, char *path, size_t cap,
     return 1;
 }
 
+int pipeline_input_missing(int f, const char *path, struct err *e)
+{
+    err_init(e);
+    return ERR(e, E_NOINPUT,
+               "required input %s is missing (looked for %s); see 'hedui run --help' "
+               "for the files a run needs", input_file_names[f], path);
+}
+
 /* Read input f: into the dataset, or (stream) through the partitioned
  * run's reader for it (engine/partrun.h). */
 static int load_input(struct pipeline *p, int f, const char *path, int from_rules, int stream,
@@ -199,12 +207,8 @@ static int load_input(struct pipeline *p, int f, const char *path, int from_rule
     else
         st = partrun_feed(p->pr, (enum input_file)f, path, want, e);
     p->d.files[f].from_rules = from_rules;
-    if (st == E_NOINPUT) {
-        err_init(e);
-        return ERR(e, E_NOINPUT,
-                   "required input %s is missing (looked for %s); see 'hedui run --help' "
-                   "for the files a run needs", input_file_names[f], path);
-    }
+    if (st == E_NOINPUT)
+        return pipeline_input_missing(f, path, e);
     if (st != E_OK)
         return st;
     return after_file(p, (enum input_file)f, t1, e);

@@ -107,6 +107,8 @@ int pipeline_evaluate(struct pipeline *p, struct err *e);
  * review queue and sample (what pipeline_evaluate does after judging). */
 int pipeline_input_path(const struct pipeline *p, int f, char *path, size_t cap,
                         int *from_rules);
+/* E_NOINPUT with a run's message for required input f missing at path. */
+int pipeline_input_missing(int f, const char *path, struct err *e);
 int pipeline_check_feeds(struct pipeline *p, const unsigned char *si_seen, struct err *e);
 int pipeline_rank(struct pipeline *p, struct err *e);
 

@@ -3,7 +3,7 @@
 # within its own layer, and the module graph has no circle.
 #
 # The layers, ground first (README "Layout"):
-#   base <- contract <- policy <- engine <- out, audit <- pipeline <- snapshot, pg <- cmd <- main
+#   base <- contract <- policy <- engine <- out, audit <- pipeline <- snapshot, pg <- cmd <- mpi <- main
 # (policy: the rules language's parser, checker and compiler; it knows the
 # contract's data model but not the engine's indexes.)
 # A file may include its own folder and any folder to its left; `out` and
@@ -29,7 +29,8 @@ allowed() {   # $1 = layer of the including file; prints the layers it may inclu
         snapshot) echo "base contract policy engine out audit pipeline snapshot" ;;
         pg)       echo "base contract policy engine out audit pipeline pg" ;;
         cmd)      echo "base contract policy engine out audit pipeline snapshot pg cmd" ;;
-        main)     echo "base contract policy engine out audit pipeline snapshot pg cmd" ;;
+        mpi)      echo "base contract policy engine out audit pipeline snapshot pg cmd mpi" ;;
+        main)     echo "base contract policy engine out audit pipeline snapshot pg cmd mpi" ;;
         *)        echo "" ;;
     esac
 }

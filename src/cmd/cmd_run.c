@@ -16,6 +16,7 @@
 #include "base/err.h"
 #include "cmd/cli.h"
 #include "cmd/cmd.h"
+#include "cmd/cmd_run.h"
 #include "engine/feedcheck.h"
 #include "engine/partrun.h"
 #include "pg/pg_run.h"
@@ -164,38 +165,53 @@ static int parse_run(int argc, char **argv, struct run_opts *o, struct err *e)
     return E_OK;
 }
 
-int cmd_run(int argc, char **argv, struct err *e)
+int cmd_run_parse(int argc, char **argv, struct run_cmdline *rc, struct err *e)
 {
     struct run_opts o;
+    memset(rc, 0, sizeof *rc);
     int st = parse_run(argc, argv, &o, e);
-    if (st == -1)
-        return E_OK;   /* --help */
     if (st != E_OK)
-        return st;
-    struct run_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.data_dir = o.data;
-    cfg.rules_dir = o.rules;
-    cfg.out_dir = o.out;   /* checked and locked first (outdir.h) */
-    cfg.as_of = o.as_of;
-    cfg.seed = o.seed;
-    cfg.threads = o.threads;
-    cfg.enc_all = o.enc_all;
-    memcpy(cfg.enc_file, o.enc_file, sizeof cfg.enc_file);
-    cfg.progress = !o.quiet && isatty(STDERR_FILENO);
-    cfg.si_window_only = 1;
-    cfg.accept_drop = o.accept_drop;
-    cfg.memory_limit = o.memory_limit;
-
+        return st;   /* -1: --help */
+    struct run_config *cfg = &rc->cfg;
+    snprintf(rc->rules_buf, sizeof rc->rules_buf, "%s", o.rules);
+    cfg->data_dir = o.data;
+    cfg->rules_dir = rc->rules_buf;
+    cfg->out_dir = o.out;   /* checked and locked first (outdir.h) */
+    cfg->as_of = o.as_of;
+    cfg->seed = o.seed;
+    cfg->threads = o.threads;
+    cfg->enc_all = o.enc_all;
+    memcpy(cfg->enc_file, o.enc_file, sizeof cfg->enc_file);
+    cfg->progress = !o.quiet && isatty(STDERR_FILENO);
+    cfg->si_window_only = 1;
+    cfg->accept_drop = o.accept_drop;
+    cfg->memory_limit = o.memory_limit;
+    rc->pg = o.pg;
+    rc->schema = o.schema;
+    rc->out = o.out;
     if (o.pg && (o.previous || o.state))
         return ERR(e, E_USAGE, "--previous and --state work with CSV runs (--data); a --pg "
                                "run compares with the previous run in its schema and applies "
                                "the verdicts in its dispositions table");
-    if (o.pg)
-        return pg_run(&cfg, o.pg, o.schema, o.out, e);
-    cfg.auditor_outputs = 1;   /* fingerprints.csv, report.html (review.h, report.h) */
-    cfg.previous_dir = o.previous;
-    cfg.state_dir = o.state;
+    if (!o.pg) {
+        cfg->auditor_outputs = 1;   /* fingerprints.csv, report.html (review.h, report.h) */
+        cfg->previous_dir = o.previous;
+        cfg->state_dir = o.state;
+    }
+    return E_OK;
+}
+
+int cmd_run(int argc, char **argv, struct err *e)
+{
+    struct run_cmdline rc;
+    int st = cmd_run_parse(argc, argv, &rc, e);
+    if (st == -1)
+        return E_OK;   /* --help */
+    if (st != E_OK)
+        return st;
+    struct run_config cfg = rc.cfg;
+    if (rc.pg)
+        return pg_run(&cfg, rc.pg, rc.schema, rc.out, e);
 
     struct pipeline p;
     st = pipeline_init(&p, &cfg, e);
@@ -204,14 +220,14 @@ int cmd_run(int argc, char **argv, struct err *e)
     if (st == E_OK)
         st = pipeline_evaluate(&p, e);
     if (st == E_OK)
-        st = pipeline_publish_dir(&p, o.out, e);
+        st = pipeline_publish_dir(&p, rc.out, e);
     if (st == E_OK && cfg.progress) {
         size_t n_rej = 0;
         for (int f = 0; f < N_INPUT; f++)
             n_rej += p.d.files[f].rejects.n;
         fprintf(stderr, "hedui: %zu flags, %zu in the review queue, %zu sampled, %zu rejected rows"
                         " -> %s (%.0f ms, peak %lld MB)\n",
-                p.er.n_flags, p.rk.n_queue, p.rk.n_spot, n_rej, o.out,
+                p.er.n_flags, p.rk.n_queue, p.rk.n_spot, n_rej, rc.out,
                 pipeline_now_ms() - p.t_start, pipeline_peak_rss_kb() / 1024);
     }
     pipeline_free(&p);

@@ -155,8 +155,10 @@ static int merge_rejects(struct scan *s, struct err *e)
     return E_OK;
 }
 
-int partscan_file(struct normaliser *n, enum input_file f, const char *path, enum enc want,
-                  const struct scan_sink *sink, struct err *e)
+/* One file from path (buf NULL) or from memory. */
+static int scan(struct normaliser *n, enum input_file f, const char *path,
+                const unsigned char *buf, size_t len, enum enc want,
+                const struct scan_sink *sink, struct err *e)
 {
     struct load_spec sp;
     const char *names[NORMALISE_MAX_COLS];
@@ -175,9 +177,23 @@ int partscan_file(struct normaliser *n, enum input_file f, const char *path, enu
     sp.chunks_begin = begin_cb;
     sp.chunk_ctx = chunk_ctx_cb;
     sp.chunk_reject = reject_cb;
-    st = load_csv(n->d, path, want, &sp, e);
+    st = buf ? load_csv_mem(n->d, path, buf, len, want, &sp, e)
+             : load_csv(n->d, path, want, &sp, e);
     if (st == E_OK)
         st = merge_rejects(&s, e);
     chunks_free(&s);
     return st;
+}
+
+int partscan_file(struct normaliser *n, enum input_file f, const char *path, enum enc want,
+                  const struct scan_sink *sink, struct err *e)
+{
+    return scan(n, f, path, NULL, 0, want, sink, e);
+}
+
+int partscan_buffer(struct normaliser *n, enum input_file f, const char *label,
+                    const unsigned char *buf, size_t len, enum enc want,
+                    const struct scan_sink *sink, struct err *e)
+{
+    return scan(n, f, label, buf, len, want, sink, e);
 }

@@ -47,5 +47,11 @@ struct scan_sink {
  * rows to sink.  Errors as load_csv(), or the sink's. */
 int partscan_file(struct normaliser *n, enum input_file f, const char *path, enum enc want,
                   const struct scan_sink *sink, struct err *e);
+/* The same for CSV bytes in memory (load_csv_mem: a piece of a file with
+ * its header, read by an MPI rank); `label` names it in statistics and
+ * messages. */
+int partscan_buffer(struct normaliser *n, enum input_file f, const char *label,
+                    const unsigned char *buf, size_t len, enum enc want,
+                    const struct scan_sink *sink, struct err *e);
 
 #endif
