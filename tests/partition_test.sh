@@ -202,5 +202,43 @@ check "the next run succeeds" '[ $? -eq 0 ]'
 check "the next run removed the killed run's temporary files" "[ ! -d '$SP' ]"
 check "and leaves none of its own" "[ -z \"\$(ls -A '$T/k' | grep hedui-tmp)\" ]"
 
+# ---------------------------------------------------------------- 6. out of memory
+# with the fault build (make fault builds it; tests/fault.sh): an allocation
+# failing at each of the first 150 points, then every 29th, ends cleanly
+# (exit 0 or 7 with its message), leaves no temporary files and the
+# previous run published
+FH=${PART_FAULT_HEDUI:-$ROOT/build/fault/hedui}
+if [ -x "$FH" ]; then
+    run "$ROOT/fixtures" "$T/oref" 20260615 2>/dev/null
+    cp -r "$T/oref" "$T/oom"
+    n=$(HEDUI_FAULT_REPORT=1 HEDUI_PART_BUCKETS=3 HEDUI_PART_BATCH_BUCKETS=1 "$FH" run -q \
+        --data "$ROOT/fixtures" --out "$T/ocount" --as-of $ASOF --seed 20260615 \
+        --memory-limit 1G 2>&1 | sed -n 's/^faultinj: \([0-9]*\) allocations$/\1/p')
+    check "the fault build counts allocations under --memory-limit" "[ -n '$n' ] && [ '$n' -gt 100 ]"
+    k=1 runs=0 oom_bad=0
+    while [ "$k" -le "${n:-0}" ]; do
+        HEDUI_FAIL_ALLOC=$k HEDUI_PART_BUCKETS=3 HEDUI_PART_BATCH_BUCKETS=1 "$FH" run -q \
+            --data "$ROOT/fixtures" --out "$T/oom" --as-of $ASOF --seed 20260615 \
+            --memory-limit 1G >/dev/null 2>"$T/oom.err"
+        rc=$?
+        runs=$((runs + 1))
+        if [ $rc -eq 7 ]; then
+            grep -q '^hedui: out of memory while ' "$T/oom.err" || {
+                oom_bad=$((oom_bad + 1)); echo "partition: k=$k: exit 7 without its message" >&2; }
+        elif [ $rc -ne 0 ]; then
+            oom_bad=$((oom_bad + 1)); echo "partition: k=$k: exit $rc: $(head -c 300 "$T/oom.err")" >&2
+        fi
+        if [ -n "$(ls -A "$T/oom" | grep hedui-tmp)" ]; then
+            oom_bad=$((oom_bad + 1)); echo "partition: k=$k: temporary files left" >&2
+        fi
+        cmp -s "$T/oom/flags.csv" "$T/oref/flags.csv" || {
+            oom_bad=$((oom_bad + 1)); echo "partition: k=$k: flags.csv changed" >&2; }
+        if [ $k -lt 150 ]; then k=$((k + 1)); else k=$((k + 29)); fi
+    done
+    check "out of memory at $runs allocation points under --memory-limit ends cleanly" "[ $oom_bad -eq 0 ]"
+else
+    echo "partition: no fault build at $FH (make fault builds one): out-of-memory loop skipped" >&2
+fi
+
 echo "partition: $pass passed, $fail failed"
 [ $fail -eq 0 ]
