@@ -189,6 +189,7 @@ int cmd_run_parse(int argc, char **argv, struct run_cmdline *rc, struct err *e)
     rc->pg = o.pg;
     rc->schema = o.schema;
     rc->out = o.out;
+    rc->quiet = o.quiet;
     if (o.pg && (o.previous || o.state))
         return ERR(e, E_USAGE, "--previous and --state work with CSV runs (--data); a --pg "
                                "run compares with the previous run in its schema and applies "

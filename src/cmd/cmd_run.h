@@ -13,6 +13,7 @@ struct run_cmdline {
     struct run_config cfg;      /* as cmd_run sets it (auditor outputs for a CSV run) */
     const char *pg, *schema;    /* --pg CONNINFO (NULL: a CSV run), --schema */
     const char *out;            /* --out */
+    int quiet;                  /* -q, --quiet */
     char rules_buf[4096];       /* cfg.rules_dir points here */
 };
 

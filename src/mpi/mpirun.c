@@ -814,6 +814,8 @@ int cmd_run_mpi(int argc, char **argv, struct err *e)
     struct run_config cfg = rc.cfg;
     if (!cfg.threads)
         cfg.threads = threads_per_rank(&r.m);
+    /* mpirun hands rank 0's stderr on through a pipe: progress unless -q */
+    cfg.progress = !rc.quiet;
     if (r.m.rank != 0) {
         /* --out, --state and --previous are rank 0's alone */
         cfg.out_dir = NULL;
