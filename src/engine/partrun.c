@@ -400,7 +400,6 @@ static int plan_needs(struct partrun *pr, struct err *e)
     const struct dataset *d = pr->d;
     int st = part_plan_init(&pr->plan, (uint32_t)d->households.n, (uint32_t)d->candidates.n,
                             pr->nb, e);
-    pr->plan_made = st == E_OK;
     struct member_list ml = member_list_of(pr);
     return st == E_OK ? partdata_needs(&ml, pr->repeat, d, &pr->plan, e) : st;
 }

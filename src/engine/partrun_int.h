@@ -51,11 +51,9 @@ struct partrun {
     size_t n_bad;
     struct spill_set ms, hs, gs, bs;
     struct part_plan plan;
-    int plan_made;
     /* social insurance: months of the income window seen, per thread */
     int si_first, si_last;
     unsigned char *si_seen;      /* [nt * 120] */
-    long long routed[N_INPUT], dropped[N_INPUT];
     /* batches */
     int n_batches;
     int *batch_first;            /* [n_batches + 1] buckets */
