@@ -6,6 +6,8 @@
 #   make asan-check    the same tests under AddressSanitizer + UBSan
 #   make demo          install missing packages, run on fixtures/ into out/
 #   make bench         benchmarks (never part of check)
+#   make install       hedui, rules, man page and README under PREFIX (/usr/local)
+#   make uninstall     remove them again
 CC      ?= cc
 BUILD   ?= release
 O       := build/$(BUILD)
@@ -26,11 +28,11 @@ CK_LIBS   := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubun
 ALL_CFLAGS  = -std=gnu11 -D_GNU_SOURCE $(WARN) -fopenmp -MMD -MP -Isrc $(PG_CFLAGS) \
               $(CFLAGS.$(BUILD)) $(CFLAGS)
 ALL_LDFLAGS = -fopenmp $(LDFLAGS.$(BUILD)) $(LDFLAGS)
-LDLIBS_ALL  = -lcsv -lxxhash -lpq -ljansson -lm $(LDLIBS)
+LDLIBS_ALL  = -lcsv -lxxhash -lpq -ljansson -lxlsxwriter -lzip -lexpat -lcrypto -lmicrohttpd -lgnutls -lm $(LDLIBS)
 
 LIB_SRC  := $(filter-out src/main.c src/mpi/%,$(wildcard src/*.c src/*/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(O)/%.o)
-TEST_SRC := $(wildcard tests/check_*.c)
+TEST_SRC := $(wildcard tests/check_*.c) tests/testkit.c
 TEST_OBJ := $(TEST_SRC:tests/%.c=$(O)/tests/%.o)
 
 # hedui-mpi (make mpi): the library above, src/mpi/ and main.c built with
@@ -39,7 +41,7 @@ MPICC    ?= mpicc
 MPI_OBJ  := $(O)/mpi/main.o $(patsubst src/mpi/%.c,$(O)/mpi/%.o,$(wildcard src/mpi/*.c))
 
 .PHONY: mpi mpi-test
-.PHONY: all check layers unit golden pgtest fault check-cli review-test report-test safety-test feeds-test partition-test asan-check demo deps test-deps bench clean help
+.PHONY: all check layers sizes unit golden pgtest fault check-cli review-test report-test pack-test safety-test feeds-test ops-test serve-test partition-test asan-check demo deps test-deps bench clean help install uninstall
 all: hedui                                   ## build ./hedui
 
 hedui: $(O)/hedui
@@ -66,8 +68,8 @@ $(O)/mpi/%.o: src/mpi/%.c | $(O)
 
 mpi-test: $(O)/hedui                         ## hedui-mpi under mpirun -np 1..4 (tests/mpi_test.sh)
 	$(Q)sh tests/install-deps.sh mpi
-	$(Q)$(MAKE) --no-print-directory hedui-mpi
-	$(Q)sh tests/mpi_test.sh ./hedui-mpi $(O)/hedui
+	$(Q)$(MAKE) --no-print-directory $(O)/hedui-mpi
+	$(Q)sh tests/mpi_test.sh $(O)/hedui-mpi $(O)/hedui
 
 $(O)/%.o: src/%.c | $(O)
 	$(Q)mkdir -p $(dir $@)
@@ -89,10 +91,13 @@ test-deps:
 	$(Q)sh tests/install-deps.sh test pg
 
 check: test-deps                             ## unit suites, then golden and CLI tests
-	$(Q)$(MAKE) --no-print-directory layers unit golden fault check-cli pgtest review-test report-test safety-test feeds-test partition-test mpi-test fuzz
+	$(Q)$(MAKE) --no-print-directory layers sizes unit golden fault check-cli pgtest review-test report-test pack-test safety-test feeds-test ops-test serve-test partition-test mpi-test fuzz
 
 layers:                                      ## every #include points down its layer; no circle
 	$(Q)sh tests/layers.sh
+
+sizes:                                       ## no src/ file over 800 lines; lists functions over 150
+	$(Q)sh tests/sizes.sh
 
 unit: $(O)/check_all
 	$(Q)CK_DEFAULT_TIMEOUT=120 HEDUI_TEST_ROOT=$(CURDIR) $(O)/check_all
@@ -115,11 +120,19 @@ partition-test: $(O)/hedui                   ## run --memory-limit: same outputs
 review-test: $(O)/hedui                      ## fingerprints, changes, verdicts, export packs
 	$(Q)sh tests/review_test.sh $(O)/hedui
 
+pack-test: $(O)/hedui                        ## township packs as workbooks, read by openpyxl (installs it)
+	$(Q)sh tests/pack_test.sh $(O)/hedui
+
 safety-test: $(O)/hedui                      ## masking, --out refusals/lock/publish, odd inputs
 	$(Q)sh tests/safety_test.sh $(O)/hedui
 
 report-test: $(O)/hedui                      ## report.html in headless Chromium (installs it)
 	$(Q)sh tests/report_test.sh $(O)/hedui
+
+ops-test: $(O)/hedui                         ## make install/uninstall, the man page, the run's summary line
+	$(Q)sh tests/ops_test.sh $(O)/hedui $(BUILD)
+serve-test: $(O)/hedui                       ## hedui serve: answers, access log, swaps under load, TLS, page (tests/serve_test.sh)
+	$(Q)sh tests/serve_test.sh $(O)/hedui
 
 fault: test-deps                             ## fault injection: OOM loop, ENOSPC/EIO, kill -9 loop
 	$(Q)$(MAKE) --no-print-directory BUILD=fault build/fault/hedui
@@ -132,7 +145,7 @@ fuzz:                                        ## libFuzzer targets: replay regres
 	$(Q)FUZZ_SECONDS=$(or $(FUZZ_SECONDS),20) sh tests/fuzz.sh
 
 asan-check: test-deps                        ## all tests under ASan + UBSan
-	$(Q)$(MAKE) --no-print-directory BUILD=asan unit golden check-cli pgtest review-test report-test safety-test feeds-test partition-test
+	$(Q)$(MAKE) --no-print-directory BUILD=asan unit golden check-cli pgtest review-test report-test pack-test safety-test feeds-test ops-test serve-test partition-test mpi-test
 
 demo: deps                                   ## run the nightly job on fixtures/ into out/
 	$(Q)$(MAKE) --no-print-directory hedui
@@ -141,6 +154,39 @@ demo: deps                                   ## run the nightly job on fixtures/
 	    printf 'demo: out/%-17s %4d rows\n' "$$f.csv" $$(($$(wc -l <out/$$f.csv) - 1)); done
 	@echo "demo: the review queue starts:"; head -4 out/review_queue.csv | sed 's/^/  /'
 
+# ---------- install (GNU conventions: PREFIX, DESTDIR; the binary finds
+# its rules in ../share/hedui/rules, src/cmd/cli.c) ----------
+PREFIX  ?= /usr/local
+DESTDIR ?=
+INSTALL ?= install
+BINDIR  := $(PREFIX)/bin
+RULESDIR := $(PREFIX)/share/hedui/rules
+MANDIR  := $(PREFIX)/share/man/man1
+DOCDIR  := $(PREFIX)/share/doc/hedui
+RULES_FILES := $(shell find rules -type f | sort)
+RULES_DIRS  := $(shell find rules -mindepth 1 -type d | sort)
+RULES_DIRS_DEEPEST_FIRST := $(shell find rules -mindepth 1 -depth -type d)
+
+install: $(O)/hedui                          ## install under PREFIX (/usr/local): bin, rules, man page, README
+	$(Q)$(INSTALL) -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(RULESDIR)' '$(DESTDIR)$(MANDIR)' \
+	    '$(DESTDIR)$(DOCDIR)'
+	$(Q)$(INSTALL) -m 755 $(O)/hedui '$(DESTDIR)$(BINDIR)/hedui'
+	$(Q)for d in $(RULES_DIRS:rules/%=%); do $(INSTALL) -d "$(DESTDIR)$(RULESDIR)/$$d" || exit 1; done
+	$(Q)for f in $(RULES_FILES:rules/%=%); do \
+	    $(INSTALL) -m 644 "rules/$$f" "$(DESTDIR)$(RULESDIR)/$$f" || exit 1; done
+	$(Q)$(INSTALL) -m 644 doc/hedui.1 '$(DESTDIR)$(MANDIR)/hedui.1'
+	$(Q)$(INSTALL) -m 644 README.md doc/data-contract.md '$(DESTDIR)$(DOCDIR)/'
+	@echo "hedui: installed $(DESTDIR)$(BINDIR)/hedui, rules in $(DESTDIR)$(RULESDIR), man page hedui(1), docs in $(DESTDIR)$(DOCDIR)"
+
+uninstall:                                   ## remove what 'make install' put under PREFIX
+	$(Q)rm -f '$(DESTDIR)$(BINDIR)/hedui' '$(DESTDIR)$(MANDIR)/hedui.1' \
+	    '$(DESTDIR)$(DOCDIR)/README.md' '$(DESTDIR)$(DOCDIR)/data-contract.md'
+	$(Q)for f in $(RULES_FILES:rules/%=%); do rm -f "$(DESTDIR)$(RULESDIR)/$$f"; done
+	$(Q)for d in $(RULES_DIRS_DEEPEST_FIRST:rules/%=%); do \
+	    rmdir "$(DESTDIR)$(RULESDIR)/$$d" 2>/dev/null; done; \
+	    rmdir '$(DESTDIR)$(RULESDIR)' '$(DESTDIR)$(PREFIX)/share/hedui' '$(DESTDIR)$(DOCDIR)' 2>/dev/null; true
+	@echo "hedui: removed hedui, its rules, man page and docs from $(DESTDIR)$(PREFIX)"
+
 bench:                                       ## benchmarks (see bench/README.md)
 	$(Q)$(MAKE) --no-print-directory -C bench bench
 
@@ -148,6 +194,6 @@ clean:
 	rm -rf build hedui hedui-mpi
 
 help:
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+	@grep -hE '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'
 
 -include $(wildcard $(O)/*.d $(O)/*/*.d $(O)/tests/*.d)

@@ -55,6 +55,8 @@ static const char usage_main[] =
     "  review     import auditors' verdicts into a state directory (hedui review --help)\n"
     "  export     township packs for people outside the bureau (hedui export --help)\n"
     "  report     report.html of a published run (hedui report --help)\n"
+    "  rules      check a policy written in the rules language (hedui rules --help)\n"
+    "  serve      pre-approval checks over HTTP from a snapshot (hedui serve --help)\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help\n"
@@ -130,6 +132,8 @@ static const struct command commands[] = {
     {"review", cmd_review},
     {"export", cmd_export},
     {"report", cmd_report},
+    {"rules", cmd_rules},
+    {"serve", cmd_serve},
 #endif
 };
 

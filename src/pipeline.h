@@ -63,6 +63,12 @@ extern const char *const stage_names[N_STAGES];
 struct pipeline {
     struct run_config cfg;
     struct policy pol;
+    char settings_dir[4200];    /* where policy.rules, standards.csv and holidays.csv
+                                   are: cfg.rules_dir, or for a pack directory (no
+                                   policy.rules of its own) the directory above it
+                                   that has them; the pack is then judged by the
+                                   rules language (its .policy file) */
+    int pack;
     struct dataset d;
     struct normaliser nz;
     struct join jn;
@@ -122,7 +128,12 @@ int pipeline_rank(struct pipeline *p, struct err *e);
 struct judge {
     struct dataset *d;          /* in: feeds reordered by person (join.h) */
     const struct policy *pol;   /* in */
+    const char *rules_dir;      /* in: where HEDUI_EVAL=lang (engine/vm.h, a hidden
+                                   switch until the language replaces evaluate.c)
+                                   reads the policy text; NULL: evaluate.c only */
     int as_of;                  /* in: day number */
+    int lang;                   /* in: judge with the language whatever HEDUI_EVAL says
+                                   (a pack directory) */
     int have[N_INPUT];          /* in: optional feeds to use; a rule whose feed
                                    is not used neither fires nor blocks */
     struct join *jn;            /* out */
@@ -132,6 +143,10 @@ struct judge {
     double join_ms, eval_ms;    /* out: time of the two parts */
 };
 int pipeline_judge(struct judge *jg, struct err *e);
+/* What the run was, for the manifest, report.html and the state's history
+ * (out/summary.h); it borrows from p. */
+struct run_summary;
+void pipeline_summary(const struct pipeline *p, struct run_summary *s);
 /* Write the lists and manifest into dir, atomically. */
 int pipeline_publish_dir(struct pipeline *p, const char *dir, struct err *e);
 void pipeline_free(struct pipeline *p);

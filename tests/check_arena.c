@@ -242,6 +242,25 @@ START_TEST(test_strndup)
 }
 END_TEST
 
+/* arena_keep: a copy that lives in the arena (its E_NOMEM "out of memory
+ * while WHAT" is reached only by the fault build's loop, tests/fault.sh). */
+START_TEST(test_keep)
+{
+    struct arena a;
+    arena_init(&a, 64);
+    struct err e;
+    err_init(&e);
+    char src[] = "kept";
+    char *p = arena_keep(&a, src, "testing", &e);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_ptr_ne(p, src);
+    src[0] = 'X';
+    ck_assert_str_eq(p, "kept");
+    ck_assert_int_eq(e.code, E_OK);
+    arena_free(&a);
+}
+END_TEST
+
 START_TEST(test_free_reuse)
 {
     struct arena a;
@@ -355,6 +374,7 @@ Suite *arena_suite(void)
     tcase_add_test(tc, test_calloc);
     tcase_add_test(tc, test_strndup);
     tcase_add_test(tc, test_free_reuse);
+    tcase_add_test(tc, test_keep);
     tcase_add_test(tc, test_strings_packed);
     tcase_add_test(tc, test_growing_and_trim);
     suite_add_tcase(s, tc);

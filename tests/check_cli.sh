@@ -45,7 +45,7 @@ check "no temporary file left beside the snapshot" "[ \"\$(ls -A '$T' | grep -c 
 check "index verify accepts a whole snapshot" '[ $? -eq 0 ]'
 "$HEDUI" index info "$IDX" >"$T/info" 2>&1
 check "index info names the format and the policy" \
-    "grep -q 'format version  1' '$T/info' && grep -q 'policy          2026.1' '$T/info'"
+    "grep -q 'format version  2' '$T/info' && grep -q 'policy          2026.1' '$T/info'"
 in_bytes=$(cat "$FX"/*.csv | wc -c)
 check "snapshot no larger than the CSVs it came from" "[ $(stat -c %s "$IDX") -le $in_bytes ]"
 
@@ -195,10 +195,10 @@ check "a truncated snapshot is refused" '[ $? -eq 3 ] && grep -q "truncated" "$T
 head -c 100 "$IDX" >"$T/short.idx"
 try "$T/short.idx"
 check "a snapshot shorter than its header is refused" '[ $? -eq 3 ] && grep -q "truncated" "$T/err"'
-cp "$IDX" "$T/ver.idx" && printf '\002' | dd of="$T/ver.idx" bs=1 seek=8 conv=notrunc 2>/dev/null
+cp "$IDX" "$T/ver.idx" && printf '\003' | dd of="$T/ver.idx" bs=1 seek=8 conv=notrunc 2>/dev/null
 try "$T/ver.idx"
 check "another format version is refused, naming the versions" \
-    '[ $? -eq 3 ] && grep -q "format version 2; this hedui" "$T/err"'
+    '[ $? -eq 3 ] && grep -q "format version 3; this hedui" "$T/err"'
 cp "$IDX" "$T/eng.idx" && printf '9' | dd of="$T/eng.idx" bs=1 seek=24 conv=notrunc 2>/dev/null
 try "$T/eng.idx"
 check "a damaged header is refused" '[ $? -eq 3 ] && grep -q "header checksum mismatch" "$T/err"'
@@ -295,6 +295,96 @@ check "load --encoding=FILE=ENC names a bad file" \
 check "load --rules with no value" "usage 'option --rules needs a value' load --pg=x --data='$FX' --rules"
 check "load -q=1 is unknown (aliases have no =VALUE)" "usage \"unknown option '-q=1' for 'load'\" load -q=1"
 check "load --help=1: a flag takes no value" "usage 'option --help takes no value' load --help=1"
+
+# 10. never "no finding" when the check cannot be sure (issue 17 item 5):
+#     the snapshot's social insurance ends before the income window, a
+#     member row with an unusable value or not read at all; the snapshot's
+#     age against [check] snapshot_max_age_days; an old format refused
+H22="$T/one/HH022"
+"$HEDUI" check --index "$IDX" --households "$H22/households.csv" --members "$H22/members.csv" \
+    --as-of $ASOF >"$T/h22a.txt" 2>"$T/err"
+check "HH022 as of the snapshot's date: E09, looks ineligible" \
+    "grep -q 'E09_INCOME' '$T/h22a.txt' && grep -q '(looks_ineligible)' '$T/h22a.txt' && [ ! -s '$T/err' ]"
+"$HEDUI" check --index "$IDX" --households "$H22/households.csv" --members "$H22/members.csv" \
+    --as-of 2026-07-21 >"$T/h22b.txt" 2>"$T/err"
+check "HH022 five weeks later (June past the feed): needs review, not no finding" \
+    "grep -q '结论: 需复核 (needs_review)' '$T/h22b.txt' && ! grep -q 'no_finding' '$T/h22b.txt'"
+check "... saying why: social insurance complete through 2026-05, 2026-06 of the window missing" \
+    "grep -q '需复核: 快照中的社保数据完整到 2026-05' '$T/h22b.txt' && grep -q '2026-01..2026-06 中 2026-06 没有数据' '$T/h22b.txt'"
+check "... and warning that the snapshot is 36 days old (limit 35)" \
+    "grep -q '36 days before the check.s as-of date 2026-07-21 (limit 35 days' '$T/err' && grep -q '^警告: 快照数据截至 2026-06-15' '$T/h22b.txt'"
+"$HEDUI" check --index "$IDX" --households "$H22/households.csv" --members "$H22/members.csv" \
+    --as-of 2026-07-21 --json >"$T/h22b.json" 2>/dev/null
+check "--json: verdict needs_review with reason feeds_short, window not covered 2026-06" \
+    "grep -q '\"verdict\":\"needs_review\"' '$T/h22b.json' && grep -q '\"reason\":\"feeds_short\"' '$T/h22b.json' && grep -q '\"not_covered\":\[\"2026-06\"\]' '$T/h22b.json' && grep -q '\"social_insurance_through\":\"2026-05\"' '$T/h22b.json' && grep -q '\"age_days\":36,\"max_age_days\":35' '$T/h22b.json'"
+"$HEDUI" check --index "$IDX" --households "$H22/households.csv" --members "$H22/members.csv" \
+    --as-of 2026-07-21 --csv >/dev/null 2>"$T/err"
+check "--csv: stderr says every household needs review" "grep -q 'every household needs review' '$T/err'"
+"$HEDUI" check --index "$IDX" --households "$T/one/HH001/households.csv" \
+    --members "$T/one/HH001/members.csv" --as-of 2026-07-20 >"$T/h1b.txt" 2>"$T/err"
+check "HH001 (no finding as of the snapshot) 35 days later: needs review, no age warning" \
+    "grep -q '(needs_review)' '$T/h1b.txt' && ! grep -q warning '$T/err' && ! grep -q '警告' '$T/h1b.txt'"
+"$HEDUI" check --index "$IDX" --households "$T/one/HH001/households.csv" \
+    --members "$T/one/HH001/members.csv" --as-of 2026-05-31 --json >"$T/h1c.json" 2>"$T/err"
+check "HH001 as of 2026-05-31 (window 2025-11..2026-04, all covered): no finding" \
+    "grep -q '\"verdict\":\"no_finding\"' '$T/h1c.json' && grep -q '\"not_covered\":\[\]' '$T/h1c.json'"
+"$HEDUI" check --index "$IDX" --households "$T/one/HH001/households.csv" \
+    --members "$T/one/HH001/members.csv" --as-of 2026-03-15 --json >"$T/h1d.json" 2>"$T/err"
+check "HH001 as of 2026-03-15 (window from 2025-09, before the feed's first month): needs review" \
+    "grep -q '\"verdict\":\"needs_review\"' '$T/h1d.json' && grep -q '\"not_covered\":\[\"2025-09\"\]' '$T/h1d.json'"
+mkdir -p "$T/r40" && cp "$ROOT/rules"/* "$T/r40/"
+sed -i 's/^snapshot_max_age_days = 35$/snapshot_max_age_days = 40/' "$T/r40/policy.rules"
+"$HEDUI" check --index "$IDX" --households "$H22/households.csv" --members "$H22/members.csv" \
+    --as-of 2026-07-21 --rules "$T/r40" >/dev/null 2>"$T/err"
+check "snapshot_max_age_days = 40 in --rules: no warning at 36 days" "! grep -q 'days before' '$T/err'"
+sed -i '/^snapshot_max_age_days/d' "$T/r40/policy.rules"
+"$HEDUI" check --index "$IDX" --households "$H22/households.csv" --members "$H22/members.csv" \
+    --rules "$T/r40" 2>"$T/err"
+check "rules without snapshot_max_age_days: exit 5 naming the key" \
+    "[ \$? -eq 5 ] && grep -q \"missing key 'snapshot_max_age_days' in \[check\]\" '$T/err'"
+"$HEDUI" index info "$IDX" >"$T/info" 2>&1
+check "index info names the social-insurance months" \
+    "grep -q 'rows 2025-10..2026-06, complete months through 2026-05' '$T/info'"
+
+# unusable member rows: HH025 is no finding; its second member's income
+# written "1,200", relation "daughter", an empty disability grade: each
+# needs review naming the line and the value (a dropped member is invisible)
+H25="$T/one/HH025"
+check "HH025 alone: no finding" "\"$HEDUI\" check --index '$IDX' --households '$H25/households.csv' --members '$H25/members.csv' --as-of $ASOF | grep -q '(no_finding)'"
+for v in 'income:$5="\"1,200\""' 'relation:$4="daughter"' 'grade:$7=""' 'ability:$6="FULL"'; do
+    name=${v%%:*}
+    awk -F, "NR == 3 { ${v#*:} } 1" OFS=, "$H25/members.csv" >"$T/m25-$name.csv"
+    "$HEDUI" check --index "$IDX" --households "$H25/households.csv" --members "$T/m25-$name.csv" \
+        --as-of $ASOF >"$T/m25-$name.txt" 2>&1
+    "$HEDUI" check --index "$IDX" --households "$H25/households.csv" --members "$T/m25-$name.csv" \
+        --as-of $ASOF --json >"$T/m25-$name.json" 2>&1
+    check "HH025 with an unusable $name on line 3: needs review, naming the row" \
+        "grep -q '结论: 需复核 (needs_review)' '$T/m25-$name.txt' && grep -q '需复核: 成员行 .*m25-$name.csv:3 ' '$T/m25-$name.txt' && grep -q '\"reason\":\"member_row\",.*\"line\":3' '$T/m25-$name.json'"
+done
+check "... the income one names the value" "grep -q \"declared_monthly_income: .*'1,200'\" '$T/m25-income.txt'"
+# a repeated member (a row not used) and a row that cannot be read at all
+{ cat "$H25/members.csv"; tail -1 "$H25/members.csv"; } >"$T/m25-rep.csv"
+"$HEDUI" check --index "$IDX" --households "$H25/households.csv" --members "$T/m25-rep.csv" \
+    --as-of $ASOF >"$T/m25-rep.txt" 2>&1
+check "HH025 with a member repeated: needs review (the repeat is not used)" \
+    "grep -q '(needs_review)' '$T/m25-rep.txt' && grep -q 'm25-rep.csv:4 未使用: id_no: person repeated' '$T/m25-rep.txt'"
+{ cat "$T/one/HH001/members.csv"; tail -n +2 "$H25/members.csv"; echo 'HH025,1,2'; } >"$T/m-unread.csv"
+awk 'NR == 1 || FNR > 1' "$T/one/HH001/households.csv" "$H25/households.csv" >"$T/h-unread.csv"
+"$HEDUI" check --index "$IDX" --households "$T/h-unread.csv" --members "$T/m-unread.csv" \
+    --as-of $ASOF --json >"$T/unread.json" 2>&1
+check "a members row that cannot be read: every household of the check needs review" \
+    "[ \$(grep -c '\"verdict\":\"needs_review\"' '$T/unread.json') -eq 2 ] && [ \$(grep -o '\"reason\":\"member_row_unread\"' '$T/unread.json' | wc -l) -eq 2 ] && grep -q 'members line 6 could not be read' '$T/unread.json'"
+# a members row of a household not in the check is nobody's reason
+{ cat "$H25/members.csv"; echo 'HH999,610102196010011010,x,head,1,full,0'; } >"$T/m25-other.csv"
+"$HEDUI" check --index "$IDX" --households "$H25/households.csv" --members "$T/m25-other.csv" \
+    --as-of $ASOF >"$T/m25-other.txt" 2>&1
+check "a members row of another household (rejected) leaves HH025 no finding" \
+    "grep -q '(no_finding)' '$T/m25-other.txt' && grep -q 'm25-other.csv:4: household_id: not in households.csv' '$T/m25-other.txt'"
+
+cp "$IDX" "$T/v1.idx" && printf '\001' | dd of="$T/v1.idx" bs=1 seek=8 conv=notrunc 2>/dev/null
+try "$T/v1.idx"
+check "a snapshot of format 1 (before the social-insurance months) is refused: build it again" \
+    '[ $? -eq 3 ] && grep -q "format version 1; this hedui (.*) reads version 2 only: build it again with .hedui index build." "$T/err"'
 
 echo "check_cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

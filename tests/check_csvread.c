@@ -204,6 +204,44 @@ START_TEST(test_many_fields)
 }
 END_TEST
 
+/* csvr_more: every record once, then 0 with E_OK at the end; an error
+ * ends the loop with its code; a status already set reads nothing. */
+START_TEST(test_more_loop)
+{
+    put("h\n1\n2\n\"3\n");
+    struct csvr r;
+    struct err e;
+    err_init(&e);
+    ck_assert_int_eq(csvr_open(&r, path, &e), E_OK);
+    int st = E_OK, n = 0;
+    while (csvr_more(&r, &st, &e))
+        n++;
+    ck_assert_int_eq(n, 3);                  /* h, 1, 2 */
+    ck_assert_int_eq(st, E_PARSE);           /* the unterminated quote of line 4 */
+    ck_assert_int_eq(e.code, E_PARSE);
+    csvr_close(&r);
+    put("h\n1\n");
+    err_init(&e);
+    ck_assert_int_eq(csvr_open(&r, path, &e), E_OK);
+    st = E_OK;
+    n = 0;
+    while (csvr_more(&r, &st, &e))
+        n++;
+    ck_assert_int_eq(n, 2);
+    ck_assert_int_eq(st, E_OK);
+    ck_assert_int_eq(csvr_more(&r, &st, &e), 0);   /* stays at the end */
+    csvr_close(&r);
+    err_init(&e);
+    ck_assert_int_eq(csvr_open(&r, path, &e), E_OK);
+    st = E_NOMEM;                                  /* stopped before: nothing read */
+    ck_assert_int_eq(csvr_more(&r, &st, &e), 0);
+    ck_assert_int_eq(st, E_NOMEM);
+    ck_assert_int_eq(csvr_next(&r, &e), 1);        /* the first record is still there */
+    ck_assert_str_eq(r.field[0], "h");
+    csvr_close(&r);
+}
+END_TEST
+
 Suite *csvread_suite(void)
 {
     Suite *s = suite_create("csvread");
@@ -216,6 +254,7 @@ Suite *csvread_suite(void)
     tcase_add_test(tc, test_open_errors);
     tcase_add_test(tc, test_header);
     tcase_add_test(tc, test_many_fields);
+    tcase_add_test(tc, test_more_loop);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -160,8 +160,13 @@ START_TEST(test_optional_header_only_or_absent)
     w.files[IN_CANDIDATES].present = 0;       /* absent */
     set_now(&w, IN_CANDIDATES, 0);
     ck_assert_int_eq(run(&w), E_OK);
-    /* absent after a run that had it: still allowed (its rules are skipped) */
+    /* absent after a run that had it: a fall to 0 rows (a missed export
+     * would skip its rules and unblock L01), stopped unless accepted */
     set_prev(&w, IN_CANDIDATES, 500);
+    ck_assert_int_eq(run(&w), E_DATA);
+    ck_assert_msg(strstr(w.e.msg, "candidates.csv: absent, so 0 data rows, 500 in the previous run"),
+                  "%s", w.e.msg);
+    w.in.accept_drop |= 1u << IN_CANDIDATES;
     ck_assert_int_eq(run(&w), E_OK);
 }
 END_TEST
@@ -414,7 +419,7 @@ START_TEST(test_feed_names)
     for (int f = 0; f < N_INPUT; f++)
         feeds += feedcheck_is_feed(f);
     ck_assert_int_eq(n, feeds);
-    ck_assert_int_eq(feeds, 10);
+    ck_assert_int_eq(feeds, 12);   /* the contract's feeds, optional ones included */
 }
 END_TEST
 
@@ -448,7 +453,7 @@ static void write_manifest(const char *text)
 
 START_TEST(test_prev_from_manifest)
 {
-    /* as out/write.c writes it; a path holding the key names must not fool
+    /* as out/lists.c writes it; a path holding the key names must not fool
      * the reader */
     write_manifest(
         "{\n  \"tool\": \"hedui\",\n  \"inputs\": [\n"
@@ -485,6 +490,10 @@ START_TEST(test_prev_manifest_without_counts)
     ck_assert_int_eq(prevcounts_from_dir(tmpdir, &r, &e), E_OK);
     ck_assert_int_eq(r.known, 0);
     ASSERT_IN(r.note, "no data-row counts");
+    write_manifest("{\"inputs\": [{\"file\": \"property.csv\", \"data_rows\": 9");
+    ck_assert_int_eq(prevcounts_from_dir(tmpdir, &r, &e), E_OK);   /* not JSON: a note */
+    ck_assert_int_eq(r.known, 0);
+    ASSERT_IN(r.note, "cannot read manifest.json (not JSON");
     teardown();   /* no manifest at all */
     setup();
     ck_assert_int_eq(prevcounts_from_dir(tmpdir, &r, &e), E_OK);

@@ -7,12 +7,6 @@
 
 #include "tests.h"
 
-/* Suites not (yet) in tests.h's HEDUI_SUITES list. */
-#define EXTRA_SUITES(X) X(cli_parse)
-#define DECL_EXTRA(name) Suite *name##_suite(void) __attribute__((weak));
-EXTRA_SUITES(DECL_EXTRA)
-#undef DECL_EXTRA
-
 const char *test_root(void)
 {
     const char *r = getenv("HEDUI_TEST_ROOT");
@@ -31,7 +25,6 @@ int main(void)
         missing++;                                                    \
     }
     HEDUI_SUITES(ADD_SUITE)
-    EXTRA_SUITES(ADD_SUITE)
 #undef ADD_SUITE
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

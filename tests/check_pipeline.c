@@ -12,10 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline.h"
+#include "testkit.h"
 #include "tests.h"
-
-#define TK_API __attribute__((weak))
-#include "testkit.c"
 
 #define SEED 20260615
 

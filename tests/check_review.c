@@ -173,7 +173,8 @@ START_TEST(test_import_read_bad)
     put("v.csv", "fingerprint,outcome,reviewer\n");
     err_init(&e);
     ck_assert_int_eq(review_import_read(path, &chk, &a, &v, &n, &skipped, &e), E_PARSE);
-    ck_assert_str_eq(e.msg, "missing column(s): reviewed_on");
+    ck_assert_str_eq(e.msg, "missing column(s): reviewed_on (a township pack has 核查键, "
+                            "核查结论, 核查人, 核查日期 instead)");
     arena_free(&a);
 }
 END_TEST
@@ -346,12 +347,12 @@ START_TEST(test_import_into_state)
     struct err e;
     err_init(&e);
     snprintf(path, sizeof path, "%s/a.csv", dir);
-    ck_assert_int_eq(review_import(path, sd, NULL, 0, &e), E_OK);
+    ck_assert_int_eq(review_import(path, sd, NULL, 0, 0, &e), E_OK);
     snprintf(path, sizeof path, "%s/b.csv", dir);
-    ck_assert_int_eq(review_import(path, sd, NULL, 1, &e), E_OK);   /* dry run */
-    ck_assert_int_eq(review_import(path, sd, NULL, 0, &e), E_OK);
+    ck_assert_int_eq(review_import(path, sd, NULL, 1, 0, &e), E_OK);   /* dry run */
+    ck_assert_int_eq(review_import(path, sd, NULL, 0, 0, &e), E_OK);
     snprintf(path, sizeof path, "%s/bad.csv", dir);
-    ck_assert_int_eq(review_import(path, sd, NULL, 0, &e), E_DATA);
+    ck_assert_int_eq(review_import(path, sd, NULL, 0, 0, &e), E_DATA);
     fflush(stdout);
     char *out = slurp("stdout.txt");
     ck_assert_ptr_nonnull(strstr(out, "imported 1 verdict from"));
@@ -379,6 +380,33 @@ START_TEST(test_import_into_state)
 }
 END_TEST
 
+START_TEST(test_in_force_by_reviewed_on)
+{
+    /* the verdict reviewed last is in force, not the one imported last;
+     * on the same day the one imported last */
+    char sd[128];
+    snprintf(sd, sizeof sd, "%s/S", dir);
+    mkdir(sd, 0700);
+    put("S/dispositions.csv",
+        "fingerprint,outcome,reviewer,reviewed_on,note,imported_at,source\n"
+        "1111111111111111,confirmed,a,2026-01-05,,2026-01-06T00:00:00Z,x.csv:2\n"
+        "1111111111111111,cleared,b,2026-01-03,,2026-01-07T00:00:00Z,y.csv:2\n"
+        "2222222222222222,cleared,c,2026-01-04,,2026-01-06T00:00:00Z,x.csv:3\n"
+        "2222222222222222,referred,d,2026-01-04,,2026-01-07T00:00:00Z,y.csv:3\n");
+    struct err e;
+    err_init(&e);
+    struct review *rv = NULL;
+    ck_assert_int_eq(review_open(&rv, NULL, sd, &e), E_OK);
+    ck_assert_uint_eq(rv->n_disp, 2);
+    ck_assert_uint_eq(rv->n_stored, 4);
+    ck_assert_int_eq(rv->disp[0].outcome, OC_CONFIRMED);
+    ck_assert_str_eq(rv->disp[0].reviewer, "a");
+    ck_assert_int_eq(rv->disp[1].outcome, OC_REFERRED);
+    ck_assert_str_eq(rv->disp[1].reviewer, "d");
+    review_free(rv);
+}
+END_TEST
+
 Suite *review_suite(void)
 {
     Suite *s = suite_create("review");
@@ -389,6 +417,7 @@ Suite *review_suite(void)
     tcase_add_test(tc, test_statedir_roundtrip);
     tcase_add_test(tc, test_mark);
     tcase_add_test(tc, test_import_into_state);
+    tcase_add_test(tc, test_in_force_by_reviewed_on);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -93,6 +93,15 @@ START_TEST(test_reads_back_a_published_run)
     ck_assert_int_eq(rd.m.n_spot, (long long)p.rk.n_spot);
     for (int r = 0; r < N_RULES; r++)
         ck_assert_int_eq(rd.m.rule_count[r], (long long)p.er.rule_count[r]);
+    /* the inputs' data rows: those read from the data, not the policy
+     * tables taken from the rules directory */
+    for (int f = 0; f < N_INPUT; f++) {
+        const struct filestat *fs = &p.d.files[f];
+        long long want = fs->present && !fs->from_rules ? fs->data_rows : -1;
+        ck_assert_msg(rd.m.data_rows[f] == want, "%s: %lld, want %lld", input_file_names[f],
+                      rd.m.data_rows[f], want);
+    }
+    ck_assert(rd.m.data_rows[IN_HOUSEHOLDS] > 0);
     ck_assert_ptr_nonnull(strstr(rd.m.text, "\"policy_xxh64\""));
     /* every flag, with its fingerprint and change */
     ck_assert(rd.flags_have_fp);

@@ -95,6 +95,10 @@ START_TEST(test_sizes_and_ties)
         check_one(500, size, wide, 0, 14 + (uint64_t)_i);
         check_one(1, size, wide, ~(uint64_t)0, 15);
         check_one(2, size, wide, ~(uint64_t)0, 16);
+        /* the insertion sort of few records (sort.c SMALL_SORT) and just past it */
+        check_one(7, size, wide, 0x3, 17);
+        check_one(48, size, wide, 0x7, 18);
+        check_one(49, size, wide, 0x7, 19);
     }
 }
 END_TEST

@@ -1,6 +1,7 @@
-/* check_textout.c - unit tests for base/textout.c's JSON strings and the
- * growable string (its CSV quoting is tested in check_write.c, through
- * the writers that use it).
+/* check_textout.c - unit tests for base/textout.c: JSON strings, the
+ * growable string, and CSV fields into it under each quoting (csv_put's
+ * quoting is also tested in check_lists.c, through the writers that use
+ * it).
  *
  * Owns: the textout suite.
  */
@@ -87,12 +88,53 @@ START_TEST(test_strbuf)
 }
 END_TEST
 
+START_TEST(test_strbuf_csv)
+{
+    static const struct {
+        const char *in;
+        size_t n;
+        const char *needed, *edges, *always;
+    } cases[] = {
+        {"", 0, "", "", "\"\""},
+        {"plain", 5, "plain", "plain", "\"plain\""},
+        {"a,b", 3, "\"a,b\"", "\"a,b\"", "\"a,b\""},
+        {"say \"hi\"", 8, "\"say \"\"hi\"\"\"", "\"say \"\"hi\"\"\"", "\"say \"\"hi\"\"\""},
+        {"\"", 1, "\"\"\"\"", "\"\"\"\"", "\"\"\"\""},
+        {"l1\nl2", 5, "\"l1\nl2\"", "\"l1\nl2\"", "\"l1\nl2\""},
+        {"cr\r", 3, "\"cr\r\"", "\"cr\r\"", "\"cr\r\""},
+        {" lead", 5, " lead", "\" lead\"", "\" lead\""},
+        {"trail\t", 6, "trail\t", "\"trail\t\"", "\"trail\t\""},
+        {"in side", 7, "in side", "in side", "\"in side\""},
+        {"张三", 6, "张三", "张三", "\"张三\""},
+        {"cut,here", 3, "cut", "cut", "\"cut\""},   /* n bytes only */
+    };
+    struct strbuf b = {0};
+    struct err e;
+    err_init(&e);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *want[3] = {cases[i].needed, cases[i].edges, cases[i].always};
+        for (int how = CSV_QUOTE_NEEDED; how <= CSV_QUOTE_ALWAYS; how++) {
+            strbuf_reset(&b);
+            strbuf_csv(&b, cases[i].in, cases[i].n, (enum csv_quoting)how);
+            ck_assert_msg(b.p && strcmp(b.p, want[how]) == 0, "case %zu how %d: got [%s]", i,
+                          how, b.p ? b.p : "(null)");
+            /* quoted exactly when the field comes out starting with '"' */
+            ck_assert_int_eq(csv_needs_quotes(cases[i].in, cases[i].n, (enum csv_quoting)how),
+                             want[how][0] == '"');
+        }
+    }
+    ck_assert_int_eq(strbuf_check(&b, "testing", &e), E_OK);
+    strbuf_free(&b);
+}
+END_TEST
+
 Suite *textout_suite(void)
 {
     Suite *s = suite_create("textout");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_json_put_str);
     tcase_add_test(tc, test_strbuf);
+    tcase_add_test(tc, test_strbuf_csv);
     suite_add_tcase(s, tc);
     return s;
 }

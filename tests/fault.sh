@@ -86,8 +86,11 @@ done
 for k in 1 3 5; do
     io_fault "EIO on fsync #$k" 6 "Input/output error" HEDUI_FAULT_FSYNC_EIO=$k
 done
-for k in 1 2 3 6; do
-    io_fault "EIO on reading an input (pread #$k: checksum, prescan or parse)" 3 \
+# the fixtures' preads: #1-#3 the single reads of households, members and
+# hukou.csv (not UTF-8: read again the classic way), #4-#5 its classic
+# checksum and prescan (in either order), #6 the single read of vehicles.csv
+for k in 1 2 3 4 5 6; do
+    io_fault "EIO on reading an input (pread #$k: a single read, or a classic checksum or prescan)" 3 \
         "cannot read $FX/[a-z_]*[.]csv: Input/output error" HEDUI_FAULT_PREAD_EIO=$k
 done
 check "no temporary directory left after I/O faults" "[ -z \"\$(ls -A '$T' | grep hedui-tmp)\" ]"

@@ -4,7 +4,9 @@
  *                              /dev/full instead: every write fails ENOSPC
  *   HEDUI_FAULT_FSYNC_EIO=N    the N-th fsync() fails with EIO
  *   HEDUI_FAULT_PREAD_EIO=N    the N-th pread() fails with EIO (inputs are
- *                              read with pread: checksum, prescan, parse)
+ *                              read with pread: once, or, when a file goes
+ *                              back to load.c's classic path, checksum,
+ *                              prescan and parse)
  * Test-only; never linked into hedui.
  */
 #define _GNU_SOURCE

@@ -27,11 +27,25 @@ OBJ=$OUT/obj
 
 # The engine sources the targets need (never main.c; never faultinj.h).
 LIB="base/arena base/date base/encoding base/err contract/idcard base/index engine/load contract/model engine/normalise base/num contract/catalogue contract/policy base/sort base/utf8"
+# the rules language (fuzz_policy): every file of src/policy/
+LIB="$LIB $(cd src && ls policy/*.c | sed 's/\.c$//' | tr '\n' ' ')"
+
+# fuzz_serve goes through the whole request path: every module but main.c
+# and the commands, and the libraries of the server.
+LIB_ALL=$(cd src && ls ./*.c ./*/*.c | sed 's|^\./||; s|\.c$||' | grep -v -e '^main$' -e '^cmd/')
+target_lib() { case "$1" in fuzz_serve) echo "$LIB_ALL" ;; *) echo "$LIB" ;; esac; }
+target_libs() {
+    case "$1" in
+        fuzz_serve) echo "$LIBS -lpq -lmicrohttpd -ljansson -lgnutls" ;;
+        *) echo "$LIBS" ;;
+    esac
+}
 
 CFLAGS="-std=gnu11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -fopenmp -Isrc
+        $(pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
         -fsanitize=address,undefined -fno-sanitize-recover=all -DHEDUI_ARENA_DEBUG
         -Wall -Wextra -Wno-unused-parameter"
-LIBS="-lcsv -lxxhash -lm"
+LIBS="-lcsv -lxxhash -lpq -ljansson -lxlsxwriter -lzip -lexpat -lcrypto -lmicrohttpd -lgnutls -lm"
 
 say() { printf 'fuzz: %s\n' "$*" >&2; }
 
@@ -54,7 +68,10 @@ mkdir -p "$OBJ" || exit 2
 
 # ---- build ----
 build_ok=1
-for m in $LIB; do
+need=""
+for t in $targets; do need="$need $(target_lib "$t")"; done
+need=$(echo $need | tr ' ' '\n' | sort -u)
+for m in $need; do
     o=$OBJ/$(echo $m | tr / _).o
     if [ ! -f "$o" ] || [ src/$m.c -nt "$o" ] || [ -n "$(find src -name '*.h' -newer "$o" | head -1)" ] ||
        [ "$0" -nt "$o" ]; then
@@ -62,17 +79,18 @@ for m in $LIB; do
         $CC $CFLAGS -fsanitize=fuzzer-no-link -c -o "$o" src/$m.c || build_ok=0
     fi
 done
-objs=""
-for m in $LIB; do objs="$objs $OBJ/$(echo $m | tr / _).o"; done
 if [ "$build_ok" = 1 ]; then
     for t in $targets; do
+        objs=""
+        for m in $(target_lib "$t"); do objs="$objs $OBJ/$(echo $m | tr / _).o"; done
         if [ ! -f tests/fuzz/$t.c ]; then
             say "no such target: tests/fuzz/$t.c"
             build_ok=0
             continue
         fi
         # shellcheck disable=SC2086
-        $CC $CFLAGS -fsanitize=fuzzer -o "$OUT/$t" tests/fuzz/$t.c $objs $LIBS || build_ok=0
+        $CC $CFLAGS -fsanitize=fuzzer -o "$OUT/$t" tests/fuzz/$t.c $objs $(target_libs "$t") ||
+            build_ok=0
     done
 fi
 if [ "$build_ok" != 1 ]; then

@@ -100,7 +100,7 @@ check "previous flags.csv untouched" "cmp -s '$T/o3/flags.csv' '$FX/expected/fla
 check "previous manifest untouched" "cmp -s '$T/o3/manifest.json' '$T/t1/manifest.json'"
 
 # 9. bad rules are refused with file:line
-mkdir -p "$T/r1" && cp "$ROOT"/rules/* "$T/r1/"
+mkdir -p "$T/r1" && cp -r "$ROOT"/rules/* "$T/r1/"
 sed -i 's/^max_m2_per_person = 40$/max_m2_per_person = forty/' "$T/r1/policy.rules"
 line=$(grep -n 'max_m2_per_person' "$T/r1/policy.rules" | cut -d: -f1)
 "$HEDUI" run -q --data "$FX" --out "$T/o4" --rules "$T/r1" --as-of $ASOF 2>"$T/err"

@@ -3,7 +3,8 @@
 # within its own layer, and the module graph has no circle.
 #
 # The layers, ground first (README "Layout"):
-#   base <- contract <- policy <- engine <- out, audit <- pipeline <- snapshot, pg <- cmd <- mpi <- main
+#   base <- contract <- policy <- engine <- out, audit <- pipeline <- snapshot, pg
+#   <- serve (above snapshot; never pg) <- cmd <- mpi (hedui-mpi only) <- main
 # (policy: the rules language's parser, checker and compiler; it knows the
 # contract's data model but not the engine's indexes.)
 # A file may include its own folder and any folder to its left; `out` and
@@ -28,9 +29,10 @@ allowed() {   # $1 = layer of the including file; prints the layers it may inclu
         pipeline) echo "base contract policy engine out audit pipeline" ;;
         snapshot) echo "base contract policy engine out audit pipeline snapshot" ;;
         pg)       echo "base contract policy engine out audit pipeline pg" ;;
-        cmd)      echo "base contract policy engine out audit pipeline snapshot pg cmd" ;;
-        mpi)      echo "base contract policy engine out audit pipeline snapshot pg cmd mpi" ;;
-        main)     echo "base contract policy engine out audit pipeline snapshot pg cmd mpi" ;;
+        serve)    echo "base contract policy engine out audit pipeline snapshot serve" ;;
+        cmd)      echo "base contract policy engine out audit pipeline snapshot pg serve cmd" ;;
+        mpi)      echo "base contract policy engine out audit pipeline snapshot pg serve cmd mpi" ;;
+        main)     echo "base contract policy engine out audit pipeline snapshot pg serve cmd mpi" ;;
         *)        echo "" ;;
     esac
 }
@@ -51,7 +53,7 @@ for f in $(find src -name '*.[ch]' | sort); do
     from=$(layer_of "$f")
     ok=$(allowed "$from")
     if [ -z "$ok" ]; then
-        echo "layers: $f: not in a known layer (put it in one of src/{base,contract,policy,engine,out,audit,snapshot,pg,cmd}/)"
+        echo "layers: $f: not in a known layer (put it in one of src/{base,contract,policy,engine,out,audit,snapshot,pg,serve,cmd}/)"
         bad=$((bad + 1))
         continue
     fi

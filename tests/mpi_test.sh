@@ -73,7 +73,8 @@ cp "$ROOT/fixtures"/*.csv "$T/be/"
 awk 'NR == 40 { sub(/,/, ",\377") } { print }' "$ROOT/fixtures/vehicles.csv" >"$T/be/vehicles.csv"
 
 # ---------------------------------------------------------------- 1. the same outputs
-# dataset|seed|extra options|np list|environment
+# dataset|seed|extra options|np list|environment (of both runs); the last
+# two are judged by the rules language (HEDUI_EVAL=lang; a local pack)
 cat >"$T/cases" <<EOF
 $ROOT/fixtures|20260615||1 2 3 4|-
 $ROOT/fixtures|20260615|--threads 1|2 4|HEDUI_MPI_PIECE_BYTES=200
@@ -83,12 +84,15 @@ $T/gd|1|--threads 1|2 4|HEDUI_MPI_PIECE_BYTES=300000
 $T/gb|1||2 3|HEDUI_MPI_PIECE_BYTES=100000
 $T/sq|20260615|--rules $T/rules|1 2 4|HEDUI_MPI_PIECE_BYTES=40
 $T/be|20260615|--rules $T/rules|1 3|HEDUI_MPI_PIECE_BYTES=300
+$T/gd|1||2 4|HEDUI_EVAL=lang
+$T/gd|1|--rules $ROOT/rules/packs/huaiyuan|1 3|-
 EOF
 n=0
 while IFS='|' read -r D SEED EXTRA NPS ENVS; do
     n=$((n + 1))
     # shellcheck disable=SC2086
-    "$HEDUI" run -q --data "$D" --out "$T/ref$n" --as-of $ASOF --seed "$SEED" $EXTRA 2>/dev/null
+    ( [ "$ENVS" = - ] || export "$ENVS"   # (the MPI hooks mean nothing to hedui run)
+      "$HEDUI" run -q --data "$D" --out "$T/ref$n" --as-of $ASOF --seed "$SEED" $EXTRA 2>/dev/null )
     check "case $n ($(basename "$D")): hedui run exits 0" '[ $? -eq 0 ]'
     for np in $NPS; do
         rm -rf "$T/x"

@@ -74,7 +74,7 @@ CI="host=$PGD port=$PORT user=postgres dbname=postgres"
 psql_() { "$PGBIN/psql" -X -q -At -v ON_ERROR_STOP=1 -h "$PGD" -p "$PORT" -U postgres -d postgres "$@"; }
 q() { psql_ -c "$1" 2>>"$T/psql.err"; }
 LISTS="flags review_queue spotcheck rejects"
-# export one run's lists from the tables, as write.c writes them
+# export one run's lists from the tables, as out/lists.c writes them
 export_run() {   # schema run_id dir
     mkdir -p "$3"
     for t in $LISTS; do
@@ -98,9 +98,11 @@ pgrun() {   # schema [args...]
 "$HEDUI" load -q --pg "$CI" --data "$FX" --schema t1 2>"$T/err"
 rc=$?
 check "load fixtures exits 0 ($(cat "$T/err"))" '[ $rc -eq 0 ]'
-pgrun t1 --seed $SEED --out "$T/pg1" 2>"$T/err"
+# the lists are rendered in memory: no temporary directory is needed
+# (TMPDIR names one that does not exist)
+(TMPDIR="$T/no-such-tmpdir"; export TMPDIR; pgrun t1 --seed $SEED --out "$T/pg1") 2>"$T/err"
 rc=$?
-check "run --pg exits 0 ($(cat "$T/err"))" '[ $rc -eq 0 ]'
+check "run --pg exits 0 with TMPDIR pointing nowhere ($(cat "$T/err"))" '[ $rc -eq 0 ]'
 csvrun "$FX" "$T/csv1"
 export_run t1 1 "$T/db1"
 for t in $LISTS; do
@@ -355,6 +357,18 @@ rc=$?
 check "a bad import exits 1 naming line and reason (got $rc)" \
     "[ $rc -eq 1 ] && grep -q 'v2.csv:3: outcome' '$T/err' && grep -q 'v2.csv:4: fingerprint ffffffffffffffff is not a finding' '$T/err'"
 check "a bad import leaves dispositions unchanged" "[ \"\$(q 'SELECT count(*) FROM t9.dispositions')\" = 1 ]"
+# the same file again stores nothing; an older verdict imported later is
+# stored but not in force (run 2 below still shows cleared)
+"$HEDUI" review import "$T/v1.csv" --pg "$CI" --schema t9 >"$T/out" 2>"$T/err"
+check "importing v1.csv again stores nothing and says so" \
+    "[ \$? -eq 0 ] && [ \"\$(q 'SELECT count(*) FROM t9.dispositions')\" = 1 ] && grep -q 'imported before' '$T/err'"
+printf 'fingerprint,outcome,reviewer,reviewed_on\n%s,confirmed,Zhao,2025-01-05\n' "$FP" >"$T/v3.csv"
+"$HEDUI" review import "$T/v3.csv" --pg "$CI" --schema t9 >"$T/out" 2>"$T/err"
+check "an older verdict imports into t9 ($(cat "$T/err"))" \
+    "[ \$? -eq 0 ] && [ \"\$(q 'SELECT count(*) FROM t9.dispositions')\" = 2 ]"
+"$HEDUI" review import "$T/v1.csv" --pg "$CI" --schema t9typo >"$T/out" 2>"$T/err"
+check "review import --pg into a schema that does not exist exits 3, creating nothing" \
+    "[ \$? -eq 3 ] && grep -q -- '--create-state' '$T/err' && [ \"\$(q \"SELECT count(*) FROM pg_namespace WHERE nspname = 't9typo'\")\" = 0 ]"
 # evidence changes: a dearer car for HH004, HH035's car gone
 cp -r "$FX" "$T/d9"
 rm -rf "$T/d9/expected"
@@ -386,6 +400,31 @@ for t in flags changes review_queue; do
 done
 "$HEDUI" run -q --pg "$CI" --schema t9 --state "$T/st9" 2>"$T/err"
 check "--state with --pg is a usage error" '[ $? -eq 2 ]'
+# township packs keyed with the schema's secret, filled and imported back
+"$HEDUI" export --format csv --from "$T/pg9" --township all --out "$T/pk9" --pg "$CI" --schema t9 >"$T/out" 2>"$T/err"
+check "export --pg makes the schema's pack secret ($(cat "$T/err"))" \
+    "[ \$? -eq 0 ] && [ \"\$(q \"SELECT count(*) FROM t9.pack_secret WHERE secret ~ '^[0-9a-f]{64}\$'\")\" = 1 ]"
+"$HEDUI" export --format csv --from "$T/pg9" --township all --out "$T/pk9b" --pg "$CI" --schema t9 >/dev/null 2>&1
+check "a second export --pg keeps the secret: the same packs" \
+    "[ \"\$(q 'SELECT count(*) FROM t9.pack_secret')\" = 1 ] && diff -r '$T/pk9' '$T/pk9b' >/dev/null"
+"$HEDUI" export --format csv --from "$T/pg9" --township all --out "$T/pk9c" --pg "$CI" --schema t9typo >/dev/null 2>"$T/err"
+check "export --pg for a schema that does not exist exits 3" '[ $? -eq 3 ]'
+PK9=$(ls "$T/pk9"/*.csv | head -1)
+awk 'BEGIN { FS = OFS = "," } NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print; next }
+     NR == 2 { $c["核查结论"] = "确认"; $c["核查人"] = "Qian"; $c["核查日期"] = "2025-01-12"; print; next } { print }' \
+    "$PK9" >"$T/pk9filled.csv"
+HH9=$(sed -n 2p "$T/pk9filled.csv" | cut -d, -f3)
+"$HEDUI" review import "$T/pk9filled.csv" --pg "$CI" --schema t9 >"$T/out" 2>"$T/err"
+check "review import --pg of a filled pack exits 0 ($(cat "$T/err"))" \
+    "[ \$? -eq 0 ] && grep -q 'imported 1 verdict ' '$T/out'"
+check "... the verdict is on a finding of the pack row's household ($HH9)" \
+    "[ \"\$(q \"SELECT DISTINCT f.household_id || ':' || d.outcome FROM t9.dispositions d JOIN t9.flags f ON f.fingerprint = d.fingerprint WHERE d.reviewer = 'Qian'\")\" = '$HH9:confirmed' ]"
+"$HEDUI" review import "$T/pk9filled.csv" --pg "$CI" --schema t9 >"$T/out" 2>"$T/err"
+check "... and importing it again stores nothing" \
+    "[ \$? -eq 0 ] && [ \"\$(q \"SELECT count(*) FROM t9.dispositions WHERE reviewer = 'Qian'\")\" = 1 ]"
+"$HEDUI" review import "$T/pk9filled.csv" --pg "$CI" --schema t9k --create-state >"$T/out" 2>"$T/err"
+check "a pack imported into a schema without its secret is refused by row" \
+    "[ \$? -eq 1 ] && grep -q 'keeps no pack secret' '$T/err'"
 
 # ---------- 10. feeds that look incomplete (src/engine/feedcheck.c) ----------
 # the previous run's feed sizes are those of the schema's last published run

@@ -227,6 +227,41 @@ check "a verdict on a resolved finding imports ($(cat "$T/err"))" '[ $? -eq 0 ]'
 printf 'fingerprint,outcome,reviewer,reviewed_on\n%s,referred,赵审计,2026-06-14\n' "$F_FP" >"$T/re.csv"
 "$HEDUI" review import "$T/re.csv" --state "$T/S" >/dev/null 2>&1
 check "the latest verdict is in force" "\"$HEDUI\" review list --state '$T/S' | grep -q '^$F_FP,referred,赵审计,'"
+# an older verdict imported later does not overturn it: reviewed_on decides
+printf 'fingerprint,outcome,reviewer,reviewed_on\n%s,cleared,钱审计,2026-06-01\n' "$F_FP" >"$T/old.csv"
+"$HEDUI" review import "$T/old.csv" --state "$T/S" >/dev/null 2>"$T/err"
+check "an older verdict imports ($(cat "$T/err"))" '[ $? -eq 0 ]'
+check "... but the verdict reviewed last stays in force" \
+    "\"$HEDUI\" review list --state '$T/S' | grep -q '^$F_FP,referred,赵审计,2026-06-14,'"
+# reviewed the same day: the one imported later is in force
+printf 'fingerprint,outcome,reviewer,reviewed_on\n%s,confirmed,孙审计,2026-06-14\n' "$F_FP" >"$T/tie.csv"
+"$HEDUI" review import "$T/tie.csv" --state "$T/S" >/dev/null 2>&1
+check "same reviewed_on: the later import is in force" \
+    "\"$HEDUI\" review list --state '$T/S' | grep -q '^$F_FP,confirmed,孙审计,2026-06-14,'"
+# importing a file again changes nothing, and says so
+ND=$(wc -l <"$T/S/dispositions.csv")
+cp "$T/S/dispositions.csv" "$T/disp.before"
+"$HEDUI" review import "$T/re.csv" --state "$T/S" >"$T/out" 2>"$T/err"
+check "re-importing a file exits 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
+check "... stores nothing again" "cmp -s '$T/S/dispositions.csv' '$T/disp.before'"
+check "... and says the file was imported before" \
+    "grep -q 'already in $T/S (the file was imported before): nothing changed' '$T/err' && grep -q 'imported 0 verdicts.*; 1 already there' '$T/out'"
+check "... so an earlier file cannot overturn a later verdict by being imported again" \
+    "\"$HEDUI\" review list --state '$T/S' | grep -q '^$F_FP,confirmed,孙审计,2026-06-14,'"
+{ cat "$T/re.csv"; printf '%s,cleared,钱审计,2026-06-13\n' "$B_FP"; } | sed 's/$/\r/' >"$T/re2.csv"
+"$HEDUI" review import "$T/re2.csv" --state "$T/S" >"$T/out" 2>"$T/err"
+check "a file with one stored and one new verdict stores only the new one" \
+    "[ \$? -eq 0 ] && [ \$(wc -l <'$T/S/dispositions.csv') -eq $((ND + 1)) ] && grep -q 'imported 1 verdict.*; 1 already there' '$T/out'"
+# a state directory that does not exist is refused, unless asked for
+"$HEDUI" review import "$T/re.csv" --state "$T/S-typo" >"$T/out" 2>"$T/err"
+check "review import into a missing state directory exits 3" '[ $? -eq 3 ]'
+check "... says how to create it and creates nothing" \
+    "grep -q -- '--create-state' '$T/err' && [ ! -e '$T/S-typo' ]"
+"$HEDUI" review import "$T/re.csv" --state "$T/S-new" --create-state --dry-run >"$T/out" 2>"$T/err"
+check "--create-state --dry-run checks and creates nothing" '[ $? -eq 0 ] && [ ! -e "$T/S-new" ]'
+"$HEDUI" review import "$T/re.csv" --state "$T/S-new" --create-state >"$T/out" 2>"$T/err"
+check "--create-state makes the state and imports ($(cat "$T/err"))" \
+    "[ \$? -eq 0 ] && [ \"\$(stat -c %a '$T/S-new')\" = 700 ] && [ \$(wc -l <'$T/S-new/dispositions.csv') -eq 2 ]"
 
 # ---------------------------------------------------------------- 7. usage and errors
 "$HEDUI" run -q --data "$T/d1" --out "$T/o9" --as-of $ASOF --previous "$T/nowhere" 2>"$T/err"
@@ -265,7 +300,7 @@ sed 's/^HH006,/+HH006,/' "$ROOT/fixtures/households.csv" >"$FX/households.csv"
 check "run on the poisoned fixture copy exits 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
 check "the formula-looking ID gives a Q01 flag" "grep -q '^Q01_INVALID_ID,.*,\"=HYPERLINK' '$T/fo/flags.csv'"
 check "the formula-looking household is queued" "grep -q ',+HH006,' '$T/fo/review_queue.csv'"
-"$HEDUI" export --out "$T/ex" --township all --from "$T/fo" >"$T/out" 2>"$T/err"
+"$HEDUI" export --format csv --out "$T/ex" --township all --from "$T/fo" >"$T/out" 2>"$T/err"
 check "export --township all exits 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
 NT=$(tail -n +2 "$T/fo/review_queue.csv" | cut -d, -f1 | sort -u | wc -l)
 check "one file per township in the queue" "[ \$(ls '$T/ex' | wc -l) -eq $NT ]"
@@ -311,14 +346,14 @@ check "the formula-looking ID is neutralised and masked" "grep -q \"^'=HYPER\*\*
 check "the formula-looking household id is neutralised" "grep -qx \"'+HH006\" '$T/cells'"
 check "the rank and score columns stay numbers" \
     "sed -n 2p '$P1' | grep -q '^610102001,1,[^,]*,[^,]*,[0-9][0-9]*,'"
-"$HEDUI" export --out "$T/ex1" --township 610102002 --from "$T/fo" >"$T/out" 2>"$T/err"
+"$HEDUI" export --format csv --out "$T/ex1" --township 610102002 --from "$T/fo" >"$T/out" 2>"$T/err"
 check "export of one township exits 0" '[ $? -eq 0 ]'
 check "export of one township writes one file" "[ \$(ls '$T/ex1' | wc -l) -eq 1 ] && [ -s '$T/ex1/township_610102002_$ASOF.csv' ]"
 check "the one-township pack has only that township" \
     "[ \$(tail -n +2 '$T/ex1/township_610102002_$ASOF.csv' | grep -vc '^610102002,') -eq 0 ]"
 "$HEDUI" export --out "$T/ex2" --township 61010 --from "$T/fo" 2>"$T/err"
 check "a bad township code exits 2" '[ $? -eq 2 ]'
-"$HEDUI" export --out="$T/exq" --township=all --from="$T/fo" >"$T/out" 2>"$T/err"
+"$HEDUI" export --format=csv --out="$T/exq" --township=all --from="$T/fo" >"$T/out" 2>"$T/err"
 check "export --out=DIR --township=all --from=DIR works ($(cat "$T/err"))" '[ $? -eq 0 ]'
 check "... and writes the same packs as the spaced form" "diff -r '$T/ex' '$T/exq' >/dev/null"
 mkdir "$T/nojson"
@@ -330,10 +365,10 @@ check "... and says so with the line" "grep -q 'nojson/manifest.json:[0-9]*:[0-9
 check "... and writes nothing" "[ ! -e '$T/ex5' ]"
 "$HEDUI" export --out "$T/ex2" --township all --from "$T/nowhere" 2>"$T/err"
 check "export from a non-run exits 3" '[ $? -eq 3 ]'
-"$HEDUI" export --out "$T/ex3" --township all --from "$T/o3" >"$T/out" 2>"$T/err"
+"$HEDUI" export --format csv --out "$T/ex3" --township all --from "$T/o3" >"$T/out" 2>"$T/err"
 check "export of a --state run exits 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
-check "export of a --state run carries each flag's change" \
-    "cat '$T/ex3'/*.csv | grep -q ',new,' && cat '$T/ex3'/*.csv | grep -q ',persisting,'"
+check "export of a --state run carries each flag's change, in Chinese" \
+    "cat '$T/ex3'/*.csv | grep -q ',新发现,' && cat '$T/ex3'/*.csv | grep -q ',持续,'"
 tail -n +2 "$T/o3/flags.csv" | cut -d, -f6 | grep -E '^.{18}$' | sort -u >"$T/ids3"
 check "export of generated data: none of the run's ID numbers appears" \
     "[ -s '$T/ids3' ] && ! cat '$T/ex3'/*.csv | grep -qF -f '$T/ids3'"

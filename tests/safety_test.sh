@@ -107,7 +107,7 @@ check "the run with spaced IDs exits 0" '[ $? -eq 0 ]'
 check "flags.csv (bureau) keeps the raw value" "grep -q '610102 19650412 1018' '$T/o1e/flags.csv'"
 check "report.html masks IDs written with spaces and hyphens" \
     "! grep -q '19650412\|1965-0412' '$T/o1e/report.html' && grep -q '610102 \*\*\*\*\*\*\*\* 1018' '$T/o1e/report.html'"
-"$HEDUI" export --out "$T/ex" --township all --from "$T/o1e" >/dev/null 2>"$(errf)"
+"$HEDUI" export --format csv --out "$T/ex" --township all --from "$T/o1e" >/dev/null 2>"$(errf)"
 check "export exits 0" '[ $? -eq 0 ]'
 check "export packs mask IDs written with spaces and hyphens" \
     "! grep -q '19650412\|1965-0412' '$T'/ex/* && grep -q '610102 \*\*\*\*\*\*\*\* 1018' '$T'/ex/*"
@@ -115,7 +115,7 @@ check "export packs mask IDs written with spaces and hyphens" \
 # 1e. a password in CONNINFO is gone from argv (/proc/PID/cmdline, as ps
 #     reads it), while the run still uses it: the run is held on a FIFO
 #     as its policy file, so it is alive while we look
-mkdir -p "$T/rules" && cp "$ROOT"/rules/* "$T/rules/" && rm -f "$T/rules/policy.rules"
+mkdir -p "$T/rules" && cp -r "$ROOT"/rules/* "$T/rules/" && rm -f "$T/rules/policy.rules"
 mkfifo "$T/rules/policy.rules"
 E=$(errf)
 "$HEDUI" run -q --pg 'host=/nonexistent-hedui user=x password=s3cretPW dbname=x' \
@@ -142,12 +142,12 @@ check "a URI password is never printed either" "! grep -rq 's3cret' '$T'/err.*"
 
 # ================================================================ 2. --out
 # 2a. `--out .` in a directory of someone else's work: refused, untouched
-mkdir -p "$T/work" && echo thesis >"$T/work/thesis.txt" && mkdir "$T/work/src"
-before="$(dirstate "$T/work") $(listing "$T/work")"
-E=$(errf); (cd "$T/work" && run --data "$T/fx" --out . 2>"$E")
+mkdir -p "$T/mywork" && echo thesis >"$T/mywork/thesis.txt" && mkdir "$T/mywork/src"
+before="$(dirstate "$T/mywork") $(listing "$T/mywork")"
+E=$(errf); (cd "$T/mywork" && run --data "$T/fx" --out . 2>"$E")
 check "--out . in a foreign directory exits 2" '[ $? -eq 2 ]'
 check "the message explains" "grep -q 'is not empty (2 entries) and holds no earlier hedui output' '$E'"
-check "the directory is untouched" "[ \"$before\" = \"\$(dirstate '$T/work') \$(listing '$T/work')\" ]"
+check "the directory is untouched" "[ \"$before\" = \"\$(dirstate '$T/mywork') \$(listing '$T/mywork')\" ]"
 
 # 2b. a sticky world-writable directory (like /tmp): refused, untouched
 mkdir -p "$T/pub" && chmod 1777 "$T/pub"

@@ -1,7 +1,13 @@
 /* testkit.c - run the hedui pipeline in-process for unit tests (testkit.h).
  *
- * Mirrors the stage wiring of main.c's cmd_run() without writing outputs
- * and without the reject-limit check (tests look at the rejects instead).
+ * Wires the stages as pipeline.c does for a run (the judging through
+ * pipeline_judge itself), without writing outputs and without the
+ * reject-limit check (tests look at the rejects instead).  Built once by
+ * the Makefile (TEST_SRC) and linked into check_all with the suites.
+ *
+ * Owns: the contract's header rows as the tests know them (typed here on
+ * purpose, independent of src/, so a renamed column in contract/model.c
+ * fails the tests), the shared CSV builder, the harness.
  */
 #include "testkit.h"
 
@@ -14,15 +20,9 @@
 #include <unistd.h>
 
 #include "base/date.h"
+#include "base/textout.h"
 #include "pipeline.h"
 #include "tests.h"
-
-/* The Makefile builds only tests/check_*.c, so each suite that uses the kit
- * includes this file after defining TK_API as __attribute__((weak)): the
- * copies merge at link time (and a separately built testkit.o would win). */
-#ifndef TK_API
-#define TK_API
-#endif
 
 /* ---------- files ---------- */
 
@@ -68,7 +68,7 @@ static char *xstrdup(const char *s)
     return p;
 }
 
-TK_API const char *tk_header(const char *name)
+const char *tk_header(const char *name)
 {
     for (size_t i = 0; i < sizeof headers / sizeof headers[0]; i++)
         if (strcmp(headers[i].name, name) == 0)
@@ -76,21 +76,25 @@ TK_API const char *tk_header(const char *name)
     return NULL;
 }
 
-TK_API int tk_write_file(const char *dir, const char *name, const char *text)
+int tk_write_bytes(const char *dir, const char *name, const void *bytes, size_t n)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     FILE *f = fopen(path, "wb");
     if (!f)
         return -1;
-    size_t n = strlen(text);
-    int ok = fwrite(text, 1, n, f) == n;
+    int ok = n == 0 || fwrite(bytes, 1, n, f) == n;
     if (fclose(f) != 0)
         ok = 0;
     return ok ? 0 : -1;
 }
 
-TK_API int tk_put(const char *dir, const char *name, const char *rows)
+int tk_write_file(const char *dir, const char *name, const char *text)
+{
+    return tk_write_bytes(dir, name, text, strlen(text));
+}
+
+int tk_put(const char *dir, const char *name, const char *rows)
 {
     const char *h = tk_header(name);
     if (!h) {
@@ -105,12 +109,28 @@ TK_API int tk_put(const char *dir, const char *name, const char *rows)
     return r;
 }
 
-TK_API char *tk_tmpdir(void)
+const char *tk_write_tmp(const char *dir, const char *name, const void *bytes, size_t n)
+{
+    static char paths[8][600];
+    static int slot;
+    char *p = paths[slot++ % 8];
+    snprintf(p, 600, "%s/%s", dir, name);
+    ck_assert_msg(tk_write_bytes(dir, name, bytes, n) == 0, "cannot write %s: %s", p,
+                  strerror(errno));
+    return p;
+}
+
+char *tk_emptydir(void)
 {
     char tmpl[] = "/tmp/hedui-tk.XXXXXX";
-    if (!mkdtemp(tmpl))
+    return mkdtemp(tmpl) ? xstrdup(tmpl) : NULL;
+}
+
+char *tk_tmpdir(void)
+{
+    char *dir = tk_emptydir();
+    if (!dir)
         return NULL;
-    char *dir = xstrdup(tmpl);
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
         if (tk_put(dir, required[i], "") != 0) {
             tk_rmdir(dir);
@@ -119,7 +139,7 @@ TK_API char *tk_tmpdir(void)
     return dir;
 }
 
-TK_API void tk_rmdir(char *dir)
+void tk_rmdir(char *dir)
 {
     if (!dir)
         return;
@@ -141,7 +161,7 @@ TK_API void tk_rmdir(char *dir)
 
 /* ---------- ID numbers ---------- */
 
-TK_API char tk_check_char(const char *d)
+char tk_check_char(const char *d)
 {
     static const int w[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
     static const char c[] = "10X98765432";
@@ -151,7 +171,7 @@ TK_API char tk_check_char(const char *d)
     return c[s % 11];
 }
 
-TK_API void tk_make_id(char out[19], const char *area6, int ymd, int seq)
+void tk_make_id(char out[19], const char *area6, int ymd, int seq)
 {
     snprintf(out, 19, "%.6s%08d%03d", area6, ymd, seq % 1000);
     out[17] = tk_check_char(out);
@@ -296,7 +316,7 @@ static int edit_policy(const char *src, const char *edits, char *out, size_t out
 
 /* ---------- running ---------- */
 
-TK_API struct tk *tk_run(const char *dir, const struct tk_opts *o)
+struct tk *tk_run(const char *dir, const struct tk_opts *o)
 {
     static const struct tk_opts none = {0};
     if (!o)
@@ -384,6 +404,7 @@ TK_API struct tk *tk_run(const char *dir, const struct tk_opts *o)
     jg.er = &tk->er;
     for (int f = 0; f < N_INPUT; f++)
         jg.have[f] = tk->d.files[f].present;
+    jg.rules_dir = rules;   /* HEDUI_EVAL=lang reads the policy there */
     tk->st = pipeline_judge(&jg, &tk->e);
     tk->ec = jg.ec;
     if (tk->st != E_OK)
@@ -398,7 +419,7 @@ TK_API struct tk *tk_run(const char *dir, const struct tk_opts *o)
     return tk;
 }
 
-TK_API void tk_free(struct tk *tk)
+void tk_free(struct tk *tk)
 {
     if (!tk)
         return;
@@ -413,7 +434,7 @@ TK_API void tk_free(struct tk *tk)
     free(tk);
 }
 
-TK_API struct tk *tk_run_files(const struct tk_file *files, const struct tk_opts *o)
+struct tk *tk_run_files(const struct tk_file *files, const struct tk_opts *o)
 {
     char *dir = tk_tmpdir();
     if (!dir) {
@@ -432,9 +453,74 @@ TK_API struct tk *tk_run_files(const struct tk_file *files, const struct tk_opts
     return tk;
 }
 
+/* ---------- building input files row by row ---------- */
+
+static struct tk_csv_file *csv_file(struct tk_csv *c, const char *name)
+{
+    for (int i = 0; i < c->n; i++)
+        if (strcmp(c->file[i].name, name) == 0)
+            return &c->file[i];
+    if (c->n == TK_CSV_FILES || !tk_header(name)) {
+        fprintf(stderr, "testkit: tk_csv_row: unknown or too many files (%s)\n", name);
+        abort();
+    }
+    struct tk_csv_file *f = &c->file[c->n++];
+    f->name = name;
+    f->f = open_memstream(&f->buf, &f->len);
+    if (!f->f)
+        abort();
+    return f;
+}
+
+void tk_csv_row(struct tk_csv *c, const char *name, const char *fmt, ...)
+{
+    struct tk_csv_file *f = csv_file(c, name);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(f->f, fmt, ap);
+    va_end(ap);
+    fputc('\n', f->f);
+}
+
+struct tk *tk_csv_run(struct tk_csv *c, const struct tk_file *extra, const struct tk_opts *o)
+{
+    struct tk_file files[TK_CSV_FILES + 16];
+    int n = 0;
+    for (int i = 0; i < c->n; i++) {
+        if (fflush(c->file[i].f) != 0)
+            abort();
+        files[n++] = (struct tk_file){c->file[i].name, c->file[i].buf, 0};
+    }
+    for (const struct tk_file *x = extra; x && x->name && n < TK_CSV_FILES + 15; x++)
+        files[n++] = *x;
+    files[n] = (struct tk_file){NULL, NULL, 0};
+    return tk_run_files(files, o);
+}
+
+void tk_csv_free(struct tk_csv *c)
+{
+    for (int i = 0; i < c->n; i++) {
+        fclose(c->file[i].f);
+        free(c->file[i].buf);
+    }
+    memset(c, 0, sizeof *c);
+}
+
 /* ---------- lookups ---------- */
 
-TK_API int tk_rule(const char *name)
+void tk_assert_reject(const struct dataset *d, enum input_file f, size_t i, long long line,
+                      const char *needle)
+{
+    ck_assert_msg(i < d->files[f].rejects.n, "%s: reject %zu of %zu", input_file_names[f], i,
+                  d->files[f].rejects.n);
+    const struct reject *r = &VEC_AT(d->files[f].rejects, struct reject, i);
+    ck_assert_msg(r->line == line, "reject %zu at line %lld, want %lld (%s)", i, r->line, line,
+                  r->reason);
+    ck_assert_msg(strstr(r->reason, needle) != NULL, "reject %zu reason '%s' lacks '%s'", i,
+                  r->reason, needle);
+}
+
+int tk_rule(const char *name)
 {
     for (int r = 0; r < N_RULES; r++)
         if (strcmp(rule_names[r], name) == 0)
@@ -442,7 +528,7 @@ TK_API int tk_rule(const char *name)
     return -1;
 }
 
-TK_API const struct flag *tk_find(const struct tk *tk, const char *rule, const char *hh,
+const struct flag *tk_find(const struct tk *tk, const char *rule, const char *hh,
                            const char *id_no)
 {
     int r = rule ? tk_rule(rule) : -1;
@@ -463,12 +549,12 @@ TK_API const struct flag *tk_find(const struct tk *tk, const char *rule, const c
     return NULL;
 }
 
-TK_API int tk_has_flag(const struct tk *tk, const char *rule, const char *hh, const char *id_no)
+int tk_has_flag(const struct tk *tk, const char *rule, const char *hh, const char *id_no)
 {
     return tk_find(tk, rule, hh, id_no) != NULL;
 }
 
-TK_API size_t tk_count(const struct tk *tk, const char *rule, const char *hh)
+size_t tk_count(const struct tk *tk, const char *rule, const char *hh)
 {
     int r = rule ? tk_rule(rule) : -1;
     if (rule && r < 0) {
@@ -484,7 +570,7 @@ TK_API size_t tk_count(const struct tk *tk, const char *rule, const char *hh)
     return n;
 }
 
-TK_API size_t tk_n_rejects(const struct tk *tk)
+size_t tk_n_rejects(const struct tk *tk)
 {
     size_t n = 0;
     for (int f = 0; f < N_INPUT; f++)
@@ -492,7 +578,7 @@ TK_API size_t tk_n_rejects(const struct tk *tk)
     return n;
 }
 
-TK_API const struct household *tk_household(const struct tk *tk, const char *id, uint32_t *index)
+const struct household *tk_household(const struct tk *tk, const char *id, uint32_t *index)
 {
     for (size_t i = 0; i < tk->d.households.n; i++) {
         const struct household *h = &VEC_AT(tk->d.households, struct household, i);
@@ -507,7 +593,7 @@ TK_API const struct household *tk_household(const struct tk *tk, const char *id,
     return NULL;
 }
 
-TK_API int tk_no_std_household(const struct tk *tk, const char *id)
+int tk_no_std_household(const struct tk *tk, const char *id)
 {
     uint32_t hi;
     if (!tk_household(tk, id, &hi))
@@ -518,7 +604,7 @@ TK_API int tk_no_std_household(const struct tk *tk, const char *id)
     return 0;
 }
 
-TK_API int tk_no_std_candidate(const struct tk *tk, const char *id_no)
+int tk_no_std_candidate(const struct tk *tk, const char *id_no)
 {
     for (size_t i = 0; i < tk->er.n_no_std_candidates; i++) {
         uint32_t ci = tk->er.no_std_candidates[i];
@@ -531,53 +617,29 @@ TK_API int tk_no_std_candidate(const struct tk *tk, const char *id_no)
 
 /* ---------- text for failure messages ---------- */
 
-struct sb {
-    char *b;
-    size_t n, cap;
-};
-
-__attribute__((format(printf, 2, 3))) static void sb_printf(struct sb *s, const char *fmt, ...)
+const char *tk_flags_text(struct tk *tk)
 {
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int k = vsnprintf(s->b + s->n, s->cap - s->n, fmt, ap);
-        va_end(ap);
-        if (k < 0)
-            return;
-        if ((size_t)k < s->cap - s->n) {
-            s->n += (size_t)k;
-            return;
-        }
-        char *q = realloc(s->b, s->cap * 2 + (size_t)k);
-        if (!q)
-            abort();
-        s->b = q;
-        s->cap = s->cap * 2 + (size_t)k;
-    }
-}
-
-TK_API const char *tk_flags_text(struct tk *tk)
-{
-    struct sb s = {xmalloc(1024), 0, 1024};
-    s.b[0] = '\0';
+    struct strbuf s = {0};
+    strbuf_puts(&s, "");
     if (tk->st != E_OK)
-        sb_printf(&s, "\n[stage %s failed: %s: %s]", tk->stage ? tk->stage : "?",
+        strbuf_printf(&s, "\n[stage %s failed: %s: %s]", tk->stage ? tk->stage : "?",
                   tk->e.in_path, tk->e.msg);
-    sb_printf(&s, "\n%zu flags:", tk->er.n_flags);
+    strbuf_printf(&s, "\n%zu flags:", tk->er.n_flags);
     for (size_t i = 0; i < tk->er.n_flags; i++) {
         const struct flag *f = &tk->er.flags[i];
-        sb_printf(&s, "\n  %s|%s|%s|%s|%s", rule_names[f->rule], f->household_id, f->hukou_no,
+        strbuf_printf(&s, "\n  %s|%s|%s|%s|%s", rule_names[f->rule], f->household_id, f->hukou_no,
                   f->id_no, f->evidence);
     }
     for (int fi = 0; fi < N_INPUT; fi++) {
         const struct filestat *fs = &tk->d.files[fi];
         for (size_t k = 0; k < fs->rejects.n; k++) {
             const struct reject *r = &VEC_AT(fs->rejects, struct reject, k);
-            sb_printf(&s, "\n  reject %s:%lld: %s", input_file_names[fi], r->line, r->reason);
+            strbuf_printf(&s, "\n  reject %s:%lld: %s", input_file_names[fi], r->line, r->reason);
         }
     }
+    if (s.oom)
+        abort();
     free(tk->text);
-    tk->text = s.b;
+    tk->text = s.p;
     return tk->text;
 }

@@ -1,8 +1,9 @@
 /* testkit.h - run the hedui pipeline in-process for unit tests.
  *
  * Owns: nothing of the engine.  A test writes small CSV files into a fresh
- * temporary directory (tk_tmpdir / tk_put, or tk_run_files in one step),
- * then tk_run() wires the stages the way main.c's cmd_run() does:
+ * temporary directory (tk_tmpdir / tk_put, or tk_run_files in one step, or
+ * row by row with tk_csv_row and tk_csv_run), then tk_run() wires the
+ * stages the way pipeline.c does for a run:
  *   policy_load -> normaliser_init -> normalise_file (households before
  *   members; standards.csv and holidays.csv from the data directory, else
  *   from the rules directory) -> normalise_finish -> pipeline_judge (join,
@@ -37,8 +38,10 @@
  * "household_id,region_code,...", or NULL for an unknown name. */
 const char *tk_header(const char *name);
 
-/* Write text to dir/name (created or truncated).  0, or -1 with errno. */
+/* Write text (or n bytes) to dir/name (created or truncated).  0, or -1
+ * with errno. */
 int tk_write_file(const char *dir, const char *name, const char *text);
+int tk_write_bytes(const char *dir, const char *name, const void *bytes, size_t n);
 
 /* Write dir/name as its header row, a newline, then rows (which end in
  * newlines, or are "" for a header-only file).  0 or -1. */
@@ -48,10 +51,47 @@ int tk_put(const char *dir, const char *name, const char *rows);
  * six required inputs.  malloc'd path; NULL on failure. */
 char *tk_tmpdir(void);
 
+/* tk_write_bytes, failing the test if it cannot; returns the path (one of
+ * eight static slots: the last eight stay valid). */
+const char *tk_write_tmp(const char *dir, const char *name, const void *bytes, size_t n);
+
+/* A new empty directory /tmp/hedui-tk.XXXXXX.  malloc'd path; NULL on
+ * failure. */
+char *tk_emptydir(void);
+
 /* Remove the regular files in dir, then dir itself; frees dir. */
 void tk_rmdir(char *dir);
 
 /* ---------- ID numbers ---------- */
+
+/* People: valid GB 11643 numbers of county 610102, born 1961-1986 (one
+ * a year), their check characters computed by hand, not by idcard.c. */
+#define P01 "610102196102021013"
+#define P02 "610102196203031026"
+#define P03 "610102196304041039"
+#define P04 "610102196405051041"
+#define P05 "610102196506061054"
+#define P06 "610102196607071067"
+#define P07 "61010219670808107X"
+#define P08 "610102196809091082"
+#define P09 "610102196910101097"
+#define P10 "610102197011111106"
+#define P11 "610102197112121119"
+#define P12 "610102197201131124"
+#define P13 "610102197302141137"
+#define P14 "61010219740315114X"
+#define P15 "610102197504161152"
+#define P16 "610102197605171165"
+#define P17 "610102197706181178"
+#define P18 "610102197807191180"
+#define P19 "61010219790820119X"
+#define P20 "610102198009211209"
+#define P21 "610102198110221217"
+#define P22 "61010219821123122X"
+#define P23 "610102198312241232"
+#define P24 "610102198401251248"
+#define P25 "610102198502261250"
+#define P26 "610102198603271263"
 
 /* MOD 11-2 check character of 17 digits (independent of idcard.c). */
 char tk_check_char(const char *digits17);
@@ -105,6 +145,31 @@ struct tk_file {
 /* tk_tmpdir + tk_put of every file + tk_run + tk_rmdir. */
 struct tk *tk_run_files(const struct tk_file *files, const struct tk_opts *o);
 
+/* Input files built row by row in memory (open_memstream), then run:
+ *     struct tk_csv c = {0};
+ *     tk_csv_row(&c, "households.csv", "%s,610102001001,dibao,...", id);
+ *     struct tk *tk = tk_csv_run(&c, NULL, NULL);
+ *     ... tk_free(tk); tk_csv_free(&c);
+ * Each row is printf'd and ends in a newline; a file's header row is
+ * added when it is written (tk_put).  Rows may be added after a run. */
+#define TK_CSV_FILES 16
+struct tk_csv_file {
+    const char *name;
+    FILE *f;
+    char *buf;
+    size_t len;
+};
+struct tk_csv {
+    struct tk_csv_file file[TK_CSV_FILES];
+    int n;
+};
+void tk_csv_row(struct tk_csv *c, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* tk_run_files on the files built so far plus extra (NULL-ended; may be
+ * NULL). */
+struct tk *tk_csv_run(struct tk_csv *c, const struct tk_file *extra, const struct tk_opts *o);
+void tk_csv_free(struct tk_csv *c);
+
 /* ---------- looking at the result ---------- */
 
 /* enum rule_id of "E03_VEHICLE", or -1. */
@@ -117,6 +182,11 @@ const struct flag *tk_find(const struct tk *tk, const char *rule, const char *hh
 int tk_has_flag(const struct tk *tk, const char *rule, const char *hh, const char *id_no);
 /* Number of flags of a rule (NULL: all rules) for a household (NULL: any). */
 size_t tk_count(const struct tk *tk, const char *rule, const char *hh);
+
+/* Reject i of file f in d is at line and its reason contains needle
+ * (fails the test otherwise). */
+void tk_assert_reject(const struct dataset *d, enum input_file f, size_t i, long long line,
+                      const char *needle);
 
 /* Rejected rows, all files. */
 size_t tk_n_rejects(const struct tk *tk);

@@ -9,10 +9,12 @@
  * whose suite is not written yet does not break the build; check_main.c
  * fails the run if an expected suite is missing. */
 #define HEDUI_SUITES(X) \
-    X(idcard) X(encoding) X(arena) X(date) X(csvload) X(rules) \
-    X(calendar) X(evaluate) X(sample) X(pipeline) X(fastpath) X(snapshot) \
+    X(idcard) X(encoding) X(arena) X(date) X(load) X(normalise) X(policy) \
+    X(calendar) X(evaluate) X(rank) X(join) X(pipeline) X(snapshot) \
     X(review) X(sort) X(index) X(lists) X(outdir) X(idmask) X(feedcheck) \
     X(fileio) X(csvread) X(utf8) X(textout) X(fingerprint) X(mask) X(export) X(rundir) \
+    X(policy_parse) X(policy_check) X(policy_vm) \
+    X(cli_parse) X(sha256) X(serve) \
     X(partition)
 
 #define DECL_SUITE(name) Suite *name##_suite(void) __attribute__((weak));

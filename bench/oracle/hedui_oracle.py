@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent reference implementation (oracle) of the hedui data contract.
 
-Written from /work/shared/spec/data-contract.md alone, Python 3 standard
+Written from doc/data-contract.md alone, Python 3 standard
 library only, exact rational arithmetic throughout (fractions.Fraction and
 integers; never float).  Used to cross-check the C engine with compare.py.
 

@@ -1,6 +1,6 @@
 -- hedui reference policy as plain SQL for DuckDB (bench/duckdb_run.mjs runs it).
 --
--- The shipped policy of ../../../shared/spec/data-contract.md ("Reference
+-- The shipped policy of doc/data-contract.md ("Reference
 -- policy" and "Edge cases, settled"), values hard-coded as in rules/policy.rules.
 -- Placeholders replaced by the runner: {{DATA}} (input directory), {{OUT}}
 -- (output file for the flags), {{ASOF}} (YYYY-MM-DD).  Statements end with ';'

@@ -1,6 +1,6 @@
 -- hedui reference policy as plain SQL for PostgreSQL 15 (bench/run runs it).
 --
--- The shipped policy of ../../../shared/spec/data-contract.md ("Reference
+-- The shipped policy of doc/data-contract.md ("Reference
 -- policy" and "Edge cases, settled"), values hard-coded as in rules/policy.rules;
 -- the same queries as duckdb.sql in PostgreSQL's dialect.
 --

@@ -7,15 +7,15 @@
  *   --state DIR     the state's history.csv: one row per recorded run, with
  *                   a column rows_FEED (rows_households, ..., rows_candidates)
  *                   per feed; the run with the highest number is the last;
- *   run --pg        the schema's last published run (pg/cmd_pg.c reads its
+ *   run --pg        the schema's last published run (pg/pg_run.c reads its
  *                   manifest from the runs table).
  * A previous run that kept no counts (a manifest or a history of an older
  * hedui, an unreadable manifest) gives known = 0 and a note for stderr: the
  * run goes on without the drop check.  No previous run at all gives
  * known = 0 and no note.
  *
- * The manifest reader is one function, prevcounts_from_dir(), meant to be
- * pointed at the shared reader of a published run directory later.
+ * The manifest is read by audit/rundir.h, the one reader of a published
+ * run (parsed as JSON).
  */
 #ifndef ENGINE_PREVCOUNTS_H
 #define ENGINE_PREVCOUNTS_H

@@ -1,15 +1,68 @@
 /* report.c - report.html, self-contained (see report.h).
  *
- * Owns: the page: its sections, charts, styles and script.  Renders a
- * struct report_input, filled from the run in memory or from a published
- * run's files (report_input.c).  Never reads a file; never prints an
- * unmasked ID number.
+ * Owns: the page: its head and CSP, its sections but the queue, charts,
+ * styles, and the Chinese names of what the contract spells in English
+ * (severities, kinds, changes, verdicts, programs).  Renders a struct
+ * report_input, filled from the run in memory or from a published run's
+ * files (report_input.c); the review queue and the script are
+ * report_queue.c's.  Never reads a file; never prints an unmasked ID
+ * number.
  */
 #include "audit/report.h"
 
 #include <string.h>
 
 #include "base/idmask.h"
+
+/* ---------- Chinese names ---------- */
+
+static const char *sev_zh(const char *sev)
+{
+    static const char *const en[] = {"high", "medium", "low", "off"};
+    static const char *const zh[] = {"高", "中", "低", "停用"};
+    for (int i = 0; sev && i < 4; i++)
+        if (strcmp(sev, en[i]) == 0)
+            return zh[i];
+    return sev ? sev : "";
+}
+
+static const char *change_zh(const char *c)
+{
+    if (!c || !*c)
+        return "";
+    return strcmp(c, "new") == 0          ? "新增"
+           : strcmp(c, "persisting") == 0 ? "持续"
+           : strcmp(c, "resolved") == 0   ? "已解决"
+                                          : c;
+}
+
+static const char *outcome_zh(const char *o)
+{
+    if (!o || !*o)
+        return "";
+    return strcmp(o, "confirmed") == 0  ? "已确认"
+           : strcmp(o, "cleared") == 0  ? "已排除"
+           : strcmp(o, "referred") == 0 ? "已移交"
+                                        : o;
+}
+
+static const char *program_zh(const char *p)
+{
+    return strcmp(p, "dibao") == 0      ? "低保"
+           : strcmp(p, "tekun") == 0    ? "特困供养"
+           : strcmp(p, "dishouru") == 0 ? "低收入家庭"
+                                        : p;
+}
+
+static const char *const kind_zh[4] = {"错保", "漏保", "数据质量", "办理流程"};
+
+static int rule_of(const char *name)
+{
+    for (int r = 0; r < N_RULES; r++)
+        if (strcmp(rule_names[r], name) == 0)
+            return r;
+    return -1;
+}
 
 /* ---------- HTML helpers ---------- */
 
@@ -73,21 +126,30 @@ static const char page_css[] =
     "border-radius:4px}"
     "svg text{font-size:12px;fill:#334e68}.legend span{display:inline-block;width:12px;"
     "height:12px;margin:0 4px 0 12px;vertical-align:-1px}"
-    "footer{color:#829ab1;font-size:12px;padding:0 32px 24px}";
-
-static const char page_js[] =
-    "(function(){'use strict';"
-    "var q=document.getElementById('filter');"
-    "var rows=document.querySelectorAll('#findings-table tbody tr');"
-    "var shown=document.getElementById('filter-count');"
-    "function apply(){var t=q.value.toLowerCase(),n=0;"
-    "for(var i=0;i<rows.length;i++){var ok=rows[i].textContent.toLowerCase().indexOf(t)>=0;"
-    "rows[i].style.display=ok?'':'none';if(ok)n++;}"
-    "if(shown)shown.textContent=n+' / '+rows.length;}"
-    "if(q){q.addEventListener('input',apply);apply();}"
-    "var st=document.getElementById('js-status');if(st)st.textContent='interactive';"
-    "document.body.setAttribute('data-ready','1');"
-    "})();";
+    "footer{color:#829ab1;font-size:12px;padding:0 32px 24px}"
+    /* the review queue (report_queue.c) */
+    ".filters{display:flex;flex-wrap:wrap;gap:6px 14px;align-items:center;margin:6px 0}"
+    ".filters select,.filters input{padding:3px 6px;border:1px solid #bcccdc;border-radius:4px;"
+    "max-width:260px}.filters input{width:220px;margin:0}"
+    "button{padding:3px 10px;border:1px solid #9fb3c8;border-radius:4px;background:#f0f4f8;"
+    "cursor:pointer}button:disabled{color:#9fb3c8;cursor:default}"
+    ".pager{display:flex;gap:10px;align-items:center;margin:6px 0}"
+    ".qhead,details.hh>summary{display:grid;grid-template-columns:96px 44px 112px 150px 44px "
+    "minmax(200px,1fr) 84px 56px;gap:8px;padding:4px 6px;align-items:baseline}"
+    ".qhead{background:#f0f4f8;font-weight:600;font-size:12.5px;border-bottom:1px solid #d9e2ec}"
+    "details.hh{border-bottom:1px solid #e4e7eb;font-size:12.5px}"
+    "details.hh>summary{cursor:pointer;list-style:none}"
+    "details.hh>summary::-webkit-details-marker{display:none}"
+    "details.hh>summary:hover{background:#f7fafc}details.hh[open]>summary{background:#e6f0fb}"
+    ".c-town::before{content:'\\25B8  ';color:#829ab1}"
+    "details[open] .c-town::before{content:'\\25BE  '}"
+    ".qhead .num,summary .num{text-align:right}"
+    ".rule{display:inline-block;border:1px solid #d9e2ec;border-radius:3px;padding:0 4px;"
+    "margin:0 4px 2px 0;font-size:12px;background:#fff}"
+    ".rule.sev-high{border-color:#fca5a5}.rule.sev-medium{border-color:#fcd34d}"
+    "table.flags{margin:4px 0 10px 24px;width:calc(100% - 24px);background:#fbfcfe}"
+    "table.flags td.ev{min-width:360px}.cap{color:#b45309}"
+    ".tag.new,.tag.persisting,.tag.resolved{font-weight:400}";
 
 /* ---------- charts (inline SVG) ---------- */
 
@@ -132,7 +194,7 @@ static void svg_hbars(FILE *f, const char *label, int n, const char *const *name
 static void svg_trend(FILE *f, const struct history_row *h, size_t n)
 {
     const int W = 900, H = 280, L = 60, R = 20, T = 20, B = 60;
-    const char *names[4] = {"flags", "review queue", "new", "resolved"};
+    const char *names[4] = {"标记", "复核队列", "新增", "已解决"};
     const char *colors[4] = {C_PERS, C_QUEUE, C_NEW, C_RES};
     long long max = 1;
     for (size_t i = 0; i < n; i++) {
@@ -213,68 +275,76 @@ static void num_cell(FILE *f, long long v)
         fputs("<td class=\"num muted\">&ndash;</td>", f);
 }
 
-/* The page's head: title, header line, navigation. */
+/* The page's head: title, CSP, header line, navigation.  The CSP lets no
+ * request out (default-src 'none') and runs only the page's own script,
+ * by its hash; inline styles stay allowed (they cannot fetch: images only
+ * as data: URLs, fonts not at all). */
 static void page_head(FILE *f, const struct report_input *ri)
 {
-    fputs("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\n"
-          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-          "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
-          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-          "<title>hedui 核对 report, as of ", f);
+    char hash[64];
+    report_script_hash(hash);
+    fprintf(f, "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\n"
+               "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+               "style-src 'unsafe-inline'; script-src %s; img-src data:; base-uri 'none'; "
+               "form-action 'none'\">\n"
+               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+               "<title>hedui 核对报告（截至 ", hash);
     esc(f, ri->as_of);
-    fprintf(f, "</title>\n<style>%s</style></head>\n<body>\n", page_css);
-    fputs("<header><h1>核对 cross-check report &mdash; as of ", f);
+    fprintf(f, "）</title>\n<style>%s</style></head>\n<body>\n", page_css);
+    fputs("<header><h1>社会救助家庭经济状况核对报告 &mdash; 截至 ", f);
     esc(f, ri->as_of);
     fputs("</h1><p>hedui ", f);
     esc(f, ri->tool_version ? ri->tool_version : "?");
-    fputs(" &middot; rules ", f);
+    fputs(" &middot; 规则版本 ", f);
     esc(f, ri->rules_version ? ri->rules_version : "?");
-    fputs(" &middot; seed ", f);
+    fputs(" &middot; 抽查种子 ", f);
     esc(f, ri->seed);
-    fputs(" &middot; ID numbers masked (first 6 and last 4 characters) &middot; page "
-          "<span id=\"js-status\">static</span></p></header>\n"
-          "<nav><a href=\"#summary\">Summary</a><a href=\"#rules\">Rules</a>"
-          "<a href=\"#townships\">Townships</a><a href=\"#trend\">Trend</a>"
-          "<a href=\"#findings\">Findings</a><a href=\"#spot\">Spot check</a>"
-          "<a href=\"#manifest\">Manifest</a></nav>\n<main>\n", f);
+    fputs(" &middot; 身份证号已遮蔽（保留前 6 位和后 4 位） &middot; 页面 "
+          "<span id=\"js-status\">静态</span></p></header>\n"
+          "<nav><a href=\"#summary\">概要</a><a href=\"#queue\">复核队列</a>"
+          "<a href=\"#rules\">各规则</a><a href=\"#townships\">各乡镇</a>"
+          "<a href=\"#trend\">趋势</a><a href=\"#resolved\">已解决</a>"
+          "<a href=\"#spot\">抽查</a><a href=\"#manifest\">运行清单</a></nav>\n<main>\n", f);
 }
 
 /* The cards: counts, changes, verdicts. */
 static void section_summary(FILE *f, const struct report_input *ri)
 {
-    fputs("<section id=\"summary\"><h2>Summary</h2><div class=\"cards\">", f);
-    card(f, "", ri->n_flags, "flags (rule firings)");
-    card(f, "", ri->n_queue, "households in the review queue");
-    card(f, "", ri->n_spot, "spot-check sample");
-    card(f, "new", ri->compare ? ri->n_new : -1, "new since the previous run");
-    card(f, "persisting", ri->compare ? ri->n_persisting : -1, "persisting");
-    card(f, "resolved", ri->compare ? ri->n_resolved : -1, "resolved (no longer fire)");
+    fputs("<section id=\"summary\"><h2>概要</h2><div class=\"cards\">", f);
+    card(f, "", ri->n_flags, "标记（规则触发次数）");
+    card(f, "", ri->n_queue, "复核队列（户）");
+    card(f, "", ri->n_spot, "抽查样本（户）");
+    card(f, "new", ri->compare ? ri->n_new : -1, "新增（上次运行以来）");
+    card(f, "persisting", ri->compare ? ri->n_persisting : -1, "持续");
+    card(f, "resolved", ri->compare ? ri->n_resolved : -1, "已解决（不再触发）");
     fputs("</div>", f);
     if (ri->have_held) {
         fputs("<div class=\"cards\" style=\"margin-top:12px\">", f);
-        card(f, "", ri->held[OC_CLEARED], "cleared by auditors (left out of the queue)");
-        card(f, "", ri->held[OC_CONFIRMED], "confirmed (tracked, not re-queued)");
-        card(f, "", ri->held[OC_REFERRED], "referred (tracked, not re-queued)");
-        card(f, "", ri->held[OC_NONE], "without a verdict");
+        card(f, "", ri->held[OC_CLEARED], "已排除（核查无误，不再进入队列）");
+        card(f, "", ri->held[OC_CONFIRMED], "已确认（跟踪，不再进入队列）");
+        card(f, "", ri->held[OC_REFERRED], "已移交（跟踪，不再进入队列）");
+        card(f, "", ri->held[OC_NONE], "尚无核查结论");
         fputs("</div>", f);
     }
     if (!ri->compare)
-        fputs("<p class=\"muted\">No previous run was given (run with --previous DIR or "
-              "--state DIR to see what changed).</p>", f);
+        fputs("<p class=\"muted\">未与上次运行比较（运行时加 --previous DIR 或 --state DIR "
+              "可看到新增、持续和已解决）。</p>", f);
     fputs("</section>\n", f);
 }
 
 /* Flags per rule: bars (new and persisting when the run compared) and a table. */
 static void section_rules(FILE *f, const struct report_input *ri)
 {
-    fputs("<section id=\"rules\"><h2>Flags per rule</h2>", f);
+    fputs("<section id=\"rules\"><h2>各规则的标记</h2>", f);
     const char *names[N_RULES];
+    char label[N_RULES][96];
     long long a[N_RULES], b[N_RULES];
     int n = 0, split = ri->compare;
     for (int r = 0; r < N_RULES; r++) {
         if (ri->rule_count[r] <= 0)
             continue;
-        names[n] = rule_names[r];
+        snprintf(label[n], sizeof label[n], "%.3s %s", rule_names[r], rule_label_zh(r));
+        names[n] = label[n];
         if (split && ri->rule_new[r] >= 0) {
             a[n] = ri->rule_new[r];
             b[n] = ri->rule_count[r] - ri->rule_new[r];
@@ -285,20 +355,24 @@ static void section_rules(FILE *f, const struct report_input *ri)
         n++;
     }
     if (split)
-        fprintf(f, "<div class=\"legend\"><span style=\"background:%s\"></span>new"
-                   "<span style=\"background:%s\"></span>persisting</div>", C_NEW, C_PERS);
+        fprintf(f, "<div class=\"legend\"><span style=\"background:%s\"></span>新增"
+                   "<span style=\"background:%s\"></span>持续</div>", C_NEW, C_PERS);
     if (n)
-        svg_hbars(f, "flags per rule", n, names, a, split ? b : NULL, split ? C_NEW : C_PERS,
+        svg_hbars(f, "各规则的标记", n, names, a, split ? b : NULL, split ? C_NEW : C_PERS,
                   C_PERS);
     else
-        fputs("<p class=\"muted\">No rule fired.</p>", f);
-    fputs("<table><thead><tr><th>rule</th><th>severity</th><th class=\"num\">flags</th>"
-          "<th class=\"num\">new</th></tr></thead><tbody>", f);
+        fputs("<p class=\"muted\">没有规则触发。</p>", f);
+    fputs("<table><thead><tr><th>规则</th><th>名称</th><th>类别</th><th>严重程度</th>"
+          "<th class=\"num\">标记</th><th class=\"num\">新增</th></tr></thead><tbody>", f);
     for (int r = 0; r < N_RULES; r++) {
         fputs("<tr><td>", f);
         esc(f, rule_names[r]);
         fputs("</td><td>", f);
-        esc(f, ri->rule_severity[r] ? ri->rule_severity[r] : "");
+        esc(f, rule_label_zh(r));
+        fputs("</td><td>", f);
+        esc(f, kind_zh[rule_catalogue[r].kind]);
+        fputs("</td><td>", f);
+        esc(f, sev_zh(ri->rule_severity[r]));
         fputs("</td>", f);
         num_cell(f, ri->rule_count[r]);
         num_cell(f, ri->compare ? ri->rule_new[r] : -1);
@@ -310,7 +384,7 @@ static void section_rules(FILE *f, const struct report_input *ri)
 /* Flags per township: the 30 with the most drawn, every one in the table. */
 static void section_townships(FILE *f, const struct report_input *ri)
 {
-    fputs("<section id=\"townships\"><h2>Flags per township</h2>", f);
+    fputs("<section id=\"townships\"><h2>各乡镇的标记</h2>", f);
     if (ri->n_towns) {
         size_t n = ri->n_towns < 30 ? ri->n_towns : 30;
         const char *names[30];
@@ -320,15 +394,15 @@ static void section_townships(FILE *f, const struct report_input *ri)
             a[i] = ri->towns[i].serious;
             b[i] = ri->towns[i].flags - ri->towns[i].serious;
         }
-        fprintf(f, "<div class=\"legend\"><span style=\"background:%s\"></span>high or "
-                   "medium<span style=\"background:%s\"></span>low</div>", C_NEW, C_LOW);
-        svg_hbars(f, "flags per township", (int)n, names, a, b, C_NEW, C_LOW);
+        fprintf(f, "<div class=\"legend\"><span style=\"background:%s\"></span>高或中"
+                   "<span style=\"background:%s\"></span>低</div>", C_NEW, C_LOW);
+        svg_hbars(f, "各乡镇的标记", (int)n, names, a, b, C_NEW, C_LOW);
         if (ri->n_towns > 30)
-            fprintf(f, "<p class=\"muted\">The 30 townships with the most flags are drawn; "
-                       "all %zu are in the table.</p>", ri->n_towns);
-        fputs("<div class=\"scroll\"><table><thead><tr><th>township</th><th class=\"num\">"
-              "flags</th><th class=\"num\">high or medium</th><th class=\"num\">in the review "
-              "queue</th></tr></thead><tbody>", f);
+            fprintf(f, "<p class=\"muted\">图中为标记最多的 30 个乡镇；全部 %zu 个乡镇见下表。</p>",
+                    ri->n_towns);
+        fputs("<div class=\"scroll\"><table><thead><tr><th>乡镇</th><th class=\"num\">标记</th>"
+              "<th class=\"num\">高或中</th><th class=\"num\">复核队列（户）</th></tr></thead>"
+              "<tbody>", f);
         for (size_t i = 0; i < ri->n_towns; i++) {
             fputs("<tr><td>", f);
             esc(f, ri->towns[i].code);
@@ -340,7 +414,7 @@ static void section_townships(FILE *f, const struct report_input *ri)
         }
         fputs("</tbody></table></div>", f);
     } else {
-        fputs("<p class=\"muted\">No flags.</p>", f);
+        fputs("<p class=\"muted\">没有标记。</p>", f);
     }
     fputs("</section>\n", f);
 }
@@ -348,13 +422,13 @@ static void section_townships(FILE *f, const struct report_input *ri)
 /* The trend over past runs. */
 static void section_trend(FILE *f, const struct report_input *ri)
 {
-    fputs("<section id=\"trend\"><h2>Trend over past runs</h2>", f);
+    fputs("<section id=\"trend\"><h2>历次运行趋势</h2>", f);
     if (ri->n_hist) {
         svg_trend(f, ri->hist, ri->n_hist);
-        fputs("<div class=\"scroll\"><table><thead><tr><th>run</th><th>as of</th>"
-              "<th class=\"num\">flags</th><th class=\"num\">new</th><th class=\"num\">"
-              "persisting</th><th class=\"num\">resolved</th><th class=\"num\">review queue</th>"
-              "<th class=\"num\">with a verdict</th></tr></thead><tbody>", f);
+        fputs("<div class=\"scroll\"><table><thead><tr><th>运行</th><th>截至日期</th>"
+              "<th class=\"num\">标记</th><th class=\"num\">新增</th><th class=\"num\">持续</th>"
+              "<th class=\"num\">已解决</th><th class=\"num\">复核队列</th>"
+              "<th class=\"num\">有核查结论</th></tr></thead><tbody>", f);
         for (size_t i = 0; i < ri->n_hist; i++) {
             const struct history_row *h = &ri->hist[i];
             fputs("<tr><td>", f);
@@ -373,24 +447,31 @@ static void section_trend(FILE *f, const struct report_input *ri)
         }
         fputs("</tbody></table></div>", f);
     } else {
-        fputs("<p class=\"muted\">No past runs given (run with --state DIR, or 'hedui report "
-              "--history DIR...').</p>", f);
+        fputs("<p class=\"muted\">没有以往运行的记录（运行时加 --state DIR，或用 "
+              "'hedui report --history DIR...'）。</p>", f);
     }
     fputs("</section>\n", f);
 }
 
-/* The findings listed, masked. */
-static void section_findings(FILE *f, const struct report_input *ri)
+/* The resolved findings, masked. */
+static void section_resolved(FILE *f, const struct report_input *ri)
 {
-    fputs("<section id=\"findings\"><h2>", f);
-    esc(f, ri->findings_title ? ri->findings_title : "Findings");
-    fprintf(f, "</h2><p class=\"muted\">%zu listed of %lld. ID numbers are masked, also "
-               "inside the evidence.</p>", ri->n_findings, ri->findings_total);
-    fputs("<input type=\"search\" id=\"filter\" placeholder=\"filter: rule, household, "
-          "township, text\"> <span id=\"filter-count\" class=\"muted\"></span>"
-          "<div class=\"scroll\"><table id=\"findings-table\"><thead><tr><th>change</th>"
-          "<th>rule</th><th>severity</th><th>household</th><th>hukou_no</th><th>id_no</th>"
-          "<th>region</th><th>verdict</th><th>evidence</th></tr></thead><tbody>", f);
+    fputs("<section id=\"resolved\"><h2>已解决的发现</h2>", f);
+    if (!ri->compare) {
+        fputs("<p class=\"muted\">未与上次运行比较，无法列出已解决的发现。</p></section>\n", f);
+        return;
+    }
+    fprintf(f, "<p class=\"muted\">上次运行有、本次不再触发的发现共 %lld 条", ri->findings_total);
+    if ((long long)ri->n_findings < ri->findings_total)
+        fprintf(f, "，本页列出前 %zu 条，全部见 changes.csv", ri->n_findings);
+    fputs("。证据为上次运行时的证据，身份证号已遮蔽。</p>", f);
+    if (!ri->n_findings) {
+        fputs("</section>\n", f);
+        return;
+    }
+    fputs("<div class=\"scroll\"><table id=\"resolved-table\"><thead><tr><th>变化</th>"
+          "<th>规则</th><th>名称</th><th>严重程度</th><th>户编号</th><th>户号</th>"
+          "<th>身份证号</th><th>区划</th><th>核查结论</th><th>证据</th></tr></thead><tbody>", f);
     for (size_t i = 0; i < ri->n_findings; i++) {
         const struct rep_finding *x = &ri->findings[i];
         fputs("<tr><td>", f);
@@ -398,15 +479,17 @@ static void section_findings(FILE *f, const struct report_input *ri)
             fputs("<span class=\"tag ", f);
             esc(f, x->change);
             fputs("\">", f);
-            esc(f, x->change);
+            esc(f, change_zh(x->change));
             fputs("</span>", f);
         }
         fputs("</td><td>", f);
         esc(f, x->rule_id);
+        fputs("</td><td>", f);
+        esc(f, rule_label_zh(rule_of(x->rule_id)));
         fputs("</td><td class=\"sev-", f);
         esc(f, x->severity);
         fputs("\">", f);
-        esc(f, x->severity);
+        esc(f, sev_zh(x->severity));
         fputs("</td><td>", f);
         esc(f, x->household_id);
         fputs("</td><td>", f);
@@ -416,7 +499,7 @@ static void section_findings(FILE *f, const struct report_input *ri)
         fputs("</td><td>", f);
         esc(f, x->region);
         fputs("</td><td>", f);
-        esc(f, x->disposition ? x->disposition : "");
+        esc(f, outcome_zh(x->disposition));
         fputs("</td><td>", f);
         esc_masked_text(f, x->evidence);
         fputs("</td></tr>\n", f);
@@ -427,17 +510,17 @@ static void section_findings(FILE *f, const struct report_input *ri)
 /* The spot-check sample. */
 static void section_spot(FILE *f, const struct report_input *ri)
 {
-    fprintf(f, "<section id=\"spot\"><h2>Spot-check sample (抽查)</h2><p class=\"muted\">%lld "
-               "households drawn from this month's approvals.</p>", ri->n_spot);
+    fprintf(f, "<section id=\"spot\"><h2>抽查样本</h2><p class=\"muted\">从本月审批的家庭中随机抽取 "
+               "%lld 户（与标记无关）。</p>", ri->n_spot);
     if (ri->n_spot_rows) {
-        fputs("<div class=\"scroll\"><table><thead><tr><th>township</th><th>program</th>"
-              "<th>household</th><th>reason</th></tr></thead><tbody>", f);
+        fputs("<div class=\"scroll\"><table><thead><tr><th>乡镇</th><th>救助项目</th>"
+              "<th>户编号</th><th>抽取说明</th></tr></thead><tbody>", f);
         for (size_t i = 0; i < ri->n_spot_rows; i++) {
             const struct rep_spot *s = &ri->spot[i];
             fputs("<tr><td>", f);
             esc(f, s->township);
             fputs("</td><td>", f);
-            esc(f, s->program);
+            esc(f, program_zh(s->program));
             fputs("</td><td>", f);
             esc(f, s->household_id);
             fputs("</td><td>", f);
@@ -446,40 +529,40 @@ static void section_spot(FILE *f, const struct report_input *ri)
         }
         fputs("</tbody></table></div>", f);
         if ((long long)ri->n_spot_rows < ri->n_spot)
-            fprintf(f, "<p class=\"muted\">First %zu shown; all are in spotcheck.csv.</p>",
+            fprintf(f, "<p class=\"muted\">本页列出前 %zu 户；全部见 spotcheck.csv。</p>",
                     ri->n_spot_rows);
     }
     fputs("</section>\n", f);
 }
 
-/* The manifest, and the page's end. */
+/* The manifest, the script, and the page's end. */
 static void section_manifest(FILE *f, const struct report_input *ri)
 {
-    fputs("<section id=\"manifest\"><h2>Run manifest</h2><p>Inputs with sizes and XXH3-128 "
-          "checksums, rules version and hash, as-of date, seed, row accounting, counts and "
-          "timings: everything needed to reproduce this run.</p>", f);
+    fputs("<section id=\"manifest\"><h2>运行清单</h2><p>输入文件的大小和 XXH3-128 校验值、规则版本"
+          "和哈希、截至日期、抽查种子、逐文件的行数核对、各规则计数和耗时：复现本次运行所需的全部信息"
+          "（manifest.json）。</p>", f);
     if (ri->manifest_json) {
-        fputs("<details open><summary>manifest.json</summary><pre>", f);
+        fputs("<details><summary>manifest.json</summary><pre>", f);
         esc(f, ri->manifest_json);
         fputs("</pre></details>", f);
     } else {
-        fputs("<p class=\"muted\">manifest.json not found.</p>", f);
+        fputs("<p class=\"muted\">未找到 manifest.json。</p>", f);
     }
-    fputs("</section>\n</main>\n<footer>Generated by hedui ", f);
+    fputs("</section>\n</main>\n<footer>由 hedui ", f);
     esc(f, ri->tool_version ? ri->tool_version : "?");
-    fputs(". A flag is a lead for a person to review, never a decision. Self-contained page: "
-          "no network access.</footer>\n", f);
-    fprintf(f, "<script>%s</script>\n</body></html>\n", page_js);
+    fputs(" 生成。标记是需要人工核查的线索，不是结论。本页自成一体，不访问网络。</footer>\n", f);
+    fprintf(f, "<script>%s</script>\n</body></html>\n", report_page_js);
 }
 
 int report_html(FILE *f, const struct report_input *ri)
 {
     page_head(f, ri);
     section_summary(f, ri);
+    report_queue_section(f, &ri->queue);
     section_rules(f, ri);
     section_townships(f, ri);
     section_trend(f, ri);
-    section_findings(f, ri);
+    section_resolved(f, ri);
     section_spot(f, ri);
     section_manifest(f, ri);
     return E_OK;

@@ -1,11 +1,25 @@
 /* report.h - report.html: one self-contained page per run for auditors.
  *
- * Inline CSS, SVG charts and a small script; no network access at all (a
- * Content-Security-Policy forbids it).  It shows the flags per rule and per
- * township, new/persisting/resolved counts and verdicts, the trend over
- * past runs, the spot-check sample, a list of findings and the manifest.
- * ID numbers are masked (first 6 and last 4 characters kept), also inside
- * evidence text.
+ * In Chinese, for the township and county auditors who work the review
+ * queue: summary cards, the review queue itself (every household of it, up
+ * to a cap stated on the page), filtered by township, rule, severity,
+ * change and kind, each household's findings and evidence one click away
+ * (a <details> row), flags per rule and per township as inline SVG, the
+ * trend over past runs, the findings resolved since the previous run, the
+ * spot-check sample and the manifest.  ID numbers are masked (first 6 and
+ * last 4 characters kept): idmask_value for ID fields, idmask_text inside
+ * evidence.
+ *
+ * Self-contained and offline: inline CSS, SVG and one inline script, and a
+ * Content-Security-Policy of default-src 'none' that lets only that script
+ * run, by its SHA-256 hash (script-src 'sha256-...'), so nothing can be
+ * fetched and no injected script could run.  The queue is a JSON data
+ * block (<script type="application/json">, never executed) that the script
+ * renders a page (100 households) at a time, so the page stays usable at
+ * 100k queued households: the DOM holds one page, filters run over arrays.
+ * The filters live in the address's #fragment (t=TOWNSHIP&r=RULE&s=SEV
+ * &c=CHANGE&k=KIND&q=TEXT&p=PAGE&open=HOUSEHOLD), so a filtered view can
+ * be bookmarked or sent, and tests drive the page through it.
  *
  * Written by `hedui run` into the output directory, or by
  * `hedui report --from RUN_DIR [--history DIR...] [--state DIR] [--out FILE]`
@@ -17,6 +31,7 @@
 
 #include <stdio.h>
 
+#include "audit/report_queue.h"
 #include "audit/review_import.h"
 #include "audit/statedir.h"
 #include "base/err.h"
@@ -31,6 +46,7 @@ struct rep_spot {
     const char *township, *program, *household_id, *reason;
 };
 
+/* A resolved finding (of the previous run, no longer firing). */
 struct rep_finding {
     const char *change;      /* "new", "persisting", "resolved" or "" */
     const char *rule_id, *severity, *household_id, *hukou_no, *id_no, *region, *evidence;
@@ -57,14 +73,15 @@ struct report_input {
     size_t n_hist;
     const struct rep_spot *spot;
     size_t n_spot_rows;
-    const struct rep_finding *findings;   /* a sample, already chosen */
+    struct rep_queue queue;               /* the households listed (report_queue.h) */
+    const struct rep_finding *findings;   /* resolved findings, the first ones */
     size_t n_findings;
-    long long findings_total;             /* of the kind listed */
-    const char *findings_title;
+    long long findings_total;             /* resolved findings in all */
 };
 
 /* The page; ID numbers in findings and evidence are masked here.  Reads
  * nothing but ri; always E_OK (write errors show in f's error flag). */
 int report_html(FILE *f, const struct report_input *ri);
+
 
 #endif

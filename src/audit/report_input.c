@@ -1,13 +1,15 @@
 /* report_input.c - a struct report_input (report.h) filled from the run
  * being published or from a published run's files (see report_input.h).
  *
- * Owns: what the page lists (a sample of findings: new and resolved ones
- * when the run compared, else those of high or medium severity), the
- * township table, the history rows of published runs.  Never: renders
+ * Owns: what the page lists (the review queue with each household's flags,
+ * capped as report_input.h says; the first resolved findings; the first
+ * rows of the sample), the township table, the history rows of published
+ * runs.  Never: renders
  * HTML (report.c) or reads a file itself (rundir.c).
  */
 #include "audit/report_input.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -80,10 +82,111 @@ static void town_list(struct town_map *m)
         qsort(m->v, k, sizeof *m->v, cmp_town);
 }
 
+/* ---------- the review queue ---------- */
+
+/* A flag's place against a queue row's key: the household_id, or for a
+ * row without one (L01) the empty household_id and the hukou_no. */
+static int key_cmp(const struct rep_flag *g, const char *hh, const char *hk)
+{
+    int c = strcmp(g->household_id, hh);
+    if (c || hh[0])
+        return c;
+    return strcmp(g->hukou_no, hk);
+}
+
+static int cmp_flag(const void *a, const void *b)
+{
+    const struct rep_flag *x = a, *y = b;
+    int c = strcmp(x->household_id, y->household_id);
+    if (!c)
+        c = strcmp(x->hukou_no, y->hukou_no);
+    if (c)
+        return c;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The rank k that lists at most max of the n rows (ranks 1..k of every
+ * township), at least 1; 0 when all n fit. */
+static long rank_cap(const struct rep_queue_row *q, size_t n, size_t max, struct err *e,
+                     int *st)
+{
+    if (max == 0 || n <= max)
+        return 0;
+    size_t *cnt = calloc(n + 2, sizeof *cnt);
+    if (!cnt) {
+        *st = ERR(e, E_NOMEM, "out of memory while writing the report");
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        cnt[q[i].rank >= 1 && (size_t)q[i].rank <= n ? (size_t)q[i].rank : n + 1]++;
+    size_t sum = 0;
+    long k = 0;
+    for (size_t r = 1; r <= n; r++) {
+        if (sum + cnt[r] > max)
+            break;
+        sum += cnt[r];
+        k = (long)r;
+    }
+    free(cnt);
+    return k ? k : 1;
+}
+
+/* b->queue holds the whole queue (n rows, queue order) and b->flags every
+ * flag of the run (nf, flags.csv order): keep the rows to list (see
+ * report_input.h) and point each at its run of flags. */
+static int queue_attach(struct report_build *b, size_t n, size_t nf, size_t max, struct err *e)
+{
+    struct report_input *ri = &b->ri;
+    int st = E_OK;
+    for (size_t i = 1; i < nf; i++)
+        if (cmp_flag(&b->flags[i - 1], &b->flags[i]) > 0) {
+            /* not in flags.csv's order (a file sorted by hand?): sort it */
+            qsort(b->flags, nf, sizeof *b->flags, cmp_flag);
+            break;
+        }
+    long cap = rank_cap(b->queue, n, max, e, &st);
+    if (st != E_OK)
+        return st;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct rep_queue_row q = b->queue[i];
+        if (cap > 0 && !(q.rank >= 1 && q.rank <= cap))
+            continue;
+        size_t lo = 0, hi = nf;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (key_cmp(&b->flags[mid], q.household_id, q.hukou_no) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        q.flag0 = lo;
+        while (hi < nf && key_cmp(&b->flags[hi], q.household_id, q.hukou_no) == 0)
+            hi++;
+        q.n_flag = hi - lo;
+        b->queue[k++] = q;
+    }
+    ri->queue.rows = b->queue;
+    ri->queue.n_rows = k;
+    ri->queue.rank_cap = cap;
+    ri->queue.max = max;
+    ri->queue.flags = b->flags;
+    ri->queue.n_flags = nf;
+    ri->queue.n_total = (long long)n;
+    return E_OK;
+}
+
+static int sev_index(const char *s)
+{
+    for (int i = 0; i < N_SEV; i++)
+        if (strcmp(severity_names[i], s) == 0)
+            return i;
+    return -1;
+}
+
 /* ---------- a run in memory ---------- */
 
-#define MAX_FINDINGS 300
-#define MAX_RESOLVED 100
+#define MAX_RESOLVED 300
 #define MAX_SPOT 500
 
 int report_write_run(const struct run_summary *s, const struct review *rv, struct outdir *od,
@@ -91,44 +194,45 @@ int report_write_run(const struct run_summary *s, const struct review *rv, struc
 {
     const struct eval_result *er = s->er;
     const struct ranked *rk = s->rk;
-    struct report_input ri;
-    memset(&ri, 0, sizeof ri);
-    ri.tool_version = s->version;
-    date_format(s->as_of, ri.as_of);
-    snprintf(ri.seed, sizeof ri.seed, "%llu", s->seed);
-    ri.rules_version = s->policy->version;
+    struct report_build b;
+    memset(&b, 0, sizeof b);
+    struct report_input *ri = &b.ri;
+    ri->tool_version = s->version;
+    date_format(s->as_of, ri->as_of);
+    snprintf(ri->seed, sizeof ri->seed, "%llu", s->seed);
+    ri->rules_version = s->policy->version;
     char path[1300];
     snprintf(path, sizeof path, "%s/manifest.json", od->tmp);
     char *manifest = NULL;
     size_t manifest_len;
-    int st0 = fileio_read_all(path, &manifest, &manifest_len, e);   /* written a moment ago */
-    if (st0 != E_OK)
-        return st0;
-    ri.manifest_json = manifest;
-    ri.n_flags = (long long)er->n_flags;
-    ri.n_queue = (long long)rk->n_queue;
-    ri.n_spot = (long long)rk->n_spot;
-    ri.compare = rv->compare;
+    int st = fileio_read_all(path, &manifest, &manifest_len, e);   /* written a moment ago */
+    if (st != E_OK)
+        return st;
+    ri->manifest_json = manifest;
+    ri->n_flags = (long long)er->n_flags;
+    ri->n_queue = (long long)rk->n_queue;
+    ri->n_spot = (long long)rk->n_spot;
+    ri->compare = rv->compare;
     for (int r = 0; r < N_RULES; r++) {
-        ri.rule_count[r] = (long long)er->rule_count[r];
-        ri.rule_new[r] = rv->compare ? 0 : -1;
+        ri->rule_count[r] = (long long)er->rule_count[r];
+        ri->rule_new[r] = rv->compare ? 0 : -1;
         int sv = s->policy->severity[r];
-        ri.rule_severity[r] = sv == SEV_OFF ? "off" : severity_names[sv];
+        ri->rule_severity[r] = sv == SEV_OFF ? "off" : severity_names[sv];
     }
-    ri.n_new = rv->n_new;
-    ri.n_persisting = rv->n_persisting;
-    ri.n_resolved = (long long)rv->n_resolved;
-    ri.have_held = rv->state_dir != NULL;
-    memcpy(ri.held, rv->n_held, sizeof ri.held);
+    ri->n_new = rv->n_new;
+    ri->n_persisting = rv->n_persisting;
+    ri->n_resolved = (long long)rv->n_resolved;
+    ri->have_held = rv->state_dir != NULL;
+    memcpy(ri->held, rv->n_held, sizeof ri->held);
 
-    int st = E_OK;
     struct town_map tm = {0};
-    struct rep_finding *fs = calloc(MAX_FINDINGS + MAX_RESOLVED, sizeof *fs);
-    struct rep_spot *sp = calloc(MAX_SPOT, sizeof *sp);
+    b.findings = calloc(MAX_RESOLVED, sizeof *b.findings);
+    b.spot = calloc(MAX_SPOT, sizeof *b.spot);
+    b.flags = malloc((er->n_flags ? er->n_flags : 1) * sizeof *b.flags);
+    b.queue = malloc((rk->n_queue ? rk->n_queue : 1) * sizeof *b.queue);
     struct history_row *hist = malloc((rv->n_hist + 1) * sizeof *hist);
-    if (!fs || !sp || !hist)
+    if (!b.findings || !b.spot || !b.flags || !b.queue || !hist)
         st = ERR(e, E_NOMEM, "out of memory while writing the report");
-    size_t nf = 0;
     for (size_t i = 0; st == E_OK && i < er->n_flags; i++) {
         const struct flag *g = &er->flags[i];
         struct rep_town *t = town_get(&tm, g->region);
@@ -137,70 +241,58 @@ int report_write_run(const struct run_summary *s, const struct review *rv, struc
             break;
         }
         t->flags++;
-        int serious = g->severity == SEV_HIGH || g->severity == SEV_MEDIUM;
-        t->serious += serious;
-        int is_new = rv->compare && rv->change[i] == CH_NEW;
-        if (is_new)
-            ri.rule_new[g->rule]++;
-        int list = rv->compare ? is_new : serious;
-        if (list) {
-            ri.findings_total++;
-            if (nf < MAX_FINDINGS) {
-                struct rep_finding *x = &fs[nf++];
-                x->change = rv->compare ? change_names[rv->change[i]] : "";
-                x->rule_id = rule_names[g->rule];
-                x->severity = severity_names[g->severity];
-                x->household_id = g->household_id;
-                x->hukou_no = g->hukou_no;
-                x->id_no = g->id_no;
-                x->region = g->region;
-                x->evidence = g->evidence;
-                x->disposition = outcome_names[rv->outcome[i]];
-            }
-        }
+        t->serious += g->severity == SEV_HIGH || g->severity == SEV_MEDIUM;
+        if (rv->compare && rv->change[i] == CH_NEW)
+            ri->rule_new[g->rule]++;
+        b.flags[i] = (struct rep_flag){
+            .rule = g->rule, .rule_id = rule_names[g->rule], .severity = g->severity,
+            .change = rv->compare ? rv->change[i] : -1, .outcome = rv->outcome[i],
+            .household_id = g->household_id, .hukou_no = g->hukou_no, .id_no = g->id_no,
+            .evidence = g->evidence, .seq = i};
     }
-    ri.findings_title = rv->compare ? "New findings since the previous run, and resolved ones"
-                                    : "Findings of high or medium severity";
+    size_t nf = 0;
     for (size_t j = 0; st == E_OK && rv->compare && j < rv->n_resolved && j < MAX_RESOLVED; j++) {
         const struct prev_flag *pf = &rv->prev[rv->resolved[j]];
-        struct rep_finding *x = &fs[nf++];
-        x->change = "resolved";
-        x->rule_id = pf->rule_id;
-        x->severity = pf->severity;
-        x->household_id = pf->household_id;
-        x->hukou_no = pf->hukou_no;
-        x->id_no = pf->id_no;
-        x->region = pf->region;
-        x->evidence = pf->evidence;
-        x->disposition = "";
+        b.findings[nf++] = (struct rep_finding){"resolved", pf->rule_id, pf->severity,
+                                                pf->household_id, pf->hukou_no, pf->id_no,
+                                                pf->region, pf->evidence, ""};
     }
-    if (rv->compare)
-        ri.findings_total += (long long)rv->n_resolved;
-    /* queue per township (the queue is sorted by township) */
+    ri->findings_total = rv->compare ? (long long)rv->n_resolved : 0;
+    /* the queue (sorted by township, then rank), and its count per township */
     for (size_t i = 0; st == E_OK && i < rk->n_queue; i++) {
-        struct rep_town *t = town_get(&tm, rk->queue[i].township);
-        if (!t)
+        const struct queue_row *q = &rk->queue[i];
+        struct rep_town *t = town_get(&tm, q->township);
+        if (!t) {
             st = ERR(e, E_NOMEM, "out of memory while writing the report");
-        else
-            t->queue++;
+            break;
+        }
+        t->queue++;
+        struct rep_queue_row *x = &b.queue[i];
+        memset(x, 0, sizeof *x);
+        memcpy(x->township, q->township, sizeof x->township);
+        x->rank = q->rank;
+        x->score = q->score;
+        x->household_id = q->household_id;
+        x->hukou_no = q->hukou_no;
     }
+    if (st == E_OK)
+        st = queue_attach(&b, rk->n_queue, er->n_flags, REPORT_QUEUE_MAX, e);
     size_t ns = 0;
     for (size_t i = 0; st == E_OK && i < rk->n_spot && ns < MAX_SPOT; i++) {
         const struct spot_row *row = &rk->spot[i];
-        sp[ns].township = row->township;
-        sp[ns].program = program_names[row->program];
-        sp[ns].household_id = row->household_id;
-        sp[ns].reason = row->reason;
-        ns++;
+        b.spot[ns++] = (struct rep_spot){row->township, program_names[row->program],
+                                         row->household_id, row->reason};
     }
     if (st == E_OK) {
         town_list(&tm);
-        ri.towns = tm.v;
-        ri.n_towns = tm.n;
-        ri.findings = fs;
-        ri.n_findings = nf;
-        ri.spot = sp;
-        ri.n_spot_rows = ns;
+        b.towns = tm.v;
+        tm.v = NULL;
+        ri->towns = b.towns;
+        ri->n_towns = tm.n;
+        ri->findings = b.findings;
+        ri->n_findings = nf;
+        ri->spot = b.spot;
+        ri->n_spot_rows = ns;
         size_t nh = 0;
         if (rv->state_dir) {
             if (rv->n_hist)
@@ -208,21 +300,20 @@ int report_write_run(const struct run_summary *s, const struct review *rv, struc
             nh = rv->n_hist;
         }
         review_current_row(rv, s, &hist[nh++]);
-        ri.hist = hist;
-        ri.n_hist = nh;
+        ri->hist = hist;
+        ri->n_hist = nh;
         FILE *f = out_open(od, "report.html", e);
         if (!f)
             st = e->code;
         else {
-            report_html(f, &ri);
+            report_html(f, ri);
             st = out_close(f, od, "report.html", e);
         }
     }
     free(manifest);
     free(tm.v);
-    free(fs);
-    free(sp);
     free(hist);
+    report_build_free(&b);
     return st;
 }
 
@@ -241,24 +332,52 @@ static int is_serious(const char *severity)
     return strcmp(severity, "high") == 0 || strcmp(severity, "medium") == 0;
 }
 
-static void finding_of(struct rep_finding *x, const char *change, const char *rule_id,
-                       const char *severity, const char *household_id, const char *hukou_no,
-                       const char *id_no, const char *region, const char *evidence,
-                       const char *disposition)
+/* The verdict in force on each fingerprint, from changes.csv. */
+struct fp_outcome {
+    uint64_t fp;
+    int outcome;
+};
+
+static int cmp_fp_outcome(const void *a, const void *b)
 {
-    *x = (struct rep_finding){change, rule_id, severity, household_id, hukou_no, id_no,
-                              region, evidence, disposition};
+    const struct fp_outcome *x = a, *y = b;
+    return x->fp < y->fp ? -1 : x->fp > y->fp;
 }
 
-int report_from_published(struct report_build *b, const struct rundir *rd, struct err *e)
+static int outcome_of(const struct fp_outcome *v, size_t n, uint64_t fp)
+{
+    if (!fp || !n)
+        return OC_NONE;
+    struct fp_outcome key = {fp, 0};
+    const struct fp_outcome *h = bsearch(&key, v, n, sizeof *v, cmp_fp_outcome);
+    return h ? h->outcome : OC_NONE;
+}
+
+static long parse_long(const char *s, long bad)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    return end != s && *end == '\0' ? v : bad;
+}
+
+int report_from_published(struct report_build *b, const struct rundir *rd, size_t queue_max,
+                          struct err *e)
 {
     memset(b, 0, sizeof *b);
     struct report_input *ri = &b->ri;
     struct town_map tm = {0};
-    b->findings = calloc(MAX_FINDINGS + MAX_RESOLVED, sizeof *b->findings);
+    struct fp_outcome *fo = NULL;
+    size_t nfo = 0;
+    b->findings = calloc(MAX_RESOLVED, sizeof *b->findings);
     b->spot = calloc(MAX_SPOT, sizeof *b->spot);
-    if (!b->findings || !b->spot)
+    b->flags = malloc((rd->n_flags ? rd->n_flags : 1) * sizeof *b->flags);
+    b->queue = malloc((rd->n_queue ? rd->n_queue : 1) * sizeof *b->queue);
+    if (rd->have_changes)
+        fo = malloc((rd->n_changes ? rd->n_changes : 1) * sizeof *fo);
+    if (!b->findings || !b->spot || !b->flags || !b->queue || (rd->have_changes && !fo)) {
+        free(fo);
         return ERR(e, E_NOMEM, "out of memory while writing the report");
+    }
     ri->manifest_json = rd->m.text;
     snprintf(ri->as_of, sizeof ri->as_of, "%s", rd->m.as_of);
     snprintf(ri->seed, sizeof ri->seed, "%s", rd->m.seed);
@@ -268,12 +387,36 @@ int report_from_published(struct report_build *b, const struct rundir *rd, struc
         ri->rule_new[r] = ri->compare ? 0 : -1;
         ri->rule_severity[r] = "";
     }
-    int st = E_OK;
+    /* changes.csv: the resolved findings and the verdicts in force */
     size_t nf = 0;
+    if (rd->have_changes) {
+        ri->have_held = ri->compare;
+        for (size_t i = 0; i < rd->n_changes; i++) {
+            const struct run_change *c = &rd->changes[i];
+            if (strcmp(c->change, "resolved") != 0) {
+                int oc = outcome_parse(c->disposition);
+                if (oc < 0)
+                    oc = OC_NONE;
+                ri->held[oc]++;
+                fo[nfo++] = (struct fp_outcome){c->fp, oc};
+                continue;
+            }
+            if (!ri->compare)
+                continue;
+            ri->n_resolved++;
+            ri->findings_total++;
+            if (nf < MAX_RESOLVED)
+                b->findings[nf++] = (struct rep_finding){
+                    "resolved", c->rule_id, c->severity, c->household_id, c->hukou_no,
+                    c->id_no, c->region, c->evidence, c->disposition};
+        }
+        if (nfo > 1)
+            qsort(fo, nfo, sizeof *fo, cmp_fp_outcome);
+    }
+    int st = E_OK;
     for (size_t i = 0; st == E_OK && i < rd->n_flags; i++) {
         const struct run_flag *g = &rd->flags[i];
         int r = rule_index(g->rule_id);
-        int serious = is_serious(g->severity);
         ri->n_flags++;
         if (r >= 0) {
             ri->rule_count[r]++;
@@ -286,10 +429,11 @@ int report_from_published(struct report_build *b, const struct rundir *rd, struc
             break;
         }
         t->flags++;
-        t->serious += serious;
-        int is_new = ri->compare && strcmp(g->change, "new") == 0;
+        t->serious += is_serious(g->severity);
+        int change = -1;
         if (ri->compare) {
-            if (is_new) {
+            change = strcmp(g->change, "new") == 0 ? CH_NEW : CH_PERSISTING;
+            if (change == CH_NEW) {
                 ri->n_new++;
                 if (r >= 0)
                     ri->rule_new[r]++;
@@ -297,44 +441,31 @@ int report_from_published(struct report_build *b, const struct rundir *rd, struc
                 ri->n_persisting++;
             }
         }
-        if (ri->compare ? is_new : serious) {
-            ri->findings_total++;
-            if (nf < MAX_FINDINGS)
-                finding_of(&b->findings[nf++], ri->compare ? "new" : "", g->rule_id,
-                           g->severity, g->household_id, g->hukou_no, g->id_no, g->region,
-                           g->evidence, "");
-        }
+        b->flags[i] = (struct rep_flag){
+            .rule = r, .rule_id = g->rule_id, .severity = sev_index(g->severity),
+            .change = change, .outcome = outcome_of(fo, nfo, g->fp),
+            .household_id = g->household_id, .hukou_no = g->hukou_no, .id_no = g->id_no,
+            .evidence = g->evidence, .seq = i};
     }
-    /* changes.csv: the resolved findings and the verdicts in force */
-    if (ri->compare && rd->have_changes) {
-        ri->have_held = 1;
-        size_t nres = 0;
-        for (size_t i = 0; i < rd->n_changes; i++) {
-            const struct run_change *c = &rd->changes[i];
-            if (strcmp(c->change, "resolved") != 0) {
-                int oc = outcome_parse(c->disposition);
-                ri->held[oc < 0 ? OC_NONE : oc]++;
-                continue;
-            }
-            ri->n_resolved++;
-            ri->findings_total++;
-            if (nres < MAX_RESOLVED) {
-                nres++;
-                finding_of(&b->findings[nf++], "resolved", c->rule_id, c->severity,
-                           c->household_id, c->hukou_no, c->id_no, c->region, c->evidence,
-                           c->disposition);
-            }
-        }
-    }
-    ri->findings_title = ri->compare ? "New findings since the previous run, and resolved ones"
-                                     : "Findings of high or medium severity";
+    free(fo);
     for (size_t i = 0; st == E_OK && i < rd->n_queue; i++) {
-        struct rep_town *t = town_get(&tm, rd->queue[i].township);
-        if (!t)
+        const struct run_queue_row *q = &rd->queue[i];
+        struct rep_town *t = town_get(&tm, q->township);
+        if (!t) {
             st = ERR(e, E_NOMEM, "out of memory while writing the report");
-        else
-            t->queue++;
+            break;
+        }
+        t->queue++;
+        struct rep_queue_row *x = &b->queue[i];
+        memset(x, 0, sizeof *x);
+        snprintf(x->township, sizeof x->township, "%s", q->township);
+        x->rank = parse_long(q->rank, LONG_MAX);
+        x->score = (int)parse_long(q->score, 0);
+        x->household_id = q->household_id;
+        x->hukou_no = q->hukou_no;
     }
+    if (st == E_OK)
+        st = queue_attach(b, rd->n_queue, rd->n_flags, queue_max, e);
     ri->n_queue = (long long)rd->n_queue;
     ri->n_spot = (long long)rd->n_spot;
     size_t ns = 0;
@@ -394,5 +525,7 @@ void report_build_free(struct report_build *b)
     free(b->towns);
     free(b->findings);
     free(b->spot);
+    free(b->queue);
+    free(b->flags);
     memset(b, 0, sizeof *b);
 }

@@ -2,13 +2,30 @@
  * published (report_write_run, which also writes the page) or from a
  * published run's files (report_from_published, for `hedui report`).
  *
- * The page lists a sample: when the run compared with a previous one, the
- * new findings (up to 300) and the resolved ones (up to 100), else the
- * findings of high or medium severity (up to 300); the spot-check sample
- * up to 500 rows; every township.
+ * What the page lists:
+ *   the review queue  every household of it with all its flags (any
+ *                     severity, with change and verdict), unless the queue
+ *                     has more than queue_max households (REPORT_QUEUE_MAX
+ *                     by default): then the households ranked 1..k in each
+ *                     township, k the largest rank that keeps the count
+ *                     within queue_max (at least 1), so every township
+ *                     keeps its most urgent households and the page says
+ *                     where the rest are.  The page holds one JSON row per
+ *                     listed household (report_queue.c), about 290 bytes
+ *                     with its flags, two thirds of it evidence: SF 0.1
+ *                     (9,522 households) gives a page of 2.8 MB, SF 1
+ *                     (95,591 households, 110,158 flags) 27.8 MB, which
+ *                     Chromium opens in about 2 s on a busy 2-core VM and
+ *                     filters in under 0.1 s; the default cap keeps SF 1
+ *                     whole.
+ *   resolved          the first 300 findings resolved since the previous run
+ *   spot check        the first 500 rows of the sample
+ *   townships         every one
  *
- * Owns: that choice of what is listed.  Never: renders (report.h) or
- * parses a file (rundir.h).
+ * Owns: that choice of what is listed, and the match of a queue row to its
+ * flags (flags.csv is sorted by household_id, then hukou_no: a household's
+ * flags, or for L01 a hukou household's, are one run of it).  Never:
+ * renders (report.h) or parses a file (rundir.h).
  */
 #ifndef ENGINE_REPORT_INPUT_H
 #define ENGINE_REPORT_INPUT_H
@@ -23,12 +40,18 @@
 
 struct outdir;
 
+/* Households of the review queue listed on the page at most (see above). */
+#define REPORT_QUEUE_MAX 100000
+#define REPORT_QUEUE_MAX_TEXT "100000"
+
 /* A report_input and the arrays it points to (owned). */
 struct report_build {
     struct report_input ri;
     struct rep_town *towns;
     struct rep_finding *findings;
     struct rep_spot *spot;
+    struct rep_queue_row *queue;
+    struct rep_flag *flags;
 };
 
 /* report.html of the run s being published, with what rv marked (into the
@@ -38,9 +61,11 @@ int report_write_run(const struct run_summary *s, const struct review *rv, struc
 
 /* Fill b from a published run (read with RUN_MANIFEST, RUN_FLAGS,
  * RUN_CHANGES, RUN_QUEUE and RUN_SPOT; b points into rd, which must
- * outlive it).  The trend (ri.hist) and tool_version are the caller's.
+ * outlive it), listing at most queue_max queued households (0: no cap).
+ * The trend (ri.hist) and tool_version are the caller's.
  * report_build_free(b) afterwards in every case. */
-int report_from_published(struct report_build *b, const struct rundir *rd, struct err *e);
+int report_from_published(struct report_build *b, const struct rundir *rd, size_t queue_max,
+                          struct err *e);
 void report_build_free(struct report_build *b);
 
 /* The trend's row of a published run (read with RUN_MANIFEST and

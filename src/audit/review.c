@@ -23,10 +23,7 @@ const char *const change_names[3] = {"new", "persisting", "resolved"};
 
 static const char *dup_field(struct review *rv, const char *s, struct err *e)
 {
-    char *p = arena_strndup(&rv->arena, s, strlen(s));
-    if (!p)
-        ERR(e, E_NOMEM, "out of memory while reading the review state");
-    return p;
+    return arena_keep(&rv->arena, s, "reading the review state", e);
 }
 
 static int cmp_prev_fp(const void *a, const void *b)
@@ -105,20 +102,29 @@ static int load_previous_dir(struct review *rv, const char *dir, struct err *e)
     return st;
 }
 
-static int cmp_disp_fp_seq(const void *a, const void *b)
+/* By fingerprint, then reviewed_on (stored as YYYY-MM-DD, so the bytes
+ * compare as the dates do), then import order: the last row of a
+ * fingerprint is its verdict in force. */
+static int cmp_disp_in_force(const void *a, const void *b)
 {
     const struct disp_row *x = a, *y = b;
     if (x->fp != y->fp)
         return x->fp < y->fp ? -1 : 1;
+    int r = strcmp(x->fields[3] ? x->fields[3] : "", y->fields[3] ? y->fields[3] : "");
+    if (r)
+        return r;
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* The verdict in force for each fingerprint: the last one imported. */
+/* The verdict in force for each fingerprint: the one reviewed last
+ * (reviewed_on), and of several reviewed that day the one imported last.
+ * Import order alone would let an old pack imported late overturn a newer
+ * verdict. */
 static int dispositions_in_force(struct review *rv, struct disp_row *v, size_t n,
                                  struct err *e)
 {
     if (n > 1)
-        qsort(v, n, sizeof *v, cmp_disp_fp_seq);
+        qsort(v, n, sizeof *v, cmp_disp_in_force);
     rv->disp = malloc((n ? n : 1) * sizeof *rv->disp);
     if (!rv->disp)
         return ERR(e, E_NOMEM, "out of memory while reading dispositions");
@@ -134,6 +140,18 @@ static int dispositions_in_force(struct review *rv, struct disp_row *v, size_t n
         d->note = v[i].fields[4];
     }
     rv->n_disp = m;
+    /* every row, for `review import`'s test of a verdict already stored
+     * (capacity a power of two from 64, as push_disp() expects) */
+    size_t cap = 64;
+    while (cap < n)
+        cap *= 2;
+    rv->stored = malloc(cap * sizeof *rv->stored);
+    if (!rv->stored)
+        return ERR(e, E_NOMEM, "out of memory while reading dispositions");
+    for (size_t i = 0; i < n; i++)
+        rv->stored[i] = (struct disposition){v[i].fp, v[i].outcome, v[i].fields[2],
+                                             v[i].fields[3], v[i].fields[4]};
+    rv->n_stored = n;
     return E_OK;
 }
 
@@ -277,11 +295,8 @@ static void flag_extra_cols(FILE *f, size_t i, void *ctx)
     csv_put(f, change_names[x->rv->change[i]], 1);
 }
 
-static int write_fingerprints(struct outdir *od, const struct eval_result *er, struct err *e)
+void review_fingerprints(FILE *f, const struct eval_result *er)
 {
-    FILE *f = out_open(od, "fingerprints.csv", e);
-    if (!f)
-        return e->code;
     fputs("fingerprint,rule_id,household_id,hukou_no,id_no\n", f);
     char hex[17];
     for (size_t i = 0; i < er->n_flags; i++) {
@@ -293,7 +308,6 @@ static int write_fingerprints(struct outdir *od, const struct eval_result *er, s
         csv_put(f, g->hukou_no, 0);
         csv_put(f, g->id_no, 1);
     }
-    return out_close(f, od, "fingerprints.csv", e);
 }
 
 static void change_row(FILE *f, const char *change, uint64_t fp, const char *rule,
@@ -314,12 +328,8 @@ static void change_row(FILE *f, const char *change, uint64_t fp, const char *rul
     csv_put(f, evidence, 1);
 }
 
-static int write_changes(struct review *rv, struct outdir *od, const struct eval_result *er,
-                         struct err *e)
+void review_changes(FILE *f, const struct review *rv, const struct eval_result *er)
 {
-    FILE *f = out_open(od, "changes.csv", e);
-    if (!f)
-        return e->code;
     fputs("change,fingerprint,rule_id,severity,household_id,hukou_no,id_no,region_code,"
           "disposition,evidence\n", f);
     /* merge the current flags (sorted) with the resolved ones (sorted the
@@ -346,19 +356,45 @@ static int write_changes(struct review *rv, struct outdir *od, const struct eval
             i++;
         }
     }
-    return out_close(f, od, "changes.csv", e);
+}
+
+void review_flags(FILE *f, const struct review *rv, const struct eval_result *er)
+{
+    struct extra_ctx x = {rv, er};
+    if (rv->compare)
+        lists_flags(f, er, ",fingerprint,change", flag_extra_cols, &x);
+    else
+        lists_flags(f, er, NULL, NULL, NULL);
+}
+
+/* One of review_write's files into od. */
+static int write_file(const struct review *rv, struct outdir *od, const struct eval_result *er,
+                      const char *name, void (*render)(FILE *f, const struct review *rv,
+                                                       const struct eval_result *er),
+                      struct err *e)
+{
+    FILE *f = out_open(od, name, e);
+    if (!f)
+        return e->code;
+    render(f, rv, er);
+    return out_close(f, od, name, e);
+}
+
+static void fingerprints_of(FILE *f, const struct review *rv, const struct eval_result *er)
+{
+    (void)rv;
+    review_fingerprints(f, er);
 }
 
 int review_write(struct review *rv, struct outdir *od, const struct eval_result *er,
                  struct err *e)
 {
-    struct extra_ctx x = {rv, er};
-    int st = rv->compare ? write_flags_ext(od, er, ",fingerprint,change", flag_extra_cols, &x, e)
-                         : write_flags(od, er, e);
+    int st = write_file(rv, od, er, output_file_names[OF_FLAGS], review_flags, e);
     if (st == E_OK)
-        st = write_fingerprints(od, er, e);
+        st = write_file(rv, od, er, output_file_names[OF_FINGERPRINTS], fingerprints_of,
+                        e);
     if (st == E_OK && rv->compare)
-        st = write_changes(rv, od, er, e);
+        st = write_file(rv, od, er, output_file_names[OF_CHANGES], review_changes, e);
     return st;
 }
 
@@ -462,6 +498,7 @@ void review_free(struct review *rv)
     free(rv->prev);
     free(rv->known);
     free(rv->disp);
+    free(rv->stored);
     free(rv->hist);
     free(rv->change);
     free(rv->outcome);
@@ -504,26 +541,42 @@ int review_add_prev(struct review *rv, int known, const char *fp_hex,
     return E_OK;
 }
 
-int review_add_disp(struct review *rv, const char *fp_hex, const char *outcome,
-                    const char *reviewer, const char *reviewed_on, const char *note,
-                    struct err *e)
+/* Append a verdict to *v (*n of them; capacities 64, 128, 256, ...). */
+static int push_disp(struct review *rv, struct disposition **v, size_t *n, const char *fp_hex,
+                     const char *outcome, const char *reviewer, const char *reviewed_on,
+                     const char *note, struct err *e)
 {
-    if ((rv->n_disp & (rv->n_disp - 1)) == 0 && (rv->n_disp == 0 || rv->n_disp >= 64)) {
-        struct disposition *nv = realloc(rv->disp, (rv->n_disp ? 2 * rv->n_disp : 64) *
-                                                       sizeof *nv);
+    if ((*n & (*n - 1)) == 0 && (*n == 0 || *n >= 64)) {
+        struct disposition *nv = realloc(*v, (*n ? 2 * *n : 64) * sizeof *nv);
         if (!nv)
             return ERR(e, E_NOMEM, "out of memory while reading the dispositions");
-        rv->disp = nv;
+        *v = nv;
     }
-    struct disposition *d = &rv->disp[rv->n_disp];
+    struct disposition *d = &(*v)[*n];
     if (review_fp_parse(fp_hex, &d->fp) != 0 || (d->outcome = outcome_parse(outcome)) < 0)
         return ERR(e, E_PARSE, "not a disposition (fingerprint '%s', outcome '%s')", fp_hex,
                    outcome);
     if (!(d->reviewer = dup_field(rv, reviewer, e)) ||
         !(d->reviewed_on = dup_field(rv, reviewed_on, e)) || !(d->note = dup_field(rv, note, e)))
         return e->code;
-    rv->n_disp++;
+    (*n)++;
     return E_OK;
+}
+
+int review_add_disp(struct review *rv, const char *fp_hex, const char *outcome,
+                    const char *reviewer, const char *reviewed_on, const char *note,
+                    struct err *e)
+{
+    return push_disp(rv, &rv->disp, &rv->n_disp, fp_hex, outcome, reviewer, reviewed_on, note,
+                     e);
+}
+
+int review_add_stored(struct review *rv, const char *fp_hex, const char *outcome,
+                      const char *reviewer, const char *reviewed_on, const char *note,
+                      struct err *e)
+{
+    return push_disp(rv, &rv->stored, &rv->n_stored, fp_hex, outcome, reviewer, reviewed_on,
+                     note, e);
 }
 
 static int cmp_disp_fp(const void *a, const void *b)
@@ -540,79 +593,8 @@ void review_sort_added(struct review *rv, int compare)
         qsort(rv->known, rv->n_known, sizeof *rv->known, cmp_prev_fp);
     if (rv->n_disp > 1)
         qsort(rv->disp, rv->n_disp, sizeof *rv->disp, cmp_disp_fp);
+    if (rv->n_stored > 1)
+        qsort(rv->stored, rv->n_stored, sizeof *rv->stored, cmp_disp_fp);
     if (compare)
         rv->compare = 1;
 }
-
-/* ---------- review import ---------- */
-
-static int today_days(void)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    localtime_r(&t, &tm);
-    return date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-}
-
-static int known_fp(const void *ctx, uint64_t fp)
-{
-    return review_known(ctx, fp) != NULL;
-}
-
-int review_import(const char *file, const char *state, const struct review_store *store,
-                  int dry_run, struct err *e)
-{
-    struct review *rv = NULL;
-    const char *where = store ? store->name : state;
-    int st = review_open(&rv, NULL, store ? NULL : state, e);
-    if (st == E_OK && store)
-        st = store->open(store->ctx, rv, e);
-    if (st != E_OK) {
-        review_free(rv);
-        return st;
-    }
-    const char *b = strrchr(file, '/');
-    const char *base = b ? b + 1 : file;
-    struct import_check chk = {where, rv->n_known ? known_fp : NULL, rv, today_days()};
-    struct review_verdict *rows = NULL;
-    size_t n = 0, n_skipped = 0;
-    st = review_import_read(file, &chk, &rv->arena, &rows, &n, &n_skipped, e);
-    if (st == E_OK && !dry_run && n && store)
-        st = store->write(store->ctx, rows, n, base, e);
-    if (st == E_OK && !dry_run && n && !store) {
-        /* re-read under the lock: verdicts imported meanwhile are kept */
-        int fd = -1;
-        st = statedir_lock(state, &fd, e);
-        struct disp_row *old = NULL;
-        size_t n_old = 0;
-        if (st == E_OK)
-            st = statedir_read_dispositions(state, &rv->arena, &old, &n_old, e);
-        if (st == E_OK) {
-            time_t t = time(NULL);
-            struct tm tm;
-            gmtime_r(&t, &tm);
-            char at[32];
-            strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
-            st = statedir_write_dispositions(state, old, n_old, rows, n, at, base, e);
-        }
-        free(old);
-        statedir_unlock(fd);
-    }
-    if (st == E_OK) {
-        size_t by[N_OUTCOMES] = {0};
-        for (size_t i = 0; i < n; i++)
-            by[rows[i].outcome]++;
-        printf("hedui: %s %zu verdict%s from %s (%zu cleared, %zu confirmed, %zu referred)%s%s"
-               "; %zu row%s without a verdict skipped\n",
-               dry_run ? "checked" : "imported", n, n == 1 ? "" : "s", file, by[OC_CLEARED],
-               by[OC_CONFIRMED], by[OC_REFERRED], dry_run ? "" : " into ",
-               dry_run ? "" : where, n_skipped, n_skipped == 1 ? "" : "s");
-        if (!rv->n_known)
-            fprintf(stderr, "hedui: note: %s has no recorded run yet, so fingerprints were "
-                            "checked for form only\n", where);
-    }
-    free(rows);
-    review_free(rv);
-    return st;
-}
-

@@ -49,6 +49,8 @@ struct review {
     size_t n_known;
     struct disposition *disp;         /* in force, sorted by fp */
     size_t n_disp;
+    struct disposition *stored;       /* every verdict stored (state or store), by fp */
+    size_t n_stored;
     struct history_row *hist;         /* state history.csv, by run */
     size_t n_hist;
     int prev_run;                     /* run number of the previous state run */
@@ -67,8 +69,16 @@ int review_open(struct review **out, const char *previous_dir, const char *state
 /* Fingerprint every flag; mark new/persisting, resolved, and held flags
  * (before rank_build). */
 int review_mark(struct review *rv, struct eval_result *er, struct err *e);
-/* flags.csv (with fingerprint,change when comparing), fingerprints.csv and
- * changes.csv (when comparing) into the temporary output directory. */
+/* The auditors' lists, each rendered into f (a file of the output
+ * directory, or memory for `run --pg`): flags.csv with the columns
+ * fingerprint,change after the contract's eight when comparing (else
+ * out/lists.h's plain flags.csv), fingerprints.csv, and changes.csv (when
+ * comparing: every current flag and every resolved finding). */
+void review_flags(FILE *f, const struct review *rv, const struct eval_result *er);
+void review_fingerprints(FILE *f, const struct eval_result *er);
+void review_changes(FILE *f, const struct review *rv, const struct eval_result *er);
+/* flags.csv, fingerprints.csv and (when comparing) changes.csv, rendered
+ * as above into the temporary output directory. */
 int review_write(struct review *rv, struct outdir *od, const struct eval_result *er,
                  struct err *e);
 /* After a successful publish: record the run in the state directory. */
@@ -94,6 +104,11 @@ int review_add_prev(struct review *rv, int known, const char *fp_hex,
 int review_add_disp(struct review *rv, const char *fp_hex, const char *outcome,
                     const char *reviewer, const char *reviewed_on, const char *note,
                     struct err *e);
+/* Add a verdict as stored, whether in force or not (a row of
+ * dispositions), for `review import`'s test of a verdict already there. */
+int review_add_stored(struct review *rv, const char *fp_hex, const char *outcome,
+                      const char *reviewer, const char *reviewed_on, const char *note,
+                      struct err *e);
 /* Sort what was added; compare = 1: mark new/persisting/resolved. */
 void review_sort_added(struct review *rv, int compare);
 
@@ -101,8 +116,13 @@ void review_sort_added(struct review *rv, int compare);
 
 /* Check FILE (review_import_read) against the findings recorded in the
  * state directory (store NULL) or in store, and add its verdicts there,
- * all or nothing (dry_run: check only).  Says on stdout what it did. */
+ * all or nothing (dry_run: check only).  A verdict already stored (same
+ * fingerprint, outcome, reviewer, reviewed_on and note) is not added again,
+ * so importing a file twice changes nothing the second time (a note says
+ * so).  A state directory that does not exist is refused (E_NOINPUT: a
+ * mistyped path would start an empty state) unless create_state.  Says on
+ * stdout what it did.  (verdicts.c) */
 int review_import(const char *file, const char *state, const struct review_store *store,
-                  int dry_run, struct err *e);
+                  int dry_run, int create_state, struct err *e);
 
 #endif

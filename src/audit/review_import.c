@@ -2,8 +2,10 @@
  * review_import.h).
  *
  * Owns: the forms a verdict may take (a fingerprint as a spreadsheet saves
- * it, YYYY/M/D dates, spaces around cells) and every reason a row is
- * refused.  Never: writes a state or a store; takes a file with a bad row.
+ * it, a pack's key, Chinese verdict words, YYYY/M/D and YYYY年M月D日 dates
+ * and date serials, spaces around cells), the two headers a file may have
+ * (ours, a pack's) and every reason a row is refused.  Never: writes a
+ * state or a store; takes a file with a bad row.
  */
 #include "audit/review_import.h"
 
@@ -13,25 +15,33 @@
 #include <string.h>
 
 #include "audit/fingerprint.h"
+#include "audit/pack.h"
 #include "base/csvread.h"
 #include "base/date.h"
 #include "base/encoding.h"
+#include "base/xlsx_read.h"
 
 const char *const outcome_names[N_OUTCOMES] = {"", "confirmed", "cleared", "referred"};
 
 int outcome_parse(const char *s)
 {
+    static const char *const zh[N_OUTCOMES] = {"", "确认", "排除", "移交"};
     for (int i = 1; i < N_OUTCOMES; i++)
-        if (strcmp(s, outcome_names[i]) == 0)
+        if (strcmp(s, outcome_names[i]) == 0 || strcmp(s, zh[i]) == 0)
             return i;
     return -1;
 }
 
-/* YYYY-MM-DD, YYYY-M-D or YYYY/M/D -> day number */
+/* YYYY-MM-DD, YYYY-M-D, YYYY/M/D or YYYY年M月D日 -> day number */
 static int parse_review_date(const char *s, int *out)
 {
-    int y, m, d;
+    int y, m, d, used = 0;
     char s1, s2, tail;
+    if (sscanf(s, "%4d年%2d月%2d日%n", &y, &m, &d, &used) == 3 && !s[used]) {
+        char norm[16];
+        snprintf(norm, sizeof norm, "%04d-%02d-%02d", y, m, d);
+        return date_parse(norm, 10, out);
+    }
     if (sscanf(s, "%4d%c%2d%c%2d%c", &y, &s1, &m, &s2, &d, &tail) != 5)
         return -1;
     if (s1 != s2 || (s1 != '-' && s1 != '/'))
@@ -133,38 +143,172 @@ static char *keep(struct arena *a, const char *s, struct err *e)
     return p;
 }
 
-/* Why row r (of a file whose header has n_header fields) is refused, into
- * why[0..nwhy) ("" when it is a verdict: *out filled) ; 1 when it holds no
- * verdict yet; -1 out of memory. */
-static int check_row(struct csvr *r, const int col[5], int n_header,
+/* The rows of an import: a CSV (csvr) or a workbook's sheet (xlsx_read). */
+struct src {
+    int xlsx;
+    struct csvr r;
+    struct xlsx_sheet x;
+    size_t next;        /* xlsx: the next row */
+    char **field;       /* the current row */
+    int n_field;
+    const char *kind;   /* xlsx: each cell's kind (xlsx_read.h); NULL for a CSV */
+    long long line;     /* CSV: physical line; xlsx: the sheet's row number */
+    int date1904;
+};
+
+static int src_open(struct src *s, const char *file, struct err *e)
+{
+    memset(s, 0, sizeof *s);
+    s->xlsx = xlsx_looks_like(file);
+    if (!s->xlsx)
+        return csvr_open(&s->r, file, e);
+    int st = xlsx_read_sheet(file, PACK_SHEET_LIST, &s->x, e);
+    s->date1904 = s->x.date1904;
+    return st;
+}
+
+/* 1 and the next row, 0 at the end, -1 with e set. */
+static int src_next(struct src *s, struct err *e)
+{
+    if (!s->xlsx) {
+        int k = csvr_next(&s->r, e);
+        s->field = s->r.field;
+        s->n_field = s->r.n_field;
+        s->line = s->r.rec_line;
+        return k;
+    }
+    if (s->next >= s->x.n_rows)
+        return 0;
+    const struct xlsx_row *row = &s->x.rows[s->next++];
+    s->field = (char **)row->v;   /* the sheet's own copies: trimmed in place */
+    s->n_field = row->n;
+    s->kind = row->kind;
+    s->line = row->r;
+    return 1;
+}
+
+static void src_close(struct src *s)
+{
+    if (s->xlsx)
+        xlsx_sheet_free(&s->x);
+    else
+        csvr_close(&s->r);
+}
+
+/* Field c of the current row ("" when the row is shorter: a workbook's
+ * rows end at their last cell). */
+static char *src_field(const struct src *s, int c)
+{
+    static char empty[1];
+    empty[0] = '\0';
+    return c >= 0 && c < s->n_field ? s->field[c] : empty;
+}
+
+enum { F_FP, F_OUTCOME, F_REVIEWER, F_DATE, F_NOTE, N_F };
+
+/* Find the columns in the header row: ours (fingerprint ...) or a pack's
+ * (核查键 ...); *by_key for a pack's. */
+static int find_cols(const struct src *s, const char *file, int col[N_F], int *by_key,
+                     struct err *e)
+{
+    static const char *const ours[N_F] = {"fingerprint", "outcome", "reviewer", "reviewed_on",
+                                          "note"};
+    static const char *const pack[N_F] = {PACK_H_KEY, PACK_H_VERDICT, PACK_H_REVIEWER,
+                                          PACK_H_DATE, PACK_H_NOTE};
+    int pack_cols_seen = 0;
+    for (int set = 0; set < 2; set++) {
+        const char *const *names = set ? pack : ours;
+        int found = 0;
+        for (int k = 0; k < N_F; k++) {
+            col[k] = -1;
+            for (int i = 0; i < s->n_field && col[k] < 0; i++)
+                if (strcmp(trim(s->field[i]), names[k]) == 0)
+                    col[k] = i;
+            found += col[k] >= 0 && k < F_NOTE;
+        }
+        if (found == 4) {
+            *by_key = set;
+            return E_OK;
+        }
+        if (set)
+            pack_cols_seen = col[F_OUTCOME] >= 0;
+    }
+    err_where(e, file, s->line, 0);
+    if (pack_cols_seen)
+        return ERR(e, E_PARSE, "this township pack has no %s column: it was exported without "
+                               "--state, so its verdicts cannot be traced to their findings; "
+                               "export it again with 'hedui export --state DIR' and copy the "
+                               "verdicts over", PACK_H_KEY);
+    char missing[200] = "";
+    for (int k = 0; k < F_NOTE; k++) {
+        int there = 0;
+        for (int i = 0; i < s->n_field && !there; i++)
+            there = strcmp(s->field[i], ours[k]) == 0;
+        size_t m = strlen(missing);
+        if (!there)
+            snprintf(missing + m, sizeof missing - m, "%s%s", m ? ", " : "", ours[k]);
+    }
+    return ERR(e, E_PARSE, "missing column(s): %s (a township pack has %s, %s, %s, %s "
+                           "instead)", missing, PACK_H_KEY, PACK_H_VERDICT, PACK_H_REVIEWER,
+               PACK_H_DATE);
+}
+
+/* The date cell: text as written, or a spreadsheet's date serial. */
+static int review_date(const struct src *s, int c, const char *text, int *out)
+{
+    if (s->kind && c >= 0 && c < s->n_field && s->kind[c] == 'n') {
+        int d = xlsx_serial_date(text, s->date1904);
+        if (d < 0)
+            return -1;
+        *out = d;
+        return 0;
+    }
+    if (s->kind && c >= 0 && c < s->n_field && s->kind[c] == 'd' && strlen(text) > 10 &&
+        text[10] == 'T')
+        return date_parse(text, 10, out);   /* an ISO date cell: 2026-06-12T00:00:00 */
+    return parse_review_date(text, out);
+}
+
+/* Why the current row is refused, into why[0..nwhy) ("" when it is a
+ * verdict: *out filled); 1 when it holds no verdict yet; -1 out of memory. */
+static int check_row(const struct src *s, const int col[N_F], int by_key, int n_header,
                      const struct import_check *chk, struct fpset *seen, char *why,
                      size_t nwhy, struct review_verdict *out, char **who_out, char **note_out)
 {
     why[0] = '\0';
-    if (r->n_field != n_header) {
-        snprintf(why, nwhy, "has %d fields, the header has %d", r->n_field, n_header);
+    if (!s->xlsx && s->n_field != n_header) {
+        snprintf(why, nwhy, "has %d fields, the header has %d", s->n_field, n_header);
     } else {
-        for (int i = 0; i < r->n_field; i++)
-            if (utf8_valid_prefix((const unsigned char *)r->field[i], strlen(r->field[i])) !=
-                strlen(r->field[i]))
+        for (int i = 0; i < s->n_field; i++)
+            if (utf8_valid_prefix((const unsigned char *)s->field[i], strlen(s->field[i])) !=
+                strlen(s->field[i]))
                 snprintf(why, nwhy, "field %d is neither UTF-8 nor GB18030", i + 1);
     }
     char *fp_s = "", *oc_s = "", *who = "", *on_s = "", *note = "";
     if (!why[0]) {
-        fp_s = unwrap_fp(r->field[col[0]]);
-        oc_s = trim(r->field[col[1]]);
-        who = trim(r->field[col[2]]);
-        on_s = trim(r->field[col[3]]);
-        note = col[4] >= 0 ? trim(r->field[col[4]]) : "";
+        fp_s = by_key ? trim(src_field(s, col[F_FP])) : unwrap_fp(src_field(s, col[F_FP]));
+        oc_s = trim(src_field(s, col[F_OUTCOME]));
+        who = trim(src_field(s, col[F_REVIEWER]));
+        on_s = trim(src_field(s, col[F_DATE]));
+        note = col[F_NOTE] >= 0 ? trim(src_field(s, col[F_NOTE])) : "";
         if (!*oc_s && !*who && !*on_s)
             return 1;   /* no verdict yet (an export pack row) */
     }
+    const char *fp_name = by_key ? PACK_H_KEY : "fingerprint";
+    const char *oc_name = by_key ? PACK_H_VERDICT : "outcome";
+    const char *on_name = by_key ? PACK_H_DATE : "reviewed_on";
     uint64_t fp = 0;
     int oc = -1, on = 0;
     if (why[0]) {
     } else if (!*fp_s) {
-        snprintf(why, nwhy, "fingerprint is empty");
-    } else if (review_fp_parse(fp_s, &fp) != 0) {
+        snprintf(why, nwhy, "%s is empty", fp_name);
+    } else if (by_key && !chk->from_key) {
+        snprintf(why, nwhy, "%s '%.40s' cannot be traced: %s", fp_name, fp_s, chk->no_keys);
+    } else if (by_key && !chk->from_key(chk->key_ctx, fp_s, &fp)) {
+        snprintf(why, nwhy, "%s '%.40s' is not the key of any finding recorded in %s (a pack "
+                            "exported with another --state, or the key was changed?)",
+                 fp_name, fp_s, chk->where);
+    } else if (!by_key && review_fp_parse(fp_s, &fp) != 0) {
         if (looks_numeric(fp_s))
             snprintf(why, nwhy, "fingerprint '%.40s' looks converted to a number by a "
                                 "spreadsheet: format that column as text and copy the "
@@ -175,25 +319,26 @@ static int check_row(struct csvr *r, const int col[5], int n_header,
         snprintf(why, nwhy, "fingerprint %.16s is not a finding of any run recorded in %s",
                  fp_s, chk->where);
     } else if ((oc = outcome_parse(oc_s)) < 0) {
-        snprintf(why, nwhy, "outcome '%.40s' is not confirmed, cleared or referred", oc_s);
+        snprintf(why, nwhy, "%s '%.40s' is not confirmed, cleared or referred (确认, 排除, "
+                            "移交)", oc_name, oc_s);
     } else if (!*who) {
-        snprintf(why, nwhy, "reviewer is empty");
-    } else if (parse_review_date(on_s, &on) != 0) {
-        snprintf(why, nwhy, "reviewed_on '%.40s' is not a date (YYYY-MM-DD)", on_s);
+        snprintf(why, nwhy, "%s is empty", by_key ? PACK_H_REVIEWER : "reviewer");
+    } else if (review_date(s, col[F_DATE], on_s, &on) != 0) {
+        snprintf(why, nwhy, "%s '%.40s' is not a date (YYYY-MM-DD)", on_name, on_s);
     } else if (on > chk->today) {
-        snprintf(why, nwhy, "reviewed_on %s is after today", on_s);
+        snprintf(why, nwhy, "%s %s is after today", on_name, on_s);
     } else {
-        long long first = fpset_add(seen, fp, r->rec_line);
+        long long first = fpset_add(seen, fp, s->line);
         if (first < 0)
             return -1;
-        if (first != r->rec_line)
-            snprintf(why, nwhy, "fingerprint %.16s is also on line %lld", fp_s, first);
+        if (first != s->line)
+            snprintf(why, nwhy, "%s %.40s is also on line %lld", fp_name, fp_s, first);
     }
     out->fp = fp;
     out->outcome = oc;
     if (!why[0])
         date_format(on, out->reviewed_on);
-    out->line = r->rec_line;
+    out->line = s->line;
     *who_out = who;
     *note_out = note;
     return 0;
@@ -206,20 +351,28 @@ int review_import_read(const char *file, const struct import_check *chk, struct 
     *rows_out = NULL;
     *n_out = 0;
     *n_skipped = 0;
-    struct csvr r;
-    int st = csvr_open(&r, file, e);
-    if (st != E_OK)
+    struct src src;
+    int st = src_open(&src, file, e);
+    if (st != E_OK) {
+        if (src.xlsx)
+            xlsx_sheet_free(&src.x);
         return st;
-    static const char *const names[] = {"fingerprint", "outcome", "reviewer", "reviewed_on",
-                                        "note"};
-    int col[5];
-    st = csvr_header(&r, names, 5, 4, col, e);
-    int n_header = r.n_field;
+    }
+    int col[N_F], by_key = 0;
+    int k = src_next(&src, e);
+    if (k < 0)
+        st = e->code;
+    else if (k == 0) {
+        err_where(e, file, 1, 0);
+        st = ERR(e, E_PARSE, "empty file: no header row");
+    } else
+        st = find_cols(&src, file, col, &by_key, e);
+    int n_header = src.n_field;
     struct review_verdict *rows = NULL;
     size_t n = 0, cap = 0, n_bad = 0;
     struct fpset seen = {0};
     while (st == E_OK) {
-        int k = csvr_next(&r, e);
+        k = src_next(&src, e);
         if (k < 0) {
             st = e->code;
             break;
@@ -229,7 +382,8 @@ int review_import_read(const char *file, const struct import_check *chk, struct 
         char why[600];
         struct review_verdict v;
         char *who = "", *note = "";
-        int c = check_row(&r, col, n_header, chk, &seen, why, sizeof why, &v, &who, &note);
+        int c = check_row(&src, col, by_key, n_header, chk, &seen, why, sizeof why, &v, &who,
+                          &note);
         if (c < 0) {
             st = ERR(e, E_NOMEM, "out of memory while reading the verdicts");
             break;
@@ -241,7 +395,7 @@ int review_import_read(const char *file, const struct import_check *chk, struct 
         if (why[0]) {
             n_bad++;
             if (n_bad <= 200)
-                fprintf(stderr, "hedui: %s:%lld: %s\n", file, r.rec_line, why);
+                fprintf(stderr, "hedui: %s:%lld: %s\n", file, src.line, why);
             continue;
         }
         if (n == cap) {
@@ -259,7 +413,7 @@ int review_import_read(const char *file, const struct import_check *chk, struct 
         if (!v.reviewer || !v.note)
             st = e->code;
     }
-    csvr_close(&r);
+    src_close(&src);
     free(seen.k);
     free(seen.line);
     if (st == E_OK && n_bad) {

@@ -41,9 +41,10 @@ static void str_of(json_t *obj, const char *key, char *out, size_t n)
 }
 
 /* The text for the JSON parser: as read when it is UTF-8, else a copy with
- * each byte that is not ('?'): write.c copies paths into the manifest as
+ * each byte that is not ('?'): out/lists.c copies paths into the manifest as
  * they are, and a path in a legacy encoding must not make the run
- * unreadable (no field read here is a path).  NULL when out of memory. */
+ * unreadable (the one path read here, rules.dir, names the policy in the
+ * township packs' legend, where a '?' does no harm).  NULL when out of memory. */
 static char *utf8_for_parser(const char *text, size_t len, char **copy)
 {
     *copy = NULL;
@@ -66,6 +67,25 @@ static char *utf8_for_parser(const char *text, size_t len, char **copy)
     c[len] = '\0';
     *copy = c;
     return c;
+}
+
+/* "inputs": [{"file": F, "present": true, "from_rules_dir": false,
+ * "data_rows": N, ...}, ...]: the data rows of each input file the run
+ * read from its data (a policy table from the rules directory, an absent
+ * file or an unknown name: none). */
+static void read_inputs(json_t *inputs, struct run_manifest *m)
+{
+    size_t i;
+    json_t *in;
+    json_array_foreach(inputs, i, in) {
+        char file[64];
+        str_of(in, "file", file, sizeof file);
+        int f = input_file_index(file);
+        if (f < 0 || !json_is_true(json_object_get(in, "present")) ||
+            json_is_true(json_object_get(in, "from_rules_dir")))
+            continue;
+        m->data_rows[f] = count_of(in, "data_rows");
+    }
 }
 
 static int read_manifest(struct rundir *rd, const char *path, struct err *e)
@@ -106,13 +126,16 @@ static int read_manifest(struct rundir *rd, const char *path, struct err *e)
         snprintf(m->seed, sizeof m->seed, "-1");
     str_of(json_object_get(root, "rules"), "version", m->rules_version,
            sizeof m->rules_version);
+    str_of(json_object_get(root, "rules"), "pack", m->rules_pack, sizeof m->rules_pack);
+    str_of(json_object_get(root, "rules"), "dir", m->rules_dir, sizeof m->rules_dir);
     json_t *outputs = json_object_get(root, "outputs");
-    m->n_flags = count_of(outputs, "flags.csv");
-    m->n_queue = count_of(outputs, "review_queue.csv");
-    m->n_spot = count_of(outputs, "spotcheck.csv");
+    m->n_flags = count_of(outputs, output_file_names[OF_FLAGS]);
+    m->n_queue = count_of(outputs, output_file_names[OF_QUEUE]);
+    m->n_spot = count_of(outputs, output_file_names[OF_SPOT]);
     json_t *counts = json_object_get(root, "counts");
     for (int r = 0; r < N_RULES; r++)
         m->rule_count[r] = count_of(counts, rule_names[r]);
+    read_inputs(json_object_get(root, "inputs"), m);
     json_decref(root);
     return E_OK;
 }
@@ -120,7 +143,7 @@ static int read_manifest(struct rundir *rd, const char *path, struct err *e)
 /* ---------- the lists ---------- */
 
 struct table {
-    const char *file;                 /* "flags.csv" */
+    enum output_file file;            /* OF_FLAGS: flags.csv */
     unsigned part;
     const char *const *names;         /* the columns read */
     int n_names, n_required;
@@ -139,11 +162,7 @@ typedef int (*row_fn)(struct reader *x, const struct csvr *r, const int *col, st
 
 static const char *keep(struct reader *x, const struct csvr *r, int col, struct err *e)
 {
-    const char *s = csvr_field(r, col);
-    char *p = arena_strndup(x->a, s, strlen(s));
-    if (!p)
-        ERR(e, E_NOMEM, "out of memory while reading %s", r->path);
-    return p;
+    return arena_keep(x->a, csvr_field(r, col), "reading a published run", e);
 }
 
 /* A row of size bytes appended to x->rows (zeroed), or NULL with e set. */
@@ -174,13 +193,13 @@ static int fp_cell(const struct csvr *r, int col, uint64_t *fp, struct err *e)
     return ERR(e, E_PARSE, "'%s' is not a fingerprint (16 hex digits)", csvr_field(r, col));
 }
 
-/* Every record of dir/t->file through fn; col[] gets the header's columns
+/* Every record of the file t names through fn; col[] gets the header's columns
  * (-1 for an optional one that is not there). */
 static int read_table(struct reader *x, const struct table *t, row_fn fn, int *col,
                       struct err *e)
 {
     char path[PATH_BYTES];
-    snprintf(path, sizeof path, "%s/%s", x->rd->dir, t->file);
+    snprintf(path, sizeof path, "%s/%s", x->rd->dir, output_file_names[t->file]);
     struct csvr r;
     int st = csvr_open(&r, path, e);
     if (st == E_NOINPUT)
@@ -189,14 +208,7 @@ static int read_table(struct reader *x, const struct table *t, row_fn fn, int *c
         return st;
     st = csvr_header(&r, t->names, t->n_names, t->n_required, col, e);
     int n_header = r.n_field;
-    while (st == E_OK) {
-        int k = csvr_next(&r, e);
-        if (k < 0) {
-            st = e->code;
-            break;
-        }
-        if (k == 0)
-            break;
+    while (csvr_more(&r, &st, e)) {
         if (r.n_field != n_header) {
             err_where(e, path, r.rec_line, 0);
             st = ERR(e, E_PARSE, "has %d fields, the header has %d: not a list of hedui as "
@@ -296,7 +308,7 @@ static int spot_row(struct reader *x, const struct csvr *r, const int *col, stru
 /* The flags, and their fingerprints from fingerprints.csv if need be. */
 static int read_flags(struct rundir *rd, unsigned parts, struct arena *a, struct err *e)
 {
-    static const struct table t = {"flags.csv", RUN_FLAGS, flag_cols, N_FC, 7};
+    static const struct table t = {OF_FLAGS, RUN_FLAGS, flag_cols, N_FC, 7};
     struct reader x = {rd, a, {NULL, 0, 0, 0}, 0};
     int col[N_FC];
     int st = read_table(&x, &t, flag_row, col, e);
@@ -308,7 +320,7 @@ static int read_flags(struct rundir *rd, unsigned parts, struct arena *a, struct
     rd->flags_have_change = col[FC_CHANGE] >= 0;
     if (!(parts & RUN_FLAG_FPS) || rd->flags_have_fp)
         return E_OK;
-    static const struct table ft = {"fingerprints.csv", RUN_FLAG_FPS, fps_cols, 5, 5};
+    static const struct table ft = {OF_FINGERPRINTS, RUN_FLAG_FPS, fps_cols, 5, 5};
     struct reader y = {rd, a, {NULL, 0, 0, 0}, 0};
     int fcol[5];
     st = read_table(&y, &ft, fps_row, fcol, e);
@@ -331,12 +343,14 @@ int rundir_read(struct rundir *rd, const char *dir, unsigned parts, struct arena
     rd->dir = dir;
     for (int r = 0; r < N_RULES; r++)
         rd->m.rule_count[r] = -1;
+    for (int f = 0; f < N_INPUT; f++)
+        rd->m.data_rows[f] = -1;
     rd->m.n_flags = rd->m.n_queue = rd->m.n_spot = -1;
     snprintf(rd->m.seed, sizeof rd->m.seed, "-1");
     char path[PATH_BYTES];
     int st = E_OK;
     if (parts & RUN_MANIFEST) {
-        snprintf(path, sizeof path, "%s/manifest.json", dir);
+        snprintf(path, sizeof path, "%s/%s", dir, output_file_names[OF_MANIFEST]);
         st = read_manifest(rd, path, e);
         if (st == E_NOINPUT)
             rd->missing = RUN_MANIFEST;
@@ -344,7 +358,7 @@ int rundir_read(struct rundir *rd, const char *dir, unsigned parts, struct arena
     if (st == E_OK && (parts & (RUN_FLAGS | RUN_FLAG_FPS)))
         st = read_flags(rd, parts, a, e);
     if (st == E_OK && (parts & RUN_CHANGES)) {
-        static const struct table t = {"changes.csv", RUN_CHANGES, change_cols, 10, 10};
+        static const struct table t = {OF_CHANGES, RUN_CHANGES, change_cols, 10, 10};
         struct reader x = {rd, a, {NULL, 0, 0, 0}, 0};
         int col[10];
         st = read_table(&x, &t, change_row, col, e);
@@ -358,7 +372,7 @@ int rundir_read(struct rundir *rd, const char *dir, unsigned parts, struct arena
         }
     }
     if (st == E_OK && (parts & RUN_QUEUE)) {
-        static const struct table t = {"review_queue.csv", RUN_QUEUE, queue_cols, 6, 6};
+        static const struct table t = {OF_QUEUE, RUN_QUEUE, queue_cols, 6, 6};
         struct reader x = {rd, a, {NULL, 0, 0, 0}, 0};
         int col[6];
         st = read_table(&x, &t, queue_row, col, e);
@@ -366,7 +380,7 @@ int rundir_read(struct rundir *rd, const char *dir, unsigned parts, struct arena
         rd->n_queue = x.rows.n;
     }
     if (st == E_OK && (parts & RUN_SPOT)) {
-        static const struct table t = {"spotcheck.csv", RUN_SPOT, spot_cols, 4, 4};
+        static const struct table t = {OF_SPOT, RUN_SPOT, spot_cols, 4, 4};
         struct reader x = {rd, a, {NULL, 0, 0, 0}, 0};
         int col[4];
         st = read_table(&x, &t, spot_row, col, e);

@@ -1,6 +1,7 @@
 /* rundir.h - a published run read back: the one reader of an output
- * directory (the inverse of out/write.c), for `run --previous DIR`,
- * `hedui export` and `hedui report`.
+ * directory (the inverse of out/lists.c), for `run --previous DIR`,
+ * `hedui export` and `hedui report` (and the previous run's feed sizes,
+ * audit/prevcounts.c).
  *
  * The parts are read in this order, each only when asked for:
  *   manifest.json     parsed as JSON (libjansson): it must be an object;
@@ -47,8 +48,13 @@ struct run_manifest {
     char as_of[11];                /* "" unknown */
     char seed[24];                 /* as written; "-1" unknown */
     char rules_version[64];        /* rules.version; "" unknown */
+    char rules_pack[64];           /* rules.pack (a policy pack's name); "" unknown */
+    char rules_dir[512];           /* rules.dir; "" unknown */
     long long n_flags, n_queue, n_spot;   /* outputs; -1 unknown */
     long long rule_count[N_RULES];        /* counts, by enum rule_id; -1 unknown */
+    long long data_rows[N_INPUT];         /* inputs read from the data (not a policy
+                                             table of the rules directory), by enum
+                                             input_file; -1 absent or unknown */
 };
 
 struct run_flag {

@@ -64,13 +64,7 @@ void statedir_unlock(int fd)
         close(fd);   /* releases the flock */
 }
 
-static const char *dup_field(struct arena *a, const char *s, struct err *e)
-{
-    char *p = arena_strndup(a, s, strlen(s));
-    if (!p)
-        ERR(e, E_NOMEM, "out of memory while reading the review state");
-    return p;
-}
+#define STATE_WHAT "reading the review state"
 
 static int cmp_prev_fp(const void *a, const void *b)
 {
@@ -97,14 +91,7 @@ static int read_findings_file(const char *path, struct arena *a, struct prev_fla
     int col[N_PC];
     st = csvr_header(&r, prev_cols, N_PC, PC_FP + 1, col, e);
     struct vec rows = {NULL, 0, 0, 0};
-    while (st == E_OK) {
-        int k = csvr_next(&r, e);
-        if (k < 0) {
-            st = e->code;
-            break;
-        }
-        if (k == 0)
-            break;
+    while (csvr_more(&r, &st, e)) {
         struct prev_flag *p = vec_push(&rows, sizeof *p);
         if (!p) {
             st = ERR(e, E_NOMEM, "out of memory while reading %s", path);
@@ -122,7 +109,7 @@ static int read_findings_file(const char *path, struct arena *a, struct prev_fla
         const int src[] = {PC_RULE, PC_SEV, PC_HH, PC_HK, PC_ID, PC_REGION, PC_EV,
                            PC_FIRST_SEEN, PC_LAST_SEEN};
         for (int i = 0; i < 9 && st == E_OK; i++)
-            if (!(*dst[i] = dup_field(a, csvr_field(&r, col[src[i]]), e)))
+            if (!(*dst[i] = arena_keep(a, csvr_field(&r, col[src[i]]), STATE_WHAT, e)))
                 st = e->code;
         p->first_run = atoi(csvr_field(&r, col[PC_FIRST_RUN]));
         p->last_run = atoi(csvr_field(&r, col[PC_LAST_RUN]));
@@ -191,14 +178,7 @@ int statedir_read_history(const char *dir, struct history_row **out, size_t *n_o
         dcol[i] = st == E_OK && feedcheck_is_feed(i) ? csvr_col(&r, c) : -1;
     }
     struct vec rows = {NULL, 0, 0, 0};
-    while (st == E_OK) {
-        int k = csvr_next(&r, e);
-        if (k < 0) {
-            st = e->code;
-            break;
-        }
-        if (k == 0)
-            break;
+    while (csvr_more(&r, &st, e)) {
         struct history_row *h = vec_push(&rows, sizeof *h);
         if (!h) {
             st = ERR(e, E_NOMEM, "out of memory while reading %s", path);
@@ -263,14 +243,7 @@ int statedir_read_dispositions(const char *dir, struct arena *a, struct disp_row
     int col[7];
     st = csvr_header(&r, disp_cols, 7, 4, col, e);
     struct vec rows = {NULL, 0, 0, 0};
-    while (st == E_OK) {
-        int k = csvr_next(&r, e);
-        if (k < 0) {
-            st = e->code;
-            break;
-        }
-        if (k == 0)
-            break;
+    while (csvr_more(&r, &st, e)) {
         struct disp_row *d = vec_push(&rows, sizeof *d);
         if (!d) {
             st = ERR(e, E_NOMEM, "out of memory while reading %s", path);
@@ -286,7 +259,7 @@ int statedir_read_dispositions(const char *dir, struct arena *a, struct disp_row
             break;
         }
         for (int i = 0; i < 7 && st == E_OK; i++)
-            if (!(d->fields[i] = dup_field(a, csvr_field(&r, col[i]), e)))
+            if (!(d->fields[i] = arena_keep(a, csvr_field(&r, col[i]), STATE_WHAT, e)))
                 st = e->code;
     }
     csvr_close(&r);
@@ -426,7 +399,9 @@ static int fill_history(FILE *f, void *vctx)
     for (int r = 0; r < N_RULES; r++)
         fprintf(f, ",%s", rule_names[r]);
     char col[40];
-    for (int k = 0; k < IN_STANDARDS; k++) {   /* the feeds: feedcheck_is_feed() */
+    for (int k = 0; k < N_INPUT; k++) {
+        if (!feedcheck_is_feed(k))
+            continue;
         rows_col(k, col);
         fprintf(f, ",%s", col);
     }
@@ -441,8 +416,12 @@ static int fill_history(FILE *f, void *vctx)
             put_count(f, v[k], 0);
         for (int r = 0; r < N_RULES; r++)
             put_count(f, h->rule_count[r], 0);
-        for (int k = 0; k < IN_STANDARDS; k++)
-            put_count(f, h->data_rows[k], k == IN_STANDARDS - 1);
+        int last = N_INPUT - 1;
+        while (last > 0 && !feedcheck_is_feed(last))
+            last--;
+        for (int k = 0; k < N_INPUT; k++)
+            if (feedcheck_is_feed(k))
+                put_count(f, h->data_rows[k], k == last);
     }
     return E_OK;
 }

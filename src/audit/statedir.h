@@ -1,7 +1,8 @@
 /* statedir.h - the files of an auditors' state directory (`--state DIR`).
  *
- *   dispositions.csv  every imported verdict, in import order; the last one
- *                     of a fingerprint is in force
+ *   dispositions.csv  every imported verdict, in import order; of a
+ *                     fingerprint's, the one with the latest reviewed_on
+ *                     is in force (of those, the last imported)
  *   findings.csv      every finding a run recorded, with the runs and dates
  *                     it was first and last seen
  *   history.csv       one row per run: counts for the report's trend, and

@@ -81,10 +81,16 @@ static struct arena_chunk *new_chunk(size_t cap, int exact)
     return c;
 }
 
+/* Chunks below 1 MiB are left whole: their tail is small, and handing it
+ * back costs an madvise now and a page fault per page when the memory is
+ * reused (a check of one household in `hedui serve` loads a few rows, many
+ * times a second: the trim was 15% of its time). */
+#define TRIM_MIN_CHUNK ((size_t)1 << 20)
 void arena_trim(struct arena *a)
 {
     for (struct arena_chunk *c = a->head; c; c = c->next)
-        if (c->cap - c->used >= 17 * PAGE)   /* 16 whole pages at least */
+        if (c->cap >= TRIM_MIN_CHUNK &&
+            c->cap - c->used >= 17 * PAGE)   /* 16 whole pages at least */
             advise_inside(c->data + c->used, c->cap - c->used, PAGE, MADV_DONTNEED);
 }
 
@@ -172,6 +178,14 @@ char *arena_strndup(struct arena *a, const char *s, size_t len)
         return NULL;
     memcpy(p, s, len);
     p[len] = '\0';
+    return p;
+}
+
+char *arena_keep(struct arena *a, const char *s, const char *what, struct err *e)
+{
+    char *p = arena_strndup(a, s, strlen(s));
+    if (!p)
+        ERR(e, E_NOMEM, "out of memory while %s", what);
     return p;
 }
 

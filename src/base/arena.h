@@ -13,6 +13,8 @@
 
 #include <stddef.h>
 
+#include "base/err.h"
+
 struct arena_chunk;
 
 struct arena {
@@ -34,6 +36,9 @@ void *arena_alloc(struct arena *a, size_t n);
 void *arena_calloc(struct arena *a, size_t count, size_t size);
 /* Copy of s[0..len) plus a NUL, or NULL. */
 char *arena_strndup(struct arena *a, const char *s, size_t len);
+/* Copy of the string s, or NULL with E_NOMEM "out of memory while WHAT"
+ * in e (for strings read from files, kept as long as a). */
+char *arena_keep(struct arena *a, const char *s, const char *what, struct err *e);
 
 /* Hand the unused tails of a's chunks back to the kernel.  For an arena
  * that takes no more allocations (a loading chunk's strings, once they

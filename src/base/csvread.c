@@ -62,6 +62,16 @@ static int rec_put(struct csvr *r, size_t *used, char c)
     return 0;
 }
 
+int csvr_more(struct csvr *r, int *st, struct err *e)
+{
+    if (*st != E_OK)
+        return 0;
+    int k = csvr_next(r, e);
+    if (k < 0)
+        *st = e->code;
+    return k > 0;
+}
+
 int csvr_next(struct csvr *r, struct err *e)
 {
     /* blank lines are not records */

@@ -40,6 +40,12 @@ int csvr_open(struct csvr *r, const char *path, struct err *e);
  * the line where the quote opened) or out of memory (e set).  A record
  * keeps at most 1024 fields. */
 int csvr_next(struct csvr *r, struct err *e);
+/* csvr_next for a loop that stops at the end or at an error:
+ *     int st = E_OK;
+ *     while (csvr_more(&r, &st, e)) { ... set st and break on an error ... }
+ * 1 with a record; 0 when *st was not E_OK, at the end (*st E_OK), or on
+ * an error (*st its code). */
+int csvr_more(struct csvr *r, int *st, struct err *e);
 void csvr_close(struct csvr *r);
 /* Index of column name in the current record (the header), or -1; spaces
  * around a header cell are ignored. */

@@ -13,6 +13,8 @@
  */
 #include "base/encoding.h"
 
+#include "base/utf8.h"
+
 #include <errno.h>
 #include <iconv.h>
 #include <stdint.h>
@@ -47,40 +49,18 @@ size_t utf8_valid_prefix_scalar(const unsigned char *s, size_t n)
             continue;
         }
         /* Most CJK text: a lead byte E1-EC or EE-EF takes any two
-         * continuation bytes (the same test as the table below). */
+         * continuation bytes (what utf8_decode allows for them). */
         if (((c >= 0xE1 && c <= 0xEC) || c >= 0xEE) && c <= 0xEF && n - i >= 3) {
             if ((s[i + 1] & 0xC0u) != 0x80u || (s[i + 2] & 0xC0u) != 0x80u)
                 return i;
             i += 3;
             continue;
         }
-        /* Unicode Table 3-7, well-formed UTF-8 byte sequences. */
-        size_t len;
-        unsigned char lo = 0x80, hi = 0xBF; /* allowed second byte */
-        if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            if (c == 0xE0)
-                lo = 0xA0;          /* overlong */
-            else if (c == 0xED)
-                hi = 0x9F;          /* surrogates */
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            if (c == 0xF0)
-                lo = 0x90;          /* overlong */
-            else if (c == 0xF4)
-                hi = 0x8F;          /* above U+10FFFF */
-        } else {
-            return i;               /* 80-C1, F5-FF */
-        }
-        if (n - i < len)
+        /* any other sequence: Unicode Table 3-7, as utf8.h decodes it */
+        uint32_t cp;
+        size_t len = utf8_decode(s + i, n - i, &cp);
+        if (len == 0)
             return i;
-        if (s[i + 1] < lo || s[i + 1] > hi)
-            return i;
-        for (size_t k = 2; k < len; k++)
-            if ((s[i + k] & 0xC0u) != 0x80u)
-                return i;
         i += len;
     }
     return n;

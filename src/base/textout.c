@@ -12,13 +12,32 @@
 
 /* ---------- CSV and JSON ---------- */
 
+/* A byte that makes RFC 4180 quote a field. */
+static inline int csv_special(unsigned char c)
+{
+    return c == ',' || c == '"' || c == '\r' || c == '\n';
+}
+
+int csv_needs_quotes(const char *s, size_t n, enum csv_quoting how)
+{
+    if (how == CSV_QUOTE_ALWAYS)
+        return 1;
+    if (how == CSV_QUOTE_EDGES && n > 0 &&
+        (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+        return 1;
+    for (size_t i = 0; i < n; i++)
+        if (csv_special((unsigned char)s[i]))
+            return 1;
+    return 0;
+}
+
 void csv_put_value(FILE *f, const char *s, int formula_guard)
 {
     /* one look at each byte: its length, and whether it needs quotes */
     size_t n = 0;
     int quote = formula_guard;
     for (unsigned char c; (c = (unsigned char)s[n]) != 0; n++)
-        quote |= c == ',' || c == '"' || c == '\r' || c == '\n';
+        quote |= csv_special(c);
     if (!quote) {
         fwrite(s, 1, n, f);
         return;
@@ -127,6 +146,23 @@ void strbuf_free(struct strbuf *b)
 {
     free(b->p);
     memset(b, 0, sizeof *b);
+}
+
+void strbuf_csv(struct strbuf *b, const char *s, size_t n, enum csv_quoting how)
+{
+    if (!csv_needs_quotes(s, n, how)) {
+        strbuf_put(b, s, n);
+        return;
+    }
+    strbuf_put(b, "\"", 1);
+    /* runs up to each '"', which is doubled */
+    for (const char *q; n > 0 && (q = memchr(s, '"', n)) != NULL; s = q + 1) {
+        strbuf_put(b, s, (size_t)(q - s) + 1);
+        strbuf_put(b, "\"", 1);
+        n -= (size_t)(q - s) + 1;
+    }
+    strbuf_put(b, s, n);
+    strbuf_put(b, "\"", 1);
 }
 
 int strbuf_check(const struct strbuf *b, const char *what, struct err *e)

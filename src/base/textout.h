@@ -3,8 +3,12 @@
  * CSV (RFC 4180): a field is quoted only when it holds a comma, a quote, CR
  * or LF, and a quote inside is doubled; UTF-8 passes through.  hedui's own
  * lists end rows with LF (csv_put); export packs for spreadsheets use
- * csv_put_value's formula guard and CRLF (audit/export.c).  JSON: a string
- * literal with quotes, backslashes and control characters escaped.
+ * csv_put_value's formula guard and CRLF (audit/export.c).  Into a strbuf
+ * (strbuf_csv) a field can also be quoted when it starts or ends with white
+ * space (CSV that engine/load.c reads again: it trims unquoted fields) or
+ * always (PostgreSQL's COPY csv, where an unquoted empty field is NULL).
+ * JSON: a string literal with quotes, backslashes and control characters
+ * escaped.
  *
  * Owns: those spellings.  Never: opens files, decides which columns exist.
  */
@@ -29,6 +33,16 @@ void csv_put(FILE *f, const char *s, int last);
  * escaped); UTF-8 passes through. */
 void json_put_str(FILE *f, const char *s);
 
+/* When a CSV field is quoted. */
+enum csv_quoting {
+    CSV_QUOTE_NEEDED,   /* RFC 4180: a comma, quote, CR or LF inside */
+    CSV_QUOTE_EDGES,    /* also a space or tab at either end */
+    CSV_QUOTE_ALWAYS    /* every field ("" is an empty string, not NULL) */
+};
+
+/* Does s[0..n) need quotes under how? */
+int csv_needs_quotes(const char *s, size_t n, enum csv_quoting how);
+
 /* A growable string, always NUL-terminated once anything was put.  Out of
  * memory is sticky: later puts do nothing and strbuf_check() reports it
  * once, where the caller can say what it was doing.  Start from
@@ -45,6 +59,8 @@ void strbuf_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format
 /* Empty again, keeping the memory. */
 void strbuf_reset(struct strbuf *b);
 void strbuf_free(struct strbuf *b);
+/* s[0..n) as a CSV field without its separator, quoted as how says. */
+void strbuf_csv(struct strbuf *b, const char *s, size_t n, enum csv_quoting how);
 /* E_OK, or E_NOMEM "out of memory while WHAT" if a put failed. */
 int strbuf_check(const struct strbuf *b, const char *what, struct err *e);
 

@@ -130,23 +130,46 @@ int cli_parse_encoding(const char *v, enum enc *enc_all, enum enc enc_file[N_INP
     return ERR(e, E_USAGE, "--encoding '%s': unknown input file", v);
 }
 
+/* The places of CLI_RULES_PLACES, in that order; the last is taken
+ * unchecked, so that a missing policy is reported by the rules' reader
+ * ("rules/policy.rules: ...") like any other. */
 void cli_default_rules_dir(char *buf, size_t n)
 {
     char exe[1024];
     ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (k > 0) {
         exe[k] = '\0';
-        for (int up = 0; up < 4; up++) {
-            char *slash = strrchr(exe, '/');
-            if (!slash)
-                break;
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            /* 1. beside the executable, or up to three directories above */
+            char dir[1024];
             *slash = '\0';
-            snprintf(buf, n, "%s/rules/policy.rules", exe);
-            if (access(buf, R_OK) == 0) {
-                snprintf(buf, n, "%s/rules", exe);
-                return;
+            memcpy(dir, exe, strlen(exe) + 1);
+            for (int up = 0; up < 4; up++) {
+                snprintf(buf, n, "%s/rules/policy.rules", dir);
+                if (access(buf, R_OK) == 0) {
+                    snprintf(buf, n, "%s/rules", dir);
+                    return;
+                }
+                char *s = strrchr(dir, '/');
+                if (!s)
+                    break;
+                *s = '\0';
+            }
+            /* 2. ../share/hedui/rules: where `make install` puts them
+             * (/proc/self/exe has no symbolic link left, so the parent
+             * directory is the executable's directory less its last name) */
+            char *bin = strrchr(exe, '/');
+            if (bin) {
+                *bin = '\0';
+                snprintf(buf, n, "%s/share/hedui/rules/policy.rules", exe);
+                if (access(buf, R_OK) == 0) {
+                    snprintf(buf, n, "%s/share/hedui/rules", exe);
+                    return;
+                }
             }
         }
     }
+    /* 3. the current directory's */
     snprintf(buf, n, "rules");
 }

@@ -67,8 +67,17 @@ int cli_parse_threads(const char *v, int *out, struct err *e);
 int cli_parse_encoding(const char *v, enum enc *enc_all, enum enc enc_file[N_INPUT],
                        struct err *e);
 
-/* The shipped rules/ directory: beside the executable or up to four levels
- * above it (build/release/hedui), else "rules". */
+/* The rules directory of a command run without --rules: the first of the
+ * places below whose policy.rules can be read, else "rules".  Said in the
+ * --help of run, load and index (CLI_RULES_PLACES) and in hedui(1). */
 void cli_default_rules_dir(char *buf, size_t n);
+
+#define CLI_RULES_PLACES                                                              \
+    "Rules: --rules DIR, else the first of these places that holds policy.rules:\n"   \
+    "  1. DIR/rules, DIR the directory of the hedui executable or one of the\n"       \
+    "     three above it (a build tree: build/release/hedui finds rules/)\n"          \
+    "  2. ../share/hedui/rules beside the executable's directory (make install:\n"    \
+    "     PREFIX/bin/hedui finds PREFIX/share/hedui/rules)\n"                         \
+    "  3. rules/ in the current directory\n"
 
 #endif

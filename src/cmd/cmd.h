@@ -1,4 +1,4 @@
-/* cmd.h - the seven commands of hedui, one file each in src/cmd/.
+/* cmd.h - the commands of hedui, one file each in src/cmd/.
  *
  * Each takes the arguments after its name (argv[0] is the first option),
  * parses them with cli_parse (cli.h), prints its usage to stdout on -h,
@@ -21,5 +21,7 @@ int cmd_check(int argc, char **argv, struct err *e);    /* cmd_check.c */
 int cmd_review(int argc, char **argv, struct err *e);   /* cmd_review.c */
 int cmd_export(int argc, char **argv, struct err *e);   /* cmd_export.c */
 int cmd_report(int argc, char **argv, struct err *e);   /* cmd_report.c */
+int cmd_rules(int argc, char **argv, struct err *e);    /* cmd_rules.c */
+int cmd_serve(int argc, char **argv, struct err *e);    /* cmd_serve.c */
 
 #endif

@@ -34,13 +34,15 @@ static const char usage_index[] =
     "Options of build:\n"
     "  --data DIR           input directory, as for 'hedui run' (required)\n"
     "  --out FILE           the snapshot to write (required)\n"
-    "  --rules DIR          policy directory (default: the shipped rules/); its\n"
+    "  --rules DIR          policy directory (default: see Rules below); its\n"
     "                       policy.rules is stored in the snapshot\n"
     "  --as-of YYYY-MM-DD   read ID numbers as of this date (default: today)\n"
     "  --threads N          worker threads (default: all cores)\n"
     "  --encoding [FILE=]ENC  as for 'hedui run'\n"
     "  -q, --quiet          no progress lines\n"
     "  -h, --help           show this help\n"
+    "\n"
+    CLI_RULES_PLACES
     "\n"
     "Exit status: 0 done; 1 a feed over its reject limit (nothing written);\n"
     "2 usage; 3 missing or malformed input, or (verify, info) a snapshot of\n"
@@ -167,6 +169,16 @@ static int index_info(const char *path, struct err *e)
     printf("format version  %u (engine %s)\n", h.format_version, h.engine_version);
     printf("built           %s, feeds read as of %s\n", built, asof);
     printf("policy          %s (xxh64 %s)\n", h.policy_version, h.policy_hash);
+    if (h.si_last_month == SNAP_NO_MONTH) {
+        printf("social ins.     no accepted rows\n");
+    } else {
+        char m0[8], m1[8], mt[8] = "none";
+        month_format(h.si_first_month, m0);
+        month_format(h.si_last_month, m1);
+        if (snap_si_through(&h) != SNAP_NO_MONTH)
+            month_format(snap_si_through(&h), mt);
+        printf("social ins.     rows %s..%s, complete months through %s\n", m0, m1, mt);
+    }
     printf("persons         %llu\n", h.n_persons);
     printf("households      %llu (%llu members)\n", h.n_households, h.n_members);
     printf("size            %zu bytes, %llu blocks of %u bytes\n", h.file_bytes, h.n_blocks,

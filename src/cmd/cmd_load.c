@@ -30,10 +30,13 @@ static const char usage_load[] =
     "                       (keep passwords in ~/.pgpass, not on the command line)\n"
     "  --data DIR           input directory (required)\n"
     "  --schema S           schema of the tables (default: hedui)\n"
-    "  --rules DIR          policy directory, for the reject limit (default: shipped)\n"
+    "  --rules DIR          policy directory, for the reject limit (default: see\n"
+    "                       Rules below)\n"
     "  --encoding [FILE=]ENC  read FILE (or every file) as utf-8 or gb18030\n"
     "  -q, --quiet          no progress lines even on a terminal\n"
     "  -h, --help           show this help\n"
+    "\n"
+    CLI_RULES_PLACES
     "\n"
     "Exit status: 0 loaded; 1 a feed over its reject limit (nothing loaded);\n"
     "2 usage; 3 bad input file; 4 database error; 5 bad rules; 7 out of memory.\n";

@@ -20,12 +20,16 @@
 
 static const char usage_report[] =
     "Usage: hedui report --from RUN_DIR [--history DIR]... [--state DIR] [--out FILE]\n"
+    "                    [--queue-max N]\n"
     "\n"
     "Writes report.html for the run published in RUN_DIR (by default into\n"
-    "RUN_DIR itself): flags per rule and per township as charts,\n"
-    "new/persisting/resolved counts (when the run compared with a previous\n"
-    "one), the trend over past runs, the spot-check sample and the manifest.\n"
-    "ID numbers are masked.  The page is self-contained (no network).\n"
+    "RUN_DIR itself), in Chinese: the review queue with each household's\n"
+    "findings and evidence, filtered by township, rule, severity, change and\n"
+    "kind; flags per rule and per township as charts; new/persisting/resolved\n"
+    "counts and the resolved findings (when the run compared with a previous\n"
+    "one); the trend over past runs; the spot-check sample and the manifest.\n"
+    "ID numbers are masked.  The page is self-contained: no network, and a\n"
+    "Content-Security-Policy that runs only its own script.\n"
     "\n"
     "Options:\n"
     "  --from RUN_DIR   the run (its flags.csv, changes.csv, review_queue.csv,\n"
@@ -33,11 +37,15 @@ static const char usage_report[] =
     "  --history DIR    an earlier run directory for the trend; repeatable\n"
     "                   (up to 32 times)\n"
     "  --state DIR      the trend from a state directory's history.csv\n"
-    "  --out FILE       where to write (default RUN_DIR/report.html)\n";
+    "  --out FILE       where to write (default RUN_DIR/report.html)\n"
+    "  --queue-max N    list at most N households of the review queue (default\n"
+    "                   " REPORT_QUEUE_MAX_TEXT "; 0: all); over it, the households ranked\n"
+    "                   1..k in every township, and the page says so\n";
 
 
 struct report_opts {
-    const char *from, *out, *state;
+    const char *from, *out, *state, *queue_max_s;
+    size_t queue_max;
     struct cli_list history;
     int help;
 };
@@ -50,6 +58,7 @@ static int parse_report(int argc, char **argv, struct report_opts *o, struct err
         {"--out", NULL, CLI_STR, &o->out},
         {"--state", NULL, CLI_STR, &o->state},
         {"--history", NULL, CLI_LIST, &o->history},
+        {"--queue-max", NULL, CLI_STR, &o->queue_max_s},
         {"--help", "-h", CLI_FLAG, &o->help},
     };
     int st = cli_parse("report", argc, argv, opts, sizeof opts / sizeof opts[0], NULL, 0, NULL,
@@ -58,6 +67,14 @@ static int parse_report(int argc, char **argv, struct report_opts *o, struct err
         return st;
     if (!o->from)
         return ERR(e, E_USAGE, "'report' needs --from RUN_DIR");
+    o->queue_max = REPORT_QUEUE_MAX;
+    if (o->queue_max_s) {
+        unsigned long long v;
+        if (cli_parse_uint(o->queue_max_s, 100000000, &v) != 0)
+            return ERR(e, E_USAGE, "--queue-max '%s' is not a number from 0 to 100000000",
+                       o->queue_max_s);
+        o->queue_max = (size_t)v;
+    }
     return E_OK;
 }
 
@@ -139,7 +156,7 @@ int cmd_report(int argc, char **argv, struct err *e)
     struct report_build b;
     memset(&b, 0, sizeof b);
     if (st == E_OK)
-        st = report_from_published(&b, &rd, e);
+        st = report_from_published(&b, &rd, o.queue_max, e);
     struct history_row *hist = NULL;
     size_t nh = 0;
     if (st == E_OK)

@@ -18,26 +18,36 @@
 #include "pg/pg_schema.h"
 
 static const char usage_review[] =
-    "Usage: hedui review import FILE --state DIR [--dry-run]\n"
-    "       hedui review import FILE --pg CONNINFO [--schema S] [--dry-run]\n"
+    "Usage: hedui review import FILE --state DIR [--create-state] [--dry-run]\n"
+    "       hedui review import FILE --pg CONNINFO [--schema S] [--create-state] [--dry-run]\n"
     "       hedui review list --state DIR\n"
     "\n"
     "With --pg the verdicts go, validated the same way and in one\n"
     "transaction, into the table S.dispositions (S defaults to hedui).\n"
     "\n"
-    "import: reads the auditors' verdicts from FILE, a CSV with the columns\n"
-    "  fingerprint, outcome, reviewer, reviewed_on[, note] (any order; other\n"
-    "  columns, e.g. those of an export pack, are ignored), UTF-8 (a BOM is\n"
-    "  fine) or GB18030, and adds them to DIR/dispositions.csv.\n"
-    "  outcome: confirmed, cleared or referred.  reviewed_on: YYYY-MM-DD (or\n"
-    "  YYYY/M/D), not after today.  A row whose outcome, reviewer and\n"
-    "  reviewed_on are all empty is skipped (no verdict yet).  Every other\n"
+    "import: reads the auditors' verdicts from FILE and adds them to\n"
+    "  DIR/dispositions.csv.  FILE is a CSV with the columns fingerprint,\n"
+    "  outcome, reviewer, reviewed_on[, note] (any order; other columns are\n"
+    "  ignored), UTF-8 (a BOM is fine) or GB18030; or a township pack filled\n"
+    "  in, as written by 'hedui export --state DIR' (township_*.xlsx, also\n"
+    "  re-saved by Excel, WPS or LibreOffice, or the CSV pack), whose columns\n"
+    "  核查键, 核查结论, 核查人, 核查日期, 备注 are read.\n"
+    "  outcome: confirmed, cleared or referred (确认, 排除, 移交).  Dates:\n"
+    "  YYYY-MM-DD, YYYY/M/D, YYYY年M月D日 or a spreadsheet date, not after\n"
+    "  today.  A row whose outcome, reviewer and date are all empty is\n"
+    "  skipped (no verdict yet).  Every other\n"
     "  row must be valid: a bad row is listed with FILE:LINE and the reason,\n"
     "  and then nothing at all is imported (exit status 1).\n"
-    "  The latest verdict on a fingerprint is in force.  'hedui run --state\n"
-    "  DIR' leaves findings with a verdict in force out of the review queue\n"
-    "  while their fingerprint is unchanged.\n"
-    "  --dry-run  check FILE, change nothing\n"
+    "  The verdict in force on a fingerprint is the one with the latest\n"
+    "  reviewed_on (of several that day, the one imported last).  A verdict\n"
+    "  already stored (same fingerprint, outcome, reviewer, date and note) is\n"
+    "  not stored again: importing a file twice changes nothing.  'hedui run\n"
+    "  --state DIR' leaves findings with a verdict in force out of the review\n"
+    "  queue while their fingerprint is unchanged.\n"
+    "  --create-state  make DIR (or the schema S) when it does not exist;\n"
+    "                  without it a missing one is refused (a typo would\n"
+    "                  start a new, empty state)\n"
+    "  --dry-run       check FILE, change nothing\n"
     "\n"
     "list: prints the verdicts in force as CSV.\n";
 
@@ -76,7 +86,7 @@ static int review_list(const char *state, struct err *e)
 struct review_opts {
     const char *sub, *file;          /* import FILE | list */
     const char *state, *pg, *schema;
-    int dry_run, help;
+    int dry_run, create_state, help;
 };
 
 static int parse_review(int argc, char **argv, struct review_opts *o, struct err *e)
@@ -88,6 +98,7 @@ static int parse_review(int argc, char **argv, struct review_opts *o, struct err
         {"--pg", NULL, CLI_STR, &o->pg},
         {"--schema", NULL, CLI_STR, &o->schema},
         {"--dry-run", NULL, CLI_FLAG, &o->dry_run},
+        {"--create-state", NULL, CLI_FLAG, &o->create_state},
         {"--help", "-h", CLI_FLAG, &o->help},
     };
     const char *pos[2] = {NULL, NULL};
@@ -133,6 +144,6 @@ int cmd_review(int argc, char **argv, struct err *e)
     if (strcmp(o.sub, "list") == 0)
         return review_list(o.state, e);
     if (o.pg)   /* the PostgreSQL store: pg/ checks the file the same way */
-        return pg_review_import(o.file, o.pg, o.schema, o.dry_run, e);
-    return review_import(o.file, o.state, NULL, o.dry_run, e);
+        return pg_review_import(o.file, o.pg, o.schema, o.dry_run, o.create_state, e);
+    return review_import(o.file, o.state, NULL, o.dry_run, o.create_state, e);
 }

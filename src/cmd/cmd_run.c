@@ -3,8 +3,9 @@
  *
  * Owns: the options and usage of `run`, their defaults (rules directory,
  * as-of date, seed), the run configuration, the wiring of a CSV run's
- * stages (pipeline.h) and its closing summary line.  A --pg run is
- * pg_run() (pg/).  Never prints an error (main.c does) or exits.
+ * stages (pipeline.h) and its closing summary line (on stderr, terminal or
+ * not, unless --quiet).  A --pg run is pg_run() (pg/).  Never prints an
+ * error (main.c does) or exits.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include "cmd/cli.h"
 #include "cmd/cmd.h"
 #include "cmd/cmd_run.h"
+#include "audit/review.h"
 #include "engine/feedcheck.h"
 #include "engine/partrun.h"
 #include "pg/pg_run.h"
@@ -50,7 +52,7 @@ static const char usage_run[] =
     "                       compares with the schema's previous run (changes table)\n"
     "                       and applies its dispositions (hedui review import --pg)\n"
     "  --schema S           PostgreSQL schema (default: hedui)\n"
-    "  --rules DIR          policy directory (default: the shipped rules/)\n"
+    "  --rules DIR          policy directory (default: see Rules below)\n"
     "  --as-of YYYY-MM-DD   judge as of this date (default: today)\n"
     "  --seed N             spot-check seed (default: the as-of date as YYYYMMDD)\n"
     "  --threads N          worker threads (default: all cores)\n"
@@ -74,7 +76,14 @@ static const char usage_run[] =
     "                       this run, and the manifest says so; repeatable\n"
     "  -q, --quiet          no progress lines even on a terminal\n"
     "  -v, --verbose        more detail in error messages\n"
-    "  -h, --help           show this help\n";
+    "  -h, --help           show this help\n"
+    "\n"
+    CLI_RULES_PLACES
+    "\n"
+    "On a terminal each stage prints a progress line to stderr; otherwise (a\n"
+    "log, a pipe) the run prints one summary line at its end: flags, review\n"
+    "queue, sample, rejected rows, households without a standard, output\n"
+    "directory.  --quiet prints neither.  Exit status: see 'hedui --help'.\n";
 
 struct run_opts {
     const char *data, *out, *rules;
@@ -165,6 +174,33 @@ static int parse_run(int argc, char **argv, struct run_opts *o, struct err *e)
     return E_OK;
 }
 
+/* The run's last line on stderr, on a terminal (after the progress lines)
+ * and off one (alone: what a nightly job's log keeps):
+ *   hedui: run as of 2026-06-15: 46 flags (1 new, 45 persisting, 1 resolved),
+ *   33 in the review queue, 6 sampled, 5 rejected rows, no standard for 2
+ *   households and 1 candidates -> out (812 ms, peak 41 MB)
+ * The part in parentheses after "flags" only when the run compared; a
+ * hedui-mpi run (ranks > 0) says "(812 ms, 4 ranks, rank 0 peak 41 MB)". */
+void cmd_run_summary(const struct pipeline *p, const char *out, int ranks)
+{
+    size_t n_rej = 0;
+    for (int f = 0; f < N_INPUT; f++)
+        n_rej += p->d.files[f].rejects.n;
+    char asof[11], cmp[96] = "", ranks_s[32] = "";
+    date_format(p->cfg.as_of, asof);
+    if (ranks > 0)
+        snprintf(ranks_s, sizeof ranks_s, "%d ranks, rank 0 ", ranks);
+    if (p->rv && p->rv->compare)
+        snprintf(cmp, sizeof cmp, " (%lld new, %lld persisting, %zu resolved)", p->rv->n_new,
+                 p->rv->n_persisting, p->rv->n_resolved);
+    fprintf(stderr, "hedui: run as of %s: %zu flags%s, %zu in the review queue, %zu sampled, "
+                    "%zu rejected rows, no standard for %zu households and %zu candidates "
+                    "-> %s (%.0f ms, %speak %lld MB)\n",
+            asof, p->er.n_flags, cmp, p->rk.n_queue, p->rk.n_spot, n_rej,
+            p->er.n_no_std_households, p->er.n_no_std_candidates, out,
+            pipeline_now_ms() - p->t_start, ranks_s, pipeline_peak_rss_kb() / 1024);
+}
+
 int cmd_run_parse(int argc, char **argv, struct run_cmdline *rc, struct err *e)
 {
     struct run_opts o;
@@ -222,15 +258,8 @@ int cmd_run(int argc, char **argv, struct err *e)
         st = pipeline_evaluate(&p, e);
     if (st == E_OK)
         st = pipeline_publish_dir(&p, rc.out, e);
-    if (st == E_OK && cfg.progress) {
-        size_t n_rej = 0;
-        for (int f = 0; f < N_INPUT; f++)
-            n_rej += p.d.files[f].rejects.n;
-        fprintf(stderr, "hedui: %zu flags, %zu in the review queue, %zu sampled, %zu rejected rows"
-                        " -> %s (%.0f ms, peak %lld MB)\n",
-                p.er.n_flags, p.rk.n_queue, p.rk.n_spot, n_rej, rc.out,
-                pipeline_now_ms() - p.t_start, pipeline_peak_rss_kb() / 1024);
-    }
+    if (st == E_OK && !rc.quiet)
+        cmd_run_summary(&p, rc.out, 0);
     pipeline_free(&p);
     return st;
 }

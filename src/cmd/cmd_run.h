@@ -21,4 +21,8 @@ struct run_cmdline {
  * was printed to stdout. */
 int cmd_run_parse(int argc, char **argv, struct run_cmdline *rc, struct err *e);
 
+/* The run's summary line on stderr (cmd_run.c; unless --quiet): ranks 0
+ * for `hedui run`, the number of ranks for hedui-mpi's rank 0. */
+void cmd_run_summary(const struct pipeline *p, const char *out, int ranks);
+
 #endif

@@ -30,6 +30,7 @@ const enum rule_kind rule_kinds[N_RULES] = {
 
 const char *const kind_names[4] = {"cuobao", "loubao", "quality", "process"};
 const char *const severity_names[N_SEV] = {"high", "medium", "low"};
+const char *const severity_names_zh[N_SEV] = {"高", "中", "低"};
 
 const char *rule_label_zh(int rule)
 {

@@ -102,6 +102,7 @@ extern const char *const rule_names[N_RULES];       /* rule_catalogue[r].name */
 extern const enum rule_kind rule_kinds[N_RULES];    /* rule_catalogue[r].kind */
 extern const char *const kind_names[4];             /* "cuobao", ... */
 extern const char *const severity_names[N_SEV];     /* "high", ... */
+extern const char *const severity_names_zh[N_SEV];  /* "高", "中", "低" */
 
 /* The Chinese label of rule r ("成员已死亡"). */
 const char *rule_label_zh(int rule);

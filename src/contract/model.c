@@ -59,6 +59,26 @@ const char *const input_file_names[N_INPUT] = {
     F_HOUSEHOLDS, F_MEMBERS, F_HUKOU, F_VEHICLES, F_PROPERTY, F_SI, F_BUSINESS, F_PUBSERV,
     F_STAFFREL, F_CANDIDATES, F_STANDARDS, F_HOLIDAYS, F_FINASSETS, F_FUNERAL};
 
+const char *const output_file_names[N_OUTPUT] = {
+    [OF_FLAGS] = "flags.csv",
+    [OF_QUEUE] = "review_queue.csv",
+    [OF_SPOT] = "spotcheck.csv",
+    [OF_REJECTS] = "rejects.csv",
+    [OF_MANIFEST] = "manifest.json",
+    [OF_CHANGES] = "changes.csv",
+    [OF_REPORT] = "report.html",
+    [OF_FINGERPRINTS] = "fingerprints.csv",
+    [OF_REJECTS_STOPPED] = "rejects-stopped.csv",
+};
+
+int input_file_index(const char *name)
+{
+    for (int f = 0; f < N_INPUT; f++)
+        if (strcmp(input_file_names[f], name) == 0)
+            return f;
+    return -1;
+}
+
 /* Column helpers: T(row type, field).  NOKEEP: checked, not kept. */
 #define AT(type, field) (int)offsetof(type, field)
 #define NOKEEP (-1)

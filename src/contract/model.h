@@ -1,7 +1,7 @@
 /* model.h - the run's data: enums of the contract, typed rows, the dataset,
  * and the declaration of every input file (feed_decls).
  *
- * Every enum below mirrors a value set of ../shared/spec/data-contract.md;
+ * Every enum below mirrors a value set of doc/data-contract.md;
  * the *_names tables (model.c) hold the exact spellings the feeds use.
  * Rows are plain structs in growable arrays owned by struct dataset;
  * strings point into the run arena and live until dataset_free().
@@ -254,6 +254,19 @@ enum input_file {
     N_INPUT
 };
 extern const char *const input_file_names[N_INPUT];
+/* The enum input_file of "households.csv", or -1. */
+int input_file_index(const char *name);
+
+/* Every file hedui writes into an output directory, spelt once in model.c
+ * (the contract's names: never rename).  out/outdir.c publishes, replaces
+ * or removes only these there; rejects-stopped.csv is placed on its own
+ * when the reject limit stops a run, never published with a run. */
+enum output_file {
+    OF_FLAGS, OF_QUEUE, OF_SPOT, OF_REJECTS, OF_MANIFEST, OF_CHANGES, OF_REPORT,
+    OF_FINGERPRINTS, OF_REJECTS_STOPPED,
+    N_OUTPUT
+};
+extern const char *const output_file_names[N_OUTPUT];
 
 /* Whether a run needs an input: the six required files; an optional feed
  * (absent: the rules needing it are skipped, catalogue.h); a policy table

@@ -1,4 +1,4 @@
-/* rules.c - reads rules/policy.rules into struct policy.
+/* policy.c - reads rules/policy.rules into struct policy.
  *
  * Owns: the policy grammar (the rule catalogue is catalogue.c's):
  *
@@ -66,6 +66,7 @@ static const struct keydef keys[] = {
     {"spotcheck", "tekun", K_RATIO, OFF(spot_ratio[PROG_TEKUN]), NULL, 0},
     {"spotcheck", "dishouru", K_RATIO, OFF(spot_ratio[PROG_DISHOURU]), NULL, 0},
     {"input", "feed_drop_limit", K_RATIO, OFF(feed_drop_limit), NULL, 0},
+    {"check", "snapshot_max_age_days", K_INT, OFF(snapshot_max_age_days), NULL, 0},
 };
 #define N_KEYS (sizeof keys / sizeof keys[0])
 

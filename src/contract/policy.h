@@ -1,4 +1,4 @@
-/* rules.h - the policy: thresholds, factors, weights and ratios from rules/.
+/* policy.h - the policy: thresholds, factors, weights and ratios from rules/.
  *
  * Policy lives in data, not code.  rules/policy.rules is a small INI-like
  * text (grammar in rules/README.md) that policy staff review; every value
@@ -40,6 +40,7 @@ struct policy {
     unsigned business_roles;       /* E07: bit per enum brole */
     unsigned business_statuses;    /* E07: bit per enum bstatus */
     int max_working_days;          /* P01 */
+    int snapshot_max_age_days;     /* check: warn when the snapshot's feeds are older */
     int adult_age;                 /* E11 */
     int assets_months;             /* E13, L01: months of the standard per person */
 

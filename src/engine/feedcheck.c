@@ -17,14 +17,9 @@
 
 #include "base/date.h"
 
-/* households .. social_insurance: the contract's required feeds */
-#define FIRST_OPTIONAL IN_BUSINESS
-/* standards, holidays: policy tables, never compared */
-#define FIRST_POLICY_TABLE IN_STANDARDS
-
 const char feedcheck_feed_list[] = "households, members, hukou, vehicles, property, "
                                    "social_insurance, business, public_servants, "
-                                   "staff_relatives, candidates";
+                                   "staff_relatives, candidates, financial_assets, funeral";
 
 void feed_rows_init(struct feed_rows *r)
 {
@@ -35,7 +30,8 @@ void feed_rows_init(struct feed_rows *r)
 
 int feedcheck_is_feed(int f)
 {
-    return f >= 0 && f < FIRST_POLICY_TABLE;
+    /* standards, holidays: policy tables, never compared */
+    return f >= 0 && f < N_INPUT && feed_decls[f].need != IN_POLICY_TABLE;
 }
 
 int feedcheck_feed_index(const char *name)
@@ -43,7 +39,9 @@ int feedcheck_feed_index(const char *name)
     size_t n = strlen(name);
     if (n > 4 && strcmp(name + n - 4, ".csv") == 0)
         n -= 4;
-    for (int f = 0; f < FIRST_POLICY_TABLE; f++) {
+    for (int f = 0; f < N_INPUT; f++) {
+        if (!feedcheck_is_feed(f))
+            continue;
         const char *s = input_file_names[f];
         if (strlen(s) == n + 4 && strncmp(s, name, n) == 0)
             return f;
@@ -140,9 +138,9 @@ static int check_required(const struct feedcheck_in *in, struct err *e)
     struct text t = {buf, sizeof buf, 0};
     buf[0] = '\0';
     int n = 0, more = 0;
-    for (int f = 0; f < FIRST_OPTIONAL; f++) {
+    for (int f = 0; f < N_INPUT; f++) {
         const struct filestat *fs = &in->files[f];
-        if (!fs->present || fs->accepted > 0)
+        if (feed_decls[f].need != IN_REQUIRED || !fs->present || fs->accepted > 0)
             continue;
         int ok;
         if (fs->data_rows == 0)
@@ -209,10 +207,12 @@ static int check_drops(const struct feedcheck_in *in, struct feedcheck_out *out,
     int n = 0, more = 0;
     char lim[32];
     pct_text(in->drop_limit, lim, sizeof lim);
-    for (int f = 0; f < FIRST_POLICY_TABLE; f++) {
+    for (int f = 0; f < N_INPUT; f++) {
         const struct filestat *fs = &in->files[f];
-        long long now = fs->data_rows, prev = pr->data_rows[f];
-        if (!fs->present || fs->from_rules || prev <= 0 || now >= prev)
+        /* an optional feed that came last time and is absent now fell to 0
+         * rows: a missed export, not a policy change (accept it by name) */
+        long long now = fs->present ? fs->data_rows : 0, prev = pr->data_rows[f];
+        if (!feedcheck_is_feed(f) || fs->from_rules || prev <= 0 || now >= prev)
             continue;
         if ((__int128)(prev - now) * in->drop_limit.den <= (__int128)in->drop_limit.num * prev)
             continue;
@@ -225,8 +225,9 @@ static int check_drops(const struct feedcheck_in *in, struct feedcheck_out *out,
         snprintf(name, sizeof name, "%.*s", (int)(strlen(input_file_names[f]) - 4),
                  input_file_names[f]);
         size_t tn = t.n, an = a.n;
-        if (put(&t, "%s%s: %lld data rows, %lld in the previous run (%s > %s)", n ? "; " : "",
-                input_file_names[f], now, prev, fall, lim) == 0 &&
+        if (put(&t, "%s%s: %s%lld data rows, %lld in the previous run (%s > %s)",
+                n ? "; " : "", input_file_names[f], fs->present ? "" : "absent, so ", now,
+                prev, fall, lim) == 0 &&
             put(&a, "%s--accept-drop %s", n ? " " : "", name) == 0) {
             n++;
         } else {

@@ -23,7 +23,7 @@
  * are policy tables, not feeds: never compared.
  *
  * Pure: no I/O, no allocation, no globals; thread-safe.  The previous
- * counts are read elsewhere (audit/prevcounts.h, pg/cmd_pg.c).
+ * counts are read elsewhere (audit/prevcounts.h, pg/pg_run.c).
  */
 #ifndef ENGINE_FEEDCHECK_H
 #define ENGINE_FEEDCHECK_H

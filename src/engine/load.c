@@ -1,9 +1,9 @@
 /* load.c - stage 1: bytes of one CSV file -> records with their line numbers.
  *
- * Owns: reading the file (pread; mmap for the header, decoding and a file
- * parsed as one large chunk), its checksum, decoding (via encoding.c),
- * splitting into chunks, parsing, header matching and the structural
- * rejects.  Must never interpret a value (that is normalise.c) and never
+ * Owns: reading the file (pread, once where it can; mmap for the header,
+ * decoding and a file parsed as one large chunk), its checksum, decoding
+ * (via encoding.c), splitting into chunks, parsing, header matching and the
+ * structural rejects.  Must never interpret a value (that is normalise.c) and never
  * drop a record without a reject.
  *
  * Parsing.  libcsv is the reference parser.  It is a push parser without
@@ -32,6 +32,15 @@
  * outside a record: if one does not, the boundaries were wrong and the
  * file is parsed again as one chunk.  Either way the result is the one a
  * sequential parse gives, at any thread count.
+ *
+ * Reading.  A file is read once (single_read): phases 2 and 3 and the
+ * checksum take turns on each wave of segments, in a buffer per segment,
+ * so every byte is brought in by one pread and looked at while it is
+ * cached.  What a wave cannot settle (bytes that are not UTF-8, a quoted
+ * field across a whole segment, a stray quote) sends the file back, from
+ * the start, to the classic path (load_classic), which bytes in memory
+ * take too: the prescan with the checksum beside it, then the parse, each
+ * reading the file.
  */
 #include "engine/load.h"
 
@@ -710,9 +719,10 @@ static long long count_byte(const char *s, size_t n, char c)
  * struct bytes below) while they are checked for UTF-8 and their quotes,
  * LFs and bare CRs counted.  The counts, summed in order, give every
  * segment start's quote parity, line number and bare-CR count, which is
- * all the chunking below needs: the file is read twice in all (this look
- * and the parse, each chunk into a buffer of its thread), besides the
- * checksum. */
+ * all the chunking below needs.  On the classic path the file is read
+ * three times in all: the checksum, this look and the parse (each chunk
+ * into a buffer of its thread); the single read below does all three on
+ * one read. */
 #define PRESCAN_BLOCK ((size_t)64 << 10)
 
 struct prescan {
@@ -1171,14 +1181,357 @@ static void set_checksum(struct filestat *fs, XXH128_hash_t h)
              (unsigned long long)h.high64, (unsigned long long)h.low64);
 }
 
-/* raw[0..n_raw): the file's bytes, mapped from fd (the prescan and the
- * checksum read fd; the header and the parse read the mapping), or in
- * memory when fd is -1. */
+/* ---- the single read: a file read once ----
+ *
+ * A file (not a buffer in memory) is read once, in file order, a wave of
+ * segments at a time, and every byte is looked at while it is in the
+ * core's cache just after its pread(): checked for UTF-8, its quotes, LFs
+ * and bare CRs counted, then (the wave's segments in order, by one thread
+ * while the others parse) fed to the XXH3-128 checksum, and parsed from the
+ * same buffer.  The classic path below (load_classic) reads a file three
+ * times: the checksum, the prescan and the parse.
+ *
+ *   segments  the data cut just after LFs near every S bytes (S = the chunk
+ *             size, or more so that there are at most max_chunks); a few
+ *             KiB are read at each cut to find its LF.
+ *   wave      as many segments as threads.  (A) In parallel, each segment
+ *             is read into a buffer of its own, in 64 KiB blocks that are
+ *             checked and counted as they arrive.  (B) One thread then
+ *             finds the chunk of each segment: it starts at the first
+ *             record start (an LF outside quotes, from the quote parity of
+ *             everything before) in the segment, and ends at the next
+ *             chunk's start; the bytes from the next segment's start to
+ *             there (none when the parity is even there, as in any file
+ *             whose quoted fields hold no LF at a cut) are copied, or read,
+ *             after the segment in its buffer.  Its line number and row
+ *             bound are exact, so spec->chunks_begin(first = its index)
+ *             sizes its rows before it is parsed.  (C) In parallel, the
+ *             chunks are parsed and the checksum takes in the segments.
+ *
+ * Anything the waves cannot know early enough sends the file back to the
+ * classic path, from scratch (SR_AGAIN; the chunks begun are dropped by its
+ * chunks_begin(first = 0), the header's rejects taken back): bytes that are
+ * not UTF-8 (the whole file decides its encoding), a record start not found
+ * inside a segment (a quoted field running across a cut and on through
+ * the next segment), a chunk that ends inside a record (a stray quote upset
+ * the parity: the classic path parses the file as one chunk), a header
+ * that is not read at once.  The result is the classic path's in every
+ * case, at any thread count: rows and rejects go to the chunks in file
+ * order, and the checksum is XXH3-128 of the file's bytes in order. */
+#define SR_AGAIN (-1)
+
+struct sr_seg {
+    size_t a;                 /* the segment is data bytes [a, next segment's a) */
+    size_t c;                 /* its chunk starts here (a <= c < next a) */
+    long long q, lf, bare;    /* quotes, LFs, bare CRs in the segment */
+    long long head_lf, head_bare;   /* LFs and bare CRs in [a, c) */
+    int utf8_ok;
+    int rerr;                 /* errno of a read that failed, or 0 */
+};
+
+/* A buffer of a wave: one segment's bytes, then the tail of its chunk. */
+struct sr_buf {
+    char *p;
+    size_t cap;
+};
+
+static int sr_grow(struct sr_buf *b, size_t need)
+{
+    if (need <= b->cap)
+        return 0;
+    char *p = realloc(b->p, need);
+    if (!p)
+        return ENOMEM;
+    b->p = p;
+    b->cap = need;
+    return 0;
+}
+
+/* (A) Read segment g, data bytes [g->a, e) of n, into buf: block by block,
+ * each checked for UTF-8 and counted while it is in the cache.  One byte
+ * more is read after each block (a CR's neighbour), so buf holds e - a + 1
+ * bytes. */
+static void sr_read(const struct bytes *f, struct sr_seg *g, size_t e, char *buf)
+{
+    size_t a = g->a, n = f->n, pos = a;   /* UTF-8 checked up to pos */
+    long long q = 0, lf = 0, bare = 0;
+    int ok = 1;
+    for (size_t b = a; b < e; b += PRESCAN_BLOCK) {
+        size_t be = e - b < PRESCAN_BLOCK ? e : b + PRESCAN_BLOCK;
+        size_t hi = be < n ? be + 1 : n;
+        const char *w = NULL;
+        if ((g->rerr = bytes_get(f, b, hi - b, buf + (b - a), &w)) != 0)
+            return;
+        if (ok) {
+            /* a sequence cut by the block's end is taken up again with the
+             * next block; the segment's end is after an LF */
+            pos += utf8_valid_prefix((const unsigned char *)buf + (pos - a), be - pos);
+            if (pos < be && (be == e || be - pos >= 4))
+                ok = 0;
+        }
+        long long bq, bl, bc;
+        count_qlc(w, be - b, &bq, &bl, &bc);
+        q += bq;
+        lf += bl;
+        if (bc)
+            bare += bare_crs_in(w, 0, be - b, n - b);
+    }
+    g->q = q;
+    g->lf = lf;
+    g->bare = bare;
+    g->utf8_ok = ok;
+}
+
+/* (B) The start of segment k's chunk: the first record start at or after
+ * its start a, where the quote parity is par; and the LFs and bare CRs
+ * before it.  The bytes [a, c) are appended to `to` at offset at (from
+ * `from`, segment k's buffer when it is read already, else from the file).
+ * SR_AGAIN when there is none before the segment's end e; 0, or an errno. */
+static int sr_chunk_start(const struct bytes *f, struct sr_seg *g, size_t e, int par,
+                          const char *from, struct sr_buf *to, size_t at)
+{
+    size_t a = g->a;
+    g->c = a;
+    g->head_lf = g->head_bare = 0;
+    if (!par)
+        return 0;
+    const size_t step = 4096;
+    for (size_t x = a; x < e; x += step) {
+        size_t k = e - x < step ? e - x : step;
+        /* room for these bytes, and for the one after them (bare CRs) */
+        if (sr_grow(to, at + (x - a) + k + 1))
+            return ENOMEM;
+        char *w = to->p + at + (x - a);
+        if (from) {
+            memcpy(w, from + (x - a), k + (x + k < f->n));
+        } else {
+            const char *got = NULL;
+            int er = bytes_get(f, x, k + (x + k < f->n), w, &got);
+            if (er)
+                return er;
+        }
+        for (size_t i = 0; i < k; i++) {
+            if (w[i] == '"') {
+                par ^= 1;
+            } else if (w[i] == '\n') {
+                g->head_lf++;
+                if (!par) {
+                    g->c = x + i + 1;
+                    g->head_bare = bare_crs_in(to->p + at, 0, g->c - a, f->n - a);
+                    return g->c < e ? 0 : SR_AGAIN;
+                }
+            }
+        }
+    }
+    return SR_AGAIN;
+}
+
+/* Read, check, hash and parse the data [data_off, n_raw) of a file whose
+ * header is parsed (hdr, data_line) and hashed into hs.  E_OK (fs->data_rows
+ * counts the rows), an error (e set), or SR_AGAIN. */
+static int sr_data(struct dataset *d, const char *path, int fd, size_t data_off, size_t n_raw,
+                   long long data_line, struct header *hdr, const struct load_spec *spec,
+                   XXH3_state_t *hs, long long *rows, struct err *e)
+{
+    struct bytes f = {NULL, fd, (off_t)data_off, n_raw - data_off};
+    size_t n = f.n;
+    size_t S = load_chunk_bytes();
+    size_t most = (size_t)(spec->max_chunks < MAX_CHUNKS ? spec->max_chunks : MAX_CHUNKS);
+    if (most < 1)
+        most = 1;
+    if (n / S >= most)
+        S = n / most + 1;
+    struct sr_seg *seg = calloc(MAX_CHUNKS + 1, sizeof *seg);
+    char *probe = malloc(4096);
+    int T = omp_get_max_threads();
+    struct sr_buf *buf = calloc((size_t)T, sizeof *buf);
+    struct parser *P = calloc((size_t)T, sizeof *P);
+    size_t *max_rows = malloc((size_t)T * sizeof *max_rows);
+    int st = E_OK, ns = 0, er = 0;
+    if (!seg || !probe || !buf || !P || !max_rows) {
+        st = ERR(e, E_NOMEM, "out of memory while reading %s", path);
+        goto out;
+    }
+    /* the segments: cut just after the first LF at or after every S bytes */
+    for (size_t x = S; x < n && (size_t)ns + 1 < most; x = seg[ns].a + S) {
+        size_t b;
+        if ((er = bytes_after_lf(&f, x, probe, &b)) != 0)
+            goto io;
+        if (b >= n)
+            break;
+        seg[++ns].a = b;
+    }
+    seg[++ns].a = n;   /* the end, as the start of a segment that is not */
+    size_t longest = 0;
+    for (int j = 0; j < ns; j++)
+        if (seg[j + 1].a - seg[j].a > longest)
+            longest = seg[j + 1].a - seg[j].a;
+    int K = T < ns ? T : ns;   /* segments per wave */
+    for (int t = 0; t < K; t++) {
+        if (sr_grow(&buf[t], longest + ((size_t)64 << 10))) {
+            st = ERR(e, E_NOMEM, "out of memory while reading %s", path);
+            goto out;
+        }
+        mem_populate(buf[t].p, buf[t].cap);
+    }
+    long long q_before = 0, lf_before = 0;   /* in the segments before the wave */
+    for (int j0 = 0; j0 < ns; j0 += K) {
+        int j1 = j0 + K < ns ? j0 + K : ns;
+        /* (A) read and look */
+#pragma omp parallel for schedule(dynamic, 1) if (j1 - j0 > 1)
+        for (int j = j0; j < j1; j++)
+            sr_read(&f, &seg[j], seg[j + 1].a, buf[j - j0].p);
+        for (int j = j0; j < j1; j++) {
+            if ((er = seg[j].rerr) != 0)
+                goto io;
+            if (!seg[j].utf8_ok) {
+                st = SR_AGAIN;
+                goto out;
+            }
+        }
+        /* (B) the chunks: each segment's ends where the next one's starts */
+        long long q = q_before;
+        for (int j = j0; j < j1; j++) {
+            q += seg[j].q;
+            struct sr_seg *nx = &seg[j + 1];
+            size_t seg_len = nx->a - seg[j].a;
+            if (j + 1 < ns) {
+                er = sr_chunk_start(&f, nx, seg[j + 2].a, (int)(q & 1),
+                                    j + 1 < j1 ? buf[j + 1 - j0].p : NULL, &buf[j - j0], seg_len);
+            } else {
+                nx->c = n;
+                nx->head_lf = nx->head_bare = 0;
+                er = 0;
+            }
+            if (er == SR_AGAIN) {
+                st = SR_AGAIN;
+                goto out;
+            }
+            if (er)
+                goto io;
+            max_rows[j - j0] = (size_t)(seg[j].lf - seg[j].head_lf + nx->head_lf + seg[j].bare -
+                                        seg[j].head_bare + nx->head_bare) + (j + 1 == ns);
+        }
+        if ((st = spec->chunks_begin(spec->ctx, j0, j1 - j0, max_rows, e)) != E_OK)
+            goto out;
+        /* (C) hash the wave's bytes in order, and parse its chunks */
+#pragma omp parallel for schedule(dynamic, 1) if (j1 - j0 > 0)
+        for (int j = j0 - 1; j < j1; j++) {
+            if (j < j0) {
+                for (int i = j0; i < j1; i++)
+                    XXH3_128bits_update(hs, buf[i - j0].p, seg[i + 1].a - seg[i].a);
+                continue;
+            }
+            struct parser *p = &P[j - j0];
+            parser_init(p, d, spec, path, hdr, NULL);
+            p->header_done = 1;
+            p->ctx = spec->chunk_ctx(spec->ctx, j);
+            p->use_chunk_reject = spec->chunk_reject != NULL;
+            const char *b = buf[j - j0].p;
+            long long line = data_line + lf_before + seg[j].head_lf;
+            for (int i = j0; i < j; i++)
+                line += seg[i].lf;
+            parse_range(p, b + (seg[j].c - seg[j].a), b + (seg[j + 1].c - seg[j].a), line,
+                        NULL, NULL);
+        }
+        int again = 0;
+        for (int j = j0; j < j1; j++) {
+            struct parser *p = &P[j - j0];
+            if (p->status != E_OK && st == E_OK) {
+                st = p->status;
+                *e = p->e;
+            }
+            if (j + 1 < ns && p->in_record)
+                again = 1;   /* a chunk boundary inside a record */
+            *rows += p->data_rows;
+            free(p->r.buf);
+            p->r.buf = NULL;
+        }
+        if (st != E_OK)
+            goto out;
+        if (again) {
+            st = SR_AGAIN;
+            goto out;
+        }
+        if (j1 == ns && P[j1 - 1 - j0].in_record == 2) {
+            err_where(e, path, P[j1 - 1 - j0].rec_start, 0);
+            st = ERR(e, E_PARSE,
+                     "quoted field opened on line %lld is never closed; "
+                     "fix the quote or export the file again", P[j1 - 1 - j0].rec_start);
+            goto out;
+        }
+        for (int j = j0; j < j1; j++) {
+            q_before += seg[j].q;
+            lf_before += seg[j].lf;
+        }
+    }
+    goto out;
+io:
+    st = er == ENOMEM ? ERR(e, E_NOMEM, "out of memory while reading %s", path)
+                      : ERR(e, E_IO, "cannot read %s: %s", path, strerror(er));
+out:
+    if (buf)
+        for (int t = 0; t < T; t++)
+            free(buf[t].p);
+    free(buf);
+    free(P);
+    free(max_rows);
+    free(probe);
+    free(seg);
+    return st;
+}
+
+/* The single read of a file (see above): the header from the mapping raw,
+ * then sr_data().  E_OK, an error, or SR_AGAIN with nothing of the file
+ * kept but the chunks begun (dropped by the next chunks_begin(first = 0)). */
+static int single_read(struct dataset *d, const char *path, const unsigned char *raw,
+                       size_t n_raw, size_t bom, int fd, const struct load_spec *spec,
+                       struct err *e)
+{
+    struct filestat *fs = &d->files[spec->file];
+    size_t rejects_before = fs->rejects.n;
+    const char *text = (const char *)raw + bom, *end = (const char *)raw + n_raw;
+    static struct header hdr_zero;
+    struct header hdr = hdr_zero;
+    struct parser H;
+    parser_init(&H, d, spec, path, &hdr, NULL);
+    H.header_mode = 1;
+    const char *data = end;
+    long long data_line = 1;
+    parse_range(&H, text, end, 1, &data, &data_line);
+    free(H.r.buf);
+    size_t data_off = (size_t)(data - (const char *)raw);
+    int st = SR_AGAIN;
+    if (H.status == E_OK && H.header_done &&
+        utf8_valid_prefix((const unsigned char *)text, data_off - bom) == data_off - bom) {
+        XXH3_state_t hs;
+        XXH3_INITSTATE(&hs);
+        XXH3_128bits_reset(&hs);
+        XXH3_128bits_update(&hs, raw, data_off);
+        long long rows = H.data_rows;
+        st = sr_data(d, path, fd, data_off, n_raw, data_line, &hdr, spec, &hs, &rows, e);
+        if (st == E_OK) {
+            set_checksum(fs, XXH3_128bits_digest(&hs));
+            fs->encoding = enc_name(ENC_UTF8);
+            fs->had_bom = bom > 0;
+            fs->data_rows += rows;
+        }
+    }
+    if (st == SR_AGAIN)
+        fs->rejects.n = rejects_before;   /* the classic path parses the header again */
+    return st;
+}
+
+static int load_classic(struct dataset *d, const char *path, const unsigned char *raw,
+                        size_t n_raw, size_t bom, int fd, enum enc want,
+                        const struct load_spec *spec, struct err *e);
+
+/* raw[0..n_raw): the file's bytes, mapped from fd, or in memory when fd is
+ * -1.  A file is read once (single_read) where it can be, else, like bytes
+ * in memory, the classic way (load_classic). */
 static int load_any(struct dataset *d, const char *path, const unsigned char *raw, size_t n_raw,
                     int fd, enum enc want, const struct load_spec *spec, struct err *e)
 {
-    int is_map = fd >= 0;
-    struct bytes whole = {is_map ? NULL : (const char *)raw, fd, 0, n_raw};
     struct filestat *fs = &d->files[spec->file];
     snprintf(fs->path, sizeof fs->path, "%s", path);
     fs->present = 1;
@@ -1194,13 +1547,35 @@ static int load_any(struct dataset *d, const char *path, const unsigned char *ra
     int fst = first_block_check(path, raw, n_raw, e);
     if (fst != E_OK)
         return fst;
+    size_t bom = (n_raw >= 3 && raw[0] == 0xEF && raw[1] == 0xBB && raw[2] == 0xBF) ? 3 : 0;
+    /* the single read parses in chunks of its own (rows and rejects to
+     * per-chunk contexts) and takes the file for UTF-8 until it is not */
+    if (fd >= 0 && want != ENC_GB18030 && spec->chunks_begin && spec->chunk_ctx &&
+        spec->chunk_reject) {
+        int st = single_read(d, path, raw, n_raw, bom, fd, spec, e);
+        if (st != SR_AGAIN)
+            return st;
+    }
+    return load_classic(d, path, raw, n_raw, bom, fd, want, spec, e);
+}
+
+/* The classic way: the prescan of the raw bytes (with, in parallel, the
+ * checksum of the whole) decides the encoding and the chunks, the header
+ * is parsed, then the chunks (each read again into a buffer of its thread
+ * when raw is a mapping of fd). */
+static int load_classic(struct dataset *d, const char *path, const unsigned char *raw,
+                        size_t n_raw, size_t bom, int fd, enum enc want,
+                        const struct load_spec *spec, struct err *e)
+{
+    int is_map = fd >= 0;
+    struct bytes whole = {is_map ? NULL : (const char *)raw, fd, 0, n_raw};
+    struct filestat *fs = &d->files[spec->file];
 
     /* ---- decode: valid UTF-8 is used in place, anything else converted ---- */
     struct decoded dec;
     memset(&dec, 0, sizeof dec);
     const char *text;
     size_t tlen;
-    size_t bom = (n_raw >= 3 && raw[0] == 0xEF && raw[1] == 0xBB && raw[2] == 0xBF) ? 3 : 0;
     /* the prescan of the raw bytes decides; converted text gets its own */
     struct prescan *ps = malloc(sizeof *ps);
     if (!ps)
@@ -1298,7 +1673,7 @@ static int load_any(struct dataset *d, const char *path, const unsigned char *ra
     struct parser *P = NULL;
     for (int attempt = 0; attempt < 2; attempt++) {
         if (spec->chunks_begin &&
-            (st = spec->chunks_begin(spec->ctx, nc, max_rows, e)) != E_OK)
+            (st = spec->chunks_begin(spec->ctx, 0, nc, max_rows, e)) != E_OK)
             break;
         P = calloc((size_t)nc, sizeof *P);
         if (!P) {

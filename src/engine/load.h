@@ -36,20 +36,24 @@ struct load_spec {
     load_row_fn row;
     void *ctx;
 
-    /* Optional: parallel loading.  When chunk_ctx is set and the file is
-     * large, the data rows are split at record boundaries into chunks that
-     * are parsed at the same time.  chunks_begin(ctx, n, max_rows) prepares
-     * n per-chunk states; chunk i will deliver at most max_rows[i] rows (its
-     * line count), so the caller can size its arrays once.  It may be called
-     * again with n = 1 to start over;
-     * rows of chunk i go to row(chunk_ctx(ctx, i), ...) and its structural
-     * rejects to chunk_reject(chunk_ctx(ctx, i), ...).  The caller merges
-     * the chunks in order, so the result is the same for any n.  Without
-     * chunk_ctx, rows go to row(ctx, ...) and rejects to the dataset.
-     * Records on the header's own line (a CR without LF ended the header)
-     * are rejected to the dataset before any chunk begins. */
+    /* Optional: parallel loading.  When chunk_ctx is set, the data rows are
+     * split at record boundaries into chunks (at most max_chunks) that are
+     * parsed at the same time.  chunks_begin(ctx, first, n, max_rows)
+     * prepares the per-chunk states of chunks first..first+n-1; chunk
+     * first+i will deliver at most max_rows[i] rows (its line count), so the
+     * caller can size its arrays for them at once.  first = 0 starts the
+     * file over (the chunks begun before are dropped: a file read again
+     * after all, see load.c); first > 0 adds chunks after the ones begun (a
+     * file read once begins its chunks a few at a time, none being parsed
+     * during the call).  Rows of chunk i go to row(chunk_ctx(ctx, i), ...)
+     * and its structural rejects to chunk_reject(chunk_ctx(ctx, i), ...).
+     * The caller merges the chunks in order, so the result is the same for
+     * any n.  Without chunk_ctx, rows go to row(ctx, ...) and rejects to the
+     * dataset.  Records on the header's own line (a CR without LF ended the
+     * header) are rejected to the dataset before any chunk begins. */
     int max_chunks;
-    int (*chunks_begin)(void *ctx, int n_chunks, const size_t *max_rows, struct err *e);
+    int (*chunks_begin)(void *ctx, int first, int n_chunks, const size_t *max_rows,
+                        struct err *e);
     void *(*chunk_ctx)(void *ctx, int i);
     int (*chunk_reject)(void *chunk_ctx, long long line, const char *reason, struct err *e);
 };

@@ -44,6 +44,9 @@
  * unused tail given back at the merge.  A small file never gets one. */
 #define CHUNK_ARENA_FIRST ((size_t)256 << 10)
 #define CHUNK_ARENA_MAX ((size_t)4 << 20)
+/* chunks of one file (the specs' max_chunks, and what chunks_begin_cb can
+ * move at once) */
+#define MAX_CHUNKS_BEGUN 64
 
 static int chunk_add_reject(struct nchunk *k, long long line, const char *reason,
                             struct err *e)
@@ -75,38 +78,72 @@ static void chunks_free(struct normaliser *n)
     n->n_chunks = 0;
 }
 
-/* Size the file's row array once (the sum of the chunks' line counts) and
- * let chunk i fill its own slice of it; chunks_merge() closes the gaps.
- * No row is copied twice and no array grows while loading. */
-static int chunks_begin_cb(void *ctx, int n_chunks, const size_t *max_rows, struct err *e)
+/* Size the file's row array for the chunks first..first+n_chunks-1 (their
+ * line counts) and let chunk i fill its own slice of it; chunks_merge()
+ * closes the gaps.  first = 0 starts the file over (the chunks begun before
+ * are dropped); first > 0 adds chunks after the ones begun, as load.c's
+ * single read begins a file's chunks a few at a time: the array may then
+ * move, and the earlier chunks' slices move with it (none is being filled
+ * during the call).  No row is copied twice and no array grows while a
+ * chunk fills its slice. */
+static int chunks_begin_cb(void *ctx, int first, int n_chunks, const size_t *max_rows,
+                           struct err *e)
 {
     struct normaliser *n = ctx;
-    chunks_free(n);
+    if (first == 0)
+        chunks_free(n);
+    else if (first != n->n_chunks)
+        return ERR(e, E_INTERNAL, "chunks of %s begun out of order (%d after %d)",
+                   input_file_names[n->cur], first, n->n_chunks);
     size_t size;
     struct vec *dst = dataset_rows(n->d, n->cur, &size);
-    size_t total = dst->n;
+    size_t used = dst->n;   /* merged rows, then the slices of the chunks begun */
+    for (int i = 0; i < n->n_chunks; i++)
+        used += n->chunks[i].rows.cap;
+    size_t total = used;
     for (int i = 0; i < n_chunks; i++)
         total += max_rows[i];
     if (total > dst->cap) {
-        void *p = total > SIZE_MAX / size ? NULL : realloc(dst->v, total * size);
+        /* where the begun chunks' slices and prefaulted ends lie, as offsets */
+        size_t at[2 * MAX_CHUNKS_BEGUN];
+        if (n->n_chunks > MAX_CHUNKS_BEGUN)
+            return ERR(e, E_INTERNAL, "%s in more than %d chunks", input_file_names[n->cur],
+                       MAX_CHUNKS_BEGUN);
+        for (int i = 0; i < n->n_chunks; i++) {
+            at[2 * i] = (size_t)((char *)n->chunks[i].rows.v - (char *)dst->v);
+            at[2 * i + 1] = (size_t)(n->chunks[i].ready - (char *)dst->v);
+        }
+        /* appending, the array at least doubles: a large one grows where it
+         * is mapped (realloc moves the pages, copies none), a small one is
+         * copied a few times; only the slices' rows are ever made resident,
+         * and chunks_merge() gives the unused end back */
+        size_t cap = total;
+        if (first > 0 && cap / 2 < dst->cap)
+            cap = dst->cap > SIZE_MAX / 2 ? total : 2 * dst->cap;
+        void *p = cap > SIZE_MAX / size ? NULL : realloc(dst->v, cap * size);
         if (!p)
             return ERR(e, E_NOMEM, "out of memory while loading %s (%zu rows)",
-                       input_file_names[n->cur], total);
+                       input_file_names[n->cur], cap);
         dst->v = p;
-        dst->cap = total;
+        dst->cap = cap;
+        for (int i = 0; i < n->n_chunks; i++) {
+            n->chunks[i].rows.v = (char *)p + at[2 * i];
+            n->chunks[i].ready = (char *)p + at[2 * i + 1];
+        }
         /* huge pages, made resident as each chunk fills its slice
          * (chunk_rows_ready): the slices are sized by lines, and a feed
          * that keeps only some rows (social insurance: the income window,
          * about half) would otherwise make the rest resident for nothing */
-        mem_hugepages((char *)p + dst->n * size, (total - dst->n) * size);
+        mem_hugepages((char *)p + used * size, (cap - used) * size);
     }
-    n->chunks = calloc((size_t)n_chunks, sizeof *n->chunks);
-    if (!n->chunks)
+    struct nchunk *ch = realloc(n->chunks, (size_t)(n->n_chunks + n_chunks) * sizeof *ch);
+    if (!ch)
         return ERR(e, E_NOMEM, "out of memory while loading %s", input_file_names[n->cur]);
-    n->n_chunks = n_chunks;
-    size_t off = dst->n;
+    n->chunks = ch;
+    memset(ch + n->n_chunks, 0, (size_t)n_chunks * sizeof *ch);
+    size_t off = used;
     for (int i = 0; i < n_chunks; i++) {
-        struct nchunk *k = &n->chunks[i];
+        struct nchunk *k = &ch[n->n_chunks + i];
         k->n = n;
         k->rows.v = (char *)dst->v + off * size;
         k->rows.cap = max_rows[i];
@@ -115,6 +152,7 @@ static int chunks_begin_cb(void *ctx, int n_chunks, const size_t *max_rows, stru
         off += max_rows[i];
         arena_init_growing(&k->arena, CHUNK_ARENA_FIRST, CHUNK_ARENA_MAX);
     }
+    n->n_chunks += n_chunks;
     return E_OK;
 }
 
@@ -704,7 +742,7 @@ static int spec_of(struct normaliser *n, enum input_file f, const char *names[MA
     sp->n_cols = fd->n_cols;
     sp->row = fd->declared ? row_declared : own_reader[f];
     sp->ctx = n;
-    sp->max_chunks = 64;
+    sp->max_chunks = MAX_CHUNKS_BEGUN;
     sp->chunks_begin = chunks_begin_cb;
     sp->chunk_ctx = chunk_ctx_cb;
     sp->chunk_reject = chunk_reject_cb;

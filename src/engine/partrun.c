@@ -258,28 +258,50 @@ void partrun_free(struct partrun *pr)
 
 /* ---------- members.csv ---------- */
 
-static int members_begin(void *ctx, int n_chunks, const size_t *max_rows, unsigned gen,
-                         struct err *e)
+/* Chunks first.. of members.csv: each gets a slice of the compact arrays
+ * (its line count); first = 0 starts the file over, first > 0 adds chunks
+ * (the arrays may move: no chunk is being read during the call). */
+static void *grow(void *p, size_t n, size_t size, int *ok)
+{
+    void *q = realloc(p, (n ? n : 1) * size);
+    if (!q)
+        *ok = 0;
+    return q ? q : p;
+}
+
+static int members_begin(void *ctx, int first, int n_chunks, const size_t *max_rows,
+                         unsigned gen, struct err *e)
 {
     struct partrun *pr = ctx;
     pr->gen[IN_MEMBERS] = gen;
-    members_free(pr);
-    size_t total = 0;
+    if (first == 0) {
+        members_free(pr);
+        pr->m_total = 0;
+    } else if (first != pr->m_chunks) {
+        return ERR(e, E_INTERNAL, "chunks of members.csv begun out of order (%d after %d)",
+                   first, pr->m_chunks);
+    }
+    size_t total = pr->m_total;
     for (int c = 0; c < n_chunks; c++)
         total += max_rows[c];
-    pr->m_chunks = n_chunks;
-    pr->mc = malloc((total ? total : 1) * sizeof *pr->mc);
-    pr->mline = malloc((total ? total : 1) * sizeof *pr->mline);
-    pr->mslice = calloc((size_t)n_chunks, sizeof *pr->mslice);
-    pr->mcount = calloc((size_t)n_chunks, sizeof *pr->mcount);
-    pr->mbad = calloc((size_t)n_chunks, sizeof *pr->mbad);
-    pr->mbad_arena = calloc((size_t)n_chunks, sizeof *pr->mbad_arena);
-    if (!pr->mc || !pr->mline || !pr->mslice || !pr->mcount || !pr->mbad || !pr->mbad_arena)
+    size_t nc = (size_t)first + (size_t)n_chunks;
+    int ok = 1;
+    pr->mc = grow(pr->mc, total, sizeof *pr->mc, &ok);
+    pr->mline = grow(pr->mline, total, sizeof *pr->mline, &ok);
+    pr->mslice = grow(pr->mslice, nc, sizeof *pr->mslice, &ok);
+    pr->mcount = grow(pr->mcount, nc, sizeof *pr->mcount, &ok);
+    pr->mbad = grow(pr->mbad, nc, sizeof *pr->mbad, &ok);
+    pr->mbad_arena = grow(pr->mbad_arena, nc, sizeof *pr->mbad_arena, &ok);
+    if (!ok)
         return ERR(e, E_NOMEM, "out of memory while reading members.csv");
-    for (int c = 0; c < n_chunks; c++) {
-        pr->mslice[c] = c ? pr->mslice[c - 1] + max_rows[c - 1] : 0;
+    for (int c = first; c < first + n_chunks; c++) {
+        pr->mslice[c] = pr->m_total;
+        pr->m_total += max_rows[c - first];
+        pr->mcount[c] = 0;
+        memset(&pr->mbad[c], 0, sizeof pr->mbad[c]);
         arena_init_growing(&pr->mbad_arena[c], (size_t)4 << 10, (size_t)1 << 20);
     }
+    pr->m_chunks = first + n_chunks;
     return E_OK;
 }
 
@@ -348,9 +370,10 @@ int partrun_members(struct partrun *pr, const char *path, enum enc want, struct 
 
 /* ---------- hukou.csv ---------- */
 
-static int gen_begin(void *ctx, int n_chunks, const size_t *max_rows, unsigned gen,
-                     struct err *e)
+static int gen_begin(void *ctx, int first, int n_chunks, const size_t *max_rows,
+                     unsigned gen, struct err *e)
 {
+    (void)first;
     (void)n_chunks;
     (void)max_rows;
     (void)e;
@@ -370,11 +393,11 @@ static int hukou_row(void *ctx, int t, int chunk, long long ord, unsigned gen, c
     return spill_set_put(&pr->hs, t, b, IN_HUKOU, gen, NULL, 0, NULL, row, e);
 }
 
-static int hukou_begin(void *ctx, int n_chunks, const size_t *max_rows, unsigned gen,
-                       struct err *e)
+static int hukou_begin(void *ctx, int first, int n_chunks, const size_t *max_rows,
+                       unsigned gen, struct err *e)
 {
     struct partrun *pr = ctx;
-    return gen_begin(&pr->gen[IN_HUKOU], n_chunks, max_rows, gen, e);
+    return gen_begin(&pr->gen[IN_HUKOU], first, n_chunks, max_rows, gen, e);
 }
 
 int partrun_hukou(struct partrun *pr, const char *path, enum enc want, struct err *e)
@@ -601,11 +624,11 @@ struct fsink {
     enum input_file f;
 };
 
-static int feed_begin(void *ctx, int n_chunks, const size_t *max_rows, unsigned gen,
-                      struct err *e)
+static int feed_begin(void *ctx, int first, int n_chunks, const size_t *max_rows,
+                      unsigned gen, struct err *e)
 {
     struct fsink *fs = ctx;
-    return gen_begin(&fs->pr->gen[fs->f], n_chunks, max_rows, gen, e);
+    return gen_begin(&fs->pr->gen[fs->f], first, n_chunks, max_rows, gen, e);
 }
 
 static int feed_row(void *ctx, int t, int chunk, long long ord, unsigned gen, const void *row,

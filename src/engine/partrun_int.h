@@ -42,6 +42,7 @@ struct partrun {
     long long *mline;
     size_t n_mc;
     int m_chunks, m_chunks_final;
+    size_t m_total;              /* rows the chunks begun may hold (their slices) */
     size_t *mslice, *mcount;     /* per chunk: slice start, rows */
     struct vec *mbad;            /* per chunk: struct badid */
     struct arena *mbad_arena;    /* per chunk */

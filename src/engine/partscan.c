@@ -52,18 +52,31 @@ static void chunks_free(struct scan *s)
     s->n_chunks = 0;
 }
 
-static int begin_cb(void *ctx, int n_chunks, const size_t *max_rows, struct err *e)
+/* load.h's chunks_begin: first = 0 (re)starts the file (a new attempt
+ * when one was begun: the sink's gen tells their rows apart); first > 0
+ * adds chunks after those begun (the single read begins a file's chunks a
+ * wave at a time, none being parsed during the call, so the array may
+ * move). */
+static int begin_cb(void *ctx, int first, int n_chunks, const size_t *max_rows,
+                    struct err *e)
 {
     struct scan *s = ctx;
-    chunks_free(s);
-    if (s->begun)
-        s->gen++;
-    s->begun = 1;
-    s->chunks = calloc((size_t)n_chunks, sizeof *s->chunks);
-    if (!s->chunks)
+    if (first == 0) {
+        chunks_free(s);
+        if (s->begun)
+            s->gen++;
+        s->begun = 1;
+    } else if (first != s->n_chunks) {
+        return ERR(e, E_INTERNAL, "chunks of %s begun out of order (%d after %d)",
+                   input_file_names[s->f], first, s->n_chunks);
+    }
+    struct pchunk *ch = realloc(s->chunks, (size_t)(first + n_chunks) * sizeof *ch);
+    if (!ch)
         return ERR(e, E_NOMEM, "out of memory while reading %s", input_file_names[s->f]);
-    s->n_chunks = n_chunks;
-    for (int i = 0; i < n_chunks; i++) {
+    s->chunks = ch;
+    memset(ch + first, 0, (size_t)n_chunks * sizeof *ch);
+    s->n_chunks = first + n_chunks;
+    for (int i = first; i < first + n_chunks; i++) {
         struct pchunk *c = &s->chunks[i];
         c->nk.n = s->n;
         arena_init_growing(&c->nk.arena, (size_t)64 << 10, (size_t)1 << 20);
@@ -71,7 +84,8 @@ static int begin_cb(void *ctx, int n_chunks, const size_t *max_rows, struct err 
         c->idx = i;
         c->sc = s;
     }
-    return s->sink->begin ? s->sink->begin(s->sink->ctx, n_chunks, max_rows, s->gen, e) : E_OK;
+    return s->sink->begin ? s->sink->begin(s->sink->ctx, first, n_chunks, max_rows, s->gen, e)
+                          : E_OK;
 }
 
 static void *chunk_ctx_cb(void *ctx, int i)

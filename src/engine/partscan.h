@@ -13,10 +13,12 @@
  * rejects.csv) and appended to d->files[f].rejects in chunk order, as
  * normalise.c's merge does.
  *
- * load.c may start a file over as one chunk (a stray quote upset its
- * chunking): the sink's begin() is then called again, and rows it got
- * before belong to an attempt that no longer counts (sink->gen tells them
- * apart; the rejects are those of the last attempt only).
+ * load.c may begin a file's chunks a few at a time (its single read, a
+ * wave at a time: begin() with first > 0 adds chunks), and may start a
+ * file over (a stray quote upset its chunking): begin() with first = 0
+ * again, and rows the sink got before belong to an attempt that no longer
+ * counts (gen tells them apart; the rejects are those of the last attempt
+ * only).
  *
  * Owns: the chunk wrappers around normalise.c's row readers.  Never keeps
  * a row; never decides where one goes (the sink does).
@@ -31,10 +33,12 @@
 
 struct scan_sink {
     void *ctx;
-    /* A file's load (re)starts with n_chunks chunks, chunk i yielding at
-     * most max_rows[i] rows; gen is the attempt (0, then 1 if load.c
-     * starts over).  May be NULL. */
-    int (*begin)(void *ctx, int n_chunks, const size_t *max_rows, unsigned gen,
+    /* Chunks first..first+n_chunks-1 begin, chunk first+i yielding at most
+     * max_rows[i] rows.  first = 0: the file's load (re)starts, gen is the
+     * attempt (0, then 1, ... each time load.c starts over); first > 0:
+     * more chunks of the same attempt (none is being read during the
+     * call).  May be NULL. */
+    int (*begin)(void *ctx, int first, int n_chunks, const size_t *max_rows, unsigned gen,
                  struct err *e);
     /* One typed row of the file (a struct of feed_decls[f].row_size whose
      * strings live until the call returns), from chunk `chunk`, on OpenMP

@@ -58,17 +58,25 @@ static void chunks_drop(struct pieces *pc)
     pc->n_chunks = 0;
 }
 
-static int pc_begin(void *ctx, int n_chunks, const size_t *max_rows, unsigned gen,
+/* first = 0: a new attempt, the chunks start over; first > 0: more chunks
+ * (load.c's single read, a wave at a time) */
+static int pc_begin(void *ctx, int first, int n_chunks, const size_t *max_rows, unsigned gen,
                     struct err *e)
 {
     (void)max_rows;
-    (void)gen;   /* a new attempt: the chunks start over */
+    (void)gen;
     struct pieces *pc = ctx;
-    chunks_drop(pc);
-    pc->chunk = calloc((size_t)n_chunks, sizeof *pc->chunk);
-    if (!pc->chunk)
+    if (first == 0)
+        chunks_drop(pc);
+    else if (first != pc->n_chunks)
+        return ERR(e, E_INTERNAL, "chunks of %s begun out of order (%d after %d)",
+                   input_file_names[pc->f], first, pc->n_chunks);
+    struct vec *ch = realloc(pc->chunk, (size_t)(first + n_chunks) * sizeof *ch);
+    if (!ch)
         return ERR(e, E_NOMEM, "out of memory while reading %s", input_file_names[pc->f]);
-    pc->n_chunks = n_chunks;
+    memset(ch + first, 0, (size_t)n_chunks * sizeof *ch);
+    pc->chunk = ch;
+    pc->n_chunks = first + n_chunks;
     return E_OK;
 }
 

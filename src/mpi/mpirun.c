@@ -1,10 +1,10 @@
 /* mpirun.c - `hedui-mpi run` (see mpirun.h for the steps).
  *
- * Owns: one rank's state through the steps - its share of the member
+ * Owns: one rank's state through the steps 1-5 - its share of the member
  * rows, the hukou rows of the keys it owns, its partition's dataset - the
- * routing of rows between ranks, the gathering of counts, rejects and
- * flags to rank 0, and the test hooks HEDUI_TEST_MPI_FAIL / _KILL
- * ("RANK:STEP": that rank fails, or is killed, at that step).  Never
+ * routing of rows between ranks, and the test hooks HEDUI_TEST_MPI_FAIL /
+ * _KILL ("RANK:STEP": that rank fails, or is killed, at that step); steps
+ * 6 and 7 (counts and flags to rank 0) are mpigather.c's.  Never
  * judges a rule (pipeline_judge does), never writes an output but through
  * pipeline_publish_dir on rank 0, never prints an error.
  */
@@ -26,6 +26,7 @@
 #include "engine/partition.h"
 #include "engine/spill.h"
 #include "mpi/mpiread.h"
+#include "mpi/mpirank.h"
 #include "mpi/mpiwire.h"
 #include "pipeline.h"
 
@@ -56,43 +57,9 @@ int mpirun_is_root(void)
     return g_rank == 0;
 }
 
-/* ---------- one rank's state ---------- */
-
-struct mrank {
-    struct mpictx m;
-    struct pipeline *p;
-    struct dataset *d;          /* the run's dataset: registry whole; counts */
-    struct arena scratch;       /* decoded rows' strings, given back often */
-    /* step 3: my share of members.csv */
-    struct vec mrec, mline;     /* struct mrec, long long */
-    struct vec mbad;            /* struct badid, local positions */
-    struct arena bad_arena;
-    struct vec mrows;           /* their records */
-    size_t m_off;               /* my first place in the whole list */
-    unsigned char *repeat;      /* the whole list's repeats */
-    size_t repeats_at;          /* rank 0: where the repeats' rejects start */
-    /* step 4: the hukou rows of the keys I own */
-    struct dataset t;
-    long long hukou_dropped;
-    struct part_plan plan;
-    int plan_made;
-    /* step 5: my partition */
-    struct dataset dp;
-    int dp_made;
-    uint32_t *loc, *glob_hh, *glob_cand;
-    size_t rows_before;         /* dp's rows of the file being read, before it */
-    enum input_file cur;
-    /* exchange */
-    struct vec *send;           /* [size] */
-    struct vec recv;
-    unsigned char si_seen[120];
-    int si_first, si_last;
-    int present[N_INPUT];       /* rank 0's, for every rank's judging */
-};
-
 /* A test hook: rank R fails (HEDUI_TEST_MPI_FAIL) or is killed
  * (HEDUI_TEST_MPI_KILL) at step S, given as "R:S". */
-static int hook(const struct mrank *r, const char *step, int st, struct err *e)
+int mrank_hook(const struct mrank *r, const char *step, int st, struct err *e)
 {
     char want[64];
     snprintf(want, sizeof want, "%d:%s", r->m.rank, step);
@@ -229,7 +196,7 @@ static int reset_members(void *ctx, struct err *e)
 }
 
 /* Every rank's member list, whole on every rank: the repeats (rejected on
- * rank 0, after every rank's load rejects: see gather_counts) and the
+ * rank 0, after every rank's load rejects: see mpigather.c) and the
  * plan's needs. */
 static int plan_members(struct mrank *r, struct err *e)
 {
@@ -510,185 +477,11 @@ static int read_split(struct mrank *r, enum input_file f, const char *path,
     int st = mpiread_file(&r->m, &r->p->nz, f, path, want, sink, e);
     if (st == E_NOINPUT)
         st = pipeline_input_missing(f, path, e);
-    st = mpiw_sync(&r->m, hook(r, input_file_names[f], st, e), e);
+    st = mpiw_sync(&r->m, mrank_hook(r, input_file_names[f], st, e), e);
     char what[64];
     snprintf(what, sizeof what, "read %s", input_file_names[f]);
     progress(r, what, t);
     return st;
-}
-
-/* ---------- step 6: counts, rejects and months to rank 0 ---------- */
-
-static int is_split(int f)
-{
-    return f == IN_MEMBERS || f == IN_HUKOU || feed_decls[f].by_person;
-}
-
-static int pack_counts(const struct mrank *r, struct vec *v, struct err *e)
-{
-    int st = E_OK;
-    for (int f = 0; f < N_INPUT && st == E_OK; f++) {
-        if (!is_split(f))
-            continue;
-        const struct filestat *fs = &r->d->files[f];
-        uint64_t n = fs->rejects.n;
-        st = mpiw_put(v, &fs->data_rows, 8, e);
-        if (st == E_OK)
-            st = mpiw_put(v, fs->id_flags_seen, sizeof fs->id_flags_seen, e);
-        if (st == E_OK)
-            st = mpiw_put(v, &n, 8, e);
-        /* rank 0's member repeats are its own, not load rejects */
-        size_t upto = f == IN_MEMBERS && r->m.rank == 0 ? r->repeats_at : fs->rejects.n;
-        for (size_t i = 0; i < upto && st == E_OK; i++) {
-            const struct reject *rj = &VEC_AT(fs->rejects, struct reject, i);
-            uint32_t len = (uint32_t)strlen(rj->reason);
-            st = mpiw_put(v, &rj->line, 8, e);
-            if (st == E_OK)
-                st = mpiw_put(v, &len, 4, e);
-            if (st == E_OK)
-                st = mpiw_put(v, rj->reason, len, e);
-        }
-    }
-    if (st == E_OK)
-        st = mpiw_put(v, &r->hukou_dropped, 8, e);
-    if (st == E_OK)
-        st = mpiw_put(v, r->si_seen, sizeof r->si_seen, e);
-    return st;
-}
-
-/* Rank 0: another rank's part added to the run's counts; its member
- * rejects go before the repeats (a run rejects those after every row is
- * loaded). */
-static int unpack_counts(struct mrank *r, const unsigned char *b, size_t n, struct err *e)
-{
-    struct dataset *d = r->d;
-    const unsigned char *p = b, *end = b + n;
-#define TAKE(dst, len)                                                                  \
-    do {                                                                                \
-        if ((size_t)(end - p) < (size_t)(len))                                          \
-            return ERR(e, E_INTERNAL, "the counts received are damaged");               \
-        memcpy((dst), p, (len));                                                        \
-        p += (len);                                                                     \
-    } while (0)
-    for (int f = 0; f < N_INPUT; f++) {
-        if (!is_split(f))
-            continue;
-        struct filestat *fs = &d->files[f];
-        long long rows;
-        unsigned idf[4];
-        uint64_t nrej;
-        TAKE(&rows, 8);
-        TAKE(idf, sizeof idf);
-        TAKE(&nrej, 8);
-        fs->data_rows += rows;
-        for (int k = 0; k < 4; k++)
-            fs->id_flags_seen[k] += idf[k];
-        size_t at = f == IN_MEMBERS ? r->repeats_at : fs->rejects.n;
-        for (uint64_t i = 0; i < nrej; i++) {
-            long long line;
-            uint32_t len;
-            TAKE(&line, 8);
-            TAKE(&len, 4);
-            if ((size_t)(end - p) < len)
-                return ERR(e, E_INTERNAL, "the rejects received are damaged");
-            char *reason = arena_strndup(&d->arena, (const char *)p, len);
-            struct reject *rj = vec_push(&fs->rejects, sizeof *rj);
-            if (!reason || !rj)
-                return ERR(e, E_NOMEM, "out of memory while gathering the rejects");
-            p += len;
-            /* into place: after the rejects already there, before the repeats */
-            memmove((struct reject *)fs->rejects.v + at + 1, (struct reject *)fs->rejects.v + at,
-                    (fs->rejects.n - 1 - at) * sizeof *rj);
-            ((struct reject *)fs->rejects.v)[at++] = (struct reject){line, reason};
-        }
-        if (f == IN_MEMBERS)
-            r->repeats_at = at;
-    }
-    long long dropped;
-    unsigned char seen[120];
-    TAKE(&dropped, 8);
-    TAKE(seen, sizeof seen);
-#undef TAKE
-    d->files[IN_HUKOU].dropped_dupes += dropped;
-    for (int i = 0; i < 120; i++)
-        r->si_seen[i] |= seen[i];
-    return p == end ? E_OK : ERR(e, E_INTERNAL, "the counts received are damaged");
-}
-
-static int gather_counts(struct mrank *r, struct err *e)
-{
-    struct vec v = {0};
-    unsigned char *all = NULL;
-    size_t tot = 0, *off = NULL;
-    int st = mpiw_sync(&r->m, pack_counts(r, &v, e), e);
-    if (st == E_OK)
-        st = mpiw_gather(&r->m, v.v, v.n, &all, &tot, &off, e);
-    if (st == E_OK && r->m.rank == 0) {
-        r->d->files[IN_HUKOU].dropped_dupes += r->hukou_dropped;
-        for (int k = 1; k < r->m.size && st == E_OK; k++)
-            st = unpack_counts(r, all + off[k], off[k + 1] - off[k], e);
-    }
-    vec_free(&v);
-    free(all);
-    free(off);
-    return mpiw_sync(&r->m, st, e);
-}
-
-/* ---------- step 7: judge, gather, publish ---------- */
-
-static int judge_and_gather(struct mrank *r, struct err *e)
-{
-    struct pipeline *p = r->p;
-    struct join jn;
-    struct calendar cal;
-    struct eval_result er;
-    struct flagstore fs;
-    struct vec bytes = {0};
-    memset(&jn, 0, sizeof jn);
-    memset(&cal, 0, sizeof cal);
-    memset(&er, 0, sizeof er);
-    flagstore_init(&fs);
-    int st = partdata_finish(&r->dp, r->d, p->cfg.as_of, e);
-    struct judge jg;
-    memset(&jg, 0, sizeof jg);
-    jg.d = &r->dp;
-    jg.pol = &p->pol;
-    jg.as_of = p->cfg.as_of;
-    memcpy(jg.have, r->present, sizeof jg.have);
-    jg.jn = &jn;
-    jg.cal = &cal;
-    jg.er = &er;
-    if (st == E_OK)
-        st = pipeline_judge(&jg, e);
-    p->stage_ms[ST_JOIN] = jg.join_ms;
-    p->stage_ms[ST_EVAL] = jg.eval_ms;
-    if (st == E_OK)
-        st = flagstore_add(&fs, &er, r->glob_hh, r->glob_cand, e);
-    if (st == E_OK)
-        st = flagstore_encode(&fs, &bytes, e);
-    eval_result_free(&er);
-    calendar_free(&cal);
-    join_free(&jn);
-    flagstore_free(&fs);
-    dataset_free(&r->dp);
-    r->dp_made = 0;
-    st = mpiw_sync(&r->m, hook(r, "judge", st, e), e);
-    unsigned char *all = NULL;
-    size_t tot = 0, *off = NULL;
-    if (st == E_OK)
-        st = mpiw_gather(&r->m, bytes.v, bytes.n, &all, &tot, &off, e);
-    vec_free(&bytes);
-    if (st == E_OK && r->m.rank == 0) {
-        flagstore_init(&fs);
-        for (int k = 0; k < r->m.size && st == E_OK; k++)
-            st = flagstore_decode(&fs, all + off[k], off[k + 1] - off[k], e);
-        if (st == E_OK)
-            st = flagstore_result(&fs, &p->er, e);
-        flagstore_free(&fs);
-    }
-    free(all);
-    free(off);
-    return mpiw_sync(&r->m, hook(r, "gather", st, e), e);
 }
 
 /* ---------- the run ---------- */
@@ -761,7 +554,7 @@ static int load_and_route(struct mrank *r, struct err *e)
         st = read_split(r, IN_HUKOU, path, &hukou, e);
     }
     if (st == E_OK)
-        st = mpiw_sync(&r->m, hook(r, "plan", plan_hukou(r, e), e), e);
+        st = mpiw_sync(&r->m, mrank_hook(r, "plan", plan_hukou(r, e), e), e);
     progress(r, "plan the partitions", t);
     t = pipeline_now_ms();
     if (st == E_OK) {
@@ -833,7 +626,7 @@ int cmd_run_mpi(int argc, char **argv, struct err *e)
     st = pipeline_init(&p, &cfg, e);
     if (st == E_OK && !r.send)
         st = ERR(e, E_NOMEM, "out of memory while starting");
-    st = mpiw_sync(&r.m, hook(&r, "init", st, e), e);
+    st = mpiw_sync(&r.m, mrank_hook(&r, "init", st, e), e);
     int last = date_month(cfg.as_of) - 1;   /* the income window evaluate.c reads */
     r.si_first = last - p.pol.income_months + 1;
     r.si_last = last;
@@ -841,7 +634,7 @@ int cmd_run_mpi(int argc, char **argv, struct err *e)
     if (st == E_OK)
         st = load_and_route(&r, e);
     if (st == E_OK)
-        st = gather_counts(&r, e);
+        st = mpi_gather_counts(&r, e);
     p.stage_ms[ST_LOAD] = pipeline_now_ms() - t;
     /* rank 0: the reject limit and the feed checks, as a run applies them */
     if (st == E_OK)
@@ -853,17 +646,14 @@ int cmd_run_mpi(int argc, char **argv, struct err *e)
     if (st == E_OK)
         MPI_Bcast(r.present, N_INPUT, MPI_INT, 0, r.m.comm);
     if (st == E_OK)
-        st = judge_and_gather(&r, e);
+        st = mpi_judge_and_gather(&r, e);
     /* rank 0 alone ranks and publishes; every rank ends with its status */
     if (st == E_OK && r.m.rank == 0) {
         st = pipeline_rank(&p, e);
         if (st == E_OK)
             st = pipeline_publish_dir(&p, rc.out, e);
-        if (st == E_OK && cfg.progress)
-            fprintf(stderr, "hedui: %zu flags, %zu in the review queue, %zu sampled -> %s "
-                            "(%.0f ms, %d ranks, rank 0 peak %lld MB)\n",
-                    p.er.n_flags, p.rk.n_queue, p.rk.n_spot, rc.out,
-                    pipeline_now_ms() - p.t_start, r.m.size, pipeline_peak_rss_kb() / 1024);
+        if (st == E_OK && !rc.quiet)
+            cmd_run_summary(&p, rc.out, r.m.size);
     }
     st = mpiw_sync(&r.m, st, e);
     mrank_free(&r);

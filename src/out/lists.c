@@ -13,22 +13,31 @@
 
 #include "base/date.h"
 
+void lists_flag_header(FILE *f, const char *extra_header)
+{
+    fprintf(f, "rule_id,kind,severity,household_id,hukou_no,id_no,region_code,evidence%s\n",
+            extra_header ? extra_header : "");
+}
+
+void lists_flag_row(FILE *f, const struct flag *g, int last)
+{
+    /* severity comes from the policy at evaluation time; stored per flag */
+    csv_put(f, rule_names[g->rule], 0);
+    csv_put(f, kind_names[rule_kinds[g->rule]], 0);
+    csv_put(f, severity_names[g->severity], 0);
+    csv_put(f, g->household_id, 0);
+    csv_put(f, g->hukou_no, 0);
+    csv_put(f, g->id_no, 0);
+    csv_put(f, g->region, 0);
+    csv_put(f, g->evidence, last);
+}
+
 void lists_flags(FILE *f, const struct eval_result *r, const char *extra_header,
                  void (*extra)(FILE *f, size_t i, void *ctx), void *ctx)
 {
-    fprintf(f, "rule_id,kind,severity,household_id,hukou_no,id_no,region_code,evidence%s\n",
-            extra ? extra_header : "");
-    /* severity comes from the policy at evaluation time; stored per rule */
+    lists_flag_header(f, extra ? extra_header : NULL);
     for (size_t i = 0; i < r->n_flags; i++) {
-        const struct flag *g = &r->flags[i];
-        csv_put(f, rule_names[g->rule], 0);
-        csv_put(f, kind_names[rule_kinds[g->rule]], 0);
-        csv_put(f, severity_names[g->severity], 0);
-        csv_put(f, g->household_id, 0);
-        csv_put(f, g->hukou_no, 0);
-        csv_put(f, g->id_no, 0);
-        csv_put(f, g->region, 0);
-        csv_put(f, g->evidence, extra == NULL);
+        lists_flag_row(f, &r->flags[i], extra == NULL);
         if (extra)
             extra(f, i, ctx);
     }
@@ -93,15 +102,18 @@ void lists_rejects(FILE *f, const struct dataset *d)
 /* ---------- manifest (JSON) ---------- */
 
 
-void lists_manifest(FILE *f, const struct manifest_info *m)
+void lists_manifest(FILE *f, const struct run_summary *m, const struct feed_drop *drops,
+                    int n_drops)
 {
     const struct dataset *d = m->d;
+    char as_of[11];
+    date_format(m->as_of, as_of);
     fputs("{\n  \"tool\": ", f);
     json_put_str(f, "hedui");
     fputs(",\n  \"tool_version\": ", f);
     json_put_str(f, m->version);
     fputs(",\n  \"as_of\": ", f);
-    json_put_str(f, m->as_of);
+    json_put_str(f, as_of);
     fprintf(f, ",\n  \"seed\": %llu,\n  \"rules\": {\"dir\": ", m->seed);
     json_put_str(f, m->rules_dir);
     fputs(", \"version\": ", f);
@@ -139,8 +151,8 @@ void lists_manifest(FILE *f, const struct manifest_info *m)
         json_put_str(f, m->skipped[i]);
     }
     fputs("],\n  \"accepted_drops\": [", f);
-    for (int i = 0; i < m->n_accepted_drops; i++) {
-        const struct feed_drop *dr = &m->accepted_drops[i];
+    for (int i = 0; i < n_drops; i++) {
+        const struct feed_drop *dr = &drops[i];
         fprintf(f, "%s{\"file\": ", i ? ", " : "");
         json_put_str(f, input_file_names[dr->file]);
         fprintf(f, ", \"data_rows\": %lld, \"previous_data_rows\": %lld}", dr->data_rows,
@@ -184,48 +196,48 @@ void lists_manifest(FILE *f, const struct manifest_info *m)
 
 int write_flags(struct outdir *o, const struct eval_result *r, struct err *e)
 {
-    FILE *f = out_open(o, "flags.csv", e);
+    FILE *f = out_open(o, output_file_names[OF_FLAGS], e);
     if (!f)
         return e->code;
     lists_flags(f, r, NULL, NULL, NULL);
-    return out_close(f, o, "flags.csv", e);
+    return out_close(f, o, output_file_names[OF_FLAGS], e);
 }
 
 int write_flags_ext(struct outdir *o, const struct eval_result *r, const char *extra_header,
                     void (*extra)(FILE *f, size_t i, void *ctx), void *ctx, struct err *e)
 {
-    FILE *f = out_open(o, "flags.csv", e);
+    FILE *f = out_open(o, output_file_names[OF_FLAGS], e);
     if (!f)
         return e->code;
     lists_flags(f, r, extra_header, extra, ctx);
-    return out_close(f, o, "flags.csv", e);
+    return out_close(f, o, output_file_names[OF_FLAGS], e);
 }
 
 int write_queue(struct outdir *o, const struct ranked *r, struct err *e)
 {
-    FILE *f = out_open(o, "review_queue.csv", e);
+    FILE *f = out_open(o, output_file_names[OF_QUEUE], e);
     if (!f)
         return e->code;
     lists_queue(f, r);
-    return out_close(f, o, "review_queue.csv", e);
+    return out_close(f, o, output_file_names[OF_QUEUE], e);
 }
 
 int write_spot(struct outdir *o, const struct ranked *r, struct err *e)
 {
-    FILE *f = out_open(o, "spotcheck.csv", e);
+    FILE *f = out_open(o, output_file_names[OF_SPOT], e);
     if (!f)
         return e->code;
     lists_spot(f, r);
-    return out_close(f, o, "spotcheck.csv", e);
+    return out_close(f, o, output_file_names[OF_SPOT], e);
 }
 
 int write_rejects(struct outdir *o, const struct dataset *d, struct err *e)
 {
-    FILE *f = out_open(o, "rejects.csv", e);
+    FILE *f = out_open(o, output_file_names[OF_REJECTS], e);
     if (!f)
         return e->code;
     lists_rejects(f, d);
-    return out_close(f, o, "rejects.csv", e);
+    return out_close(f, o, output_file_names[OF_REJECTS], e);
 }
 
 int write_rejects_as(struct outdir *o, const char *name, const struct dataset *d,
@@ -238,11 +250,12 @@ int write_rejects_as(struct outdir *o, const char *name, const struct dataset *d
     return out_close(f, o, name, e);
 }
 
-int write_manifest(struct outdir *o, const struct manifest_info *m, struct err *e)
+int write_manifest(struct outdir *o, const struct run_summary *s, const struct feed_drop *drops,
+                   int n_drops, struct err *e)
 {
-    FILE *f = out_open(o, "manifest.json", e);
+    FILE *f = out_open(o, output_file_names[OF_MANIFEST], e);
     if (!f)
         return e->code;
-    lists_manifest(f, m);
-    return out_close(f, o, "manifest.json", e);
+    lists_manifest(f, s, drops, n_drops);
+    return out_close(f, o, output_file_names[OF_MANIFEST], e);
 }

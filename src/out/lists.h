@@ -22,7 +22,14 @@
 #include "engine/rank.h"
 #include "contract/policy.h"
 #include "out/outdir.h"
+#include "out/summary.h"
 
+/* flags.csv's header row: the contract's eight columns, then extra_header
+ * (",a,b"; NULL: none), and one flag's eight fields (last: the row ends
+ * after them, else the caller writes more fields).  lists_flags uses them;
+ * `hedui check --format csv` writes its flags with them too. */
+void lists_flag_header(FILE *f, const char *extra_header);
+void lists_flag_row(FILE *f, const struct flag *g, int last);
 /* flags.csv with extra columns after the contract's eight: extra_header
  * (",a,b") and, per flag i, extra() writing its fields with csv_put (the
  * last one with last = 1).  extra NULL: the eight columns only. */
@@ -46,25 +53,11 @@ int write_rejects(struct outdir *o, const struct dataset *d, struct err *e);
 int write_rejects_as(struct outdir *o, const char *name, const struct dataset *d,
                      struct err *e);
 
-struct manifest_info {
-    const char *version;
-    const char *as_of;
-    unsigned long long seed;
-    int threads;
-    const struct policy *policy;
-    const char *rules_dir;
-    const struct dataset *d;
-    const struct eval_result *er;
-    const struct ranked *rk;
-    const char *const *skipped;      /* notes on rules skipped, NULL-terminated */
-    double stage_ms[8];
-    const char *const *stage_names;  /* n_stages names */
-    int n_stages;
-    long long peak_rss_kb;
-    const struct feed_drop *accepted_drops;  /* --accept-drop drops this run */
-    int n_accepted_drops;
-};
-void lists_manifest(FILE *f, const struct manifest_info *m);
-int write_manifest(struct outdir *o, const struct manifest_info *m, struct err *e);
+/* manifest.json of the run s (summary.h), with the feed drops accepted by
+ * --accept-drop this run (n_drops of them; feedcheck.h). */
+void lists_manifest(FILE *f, const struct run_summary *s, const struct feed_drop *drops,
+                    int n_drops);
+int write_manifest(struct outdir *o, const struct run_summary *s, const struct feed_drop *drops,
+                   int n_drops, struct err *e);
 
 #endif

@@ -1,15 +1,16 @@
 /* outdir.c - the output directory: refusals, the lock, the temporary
  * directory inside it, and the publish protocol of outdir.h.
  *
- * Owns: every create, rename and delete hedui does in an output directory,
- * and the list of names it owns there (own_names).  Never: changes the
- * directory's owner, group, mode or ACLs, renames the directory, touches
- * an entry that is not hedui's, follows a symbolic link where it deletes
- * or truncates, or prints (errors go up in struct err).
+ * Owns: every create, rename and delete hedui does in an output directory
+ * (only contract/model.h's output files are touched there).  Never:
+ * changes the directory's owner, group, mode or ACLs, renames the
+ * directory, touches an entry that is not hedui's, follows a symbolic link
+ * where it deletes or truncates, or prints (errors go up in struct err).
  */
 #include "out/outdir.h"
 
 #include "base/fileio.h"
+#include "contract/model.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -25,17 +26,12 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Files hedui writes into an output directory.  Only these are ever
- * published, replaced or removed there. */
-static const char *const own_names[] = {"flags.csv", "review_queue.csv", "spotcheck.csv",
-                                        "rejects.csv", "manifest.json", "changes.csv",
-                                        "report.html", "fingerprints.csv", "rejects-stopped.csv",
-                                        NULL};
-
+/* Only the files of contract/model.h's output_file_names are ever
+ * published, replaced or removed in an output directory. */
 static int is_own(const char *name)
 {
-    for (int i = 0; own_names[i]; i++)
-        if (strcmp(own_names[i], name) == 0)
+    for (int i = 0; i < N_OUTPUT; i++)
+        if (strcmp(output_file_names[i], name) == 0)
             return 1;
     return 0;
 }
@@ -263,8 +259,8 @@ static int refuse(struct outdir *o, const char *data_dir, const struct stat *st,
 
 #define FILES_NAME ".hedui-files"   /* in the publish directory: the run's file names */
 
-/* The own names listed in pfd's FILES_NAME, as a bit set over own_names.
- * -1 if the list cannot be read. */
+/* The own names listed in pfd's FILES_NAME, as a bit set over
+ * output_file_names; -1 if the list cannot be read. */
 static long read_files_list(int pfd)
 {
     int fd = openat(pfd, FILES_NAME, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -278,8 +274,8 @@ static long read_files_list(int pfd)
     buf[r] = '\0';
     long set = 0;
     for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
-        for (int i = 0; own_names[i]; i++)
-            if (strcmp(line, own_names[i]) == 0)
+        for (int i = 0; i < N_OUTPUT; i++)
+            if (strcmp(line, output_file_names[i]) == 0)
                 set |= 1L << i;
     return set;
 }
@@ -311,8 +307,8 @@ static int roll_forward(struct outdir *o, struct err *e)
         kill_point(3);
     /* 4: the files, and the previous run's files this one has not */
     int moved = 0;
-    for (int i = 0; !failed && own_names[i]; i++) {
-        const char *n = own_names[i];
+    for (int i = 0; !failed && i < N_OUTPUT; i++) {
+        const char *n = output_file_names[i];
         struct stat sb;
         if (strcmp(n, "manifest.json") == 0)
             continue;
@@ -506,7 +502,8 @@ static int check_tmp(struct outdir *o, struct err *e)
     while ((de = readdir(dp)) != NULL) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
-        if (!is_own(de->d_name) || strcmp(de->d_name, "rejects-stopped.csv") == 0) {
+        if (!is_own(de->d_name) ||
+            strcmp(de->d_name, output_file_names[OF_REJECTS_STOPPED]) == 0) {
             st = ERR(e, E_INTERNAL, "a file hedui does not publish was written: %s",
                      de->d_name);
             break;

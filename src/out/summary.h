@@ -1,10 +1,9 @@
 /* summary.h - what one run was, for the files written about it: the
- * manifest's facts in one plain struct that pipeline.c fills and the
- * writers below it read (audit/: report.html, the state's history).
+ * manifest's facts in one plain struct that pipeline.c fills
+ * (pipeline_summary) and the writers below it read (out/lists.c: the
+ * manifest; audit/: report.html, the state's history).
  *
  * Pointers borrow from the run (struct pipeline) and live as long as it.
- * It carries the same facts as write.h's struct manifest_info, which it is
- * meant to replace.
  *
  * Owns: nothing.  Never: points back into pipeline.h (lower layers take
  * this, not the whole run).

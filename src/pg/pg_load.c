@@ -24,9 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/textout.h"
 #include "engine/load.h"
 #include "pg/pg.h"
-#include "pg/pg_sbuf.h"
 #include "pg/pg_schema.h"
 
 
@@ -43,7 +43,8 @@ struct emit_ctx {
     size_t n_rej, ri;
     long long stored;
     const char *file;
-    struct sbuf row;
+    int n_cols;                /* the file's contract columns (feed_decls) */
+    struct strbuf row;
 };
 
 /* Second pass over a file: every record the normaliser did not reject. */
@@ -55,30 +56,35 @@ static int emit_row(void *ctx, const char *const *vals, const size_t *lens, long
         x->ri++;
     if (x->ri < x->n_rej && x->rej[x->ri] == line)
         return E_OK;
-    sb_reset(&x->row);
-    sb_printf(&x->row, "%lld,%lld", x->load_id, line);
-    int n = pg_input_tables[pg_file_index(x->file)].n;
-    for (int i = 0; i < n; i++) {
+    strbuf_reset(&x->row);
+    strbuf_printf(&x->row, "%lld,%lld", x->load_id, line);
+    for (int i = 0; i < x->n_cols; i++) {
         if (memchr(vals[i], '\0', lens[i])) {
             err_where(e, x->file, line, i + 1);
             return ERR(e, E_DATA, "a NUL byte in a field cannot be stored in PostgreSQL: "
                                   "remove it from the file and load again");
         }
-        sb_put(&x->row, ",", 1);
-        sb_csv(&x->row, vals[i], lens[i]);
+        strbuf_put(&x->row, ",", 1);
+        strbuf_csv(&x->row, vals[i], lens[i], CSV_QUOTE_ALWAYS);
     }
-    sb_put(&x->row, "\n", 1);
-    int st = sb_check(&x->row, e);
+    strbuf_put(&x->row, "\n", 1);
+    int st = strbuf_check(&x->row, "building a COPY row", e);
     if (st == E_OK)
         st = pg_copy_put(x->cp, x->row.p, x->row.n, e);
     x->stored++;
     return st;
 }
 
+/* The most columns an input file declares (model.c's feed_decls). */
+#define PG_MAX_COLS 32
+
 /* COPY the accepted records of file f (path) into its table. */
 static int load_table(struct pg *db, const char *sq, struct pipeline *p, int f,
                       long long load_id, long long *stored, struct err *e)
 {
+    if (feed_decls[f].n_cols > PG_MAX_COLS)
+        return ERR(e, E_INTERNAL, "%s declares %d columns, more than %d", input_file_names[f],
+                   feed_decls[f].n_cols, PG_MAX_COLS);
     const struct filestat *fs = &p->d.files[f];
     size_t nr = fs->rejects.n;
     long long *rej = malloc((nr ? nr : 1) * sizeof *rej);
@@ -90,28 +96,32 @@ static int load_table(struct pg *db, const char *sq, struct pipeline *p, int f,
 
     char t[64];
     pg_table_name(f, t);
-    struct sbuf sql = {0};
-    sb_printf(&sql, "COPY %s.%s (load_id, line", sq, t);
-    for (int i = 0; i < pg_input_tables[f].n; i++)
-        sb_printf(&sql, ", %s", pg_input_tables[f].cols[i]);
-    sb_puts(&sql, ") FROM STDIN WITH (FORMAT csv)");
+    struct strbuf sql = {0};
+    strbuf_printf(&sql, "COPY %s.%s (load_id, line", sq, t);
+    const struct feed_decl *fd = &feed_decls[f];
+    for (int i = 0; i < fd->n_cols; i++)
+        strbuf_printf(&sql, ", %s", fd->cols[i].name);
+    strbuf_puts(&sql, ") FROM STDIN WITH (FORMAT csv)");
     char what[128];
     snprintf(what, sizeof what, "loading %s into %s", input_file_names[f], t);
     struct pg_copy cp;
-    int st = sb_check(&sql, e);
+    int st = strbuf_check(&sql, "building a statement", e);
     if (st == E_OK)
         st = pg_copy_begin(db, &cp, sql.p, what, e);
-    sb_free(&sql);
+    strbuf_free(&sql);
     if (st != E_OK) {
         free(rej);
         return st;
     }
-    struct emit_ctx x = {&cp, load_id, rej, nr, 0, 0, input_file_names[f], {0}};
+    struct emit_ctx x = {&cp, load_id, rej, nr, 0, 0, input_file_names[f], fd->n_cols, {0}};
+    const char *names[PG_MAX_COLS];
+    for (int i = 0; i < fd->n_cols && i < PG_MAX_COLS; i++)
+        names[i] = fd->cols[i].name;
     struct load_spec spec;
     memset(&spec, 0, sizeof spec);
     spec.file = (enum input_file)f;
-    spec.cols = pg_input_tables[f].cols;
-    spec.n_cols = pg_input_tables[f].n;
+    spec.cols = names;
+    spec.n_cols = fd->n_cols;
     spec.row = emit_row;
     spec.ctx = &x;
     struct dataset *scratch = calloc(1, sizeof *scratch);
@@ -129,7 +139,7 @@ static int load_table(struct pg *db, const char *sq, struct pipeline *p, int f,
         dataset_free(scratch);
         free(scratch);
     }
-    sb_free(&x.row);
+    strbuf_free(&x.row);
     free(rej);
     long long rows = -1;
     if (st == E_OK) {
@@ -151,17 +161,17 @@ static int load_table(struct pg *db, const char *sq, struct pipeline *p, int f,
 static int load_rejects_copy(struct pg *db, const char *sq, const struct pipeline *p,
                              long long load_id, long long *n_out, struct err *e)
 {
-    struct sbuf sql = {0};
-    sb_printf(&sql, "COPY %s.load_rejects (load_id, seq, file, line, reason) FROM STDIN "
+    struct strbuf sql = {0};
+    strbuf_printf(&sql, "COPY %s.load_rejects (load_id, seq, file, line, reason) FROM STDIN "
                     "WITH (FORMAT csv)", sq);
     struct pg_copy cp;
-    int st = sb_check(&sql, e);
+    int st = strbuf_check(&sql, "building a statement", e);
     if (st == E_OK)
         st = pg_copy_begin(db, &cp, sql.p, "storing the load's rejects", e);
-    sb_free(&sql);
+    strbuf_free(&sql);
     if (st != E_OK)
         return st;
-    struct sbuf row = {0};
+    struct strbuf row = {0};
     long long seq = 0;
     for (int f = 0; f < N_INPUT && st == E_OK; f++) {
         const struct filestat *fs = &p->d.files[f];
@@ -169,16 +179,16 @@ static int load_rejects_copy(struct pg *db, const char *sq, const struct pipelin
             continue;
         for (size_t i = 0; i < fs->rejects.n && st == E_OK; i++) {
             const struct reject *r = &VEC_AT(fs->rejects, struct reject, i);
-            sb_reset(&row);
-            sb_printf(&row, "%lld,%lld,%s,%lld,", load_id, ++seq, fs->name, r->line);
-            sb_csv(&row, r->reason, strlen(r->reason));
-            sb_put(&row, "\n", 1);
-            st = sb_check(&row, e);
+            strbuf_reset(&row);
+            strbuf_printf(&row, "%lld,%lld,%s,%lld,", load_id, ++seq, fs->name, r->line);
+            strbuf_csv(&row, r->reason, strlen(r->reason), CSV_QUOTE_ALWAYS);
+            strbuf_put(&row, "\n", 1);
+            st = strbuf_check(&row, "building a COPY row", e);
             if (st == E_OK)
                 st = pg_copy_put(&cp, row.p, row.n, e);
         }
     }
-    sb_free(&row);
+    strbuf_free(&row);
     long long rows = -1;
     if (st != E_OK) {
         pg_copy_abort(&cp, "hedui stopped the load");
@@ -208,8 +218,8 @@ static int record_input_file(struct pg *db, const char *sq, const struct pipelin
                         present ? fs->path : NULL, present ? bytes : NULL,
                         present ? fs->checksum : NULL, present ? fs->encoding : NULL,
                         dr, sr, rj, md};
-    struct sbuf sql = {0};
-    sb_printf(&sql,
+    struct strbuf sql = {0};
+    strbuf_printf(&sql,
               "INSERT INTO %s.input_files (file, load_id, present, source_path, bytes, "
               "xxh128, encoding, data_rows, stored_rows, rejected, merged_duplicates) "
               "VALUES ($1, $2::bigint, $3::boolean, $4, $5::bigint, $6, $7, $8::bigint, "
@@ -220,10 +230,10 @@ static int record_input_file(struct pg *db, const char *sq, const struct pipelin
               "data_rows = EXCLUDED.data_rows, stored_rows = EXCLUDED.stored_rows, "
               "rejected = EXCLUDED.rejected, merged_duplicates = EXCLUDED.merged_duplicates",
               sq);
-    int st = sb_check(&sql, e);
+    int st = strbuf_check(&sql, "building a statement", e);
     if (st == E_OK)
         st = pg_query(db, sql.p, 11, pv, NULL, "recording the input files", e);
-    sb_free(&sql);
+    strbuf_free(&sql);
     return st;
 }
 
@@ -234,31 +244,27 @@ static int load_into_pg(struct pg *db, const char *schema, struct pipeline *p,
     char *sq = pg_ident(db, schema, e);
     if (!sq)
         return e->code;
-    struct sbuf sql = {0};
+    struct strbuf sql = {0};
     PGresult *r = NULL;
     long long load_id = 0, stored_all = 0, n_rej = 0;
-    int st = pg_begin(db, "", e);
-    if (st == E_OK)
-        st = pg_lock_schema(db, schema, e);
-    if (st == E_OK)
-        st = pg_ensure_tables(db, schema, sq, PG_INPUT_TABLES, e);
+    int st = pg_begin_write(db, schema, sq, PG_INPUT_TABLES, e);
     if (st == E_OK) {
-        sb_printf(&sql, "INSERT INTO %s.loads (data_dir, tool_version, rules_version) "
+        strbuf_printf(&sql, "INSERT INTO %s.loads (data_dir, tool_version, rules_version) "
                         "VALUES ($1, $2, $3) RETURNING load_id", sq);
         const char *pv[] = {data_dir, HEDUI_VERSION, p->pol.version};
-        st = sb_check(&sql, e);
+        st = strbuf_check(&sql, "building a statement", e);
         if (st == E_OK)
             st = pg_query(db, sql.p, 3, pv, &r, "starting the load", e);
         if (st == E_OK)
             load_id = atoll(PQgetvalue(r, 0, 0));
         PQclear(r);
-        sb_reset(&sql);
+        strbuf_reset(&sql);
     }
     for (int f = 0; f < N_INPUT && st == E_OK; f++) {
         char t[64];
         pg_table_name(f, t);
         double t0 = pipeline_now_ms();
-        sb_printf(&sql, "DELETE FROM %s.%s", sq, t);
+        strbuf_printf(&sql, "DELETE FROM %s.%s", sq, t);
         st = pg_exec_sb(db, &sql, "replacing the previous inputs", e);
         double t1 = pipeline_now_ms();
         long long stored = 0;
@@ -268,7 +274,7 @@ static int load_into_pg(struct pg *db, const char *schema, struct pipeline *p,
         if (st == E_OK) {
             /* Fresh statistics for the planner (a warning, not an error,
              * when the role does not own the table). */
-            sb_printf(&sql, "ANALYZE %s.%s", sq, t);
+            strbuf_printf(&sql, "ANALYZE %s.%s", sq, t);
             st = pg_exec_sb(db, &sql, "analysing the new inputs", e);
         }
         if (st == E_OK)
@@ -286,21 +292,15 @@ static int load_into_pg(struct pg *db, const char *schema, struct pipeline *p,
         snprintf(b, sizeof b, "%lld", stored_all);
         snprintf(c, sizeof c, "%lld", n_rej);
         const char *pv[] = {a, b, c};
-        sb_printf(&sql, "UPDATE %s.loads SET rows_stored = $2::bigint, rows_rejected = "
+        strbuf_printf(&sql, "UPDATE %s.loads SET rows_stored = $2::bigint, rows_rejected = "
                         "$3::bigint WHERE load_id = $1::bigint", sq);
-        st = sb_check(&sql, e);
+        st = strbuf_check(&sql, "building a statement", e);
         if (st == E_OK)
             st = pg_query(db, sql.p, 3, pv, NULL, "finishing the load", e);
-        sb_reset(&sql);
+        strbuf_reset(&sql);
     }
-    if (st == E_OK) {
-        st = pg_pause_before_commit(db, e);
-        if (st == E_OK)
-            st = pg_commit(db, e);
-    }
-    if (st != E_OK)
-        pg_rollback(db);
-    sb_free(&sql);
+    st = pg_end_write(db, st, e);
+    strbuf_free(&sql);
     free(sq);
     *load_id_out = load_id;
     *stored_out = stored_all;

@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pg/pg_sbuf.h"
+#include "pg/pg_packkey.h"
+#include "base/textout.h"
 #include "pg/pg_schema.h"
 
 /* ---------- for run --pg ---------- */
@@ -32,13 +33,13 @@ int pg_review_read(struct pg *db, const char *schema, const char *sq, struct rev
     int have_disp = st == E_OK && atoi(PQgetvalue(r, 0, 1)) > 0;
     PQclear(r);
     r = NULL;
-    struct sbuf sql = {0};
+    struct strbuf sql = {0};
     if (st == E_OK && have_fp) {
-        sb_printf(&sql, "SELECT fingerprint, rule_id, severity, household_id, hukou_no, id_no, "
+        strbuf_printf(&sql, "SELECT fingerprint, rule_id, severity, household_id, hukou_no, id_no, "
                         "region_code, evidence FROM %s.flags WHERE run_id = (SELECT "
                         "max(run_id) FROM %s.runs WHERE status = 'published') AND "
                         "fingerprint IS NOT NULL", sq, sq);
-        st = sb_check(&sql, e);
+        st = strbuf_check(&sql, "building a statement", e);
         if (st == E_OK)
             st = pg_query(db, sql.p, 0, NULL, &r, "reading the previous run", e);
         for (int i = 0; st == E_OK && i < PQntuples(r); i++) {
@@ -49,13 +50,13 @@ int pg_review_read(struct pg *db, const char *schema, const char *sq, struct rev
         }
         PQclear(r);
         r = NULL;
-        sb_reset(&sql);
+        strbuf_reset(&sql);
     }
     if (st == E_OK && have_disp) {
-        sb_printf(&sql, "SELECT DISTINCT ON (fingerprint) fingerprint, outcome, reviewer, "
+        strbuf_printf(&sql, "SELECT DISTINCT ON (fingerprint) fingerprint, outcome, reviewer, "
                         "reviewed_on::text, note FROM %s.dispositions "
-                        "ORDER BY fingerprint, seq DESC", sq);
-        st = sb_check(&sql, e);
+                        "ORDER BY fingerprint, reviewed_on DESC, seq DESC", sq);
+        st = strbuf_check(&sql, "building a statement", e);
         if (st == E_OK)
             st = pg_query(db, sql.p, 0, NULL, &r, "reading the dispositions", e);
         for (int i = 0; st == E_OK && i < PQntuples(r); i++)
@@ -64,7 +65,7 @@ int pg_review_read(struct pg *db, const char *schema, const char *sq, struct rev
                                  PQgetvalue(r, i, 4), e);
         PQclear(r);
     }
-    sb_free(&sql);
+    strbuf_free(&sql);
     if (st == E_OK)
         review_sort_added(rv, 1);
     return st;
@@ -85,18 +86,31 @@ static int store_open(void *ctx, struct review *rv, struct err *e)
         st = pg_lock_schema(s->db, s->schema, e);
     if (st == E_OK)
         st = pg_ensure_tables(s->db, s->schema, s->sq, PG_OUTPUT_TABLES, e);
-    struct sbuf sql = {0};
-    sb_printf(&sql, "SELECT DISTINCT fingerprint FROM %s.flags WHERE fingerprint IS NOT NULL",
+    struct strbuf sql = {0};
+    strbuf_printf(&sql, "SELECT DISTINCT fingerprint FROM %s.flags WHERE fingerprint IS NOT NULL",
               s->sq);
     PGresult *r = NULL;
     if (st == E_OK)
-        st = sb_check(&sql, e);
+        st = strbuf_check(&sql, "building a statement", e);
     if (st == E_OK)
         st = pg_query(s->db, sql.p, 0, NULL, &r, "reading the recorded fingerprints", e);
     for (int i = 0; st == E_OK && i < PQntuples(r); i++)
         st = review_add_prev(rv, 1, PQgetvalue(r, i, 0), NULL, e);
     PQclear(r);
-    sb_free(&sql);
+    r = NULL;
+    /* every stored verdict: one already there is not stored again */
+    strbuf_reset(&sql);
+    strbuf_printf(&sql, "SELECT fingerprint, outcome, reviewer, reviewed_on::text, note FROM "
+                    "%s.dispositions", s->sq);
+    if (st == E_OK)
+        st = strbuf_check(&sql, "building a statement", e);
+    if (st == E_OK)
+        st = pg_query(s->db, sql.p, 0, NULL, &r, "reading the dispositions", e);
+    for (int i = 0; st == E_OK && i < PQntuples(r); i++)
+        st = review_add_stored(rv, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+                               PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), PQgetvalue(r, i, 4), e);
+    PQclear(r);
+    strbuf_free(&sql);
     if (st == E_OK)
         review_sort_added(rv, 0);
     return st;
@@ -106,16 +120,16 @@ static int store_write(void *ctx, const struct review_verdict *v, size_t n, cons
                        struct err *e)
 {
     struct pg_store *s = ctx;
-    struct sbuf b = {0};
-    sb_printf(&b, "COPY %s.dispositions (fingerprint, outcome, reviewer, reviewed_on, note, "
+    struct strbuf b = {0};
+    strbuf_printf(&b, "COPY %s.dispositions (fingerprint, outcome, reviewer, reviewed_on, note, "
                   "source) FROM STDIN WITH (FORMAT csv)", s->sq);
     struct pg_copy cp;
-    int st = sb_check(&b, e);
+    int st = strbuf_check(&b, "building a statement", e);
     if (st == E_OK)
         st = pg_copy_begin(s->db, &cp, b.p, "importing the dispositions", e);
-    sb_reset(&b);
+    strbuf_reset(&b);
     if (st != E_OK) {
-        sb_free(&b);
+        strbuf_free(&b);
         return st;
     }
     char hex[17], src[600];
@@ -126,15 +140,15 @@ static int store_write(void *ctx, const struct review_verdict *v, size_t n, cons
                             v[i].reviewed_on, v[i].note, src};
         for (int k = 0; k < 6; k++) {
             if (k)
-                sb_put(&b, ",", 1);
-            sb_csv(&b, f[k], strlen(f[k]));
+                strbuf_put(&b, ",", 1);
+            strbuf_csv(&b, f[k], strlen(f[k]), CSV_QUOTE_ALWAYS);
         }
-        sb_put(&b, "\n", 1);
+        strbuf_put(&b, "\n", 1);
     }
-    st = sb_check(&b, e);
+    st = strbuf_check(&b, "building a statement", e);
     if (st == E_OK)
         st = pg_copy_put(&cp, b.p ? b.p : "", b.n, e);
-    sb_free(&b);
+    strbuf_free(&b);
     if (st != E_OK) {
         pg_copy_abort(&cp, "hedui stopped the import");
         return st;
@@ -146,8 +160,15 @@ static int store_write(void *ctx, const struct review_verdict *v, size_t n, cons
     return st;
 }
 
+/* The township packs' secret, inside store_open()'s transaction. */
+static int store_secret(void *ctx, struct packkey *k, struct err *e)
+{
+    struct pg_store *s = ctx;
+    return pg_pack_secret(s->db, s->schema, s->sq, 0, k, e);
+}
+
 int pg_review_import(const char *file, const char *conninfo, const char *schema, int dry_run,
-                     struct err *e)
+                     int create_state, struct err *e)
 {
     int st = pg_check_schema_name(schema, e);
     if (st != E_OK)
@@ -161,9 +182,21 @@ int pg_review_import(const char *file, const char *conninfo, const char *schema,
     char name[120];
     snprintf(name, sizeof name, "PostgreSQL schema %s", schema);
     struct pg_store ps = {&db, schema, sq};
-    struct review_store store = {name, store_open, store_write, &ps};
+    struct review_store store = {name, store_open, store_write, &ps, store_secret};
+    if (st == E_OK && !create_state) {
+        /* as for a state directory: a mistyped --schema must not start an empty one */
+        PGresult *r = NULL;
+        const char *pv[] = {schema};
+        st = pg_query(&db, "SELECT count(*) FROM pg_namespace WHERE nspname = $1", 1, pv, &r,
+                      "looking for the schema", e);
+        if (st == E_OK && atoi(PQgetvalue(r, 0, 0)) == 0)
+            st = ERR(e, E_NOINPUT, "schema %s does not exist in the database: check --schema "
+                                   "(a mistyped one would start a new, empty state), or give "
+                                   "--create-state to create it", schema);
+        PQclear(r);
+    }
     if (st == E_OK)
-        st = review_import(file, NULL, &store, dry_run, e);
+        st = review_import(file, NULL, &store, dry_run, 0, e);
     if (st == E_OK && !dry_run)
         st = pg_commit(&db, e);
     if (st != E_OK || dry_run)

@@ -14,12 +14,15 @@
 
 /* hedui review import FILE --pg CONNINFO [--schema S] [--dry-run]: the
  * verdicts validated as for --state (review.c) into S.dispositions, in one
- * transaction (rolled back with dry_run). */
+ * transaction (rolled back with dry_run); verdicts already stored are not
+ * stored again.  A schema that does not exist is refused (E_NOINPUT)
+ * unless create_state. */
 int pg_review_import(const char *file, const char *conninfo, const char *schema, int dry_run,
-                     struct err *e);
+                     int create_state, struct err *e);
 
 /* The previous published run's findings (with fingerprints) and the
- * verdicts in force (the latest imported per fingerprint), read inside the
+ * verdicts in force (per fingerprint the latest reviewed_on, of those the
+ * latest imported), read inside the
  * caller's transaction into rv (review_add_prev, review_add_disp): flags
  * are then marked new/persisting, resolved ones listed in changes, held
  * ones left out of the review queue, as for --previous/--state.  A schema

@@ -3,8 +3,9 @@
  *
  * Owns: the run's two transactions (the read snapshot and the publish),
  * the runs row, the COPY of each list.  Never: interprets a value or
- * writes a list itself (the normaliser and write.c do, as for a CSV run),
- * parses options, prints an error.
+ * spells a list itself (the normaliser, out/lists.c and audit/review.c
+ * do, as for a CSV run), writes a file but for --out, parses options,
+ * prints an error.
  *
  * Fetching.  In one REPEATABLE READ snapshot each input table is fetched
  * with COPY (SELECT line, ... WHERE load_id = current ORDER BY line) TO
@@ -16,33 +17,32 @@
  * added back to each file's accounting, so row counts, the reject limit
  * and rejects.csv are those of a CSV run.
  *
- * Publishing.  The lists are written by write.c into a private temporary
- * directory, read back, and sent with COPY into flags, review_queue,
- * spotcheck, rejects and changes under a new runs row, all in one
- * transaction.
+ * Publishing.  The lists are rendered into memory (open_memstream) by the
+ * same writers that fill an output directory, and sent with COPY into
+ * flags, review_queue, spotcheck, rejects and changes under a new runs
+ * row (the manifest into runs.manifest), all in one transaction.  No list
+ * touches the disk unless --out asks for a copy.
  */
 #include "pg/pg_run.h"
 
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "audit/review.h"
 #include "base/date.h"
+#include "base/textout.h"
+#include "out/lists.h"
+#include "out/summary.h"
 #include "pg/pg.h"
 #include "pg/pg_review.h"
-#include "pg/pg_sbuf.h"
 #include "pg/pg_schema.h"
 
 /* ---------- run: fetching the inputs ---------- */
 
 struct fetch {
-    struct sbuf b, val;
+    struct strbuf b, val;
     long long cur_line;        /* physical line the next byte of b starts */
     long long rows;
     const char *file;
@@ -54,20 +54,6 @@ static long long count_nl(const char *s, size_t n)
     for (const char *q = s; (q = memchr(q, '\n', n - (size_t)(q - s))) != NULL; q++)
         k++;
     return k;
-}
-
-/* Append one value as a CSV field, quoted only where libcsv needs it: a
- * comma, quote or line end inside, or white space at either end (which an
- * unquoted field would lose). */
-static void put_field(struct sbuf *b, const char *v, size_t n)
-{
-    int q = n > 0 && (v[0] == ' ' || v[0] == '\t' || v[n - 1] == ' ' || v[n - 1] == '\t');
-    for (size_t i = 0; i < n && !q; i++)
-        q = v[i] == ',' || v[i] == '"' || v[i] == '\n' || v[i] == '\r';
-    if (q)
-        sb_csv(b, v, n);
-    else
-        sb_put(b, v, n);
 }
 
 /* One row of COPY TO (text format): "line<TAB>v1<TAB>...\n", backslash
@@ -90,7 +76,7 @@ static int fetch_row(void *ctx, const char *row, size_t len, struct err *e)
         static const char nl[4096] = {[0 ... 4095] = '\n'};
         while (gap > 0) {
             size_t k = gap > 4096 ? 4096 : (size_t)gap;
-            sb_put(&x->b, nl, k);
+            strbuf_put(&x->b, nl, k);
             gap -= (long long)k;
         }
         x->cur_line = line;
@@ -106,48 +92,51 @@ static int fetch_row(void *ctx, const char *row, size_t len, struct err *e)
     }
     if (plain && row[len - 2] != ' ') {
         size_t at = x->b.n;
-        sb_put(&x->b, row, len);
+        strbuf_put(&x->b, row, len);
         if (!x->b.oom)
             for (char *c = x->b.p + at; (c = memchr(c, '\t', x->b.p + x->b.n - c)) != NULL;)
                 *c++ = ',';
         x->cur_line++;
         x->rows++;
-        return sb_check(&x->b, e);
+        return strbuf_check(&x->b, "fetching an input table", e);
     }
     /* Decode each field into x->val, then write it as CSV. */
-    sb_put(&x->b, row, i);   /* the line column itself */
+    strbuf_put(&x->b, row, i);   /* the line column itself */
     size_t p = i + 1, end = len - 1;
     for (;;) {
-        sb_reset(&x->val);
+        strbuf_reset(&x->val);
         size_t q = p;
         while (q < end && row[q] != '\t') {
             size_t r = q;
             while (r < end && row[r] != '\t' && row[r] != '\\')
                 r++;
-            sb_put(&x->val, row + q, r - q);
+            strbuf_put(&x->val, row + q, r - q);
             q = r;
             if (q < end && row[q] == '\\' && q + 1 < end) {
                 char c = row[q + 1];
                 char d = c == 'n' ? '\n' : c == 'r' ? '\r' : c == 't' ? '\t' : c == 'b' ? '\b'
                        : c == 'f' ? '\f' : c == 'v' ? '\v' : c;
-                sb_put(&x->val, &d, 1);
+                strbuf_put(&x->val, &d, 1);
                 q += 2;
             } else if (q < end && row[q] == '\\') {
                 return ERR(e, E_INTERNAL, "%s: unexpected COPY row", x->file);
             }
         }
-        sb_put(&x->b, ",", 1);
-        put_field(&x->b, x->val.p ? x->val.p : "", x->val.n);
+        strbuf_put(&x->b, ",", 1);
+        /* quoted where load.c needs it: a comma, quote or line end
+         * inside, or white space at either end (which an unquoted field
+         * would lose) */
+        strbuf_csv(&x->b, x->val.p ? x->val.p : "", x->val.n, CSV_QUOTE_EDGES);
         x->cur_line += count_nl(x->val.p ? x->val.p : "", x->val.n);
         if (q >= end)
             break;
         p = q + 1;
     }
-    sb_put(&x->b, "\n", 1);
+    strbuf_put(&x->b, "\n", 1);
     x->cur_line++;
     x->rows++;
-    int st = sb_check(&x->b, e);
-    return st == E_OK ? sb_check(&x->val, e) : st;
+    int st = strbuf_check(&x->b, "fetching an input table", e);
+    return st == E_OK ? strbuf_check(&x->val, "fetching an input table", e) : st;
 }
 
 struct in_info {
@@ -159,7 +148,7 @@ struct in_info {
 static int read_inputs(struct pg *db, const char *schema, const char *sq, struct pipeline *p,
                        struct in_info *info, long long *load_id, struct err *e)
 {
-    struct sbuf sql = {0};
+    struct strbuf sql = {0};
     PGresult *r = NULL;
     char reg[300];
     snprintf(reg, sizeof reg, "%s.input_files", sq);
@@ -172,16 +161,16 @@ static int read_inputs(struct pg *db, const char *schema, const char *sq, struct
     PQclear(r);
     r = NULL;
     if (st == E_OK) {
-        sb_printf(&sql, "SELECT file, present, load_id, coalesce(xxh128, ''), stored_rows, "
+        strbuf_printf(&sql, "SELECT file, present, load_id, coalesce(xxh128, ''), stored_rows, "
                         "coalesce(bytes, 0) FROM %s.input_files", sq);
-        st = sb_check(&sql, e);
+        st = strbuf_check(&sql, "building a statement", e);
         if (st == E_OK)
             st = pg_query(db, sql.p, 0, NULL, &r, "reading input_files", e);
-        sb_reset(&sql);
+        strbuf_reset(&sql);
     }
     *load_id = 0;
     for (int i = 0; st == E_OK && i < PQntuples(r); i++) {
-        int f = pg_file_index(PQgetvalue(r, i, 0));
+        int f = input_file_index(PQgetvalue(r, i, 0));
         if (f < 0)
             continue;
         info[f].known = 1;
@@ -215,23 +204,24 @@ static int read_inputs(struct pg *db, const char *schema, const char *sq, struct
         pg_table_name(f, t);
         snprintf(what, sizeof what, "reading table %s", t);
         snprintf(label, sizeof label, "postgresql:%s.%s", schema, t);
-        sb_printf(&sql, "COPY (SELECT line");
-        for (int i = 0; i < pg_input_tables[f].n; i++)
-            sb_printf(&sql, ", %s", pg_input_tables[f].cols[i]);
-        sb_printf(&sql, " FROM %s.%s WHERE load_id = %lld ORDER BY line) TO STDOUT", sq, t,
+        strbuf_printf(&sql, "COPY (SELECT line");
+        const struct feed_decl *fd = &feed_decls[f];
+        for (int i = 0; i < fd->n_cols; i++)
+            strbuf_printf(&sql, ", %s", fd->cols[i].name);
+        strbuf_printf(&sql, " FROM %s.%s WHERE load_id = %lld ORDER BY line) TO STDOUT", sq, t,
                   info[f].load_id);
         struct fetch x;
         memset(&x, 0, sizeof x);
         x.file = input_file_names[f];
-        sb_puts(&x.b, "line");
-        for (int i = 0; i < pg_input_tables[f].n; i++)
-            sb_printf(&x.b, ",%s", pg_input_tables[f].cols[i]);
-        sb_puts(&x.b, "\n");
+        strbuf_puts(&x.b, "line");
+        for (int i = 0; i < fd->n_cols; i++)
+            strbuf_printf(&x.b, ",%s", fd->cols[i].name);
+        strbuf_puts(&x.b, "\n");
         x.cur_line = 2;
-        st = sb_check(&sql, e);
+        st = strbuf_check(&sql, "building a statement", e);
         if (st == E_OK)
             st = pg_copy_out(db, sql.p, fetch_row, &x, what, e);
-        sb_reset(&sql);
+        strbuf_reset(&sql);
         if (st == E_OK && x.rows != info[f].stored)
             st = ERR(e, E_DATA, "table %s.%s has %lld rows, the load stored %lld: it was "
                                 "changed outside hedui; load the data again",
@@ -239,8 +229,8 @@ static int read_inputs(struct pg *db, const char *schema, const char *sq, struct
         if (st == E_OK)
             st = pipeline_load_buffer(p, (enum input_file)f, label,
                                       (const unsigned char *)(x.b.p ? x.b.p : ""), x.b.n, e);
-        sb_free(&x.b);
-        sb_free(&x.val);
+        strbuf_free(&x.b);
+        strbuf_free(&x.val);
     }
 
     /* The load's rejects: the same rows a CSV run would reject. */
@@ -248,13 +238,13 @@ static int read_inputs(struct pg *db, const char *schema, const char *sq, struct
         char lid[32];
         snprintf(lid, sizeof lid, "%lld", *load_id);
         const char *pv2[] = {lid};
-        sb_printf(&sql, "SELECT file, line, reason FROM %s.load_rejects WHERE load_id = "
+        strbuf_printf(&sql, "SELECT file, line, reason FROM %s.load_rejects WHERE load_id = "
                         "$1::bigint ORDER BY seq", sq);
-        st = sb_check(&sql, e);
+        st = strbuf_check(&sql, "building a statement", e);
         if (st == E_OK)
             st = pg_query(db, sql.p, 1, pv2, &r, "reading load_rejects", e);
         for (int i = 0; st == E_OK && i < PQntuples(r); i++) {
-            int f = pg_file_index(PQgetvalue(r, i, 0));
+            int f = input_file_index(PQgetvalue(r, i, 0));
             if (f < 0 || !info[f].present || !p->d.files[f].present)
                 continue;
             st = dataset_reject(&p->d, (enum input_file)f, atoll(PQgetvalue(r, i, 1)), e, "%s",
@@ -263,7 +253,7 @@ static int read_inputs(struct pg *db, const char *schema, const char *sq, struct
         }
         PQclear(r);
     }
-    sb_free(&sql);
+    strbuf_free(&sql);
     return st;
 }
 
@@ -287,23 +277,23 @@ static int read_prev_counts(struct pg *db, const char *schema, const char *sq,
     r = NULL;
     if (st != E_OK || !have_runs)
         return st;
-    struct sbuf sql = {0};
-    sb_printf(&sql, "SELECT r.run_id, x.f->>'file', x.f->>'data_rows' FROM (SELECT run_id, "
+    struct strbuf sql = {0};
+    strbuf_printf(&sql, "SELECT r.run_id, x.f->>'file', x.f->>'data_rows' FROM (SELECT run_id, "
                     "manifest FROM %s.runs WHERE status = 'published' ORDER BY run_id DESC "
                     "LIMIT 1) r LEFT JOIN LATERAL jsonb_array_elements(CASE WHEN "
                     "jsonb_typeof(r.manifest->'inputs') = 'array' THEN r.manifest->'inputs' "
                     "ELSE '[]'::jsonb END) x(f) ON x.f->>'present' = 'true' AND "
                     "coalesce(x.f->>'from_rules_dir', 'false') = 'false' AND "
                     "jsonb_typeof(x.f->'data_rows') = 'number'", sq);
-    st = sb_check(&sql, e);
+    st = strbuf_check(&sql, "building a statement", e);
     if (st == E_OK)
         st = pg_query(db, sql.p, 0, NULL, &r, "reading the previous run's feed sizes", e);
-    sb_free(&sql);
+    strbuf_free(&sql);
     for (int i = 0; st == E_OK && i < PQntuples(r); i++) {
         if (i == 0)
             snprintf(out->from, sizeof out->from, "run %s of schema %s", PQgetvalue(r, 0, 0),
                      schema);
-        int f = PQgetisnull(r, i, 1) ? -1 : pg_file_index(PQgetvalue(r, i, 1));
+        int f = PQgetisnull(r, i, 1) ? -1 : input_file_index(PQgetvalue(r, i, 1));
         if (f < 0 || !feedcheck_is_feed(f))
             continue;
         out->data_rows[f] = atoll(PQgetvalue(r, i, 2));
@@ -316,64 +306,55 @@ static int read_prev_counts(struct pg *db, const char *schema, const char *sq,
     return st;
 }
 
-static int read_whole(const char *path, struct sbuf *b, struct err *e)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return ERR(e, E_IO, "cannot open %s: %s", path, strerror(errno));
-    char buf[65536];
-    for (;;) {
-        ssize_t k = read(fd, buf, sizeof buf);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0) {
-            int er = errno;
-            close(fd);
-            return ERR(e, E_IO, "cannot read %s: %s", path, strerror(er));
-        }
-        if (k == 0)
-            break;
-        sb_put(b, buf, (size_t)k);
-    }
-    close(fd);
-    return sb_check(b, e);
-}
+/* The lists a run publishes into tables, and the manifest (runs.manifest),
+ * in this order. */
+enum { L_FLAGS, L_QUEUE, L_SPOT, L_REJECTS, L_CHANGES, N_TABLE_LISTS, L_MANIFEST = N_TABLE_LISTS,
+       N_LISTS };
 
 struct outlist {
-    const char *file, *table, *cols, *notnull;
+    enum output_file file;
+    const char *table, *cols, *notnull;
 };
-static const struct outlist outlists[5] = {
-    {"flags.csv", "flags",
-     "rule_id, kind, severity, household_id, hukou_no, id_no, region_code, evidence, "
-     "fingerprint, change",
-     "rule_id, kind, severity, household_id, hukou_no, id_no, region_code, evidence"},
-    {"review_queue.csv", "review_queue",
-     "township_code, rank, household_id, hukou_no, score, rule_ids",
-     "township_code, household_id, hukou_no, rule_ids"},
-    {"spotcheck.csv", "spotcheck", "township_code, program, household_id, reason",
-     "township_code, program, household_id, reason"},
-    {"rejects.csv", "rejects", "file, line, reason", "file, reason"},
-    {"changes.csv", "changes",
-     "change, fingerprint, rule_id, severity, household_id, hukou_no, id_no, region_code, "
-     "disposition, evidence",
-     "change, fingerprint, rule_id, severity, household_id, hukou_no, id_no, region_code, "
-     "disposition, evidence"},
+static const struct outlist outlists[N_TABLE_LISTS] = {
+    [L_FLAGS] = {OF_FLAGS, "flags",
+                 "rule_id, kind, severity, household_id, hukou_no, id_no, region_code, "
+                 "evidence, fingerprint, change",
+                 "rule_id, kind, severity, household_id, hukou_no, id_no, region_code, "
+                 "evidence"},
+    [L_QUEUE] = {OF_QUEUE, "review_queue",
+                 "township_code, rank, household_id, hukou_no, score, rule_ids",
+                 "township_code, household_id, hukou_no, rule_ids"},
+    [L_SPOT] = {OF_SPOT, "spotcheck", "township_code, program, household_id, reason",
+                "township_code, program, household_id, reason"},
+    [L_REJECTS] = {OF_REJECTS, "rejects", "file, line, reason", "file, reason"},
+    [L_CHANGES] = {OF_CHANGES, "changes",
+                   "change, fingerprint, rule_id, severity, household_id, hukou_no, id_no, "
+                   "region_code, disposition, evidence",
+                   "change, fingerprint, rule_id, severity, household_id, hukou_no, id_no, "
+                   "region_code, disposition, evidence"},
 };
 
-/* COPY a CSV list written by write.c, each record prefixed "run_id,seq,". */
+/* A list rendered into memory (open_memstream: NUL-terminated). */
+struct text {
+    char *p;
+    size_t n;
+};
+
+/* COPY a CSV list (header, then records), each record prefixed
+ * "run_id,seq,". */
 static int copy_list(struct pg *db, const char *sq, const struct outlist *ol,
-                     const struct sbuf *csv, long long run_id, long long want, struct err *e)
+                     const struct text *csv, long long run_id, long long want, struct err *e)
 {
-    struct sbuf sql = {0};
-    sb_printf(&sql, "COPY %s.%s (run_id, seq, %s) FROM STDIN WITH (FORMAT csv, "
+    struct strbuf sql = {0};
+    strbuf_printf(&sql, "COPY %s.%s (run_id, seq, %s) FROM STDIN WITH (FORMAT csv, "
                     "FORCE_NOT_NULL (%s))", sq, ol->table, ol->cols, ol->notnull);
     char what[80];
     snprintf(what, sizeof what, "publishing %s", ol->table);
     struct pg_copy cp;
-    int st = sb_check(&sql, e);
+    int st = strbuf_check(&sql, "building a statement", e);
     if (st == E_OK)
         st = pg_copy_begin(db, &cp, sql.p, what, e);
-    sb_free(&sql);
+    strbuf_free(&sql);
     if (st != E_OK)
         return st;
     long long seq = 0;
@@ -397,7 +378,7 @@ static int copy_list(struct pg *db, const char *sq, const struct outlist *ol,
         }
     }
     if (st == E_OK && start < csv->n)
-        st = ERR(e, E_INTERNAL, "%s does not end with a line end", ol->file);
+        st = ERR(e, E_INTERNAL, "%s does not end with a line end", output_file_names[ol->file]);
     if (st != E_OK) {
         pg_copy_abort(&cp, "hedui stopped the run");
         return st;
@@ -410,42 +391,42 @@ static int copy_list(struct pg *db, const char *sq, const struct outlist *ol,
     return st;
 }
 
-static void json_counts(struct sbuf *b, const struct pipeline *p)
+static void json_counts(struct strbuf *b, const struct pipeline *p)
 {
-    sb_puts(b, "{");
+    strbuf_puts(b, "{");
     for (int r = 0; r < N_RULES; r++)
-        sb_printf(b, "%s\"%s\": %zu", r ? ", " : "", rule_names[r], p->er.rule_count[r]);
-    sb_puts(b, "}");
+        strbuf_printf(b, "%s\"%s\": %zu", r ? ", " : "", rule_names[r], p->er.rule_count[r]);
+    strbuf_puts(b, "}");
 }
 
-static void json_timings(struct sbuf *b, const struct pipeline *p, double pg_read_ms)
+static void json_timings(struct strbuf *b, const struct pipeline *p, double pg_read_ms)
 {
-    sb_puts(b, "{");
+    strbuf_puts(b, "{");
     for (int i = 0; i < N_STAGES; i++)
-        sb_printf(b, "\"%s\": %.1f, ", stage_names[i], p->stage_ms[i]);
-    sb_printf(b, "\"pg_read_ms\": %.1f, \"peak_rss_kb\": %lld}", pg_read_ms,
+        strbuf_printf(b, "\"%s\": %.1f, ", stage_names[i], p->stage_ms[i]);
+    strbuf_printf(b, "\"pg_read_ms\": %.1f, \"peak_rss_kb\": %lld}", pg_read_ms,
               pipeline_peak_rss_kb());
 }
 
-static void json_inputs(struct sbuf *b, const struct pipeline *p, const struct in_info *info)
+static void json_inputs(struct strbuf *b, const struct pipeline *p, const struct in_info *info)
 {
-    sb_puts(b, "{");
+    strbuf_puts(b, "{");
     int first = 1;
     for (int f = 0; f < N_INPUT; f++) {
         const struct filestat *fs = &p->d.files[f];
         if (!fs->present)
             continue;
-        sb_printf(b, "%s\"%s\": {", first ? "" : ", ", input_file_names[f]);
+        strbuf_printf(b, "%s\"%s\": {", first ? "" : ", ", input_file_names[f]);
         first = 0;
         if (fs->from_rules)
-            sb_printf(b, "\"from_rules_dir\": true, \"xxh128\": \"%s\", \"bytes\": %lld}",
+            strbuf_printf(b, "\"from_rules_dir\": true, \"xxh128\": \"%s\", \"bytes\": %lld}",
                       fs->checksum, fs->bytes);
         else
-            sb_printf(b, "\"load_id\": %lld, \"source_xxh128\": \"%s\", \"source_bytes\": %lld, "
+            strbuf_printf(b, "\"load_id\": %lld, \"source_xxh128\": \"%s\", \"source_bytes\": %lld, "
                          "\"fetched_xxh128\": \"%s\", \"fetched_bytes\": %lld}",
                       info[f].load_id, info[f].xxh, info[f].bytes, fs->checksum, fs->bytes);
     }
-    sb_puts(b, "}");
+    strbuf_puts(b, "}");
 }
 
 /* Insert the runs row; *run_id receives its id. */
@@ -467,7 +448,7 @@ static int insert_run(struct pg *db, const char *sq, const struct pipeline *p, t
     snprintf(nq, sizeof nq, "%zu", p->rk.n_queue);
     snprintf(ns, sizeof ns, "%zu", p->rk.n_spot);
     snprintf(nr, sizeof nr, "%zu", n_rej);
-    struct sbuf ck = {0}, rc = {0}, tm = {0}, sql = {0};
+    struct strbuf ck = {0}, rc = {0}, tm = {0}, sql = {0};
     json_inputs(&ck, p, info);
     json_counts(&rc, p);
     json_timings(&tm, p, pg_read_ms);
@@ -475,7 +456,7 @@ static int insert_run(struct pg *db, const char *sq, const struct pipeline *p, t
                         p->pol.version, p->pol.hash, load_id ? lid : NULL, ck.p,
                         ok ? rc.p : NULL, tm.p, ok ? nf : NULL, ok ? nq : NULL,
                         ok ? ns : NULL, ok ? nr : NULL, manifest, error};
-    sb_printf(&sql,
+    strbuf_printf(&sql,
               "INSERT INTO %s.runs (status, started_at, as_of, seed, tool_version, rules_dir, "
               "rules_version, rules_hash, load_id, input_checksums, rule_counts, timings, "
               "n_flags, n_review, n_spotcheck, n_rejects, manifest, error) VALUES ($1, "
@@ -491,43 +472,62 @@ static int insert_run(struct pg *db, const char *sq, const struct pipeline *p, t
     if (st == E_OK)
         *run_id = atoll(PQgetvalue(r, 0, 0));
     PQclear(r);
-    sb_free(&ck);
-    sb_free(&rc);
-    sb_free(&tm);
-    sb_free(&sql);
+    strbuf_free(&ck);
+    strbuf_free(&rc);
+    strbuf_free(&tm);
+    strbuf_free(&sql);
     return st;
 }
 
-/* Write the lists with write.c into a private directory and read them. */
-static int render_lists(struct pipeline *p, struct sbuf lists[6], struct err *e)
+/* One list of the run into f, by the renderers that write the output
+ * directory (audit/review.h for the auditors' flags and changes,
+ * out/lists.h for the rest). */
+static void render_list(struct pipeline *p, int l, const struct run_summary *sum, FILE *f)
 {
-    const char *tmp = getenv("TMPDIR");
-    char dir[600];
-    snprintf(dir, sizeof dir, "%s/hedui-pg-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir))
-        return ERR(e, E_IO, "cannot create a temporary directory %s: %s", dir, strerror(errno));
-    int st = pipeline_publish_dir(p, dir, e);
-    static const char *const names[6] = {"flags.csv", "review_queue.csv", "spotcheck.csv",
-                                          "rejects.csv", "manifest.json", "changes.csv"};
-    char path[1200];
-    for (int i = 0; i < 6 && st == E_OK; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        st = read_whole(path, &lists[i], e);
+    switch (l) {
+    case L_FLAGS:
+        review_flags(f, p->rv, &p->er);   /* with fingerprint,change: pg always compares */
+        break;
+    case L_QUEUE:
+        lists_queue(f, &p->rk);
+        break;
+    case L_SPOT:
+        lists_spot(f, &p->rk);
+        break;
+    case L_REJECTS:
+        lists_rejects(f, &p->d);
+        break;
+    case L_CHANGES:
+        review_changes(f, p->rv, &p->er);
+        break;
+    case L_MANIFEST:
+        lists_manifest(f, sum, p->fc.accepted, p->fc.n_accepted);
+        break;
     }
-    /* Remove whatever was written (the lists carry full ID numbers). */
-    DIR *dp = opendir(dir);
-    if (dp) {
-        struct dirent *de;
-        while ((de = readdir(dp)) != NULL) {
-            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                continue;
-            snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-            unlink(path);
+}
+
+/* Every list into memory (the manifest last, with the time the others
+ * took as its write_ms). */
+static int render_lists(struct pipeline *p, struct text lists[N_LISTS], struct err *e)
+{
+    double t = pipeline_now_ms();
+    struct run_summary sum;
+    for (int l = 0; l < N_LISTS; l++) {
+        if (l == L_MANIFEST) {
+            p->stage_ms[ST_WRITE] = pipeline_now_ms() - t;
+            p->stage_ms[ST_TOTAL] = pipeline_now_ms() - p->t_start;
+            pipeline_summary(p, &sum);
         }
-        closedir(dp);
+        const char *name = output_file_names[l == L_MANIFEST ? OF_MANIFEST : outlists[l].file];
+        FILE *f = open_memstream(&lists[l].p, &lists[l].n);
+        if (!f)
+            return ERR(e, E_NOMEM, "out of memory while rendering %s", name);
+        render_list(p, l, &sum, f);
+        int bad = ferror(f);
+        if (fclose(f) != 0 || bad)
+            return ERR(e, E_NOMEM, "out of memory while rendering %s", name);
     }
-    rmdir(dir);
-    return st;
+    return E_OK;
 }
 
 static int publish_run(struct pg *db, const char *schema, const char *sq, struct pipeline *p,
@@ -535,19 +535,15 @@ static int publish_run(struct pg *db, const char *schema, const char *sq, struct
                        long long load_id, const struct in_info *info, double pg_read_ms,
                        long long *run_id, struct err *e)
 {
-    struct sbuf lists[6];
+    struct text lists[N_LISTS];
     memset(lists, 0, sizeof lists);
     int st = render_lists(p, lists, e);
     double t = pipeline_now_ms();
     if (st == E_OK)
-        st = pg_begin(db, "", e);
+        st = pg_begin_write(db, schema, sq, PG_OUTPUT_TABLES, e);
     if (st == E_OK)
-        st = pg_lock_schema(db, schema, e);
-    if (st == E_OK)
-        st = pg_ensure_tables(db, schema, sq, PG_OUTPUT_TABLES, e);
-    if (st == E_OK)
-        st = insert_run(db, sq, p, started, "published", load_id, info, lists[4].p, pg_read_ms,
-                        NULL, run_id, e);
+        st = insert_run(db, sq, p, started, "published", load_id, info, lists[L_MANIFEST].p,
+                        pg_read_ms, NULL, run_id, e);
     if (st == E_OK) {
         char app[64];
         snprintf(app, sizeof app, "hedui run %lld", *run_id);
@@ -559,35 +555,29 @@ static int publish_run(struct pg *db, const char *schema, const char *sq, struct
     size_t n_rej = 0;
     for (int f = 0; f < N_INPUT; f++)
         n_rej += p->d.files[f].rejects.n;
-    const long long want[5] = {(long long)p->er.n_flags, (long long)p->rk.n_queue,
-                               (long long)p->rk.n_spot, (long long)n_rej,
-                               (long long)(p->er.n_flags + p->rv->n_resolved)};
-    static const int list_of[5] = {0, 1, 2, 3, 5};   /* lists[4] is the manifest */
-    for (int i = 0; i < 5 && st == E_OK; i++)
-        st = copy_list(db, sq, &outlists[i], &lists[list_of[i]], *run_id, want[i], e);
+    const long long want[N_TABLE_LISTS] = {
+        [L_FLAGS] = (long long)p->er.n_flags, [L_QUEUE] = (long long)p->rk.n_queue,
+        [L_SPOT] = (long long)p->rk.n_spot, [L_REJECTS] = (long long)n_rej,
+        [L_CHANGES] = (long long)(p->er.n_flags + p->rv->n_resolved)};
+    for (int l = 0; l < N_TABLE_LISTS && st == E_OK; l++)
+        st = copy_list(db, sq, &outlists[l], &lists[l], *run_id, want[l], e);
     if (st == E_OK) {
         char id[32], ms[32];
         snprintf(id, sizeof id, "%lld", *run_id);
         snprintf(ms, sizeof ms, "%.1f", pipeline_now_ms() - t);
         const char *pv[] = {id, ms};
-        struct sbuf sql = {0};
-        sb_printf(&sql, "UPDATE %s.runs SET timings = timings || jsonb_build_object("
+        struct strbuf sql = {0};
+        strbuf_printf(&sql, "UPDATE %s.runs SET timings = timings || jsonb_build_object("
                         "'pg_write_ms', $2::double precision), published_at = "
                         "clock_timestamp() WHERE run_id = $1::bigint", sq);
-        st = sb_check(&sql, e);
+        st = strbuf_check(&sql, "building a statement", e);
         if (st == E_OK)
             st = pg_query(db, sql.p, 2, pv, NULL, "finishing the run", e);
-        sb_free(&sql);
+        strbuf_free(&sql);
     }
-    if (st == E_OK) {
-        st = pg_pause_before_commit(db, e);
-        if (st == E_OK)
-            st = pg_commit(db, e);
-    }
-    if (st != E_OK)
-        pg_rollback(db);
-    for (int i = 0; i < 6; i++)
-        sb_free(&lists[i]);
+    st = pg_end_write(db, st, e);
+    for (int l = 0; l < N_LISTS; l++)
+        free(lists[l].p);
     return st;
 }
 
@@ -604,11 +594,7 @@ static void record_failure(struct pg *db, const char *schema, const char *sq,
     snprintf(msg, sizeof msg, "%s%s%s", cause->in_path, cause->in_path[0] ? ": " : "",
              cause->msg);
     long long id = 0;
-    int st = pg_begin(db, "", &e2);
-    if (st == E_OK)
-        st = pg_lock_schema(db, schema, &e2);
-    if (st == E_OK)
-        st = pg_ensure_tables(db, schema, sq, PG_OUTPUT_TABLES, &e2);
+    int st = pg_begin_write(db, schema, sq, PG_OUTPUT_TABLES, &e2);
     if (st == E_OK)
         st = insert_run(db, sq, p, started, "failed", load_id, info, NULL, 0, msg, &id, &e2);
     if (st == E_OK)

@@ -1,9 +1,9 @@
 /* pg_schema.c - hedui's tables in PostgreSQL (pg_schema.h).
  *
- * Owns: the column lists of the input tables (the contract's, as
- * normalise.c reads them: to move to contract/model.c with the other copy),
- * the DDL of every table as one table per side (struct ddl), and the
- * schema lock.  Never: touches a row.
+ * Owns: the DDL of every table as one table per side (struct ddl), the
+ * constraints an input table adds to the contract's columns, and the
+ * schema lock.  Never: touches a row, names an input column (the
+ * contract's, contract/model.c's feed_decls, are the tables' columns).
  *
  * Both sides are created the same way (pg_ensure_tables): look up which
  * of the schema's tables exist, create the schema if missing, then walk
@@ -19,66 +19,12 @@
 
 #include <xxhash.h>
 
-/* ---------- the contract's columns (as normalise.c reads them) ---------- */
-
-static const char *const c_households[] = {
-    "household_id", "region_code", "program", "area_type", "status",
-    "applied_on", "approved_on", "monthly_benefit", "caseworker_id"};
-static const char *const c_members[] = {
-    "household_id", "id_no", "name", "relation", "declared_monthly_income",
-    "work_ability", "disability_grade"};
-static const char *const c_hukou[] = {
-    "id_no", "name", "hukou_no", "relation_to_head", "region_code", "status", "status_date"};
-static const char *const c_vehicles[] = {
-    "id_no", "plate_no", "vehicle_class", "use", "registered_on", "value_yuan", "status"};
-static const char *const c_property[] = {
-    "id_no", "property_id", "usage", "area_m2", "share", "registered_on", "status"};
-static const char *const c_si[] = {"id_no", "period", "kind", "employer", "amount"};
-static const char *const c_business[] = {
-    "id_no", "entity_name", "role", "registered_capital_yuan", "status"};
-static const char *const c_pubserv[] = {"id_no", "employer", "since"};
-static const char *const c_staffrel[] = {"caseworker_id", "relative_id_no", "relation"};
-static const char *const c_candidates[] = {"id_no", "source", "region_code", "area_type"};
-static const char *const c_standards[] = {
-    "region_prefix", "area_type", "effective_from", "monthly_yuan"};
-static const char *const c_holidays[] = {"date", "kind"};
-static const char *const c_finassets[] = {
-    "id_no", "institution", "account_no", "asset_type", "balance_yuan", "balance_date"};
-static const char *const c_funeral[] = {"id_no", "name", "event_date", "kind"};
-
-#define TS(c, x) {c, (int)(sizeof c / sizeof c[0]), x}
-const struct pg_input_table pg_input_tables[N_INPUT] = {
-    [IN_HOUSEHOLDS] = TS(c_households, ", UNIQUE (load_id, household_id)"),
-    [IN_MEMBERS] = TS(c_members, ""),
-    [IN_HUKOU] = TS(c_hukou, ""),
-    [IN_VEHICLES] = TS(c_vehicles, ""),
-    [IN_PROPERTY] = TS(c_property, ""),
-    [IN_SI] = TS(c_si, ""),
-    [IN_BUSINESS] = TS(c_business, ""),
-    [IN_PUBSERV] = TS(c_pubserv, ""),
-    [IN_STAFFREL] = TS(c_staffrel, ""),
-    [IN_CANDIDATES] = TS(c_candidates, ""),
-    [IN_STANDARDS] = TS(c_standards, ""),
-    [IN_HOLIDAYS] = TS(c_holidays, ""),
-    [IN_FINASSETS] = TS(c_finassets, ""),
-    [IN_FUNERAL] = TS(c_funeral, ""),
-};
-#undef TS
-
 void pg_table_name(int f, char out[64])
 {
     snprintf(out, 64, "%s", input_file_names[f]);
     char *dot = strrchr(out, '.');
     if (dot)
         *dot = '\0';
-}
-
-int pg_file_index(const char *name)
-{
-    for (int f = 0; f < N_INPUT; f++)
-        if (strcmp(input_file_names[f], name) == 0)
-            return f;
-    return -1;
 }
 
 int pg_check_schema_name(const char *schema, struct err *e)
@@ -88,12 +34,12 @@ int pg_check_schema_name(const char *schema, struct err *e)
     return E_OK;
 }
 
-int pg_exec_sb(struct pg *db, struct sbuf *b, const char *what, struct err *e)
+int pg_exec_sb(struct pg *db, struct strbuf *b, const char *what, struct err *e)
 {
-    int st = sb_check(b, e);
+    int st = strbuf_check(b, "building a statement", e);
     if (st == E_OK)
         st = pg_exec(db, b->p, what, e);
-    sb_reset(b);
+    strbuf_reset(b);
     return st;
 }
 
@@ -107,7 +53,7 @@ int pg_lock_schema(struct pg *db, const char *schema, struct err *e)
                     "waiting for other hedui sessions on this schema", e);
 }
 
-int pg_pause_before_commit(struct pg *db, struct err *e)
+static int pg_pause_before_commit(struct pg *db, struct err *e)
 {
     const char *v = getenv("HEDUI_TEST_PAUSE_BEFORE_COMMIT");
     if (!v || atoi(v) <= 0)
@@ -118,12 +64,35 @@ int pg_pause_before_commit(struct pg *db, struct err *e)
     return st;
 }
 
+int pg_begin_write(struct pg *db, const char *schema, const char *sq, enum pg_tables which,
+                   struct err *e)
+{
+    int st = pg_begin(db, "", e);
+    if (st == E_OK)
+        st = pg_lock_schema(db, schema, e);
+    if (st == E_OK)
+        st = pg_ensure_tables(db, schema, sq, which, e);
+    return st;
+}
+
+int pg_end_write(struct pg *db, int st, struct err *e)
+{
+    if (st == E_OK)
+        st = pg_pause_before_commit(db, e);
+    if (st == E_OK)
+        st = pg_commit(db, e);
+    if (st != E_OK)
+        pg_rollback(db);
+    return st;
+}
+
+
 /* ---------- the tables of each side ---------- */
 
 enum ddl_kind {
     DDL_TABLE,             /* CREATE TABLE @.table (cols) */
     DDL_RUN_LIST,          /* the same, its rows keyed (run_id -> runs, seq) */
-    DDL_INPUT_TABLES,      /* one table per contract file (pg_input_tables) */
+    DDL_INPUT_TABLES,      /* one table per contract file (feed_decls) */
     DDL_FLAGS_FINGERPRINT, /* flags of a schema made before fingerprints were stored */
 };
 
@@ -251,19 +220,25 @@ static int exists(const struct existing *x, const char *name)
 }
 
 /* Append text with each '@' replaced by the quoted schema. */
-static void put_sql(struct sbuf *b, const char *text, const char *sq)
+static void put_sql(struct strbuf *b, const char *text, const char *sq)
 {
     for (const char *at; (at = strchr(text, '@')) != NULL; text = at + 1) {
-        sb_put(b, text, (size_t)(at - text));
-        sb_puts(b, sq);
+        strbuf_put(b, text, (size_t)(at - text));
+        strbuf_puts(b, sq);
     }
-    sb_puts(b, text);
+    strbuf_puts(b, text);
 }
+
+/* What an input table has beyond load_id, line and the contract's columns
+ * of its file (feed_decls[f].cols, each `text NOT NULL`). */
+static const char *const input_extra[N_INPUT] = {
+    [IN_HOUSEHOLDS] = ", UNIQUE (load_id, household_id)",
+};
 
 /* The input tables that are missing.  No foreign key to loads: a per-row
  * check would triple the COPY time. */
 static int create_input_tables(struct pg *db, const char *sq, const struct existing *x,
-                               struct sbuf *b, const char *what, struct err *e)
+                               struct strbuf *b, const char *what, struct err *e)
 {
     int st = E_OK;
     for (int f = 0; f < N_INPUT && st == E_OK; f++) {
@@ -271,11 +246,12 @@ static int create_input_tables(struct pg *db, const char *sq, const struct exist
         pg_table_name(f, t);
         if (exists(x, t))
             continue;
-        sb_printf(b, "CREATE TABLE IF NOT EXISTS %s.%s (load_id bigint NOT NULL, "
+        strbuf_printf(b, "CREATE TABLE IF NOT EXISTS %s.%s (load_id bigint NOT NULL, "
                      "line bigint NOT NULL", sq, t);
-        for (int i = 0; i < pg_input_tables[f].n; i++)
-            sb_printf(b, ", %s text NOT NULL", pg_input_tables[f].cols[i]);
-        sb_printf(b, ", PRIMARY KEY (load_id, line)%s)", pg_input_tables[f].extra);
+        for (int i = 0; i < feed_decls[f].n_cols; i++)
+            strbuf_printf(b, ", %s text NOT NULL", feed_decls[f].cols[i].name);
+        strbuf_printf(b, ", PRIMARY KEY (load_id, line)%s)",
+                      input_extra[f] ? input_extra[f] : "");
         st = pg_exec_sb(db, b, what, e);
     }
     return st;
@@ -283,7 +259,7 @@ static int create_input_tables(struct pg *db, const char *sq, const struct exist
 
 /* flags of a schema made before fingerprints were stored get the columns. */
 static int add_fingerprints(struct pg *db, const char *schema, const char *sq,
-                            const struct ddl *d, struct sbuf *b, struct err *e)
+                            const struct ddl *d, struct strbuf *b, struct err *e)
 {
     PGresult *r = NULL;
     const char *pv[] = {schema};
@@ -305,11 +281,11 @@ int pg_ensure_tables(struct pg *db, const char *schema, const char *sq, enum pg_
     const struct ddl *list = which == PG_INPUT_TABLES ? input_ddl : output_ddl;
     size_t n = which == PG_INPUT_TABLES ? sizeof input_ddl / sizeof input_ddl[0]
                                         : sizeof output_ddl / sizeof output_ddl[0];
-    struct sbuf b = {0};
+    struct strbuf b = {0};
     struct existing x;
     int st = find_existing(db, schema, &x, e);
     if (st == E_OK && !x.schema) {
-        sb_printf(&b, "CREATE SCHEMA %s", sq);
+        strbuf_printf(&b, "CREATE SCHEMA %s", sq);
         st = pg_exec_sb(db, &b, "creating the schema", e);
     }
     for (size_t i = 0; i < n && st == E_OK; i++) {
@@ -328,18 +304,18 @@ int pg_ensure_tables(struct pg *db, const char *schema, const char *sq, enum pg_
         }
         if (exists(&x, d->table))
             continue;
-        sb_printf(&b, "CREATE TABLE IF NOT EXISTS %s.%s (", sq, d->table);
+        strbuf_printf(&b, "CREATE TABLE IF NOT EXISTS %s.%s (", sq, d->table);
         if (d->kind == DDL_RUN_LIST)
-            sb_printf(&b, "run_id bigint NOT NULL REFERENCES %s.runs ON DELETE CASCADE, "
+            strbuf_printf(&b, "run_id bigint NOT NULL REFERENCES %s.runs ON DELETE CASCADE, "
                           "seq integer NOT NULL, ", sq);
         put_sql(&b, d->cols, sq);
-        sb_puts(&b, d->kind == DDL_RUN_LIST ? ", PRIMARY KEY (run_id, seq))" : ")");
+        strbuf_puts(&b, d->kind == DDL_RUN_LIST ? ", PRIMARY KEY (run_id, seq))" : ")");
         st = pg_exec_sb(db, &b, d->what, e);
         if (st == E_OK && d->then) {
             put_sql(&b, d->then, sq);
             st = pg_exec_sb(db, &b, d->what, e);
         }
     }
-    sb_free(&b);
+    strbuf_free(&b);
     return st;
 }

@@ -7,32 +7,24 @@
  * the results of `hedui run --pg` (runs and its lists flags, review_queue,
  * spotcheck, rejects, changes) with the auditors' verdicts (dispositions).
  *
- * Owns: the DDL and the column lists of the input tables.  Never: reads or
- * writes rows (pg_load.c, pg_run.c, pg_review.c do).
+ * An input table's columns are the contract's columns of its file, in
+ * order, as contract/model.c declares them (feed_decls[f].cols[].name).
+ *
+ * Owns: the DDL.  Never: reads or writes rows (pg_load.c, pg_run.c,
+ * pg_review.c do), spells an input column.
  */
 #ifndef ENGINE_PG_SCHEMA_H
 #define ENGINE_PG_SCHEMA_H
 
 #include "base/err.h"
+#include "base/textout.h"
 #include "contract/model.h"
 #include "pg/pg.h"
-#include "pg/pg_sbuf.h"
 
 #define PG_DEFAULT_SCHEMA "hedui"
 
-/* An input table: the contract's columns of its file, as normalise.c reads
- * them (each `text NOT NULL`), after load_id and line. */
-struct pg_input_table {
-    const char *const *cols;
-    int n;
-    const char *extra;     /* table constraints and indexes */
-};
-extern const struct pg_input_table pg_input_tables[N_INPUT];
-
 /* "households.csv" -> "households" */
 void pg_table_name(int f, char out[64]);
-/* The enum input_file of "households.csv", or -1. */
-int pg_file_index(const char *name);
 
 /* E_USAGE unless 1 to 63 characters (PostgreSQL's identifier limit). */
 int pg_check_schema_name(const char *schema, struct err *e);
@@ -48,11 +40,19 @@ enum pg_tables { PG_INPUT_TABLES, PG_OUTPUT_TABLES };
 int pg_ensure_tables(struct pg *db, const char *schema, const char *sq, enum pg_tables which,
                      struct err *e);
 
-/* Run the statement in b (after sb_check), then empty b. */
-int pg_exec_sb(struct pg *db, struct sbuf *b, const char *what, struct err *e);
+/* A write transaction on one side of the schema: BEGIN, the schema lock,
+ * and that side's tables created where missing.  E_OK or the error (then
+ * call pg_end_write or pg_rollback). */
+int pg_begin_write(struct pg *db, const char *schema, const char *sq, enum pg_tables which,
+                   struct err *e);
+/* End it: with st E_OK the test pause below, then
+ * COMMIT; otherwise, or if that fails, ROLLBACK.  Returns the outcome.
+ * Test hook: HEDUI_TEST_PAUSE_BEFORE_COMMIT=N sleeps N seconds with
+ * everything sent and the transaction open, under a name the tests find. */
+int pg_end_write(struct pg *db, int st, struct err *e);
 
-/* Test hook: sleep HEDUI_TEST_PAUSE_BEFORE_COMMIT seconds with everything
- * sent and the transaction open, under a name the tests can find. */
-int pg_pause_before_commit(struct pg *db, struct err *e);
+/* Run the statement in b (after strbuf_check), then empty b. */
+int pg_exec_sb(struct pg *db, struct strbuf *b, const char *what, struct err *e);
+
 
 #endif

@@ -49,10 +49,12 @@
 struct snap;                   /* snapshot.h */
 
 #define SNAP_MAGIC "HEDUISNP"
-#define SNAP_FORMAT_VERSION 1u
+/* 2: the header says which months social insurance covers (si_*). */
+#define SNAP_FORMAT_VERSION 2u
 #define SNAP_BLOCK 16384u
 #define SNAP_HEADER_BYTES 4096u
 #define SNAP_ENDIAN_MARK 0x01020304u
+#define SNAP_SI_MONTHS 256u   /* months of social-insurance coverage the header holds */
 
 enum snap_sec {
     SEC_PERSONS, SEC_PERSON_HASH, SEC_HUKOU, SEC_HUKOU_HASH, SEC_VEHICLES, SEC_PROPERTY,
@@ -96,6 +98,13 @@ struct snap_header {
     char policy_hash[24];      /* XXH64 of policy.rules, hex */
     uint64_t n_persons, n_households, n_members;
     struct snap_section sec[N_SEC];
+    /* Months (date.h numbers) of the first and last accepted social-
+     * insurance row, SNAP_NO_MONTH when there is none; bit i of
+     * si_months (byte i / 8, bit i % 8) is set when month si_last_month - i
+     * has an accepted row (i < SNAP_SI_MONTHS).  A check reads from them
+     * whether its income window is covered (snapshot.h snap_si_uncovered). */
+    int32_t si_first_month, si_last_month;
+    uint8_t si_months[SNAP_SI_MONTHS / 8];
     uint64_t header_hash;      /* XXH3-64 of every byte before this field */
 };
 

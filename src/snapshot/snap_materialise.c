@@ -264,8 +264,11 @@ static int add_households(struct mat *m)
     const struct household *gh = m->g->households.v;
     const struct member *gm = m->g->members.v;
     struct dataset *out = m->out;
+    /* members get room for one at least: households with no member row at
+     * all still point at members.v + 0 (evaluate.c takes that address, and
+     * NULL + 0 is undefined) */
     if (reserve(&out->households, m->n_ent, sizeof(struct household)) ||
-        reserve(&out->members, m->g->members.n + m->n_oth, sizeof(struct member)))
+        reserve(&out->members, m->g->members.n + m->n_oth + 1, sizeof(struct member)))
         return oom(m);
     m->given_of = malloc((m->n_ent ? m->n_ent : 1) * sizeof *m->given_of);
     if (!m->given_of)

@@ -490,6 +490,31 @@ out:
 /* ---------- the file: temporary, header, verify, rename ---------- */
 
 
+/* Which months social insurance covers (the header's si_* fields): every
+ * accepted row of d->si counts (a snapshot keeps all months). */
+static void si_coverage(struct snap_header *h, const struct dataset *d)
+{
+    const struct si_row *r = d->si.v;
+    h->si_first_month = h->si_last_month = SNAP_NO_MONTH;
+    memset(h->si_months, 0, sizeof h->si_months);
+    if (d->si.n == 0)
+        return;
+    int lo = r[0].month, hi = r[0].month;
+    for (size_t i = 1; i < d->si.n; i++) {
+        if (r[i].month < lo)
+            lo = r[i].month;
+        if (r[i].month > hi)
+            hi = r[i].month;
+    }
+    h->si_first_month = lo;
+    h->si_last_month = hi;
+    for (size_t i = 0; i < d->si.n; i++) {
+        long long b = (long long)hi - r[i].month;
+        if (b < (long long)SNAP_SI_MONTHS)
+            h->si_months[b / 8] |= (uint8_t)(1u << (b % 8));
+    }
+}
+
 /* The header page, written last (at offset 0) once the body is known. */
 static int write_header(int fd, const char *tmp, struct snap_header *h, uint64_t file_bytes,
                         const struct policy *pol, int as_of, struct err *e)
@@ -587,6 +612,7 @@ int snapshot_write(const struct dataset *d, const struct join *jn, const struct 
         goto fail;
     }
     XXH3_128bits_reset(w.body);
+    si_coverage(h, d);
     if ((r = write_file(&w, d, jn, pol, &st, e)) != E_OK ||
         (r = write_header(fd, tmp, h, w.off, pol, as_of, e)) != E_OK)
         goto fail;

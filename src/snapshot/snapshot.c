@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "base/date.h"
 #include "pipeline.h"   /* HEDUI_VERSION */
 
 _Static_assert(SNAP_INPUTS == 12 && IN_HOLIDAYS == 11, "format: one sp_input per input file");
@@ -172,6 +173,11 @@ int snap_open(struct snap *s, const char *path, struct err *e)
             goto bad;
         }
     }
+    if ((h->si_last_month == SNAP_NO_MONTH) != (h->si_first_month == SNAP_NO_MONTH) ||
+        h->si_first_month > h->si_last_month) {
+        st = snap_damaged(s, e, "social-insurance months out of order");
+        goto bad;
+    }
     s->verified = calloc(h->n_blocks ? h->n_blocks : 1, 1);
     if (!s->verified) {
         st = ERR(e, E_NOMEM, "out of memory while opening snapshot %s", path);
@@ -256,10 +262,53 @@ void snap_get_info(const struct snap *s, struct snap_info *o)
     o->block_size = h->block_size;
     o->body_hash_hi = h->body_hash_hi;
     o->body_hash_lo = h->body_hash_lo;
+    o->si_first_month = h->si_first_month;
+    o->si_last_month = h->si_last_month;
+    memcpy(o->si_months, h->si_months, sizeof o->si_months);
     o->n_sec = N_SEC;
     for (int i = 0; i < N_SEC; i++)
         o->sec[i] = (struct snap_sec_info){snap_sec_names[i], h->sec[i].offset,
                                            h->sec[i].bytes, h->sec[i].count};
+}
+
+_Static_assert(sizeof ((struct snap_info *)0)->si_months == SNAP_SI_MONTHS / 8,
+               "snap_info holds the header's month bits");
+
+/* Month m has an accepted social-insurance row? */
+static int si_has(const struct snap_info *si, int m)
+{
+    if (si->si_last_month == SNAP_NO_MONTH || m > si->si_last_month || m < si->si_first_month)
+        return 0;
+    long long i = (long long)si->si_last_month - m;
+    if (i >= (long long)SNAP_SI_MONTHS)
+        return 0;   /* older than the header remembers: treated as not covered */
+    return (si->si_months[i / 8] >> (i % 8)) & 1;
+}
+
+int snap_si_uncovered(const struct snap_info *si, int first, int last, int *out, int max)
+{
+    int open_month = date_month(si->as_of);   /* not over when the feeds were read */
+    int n = 0;
+    for (int m = first; m <= last; m++)
+        if (m >= open_month || !si_has(si, m)) {
+            if (n < max)
+                out[n] = m;
+            n++;
+        }
+    return n;
+}
+
+int snap_si_through(const struct snap_info *si)
+{
+    if (si->si_last_month == SNAP_NO_MONTH)
+        return SNAP_NO_MONTH;
+    int m = date_month(si->as_of) - 1;
+    if (m > si->si_last_month)
+        m = si->si_last_month;
+    for (; m >= si->si_first_month && (long long)si->si_last_month - m < SNAP_SI_MONTHS; m--)
+        if (si_has(si, m))
+            return m;
+    return SNAP_NO_MONTH;
 }
 
 /* ---------- the checked readers ---------- */

@@ -54,6 +54,8 @@
  * check` skips E13 and E14 and says so; carrying them is a new format
  * version (sections for their rows, SNAP_INPUTS = N_INPUT). */
 #define SNAP_INPUTS 12
+/* "no month" for the social-insurance coverage of struct snap_info. */
+#define SNAP_NO_MONTH INT32_MIN
 
 /* ---------- writing (snap_write.c) ---------- */
 
@@ -103,6 +105,11 @@ struct snap_info {
     unsigned long long n_blocks, n_verified;
     unsigned block_size;
     unsigned long long body_hash_hi, body_hash_lo;
+    /* social insurance: months (date.h) of the first and last accepted
+     * row (SNAP_NO_MONTH: none), and which of the 256 months up to the
+     * last have one (bit i: si_last_month - i) */
+    int si_first_month, si_last_month;
+    unsigned char si_months[32];
     int n_sec;
     struct snap_sec_info {
         const char *name;
@@ -110,6 +117,20 @@ struct snap_info {
     } sec[SNAP_INFO_MAX_SEC];
 };
 void snap_get_info(const struct snap *s, struct snap_info *out);
+
+/* The months of [first, last] (date.h month numbers) that the snapshot's
+ * social insurance does not cover: months without an accepted row, and
+ * months that were not over when the feeds were read (the month of the
+ * snapshot's as-of date and later: a feed read on 15 June cannot hold all
+ * of June).  The data contract's run stops on the first kind; a check
+ * whose income window reaches either kind must not pass as "no finding".
+ * Writes up to max of them, in order, to out and returns how many there
+ * are (all of them, even beyond max).  Can't fail. */
+int snap_si_uncovered(const struct snap_info *si, int first, int last, int *out, int max);
+/* The last month the snapshot's social insurance covers completely (the
+ * latest month before the snapshot's as-of month with an accepted row),
+ * or SNAP_NO_MONTH. */
+int snap_si_through(const struct snap_info *si);
 
 /* Row accounting of the inputs the snapshot was built from (verified),
  * one per enum input_file. */

@@ -23,9 +23,8 @@
  *
  * Build and run: tests/fuzz.sh (never with src/base/faultinj.h force-included).
  */
-#if defined(HEDUI_FAULT_BUILD) || defined(ENGINE_FAULTINJ_H)
-#error "fuzz targets are built without fault injection (src/base/faultinj.h)"
-#endif
+#define FUZZ_TARGET "fuzz_csv"
+#include "fuzz_main.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -36,15 +35,6 @@
 #include "engine/load.h"
 #include "contract/model.h"
 #include "engine/normalise.h"
-
-#define CHECK(cond)                                                                    \
-    do {                                                                               \
-        if (!(cond)) {                                                                 \
-            fprintf(stderr, "fuzz_csv: invariant broken at %s:%d: %s\n", __FILE__,      \
-                    __LINE__, #cond);                                                  \
-            abort();                                                                   \
-        }                                                                              \
-    } while (0)
 
 static const char *const vcols[] = {"id_no",         "plate_no",   "vehicle_class", "use",
                                     "registered_on", "value_yuan", "status"};
@@ -207,10 +197,11 @@ static void chunked_free(struct chunked *k)
     k->n = 0;
 }
 
-static int ck_begin(void *ctx, int n, const size_t *max_rows, struct err *e)
+static int ck_begin(void *ctx, int first, int n, const size_t *max_rows, struct err *e)
 {
     struct chunked *k = ctx;
     CHECK(n >= 1 && n <= 256);
+    CHECK(first == 0);                 /* a buffer in memory begins its chunks at once */
     CHECK(k->begins == 0 || n == 1);   /* called again only to start over */
     k->begins++;
     chunked_free(k);

@@ -18,9 +18,8 @@
  *     when first_bad_byte == -1;
  *   - decoded_free() frees everything (LeakSanitizer at exit of each run).
  */
-#if defined(HEDUI_FAULT_BUILD) || defined(ENGINE_FAULTINJ_H)
-#error "fuzz targets are built without fault injection (src/base/faultinj.h)"
-#endif
+#define FUZZ_TARGET "fuzz_encoding"
+#include "fuzz_main.h"
 
 #include <iconv.h>
 #include <stdint.h>
@@ -29,15 +28,6 @@
 #include <string.h>
 
 #include "base/encoding.h"
-
-#define CHECK(cond)                                                                    \
-    do {                                                                               \
-        if (!(cond)) {                                                                 \
-            fprintf(stderr, "fuzz_encoding: invariant broken at %s:%d: %s\n", __FILE__, \
-                    __LINE__, #cond);                                                  \
-            abort();                                                                   \
-        }                                                                              \
-    } while (0)
 
 static iconv_t to_gb;   /* UTF-8 -> GB18030, for the round trip */
 

@@ -14,9 +14,8 @@
  *     compares the clean 18-character fast path with the general loop);
  *   - the result does not depend on the bytes after len.
  */
-#if defined(HEDUI_FAULT_BUILD) || defined(ENGINE_FAULTINJ_H)
-#error "fuzz targets are built without fault injection (src/base/faultinj.h)"
-#endif
+#define FUZZ_TARGET "fuzz_idcard"
+#include "fuzz_main.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -24,15 +23,6 @@
 #include <string.h>
 
 #include "contract/idcard.h"
-
-#define CHECK(cond)                                                                    \
-    do {                                                                               \
-        if (!(cond)) {                                                                 \
-            fprintf(stderr, "fuzz_idcard: invariant broken at %s:%d: %s\n", __FILE__,   \
-                    __LINE__, #cond);                                                  \
-            abort();                                                                   \
-        }                                                                              \
-    } while (0)
 
 static int real_ymd(int ymd)
 {

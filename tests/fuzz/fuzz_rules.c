@@ -1,4 +1,4 @@
-/* fuzz_rules.c - libFuzzer target: policy_load() (rules.c) on arbitrary bytes
+/* fuzz_rules.c - libFuzzer target: policy_load() (contract/policy.c) on arbitrary bytes
  * taken as rules/policy.rules.
  *
  * The input is written to policy.rules in a directory of this process's own
@@ -12,9 +12,8 @@
  *     1..120, severities high/medium/low/off, sets within their value sets;
  *   - the hash is 16 hex digits, and the same bytes load the same way twice.
  */
-#if defined(HEDUI_FAULT_BUILD) || defined(ENGINE_FAULTINJ_H)
-#error "fuzz targets are built without fault injection (src/base/faultinj.h)"
-#endif
+#define FUZZ_TARGET "fuzz_rules"
+#include "fuzz_main.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -23,15 +22,6 @@
 #include <unistd.h>
 
 #include "contract/policy.h"
-
-#define CHECK(cond)                                                                    \
-    do {                                                                               \
-        if (!(cond)) {                                                                 \
-            fprintf(stderr, "fuzz_rules: invariant broken at %s:%d: %s\n", __FILE__,    \
-                    __LINE__, #cond);                                                  \
-            abort();                                                                   \
-        }                                                                              \
-    } while (0)
 
 static char dir[64];
 static char path[128];

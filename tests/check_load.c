@@ -4,10 +4,11 @@
  * directory in /tmp (created and removed by the fixture) and reads it back
  * through load_csv() with a recording row callback, or through
  * normalise_file() into a struct dataset.  Expected values follow the data
- * contract (../shared/spec/data-contract.md): lines are physical lines where
+ * contract (doc/data-contract.md): lines are physical lines where
  * a record starts, the header is line 1.
  */
 #include <dirent.h>
+#include <omp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,8 @@
 #include "engine/normalise.h"
 #include "base/num.h"
 #include "tests.h"
+#define XXH_STATIC_LINKING_ONLY
+#include <xxhash.h>
 
 #define LIT(s) (s), (sizeof(s) - 1)
 
@@ -1222,9 +1225,244 @@ START_TEST(test_norm_generated)
 }
 END_TEST
 
-Suite *csvload_suite(void)
+
+/* ---------- the single read (load.c) against the classic path ----------
+ *
+ * A file is read once where it can be (load_csv: pread in waves of
+ * segments, checksum and counts on the blocks as they arrive), bytes in
+ * memory the classic way (load_csv_mem: prescan, then the chunks).  Both
+ * must deliver the same records and rejects with the same lines, in the
+ * same order, and the same checksum: XXH3-128 of the file's bytes.  The
+ * recorder below keeps each chunk's events, and the order of the
+ * chunks_begin calls, which tells the paths apart: the classic path begins
+ * a file's chunks at once (first = 0), the single read a wave at a time
+ * (first > 0 after the first wave), and a file it hands back to the
+ * classic path is begun again at first = 0. */
+
+struct sr_ev {
+    long long line;
+    uint64_t h;        /* FNV-1a of the values, or of the reject's reason */
+    int rej;
+};
+
+struct sr_chunk {
+    struct sr_ev *ev;
+    size_t n, cap, max_rows;
+};
+
+struct sr_rec {
+    struct sr_chunk *c;
+    int n;
+    int begins, appends, restarts;   /* chunks_begin calls, with first > 0, first = 0 again */
+};
+
+static uint64_t sr_fnv(uint64_t h, const char *s, size_t n)
 {
-    Suite *s = suite_create("csvload");
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h;
+}
+
+static void sr_push(struct sr_chunk *c, long long line, uint64_t h, int rej)
+{
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 16;
+        c->ev = realloc(c->ev, c->cap * sizeof *c->ev);
+        ck_assert_ptr_nonnull(c->ev);
+    }
+    c->ev[c->n++] = (struct sr_ev){line, h, rej};
+    ck_assert_uint_le(c->n, c->max_rows);   /* the row bound holds */
+}
+
+static int sr_begin(void *ctx, int first, int n, const size_t *max_rows, struct err *e)
+{
+    struct sr_rec *r = ctx;
+    (void)e;
+    ck_assert_int_ge(n, 1);
+    if (first == 0) {
+        if (r->begins)
+            r->restarts++;
+        for (int i = 0; i < r->n; i++)
+            free(r->c[i].ev);
+        r->n = 0;
+    } else {
+        ck_assert_int_eq(first, r->n);
+        r->appends++;
+    }
+    r->begins++;
+    r->c = realloc(r->c, (size_t)(first + n) * sizeof *r->c);
+    ck_assert_ptr_nonnull(r->c);
+    for (int i = 0; i < n; i++)
+        r->c[first + i] = (struct sr_chunk){NULL, 0, 0, max_rows[i]};
+    r->n = first + n;
+    return E_OK;
+}
+
+static void *sr_ctx(void *ctx, int i)
+{
+    struct sr_rec *r = ctx;
+    ck_assert_int_lt(i, r->n);
+    return &r->c[i];
+}
+
+static int sr_row(void *cctx, const char *const *vals, const size_t *lens, long long line,
+                  struct err *e)
+{
+    (void)e;
+    uint64_t h = 1469598103934665603ULL;
+    for (int i = 0; i < 3; i++)
+        h = sr_fnv(sr_fnv(h, vals[i], lens[i]), "|", 1);
+    sr_push(cctx, line, h, 0);
+    return E_OK;
+}
+
+static int sr_reject(void *cctx, long long line, const char *reason, struct err *e)
+{
+    (void)e;
+    sr_push(cctx, line, sr_fnv(1469598103934665603ULL, reason, strlen(reason)), 1);
+    return E_OK;
+}
+
+static void sr_free(struct sr_rec *r)
+{
+    for (int i = 0; i < r->n; i++)
+        free(r->c[i].ev);
+    free(r->c);
+    memset(r, 0, sizeof *r);
+}
+
+/* load text (from the file, or from memory) into r and d */
+static int sr_load(const char *text, size_t len, int from_file, struct sr_rec *r,
+                   struct dataset *d, struct err *e)
+{
+    memset(r, 0, sizeof *r);
+    dataset_init(d);
+    err_init(e);
+    struct load_spec sp = {TFILE, cols_abc, 3, sr_row, r, 64, sr_begin, sr_ctx, sr_reject};
+    if (from_file)
+        return load_csv(d, tmp_write("sr.csv", text, len), ENC_AUTO, &sp, e);
+    return load_csv_mem(d, "sr.csv", (const unsigned char *)text, len, ENC_AUTO, &sp, e);
+}
+
+/* Loop index: 0 clean UTF-8 (with multi-line quoted fields, CRLF, bare
+ * CRs, blank lines, ragged rows, names in Chinese), 1 the same after a
+ * BOM, 2 a quoted field of some 3 KB and 60 lines, 3 a byte that is not
+ * UTF-8 in the middle, 4 a stray quote in the middle. */
+START_TEST(test_single_read)
+{
+    size_t cap = 64 << 10, n = 0;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    if (_i == 1)
+        n += (size_t)snprintf(text + n, cap - n, "\xEF\xBB\xBF");
+    n += (size_t)snprintf(text + n, cap - n, "b,c,a\n");
+    for (int i = 0; n < cap - 4096; i++) {
+        switch (i % 9) {
+        case 0:   /* a quoted field holding LFs, a CRLF, commas and quotes */
+            n += (size_t)snprintf(text + n, cap - n, "\"x\n%d,\r\n\"\"y\"\"\",z%d,%d\n", i, i, i);
+            break;
+        case 1:
+            n += (size_t)snprintf(text + n, cap - n, "张三%d,李四,%d\r\n", i, i);
+            break;
+        case 2:   /* a bare CR ends a record */
+            n += (size_t)snprintf(text + n, cap - n, "p%d,q,r\rs%d,t,u\n", i, i);
+            break;
+        case 3:
+            n += (size_t)snprintf(text + n, cap - n, "\n%d,too,many,fields\n", i);
+            break;
+        case 4:   /* a bare CR inside quotes is data */
+            n += (size_t)snprintf(text + n, cap - n, "\"m\r%d\",\"\",n\n", i);
+            break;
+        default:
+            n += (size_t)snprintf(text + n, cap - n, "%d,%d.%02d,ok%d\n", i, i, i % 100, i);
+        }
+        if (_i == 3 && i == 300)
+            n += (size_t)snprintf(text + n, cap - n, "\xFF,bad,byte\n");
+        if (_i == 4 && i == 300)
+            n += (size_t)snprintf(text + n, cap - n, "st\"ray,quote,here\n");
+        if (_i == 2 && i == 200) {   /* some 3 KB across many cuts */
+            n += (size_t)snprintf(text + n, cap - n, "\"");
+            for (int k = 0; k < 60; k++)
+                n += (size_t)snprintf(text + n, cap - n, "line %d of a long field,\n", k);
+            n += (size_t)snprintf(text + n, cap - n, "\",long,end\n");
+        }
+    }
+    n += (size_t)snprintf(text + n, cap - n, "last,row,no-LF");
+    XXH128_hash_t want = XXH3_128bits(text, n);
+    char want_sum[33];
+    snprintf(want_sum, sizeof want_sum, "%016llx%016llx", (unsigned long long)want.high64,
+             (unsigned long long)want.low64);
+
+    static const char *const sizes[] = {"16", "100", "999", "4096", "20000"};
+    int used_single = 0;
+    for (size_t z = 0; z < sizeof sizes / sizeof *sizes; z++) {
+        ck_assert_int_eq(setenv("HEDUI_CHUNK_BYTES", sizes[z], 1), 0);
+        struct sr_rec m;
+        struct dataset dm;
+        struct err e;
+        int rc = sr_load(text, n, 0, &m, &dm, &e);
+        ck_assert_msg(rc == E_OK, "%s", e.msg);
+        ck_assert_int_eq(m.appends, 0);   /* memory: the classic path */
+        for (int threads = 1; threads <= 3; threads++) {
+            omp_set_num_threads(threads);
+            struct sr_rec f;
+            struct dataset df;
+            rc = sr_load(text, n, 1, &f, &df, &e);
+            ck_assert_msg(rc == E_OK, "%s", e.msg);
+            const struct filestat *a = &dm.files[TFILE], *b = &df.files[TFILE];
+            ck_assert_str_eq(b->checksum, want_sum);
+            ck_assert_str_eq(a->checksum, want_sum);
+            ck_assert_str_eq(b->encoding, a->encoding);
+            ck_assert_int_eq(b->had_bom, a->had_bom);
+            ck_assert_int_eq(b->data_rows, a->data_rows);
+            ck_assert_uint_eq(b->rejects.n, a->rejects.n);   /* the header's, if any */
+            /* the same events in the same order, however the chunks fall */
+            size_t im = 0, jm = 0, jf = 0;
+            int cf = 0, cm = 0;
+            for (;;) {
+                while (cm < m.n && jm == m.c[cm].n) {
+                    cm++;
+                    jm = 0;
+                }
+                while (cf < f.n && jf == f.c[cf].n) {
+                    cf++;
+                    jf = 0;
+                }
+                if (cm == m.n || cf == f.n) {
+                    ck_assert_msg(cm == m.n && cf == f.n, "size %s threads %d: event %zu only in "
+                                  "one", sizes[z], threads, im);
+                    break;
+                }
+                const struct sr_ev *x = &m.c[cm].ev[jm++], *y = &f.c[cf].ev[jf++];
+                ck_assert_msg(x->line == y->line && x->h == y->h && x->rej == y->rej,
+                              "size %s threads %d: event %zu: line %lld/%lld reject %d/%d",
+                              sizes[z], threads, im, x->line, y->line, x->rej, y->rej);
+                im++;
+            }
+            ck_assert_uint_gt(im, 100);
+            /* clean files are read once; the others go back to the classic
+             * path (begun again at first = 0) */
+            if (_i <= 2 && f.appends > 0)
+                used_single = 1;
+            if (_i <= 1)   /* no quoted field runs on through a segment */
+                ck_assert_int_eq(f.restarts, 0);
+            if (_i >= 3 && f.n > 1)
+                ck_assert_int_ge(f.restarts, f.appends > 0);
+            sr_free(&f);
+            dataset_free(&df);
+        }
+        sr_free(&m);
+        dataset_free(&dm);
+    }
+    if (_i <= 1)
+        ck_assert_msg(used_single, "the single read never ran");
+    free(text);
+}
+END_TEST
+
+Suite *load_suite(void)
+{
+    Suite *s = suite_create("load");
     TCase *tl = tcase_create("load");
     tcase_add_checked_fixture(tl, setup, teardown);
     tcase_add_test(tl, test_header_order_extra_column);
@@ -1247,6 +1485,7 @@ Suite *csvload_suite(void)
     tcase_add_test(tl, test_callback_error_stops);
     tcase_add_test(tl, test_long_field);
     tcase_add_loop_test(tl, test_utf8_across_blocks, 0, 2);
+    tcase_add_loop_test(tl, test_single_read, 0, 5);
     suite_add_tcase(s, tl);
     TCase *tn = tcase_create("normalise");
     tcase_add_checked_fixture(tn, setup, teardown);

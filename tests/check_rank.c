@@ -1,88 +1,72 @@
-/* check_sample.c - unit tests for rank.c: the spot-check sample (抽查) and
- * the monthly review queue (每月核查).
+/* check_rank.c - unit tests for engine/rank.c: the spot-check sample (抽查)
+ * and the monthly review queue (每月核查).
  *
- * Owns: the sample suite.  Datasets are generated into temporary
- * directories and run in-process through testkit (as of 2026-06-15).
+ * Owns: the rank suite.  Datasets are built row by row with testkit's CSV
+ * builder and run in-process through testkit (as of 2026-06-15).
  * Expected sizes, ranks and scores were worked out by hand from
- * ../shared/spec/data-contract.md ("spotcheck.csv", "review_queue.csv").
+ * doc/data-contract.md ("spotcheck.csv", "review_queue.csv").
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "testkit.h"
 #include "tests.h"
-
-#define TK_API __attribute__((weak))
-#include "testkit.c"
 
 #define STD_ROWS "610102,urban,2026-01-01,1000.00\n610102,rural,2026-01-01,800.00\n"
 
 /* ---------- generated households ---------- */
 
+/* Households built row by row with testkit's CSV builder; seq numbers the
+ * heads (their IDs and names). */
 struct gen {
-    FILE *hh, *mem, *hk, *veh;
-    char *hh_buf, *mem_buf, *hk_buf, *veh_buf;
-    size_t hh_n, mem_n, hk_n, veh_n;
+    struct tk_csv c;
     int seq;
 };
 
 static void gen_open(struct gen *g)
 {
     memset(g, 0, sizeof *g);
-    g->hh = open_memstream(&g->hh_buf, &g->hh_n);
-    g->mem = open_memstream(&g->mem_buf, &g->mem_n);
-    g->hk = open_memstream(&g->hk_buf, &g->hk_n);
-    g->veh = open_memstream(&g->veh_buf, &g->veh_n);
-    ck_assert(g->hh && g->mem && g->hk && g->veh);
-}
-
-static void gen_close(struct gen *g)
-{
-    fclose(g->hh);
-    fclose(g->mem);
-    fclose(g->hk);
-    fclose(g->veh);
 }
 
 static void gen_free(struct gen *g)
 {
-    free(g->hh_buf);
-    free(g->mem_buf);
-    free(g->hk_buf);
-    free(g->veh_buf);
+    tk_csv_free(&g->c);
+}
+
+/* The ID of head number seq. */
+static void head_id(char pid[19], int seq)
+{
+    tk_make_id(pid, "610102", 19500101 + (seq / 900) * 10000, seq % 900 + 1);
 }
 
 /* One household with one head (in hukou, same name); approved may be "". */
 static void gen_hh(struct gen *g, const char *id, const char *region, const char *prog,
                    const char *status, const char *approved, int with_member)
 {
-    fprintf(g->hh, "%s,%s,%s,urban,%s,%s,%s,500.00,CW01\n", id, region, prog, status,
-            approved[0] ? "2026-05-01" : "2026-06-01", approved);
+    tk_csv_row(&g->c, "households.csv", "%s,%s,%s,urban,%s,%s,%s,500.00,CW01", id, region,
+               prog, status, approved[0] ? "2026-05-01" : "2026-06-01", approved);
     if (!with_member)
         return;
     char pid[19];
-    g->seq++;
-    tk_make_id(pid, "610102", 19500101 + (g->seq / 900) * 10000, g->seq % 900 + 1);
-    fprintf(g->mem, "%s,%s,N%d,head,0.00,full,0\n", id, pid, g->seq);
-    fprintf(g->hk, "%s,N%d,HK%s,head,%s,normal,\n", pid, g->seq, id, region);
+    head_id(pid, ++g->seq);
+    tk_csv_row(&g->c, "members.csv", "%s,%s,N%d,head,0.00,full,0", id, pid, g->seq);
+    tk_csv_row(&g->c, "hukou.csv", "%s,N%d,HK%s,head,%s,normal,", pid, g->seq, id, region);
 }
 
 /* Give the head of the last household a car (an E03 flag). */
 static void gen_car(struct gen *g)
 {
     char pid[19];
-    tk_make_id(pid, "610102", 19500101 + (g->seq / 900) * 10000, g->seq % 900 + 1);
-    fprintf(g->veh, "%s,陕A%05d,car,private,2020-01-01,50000.00,valid\n", pid, g->seq);
+    head_id(pid, g->seq);
+    tk_csv_row(&g->c, "vehicles.csv", "%s,陕A%05d,car,private,2020-01-01,50000.00,valid", pid,
+               g->seq);
 }
 
 static struct tk *gen_run(struct gen *g, const struct tk_opts *o)
 {
-    gen_close(g);
-    struct tk_file files[] = {
-        {"households.csv", g->hh_buf, 0}, {"members.csv", g->mem_buf, 0},
-        {"hukou.csv", g->hk_buf, 0},      {"vehicles.csv", g->veh_buf, 0},
-        {"standards.csv", STD_ROWS, 0},   {NULL, NULL, 0}};
-    struct tk *tk = tk_run_files(files, o);
+    static const struct tk_file std[] = {{"standards.csv", STD_ROWS, 0}, {NULL, NULL, 0}};
+    struct tk *tk = tk_csv_run(&g->c, std, o);
     ck_assert_msg(tk->st == E_OK, "pipeline failed%s", tk_flags_text(tk));
     ck_assert_msg(tk_n_rejects(tk) == 0, "test data has rejected rows%s", tk_flags_text(tk));
     return tk;
@@ -373,20 +357,6 @@ END_TEST
 
 /* ---------- review queue ---------- */
 
-#define P01 "610102196102021013"
-#define P02 "610102196203031026"
-#define P03 "610102196304041039"
-#define P04 "610102196405051041"
-#define P05 "610102196506061054"
-#define P06 "610102196607071067"
-#define P07 "61010219670808107X"
-#define P08 "610102196809091082"
-#define P09 "610102196910101097"
-#define P10 "610102197011111106"
-#define P11 "610102197112121119"
-#define P12 "610102197201131124"
-#define P13 "610102197302141137"
-#define P14 "61010219740315114X"
 
 #define T1 "610102001001"
 #define T2 "610102002001"
@@ -517,9 +487,9 @@ START_TEST(test_review_queue_weights)
 }
 END_TEST
 
-Suite *sample_suite(void)
+Suite *rank_suite(void)
 {
-    Suite *s = suite_create("sample");
+    Suite *s = suite_create("rank");
     TCase *tc = tcase_create("spotcheck");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_spot_sizes);

@@ -1,6 +1,7 @@
-/* check_rules.c - unit tests for rules.c (policy.rules and rational_parse).
+/* check_policy.c - unit tests for contract/policy.c (policy.rules and
+ * rational_parse).
  *
- * Owns: the rules suite.  Reads the shipped rules/policy.rules under
+ * Owns: the policy suite.  Reads the shipped rules/policy.rules under
  * test_root(); every faulty variant is a copy with one line changed, written
  * under a mkdtemp directory in /tmp and removed by the fixture's teardown.
  */
@@ -582,9 +583,9 @@ START_TEST(test_rational_parse)
 }
 END_TEST
 
-Suite *rules_suite(void)
+Suite *policy_suite(void)
 {
-    Suite *s = suite_create("rules");
+    Suite *s = suite_create("policy");
     TCase *tc = tcase_create("policy");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_shipped_policy);

@@ -1,0 +1,27 @@
+/* vm.h - stage 5, the rules language's way: run a compiled policy
+ * (policy/prog.h) over the joined dataset.
+ *
+ * vm_run() gives the same struct eval_result as evaluate_run() (flags sorted
+ * by the contract's order, counts per rule, households and candidates
+ * without a standard, candidates skipped): the pipeline runs one or the
+ * other (HEDUI_EVAL=lang picks this one).
+ */
+#ifndef ENGINE_VM_H
+#define ENGINE_VM_H
+
+#include "engine/evaluate.h"
+#include "policy/prog.h"
+
+/* Judge every household and candidate of c with program P, on OpenMP
+ * threads.  E_OK, E_NOMEM, or E_DATA for an arithmetic overflow or a
+ * division by zero (the message names the policy line and the household). */
+int vm_run(const struct eval_ctx *c, const struct prog *P, struct eval_result *r,
+           struct err *e);
+
+/* Read, check and compile the policy of rules_dir (its one *.policy file;
+ * parameters in force on c->as_of, the income window of c->p), then
+ * vm_run() it.  E_CONFIG names the first error of the policy. */
+int vm_run_dir(const struct eval_ctx *c, const char *rules_dir, struct eval_result *r,
+               struct err *e);
+
+#endif

@@ -1,0 +1,109 @@
+/* vm_int.h - shared by vm.c (the ops) and vm_text.c (evidence text) and
+ * vm_run.c (the driver).  Not for other files.
+ */
+#ifndef ENGINE_VM_INT_H
+#define ENGINE_VM_INT_H
+
+#include "engine/evaluate.h"
+#include "policy/prog.h"
+
+typedef __int128 i128;
+
+#define EV_MAX 2048   /* evidence and key buffers, as evaluate.c's */
+
+struct tout {
+    struct vec flags;        /* struct flag */
+    struct arena *arena;
+    int status;
+    struct err e;
+    struct vec no_std_hh;    /* uint32_t */
+    struct vec no_std_cand;  /* uint32_t */
+    long long cand_skipped;
+};
+
+struct frame {
+    const struct eval_ctx *c;
+    const struct prog *P;
+    struct vval *r;          /* registers; r[-1], r[-2], ... the constant registers */
+    struct vval *rbase;      /* the allocation r points into */
+    uint8_t *memo;
+    struct vlist *lists;
+    struct tout *t;
+    /* evidence and key, as evaluate.c's struct sbuf */
+    char b[EV_MAX];
+    size_t n;
+    int truncated;
+    char k[EV_MAX];
+    size_t kn;
+    char tmp[EV_MAX];        /* the open piece or key item */
+    size_t tn;
+    int tover;
+    /* the unit judged */
+    const struct household *hh;
+    uint32_t hi;
+    int size;
+    const struct member *head;
+    const char *head_hukou_no;
+    const struct standard *std;
+    const struct candidate *cand;
+    uint32_t ci;
+    const struct standard *cstd;
+    size_t unit_first;       /* this unit's first flag in t->flags */
+    const char *unit_name;   /* for messages */
+};
+
+/* ---------- values ---------- */
+
+static inline void set_missing(struct vval *v)
+{
+    memset(v, 0, sizeof *v);
+    v->d = 1;
+    v->miss = 1;
+}
+
+static inline void set_int(struct vval *v, i128 n)
+{
+    v->n = n;
+    v->d = 1;
+    v->p = NULL;
+    v->miss = 0;
+}
+
+static inline void set_row(struct vval *v, const void *p)
+{
+    v->n = 0;
+    v->d = 1;
+    v->p = p;
+    v->miss = p == NULL;
+}
+
+static inline int truthy(const struct vval *v)
+{
+    return !v->miss && v->n != 0;
+}
+
+/* vm_rows.c */
+int vm_fail(struct frame *f, const struct op *o, const char *what);   /* -1, E_DATA in f */
+/* r = a op b ('+' '-' '*' '/') on exact fractions: 0, -1 overflow, -2 division by 0 */
+int vm_arith(int op, const struct vval *a, const struct vval *b, struct vval *r);
+int vm_cmp_num(const struct vval *a, const struct vval *b);    /* -1 0 1, 2 on overflow */
+int vm_cmp_text(const struct vval *a, const struct vval *b);   /* -1 0 1 */
+size_t vm_text_len(const struct vval *v);
+uint64_t vm_person_key(const void *row, int kind);
+const struct hukou *vm_person_hukou(const struct frame *f, const void *row, int kind);
+void vm_builtin(struct frame *f, const struct op *o);          /* BUILTIN */
+void vm_column(struct frame *f, const struct op *o);           /* COL */
+int vm_fn(struct frame *f, const struct op *o);                /* FN; -1 on error */
+int vm_list_add(struct frame *f, const struct op *o);          /* LIST_ADD; -1 on error */
+int vm_latest_add(struct frame *f, const struct op *o);        /* LATEST; -1 on error */
+
+/* vm_text.c: append to the open piece or key item; close it */
+void vm_put(struct frame *f, const char *s, size_t n);
+void vm_put_val(struct frame *f, const struct vval *v, int fmt, int en);
+void vm_piece_end(struct frame *f);
+void vm_key_end(struct frame *f);
+
+/* vm.c: run ops [pc, end) of f's program; 0, or -1 with f->t->e set */
+int vm_exec(struct frame *f, int pc, int end);
+
+#endif

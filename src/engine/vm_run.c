@@ -1,0 +1,267 @@
+/* vm_run.c - the driver of the rules VM: every household and candidate,
+ * on OpenMP threads, through the compiled program (vm.h).
+ *
+ * Owns: the units and the run's facts that do not depend on the policy,
+ * exactly as evaluate_run() states them: a household's counted members,
+ * head and standard (computed once, read by the program through BUILTIN);
+ * households without a standard and candidates without one, or absent from
+ * hukou / not `normal` (skipped), for the manifest; the prefetch of the
+ * next households' index slots (only a hint); the final sort.  Which rules
+ * fire and what they say is the program's.
+ */
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/vm.h"
+#include "engine/vm_int.h"
+#include "policy/lang.h"
+
+static void pf_slot(const struct keyidx *ix, uint64_t key)
+{
+    if (ix->slots)
+        __builtin_prefetch(&ix->slots[keyidx_home(ix, key)]);
+}
+
+static void pf_rows(const struct keyidx *ix, const void *rows, size_t size, uint64_t key)
+{
+    struct keyidx_slot s = keyidx_get(ix, key);
+    if (s.count)
+        __builtin_prefetch((const char *)rows + (size_t)s.first * size);
+}
+
+/* as evaluate.c: household i+2's slots, then household i+1's first rows */
+static void prefetch_household(const struct eval_ctx *c, uint32_t hi, int stage)
+{
+    const struct household *h = &VEC_AT(c->d->households, struct household, hi);
+    const struct member *ms = &VEC_AT(c->d->members, struct member, h->first_member);
+    const struct join *j = c->j;
+    for (uint32_t i = 0; i < h->n_members; i++) {
+        uint64_t k = ms[i].key;
+        if (!k)
+            continue;
+        if (stage == 0) {
+            pf_slot(&j->feed[IN_SI], k);
+            pf_slot(&j->feed[IN_PROPERTY], k);
+            pf_slot(&j->feed[IN_VEHICLES], k);
+            pf_slot(&j->members, k);
+            pf_slot(&j->feed[IN_BUSINESS], k);
+            pf_slot(&j->feed[IN_PUBSERV], k);
+        } else {
+            const struct hukou *hk = join_member_hukou(j, c->d, &ms[i]);
+            if (hk)
+                __builtin_prefetch(hk);
+            pf_rows(&j->feed[IN_SI], c->d->si.v, sizeof(struct si_row), k);
+            pf_rows(&j->feed[IN_PROPERTY], c->d->property.v, sizeof(struct property), k);
+            pf_rows(&j->feed[IN_VEHICLES], c->d->vehicles.v, sizeof(struct vehicle), k);
+            pf_rows(&j->members, j->members_by_key, sizeof(struct member_ref), k);
+        }
+    }
+}
+
+static int push_u32(struct vec *v, uint32_t x, struct err *e)
+{
+    uint32_t *p = vec_push(v, sizeof *p);
+    if (!p)
+        return ERR(e, E_NOMEM, "out of memory while evaluating rules");
+    *p = x;
+    return E_OK;
+}
+
+static int judge_household(struct frame *f, uint32_t hi)
+{
+    const struct eval_ctx *c = f->c;
+    const struct household *h = &VEC_AT(c->d->households, struct household, hi);
+    const struct member *ms = &VEC_AT(c->d->members, struct member, h->first_member);
+    f->hh = h;
+    f->hi = hi;
+    f->cand = NULL;
+    f->size = 0;
+    f->head = NULL;
+    f->head_hukou_no = "";
+    for (uint32_t i = 0; i < h->n_members; i++) {
+        const struct hukou *hk = join_member_hukou(c->j, c->d, &ms[i]);
+        if (!f->head && ms[i].relation == REL_HEAD) {
+            f->head = &ms[i];
+            f->head_hukou_no = hk ? hk->hukou_no : "";
+        }
+        f->size += !hk || hk->status == HK_NORMAL;
+    }
+    f->std = standard_lookup(c->d->standards.v, c->d->standards.n, h->region, h->area, c->as_of);
+    if (!f->std && push_u32(&f->t->no_std_hh, hi, &f->t->e) != E_OK)
+        return E_NOMEM;
+    f->unit_first = f->t->flags.n;
+    f->unit_name = h->id;
+    int e = h->status == HS_CANCELLED ? ENTRY_CANCELLED : ENTRY_ROLLS;
+    f->r[f->P->reg_unit].p = h;
+    f->r[f->P->reg_unit].miss = 0;
+    return vm_exec(f, f->P->entry[e][0], f->P->entry[e][1]) < 0 ? f->t->e.code : E_OK;
+}
+
+static int judge_candidate(struct frame *f, uint32_t ci)
+{
+    const struct eval_ctx *c = f->c;
+    const struct candidate *cd = &VEC_AT(c->d->candidates, struct candidate, ci);
+    const struct hukou *hk = join_candidate_hukou(c->j, c->d, ci);
+    if (!hk || hk->status != HK_NORMAL) {
+        f->t->cand_skipped++;
+        return E_OK;
+    }
+    f->hh = NULL;
+    f->cand = cd;
+    f->ci = ci;
+    f->cstd = standard_lookup(c->d->standards.v, c->d->standards.n, cd->region, cd->area,
+                              c->as_of);
+    if (!f->cstd)
+        return push_u32(&f->t->no_std_cand, ci, &f->t->e);
+    f->unit_first = f->t->flags.n;
+    f->unit_name = cd->id;
+    f->r[f->P->reg_unit].p = cd;
+    f->r[f->P->reg_unit].miss = 0;
+    return vm_exec(f, f->P->entry[ENTRY_CANDIDATE][0], f->P->entry[ENTRY_CANDIDATE][1]) < 0
+               ? f->t->e.code
+               : E_OK;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int frame_init(struct frame *f, const struct eval_ctx *c, const struct prog *P,
+                      struct tout *t)
+{
+    memset(f, 0, offsetof(struct frame, b));
+    f->c = c;
+    f->P = P;
+    f->t = t;
+    f->rbase = calloc((size_t)P->ncregs + (size_t)P->nregs + 1, sizeof *f->rbase);
+    f->memo = calloc((size_t)P->nmemo + 1, 1);
+    f->lists = calloc((size_t)P->nlists + 1, sizeof *f->lists);
+    if (!f->rbase || !f->memo || !f->lists)
+        return -1;
+    f->r = f->rbase + P->ncregs;
+    for (int j = 0; j < P->ncregs; j++)
+        f->r[-(j + 1)] = P->cregs[j];
+    return 0;
+}
+
+static void frame_free(struct frame *f)
+{
+    if (f->lists)
+        for (int i = 0; i < f->P->nlists; i++)
+            free(f->lists[i].v);
+    free(f->lists);
+    free(f->memo);
+    free(f->rbase);
+}
+
+/* The driver mirrors evaluate_run(): the same split, prefetch and collection. */
+int vm_run(const struct eval_ctx *c, const struct prog *P, struct eval_result *r,
+           struct err *e)
+{
+    memset(r, 0, sizeof *r);
+    int nt = omp_get_max_threads();
+    struct tout *t = calloc((size_t)nt, sizeof *t);
+    struct frame *fr = calloc((size_t)nt, sizeof *fr);
+    r->arenas = calloc((size_t)nt, sizeof *r->arenas);
+    if (!t || !fr || !r->arenas) {
+        free(t);
+        free(fr);
+        free(r->arenas);
+        r->arenas = NULL;
+        return ERR(e, E_NOMEM, "out of memory while starting rule evaluation");
+    }
+    r->n_arenas = nt;
+    int st = E_OK;
+    for (int i = 0; i < nt; i++) {
+        arena_init(&r->arenas[i], (size_t)1 << 20);
+        t[i].arena = &r->arenas[i];
+        err_init(&t[i].e);
+        if (frame_init(&fr[i], c, P, &t[i]) != 0 && st == E_OK)
+            st = ERR(e, E_NOMEM, "out of memory while starting rule evaluation");
+    }
+    const long long n_hh = (long long)c->d->households.n;
+    const long long n_cand = c->have[IN_CANDIDATES] ? (long long)c->d->candidates.n : 0;
+    if (st == E_OK) {
+#pragma omp parallel num_threads(nt)
+        {
+            int me = omp_get_thread_num();
+            struct tout *mt = &t[me];
+#pragma omp for schedule(dynamic, 256)
+            for (long long i = 0; i < n_hh; i++) {
+                if (i + 2 < n_hh)
+                    prefetch_household(c, (uint32_t)(i + 2), 0);
+                if (i + 1 < n_hh)
+                    prefetch_household(c, (uint32_t)(i + 1), 1);
+                if (mt->status == E_OK)
+                    mt->status = judge_household(&fr[me], (uint32_t)i);
+            }
+#pragma omp for schedule(dynamic, 256)
+            for (long long i = 0; i < n_cand; i++)
+                if (mt->status == E_OK)
+                    mt->status = judge_candidate(&fr[me], (uint32_t)i);
+        }
+    }
+    size_t total = 0, total_nh = 0, total_nc = 0;
+    for (int i = 0; i < nt; i++) {
+        if (t[i].status != E_OK && st == E_OK) {
+            *e = t[i].e;
+            st = t[i].status;
+        }
+        total += t[i].flags.n;
+        total_nh += t[i].no_std_hh.n;
+        total_nc += t[i].no_std_cand.n;
+        r->candidates_skipped_not_in_hukou += t[i].cand_skipped;
+    }
+    if (st == E_OK) {
+        r->flags = malloc((total ? total : 1) * sizeof *r->flags);
+        r->no_std_households = malloc((total_nh ? total_nh : 1) * sizeof(uint32_t));
+        r->no_std_candidates = malloc((total_nc ? total_nc : 1) * sizeof(uint32_t));
+        if (!r->flags || !r->no_std_households || !r->no_std_candidates)
+            st = ERR(e, E_NOMEM, "out of memory while collecting flags");
+    }
+    if (st == E_OK) {
+        for (int i = 0; i < nt; i++) {
+            if (t[i].flags.n)
+                memcpy(r->flags + r->n_flags, t[i].flags.v, t[i].flags.n * sizeof *r->flags);
+            r->n_flags += t[i].flags.n;
+            if (t[i].no_std_hh.n)
+                memcpy(r->no_std_households + r->n_no_std_households, t[i].no_std_hh.v,
+                       t[i].no_std_hh.n * sizeof(uint32_t));
+            r->n_no_std_households += t[i].no_std_hh.n;
+            if (t[i].no_std_cand.n)
+                memcpy(r->no_std_candidates + r->n_no_std_candidates, t[i].no_std_cand.v,
+                       t[i].no_std_cand.n * sizeof(uint32_t));
+            r->n_no_std_candidates += t[i].no_std_cand.n;
+        }
+        qsort(r->flags, r->n_flags, sizeof *r->flags, flag_cmp);
+        qsort(r->no_std_households, r->n_no_std_households, sizeof(uint32_t), cmp_u32);
+        qsort(r->no_std_candidates, r->n_no_std_candidates, sizeof(uint32_t), cmp_u32);
+        for (size_t i = 0; i < r->n_flags; i++)
+            r->rule_count[r->flags[i].rule]++;
+    }
+    for (int i = 0; i < nt; i++) {
+        vec_free(&t[i].flags);
+        vec_free(&t[i].no_std_hh);
+        vec_free(&t[i].no_std_cand);
+        if (fr[i].P)
+            frame_free(&fr[i]);
+    }
+    free(t);
+    free(fr);
+    return st;
+}
+
+int vm_run_dir(const struct eval_ctx *c, const char *rules_dir, struct eval_result *r,
+               struct err *e)
+{
+    struct lang_opts o = {c->as_of, c->p->income_months, c->have};
+    struct lang_prog *lp = NULL;
+    int st = lang_load_dir(&lp, rules_dir, &o, e);
+    if (st == E_OK)
+        st = vm_run(c, &lp->P, r, e);
+    lang_prog_free(lp);
+    return st;
+}

@@ -1,0 +1,27 @@
+/* compile.h - checked rules (ir.h) into a program (prog.h); see compile.c.
+ *
+ * Owns: nothing beyond the program it fills.  Never: evaluates.
+ */
+#ifndef POLICY_COMPILE_H
+#define POLICY_COMPILE_H
+
+#include "policy/ir.h"
+#include "policy/prog.h"
+
+/* Compile the effective policy into *P (malloc'd arrays; prog_free).
+ * window_first/last: the months of the income window; have: per enum
+ * input_file, is the optional feed present in this run (then `requires
+ * feed` is decided here), or NULL (decided when run).  0, or -1 with an
+ * error in L (out of memory, or an internal error). */
+int compile_policy(struct lang *L, const struct cpolicy *cp, int window_first,
+                   int window_last, const int *have, struct prog *P);
+void prog_free(struct prog *P);
+
+/* The program as text, one op a line (hedui rules check --program);
+ * malloc'd, NULL on no memory. */
+char *prog_listing(const struct prog *P);
+
+/* Is P well formed (verify.c)?  0, or -1 with the reason in why. */
+int prog_verify(const struct prog *P, char *why, size_t n);
+
+#endif
