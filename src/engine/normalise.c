@@ -775,6 +775,8 @@ void normaliser_keep_months(struct normaliser *n, int first, int last)
 void normaliser_free(struct normaliser *n)
 {
     chunks_free(n);
+    load_bufs_free(n->bufs);
+    n->bufs = NULL;
     stridx_free(&n->hh_by_id);
 }
 
@@ -841,6 +843,7 @@ int normalise_file(struct normaliser *n, enum input_file f, const char *path,
     int st = spec_of(n, f, names, &sp, e);
     if (st != E_OK)
         return st;
+    sp.bufs = &n->bufs;   /* kept for the next file (a streamed file frees its own) */
     size_t row_size, before = dataset_rows(n->d, f, &row_size)->n;
     st = load_csv(n->d, path, want, &sp, e);
     if (st == E_OK)
@@ -979,6 +982,8 @@ int normalise_finish(struct normaliser *n, struct err *e)
 {
     /* one after the other: the sorts use every thread themselves */
     struct dataset *d = n->d;
+    load_bufs_free(n->bufs);   /* every file is loaded */
+    n->bufs = NULL;
     int st = n->hukou_merged ? E_OK : finish_hukou(d, e);
     if (st == E_OK)
         st = finish_members(d, e);

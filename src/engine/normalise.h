@@ -43,6 +43,7 @@ struct normaliser {
      * [keep_first, keep_last] (month numbers) are checked, then not kept */
     int keep_months, keep_first, keep_last;
     int hukou_merged;          /* finish_hukou() ran after hukou.csv */
+    struct load_bufs *bufs;    /* load.c's read buffers, kept from file to file */
 };
 
 int normaliser_init(struct normaliser *n, struct dataset *d, int as_of, struct err *e);
