@@ -30,12 +30,18 @@ ALL_CFLAGS  = -std=gnu11 -D_GNU_SOURCE $(WARN) -fopenmp -MMD -MP -Isrc $(PG_CFLA
 ALL_LDFLAGS = -fopenmp $(LDFLAGS.$(BUILD)) $(LDFLAGS)
 LDLIBS_ALL  = -lcsv -lxxhash -lpq -ljansson -lxlsxwriter -lzip -lexpat -lcrypto -lmicrohttpd -lgnutls -lm $(LDLIBS)
 
-LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
+LIB_SRC  := $(filter-out src/main.c src/mpi/%,$(wildcard src/*.c src/*/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(O)/%.o)
 TEST_SRC := $(wildcard tests/check_*.c) tests/testkit.c
 TEST_OBJ := $(TEST_SRC:tests/%.c=$(O)/tests/%.o)
 
-.PHONY: all check layers sizes unit golden pgtest fault check-cli review-test report-test pack-test safety-test feeds-test ops-test serve-test asan-check demo deps test-deps bench clean help install uninstall
+# hedui-mpi (make mpi): the library above, src/mpi/ and main.c built with
+# -DHEDUI_MPI by Open MPI's compiler wrapper (tests/install-deps.sh mpi)
+MPICC    ?= mpicc
+MPI_OBJ  := $(O)/mpi/main.o $(patsubst src/mpi/%.c,$(O)/mpi/%.o,$(wildcard src/mpi/*.c))
+
+.PHONY: mpi mpi-test
+.PHONY: all check layers sizes unit golden pgtest fault check-cli review-test report-test pack-test safety-test feeds-test ops-test serve-test partition-test asan-check demo deps test-deps bench clean help install uninstall
 all: hedui                                   ## build ./hedui
 
 hedui: $(O)/hedui
@@ -43,6 +49,27 @@ hedui: $(O)/hedui
 
 $(O)/hedui: $(O)/main.o $(LIB_OBJ)
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+mpi: hedui-mpi                               ## build ./hedui-mpi (MPI: mpirun -np N ./hedui-mpi run ...)
+
+hedui-mpi: $(O)/hedui-mpi
+	$(Q)cp $< $@
+
+$(O)/hedui-mpi: $(MPI_OBJ) $(LIB_OBJ)
+	$(Q)$(MPICC) $(ALL_LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+
+$(O)/mpi/main.o: src/main.c | $(O)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(MPICC) $(ALL_CFLAGS) -DHEDUI_MPI -c -o $@ $<
+
+$(O)/mpi/%.o: src/mpi/%.c | $(O)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(MPICC) $(ALL_CFLAGS) -DHEDUI_MPI -c -o $@ $<
+
+mpi-test: $(O)/hedui                         ## hedui-mpi under mpirun -np 1..4 (tests/mpi_test.sh)
+	$(Q)sh tests/install-deps.sh mpi
+	$(Q)$(MAKE) --no-print-directory $(O)/hedui-mpi
+	$(Q)sh tests/mpi_test.sh $(O)/hedui-mpi $(O)/hedui
 
 $(O)/%.o: src/%.c | $(O)
 	$(Q)mkdir -p $(dir $@)
@@ -64,7 +91,7 @@ test-deps:
 	$(Q)sh tests/install-deps.sh test pg
 
 check: test-deps                             ## unit suites, then golden and CLI tests
-	$(Q)$(MAKE) --no-print-directory layers sizes unit golden fault check-cli pgtest review-test report-test pack-test safety-test feeds-test ops-test serve-test fuzz
+	$(Q)$(MAKE) --no-print-directory layers sizes unit golden fault check-cli pgtest review-test report-test pack-test safety-test feeds-test ops-test serve-test partition-test mpi-test fuzz
 
 layers:                                      ## every #include points down its layer; no circle
 	$(Q)sh tests/layers.sh
@@ -86,6 +113,9 @@ check-cli: $(O)/hedui                        ## index build + check (tests/check
 
 feeds-test: $(O)/hedui                       ## feeds that look incomplete (tests/feeds_test.sh)
 	$(Q)sh tests/feeds_test.sh $(O)/hedui
+
+partition-test: $(O)/hedui                   ## run --memory-limit: same outputs, temporary files (tests/partition_test.sh)
+	$(Q)sh tests/partition_test.sh $(O)/hedui
 
 review-test: $(O)/hedui                      ## fingerprints, changes, verdicts, export packs
 	$(Q)sh tests/review_test.sh $(O)/hedui
@@ -115,7 +145,7 @@ fuzz:                                        ## libFuzzer targets: replay regres
 	$(Q)FUZZ_SECONDS=$(or $(FUZZ_SECONDS),20) sh tests/fuzz.sh
 
 asan-check: test-deps                        ## all tests under ASan + UBSan
-	$(Q)$(MAKE) --no-print-directory BUILD=asan unit golden check-cli pgtest review-test report-test pack-test safety-test feeds-test ops-test serve-test
+	$(Q)$(MAKE) --no-print-directory BUILD=asan unit golden check-cli pgtest review-test report-test pack-test safety-test feeds-test ops-test serve-test partition-test mpi-test
 
 demo: deps                                   ## run the nightly job on fixtures/ into out/
 	$(Q)$(MAKE) --no-print-directory hedui
@@ -161,7 +191,7 @@ bench:                                       ## benchmarks (see bench/README.md)
 	$(Q)$(MAKE) --no-print-directory -C bench bench
 
 clean:
-	rm -rf build hedui
+	rm -rf build hedui hedui-mpi
 
 help:
 	@grep -hE '^[a-z-]+:.*## ' Makefile | sed 's/:.*## /\t/'

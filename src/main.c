@@ -16,6 +16,14 @@
 #include "cmd/cli.h"
 #include "cmd/cmd.h"
 #include "pipeline.h"   /* HEDUI_VERSION */
+#ifdef HEDUI_MPI
+#include "mpi/mpirun.h"   /* hedui-mpi (make mpi): `run` over MPI ranks */
+#define RUN_COMMAND cmd_run_mpi
+#define PRINTS() mpirun_is_root()
+#else
+#define RUN_COMMAND cmd_run
+#define PRINTS() 1
+#endif
 
 /* Exit status table (also in --help and README.md). */
 enum exit_status {
@@ -116,7 +124,8 @@ struct command {
 };
 
 static const struct command commands[] = {
-    {"run", cmd_run},
+    {"run", RUN_COMMAND},
+#ifndef HEDUI_MPI   /* hedui-mpi runs `run` only: the others are one process's work */
     {"load", cmd_load},
     {"index", cmd_index},
     {"check", cmd_check},
@@ -125,10 +134,17 @@ static const struct command commands[] = {
     {"report", cmd_report},
     {"rules", cmd_rules},
     {"serve", cmd_serve},
+#endif
 };
 
 int main(int argc, char **argv)
 {
+#ifdef HEDUI_MPI
+    if (mpirun_init(&argc, &argv) != 0) {
+        fprintf(stderr, "%s: MPI could not start\n", prog);
+        return EXIT_INTERNAL;
+    }
+#endif
     /* every message line masked; a CONNINFO password gone from argv (ps) */
     idmask_filter_stderr();
     for (int i = 2; i < argc; i++)
@@ -161,7 +177,10 @@ int main(int argc, char **argv)
         if (st == -1)
             st = ERR(&e, E_USAGE, "unknown command '%s'", cmd);
     }
-    if (st != E_OK)
+    if (st != E_OK && PRINTS())
         print_err(&e);
+#ifdef HEDUI_MPI
+    mpirun_finalize();
+#endif
     return exit_for((enum ecode)st);
 }

@@ -24,6 +24,7 @@
 #include "audit/report_input.h"
 #include "audit/review.h"
 #include "out/nostd.h"
+#include "engine/partrun.h"
 #include "out/lists.h"
 #include "out/outdir.h"
 #include "out/summary.h"
@@ -192,34 +193,106 @@ static int after_file(struct pipeline *p, enum input_file f, double t1, struct e
     return E_OK;
 }
 
+/* Where input f is read from: DIR/FILE, or the rules' copy of a policy
+ * table; 0 for an optional feed that is absent (not read at all). */
+int pipeline_input_path(const struct pipeline *p, int f, char *path, size_t cap, int *from_rules)
+{
+    snprintf(path, cap, "%s/%s", p->cfg.data_dir, input_file_names[f]);
+    *from_rules = 0;
+    if (!file_exists(path)) {
+        if (feed_decls[f].need == IN_OPTIONAL_FEED)
+            return 0;
+        if (feed_decls[f].need == IN_POLICY_TABLE) {
+            snprintf(path, cap, "%s/%s", p->settings_dir, input_file_names[f]);
+            *from_rules = 1;
+        }
+    }
+    return 1;
+}
+
+int pipeline_input_missing(int f, const char *path, struct err *e)
+{
+    err_init(e);
+    return ERR(e, E_NOINPUT,
+               "required input %s is missing (looked for %s); see 'hedui run --help' "
+               "for the files a run needs", input_file_names[f], path);
+}
+
+/* Read input f: into the dataset, or (stream) through the partitioned
+ * run's reader for it (engine/partrun.h). */
+static int load_input(struct pipeline *p, int f, const char *path, int from_rules, int stream,
+                      struct err *e)
+{
+    enum enc want = p->cfg.enc_file[f] ? p->cfg.enc_file[f] : p->cfg.enc_all;
+    double t1 = pipeline_now_ms();
+    int st;
+    if (!stream)
+        st = normalise_file(&p->nz, (enum input_file)f, path, want, e);
+    else if (f == IN_MEMBERS)
+        st = partrun_members(p->pr, path, want, e);
+    else if (f == IN_HUKOU)
+        st = partrun_hukou(p->pr, path, want, e);
+    else
+        st = partrun_feed(p->pr, (enum input_file)f, path, want, e);
+    p->d.files[f].from_rules = from_rules;
+    if (st == E_NOINPUT)
+        return pipeline_input_missing(f, path, e);
+    if (st != E_OK)
+        return st;
+    return after_file(p, (enum input_file)f, t1, e);
+}
+
+/* --memory-limit (engine/partrun.h): the registry and the policy tables
+ * into the dataset, merged; members and hukou to disk and the plan; then
+ * every other feed straight to its partitions.  The same files, checks,
+ * rejects and statistics as below; only the order of reading differs. */
+static int load_dir_partitioned(struct pipeline *p, struct err *e)
+{
+    double t = pipeline_now_ms();
+    char path[N_INPUT][4600];
+    int use[N_INPUT], from_rules[N_INPUT];
+    struct partrun_inputs in;
+    for (int f = 0; f < N_INPUT; f++) {
+        use[f] = pipeline_input_path(p, f, path[f], sizeof path[f], &from_rules[f]);
+        in.path[f] = use[f] ? path[f] : NULL;
+    }
+    int last = date_month(p->cfg.as_of) - 1;   /* the window evaluate.c reads */
+    int st = partrun_open(&p->pr, &p->nz, p->cfg.memory_limit, p->out->dir, &in,
+                          last - p->pol.income_months + 1, last, e);
+    static const int whole[] = {IN_HOUSEHOLDS, IN_CANDIDATES, IN_STANDARDS, IN_HOLIDAYS};
+    for (size_t i = 0; i < sizeof whole / sizeof whole[0] && st == E_OK; i++)
+        if (use[whole[i]])
+            st = load_input(p, whole[i], path[whole[i]], from_rules[whole[i]], 0, e);
+    if (st == E_OK)
+        st = normalise_finish(&p->nz, e);   /* the candidates, once each */
+    if (st == E_OK)
+        st = load_input(p, IN_MEMBERS, path[IN_MEMBERS], 0, 1, e);
+    if (st == E_OK)
+        st = load_input(p, IN_HUKOU, path[IN_HUKOU], 0, 1, e);
+    if (st == E_OK) {
+        double t1 = pipeline_now_ms();
+        st = partrun_plan(p->pr, e);
+        progress(p, "plan the partitions", -1, pipeline_now_ms() - t1);
+    }
+    for (int f = 0; f < N_INPUT && st == E_OK; f++)
+        if (use[f] && feed_decls[f].by_person)
+            st = load_input(p, f, path[f], 0, 1, e);
+    p->stage_ms[ST_LOAD] += pipeline_now_ms() - t;
+    return st == E_OK ? pipeline_finish_load(p, e) : st;
+}
+
 int pipeline_load_dir(struct pipeline *p, struct err *e)
 {
+    if (p->cfg.memory_limit)
+        return load_dir_partitioned(p, e);
     double t = pipeline_now_ms();
     char path[4600];
     for (int f = 0; f < N_INPUT; f++) {
-        snprintf(path, sizeof path, "%s/%s", p->cfg.data_dir, input_file_names[f]);
-        int from_rules = 0;
-        if (!file_exists(path)) {
-            if (feed_decls[f].need == IN_OPTIONAL_FEED)
-                continue;
-            if (feed_decls[f].need == IN_POLICY_TABLE) {
-                snprintf(path, sizeof path, "%s/%s", p->settings_dir, input_file_names[f]);
-                from_rules = 1;
-            }
-        }
-        enum enc want = p->cfg.enc_file[f] ? p->cfg.enc_file[f] : p->cfg.enc_all;
-        double t1 = pipeline_now_ms();
-        int st = normalise_file(&p->nz, (enum input_file)f, path, want, e);
-        p->d.files[f].from_rules = from_rules;
-        if (st == E_NOINPUT) {
-            err_init(e);
-            return ERR(e, E_NOINPUT,
-                       "required input %s is missing (looked for %s); see 'hedui run --help' "
-                       "for the files a run needs", input_file_names[f], path);
-        }
+        int from_rules;
+        if (!pipeline_input_path(p, f, path, sizeof path, &from_rules))
+            continue;
+        int st = load_input(p, f, path, from_rules, 0, e);
         if (st != E_OK)
-            return st;
-        if ((st = after_file(p, (enum input_file)f, t1, e)) != E_OK)
             return st;
     }
     p->stage_ms[ST_LOAD] += pipeline_now_ms() - t;
@@ -242,11 +315,7 @@ int pipeline_load_file(struct pipeline *p, enum input_file f, const char *path, 
                        struct err *e)
 {
     double t1 = pipeline_now_ms();
-    enum enc want = p->cfg.enc_file[f] ? p->cfg.enc_file[f] : p->cfg.enc_all;
-    int st = normalise_file(&p->nz, f, path, want, e);
-    p->d.files[f].from_rules = from_rules;
-    if (st == E_OK)
-        st = after_file(p, f, t1, e);
+    int st = load_input(p, f, path, from_rules, 0, e);
     p->stage_ms[ST_LOAD] += pipeline_now_ms() - t1;
     return st;
 }
@@ -321,14 +390,19 @@ int pipeline_finish_load(struct pipeline *p, struct err *e)
 }
 
 /* Feeds that look incomplete stop the run before anything is judged. */
-static int check_feeds(struct pipeline *p, struct err *e)
+int pipeline_check_feeds(struct pipeline *p, const unsigned char *si_seen, struct err *e)
 {
     if (p->prev_rows.note[0])
         fprintf(stderr, "hedui: warning: %s\n", p->prev_rows.note);
     int last = date_month(p->cfg.as_of) - 1;   /* the window evaluate.c reads */
     int first = last - p->pol.income_months + 1;
     unsigned char seen[120];                    /* window_months is 1..120 (policy.c) */
-    feedcheck_si_months(p->d.si.v, p->d.si.n, first, last, seen);
+    if (si_seen)
+        memcpy(seen, si_seen, sizeof seen);
+    else if (p->pr)
+        partrun_si_months(p->pr, seen);
+    else
+        feedcheck_si_months(p->d.si.v, p->d.si.n, first, last, seen);
     struct feedcheck_in in = {p->d.files, first, last, seen, &p->prev_rows,
                               p->pol.feed_drop_limit, p->cfg.accept_drop};
     return feedcheck_run(&in, &p->fc, e);
@@ -360,9 +434,58 @@ int pipeline_judge(struct judge *jg, struct err *e)
     return st;
 }
 
+/* --memory-limit: pipeline_judge on one batch of partitions at a time,
+ * their flags gathered and sorted as evaluate_run() sorts them
+ * (engine/partrun.h); the temporary files go before anything is written. */
+static int judge_partitioned(struct pipeline *p, struct judge *jg0, struct err *e)
+{
+    int nb = 0;
+    int st = partrun_batches(p->pr, &nb, e);
+    if (st == E_OK && p->cfg.progress) {
+        char what[200];
+        partrun_describe(p->pr, what, sizeof what);
+        fprintf(stderr, "hedui: %s\n", what);
+    }
+    for (int k = 0; k < nb && st == E_OK; k++) {
+        struct dataset dp;
+        struct join jn;
+        struct calendar cal;
+        struct eval_result er;
+        memset(&jn, 0, sizeof jn);
+        memset(&cal, 0, sizeof cal);
+        memset(&er, 0, sizeof er);
+        st = partrun_batch_load(p->pr, k, &dp, e);
+        struct judge jg = *jg0;
+        jg.d = &dp;
+        jg.jn = &jn;
+        jg.cal = &cal;
+        jg.er = &er;
+        if (st == E_OK)
+            st = pipeline_judge(&jg, e);
+        if (st == E_OK)
+            st = partrun_gather(p->pr, &er, e);
+        if (st == E_OK && p->cfg.progress)
+            fprintf(stderr, "hedui: judge batch %d of %d: %zu households, %zu flags, %.0f ms, "
+                            "resident %zu MB, peak %lld MB\n", k + 1, nb, dp.households.n,
+                    er.n_flags, jg.join_ms + jg.eval_ms, partrun_rss_now() >> 20,
+                    pipeline_peak_rss_kb() >> 10);
+        jg0->join_ms += jg.join_ms;
+        jg0->eval_ms += jg.eval_ms;
+        eval_result_free(&er);
+        calendar_free(&cal);
+        join_free(&jn);
+        partrun_batch_free(p->pr, &dp);
+    }
+    if (st == E_OK)
+        st = partrun_result(p->pr, jg0->er, e);
+    partrun_free(p->pr);
+    p->pr = NULL;
+    return st;
+}
+
 int pipeline_evaluate(struct pipeline *p, struct err *e)
 {
-    int st = check_feeds(p, e);   /* feeds that look incomplete: nothing judged */
+    int st = pipeline_check_feeds(p, NULL, e);   /* feeds that look incomplete: nothing judged */
     if (st != E_OK)
         return st;
     struct judge jg;
@@ -375,17 +498,20 @@ int pipeline_evaluate(struct pipeline *p, struct err *e)
     jg.jn = &p->jn;
     jg.cal = &p->cal;
     jg.er = &p->er;
-    const char *why[N_INPUT];
-    for (int f = 0; f < N_INPUT; f++) {
+    for (int f = 0; f < N_INPUT; f++)
         jg.have[f] = p->d.files[f].present;
-        why[f] = jg.have[f] ? NULL : "absent";
-    }
-    rule_skip_notes(&p->skip, why);
-    st = pipeline_judge(&jg, e);
+    st = p->pr ? judge_partitioned(p, &jg, e) : pipeline_judge(&jg, e);
     p->stage_ms[ST_JOIN] = jg.join_ms;
     p->stage_ms[ST_EVAL] = jg.eval_ms;
-    if (st != E_OK)
-        return st;
+    return st == E_OK ? pipeline_rank(p, e) : st;
+}
+
+int pipeline_rank(struct pipeline *p, struct err *e)
+{
+    const char *why[N_INPUT];
+    for (int f = 0; f < N_INPUT; f++)
+        why[f] = p->d.files[f].present ? NULL : "absent";
+    rule_skip_notes(&p->skip, why);
     progress(p, "index and join", -1, p->stage_ms[ST_JOIN]);
     progress(p, "evaluate rules (households)", (long long)p->d.households.n,
              p->stage_ms[ST_EVAL]);
@@ -403,6 +529,7 @@ int pipeline_evaluate(struct pipeline *p, struct err *e)
         return ERR(e, E_NOMEM, "out of memory while grouping the households without a standard");
 
     double t = pipeline_now_ms();
+    int st = E_OK;
     if (p->rv && (st = review_mark(p->rv, &p->er, e)) != E_OK)
         return st;
     st = rank_build(&p->d, &p->pol, &p->er, p->cfg.as_of, p->cfg.seed, &p->rk, e);
@@ -506,6 +633,8 @@ void pipeline_free(struct pipeline *p)
     free(p->nostd);
     p->nostd = NULL;
     p->n_nostd = 0;
+    partrun_free(p->pr);   /* its temporary files, if the run stopped early */
+    p->pr = NULL;
     if (p->out)
         out_release(p->out);
     free(p->out);

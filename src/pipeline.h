@@ -25,6 +25,7 @@
 
 struct review;
 struct outdir;
+struct partrun;
 struct run_lock;
 struct nostd_region;
 
@@ -51,6 +52,10 @@ struct run_config {
      * which judge one date; a snapshot, checked at other dates, keeps all. */
     int si_window_only;
     unsigned accept_drop;       /* --accept-drop FEED: bit (1u << f) per feed (feedcheck.h) */
+    /* --memory-limit: bytes, 0 = every row in memory.  Otherwise the rows
+     * wait in temporary files inside out_dir and are judged a batch at a
+     * time (engine/partrun.h); the outputs are the same. */
+    size_t memory_limit;
 };
 
 enum stage { ST_LOAD, ST_JOIN, ST_EVAL, ST_RANK, ST_WRITE, ST_TOTAL, N_STAGES };
@@ -82,6 +87,7 @@ struct pipeline {
     struct nostd_region *nostd; /* households and candidates without a standard, by
                                    region (out/nostd.h; the manifest and report) */
     size_t n_nostd;
+    struct partrun *pr;         /* cfg.memory_limit: the rows on disk, until judged */
 };
 
 /* Check and lock cfg->out_dir and cfg->state_dir (outdir.h: before any
@@ -102,6 +108,19 @@ int pipeline_load_file(struct pipeline *p, enum input_file f, const char *path, 
 int pipeline_finish_load(struct pipeline *p, struct err *e);
 /* Feeds that look incomplete (feedcheck.h), then join, evaluate, rank. */
 int pipeline_evaluate(struct pipeline *p, struct err *e);
+
+/* The parts of a run for a driver that judges elsewhere (the MPI run,
+ * src/mpi/): where input f is read from (0: an optional feed that is
+ * absent), the feed checks (si_seen: the income window's months with a
+ * social-insurance row, or NULL to take them from the dataset), and, once
+ * p->er holds every flag sorted, the skip notes, the review marks and the
+ * review queue and sample (what pipeline_evaluate does after judging). */
+int pipeline_input_path(const struct pipeline *p, int f, char *path, size_t cap,
+                        int *from_rules);
+/* E_NOINPUT with a run's message for required input f missing at path. */
+int pipeline_input_missing(int f, const char *path, struct err *e);
+int pipeline_check_feeds(struct pipeline *p, const unsigned char *si_seen, struct err *e);
+int pipeline_rank(struct pipeline *p, struct err *e);
 
 /* The judging part of a run, one entry point for the nightly run
  * (pipeline_evaluate), `hedui check` (on the dataset a snapshot yields) and

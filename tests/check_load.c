@@ -1298,14 +1298,15 @@ static void sr_free(struct sr_rec *r)
     memset(r, 0, sizeof *r);
 }
 
-/* load text (from the file, or from memory) into r and d */
-static int sr_load(const char *text, size_t len, int from_file, struct sr_rec *r,
-                   struct dataset *d, struct err *e)
+/* load text (from the file, or from memory) into r and d; the read buffers
+ * kept in *keep if it is not NULL */
+static int sr_load(const char *text, size_t len, int from_file, struct load_bufs **keep,
+                   struct sr_rec *r, struct dataset *d, struct err *e)
 {
     memset(r, 0, sizeof *r);
     dataset_init(d);
     err_init(e);
-    struct load_spec sp = {TFILE, cols_abc, 3, sr_row, r, 64, sr_begin, sr_ctx, sr_reject};
+    struct load_spec sp = {TFILE, cols_abc, 3, sr_row, r, 64, sr_begin, sr_ctx, sr_reject, keep};
     if (from_file)
         return load_csv(d, tmp_write("sr.csv", text, len), ENC_AUTO, &sp, e);
     return load_csv_mem(d, "sr.csv", (const unsigned char *)text, len, ENC_AUTO, &sp, e);
@@ -1362,19 +1363,22 @@ START_TEST(test_single_read)
 
     static const char *const sizes[] = {"16", "100", "999", "4096", "20000"};
     int used_single = 0;
+    struct load_bufs *kept = NULL;
     for (size_t z = 0; z < sizeof sizes / sizeof *sizes; z++) {
         ck_assert_int_eq(setenv("HEDUI_CHUNK_BYTES", sizes[z], 1), 0);
         struct sr_rec m;
         struct dataset dm;
         struct err e;
-        int rc = sr_load(text, n, 0, &m, &dm, &e);
+        int rc = sr_load(text, n, 0, NULL, &m, &dm, &e);
         ck_assert_msg(rc == E_OK, "%s", e.msg);
         ck_assert_int_eq(m.appends, 0);   /* memory: the classic path */
         for (int threads = 1; threads <= 3; threads++) {
             omp_set_num_threads(threads);
             struct sr_rec f;
             struct dataset df;
-            rc = sr_load(text, n, 1, &f, &df, &e);
+            /* the buffers kept from load to load (as normalise keeps them
+             * from file to file, through sizes and thread counts), or not */
+            rc = sr_load(text, n, 1, threads > 1 ? &kept : NULL, &f, &df, &e);
             ck_assert_msg(rc == E_OK, "%s", e.msg);
             const struct filestat *a = &dm.files[TFILE], *b = &df.files[TFILE];
             ck_assert_str_eq(b->checksum, want_sum);
@@ -1423,6 +1427,7 @@ START_TEST(test_single_read)
     }
     if (_i <= 1)
         ck_assert_msg(used_single, "the single read never ran");
+    load_bufs_free(kept);
     free(text);
 }
 END_TEST

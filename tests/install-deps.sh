@@ -1,7 +1,7 @@
 #!/bin/sh
 # install-deps.sh - install the Debian packages hedui needs, saying which.
 #
-# Usage: tests/install-deps.sh [build|test|pg|bench]...
+# Usage: tests/install-deps.sh [build|test|pg|report|pack|man|fuzz|serve|mpi]...
 #   build  compiler, libcsv, xxHash, libpq, jansson, libxlsxwriter (township
 #          packs), libzip + expat (reading filled packs), OpenSSL's libcrypto
 #          (pack keys), libmicrohttpd + GnuTLS (hedui serve), OpenMP (libgomp
@@ -14,6 +14,7 @@
 #   serve  curl, wrk and openssl, for tests/serve_test.sh and bench/serve_bench.sh
 #   fuzz   build + clang 14 with libFuzzer and the sanitizers
 #          (libclang-rt-14-dev) and LLVM OpenMP, for tests/fuzz.sh
+#   mpi    build + Open MPI (mpicc, mpirun), for `make mpi` and tests/mpi_test.sh
 # Installs only what is missing; needs root (or sudo) only when something is.
 set -eu
 
@@ -25,6 +26,7 @@ pkgs_report="chromium fonts-wqy-zenhei"
 pkgs_pack="python3-openpyxl libreoffice-calc-nogui"
 pkgs_man="man-db groff-base"
 pkgs_fuzz="clang libclang-rt-14-dev libomp-14-dev"
+pkgs_mpi="openmpi-bin libopenmpi-dev"
 pkgs_serve="curl wrk openssl"
 
 want=""
@@ -38,8 +40,9 @@ for what in "$@"; do
         pack)  want="$want $pkgs_pack" ;;
         man)   want="$want $pkgs_man" ;;
         fuzz)  want="$want $pkgs_build $pkgs_fuzz" ;;
+        mpi)   want="$want $pkgs_build $pkgs_mpi" ;;
         serve) want="$want $pkgs_serve" ;;
-        *) echo "install-deps.sh: unknown group '$what' (build, test, pg, report, pack, man, fuzz, serve)" >&2; exit 2 ;;
+        *) echo "install-deps.sh: unknown group '$what' (build, test, pg, report, pack, man, fuzz, serve, mpi)" >&2; exit 2 ;;
     esac
 done
 

@@ -4,7 +4,7 @@
 #
 # The layers, ground first (README "Layout"):
 #   base <- contract <- policy <- engine <- out, audit <- pipeline <- snapshot, pg
-#   <- serve (above snapshot; never pg) <- cmd <- main
+#   <- serve (above snapshot; never pg) <- cmd <- mpi (hedui-mpi only) <- main
 # (policy: the rules language's parser, checker and compiler; it knows the
 # contract's data model but not the engine's indexes.)
 # A file may include its own folder and any folder to its left; `out` and
@@ -31,7 +31,8 @@ allowed() {   # $1 = layer of the including file; prints the layers it may inclu
         pg)       echo "base contract policy engine out audit pipeline pg" ;;
         serve)    echo "base contract policy engine out audit pipeline snapshot serve" ;;
         cmd)      echo "base contract policy engine out audit pipeline snapshot pg serve cmd" ;;
-        main)     echo "base contract policy engine out audit pipeline snapshot pg serve cmd" ;;
+        mpi)      echo "base contract policy engine out audit pipeline snapshot pg serve cmd mpi" ;;
+        main)     echo "base contract policy engine out audit pipeline snapshot pg serve cmd mpi" ;;
         *)        echo "" ;;
     esac
 }

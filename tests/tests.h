@@ -14,7 +14,8 @@
     X(review) X(sort) X(index) X(lists) X(outdir) X(idmask) X(feedcheck) \
     X(fileio) X(csvread) X(utf8) X(textout) X(fingerprint) X(mask) X(export) X(rundir) \
     X(policy_parse) X(policy_check) X(policy_vm) \
-    X(cli_parse) X(sha256) X(serve)
+    X(cli_parse) X(sha256) X(serve) \
+    X(partition)
 
 #define DECL_SUITE(name) Suite *name##_suite(void) __attribute__((weak));
 HEDUI_SUITES(DECL_SUITE)

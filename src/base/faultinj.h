@@ -13,6 +13,7 @@
 #define ENGINE_FAULTINJ_H
 #ifdef HEDUI_FAULT_BUILD
 
+#include <malloc.h>   /* its prototypes before the macros below (mallopt users) */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>

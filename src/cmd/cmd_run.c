@@ -17,8 +17,10 @@
 #include "base/err.h"
 #include "cmd/cli.h"
 #include "cmd/cmd.h"
+#include "cmd/cmd_run.h"
 #include "audit/review.h"
 #include "engine/feedcheck.h"
+#include "engine/partrun.h"
 #include "pg/pg_run.h"
 #include "pg/pg_schema.h"
 #include "pipeline.h"
@@ -54,6 +56,11 @@ static const char usage_run[] =
     "  --as-of YYYY-MM-DD   judge as of this date (default: today)\n"
     "  --seed N             spot-check seed (default: the as-of date as YYYYMMDD)\n"
     "  --threads N          worker threads (default: all cores)\n"
+    "  --memory-limit SIZE  keep the run's memory under SIZE (e.g. 4G, 512M): rows\n"
+    "                       wait in temporary files inside --out and are judged a\n"
+    "                       part at a time; the outputs are the same.  A SIZE too\n"
+    "                       small for the registry is refused, naming the least\n"
+    "                       that would do\n"
     "  --encoding [FILE=]ENC  read FILE (or every file) as utf-8 or gb18030\n"
     "                       instead of detecting it; repeatable\n"
     "  --previous DIR       compare with the run published in DIR: flags.csv gets\n"
@@ -90,13 +97,14 @@ struct run_opts {
     int quiet;
     const char *previous, *state;
     unsigned accept_drop;       /* --accept-drop FEED, repeatable (feedcheck.h) */
+    size_t memory_limit;        /* --memory-limit, bytes; 0 = none */
 };
 
 /* E_OK, E_USAGE, or -1 when --help was printed. */
 static int parse_run(int argc, char **argv, struct run_opts *o, struct err *e)
 {
     memset(o, 0, sizeof *o);
-    const char *as_of = NULL, *seed = NULL, *threads = NULL;
+    const char *as_of = NULL, *seed = NULL, *threads = NULL, *mem = NULL;
     int help = 0;
     struct cli_list enc = {0}, drops = {0};
     const struct cli_opt opts[] = {
@@ -113,6 +121,7 @@ static int parse_run(int argc, char **argv, struct run_opts *o, struct err *e)
         {"--as-of", NULL, CLI_STR, &as_of},
         {"--seed", NULL, CLI_STR, &seed},
         {"--threads", NULL, CLI_STR, &threads},
+        {"--memory-limit", NULL, CLI_STR, &mem},
         {"--encoding", NULL, CLI_LIST, &enc},
         {"--accept-drop", NULL, CLI_LIST, &drops},
     };
@@ -129,6 +138,10 @@ static int parse_run(int argc, char **argv, struct run_opts *o, struct err *e)
         return ERR(e, E_USAGE, "--seed '%s' is not a non-negative integer", seed);
     if (threads && cli_parse_threads(threads, &o->threads, e) != E_OK)
         return e->code;
+    if (mem && partrun_parse_size(mem, &o->memory_limit) != 0)
+        return ERR(e, E_USAGE, "--memory-limit '%s' is not a size (e.g. 4G, 512M, 2048M)", mem);
+    if (mem && o->pg)
+        return ERR(e, E_USAGE, "--memory-limit works with CSV runs (--data)");
     for (int i = 0; i < enc.n; i++)
         if (cli_parse_encoding(enc.v[i], &o->enc_all, o->enc_file, e) != E_OK)
             return e->code;
@@ -166,56 +179,76 @@ static int parse_run(int argc, char **argv, struct run_opts *o, struct err *e)
  *   hedui: run as of 2026-06-15: 46 flags (1 new, 45 persisting, 1 resolved),
  *   33 in the review queue, 6 sampled, 5 rejected rows, no standard for 2
  *   households and 1 candidates -> out (812 ms, peak 41 MB)
- * The part in parentheses after "flags" only when the run compared. */
-static void run_summary_line(const struct pipeline *p, const char *out)
+ * The part in parentheses after "flags" only when the run compared; a
+ * hedui-mpi run (ranks > 0) says "(812 ms, 4 ranks, rank 0 peak 41 MB)". */
+void cmd_run_summary(const struct pipeline *p, const char *out, int ranks)
 {
     size_t n_rej = 0;
     for (int f = 0; f < N_INPUT; f++)
         n_rej += p->d.files[f].rejects.n;
-    char asof[11], cmp[96] = "";
+    char asof[11], cmp[96] = "", ranks_s[32] = "";
     date_format(p->cfg.as_of, asof);
+    if (ranks > 0)
+        snprintf(ranks_s, sizeof ranks_s, "%d ranks, rank 0 ", ranks);
     if (p->rv && p->rv->compare)
         snprintf(cmp, sizeof cmp, " (%lld new, %lld persisting, %zu resolved)", p->rv->n_new,
                  p->rv->n_persisting, p->rv->n_resolved);
     fprintf(stderr, "hedui: run as of %s: %zu flags%s, %zu in the review queue, %zu sampled, "
                     "%zu rejected rows, no standard for %zu households and %zu candidates "
-                    "-> %s (%.0f ms, peak %lld MB)\n",
+                    "-> %s (%.0f ms, %speak %lld MB)\n",
             asof, p->er.n_flags, cmp, p->rk.n_queue, p->rk.n_spot, n_rej,
             p->er.n_no_std_households, p->er.n_no_std_candidates, out,
-            pipeline_now_ms() - p->t_start, pipeline_peak_rss_kb() / 1024);
+            pipeline_now_ms() - p->t_start, ranks_s, pipeline_peak_rss_kb() / 1024);
 }
 
-int cmd_run(int argc, char **argv, struct err *e)
+int cmd_run_parse(int argc, char **argv, struct run_cmdline *rc, struct err *e)
 {
     struct run_opts o;
+    memset(rc, 0, sizeof *rc);
     int st = parse_run(argc, argv, &o, e);
-    if (st == -1)
-        return E_OK;   /* --help */
     if (st != E_OK)
-        return st;
-    struct run_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.data_dir = o.data;
-    cfg.rules_dir = o.rules;
-    cfg.out_dir = o.out;   /* checked and locked first (outdir.h) */
-    cfg.as_of = o.as_of;
-    cfg.seed = o.seed;
-    cfg.threads = o.threads;
-    cfg.enc_all = o.enc_all;
-    memcpy(cfg.enc_file, o.enc_file, sizeof cfg.enc_file);
-    cfg.progress = !o.quiet && isatty(STDERR_FILENO);
-    cfg.si_window_only = 1;
-    cfg.accept_drop = o.accept_drop;
-
+        return st;   /* -1: --help */
+    struct run_config *cfg = &rc->cfg;
+    snprintf(rc->rules_buf, sizeof rc->rules_buf, "%s", o.rules);
+    cfg->data_dir = o.data;
+    cfg->rules_dir = rc->rules_buf;
+    cfg->out_dir = o.out;   /* checked and locked first (outdir.h) */
+    cfg->as_of = o.as_of;
+    cfg->seed = o.seed;
+    cfg->threads = o.threads;
+    cfg->enc_all = o.enc_all;
+    memcpy(cfg->enc_file, o.enc_file, sizeof cfg->enc_file);
+    cfg->progress = !o.quiet && isatty(STDERR_FILENO);
+    cfg->si_window_only = 1;
+    cfg->accept_drop = o.accept_drop;
+    cfg->memory_limit = o.memory_limit;
+    rc->pg = o.pg;
+    rc->schema = o.schema;
+    rc->out = o.out;
+    rc->quiet = o.quiet;
     if (o.pg && (o.previous || o.state))
         return ERR(e, E_USAGE, "--previous and --state work with CSV runs (--data); a --pg "
                                "run compares with the previous run in its schema and applies "
                                "the verdicts in its dispositions table");
-    if (o.pg)
-        return pg_run(&cfg, o.pg, o.schema, o.out, e);
-    cfg.auditor_outputs = 1;   /* fingerprints.csv, report.html (review.h, report.h) */
-    cfg.previous_dir = o.previous;
-    cfg.state_dir = o.state;
+    if (!o.pg) {
+        cfg->auditor_outputs = 1;   /* fingerprints.csv, report.html (review.h, report.h) */
+        cfg->previous_dir = o.previous;
+        cfg->state_dir = o.state;
+    }
+    return E_OK;
+}
+
+int cmd_run(int argc, char **argv, struct err *e)
+{
+    struct run_cmdline rc;
+    int st = cmd_run_parse(argc, argv, &rc, e);
+    if (st == -1)
+        return E_OK;   /* --help */
+    if (st != E_OK)
+        return st;
+    struct run_config cfg = rc.cfg;
+    if (rc.pg)
+        return pg_run(&cfg, rc.pg, rc.schema, rc.out, e);
 
     struct pipeline p;
     st = pipeline_init(&p, &cfg, e);
@@ -224,9 +257,9 @@ int cmd_run(int argc, char **argv, struct err *e)
     if (st == E_OK)
         st = pipeline_evaluate(&p, e);
     if (st == E_OK)
-        st = pipeline_publish_dir(&p, o.out, e);
-    if (st == E_OK && !o.quiet)
-        run_summary_line(&p, o.out);
+        st = pipeline_publish_dir(&p, rc.out, e);
+    if (st == E_OK && !rc.quiet)
+        cmd_run_summary(&p, rc.out, 0);
     pipeline_free(&p);
     return st;
 }

@@ -1235,6 +1235,23 @@ struct sr_buf {
     size_t cap;
 };
 
+/* The buffers of the waves (two sets: one wave is parsed while the next is
+ * read), kept from one file to the next when the caller keeps them
+ * (load_spec.bufs): memory made resident once per run, not once per file. */
+struct load_bufs {
+    int n;
+    struct sr_buf b[];
+};
+
+void load_bufs_free(struct load_bufs *lb)
+{
+    if (!lb)
+        return;
+    for (int i = 0; i < lb->n; i++)
+        free(lb->b[i].p);
+    free(lb);
+}
+
 static int sr_grow(struct sr_buf *b, size_t need)
 {
     if (need <= b->cap)
@@ -1244,6 +1261,37 @@ static int sr_grow(struct sr_buf *b, size_t need)
         return ENOMEM;
     b->p = p;
     b->cap = need;
+    return 0;
+}
+
+/* n buffers of at least `size` bytes, made resident: *keep's if the
+ * caller keeps them (grown if need be), else new ones in *mine. */
+static int sr_bufs(struct load_bufs **keep, struct load_bufs **mine, int n, size_t size,
+                   struct load_bufs **out)
+{
+    struct load_bufs *lb = keep ? *keep : NULL;
+    if (!lb || lb->n < n) {
+        struct load_bufs *nb = calloc(1, sizeof *nb + (size_t)n * sizeof nb->b[0]);
+        if (!nb)
+            return ENOMEM;
+        nb->n = n;
+        if (lb)
+            memcpy(nb->b, lb->b, (size_t)lb->n * sizeof lb->b[0]);
+        free(lb);
+        lb = nb;
+        if (keep)
+            *keep = lb;
+        else
+            *mine = lb;
+    }
+    for (int i = 0; i < n; i++) {
+        size_t had = lb->b[i].cap;
+        if (sr_grow(&lb->b[i], size))
+            return ENOMEM;
+        if (lb->b[i].cap > had)
+            mem_populate(lb->b[i].p, lb->b[i].cap);
+    }
+    *out = lb;
     return 0;
 }
 
@@ -1326,9 +1374,22 @@ static int sr_chunk_start(const struct bytes *f, struct sr_seg *g, size_t e, int
     return SR_AGAIN;
 }
 
+/* (A) for the segments [j0, j1): read into the buffers b[0..) */
+static void sr_read_wave(const struct bytes *f, struct sr_seg *seg, int j0, int j1,
+                         struct sr_buf *b)
+{
+#pragma omp parallel for schedule(dynamic, 1) if (j1 - j0 > 1)
+    for (int j = j0; j < j1; j++)
+        sr_read(f, &seg[j], seg[j + 1].a, b[j - j0].p);
+}
+
 /* Read, check, hash and parse the data [data_off, n_raw) of a file whose
- * header is parsed (hdr, data_line) and hashed into hs.  E_OK (fs->data_rows
- * counts the rows), an error (e set), or SR_AGAIN. */
+ * header is parsed (hdr, data_line) and hashed into hs.  E_OK (*rows counts
+ * the rows), an error (e set), or SR_AGAIN.  Waves of K segments, K the
+ * threads: wave w is in buffer set w % 2; (A) reads wave 0, then for each
+ * wave (B) finds its chunks and begins them, and (C) parses them, hashes
+ * them and reads the next wave into the other set, all as one list of
+ * tasks, the long ones (parses) first. */
 static int sr_data(struct dataset *d, const char *path, int fd, size_t data_off, size_t n_raw,
                    long long data_line, struct header *hdr, const struct load_spec *spec,
                    XXH3_state_t *hs, long long *rows, struct err *e)
@@ -1344,11 +1405,11 @@ static int sr_data(struct dataset *d, const char *path, int fd, size_t data_off,
     struct sr_seg *seg = calloc(MAX_CHUNKS + 1, sizeof *seg);
     char *probe = malloc(4096);
     int T = omp_get_max_threads();
-    struct sr_buf *buf = calloc((size_t)T, sizeof *buf);
     struct parser *P = calloc((size_t)T, sizeof *P);
     size_t *max_rows = malloc((size_t)T * sizeof *max_rows);
+    struct load_bufs *mine = NULL, *lb = NULL;
     int st = E_OK, ns = 0, er = 0;
-    if (!seg || !probe || !buf || !P || !max_rows) {
+    if (!seg || !probe || !P || !max_rows) {
         st = ERR(e, E_NOMEM, "out of memory while reading %s", path);
         goto out;
     }
@@ -1367,20 +1428,15 @@ static int sr_data(struct dataset *d, const char *path, int fd, size_t data_off,
         if (seg[j + 1].a - seg[j].a > longest)
             longest = seg[j + 1].a - seg[j].a;
     int K = T < ns ? T : ns;   /* segments per wave */
-    for (int t = 0; t < K; t++) {
-        if (sr_grow(&buf[t], longest + ((size_t)64 << 10))) {
-            st = ERR(e, E_NOMEM, "out of memory while reading %s", path);
-            goto out;
-        }
-        mem_populate(buf[t].p, buf[t].cap);
-    }
+    int sets = ns > K ? 2 : 1;
+    if ((er = sr_bufs(spec->bufs, &mine, sets * K, longest + ((size_t)64 << 10), &lb)) != 0)
+        goto io;
+    sr_read_wave(&f, seg, 0, K, lb->b);
     long long q_before = 0, lf_before = 0;   /* in the segments before the wave */
-    for (int j0 = 0; j0 < ns; j0 += K) {
+    for (int j0 = 0, w = 0; j0 < ns; j0 += K, w++) {
         int j1 = j0 + K < ns ? j0 + K : ns;
-        /* (A) read and look */
-#pragma omp parallel for schedule(dynamic, 1) if (j1 - j0 > 1)
-        for (int j = j0; j < j1; j++)
-            sr_read(&f, &seg[j], seg[j + 1].a, buf[j - j0].p);
+        int n2 = j1 + K < ns ? j1 + K : ns;   /* the next wave is [j1, n2) */
+        struct sr_buf *b = lb->b + (w % 2) * K, *b2 = lb->b + ((w + 1) % 2) * K;
         for (int j = j0; j < j1; j++) {
             if ((er = seg[j].rerr) != 0)
                 goto io;
@@ -1397,7 +1453,7 @@ static int sr_data(struct dataset *d, const char *path, int fd, size_t data_off,
             size_t seg_len = nx->a - seg[j].a;
             if (j + 1 < ns) {
                 er = sr_chunk_start(&f, nx, seg[j + 2].a, (int)(q & 1),
-                                    j + 1 < j1 ? buf[j + 1 - j0].p : NULL, &buf[j - j0], seg_len);
+                                    j + 1 < j1 ? b[j + 1 - j0].p : NULL, &b[j - j0], seg_len);
             } else {
                 nx->c = n;
                 nx->head_lf = nx->head_bare = 0;
@@ -1414,24 +1470,32 @@ static int sr_data(struct dataset *d, const char *path, int fd, size_t data_off,
         }
         if ((st = spec->chunks_begin(spec->ctx, j0, j1 - j0, max_rows, e)) != E_OK)
             goto out;
-        /* (C) hash the wave's bytes in order, and parse its chunks */
-#pragma omp parallel for schedule(dynamic, 1) if (j1 - j0 > 0)
-        for (int j = j0 - 1; j < j1; j++) {
-            if (j < j0) {
-                for (int i = j0; i < j1; i++)
-                    XXH3_128bits_update(hs, buf[i - j0].p, seg[i + 1].a - seg[i].a);
+        /* (C) tasks [0, k) parse the chunks, k hashes the wave's bytes in
+         * order, (k, k + 1 + next) read the next wave */
+        int k = j1 - j0;
+#pragma omp parallel for schedule(dynamic, 1) if (k + (n2 - j1) > 0)
+        for (int t = 0; t <= k + (n2 - j1); t++) {
+            if (t > k) {
+                int j = j1 + t - k - 1;
+                sr_read(&f, &seg[j], seg[j + 1].a, b2[j - j1].p);
                 continue;
             }
-            struct parser *p = &P[j - j0];
+            if (t == k) {
+                for (int i = j0; i < j1; i++)
+                    XXH3_128bits_update(hs, b[i - j0].p, seg[i + 1].a - seg[i].a);
+                continue;
+            }
+            int j = j0 + t;
+            struct parser *p = &P[t];
             parser_init(p, d, spec, path, hdr, NULL);
             p->header_done = 1;
             p->ctx = spec->chunk_ctx(spec->ctx, j);
             p->use_chunk_reject = spec->chunk_reject != NULL;
-            const char *b = buf[j - j0].p;
+            const char *bj = b[t].p;
             long long line = data_line + lf_before + seg[j].head_lf;
             for (int i = j0; i < j; i++)
                 line += seg[i].lf;
-            parse_range(p, b + (seg[j].c - seg[j].a), b + (seg[j + 1].c - seg[j].a), line,
+            parse_range(p, bj + (seg[j].c - seg[j].a), bj + (seg[j + 1].c - seg[j].a), line,
                         NULL, NULL);
         }
         int again = 0;
@@ -1470,10 +1534,7 @@ io:
     st = er == ENOMEM ? ERR(e, E_NOMEM, "out of memory while reading %s", path)
                       : ERR(e, E_IO, "cannot read %s: %s", path, strerror(er));
 out:
-    if (buf)
-        for (int t = 0; t < T; t++)
-            free(buf[t].p);
-    free(buf);
+    load_bufs_free(mine);
     free(P);
     free(max_rows);
     free(probe);

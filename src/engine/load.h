@@ -56,7 +56,17 @@ struct load_spec {
                         struct err *e);
     void *(*chunk_ctx)(void *ctx, int i);
     int (*chunk_reject)(void *chunk_ctx, long long line, const char *reason, struct err *e);
+
+    /* Optional: where the buffers a file is read into are kept for the next
+     * file (*bufs is NULL at first; free with load_bufs_free() once the
+     * files are loaded), so that memory is made resident once per run
+     * rather than once per file.  NULL: they are freed with each file. */
+    struct load_bufs **bufs;
 };
+
+struct load_bufs;
+/* Free buffers kept by load_spec.bufs (NULL is fine). */
+void load_bufs_free(struct load_bufs *lb);
 
 /* Split one physical line (no LF; a final CR allowed) the way libcsv does
  * when the line holds no quote and no other CR: fields at commas, spaces

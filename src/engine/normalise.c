@@ -611,7 +611,7 @@ static int row_standards(void *ctx, const char *const *v, const size_t *lens,
  * its own: each column is checked by its type, in column order, the first
  * failure rejects the row naming the column (the same checks and reasons
  * as the readers above), and the values go where the declaration says. */
-#define MAX_COLS 16
+#define MAX_COLS NORMALISE_MAX_COLS
 
 union cell {
     uint64_t key;
@@ -750,6 +750,12 @@ static int spec_of(struct normaliser *n, enum input_file f, const char *names[MA
     return E_OK;
 }
 
+int normalise_reader(struct normaliser *n, enum input_file f,
+                     const char *names[NORMALISE_MAX_COLS], struct load_spec *sp, struct err *e)
+{
+    return spec_of(n, f, names, sp, e);
+}
+
 int normaliser_init(struct normaliser *n, struct dataset *d, int as_of, struct err *e)
 {
     memset(n, 0, sizeof *n);
@@ -769,6 +775,8 @@ void normaliser_keep_months(struct normaliser *n, int first, int last)
 void normaliser_free(struct normaliser *n)
 {
     chunks_free(n);
+    load_bufs_free(n->bufs);
+    n->bufs = NULL;
     stridx_free(&n->hh_by_id);
 }
 
@@ -835,6 +843,7 @@ int normalise_file(struct normaliser *n, enum input_file f, const char *path,
     int st = spec_of(n, f, names, &sp, e);
     if (st != E_OK)
         return st;
+    sp.bufs = &n->bufs;   /* kept for the next file (a streamed file frees its own) */
     size_t row_size, before = dataset_rows(n->d, f, &row_size)->n;
     st = load_csv(n->d, path, want, &sp, e);
     if (st == E_OK)
@@ -973,6 +982,8 @@ int normalise_finish(struct normaliser *n, struct err *e)
 {
     /* one after the other: the sorts use every thread themselves */
     struct dataset *d = n->d;
+    load_bufs_free(n->bufs);   /* every file is loaded */
+    n->bufs = NULL;
     int st = n->hukou_merged ? E_OK : finish_hukou(d, e);
     if (st == E_OK)
         st = finish_members(d, e);

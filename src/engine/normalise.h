@@ -43,6 +43,7 @@ struct normaliser {
      * [keep_first, keep_last] (month numbers) are checked, then not kept */
     int keep_months, keep_first, keep_last;
     int hukou_merged;          /* finish_hukou() ran after hukou.csv */
+    struct load_bufs *bufs;    /* load.c's read buffers, kept from file to file */
 };
 
 int normaliser_init(struct normaliser *n, struct dataset *d, int as_of, struct err *e);
@@ -59,6 +60,18 @@ int normalise_file(struct normaliser *n, enum input_file f, const char *path,
 /* The same for a CSV already in memory (load_csv_mem). */
 int normalise_buffer(struct normaliser *n, enum input_file f, const char *label,
                      const unsigned char *buf, size_t len, enum enc want, struct err *e);
+
+/* For a reader that keeps the rows its own way (engine/partscan.c streams
+ * them to disk under --memory-limit): the load_spec of file f, with this
+ * normaliser's row reader for it and the declared column names (into
+ * names).  spec->ctx is n and spec's chunk callbacks are the normaliser's;
+ * a caller that replaces them must hand spec->row a struct nchunk of n as
+ * its ctx: the row goes to that chunk's rows, its reject to its rejects,
+ * their strings to its arena.  E_OK or E_INTERNAL (a bad declaration). */
+#define NORMALISE_MAX_COLS 16
+struct load_spec;
+int normalise_reader(struct normaliser *n, enum input_file f,
+                     const char *names[NORMALISE_MAX_COLS], struct load_spec *sp, struct err *e);
 
 /* Merge rules after every file is loaded (see above).  E_OK or E_NOMEM. */
 int normalise_finish(struct normaliser *n, struct err *e);
