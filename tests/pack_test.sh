@@ -320,6 +320,16 @@ check "a hand-made workbook (inline strings, prefixed names) imports ($(cat "$T/
 check "... its 1904-system date serial 44723 is 2026-06-12, and phonetic runs are not text" \
     "\"$HEDUI\" review list --state '$T/S' | grep -q ',referred,孙审计,2026-06-12,'"
 
+# a CSV pack as Chinese Excel saves "CSV (逗号分隔)": GB18030, CRLF, no BOM, Y/M/D dates
+"$HEDUI" export --format csv --out "$T/ekg" --township 610102002 --from "$T/o1" --state "$T/S" >/dev/null 2>&1
+awk 'BEGIN { FS = OFS = "," } NR == 1 { sub(/^\357\273\277/, ""); for (i = 1; i <= NF; i++) c[$i] = i; print; next }
+     NR == 2 { $c["核查结论"] = "确认"; $c["核查人"] = "吴审计"; $c["核查日期"] = "2026/6/11" } { print }' \
+    "$T/ekg/township_610102002_$ASOF.csv" | sed 's/$/\r/' | iconv -f utf-8 -t gb18030 >"$T/gb.csv"
+check "the GB18030 copy is not UTF-8 (the test is real)" "! iconv -f utf-8 -t utf-8 '$T/gb.csv' >/dev/null 2>&1"
+"$HEDUI" review import "$T/gb.csv" --state "$T/S" >"$T/out" 2>"$T/err"
+check "a CSV pack saved by Excel as GB18030 imports ($(cat "$T/err"))" \
+    "[ \$? -eq 0 ] && grep -q 'imported 1 verdict ' '$T/out' && \"$HEDUI\" review list --state '$T/S' | grep -q ',confirmed,吴审计,2026-06-11,'"
+
 # ---------------------------------------------------------------- LibreOffice
 if command -v libreoffice >/dev/null 2>&1; then
     LOHOME="$T/lohome"
