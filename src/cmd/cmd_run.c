@@ -4,8 +4,8 @@
  * Owns: the options and usage of `run`, their defaults (rules directory,
  * as-of date, seed), the run configuration, the wiring of a CSV run's
  * stages (pipeline.h) and its closing summary line (on stderr, terminal or
- * not, unless --quiet).  A --pg run is pg_run() (pg/).  Never prints an
- * error (main.c does) or exits.
+ * not, unless --quiet; a --pg run's too).  A --pg run is pg_run() (pg/).
+ * Never prints an error (main.c does) or exits.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -76,7 +76,8 @@ static const char usage_run[] =
     "On a terminal each stage prints a progress line to stderr; otherwise (a\n"
     "log, a pipe) the run prints one summary line at its end: flags, review\n"
     "queue, sample, rejected rows, households without a standard, output\n"
-    "directory.  --quiet prints neither.  Exit status: see 'hedui --help'.\n";
+    "directory (with --pg: the run id, schema and database, and --out if given).\n"
+    "--quiet prints neither.  Exit status: see 'hedui --help'.\n";
 
 struct run_opts {
     const char *data, *out, *rules;
@@ -166,7 +167,8 @@ static int parse_run(int argc, char **argv, struct run_opts *o, struct err *e)
  *   hedui: run as of 2026-06-15: 46 flags (1 new, 45 persisting, 1 resolved),
  *   33 in the review queue, 6 sampled, 5 rejected rows, no standard for 2
  *   households and 1 candidates -> out (812 ms, peak 41 MB)
- * The part in parentheses after "flags" only when the run compared. */
+ * The part in parentheses after "flags" only when the run compared.  A --pg
+ * run's `out` names its run, schema and database (pg_run calls this). */
 static void run_summary_line(const struct pipeline *p, const char *out)
 {
     size_t n_rej = 0;
@@ -212,7 +214,7 @@ int cmd_run(int argc, char **argv, struct err *e)
                                "run compares with the previous run in its schema and applies "
                                "the verdicts in its dispositions table");
     if (o.pg)
-        return pg_run(&cfg, o.pg, o.schema, o.out, e);
+        return pg_run(&cfg, o.pg, o.schema, o.out, o.quiet ? NULL : run_summary_line, e);
     cfg.auditor_outputs = 1;   /* fingerprints.csv, report.html (review.h, report.h) */
     cfg.previous_dir = o.previous;
     cfg.state_dir = o.state;
