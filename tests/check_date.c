@@ -373,6 +373,34 @@ START_TEST(test_format)
 }
 END_TEST
 
+/* two decimals always; a fraction of a fen cut toward zero, "..." after */
+START_TEST(test_format_yuan)
+{
+    char buf[64];
+    num_format_yuan(1449900, 1, buf);
+    ck_assert_str_eq(buf, "14499.00");
+    num_format_yuan(50, 1, buf);
+    ck_assert_str_eq(buf, "0.50");
+    num_format_yuan(0, 1, buf);
+    ck_assert_str_eq(buf, "0.00");
+    num_format_yuan(1449900, 12, buf);           /* 14499.00 / 2 / 6 */
+    ck_assert_str_eq(buf, "1208.25");
+    num_format_yuan(720001, 6, buf);             /* 7200.01 / 6 = 1200.0016... */
+    ck_assert_str_eq(buf, "1200.00...");
+    num_format_yuan(105001 * 3, 2, buf);         /* 1050.01 x 1.5 = 1575.015 */
+    ck_assert_str_eq(buf, "1575.01...");
+    num_format_yuan(-150, 1, buf);
+    ck_assert_str_eq(buf, "-1.50");
+    num_format_yuan(-1, 3, buf);
+    ck_assert_str_eq(buf, "-0.00...");
+    num_format_yuan(7, -2, buf);                 /* the sign of a negative denominator */
+    ck_assert_str_eq(buf, "-0.03...");
+    __int128 big = (__int128)INT64_MAX * 1000;
+    num_format_yuan(big, 1, buf);
+    ck_assert_str_eq(buf, "92233720368547758070.00");
+}
+END_TEST
+
 START_TEST(test_status_text)
 {
     static const enum num_status all[] = {NUM_OK, NUM_EMPTY, NUM_BAD, NUM_NEGATIVE,
@@ -407,6 +435,7 @@ Suite *date_suite(void)
     tcase_add_test(tn, test_money);
     tcase_add_test(tn, test_share);
     tcase_add_test(tn, test_format);
+    tcase_add_test(tn, test_format_yuan);
     tcase_add_test(tn, test_status_text);
     suite_add_tcase(s, tn);
     return s;

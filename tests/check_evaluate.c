@@ -502,7 +502,7 @@ START_TEST(test_e09_income)
          HHROW("HH06", R1, "tekun", "rural", "active", "2024-03-04", "2024-03-12", "CW01")
          HHA("HH07") HHA("HH08") HHA("HH09") HHA("HH10") HHA("HH11") HHA("HH12")
          HHROW("HH13", RNOSTD, "dibao", "urban", "active", "2024-03-04", "2024-03-12", "CW01")
-         HHA("HH14"),
+         HHA("HH14") HHA("HH15"),
          0},
         {"members.csv",
          M("HH01", P01, "head", "1000.00") M("HH02", P02, "head", "1000.01")
@@ -515,7 +515,8 @@ START_TEST(test_e09_income)
          M("HH12", P14, "head", "500.00")
          M("HH13", P15, "head", "5000.00")
          /* the moved-out spouse's income and person are not counted */
-         M("HH14", P16, "head", "1000.00") M("HH14", P17, "spouse", "0.00"),
+         M("HH14", P16, "head", "1000.00") M("HH14", P17, "spouse", "0.00")
+         M("HH15", P19, "head", "1000.01") M("HH15", P18, "spouse", "1000.01"),
          0},
         {"hukou.csv",
          K(P01, "HKH01", "head") K(P02, "HKH02", "head") K(P03, "HKH03", "head")
@@ -524,7 +525,8 @@ START_TEST(test_e09_income)
          K(P10, "HKH09", "head") K(P11, "HKH10", "head") K(P12, "HKH11", "head")
          K(P13, "HKH11", "spouse") K(P14, "HKH12", "head")
          KS(P15, "HKH13", "head", RNOSTD, "normal", "")
-         K(P16, "HKH14", "head") KS(P17, "HKH14", "spouse", R1, "moved_out", "2025-01-01"),
+         K(P16, "HKH14", "head") KS(P17, "HKH14", "spouse", R1, "moved_out", "2025-01-01")
+         K(P19, "HKH15", "head") K(P18, "HKH15", "spouse"),
          0},
         {"social_insurance.csv",
          SI_6000(P09, "800.00") SI_6000(P10, "800.01")
@@ -544,8 +546,17 @@ START_TEST(test_e09_income)
     /* tekun rural: factor 1.0 of 800.00 */
     NOTHING(tk, "HH05");
     key_is(tk, "E09_INCOME", "HH06", "", "HKH06", SEV_HIGH);
-    /* per capita 1000.005: exact rationals */
+    /* per capita 1000.005: exact rationals; the evidence shows it cut to the
+     * fen with "...", and each member's part, largest first */
     key_is(tk, "E09_INCOME", "HH07", "", "HKH07", SEV_HIGH);
+    f = tk_find(tk, "E09_INCOME", "HH07", "");
+    ck_assert_str_eq(f->evidence,
+                     "income: 6-month total 12000.06 / 2 counted members / 6 months = "
+                     "1000.00... per person per month > standard 1000.00 x factor 1 = 1000.00 "
+                     "(urban dibao from prefix 610102, standards line 2); members, largest "
+                     "first: 610102********1082 max(declared 1000.01 x 6, social_insurance "
+                     "0.00) = 6000.06; 610102********107X max(declared 1000.00 x 6, "
+                     "social_insurance 0.00) = 6000.00");
     /* evidenced 6000.00 / 6 = 1000.00 vs 6000.01 / 6 */
     ck_assert_int_eq(evaluate_evidenced_sum(&tk->ec, member_key(tk, P09)), 600000);
     ck_assert_int_eq(evaluate_evidenced_sum(&tk->ec, member_key(tk, P10)), 600001);
@@ -559,6 +570,17 @@ START_TEST(test_e09_income)
     /* evidenced 6000.06 / 6 = 1000.01 beats declared 500 */
     ck_assert_int_eq(evaluate_evidenced_sum(&tk->ec, member_key(tk, P14)), 600006);
     key_is(tk, "E09_INCOME", "HH12", "", "HKH12", SEV_HIGH);
+    f = tk_find(tk, "E09_INCOME", "HH12", "");
+    ck_assert_msg(strstr(f->evidence, "= 1000.01 per person per month > standard 1000.00") &&
+                  strstr(f->evidence, "largest first: 610102********114X max(declared 500.00 "
+                                      "x 6, social_insurance 6000.06) = 6000.06"),
+                  "%s", f->evidence);
+    /* equal parts: by id_no, whatever the file order */
+    key_is(tk, "E09_INCOME", "HH15", "", "HKH15", SEV_HIGH);
+    f = tk_find(tk, "E09_INCOME", "HH15", "");
+    ck_assert_msg(strstr(f->evidence, "first: 610102********1180 max(declared 1000.01 x 6, "
+                                      "social_insurance 0.00) = 6000.06; 610102********119X "),
+                  "%s", f->evidence);
     /* no standard: no E09 but Q04, listed */
     key_is(tk, "Q04_NO_STANDARD", "HH13", "", "HKH13", SEV_MEDIUM);
     COUNT(tk, NULL, "HH13", 1);
@@ -1180,15 +1202,17 @@ END_TEST
 /* limit: 24 months x 1000.00 x size (urban R1) */
 #define E13_HH HHA("HH1") HHA("HH2") HHA("HH3") HHA("HH4") HHA("HH5") HHA("HH6")           \
     HHROW("HH7", RNOSTD, "dibao", "urban", "active", "2024-03-04", "2024-03-12", "CW01")     \
-    HHC("HH8") HHC("HH9")
+    HHC("HH8") HHC("HH9") HHA("HH10")
 #define E13_MEMBERS MH("HH1", P01) M("HH1", P02, "spouse", "0.00") MH("HH2", P03)           \
     M("HH2", P04, "spouse", "0.00") MH("HH3", P05) MH("HH4", P06) MH("HH5", P07)             \
-    M("HH5", P08, "spouse", "0.00") MH("HH6", P09) MH("HH7", P10) MH("HH8", P11) MH("HH9", P12)
+    M("HH5", P08, "spouse", "0.00") MH("HH6", P09) MH("HH7", P10) MH("HH8", P11) MH("HH9", P12) \
+    MH("HH10", P13) M("HH10", P14, "spouse", "0.00")
 #define E13_HUKOU K(P01, "HKA1", "head") K(P02, "HKA1", "spouse") K(P03, "HKA2", "head")    \
     K(P04, "HKA2", "spouse") K(P05, "HKA3", "head") K(P06, "HKA4", "head")                  \
     K(P07, "HKA5", "head") KS(P08, "HKA5", "spouse", R1, "moved_out", "2025-01-01")          \
     KS(P09, "HKA6", "head", R1, "deceased", "2026-01-01")                                    \
-    KS(P10, "HKA7", "head", RNOSTD, "normal", "") K(P11, "HKA8", "head") K(P12, "HKA9", "head")
+    KS(P10, "HKA7", "head", RNOSTD, "normal", "") K(P11, "HKA8", "head") K(P12, "HKA9", "head") \
+    K(P13, "HKA10", "head") K(P14, "HKA10", "spouse")
 #define E13_ASSETS                                                                           \
     /* 2 */ FA(P01, "工商银行", "A-1", "deposit", "30000.00", "2026-05-31")                  \
     /* 3 */ FA(P02, "工商银行", "A-2", "deposit", "18000.00", "2026-05-31")                  \
@@ -1203,7 +1227,10 @@ END_TEST
     /* 12 */ FA(P09, "工商银行", "A-9", "deposit", "1000000.00", "2026-05-31")               \
     /* 13 */ FA(P10, "工商银行", "A-10", "deposit", "1000000.00", "2026-05-31")              \
     /* 14 */ FA(P11, "工商银行", "A-11", "deposit", "24000.01", "2026-05-31")                \
-    /* 15 */ FA(P12, "工商银行", "A-12", "deposit", "24000.00", "2026-05-31")
+    /* 15 */ FA(P12, "工商银行", "A-12", "deposit", "24000.00", "2026-05-31")               \
+    /* 16 */ FA(P13, "工商银行", "6222020000000131", "deposit", "10000.00", "2026-05-31")    \
+    /* 17 */ FA(P13, "工商银行", "6222020000000132", "deposit", "30000.00", "2026-05-31")    \
+    /* 18 */ FA(P14, "建设银行", "6222020000000141", "fund", "24000.00", "2026-05-31")
 #define E13_FILES {"households.csv", E13_HH, 0}, {"members.csv", E13_MEMBERS, 0},          \
     {"hukou.csv", E13_HUKOU, 0}
 
@@ -1216,11 +1243,23 @@ START_TEST(test_e13_financial_assets)
     key_is(tk, "E13_FINANCIAL_ASSETS", "HH2", "", "HKA2", SEV_HIGH);
     COUNT(tk, NULL, "HH2", 1);
     const struct flag *f = tk_find(tk, "E13_FINANCIAL_ASSETS", "HH2", "");
+    /* owners by their sum, ids masked, an account number under 15
+     * characters masked whole (base/idmask.h) */
     ck_assert_str_eq(f->evidence,
                      "financial_assets: 2 accounts of counted members total 48000.01 > 24 months "
-                     "x standard 1000 x 2 counted members = 48000: P03 工商银行 A-3 deposit "
-                     "30000 on 2026-05-31 (line 4); P04 建设银行 A-4 wealth 18000.01 on "
-                     "2026-06-15 (line 5)");
+                     "x standard 1000.00 x 2 counted members = 48000.00; by owner, largest "
+                     "first: 610102********1039: 工商银行 *** deposit 30000.00 on 2026-05-31 "
+                     "(line 4); 610102********1041: 建设银行 *** wealth 18000.01 on 2026-06-15 "
+                     "(line 5)");
+    /* an owner's accounts by balance, before the next owner's */
+    f = tk_find(tk, "E13_FINANCIAL_ASSETS", "HH10", "");
+    ck_assert_str_eq(f->evidence,
+                     "financial_assets: 3 accounts of counted members total 64000.00 > 24 months "
+                     "x standard 1000.00 x 2 counted members = 48000.00; by owner, largest "
+                     "first: 610102********1137: 工商银行 622202******0132 deposit 30000.00 on "
+                     "2026-05-31 (line 17); 610102********1137: 工商银行 622202******0131 "
+                     "deposit 10000.00 on 2026-05-31 (line 16); 610102********114X: 建设银行 "
+                     "622202******0141 fund 24000.00 on 2026-05-31 (line 18)");
     /* the latest balance on or before the as-of date (24000.00), not the
      * older 90000.00 nor the later 99999.00, nor their sum */
     NOTHING(tk, "HH3");
@@ -1242,7 +1281,7 @@ START_TEST(test_e13_financial_assets)
     f = tk_find(tk, "L02_CANCELLED_ELIGIBLE", "HH9", "");
     ck_assert_msg(strstr(f->evidence, "fires none of E01-E09, E13 as of 2026-06-15"), "%s",
                   f->evidence);
-    COUNT(tk, "E13_FINANCIAL_ASSETS", NULL, 2);
+    COUNT(tk, "E13_FINANCIAL_ASSETS", NULL, 3);   /* HH2, HH4, HH10 */
     tk_free(tk);
 
     /* header only: present and empty, the rule runs and finds nothing */
@@ -1351,9 +1390,11 @@ START_TEST(test_l01_financial_assets)
     ck_assert_str_eq(f->evidence,
                      "candidates: 低收入人口监测; hukou household HKL1 has 2 normal persons, none on "
                      "the rolls, no vehicle/commercial property/business/public-servant finding; "
-                     "6-month evidenced income 0 over 2 persons <= standard 800 (rural, prefix "
-                     "610102); financial assets 38400 in 1 accounts <= 24 months x 800 x 2 "
-                     "persons = 38400 (candidates line 2)");
+                     "6-month evidenced income 0.00 / 2 persons / 6 months = 0.00 per person per "
+                     "month <= standard 800.00 (rural, prefix 610102); financial assets 38400.00 "
+                     "in 1 accounts <= 24 months x 800.00 x 2 persons = 38400.00 (candidates line "
+                     "2); persons, largest first: 610102********1137 social_insurance 0.00; "
+                     "610102********114X social_insurance 0.00");
     /* one fen above: blocked */
     HASNT(tk, "L01_CANDIDATE_ELIGIBLE", "", P15);
     HAS(tk, "L01_CANDIDATE_ELIGIBLE", "", P16);

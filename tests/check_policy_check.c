@@ -168,7 +168,7 @@ START_TEST(test_type_mismatch)
     one_error("area_m2 * share", "area_m2 + value_yuan",
               "error: unknown name 'value_yuan'", NULL);
     one_error("m.declared_monthly_income * window_months",
-              "m.declared_monthly_income * h.size + m.line * max_area",
+              "m.declared_monthly_income * window_months + m.line * max_area",
               "error: money + area does not compile: the units differ", NULL);
     one_error("area_m2 * share", "area_m2 * area_m2",
               "error: area * area has no unit here", NULL);
@@ -256,7 +256,7 @@ START_TEST(test_fires)
 {
     /* a unit without what the rule reads: a hukou household has no program */
     one_error("and not fires E04_MULTI_HOUSING(g) and", "and not fires E09_INCOME(g) and",
-              "error: unknown column 'standard' of hukou household (as used at line 256)", NULL);
+              "error: unknown column 'standard' of hukou household (as used at line 266)", NULL);
     /* a rule that flags each element of a set cannot be asked */
     one_error("fires E04_MULTI_HOUSING(h) and", "fires E11_UNDECLARED_SPOUSE(h) and",
               "E11_UNDECLARED_SPOUSE flags each element of a set; fires cannot ask it", NULL);
@@ -300,6 +300,25 @@ START_TEST(test_latest)
     one_error("let p = m.property where status = held",
               "let p = latest(m.property by property_id) where status = held",
               "error: expected ':' and the order (a date first)", NULL);
+}
+END_TEST
+
+/* sorted(), yuan(), masked(): the reference uses them; their mistakes */
+START_TEST(test_sorted_and_print_formats)
+{
+    one_error("sorted(q in h.counted by member_income(q) desc",
+              "sorted(q in h.counted by q.valid desc",
+              "error: sorted(): a condition (true/false) cannot be a key", NULL);
+    one_error("sorted(q in h.counted by member_income(q) desc, q.id_no, q.line)",
+              "sorted(q in h.counted)", "error: expected 'by' and the order", NULL);
+    one_error("sorted(q in h.counted by member_income(q) desc",
+              "sorted(q in window by q desc", "error: sorted() takes a set of rows", NULL);
+    one_error("when count(ids) >= min_residential", "when yuan(count(ids)) >= min_residential",
+              "error: yuan() only prints a value in evidence or a key", NULL);
+    one_error("{yuan(income)} / {h.size}", "{yuan(h.region_code)} / {h.size}",
+              "error: yuan(text): expected an amount of money", NULL);
+    one_error("{masked(m.id_no)} max(", "{masked(m.line)} max(",
+              "error: masked(count): expected a text", NULL);
 }
 END_TEST
 
@@ -529,6 +548,7 @@ Suite *policy_check_suite(void)
     tcase_add_test(tc, test_fires_circle);
     tcase_add_test(tc, test_key_refuses_line_and_params);
     tcase_add_test(tc, test_latest);
+    tcase_add_test(tc, test_sorted_and_print_formats);
     tcase_add_test(tc, test_dated_parameter);
     tcase_add_test(tc, test_many_errors_one_pass);
     suite_add_tcase(s, tc);

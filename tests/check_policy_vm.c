@@ -354,6 +354,47 @@ START_TEST(test_sixian_pack_on_fixtures)
 }
 END_TEST
 
+/* sorted(): numbers descending and text ascending, a full tie in the set's
+ * order; yuan() of a fraction of a fen cut with "..."; masked() of an
+ * 18-character ID and of a value under 15 characters (masked whole). */
+START_TEST(test_sorted_yuan_masked)
+{
+    const char *pack = make_pack(
+        "fmt", "extends reference\n"
+               "override E03_VEHICLE.evidence = \"desc: \",\n"
+               "  each x in sorted(y in v by y.value_yuan desc) joined \", \": \"{x.plate_no}\",\n"
+               "  \"; asc: \", each x in sorted(y in v by y.plate_no) joined \", \": \"{x.plate_no}\",\n"
+               "  \"; thirds: \", each x in sorted(y in v by y.value_yuan) joined \", \":\n"
+               "    \"{yuan(x.value_yuan / 3)}\",\n"
+               "  \"; {yuan(sum(x in v: x.value_yuan))} {masked(m.id_no)} "
+               "{masked(first(v).plate_no)}\"\n");
+    const struct tk_file files[] = {
+        {"households.csv", "H1," R1 ",dibao,urban,active,2024-03-04,2024-03-12,500.00,CW01\n", 0},
+        {"members.csv", "H1," P1 ",甲,head,0.00,full,0\n", 0},
+        {"hukou.csv", P1 ",甲,K1,head," R1 ",normal,\n", 0},
+        {"vehicles.csv", P1 ",陕A4,car,private,2020-01-01,35000,valid\n"
+                         P1 ",陕A1,car,commercial,2020-01-01,35000,valid\n"
+                         P1 ",陕A3,car,private,2020-01-01,35000,valid\n"
+                         P1 ",陕A2,car,private,2020-01-01,5000,valid\n", 0},
+        {"standards.csv", "610102,urban,2026-01-01,1000.00\n", 0},
+        {NULL, NULL, 0}};
+    struct tk *tk = tk_run_files(files, &(struct tk_opts){.rules_dir = rdir});
+    ck_assert_msg(tk->st == E_OK, "%s", tk->e.msg);
+    eval_result_free(&tk->er);
+    struct err e;
+    err_init(&e);
+    int st = vm_run_dir(&tk->ec, pack, &tk->er, &e);
+    ck_assert_msg(st == E_OK, "%s", e.msg);
+    const struct flag *f = tk_find(tk, "E03_VEHICLE", "H1", P1);
+    ck_assert_msg(f != NULL, "%s", tk_flags_text(tk));
+    ck_assert_str_eq(f->evidence,
+                     "desc: 陕A4, 陕A1, 陕A3, 陕A2; asc: 陕A1, 陕A2, 陕A3, 陕A4; thirds: "
+                     "1666.66..., 11666.66..., 11666.66..., 11666.66...; 110000.00 "
+                     "610102********1013 ***");
+    tk_free(tk);
+}
+END_TEST
+
 /* standard_of(region, urban): E09 judged against the urban standard of the
  * household's region, whatever its area_type (guangdong_edge's manner). */
 START_TEST(test_standard_of)
@@ -415,6 +456,7 @@ Suite *policy_vm_suite(void)
     tcase_add_test(tp, test_latest_per_key);
     tcase_add_test(tp, test_sixian_pack_on_fixtures);
     tcase_add_test(tp, test_standard_of);
+    tcase_add_test(tp, test_sorted_yuan_masked);
     suite_add_tcase(s, tp);
     return s;
 }

@@ -87,7 +87,7 @@ START_TEST(test_import_read_good)
                  ",2026-01-04,referred,00C0FFEE12345678,赵,\r\n");
     char path[128];
     snprintf(path, sizeof path, "%s/v.csv", dir);
-    struct import_check chk = {"S", known, NULL, today()};
+    struct import_check chk = {"S", known, NULL, today(), NULL, NULL, "no keys"};
     struct arena a;
     arena_init(&a, 4096);
     struct review_verdict *v = NULL;
@@ -132,7 +132,7 @@ START_TEST(test_import_read_bad)
     snprintf(path, sizeof path, "%s/v.csv", dir);
     snprintf(errpath, sizeof errpath, "%s/stderr.txt", dir);
     ck_assert_ptr_nonnull(freopen(errpath, "w", stderr));
-    struct import_check chk = {"the state", known, NULL, today()};
+    struct import_check chk = {"the state", known, NULL, today(), NULL, NULL, "no keys"};
     struct arena a;
     arena_init(&a, 4096);
     struct review_verdict *v = (struct review_verdict *)1;

@@ -62,7 +62,7 @@ check "workbooks are mode 600" "[ \"\$(stat -c %a '$P1')\" = 600 ]"
 N1=$(awk -F, 'NR > 1 && $1 == "610102001"' "$T/o1/review_queue.csv" | wc -l)
 
 pycheck "$P1" "$T/o1" "$N1" "$ASOF" <<'EOF'
-import csv, sys, openpyxl
+import csv, re, sys, openpyxl
 path, run, nq, asof = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 def check(what, cond):
     print(("ok: " if cond else "FAIL: ") + what)
@@ -128,6 +128,12 @@ rules = [r for r in vals if isinstance(r[0], str) and r[0][:1] in "EPLQ" and r[0
 check("说明 explains all 22 rules with name, check and article (%d)" % len(rules),
       len(rules) == 22 and all(r[1] and r[2] and r[3] for r in rules))
 check("说明: E03's article is 《社会救助暂行办法》第十条", any(r[0] == "E03_VEHICLE" and "第十条" in r[3] for r in rules))
+check("说明 says how income and asset evidence reads", any("除不尽时截至分" in v for v in flat if isinstance(v, str)))
+# E09's evidence in the workbook shows the division and each member's part, masked
+e09 = [r[col["证据"]].value for r in rows if r[col["规则编号"]].value == "E09_INCOME"]
+check("E09 evidence spells out the figures (%s)" % e09[:1],
+      e09 and all(re.search(r"total [0-9]+\.[0-9]{2} / [0-9]+ counted members / 6 months = [0-9]+\.[0-9]{2}", v)
+                  and re.search(r"largest first: [0-9]{6}\*{8}[0-9]{3}[0-9X] max\(declared ", v) for v in e09))
 EOF
 
 # nothing unmasked in any part of any workbook (the XML inside the zip)
@@ -319,6 +325,16 @@ check "a hand-made workbook (inline strings, prefixed names) imports ($(cat "$T/
     "[ \$? -eq 0 ] && grep -q 'imported 1 verdict ' '$T/out'"
 check "... its 1904-system date serial 44723 is 2026-06-12, and phonetic runs are not text" \
     "\"$HEDUI\" review list --state '$T/S' | grep -q ',referred,孙审计,2026-06-12,'"
+
+# a CSV pack as Chinese Excel saves "CSV (逗号分隔)": GB18030, CRLF, no BOM, Y/M/D dates
+"$HEDUI" export --format csv --out "$T/ekg" --township 610102002 --from "$T/o1" --state "$T/S" >/dev/null 2>&1
+awk 'BEGIN { FS = OFS = "," } NR == 1 { sub(/^\357\273\277/, ""); for (i = 1; i <= NF; i++) c[$i] = i; print; next }
+     NR == 2 { $c["核查结论"] = "确认"; $c["核查人"] = "吴审计"; $c["核查日期"] = "2026/6/11" } { print }' \
+    "$T/ekg/township_610102002_$ASOF.csv" | sed 's/$/\r/' | iconv -f utf-8 -t gb18030 >"$T/gb.csv"
+check "the GB18030 copy is not UTF-8 (the test is real)" "! iconv -f utf-8 -t utf-8 '$T/gb.csv' >/dev/null 2>&1"
+"$HEDUI" review import "$T/gb.csv" --state "$T/S" >"$T/out" 2>"$T/err"
+check "a CSV pack saved by Excel as GB18030 imports ($(cat "$T/err"))" \
+    "[ \$? -eq 0 ] && grep -q 'imported 1 verdict ' '$T/out' && \"$HEDUI\" review list --state '$T/S' | grep -q ',confirmed,吴审计,2026-06-11,'"
 
 # ---------------------------------------------------------------- LibreOffice
 if command -v libreoffice >/dev/null 2>&1; then

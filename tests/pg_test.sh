@@ -13,7 +13,9 @@
 # connection killed mid-COPY and before COMMIT (pg_terminate_backend) in
 # run and load, a wrong password, TLS policy, usage errors, every option of
 # load and run --pg spelled --opt=VALUE; a feed that fell since the schema's
-# last published run, or a header-only one, stops run --pg.
+# last published run, or a header-only one, stops run --pg; run --pg's
+# summary line (stderr a file) as the CSV run's, naming run, schema and
+# database, none with -q or on failure, no password in it.
 set -u
 HEDUI=${1:?usage: pg_test.sh PATH/TO/hedui}
 case "$HEDUI" in /*) ;; *) HEDUI="$(pwd)/$HEDUI" ;; esac
@@ -140,6 +142,36 @@ export_run t1 1 "$T/db1b"
 check "run 1 is intact after run 2" "same_lists '$T/db1b' '$T/csv1'"
 check "what is new since the previous run (none)" \
     "[ \"\$(q 'SELECT count(*) FROM (SELECT rule_id, household_id, hukou_no, id_no FROM t1.flags WHERE run_id = 2 EXCEPT SELECT rule_id, household_id, hukou_no, id_no FROM t1.flags WHERE run_id = 1) n')\" = 0 ]"
+
+# ---------- 2b. the summary line (stderr a file: what a nightly job's log keeps) ----------
+# the same line as a CSV run's, its destination the run, schema and database
+# (and the --out copy); -q: none; a failed run: its error, no summary
+"$HEDUI" run -q --data "$FX" --out "$T/csvsum" --as-of $ASOF --seed $SEED --state "$T/stsum"
+"$HEDUI" run --data "$FX" --out "$T/csvsum" --as-of $ASOF --seed $SEED --state "$T/stsum" \
+    2>"$T/csvsum.err"
+"$HEDUI" run --pg "$CI" --schema t1 --as-of $ASOF --seed $SEED --out "$T/pgsum" 2>"$T/sum.err"
+rc=$?
+check "run --pg without -q exits 0 ($(cat "$T/sum.err"))" '[ $rc -eq 0 ]'
+rid=$(q 'SELECT max(run_id) FROM t1.runs')
+check "run --pg: exactly one summary line ($(cat "$T/sum.err"))" \
+    "[ \$(grep -c '^hedui: run as of ' '$T/sum.err') -eq 1 ]"
+check "run --pg: nothing else on stderr but the no-standard warning" \
+    "[ \$(grep -vc -e '^hedui: run as of ' -e '^hedui: no standard in force on ' '$T/sum.err') -eq 0 ]"
+# up to the arrow the line is the CSV run's (both compared with an earlier run)
+head_csv=$(grep '^hedui: run as of ' "$T/csvsum.err" | sed 's/ -> .*//')
+head_pg=$(grep '^hedui: run as of ' "$T/sum.err" | sed 's/ -> .*//')
+check "run --pg: the CSV run's counts, compared ($head_pg / $head_csv)" \
+    "[ -n '$head_csv' ] && [ '$head_pg' = '$head_csv' ] && echo '$head_pg' | grep -q '(0 new, [0-9]* persisting, 0 resolved)'"
+check "run --pg: the line names run $rid, the schema, the database and the --out copy" \
+    "grep -q '^hedui: run as of .* -> run $rid in schema t1 at postgres@$PGD/postgres, $T/pgsum ([0-9]* ms, peak [0-9]* MB)\$' '$T/sum.err'"
+"$HEDUI" run --pg "$CI" --schema t1 --as-of $ASOF --seed $SEED 2>"$T/sum2.err"
+check "run --pg without --out: the run, schema and database only" \
+    "grep -q ' -> run [0-9]* in schema t1 at postgres@$PGD/postgres ([0-9]* ms' '$T/sum2.err'"
+"$HEDUI" run -q --pg "$CI" --schema t1 --as-of $ASOF --seed $SEED 2>"$T/sum3.err"
+check "run --pg -q: no summary line" "! grep -q '^hedui: run' '$T/sum3.err'"
+"$HEDUI" run --pg "$CI" --schema nosuch --as-of $ASOF 2>"$T/sum4.err"
+check "run --pg that fails: its error, no summary line" \
+    "[ -s '$T/sum4.err' ] && ! grep -q '^hedui: run as of' '$T/sum4.err'"
 
 # ---------- 3. a load with bad rows; dirty values survive the round trip ----------
 cp -r "$FX" "$T/dirty"
@@ -292,6 +324,10 @@ check "malformed conninfo exits 2 without echoing it" \
 "$HEDUI" load -q --pg "$TCP password=Right-Pass-9137" --data "$FX" --schema t6 2>"$T/err"
 rc=$?
 check "right password over TCP loads ($(cat "$T/err"))" '[ $rc -eq 0 ]'
+"$HEDUI" run --pg "$TCP password=Right-Pass-9137" --schema t6 --as-of $ASOF 2>"$T/err"
+rc=$?
+check "run --pg over TCP: the summary line names user, host, port, database, never the password" \
+    "[ $rc -eq 0 ] && grep -q ' -> run [0-9]* in schema t6 at hedui_pw@127.0.0.1:$PORT/postgres (' '$T/err' && ! grep -q 'Right-Pass' '$T/err'"
 PGPASSWORD=Right-Pass-9137 PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=hedui_pw PGDATABASE=postgres \
     "$HEDUI" run -q --pg '' --schema t6 --as-of $ASOF --seed $SEED 2>"$T/err"
 rc=$?

@@ -111,6 +111,31 @@ static lxw_format *col_format(const struct fmts *x, int c)
     }
 }
 
+/* Lines a wrapped cell of width w (characters) needs for s: a CJK
+ * character counts two, anything else one.  No spreadsheet fits a row's
+ * height to wrapped text it did not lay out itself, so the pack sets it. */
+static int wrapped_lines(const char *s, double w)
+{
+    double cols = 0;
+    int lines = 1;
+    for (const unsigned char *u = (const unsigned char *)s; *u; u++) {
+        if (*u == '\n') {
+            lines++;
+            cols = 0;
+            continue;
+        }
+        if ((*u & 0xC0) == 0x80)
+            continue;   /* a continuation byte */
+        double cw = *u >= 0xE0 ? 2 : 1;
+        if (cols + cw > w - 1) {
+            lines++;
+            cols = 0;
+        }
+        cols += cw;
+    }
+    return lines > 20 ? 20 : lines;
+}
+
 static lxw_error sheet_list(lxw_workbook *wb, const struct fmts *x, const struct pack *p)
 {
     lxw_worksheet *ws = workbook_add_worksheet(wb, PACK_SHEET_LIST);
@@ -130,6 +155,9 @@ static lxw_error sheet_list(lxw_workbook *wb, const struct fmts *x, const struct
     }
     for (size_t i = 0; i < p->n_rows && !r; i++) {
         lxw_row_t row = (lxw_row_t)(i + 1);
+        int lines = wrapped_lines(p->rows[i].v[PC_EVIDENCE], pack_cols[PC_EVIDENCE].width);
+        if (lines > 1)
+            r = worksheet_set_row(ws, row, 15.0 * lines, NULL);
         for (int k = 0; k < ncol && !r; k++) {
             int c = cols[k];
             lxw_format *f = col_format(x, c);
@@ -141,6 +169,11 @@ static lxw_error sheet_list(lxw_workbook *wb, const struct fmts *x, const struct
     if (!r)
         r = worksheet_set_row(ws, 0, 30, NULL);
     worksheet_freeze_panes(ws, 1, 0);
+    /* printed: A4 landscape, the header row on every page */
+    worksheet_set_landscape(ws);
+    worksheet_set_paper(ws, 9);
+    if (!r)
+        r = worksheet_repeat_rows(ws, 0, 0);
     if (!r)
         r = worksheet_autofilter(ws, 0, 0, (lxw_row_t)p->n_rows, (lxw_col_t)(ncol - 1));
     /* the verdict drop-down, on every row that can take a verdict */

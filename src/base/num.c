@@ -91,3 +91,31 @@ void num_format(int64_t v, int scale, char buf[48])
         frac[--n] = '\0';
     snprintf(buf, 48, "%s%llu.%s", neg ? "-" : "", (unsigned long long)ip, frac);
 }
+
+void num_format_yuan(__int128 num, __int128 den, char buf[64])
+{
+    if (den < 0)
+        num = -num, den = -den;
+    int neg = num < 0;
+    unsigned __int128 u = neg ? (unsigned __int128)0 - (unsigned __int128)num
+                              : (unsigned __int128)num;
+    unsigned __int128 d = den > 0 ? (unsigned __int128)den : 1;
+    unsigned __int128 fen = u / d, rest = u % d;
+    char dig[48];
+    int n = 0;
+    do {
+        dig[n++] = (char)('0' + (int)(fen % 10));
+        fen /= 10;
+    } while (fen || n < 3);   /* at least "0.0F" */
+    int k = 0;
+    if (neg)
+        buf[k++] = '-';
+    for (int i = n - 1; i >= 2; i--)
+        buf[k++] = dig[i];
+    buf[k++] = '.';
+    buf[k++] = dig[1];
+    buf[k++] = dig[0];
+    if (rest)
+        memcpy(buf + k, "...", 3), k += 3;
+    buf[k] = '\0';
+}

@@ -45,4 +45,12 @@ const char *num_status_text(enum num_status st);
  * fraction ("86000", "30000.01", "0.5").  buf must hold 48 bytes. */
 void num_format(int64_t v, int scale, char buf[48]);
 
+/* Format num/den fen (den > 0) as yuan with exactly two decimals, for
+ * evidence a reader checks by hand ("14499.00", "0.50"): a value that is
+ * not a whole number of fen is cut toward zero to the fen and followed by
+ * "..." ("1200.00..." for 7200.01 / 6), so the figure shown never claims
+ * more than it is and the text says more digits follow.  No floating point
+ * and no multiplication (cannot overflow).  buf must hold 64 bytes. */
+void num_format_yuan(__int128 num, __int128 den, char buf[64]);
+
 #endif

@@ -4,8 +4,8 @@
  * Owns: the options and usage of `run`, their defaults (rules directory,
  * as-of date, seed), the run configuration, the wiring of a CSV run's
  * stages (pipeline.h) and its closing summary line (on stderr, terminal or
- * not, unless --quiet).  A --pg run is pg_run() (pg/).  Never prints an
- * error (main.c does) or exits.
+ * not, unless --quiet; a --pg run's too).  A --pg run is pg_run() (pg/).
+ * Never prints an error (main.c does) or exits.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -83,7 +83,8 @@ static const char usage_run[] =
     "On a terminal each stage prints a progress line to stderr; otherwise (a\n"
     "log, a pipe) the run prints one summary line at its end: flags, review\n"
     "queue, sample, rejected rows, households without a standard, output\n"
-    "directory.  --quiet prints neither.  Exit status: see 'hedui --help'.\n";
+    "directory (with --pg: the run id, schema and database, and --out if given).\n"
+    "--quiet prints neither.  Exit status: see 'hedui --help'.\n";
 
 struct run_opts {
     const char *data, *out, *rules;
@@ -180,7 +181,9 @@ static int parse_run(int argc, char **argv, struct run_opts *o, struct err *e)
  *   33 in the review queue, 6 sampled, 5 rejected rows, no standard for 2
  *   households and 1 candidates -> out (812 ms, peak 41 MB)
  * The part in parentheses after "flags" only when the run compared; a
- * hedui-mpi run (ranks > 0) says "(812 ms, 4 ranks, rank 0 peak 41 MB)". */
+ * hedui-mpi run (ranks > 0) says "(812 ms, 4 ranks, rank 0 peak 41 MB)".  A
+ * --pg run's `out` names its run, schema and database (pg_run calls
+ * pg_summary_line). */
 void cmd_run_summary(const struct pipeline *p, const char *out, int ranks)
 {
     size_t n_rej = 0;
@@ -199,6 +202,12 @@ void cmd_run_summary(const struct pipeline *p, const char *out, int ranks)
             asof, p->er.n_flags, cmp, p->rk.n_queue, p->rk.n_spot, n_rej,
             p->er.n_no_std_households, p->er.n_no_std_candidates, out,
             pipeline_now_ms() - p->t_start, ranks_s, pipeline_peak_rss_kb() / 1024);
+}
+
+/* The summary line of a --pg run (pg_run calls it after publishing). */
+static void pg_summary_line(const struct pipeline *p, const char *out)
+{
+    cmd_run_summary(p, out, 0);
 }
 
 int cmd_run_parse(int argc, char **argv, struct run_cmdline *rc, struct err *e)
@@ -248,7 +257,7 @@ int cmd_run(int argc, char **argv, struct err *e)
         return st;
     struct run_config cfg = rc.cfg;
     if (rc.pg)
-        return pg_run(&cfg, rc.pg, rc.schema, rc.out, e);
+        return pg_run(&cfg, rc.pg, rc.schema, rc.out, rc.quiet ? NULL : pg_summary_line, e);
 
     struct pipeline p;
     st = pipeline_init(&p, &cfg, e);

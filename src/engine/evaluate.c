@@ -151,19 +151,15 @@ static int e09_fires(const struct eval_ctx *c, const struct household *h, const 
            (i128)f->std->monthly_fen * fa->num * c->p->income_months * f->size;
 }
 
-static void e09_evidence(const struct eval_ctx *c, const struct household *h,
-                         const struct hh_facts *f, struct evbuf *ev)
+/* E09's key, and its evidence (person.c's ev_income_household). */
+static int e09_evidence(const struct eval_ctx *c, const struct household *h,
+                        const struct hh_facts *f, struct evbuf *ev, struct err *e)
 {
-    char b1[48], b2[48], b3[48];
-    const struct rational *fa = &c->p->factor[h->program];
+    char b1[48], b2[48];
     num_format((int64_t)f->income_sum, 2, b1);
     num_format(f->std->monthly_fen, 2, b2);
-    num_format(fa->num * 1000000 / fa->den, 6, b3);
-    ev_add(ev, "income: %d-month total %s over %d counted members (per month %s / %d / %d) "
-               "> standard %s x factor %s (%s %s from prefix %s, standards line %lld)",
-           c->p->income_months, b1, f->size, b1, c->p->income_months, f->size, b2, b3,
-           area_names[h->area], program_names[h->program], f->std->prefix, f->std->line);
     ev_key(ev, "%s\x1f%d\x1f%s\x1f%s", b1, f->size, b2, program_names[h->program]);
+    return ev_income_household(c, h, f->size, f->income_sum, f->std, ev, e);
 }
 
 /* E13: the counted members' financial assets (the latest balance of each
@@ -182,24 +178,25 @@ static int e13_judge(const struct eval_ctx *c, const struct household *h,
     int n = 0, st = E_OK;
     for (uint32_t i = 0; i < h->n_members && st == E_OK; i++)
         if (ms[i].key && is_counted(join_member_hukou(c->j, c->d, &ms[i])))
-            st = person_assets(c, ms[i].key, &assets, &n, NULL, "", e);
+            st = person_assets(c, ms[i].key, &assets, &n, NULL, e);
     i128 limit = (i128)c->p->assets_months * f->std->monthly_fen * f->size;
     if (st != E_OK || assets <= limit)
         return st;
     *fires = 1;
     if (!ev)
         return E_OK;
-    char b1[48], b2[48], b3[48];
+    char b1[64], b2[64], b3[64];
     ev_add(ev, "financial_assets: %d accounts of counted members total %s > %d months x "
-               "standard %s x %d counted members = %s:", n, ev_money128(assets, b1),
-           c->p->assets_months, ev_money(f->std->monthly_fen, b2), f->size, ev_money128(limit, b3));
-    ev_key(ev, "%s\x1f%d", b1, f->size);
-    i128 again = 0;
+               "standard %s x %d counted members = %s; by owner, largest first: ", n,
+           ev_yuan(assets, 1, b1), c->p->assets_months, ev_yuan(f->std->monthly_fen, 1, b2),
+           f->size, ev_yuan(limit, 1, b3));
+    ev_key(ev, "%s\x1f%d", ev_money128(assets, b1), f->size);
+    i128 again = 0;   /* the key items of the accounts, in member order */
     n = 0;
     for (uint32_t i = 0; i < h->n_members && st == E_OK; i++)
         if (ms[i].key && is_counted(join_member_hukou(c->j, c->d, &ms[i])))
-            st = person_assets(c, ms[i].key, &again, &n, ev, ms[i].name, e);
-    return st;
+            st = person_assets(c, ms[i].key, &again, &n, ev, e);
+    return st == E_OK ? ev_asset_accounts(c, h, ev, e) : st;
 }
 
 /* Member-level E01/E02 tests, shared with L02. */
@@ -530,7 +527,8 @@ static int judge_household(const struct eval_ctx *c, struct tout *t, uint32_t hi
     } else {
         if (on(c, R_E09) && e09_fires(c, h, &f)) {
             ev_reset(ev);
-            e09_evidence(c, h, &f, ev);
+            if ((st = e09_evidence(c, h, &f, ev, &t->e)) != E_OK)
+                return st;
             EMIT(R_E09, uh, "");
         }
         int e13;
@@ -599,7 +597,7 @@ static int judge_candidate(const struct eval_ctx *c, struct tout *t, uint32_t ci
         person_residential(c, p->key, &area, &ids);
         income += evaluate_evidenced_sum(c, p->key);
         if (on(c, R_E13) &&
-            (st = person_assets(c, p->key, &assets, &n_accounts, NULL, "", &t->e)) != E_OK)
+            (st = person_assets(c, p->key, &assets, &n_accounts, NULL, &t->e)) != E_OK)
             return st;
     }
     if (ids.n_total >= c->p->min_residential)
@@ -615,20 +613,23 @@ static int judge_candidate(const struct eval_ctx *c, struct tout *t, uint32_t ci
         return E_OK;
     struct evbuf ev;
     ev_reset(&ev);
-    char b1[48], b2[48], b3[48], b4[48];
-    num_format((int64_t)income, 2, b1);
-    num_format(std->monthly_fen, 2, b2);
+    char b1[64], b2[64], b3[64], b4[64];
+    int W = c->p->income_months;
     ev_add(&ev, "candidates: %s; hukou household %s has %d normal persons, none on the rolls, "
-                "no vehicle/commercial property/business/public-servant finding; "
-                "%d-month evidenced income %s over %d persons <= standard %s (%s, prefix %s)",
-           cd->source, hk->hukou_no, size, c->p->income_months, b1, size, b2,
-           area_names[cd->area], std->prefix);
+                "no vehicle/commercial property/business/public-servant finding; %d-month "
+                "evidenced income %s / %d persons / %d months = %s per person per month <= "
+                "standard %s (%s, prefix %s)", cd->source, hk->hukou_no, size, W,
+           ev_yuan(income, 1, b1), size, W, ev_yuan(income, (i128)W * size, b3),
+           ev_yuan(std->monthly_fen, 1, b2), area_names[cd->area], std->prefix);
     if (on(c, R_E13))
         ev_add(&ev, "; financial assets %s in %d accounts <= %d months x %s x %d persons = %s",
-               ev_money128(assets, b3), n_accounts, c->p->assets_months, b2, size,
-               ev_money128(asset_limit, b4));
-    ev_add(&ev, " (candidates line %lld)", cd->line);
-    ev_key(&ev, "%s\x1f%d\x1f%s\x1f%s", cd->source, size, b1, b2);
+               ev_yuan(assets, 1, b3), n_accounts, c->p->assets_months, b2, size,
+               ev_yuan(asset_limit, 1, b4));
+    ev_add(&ev, " (candidates line %lld); persons, largest first: ", cd->line);
+    if ((st = ev_income_persons(c, hk, &ev, &t->e)) != E_OK)
+        return st;
+    ev_key(&ev, "%s\x1f%d\x1f%s\x1f%s", cd->source, size, ev_money128(income, b1),
+           ev_money(std->monthly_fen, b2));
     return emit(t, c, R_L01, HH_NONE, "", hk->hukou_no, cd->id, cd->region, hk->hukou_no, &ev);
 }
 

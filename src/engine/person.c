@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "base/date.h"
+#include "base/idmask.h"
 #include "base/num.h"
 
 /* ---------- evidence text ---------- */
@@ -224,7 +225,7 @@ static int account_rows(const struct eval_ctx *c, uint64_t key, const struct fin
 }
 
 int person_assets(const struct eval_ctx *c, uint64_t key, i128 *sum, int *n_accounts,
-                  struct evbuf *ev, const char *who, struct err *e)
+                  struct evbuf *ev, struct err *e)
 {
     const struct finasset *buf[32], **v = NULL;
     size_t n = 0;
@@ -237,11 +238,8 @@ int person_assets(const struct eval_ctx *c, uint64_t key, i128 *sum, int *n_acco
         if (!ev)
             continue;
         date_format(v[i]->balance_date, d1);
-        ev_add(ev, "%s%s%s%s %s %s %s on %s (line %lld)", *n_accounts + (int)i ? "; " : " ",
-               who, *who ? " " : "", v[i]->institution, v[i]->account_no,
-               asset_type_names[v[i]->asset_type], ev_money(v[i]->balance_fen, b1), d1,
-               v[i]->line);
-        ev_key(ev, "%s\x1f%s\x1f%s\x1f%s", v[i]->institution, v[i]->account_no, b1, d1);
+        ev_key(ev, "%s\x1f%s\x1f%s\x1f%s", v[i]->institution, v[i]->account_no,
+               ev_money(v[i]->balance_fen, b1), d1);
     }
     *n_accounts += (int)n;
     if (v != buf)
@@ -254,7 +252,7 @@ int evaluate_assets(const struct eval_ctx *c, uint64_t key, int64_t *sum, int *n
 {
     i128 total = 0;
     *n_accounts = 0;
-    int st = person_assets(c, key, &total, n_accounts, NULL, "", e);
+    int st = person_assets(c, key, &total, n_accounts, NULL, e);
     *sum = 0;
     if (st == E_OK && total > INT64_MAX)
         return ERR(e, E_DATA, "financial assets of one person exceed %lld fen",
@@ -396,4 +394,211 @@ int person_funerals(const struct eval_ctx *c, uint64_t key, struct evbuf *ev)
         n++;
     }
     return n;
+}
+
+/* ---------- figures a reader can check (E09, L01, E13) ---------- */
+
+const char *ev_yuan(i128 num, i128 den, char buf[64])
+{
+    num_format_yuan(num, den, buf);
+    return buf;
+}
+
+const char *ev_masked(const char *s, char buf[128])
+{
+    char in[128];
+    size_t len = strlen(s);
+    if (len >= sizeof in)
+        len = sizeof in - 1;   /* as the rules VM's masked() */
+    memcpy(in, s, len);
+    in[len] = '\0';
+    idmask_value(in, buf, 128);
+    return buf;
+}
+
+/* One person's part of a figure.  The lists are ordered as the policy's
+ * sorted(... by PART desc, id_no, line): largest first, ties by id_no (byte
+ * order), then by file line, a total order. */
+struct part {
+    i128 v;                  /* the part, fen */
+    const char *id;
+    long long line;
+    int64_t declared;        /* E09: declared monthly income, fen */
+    int64_t evid;            /* E09, L01: evidenced income over the window */
+    uint64_t key;            /* E13: whose accounts */
+};
+
+static int cmp_part(const void *a, const void *b)
+{
+    const struct part *x = a, *y = b;
+    if (x->v != y->v)
+        return x->v > y->v ? -1 : 1;
+    int r = strcmp(x->id, y->id);
+    if (r)
+        return r < 0 ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* Room for n parts: buf when it holds them, else malloc'd (free if != buf). */
+static struct part *parts_alloc(struct part *buf, size_t cap, size_t n, struct err *e)
+{
+    struct part *v = n <= cap ? buf : malloc(n * sizeof *v);
+    if (!v)
+        ERR(e, E_NOMEM, "out of memory while writing evidence");
+    return v;
+}
+
+/* The counted members of h as parts: E09's income (assets 0) or E13's
+ * financial assets (assets 1).  *n_out parts in *out (parts_alloc). */
+static int counted_parts(const struct eval_ctx *c, const struct household *h, int assets,
+                         struct part *buf, size_t cap, struct part **out, size_t *n_out,
+                         struct err *e)
+{
+    const struct member *ms = &VEC_AT(c->d->members, struct member, h->first_member);
+    struct part *v = parts_alloc(buf, cap, h->n_members, e);
+    if (!v)
+        return E_NOMEM;
+    size_t n = 0;
+    int W = c->p->income_months, st = E_OK;
+    for (uint32_t i = 0; i < h->n_members && st == E_OK; i++) {
+        const struct hukou *hk = join_member_hukou(c->j, c->d, &ms[i]);
+        if (hk && hk->status != HK_NORMAL)
+            continue;
+        struct part *p = &v[n++];
+        memset(p, 0, sizeof *p);
+        p->id = ms[i].id;
+        p->line = ms[i].line;
+        p->key = ms[i].key;
+        if (assets) {
+            int k = 0;
+            if (ms[i].key)
+                st = person_assets(c, ms[i].key, &p->v, &k, NULL, e);
+            continue;
+        }
+        p->declared = ms[i].declared_fen;
+        p->evid = ms[i].key ? evaluate_evidenced_sum(c, ms[i].key) : 0;
+        p->v = (i128)p->declared * W > p->evid ? (i128)p->declared * W : p->evid;
+    }
+    if (st != E_OK) {
+        if (v != buf)
+            free(v);
+        return st;
+    }
+    qsort(v, n, sizeof *v, cmp_part);
+    *out = v;
+    *n_out = n;
+    return E_OK;
+}
+
+int ev_income_household(const struct eval_ctx *c, const struct household *h, int size,
+                        i128 income, const struct standard *std, struct evbuf *ev,
+                        struct err *e)
+{
+    char id[128], b1[64], b2[64], b3[64], b4[64], b5[48];
+    const struct rational *fa = &c->p->factor[h->program];
+    int W = c->p->income_months;
+    num_format(fa->num * 1000000 / fa->den, 6, b5);
+    ev_add(ev, "income: %d-month total %s / %d counted members / %d months = %s per person "
+               "per month > standard %s x factor %s = %s (%s %s from prefix %s, standards "
+               "line %lld); members, largest first: ", W, ev_yuan(income, 1, b1), size, W,
+           ev_yuan(income, (i128)W * size, b2), ev_yuan(std->monthly_fen, 1, b3), b5,
+           ev_yuan((i128)std->monthly_fen * fa->num, fa->den, b4), area_names[h->area],
+           program_names[h->program], std->prefix, std->line);
+    struct part buf[32], *v;
+    size_t n;
+    int st = counted_parts(c, h, 0, buf, 32, &v, &n, e);
+    if (st != E_OK)
+        return st;
+    for (size_t i = 0; i < n; i++)
+        ev_add(ev, "%s%s max(declared %s x %d, social_insurance %s) = %s", i ? "; " : "",
+               ev_masked(v[i].id, id), ev_yuan(v[i].declared, 1, b1), c->p->income_months,
+               ev_yuan(v[i].evid, 1, b2), ev_yuan(v[i].v, 1, b3));
+    if (v != buf)
+        free(v);
+    return E_OK;
+}
+
+int ev_income_persons(const struct eval_ctx *c, const struct hukou *hk, struct evbuf *ev,
+                      struct err *e)
+{
+    size_t pos, n = 0;
+    if (!join_hukou_group(c->j, hk, &pos))
+        return E_OK;
+    for (size_t k = pos; k < c->j->n_hukou_by_no; k++) {
+        const struct hukou *p = &VEC_AT(c->d->hukou, struct hukou, c->j->hukou_by_no[k]);
+        if (!hukou_same_no(p, hk))
+            break;
+        n += p->status == HK_NORMAL;
+    }
+    struct part buf[32], *v = parts_alloc(buf, 32, n, e);
+    if (!v)
+        return E_NOMEM;
+    n = 0;
+    for (size_t k = pos; k < c->j->n_hukou_by_no; k++) {
+        const struct hukou *p = &VEC_AT(c->d->hukou, struct hukou, c->j->hukou_by_no[k]);
+        if (!hukou_same_no(p, hk))
+            break;
+        if (p->status != HK_NORMAL)
+            continue;
+        memset(&v[n], 0, sizeof v[n]);
+        v[n].id = p->id;
+        v[n].line = p->line;
+        v[n].v = v[n].evid = evaluate_evidenced_sum(c, p->key);
+        n++;
+    }
+    qsort(v, n, sizeof *v, cmp_part);
+    char id[128], b1[64];
+    for (size_t i = 0; i < n; i++)
+        ev_add(ev, "%s%s social_insurance %s", i ? "; " : "", ev_masked(v[i].id, id),
+               ev_yuan(v[i].evid, 1, b1));
+    if (v != buf)
+        free(v);
+    return E_OK;
+}
+
+/* An owner's accounts, largest balance first, ties by institution then
+ * account_no (one row per account, so a total order). */
+static int cmp_balance(const void *a, const void *b)
+{
+    const struct finasset *x = *(const struct finasset *const *)a,
+                          *y = *(const struct finasset *const *)b;
+    if (x->balance_fen != y->balance_fen)
+        return x->balance_fen > y->balance_fen ? -1 : 1;
+    int r = strcmp(x->institution, y->institution);
+    if (!r)
+        r = strcmp(x->account_no, y->account_no);
+    return r < 0 ? -1 : r > 0;
+}
+
+int ev_asset_accounts(const struct eval_ctx *c, const struct household *h, struct evbuf *ev,
+                      struct err *e)
+{
+    struct part pbuf[32], *v;
+    size_t n;
+    int st = counted_parts(c, h, 1, pbuf, 32, &v, &n, e);
+    if (st != E_OK)
+        return st;
+    char id[128], acc[128], b1[64], d1[11];
+    int k = 0;
+    for (size_t i = 0; i < n && st == E_OK; i++) {
+        const struct finasset *abuf[32], **a = NULL;
+        size_t na = 0;
+        if (!v[i].key || (st = account_rows(c, v[i].key, abuf, 32, &a, &na, e)) != E_OK)
+            continue;
+        if (na > 1)
+            qsort(a, na, sizeof *a, cmp_balance);
+        ev_masked(v[i].id, id);
+        for (size_t j = 0; j < na; j++, k++) {
+            date_format(a[j]->balance_date, d1);
+            ev_add(ev, "%s%s: %s %s %s %s on %s (line %lld)", k ? "; " : "", id,
+                   a[j]->institution, ev_masked(a[j]->account_no, acc),
+                   asset_type_names[a[j]->asset_type], ev_yuan(a[j]->balance_fen, 1, b1), d1,
+                   a[j]->line);
+        }
+        if (a != abuf)
+            free(a);
+    }
+    if (v != pbuf)
+        free(v);
+    return st;
 }

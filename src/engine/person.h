@@ -95,9 +95,36 @@ void person_residential(const struct eval_ctx *c, uint64_t key, i128 *area_x_sha
                         struct idset *ids);
 
 /* E13, L01: the person's financial assets (evaluate_assets) added to *sum,
- * accounts to *n_accounts; with ev, each counted account is described,
- * after `who` (a name, may be ""), with "; " between.  E_OK or E_NOMEM. */
+ * accounts to *n_accounts; with ev, each counted account's fingerprint key
+ * item (the text is ev_asset_accounts').  E_OK or E_NOMEM. */
 int person_assets(const struct eval_ctx *c, uint64_t key, i128 *sum, int *n_accounts,
-                  struct evbuf *ev, const char *who, struct err *e);
+                  struct evbuf *ev, struct err *e);
+
+/* ---------- figures a reader can check (E09, L01, E13) ---------- */
+
+/* num/den fen as yuan with two decimals, "..." when not whole fen
+ * (num_format_yuan; the policy's yuan()). */
+const char *ev_yuan(i128 num, i128 den, char buf[64]);
+/* An ID or account number masked as one value, first 6 and last 4 kept
+ * (idmask_value of its first 127 bytes; the policy's masked()). */
+const char *ev_masked(const char *s, char buf[128]);
+
+/* The lists are reference.policy's: largest first, ties by id_no then file
+ * line; each item its own piece of evidence, "; " between.  E_OK or
+ * E_NOMEM. */
+/* E09's evidence: "income: W-month total T / N counted members / W months =
+ * P per person per month > standard S x factor F = L (...)", then each
+ * counted member of h, "ID max(declared D x W, social_insurance S) = P".
+ * size and income are evaluate.c's (the counted members, their income). */
+int ev_income_household(const struct eval_ctx *c, const struct household *h, int size,
+                        i128 income, const struct standard *std, struct evbuf *ev,
+                        struct err *e);
+/* L01: each normal person of hk's hukou_no, "ID social_insurance S". */
+int ev_income_persons(const struct eval_ctx *c, const struct hukou *hk, struct evbuf *ev,
+                      struct err *e);
+/* E13: each counted member's accounts (owners by their sum, accounts by
+ * balance), "ID: institution ACCOUNT asset_type BALANCE on DATE (line N)". */
+int ev_asset_accounts(const struct eval_ctx *c, const struct household *h, struct evbuf *ev,
+                      struct err *e);
 
 #endif

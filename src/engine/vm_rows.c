@@ -405,7 +405,10 @@ static int cmp_any(const struct vval *a, const struct vval *b, int num)
 
 /* latest(): keep per key the row with the greatest order (prog.h LATEST).
  * The list is kept in key order (text byte by byte, numbers by value), so
- * what latest() gives never depends on the rows' file order. */
+ * what latest() gives never depends on the rows' file order.  sorted() is
+ * the same op with no order (o->d == 0): every row is kept, in key order
+ * (bit 8+k of o->y: key k descending), a tie after the rows it ties with,
+ * so rows whose keys all tie stay in the order they came. */
 int vm_latest_add(struct frame *f, const struct op *o)
 {
     struct vlist *l = (struct vlist *)f->r[o->a].p;
@@ -416,13 +419,16 @@ int vm_latest_add(struct frame *f, const struct op *o)
     for (int i = 0; i < l->n; i++) {
         struct vval *e = &l->v[(size_t)i * (size_t)w];
         int s = 0;
-        for (int k = 0; k < nk && !s; k++)
+        for (int k = 0; k < nk && !s; k++) {
             s = cmp_any(&e[1 + k], &vals[k], (o->y >> k) & 1);
+            if (no == 0 && (o->y >> (8 + k)) & 1)
+                s = -s;
+        }
         if (s > 0) {
             at = i;
             break;
         }
-        if (s < 0)
+        if (s < 0 || no == 0)
             continue;
         for (int k = 0; k < no; k++) {
             s = cmp_any(&vals[nk + k], &e[1 + nk + k], (o->y >> (nk + k)) & 1);

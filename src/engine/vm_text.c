@@ -3,13 +3,16 @@
  * Owns: how a value prints (the formats of evaluate.c, byte for byte:
  * num_format's trailing-zero rule for money, areas and shares, exact
  * fractions up to 18 decimals, dates YYYY-MM-DD, enumerations by their
- * contract spelling) and the 2 KiB rules of evaluate.c's sb_add (a piece is
+ * contract spelling; yuan() as base/num.c's num_format_yuan, masked() as
+ * base/idmask.c's idmask_value) and the 2 KiB rules of evaluate.c's sb_add (a piece is
  * kept whole or the text ends with "; ...") and sk_add (a key item that
  * does not fit is dropped).  Never: allocates.
  */
 #include <string.h>
 
 #include "base/date.h"
+#include "base/idmask.h"
+#include "base/num.h"
 #include "engine/vm_int.h"
 #include "policy/ir.h"
 
@@ -101,6 +104,28 @@ void vm_put_val(struct frame *f, const struct vval *v, int fmt, int en)
     case FMT_MONTH: month_format((int)v->n, buf); vm_put(f, buf, 7); return;
     case FMT_BOOL: vm_put(f, v->n ? "true" : "false", v->n ? 4 : 5); return;
     case FMT_MONEY: put_rat(f, v->n, v->d, 2); return;
+    case FMT_YUAN: {   /* n/d yuan = n*100/d fen, two decimals */
+        char y[64];
+        i128 fen;
+        if (__builtin_mul_overflow(v->n, (i128)100, &fen)) {
+            vm_put(f, "?", 1);
+            return;
+        }
+        num_format_yuan(fen, v->d, y);
+        vm_put(f, y, strlen(y));
+        return;
+    }
+    case FMT_MASKED: {   /* the whole text as one ID value; a longer one is cut */
+        char in[128], out[128];
+        size_t len = v->n >= 0 ? (size_t)v->n : strlen(v->p);
+        if (len >= sizeof in)
+            len = sizeof in - 1;
+        memcpy(in, v->p, len);
+        in[len] = '\0';
+        size_t m = idmask_value(in, out, sizeof out);
+        vm_put(f, out, m);
+        return;
+    }
     default: put_rat(f, v->n, v->d, 6); return;
     }
 }

@@ -2,10 +2,11 @@
  * tables, run the pipeline, publish the results.
  *
  * Owns: the run's two transactions (the read snapshot and the publish),
- * the runs row, the COPY of each list.  Never: interprets a value or
- * spells a list itself (the normaliser, out/lists.c and audit/review.c
- * do, as for a CSV run), writes a file but for --out, parses options,
- * prints an error.
+ * the runs row, the COPY of each list, what its summary line names (the
+ * run id, schema and database; the line is cmd_run.c's).  Never:
+ * interprets a value or spells a list itself (the normaliser, out/lists.c
+ * and audit/review.c do, as for a CSV run), writes a file but for --out,
+ * parses options, prints an error.
  *
  * Fetching.  In one REPEATABLE READ snapshot each input table is fetched
  * with COPY (SELECT line, ... WHERE load_id = current ORDER BY line) TO
@@ -604,7 +605,8 @@ static void record_failure(struct pg *db, const char *schema, const char *sq,
 }
 
 int pg_run(const struct run_config *cfg, const char *conninfo, const char *schema,
-           const char *out_dir, struct err *e)
+           const char *out_dir, void (*summary)(const struct pipeline *p, const char *dest),
+           struct err *e)
 {
     if (pg_check_schema_name(schema, e) != E_OK)
         return e->code;
@@ -659,16 +661,14 @@ int pg_run(const struct run_config *cfg, const char *conninfo, const char *schem
         st = publish_run(&db, schema, sq, p, started, load_id, info, pg_read_ms, &run_id, e);
     if (failed_before_publish && connected && st != E_PG && st != E_NOMEM)
         record_failure(&db, schema, sq, p, started, load_id, info, e);
-    if (st == E_OK && cfg->progress) {
+    /* the summary line's destination: the run, its schema and database
+     * (pg_describe: no password), and the CSV copy */
+    char dest[900] = "";
+    if (st == E_OK) {
         char where[300];
         pg_describe(&db, where, sizeof where);
-        size_t n_rej = 0;
-        for (int f = 0; f < N_INPUT; f++)
-            n_rej += p->d.files[f].rejects.n;
-        fprintf(stderr, "hedui: run %lld published in schema %s at %s: %zu flags, %zu in the "
-                        "review queue, %zu sampled, %zu rejected rows (%.0f ms)\n",
-                run_id, schema, where, p->er.n_flags, p->rk.n_queue, p->rk.n_spot, n_rej,
-                pipeline_now_ms() - p->t_start);
+        snprintf(dest, sizeof dest, "run %lld in schema %s at %s%s%s", run_id, schema, where,
+                 out_dir ? ", " : "", out_dir ? out_dir : "");
     }
     pg_close(&db);
     if (st == E_OK && out_dir) {
@@ -678,6 +678,8 @@ int pg_run(const struct run_config *cfg, const char *conninfo, const char *schem
                      " (run %lld is published in PostgreSQL; only the CSV copy failed)",
                      run_id);
     }
+    if (st == E_OK && summary)
+        summary(p, dest);
     free(sq);
     pipeline_free(p);
     free(p);

@@ -68,7 +68,7 @@ enum tok {
     T_EQ, T_NE, T_LT, T_LE, T_GT, T_GE, T_QQ,
     /* keywords */
     K_AND, K_OR, K_NOT, K_IN, K_WHERE, K_IF, K_THEN, K_ELSE, K_EXISTS,
-    K_ANY, K_COUNT, K_SUM, K_FIRST, K_DISTINCT, K_LATEST, K_FIRES, K_EACH, K_JOINED,
+    K_ANY, K_COUNT, K_SUM, K_FIRST, K_DISTINCT, K_LATEST, K_SORTED, K_FIRES, K_EACH, K_JOINED,
     K_RULE, K_PARAM, K_DEFINE, K_LET, K_WHEN, K_EVIDENCE, K_KEY, K_FOR,
     K_REQUIRES, K_OFF, K_OVERRIDE, K_EXTENDS, K_TRUE, K_FALSE,
     N_TOK
@@ -100,8 +100,9 @@ enum nkind {
     N_IF,        /* if a then b [else c] */
     N_EXISTS,    /* exists a */
     N_COALESCE,  /* a ?? b */
-    N_AGG,       /* op = K_ANY K_COUNT K_SUM K_FIRST K_DISTINCT K_LATEST; a = set,
-                    b = body; bind; latest: v[] = keys, c->v[] = order */
+    N_AGG,       /* op = K_ANY K_COUNT K_SUM K_FIRST K_DISTINCT K_LATEST K_SORTED;
+                    a = set, b = body; bind; latest: v[] = keys, c->v[] = order;
+                    sorted: v[] = keys, num = bit i set: key i descending */
     N_WHERE,     /* a where b */
     N_SETLIT,    /* {v...} */
     N_MAPLIT,    /* {name: value, ...}: v[] = N_PAIR */

@@ -2,7 +2,7 @@
  *
  * Owns: what a set is (a person feed, h.members, h.counted, a group's
  * persons, a person's households, the window, a list from distinct() or
- * latest(), each of these filtered by `where`, `S.FEED` over a set of
+ * latest() or sorted(), each of these filtered by `where`, `S.FEED` over a set of
  * persons), the aggregates' types, the built-in functions, `define`
  * expansion (the body checked again with the caller's values for its
  * arguments, no recursion) and parameter tables (`factor[h.program]`).
@@ -71,6 +71,44 @@ static struct ir *latest(struct chk *k, const struct node *n, struct ir *x, stru
     return x;
 }
 
+/* sorted(S by K1 [desc], K2...): the elements of S (a set or list of rows)
+ * in the order of the keys, compared in turn (text byte by byte, numbers by
+ * value, a missing value first; `desc` reverses one key); elements whose
+ * keys all tie keep their order in S.  A list of rows; x->v = the keys,
+ * x->b = their number, x->num = bit i: key i descending. */
+static struct ir *sorted(struct chk *k, const struct node *n, struct ir *x, struct env *el,
+                         struct ty et)
+{
+    char b[48];
+    if (et.b != TY_ROW) {
+        if (et.b != TY_ERR)
+            chk_error(k, n->pos, 6, "sorted() takes a set of rows");
+        return chk_bad(k, n->pos);
+    }
+    x->v = lang_alloc(k->L, (size_t)(n->nv + 1) * sizeof *x->v);
+    if (!x->v)
+        return NULL;
+    for (int i = 0; i < n->nv; i++) {
+        struct ir *v = cx(k, el, n->v[i]);
+        if (!v)
+            return NULL;
+        if (v->t.b != TY_ERR && (!printable(v->t) || v->t.b == TY_BOOL)) {
+            chk_error(k, n->v[i]->pos, span(n->v[i]), "sorted(): %s cannot be a key (text, a "
+                      "number, a date, a value of a set)", ty_name(v->t, b, sizeof b));
+            return chk_bad(k, n->pos);
+        }
+        x->v[x->nv++] = v;
+    }
+    if (n->nv < 1 || n->nv > 8) {
+        chk_error(k, n->pos, 6, "sorted(SET by KEY) needs 1 to 8 keys");
+        return chk_bad(k, n->pos);
+    }
+    x->b = n->nv;
+    x->num = n->num;
+    x->t = T(TY_LIST, et.e, TY_ROW);
+    return x;
+}
+
 struct ir *chk_aggregate(struct chk *k, struct env *env, const struct node *n)
 {
     struct ir *s = cx(k, env, n->a);
@@ -88,6 +126,8 @@ struct ir *chk_aggregate(struct chk *k, struct env *env, const struct node *n)
                        n->op == K_SUM ? "sum" : n->op == K_FIRST ? "first" : "distinct";
     if (n->op == K_LATEST)
         return latest(k, n, x, &el, et);
+    if (n->op == K_SORTED)
+        return sorted(k, n, x, &el, et);
     if (n->b) {
         if (n->op == K_SUM || n->op == K_DISTINCT)
             x->y = cx(k, &el, n->b);
@@ -208,7 +248,7 @@ struct ir *chk_field(struct chk *k, struct env *env, const struct node *n)
 /* ---------- calls ---------- */
 
 static const char *const fn_names[N_FNS] = {"left", "working_days", "age", "years_before",
-                                            "max", "min", "standard_of"};
+                                            "max", "min", "standard_of", "yuan", "masked"};
 
 struct ir *chk_call(struct chk *k, struct env *env, const struct node *n)
 {
@@ -271,7 +311,12 @@ struct ir *chk_call(struct chk *k, struct env *env, const struct node *n)
         k->budget = budget;
         return x;
     }
-    static const int nargs[N_FNS] = {2, 2, 2, 2, 2, 2, 2};
+    if (fn == FN_YUAN || fn == FN_MASKED) {
+        chk_error(k, n->pos, n->slen, "%s() only prints a value in evidence or a key: "
+                  "\"{%s(...)}\"; compute with the value itself", fn_names[fn], fn_names[fn]);
+        return chk_bad(k, n->pos);
+    }
+    static const int nargs[N_FNS] = {2, 2, 2, 2, 2, 2, 2, 1, 1};
     if (n->nv != nargs[fn]) {
         chk_error(k, n->pos, n->slen, "%s() takes %d arguments", fn_names[fn], nargs[fn]);
         return chk_bad(k, n->pos);

@@ -1,8 +1,8 @@
 /* check_text.c - evidence and keys in the rules language's checker.
  *
  * Owns: what may be printed (numbers, dates, months, text, enumerations,
- * bools; not rows or sets), `if` without `else` and `X ?? 'text'` (only in
- * evidence and key), each's element scope.
+ * bools; not rows or sets), `if` without `else`, `X ?? 'text'`, `yuan(X)`
+ * and `masked(X)` (only in evidence and key), each's element scope.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,12 +13,41 @@
 
 /* ---------- evidence and keys ---------- */
 
+/* yuan(MONEY): two decimals, "..." after a value that is not whole fen;
+ * masked(TEXT): an ID-like value with its first 6 and last 4 characters
+ * kept (idmask_value).  Print formats, so only in a hole: an I_FN the
+ * compiler turns into a TVAL (compile_text.c), never into a value. */
+static struct ir *print_fn(struct chk *k, struct env *env, const struct node *n, int fn)
+{
+    char b[48];
+    if (n->nv != 1) {
+        chk_error(k, n->pos, n->slen, "%s() takes 1 argument", fn == FN_YUAN ? "yuan" : "masked");
+        return chk_bad(k, n->pos);
+    }
+    struct ir *a = cx(k, env, n->v[0]);
+    struct ir *x = a ? ir_new(k, I_FN, n->pos) : NULL;
+    if (!x)
+        return NULL;
+    x->sub = (uint8_t)fn;
+    x->x = a;
+    x->t = T(TY_TEXT, 0, 0);
+    if (a->t.b != TY_ERR && a->t.b != (fn == FN_YUAN ? TY_MONEY : TY_TEXT)) {
+        chk_error(k, n->v[0]->pos, span(n->v[0]), "%s(%s): expected %s",
+                  fn == FN_YUAN ? "yuan" : "masked", ty_name(a->t, b, sizeof b),
+                  fn == FN_YUAN ? "an amount of money" : "a text (an id_no, an account_no)");
+        return chk_bad(k, n->pos);
+    }
+    return x;
+}
+
 struct ir *cx_hole(struct chk *k, struct env *env, const struct node *n)
 {
     if (!n)
         return NULL;
     char b[48];
     struct ir *x;
+    if (n->kind == N_CALL && (samez(n->s, n->slen, "yuan") || samez(n->s, n->slen, "masked")))
+        return print_fn(k, env, n, samez(n->s, n->slen, "yuan") ? FN_YUAN : FN_MASKED);
     switch (n->kind) {
     case N_IF: {
         struct ir *c = cx_bool(k, env, n->a, "the condition of 'if'");

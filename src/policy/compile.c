@@ -223,7 +223,8 @@ static void agg_body(struct comp *c, int elem, const void *ctx)
     int save = c->slot_reg[x->a];
     c->slot_reg[x->a] = elem;
     struct jlist skip = {0};
-    if (x->y && x->sub != K_SUM && x->sub != K_DISTINCT && x->sub != K_LATEST)
+    if (x->y && x->sub != K_SUM && x->sub != K_DISTINCT && x->sub != K_LATEST &&
+        x->sub != K_SORTED)
         cc_false(c, x->y, &skip);
     switch (x->sub) {
     case K_ANY:
@@ -247,8 +248,11 @@ static void agg_body(struct comp *c, int elem, const void *ctx)
         cc_emit(c, OP_LIST_ADD, 0, (uint16_t)cmp_class(x->y->t, x->y->t), g->r, t, 0, 0);
         break;
     }
-    case K_LATEST: {
-        /* keys and orders into consecutive registers, then one op */
+    case K_LATEST:
+    case K_SORTED: {
+        /* keys and orders into consecutive registers, then one op (sorted():
+         * LATEST with no order, d = 0, and the descending keys in y's high
+         * byte; prog.h) */
         int first = c->nreg;
         for (int i = 0; i < x->nv; i++)
             cc_newreg(c);
@@ -257,8 +261,10 @@ static void agg_body(struct comp *c, int elem, const void *ctx)
             cc_emit(c, OP_MOVE, 0, 0, first + i, t, 0, 0);
         }
         int classes = 0;   /* bit i: value i compares as a number */
-        for (int i = 0; i < x->nv && i < 16; i++)
+        for (int i = 0; i < x->nv && i < 8; i++)
             classes |= (cmp_class(x->v[i]->t, x->v[i]->t) == CC_NUM) << i;
+        if (x->sub == K_SORTED)
+            classes |= (int)(x->num & 0xff) << 8;
         cc_emit(c, OP_LATEST, x->b, (uint16_t)classes, g->r, elem, first, x->nv - x->b);
         break;
     }
@@ -296,6 +302,7 @@ static int aggregate(struct comp *c, const struct ir *x)
     }
     case K_DISTINCT:
     case K_LATEST:
+    case K_SORTED:
         cc_emit(c, OP_LIST_NEW, 0, 0, r, c->P->nlists++, 0, 0);
         break;
     }

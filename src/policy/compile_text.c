@@ -21,6 +21,12 @@ static void hole(struct comp *c, const struct ir *x)
         content(c, x);
         return;
     }
+    if (x->op == I_FN && (x->sub == FN_YUAN || x->sub == FN_MASKED)) {
+        /* print formats (check_text.c): the argument printed another way */
+        int r = cc_expr(c, x->x);
+        cc_emit(c, OP_TVAL, x->sub == FN_YUAN ? FMT_YUAN : FMT_MASKED, 0, 0, r, 0, 0);
+        return;
+    }
     if (x->op == I_COALESCE) {
         int r = cc_expr(c, x->x);
         int j = cc_emit(c, OP_JM, 0, 0, r, 0, 0, 0);

@@ -135,7 +135,9 @@ enum irop {
     I_COALESCE,  /* x ?? y, in a template hole only */
     I_FN,        /* sub = enum fn; x, y args */
     I_PICK,      /* param table: x = enum value; v[] = constants per value */
-    I_AGG,       /* sub = K_ANY K_COUNT K_SUM K_FIRST K_DISTINCT; x = set; y = body; a = slot */
+    I_AGG,       /* sub = K_ANY K_COUNT K_SUM K_FIRST K_DISTINCT K_LATEST K_SORTED; x = set;
+                    y = body; a = slot; latest, sorted: v[] = keys (then orders), b = number
+                    of keys; sorted: num = bit i: key i descending */
     I_WHERE,     /* x = set; y = condition; a = element slot */
     I_FLAT,      /* x = set of persons; col = feed or households; a = slot of the person */
     I_WINDOW,    /* the months of the income window */
@@ -149,6 +151,7 @@ enum irop {
 };
 
 enum fn_id { FN_LEFT, FN_WORKING_DAYS, FN_AGE, FN_YEARS_BEFORE, FN_MAX, FN_MIN, FN_STANDARD_OF,
+             FN_YUAN, FN_MASKED,   /* print-only: in evidence and key text (check_text.c) */
              N_FNS };
 
 struct ir {

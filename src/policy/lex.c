@@ -20,7 +20,7 @@ static const struct {
     {"and", K_AND}, {"or", K_OR}, {"not", K_NOT}, {"in", K_IN}, {"where", K_WHERE},
     {"if", K_IF}, {"then", K_THEN}, {"else", K_ELSE}, {"exists", K_EXISTS},
     {"any", K_ANY}, {"count", K_COUNT}, {"sum", K_SUM}, {"first", K_FIRST},
-    {"distinct", K_DISTINCT}, {"latest", K_LATEST}, {"fires", K_FIRES}, {"each", K_EACH}, {"joined", K_JOINED},
+    {"distinct", K_DISTINCT}, {"latest", K_LATEST}, {"sorted", K_SORTED}, {"fires", K_FIRES}, {"each", K_EACH}, {"joined", K_JOINED},
     {"rule", K_RULE}, {"param", K_PARAM}, {"define", K_DEFINE}, {"let", K_LET},
     {"when", K_WHEN}, {"evidence", K_EVIDENCE}, {"key", K_KEY}, {"for", K_FOR},
     {"requires", K_REQUIRES}, {"off", K_OFF}, {"override", K_OVERRIDE},

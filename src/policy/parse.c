@@ -27,6 +27,8 @@
  *   primary := NUMBER | DATE | STRING | true | false | '(' expr ')' | '{' items '}'
  *            | NAME ['(' args ')'] | 'exists' postfix | 'if' or 'then' or ['else' or]
  *            | (any|count|sum|first|distinct) '(' [NAME 'in'] expr [':' expr] ')'
+ *            | 'latest' '(' [NAME 'in'] expr 'by' or (',' or)* ':' or (',' or)* ')'
+ *            | 'sorted' '(' [NAME 'in'] expr 'by' or ['desc'] (',' or ['desc'])* ')'
  *            | 'fires' RULE '(' args ')'
  *
  * Newlines mean nothing: a clause ends where a clause keyword or an item
@@ -287,6 +289,29 @@ struct node *ps_set(struct parser *p, struct node *owner)
     return ps_expr(p);
 }
 
+/* 'by' KEY, ... of latest() and sorted() into n->v; with desc, a key may
+ * end with 'desc' (bit i of n->num: key i).  0, or -1 after an error. */
+static int by_keys(struct parser *p, struct node *n, const char *usage, int desc)
+{
+    if (!is_word(p, cur(p), "by")) {
+        ps_syntax(p, usage);
+        return -1;
+    }
+    next(p);
+    for (;;) {
+        struct node *e = ps_or(p);
+        if (!e || ps_push(p, &n->v, &n->nv, e) != 0 || p->panic)
+            return -1;
+        if (desc && is_word(p, cur(p), "desc")) {
+            next(p);
+            if (n->nv <= 16)
+                n->num |= (int64_t)1 << (n->nv - 1);
+        }
+        if (!accept(p, T_COMMA))
+            return 0;
+    }
+}
+
 /* primary: one case per token that can start a value.  Long because it is
  * one switch over those tokens, kept whole as the grammar's own table of
  * them (each case a few lines; splitting would scatter the grammar). */
@@ -425,6 +450,7 @@ static struct node *parse_primary(struct parser *p)
     case K_FIRST:
     case K_DISTINCT:
     case K_LATEST:
+    case K_SORTED:
         next(p);
         if (!(n = ps_mk(p, N_AGG, k)))
             return NULL;
@@ -432,20 +458,15 @@ static struct node *parse_primary(struct parser *p)
         if (!ps_expect(p, T_LPAREN, "'(' after an aggregate: any(SET), sum(SET: value)"))
             return n;
         n->a = ps_set(p, n);
-        if (k->kind == K_LATEST) {
-            /* latest(SET by KEY, ...: ORDER, ...) */
-            if (!is_word(p, cur(p), "by")) {
-                ps_syntax(p, "'by' and what makes rows the same thing: latest(SET by KEY: DATE)");
+        if (k->kind == K_SORTED) {
+            /* sorted(SET by KEY [desc], ...) */
+            if (by_keys(p, n, "'by' and the order: sorted(SET by KEY desc, KEY)", 1) != 0)
                 return n;
-            }
-            next(p);
-            for (;;) {
-                struct node *e = ps_or(p);
-                if (!e || ps_push(p, &n->v, &n->nv, e) != 0 || p->panic)
-                    return n;
-                if (!accept(p, T_COMMA))
-                    break;
-            }
+        } else if (k->kind == K_LATEST) {
+            /* latest(SET by KEY, ...: ORDER, ...) */
+            if (by_keys(p, n, "'by' and what makes rows the same thing: latest(SET by KEY: DATE)",
+                        0) != 0)
+                return n;
             if (!ps_expect(p, T_COLON, "':' and the order (a date first): latest(SET by KEY: DATE)"))
                 return n;
             if (!(n->c = ps_mk(p, N_KITEM, cur(p))))

@@ -40,7 +40,8 @@
  *                                           replaced by "; ..." when 2 KiB is full)
  *   KEY_BEGIN / KEY_END                     one key item (dropped when 2 KiB is full)
  *   TLIT        b=k                         append the text K[b]
- *   TVAL        b=reg x=format y=enum       append r[b] printed (missing: nothing)
+ *   TVAL        b=reg x=format y=enum       append r[b] printed (missing: nothing;
+ *                                           enum tfmt below)
  *   EMIT        a=rule b=unit reg x=unit kind y=row kind   a flag (one per key)
  *   ZERO        a=first b=n                 r[a..a+n) = 0
  *   BUCKET      a=dst b=month c=first y=n d   r[a] = month r[b] - c; if it is not
@@ -58,6 +59,11 @@
  *                                           the list keeps per key the row with the
  *                                           greatest order (the first on a tie);
  *                                           bit i of y: value i is a number
+ *                                           d = 0 (sorted()): no order and no
+ *                                           merging: the list keeps every row
+ *                                           in key order, a tie after the rows
+ *                                           it ties with; bit 8+i of y: key i
+ *                                           descending
  *
  * Registers -1, -2, ... hold the constants cregs[0], cregs[1], ... (set once
  * per thread; no op writes them), so a constant in an expression costs no op.
@@ -96,7 +102,10 @@ enum for_source {
 };
 
 /* TVAL formats */
-enum tfmt { FMT_INT, FMT_MONEY, FMT_RATIO, FMT_DATE, FMT_MONTH, FMT_TEXT, FMT_ENUM, FMT_BOOL };
+enum tfmt { FMT_INT, FMT_MONEY, FMT_RATIO, FMT_DATE, FMT_MONTH, FMT_TEXT, FMT_ENUM, FMT_BOOL,
+            FMT_YUAN,     /* yuan(): money with two decimals, "..." when not whole fen */
+            FMT_MASKED,   /* masked(): an ID-like text, first 6 and last 4 kept */
+            N_FMTS };
 
 struct op {
     uint8_t code;        /* enum opcode */

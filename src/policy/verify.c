@@ -107,14 +107,15 @@ static int operands(struct ver *v, int pc)
     case OP_TLIT:
         return konst(v, o->b) && P->consts[o->b].p ? 0 : bad(v, pc, "text constant");
     case OP_TVAL:
-        return reg(v, o->b) && o->x <= FMT_BOOL && (o->x != FMT_ENUM || o->y < N_ENUMS)
+        return reg(v, o->b) && o->x < N_FMTS && (o->x != FMT_ENUM || o->y < N_ENUMS)
                    ? 0 : bad(v, pc, "register or format");
     case OP_EMIT:
         return o->a >= 0 && o->a < P->nrules && reg(v, o->b) && o->x < N_UNIT
                    ? 0 : bad(v, pc, "rule or unit");
     case OP_LATEST:
-        return reg(v, o->a) && reg(v, o->b) && o->x >= 1 && o->d >= 1 && o->c >= 0 &&
-                       o->c + o->x + o->d <= P->nregs && o->x + o->d <= 16
+        return reg(v, o->a) && reg(v, o->b) && o->x >= 1 && o->d >= 0 && o->c >= 0 &&
+                       o->c + o->x + o->d <= P->nregs && o->x + o->d <= 8 &&
+                       (o->d == 0 || o->y < 256)
                    ? 0 : bad(v, pc, "registers of latest()");
     case OP_JCOL: case OP_JCOLIN:
         return reg(v, o->a) && o->c >= 0 && o->c <= 508 ? 0 : bad(v, pc, "register or column");
