@@ -72,7 +72,7 @@ static struct compiled compile_at(const char *src, const char *day)
     struct compiled c;
     memset(&c, 0, sizeof c);
     err_init(&c.e);
-    struct lang_opts o = {as_of(day), 6, NULL};
+    struct lang_opts o = {as_of(day), 6, NULL, 0};
     c.st = lang_load_text(&c.lp, "t.policy", src, strlen(src), &o, &c.e);
     ck_assert_ptr_nonnull(c.lp);
     c.diag = c.lp->diagnostics ? c.lp->diagnostics : "";
@@ -411,7 +411,7 @@ static struct compiled pack(const char *text)
     struct compiled c;
     memset(&c, 0, sizeof c);
     err_init(&c.e);
-    struct lang_opts o = {as_of("2026-06-15"), 6, NULL};
+    struct lang_opts o = {as_of("2026-06-15"), 6, NULL, 0};
     c.st = lang_load_dir(&c.lp, p, &o, &c.e);
     ck_assert_ptr_nonnull(c.lp);
     c.diag = c.lp->diagnostics ? c.lp->diagnostics : "";

@@ -93,7 +93,7 @@ int cmd_rules(int argc, char **argv, struct err *e)
         free(pol);
         return st;
     }
-    struct lang_opts lo = {as_of, pol->income_months, NULL};
+    struct lang_opts lo = {as_of, pol->income_months, NULL, 0};
     struct lang_prog *lp = NULL;
     st = lang_load_dir(&lp, rules, &lo, e);
     if (lp && lp->diagnostics)

@@ -49,8 +49,11 @@
 
 struct pos {
     uint16_t file;      /* index into struct lang.files */
-    uint32_t off;       /* byte offset in the file */
+    uint32_t off;       /* byte offset in the file (where a caret points) */
     uint32_t line;      /* 1-based */
+    uint32_t from, end; /* the bytes of the whole expression [from, end), parentheses
+                           included (the parser sets them; explain shows that text);
+                           end 0: not known */
 };
 
 struct lsrc {

@@ -164,6 +164,7 @@ void chk_resolve_param(struct chk *k, struct eparam *p)
         if (v->dates[i] <= k->as_of)
             pick = i;
     }
+    p->pick = pick;
     if (!p->table) {
         for (int i = 0; i < v->nvalues; i++) {
             struct ir *x = param_value(k, a, p->t, v->values[i]);

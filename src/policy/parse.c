@@ -151,7 +151,7 @@ struct node *ps_template(struct parser *p, const struct token *k)
             if (e == '\\' || e == '"' || e == '\'') {
                 lit[ln++] = e;
             } else {
-                struct pos ps = {(uint16_t)p->f, i, k->line};
+                struct pos ps = {(uint16_t)p->f, i, k->line, i, i + 1};
                 lang_error(p->L, ps, 2, "unknown escape '\\%c' in a string", e);
                 lang_hint(p->L, "write \\\\ for a backslash, \\\" or \\' for a quote, {{ and }} "
                                 "for braces");
@@ -165,7 +165,7 @@ struct node *ps_template(struct parser *p, const struct token *k)
             continue;
         }
         if (c == '}') {
-            struct pos ps = {(uint16_t)p->f, i, k->line};
+            struct pos ps = {(uint16_t)p->f, i, k->line, i, i + 1};
             lang_error(p->L, ps, 1, "a '}' in a string closes no hole");
             lang_hint(p->L, "write }} for a brace in the text");
             i++;
@@ -219,7 +219,7 @@ struct node *ps_template(struct parser *p, const struct token *k)
         if (!sub.t)
             return n;
         if (nt == 1) {
-            struct pos ps = {(uint16_t)p->f, i, k->line};
+            struct pos ps = {(uint16_t)p->f, i, k->line, i, i + 1};
             lang_error(p->L, ps, 2, "an empty {} in a string");
             lang_hint(p->L, "put a value in it, or write {{}} for braces");
         } else {
@@ -257,6 +257,7 @@ static struct node *bin(struct parser *p, int kind, int op, const struct token *
     n->b = b;
     if (a)
         n->pos = a->pos;
+    ps_span(p, n, a ? a->pos.from : at->off);
     return n;
 }
 
@@ -287,9 +288,21 @@ struct node *ps_set(struct parser *p, struct node *owner)
     return ps_expr(p);
 }
 
-/* primary: one case per token that can start a value; kept in one switch
- * (over 150 lines) as the grammar's own table of them. */
+static struct node *primary(struct parser *p);
+
+/* A primary with its span: from its first token (an opening parenthesis
+ * too) to the last one taken (the closing one). */
 static struct node *parse_primary(struct parser *p)
+{
+    uint32_t from = cur(p)->off;
+    struct node *n = primary(p);
+    ps_span(p, n, from);
+    return n;
+}
+
+/* primary: one case per token that can start a value.  Long because it is
+ * kept in one switch (over 150 lines) as the grammar's own table of them. */
+static struct node *primary(struct parser *p)
 {
     struct token *k = cur(p);
     struct node *n;
@@ -505,6 +518,7 @@ static struct node *parse_postfix(struct parser *p)
         } else {
             break;
         }
+        ps_span(p, n, n->a ? n->a->pos.from : n->pos.from);
     }
     return n;
 }
@@ -516,6 +530,7 @@ static struct node *parse_unary(struct parser *p)
         struct node *n = ps_mk(p, N_NEG, k);
         if (n)
             n->a = parse_unary(p);
+        ps_span(p, n, k->off);
         return n;
     }
     return parse_postfix(p);
@@ -588,6 +603,7 @@ static struct node *parse_not(struct parser *p)
         struct node *n = ps_mk(p, N_NOT, k);
         if (n)
             n->a = parse_not(p);
+        ps_span(p, n, k->off);
         return n;
     }
     return parse_cmp(p);

@@ -127,7 +127,7 @@ static void check_one(const struct lang_prog *lp, int st, const struct err *e)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct lang_opts o = {as_of, 6, NULL};
+    struct lang_opts o = {as_of, 6, NULL, 0};
     struct lang_prog *a = NULL, *b = NULL;
     struct err ea, eb;
     err_init(&ea);
