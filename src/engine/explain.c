@@ -295,7 +295,7 @@ static void render_block(struct ren *r, size_t from, size_t to, int show_unit, i
     else if (tp->kind == TP_REQUIRE)
         fprintf(r->o, "未评估 not evaluated: requires %s is %s%s\n", tp->label ? tp->label : "?",
                 what, tp->label && strncmp(tp->label, "feed ", 5) == 0
-                          ? " (the feed's file is absent in this run)" : "");
+                          ? " (the feed is not in the data judged)" : "");
     else
         fprintf(r->o, "未命中 does not fire: %s is %s\n", tp->label ? tp->label : "?", what);
 }

@@ -97,6 +97,8 @@ struct precheck_in {
     const char *hh_label, *mem_label;
     int as_of;                 /* day number */
     int threads;               /* 0: 1, or every core from 20000 households on */
+    const char *explain_rules; /* check --explain: explain every given household with
+                                  this policy directory (engine/explain.h), or NULL */
 };
 
 enum precheck_verdict { PV_NONE, PV_REVIEW, PV_INELIGIBLE, N_PV };
@@ -149,6 +151,8 @@ struct precheck_result {
     long long *unread_lines;         /* members lines that could not be read */
     size_t n_unread;
     struct eval_result er;
+    char *explain;                   /* check --explain: the text (malloc'd), or NULL */
+    size_t explain_len;
     double ms[5];                    /* read input, lookups, evaluate, verdicts, total */
     /* private */
     struct normaliser nz;
