@@ -137,7 +137,33 @@ check "check --explain: no full ID in the explanation (the check's own answer is
     --as-of $ASOF --explain --json >/dev/null 2>"$T/err"
 check "check --explain --json is a usage error" '[ $? -eq 2 ] && has "$T/err" "--explain is text"'
 
-# 9. every household: explain's flags and fired rules are the run's
+# 9. the compiled policy's hash: rules check prints it, the manifest and explain record it
+HASH=$("$HEDUI" rules check --rules "$RULES" --as-of $ASOF 2>/dev/null |
+       sed -n 's/^policy reference, policy hash \([0-9a-f]*\) .*/\1/p')
+check "rules check prints the compiled policy's hash ($HASH)" '[ ${#HASH} -eq 16 ]'
+HEDUI_EVAL=lang "$HEDUI" run -q --data "$FX" --rules "$RULES" --out "$T/hrun" --as-of $ASOF \
+    2>/dev/null
+check "the manifest records the pack and the policy hash" \
+    'grep -q "\"pack\": \"reference\", \"policy_hash\": \"$HASH\"" "$T/hrun/manifest.json"'
+check "explain names the same policy hash" 'has "$T/hh020" "policy reference ($RULES/reference.policy), policy hash $HASH"'
+mkdir -p "$T/rules2"
+cp "$RULES"/*.csv "$RULES"/policy.rules "$T/rules2/"
+sed -e 's/^# ---------- parameters ----------/# 参数 (a comment changed)\n/' "$RULES/reference.policy" \
+    >"$T/rules2/reference.policy"
+HEDUI_EVAL=lang "$HEDUI" run -q --data "$FX" --rules "$T/rules2" --out "$T/hrun2" \
+    --as-of 2026-05-31 2>/dev/null
+check "a comment and another as-of date keep the hash" \
+    'grep -q "\"policy_hash\": \"$HASH\"" "$T/hrun2/manifest.json"'
+sed -i 's/^param max_area: area = 40 /param max_area: area = 41 /' "$T/rules2/reference.policy"
+HEDUI_EVAL=lang "$HEDUI" run -q --data "$FX" --rules "$T/rules2" --out "$T/hrun3" --as-of $ASOF \
+    2>/dev/null
+check "a changed parameter changes it" \
+    'grep -q "\"policy_hash\": \"[0-9a-f]\{16\}\"" "$T/hrun3/manifest.json" && ! grep -q "$HASH" "$T/hrun3/manifest.json"'
+"$HEDUI" run -q --data "$FX" --rules "$RULES/packs/sixian" --out "$T/hrun4" --as-of $ASOF 2>/dev/null
+check "a pack's run records its name and its own hash" \
+    'grep -q "\"pack\": \"sixian\", \"policy_hash\": \"[0-9a-f]\{16\}\"" "$T/hrun4/manifest.json" && ! grep -q "$HASH" "$T/hrun4/manifest.json"'
+
+# 10. every household: explain's flags and fired rules are the run's
 HEDUI_EVAL=lang "$HEDUI" run -q --data "$FX" --rules "$RULES" --out "$T/run" --as-of $ASOF \
     2>/dev/null
 check "the language's run on fixtures exits 0" '[ -s "$T/run/flags.csv" ]'

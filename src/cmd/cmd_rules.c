@@ -106,6 +106,9 @@ int cmd_rules(int argc, char **argv, struct err *e)
                lp->cp.nrules, off, lp->cp.nparams, lp->cp.files, lp->cp.files == 1 ? "" : "s",
                lp->hash);
         printf("program: %d ops, %d registers\n", lp->P.nops, lp->P.nregs);
+        printf("policy %s, policy hash %s (what runs, snapshots and checks record: a comment "
+               "or layout change keeps it, a rule or parameter change does not)\n",
+               lp->cp.name, lp->policy_hash);
         for (int r = 0; r < N_RULES; r++) {
             int lang_sev = lp->P.severity[r];
             if (lang_sev != pol->severity[r])

@@ -20,7 +20,8 @@ int vm_run(const struct eval_ctx *c, const struct prog *P, struct eval_result *r
 
 /* Read, check and compile the policy of rules_dir (its one *.policy file;
  * parameters in force on c->as_of, the income window of c->p), then
- * vm_run() it.  E_CONFIG names the first error of the policy. */
+ * vm_run() it; r->policy_name and r->policy_hash say which policy it was.
+ * E_CONFIG names the first error of the policy. */
 int vm_run_dir(const struct eval_ctx *c, const char *rules_dir, struct eval_result *r,
                struct err *e);
 

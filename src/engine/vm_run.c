@@ -10,6 +10,7 @@
  * fire and what they say is the program's.
  */
 #include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -317,6 +318,10 @@ int vm_run_dir(const struct eval_ctx *c, const char *rules_dir, struct eval_resu
     int st = lang_load_dir(&lp, rules_dir, &o, e);
     if (st == E_OK)
         st = vm_run(c, &lp->P, r, e);
+    if (st == E_OK) {   /* which policy judged: the manifest, check, pg record it */
+        snprintf(r->policy_name, sizeof r->policy_name, "%s", lp->cp.name);
+        snprintf(r->policy_hash, sizeof r->policy_hash, "%s", lp->policy_hash);
+    }
     lang_prog_free(lp);
     return st;
 }

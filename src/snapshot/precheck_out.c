@@ -9,7 +9,8 @@
  *
  * JSON shape (one object; keys in this order):
  *   tool, tool_version, as_of, snapshot {path, format_version, feeds_as_of,
- *   built_unix, age_days, max_age_days}, policy {version, xxh64, source},
+ *   built_unix, age_days, max_age_days}, policy {version, xxh64, source,
+ *   pack?, policy_hash? (the rules language's policy that judged)},
  *   income_window {first, last, social_insurance_through, not_covered[]},
  *   warnings[], rules_skipped[], rejects[{file, line, reason}],
  *   households[{household_id, status, program, area_type, region_code,
@@ -144,6 +145,8 @@ void precheck_print_text(FILE *f, const struct precheck_base *b, const struct pr
     fprintf(f, "核对 hedui check  快照 %s (数据截至 %s)  政策 %s (%s%s)  核对日期 %s\n",
             index_label, built, b->pol.version, b->pol.hash,
             strcmp(b->rules_src, "snapshot") ? ", --rules" : "", asof);
+    if (r->er.policy_hash[0])   /* the rules language's policy that judged */
+        fprintf(f, "规则 policy %s  hash %s\n", r->er.policy_name, r->er.policy_hash);
     if (r->age_warn) {
         age_text(b, r, 1, buf, sizeof buf);
         fprintf(f, "警告: %s\n", buf);
@@ -310,6 +313,12 @@ void precheck_print_json(FILE *f, const struct precheck_base *b, const struct pr
     json_put_str(f, b->pol.hash);
     fputs(",\"source\":", f);
     json_put_str(f, b->rules_src);
+    if (r->er.policy_hash[0]) {   /* the rules language's policy that judged */
+        fputs(",\"pack\":", f);
+        json_put_str(f, r->er.policy_name);
+        fputs(",\"policy_hash\":", f);
+        json_put_str(f, r->er.policy_hash);
+    }
     month_format(r->window_first, m);
     fprintf(f, "},\"income_window\":{\"first\":\"%s\"", m);
     month_format(r->window_last, m);
