@@ -1,5 +1,5 @@
 /* cmd_rules.c - `hedui rules check`: check a policy written in the rules
- * language (rules/LANGUAGE.md) without running it.
+ * language (rules/README.md) without running it.
  *
  * Owns: this command's options and output.  Every error and warning of the
  * policy goes to stderr (file:line:col, the line, a caret, a suggestion);

@@ -380,10 +380,14 @@ static void render_rules(struct ren *r, int candidate, int cancelled)
         const struct crule *cr = crule_of(r->lp, pr->cat);
         if (!rule_applies(cr, candidate, cancelled))
             continue;
-        fprintf(r->o, "\n%s %s - %s %s, %s %s - %s:%u\n", pr->name, rule_label_zh(pr->cat),
+        fprintf(r->o, "\n%s %s - %s %s, %s %s - %s:%u", pr->name, rule_label_zh(pr->cat),
                 kind_zh[rule_kinds[pr->cat]], kind_names[rule_kinds[pr->cat]],
                 severity_names_zh[pr->severity], severity_names[pr->severity],
                 file_base(r->lp, cr->pos.file), cr->pos.line);
+        for (int k = 0; cr->ast && k < cr->ast->nov; k++)   /* a pack's changes to it */
+            fprintf(r->o, "%s%s:%u", k ? ", " : ", changed at ",
+                    file_base(r->lp, cr->ast->ov[k].file), cr->ast->ov[k].line);
+        fputs("\n", r->o);
         put_params(r, cr);
         int blocks = 0;
         for (size_t i = 0; i < r->nrec; i++) {

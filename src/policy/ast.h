@@ -1,6 +1,6 @@
 /* ast.h - the rules language: tokens, syntax tree, diagnostics, one compile.
  *
- * Design (the whole of it for users is rules/LANGUAGE.md):
+ * Design (the whole of it for users is rules/README.md):
  *
  *   text (*.policy) --lex.c--> tokens --parse.c--> syntax tree (this file)
  *        --check.c--> typed tree (ir.h): names resolved, types and units
@@ -167,6 +167,8 @@ struct rule_ast {
     struct node **key;              /* N_KITEM or N_EACH */
     int nkey;
     int from_file;                  /* file index that defined it */
+    struct pos ov[4];               /* the first overrides that changed it (explain) */
+    int nov;
 };
 
 /* param NAME: TYPE [by ENUM] = VALUE [from DATE: VALUE]... */

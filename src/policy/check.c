@@ -1,6 +1,6 @@
 /* check.c - a policy and its packs into the effective, checked rules.
  *
- * Owns: the merge of a pack with what it extends (rules/LANGUAGE.md
+ * Owns: the merge of a pack with what it extends (rules/README.md
  * "Packs"): a parameter or rule that exists is changed only by `override`,
  * an override must replace something, `off` turns a rule off; the
  * parameters' types, values and dates (the value in force on the as-of date
@@ -401,6 +401,8 @@ static void apply_override(struct chk *k, const struct override_ast *o)
     if (!(r = copy_rule(k, k->rules[at])))
         return;
     k->rules[at] = r;
+    if (r->nov < 4)
+        r->ov[r->nov++] = o->pos;   /* explain names where a pack changed it */
     switch (o->what) {
     case OV_WHEN:
         r->when = o->value;
@@ -588,6 +590,7 @@ int check_policy(struct lang *L, struct policy_ast **files, int nfiles, int as_o
     for (int i = 0; i < k.nrules && !L->oom; i++) {
         check_rule(&k, k.rules[i], &out->rules[out->nrules]);
         chk_rule_params(&k, k.rules[i], &out->rules[out->nrules]);
+        out->rules[out->nrules].ast = k.rules[i];
         out->nrules++;
     }
     /* definitions nobody calls are still checked (arguments of unknown type) */

@@ -1,4 +1,4 @@
-/* check_param.c - a parameter's type, values and dates (rules/LANGUAGE.md
+/* check_param.c - a parameter's type, values and dates (rules/README.md
  * "Parameters").
  *
  * Owns: the literal values each type takes (money and areas with at most

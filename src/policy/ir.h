@@ -219,6 +219,7 @@ struct crule {
     int nslots;         /* element slots (0: the unit, 1: each element) */
     struct cset *sets;  /* its own set-valued lets (explain) */
     int nsets;
+    const struct rule_ast *ast;  /* its effective syntax tree (overrides applied) */
     int *params;        /* indexes in cpolicy.params of the parameters it reads (its
                            own text, the defines it calls, the rules it asks with
                            fires), in first-use order */

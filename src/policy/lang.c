@@ -311,7 +311,7 @@ int lang_load_dir(struct lang_prog **out, const char *dir, const struct lang_opt
     closedir(d);
     if (n == 0)
         return ERR(e, E_NOINPUT, "no *.policy file in %s (the rules language: "
-                   "rules/LANGUAGE.md)", dir);
+                   "rules/README.md)", dir);
     if (n > 1)
         return ERR(e, E_CONFIG, "%s holds %d .policy files (%s, %s%s): keep one; a pack names "
                    "its base with 'extends'", dir, n, found[0], found[1], n > 2 ? ", ..." : "");

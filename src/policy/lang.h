@@ -1,5 +1,5 @@
 /* lang.h - the rules language from the outside: read a policy, check it,
- * compile it (rules/LANGUAGE.md; the pipeline is in ast.h's comment).
+ * compile it (rules/README.md; the pipeline is in ast.h's comment).
  *
  * Owns: struct lang_prog, everything one compiled policy holds (sources,
  * diagnostics, the checked rules, the program).  Never prints: the

@@ -1,6 +1,6 @@
 /* parse.c - the rules language's parser: tokens -> syntax tree (ast.h).
  *
- * Owns: the grammar (rules/LANGUAGE.md has it for users):
+ * Owns: the grammar (rules/README.md has it for users):
  *
  *   file    := item*
  *   item    := 'extends' NAME
