@@ -34,6 +34,7 @@ struct ren {
     const struct prog *P;
     const struct vm_trec *rec;
     size_t nrec;
+    int oom;               /* an allocation failed while rendering */
 };
 
 /* ---------- pieces ---------- */
@@ -182,26 +183,42 @@ static void put_line(struct ren *r, size_t i, int indent)
     fputs("\n", r->o);
 }
 
-/* Records waiting for their owner, under it.  A sum's element comes with
- * its parts: the part it adds (depth 3) first, then what that part took
- * the larger or smaller of (depth 4), recorded before it. */
-static void put_pending(struct ren *r, const size_t *pend, size_t np, int indent)
+#define SHOW_MAX 50   /* rows or elements shown under one owner; the rest counted */
+
+/* Records waiting for their owner, under it: those of pend[0..*np) whose
+ * kind is in `kinds` (bits of enum tp_kind), which leave pend.  A sum's
+ * element comes with its parts: the part it adds (depth 3) first, then
+ * what that part took the larger or smaller of (depth 4), recorded before
+ * it.  At most SHOW_MAX rows or elements; the count of the others is said. */
+static void put_pending(struct ren *r, size_t *pend, size_t *np, unsigned kinds, int indent)
 {
-    for (size_t k = 0; k < np; k++) {
+    size_t keep = 0, shown = 0, more = 0;
+    for (size_t k = 0; k < *np; k++) {
         const struct tpoint *tp = tp_of(r, pend[k]);
+        if (!((kinds >> tp->kind) & 1)) {
+            pend[keep++] = pend[k];
+            continue;
+        }
         if (tp->kind == TP_PART)
             continue;   /* with its element */
+        if (tp->kind != TP_SIDE && shown++ >= SHOW_MAX) {
+            more++;
+            continue;
+        }
         put_line(r, pend[k], indent);
         if (tp->kind != TP_ELEM)
             continue;
         size_t g = k + 1;
-        while (g < np && tp_of(r, pend[g])->kind == TP_PART)
+        while (g < *np && tp_of(r, pend[g])->kind == TP_PART)
             g++;
         for (int depth = 3; depth <= 4; depth++)
             for (size_t q = k + 1; q < g; q++)
                 if (tp_of(r, pend[q])->depth == depth)
                     put_line(r, pend[q], indent + 2 * (depth - 2));
     }
+    if (more)
+        fprintf(r->o, "%*s... and %zu more (not shown)\n", indent, "", more);
+    *np = keep;
 }
 
 static const char *const cond_word[N_TP] = {
@@ -210,7 +227,12 @@ static const char *const cond_word[N_TP] = {
 /* Records [from, to) of one block (one unit of one rule); ind: indent. */
 static void render_block(struct ren *r, size_t from, size_t to, int show_unit, int ind)
 {
-    size_t pend[256], np = 0;
+    /* pending records: at most the block's own, so to - from */
+    size_t *pend = malloc((to - from + 1) * sizeof *pend), np = 0;
+    if (!pend) {
+        r->oom = 1;
+        return;
+    }
     const struct vm_trec *fired = NULL;
     size_t last_cond = SIZE_MAX;
     if (show_unit) {
@@ -227,8 +249,7 @@ static void render_block(struct ren *r, size_t from, size_t to, int show_unit, i
         case TP_ROW:
         case TP_ELEM:
         case TP_PART:
-            if (np < sizeof pend / sizeof pend[0])
-                pend[np++] = i;
+            pend[np++] = i;
             break;
         case TP_SET:
         case TP_LET: {
@@ -240,17 +261,9 @@ static void render_block(struct ren *r, size_t from, size_t to, int show_unit, i
                                      : "\n",
                   r->o);
             /* its rows or elements: those pending of its own kinds */
-            size_t keep = 0, mine[256], nm = 0;
-            for (size_t k = 0; k < np; k++) {
-                int kk = tp_of(r, pend[k])->kind;
-                int own = tp->kind == TP_SET ? kk == TP_ROW : kk == TP_ELEM || kk == TP_PART;
-                if (own)
-                    mine[nm++] = pend[k];
-                else
-                    pend[keep++] = pend[k];
-            }
-            np = keep;
-            put_pending(r, mine, nm, ind + 4);
+            put_pending(r, pend, &np, tp->kind == TP_SET ? 1u << TP_ROW
+                                                         : 1u << TP_ELEM | 1u << TP_PART,
+                        ind + 4);
             break;
         }
         case TP_FILTER:
@@ -262,8 +275,7 @@ static void render_block(struct ren *r, size_t from, size_t to, int show_unit, i
             else
                 fputs(t->miss ? "missing (counts as false)" : t->text ? t->text : "?", r->o);
             fputs("\n", r->o);
-            put_pending(r, pend, np, ind + 4);
-            np = 0;
+            put_pending(r, pend, &np, ~0u, ind + 4);
             last_cond = i;
             break;
         case TP_FIRED:
@@ -271,6 +283,7 @@ static void render_block(struct ren *r, size_t from, size_t to, int show_unit, i
             break;
         }
     }
+    free(pend);
     fprintf(r->o, "%*s=> ", ind, "");
     if (fired) {
         const char *sep = strchr(fired->text, '\x1d');
@@ -481,12 +494,12 @@ int explain_run(const struct eval_ctx *c, struct explain_req *x, struct err *e)
         lang_prog_free(lp);
         return ERR(e, E_NOMEM, "out of memory while explaining");
     }
-    struct ren r = {out, c, lp, &lp->P, NULL, 0};
+    struct ren r = {out, c, lp, &lp->P, NULL, 0, 0};
     for (size_t i = 0; i < x->n_households && st == E_OK; i++)
         st = explain_unit(&r, 0, x->households[i], x, e);
     for (size_t i = 0; i < x->n_candidates && st == E_OK; i++)
         st = explain_unit(&r, 1, x->candidates[i], x, e);
-    int bad = ferror(out);
+    int bad = ferror(out) || r.oom;
     if (fclose(out) != 0 || bad) {
         if (st == E_OK)
             st = ERR(e, E_NOMEM, "out of memory while explaining");

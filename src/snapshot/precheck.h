@@ -42,6 +42,10 @@
  * verified up front, so the lazy verification of snapshot.c never writes).
  * precheck_run sets the calling thread's OpenMP thread count.
  *
+ * With precheck_in.explain_rules (`hedui check --explain`) the same judge
+ * also explains every given household (engine/explain.h) with that policy;
+ * the text is kept in the result.
+ *
  * Owns: the wiring of a check (normalise, materialise, join, calendar,
  * evaluate), the verdicts and review reasons, and the renderings of a
  * result (text for a caseworker, JSON for other systems and `serve`,
