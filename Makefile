@@ -108,8 +108,10 @@ golden: $(O)/hedui
 pgtest: $(O)/hedui                           ## PostgreSQL load/run --pg (tests/pg_test.sh)
 	$(Q)sh tests/pg_test.sh $(O)/hedui
 
-check-cli: $(O)/hedui                        ## index build + check (tests/check_cli.sh)
+check-cli: $(O)/hedui                        ## index build + check, explain, rules/README.md's example
 	$(Q)sh tests/check_cli.sh $(O)/hedui
+	$(Q)sh tests/explain_test.sh $(O)/hedui
+	$(Q)sh tests/readme_test.sh $(O)/hedui
 
 feeds-test: $(O)/hedui                       ## feeds that look incomplete (tests/feeds_test.sh)
 	$(Q)sh tests/feeds_test.sh $(O)/hedui

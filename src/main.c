@@ -57,6 +57,7 @@ static const char usage_main[] =
     "  report     report.html of a published run (hedui report --help)\n"
     "  rules      check a policy written in the rules language (hedui rules --help)\n"
     "  serve      pre-approval checks over HTTP from a snapshot (hedui serve --help)\n"
+    "  explain    why each rule fired or not for one household (hedui explain --help)\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help\n"
@@ -134,6 +135,7 @@ static const struct command commands[] = {
     {"report", cmd_report},
     {"rules", cmd_rules},
     {"serve", cmd_serve},
+    {"explain", cmd_explain},
 #endif
 };
 

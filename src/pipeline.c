@@ -427,9 +427,16 @@ int pipeline_judge(struct judge *jg, struct err *e)
     jg->ec.as_of = jg->as_of;
     memcpy(jg->ec.have, jg->have, sizeof jg->ec.have);
     const char *ev = getenv("HEDUI_EVAL");   /* hidden: the rules language (engine/vm.h) */
-    st = (jg->lang || (ev && strcmp(ev, "lang") == 0)) && jg->rules_dir
+    st = jg->ex && jg->ex->only ? E_OK
+         : (jg->lang || (ev && strcmp(ev, "lang") == 0)) && jg->rules_dir
              ? vm_run_dir(&jg->ec, jg->rules_dir, jg->er, e)
              : evaluate_run(&jg->ec, jg->er, e);
+    if (st == E_OK && jg->ex) {   /* explain: the same context, traced (explain.h) */
+        if (!jg->ex->rules_dir)
+            jg->ex->rules_dir = jg->rules_dir;
+        st = jg->ex->rules_dir ? explain_run(&jg->ec, jg->ex, e)
+                               : ERR(e, E_CONFIG, "explain needs a policy directory");
+    }
     jg->eval_ms = pipeline_now_ms() - t;
     return st;
 }

@@ -16,6 +16,7 @@
 #include "base/encoding.h"
 #include "base/err.h"
 #include "engine/evaluate.h"
+#include "engine/explain.h"
 #include "engine/feedcheck.h"
 #include "engine/join.h"
 #include "contract/model.h"
@@ -145,6 +146,9 @@ struct judge {
     struct eval_result *er;     /* out */
     struct eval_ctx ec;         /* out: the context the rules were judged in */
     double join_ms, eval_ms;    /* out: time of the two parts */
+    struct explain_req *ex;     /* in: explain these units too (engine/explain.h; its
+                                   rules_dir NULL: rules_dir's policy), or NULL; with
+                                   ex->only nothing else is judged */
 };
 int pipeline_judge(struct judge *jg, struct err *e);
 /* What the run was, for the manifest, report.html and the state's history

@@ -45,7 +45,10 @@ check "no temporary file left beside the snapshot" "[ \"\$(ls -A '$T' | grep -c 
 check "index verify accepts a whole snapshot" '[ $? -eq 0 ]'
 "$HEDUI" index info "$IDX" >"$T/info" 2>&1
 check "index info names the format and the policy" \
-    "grep -q 'format version  2' '$T/info' && grep -q 'policy          2026.1' '$T/info'"
+    "grep -q 'format version  3' '$T/info' && grep -q 'policy          2026.1' '$T/info'"
+PHASH=$("$HEDUI" rules check --as-of $ASOF 2>/dev/null | sed -n 's/^policy reference, policy hash \([0-9a-f]*\) .*/\1/p')
+check "index info names the rules language's policy and its compiled hash ($PHASH)" \
+    "[ \${#PHASH} -eq 16 ] && grep -q 'rules policy    reference (policy hash $PHASH)' '$T/info'"
 in_bytes=$(cat "$FX"/*.csv | wc -c)
 check "snapshot no larger than the CSVs it came from" "[ $(stat -c %s "$IDX") -le $in_bytes ]"
 
@@ -195,10 +198,10 @@ check "a truncated snapshot is refused" '[ $? -eq 3 ] && grep -q "truncated" "$T
 head -c 100 "$IDX" >"$T/short.idx"
 try "$T/short.idx"
 check "a snapshot shorter than its header is refused" '[ $? -eq 3 ] && grep -q "truncated" "$T/err"'
-cp "$IDX" "$T/ver.idx" && printf '\003' | dd of="$T/ver.idx" bs=1 seek=8 conv=notrunc 2>/dev/null
+cp "$IDX" "$T/ver.idx" && printf '\004' | dd of="$T/ver.idx" bs=1 seek=8 conv=notrunc 2>/dev/null
 try "$T/ver.idx"
 check "another format version is refused, naming the versions" \
-    '[ $? -eq 3 ] && grep -q "format version 3; this hedui" "$T/err"'
+    '[ $? -eq 3 ] && grep -q "format version 4; this hedui" "$T/err"'
 cp "$IDX" "$T/eng.idx" && printf '9' | dd of="$T/eng.idx" bs=1 seek=24 conv=notrunc 2>/dev/null
 try "$T/eng.idx"
 check "a damaged header is refused" '[ $? -eq 3 ] && grep -q "header checksum mismatch" "$T/err"'
@@ -384,7 +387,18 @@ check "a members row of another household (rejected) leaves HH025 no finding" \
 cp "$IDX" "$T/v1.idx" && printf '\001' | dd of="$T/v1.idx" bs=1 seek=8 conv=notrunc 2>/dev/null
 try "$T/v1.idx"
 check "a snapshot of format 1 (before the social-insurance months) is refused: build it again" \
-    '[ $? -eq 3 ] && grep -q "format version 1; this hedui (.*) reads version 2 only: build it again with .hedui index build." "$T/err"'
+    '[ $? -eq 3 ] && grep -q "format version 1; this hedui (.*) reads version 3 only: build it again with .hedui index build." "$T/err"'
+cp "$IDX" "$T/v2.idx" && printf '\002' | dd of="$T/v2.idx" bs=1 seek=8 conv=notrunc 2>/dev/null
+try "$T/v2.idx"
+check "a snapshot of format 2 (before the policy's hash in the header) is refused" \
+    '[ $? -eq 3 ] && grep -q "format version 2; this hedui (.*) reads version 3 only" "$T/err"'
+"$HEDUI" check --index "$IDX" --households "$FX/households.csv" --members "$FX/members.csv" \
+    --as-of $ASOF --json >"$T/ph.json" 2>/dev/null
+check "check --json names the policy the snapshot was built with" \
+    "grep -q '\"snapshot_pack\":\"reference\",\"snapshot_policy_hash\":\"$PHASH\"' '$T/ph.json'"
+"$HEDUI" check --index "$IDX" --households "$FX/households.csv" --members "$FX/members.csv" \
+    --as-of $ASOF >"$T/ph.txt" 2>/dev/null
+check "check's text names it too" "grep -q '^规则 policy .*reference  hash $PHASH' '$T/ph.txt'"
 
 echo "check_cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -72,7 +72,7 @@ static struct compiled compile_at(const char *src, const char *day)
     struct compiled c;
     memset(&c, 0, sizeof c);
     err_init(&c.e);
-    struct lang_opts o = {as_of(day), 6, NULL};
+    struct lang_opts o = {as_of(day), 6, NULL, 0};
     c.st = lang_load_text(&c.lp, "t.policy", src, strlen(src), &o, &c.e);
     ck_assert_ptr_nonnull(c.lp);
     c.diag = c.lp->diagnostics ? c.lp->diagnostics : "";
@@ -430,7 +430,7 @@ static struct compiled pack(const char *text)
     struct compiled c;
     memset(&c, 0, sizeof c);
     err_init(&c.e);
-    struct lang_opts o = {as_of("2026-06-15"), 6, NULL};
+    struct lang_opts o = {as_of("2026-06-15"), 6, NULL, 0};
     c.st = lang_load_dir(&c.lp, p, &o, &c.e);
     ck_assert_ptr_nonnull(c.lp);
     c.diag = c.lp->diagnostics ? c.lp->diagnostics : "";
@@ -531,6 +531,97 @@ START_TEST(test_pack_extends_missing)
 }
 END_TEST
 
+/* The compiled policy's hash (lang.h policy_hash): layout and comments
+ * keep it, the as-of date and the feeds present keep it; a changed value,
+ * a dated value not yet in force, a set, an evidence text change it. */
+static const char *hash_of(const char *src, const char *day, char out[17])
+{
+    struct compiled c = compile_at(src, day);
+    ck_assert_msg(c.st == E_OK, "does not compile: %s", c.diag);
+    ck_assert_int_eq((int)strlen(c.lp->policy_hash), 16);
+    snprintf(out, 17, "%s", c.lp->policy_hash);
+    lang_prog_free(c.lp);
+    return out;
+}
+
+START_TEST(test_policy_hash)
+{
+    char *ref = reference();
+    char h0[17], h[17];
+    hash_of(ref, "2026-06-15", h0);
+    ck_assert_str_eq(hash_of(ref, "2026-06-15", h), h0);
+    ck_assert_str_eq(hash_of(ref, "2024-02-29", h), h0);   /* another day: the same */
+    /* comments, blank lines, spaces, line breaks: the same */
+    char *a = edit(ref, "# ---------- parameters ----------",
+                   "# ---------- parameters (a longer comment) ----------\n\n\n# 政策说明");
+    char *b = edit(a, "param exempt_max: money = 30000", "param   exempt_max :  money=30000");
+    char *c2 = edit(b, "  when any(v)", "\n\n      when\n  any(v)   # a comment here");
+    ck_assert_str_eq(hash_of(c2, "2026-06-15", h), h0);
+    /* a value, a set, a date, a text: another hash */
+    char *v = edit(ref, "param exempt_max: money = 30000", "param exempt_max: money = 30000.01");
+    ck_assert_str_ne(hash_of(v, "2026-06-15", h), h0);
+    char *st = edit(ref, "{car, truck, bus}", "{car, truck}");
+    ck_assert_str_ne(hash_of(st, "2026-06-15", h), h0);
+    char *dt = edit(ref, "param exempt_max: money = 30000",
+                    "param exempt_max: money = 30000 from 2030-01-01: 40000");
+    char hd[17];
+    hash_of(dt, "2026-06-15", hd);   /* not in force until 2030: still another policy */
+    ck_assert_str_ne(hd, h0);
+    ck_assert_str_eq(hash_of(dt, "2031-01-01", h), hd);
+    char *tx = edit(ref, "\"hukou: no registration for this id_no", "\"hukou: no row for this id_no");
+    ck_assert_str_ne(hash_of(tx, "2026-06-15", h), h0);
+    char *sv = edit(ref, "rule P01_OVERDUE process low", "rule P01_OVERDUE process medium");
+    ck_assert_str_ne(hash_of(sv, "2026-06-15", h), h0);
+    free(ref);
+    free(a);
+    free(b);
+    free(c2);
+    free(v);
+    free(st);
+    free(dt);
+    free(tx);
+    free(sv);
+}
+END_TEST
+
+/* A program for explain has trace points and verifies; one for a run has
+ * none, and its ops are those of the same policy compiled without. */
+START_TEST(test_trace_program)
+{
+    char *ref = reference();
+    struct lang_opts o = {as_of("2026-06-15"), 6, NULL, 0};
+    struct lang_prog *run = NULL, *tr = NULL;
+    struct err e;
+    err_init(&e);
+    ck_assert_int_eq(lang_load_text(&run, "t.policy", ref, strlen(ref), &o, &e), E_OK);
+    o.trace = 1;
+    ck_assert_int_eq(lang_load_text(&tr, "t.policy", ref, strlen(ref), &o, &e), E_OK);
+    ck_assert_int_eq(run->P.ntp, 0);
+    for (int i = 0; i < run->P.nops; i++)
+        ck_assert_int_ne(run->P.ops[i].code, OP_TRACE);
+    ck_assert_int_gt(tr->P.ntp, 100);
+    int ntrace = 0;
+    for (int i = 0; i < tr->P.nops; i++)
+        ntrace += tr->P.ops[i].code == OP_TRACE;
+    ck_assert_int_eq(ntrace, tr->P.ntp);
+    char why[200];
+    ck_assert_msg(prog_verify(&tr->P, why, sizeof why) == 0, "%s", why);
+    /* the same policy: the same hash, traced or not */
+    ck_assert_str_eq(run->policy_hash, tr->policy_hash);
+    /* every condition of a when has its text as written */
+    int found = 0;
+    for (int i = 0; i < tr->P.ntp; i++)
+        if (tr->P.tp[i].kind == TP_WHEN && tr->P.tp[i].label &&
+            strcmp(tr->P.tp[i].label, "income / (window_months * h.size) > "
+                                      "h.standard.monthly_yuan * factor[h.program]") == 0)
+            found = 1;
+    ck_assert_msg(found, "E09's when has no trace point with its text");
+    lang_prog_free(run);
+    lang_prog_free(tr);
+    free(ref);
+}
+END_TEST
+
 Suite *policy_check_suite(void)
 {
     Suite *s = suite_create("policy_check");
@@ -551,6 +642,8 @@ Suite *policy_check_suite(void)
     tcase_add_test(tc, test_sorted_and_print_formats);
     tcase_add_test(tc, test_dated_parameter);
     tcase_add_test(tc, test_many_errors_one_pass);
+    tcase_add_test(tc, test_policy_hash);
+    tcase_add_test(tc, test_trace_program);
     suite_add_tcase(s, tc);
     TCase *tp = tcase_create("packs");
     tcase_add_checked_fixture(tp, pack_setup, pack_teardown);

@@ -78,6 +78,9 @@ check "GET /healthz: ok" "[ \"\$(curl -s '$URL/healthz')\" = ok ]"
 curl -s "$URL/v1/snapshot" >"$T/snap.json"
 check "GET /v1/snapshot: feeds date, policy version and hash, built time" \
     "grep -q '\"feeds_as_of\":\"$ASOF\"' '$T/snap.json' && grep -q '\"policy\":{\"version\":\"2026.1\",\"xxh64\":\"[0-9a-f]\{16\}\"' '$T/snap.json' && grep -q '\"built\":\"20[0-9-]*T[0-9:]*Z\"' '$T/snap.json' && grep -q '\"social_insurance_through\":\"2026-05\"' '$T/snap.json'"
+PHASH=$("$HEDUI" rules check --as-of $ASOF 2>/dev/null | sed -n 's/^policy reference, policy hash \([0-9a-f]*\) .*/\1/p')
+check "GET /v1/snapshot: the rules language's policy the snapshot was built with ($PHASH)" \
+    "[ \${#PHASH} -eq 16 ] && grep -q '\"pack\":\"reference\",\"policy_hash\":\"$PHASH\"' '$T/snap.json'"
 curl -sI "$URL/" >"$T/head.txt"
 check "HEAD /: the page, with a strict CSP and no caching" \
     "grep -q '^HTTP/1.1 200' '$T/head.txt' && grep -qi \"^Content-Security-Policy: default-src 'none'; script-src 'sha256-\" '$T/head.txt' && grep -qi '^Cache-Control: no-store' '$T/head.txt'"

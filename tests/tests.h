@@ -13,7 +13,7 @@
     X(calendar) X(evaluate) X(rank) X(join) X(pipeline) X(snapshot) \
     X(review) X(sort) X(index) X(lists) X(outdir) X(idmask) X(feedcheck) \
     X(fileio) X(csvread) X(utf8) X(textout) X(fingerprint) X(mask) X(export) X(rundir) \
-    X(policy_parse) X(policy_check) X(policy_vm) \
+    X(policy_parse) X(policy_check) X(policy_vm) X(explain) \
     X(cli_parse) X(sha256) X(serve) \
     X(partition)
 

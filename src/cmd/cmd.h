@@ -23,5 +23,6 @@ int cmd_export(int argc, char **argv, struct err *e);   /* cmd_export.c */
 int cmd_report(int argc, char **argv, struct err *e);   /* cmd_report.c */
 int cmd_rules(int argc, char **argv, struct err *e);    /* cmd_rules.c */
 int cmd_serve(int argc, char **argv, struct err *e);    /* cmd_serve.c */
+int cmd_explain(int argc, char **argv, struct err *e);  /* cmd_explain.c */
 
 #endif

@@ -45,6 +45,9 @@ static const char usage_check[] =
     "                       copy (standards and holidays stay the snapshot's)\n"
     "  --json               the same as JSON\n"
     "  --csv                the findings as flags.csv rows (same columns)\n"
+    "  --explain            after the answer, why each rule fired or not for each\n"
+    "                       household (as 'hedui explain'), with the policy of --rules\n"
+    "                       DIR, else of the default rules directory\n"
     "  --threads N          worker threads (default: 1 below 20000 households)\n"
     "  --timing             print the time of each step to stderr\n"
     "  -h, --help           show this help\n"
@@ -59,7 +62,8 @@ static const char usage_check[] =
 
 struct check_opts {
     const char *index, *households, *members, *rules;
-    int as_of, json, csv, threads, timing;
+    int as_of, json, csv, threads, timing, explain;
+    char rules_buf[4096];
 };
 
 /* E_OK, E_USAGE, or -1 when --help was printed. */
@@ -73,6 +77,7 @@ static int parse_check(int argc, char **argv, struct check_opts *o, struct err *
         {"--json", NULL, CLI_FLAG, &o->json},
         {"--csv", NULL, CLI_FLAG, &o->csv},
         {"--timing", NULL, CLI_FLAG, &o->timing},
+        {"--explain", NULL, CLI_FLAG, &o->explain},
         {"--quiet", "-q", CLI_FLAG, &quiet},
         {"--index", NULL, CLI_STR, &o->index},
         {"--households", NULL, CLI_STR, &o->households},
@@ -99,6 +104,8 @@ static int parse_check(int argc, char **argv, struct check_opts *o, struct err *
         return ERR(e, E_USAGE, "'check' needs --households F and --members F");
     if (o->json && o->csv)
         return ERR(e, E_USAGE, "--json and --csv exclude each other");
+    if (o->explain && (o->json || o->csv))
+        return ERR(e, E_USAGE, "--explain is text for a person: it excludes --json and --csv");
     if (!as_of)
         o->as_of = cli_today();
     return E_OK;
@@ -133,6 +140,8 @@ static int print_result(const struct check_opts *o, const struct precheck_base *
         precheck_print_csv(stdout, r);
     } else {
         precheck_print_text(stdout, b, r, o->index);
+        if (r->explain)
+            fwrite(r->explain, 1, r->explain_len, stdout);
     }
     if (fflush(stdout) != 0)
         st = ERR(e, E_WRITE, "cannot write the result: %s", strerror(errno));
@@ -153,8 +162,14 @@ int cmd_check(int argc, char **argv, struct err *e)
     if ((st = precheck_open(&b, o.index, o.rules, 0, e)) != E_OK)
         return st;
     double t_open = pipeline_now_ms() - t0;
+    const char *explain_rules = NULL;
+    if (o.explain) {
+        if (!o.rules)
+            cli_default_rules_dir(o.rules_buf, sizeof o.rules_buf);
+        explain_rules = o.rules ? o.rules : o.rules_buf;
+    }
     struct precheck_in in = {o.households, o.members, NULL, NULL, 0, 0,
-                             o.households, o.members, o.as_of, o.threads};
+                             o.households, o.members, o.as_of, o.threads, explain_rules};
     struct precheck_result r;
     st = precheck_run(&b, &in, &r, e);
     double t = pipeline_now_ms();

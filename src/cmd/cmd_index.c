@@ -15,6 +15,7 @@
 #include "cmd/cli.h"
 #include "cmd/cmd.h"
 #include "pipeline.h"
+#include "policy/lang.h"
 #include "snapshot/snapshot.h"
 
 static const char usage_index[] =
@@ -48,6 +49,29 @@ static const char usage_index[] =
     "2 usage; 3 missing or malformed input, or (verify, info) a snapshot of\n"
     "another version or damaged; 5 bad rules; 6 the snapshot cannot be written\n"
     "(the old one is left as it was); 7 out of memory.\n";
+
+/* The rules language's policy of the build's rules directory, compiled as
+ * a run would (its as-of date, its feeds): its name and hash go into the
+ * snapshot's header (format 3).  A directory without a *.policy file has
+ * none; a policy with errors stops the build as it would stop a run. */
+static int policy_identity(struct pipeline *p, struct err *e)
+{
+    int have[N_INPUT];
+    for (int f = 0; f < N_INPUT; f++)
+        have[f] = p->d.files[f].present;
+    struct lang_opts lo = {p->cfg.as_of, p->pol.income_months, have, 0};
+    struct lang_prog *lp = NULL;
+    int st = lang_load_dir(&lp, p->cfg.rules_dir, &lo, e);
+    if (st == E_OK) {
+        snprintf(p->pol.lang_name, sizeof p->pol.lang_name, "%s", lp->cp.name);
+        snprintf(p->pol.lang_hash, sizeof p->pol.lang_hash, "%s", lp->policy_hash);
+    } else if (st == E_NOINPUT) {
+        err_init(e);
+        st = E_OK;
+    }
+    lang_prog_free(lp);
+    return st;
+}
 
 static int index_build(int argc, char **argv, struct err *e)
 {
@@ -107,6 +131,8 @@ static int index_build(int argc, char **argv, struct err *e)
     if (st == E_OK && cfg.progress)
         fprintf(stderr, "hedui: %-30s %8.0f ms\n", "index by person", pipeline_now_ms() - t);
     t = pipeline_now_ms();
+    if (st == E_OK)
+        st = policy_identity(&p, e);
     if (st == E_OK)
         st = snapshot_write(&p.d, &p.jn, &p.pol, cfg.as_of, out, e);
     if (st == E_OK && cfg.progress) {
@@ -169,6 +195,8 @@ static int index_info(const char *path, struct err *e)
     printf("format version  %u (engine %s)\n", h.format_version, h.engine_version);
     printf("built           %s, feeds read as of %s\n", built, asof);
     printf("policy          %s (xxh64 %s)\n", h.policy_version, h.policy_hash);
+    if (h.policy_compiled[0])
+        printf("rules policy    %s (policy hash %s)\n", h.policy_pack, h.policy_compiled);
     if (h.si_last_month == SNAP_NO_MONTH) {
         printf("social ins.     no accepted rows\n");
     } else {

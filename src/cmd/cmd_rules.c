@@ -1,5 +1,5 @@
 /* cmd_rules.c - `hedui rules check`: check a policy written in the rules
- * language (rules/LANGUAGE.md) without running it.
+ * language (rules/README.md) without running it.
  *
  * Owns: this command's options and output.  Every error and warning of the
  * policy goes to stderr (file:line:col, the line, a caret, a suggestion);
@@ -93,7 +93,7 @@ int cmd_rules(int argc, char **argv, struct err *e)
         free(pol);
         return st;
     }
-    struct lang_opts lo = {as_of, pol->income_months, NULL};
+    struct lang_opts lo = {as_of, pol->income_months, NULL, 0};
     struct lang_prog *lp = NULL;
     st = lang_load_dir(&lp, rules, &lo, e);
     if (lp && lp->diagnostics)
@@ -106,6 +106,9 @@ int cmd_rules(int argc, char **argv, struct err *e)
                lp->cp.nrules, off, lp->cp.nparams, lp->cp.files, lp->cp.files == 1 ? "" : "s",
                lp->hash);
         printf("program: %d ops, %d registers\n", lp->P.nops, lp->P.nregs);
+        printf("policy %s, policy hash %s (what runs, snapshots and checks record: a comment "
+               "or layout change keeps it, a rule or parameter change does not)\n",
+               lp->cp.name, lp->policy_hash);
         for (int r = 0; r < N_RULES; r++) {
             int lang_sev = lp->P.severity[r];
             if (lang_sev != pol->severity[r])

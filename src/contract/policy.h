@@ -24,6 +24,11 @@ struct policy {
     char version[64];
     char hash[17];                 /* XXH64 of the policy file, hex */
     char path[512];
+    /* the rules language's policy judged with (its name and compiled hash,
+     * policy/lang.h policy_hash), set by whoever compiled it ("" if none:
+     * `hedui index build` stores them in the snapshot) */
+    char lang_name[64];
+    char lang_hash[17];
 
     struct rational reject_limit;  /* rejected rows / data rows, per file */
     struct rational feed_drop_limit; /* a feed whose data rows fell by more than this

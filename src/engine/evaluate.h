@@ -48,6 +48,11 @@ struct eval_result {
     uint32_t *no_std_candidates;
     size_t n_no_std_candidates;
     long long candidates_skipped_not_in_hukou;
+    /* the rules language's policy that judged (engine/vm.h vm_run_dir): its
+     * name ("reference", a pack's) and compiled hash (policy/lang.h
+     * policy_hash); "" when evaluate.c judged */
+    char policy_name[64];
+    char policy_hash[17];
 };
 
 int evaluate_run(const struct eval_ctx *c, struct eval_result *r, struct err *e);

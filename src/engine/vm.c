@@ -239,7 +239,7 @@ int vm_exec(struct frame *f, int pc, int end)
         [OP_KEY_END] = &&L_KEY_END, [OP_TLIT] = &&L_TLIT, [OP_TVAL] = &&L_TVAL,
         [OP_EMIT] = &&L_EMIT, [OP_ZERO] = &&L_ZERO, [OP_BUCKET] = &&L_BUCKET,
         [OP_ADD_AT] = &&L_ADD_AT, [OP_LOAD_AT] = &&L_LOAD_AT, [OP_JCOL] = &&L_JCOL,
-        [OP_JCOLIN] = &&L_JCOLIN, [OP_LATEST] = &&L_LATEST};
+        [OP_JCOLIN] = &&L_JCOLIN, [OP_LATEST] = &&L_LATEST, [OP_TRACE] = &&L_TRACE};
     const struct op *ops = f->P->ops;
     struct vval *R = f->r;
     const struct op *o;
@@ -460,6 +460,10 @@ L_JCOLIN: {
 }
 L_LATEST:
     if (vm_latest_add(f, o) < 0)
+        return -1;
+    NEXT();
+L_TRACE:   /* explain only: a run's program has no TRACE op (policy/trace.c) */
+    if (f->trace && vm_trace_op(f, o) < 0)
         return -1;
     NEXT();
 #undef DISPATCH

@@ -29,6 +29,7 @@ struct frame {
     uint8_t *memo;
     struct vlist *lists;
     struct tout *t;
+    struct vm_trace *trace;  /* explain's recorder (vm_trace.c), or NULL */
     /* evidence and key, as evaluate.c's struct sbuf */
     char b[EV_MAX];
     size_t n;
@@ -102,6 +103,9 @@ void vm_put(struct frame *f, const char *s, size_t n);
 void vm_put_val(struct frame *f, const struct vval *v, int fmt, int en);
 void vm_piece_end(struct frame *f);
 void vm_key_end(struct frame *f);
+
+/* vm_trace.c: record the TRACE op o (explain); -1 out of memory */
+int vm_trace_op(struct frame *f, const struct op *o);
 
 /* vm.c: run ops [pc, end) of f's program; 0, or -1 with f->t->e set */
 int vm_exec(struct frame *f, int pc, int end);

@@ -10,6 +10,7 @@
  * fire and what they say is the program's.
  */
 #include <omp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -254,14 +255,73 @@ int vm_run(const struct eval_ctx *c, const struct prog *P, struct eval_result *r
     return st;
 }
 
+/* One unit on this thread, with explain's recorder: the same frame, unit
+ * facts and collection as vm_run, for one household or candidate. */
+int vm_judge_one(const struct eval_ctx *c, const struct prog *P, int candidate, uint32_t index,
+                 struct vm_trace *tr, struct eval_result *r, int *skipped, struct err *e)
+{
+    memset(r, 0, sizeof *r);
+    *skipped = 0;
+    struct tout t;
+    memset(&t, 0, sizeof t);
+    struct frame *f = calloc(1, sizeof *f);
+    r->arenas = calloc(1, sizeof *r->arenas);
+    if (!f || !r->arenas) {
+        free(f);
+        free(r->arenas);
+        r->arenas = NULL;
+        return ERR(e, E_NOMEM, "out of memory while explaining");
+    }
+    r->n_arenas = 1;
+    arena_init(&r->arenas[0], (size_t)64 << 10);
+    t.arena = &r->arenas[0];
+    err_init(&t.e);
+    int st = E_OK;
+    if (frame_init(f, c, P, &t) != 0)
+        st = ERR(e, E_NOMEM, "out of memory while explaining");
+    f->trace = tr;
+    if (st == E_OK) {
+        st = candidate ? judge_candidate(f, index) : judge_household(f, index);
+        if (st != E_OK)
+            *e = t.e;
+        if (candidate && t.cand_skipped)
+            *skipped = 1;
+        else if (candidate && t.no_std_cand.n)
+            *skipped = 2;
+    }
+    if (st == E_OK && t.flags.n) {
+        r->flags = malloc(t.flags.n * sizeof *r->flags);
+        if (!r->flags) {
+            st = ERR(e, E_NOMEM, "out of memory while explaining");
+        } else {
+            memcpy(r->flags, t.flags.v, t.flags.n * sizeof *r->flags);
+            r->n_flags = t.flags.n;
+            qsort(r->flags, r->n_flags, sizeof *r->flags, flag_cmp);
+            for (size_t i = 0; i < r->n_flags; i++)
+                r->rule_count[r->flags[i].rule]++;
+        }
+    }
+    vec_free(&t.flags);
+    vec_free(&t.no_std_hh);
+    vec_free(&t.no_std_cand);
+    if (f->P)
+        frame_free(f);
+    free(f);
+    return st;
+}
+
 int vm_run_dir(const struct eval_ctx *c, const char *rules_dir, struct eval_result *r,
                struct err *e)
 {
-    struct lang_opts o = {c->as_of, c->p->income_months, c->have};
+    struct lang_opts o = {c->as_of, c->p->income_months, c->have, 0};
     struct lang_prog *lp = NULL;
     int st = lang_load_dir(&lp, rules_dir, &o, e);
     if (st == E_OK)
         st = vm_run(c, &lp->P, r, e);
+    if (st == E_OK) {   /* which policy judged: the manifest, check, pg record it */
+        snprintf(r->policy_name, sizeof r->policy_name, "%s", lp->cp.name);
+        snprintf(r->policy_hash, sizeof r->policy_hash, "%s", lp->policy_hash);
+    }
     lang_prog_free(lp);
     return st;
 }

@@ -192,7 +192,8 @@ static int read_inputs(struct pg *db, const char *schema, const char *sq, struct
                 continue;
             if (feed_decls[f].need == IN_POLICY_TABLE) {
                 char path[4600];
-                snprintf(path, sizeof path, "%s/%s", p->cfg.rules_dir, input_file_names[f]);
+                /* a pack's tables are its settings directory's (pipeline.h) */
+                snprintf(path, sizeof path, "%s/%s", p->settings_dir, input_file_names[f]);
                 st = pipeline_load_file(p, (enum input_file)f, path, 1, e);
                 continue;
             }
@@ -453,23 +454,26 @@ static int insert_run(struct pg *db, const char *sq, const struct pipeline *p, t
     json_inputs(&ck, p, info);
     json_counts(&rc, p);
     json_timings(&tm, p, pg_read_ms);
+    const char *pack = p->er.policy_hash[0] ? p->er.policy_name : NULL;
+    const char *phash = p->er.policy_hash[0] ? p->er.policy_hash : NULL;
     const char *pv[] = {status, st_at, asof, seed, HEDUI_VERSION, p->cfg.rules_dir,
                         p->pol.version, p->pol.hash, load_id ? lid : NULL, ck.p,
                         ok ? rc.p : NULL, tm.p, ok ? nf : NULL, ok ? nq : NULL,
-                        ok ? ns : NULL, ok ? nr : NULL, manifest, error};
+                        ok ? ns : NULL, ok ? nr : NULL, manifest, error, pack, phash};
     strbuf_printf(&sql,
               "INSERT INTO %s.runs (status, started_at, as_of, seed, tool_version, rules_dir, "
               "rules_version, rules_hash, load_id, input_checksums, rule_counts, timings, "
-              "n_flags, n_review, n_spotcheck, n_rejects, manifest, error) VALUES ($1, "
-              "to_timestamp($2::double precision), $3::date, $4::numeric, $5, $6, $7, $8, "
-              "$9::bigint, $10::jsonb, $11::jsonb, $12::jsonb, $13::bigint, $14::bigint, "
-              "$15::bigint, $16::bigint, $17::jsonb, $18) RETURNING run_id", sq);
+              "n_flags, n_review, n_spotcheck, n_rejects, manifest, error, pack, policy_hash) "
+              "VALUES ($1, to_timestamp($2::double precision), $3::date, $4::numeric, $5, $6, "
+              "$7, $8, $9::bigint, $10::jsonb, $11::jsonb, $12::jsonb, $13::bigint, "
+              "$14::bigint, $15::bigint, $16::bigint, $17::jsonb, $18, $19, $20) "
+              "RETURNING run_id", sq);
     int st = E_OK;
     if (ck.oom || rc.oom || tm.oom || sql.oom)
         st = ERR(e, E_NOMEM, "out of memory");
     PGresult *r = NULL;
     if (st == E_OK)
-        st = pg_query(db, sql.p, 18, pv, &r, "recording the run", e);
+        st = pg_query(db, sql.p, 20, pv, &r, "recording the run", e);
     if (st == E_OK)
         *run_id = atoll(PQgetvalue(r, 0, 0));
     PQclear(r);

@@ -9,7 +9,8 @@
  * of the schema's tables exist, create the schema if missing, then walk
  * the side's list in order and create each missing table.  A list entry is
  * a plain table, a run list (rows of a runs row), all the input tables at
- * once, or the one migration hedui has had (fingerprints added to flags).
+ * once, or columns added to a table an older hedui made (fingerprints to
+ * flags; the policy's pack and hash to runs).
  */
 #include "pg/pg_schema.h"
 
@@ -93,7 +94,8 @@ enum ddl_kind {
     DDL_TABLE,             /* CREATE TABLE @.table (cols) */
     DDL_RUN_LIST,          /* the same, its rows keyed (run_id -> runs, seq) */
     DDL_INPUT_TABLES,      /* one table per contract file (feed_decls) */
-    DDL_FLAGS_FINGERPRINT, /* flags of a schema made before fingerprints were stored */
+    DDL_ADD_COLUMNS,       /* columns a table made by an older hedui lacks: `cols` is the
+                              ALTER TABLE, `then` the column whose absence says so */
 };
 
 /* In cols and then, '@' stands for the quoted schema. */
@@ -141,12 +143,17 @@ static const struct ddl output_ddl[] = {
      "tool_version text NOT NULL, rules_dir text, rules_version text, "
      "rules_hash text, load_id bigint, input_checksums jsonb, "
      "rule_counts jsonb, timings jsonb, n_flags bigint, n_review bigint, "
-     "n_spotcheck bigint, n_rejects bigint, error text, manifest jsonb",
+     "n_spotcheck bigint, n_rejects bigint, error text, manifest jsonb, "
+     "pack text, policy_hash text",
      NULL, "creating table runs"},
-    {DDL_FLAGS_FINGERPRINT, "flags",
+    {DDL_ADD_COLUMNS, "runs",
+     "ALTER TABLE @.runs ADD COLUMN IF NOT EXISTS pack text, "
+     "ADD COLUMN IF NOT EXISTS policy_hash text",
+     "policy_hash", "adding the policy's pack and hash to runs"},
+    {DDL_ADD_COLUMNS, "flags",
      "ALTER TABLE @.flags ADD COLUMN IF NOT EXISTS fingerprint text, "
      "ADD COLUMN IF NOT EXISTS change text",
-     NULL, "adding fingerprints to flags"},
+     "fingerprint", "adding fingerprints to flags"},
     {DDL_TABLE, "dispositions",
      "seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
      "fingerprint text NOT NULL, outcome text NOT NULL CHECK (outcome IN "
@@ -257,15 +264,16 @@ static int create_input_tables(struct pg *db, const char *sq, const struct exist
     return st;
 }
 
-/* flags of a schema made before fingerprints were stored get the columns. */
-static int add_fingerprints(struct pg *db, const char *schema, const char *sq,
-                            const struct ddl *d, struct strbuf *b, struct err *e)
+/* A table made by an older hedui gets the columns it lacks (flags: the
+ * fingerprints; runs: the policy's pack and hash). */
+static int add_columns(struct pg *db, const char *schema, const char *sq,
+                       const struct ddl *d, struct strbuf *b, struct err *e)
 {
     PGresult *r = NULL;
-    const char *pv[] = {schema};
+    const char *pv[] = {schema, d->table, d->then};
     int st = pg_query(db, "SELECT 1 FROM information_schema.columns WHERE table_schema = $1 "
-                          "AND table_name = 'flags' AND column_name = 'fingerprint'",
-                      1, pv, &r, "looking for flags.fingerprint", e);
+                          "AND table_name = $2 AND column_name = $3",
+                      3, pv, &r, d->what, e);
     int have = st == E_OK && PQntuples(r) > 0;
     PQclear(r);
     if (st == E_OK && !have) {
@@ -294,9 +302,9 @@ int pg_ensure_tables(struct pg *db, const char *schema, const char *sq, enum pg_
         case DDL_INPUT_TABLES:
             st = create_input_tables(db, sq, &x, &b, d->what, e);
             continue;
-        case DDL_FLAGS_FINGERPRINT:
+        case DDL_ADD_COLUMNS:
             if (exists(&x, d->table))
-                st = add_fingerprints(db, schema, sq, d, &b, e);
+                st = add_columns(db, schema, sq, d, &b, e);
             continue;
         case DDL_TABLE:
         case DDL_RUN_LIST:

@@ -1,6 +1,6 @@
 /* ast.h - the rules language: tokens, syntax tree, diagnostics, one compile.
  *
- * Design (the whole of it for users is rules/LANGUAGE.md):
+ * Design (the whole of it for users is rules/README.md):
  *
  *   text (*.policy) --lex.c--> tokens --parse.c--> syntax tree (this file)
  *        --check.c--> typed tree (ir.h): names resolved, types and units
@@ -49,8 +49,11 @@
 
 struct pos {
     uint16_t file;      /* index into struct lang.files */
-    uint32_t off;       /* byte offset in the file */
+    uint32_t off;       /* byte offset in the file (where a caret points) */
     uint32_t line;      /* 1-based */
+    uint32_t from, end; /* the bytes of the whole expression [from, end), parentheses
+                           included (the parser sets them; explain shows that text);
+                           end 0: not known */
 };
 
 struct lsrc {
@@ -165,6 +168,8 @@ struct rule_ast {
     struct node **key;              /* N_KITEM or N_EACH */
     int nkey;
     int from_file;                  /* file index that defined it */
+    struct pos ov[4];               /* the first overrides that changed it (explain) */
+    int nov;
 };
 
 /* param NAME: TYPE [by ENUM] = VALUE [from DATE: VALUE]... */

@@ -1,6 +1,6 @@
 /* check.c - a policy and its packs into the effective, checked rules.
  *
- * Owns: the merge of a pack with what it extends (rules/LANGUAGE.md
+ * Owns: the merge of a pack with what it extends (rules/README.md
  * "Packs"): a parameter or rule that exists is changed only by `override`,
  * an override must replace something, `off` turns a rule off; the
  * parameters' types, values and dates (the value in force on the as-of date
@@ -64,6 +64,14 @@ struct ir *chk_let(struct chk *k, struct rctx *rc, int i)
     }
     if (v->t.b == TY_SET || v->t.b == TY_ERR || v->op == I_WHERE) {
         rc->let_ref[i] = v;   /* a set (or a filtered list) is re-read where it is used */
+        struct crule *cr = k->cur;
+        if (v->t.b != TY_ERR && !k->expanding && cr) {   /* explain lists its rows */
+            struct cset *ns = lang_grow(k->L, cr->sets, cr->nsets, sizeof *ns);
+            if (!ns)
+                return NULL;
+            cr->sets = ns;
+            cr->sets[cr->nsets++] = (struct cset){v, l->name, l->nlen};
+        }
     } else {
         struct crule *cr = k->cur;
         struct clet *nl = lang_grow(k->L, cr->lets, cr->nlets, sizeof *nl);
@@ -73,6 +81,9 @@ struct ir *chk_let(struct chk *k, struct rctx *rc, int i)
         cr->lets = nl;
         cr->lets[cr->nlets].value = v;
         cr->lets[cr->nlets].t = v->t;
+        cr->lets[cr->nlets].name = l->name;
+        cr->lets[cr->nlets].nlen = l->nlen;
+        cr->lets[cr->nlets].nested = k->expanding > 0;
         x->a = cr->nlets++;
         x->t = v->t;
         rc->let_ref[i] = x;
@@ -390,6 +401,8 @@ static void apply_override(struct chk *k, const struct override_ast *o)
     if (!(r = copy_rule(k, k->rules[at])))
         return;
     k->rules[at] = r;
+    if (r->nov < 4)
+        r->ov[r->nov++] = o->pos;   /* explain names where a pack changed it */
     switch (o->what) {
     case OV_WHEN:
         r->when = o->value;
@@ -576,6 +589,8 @@ int check_policy(struct lang *L, struct policy_ast **files, int nfiles, int as_o
         return -1;
     for (int i = 0; i < k.nrules && !L->oom; i++) {
         check_rule(&k, k.rules[i], &out->rules[out->nrules]);
+        chk_rule_params(&k, k.rules[i], &out->rules[out->nrules]);
+        out->rules[out->nrules].ast = k.rules[i];
         out->nrules++;
     }
     /* definitions nobody calls are still checked (arguments of unknown type) */
@@ -612,6 +627,14 @@ int check_policy(struct lang *L, struct policy_ast **files, int nfiles, int as_o
                          a->name);
     }
     out->nparams = k.nparams;
+    out->params = lang_alloc(L, (size_t)(k.nparams + 1) * sizeof *out->params);
+    if (!out->params)
+        return -1;
+    for (int i = 0; i < k.nparams; i++) {
+        const struct eparam *p = &k.params[i];
+        out->params[i] = (struct cparam){p->ast->name, p->ast->nlen, p->ast, p->val, p->pick,
+                                         p->value, p->vals, p->table ? p->by_enum : -1, p->t};
+    }
     out->files = nfiles;
     return L->oom ? -1 : 0;
 }

@@ -1,6 +1,6 @@
 /* check_expr.c - names and types of expressions, evidence and keys.
  *
- * Owns: the type rules (rules/LANGUAGE.md "Types"): units of arithmetic
+ * Owns: the type rules (rules/README.md "Types"): units of arithmetic
  * (money + money, money * count, area * share, money / count, money / money
  * is a ratio; money + area, money * money and money > area are errors), what
  * compares with what, what prints in evidence, the enum literal rule (a bare

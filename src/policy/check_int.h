@@ -26,6 +26,7 @@ struct eparam {
     struct ir **vals;               /* table: one I_CONST per enum value */
     int file;                       /* file that declared it */
     int used;
+    int pick;                       /* index of the value in force in val->values */
 };
 
 /* A rule being checked, or being applied by `fires` to another unit. */
@@ -152,6 +153,9 @@ struct ir *chk_pick(struct chk *k, struct env *env, const struct node *n);
 
 /* check_param.c: type, values and the value in force on the as-of date */
 void chk_resolve_param(struct chk *k, struct eparam *p);
+
+/* uses.c: the parameters rule r reads, into cr->params (indexes of k->params) */
+void chk_rule_params(struct chk *k, const struct rule_ast *r, struct crule *cr);
 
 /* check.c */
 struct ir *chk_let(struct chk *k, struct rctx *rc, int i);

@@ -1,4 +1,4 @@
-/* check_param.c - a parameter's type, values and dates (rules/LANGUAGE.md
+/* check_param.c - a parameter's type, values and dates (rules/README.md
  * "Parameters").
  *
  * Owns: the literal values each type takes (money and areas with at most
@@ -164,6 +164,7 @@ void chk_resolve_param(struct chk *k, struct eparam *p)
         if (v->dates[i] <= k->as_of)
             pick = i;
     }
+    p->pick = pick;
     if (!p->table) {
         for (int i = 0; i < v->nvalues; i++) {
             struct ir *x = param_value(k, a, p->t, v->values[i]);

@@ -309,6 +309,11 @@ struct ir *chk_call(struct chk *k, struct env *env, const struct node *n)
         k->depth--;
         k->via = save;
         k->budget = budget;
+        int shared = x && x->op == I_CONST && x->sub == 1;   /* a parameter's value */
+        for (int i = 0; x && i < n->nv; i++)
+            shared |= x == vals[i];                            /* an argument as given */
+        if (x && !shared)
+            x->call = n->pos;   /* explain names it as called */
         return x;
     }
     if (fn == FN_YUAN || fn == FN_MASKED) {

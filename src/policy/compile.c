@@ -37,7 +37,7 @@ const char *const opcode_names[N_OPCODES] = {
     "PICK", "INC", "JF", "JT", "JM", "JMP", "FOR", "BREAK", "LIST_NEW", "LIST_ADD", "MEMO",
     "MEMO_SET", "RESET", "HAVE", "EV_BEGIN", "PIECE_BEGIN", "PIECE_END", "KEY_BEGIN",
     "KEY_END", "TLIT", "TVAL", "EMIT", "ZERO", "BUCKET", "ADD_AT", "LOAD_AT", "JCOL",
-    "JCOLIN", "LATEST"};
+    "JCOLIN", "LATEST", "TRACE"};
 
 /* ---------- emitting ---------- */
 
@@ -86,7 +86,7 @@ void cc_patch(struct comp *c, int at)
         c->P->ops[at].d = c->P->nops - at - 1;
 }
 
-static void jl_add(struct comp *c, struct jlist *jl, int at)
+void cc_jl_add(struct comp *c, struct jlist *jl, int at)
 {
     if (jl->n == jl->cap) {
         int cap = jl->cap ? jl->cap * 2 : 8;
@@ -183,6 +183,11 @@ void cc_internal(struct comp *c, const struct ir *x, const char *what)
     c->fail = 1;
 }
 
+int prog_value_format(struct ty t)
+{
+    return cc_fmt(t);
+}
+
 int cc_fmt(struct ty t)
 {
     switch (t.b) {
@@ -199,7 +204,7 @@ int cc_fmt(struct ty t)
     }
 }
 
-static int cmp_class(struct ty a, struct ty b)
+int cc_cmp_class(struct ty a, struct ty b)
 {
     if (ty_is_num(a) && ty_is_num(b))
         return CC_NUM;
@@ -214,6 +219,7 @@ struct aggctx {
     const struct ir *x;
     int r;
     int depth0;
+    int traced;          /* explain: trace each element (a let's aggregate) */
 };
 
 static void agg_body(struct comp *c, int elem, const void *ctx)
@@ -226,6 +232,8 @@ static void agg_body(struct comp *c, int elem, const void *ctx)
     if (x->y && x->sub != K_SUM && x->sub != K_DISTINCT && x->sub != K_LATEST &&
         x->sub != K_SORTED)
         cc_false(c, x->y, &skip);
+    if (g->traced)
+        tc_elem(c, x, elem);
     switch (x->sub) {
     case K_ANY:
         cc_emit(c, OP_CONST, 0, 0, g->r, cc_const_num(c, 1, 1), 0, 0);
@@ -239,13 +247,13 @@ static void agg_body(struct comp *c, int elem, const void *ctx)
         cc_emit(c, OP_BREAK, 0, 0, c->loop_depth - g->depth0, 0, 0, 0);
         break;
     case K_SUM: {
-        int t = cc_expr(c, x->y);
+        int t = g->traced ? tc_part(c, x->y) : cc_expr(c, x->y);
         cc_emit(c, OP_ARITH, '+', 0, g->r, g->r, t, 0);
         break;
     }
     case K_DISTINCT: {
         int t = cc_expr(c, x->y);
-        cc_emit(c, OP_LIST_ADD, 0, (uint16_t)cmp_class(x->y->t, x->y->t), g->r, t, 0, 0);
+        cc_emit(c, OP_LIST_ADD, 0, (uint16_t)cc_cmp_class(x->y->t, x->y->t), g->r, t, 0, 0);
         break;
     }
     case K_LATEST:
@@ -262,7 +270,7 @@ static void agg_body(struct comp *c, int elem, const void *ctx)
         }
         int classes = 0;   /* bit i: value i compares as a number */
         for (int i = 0; i < x->nv && i < 8; i++)
-            classes |= (cmp_class(x->v[i]->t, x->v[i]->t) == CC_NUM) << i;
+            classes |= (cc_cmp_class(x->v[i]->t, x->v[i]->t) == CC_NUM) << i;
         if (x->sub == K_SORTED)
             classes |= (int)(x->num & 0xff) << 8;
         cc_emit(c, OP_LATEST, x->b, (uint16_t)classes, g->r, elem, first, x->nv - x->b);
@@ -306,9 +314,14 @@ static int aggregate(struct comp *c, const struct ir *x)
         cc_emit(c, OP_LIST_NEW, 0, 0, r, c->P->nlists++, 0, 0);
         break;
     }
-    struct aggctx g = {x, r, c->loop_depth};
+    struct aggctx g = {x, r, c->loop_depth, c->trace && c->trace_agg == x};
+    if (g.traced && (x->sub == K_DISTINCT || x->sub == K_LATEST))
+        g.traced = 0;   /* the list itself is traced */
+    const struct ir *save = c->trace_agg;
+    c->trace_agg = NULL;
     struct body b = {agg_body, &g};
     cc_iter(c, x->x, b);
+    c->trace_agg = save;
     return r;
 }
 
@@ -358,8 +371,15 @@ int cc_expr(struct comp *c, const struct ir *x)
         /* the value lives in the rule's let table; computed here unless done */
         r = c->let_reg[x->a];
         int m = cc_emit(c, OP_MEMO, 0, 0, c->memo_base + x->a, 0, 0, 0);
-        a = cc_expr(c, c->rule->lets[x->a].value);
+        const struct clet *l = &c->rule->lets[x->a];
+        const struct ir *save = c->trace_agg;
+        if (c->trace)   /* explain: the elements of a let's aggregate */
+            c->trace_agg = !l->nested && l->value && l->value->op == I_AGG ? l->value : NULL;
+        a = cc_expr(c, l->value);
+        c->trace_agg = save;
         cc_emit(c, OP_MOVE, 0, 0, r, a, 0, 0);
+        if (c->trace && !l->nested)
+            tc_let(c, x->a, r);
         cc_emit(c, OP_MEMO_SET, 0, 0, c->memo_base + x->a, 0, 0, 0);
         cc_patch(c, m);
         break;
@@ -395,7 +415,7 @@ int cc_expr(struct comp *c, const struct ir *x)
         a = cc_expr(c, x->x);
         b = cc_expr(c, x->y);
         r = cc_newreg(c);
-        cc_emit(c, OP_CMP, x->sub, (uint16_t)cmp_class(x->x->t, x->y->t), r, a, b, 0);
+        cc_emit(c, OP_CMP, x->sub, (uint16_t)cc_cmp_class(x->x->t, x->y->t), r, a, b, 0);
         break;
     case I_IN:
         a = cc_expr(c, x->x);
@@ -490,15 +510,15 @@ void cc_false(struct comp *c, const struct ir *x, struct jlist *jl)
         return;
     case I_CONST:
         if (!x->num)
-            jl_add(c, jl, cc_emit(c, OP_JMP, 0, 0, 0, 0, 0, 0));
+            cc_jl_add(c, jl, cc_emit(c, OP_JMP, 0, 0, 0, 0, 0, 0));
         return;
     case I_HAVE:
         if (c->have) {
             if (!c->have[x->a])
-                jl_add(c, jl, cc_emit(c, OP_JMP, 0, 0, 0, 0, 0, 0));
+                cc_jl_add(c, jl, cc_emit(c, OP_JMP, 0, 0, 0, 0, 0, 0));
             return;
         }
-        jl_add(c, jl, cc_emit(c, OP_JF, 0, 0, cc_expr(c, x), 0, 0, 0));
+        cc_jl_add(c, jl, cc_emit(c, OP_JF, 0, 0, cc_expr(c, x), 0, 0, 0));
         return;
     case I_CMP:
     case I_IN: {
@@ -513,16 +533,16 @@ void cc_false(struct comp *c, const struct ir *x, struct jlist *jl)
                                k->den == 1 && k->num >= -2147483647 && k->num <= 2147483647))) {
             int row = cc_expr(c, col->x);
             if (x->op == I_IN)
-                jl_add(c, jl, cc_emit(c, OP_JCOLIN, x->sub, 0, row, (int)x->num, col->col->off,
+                cc_jl_add(c, jl, cc_emit(c, OP_JCOLIN, x->sub, 0, row, (int)x->num, col->col->off,
                                       0));
             else
-                jl_add(c, jl, cc_emit(c, OP_JCOL, x->sub, 0, row, (int)k->num, col->col->off, 0));
+                cc_jl_add(c, jl, cc_emit(c, OP_JCOL, x->sub, 0, row, (int)k->num, col->col->off, 0));
             return;
         }
     }
         __attribute__((fallthrough));
     default:
-        jl_add(c, jl, cc_emit(c, OP_JF, 0, 0, cc_expr(c, x), 0, 0, 0));
+        cc_jl_add(c, jl, cc_emit(c, OP_JF, 0, 0, cc_expr(c, x), 0, 0, 0));
     }
 }
 
@@ -550,10 +570,10 @@ static void cc_true(struct comp *c, const struct ir *x, struct jlist *jl)
         return;
     case I_CONST:
         if (x->num)
-            jl_add(c, jl, cc_emit(c, OP_JMP, 0, 0, 0, 0, 0, 0));
+            cc_jl_add(c, jl, cc_emit(c, OP_JMP, 0, 0, 0, 0, 0, 0));
         return;
     default:
-        jl_add(c, jl, cc_emit(c, OP_JT, 0, 0, cc_expr(c, x), 0, 0, 0));
+        cc_jl_add(c, jl, cc_emit(c, OP_JT, 0, 0, cc_expr(c, x), 0, 0, 0));
     }
 }
 

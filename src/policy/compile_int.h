@@ -44,6 +44,15 @@ struct comp {
     /* per-month sums being read from buckets (compile.c, window_sum) */
     const struct bucket *buckets;
     const int *have;             /* optional feeds present (enum input_file), or NULL */
+    /* explain (trace.c): trace points wanted, the policy, the rule's index,
+     * the aggregate whose elements are traced, the tokens of each file */
+    int trace;
+    const struct cpolicy *cp;
+    int rule_index;
+    const struct ir *trace_agg;
+    int cap_tp;
+    struct token *ftok[LANG_MAX_FILES];
+    int nftok[LANG_MAX_FILES];
 };
 
 /* A FOR body: called with the element's register. */
@@ -75,10 +84,25 @@ void cc_for(struct comp *c, int source, int y, int cc, int src, struct body b);
 int cc_fmt(struct ty t);
 
 int cc_creg(struct comp *c, struct vval v);             /* constant register of v */
+int cc_cmp_class(struct ty a, struct ty b);             /* CMP class (prog.h) */
+void cc_jl_add(struct comp *c, struct jlist *jl, int at);
 int cc_internal_oom(struct comp *c);                     /* out of memory: -1 */
 
 /* compile_month.c: sum over the window with per-month inner sums, or -1 */
 int cc_window_sum(struct comp *c, const struct ir *x);
+
+/* trace.c: trace points for explain (only when c->trace; prog.h enum tp_kind) */
+void tc_unit(struct comp *c, const struct crule *r, int reg);
+/* Like cc_false, one conjunct at a time, each traced (kind TP_FILTER ...). */
+void tc_cond(struct comp *c, const struct ir *x, int kind, struct jlist *jl);
+void tc_sets(struct comp *c, const struct crule *r);
+void tc_let(struct comp *c, int let, int reg);
+void tc_fired(struct comp *c);
+/* inside the traced aggregate's body: the element, then its part's value */
+void tc_elem(struct comp *c, const struct ir *agg, int elem);
+int tc_part(struct comp *c, const struct ir *body);
+/* the tokens of file f (lexed once per compile), or NULL */
+const struct token *tc_tokens(struct comp *c, int f, int *n);
 
 /* compile_text.c */
 void cc_piece(struct comp *c, const struct ir *x);

@@ -33,13 +33,23 @@ static void block_body(struct comp *c, int elem, const void *ctx)
     c->line = r->pos.line;
     if (r->nlets)
         cc_emit(c, OP_RESET, 0, 0, c->memo_base, r->nlets, 0, 0);
+    int unit = r->each ? c->slot_reg[1] : c->slot_reg[0];
     struct jlist end = {0};
-    if (r->filter)
-        cc_false(c, r->filter, &end);
-    for (int i = 0; i < r->nreq; i++)
-        cc_false(c, r->req[i], &end);
-    if (r->when)
-        cc_false(c, r->when, &end);
+    if (c->trace) {   /* explain (trace.c): the same tests, each one recorded */
+        tc_unit(c, r, unit);
+        tc_cond(c, r->filter, TP_FILTER, &end);
+        for (int i = 0; i < r->nreq; i++)
+            tc_cond(c, r->req[i], TP_REQUIRE, &end);
+        tc_sets(c, r);
+        tc_cond(c, r->when, TP_WHEN, &end);
+    } else {
+        if (r->filter)
+            cc_false(c, r->filter, &end);
+        for (int i = 0; i < r->nreq; i++)
+            cc_false(c, r->req[i], &end);
+        if (r->when)
+            cc_false(c, r->when, &end);
+    }
     c->line = r->pos.line;
     cc_emit(c, OP_EV_BEGIN, 0, 0, 0, 0, 0, 0);
     for (int i = 0; i < r->nev; i++)
@@ -47,7 +57,8 @@ static void block_body(struct comp *c, int elem, const void *ctx)
     for (int i = 0; i < r->nkey; i++)
         cc_key_item(c, r->key[i]);
     c->line = r->pos.line;
-    int unit = r->each ? c->slot_reg[1] : c->slot_reg[0];
+    if (c->trace)
+        tc_fired(c);
     cc_emit(c, OP_EMIT, r->unit, r->each ? r->each_kind : 0, bc->rule_index, unit, r->each, 0);
     cc_patch_all(c, &end);
 }
@@ -56,6 +67,7 @@ static void rule_block(struct comp *c, const struct crule *r, int rule_index, in
 {
     int mark = c->nreg;
     c->rule = r;
+    c->rule_index = rule_index;
     c->let_reg = calloc((size_t)r->nlets + 1, sizeof *c->let_reg);
     c->slot_reg = calloc((size_t)r->nslots + 2, sizeof *c->slot_reg);
     if (!c->let_reg || !c->slot_reg) {
@@ -115,7 +127,7 @@ static void members_body(struct comp *c, int elem, const void *ctx)
 }
 
 int compile_policy(struct lang *L, const struct cpolicy *cp, int window_first,
-                   int window_last, const int *have, struct prog *P)
+                   int window_last, const int *have, int trace, struct prog *P)
 {
     memset(P, 0, sizeof *P);
     struct comp c;
@@ -123,6 +135,8 @@ int compile_policy(struct lang *L, const struct cpolicy *cp, int window_first,
     c.L = L;
     c.P = P;
     c.have = have;
+    c.trace = trace;
+    c.cp = cp;
     P->window_first = window_first;
     P->window_last = window_last;
     for (int i = 0; i < 32; i++)
@@ -179,5 +193,6 @@ void prog_free(struct prog *P)
     free(P->consts);
     free(P->cregs);
     free(P->rules);
+    free(P->tp);
     memset(P, 0, sizeof *P);
 }

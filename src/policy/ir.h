@@ -167,10 +167,37 @@ struct ir {
     const char *s;      /* I_CONST text, I_TEXT */
     uint32_t len;
     struct pos pos;
+    struct pos call;    /* the root of a define's expansion: where it was called
+                           (`evidenced_income(m)`, for explain's labels); else end 0 */
 };
 
 struct clet {
     struct ir *value;   /* NULL while being checked */
+    struct ty t;
+    const char *name;   /* as written (explain's trace names it) */
+    uint32_t nlen;
+    uint8_t nested;     /* brought by `fires` from another rule (not traced) */
+};
+
+/* A `let` whose value is a set: not computed, re-read where it is used;
+ * kept here so that explain can list its rows. */
+struct cset {
+    struct ir *value;
+    const char *name;
+    uint32_t nlen;
+};
+
+/* An effective parameter (explain lists those a rule uses; the policy
+ * hash covers every one). */
+struct cparam {
+    const char *name;
+    uint32_t nlen;
+    const struct param_ast *decl;   /* the declaration that set its type */
+    const struct param_ast *val;    /* the one whose values are in force (an override) */
+    int pick;                       /* index of the value in force in val->values */
+    struct ir *value;               /* the value in force (I_CONST), or NULL for a table */
+    struct ir **vals;               /* a table: one I_CONST per enum value, or NULL */
+    int by_enum;                    /* a table's enumeration, else -1 */
     struct ty t;
 };
 
@@ -193,13 +220,21 @@ struct crule {
     struct clet *lets;  /* its own and those of the rules it expands with fires */
     int nlets;
     int nslots;         /* element slots (0: the unit, 1: each element) */
+    struct cset *sets;  /* its own set-valued lets (explain) */
+    int nsets;
+    const struct rule_ast *ast;  /* its effective syntax tree (overrides applied) */
+    int *params;        /* indexes in cpolicy.params of the parameters it reads (its
+                           own text, the defines it calls, the rules it asks with
+                           fires), in first-use order */
+    int nparams;
 };
 
 struct cpolicy {
-    char name[64];
+    char name[64];      /* the entry file's name without .policy: "reference", "sixian" */
     struct crule *rules;
     int nrules;
     int nparams;        /* effective parameters */
+    struct cparam *params;
     int files;          /* policy files read (the extends chain) */
 };
 

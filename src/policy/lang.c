@@ -201,7 +201,7 @@ static int build(struct lang_prog *lp, const struct lang_opts *o, struct err *e)
         int first = last - o->window_months + 1;
         if (check_policy(L, files, nf, o->as_of, o->window_months, &lp->cp) == 0 &&
             L->nerrors == 0) {
-            if (compile_policy(L, &lp->cp, first, last, o->have, &lp->P) == 0)
+            if (compile_policy(L, &lp->cp, first, last, o->have, o->trace, &lp->P) == 0)
                 lp->compiled = 1;
         }
     }
@@ -232,8 +232,43 @@ static struct lang_prog *new_prog(void)
     return lp;
 }
 
-int lang_load_text(struct lang_prog **out, const char *path, const char *text, size_t len,
-                   const struct lang_opts *o, struct err *e)
+/* The policy's name: its file's, without the directory and ".policy". */
+static void set_name(struct lang_prog *lp, const char *path)
+{
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    size_t n = strlen(b);
+    if (n > 7 && strcmp(b + n - 7, ".policy") == 0)
+        n -= 7;
+    snprintf(lp->cp.name, sizeof lp->cp.name, "%.*s", (int)n, b);
+}
+
+static int load_text(struct lang_prog **out, const char *path, const char *text, size_t len,
+                     const struct lang_opts *o, int hash, struct err *e);
+
+/* policy_hash (lang.h) of lp: the same text compiled once more the
+ * canonical way (a fixed day, no feed decided, no trace).  The canonical
+ * compile cannot fail where lp's succeeded (every parameter has a value
+ * with no date); if it does, the hash says so rather than stop the run. */
+static int canonical_hash(struct lang_prog *lp, const struct lang_opts *o, struct err *e)
+{
+    struct lang_opts co = {date_from_ymd(2000, 1, 1), o->window_months, NULL, 0};
+    struct lang_prog *cl = NULL;
+    struct err ce;
+    err_init(&ce);
+    int st = load_text(&cl, lp->entry, lp->L.files[0].text, lp->L.files[0].len, &co, 0, &ce);
+    if (st == E_NOMEM) {
+        lang_prog_free(cl);
+        return ERR(e, E_NOMEM, "out of memory while compiling the policy");
+    }
+    if (st != E_OK || policy_hash(&cl->L, &cl->cp, &cl->P, lp->policy_hash) != 0)
+        snprintf(lp->policy_hash, sizeof lp->policy_hash, "unknown");
+    lang_prog_free(cl);
+    return E_OK;
+}
+
+static int load_text(struct lang_prog **out, const char *path, const char *text, size_t len,
+                     const struct lang_opts *o, int hash, struct err *e)
 {
     struct lang_prog *lp = *out = new_prog();
     if (!lp)
@@ -241,7 +276,17 @@ int lang_load_text(struct lang_prog **out, const char *path, const char *text, s
     snprintf(lp->entry, sizeof lp->entry, "%s", path);
     if (add_text(lp, path, text, len, e) < 0)
         return e->code;
-    return build(lp, o, e);
+    int st = build(lp, o, e);
+    set_name(lp, path);   /* after check_policy, which clears lp->cp */
+    if (st == E_OK && hash)
+        st = canonical_hash(lp, o, e);
+    return st;
+}
+
+int lang_load_text(struct lang_prog **out, const char *path, const char *text, size_t len,
+                   const struct lang_opts *o, struct err *e)
+{
+    return load_text(out, path, text, len, o, 1, e);
 }
 
 int lang_load_dir(struct lang_prog **out, const char *dir, const struct lang_opts *o,
@@ -266,7 +311,7 @@ int lang_load_dir(struct lang_prog **out, const char *dir, const struct lang_opt
     closedir(d);
     if (n == 0)
         return ERR(e, E_NOINPUT, "no *.policy file in %s (the rules language: "
-                   "rules/LANGUAGE.md)", dir);
+                   "rules/README.md)", dir);
     if (n > 1)
         return ERR(e, E_CONFIG, "%s holds %d .policy files (%s, %s%s): keep one; a pack names "
                    "its base with 'extends'", dir, n, found[0], found[1], n > 2 ? ", ..." : "");

@@ -194,7 +194,7 @@ struct token *lex_range(struct lang *L, int f, uint32_t from, uint32_t to, uint3
             n++;
             break;
         }
-        struct pos p = {(uint16_t)f, i, line};
+        struct pos p = {(uint16_t)f, i, line, i, i + 1};
         unsigned char c = (unsigned char)t[i];
         uint32_t s = i;
         if (is_alpha(c)) {

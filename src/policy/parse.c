@@ -1,6 +1,6 @@
 /* parse.c - the rules language's parser: tokens -> syntax tree (ast.h).
  *
- * Owns: the grammar (rules/LANGUAGE.md has it for users):
+ * Owns: the grammar (rules/README.md has it for users):
  *
  *   file    := item*
  *   item    := 'extends' NAME
@@ -153,7 +153,7 @@ struct node *ps_template(struct parser *p, const struct token *k)
             if (e == '\\' || e == '"' || e == '\'') {
                 lit[ln++] = e;
             } else {
-                struct pos ps = {(uint16_t)p->f, i, k->line};
+                struct pos ps = {(uint16_t)p->f, i, k->line, i, i + 1};
                 lang_error(p->L, ps, 2, "unknown escape '\\%c' in a string", e);
                 lang_hint(p->L, "write \\\\ for a backslash, \\\" or \\' for a quote, {{ and }} "
                                 "for braces");
@@ -167,7 +167,7 @@ struct node *ps_template(struct parser *p, const struct token *k)
             continue;
         }
         if (c == '}') {
-            struct pos ps = {(uint16_t)p->f, i, k->line};
+            struct pos ps = {(uint16_t)p->f, i, k->line, i, i + 1};
             lang_error(p->L, ps, 1, "a '}' in a string closes no hole");
             lang_hint(p->L, "write }} for a brace in the text");
             i++;
@@ -221,7 +221,7 @@ struct node *ps_template(struct parser *p, const struct token *k)
         if (!sub.t)
             return n;
         if (nt == 1) {
-            struct pos ps = {(uint16_t)p->f, i, k->line};
+            struct pos ps = {(uint16_t)p->f, i, k->line, i, i + 1};
             lang_error(p->L, ps, 2, "an empty {} in a string");
             lang_hint(p->L, "put a value in it, or write {{}} for braces");
         } else {
@@ -259,6 +259,7 @@ static struct node *bin(struct parser *p, int kind, int op, const struct token *
     n->b = b;
     if (a)
         n->pos = a->pos;
+    ps_span(p, n, a ? a->pos.from : at->off);
     return n;
 }
 
@@ -312,10 +313,21 @@ static int by_keys(struct parser *p, struct node *n, const char *usage, int desc
     }
 }
 
-/* primary: one case per token that can start a value.  Long because it is
- * one switch over those tokens, kept whole as the grammar's own table of
- * them (each case a few lines; splitting would scatter the grammar). */
+static struct node *primary(struct parser *p);
+
+/* A primary with its span: from its first token (an opening parenthesis
+ * too) to the last one taken (the closing one). */
 static struct node *parse_primary(struct parser *p)
+{
+    uint32_t from = cur(p)->off;
+    struct node *n = primary(p);
+    ps_span(p, n, from);
+    return n;
+}
+
+/* primary: one case per token that can start a value.  Long because it is
+ * kept in one switch (over 150 lines) as the grammar's own table of them. */
+static struct node *primary(struct parser *p)
 {
     struct token *k = cur(p);
     struct node *n;
@@ -527,6 +539,7 @@ static struct node *parse_postfix(struct parser *p)
         } else {
             break;
         }
+        ps_span(p, n, n->a ? n->a->pos.from : n->pos.from);
     }
     return n;
 }
@@ -538,6 +551,7 @@ static struct node *parse_unary(struct parser *p)
         struct node *n = ps_mk(p, N_NEG, k);
         if (n)
             n->a = parse_unary(p);
+        ps_span(p, n, k->off);
         return n;
     }
     return parse_postfix(p);
@@ -610,6 +624,7 @@ static struct node *parse_not(struct parser *p)
         struct node *n = ps_mk(p, N_NOT, k);
         if (n)
             n->a = parse_not(p);
+        ps_span(p, n, k->off);
         return n;
     }
     return parse_cmp(p);

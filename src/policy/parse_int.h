@@ -34,8 +34,22 @@ static inline int peek2(struct parser *p)
 
 static inline struct pos tpos(struct parser *p, const struct token *k)
 {
-    struct pos ps = {(uint16_t)p->f, k->off, k->line};
+    struct pos ps = {(uint16_t)p->f, k->off, k->line, k->off, k->off + k->len};
     return ps;
+}
+
+/* n's span (pos.from, pos.end) widened to [from, the last token taken). */
+static inline void ps_span(struct parser *p, struct node *n, uint32_t from)
+{
+    if (!n)
+        return;
+    if (from < n->pos.from || n->pos.end == 0)
+        n->pos.from = from;
+    if (p->i > 0) {
+        const struct token *last = &p->t[p->i - 1];
+        if (last->off + last->len > n->pos.end)
+            n->pos.end = last->off + last->len;
+    }
 }
 
 static inline struct token *next(struct parser *p)

@@ -320,6 +320,7 @@ static void parse_clause(struct parser *p, struct rule_ast *r)
                 q->s = p->text + nm->off;
                 q->slen = nm->len;
                 q->bpos = tpos(p, nm);
+                ps_span(p, q, f->off);
             } else {
                 q = ps_or(p);
             }

@@ -64,6 +64,9 @@
  *                                           in key order, a tie after the rows
  *                                           it ties with; bit 8+i of y: key i
  *                                           descending
+ *   TRACE       a=reg b=trace point         explain only: record r[a] at trace point
+ *                                           b (P->tp[b]); a program compiled for a
+ *                                           run has none, so a run pays nothing
  *
  * Registers -1, -2, ... hold the constants cregs[0], cregs[1], ... (set once
  * per thread; no op writes them), so a constant in an expression costs no op.
@@ -82,7 +85,7 @@ enum opcode {
     OP_EXISTS, OP_FN, OP_PICK, OP_INC, OP_JF, OP_JT, OP_JM, OP_JMP, OP_FOR, OP_BREAK,
     OP_LIST_NEW, OP_LIST_ADD, OP_MEMO, OP_MEMO_SET, OP_RESET, OP_HAVE, OP_EV_BEGIN,
     OP_PIECE_BEGIN, OP_PIECE_END, OP_KEY_BEGIN, OP_KEY_END, OP_TLIT, OP_TVAL, OP_EMIT,
-    OP_ZERO, OP_BUCKET, OP_ADD_AT, OP_LOAD_AT, OP_JCOL, OP_JCOLIN, OP_LATEST,
+    OP_ZERO, OP_BUCKET, OP_ADD_AT, OP_LOAD_AT, OP_JCOL, OP_JCOLIN, OP_LATEST, OP_TRACE,
     N_OPCODES
 };
 extern const char *const opcode_names[N_OPCODES];
@@ -138,6 +141,34 @@ struct prule {
 
 enum entry { ENTRY_ROLLS, ENTRY_CANCELLED, ENTRY_CANDIDATE, N_ENTRIES };
 
+/* Trace points of a program compiled for explain (policy/trace.c puts
+ * them; engine/explain.c reads what the VM recorded at them).  A rule's
+ * block traces, in order: TP_UNIT (what it judges now), each condition of
+ * its `where` (TP_FILTER), `requires` (TP_REQUIRE) and `when` (TP_WHEN)
+ * split at `and`, a comparison's two sides first (TP_SIDE), the rows of
+ * its set lets (TP_ROW each, then TP_SET the count), its lets when first
+ * computed (TP_LET; a let summed over a set also each element, TP_ELEM,
+ * and its part, TP_PART), and TP_FIRED just before the flag (the evidence
+ * and key).  The first condition found false ends the block. */
+enum tp_kind { TP_UNIT, TP_FILTER, TP_REQUIRE, TP_WHEN, TP_SIDE, TP_SET, TP_ROW, TP_LET,
+               TP_ELEM, TP_PART, TP_FIRED, N_TP };
+
+struct tpoint {
+    uint8_t kind;        /* enum tp_kind */
+    uint8_t fmt;         /* enum tfmt of the value, or TF_ROW / TF_LIST */
+    uint8_t en;          /* FMT_ENUM: enum id; TF_ROW: row kind; TF_LIST: see el */
+    uint8_t el_fmt;      /* TF_LIST: the elements' format (TF_ROW: rows of kind en) */
+    int rule;            /* index in P->rules */
+    const char *label;   /* the source text (a let's name), NUL-terminated, or NULL */
+    uint32_t line;       /* source line */
+    uint16_t file;       /* source file (struct lang.files) */
+    int16_t depth;       /* nesting for display: 0 a clause, 1 a part of it */
+    uint8_t bare;        /* a condition that is a value written bare (`requires
+                            h.standard`): false means the value is missing */
+};
+#define TF_ROW 100       /* a row (household, member, a feed's row...) */
+#define TF_LIST 101      /* a list (distinct, latest) */
+
 struct prog {
     struct op *ops;
     int nops;
@@ -152,6 +183,8 @@ struct prog {
     int reg_unit;                /* the household or candidate judged */
     int window_first, window_last;   /* months of the income window */
     int severity[32];            /* per enum rule_id: SEV_OFF when not in the policy */
+    struct tpoint *tp;           /* trace points (compiled for explain), or NULL */
+    int ntp;
 };
 
 #endif

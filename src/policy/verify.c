@@ -117,6 +117,10 @@ static int operands(struct ver *v, int pc)
                        o->c + o->x + o->d <= P->nregs && o->x + o->d <= 8 &&
                        (o->d == 0 || o->y < 256)
                    ? 0 : bad(v, pc, "registers of latest()");
+    case OP_TRACE:
+        return reg(v, o->a) && o->b >= 0 && o->b < v->P->ntp && v->P->tp[o->b].rule >= 0 &&
+                       v->P->tp[o->b].rule < v->P->nrules
+                   ? 0 : bad(v, pc, "register or trace point");
     case OP_JCOL: case OP_JCOLIN:
         return reg(v, o->a) && o->c >= 0 && o->c <= 508 ? 0 : bad(v, pc, "register or column");
     case OP_JMP: case OP_BREAK: case OP_EV_BEGIN: case OP_PIECE_BEGIN: case OP_PIECE_END:

@@ -296,7 +296,7 @@ static void post_check(struct serve_ctx *c, const struct serve_call *q, struct s
     struct snapref *snap = snaps_get(c->snaps);
     struct precheck_in in = {NULL, NULL, (const unsigned char *)rq.hh_csv,
                              (const unsigned char *)rq.mem_csv, rq.hh_len, rq.mem_len,
-                             "households", "members", lu.as_of, 1};
+                             "households", "members", lu.as_of, 1, NULL};
     struct precheck_result res;
     struct err e;
     err_init(&e);
@@ -380,6 +380,12 @@ static void get_snapshot(struct serve_ctx *c, const struct serve_call *q, struct
     json_put_str(f, s->b.pol.hash);
     fputs(",\"source\":", f);
     json_put_str(f, s->b.rules_src);
+    if (si->policy_compiled[0]) {   /* the rules language's policy it was built with */
+        fputs(",\"pack\":", f);
+        json_put_str(f, si->policy_pack);
+        fputs(",\"policy_hash\":", f);
+        json_put_str(f, si->policy_compiled);
+    }
     fputs("},\"social_insurance_through\":", f);
     int thr = snap_si_through(si);
     if (thr == SNAP_NO_MONTH) {

@@ -432,7 +432,32 @@ int precheck_run(struct precheck_base *b, const struct precheck_in *in, struct p
         struct judge jg = {.d = &r->fd, .pol = &b->pol, .as_of = in->as_of, .jn = &r->jn,
                            .cal = &r->cal, .er = &r->er};
         memcpy(jg.have, have, sizeof jg.have);
-        st = pipeline_judge(&jg, e);
+        struct explain_req ex;
+        uint32_t *units = NULL;
+        memset(&ex, 0, sizeof ex);
+        if (in->explain_rules) {   /* check --explain: every given household, given order */
+            size_t nfd = r->fd.households.n, ng = r->gd.households.n, n = 0;
+            units = malloc((ng ? ng : 1) * sizeof *units);
+            if (!units)
+                st = ERR(e, E_NOMEM, "out of memory while explaining");
+            for (size_t g = 0; units && g < ng; g++)
+                units[g] = UINT32_MAX;
+            for (size_t k = 0; units && k < nfd; k++)
+                if (r->given_of[k] >= 0 && (size_t)r->given_of[k] < ng)
+                    units[r->given_of[k]] = (uint32_t)k;
+            for (size_t g = 0; units && g < ng; g++)
+                if (units[g] != UINT32_MAX)
+                    units[n++] = units[g];
+            ex.rules_dir = in->explain_rules;
+            ex.households = units;
+            ex.n_households = n;
+            jg.ex = &ex;
+        }
+        if (st == E_OK)
+            st = pipeline_judge(&jg, e);
+        r->explain = ex.text;
+        r->explain_len = ex.len;
+        free(units);
     }
     r->ms[2] = pipeline_now_ms() - t;
     t = pipeline_now_ms();
@@ -464,6 +489,7 @@ void precheck_result_free(struct precheck_result *r)
     free(r->notes);
     free(r->unread_lines);
     free(r->given_of);
+    free(r->explain);
     eval_result_free(&r->er);
     calendar_free(&r->cal);
     join_free(&r->jn);

@@ -42,6 +42,10 @@
  * verified up front, so the lazy verification of snapshot.c never writes).
  * precheck_run sets the calling thread's OpenMP thread count.
  *
+ * With precheck_in.explain_rules (`hedui check --explain`) the same judge
+ * also explains every given household (engine/explain.h) with that policy;
+ * the text is kept in the result.
+ *
  * Owns: the wiring of a check (normalise, materialise, join, calendar,
  * evaluate), the verdicts and review reasons, and the renderings of a
  * result (text for a caseworker, JSON for other systems and `serve`,
@@ -97,6 +101,8 @@ struct precheck_in {
     const char *hh_label, *mem_label;
     int as_of;                 /* day number */
     int threads;               /* 0: 1, or every core from 20000 households on */
+    const char *explain_rules; /* check --explain: explain every given household with
+                                  this policy directory (engine/explain.h), or NULL */
 };
 
 enum precheck_verdict { PV_NONE, PV_REVIEW, PV_INELIGIBLE, N_PV };
@@ -149,6 +155,8 @@ struct precheck_result {
     long long *unread_lines;         /* members lines that could not be read */
     size_t n_unread;
     struct eval_result er;
+    char *explain;                   /* check --explain: the text (malloc'd), or NULL */
+    size_t explain_len;
     double ms[5];                    /* read input, lookups, evaluate, verdicts, total */
     /* private */
     struct normaliser nz;

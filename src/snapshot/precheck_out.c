@@ -9,7 +9,9 @@
  *
  * JSON shape (one object; keys in this order):
  *   tool, tool_version, as_of, snapshot {path, format_version, feeds_as_of,
- *   built_unix, age_days, max_age_days}, policy {version, xxh64, source},
+ *   built_unix, age_days, max_age_days}, policy {version, xxh64, source,
+ *   pack?, policy_hash? (the rules language's policy that judged),
+ *   snapshot_pack?, snapshot_policy_hash? (the one the snapshot was built with)},
  *   income_window {first, last, social_insurance_through, not_covered[]},
  *   warnings[], rules_skipped[], rejects[{file, line, reason}],
  *   households[{household_id, status, program, area_type, region_code,
@@ -144,6 +146,17 @@ void precheck_print_text(FILE *f, const struct precheck_base *b, const struct pr
     fprintf(f, "核对 hedui check  快照 %s (数据截至 %s)  政策 %s (%s%s)  核对日期 %s\n",
             index_label, built, b->pol.version, b->pol.hash,
             strcmp(b->rules_src, "snapshot") ? ", --rules" : "", asof);
+    if (r->er.policy_hash[0] || b->info.policy_compiled[0]) {   /* the rules language's */
+        if (r->er.policy_hash[0])
+            fprintf(f, "规则 policy %s  hash %s", r->er.policy_name, r->er.policy_hash);
+        else
+            fprintf(f, "规则 policy (快照 snapshot) %s  hash %s", b->info.policy_pack,
+                    b->info.policy_compiled);
+        if (r->er.policy_hash[0] && b->info.policy_compiled[0])
+            fprintf(f, "  (快照 snapshot built with %s  hash %s)", b->info.policy_pack,
+                    b->info.policy_compiled);
+        fputs("\n", f);
+    }
     if (r->age_warn) {
         age_text(b, r, 1, buf, sizeof buf);
         fprintf(f, "警告: %s\n", buf);
@@ -310,6 +323,18 @@ void precheck_print_json(FILE *f, const struct precheck_base *b, const struct pr
     json_put_str(f, b->pol.hash);
     fputs(",\"source\":", f);
     json_put_str(f, b->rules_src);
+    if (r->er.policy_hash[0]) {   /* the rules language's policy that judged */
+        fputs(",\"pack\":", f);
+        json_put_str(f, r->er.policy_name);
+        fputs(",\"policy_hash\":", f);
+        json_put_str(f, r->er.policy_hash);
+    }
+    if (b->info.policy_compiled[0]) {   /* the one the snapshot was built with */
+        fputs(",\"snapshot_pack\":", f);
+        json_put_str(f, b->info.policy_pack);
+        fputs(",\"snapshot_policy_hash\":", f);
+        json_put_str(f, b->info.policy_compiled);
+    }
     month_format(r->window_first, m);
     fprintf(f, "},\"income_window\":{\"first\":\"%s\"", m);
     month_format(r->window_last, m);

@@ -49,8 +49,10 @@
 struct snap;                   /* snapshot.h */
 
 #define SNAP_MAGIC "HEDUISNP"
-/* 2: the header says which months social insurance covers (si_*). */
-#define SNAP_FORMAT_VERSION 2u
+/* 2: the header says which months social insurance covers (si_*).
+ * 3: the header names the rules language's policy it was built with
+ *    (policy_pack, policy_compiled: lang.h policy_hash). */
+#define SNAP_FORMAT_VERSION 3u
 #define SNAP_BLOCK 16384u
 #define SNAP_HEADER_BYTES 4096u
 #define SNAP_ENDIAN_MARK 0x01020304u
@@ -105,6 +107,8 @@ struct snap_header {
      * whether its income window is covered (snapshot.h snap_si_uncovered). */
     int32_t si_first_month, si_last_month;
     uint8_t si_months[SNAP_SI_MONTHS / 8];
+    char policy_pack[64];      /* the rules language's policy: its name ("reference") */
+    char policy_compiled[24];  /* its compiled hash (lang.h policy_hash), hex; "" if none */
     uint64_t header_hash;      /* XXH3-64 of every byte before this field */
 };
 

@@ -530,6 +530,8 @@ static int write_header(int fd, const char *tmp, struct snap_header *h, uint64_t
     h->built_unix = (int64_t)time(NULL);
     snprintf(h->policy_version, sizeof h->policy_version, "%s", pol->version);
     snprintf(h->policy_hash, sizeof h->policy_hash, "%s", pol->hash);
+    snprintf(h->policy_pack, sizeof h->policy_pack, "%s", pol->lang_name);
+    snprintf(h->policy_compiled, sizeof h->policy_compiled, "%s", pol->lang_hash);
     h->header_hash = XXH3_64bits(h, offsetof(struct snap_header, header_hash));
     for (size_t done = 0; done < SNAP_HEADER_BYTES;) {
         ssize_t k = pwrite(fd, (const char *)h + done, SNAP_HEADER_BYTES - done, (off_t)done);

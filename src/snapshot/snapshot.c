@@ -254,6 +254,10 @@ void snap_get_info(const struct snap *s, struct snap_info *o)
              (int)sizeof h->policy_version, h->policy_version);
     snprintf(o->policy_hash, sizeof o->policy_hash, "%.*s", (int)sizeof h->policy_hash,
              h->policy_hash);
+    snprintf(o->policy_pack, sizeof o->policy_pack, "%.*s", (int)sizeof h->policy_pack,
+             h->policy_pack);
+    snprintf(o->policy_compiled, sizeof o->policy_compiled, "%.*s",
+             (int)sizeof h->policy_compiled, h->policy_compiled);
     o->n_persons = h->n_persons;
     o->n_households = h->n_households;
     o->n_members = h->n_members;

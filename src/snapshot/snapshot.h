@@ -101,6 +101,8 @@ struct snap_info {
     long long built_unix;
     char policy_version[65];
     char policy_hash[25];      /* XXH64 of policy.rules, hex */
+    char policy_pack[65];      /* the rules language's policy built with, or "" */
+    char policy_compiled[25];  /* its compiled hash (lang.h policy_hash), or "" */
     unsigned long long n_persons, n_households, n_members;
     unsigned long long n_blocks, n_verified;
     unsigned block_size;

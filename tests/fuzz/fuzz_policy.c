@@ -14,7 +14,15 @@
  *     body; loop bodies nested; BREAK within its loops), and no error was
  *     recorded;
  *   - the same bytes compile to the same program twice (ops and constants,
- *     text constants compared by content).
+ *     text constants compared by content);
+ *   - compiled for explain (trace points, lang_opts.trace), the same bytes
+ *     give the same status and diagnostics count, a program that passes the
+ *     verifier (TRACE ops naming trace points of existing rules), labels
+ *     that are NUL-terminated text of at most 250 bytes;
+ *   - the compiled policy's hash (lang.h policy_hash) is 16 hex digits and
+ *     the same for the three compiles.
+ * Seeds (tests/fuzz/corpus/fuzz_policy): the reference, the three shipped
+ * packs, and small policies for each construct.
  */
 #if defined(HEDUI_FAULT_BUILD) || defined(ENGINE_FAULTINJ_H)
 #error "fuzz targets are built without fault injection (src/base/faultinj.h)"
@@ -127,7 +135,7 @@ static void check_one(const struct lang_prog *lp, int st, const struct err *e)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct lang_opts o = {as_of, 6, NULL};
+    struct lang_opts o = {as_of, 6, NULL, 0};
     struct lang_prog *a = NULL, *b = NULL;
     struct err ea, eb;
     err_init(&ea);
@@ -148,6 +156,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (int i = 0; i < a->P.ncregs; i++)
             CHECK(same_text(&a->P.cregs[i], &b->P.cregs[i]));
     }
+    /* the same policy compiled for explain */
+    struct lang_opts ot = o;
+    ot.trace = 1;
+    struct lang_prog *t = NULL;
+    struct err et;
+    err_init(&et);
+    int stt = lang_load_text(&t, path, (const char *)data, size, &ot, &et);
+    CHECK(t);
+    check_one(t, stt, &et);
+    CHECK(stt == sa && t->nerrors == a->nerrors);
+    if (sa == E_OK) {
+        CHECK(strlen(a->policy_hash) == 16 && strspn(a->policy_hash, "0123456789abcdef") == 16);
+        CHECK(strcmp(a->policy_hash, b->policy_hash) == 0);
+        CHECK(strcmp(a->policy_hash, t->policy_hash) == 0);
+        CHECK(a->P.ntp == 0);
+        for (int i = 0; i < t->P.ntp; i++)
+            CHECK(!t->P.tp[i].label || strlen(t->P.tp[i].label) <= 250);
+    }
+    lang_prog_free(t);
     lang_prog_free(a);
     lang_prog_free(b);
     return 0;
