@@ -50,7 +50,7 @@ check "E09 shows the household income per member (declared x months vs evidenced
 check "E09 shows the when and both sides of it, exactly" \
     'has "$T/e09" "when income / (window_months * h.size) > h.standard.monthly_yuan * factor[h.program]: true" && has "$T/e09" "income / (window_months * h.size) = 1050.01" && has "$T/e09" "h.standard.monthly_yuan * factor[h.program] = 1050"'
 check "E09 fires with the run's evidence and its key" \
-    'has "$T/e09" "=> 命中 fires: income: 6-month total 12600.12 over 2 counted members" && has "$T/e09" "key: 12600.12, 2, 1050, dibao"'
+    'has "$T/e09" "=> 命中 fires: income: 6-month total 12600.12 / 2 counted members / 6 months = 1050.01 per person per month > standard 1050.00" && has "$T/e09" "key: 12600.12, 2, 1050, dibao"'
 check "HH020 lists the run's flag" \
     'has "$T/hh020" "flags for this unit, as '"'"'hedui run'"'"' lists them: 1" && has "$T/hh020" "  E09_INCOME HK0020: income:"'
 

@@ -143,8 +143,8 @@ for page in "$T/run-report.html" "$T/rep-hist.html"; do
     check "$name: ... and names the households and the candidate's line" \
         "grep -q '家庭（户编号）：HH040、HH041' '$page' && grep -q 'candidates.csv 的行号）：14' '$page'"
 done
-FX3="$T/fx3"
-mkdir "$FX3"
+FX3="$T/fxstd"
+mkdir -p "$FX3"
 cp "$FX"/*.csv "$FX3/"
 printf '610104,urban,2025-01-01,990.00\n' >>"$FX3/standards.csv"
 "$HEDUI" run -q --data "$FX3" --out "$T/o3" --as-of $ASOF 2>"$T/err"
