@@ -4,8 +4,9 @@
  * renders a result).
  *
  * Owns: precheck_open/close, precheck_run (normaliser -> snap_materialise
- * -> join_build -> calendar_build -> evaluate_run, as pipeline.c wires a
- * run), the grouping of flags by given household, the income-window and
+ * -> pipeline_judge: join_build, calendar_build, and evaluate_run or, under
+ * HEDUI_EVAL=lang, the language on lang_dir, as a run judges), the
+ * grouping of flags by given household, the income-window and
  * snapshot-age checks, and the audit of the given member rows.
  * Never: prints, exits, or keeps state between checks outside the result
  * (serve runs many at once on one base).
@@ -31,6 +32,7 @@
 #include "base/num.h"
 #include "engine/load.h"
 #include "pipeline.h"
+#include "policy/lang.h"
 
 const char *const precheck_verdict_id[N_PV] = {"no_finding", "needs_review", "looks_ineligible"};
 const char *const precheck_verdict_zh[N_PV] = {"无发现", "需复核", "疑似不符合条件"};
@@ -39,8 +41,29 @@ const char *const precheck_reason_id[N_PR] = {"no_standard", "no_members", "memb
 
 /* ---------- the base ---------- */
 
-int precheck_open(struct precheck_base *b, const char *index, const char *rules_dir, int flags,
-                  struct err *e)
+/* Under HEDUI_EVAL=lang: compile the language's policy of b->lang_dir as
+ * a check of the snapshot's own date would, to refuse a bad one now. */
+static int lang_precompile(struct precheck_base *b, struct err *e)
+{
+    const char *ev = getenv("HEDUI_EVAL");   /* as pipeline_judge reads it */
+    if (!b->lang_dir[0] || !ev || strcmp(ev, "lang") != 0)
+        return E_OK;
+    struct snap_input in[N_INPUT];
+    int st = snap_inputs(&b->s, in, e);
+    if (st != E_OK)
+        return st;
+    int have[N_INPUT];
+    for (int f = 0; f < N_INPUT; f++)
+        have[f] = in[f].present && f != IN_CANDIDATES;
+    struct lang_opts o = {b->info.as_of, b->pol.income_months, have};
+    struct lang_prog *lp = NULL;
+    st = lang_load_dir(&lp, b->lang_dir, &o, e);
+    lang_prog_free(lp);
+    return st;
+}
+
+int precheck_open(struct precheck_base *b, const char *index, const char *rules_dir,
+                  const char *lang_dir, int flags, struct err *e)
 {
     memset(b, 0, sizeof *b);
     int st = snap_open(&b->s, index, e);
@@ -57,11 +80,19 @@ int precheck_open(struct precheck_base *b, const char *index, const char *rules_
         st = snap_policy_load(&b->s, &b->pol, e);
         snprintf(b->rules_src, sizeof b->rules_src, "snapshot");
     }
+    snap_get_info(&b->s, &b->info);
+    if (st == E_OK && lang_dir) {
+        if (strlen(lang_dir) >= sizeof b->lang_dir)
+            st = ERR(e, E_CONFIG, "rules directory name too long: %.80s...", lang_dir);
+        else
+            snprintf(b->lang_dir, sizeof b->lang_dir, "%s", lang_dir);
+    }
+    if (st == E_OK)
+        st = lang_precompile(b, e);
     if (st != E_OK) {
         snap_close(&b->s);
         return st;
     }
-    snap_get_info(&b->s, &b->info);
     b->opened = 1;
     return E_OK;
 }
@@ -364,14 +395,12 @@ static int load_given(struct precheck_result *r, const struct precheck_in *in, e
 }
 
 /* The notes on rules not judged (the catalogue's wording): the optional
- * feeds absent at build time, and those format 1 does not carry. */
+ * feeds absent at build time, the rules the run skips on the same data. */
 static void skipped_notes(struct precheck_result *r, const int have[N_INPUT])
 {
     const char *why[N_INPUT];
     for (int f = 0; f < N_INPUT; f++)
-        why[f] = have[f] || f == IN_CANDIDATES ? NULL
-                 : f < SNAP_INPUTS ? "absent when the snapshot was built"
-                                   : "not carried by the snapshot (format 1)";
+        why[f] = have[f] || f == IN_CANDIDATES ? NULL : "absent when the snapshot was built";
     rule_skip_notes(&r->skip, why);
     r->skipped = r->skip.list;
 }
@@ -430,7 +459,8 @@ int precheck_run(struct precheck_base *b, const struct precheck_in *in, struct p
         skipped_notes(r, have);
         have[IN_CANDIDATES] = 0;   /* L01 is the nightly run's search, not a check */
         struct judge jg = {.d = &r->fd, .pol = &b->pol, .as_of = in->as_of, .jn = &r->jn,
-                           .cal = &r->cal, .er = &r->er};
+                           .cal = &r->cal, .er = &r->er,
+                           .rules_dir = b->lang_dir[0] ? b->lang_dir : NULL};
         memcpy(jg.have, have, sizeof jg.have);
         st = pipeline_judge(&jg, e);
     }

@@ -75,15 +75,22 @@ struct precheck_base {
     struct policy pol;
     struct snap_info info;
     char rules_src[512];       /* "snapshot", or the --rules directory */
+    char lang_dir[4096];       /* the language's rules directory (HEDUI_EVAL=lang), or "" */
     int opened;
 };
 
 /* Open the snapshot at `index` and load the policy it judges with: the
  * snapshot's own copy, or rules_dir/policy.rules when rules_dir is set.
+ * lang_dir is the rules directory whose *.policy the rules language judges
+ * with when HEDUI_EVAL=lang (struct judge.rules_dir: the directory a run
+ * would read, i.e. --rules or the default places; NULL: the hand-written
+ * rules whatever HEDUI_EVAL says); under HEDUI_EVAL=lang it is compiled
+ * once here, so a bad policy is refused on opening, not on each check.
  * Errors: snap_open's (E_NOINPUT, E_IO, E_PARSE), snap_verify_all's,
- * policy_load's (E_CONFIG), E_NOMEM.  On error nothing stays open. */
-int precheck_open(struct precheck_base *b, const char *index, const char *rules_dir, int flags,
-                  struct err *e);
+ * policy_load's and the language's (E_CONFIG), E_NOMEM.  On error nothing
+ * stays open. */
+int precheck_open(struct precheck_base *b, const char *index, const char *rules_dir,
+                  const char *lang_dir, int flags, struct err *e);
 void precheck_close(struct precheck_base *b);
 
 /* ---------- one check ---------- */
