@@ -352,9 +352,11 @@ int pipeline_judge(struct judge *jg, struct err *e)
     jg->ec.as_of = jg->as_of;
     memcpy(jg->ec.have, jg->have, sizeof jg->ec.have);
     const char *ev = getenv("HEDUI_EVAL");   /* hidden: the rules language (engine/vm.h) */
-    st = (jg->lang || (ev && strcmp(ev, "lang") == 0)) && jg->rules_dir
-             ? vm_run_dir(&jg->ec, jg->rules_dir, jg->er, e)
-             : evaluate_run(&jg->ec, jg->er, e);
+    if ((jg->lang || (ev && strcmp(ev, "lang") == 0)) && jg->rules_dir)
+        st = jg->prog ? vm_run(&jg->ec, jg->prog, jg->er, e)
+                      : vm_run_dir(&jg->ec, jg->rules_dir, jg->er, e);
+    else
+        st = evaluate_run(&jg->ec, jg->er, e);
     jg->eval_ms = pipeline_now_ms() - t;
     return st;
 }

@@ -99,6 +99,8 @@ int pipeline_finish_load(struct pipeline *p, struct err *e);
 /* Feeds that look incomplete (feedcheck.h), then join, evaluate, rank. */
 int pipeline_evaluate(struct pipeline *p, struct err *e);
 
+struct prog;                    /* policy/prog.h */
+
 /* The judging part of a run, one entry point for the nightly run
  * (pipeline_evaluate), `hedui check` (on the dataset a snapshot yields) and
  * the unit tests (tests/testkit.c): on a loaded dataset (normalise_finish
@@ -115,6 +117,9 @@ struct judge {
     int as_of;                  /* in: day number */
     int lang;                   /* in: judge with the language whatever HEDUI_EVAL says
                                    (a pack directory) */
+    const struct prog *prog;    /* in: when the language judges, this program, compiled
+                                   from rules_dir for as_of and have[] (snapshot/precheck.c
+                                   keeps them), instead of compiling it; NULL: compile */
     int have[N_INPUT];          /* in: optional feeds to use; a rule whose feed
                                    is not used neither fires nor blocks */
     struct join *jn;            /* out */

@@ -425,18 +425,19 @@ same_flags() {
     "$HEDUI" serve --index "$idx" --listen 127.0.0.1:0 --log "$E/access.log" "$@" 2>"$E/serve.err" &
     SPID=$!
     URL=""
-    for _ in $(seq 1 200); do
-        URL=$(grep -o 'http://[^ ]*:[0-9]*' "$E/serve.err" 2>/dev/null | head -1)
+    for _ in $(seq 1 600); do
+        # the whole line: the port is followed by " ("
+        URL=$(sed -n 's|.*listening on \(http://[0-9.]*:[0-9]*\) (.*|\1|p' "$E/serve.err" 2>/dev/null | head -1)
         [ -n "$URL" ] && break
         kill -0 $SPID 2>/dev/null || break
         sleep 0.05
     done
-    st=$([ -n "$URL" ] && $PY post "$URL" "$E/b/ALL.json" "$E/served.json")
+    st=$([ -n "$URL" ] && $PY post "$URL" "$E/b/ALL.json" "$E/served.json" 2>"$E/post.err")
     kill $SPID 2>/dev/null
     wait $SPID 2>/dev/null
     SPID=""
     check "$label: serve's POST /v1/check gives them (status $st)" \
-        "[ '$st' = 200 ] && $PY flags '$E/served.json' '$want' $E_IDS >/dev/null || { cat '$E/serve.err' >&2; false; }"
+        "[ '$st' = 200 ] && $PY flags '$E/served.json' '$want' $E_IDS >/dev/null || { cat '$E/serve.err' '$E/post.err' >&2; false; }"
 }
 same_flags "E13, E14 as of $ASOF" "$T/run/flags.csv" "$IDX" $ASOF
 
@@ -474,6 +475,44 @@ export HEDUI_EVAL=lang
 check "the language run on that policy flags E13 for HH051 and rewords E14" \
     "grep -q '^E13_FINANCIAL_ASSETS,.*,HH051,' '$E/run-lang/flags.csv' && grep -q '^E14_FUNERAL_RECORD,.*,HH052,.*funeral record: cremation' '$E/run-lang/flags.csv'"
 same_flags "HEDUI_EVAL=lang" "$E/run-lang/flags.csv" "$IDX" $ASOF --rules "$RL"
+# one server, the language's programs kept per as-of date (snapshot/
+# precheck.c): a parameter that changes on 2026-06-18; checks as of ten
+# dates (more than the eight programs kept), then the first two again
+RD="$E/rules-dated"
+cp -r "$ROOT/rules" "$RD"
+sed -i 's/^param asset_months: count = 24 /param asset_months: count = 24 from 2026-06-18: 12 /' \
+    "$RD/reference.policy"
+for d in 15 20; do
+    "$HEDUI" run -q --data "$FX" --out "$E/run-dated-$d" --rules "$RD" --as-of 2026-06-$d 2>/dev/null
+done
+check "the language run with the dated parameter: E13 for HH051 as of 2026-06-20, not as of 2026-06-15" \
+    "grep -q '^E13_FINANCIAL_ASSETS,.*,HH051,' '$E/run-dated-20/flags.csv' && ! grep -q '^E13_FINANCIAL_ASSETS,.*,HH051,' '$E/run-dated-15/flags.csv'"
+"$HEDUI" serve --index "$IDX" --listen 127.0.0.1:0 --log "$E/access.log" --rules "$RD" 2>"$E/serve.err" &
+SPID=$!
+URL=""
+for _ in $(seq 1 600); do
+    URL=$(sed -n 's|.*listening on \(http://[0-9.]*:[0-9]*\) (.*|\1|p' "$E/serve.err" 2>/dev/null | head -1)
+    [ -n "$URL" ] && break
+    kill -0 $SPID 2>/dev/null || break
+    sleep 0.05
+done
+okd=0 nd=0
+for d in 15 20 16 17 18 19 21 22 23 24 15 20; do
+    sed "s/\"as_of\": \"$ASOF\"/\"as_of\": \"2026-06-$d\"/" "$E/b/ALL.json" >"$E/dated.json"
+    st=$([ -n "$URL" ] && $PY post "$URL" "$E/dated.json" "$E/dated-$d.json" 2>>"$E/post.err")
+    case $d in
+    15 | 20)
+        nd=$((nd + 1))
+        if [ "$st" = 200 ] && $PY flags "$E/dated-$d.json" "$E/run-dated-$d/flags.csv" $E_IDS >/dev/null; then
+            okd=$((okd + 1))
+        fi ;;
+    esac
+done
+kill $SPID 2>/dev/null
+wait $SPID 2>/dev/null
+SPID=""
+check "one server under HEDUI_EVAL=lang answers each date with that date's program ($okd of $nd as the runs)" \
+    "[ $okd -eq 4 ] && [ $nd -eq 4 ] || { cat '$E/serve.err' '$E/post.err' >&2; false; }"
 unset HEDUI_EVAL
 "$HEDUI" check --index "$IDX" --households "$E/d/households.csv" --members "$E/d/members.csv" \
     --as-of $ASOF --rules "$RL" --csv >"$E/hand.csv" 2>/dev/null

@@ -39,28 +39,100 @@ const char *const precheck_verdict_zh[N_PV] = {"无发现", "需复核", "疑似
 const char *const precheck_reason_id[N_PR] = {"no_standard", "no_members", "member_row",
                                               "member_row_unread", "feeds_short"};
 
-/* ---------- the base ---------- */
+/* ---------- the language's programs (HEDUI_EVAL=lang) ---------- */
 
-/* Under HEDUI_EVAL=lang: compile the language's policy of b->lang_dir as
- * a check of the snapshot's own date would, to refuse a bad one now. */
-static int lang_precompile(struct precheck_base *b, struct err *e)
+/* The program of as_of, compiled under the lock (a thread wanting the same
+ * new date waits for it rather than compiling it twice): *slot >= 0, a
+ * cached one with a reference, given back by lang_put; *slot -1, every
+ * slot in use, compiled for this check alone.  E_CONFIG and the language's
+ * other errors. */
+static int lang_get(struct precheck_base *b, int as_of, struct lang_prog **out, int *slot,
+                    struct err *e)
 {
-    const char *ev = getenv("HEDUI_EVAL");   /* as pipeline_judge reads it */
+    struct precheck_lang *L = &b->lang;
+    pthread_mutex_lock(&L->mu);
+    int free_i = -1, lru = -1;
+    for (int i = 0; i < PRECHECK_LANG_PROGS; i++) {
+        struct precheck_lang_prog *x = &L->p[i];
+        if (!x->lp) {
+            if (free_i < 0)
+                free_i = i;
+        } else if (x->as_of == as_of) {
+            x->refs++;
+            x->used = ++L->tick;
+            *out = x->lp;
+            *slot = i;
+            pthread_mutex_unlock(&L->mu);
+            return E_OK;
+        } else if (x->refs == 0 && (lru < 0 || x->used < L->p[lru].used)) {
+            lru = i;
+        }
+    }
+    struct lang_opts o = {as_of, b->pol.income_months, L->have};
+    struct lang_prog *lp = NULL;
+    int st = lang_load_dir(&lp, b->lang_dir, &o, e);
+    if (st != E_OK) {
+        lang_prog_free(lp);
+        pthread_mutex_unlock(&L->mu);
+        return st;
+    }
+    *slot = free_i >= 0 ? free_i : lru;
+    if (*slot >= 0) {
+        struct precheck_lang_prog *x = &L->p[*slot];
+        lang_prog_free(x->lp);
+        *x = (struct precheck_lang_prog){lp, as_of, 1, ++L->tick};
+    }
+    *out = lp;
+    pthread_mutex_unlock(&L->mu);
+    return E_OK;
+}
+
+static void lang_put(struct precheck_base *b, struct lang_prog *lp, int slot)
+{
+    if (slot < 0) {
+        lang_prog_free(lp);
+        return;
+    }
+    pthread_mutex_lock(&b->lang.mu);
+    b->lang.p[slot].refs--;
+    pthread_mutex_unlock(&b->lang.mu);
+}
+
+/* Under HEDUI_EVAL=lang (read as pipeline_judge reads it) with a lang_dir:
+ * the language judges; its program of the snapshot's own date is compiled
+ * now, so a bad policy is refused on opening. */
+static int lang_open(struct precheck_base *b, struct err *e)
+{
+    const char *ev = getenv("HEDUI_EVAL");
     if (!b->lang_dir[0] || !ev || strcmp(ev, "lang") != 0)
         return E_OK;
     struct snap_input in[N_INPUT];
     int st = snap_inputs(&b->s, in, e);
     if (st != E_OK)
         return st;
-    int have[N_INPUT];
-    for (int f = 0; f < N_INPUT; f++)
-        have[f] = in[f].present && f != IN_CANDIDATES;
-    struct lang_opts o = {b->info.as_of, b->pol.income_months, have};
-    struct lang_prog *lp = NULL;
-    st = lang_load_dir(&lp, b->lang_dir, &o, e);
-    lang_prog_free(lp);
+    struct precheck_lang *L = &b->lang;
+    for (int f = 0; f < N_INPUT; f++)   /* as precheck_run judges: L01 is not a check */
+        L->have[f] = in[f].present && f != IN_CANDIDATES;
+    pthread_mutex_init(&L->mu, NULL);
+    L->on = 1;
+    struct lang_prog *lp;
+    int slot;
+    if ((st = lang_get(b, b->info.as_of, &lp, &slot, e)) == E_OK)
+        lang_put(b, lp, slot);
     return st;
 }
+
+static void lang_close(struct precheck_base *b)
+{
+    if (!b->lang.on)
+        return;
+    for (int i = 0; i < PRECHECK_LANG_PROGS; i++)
+        lang_prog_free(b->lang.p[i].lp);
+    pthread_mutex_destroy(&b->lang.mu);
+    b->lang.on = 0;
+}
+
+/* ---------- the base ---------- */
 
 int precheck_open(struct precheck_base *b, const char *index, const char *rules_dir,
                   const char *lang_dir, int flags, struct err *e)
@@ -88,8 +160,9 @@ int precheck_open(struct precheck_base *b, const char *index, const char *rules_
             snprintf(b->lang_dir, sizeof b->lang_dir, "%s", lang_dir);
     }
     if (st == E_OK)
-        st = lang_precompile(b, e);
+        st = lang_open(b, e);
     if (st != E_OK) {
+        lang_close(b);
         snap_close(&b->s);
         return st;
     }
@@ -99,8 +172,10 @@ int precheck_open(struct precheck_base *b, const char *index, const char *rules_
 
 void precheck_close(struct precheck_base *b)
 {
-    if (b->opened)
+    if (b->opened) {
+        lang_close(b);
         snap_close(&b->s);
+    }
     b->opened = 0;
 }
 
@@ -454,16 +529,26 @@ int precheck_run(struct precheck_base *b, const struct precheck_in *in, struct p
 
     if (!in->threads && r->gd.households.n >= 20000)
         omp_set_num_threads(omp_get_num_procs());
+    struct lang_prog *lp = NULL;
+    int lp_slot = -1;
+    if (st == E_OK && b->lang.on)
+        st = lang_get(b, in->as_of, &lp, &lp_slot, e);
     if (st == E_OK) {
         /* the run's one entry point (pipeline.h): join, calendar, rules */
         skipped_notes(r, have);
         have[IN_CANDIDATES] = 0;   /* L01 is the nightly run's search, not a check */
         struct judge jg = {.d = &r->fd, .pol = &b->pol, .as_of = in->as_of, .jn = &r->jn,
-                           .cal = &r->cal, .er = &r->er,
-                           .rules_dir = b->lang_dir[0] ? b->lang_dir : NULL};
+                           .cal = &r->cal, .er = &r->er};
+        if (lp) {   /* the language, with the program of this date (compiled for have[]) */
+            jg.lang = 1;
+            jg.rules_dir = b->lang_dir;
+            jg.prog = &lp->P;
+        }
         memcpy(jg.have, have, sizeof jg.have);
         st = pipeline_judge(&jg, e);
     }
+    if (lp)
+        lang_put(b, lp, lp_slot);
     r->ms[2] = pipeline_now_ms() - t;
     t = pipeline_now_ms();
 

@@ -51,6 +51,7 @@
 #ifndef ENGINE_PRECHECK_H
 #define ENGINE_PRECHECK_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -64,10 +65,30 @@
 #include "engine/normalise.h"
 #include "snapshot/snapshot.h"
 
+struct lang_prog;              /* policy/lang.h */
+
 /* ---------- the snapshot and policy a check judges with ---------- */
 
 enum {
     PRECHECK_VERIFY_ALL = 1,   /* verify every block on opening (serve; thread-safe reads) */
+};
+
+/* The language's programs of a base (HEDUI_EVAL=lang), compiled from
+ * lang_dir once per as-of date (a compile costs several times a check):
+ * up to PRECHECK_LANG_PROGS dates, the least recently used one not in use
+ * replaced when a new date comes; a check finding them all in use compiles
+ * its own.  Shared by the threads of serve under mu. */
+#define PRECHECK_LANG_PROGS 8
+struct precheck_lang {
+    pthread_mutex_t mu;
+    int on;                    /* HEDUI_EVAL=lang and a lang_dir: the language judges */
+    int have[N_INPUT];         /* the optional feeds it is compiled for */
+    unsigned long long tick;
+    struct precheck_lang_prog {
+        struct lang_prog *lp;  /* NULL: a free slot */
+        int as_of, refs;
+        unsigned long long used;
+    } p[PRECHECK_LANG_PROGS];
 };
 
 struct precheck_base {
@@ -76,6 +97,7 @@ struct precheck_base {
     struct snap_info info;
     char rules_src[512];       /* "snapshot", or the --rules directory */
     char lang_dir[4096];       /* the language's rules directory (HEDUI_EVAL=lang), or "" */
+    struct precheck_lang lang;
     int opened;
 };
 
