@@ -422,6 +422,9 @@ same_flags() {
     check "$label: check --json gives them" "$PY flags '$E/got.json' '$want' $E_IDS >/dev/null"
     rm -rf "$E/b" && mkdir -p "$E/b"
     $PY bodies "$E/d" "$E/b" --as-of "$asof" --reason check_cli >/dev/null
+    # a fresh file: the previous server's "listening on" line must not be
+    # read before the new one's shell has truncated it
+    rm -f "$E/serve.err"
     "$HEDUI" serve --index "$idx" --listen 127.0.0.1:0 --log "$E/access.log" "$@" 2>"$E/serve.err" &
     SPID=$!
     URL=""
@@ -436,6 +439,7 @@ same_flags() {
     kill $SPID 2>/dev/null
     wait $SPID 2>/dev/null
     SPID=""
+    cat "$E/serve.err" >>"$E/servers.err"
     check "$label: serve's POST /v1/check gives them (status $st)" \
         "[ '$st' = 200 ] && $PY flags '$E/served.json' '$want' $E_IDS >/dev/null || { cat '$E/serve.err' '$E/post.err' >&2; false; }"
 }
@@ -487,6 +491,7 @@ for d in 15 20; do
 done
 check "the language run with the dated parameter: E13 for HH051 as of 2026-06-20, not as of 2026-06-15" \
     "grep -q '^E13_FINANCIAL_ASSETS,.*,HH051,' '$E/run-dated-20/flags.csv' && ! grep -q '^E13_FINANCIAL_ASSETS,.*,HH051,' '$E/run-dated-15/flags.csv'"
+rm -f "$E/serve.err"
 "$HEDUI" serve --index "$IDX" --listen 127.0.0.1:0 --log "$E/access.log" --rules "$RD" 2>"$E/serve.err" &
 SPID=$!
 URL=""
@@ -511,6 +516,7 @@ done
 kill $SPID 2>/dev/null
 wait $SPID 2>/dev/null
 SPID=""
+cat "$E/serve.err" >>"$E/servers.err"
 check "one server under HEDUI_EVAL=lang answers each date with that date's program ($okd of $nd as the runs)" \
     "[ $okd -eq 4 ] && [ $nd -eq 4 ] || { cat '$E/serve.err' '$E/post.err' >&2; false; }"
 unset HEDUI_EVAL
@@ -524,6 +530,9 @@ HEDUI_EVAL=lang "$HEDUI" check --index "$IDX" --households "$E/d/households.csv"
     --members "$E/d/members.csv" --as-of $ASOF --rules "$E/badlang" >"$E/out" 2>"$E/err"
 check "HEDUI_EVAL=lang and a policy with an error: exit 5 naming it, nothing printed" \
     "[ \$? -eq 5 ] && grep -q 'reference.policy:' '$E/err' && [ ! -s '$E/out' ]"
+
+check "no sanitizer report (ASan, UBSan, leaks) in the servers' stderr" \
+    "[ -s '$E/servers.err' ] && ! grep -qE 'Sanitizer|runtime error' '$E/servers.err'"
 
 echo "check_cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
