@@ -429,7 +429,8 @@ int pipeline_judge(struct judge *jg, struct err *e)
     const char *ev = getenv("HEDUI_EVAL");   /* hidden: the rules language (engine/vm.h) */
     st = jg->ex && jg->ex->only ? E_OK
          : (jg->lang || (ev && strcmp(ev, "lang") == 0)) && jg->rules_dir
-             ? vm_run_dir(&jg->ec, jg->rules_dir, jg->er, e)
+             ? (jg->prog ? vm_run(&jg->ec, jg->prog, jg->er, e)
+                         : vm_run_dir(&jg->ec, jg->rules_dir, jg->er, e))
              : evaluate_run(&jg->ec, jg->er, e);
     if (st == E_OK && jg->ex) {   /* explain: the same context, traced (explain.h) */
         if (!jg->ex->rules_dir)

@@ -122,6 +122,7 @@ int pipeline_input_path(const struct pipeline *p, int f, char *path, size_t cap,
 int pipeline_input_missing(int f, const char *path, struct err *e);
 int pipeline_check_feeds(struct pipeline *p, const unsigned char *si_seen, struct err *e);
 int pipeline_rank(struct pipeline *p, struct err *e);
+struct prog;                    /* policy/prog.h */
 
 /* The judging part of a run, one entry point for the nightly run
  * (pipeline_evaluate), `hedui check` (on the dataset a snapshot yields) and
@@ -139,6 +140,9 @@ struct judge {
     int as_of;                  /* in: day number */
     int lang;                   /* in: judge with the language whatever HEDUI_EVAL says
                                    (a pack directory) */
+    const struct prog *prog;    /* in: when the language judges, this program, compiled
+                                   from rules_dir for as_of and have[] (snapshot/precheck.c
+                                   keeps them), instead of compiling it; NULL: compile */
     int have[N_INPUT];          /* in: optional feeds to use; a rule whose feed
                                    is not used neither fires nor blocks */
     struct join *jn;            /* out */

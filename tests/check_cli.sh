@@ -9,7 +9,10 @@
 # damaged, truncated, foreign or other-version snapshot is refused (exit 3)
 # and never read; concurrent checks while the snapshot is replaced; every
 # option of index, check and load also spelled --opt=VALUE, and the usage
-# errors of the one option loop (cmd/cli.c).
+# errors of the one option loop (cmd/cli.c); E13 and E14 (financial
+# assets, funeral records: snapshot format 3) as the run flags them, from
+# check --csv, check --json and serve's POST /v1/check, an absent feed
+# skipped as the run skips it, and the same under HEDUI_EVAL=lang.
 set -u
 HEDUI=${1:?usage: check_cli.sh PATH/TO/hedui}
 case "$HEDUI" in /*) ;; *) HEDUI="$(pwd)/$HEDUI" ;; esac
@@ -52,12 +55,9 @@ check "index info names the rules language's policy and its compiled hash ($PHAS
 in_bytes=$(cat "$FX"/*.csv | wc -c)
 check "snapshot no larger than the CSVs it came from" "[ $(stat -c %s "$IDX") -le $in_bytes ]"
 
-# 2. all households at once: flags.csv of the nightly run, minus L01, on
-#    the feeds a snapshot carries (TODO(snapshot): format 1 carries neither
-#    financial_assets.csv nor funeral.csv, so a check skips E13 and E14)
-mkdir -p "$T/fx-snap" && cp "$FX"/*.csv "$T/fx-snap/"
-rm -f "$T/fx-snap/financial_assets.csv" "$T/fx-snap/funeral.csv"
-"$HEDUI" run -q --data "$T/fx-snap" --out "$T/run" --as-of $ASOF 2>/dev/null
+# 2. all households at once: flags.csv of the nightly run, minus L01 (the
+#    snapshot carries every feed the other rules read, E13's and E14's too)
+"$HEDUI" run -q --data "$FX" --out "$T/run" --as-of $ASOF 2>/dev/null
 grep -v '^L01_' "$T/run/flags.csv" >"$T/run-flags"
 "$HEDUI" check --index "$IDX" --households "$FX/households.csv" --members "$FX/members.csv" \
     --as-of $ASOF --csv >"$T/all.csv" 2>"$T/err"
@@ -66,8 +66,8 @@ check "check of every fixture household equals the run's flags byte for byte" \
     "cmp -s '$T/run-flags' '$T/all.csv'"
 "$HEDUI" check --index "$IDX" --households "$FX/households.csv" --members "$FX/members.csv" \
     --as-of $ASOF >"$T/all.txt" 2>/dev/null
-check "the check says it did not judge E13 and E14 (not in the snapshot)" \
-    "grep -q '注意: 未评估 E13_FINANCIAL_ASSETS: financial_assets.csv not carried by the snapshot' '$T/all.txt' && grep -q '注意: 未评估 E14_FUNERAL_RECORD: funeral.csv not carried' '$T/all.txt'"
+check "the check judged E13 and E14 (no rule left out) and flags them" \
+    "! grep -q '注意: 未评估' '$T/all.txt' && grep -q '^E13_FINANCIAL_ASSETS,' '$T/all.csv' && grep -q '^E14_FUNERAL_RECORD,' '$T/all.csv'"
 check "--csv warns on stderr about the input rows it did not use" \
     "grep -q 'members.csv:85: row not used: household_id: not in households.csv' '$T/err'"
 
@@ -135,9 +135,6 @@ if command -v cc >/dev/null 2>&1 && cc -std=gnu11 -O1 -o "$T/gen" "$ROOT/bench/g
     for dirty in 0 0.02; do
         G="$T/gen-$dirty"
         "$T/gen" --out "$G" --sf 0.01 --seed 5 --as-of $ASOF --dirty $dirty >/dev/null 2>&1
-        # the snapshot's format 1 carries neither feed of E13/E14 (snapshot.h,
-        # SNAP_INPUTS): the run compared with is the run on what it carries
-        rm -f "$G/financial_assets.csv" "$G/funeral.csv"
         "$HEDUI" run -q --data "$G" --out "$G.run" --as-of $ASOF 2>"$T/err"
         check "run on generated data (dirty $dirty) ($(cat "$T/err"))" '[ $? -eq 0 ]'
         "$HEDUI" index build -q --data "$G" --out "$G.idx" --as-of $ASOF 2>"$T/err"
@@ -201,7 +198,7 @@ check "a snapshot shorter than its header is refused" '[ $? -eq 3 ] && grep -q "
 cp "$IDX" "$T/ver.idx" && printf '\004' | dd of="$T/ver.idx" bs=1 seek=8 conv=notrunc 2>/dev/null
 try "$T/ver.idx"
 check "another format version is refused, naming the versions" \
-    '[ $? -eq 3 ] && grep -q "format version 4; this hedui" "$T/err"'
+    '[ $? -eq 3 ] && grep -q "format version 4; this hedui (.*) reads version 3 only" "$T/err"'
 cp "$IDX" "$T/eng.idx" && printf '9' | dd of="$T/eng.idx" bs=1 seek=24 conv=notrunc 2>/dev/null
 try "$T/eng.idx"
 check "a damaged header is refused" '[ $? -eq 3 ] && grep -q "header checksum mismatch" "$T/err"'
@@ -335,7 +332,7 @@ check "HH001 as of 2026-05-31 (window 2025-11..2026-04, all covered): no finding
     --members "$T/one/HH001/members.csv" --as-of 2026-03-15 --json >"$T/h1d.json" 2>"$T/err"
 check "HH001 as of 2026-03-15 (window from 2025-09, before the feed's first month): needs review" \
     "grep -q '\"verdict\":\"needs_review\"' '$T/h1d.json' && grep -q '\"not_covered\":\[\"2025-09\"\]' '$T/h1d.json'"
-mkdir -p "$T/r40" && cp "$ROOT/rules"/* "$T/r40/"
+mkdir -p "$T/r40" && cp -r "$ROOT/rules"/* "$T/r40/"
 sed -i 's/^snapshot_max_age_days = 35$/snapshot_max_age_days = 40/' "$T/r40/policy.rules"
 "$HEDUI" check --index "$IDX" --households "$H22/households.csv" --members "$H22/members.csv" \
     --as-of 2026-07-21 --rules "$T/r40" >/dev/null 2>"$T/err"
@@ -390,8 +387,8 @@ check "a snapshot of format 1 (before the social-insurance months) is refused: b
     '[ $? -eq 3 ] && grep -q "format version 1; this hedui (.*) reads version 3 only: build it again with .hedui index build." "$T/err"'
 cp "$IDX" "$T/v2.idx" && printf '\002' | dd of="$T/v2.idx" bs=1 seek=8 conv=notrunc 2>/dev/null
 try "$T/v2.idx"
-check "a snapshot of format 2 (before the policy's hash in the header) is refused" \
-    '[ $? -eq 3 ] && grep -q "format version 2; this hedui (.*) reads version 3 only" "$T/err"'
+check "a snapshot of format 2 (without the feeds of E13 and E14) is refused, saying why and what to do" \
+    '[ $? -eq 3 ] && grep -q "format version 2; this hedui (.*) reads version 3 only: build it again with .hedui index build. (format 3 adds financial_assets.csv and funeral.csv, for E13 and E14)" "$T/err" && [ ! -s "$T/out" ]'
 "$HEDUI" check --index "$IDX" --households "$FX/households.csv" --members "$FX/members.csv" \
     --as-of $ASOF --json >"$T/ph.json" 2>/dev/null
 check "check --json names the policy the snapshot was built with" \
@@ -399,6 +396,153 @@ check "check --json names the policy the snapshot was built with" \
 "$HEDUI" check --index "$IDX" --households "$FX/households.csv" --members "$FX/members.csv" \
     --as-of $ASOF >"$T/ph.txt" 2>/dev/null
 check "check's text names it too" "grep -q '^规则 policy .*reference  hash $PHASH' '$T/ph.txt'"
+
+# 11. E13 and E14 (snapshot format 3 carries financial_assets.csv and
+#     funeral.csv): HH050 (financial assets over the limit), HH052 (a
+#     funeral record) and HH051 (a funeral dated after the snapshot's feeds:
+#     a later check sees it, as a later run does) get the run's flags from
+#     check --csv, check --json and serve's POST /v1/check; a feed absent at
+#     build is skipped as the run skips it; under HEDUI_EVAL=lang, with a
+#     language policy unlike the hand-written rules (asset_months 12, E14's
+#     evidence reworded), check and serve give the language run's flags.
+PY="python3 $ROOT/tests/serve_client.py"
+E="$T/e1314"
+E_IDS="HH050 HH051 HH052"
+mkdir -p "$E/d"
+for f in households members; do
+    awk -F, 'NR == 1 || $1 == "HH050" || $1 == "HH051" || $1 == "HH052"' "$FX/$f.csv" >"$E/d/$f.csv"
+done
+check "the run flags E13 for HH050 and E14 for HH052" \
+    "grep -q '^E13_FINANCIAL_ASSETS,.*,HH050,' '$T/run/flags.csv' && grep -q '^E14_FUNERAL_RECORD,.*,HH052,' '$T/run/flags.csv'"
+SPID=""
+trap 'if [ -n "$SPID" ]; then kill $SPID 2>/dev/null; fi; rm -rf "$T"' EXIT
+# same_flags LABEL RUN_FLAGS SNAPSHOT AS_OF [--rules DIR]: check --csv,
+# check --json and serve's POST /v1/check of the three households give the
+# rows of RUN_FLAGS for them (under the caller's HEDUI_EVAL)
+same_flags() {
+    label=$1 want=$2 idx=$3 asof=$4
+    shift 4
+    awk -F, 'NR == 1 || $4 == "HH050" || $4 == "HH051" || $4 == "HH052"' "$want" | mask >"$E/want.csv"
+    "$HEDUI" check --index "$idx" --households "$E/d/households.csv" \
+        --members "$E/d/members.csv" --as-of "$asof" --csv "$@" 2>"$E/err" | mask >"$E/got.csv"
+    check "$label: check --csv gives the run's $(($(wc -l <"$E/want.csv") - 1)) flags ($(cat "$E/err"))" \
+        "cmp -s '$E/want.csv' '$E/got.csv' || diff '$E/want.csv' '$E/got.csv' >&2"
+    "$HEDUI" check --index "$idx" --households "$E/d/households.csv" \
+        --members "$E/d/members.csv" --as-of "$asof" --json "$@" >"$E/got.json" 2>/dev/null
+    check "$label: check --json gives them" "$PY flags '$E/got.json' '$want' $E_IDS >/dev/null"
+    rm -rf "$E/b" && mkdir -p "$E/b"
+    $PY bodies "$E/d" "$E/b" --as-of "$asof" --reason check_cli >/dev/null
+    # a fresh file: the previous server's "listening on" line must not be
+    # read before the new one's shell has truncated it
+    rm -f "$E/serve.err"
+    "$HEDUI" serve --index "$idx" --listen 127.0.0.1:0 --log "$E/access.log" "$@" 2>"$E/serve.err" &
+    SPID=$!
+    URL=""
+    for _ in $(seq 1 600); do
+        # the whole line: the port is followed by " ("
+        URL=$(sed -n 's|.*listening on \(http://[0-9.]*:[0-9]*\) (.*|\1|p' "$E/serve.err" 2>/dev/null | head -1)
+        [ -n "$URL" ] && break
+        kill -0 $SPID 2>/dev/null || break
+        sleep 0.05
+    done
+    st=$([ -n "$URL" ] && $PY post "$URL" "$E/b/ALL.json" "$E/served.json" 2>"$E/post.err")
+    kill $SPID 2>/dev/null
+    wait $SPID 2>/dev/null
+    SPID=""
+    cat "$E/serve.err" >>"$E/servers.err"
+    check "$label: serve's POST /v1/check gives them (status $st)" \
+        "[ '$st' = 200 ] && $PY flags '$E/served.json' '$want' $E_IDS >/dev/null || { cat '$E/serve.err' '$E/post.err' >&2; false; }"
+}
+same_flags "E13, E14 as of $ASOF" "$T/run/flags.csv" "$IDX" $ASOF
+
+# as of 2026-06-20 (the same snapshot): HH051's burial of 2026-06-16 counts
+"$HEDUI" run -q --data "$FX" --out "$E/run0620" --as-of 2026-06-20 2>/dev/null
+check "a run as of 2026-06-20 flags E14 for HH051 (a funeral after the feeds' date)" \
+    "grep -q '^E14_FUNERAL_RECORD,.*,HH051,.*on 2026-06-16 <= as-of 2026-06-20' '$E/run0620/flags.csv'"
+same_flags "E14 of a record dated after the snapshot's feeds" "$E/run0620/flags.csv" "$IDX" 2026-06-20
+
+# funeral.csv absent: the snapshot records it absent, the check skips E14
+# and says so, as the run on the same data skips it
+mkdir -p "$E/nofun" && cp "$FX"/*.csv "$E/nofun/" && rm "$E/nofun/funeral.csv"
+"$HEDUI" run -q --data "$E/nofun" --out "$E/run-nofun" --as-of $ASOF 2>/dev/null
+"$HEDUI" index build -q --data "$E/nofun" --out "$E/nofun.idx" --as-of $ASOF 2>"$T/err"
+check "index build without funeral.csv ($(cat "$T/err"))" '[ $? -eq 0 ]'
+"$HEDUI" index info "$E/nofun.idx" >"$E/nofun.info" 2>&1
+check "... index info lists funeral.csv absent, financial_assets.csv present" \
+    "grep -q '^funeral.csv  *(absent)' '$E/nofun.info' && grep -q '^financial_assets.csv  *1752 ' '$E/nofun.info'"
+check "... the run skips E14 and says so in its manifest" \
+    "grep -q 'E14_FUNERAL_RECORD: funeral.csv absent' '$E/run-nofun/manifest.json' && ! grep -q '^E14_' '$E/run-nofun/flags.csv'"
+"$HEDUI" check --index "$E/nofun.idx" --households "$E/d/households.csv" \
+    --members "$E/d/members.csv" --as-of $ASOF >"$E/nofun.txt" 2>/dev/null
+check "... the check says it did not judge E14 (only E14)" \
+    "grep -q '注意: 未评估 E14_FUNERAL_RECORD: funeral.csv absent when the snapshot was built' '$E/nofun.txt' && [ \$(grep -c '注意: 未评估' '$E/nofun.txt') -eq 1 ]"
+same_flags "funeral.csv absent" "$E/run-nofun/flags.csv" "$E/nofun.idx" $ASOF
+
+# HEDUI_EVAL=lang: the rules language judges check and serve as it judges
+# the run (a policy where it differs from the hand-written rules)
+RL="$E/rules-lang"
+cp -r "$ROOT/rules" "$RL"
+sed -i -e 's/^param asset_months: count = 24 /param asset_months: count = 12 /' \
+    -e 's/evidence each f: "funeral: /evidence each f: "funeral record: /' "$RL/reference.policy"
+export HEDUI_EVAL=lang
+"$HEDUI" run -q --data "$FX" --out "$E/run-lang" --rules "$RL" --as-of $ASOF 2>/dev/null
+check "the language run on that policy flags E13 for HH051 and rewords E14" \
+    "grep -q '^E13_FINANCIAL_ASSETS,.*,HH051,' '$E/run-lang/flags.csv' && grep -q '^E14_FUNERAL_RECORD,.*,HH052,.*funeral record: cremation' '$E/run-lang/flags.csv'"
+same_flags "HEDUI_EVAL=lang" "$E/run-lang/flags.csv" "$IDX" $ASOF --rules "$RL"
+# one server, the language's programs kept per as-of date (snapshot/
+# precheck.c): a parameter that changes on 2026-06-18; checks as of ten
+# dates (more than the eight programs kept), then the first two again
+RD="$E/rules-dated"
+cp -r "$ROOT/rules" "$RD"
+sed -i 's/^param asset_months: count = 24 /param asset_months: count = 24 from 2026-06-18: 12 /' \
+    "$RD/reference.policy"
+for d in 15 20; do
+    "$HEDUI" run -q --data "$FX" --out "$E/run-dated-$d" --rules "$RD" --as-of 2026-06-$d 2>/dev/null
+done
+check "the language run with the dated parameter: E13 for HH051 as of 2026-06-20, not as of 2026-06-15" \
+    "grep -q '^E13_FINANCIAL_ASSETS,.*,HH051,' '$E/run-dated-20/flags.csv' && ! grep -q '^E13_FINANCIAL_ASSETS,.*,HH051,' '$E/run-dated-15/flags.csv'"
+rm -f "$E/serve.err"
+"$HEDUI" serve --index "$IDX" --listen 127.0.0.1:0 --log "$E/access.log" --rules "$RD" 2>"$E/serve.err" &
+SPID=$!
+URL=""
+for _ in $(seq 1 600); do
+    URL=$(sed -n 's|.*listening on \(http://[0-9.]*:[0-9]*\) (.*|\1|p' "$E/serve.err" 2>/dev/null | head -1)
+    [ -n "$URL" ] && break
+    kill -0 $SPID 2>/dev/null || break
+    sleep 0.05
+done
+okd=0 nd=0
+for d in 15 20 16 17 18 19 21 22 23 24 15 20; do
+    sed "s/\"as_of\": \"$ASOF\"/\"as_of\": \"2026-06-$d\"/" "$E/b/ALL.json" >"$E/dated.json"
+    st=$([ -n "$URL" ] && $PY post "$URL" "$E/dated.json" "$E/dated-$d.json" 2>>"$E/post.err")
+    case $d in
+    15 | 20)
+        nd=$((nd + 1))
+        if [ "$st" = 200 ] && $PY flags "$E/dated-$d.json" "$E/run-dated-$d/flags.csv" $E_IDS >/dev/null; then
+            okd=$((okd + 1))
+        fi ;;
+    esac
+done
+kill $SPID 2>/dev/null
+wait $SPID 2>/dev/null
+SPID=""
+cat "$E/serve.err" >>"$E/servers.err"
+check "one server under HEDUI_EVAL=lang answers each date with that date's program ($okd of $nd as the runs)" \
+    "[ $okd -eq 4 ] && [ $nd -eq 4 ] || { cat '$E/serve.err' '$E/post.err' >&2; false; }"
+unset HEDUI_EVAL
+"$HEDUI" check --index "$IDX" --households "$E/d/households.csv" --members "$E/d/members.csv" \
+    --as-of $ASOF --rules "$RL" --csv >"$E/hand.csv" 2>/dev/null
+check "... and without HEDUI_EVAL the same check gives the hand-written rules' answer" \
+    "! grep -q ',HH051,' '$E/hand.csv' && grep -q '^E14_.*,funeral: cremation' '$E/hand.csv'"
+mkdir -p "$E/badlang" && cp -r "$ROOT/rules"/* "$E/badlang/"
+echo 'rule Z99_BROKEN cuobao high' >>"$E/badlang/reference.policy"
+HEDUI_EVAL=lang "$HEDUI" check --index "$IDX" --households "$E/d/households.csv" \
+    --members "$E/d/members.csv" --as-of $ASOF --rules "$E/badlang" >"$E/out" 2>"$E/err"
+check "HEDUI_EVAL=lang and a policy with an error: exit 5 naming it, nothing printed" \
+    "[ \$? -eq 5 ] && grep -q 'reference.policy:' '$E/err' && [ ! -s '$E/out' ]"
+
+check "no sanitizer report (ASan, UBSan, leaks) in the servers' stderr" \
+    "[ -s '$E/servers.err' ] && ! grep -qE 'Sanitizer|runtime error' '$E/servers.err'"
 
 echo "check_cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/date.h"
+#include "base/utf8.h"
 #include "engine/join.h"
 #include "pipeline.h"
 #include "serve/accesslog.h"
@@ -105,6 +106,27 @@ START_TEST(test_request_refusals)
                   refusals[_i].status, bad.field, bad.reason);
     ck_assert_str_eq(bad.field, refusals[_i].field);
     ck_assert(bad.reason[0] != '\0');
+    serve_request_free(&rq);
+}
+END_TEST
+
+/* A body that is not JSON, quoted back in the refusal: jansson shows the
+ * bytes near the error as they are, here the first byte of a two-byte
+ * character; the refusal must still be valid UTF-8 (the answer is JSON). */
+START_TEST(test_request_refusal_utf8)
+{
+    struct serve_request rq;
+    struct serve_bad bad;
+    const char body[] = "{\"reason\":\"a\\u00\xd0\x9a" "0\",\"households\":[]}";
+    ck_assert_int_eq(serve_request_parse(body, sizeof body - 1, &lim, &rq, &bad), 400);
+    ck_assert_str_eq(bad.field, "body");
+    ck_assert_msg(strstr(bad.reason, "invalid escape") != NULL, "%s", bad.reason);
+    for (size_t i = 0, n = strlen(bad.reason); i < n;) {
+        uint32_t cp;
+        size_t k = utf8_decode((const unsigned char *)bad.reason + i, n - i, &cp);
+        ck_assert_msg(k > 0, "byte %zu of the reason is not UTF-8: %s", i, bad.reason);
+        i += k;
+    }
     serve_request_free(&rq);
 }
 END_TEST
@@ -277,7 +299,7 @@ START_TEST(test_snapref_swap)
     struct snaps s;
     struct err e;
     err_init(&e);
-    ck_assert_int_eq(snaps_init(&s, idx, NULL, &e), E_OK);
+    ck_assert_int_eq(snaps_init(&s, idx, NULL, NULL, &e), E_OK);
     ck_assert_int_eq(snaps_reload(&s, 0, &e), 0);   /* unchanged: nothing to do */
     struct snapref *old = snaps_get(&s);             /* a request in flight */
     ck_assert_int_eq(old->generation, 1);
@@ -320,6 +342,7 @@ Suite *serve_suite(void)
     tcase_add_test(tc, test_request_csv);
     tcase_add_loop_test(tc, test_request_refusals, 0,
                         (int)(sizeof refusals / sizeof refusals[0]));
+    tcase_add_test(tc, test_request_refusal_utf8);
     tcase_add_test(tc, test_request_body_limit);
     suite_add_tcase(s, tc);
     tc = tcase_create("files");

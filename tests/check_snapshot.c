@@ -117,6 +117,11 @@ static void rw_close(struct rw *r)
     munmap(r->m, r->n);
 }
 
+/* What the last materialise_all() found of the feeds of E13 and E14: rows,
+ * the rows dated after the snapshot's as-of date (2026-06-15), have[]. */
+static size_t got_fin, got_fun, got_fin_later, got_fun_later;
+static int got_have[N_INPUT];
+
 /* Open the snapshot and materialise every fixture household; returns the
  * status and leaves the message in *e. */
 static int materialise_all(struct err *e, size_t *n_households)
@@ -146,6 +151,17 @@ static int materialise_all(struct err *e, size_t *n_households)
         st = snap_materialise(&s, &gd, &fd, &given_of, have, e);
     if (n_households)
         *n_households = fd.households.n;
+    got_fin = fd.finassets.n;
+    got_fun = fd.funerals.n;
+    got_fin_later = got_fun_later = 0;
+    for (size_t i = 0; i < fd.finassets.n; i++)
+        got_fin_later += VEC_AT(fd.finassets, struct finasset, i).balance_date >
+                         date_from_ymd(2026, 6, 15);
+    for (size_t i = 0; i < fd.funerals.n; i++)
+        got_fun_later += VEC_AT(fd.funerals, struct funeral, i).event_date >
+                         date_from_ymd(2026, 6, 15);
+    if (st == E_OK)
+        memcpy(got_have, have, sizeof got_have);
     free(given_of);
     normaliser_free(&nz);
     dataset_free(&fd);
@@ -183,6 +199,56 @@ START_TEST(test_whole)
     ck_assert_int_eq(snap_find_household(&s, "NOPE", &reg, &e), E_OK);
     ck_assert_uint_eq(reg, SNAP_NONE);
     snap_close(&s);
+}
+END_TEST
+
+/* Format 3: financial assets and funeral records, dated rows after the
+ * build's as-of date too (a later check judges them), both feeds present. */
+START_TEST(test_dated_feeds)
+{
+    struct err e;
+    int st = materialise_all(&e, NULL);
+    ck_assert_msg(st == E_OK, "%s", e.msg);
+    ck_assert_int_eq(got_have[IN_FINASSETS], 1);
+    ck_assert_int_eq(got_have[IN_FUNERAL], 1);
+    /* fixtures: 21 accepted financial rows, all of members; 5 funeral
+     * rows, 路人's of no household */
+    ck_assert_uint_eq(got_fin, 21);
+    ck_assert_uint_eq(got_fun, 4);   /* 柯老太 (two), 焦红, 彭一 */
+    ck_assert_uint_eq(got_fin_later, 2);   /* 2026-06-30 and 2026-07-01 */
+    ck_assert_uint_eq(got_fun_later, 2);   /* 2026-06-16 and 2026-06-18 */
+    struct snap s;
+    ck_assert_int_eq(snap_open(&s, idx, &e), E_OK);
+    ck_assert_uint_eq(s.h->sec[SEC_FINASSETS].count, 21);
+    ck_assert_uint_eq(s.h->sec[SEC_FUNERAL].count, 5);
+    struct snap_input in[N_INPUT];
+    ck_assert_int_eq(snap_inputs(&s, in, &e), E_OK);
+    ck_assert_int_eq(in[IN_FUNERAL].present, 1);
+    ck_assert_int_eq(in[IN_FINASSETS].rejected, 1);
+    snap_close(&s);
+}
+END_TEST
+
+START_TEST(test_dated_values_out_of_range)
+{
+    struct rw r = rw_open();
+    struct sp_finasset *f = sec(&r, SEC_FINASSETS);
+    for (uint64_t i = 0; i < r.h->sec[SEC_FINASSETS].count; i++)
+        f[i].asset_type = 200;
+    reseal(&r);
+    rw_close(&r);
+    struct err e;
+    ASSERT_REFUSED(materialise_all(&e, NULL), e, "financial assets row");
+
+    r = rw_open();
+    for (uint64_t i = 0; i < r.h->sec[SEC_FINASSETS].count; i++)
+        f = sec(&r, SEC_FINASSETS), f[i].asset_type = 0;
+    struct sp_funeral *u = sec(&r, SEC_FUNERAL);
+    for (uint64_t i = 0; i < r.h->sec[SEC_FUNERAL].count; i++)
+        u[i].kind = 9;
+    reseal(&r);
+    rw_close(&r);
+    ASSERT_REFUSED(materialise_all(&e, NULL), e, "funeral row");
 }
 END_TEST
 
@@ -322,6 +388,15 @@ START_TEST(test_other_versions)
     ASSERT_REFUSED(snap_open(&s, idx, &e), e, "format version 7");
 
     r = rw_open();
+    r.h->format_version = 2;   /* before financial assets and funerals */
+    rw_close(&r);
+    err_init(&e);
+    ASSERT_REFUSED(snap_open(&s, idx, &e), e,
+                   "format version 2; this hedui (" HEDUI_VERSION ") reads version 3 only: "
+                   "build it again with 'hedui index build' (format 3 adds "
+                   "financial_assets.csv and funeral.csv");
+
+    r = rw_open();
     r.h->format_version = SNAP_FORMAT_VERSION;
     snprintf(r.h->engine_version, sizeof r.h->engine_version, "9.9.9");
     reseal_header(&r);
@@ -353,6 +428,8 @@ Suite *snapshot_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_whole);
+    tcase_add_test(tc, test_dated_feeds);
+    tcase_add_test(tc, test_dated_values_out_of_range);
     tcase_add_test(tc, test_flipped_byte_refused_when_read);
     tcase_add_test(tc, test_person_rows_out_of_range);
     tcase_add_test(tc, test_string_offset_out_of_range);

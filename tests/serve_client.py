@@ -27,6 +27,14 @@
   headers HOST PORT N [BYTES]
       A GET / with N extra header lines (or one of BYTES bytes); prints the
       status.
+  post URL BODY OUT
+      POST the JSON file BODY to URL/v1/check, the answer to OUT; prints
+      the status (tests/check_cli.sh, where curl may be missing).
+  flags ANSWER_JSON FLAGS_CSV HOUSEHOLD_ID...
+      The findings of those households in an answer (check --json or serve)
+      are the rows of a run's flags.csv for them (its eight columns, the
+      region code from the answer's household): exit 0 printing how many,
+      or 1 with the differences.
 Standard library only.
 """
 import csv
@@ -191,11 +199,16 @@ def cmd_overload(args):
     s.close()
     for c in idle:
         c.close()
-    time.sleep(0.5)
-    s = socket.create_connection((host, port))
-    s.sendall(req)
-    second = status_of(s)
-    s.close()
+    second = "none"
+    end = time.time() + 10   # the server sees the closes in its own time
+    while time.time() < end:
+        time.sleep(0.2)
+        s = socket.create_connection((host, port))
+        s.sendall(req)
+        second = status_of(s)
+        s.close()
+        if second == "200":
+            break
     print(first, second)
     return 0
 
@@ -232,10 +245,57 @@ def cmd_headers(args):
     return 0
 
 
+def cmd_post(args):
+    import urllib.error
+    import urllib.request
+    with open(args[1], "rb") as f:
+        req = urllib.request.Request(args[0] + "/v1/check", data=f.read(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            status, body = r.status, r.read()
+    except urllib.error.HTTPError as x:
+        status, body = x.code, x.read()
+    with open(args[2], "wb") as f:
+        f.write(body)
+    print(status)
+    return 0
+
+
+FLAG_COLS = ["rule_id", "kind", "severity", "household_id", "hukou_no", "id_no",
+             "region_code", "evidence"]
+
+
+def cmd_flags(args):
+    with open(args[0], encoding="utf-8") as f:
+        answer = json.load(f)
+    ids = set(args[2:])
+    got = []
+    for h in answer["households"]:
+        if h["household_id"] not in ids:
+            continue
+        for x in h["findings"]:
+            got.append((x["rule_id"], x["kind"], x["severity"], h["household_id"],
+                        x["hukou_no"], x["id_no"], h["region_code"], x["evidence"]))
+    want = [tuple(r[c] for c in FLAG_COLS) for r in read_csv(args[1])
+            if r["household_id"] in ids]
+    if sorted(got) != sorted(want):
+        for r in sorted(set(want) - set(got)):
+            print("only in the run: " + ",".join(r), file=sys.stderr)
+        for r in sorted(set(got) - set(want)):
+            print("only in the answer: " + ",".join(r), file=sys.stderr)
+        if set(got) == set(want):
+            print(f"repeated rows: {len(got)} in the answer, {len(want)} in the run",
+                  file=sys.stderr)
+        return 1
+    print(len(got))
+    return 0
+
+
 def main():
     cmds = {"bodies": cmd_bodies, "compare": cmd_compare, "hmac": cmd_hmac,
             "loglines": cmd_loglines, "overload": cmd_overload, "slowloris": cmd_slowloris,
-            "headers": cmd_headers}
+            "headers": cmd_headers, "post": cmd_post, "flags": cmd_flags}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
         print(__doc__, file=sys.stderr)
         return 2

@@ -158,8 +158,14 @@ int cmd_check(int argc, char **argv, struct err *e)
     if (st != E_OK)
         return st;
     double t0 = pipeline_now_ms();
+    /* the language (HEDUI_EVAL=lang) reads the rules directory a run would */
+    char lang_dir[4096];
+    if (o.rules)
+        snprintf(lang_dir, sizeof lang_dir, "%s", o.rules);
+    else
+        cli_default_rules_dir(lang_dir, sizeof lang_dir);
     struct precheck_base b;
-    if ((st = precheck_open(&b, o.index, o.rules, 0, e)) != E_OK)
+    if ((st = precheck_open(&b, o.index, o.rules, lang_dir, 0, e)) != E_OK)
         return st;
     double t_open = pipeline_now_ms() - t0;
     const char *explain_rules = NULL;

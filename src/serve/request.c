@@ -16,6 +16,7 @@
 
 #include "base/date.h"
 #include "base/textout.h"
+#include "base/utf8.h"
 
 #define MAX_VALUE 256   /* bytes of one value */
 
@@ -47,6 +48,23 @@ static void put_field(struct strbuf *t, const char *s, int last)
 
 /* ---------- refusals ---------- */
 
+/* Every byte of s that is not part of a valid UTF-8 character becomes '?':
+ * a refusal quotes the request (jansson's "near '...'" shows the bytes of
+ * a bad body as they are) and is cut at a byte limit, and the answer must
+ * stay JSON (fuzz_serve's regression refusal_quotes_cut_utf8.json). */
+static void utf8_clean(char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t k = utf8_decode((const unsigned char *)s + i, n - i, &cp);
+        if (k == 0)
+            s[i++] = '?';
+        else
+            i += k;
+    }
+}
+
 __attribute__((format(printf, 4, 5))) static int refuse(struct serve_bad *bad, int status,
                                                       const char *field, const char *fmt, ...)
 {
@@ -56,6 +74,8 @@ __attribute__((format(printf, 4, 5))) static int refuse(struct serve_bad *bad, i
     va_start(ap, fmt);
     vsnprintf(bad->reason, sizeof bad->reason, fmt, ap);
     va_end(ap);
+    utf8_clean(bad->field);
+    utf8_clean(bad->reason);
     return status;
 }
 

@@ -4,8 +4,9 @@
  * renders a result).
  *
  * Owns: precheck_open/close, precheck_run (normaliser -> snap_materialise
- * -> join_build -> calendar_build -> evaluate_run, as pipeline.c wires a
- * run), the grouping of flags by given household, the income-window and
+ * -> pipeline_judge: join_build, calendar_build, and evaluate_run or, under
+ * HEDUI_EVAL=lang, the language on lang_dir, as a run judges), the
+ * grouping of flags by given household, the income-window and
  * snapshot-age checks, and the audit of the given member rows.
  * Never: prints, exits, or keeps state between checks outside the result
  * (serve runs many at once on one base).
@@ -31,16 +32,110 @@
 #include "base/num.h"
 #include "engine/load.h"
 #include "pipeline.h"
+#include "policy/lang.h"
 
 const char *const precheck_verdict_id[N_PV] = {"no_finding", "needs_review", "looks_ineligible"};
 const char *const precheck_verdict_zh[N_PV] = {"无发现", "需复核", "疑似不符合条件"};
 const char *const precheck_reason_id[N_PR] = {"no_standard", "no_members", "member_row",
                                               "member_row_unread", "feeds_short"};
 
+/* ---------- the language's programs (HEDUI_EVAL=lang) ---------- */
+
+/* The program of as_of, compiled under the lock (a thread wanting the same
+ * new date waits for it rather than compiling it twice): *slot >= 0, a
+ * cached one with a reference, given back by lang_put; *slot -1, every
+ * slot in use, compiled for this check alone.  E_CONFIG and the language's
+ * other errors. */
+static int lang_get(struct precheck_base *b, int as_of, struct lang_prog **out, int *slot,
+                    struct err *e)
+{
+    struct precheck_lang *L = &b->lang;
+    pthread_mutex_lock(&L->mu);
+    int free_i = -1, lru = -1;
+    for (int i = 0; i < PRECHECK_LANG_PROGS; i++) {
+        struct precheck_lang_prog *x = &L->p[i];
+        if (!x->lp) {
+            if (free_i < 0)
+                free_i = i;
+        } else if (x->as_of == as_of) {
+            x->refs++;
+            x->used = ++L->tick;
+            *out = x->lp;
+            *slot = i;
+            pthread_mutex_unlock(&L->mu);
+            return E_OK;
+        } else if (x->refs == 0 && (lru < 0 || x->used < L->p[lru].used)) {
+            lru = i;
+        }
+    }
+    struct lang_opts o = {as_of, b->pol.income_months, L->have};
+    struct lang_prog *lp = NULL;
+    int st = lang_load_dir(&lp, b->lang_dir, &o, e);
+    if (st != E_OK) {
+        lang_prog_free(lp);
+        pthread_mutex_unlock(&L->mu);
+        return st;
+    }
+    *slot = free_i >= 0 ? free_i : lru;
+    if (*slot >= 0) {
+        struct precheck_lang_prog *x = &L->p[*slot];
+        lang_prog_free(x->lp);
+        *x = (struct precheck_lang_prog){lp, as_of, 1, ++L->tick};
+    }
+    *out = lp;
+    pthread_mutex_unlock(&L->mu);
+    return E_OK;
+}
+
+static void lang_put(struct precheck_base *b, struct lang_prog *lp, int slot)
+{
+    if (slot < 0) {
+        lang_prog_free(lp);
+        return;
+    }
+    pthread_mutex_lock(&b->lang.mu);
+    b->lang.p[slot].refs--;
+    pthread_mutex_unlock(&b->lang.mu);
+}
+
+/* Under HEDUI_EVAL=lang (read as pipeline_judge reads it) with a lang_dir:
+ * the language judges; its program of the snapshot's own date is compiled
+ * now, so a bad policy is refused on opening. */
+static int lang_open(struct precheck_base *b, struct err *e)
+{
+    const char *ev = getenv("HEDUI_EVAL");
+    if (!b->lang_dir[0] || !ev || strcmp(ev, "lang") != 0)
+        return E_OK;
+    struct snap_input in[N_INPUT];
+    int st = snap_inputs(&b->s, in, e);
+    if (st != E_OK)
+        return st;
+    struct precheck_lang *L = &b->lang;
+    for (int f = 0; f < N_INPUT; f++)   /* as precheck_run judges: L01 is not a check */
+        L->have[f] = in[f].present && f != IN_CANDIDATES;
+    pthread_mutex_init(&L->mu, NULL);
+    L->on = 1;
+    struct lang_prog *lp;
+    int slot;
+    if ((st = lang_get(b, b->info.as_of, &lp, &slot, e)) == E_OK)
+        lang_put(b, lp, slot);
+    return st;
+}
+
+static void lang_close(struct precheck_base *b)
+{
+    if (!b->lang.on)
+        return;
+    for (int i = 0; i < PRECHECK_LANG_PROGS; i++)
+        lang_prog_free(b->lang.p[i].lp);
+    pthread_mutex_destroy(&b->lang.mu);
+    b->lang.on = 0;
+}
+
 /* ---------- the base ---------- */
 
-int precheck_open(struct precheck_base *b, const char *index, const char *rules_dir, int flags,
-                  struct err *e)
+int precheck_open(struct precheck_base *b, const char *index, const char *rules_dir,
+                  const char *lang_dir, int flags, struct err *e)
 {
     memset(b, 0, sizeof *b);
     int st = snap_open(&b->s, index, e);
@@ -57,19 +152,30 @@ int precheck_open(struct precheck_base *b, const char *index, const char *rules_
         st = snap_policy_load(&b->s, &b->pol, e);
         snprintf(b->rules_src, sizeof b->rules_src, "snapshot");
     }
+    snap_get_info(&b->s, &b->info);
+    if (st == E_OK && lang_dir) {
+        if (strlen(lang_dir) >= sizeof b->lang_dir)
+            st = ERR(e, E_CONFIG, "rules directory name too long: %.80s...", lang_dir);
+        else
+            snprintf(b->lang_dir, sizeof b->lang_dir, "%s", lang_dir);
+    }
+    if (st == E_OK)
+        st = lang_open(b, e);
     if (st != E_OK) {
+        lang_close(b);
         snap_close(&b->s);
         return st;
     }
-    snap_get_info(&b->s, &b->info);
     b->opened = 1;
     return E_OK;
 }
 
 void precheck_close(struct precheck_base *b)
 {
-    if (b->opened)
+    if (b->opened) {
+        lang_close(b);
         snap_close(&b->s);
+    }
     b->opened = 0;
 }
 
@@ -364,14 +470,12 @@ static int load_given(struct precheck_result *r, const struct precheck_in *in, e
 }
 
 /* The notes on rules not judged (the catalogue's wording): the optional
- * feeds absent at build time, and those format 1 does not carry. */
+ * feeds absent at build time, the rules the run skips on the same data. */
 static void skipped_notes(struct precheck_result *r, const int have[N_INPUT])
 {
     const char *why[N_INPUT];
     for (int f = 0; f < N_INPUT; f++)
-        why[f] = have[f] || f == IN_CANDIDATES ? NULL
-                 : f < SNAP_INPUTS ? "absent when the snapshot was built"
-                                   : "not carried by the snapshot (format 1)";
+        why[f] = have[f] || f == IN_CANDIDATES ? NULL : "absent when the snapshot was built";
     rule_skip_notes(&r->skip, why);
     r->skipped = r->skip.list;
 }
@@ -425,12 +529,21 @@ int precheck_run(struct precheck_base *b, const struct precheck_in *in, struct p
 
     if (!in->threads && r->gd.households.n >= 20000)
         omp_set_num_threads(omp_get_num_procs());
+    struct lang_prog *lp = NULL;
+    int lp_slot = -1;
+    if (st == E_OK && b->lang.on)
+        st = lang_get(b, in->as_of, &lp, &lp_slot, e);
     if (st == E_OK) {
         /* the run's one entry point (pipeline.h): join, calendar, rules */
         skipped_notes(r, have);
         have[IN_CANDIDATES] = 0;   /* L01 is the nightly run's search, not a check */
         struct judge jg = {.d = &r->fd, .pol = &b->pol, .as_of = in->as_of, .jn = &r->jn,
                            .cal = &r->cal, .er = &r->er};
+        if (lp) {   /* the language, with the program of this date (compiled for have[]) */
+            jg.lang = 1;
+            jg.rules_dir = b->lang_dir;
+            jg.prog = &lp->P;
+        }
         memcpy(jg.have, have, sizeof jg.have);
         struct explain_req ex;
         uint32_t *units = NULL;
@@ -459,6 +572,8 @@ int precheck_run(struct precheck_base *b, const struct precheck_in *in, struct p
         r->explain_len = ex.len;
         free(units);
     }
+    if (lp)
+        lang_put(b, lp, lp_slot);
     r->ms[2] = pipeline_now_ms() - t;
     t = pipeline_now_ms();
 

@@ -55,6 +55,7 @@
 #ifndef ENGINE_PRECHECK_H
 #define ENGINE_PRECHECK_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -68,10 +69,30 @@
 #include "engine/normalise.h"
 #include "snapshot/snapshot.h"
 
+struct lang_prog;              /* policy/lang.h */
+
 /* ---------- the snapshot and policy a check judges with ---------- */
 
 enum {
     PRECHECK_VERIFY_ALL = 1,   /* verify every block on opening (serve; thread-safe reads) */
+};
+
+/* The language's programs of a base (HEDUI_EVAL=lang), compiled from
+ * lang_dir once per as-of date (a compile costs several times a check):
+ * up to PRECHECK_LANG_PROGS dates, the least recently used one not in use
+ * replaced when a new date comes; a check finding them all in use compiles
+ * its own.  Shared by the threads of serve under mu. */
+#define PRECHECK_LANG_PROGS 8
+struct precheck_lang {
+    pthread_mutex_t mu;
+    int on;                    /* HEDUI_EVAL=lang and a lang_dir: the language judges */
+    int have[N_INPUT];         /* the optional feeds it is compiled for */
+    unsigned long long tick;
+    struct precheck_lang_prog {
+        struct lang_prog *lp;  /* NULL: a free slot */
+        int as_of, refs;
+        unsigned long long used;
+    } p[PRECHECK_LANG_PROGS];
 };
 
 struct precheck_base {
@@ -79,15 +100,23 @@ struct precheck_base {
     struct policy pol;
     struct snap_info info;
     char rules_src[512];       /* "snapshot", or the --rules directory */
+    char lang_dir[4096];       /* the language's rules directory (HEDUI_EVAL=lang), or "" */
+    struct precheck_lang lang;
     int opened;
 };
 
 /* Open the snapshot at `index` and load the policy it judges with: the
  * snapshot's own copy, or rules_dir/policy.rules when rules_dir is set.
+ * lang_dir is the rules directory whose *.policy the rules language judges
+ * with when HEDUI_EVAL=lang (struct judge.rules_dir: the directory a run
+ * would read, i.e. --rules or the default places; NULL: the hand-written
+ * rules whatever HEDUI_EVAL says); under HEDUI_EVAL=lang it is compiled
+ * once here, so a bad policy is refused on opening, not on each check.
  * Errors: snap_open's (E_NOINPUT, E_IO, E_PARSE), snap_verify_all's,
- * policy_load's (E_CONFIG), E_NOMEM.  On error nothing stays open. */
-int precheck_open(struct precheck_base *b, const char *index, const char *rules_dir, int flags,
-                  struct err *e);
+ * policy_load's and the language's (E_CONFIG), E_NOMEM.  On error nothing
+ * stays open. */
+int precheck_open(struct precheck_base *b, const char *index, const char *rules_dir,
+                  const char *lang_dir, int flags, struct err *e);
 void precheck_close(struct precheck_base *b);
 
 /* ---------- one check ---------- */

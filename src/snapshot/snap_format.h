@@ -51,7 +51,9 @@ struct snap;                   /* snapshot.h */
 #define SNAP_MAGIC "HEDUISNP"
 /* 2: the header says which months social insurance covers (si_*).
  * 3: the header names the rules language's policy it was built with
- *    (policy_pack, policy_compiled: lang.h policy_hash). */
+ *    (policy_pack, policy_compiled: lang.h policy_hash); financial_assets.csv
+ *    and funeral.csv (E13, E14) are carried (SEC_FINASSETS, SEC_FUNERAL) and
+ *    recorded with every other input (SEC_INPUTS has N_INPUT rows). */
 #define SNAP_FORMAT_VERSION 3u
 #define SNAP_BLOCK 16384u
 #define SNAP_HEADER_BYTES 4096u
@@ -60,8 +62,9 @@ struct snap;                   /* snapshot.h */
 
 enum snap_sec {
     SEC_PERSONS, SEC_PERSON_HASH, SEC_HUKOU, SEC_HUKOU_HASH, SEC_VEHICLES, SEC_PROPERTY,
-    SEC_SI, SEC_BUSINESS, SEC_PUBSERV, SEC_STAFFREL, SEC_MEMBERSHIPS, SEC_HOUSEHOLDS,
-    SEC_HH_HASH, SEC_STANDARDS, SEC_HOLIDAYS, SEC_POLICY, SEC_INPUTS, SEC_STRINGS, N_SEC
+    SEC_SI, SEC_BUSINESS, SEC_PUBSERV, SEC_STAFFREL, SEC_FINASSETS, SEC_FUNERAL,
+    SEC_MEMBERSHIPS, SEC_HOUSEHOLDS, SEC_HH_HASH, SEC_STANDARDS, SEC_HOLIDAYS, SEC_POLICY,
+    SEC_INPUTS, SEC_STRINGS, N_SEC
 };
 extern const char *const snap_sec_names[N_SEC];
 /* Element size of each section: a change here is a new format version. */
@@ -69,7 +72,7 @@ extern const uint32_t snap_sec_elem[N_SEC];
 
 /* Person-keyed row sets (struct sp_person.first[]). */
 enum snap_pf { PF_VEHICLES, PF_PROPERTY, PF_SI, PF_BUSINESS, PF_PUBSERV, PF_STAFFREL,
-               PF_MEMBERSHIPS, N_PF };
+               PF_FINASSETS, PF_FUNERAL, PF_MEMBERSHIPS, N_PF };
 /* The section of each person-keyed row set. */
 extern const int snap_pf_sec[N_PF];
 
@@ -166,6 +169,21 @@ struct sp_staffrel {
     uint32_t caseworker, relation, line;
 };
 
+struct sp_finasset {           /* financial_assets.csv: every accepted row, whatever its date */
+    int64_t balance_fen;
+    uint32_t institution, account_no;   /* strings, trimmed as the normaliser left them */
+    int32_t balance_date;
+    uint32_t line;
+    uint8_t asset_type, pad[7];
+};
+
+struct sp_funeral {            /* funeral.csv: every accepted row, whatever its date */
+    uint32_t name;
+    int32_t event_date;
+    uint32_t line;
+    uint8_t kind, pad[3];
+};
+
 struct sp_household {          /* the registry, in households.csv order */
     uint32_t id;
     uint8_t status, pad[3];
@@ -191,7 +209,7 @@ struct sp_input {              /* one per enum input_file, for have[] and `index
 };
 
 _Static_assert(sizeof(struct snap_header) <= SNAP_HEADER_BYTES, "header fits its page");
-_Static_assert(sizeof(struct sp_person) == 40, "format: sp_person");
+_Static_assert(sizeof(struct sp_person) == 48, "format: sp_person");
 _Static_assert(sizeof(struct sp_hukou) == 28, "format: sp_hukou");
 _Static_assert(sizeof(struct sp_vehicle) == 24, "format: sp_vehicle");
 _Static_assert(sizeof(struct sp_property) == 32, "format: sp_property");
@@ -199,6 +217,8 @@ _Static_assert(sizeof(struct sp_si) == 24, "format: sp_si");
 _Static_assert(sizeof(struct sp_business) == 24, "format: sp_business");
 _Static_assert(sizeof(struct sp_pubserv) == 12, "format: sp_pubserv");
 _Static_assert(sizeof(struct sp_staffrel) == 12, "format: sp_staffrel");
+_Static_assert(sizeof(struct sp_finasset) == 32, "format: sp_finasset");
+_Static_assert(sizeof(struct sp_funeral) == 16, "format: sp_funeral");
 _Static_assert(sizeof(struct sp_household) == 8, "format: sp_household");
 _Static_assert(sizeof(struct sp_standard) == 32, "format: sp_standard");
 _Static_assert(sizeof(struct sp_holiday) == 8, "format: sp_holiday");

@@ -14,7 +14,8 @@
  *   2. find_others      the given members' persons, and the registry
  *                       households (not replaced) they also belong to (E10)
  *   3. add_households   households and members, in registry order
- *   4. add_feeds        the feed rows of the members' persons
+ *   4. add_feeds        the feed rows of the members' persons (E13 and
+ *                       E14's too: every date)
  *   5. add_head_hukou   every person of each head's hukou_no (E11)
  *   6. add_hukou        the hukou rows, one per person, sorted by key
  *   7. add_policy       standards and holidays, whole; have[] of the inputs
@@ -312,7 +313,9 @@ static int reserve_feeds(struct mat *m)
         reserve(&out->si, need[PF_SI], sizeof(struct si_row)) ||
         reserve(&out->business, need[PF_BUSINESS], sizeof(struct business)) ||
         reserve(&out->pubservants, need[PF_PUBSERV], sizeof(struct pubservant)) ||
-        reserve(&out->staffrels, need[PF_STAFFREL], sizeof(struct staffrel)))
+        reserve(&out->staffrels, need[PF_STAFFREL], sizeof(struct staffrel)) ||
+        reserve(&out->finassets, need[PF_FINASSETS], sizeof(struct finasset)) ||
+        reserve(&out->funerals, need[PF_FUNERAL], sizeof(struct funeral)))
         return oom(m);
     return E_OK;
 }
@@ -409,6 +412,43 @@ static int add_person_feeds(struct mat *m, uint32_t pi, uint64_t key)
     return E_OK;
 }
 
+/* One person's rows of the feeds of E13 and E14, every date (the rules
+ * pick by the check's as-of date). */
+static int add_person_dated(struct mat *m, uint32_t pi, uint64_t key)
+{
+    uint32_t first, n;
+
+    TRY(snap_person_range(m->s, pi, PF_FINASSETS, &first, &n, m->e));
+    const struct sp_finasset *fa;
+    ROWS(fa, SEC_FINASSETS, first, n);
+    for (uint32_t k = 0; k < n; k++) {
+        CHECK(fa[k].asset_type < N_AT && fa[k].balance_fen >= 0,
+              "financial assets row %u: value out of range", first + k);
+        PUSH(finassets, struct finasset, o);
+        o->key = key;
+        STR(o->institution, fa[k].institution);
+        STR(o->account_no, fa[k].account_no);
+        o->asset_type = fa[k].asset_type;
+        o->balance_date = fa[k].balance_date;
+        o->balance_fen = fa[k].balance_fen;
+        o->line = fa[k].line;
+    }
+
+    TRY(snap_person_range(m->s, pi, PF_FUNERAL, &first, &n, m->e));
+    const struct sp_funeral *fu;
+    ROWS(fu, SEC_FUNERAL, first, n);
+    for (uint32_t k = 0; k < n; k++) {
+        CHECK(fu[k].kind < N_FK, "funeral row %u: kind out of range", first + k);
+        PUSH(funerals, struct funeral, o);
+        o->key = key;
+        STR(o->name, fu[k].name);
+        o->event_date = fu[k].event_date;
+        o->kind = fu[k].kind;
+        o->line = fu[k].line;
+    }
+    return E_OK;
+}
+
 /* 4. the feed rows of the members' persons (each person once, in person
  * order, i.e. key order); their hukou rows go to hrows for step 6 */
 static int add_feeds(struct mat *m)
@@ -436,6 +476,7 @@ static int add_feeds(struct mat *m)
             m->hrows[m->n_hrows++] = sp->hukou;
         }
         TRY(add_person_feeds(m, pi, key));
+        TRY(add_person_dated(m, pi, key));
     }
     return E_OK;
 }
@@ -564,7 +605,7 @@ static int add_policy(struct mat *m, int have[N_INPUT])
     const struct sp_input *in;
     TRY(snap_input_rows(s, &in, m->e));
     for (int f = 0; f < N_INPUT; f++) {
-        have[f] = f < SNAP_INPUTS && in[f].present != 0;
+        have[f] = in[f].present != 0;
         m->out->files[f].present = have[f];
     }
     return E_OK;

@@ -11,7 +11,8 @@
  *
  * The body, in the order written (write_body): persons (a merge of every
  * key-sorted row set), the person index, hukou grouped by hukou_no and its
- * index, the six person-keyed feeds, the registry (memberships per person,
+ * index, the eight person-keyed feeds (write_feeds, write_dated_feeds),
+ * the registry (memberships per person,
  * households, their index), the policy tables, the policy file, the
  * inputs' accounting, and the strings last, since every row above interns
  * its text on the way.
@@ -121,6 +122,8 @@ static int build_persons(struct body *b, const uint32_t *inv)
     KS(PF_BUSINESS, business, struct business);
     KS(PF_PUBSERV, pubservants, struct pubservant);
     KS(PF_STAFFREL, staffrels, struct staffrel);
+    KS(PF_FINASSETS, finassets, struct finasset);
+    KS(PF_FUNERAL, funerals, struct funeral);
 #undef KS
 #undef KEY0
     /* registry members with a valid ID (key 0 sorts first) */
@@ -320,6 +323,41 @@ static int write_feeds(struct body *b)
     FEED_END
     return snap_sec_end(w, SEC_STAFFREL, d->staffrels.n);
 }
+
+/* The feeds of E13 and E14 (format 3): every accepted row, those dated
+ * after the build's as-of date too, since a check judges as of its own
+ * date.  An absent feed is an empty section (sp_input says absent). */
+static int write_dated_feeds(struct body *b)
+{
+    const struct dataset *d = b->d;
+    struct snap_sw *w = b->w;
+    struct snap_strtab *st = b->st;
+    struct err *e = b->e;
+    int r;
+
+    snap_sec_begin(w);
+    FEED_LOOP(finassets, struct finasset, struct sp_finasset)
+        if ((r = snap_st_intern(st, x->institution, &o.institution, e)) != E_OK ||
+            (r = snap_st_intern(st, x->account_no, &o.account_no, e)) != E_OK ||
+            (r = line32(x->line, &o.line, "financial_assets.csv", e)) != E_OK)
+            return r;
+        o.balance_fen = x->balance_fen;
+        o.balance_date = x->balance_date;
+        o.asset_type = (uint8_t)x->asset_type;
+    FEED_END
+    if ((r = snap_sec_end(w, SEC_FINASSETS, d->finassets.n)) != E_OK)
+        return r;
+
+    snap_sec_begin(w);
+    FEED_LOOP(funerals, struct funeral, struct sp_funeral)
+        if ((r = snap_st_intern(st, x->name, &o.name, e)) != E_OK ||
+            (r = line32(x->line, &o.line, "funeral.csv", e)) != E_OK)
+            return r;
+        o.event_date = x->event_date;
+        o.kind = (uint8_t)x->kind;
+    FEED_END
+    return snap_sec_end(w, SEC_FUNERAL, d->funerals.n);
+}
 #undef FEED_LOOP
 #undef FEED_END
 
@@ -472,7 +510,8 @@ static int write_body(struct snap_sw *w, const struct dataset *d, const struct j
     w->h->n_persons = b.n_persons;
     if ((r = snap_sec_put(w, SEC_PERSONS, b.persons, b.n_persons + 1)) != E_OK ||
         (r = write_person_index(&b)) != E_OK || (r = write_hukou(&b)) != E_OK ||
-        (r = write_feeds(&b)) != E_OK || (r = write_registry(&b)) != E_OK ||
+        (r = write_feeds(&b)) != E_OK || (r = write_dated_feeds(&b)) != E_OK ||
+        (r = write_registry(&b)) != E_OK ||
         (r = write_policy_tables(&b)) != E_OK || (r = write_policy_file(&b, pol)) != E_OK ||
         (r = write_inputs(&b)) != E_OK)
         goto out;

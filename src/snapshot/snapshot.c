@@ -28,12 +28,13 @@
 #include "base/date.h"
 #include "pipeline.h"   /* HEDUI_VERSION */
 
-_Static_assert(SNAP_INPUTS == 12 && IN_HOLIDAYS == 11, "format: one sp_input per input file");
+_Static_assert(SNAP_INPUTS == N_INPUT && N_INPUT == 14, "format: one sp_input per input file");
 
 const char *const snap_sec_names[N_SEC] = {
     "persons", "person_hash", "hukou", "hukou_hash", "vehicles", "property",
-    "social_insurance", "business", "public_servants", "staff_relatives", "memberships",
-    "households", "household_hash", "standards", "holidays", "policy", "inputs", "strings"};
+    "social_insurance", "business", "public_servants", "staff_relatives", "financial_assets",
+    "funeral", "memberships", "households", "household_hash", "standards", "holidays", "policy",
+    "inputs", "strings"};
 
 const uint32_t snap_sec_elem[N_SEC] = {
     [SEC_PERSONS] = sizeof(struct sp_person), [SEC_PERSON_HASH] = 4,
@@ -41,6 +42,7 @@ const uint32_t snap_sec_elem[N_SEC] = {
     [SEC_VEHICLES] = sizeof(struct sp_vehicle), [SEC_PROPERTY] = sizeof(struct sp_property),
     [SEC_SI] = sizeof(struct sp_si), [SEC_BUSINESS] = sizeof(struct sp_business),
     [SEC_PUBSERV] = sizeof(struct sp_pubserv), [SEC_STAFFREL] = sizeof(struct sp_staffrel),
+    [SEC_FINASSETS] = sizeof(struct sp_finasset), [SEC_FUNERAL] = sizeof(struct sp_funeral),
     [SEC_MEMBERSHIPS] = 4, [SEC_HOUSEHOLDS] = sizeof(struct sp_household),
     [SEC_HH_HASH] = 4, [SEC_STANDARDS] = sizeof(struct sp_standard),
     [SEC_HOLIDAYS] = sizeof(struct sp_holiday), [SEC_POLICY] = 1,
@@ -48,8 +50,8 @@ const uint32_t snap_sec_elem[N_SEC] = {
 
 _Static_assert(N_SEC <= SNAP_INFO_MAX_SEC, "struct snap_info has room for every section");
 
-const int snap_pf_sec[N_PF] = {SEC_VEHICLES, SEC_PROPERTY, SEC_SI, SEC_BUSINESS,
-                               SEC_PUBSERV, SEC_STAFFREL, SEC_MEMBERSHIPS};
+const int snap_pf_sec[N_PF] = {SEC_VEHICLES, SEC_PROPERTY, SEC_SI, SEC_BUSINESS, SEC_PUBSERV,
+                               SEC_STAFFREL, SEC_FINASSETS, SEC_FUNERAL, SEC_MEMBERSHIPS};
 
 /* ---------- opening ---------- */
 
@@ -113,9 +115,13 @@ int snap_open(struct snap *s, const char *path, struct err *e)
         goto bad;
     }
     if (h->format_version != SNAP_FORMAT_VERSION) {
+        /* Versions 1 and 2 are not read: they carry neither feed of E13 and
+         * E14, so a check from them could not judge as the run does. */
         st = ERR(e, E_PARSE, "snapshot %s has format version %u; this hedui (%s) reads "
-                             "version %u only: build it again with 'hedui index build'",
-                 path, h->format_version, HEDUI_VERSION, SNAP_FORMAT_VERSION);
+                             "version %u only: build it again with 'hedui index build'%s",
+                 path, h->format_version, HEDUI_VERSION, SNAP_FORMAT_VERSION,
+                 h->format_version < 3 ? " (format 3 adds financial_assets.csv and "
+                                         "funeral.csv, for E13 and E14)" : "");
         goto bad;
     }
     if (h->header_bytes != SNAP_HEADER_BYTES || h->block_size != SNAP_BLOCK ||
@@ -436,8 +442,6 @@ int snap_inputs(struct snap *s, struct snap_input out[N_INPUT], struct err *e)
     for (int f = 0; f < N_INPUT; f++) {
         struct snap_input *o = &out[f];
         memset(o, 0, sizeof *o);
-        if (f >= SNAP_INPUTS)
-            continue;   /* not recorded by this format (snapshot.h) */
         snprintf(o->checksum, sizeof o->checksum, "%.*s", (int)sizeof in[f].checksum,
                  in[f].checksum);
         snprintf(o->encoding, sizeof o->encoding, "%.*s", (int)sizeof in[f].encoding,

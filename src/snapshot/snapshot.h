@@ -3,11 +3,15 @@
  *
  * A snapshot holds, per person (ID key, idcard.h), everything the rules
  * read from the feeds: the hukou row, vehicles, property, social insurance,
- * business roles, public-servant and staff-relative records, and the
- * registry households the person is a member of (with their status, for
- * E10); per hukou household (hukou_no) its persons (E11); and the policy
- * tables (standards, holidays), the policy file itself, its hash and
- * version, and the presence of the optional feeds.  `hedui check`
+ * business roles, public-servant and staff-relative records, financial
+ * assets (E13) and funeral records (E14), and the registry households the
+ * person is a member of (with their status, for E10); per hukou household
+ * (hukou_no) its persons (E11); and the policy tables (standards,
+ * holidays), the policy file itself, its hash and version, and the
+ * presence of the optional feeds (an optional feed absent at build is
+ * recorded absent: a check skips its rules as the run on the same data
+ * does).  Dated rows (financial assets, funerals) are kept whatever their
+ * date: the check's as-of date picks, as the run's does.  `hedui check`
  * materialises from it a small struct dataset holding just the households
  * to check and the rows their members touch, and runs the nightly
  * pipeline's join_build + evaluate_run on it, so its findings are the
@@ -48,12 +52,10 @@
 
 /* "none" for a row index (no such household, person, hukou row). */
 #define SNAP_NONE UINT32_MAX
-/* The inputs a snapshot records (sp_input rows): the first 12 of enum
- * input_file, as in format 1.  TODO(snapshot): financial_assets.csv and
- * funeral.csv (E13, E14) are neither recorded nor carried, so `hedui
- * check` skips E13 and E14 and says so; carrying them is a new format
- * version (sections for their rows, SNAP_INPUTS = N_INPUT). */
-#define SNAP_INPUTS 12
+/* The inputs a snapshot records (sp_input rows): every enum input_file
+ * (format 3; formats 1 and 2 recorded the first 12 and carried neither
+ * financial_assets.csv nor funeral.csv, and are refused). */
+#define SNAP_INPUTS N_INPUT
 /* "no month" for the social-insurance coverage of struct snap_info. */
 #define SNAP_NO_MONTH INT32_MIN
 
@@ -174,6 +176,5 @@ int snap_find_household(struct snap *s, const char *id, uint32_t *out, struct er
  * damaged, E_NOMEM. */
 int snap_materialise(struct snap *s, const struct dataset *given, struct dataset *out,
                      int32_t **given_of, int have[N_INPUT], struct err *e);
-/* (have[f] is 0 for the inputs from SNAP_INPUTS on: not in the snapshot.) */
 
 #endif
