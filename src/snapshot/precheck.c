@@ -68,7 +68,7 @@ static int lang_get(struct precheck_base *b, int as_of, struct lang_prog **out, 
             lru = i;
         }
     }
-    struct lang_opts o = {as_of, b->pol.income_months, L->have};
+    struct lang_opts o = {.as_of = as_of, .window_months = b->pol.income_months, .have = L->have};
     struct lang_prog *lp = NULL;
     int st = lang_load_dir(&lp, b->lang_dir, &o, e);
     if (st != E_OK) {
