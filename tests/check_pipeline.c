@@ -550,7 +550,9 @@ START_TEST(test_generated_threads)
     int rules_seen = 0;
     for (int r = 0; r < N_RULES; r++)
         rules_seen += one->er.rule_count[r] > 0;
-    ck_assert_msg(rules_seen == N_RULES, "only %d rules fired on the generated data", rules_seen);
+    /* every rule of the reference policy (all but huaiyuan's E15) */
+    ck_assert_msg(rules_seen == N_RULES - 1, "only %d rules fired on the generated data",
+                  rules_seen);
     ck_assert_uint_eq(tk_n_rejects(one), 0);
     assert_sorted_unique(one, "generated");
     ck_assert_uint_gt(one->er.n_flags, 1000);

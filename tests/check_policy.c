@@ -167,7 +167,7 @@ START_TEST(test_shipped_policy)
         {"E09_INCOME", SEV_HIGH}, {"E10_DUPLICATE", SEV_HIGH},
         {"E11_UNDECLARED_SPOUSE", SEV_MEDIUM}, {"E12_STAFF_RELATIVE", SEV_LOW},
         {"E13_FINANCIAL_ASSETS", SEV_HIGH}, {"E14_FUNERAL_RECORD", SEV_HIGH},
-        {"P01_OVERDUE", SEV_LOW}, {"Q01_INVALID_ID", SEV_MEDIUM},
+        {"E15_RECENT_HOUSING", SEV_OFF}, {"P01_OVERDUE", SEV_LOW}, {"Q01_INVALID_ID", SEV_MEDIUM},
         {"Q02_NOT_IN_HUKOU", SEV_MEDIUM}, {"Q03_NAME_MISMATCH", SEV_LOW},
         {"Q04_NO_STANDARD", SEV_MEDIUM}, {"Q05_MEMBER_ROW", SEV_MEDIUM},
         {"L01_CANDIDATE_ELIGIBLE", SEV_HIGH}, {"L02_CANCELLED_ELIGIBLE", SEV_MEDIUM},
@@ -178,8 +178,10 @@ START_TEST(test_shipped_policy)
         ck_assert_msg(r >= 0, "rule %s not in the catalogue", sev[i].rule);
         ck_assert_msg(p.severity[r] == sev[i].sev, "%s: severity %d, want %d", sev[i].rule,
                       p.severity[r], sev[i].sev);
-        /* the shipped policy is the catalogue's reference policy */
-        ck_assert_msg((int)rule_catalogue[r].severity == sev[i].sev,
+        /* the shipped policy is the catalogue's reference policy, but for
+         * huaiyuan's E15 (high in its pack, not in the reference) */
+        ck_assert_msg((int)rule_catalogue[r].severity ==
+                          (sev[i].sev == SEV_OFF ? SEV_HIGH : sev[i].sev),
                       "%s: catalogue severity %d, want %d", sev[i].rule,
                       rule_catalogue[r].severity, sev[i].sev);
     }
@@ -228,6 +230,7 @@ START_TEST(test_catalogue)
         {"E12_STAFF_RELATIVE", SCOPE_PERSON, IN_STAFFREL, "经办人员近亲属"},
         {"E13_FINANCIAL_ASSETS", SCOPE_HOUSEHOLD, IN_FINASSETS, "家庭金融资产超过标准"},
         {"E14_FUNERAL_RECORD", SCOPE_PERSON, IN_FUNERAL, "成员有火化或安葬记录"},
+        {"E15_RECENT_HOUSING", SCOPE_HOUSEHOLD, RULE_NO_FEED, "申请前三年内购置住房"},
         {"L01_CANDIDATE_ELIGIBLE", SCOPE_CANDIDATE, IN_CANDIDATES, "疑似漏保"},
         {"L02_CANCELLED_ELIGIBLE", SCOPE_CANCELLED, RULE_NO_FEED, "注销户可能仍符合条件"},
         {"P01_OVERDUE", SCOPE_HOUSEHOLD, RULE_NO_FEED, "审批超过时限"},

@@ -423,6 +423,94 @@ START_TEST(test_standard_of)
 }
 END_TEST
 
+/* The shipped huaiyuan pack's E15_RECENT_HOUSING (contract, "Local policy
+ * packs"): a counted member's residential title, held or sold, registered
+ * after the same day three years before applied_on (28 February for 29
+ * February) and on or before applied_on; keyed like E04; one of the rules
+ * L02 is judged on.  Each household holds one boundary case. */
+START_TEST(test_huaiyuan_recent_housing)
+{
+#define HH(id, st, ap) id "," R1 ",dibao,urban," st "," ap ",2024-03-20,500.00,CW01\n"
+#define HK(p, k, st, sd) p ",某," k ",head," R1 "," st "," sd "\n"
+    const struct tk_file files[] = {
+        {"households.csv",
+         HH("H1", "active", "2024-03-04") HH("H2", "active", "2024-03-04")
+         HH("H3", "active", "2024-02-29") HH("H4", "applying", "2024-02-29")
+         HH("H5", "active", "2024-03-04") HH("H6", "active", "2024-03-04")
+         HH("H7", "cancelled", "2024-03-04") HH("H8", "cancelled", "2024-03-04"), 0},
+        {"members.csv", "H1," P03 ",某,head,0.00,full,0\nH2," P04 ",某,head,0.00,full,0\n"
+                        "H3," P05 ",某,head,0.00,full,0\nH4," P06 ",某,head,0.00,full,0\n"
+                        "H5," P07 ",某,head,0.00,full,0\nH6," P08 ",某,head,0.00,full,0\n"
+                        "H6," P09 ",某,spouse,0.00,full,0\nH7," P10 ",某,head,0.00,full,0\n"
+                        "H8," P11 ",某,head,0.00,full,0\n", 0},
+        {"hukou.csv", HK(P03, "K3", "normal", "") HK(P04, "K4", "normal", "")
+                      HK(P05, "K5", "normal", "") HK(P06, "K6", "normal", "")
+                      HK(P07, "K7", "normal", "") HK(P08, "K8", "normal", "")
+                      HK(P09, "K9", "deceased", "2025-01-01") HK(P10, "K10", "normal", "")
+                      HK(P11, "K11", "normal", ""), 0},
+        {"property.csv",
+         P03 ",T1,residential,90,1,2021-03-04,held\n"     /* H1: on the day three years before */
+         P04 ",T2,residential,60,0.5,2021-03-05,sold\n"   /* H2: the day after, sold: fires */
+         P05 ",T3,residential,70,1,2021-02-28,held\n"     /* H3: 29 Feb -> 28 Feb: not after */
+         P06 ",T4,residential,80,1,2021-03-01,held\n"     /* H4: fires */
+         P06 ",T5,commercial,30,1,2023-01-01,held\n"      /*     not residential */
+         P06 ",T6,residential,40,1,2024-02-29,sold\n"     /*     on applied_on: fires */
+         P07 ",T7,residential,50,1,2024-03-05,held\n"     /* H5: after applying */
+         P09 ",T8,residential,50,1,2023-01-01,held\n"     /* H6: a member not counted */
+         P10 ",T9,residential,50,1,2023-01-01,sold\n",    /* H7: cancelled, blocks L02 */
+         0},
+        {"standards.csv", "610102,urban,2026-01-01,1000.00\n", 0},
+        {NULL, NULL, 0}};
+#undef HH
+#undef HK
+    struct tk *tk = tk_run_files(files, NULL);
+    ck_assert_msg(tk->st == E_OK, "%s", tk->e.msg);
+    /* the reference has no E15: H7 and H8 both look wrongly cancelled */
+    eval_result_free(&tk->er);
+    char ref[600], pack[600];
+    snprintf(ref, sizeof ref, "%s/rules", test_root());
+    snprintf(pack, sizeof pack, "%s/rules/packs/huaiyuan", test_root());
+    struct err e;
+    err_init(&e);
+    int st = vm_run_dir(&tk->ec, ref, &tk->er, &e);
+    ck_assert_msg(st == E_OK, "%s", e.msg);
+    ck_assert_uint_eq(tk_count(tk, "E15_RECENT_HOUSING", NULL), 0);
+    ck_assert_msg(tk_has_flag(tk, "L02_CANCELLED_ELIGIBLE", "H7", ""), "%s", tk_flags_text(tk));
+    ck_assert_msg(tk_has_flag(tk, "L02_CANCELLED_ELIGIBLE", "H8", ""), "%s", tk_flags_text(tk));
+    eval_result_free(&tk->er);
+    st = vm_run_dir(&tk->ec, pack, &tk->er, &e);
+    ck_assert_msg(st == E_OK, "%s", e.msg);
+    const char *text = tk_flags_text(tk);
+    ck_assert_msg(!tk_has_flag(tk, "E15_RECENT_HOUSING", "H1", NULL), "%s", text);
+    const struct flag *f = tk_find(tk, "E15_RECENT_HOUSING", "H2", "");
+    ck_assert_msg(f != NULL, "%s", text);
+    ck_assert_int_eq(f->severity, SEV_HIGH);
+    ck_assert_str_eq(f->hukou_no, "K4");   /* the head's: keyed like E04 */
+    ck_assert_str_eq(f->evidence, "property: counted members registered 1 residential titles "
+                                  "after 2021-03-04 and on or before applying 2024-03-04: T2 "
+                                  "sold, registered 2021-03-05, 60 m2 x share 0.5 (line 3)");
+    ck_assert_msg(!tk_has_flag(tk, "E15_RECENT_HOUSING", "H3", NULL), "%s", text);
+    f = tk_find(tk, "E15_RECENT_HOUSING", "H4", "");
+    ck_assert_msg(f != NULL, "%s", text);
+    ck_assert_str_eq(f->evidence, "property: counted members registered 2 residential titles "
+                                  "after 2021-02-28 and on or before applying 2024-02-29: T4 "
+                                  "held, registered 2021-03-01, 80 m2 x share 1 (line 5); T6 "
+                                  "sold, registered 2024-02-29, 40 m2 x share 1 (line 7)");
+    ck_assert_msg(!tk_has_flag(tk, "E15_RECENT_HOUSING", "H5", NULL), "%s", text);
+    ck_assert_msg(!tk_has_flag(tk, "E15_RECENT_HOUSING", "H6", NULL), "%s", text);
+    ck_assert_msg(tk_has_flag(tk, "E01_DECEASED", "H6", P09), "%s", text);
+    /* E15 is judged for a cancelled household only inside L02 */
+    ck_assert_msg(!tk_has_flag(tk, "E15_RECENT_HOUSING", "H7", NULL), "%s", text);
+    ck_assert_msg(!tk_has_flag(tk, "L02_CANCELLED_ELIGIBLE", "H7", NULL), "%s", text);
+    f = tk_find(tk, "L02_CANCELLED_ELIGIBLE", "H8", "");
+    ck_assert_msg(f != NULL, "%s", text);
+    ck_assert_msg(strstr(f->evidence, "fires none of E01-E09, E15 as of") != NULL, "%s",
+                  f->evidence);
+    ck_assert_uint_eq(tk_count(tk, "E15_RECENT_HOUSING", NULL), 2);
+    tk_free(tk);
+}
+END_TEST
+
 /* A policy that does not check stops the run with the first error's place. */
 START_TEST(test_bad_policy_is_a_config_error)
 {
@@ -457,6 +545,7 @@ Suite *policy_vm_suite(void)
     tcase_add_test(tp, test_sixian_pack_on_fixtures);
     tcase_add_test(tp, test_standard_of);
     tcase_add_test(tp, test_sorted_yuan_masked);
+    tcase_add_test(tp, test_huaiyuan_recent_housing);
     suite_add_tcase(s, tp);
     return s;
 }

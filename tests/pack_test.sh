@@ -125,8 +125,8 @@ check("说明 names the as-of date", asof in flat)
 check("说明 names the policy version", "2026.1" in flat)
 check("说明 names the policy pack", "政策包" in flat)
 rules = [r for r in vals if isinstance(r[0], str) and r[0][:1] in "EPLQ" and r[0][1:3].isdigit()]
-check("说明 explains all 22 rules with name, check and article (%d)" % len(rules),
-      len(rules) == 22 and all(r[1] and r[2] and r[3] for r in rules))
+check("说明 explains all 23 rules of the catalogue with name, check and article (%d)" % len(rules),
+      len(rules) == 23 and all(r[1] and r[2] and r[3] for r in rules))
 check("说明: E03's article is 《社会救助暂行办法》第十条", any(r[0] == "E03_VEHICLE" and "第十条" in r[3] for r in rules))
 check("说明 says how income and asset evidence reads", any("除不尽时截至分" in v for v in flat if isinstance(v, str)))
 # E09's evidence in the workbook shows the division and each member's part, masked

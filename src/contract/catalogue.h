@@ -64,6 +64,8 @@ enum rule_scope { SCOPE_PERSON, SCOPE_HOUSEHOLD, SCOPE_CANDIDATE, SCOPE_CANCELLE
       "家庭金融资产超过标准")                                                               \
     X(E14, "E14_FUNERAL_RECORD", KIND_CUOBAO, SCOPE_PERSON, IN_FUNERAL, SEV_HIGH,          \
       "成员有火化或安葬记录")                                                               \
+    X(E15, "E15_RECENT_HOUSING", KIND_CUOBAO, SCOPE_HOUSEHOLD, RULE_NO_FEED, SEV_HIGH,     \
+      "申请前三年内购置住房")                                                               \
     X(L01, "L01_CANDIDATE_ELIGIBLE", KIND_LOUBAO, SCOPE_CANDIDATE, IN_CANDIDATES,          \
       SEV_HIGH, "疑似漏保")                                                                 \
     X(L02, "L02_CANCELLED_ELIGIBLE", KIND_LOUBAO, SCOPE_CANCELLED, RULE_NO_FEED,           \
