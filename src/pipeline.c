@@ -454,6 +454,7 @@ static int judge_partitioned(struct pipeline *p, struct judge *jg0, struct err *
         partrun_describe(p->pr, what, sizeof what);
         fprintf(stderr, "hedui: %s\n", what);
     }
+    char pname[sizeof jg0->er->policy_name] = "", phash[sizeof jg0->er->policy_hash] = "";
     for (int k = 0; k < nb && st == E_OK; k++) {
         struct dataset dp;
         struct join jn;
@@ -470,6 +471,10 @@ static int judge_partitioned(struct pipeline *p, struct judge *jg0, struct err *
         jg.er = &er;
         if (st == E_OK)
             st = pipeline_judge(&jg, e);
+        if (st == E_OK && k == 0) {   /* which policy judged (the same for every batch) */
+            memcpy(pname, er.policy_name, sizeof pname);
+            memcpy(phash, er.policy_hash, sizeof phash);
+        }
         if (st == E_OK)
             st = partrun_gather(p->pr, &er, e);
         if (st == E_OK && p->cfg.progress)
@@ -486,6 +491,10 @@ static int judge_partitioned(struct pipeline *p, struct judge *jg0, struct err *
     }
     if (st == E_OK)
         st = partrun_result(p->pr, jg0->er, e);
+    if (st == E_OK) {
+        memcpy(jg0->er->policy_name, pname, sizeof pname);
+        memcpy(jg0->er->policy_hash, phash, sizeof phash);
+    }
     partrun_free(p->pr);
     p->pr = NULL;
     return st;
