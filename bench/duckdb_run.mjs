@@ -3,7 +3,8 @@
 // package (an in-memory database, fresh each run) and writes the flags.
 //
 //   node bench/duckdb_run.mjs --data DIR --out FILE --as-of YYYY-MM-DD
-//                             [--sql FILE] [--threads N] [--timings FILE] [--verbose 1]
+//                             [--sql FILE] [--threads N] [--memory-limit SIZE]
+//                             [--timings FILE] [--verbose 1]
 //                             [--explain REGEX]  (EXPLAIN ANALYZE the statements matching REGEX)
 //
 // Statements end with ';' at the end of a line; a line '-- stage: NAME' starts
@@ -23,7 +24,7 @@ for (let i = 2; i < process.argv.length; i += 2) {
 }
 for (const k of ['data', 'out', 'as_of']) {
   if (!args[k]) {
-    console.error('usage: duckdb_run.mjs --data DIR --out FILE --as-of YYYY-MM-DD [--sql FILE] [--threads N] [--timings FILE] [--verbose 1] [--explain REGEX]');
+    console.error('usage: duckdb_run.mjs --data DIR --out FILE --as-of YYYY-MM-DD [--sql FILE] [--threads N] [--memory-limit SIZE] [--timings FILE] [--verbose 1] [--explain REGEX]');
     process.exit(2);
   }
 }
@@ -59,6 +60,9 @@ if (cur.stmts.length) stages.push(cur);
 
 const config = {};
 if (args.threads) config.threads = String(args.threads);
+// DuckDB's own memory_limit (default 80% of RAM); past it, it spills to its
+// temporary directory (.tmp in the working directory)
+if (args.memory_limit) config.memory_limit = String(args.memory_limit);
 const instance = await DuckDBInstance.create(':memory:', config);
 const conn = await instance.connect();
 const timings = { startup_ms: +(performance.now() - t0).toFixed(1) };
