@@ -129,6 +129,8 @@ int pipeline_init(struct pipeline *p, const struct run_config *cfg, struct err *
     snprintf(path, sizeof path, "%s/policy.rules", p->settings_dir);
     if (st == E_OK)
         st = policy_load(&p->pol, path, e);
+    if (st == E_OK)   /* the rules: the .policy file of the directory named */
+        snprintf(p->pol.rules_dir, sizeof p->pol.rules_dir, "%s", cfg->rules_dir);
     if (st == E_OK && cfg->auditor_outputs)
         st = review_open(&p->rv, cfg->previous_dir, cfg->state_dir, e);
     feed_rows_init(&p->prev_rows);   /* run --pg fills it from the schema instead */
@@ -138,7 +140,7 @@ int pipeline_init(struct pipeline *p, const struct run_config *cfg, struct err *
         return st;
     st = normaliser_init(&p->nz, &p->d, cfg->as_of, e);
     if (st == E_OK && cfg->si_window_only) {
-        /* the months evaluate_evidenced_sum() reads */
+        /* the months of the income window */
         int last = date_month(cfg->as_of) - 1;
         normaliser_keep_months(&p->nz, last - p->pol.income_months + 1, last);
     }
@@ -156,8 +158,7 @@ static int file_exists(const char *path)
 /* A rules directory with policy.rules is its own settings directory.  One
  * without it is a pack (rules/packs/NAME: its .policy `extends reference`):
  * the settings and tables are those of the first of its parent and
- * grandparent that has a policy.rules (where reference.policy lives), and
- * the run is judged by the language. */
+ * grandparent that has a policy.rules (where reference.policy lives). */
 static int find_settings(struct pipeline *p, const char *dir, struct err *e)
 {
     static const char *const up[3] = {"", "/..", "/../.."};
@@ -324,7 +325,7 @@ static int check_feeds(struct pipeline *p, struct err *e)
 {
     if (p->prev_rows.note[0])
         fprintf(stderr, "hedui: warning: %s\n", p->prev_rows.note);
-    int last = date_month(p->cfg.as_of) - 1;   /* the window evaluate.c reads */
+    int last = date_month(p->cfg.as_of) - 1;   /* the income window */
     int first = last - p->pol.income_months + 1;
     unsigned char seen[120];                    /* window_months is 1..120 (policy.c) */
     feedcheck_si_months(p->d.si.v, p->d.si.n, first, last, seen);
@@ -351,10 +352,7 @@ int pipeline_judge(struct judge *jg, struct err *e)
     jg->ec.cal = jg->cal;
     jg->ec.as_of = jg->as_of;
     memcpy(jg->ec.have, jg->have, sizeof jg->ec.have);
-    const char *ev = getenv("HEDUI_EVAL");   /* hidden: the rules language (engine/vm.h) */
-    st = (jg->lang || (ev && strcmp(ev, "lang") == 0)) && jg->rules_dir
-             ? vm_run_dir(&jg->ec, jg->rules_dir, jg->er, e)
-             : evaluate_run(&jg->ec, jg->er, e);
+    st = vm_run_dir(&jg->ec, jg->rules_dir, jg->er, e);
     jg->eval_ms = pipeline_now_ms() - t;
     return st;
 }
@@ -369,7 +367,6 @@ int pipeline_evaluate(struct pipeline *p, struct err *e)
     jg.d = &p->d;
     jg.pol = &p->pol;
     jg.rules_dir = p->cfg.rules_dir;
-    jg.lang = p->pack;
     jg.as_of = p->cfg.as_of;
     jg.jn = &p->jn;
     jg.cal = &p->cal;

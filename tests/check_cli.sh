@@ -45,9 +45,10 @@ check "no temporary file left beside the snapshot" "[ \"\$(ls -A '$T' | grep -c 
 check "index verify accepts a whole snapshot" '[ $? -eq 0 ]'
 "$HEDUI" index info "$IDX" >"$T/info" 2>&1
 check "index info names the format and the policy" \
-    "grep -q 'format version  2' '$T/info' && grep -q 'policy          2026.1' '$T/info'"
-in_bytes=$(cat "$FX"/*.csv | wc -c)
-check "snapshot no larger than the CSVs it came from" "[ $(stat -c %s "$IDX") -le $in_bytes ]"
+    "grep -q 'format version  3' '$T/info' && grep -q 'policy          2026.1' '$T/info'"
+check "index info lists the stored rules" "grep -q '^policy_src ' '$T/info'"
+in_bytes=$(cat "$FX"/*.csv "$ROOT"/rules/*.policy | wc -c)
+check "snapshot no larger than the CSVs and the rules it came from" "[ $(stat -c %s "$IDX") -le $in_bytes ]"
 
 # 2. all households at once: flags.csv of the nightly run, minus L01, on
 #    the feeds a snapshot carries (TODO(snapshot): format 1 carries neither
@@ -195,10 +196,10 @@ check "a truncated snapshot is refused" '[ $? -eq 3 ] && grep -q "truncated" "$T
 head -c 100 "$IDX" >"$T/short.idx"
 try "$T/short.idx"
 check "a snapshot shorter than its header is refused" '[ $? -eq 3 ] && grep -q "truncated" "$T/err"'
-cp "$IDX" "$T/ver.idx" && printf '\003' | dd of="$T/ver.idx" bs=1 seek=8 conv=notrunc 2>/dev/null
+cp "$IDX" "$T/ver.idx" && printf '\004' | dd of="$T/ver.idx" bs=1 seek=8 conv=notrunc 2>/dev/null
 try "$T/ver.idx"
 check "another format version is refused, naming the versions" \
-    '[ $? -eq 3 ] && grep -q "format version 3; this hedui" "$T/err"'
+    '[ $? -eq 3 ] && grep -q "format version 4; this hedui" "$T/err"'
 cp "$IDX" "$T/eng.idx" && printf '9' | dd of="$T/eng.idx" bs=1 seek=24 conv=notrunc 2>/dev/null
 try "$T/eng.idx"
 check "a damaged header is refused" '[ $? -eq 3 ] && grep -q "header checksum mismatch" "$T/err"'
@@ -342,6 +343,26 @@ sed -i '/^snapshot_max_age_days/d' "$T/r40/policy.rules"
     --rules "$T/r40" 2>"$T/err"
 check "rules without snapshot_max_age_days: exit 5 naming the key" \
     "[ \$? -eq 5 ] && grep -q \"missing key 'snapshot_max_age_days' in \[check\]\" '$T/err'"
+# the rules a check judges are the snapshot's copy, stored by index build
+mkdir -p "$T/rx" && cp -r "$ROOT/rules"/* "$T/rx/"
+sed -i 's/^param exempt_max: money = 30000 /param exempt_max: money = 30000.01 /' "$T/rx/reference.policy"
+"$HEDUI" index build -q --data "$FX" --out "$T/rx.idx" --as-of $ASOF --rules "$T/rx" 2>"$T/err"
+check "index build with rules of its own exits 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
+rm -rf "$T/rx"
+extract "$FX" HH009 "$T/one/HH009"
+"$HEDUI" check --index "$T/rx.idx" --households "$T/one/HH009/households.csv" \
+    --members "$T/one/HH009/members.csv" --as-of $ASOF --csv >"$T/rx.csv" 2>"$T/err"
+check "check judges with the snapshot's stored rules (30000.01: HH009 has no E03), their directory gone" \
+    "[ \$? -eq 0 ] && ! grep -q '^E03_VEHICLE' '$T/rx.csv'"
+"$HEDUI" check --index "$T/rx.idx" --households "$T/one/HH009/households.csv" \
+    --members "$T/one/HH009/members.csv" --as-of $ASOF --csv --rules "$ROOT/rules" >"$T/rx2.csv" 2>"$T/err"
+check "check --rules judges with that directory's rules (30000: HH009's truck is E03)" \
+    "grep -q '^E03_VEHICLE,.*,HH009,' '$T/rx2.csv'"
+mkdir -p "$T/rbad" && cp -r "$ROOT/rules"/* "$T/rbad/"
+sed -i 's/{plate_no}/{plat_no}/' "$T/rbad/reference.policy"
+"$HEDUI" index build -q --data "$FX" --out "$T/rbad.idx" --as-of $ASOF --rules "$T/rbad" 2>"$T/err"
+check "index build refuses rules that do not check: exit 5 naming the place, no snapshot" \
+    "[ \$? -eq 5 ] && grep -q 'reference.policy:[0-9]*:[0-9]*: .*plat_no' '$T/err' && [ ! -e '$T/rbad.idx' ]"
 "$HEDUI" index info "$IDX" >"$T/info" 2>&1
 check "index info names the social-insurance months" \
     "grep -q 'rows 2025-10..2026-06, complete months through 2026-05' '$T/info'"
@@ -384,7 +405,11 @@ check "a members row of another household (rejected) leaves HH025 no finding" \
 cp "$IDX" "$T/v1.idx" && printf '\001' | dd of="$T/v1.idx" bs=1 seek=8 conv=notrunc 2>/dev/null
 try "$T/v1.idx"
 check "a snapshot of format 1 (before the social-insurance months) is refused: build it again" \
-    '[ $? -eq 3 ] && grep -q "format version 1; this hedui (.*) reads version 2 only: build it again with .hedui index build." "$T/err"'
+    '[ $? -eq 3 ] && grep -q "format version 1; this hedui (.*) reads version 3 only: build it again with .hedui index build." "$T/err"'
+cp "$IDX" "$T/v2.idx" && printf '\002' | dd of="$T/v2.idx" bs=1 seek=8 conv=notrunc 2>/dev/null
+try "$T/v2.idx"
+check "a snapshot of format 2 (before the rules were stored) is refused: build it again" \
+    '[ $? -eq 3 ] && grep -q "format version 2; this hedui (.*) reads version 3 only" "$T/err"'
 
 echo "check_cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -405,7 +405,7 @@ START_TEST(test_fixture_threads)
 END_TEST
 
 /* A larger generated dataset, so that several threads really share the
- * households (evaluate.c hands them out in chunks of 256). */
+ * households (vm_run.c hands them out in chunks of 256). */
 static char *gen_big(void)
 {
     char *dir = tk_tmpdir();

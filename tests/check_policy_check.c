@@ -203,7 +203,7 @@ END_TEST
 START_TEST(test_unused_parameter)
 {
     one_error("param adult_age: count = 18", "param adult_age: count = 18\nparam spare: count = 3",
-              "t.policy:24:7: error: parameter spare is never used", NULL);
+              "t.policy:25:7: error: parameter spare is never used", NULL);
 }
 END_TEST
 
@@ -252,11 +252,24 @@ START_TEST(test_enum_values)
 }
 END_TEST
 
+/* on(RULE): a rule of this policy, named by its id */
+START_TEST(test_rule_on)
+{
+    one_error("and not (on(E13_FINANCIAL_ASSETS) and", "and not (on(E13_FINANCIAL_ASSET) and",
+              "error: on: no rule 'E13_FINANCIAL_ASSET' in this policy",
+              "did you mean 'E13_FINANCIAL_ASSETS'?");
+    one_error("and not (on(E13_FINANCIAL_ASSETS) and", "and not (on(c) and",
+              "error: on: no rule 'c' in this policy", NULL);
+    one_error("and not (on(E13_FINANCIAL_ASSETS) and", "and not (on(E13_FINANCIAL_ASSETS, c) and",
+              "error: on(RULE) takes one rule id: on(E13_FINANCIAL_ASSETS)", NULL);
+}
+END_TEST
+
 START_TEST(test_fires)
 {
     /* a unit without what the rule reads: a hukou household has no program */
     one_error("and not fires E04_MULTI_HOUSING(g) and", "and not fires E09_INCOME(g) and",
-              "error: unknown column 'standard' of hukou household (as used at line 256)", NULL);
+              "error: unknown column 'standard' of hukou household (as used at line 258)", NULL);
     /* a rule that flags each element of a set cannot be asked */
     one_error("fires E04_MULTI_HOUSING(h) and", "fires E11_UNDECLARED_SPOUSE(h) and",
               "E11_UNDECLARED_SPOUSE flags each element of a set; fires cannot ask it", NULL);
@@ -526,6 +539,7 @@ Suite *policy_check_suite(void)
     tcase_add_test(tc, test_catalogue);
     tcase_add_test(tc, test_enum_values);
     tcase_add_test(tc, test_fires);
+    tcase_add_test(tc, test_rule_on);
     tcase_add_test(tc, test_fires_circle);
     tcase_add_test(tc, test_key_refuses_line_and_params);
     tcase_add_test(tc, test_latest);

@@ -80,7 +80,7 @@ static void esc(FILE *f, const char *s)
     }
 }
 
-/* Evidence is at most ~2 KiB (evaluate.c); longer text is cut, never
+/* Evidence is at most ~2 KiB (vm_text.c); longer text is cut, never
  * shown unmasked. */
 static void esc_masked_text(FILE *f, const char *s)
 {

@@ -216,7 +216,7 @@ int report_write_run(const struct run_summary *s, const struct review *rv, struc
     for (int r = 0; r < N_RULES; r++) {
         ri->rule_count[r] = (long long)er->rule_count[r];
         ri->rule_new[r] = rv->compare ? 0 : -1;
-        int sv = s->policy->severity[r];
+        int sv = er->severity[r];   /* the policy judged (off: not written or off) */
         ri->rule_severity[r] = sv == SEV_OFF ? "off" : severity_names[sv];
     }
     ri->n_new = rv->n_new;

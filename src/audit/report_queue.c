@@ -190,7 +190,7 @@ static void jstr_masked_id(FILE *f, const char *id)
     jstr(f, m);
 }
 
-/* Evidence is at most ~2 KiB (evaluate.c); longer text is cut, never
+/* Evidence is at most ~2 KiB (vm_text.c); longer text is cut, never
  * shown unmasked. */
 static void jstr_masked_text(FILE *f, const char *s)
 {

@@ -5,11 +5,11 @@
  * of it is about (which decides its key columns), the optional feed it
  * needs, the contract's reference severity and the label caseworkers read.
  * rule_names[] and rule_kinds[] are columns of this table; the skip notes
- * of a run and of a check (rule_skip_notes), the policy's [severity] keys,
- * the evaluator's "is this rule judged" test and the manifest read it.
+ * of a run and of a check (rule_skip_notes), the rules language's checker
+ * and the manifest read it.
  *
- * Adding a rule: one X(...) row here, its severity in rules/policy.rules
- * and rules/README.md, its logic in engine/evaluate.c.
+ * Adding a rule: one X(...) row here, its logic (and the severity it is
+ * judged with) in a .policy file (rules/reference.policy or a pack).
  */
 #ifndef ENGINE_CATALOGUE_H
 #define ENGINE_CATALOGUE_H

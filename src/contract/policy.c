@@ -1,6 +1,7 @@
 /* policy.c - reads rules/policy.rules into struct policy.
  *
- * Owns: the policy grammar (the rule catalogue is catalogue.c's):
+ * Owns: the grammar of policy.rules, the run settings (the rules, their
+ * numbers and severities are the rules language's, policy/):
  *
  *     # comment                 (also after a value: "key = 5  # note")
  *     [section]
@@ -22,58 +23,34 @@
 
 #include "base/num.h"
 
-enum ktype { K_TEXT, K_RATIO, K_INT, K_YUAN, K_M2, K_SET, K_SEVERITY };
+enum ktype { K_TEXT, K_RATIO, K_INT };
 
 struct keydef {
     const char *section, *key;
     enum ktype type;
     size_t off;                       /* offset in struct policy */
-    const char *const *names;         /* K_SET value names */
-    int n_names;
 };
 
 #define OFF(f) offsetof(struct policy, f)
-#define SETOF(tbl, n) tbl, n
 
 static const struct keydef keys[] = {
-    {"policy", "version", K_TEXT, OFF(version), NULL, 0},
-    {"input", "reject_limit", K_RATIO, OFF(reject_limit), NULL, 0},
-    {"income", "window_months", K_INT, OFF(income_months), NULL, 0},
-    {"factor", "dibao", K_RATIO, OFF(factor[PROG_DIBAO]), NULL, 0},
-    {"factor", "tekun", K_RATIO, OFF(factor[PROG_TEKUN]), NULL, 0},
-    {"factor", "dishouru", K_RATIO, OFF(factor[PROG_DISHOURU]), NULL, 0},
-    {"E03_VEHICLE", "classes", K_SET, OFF(vehicle_classes), SETOF(vclass_names, N_VC)},
-    {"E03_VEHICLE", "exempt_uses", K_SET, OFF(vehicle_exempt_uses), SETOF(vuse_names, N_VU)},
-    {"E03_VEHICLE", "exempt_max_value_yuan", K_YUAN, OFF(vehicle_exempt_max_fen), NULL, 0},
-    {"E04_MULTI_HOUSING", "min_residential_properties", K_INT, OFF(min_residential), NULL, 0},
-    {"E05_COMMERCIAL_PROPERTY", "usages", K_SET, OFF(commercial_usages), SETOF(usage_names, N_US)},
-    {"E06_HOUSING_AREA", "max_m2_per_person", K_M2, OFF(max_area_h), NULL, 0},
-    {"E07_BUSINESS", "roles", K_SET, OFF(business_roles), SETOF(brole_names, N_BR)},
-    {"E07_BUSINESS", "statuses", K_SET, OFF(business_statuses), SETOF(bstatus_names, N_BS)},
-    {"E11_UNDECLARED_SPOUSE", "adult_age", K_INT, OFF(adult_age), NULL, 0},
-    {"E13_FINANCIAL_ASSETS", "months", K_INT, OFF(assets_months), NULL, 0},
-    {"P01_OVERDUE", "max_working_days", K_INT, OFF(max_working_days), NULL, 0},
-#define SEVKEY(r) {"severity", NULL, K_SEVERITY, OFF(severity[r]), NULL, r},
-    /* one [severity] key per rule of the catalogue */
-#define RULE_SEVKEY(id, name, kind, scope, feed, sev, zh) SEVKEY(R_##id)
-    RULE_CATALOGUE(RULE_SEVKEY)
-#undef RULE_SEVKEY
-#undef SEVKEY
-    {"weights", "high", K_INT, OFF(weight[SEV_HIGH]), NULL, 0},
-    {"weights", "medium", K_INT, OFF(weight[SEV_MEDIUM]), NULL, 0},
-    {"weights", "low", K_INT, OFF(weight[SEV_LOW]), NULL, 0},
-    {"spotcheck", "dibao", K_RATIO, OFF(spot_ratio[PROG_DIBAO]), NULL, 0},
-    {"spotcheck", "tekun", K_RATIO, OFF(spot_ratio[PROG_TEKUN]), NULL, 0},
-    {"spotcheck", "dishouru", K_RATIO, OFF(spot_ratio[PROG_DISHOURU]), NULL, 0},
-    {"input", "feed_drop_limit", K_RATIO, OFF(feed_drop_limit), NULL, 0},
-    {"check", "snapshot_max_age_days", K_INT, OFF(snapshot_max_age_days), NULL, 0},
+    {"policy", "version", K_TEXT, OFF(version)},
+    {"input", "reject_limit", K_RATIO, OFF(reject_limit)},
+    {"income", "window_months", K_INT, OFF(income_months)},
+    {"weights", "high", K_INT, OFF(weight[SEV_HIGH])},
+    {"weights", "medium", K_INT, OFF(weight[SEV_MEDIUM])},
+    {"weights", "low", K_INT, OFF(weight[SEV_LOW])},
+    {"spotcheck", "dibao", K_RATIO, OFF(spot_ratio[PROG_DIBAO])},
+    {"spotcheck", "tekun", K_RATIO, OFF(spot_ratio[PROG_TEKUN])},
+    {"spotcheck", "dishouru", K_RATIO, OFF(spot_ratio[PROG_DISHOURU])},
+    {"input", "feed_drop_limit", K_RATIO, OFF(feed_drop_limit)},
+    {"check", "snapshot_max_age_days", K_INT, OFF(snapshot_max_age_days)},
 };
 #define N_KEYS (sizeof keys / sizeof keys[0])
 
 static const char *key_name(const struct keydef *k)
 {
-    /* severity keys are named after the rule, stored in n_names */
-    return k->type == K_SEVERITY ? rule_names[k->n_names] : k->key;
+    return k->key;
 }
 
 int rational_parse(const char *s, struct rational *out)
@@ -137,41 +114,6 @@ static int parse_value(struct policy *p, const struct keydef *k, char *v,
         if (parse_int(v, 0, 1000000, (int *)dst) != 0)
             goto bad;
         return E_OK;
-    case K_YUAN:
-    case K_M2:
-        if (num_parse_fixed(v, strlen(v), 2, 2, (int64_t *)dst) != NUM_OK)
-            goto bad;
-        return E_OK;
-    case K_SET: {
-        unsigned bits = 0;
-        char *save = NULL;
-        for (char *tok = strtok_r(v, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-            char *t = trim(tok);
-            if (*t == '\0')
-                continue;
-            int i = enum_lookup(k->names, k->n_names, t, strlen(t));
-            if (i < 0) {
-                err_where(e, path, line, 0);
-                return ERR(e, E_CONFIG, "[%s] %s: unknown value '%s'", k->section,
-                           key_name(k), t);
-            }
-            bits |= 1u << i;
-        }
-        *(unsigned *)dst = bits;
-        return E_OK;
-    }
-    case K_SEVERITY: {
-        int i = enum_lookup(severity_names, N_SEV, v, strlen(v));
-        if (i < 0 && strcmp(v, "off") == 0)
-            i = SEV_OFF;
-        if (i < 0) {
-            err_where(e, path, line, 0);
-            return ERR(e, E_CONFIG, "[severity] %s: '%s' is not high, medium, low or off",
-                       key_name(k), v);
-        }
-        *(int *)dst = i;
-        return E_OK;
-    }
     }
 bad:
     err_where(e, path, line, 0);
@@ -245,7 +187,11 @@ int policy_load(struct policy *p, const char *path, struct err *e)
                     known = 1;
             if (!known) {
                 err_where(e, path, line, 1);
-                st = ERR(e, E_CONFIG, "unknown section [%s]", name);
+                st = ERR(e, E_CONFIG, "unknown section [%s]: policy.rules holds the run "
+                                      "settings ([policy] [input] [income] [weights] "
+                                      "[spotcheck] [check]); a rule's numbers and severity "
+                                      "are written in the .policy file (rules/LANGUAGE.md)",
+                         name);
                 break;
             }
             snprintf(section, sizeof section, "%s", name);

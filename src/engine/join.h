@@ -10,7 +10,7 @@
  * (E10, L01) and hukou persons by hukou_no (E11, L01), and joins each
  * registry member and candidate to their hukou row by merging the two
  * key-sorted lists (no hash table over the 3 M hukou persons).  After build the
- * struct is read-only and shared by all threads of evaluate.c.
+ * struct is read-only and shared by all threads of the rules VM (vm.c).
  *
  * The sorts are independent and run as parallel OpenMP iterations; each
  * sort is by a total order (key, then line), so the result is the same at

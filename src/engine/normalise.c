@@ -4,7 +4,7 @@
  * whose rules span columns or rows, and the merge rules for repeated rows
  * (the column lists are contract/model.c's declarations).  Every row it does not keep gets a reject
  * with a reason naming the column; it must never drop a row silently and
- * never judges eligibility (that is evaluate.c).
+ * never judges eligibility (that is the policy's rules, vm.c).
  *
  * Value policy where the contract is silent (documented in README.md):
  *   - enumerated values are matched exactly (libcsv has already trimmed

@@ -34,7 +34,7 @@ static int cmp_unit(const void *a, const void *b)
 }
 
 /* Sort v[0..n) by cmp_unit.  The flags arrive sorted by household_id
- * (evaluate.c's flag order), so only the runs of one household need
+ * (flag_cmp's order, evaluate.h), so only the runs of one household need
  * sorting: small, and their strings in cache.  Anything else gets the
  * whole sort. */
 static void sort_units(const struct flag **v, size_t n)

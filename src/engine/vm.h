@@ -1,10 +1,10 @@
 /* vm.h - stage 5, the rules language's way: run a compiled policy
  * (policy/prog.h) over the joined dataset.
  *
- * vm_run() gives the same struct eval_result as evaluate_run() (flags sorted
- * by the contract's order, counts per rule, households and candidates
- * without a standard, candidates skipped): the pipeline runs one or the
- * other (HEDUI_EVAL=lang picks this one).
+ * vm_run() gives a struct eval_result (evaluate.h: flags sorted by the
+ * contract's order, counts and severities per rule, households and
+ * candidates without a standard, candidates skipped); pipeline_judge
+ * (pipeline.h) is the way in.
  */
 #ifndef ENGINE_VM_H
 #define ENGINE_VM_H
@@ -18,9 +18,11 @@
 int vm_run(const struct eval_ctx *c, const struct prog *P, struct eval_result *r,
            struct err *e);
 
-/* Read, check and compile the policy of rules_dir (its one *.policy file;
- * parameters in force on c->as_of, the income window of c->p), then
- * vm_run() it.  E_CONFIG names the first error of the policy. */
+/* Read, check and compile the policy of rules_dir (its one *.policy file);
+ * rules_dir NULL: c->p's (its texts, else its rules_dir, else the
+ * directory of its policy.rules).  Parameters in force on c->as_of, the
+ * income window of c->p, `requires feed` against c->have; then vm_run()
+ * it.  E_CONFIG names the first error of the policy. */
 int vm_run_dir(const struct eval_ctx *c, const char *rules_dir, struct eval_result *r,
                struct err *e);
 

@@ -9,7 +9,7 @@
 
 typedef __int128 i128;
 
-#define EV_MAX 2048   /* evidence and key buffers, as evaluate.c's */
+#define EV_MAX 2048   /* evidence and key buffers: 2 KiB each */
 
 struct tout {
     struct vec flags;        /* struct flag */
@@ -29,7 +29,7 @@ struct frame {
     uint8_t *memo;
     struct vlist *lists;
     struct tout *t;
-    /* evidence and key, as evaluate.c's struct sbuf */
+    /* evidence and key of the flag being written */
     char b[EV_MAX];
     size_t n;
     int truncated;

@@ -244,6 +244,33 @@ struct ir *chk_fires(struct chk *k, struct env *env, const struct node *n)
     return x;
 }
 
+/* on(RULE): RULE is written in the effective policy, is not off, and
+ * every optional feed it requires is present: whether it is judged at all
+ * (L01's asset limit is E13's; a pack that turns E13 off lifts it too). */
+struct ir *chk_rule_on(struct chk *k, const struct node *n)
+{
+    if (n->nv != 1 || n->v[0]->kind != N_NAME) {
+        chk_error(k, n->pos, n->slen, "on(RULE) takes one rule id: on(E13_FINANCIAL_ASSETS)");
+        return chk_bad(k, n->pos);
+    }
+    const struct node *a = n->v[0];
+    const struct rule_ast *r = chk_find_rule(k, a->s, a->slen);
+    if (!r) {
+        chk_error(k, a->pos, a->slen, "on: no rule '%.*s' in this policy", (int)a->slen, a->s);
+        const char *names[64];
+        int m = 0;
+        for (int i = 0; i < k->nrules && m < 64; i++)
+            names[m++] = chk_cstr(k, k->rules[i]->id, k->rules[i]->idlen);
+        lang_suggest(k->L, a->s, a->slen, names, m);
+        return chk_bad(k, n->pos);
+    }
+    struct ir *c = ir_const_bool(k, r->severity != SEV_OFF, n->pos);
+    for (int i = 0; i < r->nreq && r->severity != SEV_OFF && c; i++)
+        if (r->requires[i]->kind == N_FEED)
+            c = and_ir(k, c, chk_feed(k, r->requires[i]));
+    return c;
+}
+
 /* ---------- rules ---------- */
 
 static const int unit_rows[N_UNIT] = {RK_HOUSEHOLD, RK_MEMBER, RK_HOUSEHOLD, RK_CANDIDATE};

@@ -156,6 +156,8 @@ void chk_resolve_param(struct chk *k, struct eparam *p);
 /* check.c */
 struct ir *chk_let(struct chk *k, struct rctx *rc, int i);
 struct ir *chk_fires(struct chk *k, struct env *env, const struct node *n);
+/* on(RULE): whether RULE is judged (written, not off, its feeds present). */
+struct ir *chk_rule_on(struct chk *k, const struct node *n);
 const struct rule_ast *chk_find_rule(struct chk *k, const char *s, size_t len);
 struct eparam *chk_find_param(struct chk *k, const char *s, size_t len);
 

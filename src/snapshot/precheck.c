@@ -4,8 +4,8 @@
  * renders a result).
  *
  * Owns: precheck_open/close, precheck_run (normaliser -> snap_materialise
- * -> join_build -> calendar_build -> evaluate_run, as pipeline.c wires a
- * run), the grouping of flags by given household, the income-window and
+ * -> pipeline_judge: join, calendar and the policy's rules, as a run
+ * judges), the grouping of flags by given household, the income-window and
  * snapshot-age checks, and the audit of the given member rows.
  * Never: prints, exits, or keeps state between checks outside the result
  * (serve runs many at once on one base).
@@ -52,6 +52,7 @@ int precheck_open(struct precheck_base *b, const char *index, const char *rules_
         char path[4600];
         snprintf(path, sizeof path, "%s/policy.rules", rules_dir);
         st = policy_load(&b->pol, path, e);
+        snprintf(b->pol.rules_dir, sizeof b->pol.rules_dir, "%s", rules_dir);
         snprintf(b->rules_src, sizeof b->rules_src, "%s", rules_dir);
     } else if (st == E_OK) {
         st = snap_policy_load(&b->s, &b->pol, e);
@@ -380,7 +381,7 @@ static void skipped_notes(struct precheck_result *r, const int have[N_INPUT])
  * the snapshot's age against the policy's limit. */
 static void window_and_age(const struct precheck_base *b, struct precheck_result *r)
 {
-    r->window_last = date_month(r->as_of) - 1;   /* the window evaluate.c reads */
+    r->window_last = date_month(r->as_of) - 1;   /* the rules' income window */
     r->window_first = r->window_last - b->pol.income_months + 1;
     r->si_through = snap_si_through(&b->info);
     int max = (int)(sizeof r->uncovered / sizeof r->uncovered[0]);

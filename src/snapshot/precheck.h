@@ -5,9 +5,10 @@
  * A check takes the contract's households.csv and members.csv columns
  * (from files or from bytes in memory), normalises them as a run would,
  * builds from the snapshot the small dataset of those households
- * (snap_materialise), and runs the nightly join_build + evaluate_run on it
- * with the snapshot's policy: its findings are the nightly run's by
- * construction.  Then it gives each household a verdict:
+ * (snap_materialise), and judges it as the nightly run does
+ * (pipeline_judge) with the snapshot's policy and rules: its findings are
+ * the nightly run's by construction.  Then it gives each household a
+ * verdict:
  *
  *   疑似不符合条件 looks_ineligible - a cuobao finding of severity high;
  *   需复核 needs_review             - any other finding, or one of the

@@ -49,8 +49,9 @@
 struct snap;                   /* snapshot.h */
 
 #define SNAP_MAGIC "HEDUISNP"
-/* 2: the header says which months social insurance covers (si_*). */
-#define SNAP_FORMAT_VERSION 2u
+/* 2: the header says which months social insurance covers (si_*).
+ * 3: the policy's rules (its .policy files) in SEC_POLICY_SRC. */
+#define SNAP_FORMAT_VERSION 3u
 #define SNAP_BLOCK 16384u
 #define SNAP_HEADER_BYTES 4096u
 #define SNAP_ENDIAN_MARK 0x01020304u
@@ -59,8 +60,13 @@ struct snap;                   /* snapshot.h */
 enum snap_sec {
     SEC_PERSONS, SEC_PERSON_HASH, SEC_HUKOU, SEC_HUKOU_HASH, SEC_VEHICLES, SEC_PROPERTY,
     SEC_SI, SEC_BUSINESS, SEC_PUBSERV, SEC_STAFFREL, SEC_MEMBERSHIPS, SEC_HOUSEHOLDS,
-    SEC_HH_HASH, SEC_STANDARDS, SEC_HOLIDAYS, SEC_POLICY, SEC_INPUTS, SEC_STRINGS, N_SEC
+    SEC_HH_HASH, SEC_STANDARDS, SEC_HOLIDAYS, SEC_POLICY, SEC_INPUTS, SEC_POLICY_SRC,
+    SEC_STRINGS, N_SEC
 };
+/* SEC_POLICY_SRC (bytes): the .policy files of the rules judged, the one
+ * judged first, then those it extends, each as
+ *     uint32 path bytes (with its NUL), the path, uint32 text bytes, the text
+ * (little-endian, unaligned). */
 extern const char *const snap_sec_names[N_SEC];
 /* Element size of each section: a change here is a new format version. */
 extern const uint32_t snap_sec_elem[N_SEC];

@@ -4,7 +4,7 @@
  *
  * Owns: which snapshot rows a check needs and their conversion back into
  * typed rows (struct dataset), in the order a nightly run would hold them,
- * so join.c and evaluate.c see what they would see in the nightly run.
+ * so join.c and the rules see what they would see in the nightly run.
  * Never: evaluates a rule, reads a byte of the file except through the
  * checked readers of snapshot.c (snap_rows, snap_str, the lookups), trusts
  * a stored value before its range check, prints or exits.
@@ -265,7 +265,7 @@ static int add_households(struct mat *m)
     const struct member *gm = m->g->members.v;
     struct dataset *out = m->out;
     /* members get room for one at least: households with no member row at
-     * all still point at members.v + 0 (evaluate.c takes that address, and
+     * all still point at members.v + 0 (the rules VM takes that address, and
      * NULL + 0 is undefined) */
     if (reserve(&out->households, m->n_ent, sizeof(struct household)) ||
         reserve(&out->members, m->g->members.n + m->n_oth + 1, sizeof(struct member)))

@@ -33,7 +33,8 @@ _Static_assert(SNAP_INPUTS == 12 && IN_HOLIDAYS == 11, "format: one sp_input per
 const char *const snap_sec_names[N_SEC] = {
     "persons", "person_hash", "hukou", "hukou_hash", "vehicles", "property",
     "social_insurance", "business", "public_servants", "staff_relatives", "memberships",
-    "households", "household_hash", "standards", "holidays", "policy", "inputs", "strings"};
+    "households", "household_hash", "standards", "holidays", "policy", "inputs",
+    "policy_src", "strings"};
 
 const uint32_t snap_sec_elem[N_SEC] = {
     [SEC_PERSONS] = sizeof(struct sp_person), [SEC_PERSON_HASH] = 4,
@@ -43,7 +44,7 @@ const uint32_t snap_sec_elem[N_SEC] = {
     [SEC_PUBSERV] = sizeof(struct sp_pubserv), [SEC_STAFFREL] = sizeof(struct sp_staffrel),
     [SEC_MEMBERSHIPS] = 4, [SEC_HOUSEHOLDS] = sizeof(struct sp_household),
     [SEC_HH_HASH] = 4, [SEC_STANDARDS] = sizeof(struct sp_standard),
-    [SEC_HOLIDAYS] = sizeof(struct sp_holiday), [SEC_POLICY] = 1,
+    [SEC_HOLIDAYS] = sizeof(struct sp_holiday), [SEC_POLICY] = 1, [SEC_POLICY_SRC] = 1,
     [SEC_INPUTS] = sizeof(struct sp_input), [SEC_STRINGS] = 1};
 
 _Static_assert(N_SEC <= SNAP_INFO_MAX_SEC, "struct snap_info has room for every section");
@@ -196,9 +197,12 @@ void snap_close(struct snap *s)
     if (s->fd >= 0)
         close(s->fd);
     free(s->verified);
+    free(s->ptexts);
     s->base = NULL;
     s->fd = -1;
     s->verified = NULL;
+    s->ptexts = NULL;
+    s->n_ptexts = 0;
 }
 
 /* Make sure bytes [off, off+len) of the file (inside the body) have been
@@ -364,7 +368,52 @@ int snap_policy_text(struct snap *s, const char **text, size_t *len, struct err 
     return E_OK;
 }
 
-/* policy.rules as stored in the snapshot, through an in-memory file. */
+static uint32_t get_u32le(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The .policy files of SEC_POLICY_SRC (snap_format.h) into s->ptexts. */
+static int policy_src(struct snap *s, struct err *e)
+{
+    const struct snap_section *c = &s->h->sec[SEC_POLICY_SRC];
+    const unsigned char *t = c->count ? snap_rows(s, SEC_POLICY_SRC, 0, c->count, e) : NULL;
+    if (c->count && !t)
+        return e->code;
+    int n = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t at = 0;
+        n = 0;
+        while (at < c->count) {
+            if (c->count - at < 4)
+                return snap_damaged(s, e, "its stored rules are cut short");
+            uint32_t pl = get_u32le(t + at);
+            if (pl < 2 || c->count - at - 4 < (uint64_t)pl + 4 || t[at + 4 + pl - 1] != '\0')
+                return snap_damaged(s, e, "a path of its stored rules is out of range");
+            const char *path = (const char *)t + at + 4;
+            at += 4 + pl;
+            uint32_t tl = get_u32le(t + at);
+            if (c->count - at - 4 < tl)
+                return snap_damaged(s, e, "a text of its stored rules is out of range");
+            if (pass == 1)
+                s->ptexts[n] = (struct policy_text){path, (const char *)t + at + 4, tl};
+            at += 4 + (size_t)tl;
+            n++;
+        }
+        if (pass == 0) {
+            if (n == 0)
+                return snap_damaged(s, e, "it holds no rules");
+            s->ptexts = calloc((size_t)n, sizeof *s->ptexts);
+            if (!s->ptexts)
+                return ERR(e, E_NOMEM, "out of memory while reading the snapshot's rules");
+        }
+    }
+    s->n_ptexts = n;
+    return E_OK;
+}
+
+/* policy.rules as stored in the snapshot, through an in-memory file, and
+ * the rules stored beside it. */
 int snap_policy_load(struct snap *s, struct policy *pol, struct err *e)
 {
     const char *text = NULL;
@@ -414,6 +463,10 @@ int snap_policy_load(struct snap *s, struct policy *pol, struct err *e)
         return ERR(e, E_PARSE, "snapshot %s is damaged (its policy does not match its "
                                "recorded hash); build it again with 'hedui index build'",
                    s->path);
+    if (!s->ptexts && (st = policy_src(s, e)) != E_OK)
+        return st;
+    pol->texts = s->ptexts;
+    pol->n_texts = s->n_ptexts;
     return E_OK;
 }
 

@@ -7,11 +7,12 @@
  * registry households the person is a member of (with their status, for
  * E10); per hukou household (hukou_no) its persons (E11); and the policy
  * tables (standards, holidays), the policy file itself, its hash and
- * version, and the presence of the optional feeds.  `hedui check`
+ * version, the rules (the .policy files, checked at build), and the
+ * presence of the optional feeds.  `hedui check`
  * materialises from it a small struct dataset holding just the households
- * to check and the rows their members touch, and runs the nightly
- * pipeline's join_build + evaluate_run on it, so its findings are the
- * nightly run's findings by construction.
+ * to check and the rows their members touch, and judges it as the nightly
+ * run does (pipeline_judge), so its findings are the nightly run's
+ * findings by construction.
  *
  * The file is a header page, the body (one section per row set, the
  * strings last) and a table of XXH3-64 checksums of the body's blocks
@@ -82,6 +83,8 @@ struct snap {
     const uint64_t *block_hash;
     uint8_t *verified;         /* one byte per body block */
     uint64_t n_verified;       /* body blocks checked so far */
+    struct policy_text *ptexts;   /* the stored rules (snap_policy_load), into the mapping */
+    int n_ptexts;
 };
 
 /* Open and check the header and block table.  E_NOINPUT, E_IO, E_PARSE. */
@@ -144,9 +147,11 @@ int snap_inputs(struct snap *s, struct snap_input in[N_INPUT], struct err *e);
 
 /* The policy text embedded in the snapshot (verified). */
 int snap_policy_text(struct snap *s, const char **text, size_t *len, struct err *e);
-/* That policy, parsed (policy_load through an in-memory file): a check
+/* That policy, parsed (policy_load through an in-memory file), with the
+ * rules stored at build (pol->texts, valid until snap_close): a check
  * judges with exactly the nightly policy.  E_PARSE if it does not match
- * the hash recorded at build; policy_load's errors otherwise. */
+ * the hash recorded at build or the stored rules are damaged; policy_load's
+ * errors otherwise. */
 int snap_policy_load(struct snap *s, struct policy *pol, struct err *e);
 
 /* Registry index of a household_id, or SNAP_NONE in *out. */
