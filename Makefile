@@ -35,7 +35,7 @@ LIB_OBJ  := $(LIB_SRC:src/%.c=$(O)/%.o)
 TEST_SRC := $(wildcard tests/check_*.c) tests/testkit.c
 TEST_OBJ := $(TEST_SRC:tests/%.c=$(O)/tests/%.o)
 
-.PHONY: all check layers sizes unit golden pgtest fault check-cli review-test report-test pack-test safety-test feeds-test ops-test serve-test asan-check demo deps test-deps bench clean help install uninstall
+.PHONY: all check layers sizes no-rule-ids unit golden pgtest fault check-cli review-test report-test pack-test safety-test feeds-test ops-test serve-test asan-check demo deps test-deps bench clean help install uninstall
 all: hedui                                   ## build ./hedui
 
 hedui: $(O)/hedui
@@ -64,13 +64,16 @@ test-deps:
 	$(Q)sh tests/install-deps.sh test pg
 
 check: test-deps                             ## unit suites, then golden and CLI tests
-	$(Q)$(MAKE) --no-print-directory layers sizes unit golden fault check-cli pgtest review-test report-test pack-test safety-test feeds-test ops-test serve-test fuzz
+	$(Q)$(MAKE) --no-print-directory layers sizes no-rule-ids unit golden fault check-cli pgtest review-test report-test pack-test safety-test feeds-test ops-test serve-test fuzz
 
 layers:                                      ## every #include points down its layer; no circle
 	$(Q)sh tests/layers.sh
 
 sizes:                                       ## no src/ file over 800 lines; lists functions over 150
 	$(Q)sh tests/sizes.sh
+
+no-rule-ids:                                 ## src/ names no rule id (rules/catalogue.rules does)
+	$(Q)sh tests/no_rule_ids.sh
 
 unit: $(O)/check_all
 	$(Q)CK_DEFAULT_TIMEOUT=120 HEDUI_TEST_ROOT=$(CURDIR) $(O)/check_all

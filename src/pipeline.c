@@ -129,6 +129,8 @@ int pipeline_init(struct pipeline *p, const struct run_config *cfg, struct err *
     snprintf(path, sizeof path, "%s/policy.rules", p->settings_dir);
     if (st == E_OK)
         st = policy_load(&p->pol, path, e);
+    if (st == E_OK)   /* the rules' names, kinds, labels: catalogue.rules beside policy.rules */
+        st = catalogue_load_dir(p->settings_dir, 1, e);
     if (st == E_OK)   /* the rules: the .policy file of the directory named */
         snprintf(p->pol.rules_dir, sizeof p->pol.rules_dir, "%s", cfg->rules_dir);
     if (st == E_OK && cfg->auditor_outputs)
@@ -390,8 +392,8 @@ int pipeline_evaluate(struct pipeline *p, struct err *e)
         char asof[11];
         date_format(p->cfg.as_of, asof);
         fprintf(stderr, "hedui: no standard in force on %s for %zu households and %zu "
-                        "candidates: Q04 for the non-cancelled households, no E09, E13, L01 or "
-                        "L02 for any of them (listed in manifest.json, no_standard)\n",
+                        "candidates: the rules that need a standard are not judged for them "
+                        "(listed in manifest.json, no_standard)\n",
                 asof, p->er.n_no_std_households, p->er.n_no_std_candidates);
     }
 

@@ -1711,7 +1711,7 @@ START_TEST(test_flag_order_bytes)
     }
     /* per-rule counts agree with the flags */
     size_t sum = 0;
-    for (int r = 0; r < N_RULES; r++)
+    for (int r = 0; r < n_rules; r++)
         sum += tk->er.rule_count[r];
     ck_assert_uint_eq(sum, n);
     ck_assert_uint_eq(tk->er.rule_count[tk_rule("E03_VEHICLE")], 6);

@@ -115,7 +115,7 @@ static void assert_rat(struct rational r, int64_t num, int64_t den)
 
 static int rule_index(const char *name)
 {
-    for (int i = 0; i < N_RULES; i++)
+    for (int i = 0; i < n_rules; i++)
         if (strcmp(rule_names[i], name) == 0)
             return i;
     return -1;
@@ -157,10 +157,16 @@ END_TEST
 
 START_TEST(test_catalogue)
 {
-    ck_assert_str_eq(rule_names[R_E01], "E01_DECEASED");
-    ck_assert_str_eq(rule_names[R_L01], "L01_CANDIDATE_ELIGIBLE");
-    ck_assert_str_eq(rule_names[R_Q03], "Q03_NAME_MISMATCH");
-    for (int i = 0; i < N_RULES; i++) {
+    /* the shipped catalogue (check_main.c loaded rules/catalogue.rules), in
+     * the contract's order: the manifest's counts */
+    ck_assert_int_eq(n_rules, 23);
+    ck_assert_str_eq(rule_names[0], "E01_DECEASED");
+    ck_assert_str_eq(rule_names[15], "L01_CANDIDATE_ELIGIBLE");
+    ck_assert_str_eq(rule_names[22], "Q05_MEMBER_ROW");
+    ck_assert_int_eq(rule_find("Q03_NAME_MISMATCH", 17), 20);
+    ck_assert_int_eq(rule_find("Q03_NAME_MISMATCH", 3), -1);
+    ck_assert_int_eq(rule_find("E99_NOTHING", 11), -1);
+    for (int i = 0; i < n_rules; i++) {
         char c = rule_names[i][0];
         enum rule_kind want = c == 'E' ? KIND_CUOBAO
                               : c == 'L' ? KIND_LOUBAO
@@ -169,7 +175,7 @@ START_TEST(test_catalogue)
         ck_assert_msg(rule_kinds[i] == want, "%s has kind %d", rule_names[i], rule_kinds[i]);
     }
     /* one row per rule: its name, kind and scope (the contract's key
-     * table), its optional feed and its label */
+     * table), its optional feed, its label, the contract's severity */
     static const struct {
         const char *rule;
         enum rule_scope scope;
@@ -200,7 +206,7 @@ START_TEST(test_catalogue)
         {"Q04_NO_STANDARD", SCOPE_HOUSEHOLD, RULE_NO_FEED, "区划无适用的低保标准"},
         {"Q05_MEMBER_ROW", SCOPE_PERSON, RULE_NO_FEED, "成员登记信息无法使用"},
     };
-    ck_assert_int_eq((int)(sizeof row / sizeof row[0]), N_RULES);
+    ck_assert_int_eq((int)(sizeof row / sizeof row[0]), n_rules);
     for (size_t i = 0; i < sizeof row / sizeof row[0]; i++) {
         int r = rule_index(row[i].rule);
         ck_assert_msg(r >= 0, "rule %s not in the catalogue", row[i].rule);
@@ -213,9 +219,25 @@ START_TEST(test_catalogue)
         if (row[i].feed != RULE_NO_FEED)
             ck_assert_int_eq(feed_decls[row[i].feed].need, IN_OPTIONAL_FEED);
         ck_assert_str_eq(rule_label_zh(r), row[i].zh);
+        ck_assert_msg(rule_catalogue[r].check_zh && rule_catalogue[r].check_zh[0] &&
+                          rule_catalogue[r].basis_zh && rule_catalogue[r].basis_zh[0],
+                      "%s: no legend", row[i].rule);
     }
+    static const struct { const char *rule; int sev; } sev[] = {
+        {"E02_MOVED_OUT", SEV_MEDIUM}, {"E06_HOUSING_AREA", SEV_MEDIUM},
+        {"E11_UNDECLARED_SPOUSE", SEV_MEDIUM}, {"E12_STAFF_RELATIVE", SEV_LOW},
+        {"E15_RECENT_HOUSING", SEV_HIGH}, {"L02_CANCELLED_ELIGIBLE", SEV_MEDIUM},
+        {"P01_OVERDUE", SEV_LOW}, {"Q01_INVALID_ID", SEV_MEDIUM}, {"Q03_NAME_MISMATCH", SEV_LOW},
+        {"E01_DECEASED", SEV_HIGH}, {"L01_CANDIDATE_ELIGIBLE", SEV_HIGH}};
+    for (size_t i = 0; i < sizeof sev / sizeof sev[0]; i++)
+        ck_assert_int_eq(rule_catalogue[rule_index(sev[i].rule)].severity, sev[i].sev);
+    ck_assert_str_eq(rule_catalogue[rule_index("E03_VEHICLE")].check_zh,
+                     "成员名下有在用的机动车（车辆类别、用途和价值限额见所用政策）");
+    ck_assert_str_eq(rule_catalogue[rule_index("E12_STAFF_RELATIVE")].basis_zh,
+                     "《国务院关于进一步加强和改进最低生活保障工作的意见》"
+                     "（国发〔2012〕45号）近亲属备案制度");
     ck_assert_str_eq(rule_label_zh(-1), "");
-    ck_assert_str_eq(rule_label_zh(N_RULES), "");
+    ck_assert_str_eq(rule_label_zh(n_rules), "");
     ck_assert_str_eq(kind_names[KIND_CUOBAO], "cuobao");
     ck_assert_str_eq(kind_names[KIND_LOUBAO], "loubao");
     ck_assert_str_eq(kind_names[KIND_QUALITY], "quality");
@@ -223,6 +245,81 @@ START_TEST(test_catalogue)
     ck_assert_str_eq(severity_names[SEV_HIGH], "high");
     ck_assert_str_eq(severity_names[SEV_MEDIUM], "medium");
     ck_assert_str_eq(severity_names[SEV_LOW], "low");
+}
+END_TEST
+
+/* The shipped catalogue's text with `from` (which must occur) replaced by
+ * `to`, loaded as a new catalogue at tmpfile_path: its status; the
+ * process's catalogue is the shipped one again afterwards. */
+static int load_variant(const char *from, const char *to, struct err *e)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/rules/catalogue.rules", test_root());
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    static char text[1 << 16], out[1 << 16];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    char *at = strstr(text, from);
+    ck_assert_msg(at != NULL, "'%s' not in catalogue.rules", from);
+    snprintf(out, sizeof out, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+    write_file(out);
+    err_init(e);
+    int st = catalogue_load_file(tmpfile_path, 1, e);
+    struct err e2;
+    err_init(&e2);
+    ck_assert_int_eq(catalogue_load_file(path, 1, &e2), E_OK);
+    return st;
+}
+
+/* A faulty catalogue is refused with file:line and the reason, and the
+ * installed one stays. */
+START_TEST(test_catalogue_faults)
+{
+    static const struct { const char *from, *to, *msg; } bad[] = {
+        {"kind = loubao", "kind = lobao", "'lobao' is not cuobao, loubao, quality or process"},
+        {"scope = candidate", "scope = candidates", "scope: 'candidates' is not person"},
+        {"severity = low", "severity = off", "severity: 'off' is not high, medium or low"},
+        {"feed = funeral.csv", "feed = hukou.csv", "feed: 'hukou.csv' is not an optional feed"},
+        {"[E02_MOVED_OUT]", "[E01_DECEASED]", "rule E01_DECEASED is listed twice"},
+        {"[E02_MOVED_OUT]", "[e02_moved_out]", "a rule id is 1 to 47 capital letters"},
+        {"label = 审批超过时限", "labl = 审批超过时限", "unknown key 'labl' in [P01_OVERDUE]"},
+        {"label = 审批超过时限", "label = 审批超过时限\nlabel = x", "'label' in [P01_OVERDUE] is set twice"},
+        {"label = 审批超过时限\n", "", "[P01_OVERDUE] has no 'label'"},
+        {"check = 救助名册中的姓名与户籍姓名不一致", "check =", "[Q03_NAME_MISMATCH] check: empty"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct err e;
+        int st = load_variant(bad[i].from, bad[i].to, &e);
+        ck_assert_msg(st == E_CONFIG, "'%s': %d", bad[i].to, st);
+        ck_assert_msg(strstr(e.msg, bad[i].msg) != NULL, "'%s': %s", bad[i].to, e.msg);
+        ck_assert_str_eq(e.in_path, tmpfile_path);
+        ck_assert_int_gt(e.in_line, 0);
+        ck_assert_int_eq(n_rules, 23);   /* the installed one stays */
+        ck_assert_str_eq(rule_names[0], "E01_DECEASED");
+    }
+    /* a good variant replaces the installed one; another cannot be accepted */
+    struct err e;
+    write_file("[X01_ONE]\nkind = quality\nscope = person\nseverity = low\nfeed =\n"
+               "label = 一\ncheck = 一\nbasis = 一\n");
+    err_init(&e);
+    ck_assert_int_eq(catalogue_accept_text("other", "[X01_ONE]\n", 10, &e), E_CONFIG);
+    ck_assert_msg(strstr(e.msg, "another rule catalogue") != NULL, "%s", e.msg);
+    err_init(&e);
+    ck_assert_int_eq(catalogue_load_file(tmpfile_path, 1, &e), E_OK);
+    ck_assert_int_eq(n_rules, 1);
+    ck_assert_str_eq(rule_names[0], "X01_ONE");
+    ck_assert_int_eq(rule_catalogue[0].kind, KIND_QUALITY);
+    /* a pack's directory finds its base's catalogue */
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/rules/packs/sixian", test_root());
+    err_init(&e);
+    ck_assert_msg(catalogue_load_dir(dir, 1, &e) == E_OK, "%s", e.msg);
+    ck_assert_int_eq(n_rules, 23);
+    err_init(&e);
+    ck_assert_int_eq(catalogue_load_dir("/tmp/hedui-no-such-dir", 1, &e), E_CONFIG);
+    ck_assert_msg(strstr(e.msg, "no rule catalogue") != NULL, "%s", e.msg);
 }
 END_TEST
 
@@ -249,7 +346,7 @@ START_TEST(test_skip_notes)
     int want = 0;
     for (int f = 0; f < N_INPUT; f++)
         why[f] = feed_decls[f].need == IN_OPTIONAL_FEED ? "absent when the snapshot was built" : NULL;
-    for (int r = 0; r < N_RULES; r++)
+    for (int r = 0; r < n_rules; r++)
         want += rule_catalogue[r].feed != RULE_NO_FEED;
     rule_skip_notes(&s, why);
     ck_assert_int_eq(s.n, want);
@@ -523,6 +620,7 @@ Suite *policy_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_shipped_policy);
     tcase_add_test(tc, test_catalogue);
+    tcase_add_test(tc, test_catalogue_faults);
     tcase_add_test(tc, test_skip_notes);
     tcase_add_test(tc, test_variant_values);
     tcase_add_test(tc, test_rule_sections_refused);

@@ -53,7 +53,7 @@ static void same_result(const struct eval_result *a, const struct eval_result *b
     }
     free(fa);
     free(fb);
-    for (int r = 0; r < N_RULES; r++)
+    for (int r = 0; r < n_rules; r++)
         ck_assert_uint_eq(a->rule_count[r], b->rule_count[r]);
     ck_assert_uint_eq(a->n_no_std_households, b->n_no_std_households);
     for (size_t i = 0; i < a->n_no_std_households; i++)

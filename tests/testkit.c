@@ -600,7 +600,7 @@ void tk_assert_reject(const struct dataset *d, enum input_file f, size_t i, long
 
 int tk_rule(const char *name)
 {
-    for (int r = 0; r < N_RULES; r++)
+    for (int r = 0; r < n_rules; r++)
         if (strcmp(rule_names[r], name) == 0)
             return r;
     return -1;

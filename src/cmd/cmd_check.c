@@ -26,7 +26,7 @@ static const char usage_check[] =
     "rules and reference policy of the nightly run: the findings for a household\n"
     "are what 'hedui run' would flag for it on the same data.  A household whose\n"
     "household_id is already on the rolls is judged as given here (its rows\n"
-    "replace the registry's); E10 looks at every other household of the rolls.\n"
+    "replace the registry's); its members' other households on the rolls count.\n"
     "Prints, per household, each finding with its rule, severity and evidence\n"
     "and a verdict: 无发现 (no finding), 需复核 (needs review: any finding, no\n"
     "standard for the region, a member row with an unusable value or not used,\n"

@@ -88,6 +88,8 @@ int cmd_rules(int argc, char **argv, struct err *e)
             snprintf(path, sizeof path, "%s/policy.rules", rules);
     }
     st = policy_load(pol, path, e);
+    if (st == E_OK)   /* the rules a policy may write (catalogue.rules) */
+        st = catalogue_load_dir(rules, 1, e);
     if (st != E_OK) {
         free(pol);
         return st;

@@ -56,8 +56,8 @@ struct eval_result {
     size_t n_flags;
     struct arena *arenas;     /* per-thread arenas holding evidence text */
     int n_arenas;
-    size_t rule_count[N_RULES];
-    int severity[N_RULES];    /* each rule's severity in the policy judged,
+    size_t rule_count[RULES_MAX];
+    int severity[RULES_MAX];    /* each rule's severity in the policy judged,
                                  SEV_OFF when it is off or not written */
     /* households and candidates with no standard (indexes), for the manifest */
     uint32_t *no_std_households;

@@ -76,7 +76,7 @@ static int build_queue(const struct policy *p, const struct eval_result *er,
     /* a unit's rule_ids name each of its rules once, and each rule came
      * with a flag: at most one name and a ';' (or the NUL) per flag */
     size_t longest = 0;
-    for (int r = 0; r < N_RULES; r++)
+    for (int r = 0; r < n_rules; r++)
         if (strlen(rule_names[r]) > longest)
             longest = strlen(rule_names[r]);
     size_t text_cap = n * (longest + 1) + 1;

@@ -162,7 +162,7 @@ int vm_run(const struct eval_ctx *c, const struct prog *P, struct eval_result *r
            struct err *e)
 {
     memset(r, 0, sizeof *r);
-    for (int i = 0; i < N_RULES; i++)
+    for (int i = 0; i < n_rules; i++)
         r->severity[i] = P->severity[i];
     int nt = omp_get_max_threads();
     struct tout *t = calloc((size_t)nt, sizeof *t);

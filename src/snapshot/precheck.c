@@ -12,7 +12,7 @@
  *
  * The audit of member rows reads the members input a second time with the
  * loader (load.h), asking for household_id and the four columns whose
- * unusable values the contract keeps with Q05.  The normaliser decides what
+ * unusable values the contract keeps (flagged, not rejected).  The normaliser decides what
  * is used; the audit only finds which given household each unusable or
  * unused row belongs to, so the verdict does not depend on what the engine
  * does with such a row.  A row the loader cannot read at all never reaches
@@ -52,6 +52,8 @@ int precheck_open(struct precheck_base *b, const char *index, const char *rules_
         char path[4600];
         snprintf(path, sizeof path, "%s/policy.rules", rules_dir);
         st = policy_load(&b->pol, path, e);
+        if (st == E_OK)   /* the one the process judges with (serve: every snapshot's) */
+            st = catalogue_load_dir(rules_dir, 0, e);
         snprintf(b->pol.rules_dir, sizeof b->pol.rules_dir, "%s", rules_dir);
         snprintf(b->rules_src, sizeof b->rules_src, "%s", rules_dir);
     } else if (st == E_OK) {
@@ -186,7 +188,7 @@ static const struct line_reason *find_rej(const struct line_reason *v, size_t n,
     return lo < n && v[lo].line == line ? &v[lo] : NULL;
 }
 
-/* household_id, then the contract's Q05 columns. */
+/* household_id, then the member columns whose unusable values the contract keeps. */
 static const char *const audit_cols[] = {"household_id", "relation", "declared_monthly_income",
                                          "work_ability", "disability_grade"};
 
@@ -429,7 +431,7 @@ int precheck_run(struct precheck_base *b, const struct precheck_in *in, struct p
     if (st == E_OK) {
         /* the run's one entry point (pipeline.h): join, calendar, rules */
         skipped_notes(r, have);
-        have[IN_CANDIDATES] = 0;   /* L01 is the nightly run's search, not a check */
+        have[IN_CANDIDATES] = 0;   /* the candidates' search is the nightly run's, not a check's */
         struct judge jg = {.d = &r->fd, .pol = &b->pol, .as_of = in->as_of, .jn = &r->jn,
                            .cal = &r->cal, .er = &r->er};
         memcpy(jg.have, have, sizeof jg.have);

@@ -16,11 +16,11 @@
  *   无发现 no_finding               - nothing fired and no review reason.
  *
  * Review reasons (each keeps a household from "no finding", with its why):
- *   no_standard     no standard in force for the region (E09 not judged);
+ *   no_standard     no standard in force for the region (the rules that need one not judged);
  *   no_members      no usable member row for the household;
  *   member_row      a member row of the household has an unusable value
  *                   (declared_monthly_income, relation, work_ability,
- *                   disability_grade: the contract's Q05 columns) or was
+ *                   disability_grade: the columns the contract keeps) or was
  *                   not used (rejected, a repeat): whatever the engine
  *                   does with such a row, the check never passes it;
  *   member_row_unread  a members row could not be read at all (wrong

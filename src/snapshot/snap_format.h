@@ -64,7 +64,8 @@ enum snap_sec {
     SEC_STRINGS, N_SEC
 };
 /* SEC_POLICY_SRC (bytes): the .policy files of the rules judged, the one
- * judged first, then those it extends, each as
+ * judged first, then those it extends, then the rule catalogue
+ * (catalogue.rules), each as
  *     uint32 path bytes (with its NUL), the path, uint32 text bytes, the text
  * (little-endian, unaligned). */
 extern const char *const snap_sec_names[N_SEC];

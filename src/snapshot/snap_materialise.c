@@ -12,10 +12,10 @@
  * The steps, in order (each a function below, sharing struct mat):
  *   1. place_given      the given households' place in the registry
  *   2. find_others      the given members' persons, and the registry
- *                       households (not replaced) they also belong to (E10)
+ *                       households (not replaced) they also belong to
  *   3. add_households   households and members, in registry order
  *   4. add_feeds        the feed rows of the members' persons
- *   5. add_head_hukou   every person of each head's hukou_no (E11)
+ *   5. add_head_hukou   every person of each head's hukou_no
  *   6. add_hukou        the hukou rows, one per person, sorted by key
  *   7. add_policy       standards and holidays, whole; have[] of the inputs
  * Every step returns at its first error; snap_materialise() frees what the
@@ -227,7 +227,8 @@ static int find_others(struct mat *m)
 }
 
 /* A registry household (id, status) of a given member, with a member row
- * for each given person in it: not judged, only there for E10. */
+ * for each given person in it: not judged, only there to show the person's
+ * other households. */
 static int add_registry_household(struct mat *m, const struct hent *en, size_t k)
 {
     const struct sp_household *sh;
@@ -237,7 +238,7 @@ static int add_registry_household(struct mat *m, const struct hent *en, size_t k
     STR(hid, sh->id);
     PUSH(households, struct household, hh);
     hh->id = hid;
-    hh->region = "000000000000";   /* not judged: only here for E10 */
+    hh->region = "000000000000";   /* not judged: only here as another household */
     hh->status = sh->status;
     hh->approved_on = DATE_NONE;
     hh->caseworker = "";
@@ -454,7 +455,7 @@ static int add_hrow(struct mat *m, uint32_t row)
     return E_OK;
 }
 
-/* 5. E11: every person of each head's hukou_no */
+/* 5. every person of each head's hukou_no (the head's hukou household) */
 static int add_head_hukou(struct mat *m)
 {
     const struct household *gh = m->g->households.v;

@@ -430,7 +430,8 @@ static void put_u32le(unsigned char *p, uint32_t v)
 }
 
 /* The policy's rules (its .policy file and those it extends), checked and
- * compiled first: a snapshot never carries rules a check could not run. */
+ * compiled first: a snapshot never carries rules a check could not run;
+ * then the rule catalogue they were checked against. */
 static int write_policy_src(struct body *b, const struct policy *pol)
 {
     struct lang_opts o = {b->w->h->as_of, pol->income_months, NULL};
@@ -443,11 +444,15 @@ static int write_policy_src(struct body *b, const struct policy *pol)
         snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - pol->path) : 1,
                  slash ? pol->path : ".");
     int r = lang_load_dir(&lp, dir, &o, b->e);
-    size_t n = 0;
+    size_t n = 0, clen = 0;
     unsigned char *blob = NULL;
+    const char *ctext = catalogue_text(&clen), *cpath = catalogue_path();
+    if (r == E_OK && !ctext)
+        r = ERR(b->e, E_CONFIG, "no rule catalogue is loaded");
     if (r == E_OK) {
         for (int f = 0; f < lp->L.nfiles; f++)
             n += 8 + strlen(lp->L.files[f].path) + 1 + lp->L.files[f].len;
+        n += 8 + strlen(cpath) + 1 + clen;
         blob = malloc(n ? n : 1);
         if (!blob)
             r = ERR(b->e, E_NOMEM, "out of memory while writing the snapshot");
@@ -464,6 +469,12 @@ static int write_policy_src(struct body *b, const struct policy *pol)
             memcpy(blob + at + 4, s->text, s->len);
             at += 4 + s->len;
         }
+        size_t pl = strlen(cpath) + 1;
+        put_u32le(blob + at, (uint32_t)pl);
+        memcpy(blob + at + 4, cpath, pl);
+        at += 4 + pl;
+        put_u32le(blob + at, (uint32_t)clen);
+        memcpy(blob + at + 4, ctext, clen);
         r = snap_sec_put(b->w, SEC_POLICY_SRC, blob, n);
     }
     free(blob);

@@ -203,6 +203,7 @@ void snap_close(struct snap *s)
     s->verified = NULL;
     s->ptexts = NULL;
     s->n_ptexts = 0;
+    s->cat = (struct policy_text){NULL, NULL, 0};
 }
 
 /* Make sure bytes [off, off+len) of the file (inside the body) have been
@@ -395,14 +396,18 @@ static int policy_src(struct snap *s, struct err *e)
             uint32_t tl = get_u32le(t + at);
             if (c->count - at - 4 < tl)
                 return snap_damaged(s, e, "a text of its stored rules is out of range");
-            if (pass == 1)
+            const char *base = strrchr(path, '/');
+            base = base ? base + 1 : path;
+            if (strcmp(base, "catalogue.rules") == 0)   /* the catalogue, last */
+                s->cat = (struct policy_text){path, (const char *)t + at + 4, tl};
+            else if (pass == 1)
                 s->ptexts[n] = (struct policy_text){path, (const char *)t + at + 4, tl};
             at += 4 + (size_t)tl;
-            n++;
+            n += strcmp(base, "catalogue.rules") != 0;
         }
         if (pass == 0) {
-            if (n == 0)
-                return snap_damaged(s, e, "it holds no rules");
+            if (n == 0 || !s->cat.len)
+                return snap_damaged(s, e, "it holds no rules or no rule catalogue");
             s->ptexts = calloc((size_t)n, sizeof *s->ptexts);
             if (!s->ptexts)
                 return ERR(e, E_NOMEM, "out of memory while reading the snapshot's rules");
@@ -464,6 +469,8 @@ int snap_policy_load(struct snap *s, struct policy *pol, struct err *e)
                                "recorded hash); build it again with 'hedui index build'",
                    s->path);
     if (!s->ptexts && (st = policy_src(s, e)) != E_OK)
+        return st;
+    if ((st = catalogue_accept_text(s->cat.path, s->cat.text, s->cat.len, e)) != E_OK)
         return st;
     pol->texts = s->ptexts;
     pol->n_texts = s->n_ptexts;

@@ -4,11 +4,12 @@
  * A snapshot holds, per person (ID key, idcard.h), everything the rules
  * read from the feeds: the hukou row, vehicles, property, social insurance,
  * business roles, public-servant and staff-relative records, and the
- * registry households the person is a member of (with their status, for
- * E10); per hukou household (hukou_no) its persons (E11); and the policy
- * tables (standards, holidays), the policy file itself, its hash and
- * version, the rules (the .policy files, checked at build), and the
- * presence of the optional feeds.  `hedui check`
+ * registry households the person is a member of (with their status: a
+ * person in two households); per hukou household (hukou_no) its persons
+ * (the head's hukou household); and the policy tables (standards,
+ * holidays), the policy file itself, its hash and version, the rules (the
+ * .policy files, checked at build) with their catalogue, and the presence
+ * of the optional feeds.  `hedui check`
  * materialises from it a small struct dataset holding just the households
  * to check and the rows their members touch, and judges it as the nightly
  * run does (pipeline_judge), so its findings are the nightly run's
@@ -51,8 +52,8 @@
 #define SNAP_NONE UINT32_MAX
 /* The inputs a snapshot records (sp_input rows): the first 12 of enum
  * input_file, as in format 1.  TODO(snapshot): financial_assets.csv and
- * funeral.csv (E13, E14) are neither recorded nor carried, so `hedui
- * check` skips E13 and E14 and says so; carrying them is a new format
+ * funeral.csv are neither recorded nor carried, so `hedui check` skips the
+ * rules that need them and says so; carrying them is a new format
  * version (sections for their rows, SNAP_INPUTS = N_INPUT). */
 #define SNAP_INPUTS 12
 /* "no month" for the social-insurance coverage of struct snap_info. */
@@ -85,6 +86,7 @@ struct snap {
     uint64_t n_verified;       /* body blocks checked so far */
     struct policy_text *ptexts;   /* the stored rules (snap_policy_load), into the mapping */
     int n_ptexts;
+    struct policy_text cat;       /* the stored rule catalogue (len 0: none) */
 };
 
 /* Open and check the header and block table.  E_NOINPUT, E_IO, E_PARSE. */
@@ -148,8 +150,9 @@ int snap_inputs(struct snap *s, struct snap_input in[N_INPUT], struct err *e);
 /* The policy text embedded in the snapshot (verified). */
 int snap_policy_text(struct snap *s, const char **text, size_t *len, struct err *e);
 /* That policy, parsed (policy_load through an in-memory file), with the
- * rules stored at build (pol->texts, valid until snap_close): a check
- * judges with exactly the nightly policy.  E_PARSE if it does not match
+ * rules stored at build (pol->texts, valid until snap_close) and their
+ * catalogue (installed, or checked to be the installed one:
+ * catalogue_accept_text): a check judges with exactly the nightly policy.  E_PARSE if it does not match
  * the hash recorded at build or the stored rules are damaged; policy_load's
  * errors otherwise. */
 int snap_policy_load(struct snap *s, struct policy *pol, struct err *e);
@@ -171,7 +174,8 @@ int snap_find_household(struct snap *s, const char *id, uint32_t *out, struct er
  *     hukou_no; the feed rows of the members; all standards and holidays.
  * given_of[i] (malloc'd, out->households.n entries) is the index in
  * `given` of out's household i, or -1 for a registry household added for
- * E10.  have[] gets the presence of each optional feed at build time.
+ * a person's other households.  have[] gets the presence of each optional
+ * feed at build time.
  * Strings point into `given`, into out's arena and into the mapping, so
  * keep all three until done with `out`.  E_PARSE if the snapshot is
  * damaged, E_NOMEM. */
