@@ -97,8 +97,10 @@ static int on_section(void *ctx, const char *name, int line, struct err *e)
         return ERR(e, E_CONFIG, "more than %d rules: the engine holds %d", RULES_MAX,
                    RULES_MAX);
     const char *copy = arena_strndup(rd->ar, name, len);
-    if (!copy)
+    if (!copy) {
+        err_init(e);   /* out of memory names no place */
         return ERR(e, E_NOMEM, "out of memory while reading %s", rd->path);
+    }
     memset(&rd->rules[rd->n], 0, sizeof rd->rules[rd->n]);
     rd->rules[rd->n].name = copy;
     rd->line[rd->n] = line;
@@ -145,8 +147,10 @@ static int set_value(struct reading *rd, struct rule_def *d, int k, const char *
         if (!*v)
             return ERR(e, E_CONFIG, "[%s] %s: empty", d->name, ckey_names[k]);
         const char *copy = arena_strndup(rd->ar, v, strlen(v));
-        if (!copy)
+        if (!copy) {
+            err_init(e);   /* out of memory names no place */
             return ERR(e, E_NOMEM, "out of memory while reading %s", rd->path);
+        }
         *(k == CK_LABEL ? &d->label_zh : k == CK_CHECK ? &d->check_zh : &d->basis_zh) = copy;
         (void)line;
         return E_OK;

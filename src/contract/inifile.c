@@ -64,7 +64,7 @@ int ini_parse(const char *path, const char *text, size_t len, const struct ini_c
             *close = '\0';
             char *name = trim(s + 1);
             if ((st = cb->section(ctx, name, line, e)) != E_OK) {
-                if (!e->in_path[0])
+                if (!e->in_path[0] && st != E_NOMEM)
                     err_where(e, path, line, 1);
                 break;
             }
@@ -84,7 +84,8 @@ int ini_parse(const char *path, const char *text, size_t len, const struct ini_c
             st = ERR(e, E_CONFIG, "'%s' appears before any [section]", key);
             break;
         }
-        if ((st = cb->setting(ctx, section, key, val, line, e)) != E_OK && !e->in_path[0])
+        if ((st = cb->setting(ctx, section, key, val, line, e)) != E_OK && !e->in_path[0] &&
+            st != E_NOMEM)
             err_where(e, path, line, 1);
     }
     *lines = line;

@@ -23,7 +23,8 @@
 
 struct ini_cb {
     /* A [name] header (name trimmed).  E_OK, or an error with e set
-     * (file:line is set by the reader). */
+     * (file:line is set by the reader unless the callback set it; never
+     * for E_NOMEM, whose message names no place). */
     int (*section)(void *ctx, const char *name, int line, struct err *e);
     /* A key = value line inside a section (key and value trimmed; value
      * may be changed by the callback). */
