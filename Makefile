@@ -41,7 +41,7 @@ MPICC    ?= mpicc
 MPI_OBJ  := $(O)/mpi/main.o $(patsubst src/mpi/%.c,$(O)/mpi/%.o,$(wildcard src/mpi/*.c))
 
 .PHONY: mpi mpi-test
-.PHONY: all check layers sizes unit golden pgtest fault check-cli review-test report-test pack-test safety-test feeds-test ops-test serve-test partition-test asan-check demo deps test-deps bench clean help install uninstall
+.PHONY: all check layers sizes no-rule-ids unit golden pgtest fault check-cli review-test report-test pack-test safety-test feeds-test ops-test serve-test partition-test asan-check demo deps test-deps bench clean help install uninstall
 all: hedui                                   ## build ./hedui
 
 hedui: $(O)/hedui
@@ -91,13 +91,16 @@ test-deps:
 	$(Q)sh tests/install-deps.sh test pg
 
 check: test-deps                             ## unit suites, then golden and CLI tests
-	$(Q)$(MAKE) --no-print-directory layers sizes unit golden fault check-cli pgtest review-test report-test pack-test safety-test feeds-test ops-test serve-test partition-test mpi-test fuzz
+	$(Q)$(MAKE) --no-print-directory layers sizes no-rule-ids unit golden fault check-cli pgtest review-test report-test pack-test safety-test feeds-test ops-test serve-test partition-test mpi-test fuzz
 
 layers:                                      ## every #include points down its layer; no circle
 	$(Q)sh tests/layers.sh
 
 sizes:                                       ## no src/ file over 800 lines; lists functions over 150
 	$(Q)sh tests/sizes.sh
+
+no-rule-ids:                                 ## src/ names no rule id (rules/catalogue.rules does)
+	$(Q)sh tests/no_rule_ids.sh
 
 unit: $(O)/check_all
 	$(Q)CK_DEFAULT_TIMEOUT=120 HEDUI_TEST_ROOT=$(CURDIR) $(O)/check_all

@@ -131,6 +131,10 @@ int pipeline_init(struct pipeline *p, const struct run_config *cfg, struct err *
     snprintf(path, sizeof path, "%s/policy.rules", p->settings_dir);
     if (st == E_OK)
         st = policy_load(&p->pol, path, e);
+    if (st == E_OK)   /* the rules' names, kinds, labels: catalogue.rules beside policy.rules */
+        st = catalogue_load_dir(p->settings_dir, 1, e);
+    if (st == E_OK)   /* the rules: the .policy file of the directory named */
+        snprintf(p->pol.rules_dir, sizeof p->pol.rules_dir, "%s", cfg->rules_dir);
     if (st == E_OK && cfg->auditor_outputs)
         st = review_open(&p->rv, cfg->previous_dir, cfg->state_dir, e);
     feed_rows_init(&p->prev_rows);   /* run --pg fills it from the schema instead */
@@ -140,7 +144,7 @@ int pipeline_init(struct pipeline *p, const struct run_config *cfg, struct err *
         return st;
     st = normaliser_init(&p->nz, &p->d, cfg->as_of, e);
     if (st == E_OK && cfg->si_window_only) {
-        /* the months evaluate_evidenced_sum() reads */
+        /* the months of the income window */
         int last = date_month(cfg->as_of) - 1;
         normaliser_keep_months(&p->nz, last - p->pol.income_months + 1, last);
     }
@@ -158,8 +162,7 @@ static int file_exists(const char *path)
 /* A rules directory with policy.rules is its own settings directory.  One
  * without it is a pack (rules/packs/NAME: its .policy `extends reference`):
  * the settings and tables are those of the first of its parent and
- * grandparent that has a policy.rules (where reference.policy lives), and
- * the run is judged by the language. */
+ * grandparent that has a policy.rules (where reference.policy lives). */
 static int find_settings(struct pipeline *p, const char *dir, struct err *e)
 {
     static const char *const up[3] = {"", "/..", "/../.."};
@@ -394,7 +397,7 @@ int pipeline_check_feeds(struct pipeline *p, const unsigned char *si_seen, struc
 {
     if (p->prev_rows.note[0])
         fprintf(stderr, "hedui: warning: %s\n", p->prev_rows.note);
-    int last = date_month(p->cfg.as_of) - 1;   /* the window evaluate.c reads */
+    int last = date_month(p->cfg.as_of) - 1;   /* the income window */
     int first = last - p->pol.income_months + 1;
     unsigned char seen[120];                    /* window_months is 1..120 (policy.c) */
     if (si_seen)
@@ -426,24 +429,20 @@ int pipeline_judge(struct judge *jg, struct err *e)
     jg->ec.cal = jg->cal;
     jg->ec.as_of = jg->as_of;
     memcpy(jg->ec.have, jg->have, sizeof jg->ec.have);
-    const char *ev = getenv("HEDUI_EVAL");   /* hidden: the rules language (engine/vm.h) */
     st = jg->ex && jg->ex->only ? E_OK
-         : (jg->lang || (ev && strcmp(ev, "lang") == 0)) && jg->rules_dir
-             ? (jg->prog ? vm_run(&jg->ec, jg->prog, jg->er, e)
-                         : vm_run_dir(&jg->ec, jg->rules_dir, jg->er, e))
-             : evaluate_run(&jg->ec, jg->er, e);
+         : jg->prog ? vm_run(&jg->ec, jg->prog, jg->er, e)
+                    : vm_run_dir(&jg->ec, jg->rules_dir, jg->er, e);
     if (st == E_OK && jg->ex) {   /* explain: the same context, traced (explain.h) */
         if (!jg->ex->rules_dir)
-            jg->ex->rules_dir = jg->rules_dir;
-        st = jg->ex->rules_dir ? explain_run(&jg->ec, jg->ex, e)
-                               : ERR(e, E_CONFIG, "explain needs a policy directory");
+            jg->ex->rules_dir = jg->rules_dir;   /* NULL: pol's, as vm_run_dir */
+        st = explain_run(&jg->ec, jg->ex, e);
     }
     jg->eval_ms = pipeline_now_ms() - t;
     return st;
 }
 
 /* --memory-limit: pipeline_judge on one batch of partitions at a time,
- * their flags gathered and sorted as evaluate_run() sorts them
+ * their flags gathered and sorted as vm_run() sorts them
  * (engine/partrun.h); the temporary files go before anything is written. */
 static int judge_partitioned(struct pipeline *p, struct judge *jg0, struct err *e)
 {
@@ -455,6 +454,7 @@ static int judge_partitioned(struct pipeline *p, struct judge *jg0, struct err *
         fprintf(stderr, "hedui: %s\n", what);
     }
     char pname[sizeof jg0->er->policy_name] = "", phash[sizeof jg0->er->policy_hash] = "";
+    int sev[RULES_MAX] = {0};
     for (int k = 0; k < nb && st == E_OK; k++) {
         struct dataset dp;
         struct join jn;
@@ -474,6 +474,7 @@ static int judge_partitioned(struct pipeline *p, struct judge *jg0, struct err *
         if (st == E_OK && k == 0) {   /* which policy judged (the same for every batch) */
             memcpy(pname, er.policy_name, sizeof pname);
             memcpy(phash, er.policy_hash, sizeof phash);
+            memcpy(sev, er.severity, sizeof sev);
         }
         if (st == E_OK)
             st = partrun_gather(p->pr, &er, e);
@@ -494,6 +495,7 @@ static int judge_partitioned(struct pipeline *p, struct judge *jg0, struct err *
     if (st == E_OK) {
         memcpy(jg0->er->policy_name, pname, sizeof pname);
         memcpy(jg0->er->policy_hash, phash, sizeof phash);
+        memcpy(jg0->er->severity, sev, sizeof sev);   /* report.html's severities */
     }
     partrun_free(p->pr);
     p->pr = NULL;
@@ -510,7 +512,6 @@ int pipeline_evaluate(struct pipeline *p, struct err *e)
     jg.d = &p->d;
     jg.pol = &p->pol;
     jg.rules_dir = p->cfg.rules_dir;
-    jg.lang = p->pack;
     jg.as_of = p->cfg.as_of;
     jg.jn = &p->jn;
     jg.cal = &p->cal;
@@ -537,8 +538,8 @@ int pipeline_rank(struct pipeline *p, struct err *e)
         char asof[11];
         date_format(p->cfg.as_of, asof);
         fprintf(stderr, "hedui: no standard in force on %s for %zu households and %zu "
-                        "candidates: Q04 for the non-cancelled households, no E09, E13, L01 or "
-                        "L02 for any of them (listed in manifest.json, no_standard)\n",
+                        "candidates: the rules that need a standard are not judged for them "
+                        "(listed in manifest.json, no_standard)\n",
                 asof, p->er.n_no_std_households, p->er.n_no_std_candidates);
     }
     free(p->nostd);

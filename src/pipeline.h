@@ -2,7 +2,8 @@
  *
  * The stages, one file each:
  *   load.c (bytes -> records) -> normalise.c (records -> typed rows, rejects)
- *   -> index.c + join.c (person and hukou indexes) -> evaluate.c (rules)
+ *   -> index.c + join.c (person and hukou indexes) -> vm.c (the policy's
+ *   rules, rules/ *.policy compiled by policy/)
  *   -> rank.c (review queue, spot check) -> out/lists.c + out/outdir.c
  *   (the lists, published atomically inside the output directory)
  * struct pipeline owns everything a run allocates; pipeline_free() releases
@@ -68,8 +69,8 @@ struct pipeline {
     char settings_dir[4200];    /* where policy.rules, standards.csv and holidays.csv
                                    are: cfg.rules_dir, or for a pack directory (no
                                    policy.rules of its own) the directory above it
-                                   that has them; the pack is then judged by the
-                                   rules language (its .policy file) */
+                                   that has them; the rules are always those of
+                                   cfg.rules_dir's .policy file (pol.rules_dir) */
     int pack;
     struct dataset d;
     struct normaliser nz;
@@ -128,21 +129,20 @@ struct prog;                    /* policy/prog.h */
  * (pipeline_evaluate), `hedui check` (on the dataset a snapshot yields) and
  * the unit tests (tests/testkit.c): on a loaded dataset (normalise_finish
  * done) build the person and hukou indexes (join_build, JOIN_GROUPED), the
- * working-day calendar, and evaluate every rule.  The caller sets the
- * inputs and owns the three result structs (join_free, calendar_free,
+ * working-day calendar, then read, check and compile the policy (its
+ * parameters in force on as_of, its `requires feed` against have) and run
+ * it over every household and candidate (engine/vm.h).  The caller sets
+ * the inputs and owns the three result structs (join_free, calendar_free,
  * eval_result_free, also after an error). */
 struct judge {
     struct dataset *d;          /* in: feeds reordered by person (join.h) */
-    const struct policy *pol;   /* in */
-    const char *rules_dir;      /* in: where HEDUI_EVAL=lang (engine/vm.h, a hidden
-                                   switch until the language replaces evaluate.c)
-                                   reads the policy text; NULL: evaluate.c only */
+    const struct policy *pol;   /* in: run settings, and where the rules are */
+    const char *rules_dir;      /* in: the rules of this directory's .policy file;
+                                   NULL: pol's (policy.h) */
     int as_of;                  /* in: day number */
-    int lang;                   /* in: judge with the language whatever HEDUI_EVAL says
-                                   (a pack directory) */
-    const struct prog *prog;    /* in: when the language judges, this program, compiled
-                                   from rules_dir for as_of and have[] (snapshot/precheck.c
-                                   keeps them), instead of compiling it; NULL: compile */
+    const struct prog *prog;    /* in: this program, compiled from the same rules for
+                                   as_of and have[] (snapshot/precheck.c keeps them),
+                                   instead of compiling them; NULL: compile */
     int have[N_INPUT];          /* in: optional feeds to use; a rule whose feed
                                    is not used neither fires nor blocks */
     struct join *jn;            /* out */

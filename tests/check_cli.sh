@@ -10,9 +10,9 @@
 # and never read; concurrent checks while the snapshot is replaced; every
 # option of index, check and load also spelled --opt=VALUE, and the usage
 # errors of the one option loop (cmd/cli.c); E13 and E14 (financial
-# assets, funeral records: snapshot format 3) as the run flags them, from
+# assets, funeral records: snapshot format 4) as the run flags them, from
 # check --csv, check --json and serve's POST /v1/check, an absent feed
-# skipped as the run skips it, and the same under HEDUI_EVAL=lang.
+# skipped as the run skips it, and the same with --rules another policy.
 set -u
 HEDUI=${1:?usage: check_cli.sh PATH/TO/hedui}
 case "$HEDUI" in /*) ;; *) HEDUI="$(pwd)/$HEDUI" ;; esac
@@ -48,12 +48,13 @@ check "no temporary file left beside the snapshot" "[ \"\$(ls -A '$T' | grep -c 
 check "index verify accepts a whole snapshot" '[ $? -eq 0 ]'
 "$HEDUI" index info "$IDX" >"$T/info" 2>&1
 check "index info names the format and the policy" \
-    "grep -q 'format version  3' '$T/info' && grep -q 'policy          2026.1' '$T/info'"
+    "grep -q 'format version  4' '$T/info' && grep -q 'policy          2026.1' '$T/info'"
 PHASH=$("$HEDUI" rules check --as-of $ASOF 2>/dev/null | sed -n 's/^policy reference, policy hash \([0-9a-f]*\) .*/\1/p')
 check "index info names the rules language's policy and its compiled hash ($PHASH)" \
     "[ \${#PHASH} -eq 16 ] && grep -q 'rules policy    reference (policy hash $PHASH)' '$T/info'"
-in_bytes=$(cat "$FX"/*.csv | wc -c)
-check "snapshot no larger than the CSVs it came from" "[ $(stat -c %s "$IDX") -le $in_bytes ]"
+check "index info lists the stored rules" "grep -q '^policy_src ' '$T/info'"
+in_bytes=$(cat "$FX"/*.csv "$ROOT"/rules/*.policy | wc -c)
+check "snapshot no larger than the CSVs and the rules it came from" "[ $(stat -c %s "$IDX") -le $in_bytes ]"
 
 # 2. all households at once: flags.csv of the nightly run, minus L01 (the
 #    snapshot carries every feed the other rules read, E13's and E14's too)
@@ -198,7 +199,7 @@ check "a snapshot shorter than its header is refused" '[ $? -eq 3 ] && grep -q "
 cp "$IDX" "$T/ver.idx" && printf '\004' | dd of="$T/ver.idx" bs=1 seek=8 conv=notrunc 2>/dev/null
 try "$T/ver.idx"
 check "another format version is refused, naming the versions" \
-    '[ $? -eq 3 ] && grep -q "format version 4; this hedui (.*) reads version 3 only" "$T/err"'
+    '[ $? -eq 3 ] && grep -q "format version 5; this hedui (.*) reads version 4 only" "$T/err"'
 cp "$IDX" "$T/eng.idx" && printf '9' | dd of="$T/eng.idx" bs=1 seek=24 conv=notrunc 2>/dev/null
 try "$T/eng.idx"
 check "a damaged header is refused" '[ $? -eq 3 ] && grep -q "header checksum mismatch" "$T/err"'
@@ -342,6 +343,26 @@ sed -i '/^snapshot_max_age_days/d' "$T/r40/policy.rules"
     --rules "$T/r40" 2>"$T/err"
 check "rules without snapshot_max_age_days: exit 5 naming the key" \
     "[ \$? -eq 5 ] && grep -q \"missing key 'snapshot_max_age_days' in \[check\]\" '$T/err'"
+# the rules a check judges are the snapshot's copy, stored by index build
+mkdir -p "$T/rx" && cp -r "$ROOT/rules"/* "$T/rx/"
+sed -i 's/^param exempt_max: money = 30000 /param exempt_max: money = 30000.01 /' "$T/rx/reference.policy"
+"$HEDUI" index build -q --data "$FX" --out "$T/rx.idx" --as-of $ASOF --rules "$T/rx" 2>"$T/err"
+check "index build with rules of its own exits 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
+rm -rf "$T/rx"
+extract "$FX" HH009 "$T/one/HH009"
+"$HEDUI" check --index "$T/rx.idx" --households "$T/one/HH009/households.csv" \
+    --members "$T/one/HH009/members.csv" --as-of $ASOF --csv >"$T/rx.csv" 2>"$T/err"
+check "check judges with the snapshot's stored rules (30000.01: HH009 has no E03), their directory gone" \
+    "[ \$? -eq 0 ] && ! grep -q '^E03_VEHICLE' '$T/rx.csv'"
+"$HEDUI" check --index "$T/rx.idx" --households "$T/one/HH009/households.csv" \
+    --members "$T/one/HH009/members.csv" --as-of $ASOF --csv --rules "$ROOT/rules" >"$T/rx2.csv" 2>"$T/err"
+check "check --rules judges with that directory's rules (30000: HH009's truck is E03)" \
+    "grep -q '^E03_VEHICLE,.*,HH009,' '$T/rx2.csv'"
+mkdir -p "$T/rbad" && cp -r "$ROOT/rules"/* "$T/rbad/"
+sed -i 's/{plate_no}/{plat_no}/' "$T/rbad/reference.policy"
+"$HEDUI" index build -q --data "$FX" --out "$T/rbad.idx" --as-of $ASOF --rules "$T/rbad" 2>"$T/err"
+check "index build refuses rules that do not check: exit 5 naming the place, no snapshot" \
+    "[ \$? -eq 5 ] && grep -q 'reference.policy:[0-9]*:[0-9]*: .*plat_no' '$T/err' && [ ! -e '$T/rbad.idx' ]"
 "$HEDUI" index info "$IDX" >"$T/info" 2>&1
 check "index info names the social-insurance months" \
     "grep -q 'rows 2025-10..2026-06, complete months through 2026-05' '$T/info'"
@@ -384,11 +405,15 @@ check "a members row of another household (rejected) leaves HH025 no finding" \
 cp "$IDX" "$T/v1.idx" && printf '\001' | dd of="$T/v1.idx" bs=1 seek=8 conv=notrunc 2>/dev/null
 try "$T/v1.idx"
 check "a snapshot of format 1 (before the social-insurance months) is refused: build it again" \
-    '[ $? -eq 3 ] && grep -q "format version 1; this hedui (.*) reads version 3 only: build it again with .hedui index build." "$T/err"'
+    '[ $? -eq 3 ] && grep -q "format version 1; this hedui (.*) reads version 4 only: build it again with .hedui index build." "$T/err"'
 cp "$IDX" "$T/v2.idx" && printf '\002' | dd of="$T/v2.idx" bs=1 seek=8 conv=notrunc 2>/dev/null
 try "$T/v2.idx"
 check "a snapshot of format 2 (without the feeds of E13 and E14) is refused, saying why and what to do" \
-    '[ $? -eq 3 ] && grep -q "format version 2; this hedui (.*) reads version 3 only: build it again with .hedui index build. (format 3 adds financial_assets.csv and funeral.csv, for E13 and E14)" "$T/err" && [ ! -s "$T/out" ]'
+    '[ $? -eq 3 ] && grep -q "format version 2; this hedui (.*) reads version 4 only: build it again with .hedui index build. (format 4 carries financial_assets.csv, funeral.csv and the rules it was built with)" "$T/err" && [ ! -s "$T/out" ]'
+cp "$IDX" "$T/v3.idx" && printf '\003' | dd of="$T/v3.idx" bs=1 seek=8 conv=notrunc 2>/dev/null
+try "$T/v3.idx"
+check "a snapshot of format 3 (before the rules were stored) is refused: build it again" \
+    '[ $? -eq 3 ] && grep -q "format version 3; this hedui (.*) reads version 4 only: build it again" "$T/err" && [ ! -s "$T/out" ]'
 "$HEDUI" check --index "$IDX" --households "$FX/households.csv" --members "$FX/members.csv" \
     --as-of $ASOF --json >"$T/ph.json" 2>/dev/null
 check "check --json names the policy the snapshot was built with" \
@@ -402,9 +427,9 @@ check "check's text names it too" "grep -q '^规则 policy .*reference  hash $PH
 #     funeral record) and HH051 (a funeral dated after the snapshot's feeds:
 #     a later check sees it, as a later run does) get the run's flags from
 #     check --csv, check --json and serve's POST /v1/check; a feed absent at
-#     build is skipped as the run skips it; under HEDUI_EVAL=lang, with a
-#     language policy unlike the hand-written rules (asset_months 12, E14's
-#     evidence reworded), check and serve give the language run's flags.
+#     build is skipped as the run skips it; with --rules, a policy unlike
+#     the snapshot's stored one (asset_months 12, E14's evidence reworded),
+#     check and serve give that policy's run's flags.
 PY="python3 $ROOT/tests/serve_client.py"
 E="$T/e1314"
 E_IDS="HH050 HH051 HH052"
@@ -418,7 +443,7 @@ SPID=""
 trap 'if [ -n "$SPID" ]; then kill $SPID 2>/dev/null; fi; rm -rf "$T"' EXIT
 # same_flags LABEL RUN_FLAGS SNAPSHOT AS_OF [--rules DIR]: check --csv,
 # check --json and serve's POST /v1/check of the three households give the
-# rows of RUN_FLAGS for them (under the caller's HEDUI_EVAL)
+# rows of RUN_FLAGS for them
 same_flags() {
     label=$1 want=$2 idx=$3 asof=$4
     shift 4
@@ -478,18 +503,17 @@ check "... the check says it did not judge E14 (only E14)" \
     "grep -q '注意: 未评估 E14_FUNERAL_RECORD: funeral.csv absent when the snapshot was built' '$E/nofun.txt' && [ \$(grep -c '注意: 未评估' '$E/nofun.txt') -eq 1 ]"
 same_flags "funeral.csv absent" "$E/run-nofun/flags.csv" "$E/nofun.idx" $ASOF
 
-# HEDUI_EVAL=lang: the rules language judges check and serve as it judges
-# the run (a policy where it differs from the hand-written rules)
+# --rules: check and serve judge with that directory's policy as the run
+# on it does (a policy where it differs from the snapshot's stored one)
 RL="$E/rules-lang"
 cp -r "$ROOT/rules" "$RL"
 sed -i -e 's/^param asset_months: count = 24 /param asset_months: count = 12 /' \
     -e 's/evidence each f: "funeral: /evidence each f: "funeral record: /' "$RL/reference.policy"
-export HEDUI_EVAL=lang
 "$HEDUI" run -q --data "$FX" --out "$E/run-lang" --rules "$RL" --as-of $ASOF 2>/dev/null
-check "the language run on that policy flags E13 for HH051 and rewords E14" \
+check "the run on that policy flags E13 for HH051 and rewords E14" \
     "grep -q '^E13_FINANCIAL_ASSETS,.*,HH051,' '$E/run-lang/flags.csv' && grep -q '^E14_FUNERAL_RECORD,.*,HH052,.*funeral record: cremation' '$E/run-lang/flags.csv'"
-same_flags "HEDUI_EVAL=lang" "$E/run-lang/flags.csv" "$IDX" $ASOF --rules "$RL"
-# one server, the language's programs kept per as-of date (snapshot/
+same_flags "--rules, another policy" "$E/run-lang/flags.csv" "$IDX" $ASOF --rules "$RL"
+# one server, the rules' programs kept per as-of date (snapshot/
 # precheck.c): a parameter that changes on 2026-06-18; checks as of ten
 # dates (more than the eight programs kept), then the first two again
 RD="$E/rules-dated"
@@ -499,7 +523,7 @@ sed -i 's/^param asset_months: count = 24 /param asset_months: count = 24 from 2
 for d in 15 20; do
     "$HEDUI" run -q --data "$FX" --out "$E/run-dated-$d" --rules "$RD" --as-of 2026-06-$d 2>/dev/null
 done
-check "the language run with the dated parameter: E13 for HH051 as of 2026-06-20, not as of 2026-06-15" \
+check "the run with the dated parameter: E13 for HH051 as of 2026-06-20, not as of 2026-06-15" \
     "grep -q '^E13_FINANCIAL_ASSETS,.*,HH051,' '$E/run-dated-20/flags.csv' && ! grep -q '^E13_FINANCIAL_ASSETS,.*,HH051,' '$E/run-dated-15/flags.csv'"
 rm -f "$E/serve.err"
 "$HEDUI" serve --index "$IDX" --listen 127.0.0.1:0 --log "$E/access.log" --rules "$RD" 2>"$E/serve.err" &
@@ -527,18 +551,17 @@ kill $SPID 2>/dev/null
 wait $SPID 2>/dev/null
 SPID=""
 cat "$E/serve.err" >>"$E/servers.err"
-check "one server under HEDUI_EVAL=lang answers each date with that date's program ($okd of $nd as the runs)" \
+check "one server with --rules answers each date with that date's program ($okd of $nd as the runs)" \
     "[ $okd -eq 4 ] && [ $nd -eq 4 ] || { cat '$E/serve.err' '$E/post.err' >&2; false; }"
-unset HEDUI_EVAL
 "$HEDUI" check --index "$IDX" --households "$E/d/households.csv" --members "$E/d/members.csv" \
-    --as-of $ASOF --rules "$RL" --csv >"$E/hand.csv" 2>/dev/null
-check "... and without HEDUI_EVAL the same check gives the hand-written rules' answer" \
-    "! grep -q ',HH051,' '$E/hand.csv' && grep -q '^E14_.*,funeral: cremation' '$E/hand.csv'"
+    --as-of $ASOF --csv >"$E/stored.csv" 2>/dev/null
+check "... and without --rules the same check judges with the snapshot's stored rules" \
+    "! grep -q ',HH051,' '$E/stored.csv' && grep -q '^E14_.*,funeral: cremation' '$E/stored.csv'"
 mkdir -p "$E/badlang" && cp -r "$ROOT/rules"/* "$E/badlang/"
 echo 'rule Z99_BROKEN cuobao high' >>"$E/badlang/reference.policy"
-HEDUI_EVAL=lang "$HEDUI" check --index "$IDX" --households "$E/d/households.csv" \
+"$HEDUI" check --index "$IDX" --households "$E/d/households.csv" \
     --members "$E/d/members.csv" --as-of $ASOF --rules "$E/badlang" >"$E/out" 2>"$E/err"
-check "HEDUI_EVAL=lang and a policy with an error: exit 5 naming it, nothing printed" \
+check "--rules with a policy that has an error: exit 5 naming it, nothing printed" \
     "[ \$? -eq 5 ] && grep -q 'reference.policy:' '$E/err' && [ ! -s '$E/out' ]"
 
 check "no sanitizer report (ASan, UBSan, leaks) in the servers' stderr" \

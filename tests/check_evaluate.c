@@ -1,11 +1,14 @@
-/* check_evaluate.c - unit tests for evaluate.c: every rule on both sides of
- * its limit, the key columns, the flag order and policy switches.
+/* check_evaluate.c - unit tests for the reference policy's rules
+ * (rules/reference.policy, judged by the rules language through
+ * pipeline_judge): every rule on both sides of its limit, the key columns,
+ * the flag order and policy switches.
  *
  * Owns: the evaluate suite.  Each test writes a small synthetic dataset
  * (as of 2026-06-15; standards 610102 urban 1000.00 / rural 800.00 unless
  * the test says otherwise) and runs the pipeline in-process through
  * testkit.  Expected values were worked out by hand from
- * doc/data-contract.md, not from the engine's output.
+ * doc/data-contract.md, not from the engine's output.  A policy switch is
+ * an edit of a copy of reference.policy (testkit's rules_edit).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -239,19 +242,26 @@ END_TEST
 START_TEST(test_policy_changes)
 {
     struct tk_opts o = {0};
-    o.policy_edit = "E03_VEHICLE.exempt_max_value_yuan = 30000.01";
+    static const char *const exempt[] = {"param exempt_max: money = 30000",
+                                         "param exempt_max: money = 30000.01", NULL};
+    o.rules_edit = exempt;
     struct tk *tk = run_o(e03_files, &o);
     HASNT(tk, "E03_VEHICLE", "HH3", P03);
     HASNT(tk, "E03_VEHICLE", "HH7", P08);
     HAS(tk, "E03_VEHICLE", "HH1", P01);
     tk_free(tk);
 
-    o.policy_edit = "severity.E03_VEHICLE = off\nseverity.Q02_NOT_IN_HUKOU = low";
+    static const char *const sev[] = {"rule E03_VEHICLE cuobao high", "rule E03_VEHICLE cuobao off",
+                                      "rule Q02_NOT_IN_HUKOU quality medium",
+                                      "rule Q02_NOT_IN_HUKOU quality low", NULL};
+    o.rules_edit = sev;
     tk = run_o(e03_files, &o);
     COUNT(tk, "E03_VEHICLE", NULL, 0);
     key_is(tk, "Q02_NOT_IN_HUKOU", "HH9", P10, "", SEV_LOW);
     HAS(tk, "E02_MOVED_OUT", "HH6", P07);
-    ck_assert_uint_eq(tk->er.rule_count[R_E03], 0);
+    ck_assert_uint_eq(tk->er.rule_count[tk_rule("E03_VEHICLE")], 0);
+    ck_assert_int_eq(tk->er.severity[tk_rule("E03_VEHICLE")], SEV_OFF);
+    ck_assert_int_eq(tk->er.severity[tk_rule("Q02_NOT_IN_HUKOU")], SEV_LOW);
     tk_free(tk);
 }
 END_TEST
@@ -491,6 +501,16 @@ static uint64_t member_key(const struct tk *tk, const char *id)
     return 0;
 }
 
+/* The reference policy's evidenced income of a member over the window
+ * (NOT divided by it), as the language computes it. */
+static void income_is(struct tk *tk, const char *id, const char *want)
+{
+    char *v = tk_lang_value(tk, "{evidenced_income(m)}", id);
+    ck_assert_msg(v != NULL, "no member %s", id);
+    ck_assert_str_eq(v, want);
+    free(v);
+}
+
 START_TEST(test_e09_income)
 {
     struct tk *tk = RUN(
@@ -558,9 +578,9 @@ START_TEST(test_e09_income)
                      "0.00) = 6000.06; 610102********107X max(declared 1000.00 x 6, "
                      "social_insurance 0.00) = 6000.00");
     /* evidenced 6000.00 / 6 = 1000.00 vs 6000.01 / 6 */
-    ck_assert_int_eq(evaluate_evidenced_sum(&tk->ec, member_key(tk, P09)), 600000);
-    ck_assert_int_eq(evaluate_evidenced_sum(&tk->ec, member_key(tk, P10)), 600001);
-    ck_assert_int_eq(evaluate_evidenced_sum(&tk->ec, member_key(tk, P01)), 0);
+    income_is(tk, P09, "6000");
+    income_is(tk, P10, "6000.01");
+    income_is(tk, P01, "0");
     NOTHING(tk, "HH08");
     key_is(tk, "E09_INCOME", "HH09", "", "HKH09", SEV_HIGH);
     /* declared wins when higher (evidenced 1000.00) */
@@ -568,7 +588,7 @@ START_TEST(test_e09_income)
     /* max, not sum: (max(900, 1000) + 1000) / 2 = 1000.00 */
     NOTHING(tk, "HH11");
     /* evidenced 6000.06 / 6 = 1000.01 beats declared 500 */
-    ck_assert_int_eq(evaluate_evidenced_sum(&tk->ec, member_key(tk, P14)), 600006);
+    income_is(tk, P14, "6000.06");
     key_is(tk, "E09_INCOME", "HH12", "", "HKH12", SEV_HIGH);
     f = tk_find(tk, "E09_INCOME", "HH12", "");
     ck_assert_msg(strstr(f->evidence, "= 1000.01 per person per month > standard 1000.00") &&
@@ -1096,13 +1116,15 @@ static const struct reject *reject_at(const struct tk *tk, enum input_file f, lo
                       input_file_names[f], (line), r_->reason, (what));                      \
     } while (0)
 
-static int64_t assets_of(struct tk *tk, const char *id, int *n_accounts)
+/* A member's financial assets as the reference policy counts them
+ * (accounts(m): the latest balance per account): "SUM ACCOUNTS". */
+static void assets_are(struct tk *tk, const char *id, const char *want)
 {
-    int64_t sum = -1;
-    struct err e;
-    err_init(&e);
-    ck_assert_int_eq(evaluate_assets(&tk->ec, member_key(tk, id), &sum, n_accounts, &e), E_OK);
-    return sum;
+    char *v = tk_lang_value(tk, "{sum(a in accounts(m): a.balance_yuan)} {count(accounts(m))}",
+                            id);
+    ck_assert_msg(v != NULL, "no member %s", id);
+    ck_assert_str_eq(v, want);
+    free(v);
 }
 
 START_TEST(test_financial_assets_feed)
@@ -1163,13 +1185,9 @@ START_TEST(test_financial_assets_feed)
      *   工商银行/6222-0003    300.00 (the later row was rejected)
      *   农业银行/6222-0001    100.00 (another institution: another account)
      *   工商银行/6222-0004      0.01 (dated the as-of day itself) */
-    int n = -1;
-    ck_assert_int_eq(assets_of(tk, P01, &n), 1940001);
-    ck_assert_int_eq(n, 5);
-    ck_assert_int_eq(assets_of(tk, P02, &n), 0);
-    ck_assert_int_eq(n, 0);
-    ck_assert_int_eq(assets_of(tk, P03, &n), 0);   /* dated after the as-of date */
-    ck_assert_int_eq(n, 0);
+    assets_are(tk, P01, "19400.01 5");
+    assets_are(tk, P02, "0 0");
+    assets_are(tk, P03, "0 0");   /* dated after the as-of date */
 
     fs = &tk->d.files[IN_FUNERAL];
     ck_assert_int_eq(fs->data_rows, 4);
@@ -1192,7 +1210,7 @@ START_TEST(test_financial_assets_feed)
     ck_assert_int_eq(tk->ec.have[IN_FINASSETS], 1);
     ck_assert_int_eq(tk->ec.have[IN_FUNERAL], 0);
     ck_assert_uint_eq(tk->d.finassets.n, 0);
-    ck_assert_int_eq(assets_of(tk, P01, &n), 0);
+    assets_are(tk, P01, "0 0");
     tk_free(tk);
 }
 END_TEST
@@ -1303,16 +1321,19 @@ START_TEST(test_e13_financial_assets)
     tk_free(tk);
 
     /* off: the same */
-    struct tk_opts o = {.policy_edit = "severity.E13_FINANCIAL_ASSETS = off"};
+    static const char *const off[] = {"rule E13_FINANCIAL_ASSETS cuobao high",
+                                      "rule E13_FINANCIAL_ASSETS cuobao off", NULL};
+    struct tk_opts o = {.rules_edit = off};
     tk = RUN_O(&o, E13_FILES, {"financial_assets.csv", E13_ASSETS, 0});
     COUNT(tk, "E13_FINANCIAL_ASSETS", NULL, 0);
     HAS(tk, "L02_CANCELLED_ELIGIBLE", "HH8", "");
     tk_free(tk);
 
     /* months is policy: 12 months puts HH1's 48000 above 24000 */
-    struct tk_opts o12 = {.policy_edit = "E13_FINANCIAL_ASSETS.months = 12"};
+    static const char *const m12[] = {"param asset_months: count = 24",
+                                      "param asset_months: count = 12", NULL};
+    struct tk_opts o12 = {.rules_edit = m12};
     tk = RUN_O(&o12, E13_FILES, {"financial_assets.csv", E13_ASSETS, 0});
-    ck_assert_int_eq(tk->pol.assets_months, 12);
     HAS(tk, "E13_FINANCIAL_ASSETS", "HH1", "");
     NOTHING(tk, "HH9");
     tk_free(tk);
@@ -1409,7 +1430,9 @@ START_TEST(test_l01_financial_assets)
     tk_free(tk);
 
     /* E13 off: it does not block */
-    struct tk_opts o = {.policy_edit = "severity.E13_FINANCIAL_ASSETS = off"};
+    static const char *const off[] = {"rule E13_FINANCIAL_ASSETS cuobao high",
+                                      "rule E13_FINANCIAL_ASSETS cuobao off", NULL};
+    struct tk_opts o = {.rules_edit = off};
     tk = RUN_O(&o, L01A_FILES, {"financial_assets.csv", L01A_ASSETS, 0});
     HAS(tk, "L01_CANDIDATE_ELIGIBLE", "", P15);
     tk_free(tk);
@@ -1472,7 +1495,9 @@ START_TEST(test_q04_no_standard)
     tk_free(tk);
 
     /* off in the policy: no Q04, still listed, still no E09 */
-    struct tk_opts o = {.policy_edit = "severity.Q04_NO_STANDARD = off"};
+    static const char *const off[] = {"rule Q04_NO_STANDARD quality medium",
+                                      "rule Q04_NO_STANDARD quality off", NULL};
+    struct tk_opts o = {.rules_edit = off};
     tk = RUN_O(&o, Q04_FILES);
     COUNT(tk, "Q04_NO_STANDARD", NULL, 0);
     NOTHING(tk, "HH1");
@@ -1559,7 +1584,9 @@ START_TEST(test_q05_member_row)
     tk_free(tk);
 
     /* off in the policy: no Q05, the rows still kept (E03, no rejects) */
-    struct tk_opts o = {.policy_edit = "severity.Q05_MEMBER_ROW = off"};
+    static const char *const off[] = {"rule Q05_MEMBER_ROW quality medium",
+                                      "rule Q05_MEMBER_ROW quality off", NULL};
+    struct tk_opts o = {.rules_edit = off};
     tk = RUN_O(&o, {"households.csv", Q05_HH, 0}, {"members.csv", Q05_MEMBERS, 0},
                {"hukou.csv", Q05_HUKOU, 0}, {"vehicles.csv", Q05_CARS, 0});
     COUNT(tk, "Q05_MEMBER_ROW", NULL, 0);
@@ -1725,10 +1752,10 @@ START_TEST(test_flag_order_bytes)
     }
     /* per-rule counts agree with the flags */
     size_t sum = 0;
-    for (int r = 0; r < N_RULES; r++)
+    for (int r = 0; r < n_rules; r++)
         sum += tk->er.rule_count[r];
     ck_assert_uint_eq(sum, n);
-    ck_assert_uint_eq(tk->er.rule_count[R_E03], 6);
+    ck_assert_uint_eq(tk->er.rule_count[tk_rule("E03_VEHICLE")], 6);
     tk_free(tk);
 }
 END_TEST

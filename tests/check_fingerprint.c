@@ -27,9 +27,9 @@ static struct flag mk(int rule, const char *hh, const char *hk, const char *id, 
 
 START_TEST(test_fp_stable_and_order_free)
 {
-    struct flag a = mk(R_E03, "HH006", "HK0006", "61010219800105101X",
+    struct flag a = mk(RID("E03_VEHICLE"), "HH006", "HK0006", "61010219800105101X",
                        "car\x1f" "A1\x1fprivate\x1f" "86000\x1e" "truck\x1f" "B2\x1fprivate\x1f" "5000\x1e");
-    struct flag b = mk(R_E03, "HH006", "HK0006", "61010219800105101X",
+    struct flag b = mk(RID("E03_VEHICLE"), "HH006", "HK0006", "61010219800105101X",
                        "truck\x1f" "B2\x1fprivate\x1f" "5000\x1e" "car\x1f" "A1\x1fprivate\x1f" "86000\x1e");
     ck_assert_uint_eq(review_fingerprint(&a), review_fingerprint(&b));
     b.evidence = "other text, other line numbers (line 900)";
@@ -41,12 +41,12 @@ END_TEST
 START_TEST(test_fp_changes_with_every_part)
 {
     const char *key = "car\x1f" "A1\x1fprivate\x1f" "86000\x1e";
-    struct flag base = mk(R_E03, "HH006", "HK0006", "61010219800105101X", key);
+    struct flag base = mk(RID("E03_VEHICLE"), "HH006", "HK0006", "61010219800105101X", key);
     uint64_t f0 = review_fingerprint(&base);
     struct flag v[6];
     for (int i = 0; i < 6; i++)
         v[i] = base;
-    v[0].rule = R_E05;
+    v[0].rule = RID("E05_COMMERCIAL_PROPERTY");
     v[1].household_id = "HH007";
     v[2].hukou_no = "HK0007";
     v[3].id_no = "610102198001051011";
@@ -55,7 +55,7 @@ START_TEST(test_fp_changes_with_every_part)
     for (int i = 0; i < 6; i++)
         ck_assert_msg(review_fingerprint(&v[i]) != f0, "part %d does not change the fingerprint", i);
     /* field boundaries matter: "ab"+"c" is not "a"+"bc" */
-    struct flag x = mk(R_E03, "ab", "c", "", ""), y = mk(R_E03, "a", "bc", "", "");
+    struct flag x = mk(RID("E03_VEHICLE"), "ab", "c", "", ""), y = mk(RID("E03_VEHICLE"), "a", "bc", "", "");
     ck_assert_uint_ne(review_fingerprint(&x), review_fingerprint(&y));
 }
 END_TEST
@@ -87,12 +87,12 @@ START_TEST(test_fp_many_items)
         p += sprintf(p, "it%04d\x1e", i);
     memcpy(key2, key, sizeof key);
     key2[190 * 7 + 2] = 'X';   /* an item beyond the 128th */
-    struct flag a = mk(R_E04, "HH1", "HK1", "", key), b = mk(R_E04, "HH1", "HK1", "", key);
-    struct flag c = mk(R_E04, "HH1", "HK1", "", key2);
+    struct flag a = mk(RID("E04_MULTI_HOUSING"), "HH1", "HK1", "", key), b = mk(RID("E04_MULTI_HOUSING"), "HH1", "HK1", "", key);
+    struct flag c = mk(RID("E04_MULTI_HOUSING"), "HH1", "HK1", "", key2);
     ck_assert_uint_eq(review_fingerprint(&a), review_fingerprint(&b));
     ck_assert_uint_ne(review_fingerprint(&a), review_fingerprint(&c));
     /* no evidence key at all is a key too */
-    struct flag d = mk(R_E04, "HH1", "HK1", "", NULL), f = mk(R_E04, "HH1", "HK1", "", "");
+    struct flag d = mk(RID("E04_MULTI_HOUSING"), "HH1", "HK1", "", NULL), f = mk(RID("E04_MULTI_HOUSING"), "HH1", "HK1", "", "");
     ck_assert_uint_eq(review_fingerprint(&d), review_fingerprint(&f));
     ck_assert_uint_ne(review_fingerprint(&d), 0);
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "contract/catalogue.h"
 #include "tests.h"
 
 const char *test_root(void)
@@ -15,6 +16,15 @@ const char *test_root(void)
 
 int main(void)
 {
+    /* the rule catalogue every suite names rules by (each test inherits it) */
+    char path[1024];
+    snprintf(path, sizeof path, "%s/rules/catalogue.rules", test_root());
+    struct err e;
+    err_init(&e);
+    if (catalogue_load_file(path, 1, &e) != E_OK) {
+        fprintf(stderr, "check_all: %s (set HEDUI_TEST_ROOT)\n", e.msg);
+        return EXIT_FAILURE;
+    }
     SRunner *sr = srunner_create(NULL);
     int missing = 0;
 #define ADD_SUITE(name)                                               \

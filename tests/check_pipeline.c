@@ -304,20 +304,20 @@ START_TEST(test_judge_have)
     ck_assert_int_eq(pipeline_judge(&jg, &e), E_OK);
     ck_assert_int_eq(jg.ec.have[IN_BUSINESS], 0);
     ck_assert_int_eq(jg.ec.have[IN_PUBSERV], 1);
-    ck_assert_uint_eq(er.rule_count[R_E07], 0);
-    ck_assert_uint_eq(er.rule_count[R_E12], 0);
+    ck_assert_uint_eq(er.rule_count[RID("E07_BUSINESS")], 0);
+    ck_assert_uint_eq(er.rule_count[RID("E12_STAFF_RELATIVE")], 0);
     /* C11 于海 (HK0509): only his wife's active company blocked L01 */
-    ck_assert_uint_eq(er.rule_count[R_L01], tk->er.rule_count[R_L01] + 1);
+    ck_assert_uint_eq(er.rule_count[RID("L01_CANDIDATE_ELIGIBLE")], tk->er.rule_count[RID("L01_CANDIDATE_ELIGIBLE")] + 1);
     int hk0509 = 0;
     for (size_t i = 0; i < er.n_flags; i++)
-        hk0509 += er.flags[i].rule == R_L01 && strcmp(er.flags[i].hukou_no, "HK0509") == 0;
+        hk0509 += er.flags[i].rule == RID("L01_CANDIDATE_ELIGIBLE") && strcmp(er.flags[i].hukou_no, "HK0509") == 0;
     ck_assert_int_eq(hk0509, 1);
     size_t k = 0;
     for (size_t i = 0; i < tk->er.n_flags; i++) {
         const struct flag *x = &tk->er.flags[i];
-        if (x->rule == R_E07 || x->rule == R_E12)
+        if (x->rule == RID("E07_BUSINESS") || x->rule == RID("E12_STAFF_RELATIVE"))
             continue;
-        while (k < er.n_flags && er.flags[k].rule == R_L01 &&
+        while (k < er.n_flags && er.flags[k].rule == RID("L01_CANDIDATE_ELIGIBLE") &&
                strcmp(er.flags[k].hukou_no, "HK0509") == 0)
             k++;
         ck_assert_msg(k < er.n_flags, "flag %s %s missing", rule_names[x->rule], x->household_id);
@@ -357,7 +357,7 @@ static void assert_same_result(const struct tk *a, const struct tk *b, const cha
                       rule_names[x->rule], x->household_id, x->hukou_no, x->id_no, x->evidence,
                       rule_names[y->rule], y->household_id, y->hukou_no, y->id_no, y->evidence);
     }
-    for (int r = 0; r < N_RULES; r++)
+    for (int r = 0; r < n_rules; r++)
         ck_assert_uint_eq(a->er.rule_count[r], b->er.rule_count[r]);
     ck_assert_uint_eq(a->er.n_no_std_households, b->er.n_no_std_households);
     for (size_t i = 0; i < a->er.n_no_std_households; i++)
@@ -405,7 +405,7 @@ START_TEST(test_fixture_threads)
 END_TEST
 
 /* A larger generated dataset, so that several threads really share the
- * households (evaluate.c hands them out in chunks of 256). */
+ * households (vm_run.c hands them out in chunks of 256). */
 static char *gen_big(void)
 {
     char *dir = tk_tmpdir();
@@ -548,10 +548,10 @@ START_TEST(test_generated_threads)
     ck_assert_msg(one->st == E_OK, "run failed: %s", one->e.msg);
     /* the generated data exercises many rules */
     int rules_seen = 0;
-    for (int r = 0; r < N_RULES; r++)
+    for (int r = 0; r < n_rules; r++)
         rules_seen += one->er.rule_count[r] > 0;
     /* every rule of the reference policy (all but huaiyuan's E15) */
-    ck_assert_msg(rules_seen == N_RULES - 1, "only %d rules fired on the generated data",
+    ck_assert_msg(rules_seen == n_rules - 1, "only %d rules fired on the generated data",
                   rules_seen);
     ck_assert_uint_eq(tk_n_rejects(one), 0);
     assert_sorted_unique(one, "generated");

@@ -131,18 +131,13 @@ START_TEST(test_reference_compiles)
     ck_assert_int_eq(c.lp->nerrors, 0);
     ck_assert_int_eq(c.lp->nwarnings, 0);
     /* every rule of the catalogue but huaiyuan's E15 */
-    ck_assert_int_eq(c.lp->cp.nrules, N_RULES - 1);
-    ck_assert_int_eq(c.lp->P.nrules, N_RULES - 1);
-    /* every catalogue rule, with the reference severity of policy.rules */
-    static const int sev[N_RULES] = {
-        [R_E01] = SEV_HIGH, [R_E02] = SEV_MEDIUM, [R_E03] = SEV_HIGH, [R_E04] = SEV_HIGH,
-        [R_E05] = SEV_HIGH, [R_E06] = SEV_MEDIUM, [R_E07] = SEV_HIGH, [R_E08] = SEV_HIGH,
-        [R_E09] = SEV_HIGH, [R_E10] = SEV_HIGH, [R_E11] = SEV_MEDIUM, [R_E12] = SEV_LOW,
-        [R_L01] = SEV_HIGH, [R_L02] = SEV_MEDIUM, [R_P01] = SEV_LOW, [R_Q01] = SEV_MEDIUM,
-        [R_Q02] = SEV_MEDIUM, [R_Q03] = SEV_LOW, [R_E13] = SEV_HIGH, [R_E14] = SEV_HIGH,
-        [R_Q04] = SEV_MEDIUM, [R_Q05] = SEV_MEDIUM, [R_E15] = SEV_OFF};
-    for (int r = 0; r < N_RULES; r++)
-        ck_assert_int_eq(c.lp->P.severity[r], sev[r]);
+    ck_assert_int_eq(c.lp->cp.nrules, n_rules - 1);
+    ck_assert_int_eq(c.lp->P.nrules, n_rules - 1);
+    /* every catalogue rule but E15, with the contract's severity */
+    for (int r = 0; r < n_rules; r++)
+        ck_assert_int_eq(c.lp->P.severity[r], strcmp(rule_names[r], "E15_RECENT_HOUSING") == 0
+                                                  ? SEV_OFF
+                                                  : (int)rule_catalogue[r].severity);
     /* forward jumps only, inside their bodies; operands in range */
     char why[200];
     ck_assert_msg(prog_verify(&c.lp->P, why, sizeof why) == 0, "%s", why);
@@ -246,6 +241,11 @@ START_TEST(test_catalogue)
               "error: unknown rule id 'E07_BUSNESS'", "did you mean 'E07_BUSINESS'?");
     one_error("rule E07_BUSINESS cuobao high", "rule E07_BUSINESS loubao high",
               "error: E07_BUSINESS is a cuobao rule in the catalogue, not loubao", NULL);
+    /* the catalogue's scope decides the unit (and so the key columns) */
+    one_error("for household h where exists h.approved_on",
+              "for cancelled household h where exists h.approved_on",
+              "error: P01_OVERDUE is about a household in the catalogue (scope household): "
+              "write 'for household h'", NULL);
 }
 END_TEST
 
@@ -266,6 +266,19 @@ START_TEST(test_enum_values)
     lang_prog_free(c.lp);
     free(src);
     free(ref);
+}
+END_TEST
+
+/* on(RULE): a rule of this policy, named by its id */
+START_TEST(test_rule_on)
+{
+    one_error("and not (on(E13_FINANCIAL_ASSETS) and", "and not (on(E13_FINANCIAL_ASSET) and",
+              "error: on: no rule 'E13_FINANCIAL_ASSET' in this policy",
+              "did you mean 'E13_FINANCIAL_ASSETS'?");
+    one_error("and not (on(E13_FINANCIAL_ASSETS) and", "and not (on(c) and",
+              "error: on: no rule 'c' in this policy", NULL);
+    one_error("and not (on(E13_FINANCIAL_ASSETS) and", "and not (on(E13_FINANCIAL_ASSETS, c) and",
+              "error: on(RULE) takes one rule id", NULL);
 }
 END_TEST
 
@@ -473,9 +486,9 @@ START_TEST(test_pack_states_differences)
         "off E06_HOUSING_AREA\n");
     ck_assert_msg(c.st == E_OK, "%s %s", c.e.msg, c.diag);
     ck_assert_int_eq(c.lp->cp.files, 2);
-    ck_assert_int_eq(c.lp->P.severity[R_E06], SEV_OFF);
-    ck_assert_int_eq(c.lp->P.severity[R_E03], SEV_HIGH);
-    ck_assert_int_eq(c.lp->P.nrules, N_RULES - 2);   /* less E06 (and huaiyuan's E15) */
+    ck_assert_int_eq(c.lp->P.severity[RID("E06_HOUSING_AREA")], SEV_OFF);
+    ck_assert_int_eq(c.lp->P.severity[RID("E03_VEHICLE")], SEV_HIGH);
+    ck_assert_int_eq(c.lp->P.nrules, n_rules - 2);   /* less E06 (and huaiyuan's E15) */
     /* exempt_uses and exempt_max of the base are no longer used: warnings */
     ck_assert_int_eq(c.lp->nwarnings, 2);
     HAS_TEXT(c, "warning: parameter exempt_uses is no longer used");
@@ -499,7 +512,7 @@ START_TEST(test_local_packs_check)
         "off E06_HOUSING_AREA\n");
     ck_assert_msg(h.st == E_OK, "%s %s", h.e.msg, h.diag);
     ck_assert_int_eq(h.lp->nwarnings, 3);   /* vehicle_classes, exempt_uses, exempt_max */
-    ck_assert_int_eq(h.lp->P.severity[R_E06], SEV_OFF);
+    ck_assert_int_eq(h.lp->P.severity[RID("E06_HOUSING_AREA")], SEV_OFF);
     lang_prog_free(h.lp);
     char p[200];
     snprintf(p, sizeof p, "%s/packs/x/pack.policy", packdir);
@@ -516,7 +529,7 @@ START_TEST(test_local_packs_check)
         "override param business_roles = {legal_rep, shareholder, sole_proprietor}\n");
     ck_assert_msg(g.st == E_OK, "%s %s", g.e.msg, g.diag);
     ck_assert_int_eq(g.lp->nwarnings, 2);   /* exempt_uses, exempt_max */
-    ck_assert_int_eq(g.lp->P.nrules, N_RULES - 1);   /* all but huaiyuan's E15 */
+    ck_assert_int_eq(g.lp->P.nrules, n_rules - 1);   /* all but huaiyuan's E15 */
     lang_prog_free(g.lp);
 }
 END_TEST
@@ -659,6 +672,7 @@ Suite *policy_check_suite(void)
     tcase_add_test(tc, test_catalogue);
     tcase_add_test(tc, test_enum_values);
     tcase_add_test(tc, test_fires);
+    tcase_add_test(tc, test_rule_on);
     tcase_add_test(tc, test_fires_circle);
     tcase_add_test(tc, test_key_refuses_line_and_params);
     tcase_add_test(tc, test_latest);

@@ -466,8 +466,12 @@ END_TEST
 START_TEST(test_review_queue_weights)
 {
     struct tk_opts o = {0};
-    o.policy_edit = "weights.high = 10\nweights.low = 4\nseverity.Q03_NAME_MISMATCH = medium\n"
-                    "severity.E02_MOVED_OUT = low";
+    o.policy_edit = "weights.high = 10\nweights.low = 4";
+    static const char *const sev[] = {"rule Q03_NAME_MISMATCH quality low",
+                                      "rule Q03_NAME_MISMATCH quality medium",
+                                      "rule E02_MOVED_OUT cuobao medium",
+                                      "rule E02_MOVED_OUT cuobao low", NULL};
+    o.rules_edit = sev;
     struct tk *tk = tk_run_files(queue_files, &o);
     ck_assert_msg(tk->st == E_OK && tk_n_rejects(tk) == 0, "run failed%s", tk_flags_text(tk));
     static const struct qwant want[] = {

@@ -240,7 +240,7 @@ START_TEST(test_statedir_roundtrip)
         hw[i].persisting = hw[i].resolved = i ? 1 : -1;
         hw[i].queue = 4;
         hw[i].held = -1;
-        for (int r = 0; r < N_RULES; r++)
+        for (int r = 0; r < n_rules; r++)
             hw[i].rule_count[r] = r;
     }
     ck_assert_int_eq(statedir_write_history(sd, hw, 2, &e), E_OK);
@@ -255,7 +255,7 @@ START_TEST(test_statedir_roundtrip)
     ck_assert_int_eq(h[1].flags, 11);
     ck_assert_int_eq(h[1].new_, 3);
     ck_assert_int_eq(h[1].queue, 4);
-    ck_assert_int_eq(h[1].rule_count[N_RULES - 1], N_RULES - 1);
+    ck_assert_int_eq(h[1].rule_count[n_rules - 1], n_rules - 1);
     ck_assert_int_eq(statedir_last_run(NULL, 0, h, n), 2);
     free(h);
     arena_free(&a);
@@ -282,15 +282,15 @@ static struct flag mkflag(int rule, const char *hh, const char *id, const char *
 START_TEST(test_mark)
 {
     /* three flags now; the previous run had the first and one more */
-    struct flag fl[3] = {mkflag(R_E03, "HH1", "A", "car\x1e"), mkflag(R_E03, "HH2", "B", "car\x1e"),
-                         mkflag(R_E05, "HH3", "C", "")};
+    struct flag fl[3] = {mkflag(RID("E03_VEHICLE"), "HH1", "A", "car\x1e"), mkflag(RID("E03_VEHICLE"), "HH2", "B", "car\x1e"),
+                         mkflag(RID("E05_COMMERCIAL_PROPERTY"), "HH3", "C", "")};
     struct eval_result er;
     memset(&er, 0, sizeof er);
     er.flags = fl;
     er.n_flags = 3;
     char hex0[17], hex_gone[17];
     review_fp_hex(review_fingerprint(&fl[0]), hex0);
-    struct flag gone = mkflag(R_E03, "HH0", "Z", "old\x1e");
+    struct flag gone = mkflag(RID("E03_VEHICLE"), "HH0", "Z", "old\x1e");
     review_fp_hex(review_fingerprint(&gone), hex_gone);
     char hex1[17];
     review_fp_hex(review_fingerprint(&fl[1]), hex1);

@@ -91,7 +91,7 @@ START_TEST(test_reads_back_a_published_run)
     ck_assert_int_eq(rd.m.n_flags, (long long)p.er.n_flags);
     ck_assert_int_eq(rd.m.n_queue, (long long)p.rk.n_queue);
     ck_assert_int_eq(rd.m.n_spot, (long long)p.rk.n_spot);
-    for (int r = 0; r < N_RULES; r++)
+    for (int r = 0; r < n_rules; r++)
         ck_assert_int_eq(rd.m.rule_count[r], (long long)p.er.rule_count[r]);
     /* the inputs' data rows: those read from the data, not the policy
      * tables taken from the rules directory */
@@ -179,8 +179,8 @@ START_TEST(test_fingerprints_csv)
     ck_assert_str_eq(rd.flags[0].change, "");
     ck_assert_str_eq(rd.flags[0].evidence, "car, dear");
     ck_assert_str_eq(rd.m.seed, "7");
-    ck_assert_int_eq(rd.m.rule_count[R_E03], 2);
-    ck_assert_int_eq(rd.m.rule_count[R_E01], -1);   /* not in the manifest */
+    ck_assert_int_eq(rd.m.rule_count[RID("E03_VEHICLE")], 2);
+    ck_assert_int_eq(rd.m.rule_count[RID("E01_DECEASED")], -1);   /* not in the manifest */
     ck_assert_int_eq(rd.m.n_queue, -1);
     rundir_free(&rd);
     /* with fingerprints: from fingerprints.csv, row by row */

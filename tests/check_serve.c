@@ -299,7 +299,7 @@ START_TEST(test_snapref_swap)
     struct snaps s;
     struct err e;
     err_init(&e);
-    ck_assert_int_eq(snaps_init(&s, idx, NULL, NULL, &e), E_OK);
+    ck_assert_int_eq(snaps_init(&s, idx, NULL, &e), E_OK);
     ck_assert_int_eq(snaps_reload(&s, 0, &e), 0);   /* unchanged: nothing to do */
     struct snapref *old = snaps_get(&s);             /* a request in flight */
     ck_assert_int_eq(old->generation, 1);

@@ -351,6 +351,54 @@ START_TEST(test_membership_out_of_range)
 }
 END_TEST
 
+/* The rules are stored beside policy.rules: the one .policy file of the
+ * rules directory (reference.policy, nothing extended), byte for byte. */
+START_TEST(test_stored_rules)
+{
+    struct snap s;
+    struct err e;
+    err_init(&e);
+    ck_assert_int_eq(snap_open(&s, idx, &e), E_OK);
+    struct policy pol;
+    ck_assert_msg(snap_policy_load(&s, &pol, &e) == E_OK, "%s", e.msg);
+    ck_assert_int_eq(pol.n_texts, 1);
+    ck_assert_msg(strstr(pol.texts[0].path, "/rules/reference.policy") != NULL, "%s",
+                  pol.texts[0].path);
+    char path[1024];
+    snprintf(path, sizeof path, "%s/rules/reference.policy", test_root());
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    static char want[1 << 17];
+    size_t n = fread(want, 1, sizeof want, f);
+    fclose(f);
+    ck_assert_uint_eq(pol.texts[0].len, n);
+    ck_assert(memcmp(pol.texts[0].text, want, n) == 0);
+    snap_close(&s);
+}
+END_TEST
+
+/* A stored text whose length runs past its section: refused, never read
+ * past (checksums resealed). */
+START_TEST(test_stored_rules_out_of_range)
+{
+    struct rw r = rw_open();
+    unsigned char *b = sec(&r, SEC_POLICY_SRC);
+    uint32_t pl = (uint32_t)b[0] | (uint32_t)b[1] << 8;
+    unsigned char *tl = b + 4 + pl;
+    tl[0] = tl[1] = tl[2] = 0xff;
+    tl[3] = 0x7f;
+    reseal(&r);
+    rw_close(&r);
+    struct err e;
+    struct snap s;
+    err_init(&e);
+    ck_assert_int_eq(snap_open(&s, idx, &e), E_OK);
+    struct policy pol;
+    ASSERT_REFUSED(snap_policy_load(&s, &pol, &e), e, "a text of its stored rules is out of range");
+    snap_close(&s);
+}
+END_TEST
+
 START_TEST(test_section_out_of_range)
 {
     struct rw r = rw_open();
@@ -392,9 +440,17 @@ START_TEST(test_other_versions)
     rw_close(&r);
     err_init(&e);
     ASSERT_REFUSED(snap_open(&s, idx, &e), e,
-                   "format version 2; this hedui (" HEDUI_VERSION ") reads version 3 only: "
-                   "build it again with 'hedui index build' (format 3 adds "
-                   "financial_assets.csv and funeral.csv");
+                   "format version 2; this hedui (" HEDUI_VERSION ") reads version 4 only: "
+                   "build it again with 'hedui index build' (format 4 carries "
+                   "financial_assets.csv, funeral.csv and the rules it was built with)");
+
+    r = rw_open();
+    r.h->format_version = 3;   /* before the rules were stored */
+    rw_close(&r);
+    err_init(&e);
+    ASSERT_REFUSED(snap_open(&s, idx, &e), e,
+                   "format version 3; this hedui (" HEDUI_VERSION ") reads version 4 only: "
+                   "build it again with 'hedui index build' (format 4 carries");
 
     r = rw_open();
     r.h->format_version = SNAP_FORMAT_VERSION;
@@ -438,6 +494,8 @@ Suite *snapshot_suite(void)
     tcase_add_test(tc, test_value_out_of_range);
     tcase_add_test(tc, test_membership_out_of_range);
     tcase_add_test(tc, test_section_out_of_range);
+    tcase_add_test(tc, test_stored_rules);
+    tcase_add_test(tc, test_stored_rules_out_of_range);
     tcase_add_test(tc, test_block_table_outside_file);
     tcase_add_test(tc, test_other_versions);
     tcase_add_test(tc, test_truncated);

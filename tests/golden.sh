@@ -25,7 +25,9 @@ run() { "$HEDUI" run --quiet --data "$1" --out "$2" --as-of $ASOF --seed $SEED "
 # 1. golden outputs, one thread
 "$HEDUI" run -q --data "$FX" --out "$T/t1" --as-of $ASOF --seed $SEED --threads 1 2>"$T/err1"
 check "run on fixtures exits 0 ($(cat "$T/err1"))" '[ $? -eq 0 ]'
-for f in flags review_queue spotcheck rejects; do
+# (fingerprints.csv: the key values of each finding's evidence, recorded
+# from the hand-written evaluator the rules language replaced)
+for f in flags review_queue spotcheck rejects fingerprints; do
     check "$f.csv equals fixtures/expected/$f.csv" "cmp -s '$T/t1/$f.csv' '$FX/expected/$f.csv'"
 done
 check "manifest.json written" "[ -s '$T/t1/manifest.json' ]"
@@ -101,11 +103,19 @@ check "previous manifest untouched" "cmp -s '$T/o3/manifest.json' '$T/t1/manifes
 
 # 9. bad rules are refused with file:line
 mkdir -p "$T/r1" && cp -r "$ROOT"/rules/* "$T/r1/"
-sed -i 's/^max_m2_per_person = 40$/max_m2_per_person = forty/' "$T/r1/policy.rules"
-line=$(grep -n 'max_m2_per_person' "$T/r1/policy.rules" | cut -d: -f1)
+sed -i 's/^window_months = 6$/window_months = six/' "$T/r1/policy.rules"
+line=$(grep -n 'window_months' "$T/r1/policy.rules" | cut -d: -f1)
 "$HEDUI" run -q --data "$FX" --out "$T/o4" --rules "$T/r1" --as-of $ASOF 2>"$T/err"
 check "bad rules value exits 5" '[ $? -eq 5 ]'
 check "bad rules names file:line" "grep -q 'policy.rules:$line:' '$T/err'"
+sed -i 's/^param max_area: area = 40 /param max_area: area = forty /' "$T/r1/reference.policy"
+cp "$ROOT"/rules/policy.rules "$T/r1/"
+line=$(grep -n 'param max_area' "$T/r1/reference.policy" | cut -d: -f1)
+"$HEDUI" run -q --data "$FX" --out "$T/o4" --rules "$T/r1" --as-of $ASOF 2>"$T/err"
+check "bad rule value exits 5" '[ $? -eq 5 ]'
+check "bad rule value names reference.policy:line:col" "grep -q 'reference.policy:$line:[0-9]*:' '$T/err'"
+check "nothing published for bad rules" "[ ! -e '$T/o4/flags.csv' ]"
+cp "$ROOT"/rules/reference.policy "$T/r1/"
 cp "$ROOT"/rules/policy.rules "$T/r1/"
 echo "colour = blue" >>"$T/r1/policy.rules"
 "$HEDUI" run -q --data "$FX" --out "$T/o4" --rules "$T/r1" --as-of $ASOF 2>"$T/err"
@@ -113,7 +123,7 @@ check "unknown rules key exits 5" '[ $? -eq 5 ]'
 
 # 10. policy is data: raising the exemption removes HH009's truck flag
 cp "$ROOT"/rules/policy.rules "$T/r1/"
-sed -i 's/^exempt_max_value_yuan = 30000$/exempt_max_value_yuan = 30000.01/' "$T/r1/policy.rules"
+sed -i 's/^param exempt_max: money = 30000 /param exempt_max: money = 30000.01 /' "$T/r1/reference.policy"
 "$HEDUI" run -q --data "$FX" --out "$T/o5" --rules "$T/r1" --as-of $ASOF --seed $SEED
 check "HH009 has E03 with the shipped policy" "grep -q '^E03_VEHICLE,.*,HH009,' '$T/t1/flags.csv'"
 check "HH009 loses E03 when the exemption is 30000.01" "! grep -q '^E03_VEHICLE,.*,HH009,' '$T/o5/flags.csv'"

@@ -65,7 +65,7 @@ for c in run index load; do
         "grep -A6 '^Rules: --rules DIR, else' '$T/help.$c' | grep -oE '^  [123]\\. (DIR/rules|\\.\\./share/hedui/rules|rules/ in the current)' | cut -c3-4 | tr -d '\\n' | grep -qx '1.2.3.'"
 done
 check "hedui check --help says its rules are the snapshot's unless --rules" \
-    "grep -q \"^Rules: policy.rules of --rules DIR, else the snapshot's own copy\" '$T/help.check'"
+    "grep -q \"^Rules: policy.rules and the .policy file of --rules DIR, else the\" '$T/help.check' && grep -q \"^snapshot's own copies\" '$T/help.check'"
 
 # ---------------------------------------------------------------- make install
 # a prefix deep enough that the executable's first places (its directory and

@@ -21,7 +21,9 @@
 
 #include "base/date.h"
 #include "base/textout.h"
+#include "engine/vm.h"
 #include "pipeline.h"
+#include "policy/lang.h"
 #include "tests.h"
 
 /* ---------- files ---------- */
@@ -333,7 +335,58 @@ static int edit_policy(const char *src, const char *edits, char *out, size_t out
     return E_OK;
 }
 
+/* A copy of the rules directory `rules` in a new temporary directory
+ * (malloc'd path in *out) whose .policy file has the edits applied. */
+static int edit_rules(const char *rules, const char *const *edits, char **out, struct err *e)
+{
+    char *dir = *out = tk_emptydir();
+    if (!dir)
+        return ERR(e, E_IO, "testkit: cannot make a temporary rules directory");
+    DIR *dp = opendir(rules);
+    if (!dp)
+        return ERR(e, E_IO, "testkit: cannot open %s", rules);
+    struct dirent *de;
+    int st = E_OK, found = 0;
+    while (st == E_OK && (de = readdir(dp)) != NULL) {
+        char from[1400], to[1400];
+        snprintf(from, sizeof from, "%s/%s", rules, de->d_name);
+        snprintf(to, sizeof to, "%s/%s", dir, de->d_name);
+        if (!file_exists(from))
+            continue;
+        char *text = slurp(from);
+        size_t l = strlen(de->d_name);
+        if (l > 7 && strcmp(de->d_name + l - 7, ".policy") == 0) {
+            found = 1;
+            for (int i = 0; edits[i] && st == E_OK; i += 2) {
+                char *at = strstr(text, edits[i]);
+                if (!at || !edits[i + 1]) {
+                    st = ERR(e, E_CONFIG, "testkit: rules edit '%s' matches nothing in %s",
+                             edits[i], from);
+                    break;
+                }
+                size_t fl = strlen(edits[i]), tl = strlen(edits[i + 1]), n = strlen(text);
+                char *t2 = xmalloc(n - fl + tl + 1);
+                memcpy(t2, text, (size_t)(at - text));
+                memcpy(t2 + (at - text), edits[i + 1], tl);
+                memcpy(t2 + (at - text) + tl, at + fl, n - (size_t)(at - text) - fl + 1);
+                free(text);
+                text = t2;
+            }
+        }
+        if (st == E_OK && tk_write_file(dir, de->d_name, text) != 0)
+            st = ERR(e, E_IO, "testkit: cannot write %s", to);
+        free(text);
+    }
+    closedir(dp);
+    if (st == E_OK && !found)
+        st = ERR(e, E_CONFIG, "testkit: no .policy file in %s to edit", rules);
+    return st;
+}
+
 /* ---------- running ---------- */
+
+static struct tk *tk_judge(struct tk *tk, const char *dir, const char *rules,
+                           const struct tk_opts *o);
 
 struct tk *tk_run(const char *dir, const struct tk_opts *o)
 {
@@ -358,6 +411,17 @@ struct tk *tk_run(const char *dir, const struct tk_opts *o)
         snprintf(rules, sizeof rules, "%s", o->rules_dir);
     else
         snprintf(rules, sizeof rules, "%s/rules", test_root());
+    char *edited_rules = NULL;
+    if (o->rules_edit) {
+        tk->stage = "rules edit";
+        tk->st = edit_rules(rules, o->rules_edit, &edited_rules, &tk->e);
+        if (edited_rules)
+            snprintf(rules, sizeof rules, "%s", edited_rules);
+        if (tk->st != E_OK) {
+            tk_rmdir(edited_rules);
+            return tk;
+        }
+    }
 
     /* policy */
     tk->stage = "policy";
@@ -372,6 +436,20 @@ struct tk *tk_run(const char *dir, const struct tk_opts *o)
     } else {
         tk->st = policy_load(&tk->pol, path, &tk->e);
     }
+    snprintf(tk->pol.rules_dir, sizeof tk->pol.rules_dir, "%.500s", rules);
+    if (tk->st != E_OK || !edited_rules)
+        return tk_judge(tk, dir, rules, o);
+    tk_judge(tk, dir, rules, o);
+    tk_rmdir(edited_rules);   /* the policy was compiled and run */
+    tk->pol.rules_dir[0] = '\0';
+    return tk;
+}
+
+/* The stages after the policy (tk_run). */
+static struct tk *tk_judge(struct tk *tk, const char *dir, const char *rules,
+                           const struct tk_opts *o)
+{
+    char path[2048];
     if (tk->st != E_OK)
         return tk;
     if (o->policy_fn)
@@ -423,7 +501,7 @@ struct tk *tk_run(const char *dir, const struct tk_opts *o)
     jg.er = &tk->er;
     for (int f = 0; f < N_INPUT; f++)
         jg.have[f] = tk->d.files[f].present;
-    jg.rules_dir = rules;   /* HEDUI_EVAL=lang reads the policy there */
+    jg.rules_dir = rules;   /* the policy's rules are read there */
     tk->st = pipeline_judge(&jg, &tk->e);
     tk->ec = jg.ec;
     if (tk->st != E_OK)
@@ -541,7 +619,7 @@ void tk_assert_reject(const struct dataset *d, enum input_file f, size_t i, long
 
 int tk_rule(const char *name)
 {
-    for (int r = 0; r < N_RULES; r++)
+    for (int r = 0; r < n_rules; r++)
         if (strcmp(rule_names[r], name) == 0)
             return r;
     return -1;
@@ -661,4 +739,35 @@ const char *tk_flags_text(struct tk *tk)
     free(tk->text);
     tk->text = s.p;
     return tk->text;
+}
+
+/* A probe pack of the reference policy: a member rule made to fire for
+ * every member with a valid ID, its evidence the expression asked for. */
+char *tk_lang_value(struct tk *tk, const char *expr, const char *id_no)
+{
+    char path[1200], text[2048];
+    snprintf(path, sizeof path, "%s/rules/probe.policy", test_root());
+    snprintf(text, sizeof text,
+             "extends reference\n"
+             "override Q03_NAME_MISMATCH.when = true\n"
+             "override Q03_NAME_MISMATCH.evidence = \"%s\"\n"
+             "override Q03_NAME_MISMATCH.key = m.id_no\n", expr);
+    struct lang_opts lo = {tk->as_of, tk->pol.income_months, tk->ec.have, 0};
+    struct lang_prog *lp = NULL;
+    struct err e;
+    err_init(&e);
+    int st = lang_load_text(&lp, path, text, strlen(text), &lo, &e);
+    ck_assert_msg(st == E_OK, "probe %s: %s\n%s", expr, e.msg,
+                  lp && lp->diagnostics ? lp->diagnostics : "");
+    struct eval_result r;
+    st = vm_run(&tk->ec, &lp->P, &r, &e);
+    ck_assert_msg(st == E_OK, "probe %s: %s", expr, e.msg);
+    char *out = NULL;
+    for (size_t i = 0; i < r.n_flags && !out; i++)
+        if (strcmp(rule_names[r.flags[i].rule], "Q03_NAME_MISMATCH") == 0 &&
+            strcmp(r.flags[i].id_no, id_no) == 0)
+            out = xstrdup(r.flags[i].evidence);
+    eval_result_free(&r);
+    lang_prog_free(lp);
+    return out;
 }

@@ -114,10 +114,15 @@ struct tk_opts {
     int seed_set;               /* else the seed is the as-of date as YYYYMMDD */
     uint64_t seed;
     const char *rules_dir;      /* NULL: <test_root()>/rules */
-    /* Changes to policy.rules before loading it: lines of the form
-     * "section.key = value" (e.g. "severity.E03_VEHICLE = off"); each must
-     * replace an existing setting, else the run fails with E_CONFIG. */
+    /* Changes to policy.rules (the run settings) before loading it: lines
+     * of the form "section.key = value" (e.g. "weights.high = 10"); each
+     * must replace an existing setting, else the run fails with E_CONFIG. */
     const char *policy_edit;
+    /* Changes to the rules: the run judges a copy of the rules directory
+     * whose .policy file has each text from[i] (which must occur) replaced
+     * by to[i]; pairs {from, to, ..., NULL}, e.g. {"param exempt_max: money
+     * = 30000", "param exempt_max: money = 30000.01", NULL}. */
+    const char *const *rules_edit;
     /* Called on the loaded policy before evaluation (may be NULL). */
     void (*policy_fn)(struct policy *p, void *arg);
     void *policy_arg;
@@ -205,6 +210,13 @@ const struct household *tk_household(const struct tk *tk, const char *id, uint32
 /* Is household `id` (candidate with normalised `id_no`) listed as lacking a standard? */
 int tk_no_std_household(const struct tk *tk, const char *id);
 int tk_no_std_candidate(const struct tk *tk, const char *id_no);
+
+/* What the rules language computes for one member of a run: the text of
+ * expr (over the member m, in the reference policy's words, e.g.
+ * "{evidenced_income(m)}"), printed as evidence is, for the registry
+ * member with normalised id_no (its first household).  malloc'd; NULL
+ * when no such member.  Fails the test when the probe does not compile. */
+char *tk_lang_value(struct tk *tk, const char *expr, const char *id_no);
 
 /* The flags (and stage error and rejects) as text, for failure messages.
  * Owned by tk, valid until the next call or tk_free. */

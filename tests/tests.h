@@ -4,6 +4,9 @@
 #define HEDUI_TESTS_H
 
 #include <check.h>
+#include <string.h>
+
+#include "contract/catalogue.h"
 
 /* Each suite lives in tests/check_<module>.c.  Declared weak so a module
  * whose suite is not written yet does not break the build; check_main.c
@@ -23,5 +26,13 @@ HEDUI_SUITES(DECL_SUITE)
 
 /* Path to the repository root (for fixtures); from HEDUI_TEST_ROOT or ".". */
 const char *test_root(void);
+
+/* The catalogue's index of a rule id (check_main.c loads rules/catalogue.rules). */
+static inline int RID(const char *name)
+{
+    int r = rule_find(name, strlen(name));
+    ck_assert_msg(r >= 0, "rule %s not in the catalogue", name);
+    return r;
+}
 
 #endif

@@ -80,7 +80,7 @@ static int in_area(const char *township, const char *area)
 
 /* A flag of the townships exported, by the unit it belongs to. */
 struct xflag {
-    const char *key;   /* "H" household_id, or "K" hukou_no for L01 */
+    const char *key;   /* "H" household_id, or "K" hukou_no for a candidate */
     const struct run_flag *f;
     size_t seq;        /* row in flags.csv: the order within a unit */
 };
@@ -111,7 +111,7 @@ static int cmp_xverdict(const void *a, const void *b)
 }
 
 /* "H" + household_id, or "K" + hukou_no for a unit without a household
- * (L01), into b. */
+ * (a candidate), into b. */
 static void unit_key(struct strbuf *b, const char *household_id, const char *hukou_no)
 {
     strbuf_reset(b);
@@ -188,7 +188,7 @@ static int pack_rows(const struct xrun *x, const struct xqueue *q, size_t nq, st
             for (int c = 0; c < N_PACK_COLS; c++)
                 r->v[c] = "";
             int rule = -1;
-            for (int j = 0; j < N_RULES; j++)
+            for (int j = 0; j < n_rules; j++)
                 if (strcmp(rule_names[j], g->rule_id) == 0)
                     rule = j;
             idmask_value(g->id_no, masked, sizeof masked);

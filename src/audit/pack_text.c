@@ -1,19 +1,15 @@
 /* pack_text.c - the words of a township pack: column headers, severities,
- * verdicts, programmes, what each rule checks and the article it rests on
- * (see pack.h).
+ * verdicts, programmes, and what each rule checks and the article it rests
+ * on (see pack.h).
  *
- * The articles are those of 《社会救助暂行办法》 (国务院令第649号, 2014),
- * the national frame every local policy (rules/ and its packs) fills in:
- * art. 9 (who gets 低保: per-capita income below the standard and the
- * property conditions met), art. 10 (the standard, and how income and
- * property are judged, set by the province or city), art. 11 (application,
- * 信息核查, approval), art. 13 (changes to be reported, 定期核查).  E12
- * rests on the 近亲属备案 rule of 国发〔2012〕45号.  Quality rules (Q01-Q03,
- * Q05) rest on no article: they say the data must be fixed first.  The
- * limits themselves (values, classes, months) are the policy's: the legend
- * names its version, and each flag's evidence gives the values compared.
+ * The rules' texts are the catalogue's (rules/catalogue.rules: check and
+ * basis), written by policy staff beside each rule; the articles are those
+ * of 《社会救助暂行办法》 (国务院令第649号, 2014), the national frame every
+ * local policy fills in.  The limits themselves (values, classes, months)
+ * are the policy's: the legend names its version, and each flag's evidence
+ * gives the values compared.
  *
- * Owns: those texts.  Never: decides a rule, reads a file.
+ * Owns: the fixed texts of the pack.  Never: decides a rule, reads a file.
  */
 #include "audit/pack.h"
 
@@ -94,65 +90,16 @@ void pack_spot_reason_zh(const char *s, char *out, size_t n)
         snprintf(out, n, "%s", s);
 }
 
-/* [rule] = {what it checks, the article} */
-static const char *const rule_text[N_RULES][2] = {
-    [R_E01] = {"户籍登记该成员已死亡，死亡日期不晚于核对日",
-               "《社会救助暂行办法》第十三条（家庭人口状况变化应及时告知，定期核查）"},
-    [R_E02] = {"成员户籍已迁出或注销，或登记在其他县（市、区）",
-               "《社会救助暂行办法》第十一条、第十三条（向户籍所在地申请；人口状况变化）"},
-    [R_E03] = {"成员名下有在用的机动车（车辆类别、用途和价值限额见所用政策）",
-               "《社会救助暂行办法》第十条（家庭财产状况认定办法由省、设区的市规定）"},
-    [R_E04] = {"计入成员共同持有两套及以上住宅",
-               "《社会救助暂行办法》第十条（家庭财产状况认定）"},
-    [R_E05] = {"成员持有商业、办公或工业用房（用途见所用政策）",
-               "《社会救助暂行办法》第十条（家庭财产状况认定）"},
-    [R_E06] = {"计入成员按份额计算的住宅面积，人均超过政策限额",
-               "《社会救助暂行办法》第十条（家庭财产状况认定）"},
-    [R_E07] = {"成员在存续企业中担任法定代表人、股东等（角色见所用政策）",
-               "《社会救助暂行办法》第十条（家庭财产状况认定）"},
-    [R_E08] = {"成员在财政供养人员名单中",
-               "《社会救助暂行办法》第九条、第十条（家庭收入和财产条件）"},
-    [R_E09] = {"计入成员人均月收入（申报收入与工资、社保缴费基数、养老金等取高者）"
-               "高于当地低保标准乘以救助类别系数",
-               "《社会救助暂行办法》第九条（人均收入低于当地最低生活保障标准）"},
-    [R_E10] = {"同一人同时是两个及以上未注销救助户的成员",
-               "《社会救助暂行办法》第九条（以共同生活的家庭为单位）"},
-    [R_E11] = {"户主户籍户内有未列为成员的配偶或未成年子女",
-               "《社会救助暂行办法》第九条（共同生活的家庭成员）"},
-    [R_E12] = {"成员是该户经办人员备案的近亲属（须按备案制度复核，不等于不符合条件）",
-               "《国务院关于进一步加强和改进最低生活保障工作的意见》"
-               "（国发〔2012〕45号）近亲属备案制度"},
-    [R_E13] = {"计入成员的存款、理财、证券、基金、保险等金融资产合计超过低保标准×月数×人数",
-               "《社会救助暂行办法》第十条（家庭财产状况认定）"},
-    [R_E14] = {"成员有火化或安葬记录，日期不晚于核对日（户籍可能尚未注销）",
-               "《社会救助暂行办法》第十三条（家庭人口状况变化，定期核查）"},
-    [R_E15] = {"计入成员在申请受理前三年内登记取得住宅（含已出售）",
-               "《社会救助暂行办法》第十条（家庭财产状况认定办法由省、设区的市规定）"},
-    [R_L01] = {"低收入监测、重度残疾等人员的户籍家庭无人在册，财产未超限，"
-               "人均收入不高于当地低保标准（疑似漏保）",
-               "《社会救助暂行办法》第九条、第十一条（符合条件的应予救助）"},
-    [R_L02] = {"已注销的救助户按核对日数据不触发任何错保规则（可能不应注销）",
-               "《社会救助暂行办法》第九条、第十三条"},
-    [R_P01] = {"自受理申请到审批决定的工作日数超过政策时限",
-               "《社会救助暂行办法》第十一条（审核审批程序）"},
-    [R_Q01] = {"成员身份证号码无效（位数、出生日期或校验码不符 GB 11643）",
-               "数据质量：须先更正名册"},
-    [R_Q02] = {"有效身份证号码在户籍数据中查无此人", "数据质量：须先核实户籍"},
-    [R_Q03] = {"救助名册中的姓名与户籍姓名不一致", "数据质量：须先核实姓名"},
-    [R_Q04] = {"该区划和城乡类别在核对日没有适用的低保标准，收入和金融资产无法判断",
-               "《社会救助暂行办法》第十条（标准由省、设区的市确定公布）"},
-    [R_Q05] = {"成员登记行中的关系、申报收入、劳动能力或残疾等级无法使用",
-               "数据质量：须先更正名册"},
-};
-
+/* What a rule checks and the article it rests on: the catalogue's
+ * (rules/catalogue.rules, check and basis). */
 const char *pack_rule_check_zh(int r)
 {
-    return r >= 0 && r < N_RULES && rule_text[r][0] ? rule_text[r][0] : "";
+    return r >= 0 && r < n_rules && rule_catalogue[r].check_zh ? rule_catalogue[r].check_zh : "";
 }
 
 const char *pack_rule_article_zh(int r)
 {
-    return r >= 0 && r < N_RULES && rule_text[r][1] ? rule_text[r][1] : "";
+    return r >= 0 && r < n_rules && rule_catalogue[r].basis_zh ? rule_catalogue[r].basis_zh : "";
 }
 
 const char *const pack_legend_notes[] = {

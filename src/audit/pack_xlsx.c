@@ -263,7 +263,7 @@ static lxw_error sheet_legend(lxw_workbook *wb, const struct fmts *x, const stru
     for (int k = 0; k < 4 && !r; k++)
         r = worksheet_write_string(ws, row, (lxw_col_t)k, head[k], x->head);
     row++;
-    for (int rule = 0; rule < N_RULES && !r; rule++, row++) {
+    for (int rule = 0; rule < n_rules && !r; rule++, row++) {
         r = worksheet_write_string(ws, row, 0, rule_names[rule], x->text);
         if (!r)
             r = worksheet_write_string(ws, row, 1, rule_label_zh(rule), x->wrap);

@@ -58,7 +58,7 @@ static const char *const kind_zh[4] = {"错保", "漏保", "数据质量", "办�
 
 static int rule_of(const char *name)
 {
-    for (int r = 0; r < N_RULES; r++)
+    for (int r = 0; r < n_rules; r++)
         if (strcmp(rule_names[r], name) == 0)
             return r;
     return -1;
@@ -80,7 +80,7 @@ static void esc(FILE *f, const char *s)
     }
 }
 
-/* Evidence is at most ~2 KiB (evaluate.c); longer text is cut, never
+/* Evidence is at most ~2 KiB (vm_text.c); longer text is cut, never
  * shown unmasked. */
 static void esc_masked_text(FILE *f, const char *s)
 {
@@ -338,11 +338,11 @@ static void section_summary(FILE *f, const struct report_input *ri)
 static void section_rules(FILE *f, const struct report_input *ri)
 {
     fputs("<section id=\"rules\"><h2>各规则的标记</h2>", f);
-    const char *names[N_RULES];
-    char label[N_RULES][96];
-    long long a[N_RULES], b[N_RULES];
+    const char *names[RULES_MAX];
+    char label[RULES_MAX][96];
+    long long a[RULES_MAX], b[RULES_MAX];
     int n = 0, split = ri->compare;
-    for (int r = 0; r < N_RULES; r++) {
+    for (int r = 0; r < n_rules; r++) {
         if (ri->rule_count[r] <= 0)
             continue;
         snprintf(label[n], sizeof label[n], "%.3s %s", rule_names[r], rule_label_zh(r));
@@ -366,7 +366,7 @@ static void section_rules(FILE *f, const struct report_input *ri)
         fputs("<p class=\"muted\">没有规则触发。</p>", f);
     fputs("<table><thead><tr><th>规则</th><th>名称</th><th>类别</th><th>严重程度</th>"
           "<th class=\"num\">标记</th><th class=\"num\">新增</th></tr></thead><tbody>", f);
-    for (int r = 0; r < N_RULES; r++) {
+    for (int r = 0; r < n_rules; r++) {
         fputs("<tr><td>", f);
         esc(f, rule_names[r]);
         fputs("</td><td>", f);

@@ -61,9 +61,9 @@ struct report_input {
     const char *rules_version;
     const char *manifest_json;     /* the run's manifest text, or NULL */
     long long n_flags, n_queue, n_spot;
-    long long rule_count[N_RULES];
-    long long rule_new[N_RULES];   /* -1 unknown */
-    const char *rule_severity[N_RULES];
+    long long rule_count[RULES_MAX];
+    long long rule_new[RULES_MAX];   /* -1 unknown */
+    const char *rule_severity[RULES_MAX];
     int compare;                   /* the counts below are known */
     long long n_new, n_persisting, n_resolved;
     long long held[N_OUTCOMES];    /* current flags by verdict in force */

@@ -85,7 +85,7 @@ static void town_list(struct town_map *m)
 /* ---------- the review queue ---------- */
 
 /* A flag's place against a queue row's key: the household_id, or for a
- * row without one (L01) the empty household_id and the hukou_no. */
+ * row without one (a candidate) the empty household_id and the hukou_no. */
 static int key_cmp(const struct rep_flag *g, const char *hh, const char *hk)
 {
     int c = strcmp(g->household_id, hh);
@@ -207,10 +207,10 @@ int report_write_run(const struct run_summary *s, const char *manifest_json,
     ri->n_queue = (long long)rk->n_queue;
     ri->n_spot = (long long)rk->n_spot;
     ri->compare = rv->compare;
-    for (int r = 0; r < N_RULES; r++) {
+    for (int r = 0; r < n_rules; r++) {
         ri->rule_count[r] = (long long)er->rule_count[r];
         ri->rule_new[r] = rv->compare ? 0 : -1;
-        int sv = s->policy->severity[r];
+        int sv = er->severity[r];   /* the policy judged (off: not written or off) */
         ri->rule_severity[r] = sv == SEV_OFF ? "off" : severity_names[sv];
     }
     /* the households and candidates without a standard */
@@ -339,7 +339,7 @@ int report_write_run(const struct run_summary *s, const char *manifest_json,
 
 static int rule_index(const char *name)
 {
-    for (int r = 0; r < N_RULES; r++)
+    for (int r = 0; r < n_rules; r++)
         if (strcmp(rule_names[r], name) == 0)
             return r;
     return -1;
@@ -409,7 +409,7 @@ int report_from_published(struct report_build *b, const struct rundir *rd, size_
     snprintf(ri->seed, sizeof ri->seed, "%s", rd->m.seed);
     ri->rules_version = rd->m.rules_version[0] ? rd->m.rules_version : "?";
     ri->compare = rd->flags_have_change;
-    for (int r = 0; r < N_RULES; r++) {
+    for (int r = 0; r < n_rules; r++) {
         ri->rule_new[r] = ri->compare ? 0 : -1;
         ri->rule_severity[r] = "";
     }
@@ -515,7 +515,7 @@ void report_history_row(const struct rundir *rd, struct history_row *h)
     snprintf(h->as_of, sizeof h->as_of, "%s", rd->m.as_of);
     h->flags = rd->m.n_flags;
     h->queue = rd->m.n_queue;
-    for (int r = 0; r < N_RULES; r++)
+    for (int r = 0; r < n_rules; r++)
         h->rule_count[r] = rd->m.rule_count[r];
     h->new_ = h->persisting = h->resolved = h->held = -1;
     if (!rd->have_changes)

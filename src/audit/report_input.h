@@ -24,7 +24,7 @@
  *
  * Owns: that choice of what is listed, and the match of a queue row to its
  * flags (flags.csv is sorted by household_id, then hukou_no: a household's
- * flags, or for L01 a hukou household's, are one run of it).  Never:
+ * flags, or for a candidate a hukou household's, are one run of it).  Never:
  * renders (report.h) or parses a file (rundir.h).
  */
 #ifndef ENGINE_REPORT_INPUT_H

@@ -190,7 +190,7 @@ static void jstr_masked_id(FILE *f, const char *id)
     jstr(f, m);
 }
 
-/* Evidence is at most ~2 KiB (evaluate.c); longer text is cut, never
+/* Evidence is at most ~2 KiB (vm_text.c); longer text is cut, never
  * shown unmasked. */
 static void jstr_masked_text(FILE *f, const char *s)
 {
@@ -205,7 +205,7 @@ static void jstr_masked_text(FILE *f, const char *s)
 static void data_block(FILE *f, const struct rep_queue *rq)
 {
     fputs("<script type=\"application/json\" id=\"hedui-data\">{\"rules\":[", f);
-    for (int r = 0; r < N_RULES; r++) {
+    for (int r = 0; r < n_rules; r++) {
         fputs(r ? ",[" : "[", f);
         jstr(f, rule_names[r]);
         fputc(',', f);

@@ -23,7 +23,7 @@ struct rep_flag {
     size_t seq;              /* its place among the run's flags (flags.csv order) */
 };
 
-/* A household (or, for L01, a hukou household) of the review queue. */
+/* A household (or, for a candidate, a hukou household) of the review queue. */
 struct rep_queue_row {
     char township[10];
     long rank;

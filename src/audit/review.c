@@ -408,7 +408,7 @@ void review_current_row(const struct review *rv, const struct run_summary *s,
     h->held = rv->state_dir ? 0 : -1;
     for (int i = 1; i < N_OUTCOMES && rv->state_dir; i++)
         h->held += rv->n_held[i];
-    for (int i = 0; i < N_RULES; i++)
+    for (int i = 0; i < n_rules; i++)
         h->rule_count[i] = (long long)s->er->rule_count[i];
     for (int f = 0; f < N_INPUT; f++) {
         const struct filestat *fs = &s->d->files[f];

@@ -192,7 +192,7 @@ static int read_manifest(struct rundir *rd, const char *path, struct err *e)
     m->n_queue = count_of(outputs, output_file_names[OF_QUEUE]);
     m->n_spot = count_of(outputs, output_file_names[OF_SPOT]);
     json_t *counts = json_object_get(root, "counts");
-    for (int r = 0; r < N_RULES; r++)
+    for (int r = 0; r < n_rules; r++)
         m->rule_count[r] = count_of(counts, rule_names[r]);
     read_inputs(json_object_get(root, "inputs"), m);
     st = read_no_standard(json_object_get(root, "no_standard"), m);
@@ -416,7 +416,7 @@ int rundir_read(struct rundir *rd, const char *dir, unsigned parts, struct arena
 {
     memset(rd, 0, sizeof *rd);
     rd->dir = dir;
-    for (int r = 0; r < N_RULES; r++)
+    for (int r = 0; r < n_rules; r++)
         rd->m.rule_count[r] = -1;
     for (int f = 0; f < N_INPUT; f++)
         rd->m.data_rows[f] = -1;

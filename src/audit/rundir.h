@@ -52,7 +52,7 @@ struct run_manifest {
     char rules_pack[64];           /* rules.pack (a policy pack's name); "" unknown */
     char rules_dir[512];           /* rules.dir; "" unknown */
     long long n_flags, n_queue, n_spot;   /* outputs; -1 unknown */
-    long long rule_count[N_RULES];        /* counts, by enum rule_id; -1 unknown */
+    long long rule_count[RULES_MAX];        /* counts, by enum rule_id; -1 unknown */
     long long data_rows[N_INPUT];         /* inputs read from the data (not a policy
                                              table of the rules directory), by enum
                                              input_file; -1 absent or unknown */

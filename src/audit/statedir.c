@@ -181,9 +181,9 @@ int statedir_read_history(const char *dir, struct history_row **out, size_t *n_o
     int st = open_optional(&r, path, dir, "history.csv", &absent, e);
     if (st != E_OK || absent)
         return st;
-    int col[9], rcol[N_RULES];
+    int col[9], rcol[RULES_MAX];
     st = csvr_header(&r, hist_cols, 9, 2, col, e);
-    for (int i = 0; i < N_RULES; i++)
+    for (int i = 0; i < n_rules; i++)
         rcol[i] = st == E_OK ? csvr_col(&r, rule_names[i]) : -1;
     int dcol[N_INPUT];   /* the feeds' data rows (prevcounts.h); absent: -1 */
     for (int i = 0; i < N_INPUT; i++) {
@@ -205,7 +205,7 @@ int statedir_read_history(const char *dir, struct history_row **out, size_t *n_o
                             &h->held};
         for (int i = 0; i < 6; i++)
             *dst[i] = col[3 + i] >= 0 ? atoll(csvr_field(&r, col[3 + i])) : -1;
-        for (int i = 0; i < N_RULES; i++)
+        for (int i = 0; i < n_rules; i++)
             h->rule_count[i] = rcol[i] >= 0 ? atoll(csvr_field(&r, rcol[i])) : -1;
         for (int i = 0; i < N_INPUT; i++)
             h->data_rows[i] = dcol[i] >= 0 && *csvr_field(&r, dcol[i])
@@ -413,7 +413,7 @@ static int fill_history(FILE *f, void *vctx)
 {
     const struct history_ctx *c = vctx;
     fputs("run,as_of,finished_at,flags,new,persisting,resolved,queue,held", f);
-    for (int r = 0; r < N_RULES; r++)
+    for (int r = 0; r < n_rules; r++)
         fprintf(f, ",%s", rule_names[r]);
     char col[40];
     for (int k = 0; k < N_INPUT; k++) {
@@ -431,7 +431,7 @@ static int fill_history(FILE *f, void *vctx)
         const long long v[] = {h->flags, h->new_, h->persisting, h->resolved, h->queue, h->held};
         for (int k = 0; k < 6; k++)
             put_count(f, v[k], 0);
-        for (int r = 0; r < N_RULES; r++)
+        for (int r = 0; r < n_rules; r++)
             put_count(f, h->rule_count[r], 0);
         int last = N_INPUT - 1;
         while (last > 0 && !feedcheck_is_feed(last))

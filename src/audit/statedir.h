@@ -45,7 +45,7 @@ struct history_row {
     char as_of[11];
     char finished_at[21];
     long long flags, new_, persisting, resolved, queue, held;
-    long long rule_count[N_RULES];    /* by enum rule_id, -1 unknown */
+    long long rule_count[RULES_MAX];    /* by enum rule_id, -1 unknown */
     long long data_rows[N_INPUT];     /* per feed, -1 unknown (audit/prevcounts.h) */
 };
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/date.h"
+#include "contract/catalogue.h"
 
 int cli_verbose;
 
@@ -172,4 +173,11 @@ void cli_default_rules_dir(char *buf, size_t n)
     }
     /* 3. the current directory's */
     snprintf(buf, n, "rules");
+}
+
+int cli_default_catalogue(struct err *e)
+{
+    char dir[4096];
+    cli_default_rules_dir(dir, sizeof dir);
+    return catalogue_load_dir(dir, 1, e);
 }

@@ -71,6 +71,9 @@ int cli_parse_encoding(const char *v, enum enc *enc_all, enum enc enc_file[N_INP
  * places below whose policy.rules can be read, else "rules".  Said in the
  * --help of run, load and index (CLI_RULES_PLACES) and in hedui(1). */
 void cli_default_rules_dir(char *buf, size_t n);
+/* Install the rule catalogue of the default rules directory, for the
+ * commands that name rules but read no policy (report, export, review). */
+int cli_default_catalogue(struct err *e);
 
 #define CLI_RULES_PLACES                                                              \
     "Rules: --rules DIR, else the first of these places that holds policy.rules:\n"   \

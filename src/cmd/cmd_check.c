@@ -26,7 +26,7 @@ static const char usage_check[] =
     "rules and reference policy of the nightly run: the findings for a household\n"
     "are what 'hedui run' would flag for it on the same data.  A household whose\n"
     "household_id is already on the rolls is judged as given here (its rows\n"
-    "replace the registry's); E10 looks at every other household of the rolls.\n"
+    "replace the registry's); its members' other households on the rolls count.\n"
     "Prints, per household, each finding with its rule, severity and evidence\n"
     "and a verdict: 无发现 (no finding), 需复核 (needs review: any finding, no\n"
     "standard for the region, a member row with an unusable value or not used,\n"
@@ -41,20 +41,22 @@ static const char usage_check[] =
     "  --households F       households to check (required)\n"
     "  --members F          their members (required)\n"
     "  --as-of YYYY-MM-DD   judge as of this date (default: today)\n"
-    "  --rules DIR          take policy.rules from DIR instead of the snapshot's\n"
-    "                       copy (standards and holidays stay the snapshot's)\n"
+    "  --rules DIR          take the rules (policy.rules and the .policy file)\n"
+    "                       from DIR instead of the snapshot's copy (standards\n"
+    "                       and holidays stay the snapshot's)\n"
     "  --json               the same as JSON\n"
     "  --csv                the findings as flags.csv rows (same columns)\n"
     "  --explain            after the answer, why each rule fired or not for each\n"
-    "                       household (as 'hedui explain'), with the policy of --rules\n"
-    "                       DIR, else of the default rules directory\n"
+    "                       household (as 'hedui explain'), with the rules that judge\n"
+    "                       it (the snapshot's, or --rules DIR's)\n"
     "  --threads N          worker threads (default: 1 below 20000 households)\n"
     "  --timing             print the time of each step to stderr\n"
     "  -h, --help           show this help\n"
     "\n"
-    "Rules: policy.rules of --rules DIR, else the snapshot's own copy, which\n"
-    "'hedui index build' stored from its rules directory (its --rules, else the\n"
-    "first of the places 'hedui index --help' lists).\n"
+    "Rules: policy.rules and the .policy file of --rules DIR, else the\n"
+    "snapshot's own copies, which 'hedui index build' stored from its rules\n"
+    "directory (its --rules, else the first of the places 'hedui index --help'\n"
+    "lists).\n"
     "\n"
     "Exit status: 0 when the check ran (whatever it found); 2 usage; 3 a\n"
     "missing or malformed input, or a snapshot of another version or damaged\n"
@@ -63,7 +65,6 @@ static const char usage_check[] =
 struct check_opts {
     const char *index, *households, *members, *rules;
     int as_of, json, csv, threads, timing, explain;
-    char rules_buf[4096];
 };
 
 /* E_OK, E_USAGE, or -1 when --help was printed. */
@@ -158,24 +159,12 @@ int cmd_check(int argc, char **argv, struct err *e)
     if (st != E_OK)
         return st;
     double t0 = pipeline_now_ms();
-    /* the language (HEDUI_EVAL=lang) reads the rules directory a run would */
-    char lang_dir[4096];
-    if (o.rules)
-        snprintf(lang_dir, sizeof lang_dir, "%s", o.rules);
-    else
-        cli_default_rules_dir(lang_dir, sizeof lang_dir);
     struct precheck_base b;
-    if ((st = precheck_open(&b, o.index, o.rules, lang_dir, 0, e)) != E_OK)
+    if ((st = precheck_open(&b, o.index, o.rules, 0, e)) != E_OK)
         return st;
     double t_open = pipeline_now_ms() - t0;
-    const char *explain_rules = NULL;
-    if (o.explain) {
-        if (!o.rules)
-            cli_default_rules_dir(o.rules_buf, sizeof o.rules_buf);
-        explain_rules = o.rules ? o.rules : o.rules_buf;
-    }
     struct precheck_in in = {o.households, o.members, NULL, NULL, 0, 0,
-                             o.households, o.members, o.as_of, o.threads, explain_rules};
+                             o.households, o.members, o.as_of, o.threads, o.explain};
     struct precheck_result r;
     st = precheck_run(&b, &in, &r, e);
     double t = pipeline_now_ms();

@@ -165,7 +165,6 @@ int cmd_explain(int argc, char **argv, struct err *e)
         jg.d = &p->d;
         jg.pol = &p->pol;
         jg.rules_dir = p->cfg.rules_dir;
-        jg.lang = 1;
         jg.as_of = o.as_of;
         jg.jn = &p->jn;
         jg.cal = &p->cal;

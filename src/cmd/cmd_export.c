@@ -115,6 +115,8 @@ int cmd_export(int argc, char **argv, struct err *e)
         fputs(usage_export, stdout);
         return E_OK;
     }
+    if ((st = cli_default_catalogue(e)) != E_OK)   /* the legend's rules */
+        return st;
     struct packkey key;
     if (o.state && statedir_exists(o.state, e) != E_OK) {
         err_init(e);

@@ -143,6 +143,8 @@ int cmd_report(int argc, char **argv, struct err *e)
         fputs(usage_report, stdout);
         return E_OK;
     }
+    if ((st = cli_default_catalogue(e)) != E_OK)   /* the rules' names and labels */
+        return st;
     struct arena ar;
     arena_init(&ar, (size_t)1 << 20);
     struct rundir rd;

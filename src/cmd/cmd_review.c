@@ -141,6 +141,8 @@ int cmd_review(int argc, char **argv, struct err *e)
         fputs(usage_review, stdout);
         return E_OK;
     }
+    if ((st = cli_default_catalogue(e)) != E_OK)   /* the rules' names */
+        return st;
     if (strcmp(o.sub, "list") == 0)
         return review_list(o.state, e);
     if (o.pg)   /* the PostgreSQL store: pg/ checks the file the same way */

@@ -5,8 +5,7 @@
  * policy goes to stderr (file:line:col, the line, a caret, a suggestion);
  * on success a summary goes to stdout, and with --program the compiled
  * program, one op a line.  It also reads policy.rules (the run settings:
- * the income window) and says where its severities differ from the
- * policy's, since a run with HEDUI_EVAL=lang takes the policy's.
+ * the income window).
  * Exit: 0 checked (warnings allowed), 5 errors in the policy, 2 usage.
  */
 #include <stdio.h>
@@ -89,6 +88,8 @@ int cmd_rules(int argc, char **argv, struct err *e)
             snprintf(path, sizeof path, "%s/policy.rules", rules);
     }
     st = policy_load(pol, path, e);
+    if (st == E_OK)   /* the rules a policy may write (catalogue.rules) */
+        st = catalogue_load_dir(rules, 1, e);
     if (st != E_OK) {
         free(pol);
         return st;
@@ -109,15 +110,6 @@ int cmd_rules(int argc, char **argv, struct err *e)
         printf("policy %s, policy hash %s (what runs, snapshots and checks record: a comment "
                "or layout change keeps it, a rule or parameter change does not)\n",
                lp->cp.name, lp->policy_hash);
-        for (int r = 0; r < N_RULES; r++) {
-            int lang_sev = lp->P.severity[r];
-            if (lang_sev != pol->severity[r])
-                printf("note: %s is %s in %s but %s in policy.rules; a run with "
-                       "HEDUI_EVAL=lang takes the policy's\n", rule_names[r],
-                       lang_sev == SEV_OFF ? "off or absent" : severity_names[lang_sev],
-                       lp->entry, pol->severity[r] == SEV_OFF ? "off"
-                                                               : severity_names[pol->severity[r]]);
-        }
         if (program) {
             char *l = prog_listing(&lp->P);
             if (!l)

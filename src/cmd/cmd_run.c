@@ -30,7 +30,7 @@ static const char usage_run[] =
     "       hedui run --pg CONNINFO [--schema S] [--out DIR] [OPTIONS]\n"
     "\n"
     "Reads the rolls and feeds of the data contract from DIR, evaluates every\n"
-    "rule (E01-E14, P01, Q01-Q05, L01, L02) and writes flags.csv,\n"
+    "rule of the policy (rules/catalogue.rules lists them) and writes flags.csv,\n"
     "review_queue.csv, spotcheck.csv, rejects.csv and manifest.json to the\n"
     "output directory, atomically (manifest.json last), with\n"
     "fingerprints.csv, report.html (for auditors; IDs masked) and, with\n"

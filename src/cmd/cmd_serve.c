@@ -274,14 +274,8 @@ int cmd_serve(int argc, char **argv, struct err *e)
                                   o.max_conn};
     if (o.tokens)
         st = auth_load_tokens(&auth, o.tokens, e);
-    /* the language (HEDUI_EVAL=lang) reads the rules directory a run would */
-    char lang_dir[4096];
-    if (o.rules)
-        snprintf(lang_dir, sizeof lang_dir, "%s", o.rules);
-    else
-        cli_default_rules_dir(lang_dir, sizeof lang_dir);
     if (st == E_OK)
-        st = snaps_init(&snaps, o.index, o.rules, lang_dir, e);
+        st = snaps_init(&snaps, o.index, o.rules, e);
     if (st == E_OK)
         st = accesslog_open(&c.log, o.log, e);
     if (st == E_OK)

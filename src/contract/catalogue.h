@@ -1,121 +1,102 @@
-/* catalogue.h - the rule catalogue: one row per rule of the data contract.
+/* catalogue.h - the rule catalogue: one entry per rule of the data
+ * contract, read from rules/catalogue.rules.
  *
- * Everything about a rule except its logic is in the one table below:
- * its id (a promise to the auditors: never rename), its kind, what a flag
- * of it is about (which decides its key columns), the optional feed it
- * needs, the contract's reference severity and the label caseworkers read.
- * rule_names[] and rule_kinds[] are columns of this table; the skip notes
- * of a run and of a check (rule_skip_notes), the policy's [severity] keys,
- * the evaluator's "is this rule judged" test and the manifest read it.
+ * Everything about a rule except its logic is in that file, written once
+ * by policy staff: its id (a promise to the auditors: never rename), its
+ * kind, what a flag of it is about (its scope, which decides its key
+ * columns), the optional feed it needs, the contract's severity, the
+ * label caseworkers read and the two texts of the township packs' legend
+ * (what it checks, the article it rests on).  The engine names no rule:
+ * the rules language's checker accepts a rule only when the catalogue
+ * lists it with that kind and scope, and the run's lists, manifest,
+ * report, state and packs read names, kinds and labels from here.
  *
- * Adding a rule: one X(...) row here, its severity in rules/policy.rules
- * and rules/README.md, its logic in engine/evaluate.c.
+ * The catalogue is the process's, installed once before any work (the
+ * command's rules directory, pipeline_init, or a snapshot's stored copy)
+ * and read-only afterwards: rule_names[], rule_kinds[] and
+ * rule_catalogue[] are its columns, indexed by a rule's place in the file
+ * (the order of the manifest's counts); n_rules says how many there are.
  */
 #ifndef ENGINE_CATALOGUE_H
 #define ENGINE_CATALOGUE_H
 
+#include <stddef.h>
+
+#include "base/err.h"
 #include "contract/model.h"
 
 enum severity { SEV_HIGH, SEV_MEDIUM, SEV_LOW, N_SEV, SEV_OFF = N_SEV };
-enum rule_kind { KIND_CUOBAO, KIND_LOUBAO, KIND_QUALITY, KIND_PROCESS };
+enum rule_kind { KIND_CUOBAO, KIND_LOUBAO, KIND_QUALITY, KIND_PROCESS, N_KINDS };
 
 /* What a flag of the rule is about; the contract's key table follows from it:
  *   SCOPE_PERSON     a registry member: the household, the member's own
- *                    hukou_no, the member's id_no;
+ *                    hukou_no, the member's id_no (`for member m`);
  *   SCOPE_HOUSEHOLD  a non-cancelled registry household: the household,
- *                    the head's hukou_no, no id_no (E11: the undeclared
- *                    person's id_no);
- *   SCOPE_CANDIDATE  a candidate (L01): no household, the candidate's
- *                    hukou_no and id_no;
- *   SCOPE_CANCELLED  a cancelled registry household (L02), keyed like
- *                    SCOPE_HOUSEHOLD. */
-enum rule_scope { SCOPE_PERSON, SCOPE_HOUSEHOLD, SCOPE_CANDIDATE, SCOPE_CANCELLED };
+ *                    the head's hukou_no, no id_no, or the id_no of the
+ *                    element a rule flags `each` (`for household h`);
+ *   SCOPE_CANDIDATE  a candidate: no household, the candidate's hukou_no
+ *                    and id_no (`for candidate c`);
+ *   SCOPE_CANCELLED  a cancelled registry household, keyed like
+ *                    SCOPE_HOUSEHOLD (`for cancelled household h`). */
+enum rule_scope { SCOPE_PERSON, SCOPE_HOUSEHOLD, SCOPE_CANDIDATE, SCOPE_CANCELLED, N_SCOPES };
 
 #define RULE_NO_FEED (-1)
-
-/* X(id, name, kind, scope, optional feed or RULE_NO_FEED, reference severity, label)
- * in the order of enum rule_id (the order of the manifest's counts). */
-#define RULE_CATALOGUE(X)                                                                   \
-    X(E01, "E01_DECEASED", KIND_CUOBAO, SCOPE_PERSON, RULE_NO_FEED, SEV_HIGH,              \
-      "成员已死亡")                                                                         \
-    X(E02, "E02_MOVED_OUT", KIND_CUOBAO, SCOPE_PERSON, RULE_NO_FEED, SEV_MEDIUM,           \
-      "户籍已迁出或登记在外县")                                                             \
-    X(E03, "E03_VEHICLE", KIND_CUOBAO, SCOPE_PERSON, RULE_NO_FEED, SEV_HIGH,               \
-      "名下有机动车")                                                                       \
-    X(E04, "E04_MULTI_HOUSING", KIND_CUOBAO, SCOPE_HOUSEHOLD, RULE_NO_FEED, SEV_HIGH,      \
-      "拥有多套住房")                                                                       \
-    X(E05, "E05_COMMERCIAL_PROPERTY", KIND_CUOBAO, SCOPE_PERSON, RULE_NO_FEED, SEV_HIGH,   \
-      "拥有商业、办公或工业用房")                                                           \
-    X(E06, "E06_HOUSING_AREA", KIND_CUOBAO, SCOPE_HOUSEHOLD, RULE_NO_FEED, SEV_MEDIUM,     \
-      "人均住房面积超标")                                                                   \
-    X(E07, "E07_BUSINESS", KIND_CUOBAO, SCOPE_PERSON, IN_BUSINESS, SEV_HIGH,               \
-      "担任企业法定代表人或股东")                                                           \
-    X(E08, "E08_PUBLIC_SERVANT", KIND_CUOBAO, SCOPE_PERSON, IN_PUBSERV, SEV_HIGH,          \
-      "财政供养人员")                                                                       \
-    X(E09, "E09_INCOME", KIND_CUOBAO, SCOPE_HOUSEHOLD, RULE_NO_FEED, SEV_HIGH,             \
-      "人均收入高于标准")                                                                   \
-    X(E10, "E10_DUPLICATE", KIND_CUOBAO, SCOPE_PERSON, RULE_NO_FEED, SEV_HIGH,             \
-      "同一人在多个救助户中")                                                               \
-    X(E11, "E11_UNDECLARED_SPOUSE", KIND_CUOBAO, SCOPE_HOUSEHOLD, RULE_NO_FEED,            \
-      SEV_MEDIUM, "配偶或未成年子女未申报")                                                 \
-    X(E12, "E12_STAFF_RELATIVE", KIND_CUOBAO, SCOPE_PERSON, IN_STAFFREL, SEV_LOW,          \
-      "经办人员近亲属")                                                                     \
-    X(E13, "E13_FINANCIAL_ASSETS", KIND_CUOBAO, SCOPE_HOUSEHOLD, IN_FINASSETS, SEV_HIGH,   \
-      "家庭金融资产超过标准")                                                               \
-    X(E14, "E14_FUNERAL_RECORD", KIND_CUOBAO, SCOPE_PERSON, IN_FUNERAL, SEV_HIGH,          \
-      "成员有火化或安葬记录")                                                               \
-    X(E15, "E15_RECENT_HOUSING", KIND_CUOBAO, SCOPE_HOUSEHOLD, RULE_NO_FEED, SEV_HIGH,     \
-      "申请前三年内购置住房")                                                               \
-    X(L01, "L01_CANDIDATE_ELIGIBLE", KIND_LOUBAO, SCOPE_CANDIDATE, IN_CANDIDATES,          \
-      SEV_HIGH, "疑似漏保")                                                                 \
-    X(L02, "L02_CANCELLED_ELIGIBLE", KIND_LOUBAO, SCOPE_CANCELLED, RULE_NO_FEED,           \
-      SEV_MEDIUM, "注销户可能仍符合条件")                                                   \
-    X(P01, "P01_OVERDUE", KIND_PROCESS, SCOPE_HOUSEHOLD, RULE_NO_FEED, SEV_LOW,            \
-      "审批超过时限")                                                                       \
-    X(Q01, "Q01_INVALID_ID", KIND_QUALITY, SCOPE_PERSON, RULE_NO_FEED, SEV_MEDIUM,         \
-      "身份证号码无效")                                                                     \
-    X(Q02, "Q02_NOT_IN_HUKOU", KIND_QUALITY, SCOPE_PERSON, RULE_NO_FEED, SEV_MEDIUM,       \
-      "户籍中查无此人")                                                                     \
-    X(Q03, "Q03_NAME_MISMATCH", KIND_QUALITY, SCOPE_PERSON, RULE_NO_FEED, SEV_LOW,         \
-      "姓名与户籍不一致")                                                                   \
-    X(Q04, "Q04_NO_STANDARD", KIND_QUALITY, SCOPE_HOUSEHOLD, RULE_NO_FEED, SEV_MEDIUM,     \
-      "区划无适用的低保标准")                                                               \
-    X(Q05, "Q05_MEMBER_ROW", KIND_QUALITY, SCOPE_PERSON, RULE_NO_FEED, SEV_MEDIUM,         \
-      "成员登记信息无法使用")
-
-enum rule_id {
-#define RULE_ENUM(id, name, kind, scope, feed, sev, zh) R_##id,
-    RULE_CATALOGUE(RULE_ENUM)
-#undef RULE_ENUM
-    N_RULES
-};
+#define RULES_MAX 32        /* rules a catalogue may hold (struct prog.severity) */
 
 struct rule_def {
-    const char *name;          /* "E01_DECEASED" */
+    const char *name;          /* the rule id, as flags.csv writes it */
     enum rule_kind kind;
     enum rule_scope scope;
     int feed;                  /* enum input_file of the optional feed it needs, or RULE_NO_FEED */
-    enum severity severity;    /* the contract's reference severity */
-    const char *label_zh;      /* for caseworkers (hedui check) */
+    enum severity severity;    /* the contract's severity */
+    const char *label_zh;      /* for caseworkers (hedui check, report.html) */
+    const char *check_zh;      /* the township packs' legend: what it checks */
+    const char *basis_zh;      /* and the article it rests on */
 };
 
-extern const struct rule_def rule_catalogue[N_RULES];
-extern const char *const rule_names[N_RULES];       /* rule_catalogue[r].name */
-extern const enum rule_kind rule_kinds[N_RULES];    /* rule_catalogue[r].kind */
-extern const char *const kind_names[4];             /* "cuobao", ... */
-extern const char *const severity_names[N_SEV];     /* "high", ... */
+extern struct rule_def rule_catalogue[RULES_MAX];
+extern const char *rule_names[RULES_MAX];       /* rule_catalogue[r].name */
+extern enum rule_kind rule_kinds[RULES_MAX];    /* rule_catalogue[r].kind */
+extern int n_rules;                             /* 0 until a catalogue is installed */
+extern const char *const kind_names[N_KINDS];   /* "cuobao", ... */
+extern const char *const scope_names[N_SCOPES]; /* "person", ... */
+extern const char *const severity_names[N_SEV]; /* "high", ... */
 extern const char *const severity_names_zh[N_SEV];  /* "高", "中", "低" */
 
-/* The Chinese label of rule r ("成员已死亡"). */
+/* The index of the rule named s[0..len), or -1. */
+int rule_find(const char *s, size_t len);
+
+/* The Chinese label of rule r ("成员已死亡"); "" for no rule. */
 const char *rule_label_zh(int rule);
+
+/* Read the catalogue text[0..len) (path names it in messages) and install
+ * it as the process's, replacing any other (call only before any work,
+ * while one thread runs).  E_OK (also when it is the one installed), or
+ * E_CONFIG naming path:line and the reason, E_NOMEM. */
+int catalogue_load_text(const char *path, const char *text, size_t len, struct err *e);
+/* Accept a catalogue without replacing one: installed when there is none
+ * yet, E_OK when it is the one installed, else E_CONFIG (a process judges
+ * with one catalogue; `hedui serve` opens snapshots while it serves). */
+int catalogue_accept_text(const char *path, const char *text, size_t len, struct err *e);
+/* The same for a file (replace: catalogue_load_text, else _accept_text):
+ * E_NOINPUT when it does not exist, E_IO. */
+int catalogue_load_file(const char *path, int replace, struct err *e);
+/* The catalogue of a rules directory: catalogue.rules in dir or one of the
+ * two directories above it (a pack's directory has none of its own);
+ * E_CONFIG when there is none. */
+int catalogue_load_dir(const char *dir, int replace, struct err *e);
+/* The installed catalogue's text (for a snapshot) and where it was read;
+ * NULL when none is installed. */
+const char *catalogue_text(size_t *len);
+const char *catalogue_path(void);
 
 /* Notes on the rules that are not judged because the optional feed they
  * need is missing, for the manifest's rules_skipped and the check's
- * warnings: "E07_BUSINESS: business.csv absent". */
+ * warnings: "<rule id>: business.csv absent". */
 #define SKIP_NOTE_MAX 160
 struct skip_notes {
-    char text[N_RULES][SKIP_NOTE_MAX];
-    const char *list[N_RULES + 1];   /* the notes, NULL-terminated (points into text) */
+    char text[RULES_MAX][SKIP_NOTE_MAX];
+    const char *list[RULES_MAX + 1];   /* the notes, NULL-terminated (points into text) */
     int n;
 };
 

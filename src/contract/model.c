@@ -90,7 +90,7 @@ int input_file_index(const char *name)
 #define VAL(name, t, flags, type, field) {name, t, flags, NULL, 0, AT(type, field), NOKEEP}
 
 /* Registry: read by normalise.c's own readers (households: unique ids;
- * members: kept whatever their values, Q01/Q05), in this column order. */
+ * members: kept whatever their values, and flagged), in this column order. */
 static const struct col_decl c_households[] = {
     TEXT("household_id", 0, struct household, id),
     VAL("region_code", COL_REGION, 0, struct household, region),

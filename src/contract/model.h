@@ -78,7 +78,7 @@ struct household {
     uint32_t first_member, n_members;  /* range in dataset.members (sorted by household) */
 };
 
-/* Member columns whose value could not be used (Q05_MEMBER_ROW): the row
+/* Member columns whose value could not be used (the row is flagged): the row
  * is kept with the contract's replacement value (0, `other`, `none`, 0). */
 enum { MB_RELATION = 1, MB_INCOME = 2, MB_WORK_ABILITY = 4, MB_GRADE = 8 };
 
@@ -109,7 +109,7 @@ struct hukou {
 /* A hukou_no of 1 to 18 digits as one integer, distinct for distinct
  * strings ("012" and "12" too: each length has its own range), never 0;
  * 0 for any other string, which is then compared as text.  Set when the
- * row is made, so grouping and comparing households (join.c, E11, L01)
+ * row is made, so grouping and comparing households (join.c, hukou households)
  * reads no string. */
 uint64_t hukou_no_code(const char *s);
 

@@ -1,11 +1,8 @@
 /* policy.c - reads rules/policy.rules into struct policy.
  *
- * Owns: the policy grammar (the rule catalogue is catalogue.c's):
- *
- *     # comment                 (also after a value: "key = 5  # note")
- *     [section]
- *     key = value
- *
+ * Owns: the settings of policy.rules (the rules, their numbers and
+ * severities are the rules language's, policy/; the grammar, comments and
+ * sections are inifile.c's):
  * Every (section, key) the engine knows is in the table `keys` below with
  * its type; an unknown section or key, a repeated key, a value of the wrong
  * type and a missing key are all refused with file:line and the reason, so
@@ -13,67 +10,44 @@
  */
 #include "contract/policy.h"
 
-#include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
 
 #include "base/num.h"
+#include "contract/inifile.h"
 
-enum ktype { K_TEXT, K_RATIO, K_INT, K_YUAN, K_M2, K_SET, K_SEVERITY };
+enum ktype { K_TEXT, K_RATIO, K_INT };
 
 struct keydef {
     const char *section, *key;
     enum ktype type;
     size_t off;                       /* offset in struct policy */
-    const char *const *names;         /* K_SET value names */
-    int n_names;
 };
 
 #define OFF(f) offsetof(struct policy, f)
-#define SETOF(tbl, n) tbl, n
 
 static const struct keydef keys[] = {
-    {"policy", "version", K_TEXT, OFF(version), NULL, 0},
-    {"input", "reject_limit", K_RATIO, OFF(reject_limit), NULL, 0},
-    {"income", "window_months", K_INT, OFF(income_months), NULL, 0},
-    {"factor", "dibao", K_RATIO, OFF(factor[PROG_DIBAO]), NULL, 0},
-    {"factor", "tekun", K_RATIO, OFF(factor[PROG_TEKUN]), NULL, 0},
-    {"factor", "dishouru", K_RATIO, OFF(factor[PROG_DISHOURU]), NULL, 0},
-    {"E03_VEHICLE", "classes", K_SET, OFF(vehicle_classes), SETOF(vclass_names, N_VC)},
-    {"E03_VEHICLE", "exempt_uses", K_SET, OFF(vehicle_exempt_uses), SETOF(vuse_names, N_VU)},
-    {"E03_VEHICLE", "exempt_max_value_yuan", K_YUAN, OFF(vehicle_exempt_max_fen), NULL, 0},
-    {"E04_MULTI_HOUSING", "min_residential_properties", K_INT, OFF(min_residential), NULL, 0},
-    {"E05_COMMERCIAL_PROPERTY", "usages", K_SET, OFF(commercial_usages), SETOF(usage_names, N_US)},
-    {"E06_HOUSING_AREA", "max_m2_per_person", K_M2, OFF(max_area_h), NULL, 0},
-    {"E07_BUSINESS", "roles", K_SET, OFF(business_roles), SETOF(brole_names, N_BR)},
-    {"E07_BUSINESS", "statuses", K_SET, OFF(business_statuses), SETOF(bstatus_names, N_BS)},
-    {"E11_UNDECLARED_SPOUSE", "adult_age", K_INT, OFF(adult_age), NULL, 0},
-    {"E13_FINANCIAL_ASSETS", "months", K_INT, OFF(assets_months), NULL, 0},
-    {"P01_OVERDUE", "max_working_days", K_INT, OFF(max_working_days), NULL, 0},
-#define SEVKEY(r) {"severity", NULL, K_SEVERITY, OFF(severity[r]), NULL, r},
-    /* one [severity] key per rule of the catalogue */
-#define RULE_SEVKEY(id, name, kind, scope, feed, sev, zh) SEVKEY(R_##id)
-    RULE_CATALOGUE(RULE_SEVKEY)
-#undef RULE_SEVKEY
-#undef SEVKEY
-    {"weights", "high", K_INT, OFF(weight[SEV_HIGH]), NULL, 0},
-    {"weights", "medium", K_INT, OFF(weight[SEV_MEDIUM]), NULL, 0},
-    {"weights", "low", K_INT, OFF(weight[SEV_LOW]), NULL, 0},
-    {"spotcheck", "dibao", K_RATIO, OFF(spot_ratio[PROG_DIBAO]), NULL, 0},
-    {"spotcheck", "tekun", K_RATIO, OFF(spot_ratio[PROG_TEKUN]), NULL, 0},
-    {"spotcheck", "dishouru", K_RATIO, OFF(spot_ratio[PROG_DISHOURU]), NULL, 0},
-    {"input", "feed_drop_limit", K_RATIO, OFF(feed_drop_limit), NULL, 0},
-    {"check", "snapshot_max_age_days", K_INT, OFF(snapshot_max_age_days), NULL, 0},
+    {"policy", "version", K_TEXT, OFF(version)},
+    {"input", "reject_limit", K_RATIO, OFF(reject_limit)},
+    {"income", "window_months", K_INT, OFF(income_months)},
+    {"weights", "high", K_INT, OFF(weight[SEV_HIGH])},
+    {"weights", "medium", K_INT, OFF(weight[SEV_MEDIUM])},
+    {"weights", "low", K_INT, OFF(weight[SEV_LOW])},
+    {"spotcheck", "dibao", K_RATIO, OFF(spot_ratio[PROG_DIBAO])},
+    {"spotcheck", "tekun", K_RATIO, OFF(spot_ratio[PROG_TEKUN])},
+    {"spotcheck", "dishouru", K_RATIO, OFF(spot_ratio[PROG_DISHOURU])},
+    {"input", "feed_drop_limit", K_RATIO, OFF(feed_drop_limit)},
+    {"check", "snapshot_max_age_days", K_INT, OFF(snapshot_max_age_days)},
 };
 #define N_KEYS (sizeof keys / sizeof keys[0])
 
 static const char *key_name(const struct keydef *k)
 {
-    /* severity keys are named after the rule, stored in n_names */
-    return k->type == K_SEVERITY ? rule_names[k->n_names] : k->key;
+    return k->key;
 }
 
 int rational_parse(const char *s, struct rational *out)
@@ -93,16 +67,6 @@ int rational_parse(const char *s, struct rational *out)
     out->num = v;
     out->den = pct ? 100000000LL : 1000000LL;
     return 0;
-}
-
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-        s[--n] = '\0';
-    return s;
 }
 
 static int parse_int(const char *v, int lo, int hi, int *out)
@@ -137,159 +101,109 @@ static int parse_value(struct policy *p, const struct keydef *k, char *v,
         if (parse_int(v, 0, 1000000, (int *)dst) != 0)
             goto bad;
         return E_OK;
-    case K_YUAN:
-    case K_M2:
-        if (num_parse_fixed(v, strlen(v), 2, 2, (int64_t *)dst) != NUM_OK)
-            goto bad;
-        return E_OK;
-    case K_SET: {
-        unsigned bits = 0;
-        char *save = NULL;
-        for (char *tok = strtok_r(v, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-            char *t = trim(tok);
-            if (*t == '\0')
-                continue;
-            int i = enum_lookup(k->names, k->n_names, t, strlen(t));
-            if (i < 0) {
-                err_where(e, path, line, 0);
-                return ERR(e, E_CONFIG, "[%s] %s: unknown value '%s'", k->section,
-                           key_name(k), t);
-            }
-            bits |= 1u << i;
-        }
-        *(unsigned *)dst = bits;
-        return E_OK;
-    }
-    case K_SEVERITY: {
-        int i = enum_lookup(severity_names, N_SEV, v, strlen(v));
-        if (i < 0 && strcmp(v, "off") == 0)
-            i = SEV_OFF;
-        if (i < 0) {
-            err_where(e, path, line, 0);
-            return ERR(e, E_CONFIG, "[severity] %s: '%s' is not high, medium, low or off",
-                       key_name(k), v);
-        }
-        *(int *)dst = i;
-        return E_OK;
-    }
     }
 bad:
     err_where(e, path, line, 0);
     return ERR(e, E_CONFIG, "[%s] %s: bad value '%s'", k->section, key_name(k), v);
 }
 
-int policy_load(struct policy *p, const char *path, struct err *e)
+/* The whole file (malloc'd, NUL-terminated). */
+static int read_text(const char *path, char **text, size_t *len, struct err *e)
 {
-    memset(p, 0, sizeof *p);
-    snprintf(p->path, sizeof p->path, "%s", path);
     FILE *f = fopen(path, "rb");
     if (!f)
         return ERR(e, errno == ENOENT ? E_NOINPUT : E_IO, "cannot open rules file %s: %s",
                    path, strerror(errno));
-    int seen[N_KEYS];
-    memset(seen, 0, sizeof seen);
-    char section[64] = "";
-    char buf[1024];
-    int line = 0;
-    int st = E_OK;
-    XXH64_state_t *hs = XXH64_createState();
-    if (!hs) {
-        fclose(f);
-        return ERR(e, E_NOMEM, "out of memory while reading %s", path);
+    size_t cap = 8192, n = 0;
+    char *b = malloc(cap);
+    while (b) {
+        n += fread(b + n, 1, cap - 1 - n, f);
+        if (n < cap - 1)
+            break;
+        char *nb = cap <= SIZE_MAX / 2 ? realloc(b, cap * 2) : NULL;
+        if (!nb) {
+            free(b);
+            b = NULL;
+            break;
+        }
+        b = nb;
+        cap *= 2;
     }
-    XXH64_reset(hs, 0);
-    /* whole lines (getline, not fgets: a NUL byte must not cut a line in
-     * two and put the line numbers off) */
-    char *lbuf = NULL;
-    size_t lcap = 0;
-    ssize_t got;
-    while (st == E_OK && (got = getline(&lbuf, &lcap, f)) > 0) {
-        line++;
-        size_t blen = (size_t)got;
-        XXH64_update(hs, lbuf, blen);
-        if (blen - (lbuf[blen - 1] == '\n') > sizeof buf - 2) {
-            err_where(e, path, line, 0);
-            st = ERR(e, E_CONFIG, "line longer than %zu bytes", sizeof buf - 2);
-            break;
-        }
-        if (memchr(lbuf, '\0', blen)) {
-            err_where(e, path, line, 0);
-            st = ERR(e, E_CONFIG, "NUL byte in the line; save the file as UTF-8 text");
-            break;
-        }
-        memcpy(buf, lbuf, blen + 1);
-        if (line == 1 && blen >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-            memmove(buf, buf + 3, blen - 2);   /* a UTF-8 BOM from a Windows editor */
-        char *hash = strchr(buf, '#');
-        if (hash)
-            *hash = '\0';
-        char *s = trim(buf);
-        size_t n = strlen(s);
-        if (n && s[n - 1] == '\n')
-            s[--n] = '\0';
-        s = trim(s);
-        if (*s == '\0')
-            continue;
-        if (*s == '[') {
-            char *close = strchr(s, ']');
-            if (!close || trim(close + 1)[0] != '\0') {
-                err_where(e, path, line, 1);
-                st = ERR(e, E_CONFIG, "malformed section header '%s' (write [name])", s);
-                break;
-            }
-            *close = '\0';
-            char *name = trim(s + 1);
-            int known = 0;
-            for (size_t i = 0; i < N_KEYS; i++)
-                if (strcmp(keys[i].section, name) == 0)
-                    known = 1;
-            if (!known) {
-                err_where(e, path, line, 1);
-                st = ERR(e, E_CONFIG, "unknown section [%s]", name);
-                break;
-            }
-            snprintf(section, sizeof section, "%s", name);
-            continue;
-        }
-        char *eq = strchr(s, '=');
-        if (!eq) {
-            err_where(e, path, line, 1);
-            st = ERR(e, E_CONFIG, "expected 'key = value', found '%s'", s);
-            break;
-        }
-        *eq = '\0';
-        char *key = trim(s), *val = trim(eq + 1);
-        if (section[0] == '\0') {
-            err_where(e, path, line, 1);
-            st = ERR(e, E_CONFIG, "'%s' appears before any [section]", key);
-            break;
-        }
-        size_t ki = N_KEYS;
-        for (size_t i = 0; i < N_KEYS; i++)
-            if (strcmp(keys[i].section, section) == 0 && strcmp(key_name(&keys[i]), key) == 0)
-                ki = i;
-        if (ki == N_KEYS) {
-            err_where(e, path, line, 1);
-            st = ERR(e, E_CONFIG, "unknown key '%s' in [%s]", key, section);
-            break;
-        }
-        if (seen[ki]) {
-            err_where(e, path, line, 1);
-            st = ERR(e, E_CONFIG, "'%s' in [%s] is set twice (first on line %d)", key,
-                     section, seen[ki]);
-            break;
-        }
-        seen[ki] = line;
-        st = parse_value(p, &keys[ki], val, path, line, e);
-    }
-    free(lbuf);
-    if (st == E_OK && ferror(f))
-        st = ERR(e, E_IO, "cannot read rules file %s", path);
+    int bad = ferror(f);
     fclose(f);
-    snprintf(p->hash, sizeof p->hash, "%016llx", (unsigned long long)XXH64_digest(hs));
-    XXH64_freeState(hs);
+    if (!b)
+        return ERR(e, E_NOMEM, "out of memory while reading %s", path);
+    if (bad) {
+        free(b);
+        return ERR(e, E_IO, "cannot read rules file %s", path);
+    }
+    b[n] = '\0';
+    *text = b;
+    *len = n;
+    return E_OK;
+}
+
+struct loading {
+    struct policy *p;
+    const char *path;
+    int seen[N_KEYS];
+};
+
+static int on_section(void *ctx, const char *name, int line, struct err *e)
+{
+    struct loading *ld = ctx;
+    for (size_t i = 0; i < N_KEYS; i++)
+        if (strcmp(keys[i].section, name) == 0)
+            return E_OK;
+    err_where(e, ld->path, line, 1);
+    return ERR(e, E_CONFIG, "unknown section [%s]: policy.rules holds the run settings "
+                            "([policy] [input] [income] [weights] [spotcheck] [check]); a "
+                            "rule's numbers and severity are written in the .policy file "
+                            "(rules/LANGUAGE.md)", name);
+}
+
+static int on_setting(void *ctx, const char *section, const char *key, char *val, int line,
+                      struct err *e)
+{
+    struct loading *ld = ctx;
+    size_t ki = N_KEYS;
+    for (size_t i = 0; i < N_KEYS; i++)
+        if (strcmp(keys[i].section, section) == 0 && strcmp(key_name(&keys[i]), key) == 0)
+            ki = i;
+    if (ki == N_KEYS) {
+        err_where(e, ld->path, line, 1);
+        return ERR(e, E_CONFIG, "unknown key '%s' in [%s]", key, section);
+    }
+    if (ld->seen[ki]) {
+        err_where(e, ld->path, line, 1);
+        return ERR(e, E_CONFIG, "'%s' in [%s] is set twice (first on line %d)", key, section,
+                   ld->seen[ki]);
+    }
+    ld->seen[ki] = line;
+    return parse_value(ld->p, &keys[ki], val, ld->path, line, e);
+}
+
+int policy_load(struct policy *p, const char *path, struct err *e)
+{
+    memset(p, 0, sizeof *p);
+    snprintf(p->path, sizeof p->path, "%s", path);
+    snprintf(p->hash, sizeof p->hash, "%016llx", (unsigned long long)XXH64("", 0, 0));
+    char *text = NULL;
+    size_t len = 0;
+    int st = read_text(path, &text, &len, e);
     if (st != E_OK)
         return st;
+    struct loading ld;
+    memset(&ld, 0, sizeof ld);
+    ld.p = p;
+    ld.path = path;
+    static const struct ini_cb cb = {on_section, on_setting};
+    int line = 0;
+    st = ini_parse(path, text, len, &cb, &ld, p->hash, &line, e);
+    free(text);
+    if (st != E_OK)
+        return st;
+    const int *seen = ld.seen;
     for (size_t i = 0; i < N_KEYS; i++) {
         if (!seen[i]) {
             err_where(e, path, line, 0);

@@ -1,4 +1,5 @@
-/* calendar.h - working days (P01) and the standard in force (E09, L01, L02).
+/* calendar.h - working days (the policy's working_days) and the standard in
+ * force (a household's or candidate's standard, standard_of).
  *
  * Built once from holidays.csv and standards.csv rows, then read-only and
  * safe to share between threads.

@@ -482,9 +482,8 @@ int explain_run(const struct eval_ctx *c, struct explain_req *x, struct err *e)
     x->text = NULL;
     x->len = 0;
     x->n_fired = 0;
-    struct lang_opts o = {c->as_of, c->p->income_months, c->have, 1};
     struct lang_prog *lp = NULL;
-    int st = lang_load_dir(&lp, x->rules_dir, &o, e);
+    int st = vm_load_policy(c, x->rules_dir, 1, &lp, e);
     if (st != E_OK) {
         lang_prog_free(lp);
         return st;

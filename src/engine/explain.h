@@ -1,7 +1,7 @@
 /* explain.h - why a rule fired or did not, for one household or candidate
  * (`hedui explain`, `hedui check --explain`; issue 18 item 5).
  *
- * explain_run() compiles the policy of rules_dir with trace points
+ * explain_run() compiles the policy (rules_dir's, else the run's) with trace points
  * (policy/trace.c: the same tests as a run, each recorded), judges only the
  * units asked for (vm_judge_one: the run's frame, unit facts and flags) and
  * renders, per unit, every rule of the policy that applies to it: its
@@ -34,7 +34,8 @@
 
 struct explain_req {
     /* in */
-    const char *rules_dir;         /* the policy (its one *.policy file) */
+    const char *rules_dir;         /* the policy (its one *.policy file); NULL:
+                                      the eval_ctx's policy's (vm_load_policy) */
     const uint32_t *households;    /* dataset indexes to explain */
     size_t n_households;
     const uint32_t *candidates;    /* candidates.csv indexes to explain */

@@ -66,7 +66,8 @@ static void merge_hukou(const struct dataset *d, const uint64_t *keys, size_t st
     }
 }
 
-/* Registry members by person key (E10, L01), and each member's hukou row. */
+/* Registry members by person key (a person's households), and each member's
+ * hukou row. */
 static int index_members(struct join *j, const struct dataset *d, struct err *e)
 {
     size_t nm = d->members.n;
@@ -91,7 +92,7 @@ static int index_members(struct join *j, const struct dataset *d, struct err *e)
     return keyidx_build(&j->members, &j->members_by_key[0].key, sizeof(struct member_ref), nm, e);
 }
 
-/* Each candidate's hukou row (L01); candidates are sorted by key. */
+/* Each candidate's hukou row; candidates are sorted by key. */
 static int index_candidates(struct join *j, const struct dataset *d, struct err *e)
 {
     size_t nc = d->candidates.n;

@@ -7,10 +7,11 @@
  * already that, and JOIN_GROUPED indexes it without moving a row: no sort
  * and no scratch as large as the feed.  Only the snapshot, which merges the
  * feeds by key, needs JOIN_SORTED.  It also indexes registry members by key
- * (E10, L01) and hukou persons by hukou_no (E11, L01), and joins each
- * registry member and candidate to their hukou row by merging the two
- * key-sorted lists (no hash table over the 3 M hukou persons).  After build the
- * struct is read-only and shared by all threads of evaluate.c.
+ * (a person's households) and hukou persons by hukou_no (a hukou
+ * household), and joins each registry member and candidate to their hukou
+ * row by merging the two key-sorted lists (no hash table over the 3 M
+ * hukou persons).  After build the struct is read-only and shared by all
+ * threads of the rules VM (vm.c).
  *
  * The sorts are independent and run as parallel OpenMP iterations; each
  * sort is by a total order (key, then line), so the result is the same at

@@ -4,7 +4,7 @@
  * whose rules span columns or rows, and the merge rules for repeated rows
  * (the column lists are contract/model.c's declarations).  Every row it does not keep gets a reject
  * with a reason naming the column; it must never drop a row silently and
- * never judges eligibility (that is evaluate.c).
+ * never judges eligibility (that is the policy's rules, vm.c).
  *
  * Value policy where the contract is silent (documented in README.md):
  *   - enumerated values are matched exactly (libcsv has already trimmed
@@ -20,7 +20,7 @@
  *   - a member row is rejected only for an unknown household or as a
  *     repeat (contract, "Edge cases, settled"): its other bad values are
  *     replaced (income 0, relation other, work ability none, grade 0) and
- *     recorded for Q05_MEMBER_ROW, its bad ID is Q01's.
+ *     recorded for the member-row quality rule, its bad ID is the ID rule's.
  */
 #include "engine/normalise.h"
 
@@ -424,7 +424,8 @@ static int row_households(void *ctx, const char *const *v, const size_t *lens,
     return E_OK;
 }
 
-/* A member value that cannot be used (Q05): remember the column, the value
+/* A member value that cannot be used (the contract keeps the row and flags
+ * it): remember the column, the value
  * and the replacement for the evidence, and keep the row. */
 struct member_bad {
     unsigned cols;             /* MB_* */
@@ -476,7 +477,7 @@ static int row_members(void *ctx, const char *const *v, const size_t *lens,
     /* Nor is it dropped for a bad value in another column: dropping a
      * member would hide their assets and invent an undeclared spouse.  An
      * unusable (or empty) relation, income, work ability or disability
-     * grade is replaced as the contract says and the row gets Q05. */
+     * grade is replaced as the contract says and the row is flagged. */
     struct member_bad bad = {0, "", 0};
     int rel = member_enum(&bad, MB_RELATION, "relation", relation_names, N_REL, v[3], lens[3],
                           REL_OTHER);
@@ -494,7 +495,7 @@ static int row_members(void *ctx, const char *const *v, const size_t *lens,
         grade = v[6][0] - '0';
     else
         member_bad(&bad, MB_GRADE, "disability_grade", "not 0-4", v[6], lens[6], "0");
-    /* Registry rows are never rejected for their ID (Q01 instead). */
+    /* Registry rows are never rejected for their ID (flagged instead). */
     struct id_norm nm;
     enum id_status ist = id_normalise(v[1], lens[1], n->as_of_ymd, &nm);
     for (int b = 0; b < 4; b++)

@@ -1,7 +1,7 @@
 /* partbatch.c - the batches of a run under --memory-limit (see
  * partrun.h): the buckets grouped by what the limit leaves, each batch
  * read back into a dataset as normalise_finish leaves one, and the flags
- * of every batch kept and sorted as evaluate_run() returns them.
+ * of every batch kept and sorted as vm_run() returns them.
  *
  * Owns: the batch boundaries, the household and candidate places of the
  * batch being judged, the gathered flags.  Never judges a rule.

@@ -368,7 +368,7 @@ int flagstore_decode(struct flagstore *fs, const unsigned char *b, size_t n, str
             *s[k] = keep_str(fs, (const char *)r.p, len, &nomem);
             r.p += len;
         }
-        if (f->rule < 0 || f->rule >= N_RULES)
+        if (f->rule < 0 || f->rule >= n_rules)
             r.bad = 1;
     }
     for (uint64_t i = 0; i < head[1] && !r.bad && st == E_OK; i++) {

@@ -96,7 +96,7 @@ int flagstore_add(struct flagstore *fs, const struct eval_result *er, const uint
  * to fs): for flags sent between MPI ranks.  Every string travels. */
 int flagstore_encode(const struct flagstore *fs, struct vec *out, struct err *e);
 int flagstore_decode(struct flagstore *fs, const unsigned char *b, size_t n, struct err *e);
-/* Everything added, as evaluate_run() returns it for the whole registry:
+/* Everything added, as vm_run() returns it for the whole registry:
  * sorted by the contract's order, counted, no-standard lists sorted.  The
  * store is emptied (its arena moves to r). */
 int flagstore_result(struct flagstore *fs, struct eval_result *r, struct err *e);

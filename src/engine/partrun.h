@@ -20,7 +20,7 @@
  *   then per batch:  partrun_batch_load (a dataset as normalise_finish
  *                    leaves one, for pipeline_judge), partrun_gather (its
  *                    flags, kept), partrun_batch_free
- *   partrun_result   every flag, sorted, as evaluate_run() returns them
+ *   partrun_result   every flag, sorted, as vm_run() returns them
  *
  * Owns: the spill directory and everything in it, the compact member
  * list, the plan, the gathered flags until partrun_result hands them over.
@@ -77,7 +77,7 @@ int partrun_batch_load(struct partrun *pr, int k, struct dataset *d, struct err 
  * copied. */
 int partrun_gather(struct partrun *pr, const struct eval_result *er, struct err *e);
 void partrun_batch_free(struct partrun *pr, struct dataset *d);
-/* Every flag gathered, as evaluate_run() would have returned them for
+/* Every flag gathered, as vm_run() would have returned them for
  * the whole registry (sorted, counted, no-standard lists). */
 int partrun_result(struct partrun *pr, struct eval_result *r, struct err *e);
 /* A line about the plan for progress output ("12 buckets in 3 batches,

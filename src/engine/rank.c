@@ -34,7 +34,7 @@ static int cmp_unit(const void *a, const void *b)
 }
 
 /* Sort v[0..n) by cmp_unit.  The flags arrive sorted by household_id
- * (evaluate.c's flag order), so only the runs of one household need
+ * (flag_cmp's order, evaluate.h), so only the runs of one household need
  * sorting: small, and their strings in cache.  Anything else gets the
  * whole sort. */
 static void sort_units(const struct flag **v, size_t n)
@@ -76,7 +76,7 @@ static int build_queue(const struct policy *p, const struct eval_result *er,
     /* a unit's rule_ids name each of its rules once, and each rule came
      * with a flag: at most one name and a ';' (or the NUL) per flag */
     size_t longest = 0;
-    for (int r = 0; r < N_RULES; r++)
+    for (int r = 0; r < n_rules; r++)
         if (strlen(rule_names[r]) > longest)
             longest = strlen(rule_names[r]);
     size_t text_cap = n * (longest + 1) + 1;

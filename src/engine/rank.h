@@ -1,6 +1,6 @@
 /* rank.h - stage 6: the monthly review list and the spot-check sample.
  *
- * review_queue: every household (or, for L01, hukou household) with at
+ * review_queue: every household (or, for a candidate, hukou household) with at
  * least one high or medium flag, scored by the weights of the distinct
  * rules that fired for it (all severities), ranked within its township.
  * spotcheck: active/suspended households approved in the as-of month on or
@@ -23,7 +23,7 @@ struct queue_row {
     const char *household_id;
     const char *hukou_no;
     int score;
-    const char *rule_ids;   /* "E03_VEHICLE;E05_WAGE", in struct ranked's text */
+    const char *rule_ids;   /* the rule ids joined by ';', in struct ranked's text */
 };
 
 struct spot_row {

@@ -3,13 +3,13 @@
  * Owns: what each op does to the dataset (prog.h lists them): reading
  * columns of typed rows, walking a person's feed rows through the join
  * indexes, exact arithmetic on fractions in 128 bits (checked: an overflow
- * stops the run, never wraps), printing values into evidence exactly as
- * evaluate.c does (money and areas without trailing zeros, shares to 9
- * decimals, fractions exactly), and one flag per rule and key.
+ * stops the run, never wraps), printing values into evidence (vm_text.c:
+ * money and areas without trailing zeros, shares to 9 decimals, fractions
+ * exactly), and one flag per rule and key.
  *
  * The dispatch is one switch over ops; a FOR runs its body by a nested
- * call, BREAK returns the number of loops to leave.  Thread model as
- * evaluate.c: households and candidates split over OpenMP threads, each
+ * call, BREAK returns the number of loops to leave.  Thread model:
+ * households and candidates split over OpenMP threads, each
  * thread with its own registers, flags and evidence arena; the flags are
  * sorted by a total order at the end, so the output is identical at any
  * thread count.  Never: reads files, prints, uses floating point.

@@ -1,10 +1,10 @@
 /* vm.h - stage 5, the rules language's way: run a compiled policy
  * (policy/prog.h) over the joined dataset.
  *
- * vm_run() gives the same struct eval_result as evaluate_run() (flags sorted
- * by the contract's order, counts per rule, households and candidates
- * without a standard, candidates skipped): the pipeline runs one or the
- * other (HEDUI_EVAL=lang picks this one).
+ * vm_run() gives a struct eval_result (evaluate.h: flags sorted by the
+ * contract's order, counts and severities per rule, households and
+ * candidates without a standard, candidates skipped); pipeline_judge
+ * (pipeline.h) is the way in.
  */
 #ifndef ENGINE_VM_H
 #define ENGINE_VM_H
@@ -18,12 +18,22 @@
 int vm_run(const struct eval_ctx *c, const struct prog *P, struct eval_result *r,
            struct err *e);
 
-/* Read, check and compile the policy of rules_dir (its one *.policy file;
- * parameters in force on c->as_of, the income window of c->p), then
- * vm_run() it; r->policy_name and r->policy_hash say which policy it was.
- * E_CONFIG names the first error of the policy. */
+/* Read, check and compile the policy of rules_dir (its one *.policy file);
+ * rules_dir NULL: c->p's (its texts, else its rules_dir, else the
+ * directory of its policy.rules).  Parameters in force on c->as_of, the
+ * income window of c->p, `requires feed` against c->have; then vm_run()
+ * it; r->policy_name and r->policy_hash say which policy it was.  E_CONFIG
+ * names the first error of the policy. */
 int vm_run_dir(const struct eval_ctx *c, const char *rules_dir, struct eval_result *r,
                struct err *e);
+
+/* Read, check and compile the policy vm_run_dir would run (rules_dir, else
+ * c->p's texts, rules_dir or policy.rules' directory), with trace points
+ * when trace (explain).  *out is set also on an error (its diagnostics);
+ * lang_prog_free it. */
+struct lang_prog;
+int vm_load_policy(const struct eval_ctx *c, const char *rules_dir, int trace,
+                   struct lang_prog **out, struct err *e);
 
 /* ---------- explain: one unit, traced (engine/explain.c renders it) ---------- */
 

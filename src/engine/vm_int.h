@@ -9,7 +9,7 @@
 
 typedef __int128 i128;
 
-#define EV_MAX 2048   /* evidence and key buffers, as evaluate.c's */
+#define EV_MAX 2048   /* evidence and key buffers: 2 KiB each */
 
 struct tout {
     struct vec flags;        /* struct flag */
@@ -30,7 +30,7 @@ struct frame {
     struct vlist *lists;
     struct tout *t;
     struct vm_trace *trace;  /* explain's recorder (vm_trace.c), or NULL */
-    /* evidence and key, as evaluate.c's struct sbuf */
+    /* evidence and key, of the flag being written */
     char b[EV_MAX];
     size_t n;
     int truncated;

@@ -5,7 +5,7 @@
  * fractions in 128 bits (checked: an overflow is an error, never a wrap).
  *
  * Owns: the meaning of each builtin (ir.h enum builtin) on each row kind,
- * as evaluate.c computes it.  Never: writes the dataset.
+ * as the data contract defines it.  Never: writes the dataset.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -348,7 +348,7 @@ int vm_fn(struct frame *f, const struct op *o)
     case FN_YEARS_BEFORE:
         set_int(dst, years_before((int)a->n, (int)(b->n / b->d)));
         return 0;
-    case FN_STANDARD_OF:   /* the standard in force on the as-of date, as evaluate.c */
+    case FN_STANDARD_OF:   /* the standard in force on the as-of date (calendar.h) */
         set_row(dst, standard_lookup(f->c->d->standards.v, f->c->d->standards.n, a->p,
                                      (int)b->n, f->c->as_of));
         return 0;

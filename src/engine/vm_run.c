@@ -1,8 +1,8 @@
 /* vm_run.c - the driver of the rules VM: every household and candidate,
  * on OpenMP threads, through the compiled program (vm.h).
  *
- * Owns: the units and the run's facts that do not depend on the policy,
- * exactly as evaluate_run() states them: a household's counted members,
+ * Owns: the units and the run's facts that do not depend on the policy
+ * (the contract's data model): a household's counted members,
  * head and standard (computed once, read by the program through BUILTIN);
  * households without a standard and candidates without one, or absent from
  * hukou / not `normal` (skipped), for the manifest; the prefetch of the
@@ -31,7 +31,7 @@ static void pf_rows(const struct keyidx *ix, const void *rows, size_t size, uint
         __builtin_prefetch((const char *)rows + (size_t)s.first * size);
 }
 
-/* as evaluate.c: household i+2's slots, then household i+1's first rows */
+/* household i+2's slots, then household i+1's first rows */
 static void prefetch_household(const struct eval_ctx *c, uint32_t hi, int stage)
 {
     const struct household *h = &VEC_AT(c->d->households, struct household, hi);
@@ -158,11 +158,12 @@ static void frame_free(struct frame *f)
     free(f->rbase);
 }
 
-/* The driver mirrors evaluate_run(): the same split, prefetch and collection. */
 int vm_run(const struct eval_ctx *c, const struct prog *P, struct eval_result *r,
            struct err *e)
 {
     memset(r, 0, sizeof *r);
+    for (int i = 0; i < n_rules; i++)
+        r->severity[i] = P->severity[i];
     int nt = omp_get_max_threads();
     struct tout *t = calloc((size_t)nt, sizeof *t);
     struct frame *fr = calloc((size_t)nt, sizeof *fr);
@@ -310,12 +311,31 @@ int vm_judge_one(const struct eval_ctx *c, const struct prog *P, int candidate, 
     return st;
 }
 
+int vm_load_policy(const struct eval_ctx *c, const char *rules_dir, int trace,
+                   struct lang_prog **out, struct err *e)
+{
+    struct lang_opts o = {c->as_of, c->p->income_months, c->have, trace};
+    const struct policy *p = c->p;
+    char here[600];
+    *out = NULL;
+    if (!rules_dir && p->n_texts > 0)
+        return lang_load_texts(out, p->texts, p->n_texts, &o, e);
+    if (!rules_dir && p->rules_dir[0])
+        rules_dir = p->rules_dir;
+    if (!rules_dir) {   /* the directory of policy.rules */
+        const char *slash = strrchr(p->path, '/');
+        snprintf(here, sizeof here, "%.*s", slash ? (int)(slash - p->path) : 1,
+                 slash ? p->path : ".");
+        rules_dir = here;
+    }
+    return lang_load_dir(out, rules_dir, &o, e);
+}
+
 int vm_run_dir(const struct eval_ctx *c, const char *rules_dir, struct eval_result *r,
                struct err *e)
 {
-    struct lang_opts o = {c->as_of, c->p->income_months, c->have, 0};
     struct lang_prog *lp = NULL;
-    int st = lang_load_dir(&lp, rules_dir, &o, e);
+    int st = vm_load_policy(c, rules_dir, 0, &lp, e);
     if (st == E_OK)
         st = vm_run(c, &lp->P, r, e);
     if (st == E_OK) {   /* which policy judged: the manifest, check, pg record it */

@@ -1,12 +1,12 @@
 /* vm_text.c - evidence and key text of the rules VM (vm.c).
  *
- * Owns: how a value prints (the formats of evaluate.c, byte for byte:
- * num_format's trailing-zero rule for money, areas and shares, exact
+ * Owns: how a value prints (the formats of flags.csv's evidence, byte for
+ * byte: num_format's trailing-zero rule for money, areas and shares, exact
  * fractions up to 18 decimals, dates YYYY-MM-DD, enumerations by their
  * contract spelling; yuan() as base/num.c's num_format_yuan, masked() as
- * base/idmask.c's idmask_value) and the 2 KiB rules of evaluate.c's sb_add (a piece is
- * kept whole or the text ends with "; ...") and sk_add (a key item that
- * does not fit is dropped).  Never: allocates.
+ * base/idmask.c's idmask_value) and the 2 KiB rules of the evidence (a
+ * piece is kept whole or the text ends with "; ...") and of the key (a key
+ * item that does not fit is dropped).  Never: allocates.
  */
 #include <string.h>
 
@@ -130,7 +130,7 @@ void vm_put_val(struct frame *f, const struct vval *v, int fmt, int en)
     }
 }
 
-/* evaluate.c's sb_add: a piece is kept whole, or "; ..." ends the text */
+/* a piece is kept whole, or "; ..." ends the text */
 void vm_piece_end(struct frame *f)
 {
     if (f->truncated)
@@ -146,7 +146,7 @@ void vm_piece_end(struct frame *f)
     f->n += f->tn;
 }
 
-/* evaluate.c's sk_add: an item that does not fit is dropped */
+/* a key item that does not fit is dropped */
 void vm_key_end(struct frame *f)
 {
     if (f->tover || f->tn + 1 >= EV_MAX - f->kn)

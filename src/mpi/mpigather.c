@@ -151,8 +151,7 @@ int mpi_judge_and_gather(struct mrank *r, struct err *e)
     memset(&jg, 0, sizeof jg);
     jg.d = &r->dp;
     jg.pol = &p->pol;
-    jg.rules_dir = p->cfg.rules_dir;   /* a pack, or HEDUI_EVAL=lang: the language */
-    jg.lang = p->pack;
+    jg.rules_dir = p->cfg.rules_dir;   /* the rules of the run's directory */
     jg.as_of = p->cfg.as_of;
     memcpy(jg.have, r->present, sizeof jg.have);
     jg.jn = &jn;

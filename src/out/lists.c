@@ -166,7 +166,7 @@ void lists_manifest(FILE *f, const struct run_summary *m, const struct feed_drop
                 dr->prev_rows);
     }
     fputs("],\n  \"counts\": {", f);
-    for (int r = 0; r < N_RULES; r++) {
+    for (int r = 0; r < n_rules; r++) {
         fprintf(f, "%s\n    ", r ? "," : "");
         json_put_str(f, rule_names[r]);
         fprintf(f, ": %zu", m->er->rule_count[r]);

@@ -396,7 +396,7 @@ static int copy_list(struct pg *db, const char *sq, const struct outlist *ol,
 static void json_counts(struct strbuf *b, const struct pipeline *p)
 {
     strbuf_puts(b, "{");
-    for (int r = 0; r < N_RULES; r++)
+    for (int r = 0; r < n_rules; r++)
         strbuf_printf(b, "%s\"%s\": %zu", r ? ", " : "", rule_names[r], p->er.rule_count[r]);
     strbuf_puts(b, "}");
 }

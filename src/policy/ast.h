@@ -13,9 +13,9 @@
  *
  * Units a rule judges: a household on the rolls, a member of one (with h =
  * its household), a cancelled household, a candidate; `each p in SET` makes
- * one flag per element (E11).  Persons a rule looks at are sets reached by
+ * one flag per element (an undeclared person).  Persons a rule looks at are sets reached by
  * fields: h.members, h.counted, h.head, m.hukou, hukou.hukou_household (a
- * group: persons, counted, size), person.households (E10), and the person
+ * group: persons, counted, size), person.households (each registry household once), and the person
  * feeds (vehicles, property, social_insurance, business, public_servants,
  * staff_relatives).  Aggregates over finite sets only: any, count, sum,
  * first, distinct; `S where C` filters.  Values are typed: money (fen),

@@ -184,7 +184,7 @@ struct ir *chk_fires(struct chk *k, struct env *env, const struct node *n)
     bad->t.b = TY_ERR;
     const struct rule_ast *r = chk_find_rule(k, n->s, n->slen);
     if (!r) {
-        for (int i = 0; i < N_RULES && k->unknown_ids; i++)
+        for (int i = 0; i < n_rules && k->unknown_ids; i++)
             if (same(rule_names[i], strlen(rule_names[i]), n->s, n->slen))
                 return bad;   /* its rule's id is misspelt: reported there */
         chk_error(k, n->pos, n->slen, "fires: no rule '%.*s' in this policy", (int)n->slen,
@@ -255,6 +255,34 @@ struct ir *chk_fires(struct chk *k, struct env *env, const struct node *n)
     return x;
 }
 
+/* on(RULE): RULE is written in the effective policy, is not off, and
+ * every optional feed it requires is present: whether it is judged at all
+ * (the candidates' rule may share the limit of the assets rule: a pack that
+ * turns that rule off lifts it too). */
+struct ir *chk_rule_on(struct chk *k, const struct node *n)
+{
+    if (n->nv != 1 || n->v[0]->kind != N_NAME) {
+        chk_error(k, n->pos, n->slen, "on(RULE) takes one rule id");
+        return chk_bad(k, n->pos);
+    }
+    const struct node *a = n->v[0];
+    const struct rule_ast *r = chk_find_rule(k, a->s, a->slen);
+    if (!r) {
+        chk_error(k, a->pos, a->slen, "on: no rule '%.*s' in this policy", (int)a->slen, a->s);
+        const char *names[64];
+        int m = 0;
+        for (int i = 0; i < k->nrules && m < 64; i++)
+            names[m++] = chk_cstr(k, k->rules[i]->id, k->rules[i]->idlen);
+        lang_suggest(k->L, a->s, a->slen, names, m);
+        return chk_bad(k, n->pos);
+    }
+    struct ir *c = ir_const_bool(k, r->severity != SEV_OFF, n->pos);
+    for (int i = 0; i < r->nreq && r->severity != SEV_OFF && c; i++)
+        if (r->requires[i]->kind == N_FEED)
+            c = and_ir(k, c, chk_feed(k, r->requires[i]));
+    return c;
+}
+
 /* ---------- rules ---------- */
 
 static const int unit_rows[N_UNIT] = {RK_HOUSEHOLD, RK_MEMBER, RK_HOUSEHOLD, RK_CANDIDATE};
@@ -284,7 +312,7 @@ static void check_rule(struct chk *k, const struct rule_ast *r, struct crule *cr
 {
     memset(cr, 0, sizeof *cr);
     cr->cat = -1;
-    for (int i = 0; i < N_RULES; i++)
+    for (int i = 0; i < n_rules; i++)
         if (same(rule_names[i], strlen(rule_names[i]), r->id, r->idlen))
             cr->cat = i;
     cr->kind = r->kind;
@@ -526,13 +554,13 @@ static int merge(struct chk *k, struct policy_ast **files, int nfiles)
                 continue;
             }
             int cat = -1;
-            for (int c = 0; c < N_RULES; c++)
+            for (int c = 0; c < n_rules; c++)
                 if (same(rule_names[c], strlen(rule_names[c]), r->id, r->idlen))
                     cat = c;
             if (cat < 0) {
                 lang_error(k->L, r->pos, r->idlen, "unknown rule id '%.*s' (the catalogue of "
                            "the data contract names every rule)", (int)r->idlen, r->id);
-                lang_suggest(k->L, r->id, r->idlen, rule_names, N_RULES);
+                lang_suggest(k->L, r->id, r->idlen, rule_names, n_rules);
                 k->unknown_ids++;
                 /* still checked, for the errors in its clauses; never compiled */
             }
@@ -540,6 +568,19 @@ static int merge(struct chk *k, struct policy_ast **files, int nfiles)
                 lang_error(k->L, r->kind_pos, (uint32_t)strlen(kind_names[r->kind]),
                            "%s is a %s rule in the catalogue, not %s", rule_names[cat],
                            kind_names[rule_kinds[cat]], kind_names[r->kind]);
+            /* what a flag is about decides its key columns: the catalogue's
+             * scope and the rule's unit must agree */
+            static const int unit_of_scope[N_SCOPES] = {
+                [SCOPE_PERSON] = U_MEMBER, [SCOPE_HOUSEHOLD] = U_HOUSEHOLD,
+                [SCOPE_CANDIDATE] = U_CANDIDATE, [SCOPE_CANCELLED] = U_CANCELLED};
+            static const char *const unit_words[N_UNIT] = {
+                [U_HOUSEHOLD] = "for household h", [U_MEMBER] = "for member m",
+                [U_CANCELLED] = "for cancelled household h", [U_CANDIDATE] = "for candidate c"};
+            int want = cat >= 0 ? unit_of_scope[rule_catalogue[cat].scope] : -1;
+            if (want >= 0 && r->unit >= 0 && r->unit != want)
+                lang_error(k->L, r->unit_pos, 3, "%s is about a %s in the catalogue (scope %s): "
+                           "write '%s'", rule_names[cat], scope_names[rule_catalogue[cat].scope],
+                           scope_names[rule_catalogue[cat].scope], unit_words[want]);
             struct rule_ast *c = copy_rule(k, r);
             const struct rule_ast **nr = lang_grow(k->L, k->rules, k->nrules, sizeof *nr);
             if (!c || !nr)

@@ -160,6 +160,8 @@ void chk_rule_params(struct chk *k, const struct rule_ast *r, struct crule *cr);
 /* check.c */
 struct ir *chk_let(struct chk *k, struct rctx *rc, int i);
 struct ir *chk_fires(struct chk *k, struct env *env, const struct node *n);
+/* on(RULE): whether RULE is judged (written, not off, its feeds present). */
+struct ir *chk_rule_on(struct chk *k, const struct node *n);
 const struct rule_ast *chk_find_rule(struct chk *k, const char *s, size_t len);
 struct eparam *chk_find_param(struct chk *k, const char *s, size_t len);
 

@@ -252,6 +252,8 @@ static const char *const fn_names[N_FNS] = {"left", "working_days", "age", "year
 
 struct ir *chk_call(struct chk *k, struct env *env, const struct node *n)
 {
+    if (samez(n->s, n->slen, "on"))
+        return chk_rule_on(k, n);
     int fn = -1;
     for (int i = 0; i < N_FNS; i++)
         if (samez(n->s, n->slen, fn_names[i]))

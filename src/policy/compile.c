@@ -30,7 +30,7 @@
 #include "policy/compile.h"
 #include "policy/compile_int.h"
 
-_Static_assert(N_RULES <= 32, "struct prog.severity holds 32 rules");
+_Static_assert(RULES_MAX <= 32, "struct prog.severity holds 32 rules");
 
 const char *const opcode_names[N_OPCODES] = {
     "CONST", "MOVE", "COL", "BUILTIN", "NEG", "ARITH", "CMP", "IN", "NOT", "EXISTS", "FN",

@@ -2,8 +2,8 @@
  *
  * Owns: how evidence is assembled.  A piece (a string, or each element's
  * text with its separator) opens with PIECE_BEGIN and closes with PIECE_END,
- * where the VM keeps it whole or ends the text with "; ..." (evaluate.c's
- * rule).  `if` chooses between pieces or texts with jumps; a value prints
+ * where the VM keeps it whole or ends the text with "; ..." (the evidence's
+ * 2 KiB rule).  `if` chooses between pieces or texts with jumps; a value prints
  * with the format of its type (TVAL); `X ?? 'text'` prints the text when X
  * is missing (JM).  A key item is KEY_BEGIN, its fields split by 0x1f,
  * KEY_END.  Never: evaluates.

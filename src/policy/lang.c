@@ -5,7 +5,9 @@
  * directory or one of the two above it (rules/packs/x/pack.policy extends
  * rules/reference.policy).  A file is UTF-8 (a BOM is skipped), without NUL
  * bytes, at most 1 MiB; a chain of at most LANG_MAX_FILES files without a
- * circle.  The hash covers every file read, in order.
+ * circle.  The hash covers every file read, in order.  A policy can also
+ * come as texts held in memory (a snapshot's copy, lang_load_texts): then
+ * `extends NAME` names the text whose file name is NAME.policy.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -144,8 +146,69 @@ static void first_error(struct lang_prog *lp, struct err *e)
         ERR(e, E_CONFIG, "%s", d->msg);
 }
 
-/* Parse files[0] (already added), follow its extends, check, compile. */
-static int build(struct lang_prog *lp, const struct lang_opts *o, struct err *e)
+/* The given text (lang_load_texts) whose file name is NAME.policy, or -1. */
+static int find_given(const struct policy_text *t, int n, const char *name, size_t nlen)
+{
+    for (int i = 0; i < n; i++) {
+        const char *b = strrchr(t[i].path, '/');
+        b = b ? b + 1 : t[i].path;
+        if (strncmp(b, name, nlen) == 0 && strcmp(b + nlen, ".policy") == 0)
+            return i;
+    }
+    return -1;
+}
+
+/* Add the base NAME of file f: from the given texts, else from the disk.
+ * E_OK also when an error about the policy was recorded in L. */
+static int add_base(struct lang_prog *lp, int f, const struct policy_ast *a,
+                    const struct policy_text *given, int ngiven, struct err *e)
+{
+    struct lang *L = &lp->L;
+    if (given) {
+        int g = find_given(given, ngiven, a->extends, a->extlen);
+        if (g < 0) {
+            lang_error(L, a->extpos, a->extlen, "extends %.*s: no %.*s.policy among the policy "
+                       "files stored with it", (int)a->extlen, a->extends, (int)a->extlen,
+                       a->extends);
+            return E_OK;
+        }
+        for (int h = 0; h <= f; h++)
+            if (strcmp(L->files[h].path, given[g].path) == 0) {
+                lang_error(L, a->extpos, a->extlen, "extends %.*s: the policies extend each "
+                           "other in a circle", (int)a->extlen, a->extends);
+                return E_OK;
+            }
+        return add_text(lp, given[g].path, given[g].text, given[g].len, e) < 0 ? e->code : E_OK;
+    }
+    char base[1024];
+    if (find_base(L->files[f].path, a->extends, a->extlen, base, sizeof base) != 0) {
+        lang_error(L, a->extpos, a->extlen, "extends %.*s: no %.*s.policy beside this file "
+                   "or in the two directories above it", (int)a->extlen, a->extends,
+                   (int)a->extlen, a->extends);
+        return E_OK;
+    }
+    for (int g = 0; g <= f; g++) {
+        char r1[PATH_MAX], r2[PATH_MAX];
+        if (realpath(L->files[g].path, r1) && realpath(base, r2) && strcmp(r1, r2) == 0) {
+            lang_error(L, a->extpos, a->extlen, "extends %.*s: the policies extend each "
+                       "other in a circle", (int)a->extlen, a->extends);
+            return E_OK;
+        }
+    }
+    char *text;
+    size_t len;
+    int st = read_file(base, &text, &len, e);
+    if (st != E_OK)
+        return st;
+    int nfi = add_text(lp, base, text, len, e);
+    free(text);
+    return nfi < 0 ? e->code : E_OK;
+}
+
+/* Parse files[0] (already added), follow its extends (among given[0..ngiven)
+ * when given, else on the disk), check, compile. */
+static int build(struct lang_prog *lp, const struct lang_opts *o, const struct policy_text *given,
+                 int ngiven, struct err *e)
 {
     struct lang *L = &lp->L;
     struct policy_ast *files[LANG_MAX_FILES];
@@ -165,32 +228,7 @@ static int build(struct lang_prog *lp, const struct lang_opts *o, struct err *e)
         files[nf++] = a;
         if (!a->extends || L->nerrors)
             continue;
-        char base[1024];
-        if (find_base(L->files[f].path, a->extends, a->extlen, base, sizeof base) != 0) {
-            lang_error(L, a->extpos, a->extlen, "extends %.*s: no %.*s.policy beside this file "
-                       "or in the two directories above it", (int)a->extlen, a->extends,
-                       (int)a->extlen, a->extends);
-            continue;
-        }
-        for (int g = 0; g <= f; g++) {
-            char r1[PATH_MAX], r2[PATH_MAX];
-            if (realpath(L->files[g].path, r1) && realpath(base, r2) && strcmp(r1, r2) == 0) {
-                lang_error(L, a->extpos, a->extlen, "extends %.*s: the policies extend each "
-                           "other in a circle", (int)a->extlen, a->extends);
-                goto next;
-            }
-        }
-        {
-            char *text;
-            size_t len;
-            if ((st = read_file(base, &text, &len, e)) != E_OK)
-                break;
-            int nfi = add_text(lp, base, text, len, e);
-            free(text);
-            if (nfi < 0)
-                st = e->code;
-        }
-    next:;
+        st = add_base(lp, f, a, given, ngiven, e);
     }
     snprintf(lp->hash, sizeof lp->hash, "%016llx", (unsigned long long)XXH64_digest(hs));
     XXH64_freeState(hs);
@@ -244,19 +282,23 @@ static void set_name(struct lang_prog *lp, const char *path)
 }
 
 static int load_text(struct lang_prog **out, const char *path, const char *text, size_t len,
-                     const struct lang_opts *o, int hash, struct err *e);
+                     const struct policy_text *given, int ngiven, const struct lang_opts *o,
+                     int hash, struct err *e);
 
 /* policy_hash (lang.h) of lp: the same text compiled once more the
- * canonical way (a fixed day, no feed decided, no trace).  The canonical
- * compile cannot fail where lp's succeeded (every parameter has a value
- * with no date); if it does, the hash says so rather than stop the run. */
-static int canonical_hash(struct lang_prog *lp, const struct lang_opts *o, struct err *e)
+ * canonical way (a fixed day, no feed decided, no trace), its bases from
+ * the same place (given texts, else the disk).  The canonical compile
+ * cannot fail where lp's succeeded (every parameter has a value with no
+ * date); if it does, the hash says so rather than stop the run. */
+static int canonical_hash(struct lang_prog *lp, const struct policy_text *given, int ngiven,
+                          const struct lang_opts *o, struct err *e)
 {
     struct lang_opts co = {date_from_ymd(2000, 1, 1), o->window_months, NULL, 0};
     struct lang_prog *cl = NULL;
     struct err ce;
     err_init(&ce);
-    int st = load_text(&cl, lp->entry, lp->L.files[0].text, lp->L.files[0].len, &co, 0, &ce);
+    int st = load_text(&cl, lp->entry, lp->L.files[0].text, lp->L.files[0].len, given, ngiven,
+                       &co, 0, &ce);
     if (st == E_NOMEM) {
         lang_prog_free(cl);
         return ERR(e, E_NOMEM, "out of memory while compiling the policy");
@@ -268,7 +310,8 @@ static int canonical_hash(struct lang_prog *lp, const struct lang_opts *o, struc
 }
 
 static int load_text(struct lang_prog **out, const char *path, const char *text, size_t len,
-                     const struct lang_opts *o, int hash, struct err *e)
+                     const struct policy_text *given, int ngiven, const struct lang_opts *o,
+                     int hash, struct err *e)
 {
     struct lang_prog *lp = *out = new_prog();
     if (!lp)
@@ -276,17 +319,26 @@ static int load_text(struct lang_prog **out, const char *path, const char *text,
     snprintf(lp->entry, sizeof lp->entry, "%s", path);
     if (add_text(lp, path, text, len, e) < 0)
         return e->code;
-    int st = build(lp, o, e);
+    int st = build(lp, o, given, ngiven, e);
     set_name(lp, path);   /* after check_policy, which clears lp->cp */
     if (st == E_OK && hash)
-        st = canonical_hash(lp, o, e);
+        st = canonical_hash(lp, given, ngiven, o, e);
     return st;
 }
 
 int lang_load_text(struct lang_prog **out, const char *path, const char *text, size_t len,
                    const struct lang_opts *o, struct err *e)
 {
-    return load_text(out, path, text, len, o, 1, e);
+    return load_text(out, path, text, len, NULL, 0, o, 1, e);
+}
+
+int lang_load_texts(struct lang_prog **out, const struct policy_text *t, int n,
+                    const struct lang_opts *o, struct err *e)
+{
+    *out = NULL;
+    if (n < 1)
+        return ERR(e, E_NOINPUT, "no policy file was stored");
+    return load_text(out, t[0].path, t[0].text, t[0].len, t, n, o, 1, e);
 }
 
 int lang_load_dir(struct lang_prog **out, const char *dir, const struct lang_opts *o,

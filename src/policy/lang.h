@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "base/err.h"
+#include "contract/policy.h"
 #include "policy/ast.h"
 #include "policy/ir.h"
 #include "policy/prog.h"
@@ -58,6 +59,11 @@ int lang_load_dir(struct lang_prog **out, const char *dir, const struct lang_opt
  * messages and anchors `extends`. */
 int lang_load_text(struct lang_prog **out, const char *path, const char *text, size_t len,
                    const struct lang_opts *o, struct err *e);
+/* The same for a policy held in memory as the files lp->L.files of an
+ * earlier load (a snapshot's copy): t[0] is the policy judged, `extends
+ * NAME` names the t[i] whose file name is NAME.policy. */
+int lang_load_texts(struct lang_prog **out, const struct policy_text *t, int n,
+                    const struct lang_opts *o, struct err *e);
 void lang_prog_free(struct lang_prog *lp);
 
 #endif

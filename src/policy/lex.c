@@ -1,7 +1,7 @@
 /* lex.c - the rules language's tokens (see ast.h).
  *
  * Owns: what a token is.  Names are ASCII letters, digits and '_'; numbers
- * are exact decimals ("30000", "1.5", "10%"); a date is YYYY-MM-DD written
+ * are exact decimals ("12", "0.5", "7%"); a date is YYYY-MM-DD written
  * without spaces; strings are "..." or '...' and may hold {holes} that hold
  * strings in turn, so a string ends at its own closing quote outside any
  * hole.  `#` starts a comment to the end of the line.  Full-width

@@ -505,7 +505,7 @@ static struct node *primary(struct parser *p)
         n->s = p->text + id->off;
         n->slen = id->len;
         n->pos = tpos(p, id);
-        if (ps_expect(p, T_LPAREN, "'(' and the unit: fires E03_VEHICLE(p)"))
+        if (ps_expect(p, T_LPAREN, "'(' and the unit: fires RULE(p)"))
             parse_args(p, n);
         return n;
     }

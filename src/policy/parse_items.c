@@ -388,7 +388,7 @@ static struct rule_ast *parse_rule(struct parser *p)
     r->unit = -1;
     r->kind = r->severity = -1;
     struct token *id = cur(p);
-    if (!ps_expect(p, T_IDENT, "the rule id (rule E03_VEHICLE cuobao high)")) {
+    if (!ps_expect(p, T_IDENT, "the rule id (rule ID KIND SEVERITY)")) {
         sync_item(p);
         return NULL;
     }
@@ -429,7 +429,7 @@ static struct override_ast *parse_override(struct parser *p)
     o->rule = p->text + id->off;
     o->rlen = id->len;
     o->pos = tpos(p, id);
-    if (!ps_expect(p, T_DOT, "'.' and what to replace (override E03_VEHICLE.v = ...)"))
+    if (!ps_expect(p, T_DOT, "'.' and what to replace (override RULE.v = ...)"))
         return o;
     struct token *w = next(p);
     o->name = p->text + w->off;

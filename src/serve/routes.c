@@ -296,7 +296,7 @@ static void post_check(struct serve_ctx *c, const struct serve_call *q, struct s
     struct snapref *snap = snaps_get(c->snaps);
     struct precheck_in in = {NULL, NULL, (const unsigned char *)rq.hh_csv,
                              (const unsigned char *)rq.mem_csv, rq.hh_len, rq.mem_len,
-                             "households", "members", lu.as_of, 1, NULL};
+                             "households", "members", lu.as_of, 1, 0};
     struct precheck_result res;
     struct err e;
     err_init(&e);

@@ -38,8 +38,8 @@ static int open_ref(struct snaps *s, struct snapref **out, struct err *e)
     struct snapref *r = calloc(1, sizeof *r);
     if (!r)
         return ERR(e, E_NOMEM, "out of memory while opening a snapshot");
-    int st = precheck_open(&r->b, s->path, s->rules[0] ? s->rules : NULL,
-                           s->lang[0] ? s->lang : NULL, PRECHECK_VERIFY_ALL, e);
+    int st = precheck_open(&r->b, s->path, s->rules[0] ? s->rules : NULL, PRECHECK_VERIFY_ALL,
+                           e);
     if (st != E_OK) {
         free(r);
         return st;
@@ -55,13 +55,11 @@ static int open_ref(struct snaps *s, struct snapref **out, struct err *e)
     return E_OK;
 }
 
-int snaps_init(struct snaps *s, const char *path, const char *rules_dir, const char *lang_dir,
-               struct err *e)
+int snaps_init(struct snaps *s, const char *path, const char *rules_dir, struct err *e)
 {
     memset(s, 0, sizeof *s);
     snprintf(s->path, sizeof s->path, "%s", path);
     snprintf(s->rules, sizeof s->rules, "%s", rules_dir ? rules_dir : "");
-    snprintf(s->lang, sizeof s->lang, "%s", lang_dir ? lang_dir : "");
     int st = open_ref(s, &s->cur, e);
     if (st != E_OK)
         return st;

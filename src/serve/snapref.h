@@ -47,16 +47,14 @@ struct snaps {
     struct snapref *cur;
     char path[4096];
     char rules[4096];          /* "" : the snapshot's own policy */
-    char lang[4096];           /* precheck_open's lang_dir, "" : none */
     struct file_id refused;    /* the last file refused (all zero: none) */
     unsigned swaps, refusals;
 };
 
-/* Open and verify the first snapshot; rules_dir and lang_dir as for
+/* Open and verify the first snapshot; rules_dir as for
  * precheck_open, for this one and every snapshot swapped in.
  * precheck_open's errors. */
-int snaps_init(struct snaps *s, const char *path, const char *rules_dir, const char *lang_dir,
-               struct err *e);
+int snaps_init(struct snaps *s, const char *path, const char *rules_dir, struct err *e);
 /* The current snapshot, with a reference; never NULL after snaps_init. */
 struct snapref *snaps_get(struct snaps *s);
 void snapref_put(struct snapref *r);

@@ -4,8 +4,8 @@
  * renders a result).
  *
  * Owns: precheck_open/close, precheck_run (normaliser -> snap_materialise
- * -> pipeline_judge: join_build, calendar_build, and evaluate_run or, under
- * HEDUI_EVAL=lang, the language on lang_dir, as a run judges), the
+ * -> pipeline_judge: join, calendar and the policy's rules, as a run
+ * judges, with the program of the check's date kept per base), the
  * grouping of flags by given household, the income-window and
  * snapshot-age checks, and the audit of the given member rows.
  * Never: prints, exits, or keeps state between checks outside the result
@@ -13,7 +13,7 @@
  *
  * The audit of member rows reads the members input a second time with the
  * loader (load.h), asking for household_id and the four columns whose
- * unusable values the contract keeps with Q05.  The normaliser decides what
+ * unusable values the contract keeps (flagged, not rejected).  The normaliser decides what
  * is used; the audit only finds which given household each unusable or
  * unused row belongs to, so the verdict does not depend on what the engine
  * does with such a row.  A row the loader cannot read at all never reaches
@@ -39,7 +39,7 @@ const char *const precheck_verdict_zh[N_PV] = {"无发现", "需复核", "疑似
 const char *const precheck_reason_id[N_PR] = {"no_standard", "no_members", "member_row",
                                               "member_row_unread", "feeds_short"};
 
-/* ---------- the language's programs (HEDUI_EVAL=lang) ---------- */
+/* ---------- the rules' programs, one per as-of date ---------- */
 
 /* The program of as_of, compiled under the lock (a thread wanting the same
  * new date waits for it rather than compiling it twice): *slot >= 0, a
@@ -70,7 +70,9 @@ static int lang_get(struct precheck_base *b, int as_of, struct lang_prog **out, 
     }
     struct lang_opts o = {.as_of = as_of, .window_months = b->pol.income_months, .have = L->have};
     struct lang_prog *lp = NULL;
-    int st = lang_load_dir(&lp, b->lang_dir, &o, e);
+    /* the rules the base judges with: the snapshot's copy, or --rules' */
+    int st = b->pol.n_texts > 0 ? lang_load_texts(&lp, b->pol.texts, b->pol.n_texts, &o, e)
+                                : lang_load_dir(&lp, b->pol.rules_dir, &o, e);
     if (st != E_OK) {
         lang_prog_free(lp);
         pthread_mutex_unlock(&L->mu);
@@ -98,14 +100,10 @@ static void lang_put(struct precheck_base *b, struct lang_prog *lp, int slot)
     pthread_mutex_unlock(&b->lang.mu);
 }
 
-/* Under HEDUI_EVAL=lang (read as pipeline_judge reads it) with a lang_dir:
- * the language judges; its program of the snapshot's own date is compiled
- * now, so a bad policy is refused on opening. */
+/* The program of the snapshot's own date is compiled now, so a bad policy
+ * (--rules) is refused on opening. */
 static int lang_open(struct precheck_base *b, struct err *e)
 {
-    const char *ev = getenv("HEDUI_EVAL");
-    if (!b->lang_dir[0] || !ev || strcmp(ev, "lang") != 0)
-        return E_OK;
     struct snap_input in[N_INPUT];
     int st = snap_inputs(&b->s, in, e);
     if (st != E_OK)
@@ -134,8 +132,8 @@ static void lang_close(struct precheck_base *b)
 
 /* ---------- the base ---------- */
 
-int precheck_open(struct precheck_base *b, const char *index, const char *rules_dir,
-                  const char *lang_dir, int flags, struct err *e)
+int precheck_open(struct precheck_base *b, const char *index, const char *rules_dir, int flags,
+                  struct err *e)
 {
     memset(b, 0, sizeof *b);
     int st = snap_open(&b->s, index, e);
@@ -147,18 +145,17 @@ int precheck_open(struct precheck_base *b, const char *index, const char *rules_
         char path[4600];
         snprintf(path, sizeof path, "%s/policy.rules", rules_dir);
         st = policy_load(&b->pol, path, e);
+        if (st == E_OK)   /* the one the process judges with (serve: every snapshot's) */
+            st = catalogue_load_dir(rules_dir, 0, e);
+        snprintf(b->pol.rules_dir, sizeof b->pol.rules_dir, "%s", rules_dir);
         snprintf(b->rules_src, sizeof b->rules_src, "%s", rules_dir);
     } else if (st == E_OK) {
         st = snap_policy_load(&b->s, &b->pol, e);
         snprintf(b->rules_src, sizeof b->rules_src, "snapshot");
     }
     snap_get_info(&b->s, &b->info);
-    if (st == E_OK && lang_dir) {
-        if (strlen(lang_dir) >= sizeof b->lang_dir)
-            st = ERR(e, E_CONFIG, "rules directory name too long: %.80s...", lang_dir);
-        else
-            snprintf(b->lang_dir, sizeof b->lang_dir, "%s", lang_dir);
-    }
+    if (st == E_OK && rules_dir && strlen(rules_dir) >= sizeof b->pol.rules_dir)
+        st = ERR(e, E_CONFIG, "rules directory name too long: %.80s...", rules_dir);
     if (st == E_OK)
         st = lang_open(b, e);
     if (st != E_OK) {
@@ -291,7 +288,7 @@ static const struct line_reason *find_rej(const struct line_reason *v, size_t n,
     return lo < n && v[lo].line == line ? &v[lo] : NULL;
 }
 
-/* household_id, then the contract's Q05 columns. */
+/* household_id, then the member columns whose unusable values the contract keeps. */
 static const char *const audit_cols[] = {"household_id", "relation", "declared_monthly_income",
                                          "work_ability", "disability_grade"};
 
@@ -484,7 +481,7 @@ static void skipped_notes(struct precheck_result *r, const int have[N_INPUT])
  * the snapshot's age against the policy's limit. */
 static void window_and_age(const struct precheck_base *b, struct precheck_result *r)
 {
-    r->window_last = date_month(r->as_of) - 1;   /* the window evaluate.c reads */
+    r->window_last = date_month(r->as_of) - 1;   /* the rules' income window */
     r->window_first = r->window_last - b->pol.income_months + 1;
     r->si_through = snap_si_through(&b->info);
     int max = (int)(sizeof r->uncovered / sizeof r->uncovered[0]);
@@ -531,24 +528,20 @@ int precheck_run(struct precheck_base *b, const struct precheck_in *in, struct p
         omp_set_num_threads(omp_get_num_procs());
     struct lang_prog *lp = NULL;
     int lp_slot = -1;
-    if (st == E_OK && b->lang.on)
+    if (st == E_OK)
         st = lang_get(b, in->as_of, &lp, &lp_slot, e);
     if (st == E_OK) {
         /* the run's one entry point (pipeline.h): join, calendar, rules */
         skipped_notes(r, have);
-        have[IN_CANDIDATES] = 0;   /* L01 is the nightly run's search, not a check */
+        have[IN_CANDIDATES] = 0;   /* the candidates' search is the nightly run's, not a check's */
         struct judge jg = {.d = &r->fd, .pol = &b->pol, .as_of = in->as_of, .jn = &r->jn,
                            .cal = &r->cal, .er = &r->er};
-        if (lp) {   /* the language, with the program of this date (compiled for have[]) */
-            jg.lang = 1;
-            jg.rules_dir = b->lang_dir;
-            jg.prog = &lp->P;
-        }
+        jg.prog = &lp->P;   /* the program of this date (compiled for have[]) */
         memcpy(jg.have, have, sizeof jg.have);
         struct explain_req ex;
         uint32_t *units = NULL;
         memset(&ex, 0, sizeof ex);
-        if (in->explain_rules) {   /* check --explain: every given household, given order */
+        if (in->explain) {   /* check --explain: every given household, given order */
             size_t nfd = r->fd.households.n, ng = r->gd.households.n, n = 0;
             units = malloc((ng ? ng : 1) * sizeof *units);
             if (!units)
@@ -561,13 +554,17 @@ int precheck_run(struct precheck_base *b, const struct precheck_in *in, struct p
             for (size_t g = 0; units && g < ng; g++)
                 if (units[g] != UINT32_MAX)
                     units[n++] = units[g];
-            ex.rules_dir = in->explain_rules;
+            ex.rules_dir = NULL;   /* the rules that judge: b->pol's */
             ex.households = units;
             ex.n_households = n;
             jg.ex = &ex;
         }
         if (st == E_OK)
             st = pipeline_judge(&jg, e);
+        if (st == E_OK) {   /* which policy judged (vm_run of a kept program leaves it) */
+            snprintf(r->er.policy_name, sizeof r->er.policy_name, "%s", lp->cp.name);
+            snprintf(r->er.policy_hash, sizeof r->er.policy_hash, "%s", lp->policy_hash);
+        }
         r->explain = ex.text;
         r->explain_len = ex.len;
         free(units);

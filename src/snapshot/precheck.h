@@ -5,9 +5,10 @@
  * A check takes the contract's households.csv and members.csv columns
  * (from files or from bytes in memory), normalises them as a run would,
  * builds from the snapshot the small dataset of those households
- * (snap_materialise), and runs the nightly join_build + evaluate_run on it
- * with the snapshot's policy: its findings are the nightly run's by
- * construction.  Then it gives each household a verdict:
+ * (snap_materialise), and judges it as the nightly run does
+ * (pipeline_judge) with the snapshot's policy and rules: its findings are
+ * the nightly run's by construction.  Then it gives each household a
+ * verdict:
  *
  *   疑似不符合条件 looks_ineligible - a cuobao finding of severity high;
  *   需复核 needs_review             - any other finding, or one of the
@@ -15,11 +16,11 @@
  *   无发现 no_finding               - nothing fired and no review reason.
  *
  * Review reasons (each keeps a household from "no finding", with its why):
- *   no_standard     no standard in force for the region (E09 not judged);
+ *   no_standard     no standard in force for the region (the rules that need one not judged);
  *   no_members      no usable member row for the household;
  *   member_row      a member row of the household has an unusable value
  *                   (declared_monthly_income, relation, work_ability,
- *                   disability_grade: the contract's Q05 columns) or was
+ *                   disability_grade: the columns the contract keeps) or was
  *                   not used (rejected, a repeat): whatever the engine
  *                   does with such a row, the check never passes it;
  *   member_row_unread  a members row could not be read at all (wrong
@@ -42,9 +43,9 @@
  * verified up front, so the lazy verification of snapshot.c never writes).
  * precheck_run sets the calling thread's OpenMP thread count.
  *
- * With precheck_in.explain_rules (`hedui check --explain`) the same judge
- * also explains every given household (engine/explain.h) with that policy;
- * the text is kept in the result.
+ * With precheck_in.explain (`hedui check --explain`) the same judge also
+ * explains every given household (engine/explain.h) with the rules that
+ * judge it; the text is kept in the result.
  *
  * Owns: the wiring of a check (normalise, materialise, join, calendar,
  * evaluate), the verdicts and review reasons, and the renderings of a
@@ -77,15 +78,15 @@ enum {
     PRECHECK_VERIFY_ALL = 1,   /* verify every block on opening (serve; thread-safe reads) */
 };
 
-/* The language's programs of a base (HEDUI_EVAL=lang), compiled from
- * lang_dir once per as-of date (a compile costs several times a check):
+/* The rules' programs of a base, compiled from its policy (the snapshot's
+ * stored rules, or --rules') once per as-of date (a compile costs several times a check):
  * up to PRECHECK_LANG_PROGS dates, the least recently used one not in use
  * replaced when a new date comes; a check finding them all in use compiles
  * its own.  Shared by the threads of serve under mu. */
 #define PRECHECK_LANG_PROGS 8
 struct precheck_lang {
     pthread_mutex_t mu;
-    int on;                    /* HEDUI_EVAL=lang and a lang_dir: the language judges */
+    int on;                    /* opened (mu initialised) */
     int have[N_INPUT];         /* the optional feeds it is compiled for */
     unsigned long long tick;
     struct precheck_lang_prog {
@@ -100,23 +101,21 @@ struct precheck_base {
     struct policy pol;
     struct snap_info info;
     char rules_src[512];       /* "snapshot", or the --rules directory */
-    char lang_dir[4096];       /* the language's rules directory (HEDUI_EVAL=lang), or "" */
     struct precheck_lang lang;
     int opened;
 };
 
 /* Open the snapshot at `index` and load the policy it judges with: the
- * snapshot's own copy, or rules_dir/policy.rules when rules_dir is set.
- * lang_dir is the rules directory whose *.policy the rules language judges
- * with when HEDUI_EVAL=lang (struct judge.rules_dir: the directory a run
- * would read, i.e. --rules or the default places; NULL: the hand-written
- * rules whatever HEDUI_EVAL says); under HEDUI_EVAL=lang it is compiled
- * once here, so a bad policy is refused on opening, not on each check.
+ * snapshot's own copy (policy.rules, the .policy files and the catalogue
+ * stored at build), or rules_dir's (policy.rules, catalogue.rules and its
+ * .policy file) when rules_dir is set.  The rules' program of the
+ * snapshot's date is compiled here, so a bad policy is refused on opening,
+ * not on each check.
  * Errors: snap_open's (E_NOINPUT, E_IO, E_PARSE), snap_verify_all's,
  * policy_load's and the language's (E_CONFIG), E_NOMEM.  On error nothing
  * stays open. */
-int precheck_open(struct precheck_base *b, const char *index, const char *rules_dir,
-                  const char *lang_dir, int flags, struct err *e);
+int precheck_open(struct precheck_base *b, const char *index, const char *rules_dir, int flags,
+                  struct err *e);
 void precheck_close(struct precheck_base *b);
 
 /* ---------- one check ---------- */
@@ -130,8 +129,8 @@ struct precheck_in {
     const char *hh_label, *mem_label;
     int as_of;                 /* day number */
     int threads;               /* 0: 1, or every core from 20000 households on */
-    const char *explain_rules; /* check --explain: explain every given household with
-                                  this policy directory (engine/explain.h), or NULL */
+    int explain;               /* check --explain: explain every given household with
+                                  the rules that judge (engine/explain.h) */
 };
 
 enum precheck_verdict { PV_NONE, PV_REVIEW, PV_INELIGIBLE, N_PV };

@@ -39,7 +39,7 @@ static const char *const area_zh[N_AREA] = {"城市", "农村"};
 
 const char *precheck_rule_zh(int rule)
 {
-    return rule >= 0 && rule < N_RULES ? rule_label_zh(rule) : "";   /* the catalogue's */
+    return rule >= 0 && rule < n_rules ? rule_label_zh(rule) : "";   /* the catalogue's */
 }
 
 /* ---------- the wording of reasons ---------- */
@@ -74,8 +74,9 @@ static void reason_text(const struct precheck_base *b, const struct precheck_res
     month_list(r, ml, sizeof ml);
     switch (reason) {
     case PR_NO_STANDARD:
-        snprintf(buf, n, zh ? "区划 %s (%s) 在核对日没有适用的低保标准, 未评估 E09_INCOME"
-                            : "no standard in force for region %s (%s): E09_INCOME not judged",
+        snprintf(buf, n, zh ? "区划 %s (%s) 在核对日没有适用的低保标准, 需要标准的规则未评估"
+                            : "no standard in force for region %s (%s): the rules that need "
+                              "one are not judged",
                  h->region, zh ? area_zh[h->area] : area_names[h->area]);
         break;
     case PR_NO_MEMBERS:

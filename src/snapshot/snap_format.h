@@ -52,9 +52,12 @@ struct snap;                   /* snapshot.h */
 /* 2: the header says which months social insurance covers (si_*).
  * 3: the header names the rules language's policy it was built with
  *    (policy_pack, policy_compiled: lang.h policy_hash); financial_assets.csv
- *    and funeral.csv (E13, E14) are carried (SEC_FINASSETS, SEC_FUNERAL) and
- *    recorded with every other input (SEC_INPUTS has N_INPUT rows). */
-#define SNAP_FORMAT_VERSION 3u
+ *    and funeral.csv are carried (SEC_FINASSETS, SEC_FUNERAL) and recorded
+ *    with every other input (SEC_INPUTS has N_INPUT rows).  (A format 3 of
+ *    other builds had SEC_POLICY_SRC instead: the two were never one file.)
+ * 4: format 3, and the rules judged (the .policy files and catalogue.rules)
+ *    in SEC_POLICY_SRC: check and serve judge with them. */
+#define SNAP_FORMAT_VERSION 4u
 #define SNAP_BLOCK 16384u
 #define SNAP_HEADER_BYTES 4096u
 #define SNAP_ENDIAN_MARK 0x01020304u
@@ -64,8 +67,13 @@ enum snap_sec {
     SEC_PERSONS, SEC_PERSON_HASH, SEC_HUKOU, SEC_HUKOU_HASH, SEC_VEHICLES, SEC_PROPERTY,
     SEC_SI, SEC_BUSINESS, SEC_PUBSERV, SEC_STAFFREL, SEC_FINASSETS, SEC_FUNERAL,
     SEC_MEMBERSHIPS, SEC_HOUSEHOLDS, SEC_HH_HASH, SEC_STANDARDS, SEC_HOLIDAYS, SEC_POLICY,
-    SEC_INPUTS, SEC_STRINGS, N_SEC
+    SEC_INPUTS, SEC_POLICY_SRC, SEC_STRINGS, N_SEC
 };
+/* SEC_POLICY_SRC (bytes): the .policy files of the rules judged, the one
+ * judged first, then those it extends, then the rule catalogue
+ * (catalogue.rules), each as
+ *     uint32 path bytes (with its NUL), the path, uint32 text bytes, the text
+ * (little-endian, unaligned). */
 extern const char *const snap_sec_names[N_SEC];
 /* Element size of each section: a change here is a new format version. */
 extern const uint32_t snap_sec_elem[N_SEC];

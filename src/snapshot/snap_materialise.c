@@ -4,7 +4,7 @@
  *
  * Owns: which snapshot rows a check needs and their conversion back into
  * typed rows (struct dataset), in the order a nightly run would hold them,
- * so join.c and evaluate.c see what they would see in the nightly run.
+ * so join.c and the rules see what they would see in the nightly run.
  * Never: evaluates a rule, reads a byte of the file except through the
  * checked readers of snapshot.c (snap_rows, snap_str, the lookups), trusts
  * a stored value before its range check, prints or exits.
@@ -12,11 +12,11 @@
  * The steps, in order (each a function below, sharing struct mat):
  *   1. place_given      the given households' place in the registry
  *   2. find_others      the given members' persons, and the registry
- *                       households (not replaced) they also belong to (E10)
+ *                       households (not replaced) they also belong to
  *   3. add_households   households and members, in registry order
- *   4. add_feeds        the feed rows of the members' persons (E13 and
- *                       E14's too: every date)
- *   5. add_head_hukou   every person of each head's hukou_no (E11)
+ *   4. add_feeds        the feed rows of the members' persons (financial
+ *                       assets and funerals too: every date)
+ *   5. add_head_hukou   every person of each head's hukou_no
  *   6. add_hukou        the hukou rows, one per person, sorted by key
  *   7. add_policy       standards and holidays, whole; have[] of the inputs
  * Every step returns at its first error; snap_materialise() frees what the
@@ -228,7 +228,8 @@ static int find_others(struct mat *m)
 }
 
 /* A registry household (id, status) of a given member, with a member row
- * for each given person in it: not judged, only there for E10. */
+ * for each given person in it: not judged, only there to show the person's
+ * other households. */
 static int add_registry_household(struct mat *m, const struct hent *en, size_t k)
 {
     const struct sp_household *sh;
@@ -238,7 +239,7 @@ static int add_registry_household(struct mat *m, const struct hent *en, size_t k
     STR(hid, sh->id);
     PUSH(households, struct household, hh);
     hh->id = hid;
-    hh->region = "000000000000";   /* not judged: only here for E10 */
+    hh->region = "000000000000";   /* not judged: only here as another household */
     hh->status = sh->status;
     hh->approved_on = DATE_NONE;
     hh->caseworker = "";
@@ -266,7 +267,7 @@ static int add_households(struct mat *m)
     const struct member *gm = m->g->members.v;
     struct dataset *out = m->out;
     /* members get room for one at least: households with no member row at
-     * all still point at members.v + 0 (evaluate.c takes that address, and
+     * all still point at members.v + 0 (the rules VM takes that address, and
      * NULL + 0 is undefined) */
     if (reserve(&out->households, m->n_ent, sizeof(struct household)) ||
         reserve(&out->members, m->g->members.n + m->n_oth + 1, sizeof(struct member)))
@@ -495,7 +496,7 @@ static int add_hrow(struct mat *m, uint32_t row)
     return E_OK;
 }
 
-/* 5. E11: every person of each head's hukou_no */
+/* 5. every person of each head's hukou_no (the head's hukou household) */
 static int add_head_hukou(struct mat *m)
 {
     const struct household *gh = m->g->households.v;

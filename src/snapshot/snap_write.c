@@ -33,6 +33,7 @@
 
 #include "base/fileio.h"
 #include "pipeline.h"   /* HEDUI_VERSION */
+#include "policy/lang.h"
 
 static uint64_t pow2_at_least(uint64_t n)
 {
@@ -460,6 +461,65 @@ static int write_policy_file(struct body *b, const struct policy *pol)
     return r;
 }
 
+static void put_u32le(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* The policy's rules (its .policy file and those it extends), checked and
+ * compiled first: a snapshot never carries rules a check could not run;
+ * then the rule catalogue they were checked against. */
+static int write_policy_src(struct body *b, const struct policy *pol)
+{
+    struct lang_opts o = {b->w->h->as_of, pol->income_months, NULL, 0};
+    struct lang_prog *lp = NULL;
+    char dir[600];
+    const char *slash = strrchr(pol->path, '/');
+    if (pol->rules_dir[0])
+        snprintf(dir, sizeof dir, "%s", pol->rules_dir);
+    else
+        snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - pol->path) : 1,
+                 slash ? pol->path : ".");
+    int r = lang_load_dir(&lp, dir, &o, b->e);
+    size_t n = 0, clen = 0;
+    unsigned char *blob = NULL;
+    const char *ctext = catalogue_text(&clen), *cpath = catalogue_path();
+    if (r == E_OK && !ctext)
+        r = ERR(b->e, E_CONFIG, "no rule catalogue is loaded");
+    if (r == E_OK) {
+        for (int f = 0; f < lp->L.nfiles; f++)
+            n += 8 + strlen(lp->L.files[f].path) + 1 + lp->L.files[f].len;
+        n += 8 + strlen(cpath) + 1 + clen;
+        blob = malloc(n ? n : 1);
+        if (!blob)
+            r = ERR(b->e, E_NOMEM, "out of memory while writing the snapshot");
+    }
+    if (r == E_OK) {
+        size_t at = 0;
+        for (int f = 0; f < lp->L.nfiles; f++) {
+            const struct lsrc *s = &lp->L.files[f];
+            size_t pl = strlen(s->path) + 1;
+            put_u32le(blob + at, (uint32_t)pl);
+            memcpy(blob + at + 4, s->path, pl);
+            at += 4 + pl;
+            put_u32le(blob + at, (uint32_t)s->len);
+            memcpy(blob + at + 4, s->text, s->len);
+            at += 4 + s->len;
+        }
+        size_t pl = strlen(cpath) + 1;
+        put_u32le(blob + at, (uint32_t)pl);
+        memcpy(blob + at + 4, cpath, pl);
+        at += 4 + pl;
+        put_u32le(blob + at, (uint32_t)clen);
+        memcpy(blob + at + 4, ctext, clen);
+        r = snap_sec_put(b->w, SEC_POLICY_SRC, blob, n);
+    }
+    free(blob);
+    lang_prog_free(lp);
+    return r;
+}
+
 static int write_inputs(struct body *b)
 {
     struct snap_sw *w = b->w;
@@ -513,7 +573,7 @@ static int write_body(struct snap_sw *w, const struct dataset *d, const struct j
         (r = write_feeds(&b)) != E_OK || (r = write_dated_feeds(&b)) != E_OK ||
         (r = write_registry(&b)) != E_OK ||
         (r = write_policy_tables(&b)) != E_OK || (r = write_policy_file(&b, pol)) != E_OK ||
-        (r = write_inputs(&b)) != E_OK)
+        (r = write_inputs(&b)) != E_OK || (r = write_policy_src(&b, pol)) != E_OK)
         goto out;
     /* strings last: every row above has interned its text */
     r = snap_sec_put(w, SEC_STRINGS, st->pool, st->n);
@@ -654,6 +714,7 @@ int snapshot_write(const struct dataset *d, const struct join *jn, const struct 
     }
     XXH3_128bits_reset(w.body);
     si_coverage(h, d);
+    h->as_of = as_of;   /* the day the rules' dated parameters are checked on */
     if ((r = write_file(&w, d, jn, pol, &st, e)) != E_OK ||
         (r = write_header(fd, tmp, h, w.off, pol, as_of, e)) != E_OK)
         goto fail;

@@ -34,7 +34,7 @@ const char *const snap_sec_names[N_SEC] = {
     "persons", "person_hash", "hukou", "hukou_hash", "vehicles", "property",
     "social_insurance", "business", "public_servants", "staff_relatives", "financial_assets",
     "funeral", "memberships", "households", "household_hash", "standards", "holidays", "policy",
-    "inputs", "strings"};
+    "inputs", "policy_src", "strings"};
 
 const uint32_t snap_sec_elem[N_SEC] = {
     [SEC_PERSONS] = sizeof(struct sp_person), [SEC_PERSON_HASH] = 4,
@@ -45,7 +45,7 @@ const uint32_t snap_sec_elem[N_SEC] = {
     [SEC_FINASSETS] = sizeof(struct sp_finasset), [SEC_FUNERAL] = sizeof(struct sp_funeral),
     [SEC_MEMBERSHIPS] = 4, [SEC_HOUSEHOLDS] = sizeof(struct sp_household),
     [SEC_HH_HASH] = 4, [SEC_STANDARDS] = sizeof(struct sp_standard),
-    [SEC_HOLIDAYS] = sizeof(struct sp_holiday), [SEC_POLICY] = 1,
+    [SEC_HOLIDAYS] = sizeof(struct sp_holiday), [SEC_POLICY] = 1, [SEC_POLICY_SRC] = 1,
     [SEC_INPUTS] = sizeof(struct sp_input), [SEC_STRINGS] = 1};
 
 _Static_assert(N_SEC <= SNAP_INFO_MAX_SEC, "struct snap_info has room for every section");
@@ -115,13 +115,14 @@ int snap_open(struct snap *s, const char *path, struct err *e)
         goto bad;
     }
     if (h->format_version != SNAP_FORMAT_VERSION) {
-        /* Versions 1 and 2 are not read: they carry neither feed of E13 and
-         * E14, so a check from them could not judge as the run does. */
+        /* Versions 1 to 3 are not read: 1 and 2 carry neither the
+         * financial-assets nor the funeral feed, 3 not the rules judged,
+         * so a check from them could not judge as the run does. */
         st = ERR(e, E_PARSE, "snapshot %s has format version %u; this hedui (%s) reads "
                              "version %u only: build it again with 'hedui index build'%s",
                  path, h->format_version, HEDUI_VERSION, SNAP_FORMAT_VERSION,
-                 h->format_version < 3 ? " (format 3 adds financial_assets.csv and "
-                                         "funeral.csv, for E13 and E14)" : "");
+                 h->format_version < 4 ? " (format 4 carries financial_assets.csv, "
+                                         "funeral.csv and the rules it was built with)" : "");
         goto bad;
     }
     if (h->header_bytes != SNAP_HEADER_BYTES || h->block_size != SNAP_BLOCK ||
@@ -202,9 +203,13 @@ void snap_close(struct snap *s)
     if (s->fd >= 0)
         close(s->fd);
     free(s->verified);
+    free(s->ptexts);
     s->base = NULL;
     s->fd = -1;
     s->verified = NULL;
+    s->ptexts = NULL;
+    s->n_ptexts = 0;
+    s->cat = (struct policy_text){NULL, NULL, 0};
 }
 
 /* Make sure bytes [off, off+len) of the file (inside the body) have been
@@ -374,7 +379,56 @@ int snap_policy_text(struct snap *s, const char **text, size_t *len, struct err 
     return E_OK;
 }
 
-/* policy.rules as stored in the snapshot, through an in-memory file. */
+static uint32_t get_u32le(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The .policy files of SEC_POLICY_SRC (snap_format.h) into s->ptexts. */
+static int policy_src(struct snap *s, struct err *e)
+{
+    const struct snap_section *c = &s->h->sec[SEC_POLICY_SRC];
+    const unsigned char *t = c->count ? snap_rows(s, SEC_POLICY_SRC, 0, c->count, e) : NULL;
+    if (c->count && !t)
+        return e->code;
+    int n = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t at = 0;
+        n = 0;
+        while (at < c->count) {
+            if (c->count - at < 4)
+                return snap_damaged(s, e, "its stored rules are cut short");
+            uint32_t pl = get_u32le(t + at);
+            if (pl < 2 || c->count - at - 4 < (uint64_t)pl + 4 || t[at + 4 + pl - 1] != '\0')
+                return snap_damaged(s, e, "a path of its stored rules is out of range");
+            const char *path = (const char *)t + at + 4;
+            at += 4 + pl;
+            uint32_t tl = get_u32le(t + at);
+            if (c->count - at - 4 < tl)
+                return snap_damaged(s, e, "a text of its stored rules is out of range");
+            const char *base = strrchr(path, '/');
+            base = base ? base + 1 : path;
+            if (strcmp(base, "catalogue.rules") == 0)   /* the catalogue, last */
+                s->cat = (struct policy_text){path, (const char *)t + at + 4, tl};
+            else if (pass == 1)
+                s->ptexts[n] = (struct policy_text){path, (const char *)t + at + 4, tl};
+            at += 4 + (size_t)tl;
+            n += strcmp(base, "catalogue.rules") != 0;
+        }
+        if (pass == 0) {
+            if (n == 0 || !s->cat.len)
+                return snap_damaged(s, e, "it holds no rules or no rule catalogue");
+            s->ptexts = calloc((size_t)n, sizeof *s->ptexts);
+            if (!s->ptexts)
+                return ERR(e, E_NOMEM, "out of memory while reading the snapshot's rules");
+        }
+    }
+    s->n_ptexts = n;
+    return E_OK;
+}
+
+/* policy.rules as stored in the snapshot, through an in-memory file, and
+ * the rules stored beside it. */
 int snap_policy_load(struct snap *s, struct policy *pol, struct err *e)
 {
     const char *text = NULL;
@@ -424,6 +478,12 @@ int snap_policy_load(struct snap *s, struct policy *pol, struct err *e)
         return ERR(e, E_PARSE, "snapshot %s is damaged (its policy does not match its "
                                "recorded hash); build it again with 'hedui index build'",
                    s->path);
+    if (!s->ptexts && (st = policy_src(s, e)) != E_OK)
+        return st;
+    if ((st = catalogue_accept_text(s->cat.path, s->cat.text, s->cat.len, e)) != E_OK)
+        return st;
+    pol->texts = s->ptexts;
+    pol->n_texts = s->n_ptexts;
     return E_OK;
 }
 

@@ -4,18 +4,20 @@
  * A snapshot holds, per person (ID key, idcard.h), everything the rules
  * read from the feeds: the hukou row, vehicles, property, social insurance,
  * business roles, public-servant and staff-relative records, financial
- * assets (E13) and funeral records (E14), and the registry households the
- * person is a member of (with their status, for E10); per hukou household
- * (hukou_no) its persons (E11); and the policy tables (standards,
- * holidays), the policy file itself, its hash and version, and the
- * presence of the optional feeds (an optional feed absent at build is
- * recorded absent: a check skips its rules as the run on the same data
- * does).  Dated rows (financial assets, funerals) are kept whatever their
- * date: the check's as-of date picks, as the run's does.  `hedui check`
+ * assets and funeral records, and the registry households the person is a
+ * member of (with their status: a person in two households); per hukou
+ * household (hukou_no) its persons (the head's hukou household); and the
+ * policy tables (standards, holidays), the policy file itself, its hash and
+ * version, the rules (the .policy files, checked at build) with their
+ * catalogue, and the presence of the optional feeds (an optional feed
+ * absent at build is recorded absent: a check skips its rules as the run on
+ * the same data does).  Dated rows (financial assets, funerals) are kept
+ * whatever their date: the check's as-of date picks, as the run's does.
+ * `hedui check`
  * materialises from it a small struct dataset holding just the households
- * to check and the rows their members touch, and runs the nightly
- * pipeline's join_build + evaluate_run on it, so its findings are the
- * nightly run's findings by construction.
+ * to check and the rows their members touch, and judges it as the nightly
+ * run does (pipeline_judge), so its findings are the nightly run's
+ * findings by construction.
  *
  * The file is a header page, the body (one section per row set, the
  * strings last) and a table of XXH3-64 checksums of the body's blocks
@@ -53,8 +55,8 @@
 /* "none" for a row index (no such household, person, hukou row). */
 #define SNAP_NONE UINT32_MAX
 /* The inputs a snapshot records (sp_input rows): every enum input_file
- * (format 3; formats 1 and 2 recorded the first 12 and carried neither
- * financial_assets.csv nor funeral.csv, and are refused). */
+ * (formats 1 and 2 recorded the first 12 and carried neither
+ * financial_assets.csv nor funeral.csv; they and format 3 are refused). */
 #define SNAP_INPUTS N_INPUT
 /* "no month" for the social-insurance coverage of struct snap_info. */
 #define SNAP_NO_MONTH INT32_MIN
@@ -84,6 +86,9 @@ struct snap {
     const uint64_t *block_hash;
     uint8_t *verified;         /* one byte per body block */
     uint64_t n_verified;       /* body blocks checked so far */
+    struct policy_text *ptexts;   /* the stored rules (snap_policy_load), into the mapping */
+    int n_ptexts;
+    struct policy_text cat;       /* the stored rule catalogue (len 0: none) */
 };
 
 /* Open and check the header and block table.  E_NOINPUT, E_IO, E_PARSE. */
@@ -148,9 +153,12 @@ int snap_inputs(struct snap *s, struct snap_input in[N_INPUT], struct err *e);
 
 /* The policy text embedded in the snapshot (verified). */
 int snap_policy_text(struct snap *s, const char **text, size_t *len, struct err *e);
-/* That policy, parsed (policy_load through an in-memory file): a check
- * judges with exactly the nightly policy.  E_PARSE if it does not match
- * the hash recorded at build; policy_load's errors otherwise. */
+/* That policy, parsed (policy_load through an in-memory file), with the
+ * rules stored at build (pol->texts, valid until snap_close) and their
+ * catalogue (installed, or checked to be the installed one:
+ * catalogue_accept_text): a check judges with exactly the nightly policy.  E_PARSE if it does not match
+ * the hash recorded at build or the stored rules are damaged; policy_load's
+ * errors otherwise. */
 int snap_policy_load(struct snap *s, struct policy *pol, struct err *e);
 
 /* Registry index of a household_id, or SNAP_NONE in *out. */
@@ -170,7 +178,8 @@ int snap_find_household(struct snap *s, const char *id, uint32_t *out, struct er
  *     hukou_no; the feed rows of the members; all standards and holidays.
  * given_of[i] (malloc'd, out->households.n entries) is the index in
  * `given` of out's household i, or -1 for a registry household added for
- * E10.  have[] gets the presence of each optional feed at build time.
+ * a person's other households.  have[] gets the presence of each optional
+ * feed at build time.
  * Strings point into `given`, into out's arena and into the mapping, so
  * keep all three until done with `out`.  E_PARSE if the snapshot is
  * damaged, E_NOMEM. */

@@ -4,7 +4,8 @@
  *
  * The input is a policy at DIR/p/q/fuzz.policy, where DIR (this process's
  * own, under /tmp, removed at exit) holds a copy of rules/reference.policy,
- * so `extends reference` finds it and nothing else can be found.
+ * so `extends reference` finds it and nothing else can be found; the rule
+ * catalogue is rules/catalogue.rules (run from the repository root).
  * Invariants (abort() when broken):
  *   - the result is E_OK, or E_CONFIG with at least one error, e naming a
  *     file, and every diagnostic inside its file (offset, line);
@@ -36,6 +37,7 @@
 #include <unistd.h>
 
 #include "base/date.h"
+#include "contract/catalogue.h"
 #include "policy/compile.h"
 #include "policy/lang.h"
 
@@ -91,6 +93,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         CHECK(fclose(out) == 0);
     }
     CHECK(date_parse("2026-06-15", 10, &as_of) == 0);
+    /* the rule catalogue the checker accepts rule ids from */
+    struct err e;
+    err_init(&e);
+    if (catalogue_load_file("rules/catalogue.rules", 1, &e) != E_OK)
+        fprintf(stderr, "fuzz_policy: %s: no rule id is known\n", e.msg);
     return 0;
 }
 

@@ -87,17 +87,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_rational(p.reject_limit);
         CHECK(p.reject_limit.num <= p.reject_limit.den);
         CHECK(p.income_months >= 1 && p.income_months <= 120);
-        for (int i = 0; i < N_PROG; i++) {
-            check_rational(p.factor[i]);
+        check_rational(p.feed_drop_limit);
+        for (int i = 0; i < N_PROG; i++)
             check_rational(p.spot_ratio[i]);
-        }
-        for (int i = 0; i < N_RULES; i++)
-            CHECK(p.severity[i] >= SEV_HIGH && p.severity[i] <= SEV_OFF);
-        CHECK((p.vehicle_classes >> N_VC) == 0);
-        CHECK((p.vehicle_exempt_uses >> N_VU) == 0);
-        CHECK((p.commercial_usages >> N_US) == 0);
-        CHECK((p.business_roles >> N_BR) == 0);
-        CHECK((p.business_statuses >> N_BS) == 0);
+        for (int i = 0; i < N_SEV; i++)
+            CHECK(p.weight[i] >= 0);
+        CHECK(p.rules_dir[0] == '\0' && p.n_texts == 0);
     }
 
     /* deterministic */
