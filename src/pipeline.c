@@ -259,7 +259,7 @@ static int load_dir_partitioned(struct pipeline *p, struct err *e)
         use[f] = pipeline_input_path(p, f, path[f], sizeof path[f], &from_rules[f]);
         in.path[f] = use[f] ? path[f] : NULL;
     }
-    int last = date_month(p->cfg.as_of) - 1;   /* the window evaluate.c reads */
+    int last = date_month(p->cfg.as_of) - 1;   /* the rules' income window */
     int st = partrun_open(&p->pr, &p->nz, p->cfg.memory_limit, p->out->dir, &in,
                           last - p->pol.income_months + 1, last, e);
     static const int whole[] = {IN_HOUSEHOLDS, IN_CANDIDATES, IN_STANDARDS, IN_HOLIDAYS};

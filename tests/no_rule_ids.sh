@@ -3,7 +3,7 @@
 #
 # The rules are policy: their ids, kinds, scopes, severities, feeds and
 # labels are rules/catalogue.rules', their logic and numbers the .policy
-# files' (rules/LANGUAGE.md).  The engine reads them at run time, so no
+# files' (rules/README.md).  The engine reads them at run time, so no
 # file of src/ (code, comment or message) may name a rule id of the data
 # contract: E01-E15, P01, Q01-Q05, L01, L02, alone or with their name
 # (E03_VEHICLE), nor an enumerator made of one (R_E03).  A comment that

@@ -159,7 +159,7 @@ static int on_section(void *ctx, const char *name, int line, struct err *e)
     return ERR(e, E_CONFIG, "unknown section [%s]: policy.rules holds the run settings "
                             "([policy] [input] [income] [weights] [spotcheck] [check]); a "
                             "rule's numbers and severity are written in the .policy file "
-                            "(rules/LANGUAGE.md)", name);
+                            "(rules/README.md)", name);
 }
 
 static int on_setting(void *ctx, const char *section, const char *key, char *val, int line,

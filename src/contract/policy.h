@@ -7,7 +7,7 @@
  * weights, spot-check ratios, the check's snapshot age); a bad file is
  * refused with file:line and the reason.  The rules, with their numbers
  * and severities, are written in the rules language (the *.policy file of
- * the rules directory, rules/LANGUAGE.md); struct policy says where that
+ * the rules directory, rules/README.md); struct policy says where that
  * file is, or holds its text (a snapshot's copy).  standards.csv and
  * holidays.csv sit beside policy.rules and are loaded like any input
  * (normalise.c).

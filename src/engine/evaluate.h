@@ -2,7 +2,7 @@
  * rules read.
  *
  * The rules are written in the rules language (rules/ *.policy,
- * rules/LANGUAGE.md) and run by engine/vm.h; pipeline_judge (pipeline.h)
+ * rules/README.md) and run by engine/vm.h; pipeline_judge (pipeline.h)
  * is the one entry point.  This header holds what the judging hands on:
  * struct eval_result, every flag sorted by the contract's order
  * (household_id, hukou_no, rule_id, id_no), each with its evidence (the
@@ -67,7 +67,7 @@ struct eval_result {
     long long candidates_skipped_not_in_hukou;
     /* the rules language's policy that judged (engine/vm.h vm_run_dir): its
      * name ("reference", a pack's) and compiled hash (policy/lang.h
-     * policy_hash); "" when evaluate.c judged */
+     * policy_hash); "" when not recorded */
     char policy_name[64];
     char policy_hash[17];
 };

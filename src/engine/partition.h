@@ -4,27 +4,31 @@
  * kept in temporary files between) and by the MPI run (a partition per
  * rank, rows sent between ranks).
  *
- * UNITS.  A unit is what the rules judge: a registry household (E, P and Q
- * rules, L02) or a candidate (L01).  Every unit is put in exactly one
+ * UNITS.  A unit is what the rules judge: a registry household (the
+ * person, household and cancelled scopes of rules/catalogue.rules) or a
+ * candidate (the candidate scope).  Every unit is put in exactly one
  * bucket; what is judged in memory at once (a batch, or a rank's share) is
  * a set of whole buckets, so each flag is made once, by the partition that
  * holds its unit, and none is filtered away afterwards.
  *
- * WHAT A UNIT READS (evaluate.c, person.c), AND HOW IT GETS THERE:
+ * WHAT A UNIT READS (the rules language's units, policy/ast.h), AND HOW IT
+ * GETS THERE:
  *   household  its row and its member rows ................ by household
- *              each member's hukou row (E01, E02, Q02, Q03, who is
+ *              each member's hukou row (death, moves, names, who is
  *              counted) and feed rows (vehicles, property, social
  *              insurance, business, public servants, staff relatives,
- *              financial assets, funeral: E03-E09, E12-E14) . by person key
- *              every household each member belongs to (E10) ... union (1)
- *              the hukou rows of the head's hukou_no (E11) .... by hukou_no (2)
+ *              financial assets, funeral) ................. by person key
+ *              every household each member belongs to
+ *              (m.households: a person in two households) .. union (1)
+ *              the hukou rows of the head's hukou_no (the head's
+ *              hukou household) .............................. by hukou_no (2)
  *   candidate  its row and its own hukou row .................. by person key
- *              the hukou rows of its hukou_no (L01's hukou
+ *              the hukou rows of its hukou_no (its hukou
  *              household) ..................................... by hukou_no (2)
- *              those persons' feed rows (L01's E03-E08, E13 and
- *              income tests) .................................. by person key
+ *              those persons' feed rows (the findings and
+ *              income tests the candidate rule asks of them) .. by person key
  *              the registry households those persons are
- *              members of (L01's membership block) ............ union (1)
+ *              members of (none on the rolls) ................. union (1)
  *   both       standards.csv, holidays.csv: every partition has them all.
  *
  * (1) UNION.  Every need of a unit for a person is listed as a pair
@@ -32,23 +36,23 @@
  * itself, each `normal` person of a candidate's hukou_no with the
  * candidate.  Units that share a person key are joined (union-find, the
  * smallest unit id the root) and a component goes to one bucket, whole.
- * So all the households of a person are judged together (E10 counts them,
- * and names the same other household, exactly as on the whole registry), a
- * candidate is judged beside the households of its hukou household's
- * members (L01's membership block), and each person's feed rows are needed
+ * So all the households of a person are judged together (a rule that
+ * counts them names the same other household, exactly as on the whole
+ * registry), a candidate is judged beside the households of its hukou
+ * household's members (whether any of them is on the rolls), and each person's feed rows are needed
  * by exactly one bucket.  A component is as large as the registry makes it
  * (a person in many households joins them all); a bucket is never split.
  *
  * (2) HUKOU_NO.  A hukou row goes to its person's bucket (when a unit
- * needs the person) and to the bucket of every unit whose head (E11) or
- * whose candidate (L01) has the row's hukou_no: the only rows that may go
+ * needs the person) and to the bucket of every unit whose head or whose
+ * candidate has the row's hukou_no: the only rows that may go
  * to several buckets.  A row lists its buckets, and a batch that holds two
  * of them keeps it once, from the lowest.  Heads are over-approximated
  * (every member row with relation head, not only the first one kept), and
  * a hukou_no without a numeric code (model.h) is looked up by a 64-bit
  * hash: either way a bucket may get a hukou row it does not need, which no
- * unit there reads (E11 and L01 read only the hukou_no of their own head
- * or candidate; members and candidates are joined to hukou by key).
+ * unit there reads (the head's and the candidate's hukou household are
+ * read only through their own head or candidate; members and candidates are joined to hukou by key).
  *
  * REGISTRY-WIDE FACTS come first, before any feed is read (partrun.c):
  * households and candidates stay in memory; members are read once, each
@@ -66,7 +70,7 @@
  * THE SAME OUTPUT AT ANY LIMIT AND THREAD COUNT.  A partition's rows are
  * read back in file order (a stable sort by line: rows that share a line
  * come from one chunk, parsed by one thread, and keep their order through
- * the files), so every feed reaches join.c and evaluate.c as the rows of
+ * the files), so every feed reaches join.c and the rules as the rows of
  * its units would in a run that keeps everything.  The flags of all
  * partitions are sorted by the contract's total order (evaluate.h) before
  * the review queue and the sample are built from all of them (rank.c) on
@@ -157,8 +161,8 @@ int part_plan_need(struct part_plan *pl, uint64_t key, uint32_t unit, int need, 
 int part_plan_need_done(struct part_plan *pl, struct err *e);
 
 /* A merged hukou row (one per person): what its person's needs say of it
- * (a head's hukou_no for E11, a candidate's for L01 when the candidate's
- * row is `normal`).  Call for every merged row, in any order, one thread
+ * (a head's hukou_no, a candidate's when the candidate's row is
+ * `normal`).  Call for every merged row, in any order, one thread
  * at a time. */
 int part_plan_hukou(struct part_plan *pl, const struct hukou *hk, struct err *e);
 /* After every merged row: the candidates' hukou_nos, for the next look. */

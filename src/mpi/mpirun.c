@@ -627,7 +627,7 @@ int cmd_run_mpi(int argc, char **argv, struct err *e)
     if (st == E_OK && !r.send)
         st = ERR(e, E_NOMEM, "out of memory while starting");
     st = mpiw_sync(&r.m, mrank_hook(&r, "init", st, e), e);
-    int last = date_month(cfg.as_of) - 1;   /* the income window evaluate.c reads */
+    int last = date_month(cfg.as_of) - 1;   /* the rules' income window */
     r.si_first = last - p.pol.income_months + 1;
     r.si_last = last;
     double t = pipeline_now_ms();

@@ -3,7 +3,8 @@
  *
  * A region whose row is missing from standards.csv (or whose year has not
  * begun) silently loses the income and asset tests for every household in
- * it; the run says so (pipeline.c's count line, Q04 flags) and this table
+ * it; the run says so (pipeline.c's count line, the no-standard quality
+ * flags) and this table
  * says where: the manifest carries it ("no_standard": "by_region") and
  * report.html shows it, so staff see which standard to add.
  *

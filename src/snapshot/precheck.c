@@ -109,7 +109,7 @@ static int lang_open(struct precheck_base *b, struct err *e)
     if (st != E_OK)
         return st;
     struct precheck_lang *L = &b->lang;
-    for (int f = 0; f < N_INPUT; f++)   /* as precheck_run judges: L01 is not a check */
+    for (int f = 0; f < N_INPUT; f++)   /* as precheck_run judges: no candidates */
         L->have[f] = in[f].present && f != IN_CANDIDATES;
     pthread_mutex_init(&L->mu, NULL);
     L->on = 1;

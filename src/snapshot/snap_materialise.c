@@ -413,8 +413,8 @@ static int add_person_feeds(struct mat *m, uint32_t pi, uint64_t key)
     return E_OK;
 }
 
-/* One person's rows of the feeds of E13 and E14, every date (the rules
- * pick by the check's as-of date). */
+/* One person's rows of the dated feeds (financial assets, funerals),
+ * every date (the rules pick by the check's as-of date). */
 static int add_person_dated(struct mat *m, uint32_t pi, uint64_t key)
 {
     uint32_t first, n;

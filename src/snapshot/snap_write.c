@@ -325,9 +325,9 @@ static int write_feeds(struct body *b)
     return snap_sec_end(w, SEC_STAFFREL, d->staffrels.n);
 }
 
-/* The feeds of E13 and E14 (format 3): every accepted row, those dated
- * after the build's as-of date too, since a check judges as of its own
- * date.  An absent feed is an empty section (sp_input says absent). */
+/* The dated feeds, financial_assets and funeral (format 3 on): every
+ * accepted row, those dated after the build's as-of date too, since a
+ * check judges as of its own date.  An absent feed is an empty section (sp_input says absent). */
 static int write_dated_feeds(struct body *b)
 {
     const struct dataset *d = b->d;
