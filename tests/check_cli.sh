@@ -53,8 +53,8 @@ PHASH=$("$HEDUI" rules check --as-of $ASOF 2>/dev/null | sed -n 's/^policy refer
 check "index info names the rules language's policy and its compiled hash ($PHASH)" \
     "[ \${#PHASH} -eq 16 ] && grep -q 'rules policy    reference (policy hash $PHASH)' '$T/info'"
 check "index info lists the stored rules" "grep -q '^policy_src ' '$T/info'"
-in_bytes=$(cat "$FX"/*.csv "$ROOT"/rules/*.policy | wc -c)
-check "snapshot no larger than the CSVs and the rules it came from" "[ $(stat -c %s "$IDX") -le $in_bytes ]"
+in_bytes=$(cat "$FX"/*.csv "$ROOT"/rules/*.policy "$ROOT"/rules/catalogue.rules | wc -c)
+check "snapshot no larger than the CSVs and the rules it came from (the .policy files, the catalogue)" "[ $(stat -c %s "$IDX") -le $in_bytes ]"
 
 # 2. all households at once: flags.csv of the nightly run, minus L01 (the
 #    snapshot carries every feed the other rules read, E13's and E14's too)
@@ -196,7 +196,7 @@ check "a truncated snapshot is refused" '[ $? -eq 3 ] && grep -q "truncated" "$T
 head -c 100 "$IDX" >"$T/short.idx"
 try "$T/short.idx"
 check "a snapshot shorter than its header is refused" '[ $? -eq 3 ] && grep -q "truncated" "$T/err"'
-cp "$IDX" "$T/ver.idx" && printf '\004' | dd of="$T/ver.idx" bs=1 seek=8 conv=notrunc 2>/dev/null
+cp "$IDX" "$T/ver.idx" && printf '\005' | dd of="$T/ver.idx" bs=1 seek=8 conv=notrunc 2>/dev/null
 try "$T/ver.idx"
 check "another format version is refused, naming the versions" \
     '[ $? -eq 3 ] && grep -q "format version 5; this hedui (.*) reads version 4 only" "$T/err"'

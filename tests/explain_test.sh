@@ -10,7 +10,7 @@
 # a candidate (L01); an unknown household or candidate is a clear usage
 # error; no full ID number anywhere in the text; and for every household of
 # fixtures/ the flags explain reports (from its traced program) and the
-# rules it says fired are exactly the run's flags (HEDUI_EVAL=lang).
+# rules it says fired are exactly the run's flags.
 set -u
 HEDUI=${1:?usage: explain_test.sh PATH/TO/hedui}
 case "$HEDUI" in /*) ;; *) HEDUI="$(pwd)/$HEDUI" ;; esac
@@ -141,21 +141,21 @@ check "check --explain --json is a usage error" '[ $? -eq 2 ] && has "$T/err" "-
 HASH=$("$HEDUI" rules check --rules "$RULES" --as-of $ASOF 2>/dev/null |
        sed -n 's/^policy reference, policy hash \([0-9a-f]*\) .*/\1/p')
 check "rules check prints the compiled policy's hash ($HASH)" '[ ${#HASH} -eq 16 ]'
-HEDUI_EVAL=lang "$HEDUI" run -q --data "$FX" --rules "$RULES" --out "$T/hrun" --as-of $ASOF \
+"$HEDUI" run -q --data "$FX" --rules "$RULES" --out "$T/hrun" --as-of $ASOF \
     2>/dev/null
 check "the manifest records the pack and the policy hash" \
     'grep -q "\"pack\": \"reference\", \"policy_hash\": \"$HASH\"" "$T/hrun/manifest.json"'
 check "explain names the same policy hash" 'has "$T/hh020" "policy reference ($RULES/reference.policy), policy hash $HASH"'
 mkdir -p "$T/rules2"
-cp "$RULES"/*.csv "$RULES"/policy.rules "$T/rules2/"
+cp "$RULES"/*.csv "$RULES"/policy.rules "$RULES"/catalogue.rules "$T/rules2/"
 sed -e 's/^# ---------- parameters ----------/# 参数 (a comment changed)\n/' "$RULES/reference.policy" \
     >"$T/rules2/reference.policy"
-HEDUI_EVAL=lang "$HEDUI" run -q --data "$FX" --rules "$T/rules2" --out "$T/hrun2" \
+"$HEDUI" run -q --data "$FX" --rules "$T/rules2" --out "$T/hrun2" \
     --as-of 2026-05-31 2>/dev/null
 check "a comment and another as-of date keep the hash" \
     'grep -q "\"policy_hash\": \"$HASH\"" "$T/hrun2/manifest.json"'
 sed -i 's/^param max_area: area = 40 /param max_area: area = 41 /' "$T/rules2/reference.policy"
-HEDUI_EVAL=lang "$HEDUI" run -q --data "$FX" --rules "$T/rules2" --out "$T/hrun3" --as-of $ASOF \
+"$HEDUI" run -q --data "$FX" --rules "$T/rules2" --out "$T/hrun3" --as-of $ASOF \
     2>/dev/null
 check "a changed parameter changes it" \
     'grep -q "\"policy_hash\": \"[0-9a-f]\{16\}\"" "$T/hrun3/manifest.json" && ! grep -q "$HASH" "$T/hrun3/manifest.json"'
@@ -164,9 +164,9 @@ check "a pack's run records its name and its own hash" \
     'grep -q "\"pack\": \"sixian\", \"policy_hash\": \"[0-9a-f]\{16\}\"" "$T/hrun4/manifest.json" && ! grep -q "$HASH" "$T/hrun4/manifest.json"'
 
 # 10. every household: explain's flags and fired rules are the run's
-HEDUI_EVAL=lang "$HEDUI" run -q --data "$FX" --rules "$RULES" --out "$T/run" --as-of $ASOF \
+"$HEDUI" run -q --data "$FX" --rules "$RULES" --out "$T/run" --as-of $ASOF \
     2>/dev/null
-check "the language's run on fixtures exits 0" '[ -s "$T/run/flags.csv" ]'
+check "the run on fixtures exits 0" '[ -s "$T/run/flags.csv" ]'
 maskid() { sed -E 's/[0-9]{6}[*0-9]{5,}[0-9Xx*]{4}/ID/g'; }
 n=0 same=0 firedsame=0
 for id in $(awk -F, 'NR > 1 { print $1 }' "$FX/households.csv" | tr -d '\357\273\277'); do
