@@ -523,21 +523,21 @@ check "load --schema=t11 left no second load" "[ \"\$(q 'SELECT count(*) FROM t1
 
 # ---------- 12. the policy's pack and hash per run (issue 18 item 7) ----------
 "$HEDUI" load -q --pg "$CI" --data "$FX" --schema t12 2>"$T/err"
-HEDUI_EVAL=lang pgrun t12 --seed $SEED 2>"$T/err"
-check "run --pg judged by the language exits 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
+pgrun t12 --seed $SEED 2>"$T/err"
+check "run --pg (the rules language, the only evaluator) exits 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
 HASH=$("$HEDUI" rules check --rules "$ROOT/rules" --as-of $ASOF 2>/dev/null |
        sed -n 's/^policy reference, policy hash \([0-9a-f]*\) .*/\1/p')
 check "runs row: pack reference and the compiled policy's hash ($HASH)" \
     "[ \"\$(q 'SELECT pack || \$\$:\$\$ || policy_hash FROM t12.runs WHERE run_id = 1')\" = 'reference:$HASH' ]"
 check "runs row: the manifest column says the same" \
     "[ \"\$(q \"SELECT manifest->'rules'->>'policy_hash' FROM t12.runs WHERE run_id = 1\")\" = '$HASH' ]"
-HEDUI_EVAL=lang pgrun t12 --seed $SEED --rules "$ROOT/rules/packs/sixian" 2>"$T/err"
+pgrun t12 --seed $SEED --rules "$ROOT/rules/packs/sixian" 2>"$T/err"
 check "a pack's run --pg exits 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
 check "runs row: the pack's name and its own hash" \
     "[ \"\$(q \"SELECT pack = 'sixian' AND policy_hash ~ '^[0-9a-f]{16}\$' AND policy_hash <> '$HASH' FROM t12.runs WHERE run_id = 2\")\" = t ]"
 # a schema made before the columns existed gets them on its next run
 q "ALTER TABLE t12.runs DROP COLUMN pack, DROP COLUMN policy_hash"
-HEDUI_EVAL=lang pgrun t12 --seed $SEED 2>"$T/err"
+pgrun t12 --seed $SEED 2>"$T/err"
 check "run --pg on a runs table without pack/policy_hash exits 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
 check "...the columns are back, filled for the new run, empty for the old ones" \
     "[ \"\$(q 'SELECT count(pack) || \$\$/\$\$ || count(*) || \$\$/\$\$ || max(policy_hash) FROM t12.runs')\" = '1/3/$HASH' ]"
