@@ -7,8 +7,8 @@
 #
 # Usage: tests/partition_test.sh PATH/TO/hedui
 # Data: fixtures/, and bench/gen.c (built with cc when build/bench/gen is
-# missing) at SF 0.1, clean and --dirty 0.02; judged by the hand-written
-# rules, by the rules language (HEDUI_EVAL=lang) and a local pack.  Test hooks of the engine:
+# missing) at SF 0.1, clean and --dirty 0.02; judged by the reference
+# policy and by two local packs.  Test hooks of the engine:
 # HEDUI_PART_BUCKETS (parts), HEDUI_PART_BATCH_BUCKETS (parts judged at
 # once), HEDUI_CHUNK_BYTES (load.c's chunks), HEDUI_TEST_PART_PAUSE
 # (seconds to wait once the temporary files are written).
@@ -82,21 +82,25 @@ for ds in fixtures g gd; do
     done <"$T/configs"
 done
 
-# ---------------------------------------------------------------- 1b. the rules language
-# the language's evaluator (HEDUI_EVAL=lang, engine/vm.h) and a local pack
-# (judged by the language only) give the same outputs under the limit
-for pk in lang huaiyuan; do
-    if [ $pk = lang ]; then ev=lang; ro=""; else ev=""; ro="--rules $ROOT/rules/packs/$pk"; fi
-    HEDUI_EVAL=$ev run "$T/gd" "$T/$pk-mem" 1 --threads 2 $ro 2>/dev/null
+# ---------------------------------------------------------------- 1b. local packs
+# the rules language judges every run (section 1: the reference policy);
+# two local packs (their own rules and parameters, huaiyuan its own rule)
+# give the same outputs under the limit, and the manifest (compared above,
+# and here) names the pack and its policy hash as in memory
+for pk in sixian huaiyuan; do
+    ro="--rules $ROOT/rules/packs/$pk"
+    run "$T/gd" "$T/$pk-mem" 1 --threads 2 $ro 2>/dev/null
     check "$pk: the run in memory exits 0" '[ $? -eq 0 ]'
     rm -rf "$T/x"
-    HEDUI_EVAL=$ev HEDUI_PART_BUCKETS=40 HEDUI_PART_BATCH_BUCKETS=3 \
+    HEDUI_PART_BUCKETS=40 HEDUI_PART_BATCH_BUCKETS=3 \
         run "$T/gd" "$T/x" 1 --threads 2 --memory-limit 1G $ro 2>"$T/err"
     check "$pk under --memory-limit: exits 0 ($(head -c 300 "$T/err"))" '[ $? -eq 0 ]'
     same "$T/$pk-mem" "$T/x" "$pk under --memory-limit"
+    check "$pk under --memory-limit: the manifest names the pack and its policy hash" \
+        "grep -q '\"pack\": \"$pk\", \"policy_hash\": \"[0-9a-f]\{16\}\"' '$T/x/manifest.json'"
+    check "the pack $pk's flags are its own (not the reference's)" \
+        "! cmp -s '$T/ref-gd/flags.csv' '$T/$pk-mem/flags.csv'"
 done
-check "the pack's flags are its own (not the reference's)" \
-    "! cmp -s '$T/ref-gd/flags.csv' '$T/huaiyuan-mem/flags.csv'"
 
 # ---------------------------------------------------------------- 2. the limit
 # too small: refused before any work, naming a limit; that limit works,

@@ -539,6 +539,8 @@ static struct node *parse_postfix(struct parser *p)
         } else {
             break;
         }
+        if (!n)   /* out of memory in bin() (p->L->oom says so) */
+            return NULL;
         ps_span(p, n, n->a ? n->a->pos.from : n->pos.from);
     }
     return n;
