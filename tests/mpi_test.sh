@@ -81,7 +81,8 @@ awk 'NR == 40 { sub(/,/, ",\377") } { print }' "$ROOT/fixtures/vehicles.csv" >"$
 
 # ---------------------------------------------------------------- 1. the same outputs
 # dataset|seed|extra options|np list|environment (of both runs); the last
-# two are judged by the rules language (HEDUI_EVAL=lang; a local pack)
+# two are judged by local packs (their name and policy hash in the manifest,
+# their severities in report.html, as hedui run's)
 cat >"$T/cases" <<EOF
 $ROOT/fixtures|20260615||1 2 3 4|-
 $ROOT/fixtures|20260615|--threads 1|2 4|HEDUI_MPI_PIECE_BYTES=200
@@ -91,7 +92,7 @@ $T/gd|1|--threads 1|2 4|HEDUI_MPI_PIECE_BYTES=300000
 $T/gb|1||2 3|HEDUI_MPI_PIECE_BYTES=100000
 $T/sq|20260615|--rules $T/rules|1 2 4|HEDUI_MPI_PIECE_BYTES=40
 $T/be|20260615|--rules $T/rules|1 3|HEDUI_MPI_PIECE_BYTES=300
-$T/gd|1||2 4|HEDUI_EVAL=lang
+$T/gd|1|--rules $ROOT/rules/packs/sixian|2 4|-
 $T/gd|1|--rules $ROOT/rules/packs/huaiyuan|1 3|-
 EOF
 n=0
