@@ -363,6 +363,21 @@ sed -i 's/{plate_no}/{plat_no}/' "$T/rbad/reference.policy"
 "$HEDUI" index build -q --data "$FX" --out "$T/rbad.idx" --as-of $ASOF --rules "$T/rbad" 2>"$T/err"
 check "index build refuses rules that do not check: exit 5 naming the place, no snapshot" \
     "[ \$? -eq 5 ] && grep -q 'reference.policy:[0-9]*:[0-9]*: .*plat_no' '$T/err' && [ ! -e '$T/rbad.idx' ]"
+# a snapshot built with a local pack: check judges every household with the
+# pack's stored rules (its own E15, E06 off ...) as the pack's run does, no
+# HEDUI_EVAL and no --rules needed
+"$HEDUI" index build -q --data "$FX" --out "$T/hy.idx" --as-of $ASOF --rules "$ROOT/rules/packs/huaiyuan" 2>"$T/err"
+check "index build with a pack exits 0 ($(cat "$T/err"))" '[ $? -eq 0 ]'
+"$HEDUI" run -q --data "$FX" --out "$T/hyrun" --as-of $ASOF --rules "$ROOT/rules/packs/huaiyuan" 2>/dev/null
+grep -v '^L01_' "$T/hyrun/flags.csv" >"$T/hyrun-flags"
+"$HEDUI" check --index "$T/hy.idx" --households "$FX/households.csv" --members "$FX/members.csv" \
+    --as-of $ASOF --csv >"$T/hy.csv" 2>/dev/null
+check "a pack's snapshot: check of every household equals the pack's run byte for byte (not the reference's)" \
+    "cmp -s '$T/hyrun-flags' '$T/hy.csv' && ! cmp -s '$T/run-flags' '$T/hy.csv'"
+"$HEDUI" check --index "$T/hy.idx" --households "$FX/households.csv" --members "$FX/members.csv" \
+    --as-of $ASOF --json >"$T/hy.json" 2>/dev/null
+check "... and names the pack as the policy that judged and the one it was built with" \
+    "grep -q '\"pack\":\"huaiyuan\",\"policy_hash\":\"[0-9a-f]*\"' '$T/hy.json' && grep -q '\"snapshot_pack\":\"huaiyuan\"' '$T/hy.json'"
 "$HEDUI" index info "$IDX" >"$T/info" 2>&1
 check "index info names the social-insurance months" \
     "grep -q 'rows 2025-10..2026-06, complete months through 2026-05' '$T/info'"
