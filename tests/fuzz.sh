@@ -31,8 +31,9 @@ LIB="base/arena base/date base/encoding base/err contract/idcard base/index engi
 LIB="$LIB $(cd src && ls policy/*.c | sed 's/\.c$//' | tr '\n' ' ')"
 
 # fuzz_serve goes through the whole request path: every module but main.c
-# and the commands, and the libraries of the server.
-LIB_ALL=$(cd src && ls ./*.c ./*/*.c | sed 's|^\./||; s|\.c$||' | grep -v -e '^main$' -e '^cmd/')
+# and the commands (and src/mpi/, built by mpicc only), and the libraries
+# of the server.
+LIB_ALL=$(cd src && ls ./*.c ./*/*.c | sed 's|^\./||; s|\.c$||' | grep -v -e '^main$' -e '^cmd/' -e '^mpi/')
 target_lib() { case "$1" in fuzz_serve) echo "$LIB_ALL" ;; *) echo "$LIB" ;; esac; }
 target_libs() {
     case "$1" in

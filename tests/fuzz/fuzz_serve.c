@@ -90,7 +90,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         st = snapshot_write(&p.d, &p.jn, &p.pol, cfg.as_of, idx, &e);
     pipeline_free(&p);
     if (st == E_OK)
-        st = snaps_init(&snaps, idx, NULL, NULL, &e);
+        st = snaps_init(&snaps, idx, NULL, &e);
     if (st == E_OK)
         st = accesslog_open(&ctx.log, logp, &e);
     if (st != E_OK)
