@@ -437,7 +437,7 @@ check "check --json names the policy the snapshot was built with" \
     --as-of $ASOF >"$T/ph.txt" 2>/dev/null
 check "check's text names it too" "grep -q '^规则 policy .*reference  hash $PHASH' '$T/ph.txt'"
 
-# 11. E13 and E14 (snapshot format 3 carries financial_assets.csv and
+# 11. E13 and E14 (snapshot format 3 on carries financial_assets.csv and
 #     funeral.csv): HH050 (financial assets over the limit), HH052 (a
 #     funeral record) and HH051 (a funeral dated after the snapshot's feeds:
 #     a later check sees it, as a later run does) get the run's flags from

@@ -129,7 +129,7 @@ check "check --explain: the verdicts first, then both households explained in th
     'has "$T/chk" "结论: 疑似不符合条件" && [ "$(grep -n "^household HH020" "$T/chk" | cut -d: -f1)" -lt "$(grep -n "^household HH006" "$T/chk" | cut -d: -f1)" ]'
 check "check --explain: E09 of HH020 with its figures, E03 of HH006 with its row" \
     'block "$T/chk" E09_INCOME | grep -qF "income / (window_months * h.size) = 1050.01" && grep -qF "=> 命中 fires: vehicles: car 陕A12345 private value 86000 (line 3)" "$T/chk"'
-check "check --explain: the snapshot carries financial_assets (format 3), so E13 is evaluated" \
+check "check --explain: the snapshot carries financial_assets (format 3 on), so E13 is evaluated" \
     'block "$T/chk" E13_FINANCIAL_ASSETS | grep -qF "requires feed financial_assets: true" && ! block "$T/chk" E13_FINANCIAL_ASSETS | grep -qF "未评估 not evaluated"'
 check "check --explain: no full ID in the explanation (the check's own answer is as before)" \
     '! sed -n "/^=====/,\$p" "$T/chk" | grep -E "[0-9]{15}" >/dev/null'

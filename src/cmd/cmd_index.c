@@ -52,8 +52,10 @@ static const char usage_index[] =
 
 /* The rules language's policy of the build's rules directory, compiled as
  * a run would (its as-of date, its feeds): its name and hash go into the
- * snapshot's header (format 3).  A directory without a *.policy file has
- * none; a policy with errors stops the build as it would stop a run. */
+ * snapshot's header (format 3 on).  A directory without a *.policy file
+ * has none here, and the build then stops where the rules are stored
+ * (snap_write.c); a policy with errors stops the build as it would stop a
+ * run. */
 static int policy_identity(struct pipeline *p, struct err *e)
 {
     int have[N_INPUT];
