@@ -166,6 +166,10 @@ int mpi_judge_and_gather(struct mrank *r, struct err *e)
         st = flagstore_add(&fs, &er, r->glob_hh, r->glob_cand, e);
     if (st == E_OK)
         st = flagstore_encode(&fs, &bytes, e);
+    /* which policy judged: every rank compiled the same directory */
+    char pname[sizeof er.policy_name], phash[sizeof er.policy_hash];
+    memcpy(pname, er.policy_name, sizeof pname);
+    memcpy(phash, er.policy_hash, sizeof phash);
     eval_result_free(&er);
     calendar_free(&cal);
     join_free(&jn);
@@ -184,6 +188,10 @@ int mpi_judge_and_gather(struct mrank *r, struct err *e)
             st = flagstore_decode(&fs, all + off[k], off[k + 1] - off[k], e);
         if (st == E_OK)
             st = flagstore_result(&fs, &p->er, e);
+        if (st == E_OK) {
+            memcpy(p->er.policy_name, pname, sizeof pname);
+            memcpy(p->er.policy_hash, phash, sizeof phash);
+        }
         flagstore_free(&fs);
     }
     free(all);
