@@ -239,7 +239,7 @@ static int check_drops(const struct feedcheck_in *in, struct feedcheck_out *out,
     }
     if (n + more == 0)
         return E_OK;
-    char tail[420];
+    char tail[128 + sizeof abuf + sizeof pr->from];   /* room for both: nothing cut */
     snprintf(tail, sizeof tail, ": check the export%s, or accept with %s for this run. Nothing "
                                 "was published. Previous run: %s",
              n + more > 1 ? "s" : "", abuf, pr->from[0] ? pr->from : "(unnamed)");
