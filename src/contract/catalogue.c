@@ -14,13 +14,13 @@
  */
 #include "contract/catalogue.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "base/arena.h"
+#include "base/fileio.h"
 #include "contract/inifile.h"
 
 struct rule_def rule_catalogue[RULES_MAX];
@@ -254,34 +254,12 @@ int catalogue_load_text(const char *path, const char *text, size_t len, struct e
 
 int catalogue_load_file(const char *path, int replace, struct err *e)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return ERR(e, errno == ENOENT ? E_NOINPUT : E_IO, "cannot open the rule catalogue %s: %s",
-                   path, strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    char *b = malloc(cap);
-    while (b) {
-        n += fread(b + n, 1, cap - n, f);
-        if (n < cap)
-            break;
-        char *nb = cap < ((size_t)1 << 24) ? realloc(b, cap * 2) : NULL;
-        if (!nb) {
-            free(b);
-            b = NULL;
-            break;
-        }
-        b = nb;
-        cap *= 2;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (!b)
-        return ERR(e, E_NOMEM, "out of memory while reading %s", path);
-    if (bad) {
-        free(b);
-        return ERR(e, E_IO, "cannot read the rule catalogue %s", path);
-    }
-    int st = replace ? catalogue_load_text(path, b, n, e) : catalogue_accept_text(path, b, n, e);
+    char *b = NULL;
+    size_t n = 0;
+    int st = fileio_read_all(path, &b, &n, e);
+    if (st != E_OK)
+        return st;
+    st = replace ? catalogue_load_text(path, b, n, e) : catalogue_accept_text(path, b, n, e);
     free(b);
     return st;
 }

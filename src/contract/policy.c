@@ -17,6 +17,7 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "base/fileio.h"
 #include "base/num.h"
 #include "contract/inifile.h"
 
@@ -107,41 +108,6 @@ bad:
     return ERR(e, E_CONFIG, "[%s] %s: bad value '%s'", k->section, key_name(k), v);
 }
 
-/* The whole file (malloc'd, NUL-terminated). */
-static int read_text(const char *path, char **text, size_t *len, struct err *e)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return ERR(e, errno == ENOENT ? E_NOINPUT : E_IO, "cannot open rules file %s: %s",
-                   path, strerror(errno));
-    size_t cap = 8192, n = 0;
-    char *b = malloc(cap);
-    while (b) {
-        n += fread(b + n, 1, cap - 1 - n, f);
-        if (n < cap - 1)
-            break;
-        char *nb = cap <= SIZE_MAX / 2 ? realloc(b, cap * 2) : NULL;
-        if (!nb) {
-            free(b);
-            b = NULL;
-            break;
-        }
-        b = nb;
-        cap *= 2;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (!b)
-        return ERR(e, E_NOMEM, "out of memory while reading %s", path);
-    if (bad) {
-        free(b);
-        return ERR(e, E_IO, "cannot read rules file %s", path);
-    }
-    b[n] = '\0';
-    *text = b;
-    *len = n;
-    return E_OK;
-}
 
 struct loading {
     struct policy *p;
@@ -190,7 +156,7 @@ int policy_load(struct policy *p, const char *path, struct err *e)
     snprintf(p->hash, sizeof p->hash, "%016llx", (unsigned long long)XXH64("", 0, 0));
     char *text = NULL;
     size_t len = 0;
-    int st = read_text(path, &text, &len, e);
+    int st = fileio_read_all(path, &text, &len, e);
     if (st != E_OK)
         return st;
     struct loading ld;
