@@ -26,7 +26,7 @@ OUT=build/fuzz
 OBJ=$OUT/obj
 
 # The engine sources the targets need (never main.c; never faultinj.h).
-LIB="base/arena base/date base/encoding base/err contract/idcard base/index engine/load contract/model engine/normalise base/num contract/catalogue contract/inifile contract/policy base/sort base/utf8"
+LIB="base/arena base/date base/encoding base/err base/fileio contract/idcard base/index engine/load contract/model engine/normalise base/num contract/catalogue contract/inifile contract/policy base/sort base/utf8"
 # the rules language (fuzz_policy): every file of src/policy/
 LIB="$LIB $(cd src && ls policy/*.c | sed 's/\.c$//' | tr '\n' ' ')"
 
