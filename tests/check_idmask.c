@@ -95,6 +95,40 @@ START_TEST(test_small_buffer)
 }
 END_TEST
 
+/* Every buffer size cuts the masked text at a character boundary, never
+ * shows more of an ID than the whole text would, and wastes less than one
+ * character of the buffer: the output for size n is a prefix of the full
+ * output, shorter than n, and at least n - 4 long when the full output
+ * does not fit. */
+START_TEST(test_every_cut)
+{
+    const char *texts[] = {
+        "张三 家庭人均收入 1234.56 元，成员 110105194912310021 与 610102 19650412 1017",
+        "车辆 陕A12345 价值 30000.01 元 (2026-01-01 起)",
+        "\xef\xbc\x91\xef\xbc\x91\xef\xbc\x90\xef\xbc\x91\xef\xbc\x90\xef\xbc\x95"
+        "19491231002\xef\xbc\xb8 尾",
+    };
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+        char full[512], out[512];
+        size_t nf = idmask_text(texts[t], full, sizeof full);
+        for (size_t n = 1; n <= nf + 1; n++) {
+            size_t k = idmask_text(texts[t], out, n);
+            ck_assert_uint_lt(k, n);
+            ck_assert_uint_eq(strlen(out), k);
+            ck_assert_msg(memcmp(out, full, k) == 0, "text %zu, size %zu: [%s] not a prefix of [%s]",
+                          t, n, out, full);
+            /* a boundary: the next byte of the full text does not continue a character */
+            ck_assert_msg(k == nf || ((unsigned char)full[k] & 0xC0) != 0x80,
+                          "text %zu, size %zu: cut inside a character", t, n);
+            if (n <= nf)
+                ck_assert_msg(k + 4 >= n, "text %zu, size %zu: only %zu bytes", t, n, k);
+            else
+                ck_assert_uint_eq(k, nf);
+        }
+    }
+}
+END_TEST
+
 START_TEST(test_value)
 {
     char out[64];
@@ -179,6 +213,7 @@ Suite *idmask_suite(void)
     tcase_add_loop_test(tc, test_text, 0, (int)(sizeof text_cases / sizeof text_cases[0]));
     tcase_add_test(tc, test_no_run_survives);
     tcase_add_test(tc, test_small_buffer);
+    tcase_add_test(tc, test_every_cut);
     tcase_add_test(tc, test_value);
     tcase_add_loop_test(tc, test_conninfo, 0, (int)(sizeof conn_cases / sizeof conn_cases[0]));
     tcase_add_test(tc, test_filter_stderr);

@@ -26,6 +26,8 @@
  */
 #include "audit/report_queue.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/idmask.h"
@@ -199,31 +201,11 @@ static void jstr_masked_text(FILE *f, const char *s)
     jstr(f, m);
 }
 
-/* The data block (see the header).  The listed rows are grouped by
- * township (queue order), so the towns array is the changes of township
- * from one row to the next, and a row's town index counts them. */
-static void data_block(FILE *f, const struct rep_queue *rq)
+/* Rows [a, b) of the q array; town is the town index of row a - 1 (-1
+ * before the first row). */
+static void queue_rows(FILE *f, const struct rep_queue *rq, size_t a, size_t b, long town)
 {
-    fputs("<script type=\"application/json\" id=\"hedui-data\">{\"rules\":[", f);
-    for (int r = 0; r < n_rules; r++) {
-        fputs(r ? ",[" : "[", f);
-        jstr(f, rule_names[r]);
-        fputc(',', f);
-        jstr(f, rule_label_zh(r));
-        fprintf(f, ",%d]", (int)rule_catalogue[r].kind);
-    }
-    fputs("],\"towns\":[", f);
-    size_t nt = 0;
-    for (size_t i = 0; i < rq->n_rows; i++) {
-        if (i && strcmp(rq->rows[i].township, rq->rows[i - 1].township) == 0)
-            continue;
-        if (nt++)
-            fputc(',', f);
-        jstr(f, rq->rows[i].township);
-    }
-    fputs("],\"q\":[\n", f);
-    long town = -1;
-    for (size_t i = 0; i < rq->n_rows; i++) {
+    for (size_t i = a; i < b; i++) {
         const struct rep_queue_row *q = &rq->rows[i];
         if (i == 0 || strcmp(q->township, rq->rows[i - 1].township) != 0)
             town++;
@@ -249,6 +231,79 @@ static void data_block(FILE *f, const struct rep_queue *rq)
         }
         fputs("]]", f);
     }
+}
+
+/* The q array in parts rendered at the same time, each into memory, then
+ * written in order: the same bytes as one pass (a part starts from the
+ * town index of the row before it), in about half the time on two cores
+ * (masking the evidence is most of the page's cost: 95,000 households at
+ * SF 1).  Returns 0 when memory ran out, and nothing was written. */
+#define QUEUE_PARTS 16
+#define QUEUE_PART_MIN 2048   /* rows: below, one pass */
+static int queue_rows_parallel(FILE *f, const struct rep_queue *rq)
+{
+    size_t lo[QUEUE_PARTS + 1];
+    long town0[QUEUE_PARTS];
+    char *buf[QUEUE_PARTS] = {0};
+    size_t len[QUEUE_PARTS] = {0};
+    int ok[QUEUE_PARTS];
+    long town = -1;
+    size_t i = 0;
+    for (int p = 0; p < QUEUE_PARTS; p++) {
+        lo[p] = rq->n_rows * (size_t)p / QUEUE_PARTS;
+        for (; i < lo[p]; i++)
+            if (i == 0 || strcmp(rq->rows[i].township, rq->rows[i - 1].township) != 0)
+                town++;
+        town0[p] = town;
+    }
+    lo[QUEUE_PARTS] = rq->n_rows;
+#pragma omp parallel for schedule(dynamic, 1)
+    for (int p = 0; p < QUEUE_PARTS; p++) {
+        FILE *m = open_memstream(&buf[p], &len[p]);
+        ok[p] = m != NULL;
+        if (m) {
+            queue_rows(m, rq, lo[p], lo[p + 1], town0[p]);
+            ok[p] = !ferror(m);
+            if (fclose(m) != 0)
+                ok[p] = 0;
+        }
+    }
+    int all = 1;
+    for (int p = 0; p < QUEUE_PARTS; p++)
+        all &= ok[p];
+    for (int p = 0; p < QUEUE_PARTS && all; p++)
+        fwrite(buf[p], 1, len[p], f);
+    for (int p = 0; p < QUEUE_PARTS; p++)
+        free(buf[p]);
+    return all;
+}
+
+/* The data block (see the header).  The listed rows are grouped by
+ * township (queue order), so the towns array is the changes of township
+ * from one row to the next, and a row's town index counts them. */
+static void data_block(FILE *f, const struct rep_queue *rq)
+{
+    fputs("<script type=\"application/json\" id=\"hedui-data\">{\"rules\":[", f);
+    for (int r = 0; r < n_rules; r++) {
+        fputs(r ? ",[" : "[", f);
+        jstr(f, rule_names[r]);
+        fputc(',', f);
+        jstr(f, rule_label_zh(r));
+        fprintf(f, ",%d]", (int)rule_catalogue[r].kind);
+    }
+    fputs("],\"towns\":[", f);
+    size_t nt = 0;
+    for (size_t i = 0; i < rq->n_rows; i++) {
+        if (i && strcmp(rq->rows[i].township, rq->rows[i - 1].township) == 0)
+            continue;
+        if (nt++)
+            fputc(',', f);
+        jstr(f, rq->rows[i].township);
+    }
+    fputs("],\"q\":[\n", f);
+    /* short of memory for the parts, one pass straight into the page */
+    if (rq->n_rows < QUEUE_PART_MIN || !queue_rows_parallel(f, rq))
+        queue_rows(f, rq, 0, rq->n_rows, -1);
     fputs("\n]}</script>\n", f);
 }
 
