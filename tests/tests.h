@@ -18,7 +18,7 @@
     X(fileio) X(csvread) X(utf8) X(textout) X(fingerprint) X(mask) X(export) X(rundir) \
     X(policy_parse) X(policy_check) X(policy_vm) X(explain) \
     X(cli_parse) X(sha256) X(serve) \
-    X(partition)
+    X(partition) X(report_queue)
 
 #define DECL_SUITE(name) Suite *name##_suite(void) __attribute__((weak));
 HEDUI_SUITES(DECL_SUITE)
