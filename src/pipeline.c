@@ -592,29 +592,34 @@ int pipeline_publish_dir(struct pipeline *p, const char *dir, struct err *e)
     if (st == E_OK)
         st = out_begin(od, e);
     if (st == E_OK) {
-        /* the flags (with fingerprints and changes) and the ranked lists are
-         * different files from different data: written at the same time,
-         * each file by one thread, so every file has the same bytes at any
-         * thread count; the first error in this fixed order is reported */
-        int sst[2] = {E_OK, E_OK};
-        struct err se[2];
-        err_init(&se[0]);
-        err_init(&se[1]);
+        /* the flags (with changes), the fingerprints and the ranked lists
+         * are different files from different data: written at the same
+         * time, each file by one thread, so every file has the same bytes
+         * at any thread count (flags.csv is the largest: the other two
+         * sections share the second thread); the first error in this
+         * fixed order is reported */
+        int sst[3] = {E_OK, E_OK, E_OK};
+        struct err se[3];
+        for (int i = 0; i < 3; i++)
+            err_init(&se[i]);
 #pragma omp parallel sections
         {
 #pragma omp section
             sst[0] = p->rv ? review_write(p->rv, od, &p->er, &se[0])
                            : write_flags(od, &p->er, &se[0]);
 #pragma omp section
+            if (p->rv)
+                sst[1] = review_write_fingerprints(p->rv, od, &p->er, &se[1]);
+#pragma omp section
             {
-                sst[1] = write_queue(od, &p->rk, &se[1]);
-                if (sst[1] == E_OK)
-                    sst[1] = write_spot(od, &p->rk, &se[1]);
-                if (sst[1] == E_OK)
-                    sst[1] = write_rejects(od, &p->d, &se[1]);
+                sst[2] = write_queue(od, &p->rk, &se[2]);
+                if (sst[2] == E_OK)
+                    sst[2] = write_spot(od, &p->rk, &se[2]);
+                if (sst[2] == E_OK)
+                    sst[2] = write_rejects(od, &p->d, &se[2]);
             }
         }
-        for (int i = 0; i < 2 && st == E_OK; i++)
+        for (int i = 0; i < 3 && st == E_OK; i++)
             if (sst[i] != E_OK) {
                 *e = se[i];
                 st = sst[i];

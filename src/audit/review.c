@@ -382,12 +382,15 @@ int review_write(struct review *rv, struct outdir *od, const struct eval_result 
                  struct err *e)
 {
     int st = write_file(rv, od, er, output_file_names[OF_FLAGS], review_flags, e);
-    if (st == E_OK)
-        st = write_file(rv, od, er, output_file_names[OF_FINGERPRINTS], fingerprints_of,
-                        e);
     if (st == E_OK && rv->compare)
         st = write_file(rv, od, er, output_file_names[OF_CHANGES], review_changes, e);
     return st;
+}
+
+int review_write_fingerprints(struct review *rv, struct outdir *od,
+                              const struct eval_result *er, struct err *e)
+{
+    return write_file(rv, od, er, output_file_names[OF_FINGERPRINTS], fingerprints_of, e);
 }
 
 void review_current_row(const struct review *rv, const struct run_summary *s,

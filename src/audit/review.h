@@ -77,10 +77,13 @@ int review_mark(struct review *rv, struct eval_result *er, struct err *e);
 void review_flags(FILE *f, const struct review *rv, const struct eval_result *er);
 void review_fingerprints(FILE *f, const struct eval_result *er);
 void review_changes(FILE *f, const struct review *rv, const struct eval_result *er);
-/* flags.csv, fingerprints.csv and (when comparing) changes.csv, rendered
- * as above into the temporary output directory. */
+/* flags.csv and (when comparing) changes.csv, rendered as above into the
+ * temporary output directory; review_write_fingerprints fingerprints.csv
+ * (separate, so that the two can be written at the same time). */
 int review_write(struct review *rv, struct outdir *od, const struct eval_result *er,
                  struct err *e);
+int review_write_fingerprints(struct review *rv, struct outdir *od,
+                              const struct eval_result *er, struct err *e);
 /* After a successful publish: record the run in the state directory. */
 int review_record_run(struct review *rv, const struct run_summary *s, const char *out_dir,
                       struct err *e);
