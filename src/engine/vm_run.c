@@ -48,6 +48,7 @@ static void prefetch_household(const struct eval_ctx *c, uint32_t hi, int stage)
             pf_slot(&j->members, k);
             pf_slot(&j->feed[IN_BUSINESS], k);
             pf_slot(&j->feed[IN_PUBSERV], k);
+            pf_slot(&j->feed[IN_FINASSETS], k);
         } else {
             const struct hukou *hk = join_member_hukou(j, c->d, &ms[i]);
             if (hk)
@@ -56,6 +57,7 @@ static void prefetch_household(const struct eval_ctx *c, uint32_t hi, int stage)
             pf_rows(&j->feed[IN_PROPERTY], c->d->property.v, sizeof(struct property), k);
             pf_rows(&j->feed[IN_VEHICLES], c->d->vehicles.v, sizeof(struct vehicle), k);
             pf_rows(&j->members, j->members_by_key, sizeof(struct member_ref), k);
+            pf_rows(&j->feed[IN_FINASSETS], c->d->finassets.v, sizeof(struct finasset), k);
         }
     }
 }
