@@ -51,6 +51,13 @@ struct frame {
     const struct candidate *cand;
     uint32_t ci;
     const struct standard *cstd;
+    /* standards in force by (region, area): households and candidates are
+     * many, regions few (vm_run.c std_for) */
+    struct std_memo {
+        const char *region;  /* NULL: empty */
+        int area;
+        const struct standard *std;
+    } smemo[256];
     size_t unit_first;       /* this unit's first flag in t->flags */
     const char *unit_name;   /* for messages */
 };
