@@ -268,7 +268,7 @@ L_MOVE:
     R[o->a] = R[o->b];
     NEXT();
 L_COL:
-    vm_column(f, o);
+    vm_col(R, o);
     NEXT();
 L_BUILTIN:
     vm_builtin(f, o);
@@ -283,7 +283,19 @@ L_ARITH: {
         NEXT();
     }
     struct vval v;
-    int rc = vm_arith(o->x, &R[o->b], &R[o->c], &v);
+    const struct vval *x = &R[o->b], *y = &R[o->c];
+    if ((o->x == '+' || o->x == '-') && x->d == y->d) {
+        /* vm_arith's first case, written in place (r[a] may be r[b] or r[c]:
+         * both are read first) */
+        i128 n, d = x->d;
+        if (o->x == '+' ? __builtin_add_overflow(x->n, y->n, &n)
+                        : __builtin_sub_overflow(x->n, y->n, &n))
+            return vm_fail(f, o, "arithmetic overflow");
+        set_int(&R[o->a], n);
+        R[o->a].d = d;
+        NEXT();
+    }
+    int rc = vm_arith(o->x, x, y, &v);
     if (rc)
         return vm_fail(f, o, rc == -2 ? "a division by zero" : "arithmetic overflow");
     R[o->a] = v;
@@ -317,10 +329,18 @@ L_NOT:
 L_EXISTS:
     set_int(&R[o->a], !R[o->b].miss);
     NEXT();
-L_FN:
+L_FN: {
+    const struct vval *x = &R[o->b], *y = &R[o->c];
+    if ((o->x == FN_MAX || o->x == FN_MIN) && !x->miss && !y->miss && x->d == y->d) {
+        /* vm_fn's max/min when the denominators agree: no cross product */
+        int s = x->n < y->n ? -1 : x->n > y->n;
+        R[o->a] = (o->x == FN_MAX) == (s >= 0) ? *x : *y;
+        NEXT();
+    }
     if (vm_fn(f, o) < 0)
         return -1;
     NEXT();
+}
 L_PICK: {
     const struct vval *a = &R[o->b];
     if (a->miss || a->n < 0 || a->n >= o->y)

@@ -5,6 +5,8 @@
 #define ENGINE_VM_INT_H
 
 #include "engine/evaluate.h"
+#include "base/date.h"
+#include "policy/ir.h"
 #include "policy/prog.h"
 
 typedef __int128 i128;
@@ -49,6 +51,13 @@ struct frame {
     const struct candidate *cand;
     uint32_t ci;
     const struct standard *cstd;
+    /* standards in force by (region, area): households and candidates are
+     * many, regions few (vm_run.c std_for) */
+    struct std_memo {
+        const char *region;  /* NULL: empty */
+        int area;
+        const struct standard *std;
+    } smemo[256];
     size_t unit_first;       /* this unit's first flag in t->flags */
     const char *unit_name;   /* for messages */
 };
@@ -81,6 +90,53 @@ static inline void set_row(struct vval *v, const void *p)
 static inline int truthy(const struct vval *v)
 {
     return !v->miss && v->n != 0;
+}
+
+/* COL: r[a] = the column (how x, offset c, denominator d) of the row at
+ * r[b]; a missing row gives a missing value.  Inline: the commonest op. */
+static inline void vm_col(struct vval *R, const struct op *o)
+{
+    struct vval *dst = &R[o->a];
+    const struct vval *src = &R[o->b];
+    if (src->miss || !src->p) {
+        set_missing(dst);
+        return;
+    }
+    const char *at = (const char *)src->p + o->c;
+    switch (o->x) {
+    case CK_TEXT: {
+        const char *s = *(const char *const *)at;
+        if (!s) {   /* an optional text (a member's unusable columns) */
+            set_missing(dst);
+            return;
+        }
+        dst->p = s;
+        dst->n = -1;   /* measured when needed (text_len) */
+        dst->d = 1;
+        dst->miss = 0;
+        return;
+    }
+    case CK_INT:
+    case CK_MONTH:
+        set_int(dst, *(const int *)at);
+        return;
+    case CK_DATE: {
+        int d = *(const int *)at;
+        if (d == DATE_NONE)
+            set_missing(dst);
+        else
+            set_int(dst, d);
+        return;
+    }
+    case CK_LINE:
+        set_int(dst, *(const long long *)at);
+        return;
+    case CK_SCALED:
+        set_int(dst, *(const int64_t *)at);
+        dst->d = o->d;
+        return;
+    }
+    set_missing(dst);
 }
 
 /* vm_rows.c */

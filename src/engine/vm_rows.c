@@ -29,10 +29,27 @@ int vm_fail(struct frame *f, const struct op *o, const char *what)
     return -1;
 }
 
+static int fits64(i128 x)
+{
+    return x >= INT64_MIN && x <= INT64_MAX;
+}
+
 static i128 gcd128(i128 a, i128 b)
 {
     if (a < 0)
         a = -a;
+    /* the usual case, both within 64 bits: the same gcd without 128-bit
+     * division (__modti3) */
+    if (a >= 0 && (unsigned __int128)a <= UINT64_MAX && b >= 0 &&
+        (unsigned __int128)b <= UINT64_MAX) {
+        uint64_t x = (uint64_t)a, y = (uint64_t)b;
+        while (y) {
+            uint64_t t = x % y;
+            x = y;
+            y = t;
+        }
+        return (i128)x;
+    }
     while (b) {
         i128 t = a % b;
         a = b;
@@ -55,6 +72,17 @@ int vm_arith(int op, const struct vval *a, const struct vval *b, struct vval *r)
                           : __builtin_sub_overflow(a->n, b->n, &n))
                 return -1;
             d = a->d;
+        } else if (fits64(a->n) && fits64(b->n) && fits64(a->d) && fits64(b->d)) {
+            /* each product within 126 bits, their sum within 127: no overflow */
+            t1 = (i128)(int64_t)a->n * (int64_t)b->d;
+            t2 = (i128)(int64_t)b->n * (int64_t)a->d;
+            n = op == '+' ? t1 + t2 : t1 - t2;
+            d = (i128)(int64_t)a->d * (int64_t)b->d;
+            i128 g = gcd128(n, d);
+            if (g > 1) {
+                n /= g;
+                d /= g;
+            }
         } else {
             if (__builtin_mul_overflow(a->n, b->d, &t1) ||
                 __builtin_mul_overflow(b->n, a->d, &t2) ||
@@ -70,8 +98,13 @@ int vm_arith(int op, const struct vval *a, const struct vval *b, struct vval *r)
         }
         break;
     case '*':
-        if (__builtin_mul_overflow(a->n, b->n, &n) || __builtin_mul_overflow(a->d, b->d, &d))
+        if (fits64(a->n) && fits64(b->n) && fits64(a->d) && fits64(b->d)) {
+            n = (i128)(int64_t)a->n * (int64_t)b->n;   /* within 126 bits */
+            d = (i128)(int64_t)a->d * (int64_t)b->d;
+        } else if (__builtin_mul_overflow(a->n, b->n, &n) ||
+                   __builtin_mul_overflow(a->d, b->d, &d)) {
             return -1;
+        }
         break;
     default:   /* '/' */
         if (b->n == 0)
@@ -270,47 +303,7 @@ void vm_builtin(struct frame *f, const struct op *o)
 
 void vm_column(struct frame *f, const struct op *o)
 {
-    struct vval *dst = &f->r[o->a];
-    const struct vval *src = &f->r[o->b];
-    if (src->miss || !src->p) {
-        set_missing(dst);
-        return;
-    }
-    const char *at = (const char *)src->p + o->c;
-    switch (o->x) {
-    case CK_TEXT: {
-        const char *s = *(const char *const *)at;
-        if (!s) {   /* an optional text (a member's unusable columns) */
-            set_missing(dst);
-            return;
-        }
-        dst->p = s;
-        dst->n = -1;   /* measured when needed (text_len) */
-        dst->d = 1;
-        dst->miss = 0;
-        return;
-    }
-    case CK_INT:
-    case CK_MONTH:
-        set_int(dst, *(const int *)at);
-        return;
-    case CK_DATE: {
-        int d = *(const int *)at;
-        if (d == DATE_NONE)
-            set_missing(dst);
-        else
-            set_int(dst, d);
-        return;
-    }
-    case CK_LINE:
-        set_int(dst, *(const long long *)at);
-        return;
-    case CK_SCALED:
-        set_int(dst, *(const int64_t *)at);
-        dst->d = o->d;
-        return;
-    }
-    set_missing(dst);
+    vm_col(f->r, o);
 }
 
 static int years_before(int day, int n)

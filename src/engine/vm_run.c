@@ -48,6 +48,7 @@ static void prefetch_household(const struct eval_ctx *c, uint32_t hi, int stage)
             pf_slot(&j->members, k);
             pf_slot(&j->feed[IN_BUSINESS], k);
             pf_slot(&j->feed[IN_PUBSERV], k);
+            pf_slot(&j->feed[IN_FINASSETS], k);
         } else {
             const struct hukou *hk = join_member_hukou(j, c->d, &ms[i]);
             if (hk)
@@ -56,6 +57,7 @@ static void prefetch_household(const struct eval_ctx *c, uint32_t hi, int stage)
             pf_rows(&j->feed[IN_PROPERTY], c->d->property.v, sizeof(struct property), k);
             pf_rows(&j->feed[IN_VEHICLES], c->d->vehicles.v, sizeof(struct vehicle), k);
             pf_rows(&j->members, j->members_by_key, sizeof(struct member_ref), k);
+            pf_rows(&j->feed[IN_FINASSETS], c->d->finassets.v, sizeof(struct finasset), k);
         }
     }
 }
@@ -67,6 +69,24 @@ static int push_u32(struct vec *v, uint32_t x, struct err *e)
         return ERR(e, E_NOMEM, "out of memory while evaluating rules");
     *p = x;
     return E_OK;
+}
+
+/* standard_lookup(region, area, as-of) through f's memo: the same row (the
+ * lookup depends on nothing else during a run), one hash and one strcmp
+ * instead of a prefix compare per standard. */
+static const struct standard *std_for(struct frame *f, const char *region, int area)
+{
+    const struct eval_ctx *c = f->c;
+    uint32_t h = 2166136261u ^ (uint32_t)area;
+    for (const unsigned char *s = (const unsigned char *)region; *s; s++)
+        h = (h ^ *s) * 16777619u;
+    struct std_memo *m = &f->smemo[(h ^ (h >> 16)) & 255];
+    if (m->region && m->area == area && strcmp(m->region, region) == 0)
+        return m->std;
+    m->std = standard_lookup(c->d->standards.v, c->d->standards.n, region, area, c->as_of);
+    m->region = region;
+    m->area = area;
+    return m->std;
 }
 
 static int judge_household(struct frame *f, uint32_t hi)
@@ -88,7 +108,7 @@ static int judge_household(struct frame *f, uint32_t hi)
         }
         f->size += !hk || hk->status == HK_NORMAL;
     }
-    f->std = standard_lookup(c->d->standards.v, c->d->standards.n, h->region, h->area, c->as_of);
+    f->std = std_for(f, h->region, h->area);
     if (!f->std && push_u32(&f->t->no_std_hh, hi, &f->t->e) != E_OK)
         return E_NOMEM;
     f->unit_first = f->t->flags.n;
@@ -111,8 +131,7 @@ static int judge_candidate(struct frame *f, uint32_t ci)
     f->hh = NULL;
     f->cand = cd;
     f->ci = ci;
-    f->cstd = standard_lookup(c->d->standards.v, c->d->standards.n, cd->region, cd->area,
-                              c->as_of);
+    f->cstd = std_for(f, cd->region, cd->area);
     if (!f->cstd)
         return push_u32(&f->t->no_std_cand, ci, &f->t->e);
     f->unit_first = f->t->flags.n;
@@ -134,6 +153,7 @@ static int frame_init(struct frame *f, const struct eval_ctx *c, const struct pr
                       struct tout *t)
 {
     memset(f, 0, offsetof(struct frame, b));
+    memset(f->smemo, 0, sizeof f->smemo);
     f->c = c;
     f->P = P;
     f->t = t;
