@@ -34,15 +34,20 @@ static int is_leap(int y)
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-/* 1 if yyyymmdd is a real calendar date with year >= 1900. */
-static int real_date(int ymd)
+/* 1 if y-m-d is a real calendar date with year >= 1900. */
+static int real_ymd(int y, int m, int d)
 {
     static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    int y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
     if (y < 1900 || m < 1 || m > 12 || d < 1)
         return 0;
     int dim = mdays[m - 1] + (m == 2 && is_leap(y));
     return d <= dim;
+}
+
+/* 1 if yyyymmdd is a real calendar date with year >= 1900. */
+static int real_date(int ymd)
+{
+    return real_ymd(ymd / 10000, ymd / 100 % 100, ymd % 100);
 }
 
 static int province_ok(int p)
@@ -107,8 +112,12 @@ static enum id_status id_clean18(const char *s, unsigned c17, int as_of_ymd,
     out->id[18] = '\0';
     if (!province_ok((int)((p[0] - '0') * 10 + (p[1] - '0'))))
         return ID_BAD_PROVINCE;
-    int ymd = (int)parse8(p + 6);
-    if (!real_date(ymd))
+    /* year, month and day from their digits: no division (the compiler's
+     * idiv for ymd / 100 was a third of this function's time at SF 1) */
+    int y = (p[6] - '0') * 1000 + (p[7] - '0') * 100 + (p[8] - '0') * 10 + (p[9] - '0');
+    int m = (p[10] - '0') * 10 + (p[11] - '0'), d = (p[12] - '0') * 10 + (p[13] - '0');
+    int ymd = y * 10000 + m * 100 + d;
+    if (!real_ymd(y, m, d))
         return ID_BAD_DATE;
     if (ymd > as_of_ymd)
         return ID_FUTURE_DATE;
