@@ -21,6 +21,9 @@
 #include "contract/idcard.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "base/utf8.h"
 
@@ -102,6 +105,29 @@ static inline int all_digits8(const unsigned char *p)
     return (v & hi) == three && ((v + UINT64_C(0x0606060606060606)) & hi) == three;
 }
 
+/* The sum of the 17 body digits at p times their weights.  With SSE2:
+ * the first 16 as 16-bit lanes, multiplied and added in pairs by one
+ * pmaddwd each half (the scalar loop was a fifth of id_normalise). */
+static inline unsigned id_weighted_sum(const unsigned char *p)
+{
+#ifdef __SSE2__
+    const __m128i zero = _mm_setzero_si128(), z = _mm_set1_epi8('0');
+    const __m128i w_lo = _mm_setr_epi16(7, 9, 10, 5, 8, 4, 2, 1),
+                  w_hi = _mm_setr_epi16(6, 3, 7, 9, 10, 5, 8, 4);
+    __m128i d = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(const void *)p), z);
+    __m128i s4 = _mm_add_epi32(_mm_madd_epi16(_mm_unpacklo_epi8(d, zero), w_lo),
+                               _mm_madd_epi16(_mm_unpackhi_epi8(d, zero), w_hi));
+    s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, _MM_SHUFFLE(1, 0, 3, 2)));
+    s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, _MM_SHUFFLE(2, 3, 0, 1)));
+    return (unsigned)_mm_cvtsi128_si32(s4) + (unsigned)(p[16] - '0') * (unsigned)id_weight[16];
+#else
+    unsigned sum = 0;
+    for (int i = 0; i < 17; i++)
+        sum += (unsigned)(p[i] - '0') * (unsigned)id_weight[i];
+    return sum;
+#endif
+}
+
 /* id_normalise() for s[0..18): 17 ASCII digits and check character c17
  * (a digit or 'X'); out is already zeroed. */
 static enum id_status id_clean18(const char *s, unsigned c17, int as_of_ymd,
@@ -121,9 +147,7 @@ static enum id_status id_clean18(const char *s, unsigned c17, int as_of_ymd,
         return ID_BAD_DATE;
     if (ymd > as_of_ymd)
         return ID_FUTURE_DATE;
-    unsigned sum = 0;
-    for (int i = 0; i < 17; i++)
-        sum += (unsigned)(p[i] - '0') * (unsigned)id_weight[i];
+    unsigned sum = id_weighted_sum(p);
     if ((unsigned char)id_check_map[sum % 11] != c17)
         return ID_BAD_CHECKSUM;
     uint64_t body = (parse8(p) * 100000000u + parse8(p + 8)) * 10 + (unsigned)(p[16] - '0');
