@@ -1335,11 +1335,17 @@ static int sr_bufs(struct load_bufs **keep, struct load_bufs **mine, int n, size
             *mine = lb;
     }
     for (int i = 0; i < n; i++) {
-        size_t had = lb->b[i].cap;
+        if (lb->b[i].cap >= size)
+            continue;
+        /* a new buffer, not realloc: nothing in it is kept, and the old
+         * one's hint (mem_populate) split its mapping, so realloc could
+         * not mremap it and would copy it */
+        free(lb->b[i].p);
+        lb->b[i].p = NULL;
+        lb->b[i].cap = 0;
         if (sr_grow(&lb->b[i], size))
             return ENOMEM;
-        if (lb->b[i].cap > had)
-            mem_populate(lb->b[i].p, lb->b[i].cap);
+        mem_populate(lb->b[i].p, lb->b[i].cap);
     }
     *out = lb;
     return 0;
