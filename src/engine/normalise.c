@@ -45,8 +45,11 @@
 /* A loading chunk's strings: chunks from 256 KiB doubling to 4 MiB, those
  * of whole huge pages made resident up front (arena.c new_chunk), the
  * unused tail given back at the merge.  A small file never gets one. */
-#define CHUNK_ARENA_FIRST ((size_t)256 << 10)
+#define CHUNK_ARENA_FIRST ((size_t)2 << 20)
 #define CHUNK_ARENA_MAX ((size_t)4 << 20)
+/* glibc's DEFAULT_MMAP_THRESHOLD_MAX (32 MiB on 64 bits) and some: a
+ * block this large is always mmapped */
+#define ROWS_MAPPED_MIN ((size_t)40 << 20)
 /* chunks of one file (the specs' max_chunks, and what chunks_begin_cb can
  * move at once) */
 #define MAX_CHUNKS_BEGUN 64
@@ -143,6 +146,12 @@ static int chunks_begin_cb(void *ctx, int first, int n_chunks, const size_t *max
         size_t cap = total;
         if (first > 0 && cap / 2 < dst->cap)
             cap = dst->cap > SIZE_MAX / 2 ? total : 2 * dst->cap;
+        /* an array that will grow starts above glibc's largest mmap
+         * threshold: then it is mapped of its own and grows by mremap,
+         * where one in the heap is copied into a new mapping once (only
+         * address space: the pages are made resident slice by slice) */
+        if (total * size >= ((size_t)1 << 20) && cap * size < ROWS_MAPPED_MIN)
+            cap = ROWS_MAPPED_MIN / size;
         void *p = cap > SIZE_MAX / size ? NULL : realloc(dst->v, cap * size);
         if (!p)
             return ERR(e, E_NOMEM, "out of memory while loading %s (%zu rows)",
