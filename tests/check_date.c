@@ -418,6 +418,76 @@ START_TEST(test_status_text)
 }
 END_TEST
 
+/* num_parse_fixed against a plain reference on random short strings: OK
+ * exactly when the form is digits,
+ * optionally '.' and digits (those past max_dec all zeros), with the
+ * value scaled; -1 for a value from 10^17 up (where "too large" starts,
+ * not compared).  Covers the one-pass form (parse_plain) and its fall
+ * back to the general parser. */
+static int ref_fixed(const char *s, size_t len, int max_dec, int scale, int64_t *out)
+{
+    size_t i = 0;
+    if (len && s[0] == '+')
+        i = 1;
+    size_t a = i;
+    __int128 v = 0;
+    for (; i < len && s[i] >= '0' && s[i] <= '9'; i++)
+        v = v * 10 + (s[i] - '0');
+    if (i == a)
+        return 0;
+    int nd = 0;
+    if (i < len && s[i] == '.') {
+        size_t b = ++i;
+        for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+            if (nd < max_dec)
+                v = v * 10 + (s[i] - '0'), nd++;
+            else if (s[i] != '0')
+                return 0;
+        }
+        if (i == b)
+            return 0;
+    }
+    if (i != len)
+        return 0;
+    for (; nd < scale; nd++)
+        v *= 10;
+    if (v >= (__int128)100000000000000000)
+        return -1;
+    *out = (int64_t)v;
+    return 1;
+}
+
+START_TEST(test_fixed_matches_reference)
+{
+    static const char abc[] = "0123456789012345678900.+-x ";
+    uint64_t x = 0x243F6A8885A308D3ULL;
+    int ok = 0;
+    for (int iter = 0; iter < 300000; iter++) {
+        char buf[20];
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        size_t n = (size_t)(x % 18);
+        for (size_t i = 0; i < n; i++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            /* mostly digits and dots, now and then anything */
+            buf[i] = abc[x % (x % 8 ? sizeof abc - 6 : sizeof abc - 1)];
+        }
+        int max_dec = iter % 3 ? 2 : 9, scale = max_dec;
+        int64_t got = -1, want = -1;
+        enum num_status st = num_parse_fixed(buf, n, max_dec, scale, &got);
+        int r = ref_fixed(buf, n, max_dec, scale, &want);
+        if (r < 0)
+            continue;
+        ck_assert_msg((st == NUM_OK) == r, "'%.*s': status %d, reference %d", (int)n, buf, st, r);
+        if (r) {
+            ck_assert_msg(got == want, "'%.*s': %lld, reference %lld", (int)n, buf,
+                          (long long)got, (long long)want);
+            ok++;
+        }
+    }
+    ck_assert_int_gt(ok, 30000);
+}
+END_TEST
+
 Suite *date_suite(void)
 {
     Suite *s = suite_create("date");
@@ -437,6 +507,7 @@ Suite *date_suite(void)
     tcase_add_test(tn, test_format);
     tcase_add_test(tn, test_format_yuan);
     tcase_add_test(tn, test_status_text);
+    tcase_add_test(tn, test_fixed_matches_reference);
     suite_add_tcase(s, tn);
     return s;
 }

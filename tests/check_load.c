@@ -1435,7 +1435,7 @@ END_TEST
 /* ---------- the fast path against libcsv ---------- */
 
 struct ref {
-    char f[64][64];
+    char f[64][128];
     size_t len[64];
     int nf, rows;
 };
@@ -1443,7 +1443,7 @@ struct ref {
 static void cb1(void *s, size_t len, void *data)
 {
     struct ref *r = data;
-    if (r->nf < 64 && len < 64) {
+    if (r->nf < 64 && len < 128) {
         memcpy(r->f[r->nf], s, len);
         r->len[r->nf] = len;
     }
@@ -1467,13 +1467,24 @@ static unsigned next(void)
 
 START_TEST(test_fastpath_matches_libcsv)
 {
+    /* short lines of everything, and lines up to 99 bytes (the scanner's
+     * 32- and 16-byte blocks and its tail): a quarter without any space
+     * or tab (the split that trims nothing), a quarter with them, both
+     * only rarely with a quote or CR (which decline the line) */
     static const char alphabet[] = "ab,, \t\t\r\"x9张";
-    int accepted = 0, compared = 0;
+    static const char no_ws[] = "ab,,,xyz9张\r\"";
+    static const char ws[] = "ab,, \t\tx9张\r\"";
+    int accepted = 0, compared = 0, compared_no_ws = 0, compared_long_ws = 0;
     for (int iter = 0; iter < 200000; iter++) {
-        char line[48];
-        size_t n = next() % 24;
+        char line[128];
+        size_t n = iter % 2 ? next() % 24 : next() % 100;
+        const char *abc = iter % 4 == 0 ? no_ws : iter % 4 == 2 ? ws : alphabet;
+        size_t n_abc = iter % 4 == 0 ? sizeof no_ws - 1 : iter % 4 == 2 ? sizeof ws - 1
+                                                                        : sizeof alphabet - 1;
+        if (iter % 2 == 0 && next() % 50)
+            n_abc -= 2;   /* no CR, no quote */
         for (size_t i = 0; i < n; i++)
-            line[i] = alphabet[next() % (sizeof alphabet - 1)];
+            line[i] = abc[next() % n_abc];
         size_t starts[64], lens[64];
         int k = load_split_simple(line, n, starts, lens, 64);
         if (k < 0)
@@ -1483,7 +1494,7 @@ START_TEST(test_fastpath_matches_libcsv)
         ck_assert_int_eq(csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL), 0);
         struct ref r;
         memset(&r, 0, sizeof r);
-        char buf[50];
+        char buf[130];
         memcpy(buf, line, n);
         buf[n] = '\n';
         size_t used = csv_parse(&p, buf, n + 1, cb1, cb2, &r);
@@ -1503,10 +1514,16 @@ START_TEST(test_fastpath_matches_libcsv)
                           "line '%.*s' field %d differs", (int)n, line, i);
         }
         compared++;
+        if (n >= 32 && !memchr(line, ' ', n) && !memchr(line, '\t', n))
+            compared_no_ws++;
+        else if (n >= 32)
+            compared_long_ws++;
     }
-    /* the alphabet must exercise both outcomes */
+    /* the alphabets must exercise both outcomes and both splits */
     ck_assert_int_gt(accepted, 10000);
     ck_assert_int_gt(compared, 10000);
+    ck_assert_int_gt(compared_no_ws, 10000);
+    ck_assert_int_gt(compared_long_ws, 10000);
 }
 END_TEST
 

@@ -7,9 +7,46 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The common form in one pass: digits, then optionally '.' and 1 to
+ * max_dec digits, at most 18 digits once scaled (so nothing can
+ * overflow).  1 with *out set, or 0: the general parser decides (same
+ * value wherever this one says 1). */
+static int parse_plain(const char *s, size_t len, int max_dec, int scale, int64_t *out)
+{
+    static const int64_t pow10[19] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
+                                      100000000, 1000000000, 10000000000, 100000000000,
+                                      1000000000000, 10000000000000, 100000000000000,
+                                      1000000000000000, 10000000000000000,
+                                      100000000000000000, 1000000000000000000};
+    if (len > 18 || scale < 0 || scale > 18 || max_dec > scale)
+        return 0;
+    int64_t v = 0;
+    size_t i = 0;
+    while (i < len && (unsigned)(s[i] - '0') < 10)
+        v = v * 10 + (s[i++] - '0');
+    size_t n_int = i;
+    int n_dec = 0;
+    if (n_int == 0)
+        return 0;
+    if (i < len) {
+        if (s[i] != '.')
+            return 0;
+        for (i++; i < len && (unsigned)(s[i] - '0') < 10; i++, n_dec++)
+            v = v * 10 + (s[i] - '0');
+        if (i != len || n_dec == 0 || n_dec > max_dec)
+            return 0;
+    }
+    if (n_int + (size_t)scale > 18)
+        return 0;   /* might not fit once scaled */
+    *out = v * pow10[scale - n_dec];
+    return 1;
+}
+
 enum num_status num_parse_fixed(const char *s, size_t len, int max_dec, int scale,
                                 int64_t *out)
 {
+    if (parse_plain(s, len, max_dec, scale, out))
+        return NUM_OK;
     if (len == 0)
         return NUM_EMPTY;
     if (s[0] == '-')

@@ -68,11 +68,20 @@ int utf8_is_space(uint32_t cp)
     }
 }
 
+/* 1 if c may be the first byte of a white-space character above: ASCII
+ * up to the space, C2 (U+0085, U+00A0), E1 (U+1680), E2 (U+2000..205F),
+ * E3 (U+3000).  Any other byte starts a character that is not white
+ * space, or no character: the trim stops there without decoding. */
+static inline int may_start_space(unsigned char c)
+{
+    return c <= 0x20 || c == 0xC2 || (c >= 0xE1 && c <= 0xE3);
+}
+
 const char *utf8_trim(const char *s, size_t *len)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t n = *len, i = 0;
-    while (i < n) {
+    while (i < n && may_start_space(p[i])) {
         uint32_t cp;
         size_t k = utf8_decode(p + i, n - i, &cp);
         if (k == 0 || !utf8_is_space(cp))
@@ -85,6 +94,8 @@ const char *utf8_trim(const char *s, size_t *len)
         size_t j = end - 1;
         while (j > i && (p[j] & 0xC0) == 0x80)
             j--;
+        if (!may_start_space(p[j]))
+            break;
         uint32_t cp;
         size_t k = utf8_decode(p + j, end - j, &cp);
         if (k != end - j || !utf8_is_space(cp))

@@ -21,6 +21,9 @@
 #include "contract/idcard.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "base/utf8.h"
 
@@ -34,15 +37,20 @@ static int is_leap(int y)
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-/* 1 if yyyymmdd is a real calendar date with year >= 1900. */
-static int real_date(int ymd)
+/* 1 if y-m-d is a real calendar date with year >= 1900. */
+static int real_ymd(int y, int m, int d)
 {
     static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    int y = ymd / 10000, m = ymd / 100 % 100, d = ymd % 100;
     if (y < 1900 || m < 1 || m > 12 || d < 1)
         return 0;
     int dim = mdays[m - 1] + (m == 2 && is_leap(y));
     return d <= dim;
+}
+
+/* 1 if yyyymmdd is a real calendar date with year >= 1900. */
+static int real_date(int ymd)
+{
+    return real_ymd(ymd / 10000, ymd / 100 % 100, ymd % 100);
 }
 
 static int province_ok(int p)
@@ -97,6 +105,29 @@ static inline int all_digits8(const unsigned char *p)
     return (v & hi) == three && ((v + UINT64_C(0x0606060606060606)) & hi) == three;
 }
 
+/* The sum of the 17 body digits at p times their weights.  With SSE2:
+ * the first 16 as 16-bit lanes, multiplied and added in pairs by one
+ * pmaddwd each half (the scalar loop was a fifth of id_normalise). */
+static inline unsigned id_weighted_sum(const unsigned char *p)
+{
+#ifdef __SSE2__
+    const __m128i zero = _mm_setzero_si128(), z = _mm_set1_epi8('0');
+    const __m128i w_lo = _mm_setr_epi16(7, 9, 10, 5, 8, 4, 2, 1),
+                  w_hi = _mm_setr_epi16(6, 3, 7, 9, 10, 5, 8, 4);
+    __m128i d = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(const void *)p), z);
+    __m128i s4 = _mm_add_epi32(_mm_madd_epi16(_mm_unpacklo_epi8(d, zero), w_lo),
+                               _mm_madd_epi16(_mm_unpackhi_epi8(d, zero), w_hi));
+    s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, _MM_SHUFFLE(1, 0, 3, 2)));
+    s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, _MM_SHUFFLE(2, 3, 0, 1)));
+    return (unsigned)_mm_cvtsi128_si32(s4) + (unsigned)(p[16] - '0') * (unsigned)id_weight[16];
+#else
+    unsigned sum = 0;
+    for (int i = 0; i < 17; i++)
+        sum += (unsigned)(p[i] - '0') * (unsigned)id_weight[i];
+    return sum;
+#endif
+}
+
 /* id_normalise() for s[0..18): 17 ASCII digits and check character c17
  * (a digit or 'X'); out is already zeroed. */
 static enum id_status id_clean18(const char *s, unsigned c17, int as_of_ymd,
@@ -107,14 +138,16 @@ static enum id_status id_clean18(const char *s, unsigned c17, int as_of_ymd,
     out->id[18] = '\0';
     if (!province_ok((int)((p[0] - '0') * 10 + (p[1] - '0'))))
         return ID_BAD_PROVINCE;
-    int ymd = (int)parse8(p + 6);
-    if (!real_date(ymd))
+    /* year, month and day from their digits: no division (the compiler's
+     * idiv for ymd / 100 was a third of this function's time at SF 1) */
+    int y = (p[6] - '0') * 1000 + (p[7] - '0') * 100 + (p[8] - '0') * 10 + (p[9] - '0');
+    int m = (p[10] - '0') * 10 + (p[11] - '0'), d = (p[12] - '0') * 10 + (p[13] - '0');
+    int ymd = y * 10000 + m * 100 + d;
+    if (!real_ymd(y, m, d))
         return ID_BAD_DATE;
     if (ymd > as_of_ymd)
         return ID_FUTURE_DATE;
-    unsigned sum = 0;
-    for (int i = 0; i < 17; i++)
-        sum += (unsigned)(p[i] - '0') * (unsigned)id_weight[i];
+    unsigned sum = id_weighted_sum(p);
     if ((unsigned char)id_check_map[sum % 11] != c17)
         return ID_BAD_CHECKSUM;
     uint64_t body = (parse8(p) * 100000000u + parse8(p + 8)) * 10 + (unsigned)(p[16] - '0');

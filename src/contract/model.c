@@ -232,9 +232,19 @@ const struct feed_decl feed_decls[N_INPUT] = {
 
 int enum_lookup(const char *const *names, int n, const char *s, size_t len)
 {
-    for (int i = 0; i < n; i++)
-        if (strlen(names[i]) == len && memcmp(names[i], s, len) == 0)
+    /* the first byte before the strlen: most names are told apart by it
+     * (nm[0] is always readable: at worst the NUL) */
+    if (len == 0) {
+        for (int i = 0; i < n; i++)
+            if (names[i][0] == '\0')
+                return i;
+        return -1;
+    }
+    for (int i = 0; i < n; i++) {
+        const char *nm = names[i];
+        if (nm[0] == s[0] && strlen(nm) == len && memcmp(nm, s, len) == 0)
             return i;
+    }
     return -1;
 }
 

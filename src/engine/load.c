@@ -381,13 +381,15 @@ static void on_row(int c, void *data)
 
 /* ---- the fast path's line scanner ----
  *
- * scan_line() looks at a line once, 16 bytes at a time where SSE2 is there
- * (every x86-64), for the bytes that matter to a quote-free line: LF (its
- * end), commas (field ends), quotes and CRs (which send the line to
- * libcsv).  It never reads past s + avail. */
+ * scan_line() looks at a line once, 32 then 16 bytes at a time where SSE2
+ * is there (every x86-64), for the bytes that matter to a quote-free line:
+ * LF (its end), commas (field ends), quotes and CRs (which send the line
+ * to libcsv), spaces and tabs (which libcsv trims at the ends of a field:
+ * a line without any needs no trimming).  It never reads past s + avail. */
 struct linescan {
     size_t len;          /* bytes before the LF (all of avail if none) */
     int has_lf;
+    int has_ws;          /* a space or tab before the LF */
     size_t special;      /* offset of the first quote or CR, or SIZE_MAX */
     int n_commas;        /* all of them; the first `max` are in commas[] */
 };
@@ -400,44 +402,77 @@ static inline void scan_byte(char ch, size_t k, struct linescan *ls, size_t *com
         if (ls->n_commas < max)
             commas[ls->n_commas] = k;
         ls->n_commas++;
+    } else if (ch == ' ' || ch == '\t') {
+        ls->has_ws = 1;
     } else if ((ch == '"' || ch == '\r') && ls->special == SCAN_NONE) {
         ls->special = k;
     }
 }
 
+#ifdef __SSE2__
+/* The masks of one 16-byte block: LF, comma, quote or CR, space or tab. */
+static inline void scan16(const char *p, unsigned *lf, unsigned *comma, unsigned *sp,
+                          unsigned *ws)
+{
+    const __m128i v_lf = _mm_set1_epi8('\n'), v_comma = _mm_set1_epi8(','),
+                  v_quote = _mm_set1_epi8('"'), v_cr = _mm_set1_epi8('\r'),
+                  v_space = _mm_set1_epi8(' '), v_tab = _mm_set1_epi8('\t');
+    __m128i b = _mm_loadu_si128((const __m128i *)(const void *)p);
+    *lf = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, v_lf));
+    *comma = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, v_comma));
+    *sp = (unsigned)_mm_movemask_epi8(
+        _mm_or_si128(_mm_cmpeq_epi8(b, v_quote), _mm_cmpeq_epi8(b, v_cr)));
+    *ws = (unsigned)_mm_movemask_epi8(
+        _mm_or_si128(_mm_cmpeq_epi8(b, v_space), _mm_cmpeq_epi8(b, v_tab)));
+}
+
+/* Take in the masks of the `width` bytes at offset k; 1 when they hold the
+ * line's LF (ls->len set). */
+static inline int scan_masks(uint32_t m_lf, uint32_t m_comma, uint32_t m_sp, uint32_t m_ws,
+                             size_t k, struct linescan *ls, size_t *commas, int max)
+{
+    uint32_t below = m_lf ? (m_lf & (0u - m_lf)) - 1 : 0xFFFFFFFFu;   /* bytes before the LF */
+    m_comma &= below;
+    m_sp &= below;
+    if (m_sp && ls->special == SCAN_NONE)
+        ls->special = k + (size_t)__builtin_ctz(m_sp);
+    if (m_ws & below)
+        ls->has_ws = 1;
+    while (m_comma) {
+        if (ls->n_commas < max)
+            commas[ls->n_commas] = k + (size_t)__builtin_ctz(m_comma);
+        ls->n_commas++;
+        m_comma &= m_comma - 1;
+    }
+    if (m_lf) {
+        ls->len = k + (size_t)__builtin_ctz(m_lf);
+        ls->has_lf = 1;
+        return 1;
+    }
+    return 0;
+}
+#endif
+
 static void scan_line(const char *s, size_t avail, size_t *commas, int max, struct linescan *ls)
 {
     ls->has_lf = 0;
+    ls->has_ws = 0;
     ls->special = SCAN_NONE;
     ls->n_commas = 0;
     size_t k = 0;
 #ifdef __SSE2__
-    const __m128i v_lf = _mm_set1_epi8('\n'), v_comma = _mm_set1_epi8(','),
-                  v_quote = _mm_set1_epi8('"'), v_cr = _mm_set1_epi8('\r');
-    for (; k + 16 <= avail; k += 16) {
-        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(s + k));
-        unsigned m_lf = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, v_lf));
-        unsigned m_comma = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, v_comma));
-        unsigned m_sp = (unsigned)_mm_movemask_epi8(
-            _mm_or_si128(_mm_cmpeq_epi8(b, v_quote), _mm_cmpeq_epi8(b, v_cr)));
-        unsigned below = 0xFFFFu;
-        if (m_lf)
-            below = (1u << __builtin_ctz(m_lf)) - 1;
-        m_comma &= below;
-        m_sp &= below;
-        if (m_sp && ls->special == SCAN_NONE)
-            ls->special = k + (size_t)__builtin_ctz(m_sp);
-        while (m_comma) {
-            if (ls->n_commas < max)
-                commas[ls->n_commas] = k + (size_t)__builtin_ctz(m_comma);
-            ls->n_commas++;
-            m_comma &= m_comma - 1;
-        }
-        if (m_lf) {
-            ls->len = k + (size_t)__builtin_ctz(m_lf);
-            ls->has_lf = 1;
+    unsigned lf0, co0, sp0, ws0, lf1, co1, sp1, ws1;
+    for (; k + 32 <= avail; k += 32) {
+        scan16(s + k, &lf0, &co0, &sp0, &ws0);
+        scan16(s + k + 16, &lf1, &co1, &sp1, &ws1);
+        if (scan_masks(lf0 | lf1 << 16, co0 | co1 << 16, sp0 | sp1 << 16, ws0 | ws1 << 16, k,
+                       ls, commas, max))
             return;
-        }
+    }
+    for (; k + 16 <= avail; k += 16) {
+        scan16(s + k, &lf0, &co0, &sp0, &ws0);
+        if (scan_masks(lf0, co0, sp0, ws0, k, ls, commas, max))
+            return;
     }
 #endif
     for (; k < avail; k++) {
@@ -454,10 +489,28 @@ static void scan_line(const char *s, size_t avail, size_t *commas, int max, stru
 /* Fields of a scanned line of `len` bytes (final CR already removed):
  * n_commas commas, of which commas[] holds at least the first max.  Fills
  * the first max fields, trimmed of spaces and tabs at both ends as libcsv
- * trims them, and returns the field count (0 for a blank line). */
+ * trims them, and returns the field count (0 for a blank line).  has_ws 0
+ * says the line holds no space or tab: then nothing is trimmed and the
+ * fields are just the bytes between the commas. */
 static int split_at_commas(const char *line, size_t len, const size_t *commas, int n_commas,
-                           size_t *starts, size_t *lens, int max)
+                           int has_ws, size_t *starts, size_t *lens, int max)
 {
+    if (!has_ws) {
+        if (n_commas == 0 && len == 0)
+            return 0;   /* blank: libcsv reports no row */
+        size_t fs = 0;
+        int f = 0;
+        for (; f < n_commas && f < max; f++) {
+            starts[f] = fs;
+            lens[f] = commas[f] - fs;
+            fs = commas[f] + 1;
+        }
+        if (f < max) {
+            starts[f] = fs;
+            lens[f] = len - fs;
+        }
+        return n_commas + 1;
+    }
     if (n_commas == 0) {
         size_t i = 0;
         while (i < len && (line[i] == ' ' || line[i] == '\t'))
@@ -491,7 +544,7 @@ int load_split_simple(const char *line, size_t len, size_t *starts, size_t *lens
     scan_line(line, len, commas, max, &ls);
     if (ls.special != SCAN_NONE || ls.has_lf)
         return -1;
-    return split_at_commas(line, len, commas, ls.n_commas, starts, lens, max);
+    return split_at_commas(line, len, commas, ls.n_commas, ls.has_ws, starts, lens, max);
 }
 
 /* Hand a quote-free line straight to on_row(): one copy of the line into
@@ -507,7 +560,6 @@ static int fast_line(struct parser *P, const char *s, const struct linescan *ls,
         len--;   /* one CR, the line's last byte: CRLF */
     }
     struct rec *r = &P->r;
-    size_t starts[MAX_COLS], lens[MAX_COLS];
     int nc = ls->n_commas;
     if (nc + 1 > MAX_COLS) {
         /* more fields than a record may have: rejected by on_row() */
@@ -516,7 +568,8 @@ static int fast_line(struct parser *P, const char *s, const struct linescan *ls,
         on_row(0, P);
         return 1;
     }
-    int k = split_at_commas(s, len, commas, nc, starts, lens, MAX_COLS);
+    /* the fields straight into the record's offsets and lengths */
+    int k = split_at_commas(s, len, commas, nc, ls->has_ws, r->off, r->flen, MAX_COLS);
     if (k == 0)
         return 1;   /* blank line: no record */
     if (len + 1 > r->cap) {
@@ -533,14 +586,11 @@ static int fast_line(struct parser *P, const char *s, const struct linescan *ls,
     }
     memcpy(r->buf, s, len);
     for (int i = 0; i < k; i++) {
-        size_t fl = lens[i];
-        if (fl > LOAD_MAX_FIELD) {
+        if (r->flen[i] > LOAD_MAX_FIELD) {
             r->too_long = 1;   /* rejected by on_row() */
-            fl = 0;
+            r->flen[i] = 0;
         }
-        r->off[i] = starts[i];
-        r->flen[i] = fl;
-        r->buf[starts[i] + fl] = '\0';
+        r->buf[r->off[i] + r->flen[i]] = '\0';
     }
     r->buf[len] = '\0';
     r->len = len + 1;
@@ -1285,11 +1335,17 @@ static int sr_bufs(struct load_bufs **keep, struct load_bufs **mine, int n, size
             *mine = lb;
     }
     for (int i = 0; i < n; i++) {
-        size_t had = lb->b[i].cap;
+        if (lb->b[i].cap >= size)
+            continue;
+        /* a new buffer, not realloc: nothing in it is kept, and the old
+         * one's hint (mem_populate) split its mapping, so realloc could
+         * not mremap it and would copy it */
+        free(lb->b[i].p);
+        lb->b[i].p = NULL;
+        lb->b[i].cap = 0;
         if (sr_grow(&lb->b[i], size))
             return ENOMEM;
-        if (lb->b[i].cap > had)
-            mem_populate(lb->b[i].p, lb->b[i].cap);
+        mem_populate(lb->b[i].p, lb->b[i].cap);
     }
     *out = lb;
     return 0;

@@ -24,10 +24,13 @@
  */
 #include "engine/normalise.h"
 
+#include <malloc.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "base/date.h"
 #include "contract/idcard.h"
@@ -42,8 +45,11 @@
 /* A loading chunk's strings: chunks from 256 KiB doubling to 4 MiB, those
  * of whole huge pages made resident up front (arena.c new_chunk), the
  * unused tail given back at the merge.  A small file never gets one. */
-#define CHUNK_ARENA_FIRST ((size_t)256 << 10)
+#define CHUNK_ARENA_FIRST ((size_t)2 << 20)
 #define CHUNK_ARENA_MAX ((size_t)4 << 20)
+/* glibc's DEFAULT_MMAP_THRESHOLD_MAX (32 MiB on 64 bits) and some: a
+ * block this large is always mmapped */
+#define ROWS_MAPPED_MIN ((size_t)40 << 20)
 /* chunks of one file (the specs' max_chunks, and what chunks_begin_cb can
  * move at once) */
 #define MAX_CHUNKS_BEGUN 64
@@ -76,6 +82,26 @@ static void chunks_free(struct normaliser *n)
     free(n->chunks);
     n->chunks = NULL;
     n->n_chunks = 0;
+}
+
+/* The huge-page hint over the whole of the malloc'd block p, as the
+ * kernel maps it (from its page to p + malloc_usable_size(p), the end of
+ * glibc's mapping of a large block).  Not mem_hugepages() on a part of
+ * it: a hint on the whole 2 MiB pages inside splits the mapping in two or
+ * three, and mremap() then fails (EFAULT), so glibc's realloc of the
+ * growing row array fell back to malloc + memcpy + munmap: at SF 1 some
+ * 1 GB copied a file at a time, the untouched end of the old array read
+ * and the new one written page by page (240 K of the load's 277 K page
+ * faults, ~12 us each on a VM).  With the whole block hinted the array
+ * grows by mremap (pages moved, none copied).  Only a hint. */
+static void hugepages_whole(void *p)
+{
+    const uintptr_t page = 4096;
+    size_t n = malloc_usable_size(p);
+    if (n < ((size_t)4 << 20))
+        return;   /* below two huge pages: nothing to gain */
+    uintptr_t a = (uintptr_t)p & ~(page - 1), b = ((uintptr_t)p + n + page - 1) & ~(page - 1);
+    (void)madvise((void *)a, b - a, MADV_HUGEPAGE);
 }
 
 /* Size the file's row array for the chunks first..first+n_chunks-1 (their
@@ -120,6 +146,12 @@ static int chunks_begin_cb(void *ctx, int first, int n_chunks, const size_t *max
         size_t cap = total;
         if (first > 0 && cap / 2 < dst->cap)
             cap = dst->cap > SIZE_MAX / 2 ? total : 2 * dst->cap;
+        /* an array that will grow starts above glibc's largest mmap
+         * threshold: then it is mapped of its own and grows by mremap,
+         * where one in the heap is copied into a new mapping once (only
+         * address space: the pages are made resident slice by slice) */
+        if (total * size >= ((size_t)1 << 20) && cap * size < ROWS_MAPPED_MIN)
+            cap = ROWS_MAPPED_MIN / size;
         void *p = cap > SIZE_MAX / size ? NULL : realloc(dst->v, cap * size);
         if (!p)
             return ERR(e, E_NOMEM, "out of memory while loading %s (%zu rows)",
@@ -134,7 +166,7 @@ static int chunks_begin_cb(void *ctx, int first, int n_chunks, const size_t *max
          * (chunk_rows_ready): the slices are sized by lines, and a feed
          * that keeps only some rows (social insurance: the income window,
          * about half) would otherwise make the rest resident for nothing */
-        mem_hugepages((char *)p + used * size, (cap - used) * size);
+        hugepages_whole(p);
     }
     struct nchunk *ch = realloc(n->chunks, (size_t)(n->n_chunks + n_chunks) * sizeof *ch);
     if (!ch)
