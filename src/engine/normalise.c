@@ -134,7 +134,7 @@ static int chunks_begin_cb(void *ctx, int first, int n_chunks, const size_t *max
          * (chunk_rows_ready): the slices are sized by lines, and a feed
          * that keeps only some rows (social insurance: the income window,
          * about half) would otherwise make the rest resident for nothing */
-        mem_hugepages((char *)p + used * size, (cap - used) * size);
+        mem_hugepages_block(p);   /* the whole block: realloc moves it by mremap */
     }
     struct nchunk *ch = realloc(n->chunks, (size_t)(n->n_chunks + n_chunks) * sizeof *ch);
     if (!ch)
