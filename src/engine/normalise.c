@@ -880,15 +880,33 @@ static int cmp_candidate_key(const void *a, const void *b)
 }
 
 /* Members: group by household (file order within), reject repeats. */
+/* Sort a file's rows stably by the key at key_off (64 bits if wide, else
+ * 32): into the sort's own array when it makes one, which then replaces
+ * the rows' array rather than being copied back (sort.h). */
+static int sort_rows(struct vec *v, size_t size, size_t key_off, int wide, struct err *e)
+{
+    if (v->borrowed)
+        return wide ? radix_sort_u64(v->v, v->n, size, key_off, e)
+                    : radix_sort_u32(v->v, v->n, size, key_off, e);
+    void *p = v->v;
+    int st = wide ? radix_sort_u64_owned(&p, v->n, size, key_off, e)
+                  : radix_sort_u32_owned(&p, v->n, size, key_off, e);
+    if (p != v->v) {
+        v->v = p;
+        v->cap = v->n;
+    }
+    return st;
+}
+
 static int finish_members(struct dataset *d, struct err *e)
 {
-    struct member *m = d->members.v;
-    size_t nm = d->members.n;
     /* rows are in file order: a stable sort by household keeps file order
      * within each household */
-    int rs = radix_sort_u32(m, nm, sizeof *m, offsetof(struct member, hh), e);
+    int rs = sort_rows(&d->members, sizeof(struct member), offsetof(struct member, hh), 0, e);
     if (rs != E_OK)
         return rs;
+    struct member *m = d->members.v;
+    size_t nm = d->members.n;
     size_t out = 0;
     for (size_t i = 0; i < nm;) {
         size_t j = i;
@@ -931,12 +949,12 @@ static int finish_members(struct dataset *d, struct err *e)
 static int finish_hukou(struct dataset *d, struct err *e)
 {
     size_t out;
-    struct hukou *hk = d->hukou.v;
-    size_t nh = d->hukou.n;
     /* rows are in file order: a stable sort by key gives (key, line) */
-    int st = radix_sort_u64(hk, nh, sizeof *hk, offsetof(struct hukou, key), e);
+    int st = sort_rows(&d->hukou, sizeof(struct hukou), offsetof(struct hukou, key), 1, e);
     if (st != E_OK)
         return st;
+    struct hukou *hk = d->hukou.v;
+    size_t nh = d->hukou.n;
     out = 0;
     for (size_t i = 0; i < nh;) {
         size_t j = i;
