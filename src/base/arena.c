@@ -6,6 +6,7 @@
  */
 #include "base/arena.h"
 
+#include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,6 +204,16 @@ void mem_hugepages(void *p, size_t n)
 {
     if (p && n >= 2 * HUGE_PAGE)
         advise_inside(p, n, HUGE_PAGE, MADV_HUGEPAGE);
+}
+
+void mem_hugepages_block(void *p)
+{
+    size_t n = p ? malloc_usable_size(p) : 0;
+    if (n >= 2 * HUGE_PAGE) {
+        uintptr_t a = (uintptr_t)p & ~(uintptr_t)(PAGE - 1);
+        uintptr_t b = ((uintptr_t)p + n + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
+        (void)madvise((void *)a, b - a, MADV_HUGEPAGE);
+    }
 }
 
 #ifndef MADV_POPULATE_WRITE

@@ -54,6 +54,15 @@ void arena_trim(struct arena *a);
  * mem_prefault() a step ahead of the rows (normalise.c). */
 void mem_hugepages(void *p, size_t n);
 
+/* mem_hugepages() for the whole of p, a block from malloc or realloc that
+ * will grow by realloc.  The advice covers every page of the block (its
+ * malloc_usable_size, rounded out to pages), not only the whole 2 MiB
+ * pages inside: advice on a part of a mapping splits it in two, and glibc's
+ * realloc of a large block, which moves its pages with mremap(), can only
+ * move one mapping: it then allocates, copies and frees instead (every page
+ * of the copy faulted in one by one). */
+void mem_hugepages_block(void *p);
+
 /* Make p[0..n), a buffer about to be written end to end, resident now:
  * huge pages where whole 2 MiB pages fit (mem_hugepages), then every page
  * faulted in by one madvise(MADV_POPULATE_WRITE) instead of one page fault

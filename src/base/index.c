@@ -13,21 +13,19 @@
 #define XXH_INLINE_ALL   /* string hashes inline: one per put and get */
 #include <xxhash.h>
 
-/* A zeroed slot array, written once up front: calloc's fresh pages are
- * shared zero pages, so the probe that reads a slot before it is written
- * costs a second fault and a TLB flush on every CPU of the process. */
+/* A zeroed slot array, made resident up front: calloc's fresh pages would
+ * be the shared zero page until written, so the probe that reads a slot
+ * before it is written would cost a second fault and a TLB flush on every
+ * CPU of the process.  calloc clears only memory that is not fresh from
+ * the kernel, and MADV_POPULATE_WRITE (arena.h mem_populate) faults the
+ * rest in as private zeroed pages: the table is zeroed once, not twice. */
 static void *zeroed(size_t n, size_t size)
 {
-    /* through a volatile pointer: the compiler would fold malloc + memset
-     * back into calloc */
-    static void *(*volatile const set)(void *, int, size_t) = memset;
     if (n > SIZE_MAX / size)
         return NULL;
-    void *p = malloc(n * size);
-    if (p) {
+    void *p = calloc(n, size);
+    if (p)
         mem_populate(p, n * size);
-        set(p, 0, n * size);
-    }
     return p;
 }
 
@@ -43,7 +41,12 @@ static size_t pow2_at_least(size_t n)
  * inserts are random writes into a table far larger than the cache, and a
  * miss costs more than a dozen inserts' work. */
 #define KEYIDX_PREFETCH 16
+/* Runs found at a time before they are inserted (their starts on the
+ * stack, so no array as long as the rows is made resident for them). */
+#define KEYIDX_BLOCK 1024
 
+/* Two passes over the keys: the runs are counted (the table is sized by
+ * them), then found again a block at a time and inserted. */
 int keyidx_build_runs(struct keyidx *ix, const uint64_t *keys, size_t stride, size_t n,
                       int *grouped, struct err *e)
 {
@@ -52,54 +55,55 @@ int keyidx_build_runs(struct keyidx *ix, const uint64_t *keys, size_t stride, si
 #define KEY_AT(i) (*(const uint64_t *)((const char *)keys + (size_t)(i) * stride))
     if (n > UINT32_MAX)
         return ERR(e, E_INTERNAL, "index too large (%zu rows)", n);
-    /* where each run of one key starts (zero runs included, so that a run
-     * ends where the key changes), in one pass over the keys */
-    uint32_t *run = malloc((n + 1) * sizeof *run);
-    if (!run)
-        return ERR(e, E_NOMEM, "out of memory while indexing %zu rows", n);
-    size_t nr = 0, runs = 0;
+    /* a run of one key ends where the key changes; zero keys are runs that
+     * are not indexed */
+    size_t runs = 0;
     uint64_t prev = 0;
     for (size_t i = 0; i < n; i++) {
         uint64_t k = KEY_AT(i);
-        if (i == 0 || k != prev) {
-            run[nr++] = (uint32_t)i;
-            runs += k != 0;
-        }
+        runs += k != 0 && (i == 0 || k != prev);
         prev = k;
     }
     size_t cap = runs + runs / 2 + 16;   /* load <= 2/3 */
     ix->slots = zeroed(cap, sizeof *ix->slots);
-    if (!ix->slots) {
-        free(run);
+    if (!ix->slots)
         return ERR(e, E_NOMEM, "out of memory while building an index of %zu keys", runs);
-    }
     ix->cap = cap;
-    run[nr] = (uint32_t)n;
-    for (size_t r = 0; r < nr; r++) {
-        if (r + KEYIDX_PREFETCH < nr)
-            __builtin_prefetch(&ix->slots[keyidx_home(ix, KEY_AT(run[r + KEYIDX_PREFETCH]))], 1);
-        size_t i = run[r], j = run[r + 1];
-        uint64_t k = KEY_AT(i);
-        if (k == 0)
-            continue;
-        size_t s = keyidx_home(ix, k);
-        while (ix->slots[s].key != 0) {
-            if (ix->slots[s].key == k) {
-                /* a second run of this key: not grouped */
-                free(run);
-                keyidx_free(ix);
-                *grouped = 0;
-                return E_OK;
-            }
-            s = s + 1 == cap ? 0 : s + 1;
+    uint32_t start[KEYIDX_BLOCK + 1];
+    for (size_t i = 0; i < n;) {
+        size_t nr = 0;
+        while (i < n && nr < KEYIDX_BLOCK) {
+            uint64_t k = KEY_AT(i);
+            start[nr++] = (uint32_t)i;
+            do
+                i++;
+            while (i < n && KEY_AT(i) == k);
         }
-        ix->slots[s].key = k;
-        ix->slots[s].first = (uint32_t)i;
-        ix->slots[s].count = (uint32_t)(j - i);
-        ix->n++;
+        start[nr] = (uint32_t)i;
+        for (size_t r = 0; r < nr; r++) {
+            if (r + KEYIDX_PREFETCH < nr)
+                __builtin_prefetch(
+                    &ix->slots[keyidx_home(ix, KEY_AT(start[r + KEYIDX_PREFETCH]))], 1);
+            uint64_t k = KEY_AT(start[r]);
+            if (k == 0)
+                continue;
+            size_t s = keyidx_home(ix, k);
+            while (ix->slots[s].key != 0) {
+                if (ix->slots[s].key == k) {
+                    /* a second run of this key: not grouped */
+                    keyidx_free(ix);
+                    *grouped = 0;
+                    return E_OK;
+                }
+                s = s + 1 == cap ? 0 : s + 1;
+            }
+            ix->slots[s].key = k;
+            ix->slots[s].first = start[r];
+            ix->slots[s].count = start[r + 1] - start[r];
+            ix->n++;
+        }
     }
 #undef KEY_AT
-    free(run);
     return E_OK;
 }
 

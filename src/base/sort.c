@@ -13,7 +13,11 @@
  * are sorted instead, and the records are gathered once in their final
  * order.  Either way equal keys keep their input order.  Outside a
  * parallel region a large table is sorted by the whole team
- * (radix_passes_par).
+ * (radix_passes_par).  Keys found in order by the first pass end the sort
+ * there.  The array of pairs not holding the result is freed before the
+ * records are gathered, so a sort of wide records needs the records, one
+ * array of pairs and the gathered copy at most; the _owned variants keep
+ * that copy instead of copying it back.
  */
 #include "base/sort.h"
 
@@ -123,17 +127,27 @@ static void gather(const unsigned char *src, unsigned char *dst, const struct kv
 #undef GATHER
 }
 
-static int radix_sort(void *base, size_t n, size_t size, size_t key_off, int wide,
+static int radix_sort(void **basep, int owned, size_t n, size_t size, size_t key_off, int wide,
                       struct err *e);
 
 int radix_sort_u64(void *base, size_t n, size_t size, size_t key_off, struct err *e)
 {
-    return radix_sort(base, n, size, key_off, 1, e);
+    return radix_sort(&base, 0, n, size, key_off, 1, e);
 }
 
 int radix_sort_u32(void *base, size_t n, size_t size, size_t key_off, struct err *e)
 {
-    return radix_sort(base, n, size, key_off, 0, e);
+    return radix_sort(&base, 0, n, size, key_off, 0, e);
+}
+
+int radix_sort_u64_owned(void **base, size_t n, size_t size, size_t key_off, struct err *e)
+{
+    return radix_sort(base, 1, n, size, key_off, 1, e);
+}
+
+int radix_sort_u32_owned(void **base, size_t n, size_t size, size_t key_off, struct err *e)
+{
+    return radix_sort(base, 1, n, size, key_off, 0, e);
 }
 
 /* Threads for one sort: all of the team for a large table sorted outside a
@@ -152,11 +166,13 @@ static int sort_threads(size_t n)
  * source of every pass: it counts the digit in its slice, and after a
  * barrier the slots of bucket b are handed out in thread order (thread 0's
  * records of b first), so each thread scatters its slice to disjoint slots
- * and the result is the stable order, the same at any thread count.  The
- * gather splits the output range. */
-static void radix_passes_par(unsigned char *a, size_t n, size_t size, size_t key_off, int wide,
-                             uint64_t varies, int direct, unsigned char *tmp, size_t *count,
-                             unsigned char *out, int T)
+ * and the result is the stable order, the same at any thread count.  Wide
+ * records: each thread first fills its slice of the pairs (key, index) in
+ * src.  Returns the array holding the sorted records or pairs: src or dst. */
+static unsigned char *radix_passes_par(const unsigned char *a, size_t n, size_t size,
+                                       size_t key_off, int wide, uint64_t varies, int direct,
+                                       unsigned char *src, unsigned char *dst, size_t *count,
+                                       int T)
 {
     size_t rec = direct ? size : sizeof(struct kv);
     unsigned char *fin = NULL;
@@ -165,18 +181,13 @@ static void radix_passes_par(unsigned char *a, size_t n, size_t size, size_t key
         int t = omp_get_thread_num();
         size_t lo = n * (size_t)t / (size_t)T, hi = n * (size_t)(t + 1) / (size_t)T;
         size_t *c = count + (size_t)t * N_BUCKETS;
-        unsigned char *src, *dst;
-        if (direct) {
-            src = a;
-            dst = tmp;
-        } else {
-            struct kv *kv = (struct kv *)tmp;
+        unsigned char *s = src, *d_ = dst;
+        if (!direct) {
+            struct kv *kv = (struct kv *)s;
             for (size_t i = lo; i < hi; i++) {
                 kv[i].key = key_at(a + i * size, key_off, wide);
                 kv[i].idx = i;
             }
-            src = tmp;
-            dst = tmp + n * rec;
         }
         size_t koff = direct ? key_off : offsetof(struct kv, key);
         int kwide = direct ? wide : 1;
@@ -187,7 +198,7 @@ static void radix_passes_par(unsigned char *a, size_t n, size_t size, size_t key
 #pragma omp barrier
             memset(c, 0, N_BUCKETS * sizeof *c);
             for (size_t i = lo; i < hi; i++)
-                c[(key_at(src + i * rec, koff, kwide) >> shift) & (N_BUCKETS - 1)]++;
+                c[(key_at(s + i * rec, koff, kwide) >> shift) & (N_BUCKETS - 1)]++;
 #pragma omp barrier
 #pragma omp single
             {
@@ -200,23 +211,45 @@ static void radix_passes_par(unsigned char *a, size_t n, size_t size, size_t key
                         sum += x;
                     }
             }   /* implied barrier: every thread's slots are known */
-            scatter_any(src + lo * rec, dst, hi - lo, rec, koff, kwide, shift, c);
-            unsigned char *sw = src;
-            src = dst;
-            dst = sw;
+            scatter_any(s + lo * rec, d_, hi - lo, rec, koff, kwide, shift, c);
+            unsigned char *sw = s;
+            s = d_;
+            d_ = sw;
         }
-#pragma omp barrier
-        if (direct) {
 #pragma omp single
-            fin = src;
-        } else {
-            gather(a, out + lo * size, (const struct kv *)src + lo, hi - lo, size);
-#pragma omp barrier
-            memcpy(a + lo * size, out + lo * size, (hi - lo) * size);
+        fin = s;
+    }
+    return fin;
+}
+
+/* The passes on one thread (counts: the four histograms of the first
+ * pass).  Returns src or dst, as radix_passes_par(). */
+static unsigned char *radix_passes(const unsigned char *a, size_t n, size_t size, size_t key_off,
+                                   int wide, uint64_t varies, int direct, unsigned char *src,
+                                   unsigned char *dst, size_t *count)
+{
+    if (!direct) {
+        struct kv *kv = (struct kv *)src;
+        for (size_t i = 0; i < n; i++) {
+            kv[i].key = key_at(a + i * size, key_off, wide);
+            kv[i].idx = i;
         }
     }
-    if (direct && fin != a)
-        memcpy(a, fin, n * size);
+    for (int d = 0; d < N_DIGITS; d++) {
+        int shift = d * DIGIT_BITS;
+        if (((varies >> shift) & (N_BUCKETS - 1)) == 0)
+            continue;
+        size_t *c = count + (size_t)d * N_BUCKETS;
+        prefix(c);
+        if (direct)
+            scatter_any(src, dst, n, size, key_off, wide, shift, c);
+        else
+            scatter_any(src, dst, n, sizeof(struct kv), offsetof(struct kv, key), 1, shift, c);
+        unsigned char *t = src;
+        src = dst;
+        dst = t;
+    }
+    return src;
 }
 
 /* Few records: a stable insertion sort.  The radix passes clear and scan
@@ -241,12 +274,26 @@ static void insertion_sort(unsigned char *a, size_t n, size_t size, size_t key_o
     }
 }
 
-static int radix_sort(void *base, size_t n, size_t size, size_t key_off, int wide,
+/* n * size bytes from malloc, to be written end to end; NULL if out of
+ * memory. */
+static unsigned char *scratch(size_t n, size_t size)
+{
+    unsigned char *p = malloc(n * size);
+    if (p)
+        mem_populate(p, n * size);
+    return p;
+}
+
+/* Long because the first pass, the choice of passes and the two ways of
+ * ending (records sorted where they lie, or gathered by the sorted pairs;
+ * the result left in a new array or copied back) share their buffers;
+ * split, each part would take most of the locals. */
+static int radix_sort(void **basep, int owned, size_t n, size_t size, size_t key_off, int wide,
                       struct err *e)
 {
     if (n < 2)
         return E_OK;
-    unsigned char *a = base;
+    unsigned char *a = *basep;
     if (n <= SMALL_SORT && size <= SMALL_REC) {
         insertion_sort(a, n, size, key_off, wide);
         return E_OK;
@@ -255,25 +302,34 @@ static int radix_sort(void *base, size_t n, size_t size, size_t key_off, int wid
     size_t *count = calloc((size_t)(T > N_DIGITS ? T : N_DIGITS) * N_BUCKETS, sizeof *count);
     if (!count)
         return ERR(e, E_NOMEM, "out of memory while sorting %zu records", n);
+    /* the first pass: the bits that vary, and whether the keys are in
+     * order already (members arrive by household, many feeds by person):
+     * then the stable sort changes nothing and needs no scratch */
     uint64_t all_or = 0, all_and = ~(uint64_t)0;
+    int sorted = 1;
     if (T > 1) {
-#pragma omp parallel for num_threads(T) reduction(| : all_or) reduction(& : all_and)
+#pragma omp parallel for num_threads(T) reduction(| : all_or) reduction(& : all_and) \
+    reduction(&& : sorted)
         for (size_t i = 0; i < n; i++) {
             uint64_t k = key_at(a + i * size, key_off, wide);
             all_or |= k;
             all_and &= k;
+            sorted = sorted && (i == 0 || key_at(a + (i - 1) * size, key_off, wide) <= k);
         }
     } else {
+        uint64_t prev = 0;
         for (size_t i = 0; i < n; i++) {
             uint64_t k = key_at(a + i * size, key_off, wide);
             all_or |= k;
             all_and &= k;
+            sorted &= k >= prev;
+            prev = k;
             for (int d = 0; d < N_DIGITS; d++)
                 count[(size_t)d * N_BUCKETS + ((k >> (d * DIGIT_BITS)) & (N_BUCKETS - 1))]++;
         }
     }
     uint64_t varies = all_or ^ all_and;
-    if (varies == 0) {
+    if (varies == 0 || sorted) {
         free(count);
         return E_OK;
     }
@@ -283,69 +339,67 @@ static int radix_sort(void *base, size_t n, size_t size, size_t key_off, int wid
         free(count);
         return ERR(e, E_NOMEM, "sort of %zu records is too large", n);
     }
-    /* direct: one scratch copy of the records; else two arrays of pairs */
-    unsigned char *tmp = malloc(n * rec * (direct ? 1 : 2));
-    if (!tmp) {
-        free(count);
-        return ERR(e, E_NOMEM, "out of memory while sorting %zu records", n);
-    }
-    mem_populate(tmp, n * rec * (direct ? 1 : 2));
-    unsigned char *out = NULL;
-    if (!direct) {
-        /* the records gathered in their final order, then copied back */
-        out = malloc(n * size);
-        if (!out) {
-            free(tmp);
-            free(count);
-            return ERR(e, E_NOMEM, "out of memory while sorting %zu records", n);
-        }
-        mem_populate(out, n * size);
-    }
-    if (T > 1) {
-        radix_passes_par(a, n, size, key_off, wide, varies, direct, tmp, count, out, T);
-        free(out);
-        free(tmp);
-        free(count);
-        return E_OK;
-    }
-    unsigned char *src, *dst;
-    if (direct) {
-        src = a;
-        dst = tmp;
-    } else {
-        struct kv *kv = (struct kv *)tmp;
-        for (size_t i = 0; i < n; i++) {
-            kv[i].key = key_at(a + i * size, key_off, wide);
-            kv[i].idx = i;
-        }
-        src = tmp;
-        dst = tmp + n * rec;
-    }
-    for (int d = 0; d < N_DIGITS; d++) {
-        int shift = d * DIGIT_BITS;
-        if (((varies >> shift) & (N_BUCKETS - 1)) == 0)
-            continue;
-        size_t *c = count + (size_t)d * N_BUCKETS;
-        prefix(c);
-        if (direct)
-            scatter_any(src, dst, n, size, key_off, wide, shift, c);
-        else
-            scatter_any(src, dst, n, sizeof(struct kv), offsetof(struct kv, key), 1, shift, c);
-        unsigned char *t = src;
-        src = dst;
-        dst = t;
-    }
+    /* direct: the records and one scratch copy; else two arrays of pairs */
+    unsigned char *s0 = direct ? a : scratch(n, rec), *s1 = scratch(n, rec), *out = NULL;
     int st = E_OK;
+    if (!s0 || !s1) {
+        st = ERR(e, E_NOMEM, "out of memory while sorting %zu records", n);
+        goto done;
+    }
+    unsigned char *res = T > 1 ? radix_passes_par(a, n, size, key_off, wide, varies, direct, s0,
+                                                  s1, count, T)
+                               : radix_passes(a, n, size, key_off, wide, varies, direct, s0, s1,
+                                              count);
     if (direct) {
-        if (src != a)
-            memcpy(a, src, n * size);
+        out = res == a ? NULL : res;   /* the sorted records, unless in a */
     } else {
-        /* src holds the sorted pairs */
-        gather(a, out, (const struct kv *)src, n, size);
-        memcpy(a, out, n * size);
+        /* the pairs that are not the result go before the records are
+         * gathered in their final order into an array of their own */
+        unsigned char *spare = res == s0 ? s1 : s0;
+        free(spare);
+        if (spare == s0)
+            s0 = NULL;
+        else
+            s1 = NULL;
+        out = scratch(n, size);
+        if (!out) {
+            st = ERR(e, E_NOMEM, "out of memory while sorting %zu records", n);
+            goto done;
+        }
+        const struct kv *kv = (const struct kv *)res;
+        if (T > 1) {
+#pragma omp parallel num_threads(T)
+            {
+                int t = omp_get_thread_num();
+                size_t lo = n * (size_t)t / (size_t)T, hi = n * (size_t)(t + 1) / (size_t)T;
+                gather(a, out + lo * size, kv + lo, hi - lo, size);
+            }
+        } else {
+            gather(a, out, kv, n, size);
+        }
+    }
+    if (out && owned) {
+        /* the sorted array is the caller's now, the first one goes */
+        *basep = out;
+        free(a);
+    } else if (out) {
+        if (T > 1) {
+#pragma omp parallel for num_threads(T) schedule(static)
+            for (int t = 0; t < T; t++) {
+                size_t lo = n * (size_t)t / (size_t)T, hi = n * (size_t)(t + 1) / (size_t)T;
+                memcpy(a + lo * size, out + lo * size, (hi - lo) * size);
+            }
+        } else {
+            memcpy(a, out, n * size);
+        }
         free(out);
     }
-    free(tmp);
+    if (direct && out)
+        s1 = NULL;   /* it was out */
+done:
+    if (!direct)
+        free(s0);
+    free(s1);
     free(count);
     return st;
 }

@@ -24,13 +24,11 @@
  */
 #include "engine/normalise.h"
 
-#include <malloc.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "base/date.h"
 #include "contract/idcard.h"
@@ -42,7 +40,7 @@
 
 /* ---------- per-chunk state (load.h, parallel loading) ---------- */
 
-/* A loading chunk's strings: chunks from 256 KiB doubling to 4 MiB, those
+/* A loading chunk's strings: chunks from 2 MiB doubling to 4 MiB, those
  * of whole huge pages made resident up front (arena.c new_chunk), the
  * unused tail given back at the merge.  A small file never gets one. */
 #define CHUNK_ARENA_FIRST ((size_t)2 << 20)
@@ -82,26 +80,6 @@ static void chunks_free(struct normaliser *n)
     free(n->chunks);
     n->chunks = NULL;
     n->n_chunks = 0;
-}
-
-/* The huge-page hint over the whole of the malloc'd block p, as the
- * kernel maps it (from its page to p + malloc_usable_size(p), the end of
- * glibc's mapping of a large block).  Not mem_hugepages() on a part of
- * it: a hint on the whole 2 MiB pages inside splits the mapping in two or
- * three, and mremap() then fails (EFAULT), so glibc's realloc of the
- * growing row array fell back to malloc + memcpy + munmap: at SF 1 some
- * 1 GB copied a file at a time, the untouched end of the old array read
- * and the new one written page by page (240 K of the load's 277 K page
- * faults, ~12 us each on a VM).  With the whole block hinted the array
- * grows by mremap (pages moved, none copied).  Only a hint. */
-static void hugepages_whole(void *p)
-{
-    const uintptr_t page = 4096;
-    size_t n = malloc_usable_size(p);
-    if (n < ((size_t)4 << 20))
-        return;   /* below two huge pages: nothing to gain */
-    uintptr_t a = (uintptr_t)p & ~(page - 1), b = ((uintptr_t)p + n + page - 1) & ~(page - 1);
-    (void)madvise((void *)a, b - a, MADV_HUGEPAGE);
 }
 
 /* Size the file's row array for the chunks first..first+n_chunks-1 (their
@@ -166,7 +144,7 @@ static int chunks_begin_cb(void *ctx, int first, int n_chunks, const size_t *max
          * (chunk_rows_ready): the slices are sized by lines, and a feed
          * that keeps only some rows (social insurance: the income window,
          * about half) would otherwise make the rest resident for nothing */
-        hugepages_whole(p);
+        mem_hugepages_block(p);   /* the whole block: realloc moves it by mremap */
     }
     struct nchunk *ch = realloc(n->chunks, (size_t)(n->n_chunks + n_chunks) * sizeof *ch);
     if (!ch)
@@ -912,15 +890,33 @@ static int cmp_candidate_key(const void *a, const void *b)
 }
 
 /* Members: group by household (file order within), reject repeats. */
+/* Sort a file's rows stably by the key at key_off (64 bits if wide, else
+ * 32): into the sort's own array when it makes one, which then replaces
+ * the rows' array rather than being copied back (sort.h). */
+static int sort_rows(struct vec *v, size_t size, size_t key_off, int wide, struct err *e)
+{
+    if (v->borrowed)
+        return wide ? radix_sort_u64(v->v, v->n, size, key_off, e)
+                    : radix_sort_u32(v->v, v->n, size, key_off, e);
+    void *p = v->v;
+    int st = wide ? radix_sort_u64_owned(&p, v->n, size, key_off, e)
+                  : radix_sort_u32_owned(&p, v->n, size, key_off, e);
+    if (p != v->v) {
+        v->v = p;
+        v->cap = v->n;
+    }
+    return st;
+}
+
 static int finish_members(struct dataset *d, struct err *e)
 {
-    struct member *m = d->members.v;
-    size_t nm = d->members.n;
     /* rows are in file order: a stable sort by household keeps file order
      * within each household */
-    int rs = radix_sort_u32(m, nm, sizeof *m, offsetof(struct member, hh), e);
+    int rs = sort_rows(&d->members, sizeof(struct member), offsetof(struct member, hh), 0, e);
     if (rs != E_OK)
         return rs;
+    struct member *m = d->members.v;
+    size_t nm = d->members.n;
     size_t out = 0;
     for (size_t i = 0; i < nm;) {
         size_t j = i;
@@ -963,12 +959,12 @@ static int finish_members(struct dataset *d, struct err *e)
 static int finish_hukou(struct dataset *d, struct err *e)
 {
     size_t out;
-    struct hukou *hk = d->hukou.v;
-    size_t nh = d->hukou.n;
     /* rows are in file order: a stable sort by key gives (key, line) */
-    int st = radix_sort_u64(hk, nh, sizeof *hk, offsetof(struct hukou, key), e);
+    int st = sort_rows(&d->hukou, sizeof(struct hukou), offsetof(struct hukou, key), 1, e);
     if (st != E_OK)
         return st;
+    struct hukou *hk = d->hukou.v;
+    size_t nh = d->hukou.n;
     out = 0;
     for (size_t i = 0; i < nh;) {
         size_t j = i;
