@@ -40,9 +40,12 @@
 
 /* ---------- per-chunk state (load.h, parallel loading) ---------- */
 
-/* A loading chunk's strings: chunks from 2 MiB doubling to 4 MiB, those
- * of whole huge pages made resident up front (arena.c new_chunk), the
- * unused tail given back at the merge.  A small file never gets one. */
+/* A loading chunk's strings: chunks of 2 MiB, then 4 MiB, each a whole
+ * huge page or two made resident up front (arena.c new_chunk), the unused
+ * tail given back at the merge.  (From 256 KiB, the first three chunks
+ * were faulted in page by page: ~30 K page faults at SF 1.)  A feed that
+ * keeps no strings (social insurance) never fills one; a small file never
+ * gets one. */
 #define CHUNK_ARENA_FIRST ((size_t)2 << 20)
 #define CHUNK_ARENA_MAX ((size_t)4 << 20)
 /* glibc's DEFAULT_MMAP_THRESHOLD_MAX (32 MiB on 64 bits) and some: a
