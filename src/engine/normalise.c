@@ -163,7 +163,18 @@ static int chunks_begin_cb(void *ctx, int first, int n_chunks, const size_t *max
         k->rows.borrowed = 1;
         k->ready = k->rows.v;
         off += max_rows[i];
-        arena_init_growing(&k->arena, CHUNK_ARENA_FIRST, CHUNK_ARENA_MAX);
+        /* the strings go on in the arena of the chunk as many places
+         * back, parsed in the wave before (first > 0: none is being parsed
+         * now): one arena per thread of the file rather than one per
+         * chunk, and one partly used chunk of memory to give back at the
+         * merge rather than one per chunk */
+        int donor = first - n_chunks + i;
+        if (first > 0 && donor >= 0 && ch[donor].arena.head) {
+            k->arena = ch[donor].arena;
+            arena_init_growing(&ch[donor].arena, CHUNK_ARENA_FIRST, CHUNK_ARENA_MAX);
+        } else {
+            arena_init_growing(&k->arena, CHUNK_ARENA_FIRST, CHUNK_ARENA_MAX);
+        }
     }
     n->n_chunks += n_chunks;
     return E_OK;
@@ -206,6 +217,8 @@ static int chunks_merge(struct normaliser *n, enum input_file f, struct err *e)
         vec_free(&k->rejects);
         for (int b = 0; b < 4; b++)
             fs->id_flags_seen[b] += k->idf[b];
+        if (!k->arena.head)
+            continue;                        /* passed on to a later chunk */
         struct arena *a = vec_push(&d->arenas, sizeof *a);
         if (!a)
             return ERR(e, E_NOMEM, "out of memory while loading %s", input_file_names[f]);
@@ -376,15 +389,21 @@ static uint64_t feed_id(struct rowctx *c, const char *col, const char *v, size_t
 }
 
 /* Make the chunk's row slice resident a step ahead of its next row, in
- * one madvise per step (arena.h mem_prefault) rather than a fault per page. */
-#define ROWS_STEP ((size_t)4 << 20)
+ * one madvise per step (arena.h mem_prefault) rather than a fault per page.
+ * A step ends at the next huge page boundary, so that a chunk makes at
+ * most the huge page it ends in resident beyond its rows (the slices are
+ * sized by lines: a feed that keeps half its rows, social insurance, used
+ * to leave up to a 4 MiB step untouched in each of its 64 chunks). */
+#define ROWS_STEP ((uintptr_t)2 << 20)
 static inline void chunk_rows_ready(struct nchunk *k, size_t size)
 {
     char *next = (char *)k->rows.v + (k->rows.n + 1) * size;
     if (!k->rows.borrowed || next <= k->ready || k->rows.n >= k->rows.cap)
         return;
     char *end = (char *)k->rows.v + k->rows.cap * size;
-    char *to = (size_t)(end - k->ready) > ROWS_STEP ? k->ready + ROWS_STEP : end;
+    char *to = k->ready + (ROWS_STEP - ((uintptr_t)k->ready & (ROWS_STEP - 1)));
+    if (to > end)
+        to = end;
     mem_prefault(k->ready, (size_t)(to - k->ready));
     k->ready = to;
 }
