@@ -33,16 +33,6 @@
 const char *const stage_names[N_STAGES] = {"load_ms", "index_join_ms", "evaluate_ms",
                                            "rank_ms", "write_ms", "total_ms"};
 
-static void jt_rss(const char *what)
-{
-    if (!getenv("JT")) return;
-    FILE *f = fopen("/proc/self/status", "r"); char l[256]; long anon = 0, rss = 0, hwm = 0;
-    while (f && fgets(l, sizeof l, f)) { sscanf(l, "RssAnon: %ld", &anon); sscanf(l, "VmRSS: %ld", &rss); sscanf(l, "VmHWM: %ld", &hwm); }
-    if (f) fclose(f);
-    struct timespec ts; clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    fprintf(stderr, "RSS %-14s anon %4ld MB rss %4ld hwm %4ld cpu %6.0f ms\n", what, anon >> 10, rss >> 10, hwm >> 10, ts.tv_sec * 1e3 + ts.tv_nsec / 1e6);
-}
-
 double pipeline_now_ms(void)
 {
     struct timespec ts;
@@ -389,9 +379,7 @@ static int stop_for_rejects(struct pipeline *p, int fi, struct err *e)
 int pipeline_finish_load(struct pipeline *p, struct err *e)
 {
     double t = pipeline_now_ms();
-    jt_rss("before finish");
     int st = normalise_finish(&p->nz, e);
-    jt_rss("after finish");
     if (st != E_OK)
         return st;
     for (int f = 0; f < N_INPUT; f++) {
@@ -429,7 +417,6 @@ int pipeline_judge(struct judge *jg, struct err *e)
     memset(&jg->ec, 0, sizeof jg->ec);
     jg->join_ms = jg->eval_ms = 0;
     int st = join_build(jg->jn, jg->d, JOIN_GROUPED, e);
-    jt_rss("after join");
     if (st == E_OK)
         st = calendar_build(jg->cal, jg->d->holidays.v, jg->d->holidays.n, e);
     jg->join_ms = pipeline_now_ms() - t;
@@ -451,7 +438,6 @@ int pipeline_judge(struct judge *jg, struct err *e)
         st = explain_run(&jg->ec, jg->ex, e);
     }
     jg->eval_ms = pipeline_now_ms() - t;
-    jt_rss("after eval");
     return st;
 }
 
