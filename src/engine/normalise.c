@@ -40,9 +40,10 @@
 
 /* ---------- per-chunk state (load.h, parallel loading) ---------- */
 
-/* A loading chunk's strings: chunks of 2 MiB, then 4 MiB, each a whole
- * huge page or two made resident up front (arena.c new_chunk), the unused
- * tail given back at the merge.  (From 256 KiB, the first three chunks
+/* A loading chunk's strings (in the arena of the chunk a wave back, so
+ * one arena per thread of a file: chunks_begin_cb): chunks of 2 MiB, then
+ * 4 MiB, each a whole huge page or two made resident up front (arena.c
+ * new_chunk), the unused tail given back at the merge.  (From 256 KiB, the first three chunks
  * were faulted in page by page: ~30 K page faults at SF 1.)  A feed that
  * keeps no strings (social insurance) never fills one; a small file never
  * gets one. */
