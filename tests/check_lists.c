@@ -46,6 +46,13 @@ static const struct {
     {"=1+1", 1, "\"'=1+1\""},
     {"", 1, "\"'\""},
     {"a\"b,c", 1, "\"'a\"\"b,c\""},
+    /* past the first 16 bytes (csv_put_value looks at 16 a step) */
+    {"成员 110105********0021 人均收入 1234.56 元，超过标准 ok", 0,
+     "成员 110105********0021 人均收入 1234.56 元，超过标准 ok"},
+    {"a long field of more than sixteen bytes, then a quote \" at the end", 0,
+     "\"a long field of more than sixteen bytes, then a quote \"\" at the end\""},
+    {"a long field of more than sixteen bytes, then a line\nbreak", 0,
+     "\"a long field of more than sixteen bytes, then a line\nbreak\""},
 };
 
 START_TEST(test_csv_put_value)

@@ -42,42 +42,6 @@ START_TEST(test_json_put_str)
 }
 END_TEST
 
-/* csv_put_value: quoted exactly when a byte needs it (anywhere in the
- * field, also past 16 bytes) or the formula guard is on; quotes doubled. */
-START_TEST(test_csv_put_value)
-{
-    static const struct {
-        const char *in;
-        int guard;
-        const char *out;
-    } cases[] = {
-        {"", 0, ""},
-        {"plain 张三", 0, "plain 张三"},
-        {"a,b", 0, "\"a,b\""},
-        {"say \"hi\"", 0, "\"say \"\"hi\"\"\""},
-        {"x\ny", 0, "\"x\ny\""},
-        {"x\ry", 0, "\"x\ry\""},
-        {"成员 110105********0021 人均收入 1234.56 元，超过标准 ok", 0,
-         "成员 110105********0021 人均收入 1234.56 元，超过标准 ok"},
-        {"a long field of more than sixteen bytes, then a quote \" at the end", 0,
-         "\"a long field of more than sixteen bytes, then a quote \"\" at the end\""},
-        {"=SUM(A1)", 1, "\"'=SUM(A1)\""},
-        {"-1,5", 1, "\"'-1,5\""},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&buf, &len);
-        ck_assert_ptr_nonnull(f);
-        csv_put_value(f, cases[i].in, cases[i].guard);
-        ck_assert_int_eq(fclose(f), 0);
-        ck_assert_msg(strcmp(buf, cases[i].out) == 0, "case %zu: [%s], want [%s]", i, buf,
-                      cases[i].out);
-        free(buf);
-    }
-}
-END_TEST
-
 START_TEST(test_strbuf)
 {
     struct strbuf b = {0};
@@ -169,7 +133,6 @@ Suite *textout_suite(void)
     Suite *s = suite_create("textout");
     TCase *tc = tcase_create("core");
     tcase_add_test(tc, test_json_put_str);
-    tcase_add_test(tc, test_csv_put_value);
     tcase_add_test(tc, test_strbuf);
     tcase_add_test(tc, test_strbuf_csv);
     suite_add_tcase(s, tc);
