@@ -453,8 +453,8 @@ static int judge_partitioned(struct pipeline *p, struct judge *jg0, struct err *
         partrun_describe(p->pr, what, sizeof what);
         fprintf(stderr, "hedui: %s\n", what);
     }
-    char pname[sizeof jg0->er->policy_name] = "", phash[sizeof jg0->er->policy_hash] = "";
-    int sev[RULES_MAX] = {0};
+    struct judged_by by;
+    memset(&by, 0, sizeof by);
     for (int k = 0; k < nb && st == E_OK; k++) {
         struct dataset dp;
         struct join jn;
@@ -471,11 +471,8 @@ static int judge_partitioned(struct pipeline *p, struct judge *jg0, struct err *
         jg.er = &er;
         if (st == E_OK)
             st = pipeline_judge(&jg, e);
-        if (st == E_OK && k == 0) {   /* which policy judged (the same for every batch) */
-            memcpy(pname, er.policy_name, sizeof pname);
-            memcpy(phash, er.policy_hash, sizeof phash);
-            memcpy(sev, er.severity, sizeof sev);
-        }
+        if (st == E_OK && k == 0)
+            by = er.by;   /* which policy judged (the same for every batch) */
         if (st == E_OK)
             st = partrun_gather(p->pr, &er, e);
         if (st == E_OK && p->cfg.progress)
@@ -492,11 +489,8 @@ static int judge_partitioned(struct pipeline *p, struct judge *jg0, struct err *
     }
     if (st == E_OK)
         st = partrun_result(p->pr, jg0->er, e);
-    if (st == E_OK) {
-        memcpy(jg0->er->policy_name, pname, sizeof pname);
-        memcpy(jg0->er->policy_hash, phash, sizeof phash);
-        memcpy(jg0->er->severity, sev, sizeof sev);   /* report.html's severities */
-    }
+    if (st == E_OK)
+        jg0->er->by = by;
     partrun_free(p->pr);
     p->pr = NULL;
     return st;

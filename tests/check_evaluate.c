@@ -260,8 +260,8 @@ START_TEST(test_policy_changes)
     key_is(tk, "Q02_NOT_IN_HUKOU", "HH9", P10, "", SEV_LOW);
     HAS(tk, "E02_MOVED_OUT", "HH6", P07);
     ck_assert_uint_eq(tk->er.rule_count[tk_rule("E03_VEHICLE")], 0);
-    ck_assert_int_eq(tk->er.severity[tk_rule("E03_VEHICLE")], SEV_OFF);
-    ck_assert_int_eq(tk->er.severity[tk_rule("Q02_NOT_IN_HUKOU")], SEV_LOW);
+    ck_assert_int_eq(tk->er.by.severity[tk_rule("E03_VEHICLE")], SEV_OFF);
+    ck_assert_int_eq(tk->er.by.severity[tk_rule("Q02_NOT_IN_HUKOU")], SEV_LOW);
     tk_free(tk);
 }
 END_TEST

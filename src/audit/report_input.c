@@ -210,7 +210,7 @@ int report_write_run(const struct run_summary *s, const char *manifest_json,
     for (int r = 0; r < n_rules; r++) {
         ri->rule_count[r] = (long long)er->rule_count[r];
         ri->rule_new[r] = rv->compare ? 0 : -1;
-        int sv = er->severity[r];   /* the policy judged (off: not written or off) */
+        int sv = er->by.severity[r];   /* the policy judged (off: not written or off) */
         ri->rule_severity[r] = sv == SEV_OFF ? "off" : severity_names[sv];
     }
     /* the households and candidates without a standard */

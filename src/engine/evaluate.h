@@ -51,25 +51,32 @@ struct flag {
 };
 
 
+/* Which policy judged: the same for every batch of a --memory-limit run
+ * and every rank of hedui-mpi, so a gathered result copies it whole from
+ * one judged part (pipeline.c judge_partitioned, mpi/mpigather.c). */
+struct judged_by {
+    /* the rules language's policy (engine/vm.h vm_run_dir): its name
+     * ("reference", a pack's) and compiled hash (policy/lang.h
+     * policy_hash); "" when not recorded */
+    char policy_name[64];
+    char policy_hash[17];
+    int severity[RULES_MAX];   /* each rule's severity in it, SEV_OFF when it is
+                                  off or not written (report.html) */
+};
+
 struct eval_result {
     struct flag *flags;       /* sorted; malloc'd */
     size_t n_flags;
     struct arena *arenas;     /* per-thread arenas holding evidence text */
     int n_arenas;
     size_t rule_count[RULES_MAX];
-    int severity[RULES_MAX];    /* each rule's severity in the policy judged,
-                                 SEV_OFF when it is off or not written */
     /* households and candidates with no standard (indexes), for the manifest */
     uint32_t *no_std_households;
     size_t n_no_std_households;
     uint32_t *no_std_candidates;
     size_t n_no_std_candidates;
     long long candidates_skipped_not_in_hukou;
-    /* the rules language's policy that judged (engine/vm.h vm_run_dir): its
-     * name ("reference", a pack's) and compiled hash (policy/lang.h
-     * policy_hash); "" when not recorded */
-    char policy_name[64];
-    char policy_hash[17];
+    struct judged_by by;
 };
 
 void eval_result_free(struct eval_result *r);

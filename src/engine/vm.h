@@ -22,7 +22,7 @@ int vm_run(const struct eval_ctx *c, const struct prog *P, struct eval_result *r
  * rules_dir NULL: c->p's (its texts, else its rules_dir, else the
  * directory of its policy.rules).  Parameters in force on c->as_of, the
  * income window of c->p, `requires feed` against c->have; then vm_run()
- * it; r->policy_name and r->policy_hash say which policy it was.  E_CONFIG
+ * it; r->by says which policy it was.  E_CONFIG
  * names the first error of the policy. */
 int vm_run_dir(const struct eval_ctx *c, const char *rules_dir, struct eval_result *r,
                struct err *e);

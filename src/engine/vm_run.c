@@ -183,7 +183,7 @@ int vm_run(const struct eval_ctx *c, const struct prog *P, struct eval_result *r
 {
     memset(r, 0, sizeof *r);
     for (int i = 0; i < n_rules; i++)
-        r->severity[i] = P->severity[i];
+        r->by.severity[i] = P->severity[i];
     int nt = omp_get_max_threads();
     struct tout *t = calloc((size_t)nt, sizeof *t);
     struct frame *fr = calloc((size_t)nt, sizeof *fr);
@@ -359,8 +359,8 @@ int vm_run_dir(const struct eval_ctx *c, const char *rules_dir, struct eval_resu
     if (st == E_OK)
         st = vm_run(c, &lp->P, r, e);
     if (st == E_OK) {   /* which policy judged: the manifest, check, pg record it */
-        snprintf(r->policy_name, sizeof r->policy_name, "%s", lp->cp.name);
-        snprintf(r->policy_hash, sizeof r->policy_hash, "%s", lp->policy_hash);
+        snprintf(r->by.policy_name, sizeof r->by.policy_name, "%s", lp->cp.name);
+        snprintf(r->by.policy_hash, sizeof r->by.policy_hash, "%s", lp->policy_hash);
     }
     lang_prog_free(lp);
     return st;

@@ -167,11 +167,7 @@ int mpi_judge_and_gather(struct mrank *r, struct err *e)
         st = flagstore_encode(&fs, &bytes, e);
     /* which policy judged, the same on every rank: rank 0's, for the
      * manifest (pack, policy_hash) and report.html (severities) */
-    char pname[sizeof er.policy_name], phash[sizeof er.policy_hash];
-    int sev[RULES_MAX];
-    memcpy(pname, er.policy_name, sizeof pname);
-    memcpy(phash, er.policy_hash, sizeof phash);
-    memcpy(sev, er.severity, sizeof sev);
+    struct judged_by by = er.by;
     eval_result_free(&er);
     calendar_free(&cal);
     join_free(&jn);
@@ -190,11 +186,8 @@ int mpi_judge_and_gather(struct mrank *r, struct err *e)
             st = flagstore_decode(&fs, all + off[k], off[k + 1] - off[k], e);
         if (st == E_OK)
             st = flagstore_result(&fs, &p->er, e);
-        if (st == E_OK) {
-            memcpy(p->er.policy_name, pname, sizeof pname);
-            memcpy(p->er.policy_hash, phash, sizeof phash);
-            memcpy(p->er.severity, sev, sizeof sev);
-        }
+        if (st == E_OK)
+            p->er.by = by;
         flagstore_free(&fs);
     }
     free(all);

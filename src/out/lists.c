@@ -121,11 +121,11 @@ void lists_manifest(FILE *f, const struct run_summary *m, const struct feed_drop
     json_put_str(f, m->policy->version);
     fputs(", \"policy_xxh64\": ", f);
     json_put_str(f, m->policy->hash);
-    if (m->er->policy_hash[0]) {   /* the rules language's policy that judged */
+    if (m->er->by.policy_hash[0]) {   /* the rules language's policy that judged */
         fputs(", \"pack\": ", f);
-        json_put_str(f, m->er->policy_name);
+        json_put_str(f, m->er->by.policy_name);
         fputs(", \"policy_hash\": ", f);
-        json_put_str(f, m->er->policy_hash);
+        json_put_str(f, m->er->by.policy_hash);
     }
     fputs("},\n  \"inputs\": [\n", f);
     int first = 1;

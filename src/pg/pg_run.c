@@ -454,8 +454,8 @@ static int insert_run(struct pg *db, const char *sq, const struct pipeline *p, t
     json_inputs(&ck, p, info);
     json_counts(&rc, p);
     json_timings(&tm, p, pg_read_ms);
-    const char *pack = p->er.policy_hash[0] ? p->er.policy_name : NULL;
-    const char *phash = p->er.policy_hash[0] ? p->er.policy_hash : NULL;
+    const char *pack = p->er.by.policy_hash[0] ? p->er.by.policy_name : NULL;
+    const char *phash = p->er.by.policy_hash[0] ? p->er.by.policy_hash : NULL;
     const char *pv[] = {status, st_at, asof, seed, HEDUI_VERSION, p->cfg.rules_dir,
                         p->pol.version, p->pol.hash, load_id ? lid : NULL, ck.p,
                         ok ? rc.p : NULL, tm.p, ok ? nf : NULL, ok ? nq : NULL,

@@ -562,8 +562,8 @@ int precheck_run(struct precheck_base *b, const struct precheck_in *in, struct p
         if (st == E_OK)
             st = pipeline_judge(&jg, e);
         if (st == E_OK) {   /* which policy judged (vm_run of a kept program leaves it) */
-            snprintf(r->er.policy_name, sizeof r->er.policy_name, "%s", lp->cp.name);
-            snprintf(r->er.policy_hash, sizeof r->er.policy_hash, "%s", lp->policy_hash);
+            snprintf(r->er.by.policy_name, sizeof r->er.by.policy_name, "%s", lp->cp.name);
+            snprintf(r->er.by.policy_hash, sizeof r->er.by.policy_hash, "%s", lp->policy_hash);
         }
         r->explain = ex.text;
         r->explain_len = ex.len;

@@ -147,13 +147,13 @@ void precheck_print_text(FILE *f, const struct precheck_base *b, const struct pr
     fprintf(f, "核对 hedui check  快照 %s (数据截至 %s)  政策 %s (%s%s)  核对日期 %s\n",
             index_label, built, b->pol.version, b->pol.hash,
             strcmp(b->rules_src, "snapshot") ? ", --rules" : "", asof);
-    if (r->er.policy_hash[0] || b->info.policy_compiled[0]) {   /* the rules language's */
-        if (r->er.policy_hash[0])
-            fprintf(f, "规则 policy %s  hash %s", r->er.policy_name, r->er.policy_hash);
+    if (r->er.by.policy_hash[0] || b->info.policy_compiled[0]) {   /* the rules language's */
+        if (r->er.by.policy_hash[0])
+            fprintf(f, "规则 policy %s  hash %s", r->er.by.policy_name, r->er.by.policy_hash);
         else
             fprintf(f, "规则 policy (快照 snapshot) %s  hash %s", b->info.policy_pack,
                     b->info.policy_compiled);
-        if (r->er.policy_hash[0] && b->info.policy_compiled[0])
+        if (r->er.by.policy_hash[0] && b->info.policy_compiled[0])
             fprintf(f, "  (快照 snapshot built with %s  hash %s)", b->info.policy_pack,
                     b->info.policy_compiled);
         fputs("\n", f);
@@ -324,11 +324,11 @@ void precheck_print_json(FILE *f, const struct precheck_base *b, const struct pr
     json_put_str(f, b->pol.hash);
     fputs(",\"source\":", f);
     json_put_str(f, b->rules_src);
-    if (r->er.policy_hash[0]) {   /* the rules language's policy that judged */
+    if (r->er.by.policy_hash[0]) {   /* the rules language's policy that judged */
         fputs(",\"pack\":", f);
-        json_put_str(f, r->er.policy_name);
+        json_put_str(f, r->er.by.policy_name);
         fputs(",\"policy_hash\":", f);
-        json_put_str(f, r->er.policy_hash);
+        json_put_str(f, r->er.by.policy_hash);
     }
     if (b->info.policy_compiled[0]) {   /* the one the snapshot was built with */
         fputs(",\"snapshot_pack\":", f);
