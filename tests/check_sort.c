@@ -1,6 +1,8 @@
 /* check_sort.c - unit tests for sort.c (stable LSD radix sort).
  *
- * Owns: the sort suite.  Tests only through sort.h: records of every size
+ * Owns: the sort suite.  Tests through sort.h and contract/model.h's
+ * vec_sort (an array of the vec's own may be replaced by the sorted copy,
+ * a borrowed one sorted where it lies): records of every size
  * class (the direct scatter up to 32 bytes, key-index pairs and the gather
  * above), keys with many ties and digits that do or do not
  * vary, against a reference order computed here by insertion sort on
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "base/sort.h"
+#include "contract/model.h"
 #include "tests.h"
 
 /* A record of `size` bytes: key at key_off (8 or 4 bytes), its original
@@ -39,12 +42,18 @@ static uint64_t rng(uint64_t *s)
     return *s;
 }
 
+/* How check_one sorts: radix_sort_u64/u32, or vec_sort of a vec owning
+ * the array, or of a borrowed one. */
+enum via { VIA_SORT, VIA_VEC_OWNED, VIA_VEC_BORROWED };
+
 /* Sort n records of `size` bytes and compare with the reference. */
-static void check_one(size_t n, size_t size, int wide, uint64_t key_mask, uint64_t seed)
+static void check_one_via(size_t n, size_t size, int wide, uint64_t key_mask, uint64_t seed,
+                          enum via via)
 {
     size_t key_off = size >= 16 ? 8 : 0, pos_off = size >= 16 ? 0 : (wide ? 8 : 4);
     ck_assert_uint_ge(size, pos_off + 4);
-    unsigned char *a = malloc(n * size), *want = malloc(n * size);
+    /* room for 8 more: a vec's capacity beyond its rows (vec_sort) */
+    unsigned char *a = malloc((n + 8) * size), *want = malloc(n * size);
     uint64_t *keys = malloc(n * sizeof *keys);
     uint32_t *order = malloc(n * sizeof *order);
     ck_assert(a && want && keys && order);
@@ -68,7 +77,20 @@ static void check_one(size_t n, size_t size, int wide, uint64_t key_mask, uint64
         make_rec(want + j * size, size, key_off, wide, keys[order[j]], order[j], pos_off);
     struct err e;
     err_init(&e);
-    int rc = wide ? radix_sort_u64(a, n, size, key_off, &e) : radix_sort_u32(a, n, size, key_off, &e);
+    int rc;
+    if (via == VIA_SORT) {
+        rc = wide ? radix_sort_u64(a, n, size, key_off, &e)
+                  : radix_sort_u32(a, n, size, key_off, &e);
+    } else {
+        struct vec v = {a, n, n + 8, via == VIA_VEC_BORROWED};
+        rc = vec_sort(&v, size, key_off, wide, &e);
+        ck_assert_uint_eq(v.n, n);
+        if (via == VIA_VEC_BORROWED)
+            ck_assert_ptr_eq(v.v, a);   /* never replaced */
+        else if (v.v != a)
+            ck_assert_uint_eq(v.cap, n);   /* the sort's copy, exactly n records */
+        a = v.v;
+    }
     ck_assert_msg(rc == E_OK, "%s", e.msg);
     for (size_t j = 0; j < n; j++)
         ck_assert_msg(memcmp(a + j * size, want + j * size, size) == 0,
@@ -78,6 +100,12 @@ static void check_one(size_t n, size_t size, int wide, uint64_t key_mask, uint64
     free(want);
     free(keys);
     free(order);
+}
+
+static void check_one(size_t n, size_t size, int wide, uint64_t key_mask, uint64_t seed)
+{
+    for (int via = VIA_SORT; via <= VIA_VEC_BORROWED; via++)
+        check_one_via(n, size, wide, key_mask, seed, (enum via)via);
 }
 
 static const size_t sizes[] = {8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 12};

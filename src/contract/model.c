@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/sort.h"
+
 const char *const program_names[N_PROG] = {"dibao", "tekun", "dishouru"};
 const char *const area_names[N_AREA] = {"urban", "rural"};
 const char *const hh_status_names[N_HS] = {"active", "suspended", "cancelled", "applying"};
@@ -266,6 +268,21 @@ void *vec_push(struct vec *v, size_t size)
     memset(el, 0, size);
     v->n++;
     return el;
+}
+
+int vec_sort(struct vec *v, size_t size, size_t key_off, int wide, struct err *e)
+{
+    if (v->borrowed)
+        return wide ? radix_sort_u64(v->v, v->n, size, key_off, e)
+                    : radix_sort_u32(v->v, v->n, size, key_off, e);
+    void *p = v->v;
+    int st = wide ? radix_sort_u64_owned(&p, v->n, size, key_off, e)
+                  : radix_sort_u32_owned(&p, v->n, size, key_off, e);
+    if (p != v->v) {
+        v->v = p;
+        v->cap = v->n;
+    }
+    return st;
 }
 
 void vec_free(struct vec *v)

@@ -216,6 +216,11 @@ struct vec {
  * when a borrowed vec is full). */
 void *vec_push(struct vec *v, size_t size);
 void vec_free(struct vec *v);
+/* Sort v's elements of `size` bytes stably by the key at key_off (64 bits
+ * if wide, else 32; base/sort.h).  An array of v's own may be replaced by
+ * the sort's copy (v->v and v->cap change, nothing is copied back); a
+ * borrowed one is sorted where it lies. */
+int vec_sort(struct vec *v, size_t size, size_t key_off, int wide, struct err *e);
 #define VEC_AT(vec, type, i) (((type *)(vec).v)[i])
 
 /* ---------- rejects ---------- */

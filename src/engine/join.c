@@ -166,22 +166,6 @@ nomem:
     return ERR(e, E_NOMEM, "out of memory while indexing hukou households");
 }
 
-/* A feed's rows sorted stably by key, into the sort's own array when it
- * makes one (sort.h), which then replaces the feed's array. */
-static int sort_feed(struct sortjob *jb, struct err *e)
-{
-    struct vec *v = jb->v;
-    if (v->borrowed)
-        return radix_sort_u64(v->v, v->n, jb->size, jb->key_off, e);
-    void *p = v->v;
-    int st = radix_sort_u64_owned(&p, v->n, jb->size, jb->key_off, e);
-    if (p != v->v) {
-        v->v = p;
-        v->cap = v->n;
-    }
-    return st;
-}
-
 int join_build(struct join *j, struct dataset *d, enum join_order order, struct err *e)
 {
     memset(j, 0, sizeof *j);
@@ -245,7 +229,8 @@ int join_build(struct join *j, struct dataset *d, enum join_order order, struct 
             if (job_st[i] != E_OK || grouped)
                 continue;
         }
-        job_st[i] = jb->sort ? sort_feed(jb, &job_err[i]) : E_OK;
+        job_st[i] =
+            jb->sort ? vec_sort(jb->v, jb->size, jb->key_off, 1, &job_err[i]) : E_OK;
         keys = jb->v->v ? (const uint64_t *)((char *)jb->v->v + jb->key_off) : NULL;
         if (job_st[i] == E_OK)
             job_st[i] = keyidx_build(jb->ix, keys, jb->size, jb->v->n, &job_err[i]);

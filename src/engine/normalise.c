@@ -34,7 +34,6 @@
 #include "contract/idcard.h"
 #include "engine/load.h"
 #include "base/num.h"
-#include "base/sort.h"
 #include "base/utf8.h"
 
 
@@ -43,10 +42,10 @@
 /* A loading chunk's strings (in the arena of the chunk a wave back, so
  * one arena per thread of a file: chunks_begin_cb): chunks of 2 MiB, then
  * 4 MiB, each a whole huge page or two made resident up front (arena.c
- * new_chunk), the unused tail given back at the merge.  (From 256 KiB, the first three chunks
- * were faulted in page by page: ~30 K page faults at SF 1.)  A feed that
- * keeps no strings (social insurance) never fills one; a small file never
- * gets one. */
+ * new_chunk), the unused tail given back at the merge.  (From 256 KiB,
+ * the first three chunks were faulted in page by page: ~30 K page faults
+ * at SF 1.)  A feed that keeps no strings (social insurance) never fills
+ * one; a small file never gets one. */
 #define CHUNK_ARENA_FIRST ((size_t)2 << 20)
 #define CHUNK_ARENA_MAX ((size_t)4 << 20)
 /* glibc's DEFAULT_MMAP_THRESHOLD_MAX (32 MiB on 64 bits) and some: a
@@ -913,29 +912,11 @@ static int cmp_candidate_key(const void *a, const void *b)
 }
 
 /* Members: group by household (file order within), reject repeats. */
-/* Sort a file's rows stably by the key at key_off (64 bits if wide, else
- * 32): into the sort's own array when it makes one, which then replaces
- * the rows' array rather than being copied back (sort.h). */
-static int sort_rows(struct vec *v, size_t size, size_t key_off, int wide, struct err *e)
-{
-    if (v->borrowed)
-        return wide ? radix_sort_u64(v->v, v->n, size, key_off, e)
-                    : radix_sort_u32(v->v, v->n, size, key_off, e);
-    void *p = v->v;
-    int st = wide ? radix_sort_u64_owned(&p, v->n, size, key_off, e)
-                  : radix_sort_u32_owned(&p, v->n, size, key_off, e);
-    if (p != v->v) {
-        v->v = p;
-        v->cap = v->n;
-    }
-    return st;
-}
-
 static int finish_members(struct dataset *d, struct err *e)
 {
     /* rows are in file order: a stable sort by household keeps file order
      * within each household */
-    int rs = sort_rows(&d->members, sizeof(struct member), offsetof(struct member, hh), 0, e);
+    int rs = vec_sort(&d->members, sizeof(struct member), offsetof(struct member, hh), 0, e);
     if (rs != E_OK)
         return rs;
     struct member *m = d->members.v;
@@ -983,7 +964,7 @@ static int finish_hukou(struct dataset *d, struct err *e)
 {
     size_t out;
     /* rows are in file order: a stable sort by key gives (key, line) */
-    int st = sort_rows(&d->hukou, sizeof(struct hukou), offsetof(struct hukou, key), 1, e);
+    int st = vec_sort(&d->hukou, sizeof(struct hukou), offsetof(struct hukou, key), 1, e);
     if (st != E_OK)
         return st;
     struct hukou *hk = d->hukou.v;
