@@ -149,7 +149,6 @@ size_t vm_text_len(const struct vval *v);
 uint64_t vm_person_key(const void *row, int kind);
 const struct hukou *vm_person_hukou(const struct frame *f, const void *row, int kind);
 void vm_builtin(struct frame *f, const struct op *o);          /* BUILTIN */
-void vm_column(struct frame *f, const struct op *o);           /* COL */
 int vm_fn(struct frame *f, const struct op *o);                /* FN; -1 on error */
 int vm_list_add(struct frame *f, const struct op *o);          /* LIST_ADD; -1 on error */
 int vm_latest_add(struct frame *f, const struct op *o);        /* LATEST; -1 on error */

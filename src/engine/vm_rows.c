@@ -72,24 +72,21 @@ int vm_arith(int op, const struct vval *a, const struct vval *b, struct vval *r)
                           : __builtin_sub_overflow(a->n, b->n, &n))
                 return -1;
             d = a->d;
-        } else if (fits64(a->n) && fits64(b->n) && fits64(a->d) && fits64(b->d)) {
-            /* each product within 126 bits, their sum within 127: no overflow */
-            t1 = (i128)(int64_t)a->n * (int64_t)b->d;
-            t2 = (i128)(int64_t)b->n * (int64_t)a->d;
-            n = op == '+' ? t1 + t2 : t1 - t2;
-            d = (i128)(int64_t)a->d * (int64_t)b->d;
-            i128 g = gcd128(n, d);
-            if (g > 1) {
-                n /= g;
-                d /= g;
-            }
         } else {
-            if (__builtin_mul_overflow(a->n, b->d, &t1) ||
-                __builtin_mul_overflow(b->n, a->d, &t2) ||
-                (op == '+' ? __builtin_add_overflow(t1, t2, &n)
-                           : __builtin_sub_overflow(t1, t2, &n)) ||
-                __builtin_mul_overflow(a->d, b->d, &d))
+            if (fits64(a->n) && fits64(b->n) && fits64(a->d) && fits64(b->d)) {
+                /* each product within 126 bits, their sum within 127: no
+                 * overflow, and no checked 128-bit multiplication */
+                t1 = (i128)(int64_t)a->n * (int64_t)b->d;
+                t2 = (i128)(int64_t)b->n * (int64_t)a->d;
+                n = op == '+' ? t1 + t2 : t1 - t2;
+                d = (i128)(int64_t)a->d * (int64_t)b->d;
+            } else if (__builtin_mul_overflow(a->n, b->d, &t1) ||
+                       __builtin_mul_overflow(b->n, a->d, &t2) ||
+                       (op == '+' ? __builtin_add_overflow(t1, t2, &n)
+                                  : __builtin_sub_overflow(t1, t2, &n)) ||
+                       __builtin_mul_overflow(a->d, b->d, &d)) {
                 return -1;
+            }
             i128 g = gcd128(n, d);
             if (g > 1) {
                 n /= g;
@@ -299,11 +296,6 @@ void vm_builtin(struct frame *f, const struct op *o)
         return;
     }
     set_missing(dst);
-}
-
-void vm_column(struct frame *f, const struct op *o)
-{
-    vm_col(f->r, o);
 }
 
 static int years_before(int day, int n)

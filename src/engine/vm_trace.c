@@ -32,7 +32,7 @@ void vm_trace_free(struct vm_trace *t)
 
 /* ---------- values as text ---------- */
 
-/* A scratch frame: vm_put_val and vm_column write into its tmp. */
+/* A scratch frame: vm_put_val and vm_col write into its tmp. */
 struct scratch {
     struct frame f;
     struct vval r[2];
@@ -66,7 +66,7 @@ static void put_col(struct scratch *s, const struct col *cl, const void *row)
     s->r[1].miss = 0;
     s->r[1].n = 0;
     s->r[1].d = 1;
-    vm_column(&s->f, &o);
+    vm_col(s->f.r, &o);
     int fmt = prog_value_format(cl->t);
     if (s->r[0].miss) {
         put_s(&s->f, "(empty)");
