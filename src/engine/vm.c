@@ -115,24 +115,17 @@ static int loop(struct frame *f, const struct op *o, int pc)
         return 0;
     switch (o->x) {
     case SRC_FEED: {
-        static const size_t sizes[N_FEEDS] = {sizeof(struct vehicle), sizeof(struct property),
-                                              sizeof(struct si_row), sizeof(struct business),
-                                              sizeof(struct pubservant),
-                                              sizeof(struct staffrel), sizeof(struct finasset),
-                                              sizeof(struct funeral)};
-        const struct keyidx *ix[N_FEEDS] = {&j->feed[IN_VEHICLES], &j->feed[IN_PROPERTY],
-                                            &j->feed[IN_SI], &j->feed[IN_BUSINESS],
-                                            &j->feed[IN_PUBSERV], &j->feed[IN_STAFFREL],
-                                            &j->feed[IN_FINASSETS], &j->feed[IN_FUNERAL]};
-        const void *rows[N_FEEDS] = {d->vehicles.v, d->property.v, d->si.v, d->business.v,
-                                     d->pubservants.v, d->staffrels.v, d->finassets.v,
-                                     d->funerals.v};
+        if (o->c == RK_MEMBER && f->pmask &&
+            !(f->pmask[(const struct member *)src->p - (const struct member *)d->members.v] &
+              (1u << o->y)))
+            return 0;   /* no rows: the index is not read (a cache and TLB miss) */
         uint64_t key = vm_person_key(src->p, o->c);
         if (!key)
             return 0;
-        struct keyidx_slot s = keyidx_get(ix[o->y], key);
+        const struct vm_feed *fd = &f->feed[o->y];
+        struct keyidx_slot s = keyidx_get(fd->ix, key);
         for (uint32_t i = 0; i < s.count; i++) {
-            set_row(el, (const char *)rows[o->y] + (size_t)(s.first + i) * sizes[o->y]);
+            set_row(el, fd->rows + (size_t)(s.first + i) * fd->size);
             RUN_BODY();
         }
         return 0;
@@ -172,6 +165,15 @@ static int loop(struct frame *f, const struct op *o, int pc)
         return 0;
     }
     case SRC_HOUSEHOLDS: {
+        if (o->c == RK_MEMBER && f->pmask &&
+            (f->pmask[(const struct member *)src->p - (const struct member *)d->members.v] &
+             PM_ONE_HH)) {
+            /* the key's one registry row is this member's */
+            set_row(el, &VEC_AT(d->households, struct household,
+                                ((const struct member *)src->p)->hh));
+            RUN_BODY();
+            return 0;
+        }
         uint64_t key = vm_person_key(src->p, o->c);
         struct keyidx_slot s = keyidx_get(&j->members, key);
         uint32_t last = HH_NONE;

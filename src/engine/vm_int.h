@@ -23,8 +23,24 @@ struct tout {
     long long cand_skipped;
 };
 
+/* A feed as loop() walks it (policy/ir.h enum feed_id): its person index,
+ * rows and row size; set once per frame (vm_run.c frame_init). */
+struct vm_feed {
+    const struct keyidx *ix;
+    const char *rows;
+    size_t size;
+};
+
+/* Per registry member (vm_run.c person_masks): bit f (enum feed_id) set
+ * if the member's key has rows in feed f; PM_ONE_HH if the key is in
+ * exactly one registry household row (the member's own). */
+#define PM_ONE_HH (1u << N_FEEDS)
+_Static_assert(N_FEEDS < 16, "a member's feed mask is 16 bits");
+
 struct frame {
     const struct eval_ctx *c;
+    struct vm_feed feed[N_FEEDS];
+    const uint16_t *pmask;   /* per member, or NULL: look every person up */
     const struct prog *P;
     struct vval *r;          /* registers; r[-1], r[-2], ... the constant registers */
     struct vval *rbase;      /* the allocation r points into */
@@ -139,6 +155,19 @@ static inline void vm_col(struct vval *R, const struct op *o)
     set_missing(dst);
 }
 
+/* The person key of a row of kind `kind` (policy/ir.h RK_*; schema.c's
+ * schema_key_off), 0 for a kind without one.  Inline: every feed loop
+ * takes one. */
+static inline uint64_t vm_person_key(const void *row, int kind)
+{
+    switch (kind) {
+    case RK_MEMBER: return ((const struct member *)row)->key;
+    case RK_HUKOU: return ((const struct hukou *)row)->key;
+    case RK_CANDIDATE: return ((const struct candidate *)row)->key;
+    }
+    return 0;
+}
+
 /* vm_rows.c */
 int vm_fail(struct frame *f, const struct op *o, const char *what);   /* -1, E_DATA in f */
 /* r = a op b ('+' '-' '*' '/') on exact fractions: 0, -1 overflow, -2 division by 0 */
@@ -146,7 +175,6 @@ int vm_arith(int op, const struct vval *a, const struct vval *b, struct vval *r)
 int vm_cmp_num(const struct vval *a, const struct vval *b);    /* -1 0 1, 2 on overflow */
 int vm_cmp_text(const struct vval *a, const struct vval *b);   /* -1 0 1 */
 size_t vm_text_len(const struct vval *v);
-uint64_t vm_person_key(const void *row, int kind);
 const struct hukou *vm_person_hukou(const struct frame *f, const void *row, int kind);
 void vm_builtin(struct frame *f, const struct op *o);          /* BUILTIN */
 int vm_fn(struct frame *f, const struct op *o);                /* FN; -1 on error */

@@ -161,12 +161,6 @@ int vm_cmp_text(const struct vval *a, const struct vval *b)
 
 /* ---------- rows ---------- */
 
-uint64_t vm_person_key(const void *row, int kind)
-{
-    int off = schema_key_off(kind);
-    return off < 0 ? 0 : *(const uint64_t *)((const char *)row + off);
-}
-
 const struct hukou *vm_person_hukou(const struct frame *f, const void *row, int kind)
 {
     const struct eval_ctx *c = f->c;

@@ -5,8 +5,10 @@
  * (the contract's data model): a household's counted members,
  * head and standard (computed once, read by the program through BUILTIN);
  * households without a standard and candidates without one, or absent from
- * hukou / not `normal` (skipped), for the manifest; the prefetch of the
- * next households' index slots (only a hint); the final sort.  Which rules
+ * hukou / not `normal` (skipped), for the manifest; which feeds hold each
+ * member (person_masks, so the VM reads no index for a person it lacks);
+ * the prefetch of the next households' index slots (only a hint); the
+ * final sort.  Which rules
  * fire and what they say is the program's.
  */
 #include <omp.h>
@@ -31,35 +33,93 @@ static void pf_rows(const struct keyidx *ix, const void *rows, size_t size, uint
         __builtin_prefetch((const char *)rows + (size_t)s.first * size);
 }
 
-/* household i+2's slots, then household i+1's first rows */
-static void prefetch_household(const struct eval_ctx *c, uint32_t hi, int stage)
+/* household i+2's slots, then household i+1's first rows: only of the
+ * feeds that hold the member (pmask), and the member's hukou row */
+static void prefetch_household(const struct frame *f, uint32_t hi, int stage)
 {
+    const struct eval_ctx *c = f->c;
     const struct household *h = &VEC_AT(c->d->households, struct household, hi);
     const struct member *ms = &VEC_AT(c->d->members, struct member, h->first_member);
     const struct join *j = c->j;
+    static const int feeds[] = {F_SI, F_PROPERTY, F_VEHICLES, F_FINASSETS, F_BUSINESS,
+                                F_PUBSERV};
     for (uint32_t i = 0; i < h->n_members; i++) {
         uint64_t k = ms[i].key;
         if (!k)
             continue;
+        unsigned m = f->pmask[h->first_member + i];
         if (stage == 0) {
-            pf_slot(&j->feed[IN_SI], k);
-            pf_slot(&j->feed[IN_PROPERTY], k);
-            pf_slot(&j->feed[IN_VEHICLES], k);
-            pf_slot(&j->members, k);
-            pf_slot(&j->feed[IN_BUSINESS], k);
-            pf_slot(&j->feed[IN_PUBSERV], k);
-            pf_slot(&j->feed[IN_FINASSETS], k);
+            for (size_t q = 0; q < sizeof feeds / sizeof *feeds; q++)
+                if (m & (1u << feeds[q]))
+                    pf_slot(f->feed[feeds[q]].ix, k);
+            if (!(m & PM_ONE_HH))
+                pf_slot(&j->members, k);
         } else {
             const struct hukou *hk = join_member_hukou(j, c->d, &ms[i]);
             if (hk)
                 __builtin_prefetch(hk);
-            pf_rows(&j->feed[IN_SI], c->d->si.v, sizeof(struct si_row), k);
-            pf_rows(&j->feed[IN_PROPERTY], c->d->property.v, sizeof(struct property), k);
-            pf_rows(&j->feed[IN_VEHICLES], c->d->vehicles.v, sizeof(struct vehicle), k);
-            pf_rows(&j->members, j->members_by_key, sizeof(struct member_ref), k);
-            pf_rows(&j->feed[IN_FINASSETS], c->d->finassets.v, sizeof(struct finasset), k);
+            for (size_t q = 0; q < sizeof feeds / sizeof *feeds; q++)
+                if (m & (1u << feeds[q]))
+                    pf_rows(f->feed[feeds[q]].ix, f->feed[feeds[q]].rows, f->feed[feeds[q]].size,
+                            k);
+            if (!(m & PM_ONE_HH))
+                pf_rows(&j->members, j->members_by_key, sizeof(struct member_ref), k);
         }
     }
+}
+
+/* Which feeds have rows for each registry member (vm_int.h struct frame
+ * pmask).  Most members have no rows in most feeds, and a miss in a
+ * linear-probing index reads ~5 slots at a random place: a cache miss and,
+ * on this size of table, a TLB miss, for nothing.  Here every member is
+ * looked up once per feed in the order of its key's hash, which is the
+ * order of its home slot in every index (keyidx_home scales the hash), so
+ * each index is read from start to end like an array; the VM then reads
+ * an index only for a person it holds.  Only an optimisation: the masks
+ * say what keyidx_get says. */
+static int person_masks(const struct eval_ctx *c, const struct vm_feed *feed, uint16_t **out,
+                        struct err *e)
+{
+    const struct member *ms = c->d->members.v;
+    const size_t n = c->d->members.n;
+    enum { BITS = 16 };
+    uint16_t *mask = calloc(n ? n : 1, sizeof *mask);
+    uint32_t *order = malloc((n ? n : 1) * sizeof *order);
+    size_t *start = calloc(((size_t)1 << BITS) + 1, sizeof *start);
+    if (!mask || !order || !start) {
+        free(mask);
+        free(order);
+        free(start);
+        return ERR(e, E_NOMEM, "out of memory while starting rule evaluation");
+    }
+    size_t nk = 0;
+    for (size_t i = 0; i < n; i++)
+        if (ms[i].key) {
+            start[(idx_hash64(ms[i].key) >> (64 - BITS)) + 1]++;
+            nk++;
+        }
+    for (size_t b = 1; b <= (size_t)1 << BITS; b++)
+        start[b] += start[b - 1];
+    for (size_t i = 0; i < n; i++)
+        if (ms[i].key)
+            order[start[idx_hash64(ms[i].key) >> (64 - BITS)]++] = (uint32_t)i;
+    const struct keyidx *mx = &c->j->members;
+#pragma omp parallel for schedule(static)
+    for (size_t k = 0; k < nk; k++) {
+        uint32_t i = order[k];
+        uint64_t key = ms[i].key;
+        unsigned m = 0;
+        for (int f = 0; f < N_FEEDS; f++)
+            if (keyidx_get(feed[f].ix, key).count)
+                m |= 1u << f;
+        if (keyidx_get(mx, key).count == 1)
+            m |= PM_ONE_HH;
+        mask[i] = (uint16_t)m;
+    }
+    free(order);
+    free(start);
+    *out = mask;
+    return E_OK;
 }
 
 static int push_u32(struct vec *v, uint32_t x, struct err *e)
@@ -157,6 +217,19 @@ static int frame_init(struct frame *f, const struct eval_ctx *c, const struct pr
     f->c = c;
     f->P = P;
     f->t = t;
+    const struct dataset *d = c->d;
+    const struct join *jn = c->j;
+    const struct vm_feed feeds[N_FEEDS] = {
+        [F_VEHICLES] = {&jn->feed[IN_VEHICLES], d->vehicles.v, sizeof(struct vehicle)},
+        [F_PROPERTY] = {&jn->feed[IN_PROPERTY], d->property.v, sizeof(struct property)},
+        [F_SI] = {&jn->feed[IN_SI], d->si.v, sizeof(struct si_row)},
+        [F_BUSINESS] = {&jn->feed[IN_BUSINESS], d->business.v, sizeof(struct business)},
+        [F_PUBSERV] = {&jn->feed[IN_PUBSERV], d->pubservants.v, sizeof(struct pubservant)},
+        [F_STAFFREL] = {&jn->feed[IN_STAFFREL], d->staffrels.v, sizeof(struct staffrel)},
+        [F_FINASSETS] = {&jn->feed[IN_FINASSETS], d->finassets.v, sizeof(struct finasset)},
+        [F_FUNERAL] = {&jn->feed[IN_FUNERAL], d->funerals.v, sizeof(struct funeral)},
+    };
+    memcpy(f->feed, feeds, sizeof feeds);
     f->rbase = calloc((size_t)P->ncregs + (size_t)P->nregs + 1, sizeof *f->rbase);
     f->memo = calloc((size_t)P->nmemo + 1, 1);
     f->lists = calloc((size_t)P->nlists + 1, sizeof *f->lists);
@@ -204,6 +277,11 @@ int vm_run(const struct eval_ctx *c, const struct prog *P, struct eval_result *r
         if (frame_init(&fr[i], c, P, &t[i]) != 0 && st == E_OK)
             st = ERR(e, E_NOMEM, "out of memory while starting rule evaluation");
     }
+    uint16_t *pmask = NULL;
+    if (st == E_OK)
+        st = person_masks(c, fr[0].feed, &pmask, e);
+    for (int i = 0; i < nt && st == E_OK; i++)
+        fr[i].pmask = pmask;
     const long long n_hh = (long long)c->d->households.n;
     const long long n_cand = c->have[IN_CANDIDATES] ? (long long)c->d->candidates.n : 0;
     if (st == E_OK) {
@@ -214,9 +292,9 @@ int vm_run(const struct eval_ctx *c, const struct prog *P, struct eval_result *r
 #pragma omp for schedule(dynamic, 256)
             for (long long i = 0; i < n_hh; i++) {
                 if (i + 2 < n_hh)
-                    prefetch_household(c, (uint32_t)(i + 2), 0);
+                    prefetch_household(&fr[me], (uint32_t)(i + 2), 0);
                 if (i + 1 < n_hh)
-                    prefetch_household(c, (uint32_t)(i + 1), 1);
+                    prefetch_household(&fr[me], (uint32_t)(i + 1), 1);
                 if (mt->status == E_OK)
                     mt->status = judge_household(&fr[me], (uint32_t)i);
             }
@@ -271,6 +349,7 @@ int vm_run(const struct eval_ctx *c, const struct prog *P, struct eval_result *r
         if (fr[i].P)
             frame_free(&fr[i]);
     }
+    free(pmask);
     free(t);
     free(fr);
     return st;
