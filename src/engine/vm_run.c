@@ -85,10 +85,13 @@ static int person_masks(const struct eval_ctx *c, const struct vm_feed *feed, ui
     enum { BITS = 16 };
     uint16_t *mask = calloc(n ? n : 1, sizeof *mask);
     uint32_t *order = malloc((n ? n : 1) * sizeof *order);
+    uint64_t *okey = malloc((n ? n : 1) * sizeof *okey);   /* the keys in that order: no
+                                                              random read of a member */
     size_t *start = calloc(((size_t)1 << BITS) + 1, sizeof *start);
-    if (!mask || !order || !start) {
+    if (!mask || !order || !okey || !start) {
         free(mask);
         free(order);
+        free(okey);
         free(start);
         return ERR(e, E_NOMEM, "out of memory while starting rule evaluation");
     }
@@ -101,21 +104,24 @@ static int person_masks(const struct eval_ctx *c, const struct vm_feed *feed, ui
     for (size_t b = 1; b <= (size_t)1 << BITS; b++)
         start[b] += start[b - 1];
     for (size_t i = 0; i < n; i++)
-        if (ms[i].key)
-            order[start[idx_hash64(ms[i].key) >> (64 - BITS)]++] = (uint32_t)i;
+        if (ms[i].key) {
+            size_t at = start[idx_hash64(ms[i].key) >> (64 - BITS)]++;
+            order[at] = (uint32_t)i;
+            okey[at] = ms[i].key;
+        }
     const struct keyidx *mx = &c->j->members;
 #pragma omp parallel for schedule(static)
     for (size_t k = 0; k < nk; k++) {
-        uint32_t i = order[k];
-        uint64_t key = ms[i].key;
+        uint64_t key = okey[k];
         unsigned m = 0;
         for (int f = 0; f < N_FEEDS; f++)
             if (keyidx_get(feed[f].ix, key).count)
                 m |= 1u << f;
         if (keyidx_get(mx, key).count == 1)
             m |= PM_ONE_HH;
-        mask[i] = (uint16_t)m;
+        mask[order[k]] = (uint16_t)m;
     }
+    free(okey);
     free(order);
     free(start);
     *out = mask;
