@@ -1,7 +1,8 @@
 /* index.c - stage 3: hash indexes (see index.h for the design).
  *
- * Owns: the slot arrays.  Never touches row data beyond the keys it is
- * given, never does I/O.  String hashes are XXH3-64, person keys fmix64
+ * Owns: the slot arrays.  Never reads row data beyond the keys it is
+ * given, never changes a row (keyidx_group moves whole rows), never does
+ * I/O.  String hashes are XXH3-64, person keys fmix64
  * (index.h); the slot is the low bits.
  */
 #include "base/index.h"
@@ -105,6 +106,187 @@ int keyidx_build_runs(struct keyidx *ix, const uint64_t *keys, size_t stride, si
     }
 #undef KEY_AT
     return E_OK;
+}
+
+/* keyidx_group: the runs of rows[0..n) in blocks of KEYIDX_BLOCK, as
+ * keyidx_build_runs() finds them: a run ends where the key changes. */
+struct group_pass {
+    unsigned char *rows;
+    size_t size, key_off, n;
+};
+
+static inline uint64_t row_key(const struct group_pass *g, size_t i)
+{
+    uint64_t k;
+    memcpy(&k, g->rows + i * g->size + g->key_off, sizeof k);
+    return k;
+}
+
+/* The next block of runs from *i: their starts in start[0..nr), start[nr]
+ * the end of the last.  Returns nr. */
+static size_t next_runs(const struct group_pass *g, size_t *i, uint32_t *start)
+{
+    size_t nr = 0, at = *i;
+    while (at < g->n && nr < KEYIDX_BLOCK) {
+        uint64_t k = row_key(g, at);
+        start[nr++] = (uint32_t)at;
+        do
+            at++;
+        while (at < g->n && row_key(g, at) == k);
+    }
+    start[nr] = (uint32_t)at;
+    *i = at;
+    return nr;
+}
+
+/* The slot of key k (!= 0), which is in the table. */
+static inline size_t slot_of(const struct keyidx *ix, uint64_t k)
+{
+    size_t s = keyidx_home(ix, k);
+    while (ix->slots[s].key != k)
+        s = s + 1 == ix->cap ? 0 : s + 1;
+    return s;
+}
+
+#define BIT_GET(b, i) (((b)[(i) / 64] >> ((i) % 64)) & 1)
+#define BIT_SET(b, i) ((b)[(i) / 64] |= (uint64_t)1 << ((i) % 64))
+
+/* Every run into the table: a key's first run makes its slot, a later one
+ * adds its rows and marks the slot in *multi (made on the first such
+ * key).  *moved = the rows of the marked keys.  E_OK or E_NOMEM. */
+static int group_insert(struct keyidx *ix, const struct group_pass *g, uint64_t **multi,
+                        size_t *moved, struct err *e)
+{
+    uint32_t start[KEYIDX_BLOCK + 1];
+    *moved = 0;
+    for (size_t i = 0; i < g->n;) {
+        size_t nr = next_runs(g, &i, start);
+        for (size_t r = 0; r < nr; r++) {
+            if (r + KEYIDX_PREFETCH < nr)
+                __builtin_prefetch(
+                    &ix->slots[keyidx_home(ix, row_key(g, start[r + KEYIDX_PREFETCH]))], 1);
+            uint64_t k = row_key(g, start[r]);
+            if (k == 0)
+                continue;
+            uint32_t len = start[r + 1] - start[r];
+            size_t s = keyidx_home(ix, k);
+            while (ix->slots[s].key != 0 && ix->slots[s].key != k)
+                s = s + 1 == ix->cap ? 0 : s + 1;
+            struct keyidx_slot *sl = &ix->slots[s];
+            if (sl->key == 0) {
+                sl->key = k;
+                sl->first = start[r];
+                sl->count = len;
+                ix->n++;
+                continue;
+            }
+            if (!*multi) {
+                *multi = calloc((ix->cap + 63) / 64, sizeof **multi);
+                if (!*multi)
+                    return ERR(e, E_NOMEM, "out of memory while grouping %zu rows", g->n);
+            }
+            if (!BIT_GET(*multi, s)) {
+                BIT_SET(*multi, s);
+                *moved += sl->count;
+            }
+            *moved += len;
+            sl->count += len;
+        }
+    }
+    return E_OK;
+}
+
+/* The move: rows of unmarked keys (and zero keys) slide down over the
+ * rows taken out, in one memmove per stretch between two taken runs; the
+ * runs of marked keys are copied to their group's place in side, the
+ * group's slot counting the rows it has so far. */
+static void group_move(struct keyidx *ix, const struct group_pass *g, const uint64_t *multi,
+                       unsigned char *side)
+{
+    uint32_t start[KEYIDX_BLOCK + 1];
+    size_t size = g->size, w = 0, seg = 0;   /* rows [seg, run) go to w */
+    for (size_t i = 0; i < g->n;) {
+        size_t nr = next_runs(g, &i, start);
+        for (size_t r = 0; r < nr; r++) {
+            if (r + KEYIDX_PREFETCH < nr)
+                __builtin_prefetch(
+                    &ix->slots[keyidx_home(ix, row_key(g, start[r + KEYIDX_PREFETCH]))], 1);
+            size_t a = start[r], len = start[r + 1] - start[r];
+            uint64_t k = row_key(g, a);
+            if (k == 0)
+                continue;
+            size_t s = slot_of(ix, k);
+            struct keyidx_slot *sl = &ix->slots[s];
+            if (!BIT_GET(multi, s)) {
+                sl->first = (uint32_t)(w + (a - seg));
+                continue;
+            }
+            if (a > seg && w != seg)
+                memmove(g->rows + w * size, g->rows + seg * size, (a - seg) * size);
+            w += a - seg;
+            memcpy(side + ((size_t)sl->first + sl->count) * size, g->rows + a * size, len * size);
+            sl->count += (uint32_t)len;
+            seg = a + len;
+        }
+    }
+    if (g->n > seg && w != seg)
+        memmove(g->rows + w * size, g->rows + seg * size, (g->n - seg) * size);
+}
+
+/* Count the runs (the table is sized by them), insert them (keys with two
+ * runs or more are marked), place the marked groups, move. */
+int keyidx_group(struct keyidx *ix, void *rows, size_t size, size_t key_off, size_t n,
+                 struct err *e)
+{
+    struct group_pass g = {rows, size, key_off, n};
+    memset(ix, 0, sizeof *ix);
+    if (n > UINT32_MAX)
+        return ERR(e, E_INTERNAL, "index too large (%zu rows)", n);
+    size_t runs = 0;
+    uint64_t prev = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = row_key(&g, i);
+        runs += k != 0 && (i == 0 || k != prev);
+        prev = k;
+    }
+    size_t cap = runs + runs / 2 + 16;
+    ix->slots = zeroed(cap, sizeof *ix->slots);
+    if (!ix->slots)
+        return ERR(e, E_NOMEM, "out of memory while building an index of %zu keys", runs);
+    ix->cap = cap;
+    uint64_t *multi = NULL;
+    unsigned char *side = NULL;
+    size_t moved;
+    int st = group_insert(ix, &g, &multi, &moved, e);
+    if (st != E_OK || moved == 0)
+        goto done;
+    /* the marked groups, in slot order, after the rows that stay: first
+     * is the group's place in side until the move is done, count its
+     * rows moved so far */
+    side = malloc(moved * size);
+    if (!side) {
+        st = ERR(e, E_NOMEM, "out of memory while grouping %zu rows", n);
+        goto done;
+    }
+    mem_populate(side, moved * size);
+    size_t off = 0;
+    for (size_t s = 0; s < cap; s++)
+        if (BIT_GET(multi, s)) {
+            ix->slots[s].first = (uint32_t)off;
+            off += ix->slots[s].count;
+            ix->slots[s].count = 0;
+        }
+    group_move(ix, &g, multi, side);
+    memcpy(g.rows + (n - moved) * size, side, moved * size);
+    for (size_t s = 0; s < cap; s++)
+        if (BIT_GET(multi, s))
+            ix->slots[s].first += (uint32_t)(n - moved);
+done:
+    free(side);
+    free(multi);
+    if (st != E_OK)
+        keyidx_free(ix);
+    return st;
 }
 
 int keyidx_build(struct keyidx *ix, const uint64_t *keys, size_t stride, size_t n,

@@ -1,7 +1,8 @@
 /* join.c - stage 4: sort feeds by person and index them (see join.h).
  *
  * Owns: the index structures in struct join.  Reorders the feed arrays of
- * the dataset in place (by key, then file line) but never changes a row,
+ * the dataset in place (grouped by key, each key's rows in file order;
+ * JOIN_SORTED by key, then file line) but never changes a row,
  * never rejects and never evaluates a rule.
  */
 #include "engine/join.h"
@@ -169,9 +170,11 @@ nomem:
 int join_build(struct join *j, struct dataset *d, enum join_order order, struct err *e)
 {
     memset(j, 0, sizeof *j);
-    /* Feeds arrive in file order; a stable sort by key keeps each person's
-     * rows in file order.  With JOIN_GROUPED a feed whose rows of each
-     * person are already contiguous is indexed where it lies. */
+    /* Feeds arrive in file order; a stable sort by key (JOIN_SORTED) keeps
+     * each person's rows in file order, and so does grouping them where
+     * they lie (JOIN_GROUPED, keyidx_group), which moves no row of a feed
+     * grouped by person already and only the split persons' rows of one
+     * that is nearly so (financial assets) or not (property). */
     /* hukou was sorted by key (and merged) in normalise_finish(); members
      * and candidates are joined to it by merging (index_members) */
     enum { JOB_MEMBERS = -1, JOB_HUKOU_NO = -2, JOB_CANDIDATES = -3 };
@@ -220,18 +223,14 @@ int join_build(struct join *j, struct dataset *d, enum join_order order, struct 
             job_st[i] = index_candidates(j, d, &job_err[i]);
             continue;
         }
+        if (order == JOIN_GROUPED) {
+            job_st[i] =
+                keyidx_group(jb->ix, jb->v->v, jb->size, jb->key_off, jb->v->n, &job_err[i]);
+            continue;
+        }
+        job_st[i] = vec_sort(jb->v, jb->size, jb->key_off, 1, &job_err[i]);
         const uint64_t *keys =
             jb->v->v ? (const uint64_t *)((char *)jb->v->v + jb->key_off) : NULL;
-        if (jb->sort && order == JOIN_GROUPED) {
-            int grouped;
-            job_st[i] = keyidx_build_runs(jb->ix, keys, jb->size, jb->v->n, &grouped,
-                                          &job_err[i]);
-            if (job_st[i] != E_OK || grouped)
-                continue;
-        }
-        job_st[i] =
-            jb->sort ? vec_sort(jb->v, jb->size, jb->key_off, 1, &job_err[i]) : E_OK;
-        keys = jb->v->v ? (const uint64_t *)((char *)jb->v->v + jb->key_off) : NULL;
         if (job_st[i] == E_OK)
             job_st[i] = keyidx_build(jb->ix, keys, jb->size, jb->v->n, &job_err[i]);
     }
