@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/arena.h"
 #include "base/sort.h"
 
 struct sortjob {
@@ -20,6 +21,18 @@ struct sortjob {
     struct keyidx *ix;
     int sort;            /* 1 sort, 0 index only, JOB_*: the registry indexes */
 };
+
+/* n elements of `size` bytes from malloc (at least one), made resident
+ * now (mem_populate): every array here is written end to end at once, and
+ * a first touch page by page costs more than filling it (~7 K faults for
+ * the two hukou arrays at SF 1).  NULL if out of memory. */
+static void *resident(size_t n, size_t size)
+{
+    void *p = malloc((n ? n : 1) * size);
+    if (p)
+        mem_populate(p, n * size);
+    return p;
+}
 
 /* The first hukou row at or after `from` whose key is >= key (nh if
  * none): a galloping search, so walking keys in ascending order costs
@@ -72,7 +85,7 @@ static void merge_hukou(const struct dataset *d, const uint64_t *keys, size_t st
 static int index_members(struct join *j, const struct dataset *d, struct err *e)
 {
     size_t nm = d->members.n;
-    j->members_by_key = malloc((nm ? nm : 1) * sizeof *j->members_by_key);
+    j->members_by_key = resident(nm, sizeof *j->members_by_key);
     if (!j->members_by_key)
         return ERR(e, E_NOMEM, "out of memory while indexing members");
     const struct member *m = d->members.v;
@@ -85,7 +98,7 @@ static int index_members(struct join *j, const struct dataset *d, struct err *e)
                             offsetof(struct member_ref, key), e);
     if (st != E_OK)
         return st;
-    j->member_hukou = malloc((nm ? nm : 1) * sizeof *j->member_hukou);
+    j->member_hukou = resident(nm, sizeof *j->member_hukou);
     if (!j->member_hukou)
         return ERR(e, E_NOMEM, "out of memory while joining members to hukou");
     merge_hukou(d, &j->members_by_key[0].key, sizeof(struct member_ref), nm,
@@ -97,7 +110,7 @@ static int index_members(struct join *j, const struct dataset *d, struct err *e)
 static int index_candidates(struct join *j, const struct dataset *d, struct err *e)
 {
     size_t nc = d->candidates.n;
-    j->candidate_hukou = malloc((nc ? nc : 1) * sizeof *j->candidate_hukou);
+    j->candidate_hukou = resident(nc, sizeof *j->candidate_hukou);
     if (!j->candidate_hukou)
         return ERR(e, E_NOMEM, "out of memory while joining candidates to hukou");
     if (nc)
@@ -116,8 +129,8 @@ static int index_hukou_no(struct join *j, const struct dataset *d, struct err *e
 {
     size_t nh = d->hukou.n;
     const struct hukou *hk = d->hukou.v;
-    j->hukou_by_no = malloc((nh ? nh : 1) * sizeof *j->hukou_by_no);
-    uint32_t *group = malloc((nh ? nh : 1) * sizeof *group);
+    j->hukou_by_no = resident(nh, sizeof *j->hukou_by_no);
+    uint32_t *group = resident(nh, sizeof *group);
     uint32_t *start = NULL;
     if (!j->hukou_by_no || !group)
         goto nomem;
@@ -144,6 +157,7 @@ static int index_hukou_no(struct join *j, const struct dataset *d, struct err *e
     start = calloc((size_t)n_groups + 1, sizeof *start);
     if (!start)
         goto nomem;
+    mem_populate(start, ((size_t)n_groups + 1) * sizeof *start);
     for (size_t i = 0; i < nh; i++)
         start[group[i] + 1]++;
     for (uint32_t g = 0; g < n_groups; g++)
