@@ -48,9 +48,10 @@ int keyidx_build(struct keyidx *ix, const uint64_t *keys, size_t stride_bytes,
  * Each key's rows keep their order.  Keys with one run keep the order of
  * their runs and slide down over the rows taken out; the rows of keys with
  * two runs or more go, group by group, after them (the groups in table
- * order: fixed by the keys and the number of runs).  Moves only the rows
- * of split keys, through scratch of their size (none when the rows are
- * grouped already): no sort, no copy of the whole array.  Zero keys are
+ * order: fixed by the keys and the number of runs).  Copies only the rows
+ * of split keys, through scratch of their size and a bit per row (none
+ * when the rows are grouped already), the others slide in stretches: no
+ * sort, no copy of the whole array.  Zero keys are
  * not indexed and stay among the rows that slide.  E_OK or E_NOMEM. */
 int keyidx_group(struct keyidx *ix, void *rows, size_t size, size_t key_off, size_t n,
                  struct err *e);
