@@ -3,9 +3,11 @@
  * Owns: the index suite.  Tests only through index.h and model.h:
  * keyidx over sorted keys with zeros and runs (against a direct count),
  * over grouped unsorted keys, and the report of a key split in two runs,
+ * keyidx_group moving rows into groups (against the input, and by hand),
  * u64map and stridx put/get across growth, and hukou_no_code's promise
  * that distinct strings get distinct codes and non-digit strings none.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,6 +146,158 @@ START_TEST(test_keyidx_grouped)
 }
 END_TEST
 
+/* keyidx_group() on rows of 24 bytes (key, input position, filler) whose
+ * keys come in runs, some keys split over two or more runs, some zero:
+ * every key's rows end up as its indexed run, in input order; the rows
+ * are a permutation of the input (filler intact); the keys of one run
+ * keep their order of runs and come first, each ahead of every split key;
+ * zero rows are in no run; grouped input is not moved at all. */
+struct grow {
+    uint64_t key;
+    uint32_t pos, fill;
+    uint64_t check;
+};
+
+/* Row-by-row checks: ck_assert marks a point (a write to the runner)
+ * on every call, too slow for 200 000 rows; these call it on failure. */
+#define REQUIRE(c)                                                                   \
+    do {                                                                             \
+        if (!(c))                                                                    \
+            ck_assert_msg(0, "%s", #c);                                              \
+    } while (0)
+#define REQUIRE_EQ(a, b) REQUIRE((uint64_t)(a) == (uint64_t)(b))
+#define REQUIRE_LT(a, b) REQUIRE((uint64_t)(a) < (uint64_t)(b))
+
+static void check_grouped(const struct grow *in, const struct grow *out, size_t n,
+                          const struct keyidx *ix, int none_split)
+{
+    char *seen = calloc(n ? n : 1, 1);
+    ck_assert_ptr_nonnull(seen);
+    size_t indexed = 0, first_split = n;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t p = out[i].pos;
+        REQUIRE_LT(p, n);
+        REQUIRE(!seen[p]);   /* a permutation */
+        seen[p] = 1;
+        REQUIRE_EQ(out[i].key, in[p].key);
+        REQUIRE_EQ(out[i].fill, in[p].fill);
+        REQUIRE_EQ(out[i].check, in[p].check);
+        if (none_split)
+            REQUIRE_EQ(p, i);
+    }
+    /* each key: one run, as indexed, in input order; split keys last */
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && out[j].key == out[i].key)
+            j++;
+        struct keyidx_slot sl = keyidx_get(ix, out[i].key);
+        if (out[i].key == 0) {
+            REQUIRE_EQ(sl.count, 0);
+            REQUIRE(first_split == n);   /* zero rows stay with the unsplit */
+        } else {
+            REQUIRE_EQ(sl.first, i);
+            REQUIRE_EQ(sl.count, j - i);
+            indexed += j - i;
+            for (size_t k = i + 1; k < j; k++)
+                REQUIRE_LT(out[k - 1].pos, out[k].pos);
+            /* split in the input: a row of another key between two of its */
+            int split = out[j - 1].pos - out[i].pos != j - 1 - i;
+            if (split && first_split == n)
+                first_split = i;
+            if (!split)
+                REQUIRE(first_split == n);   /* no unsplit key after a split one */
+        }
+        i = j;
+    }
+    /* the rows that stay (zero keys too) keep their input order */
+    for (size_t i = 1; i < first_split; i++)
+        REQUIRE_LT(out[i - 1].pos, out[i].pos);
+    size_t nonzero = 0;
+    for (size_t i = 0; i < n; i++)
+        nonzero += in[i].key != 0;
+    REQUIRE_EQ(indexed, nonzero);
+    free(seen);
+}
+
+START_TEST(test_keyidx_group)
+{
+    static const size_t sizes[] = {0, 1, 2, 3, 50, 5000, 200000};
+    for (size_t t = 0; t < sizeof sizes / sizeof *sizes; t++) {
+        size_t n = sizes[t];
+        for (int split = 0; split <= 1; split++) {
+            struct grow *in = malloc((n ? n : 1) * sizeof *in);
+            struct grow *rows = malloc((n ? n : 1) * sizeof *rows);
+            ck_assert(in && rows);
+            uint64_t s = 0xBADC0DEu + t * 2 + (uint64_t)split;
+            /* keys from a pool of about n/3; unsplit: each run a new key */
+            size_t pool = n / 3 + 1;
+            for (size_t i = 0; i < n;) {
+                uint64_t v;
+                if (rng(&s) % 9 == 0)
+                    v = 0;
+                else if (split)
+                    v = ((rng(&s) % pool) * UINT64_C(0x9E3779B97F4A7C15)) | 1;
+                else
+                    v = (((uint64_t)i << 20) * UINT64_C(0x9E3779B97F4A7C15)) | 1;
+                size_t run = 1 + (size_t)(rng(&s) % 4);
+                for (size_t r = 0; r < run && i < n; r++, i++) {
+                    in[i].key = v;
+                    in[i].pos = (uint32_t)i;
+                    in[i].fill = (uint32_t)rng(&s);
+                    in[i].check = rng(&s);
+                }
+            }
+            memcpy(rows, in, n * sizeof *in);
+            struct keyidx ix;
+            struct err e;
+            err_init(&e);
+            ck_assert_int_eq(keyidx_group(&ix, rows, sizeof *rows, offsetof(struct grow, key), n,
+                                          &e),
+                             E_OK);
+            check_grouped(in, rows, n, &ix, !split);
+            keyidx_free(&ix);
+            free(in);
+            free(rows);
+        }
+    }
+}
+END_TEST
+
+/* Two runs of one key with the other rows between them, by hand: the
+ * order the header promises, exactly. */
+START_TEST(test_keyidx_group_small)
+{
+    /* keys A B A C 0 B D, positions 0..6: A and B are split */
+    enum { A = 11, B = 13, C = 15, D = 17 };
+    static const uint64_t keys[] = {A, B, A, C, 0, B, D};
+    struct grow rows[7];
+    for (uint32_t i = 0; i < 7; i++)
+        rows[i] = (struct grow){keys[i], i, 0, 0};
+    struct keyidx ix;
+    struct err e;
+    err_init(&e);
+    ck_assert_int_eq(keyidx_group(&ix, rows, sizeof *rows, offsetof(struct grow, key), 7, &e),
+                     E_OK);
+    /* C 0 D slide to the front, then A's and B's groups in table order */
+    ck_assert_uint_eq(rows[0].pos, 3);
+    ck_assert_uint_eq(rows[1].pos, 4);
+    ck_assert_uint_eq(rows[2].pos, 6);
+    struct keyidx_slot a = keyidx_get(&ix, A), b = keyidx_get(&ix, B);
+    ck_assert_uint_eq(a.count, 2);
+    ck_assert_uint_eq(b.count, 2);
+    ck_assert(a.first == 3 || a.first == 5);
+    ck_assert_uint_eq(b.first, a.first == 3 ? 5 : 3);
+    ck_assert_uint_eq(rows[a.first].pos, 0);
+    ck_assert_uint_eq(rows[a.first + 1].pos, 2);
+    ck_assert_uint_eq(rows[b.first].pos, 1);
+    ck_assert_uint_eq(rows[b.first + 1].pos, 5);
+    ck_assert_uint_eq(keyidx_get(&ix, C).first, 0);
+    ck_assert_uint_eq(keyidx_get(&ix, D).first, 2);
+    ck_assert_uint_eq(ix.n, 4);
+    keyidx_free(&ix);
+}
+END_TEST
+
 START_TEST(test_u64map_put_get_grow)
 {
     struct u64map m;
@@ -268,6 +422,8 @@ Suite *index_suite(void)
     TCase *tc = tcase_create("index");
     tcase_add_test(tc, test_keyidx_runs);
     tcase_add_test(tc, test_keyidx_grouped);
+    tcase_add_test(tc, test_keyidx_group);
+    tcase_add_test(tc, test_keyidx_group_small);
     tcase_add_test(tc, test_u64map_put_get_grow);
     tcase_add_test(tc, test_stridx_put_get_grow);
     tcase_add_test(tc, test_hukou_no_code);

@@ -198,7 +198,8 @@ END_TEST
 
 START_TEST(test_ungrouped_feed_sorted)
 {
-    /* P01's rows apart: JOIN_GROUPED falls back to the stable sort */
+    /* P01's and P03's rows apart: JOIN_GROUPED brings each person's rows
+     * together where they lie (keyidx_group), in file order */
     static const struct tk_file files[] = {
         {"vehicles.csv", CAR(P01, "P01-a") CAR(P03, "P03-a") CAR(P01, "P01-b")
                              CAR(P02, "P02-a") CAR(P03, "P03-b") CAR(P01, "P01-c"), 0},

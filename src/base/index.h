@@ -43,6 +43,18 @@ int keyidx_build_runs(struct keyidx *ix, const uint64_t *keys, size_t stride_byt
 /* The same for keys that are sorted (so grouped): E_INTERNAL if not. */
 int keyidx_build(struct keyidx *ix, const uint64_t *keys, size_t stride_bytes,
                  size_t n, struct err *e);
+/* Group rows[0..n) (each `size` bytes, a uint64_t key at byte offset
+ * key_off) by key where they lie, and index them as keyidx_build_runs().
+ * Each key's rows keep their order.  Keys with one run keep the order of
+ * their runs and slide down over the rows taken out; the rows of keys with
+ * two runs or more go, group by group, after them (the groups in table
+ * order: fixed by the keys and the number of runs).  Copies only the rows
+ * of split keys, through scratch of their size and a bit per row (none
+ * when the rows are grouped already), the others slide in stretches: no
+ * sort, no copy of the whole array.  Zero keys are
+ * not indexed and stay among the rows that slide.  E_OK or E_NOMEM. */
+int keyidx_group(struct keyidx *ix, void *rows, size_t size, size_t key_off, size_t n,
+                 struct err *e);
 /* The run for key, or count 0.  Thread-safe after build. */
 static inline struct keyidx_slot keyidx_get(const struct keyidx *ix, uint64_t key);
 void keyidx_free(struct keyidx *ix);

@@ -1,7 +1,8 @@
 /* join.c - stage 4: sort feeds by person and index them (see join.h).
  *
  * Owns: the index structures in struct join.  Reorders the feed arrays of
- * the dataset in place (by key, then file line) but never changes a row,
+ * the dataset in place (grouped by key, each key's rows in file order;
+ * JOIN_SORTED by key, then file line) but never changes a row,
  * never rejects and never evaluates a rule.
  */
 #include "engine/join.h"
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/arena.h"
 #include "base/sort.h"
 
 struct sortjob {
@@ -19,6 +21,18 @@ struct sortjob {
     struct keyidx *ix;
     int sort;            /* 1 sort, 0 index only, JOB_*: the registry indexes */
 };
+
+/* n elements of `size` bytes from malloc (at least one), made resident
+ * now (mem_populate): every array here is written end to end at once, and
+ * a first touch page by page costs more than filling it (~7 K faults for
+ * the two hukou arrays at SF 1).  NULL if out of memory. */
+static void *resident(size_t n, size_t size)
+{
+    void *p = malloc((n ? n : 1) * size);
+    if (p)
+        mem_populate(p, n * size);
+    return p;
+}
 
 /* The first hukou row at or after `from` whose key is >= key (nh if
  * none): a galloping search, so walking keys in ascending order costs
@@ -71,7 +85,7 @@ static void merge_hukou(const struct dataset *d, const uint64_t *keys, size_t st
 static int index_members(struct join *j, const struct dataset *d, struct err *e)
 {
     size_t nm = d->members.n;
-    j->members_by_key = malloc((nm ? nm : 1) * sizeof *j->members_by_key);
+    j->members_by_key = resident(nm, sizeof *j->members_by_key);
     if (!j->members_by_key)
         return ERR(e, E_NOMEM, "out of memory while indexing members");
     const struct member *m = d->members.v;
@@ -84,7 +98,7 @@ static int index_members(struct join *j, const struct dataset *d, struct err *e)
                             offsetof(struct member_ref, key), e);
     if (st != E_OK)
         return st;
-    j->member_hukou = malloc((nm ? nm : 1) * sizeof *j->member_hukou);
+    j->member_hukou = resident(nm, sizeof *j->member_hukou);
     if (!j->member_hukou)
         return ERR(e, E_NOMEM, "out of memory while joining members to hukou");
     merge_hukou(d, &j->members_by_key[0].key, sizeof(struct member_ref), nm,
@@ -96,7 +110,7 @@ static int index_members(struct join *j, const struct dataset *d, struct err *e)
 static int index_candidates(struct join *j, const struct dataset *d, struct err *e)
 {
     size_t nc = d->candidates.n;
-    j->candidate_hukou = malloc((nc ? nc : 1) * sizeof *j->candidate_hukou);
+    j->candidate_hukou = resident(nc, sizeof *j->candidate_hukou);
     if (!j->candidate_hukou)
         return ERR(e, E_NOMEM, "out of memory while joining candidates to hukou");
     if (nc)
@@ -115,8 +129,8 @@ static int index_hukou_no(struct join *j, const struct dataset *d, struct err *e
 {
     size_t nh = d->hukou.n;
     const struct hukou *hk = d->hukou.v;
-    j->hukou_by_no = malloc((nh ? nh : 1) * sizeof *j->hukou_by_no);
-    uint32_t *group = malloc((nh ? nh : 1) * sizeof *group);
+    j->hukou_by_no = resident(nh, sizeof *j->hukou_by_no);
+    uint32_t *group = resident(nh, sizeof *group);
     uint32_t *start = NULL;
     if (!j->hukou_by_no || !group)
         goto nomem;
@@ -143,6 +157,7 @@ static int index_hukou_no(struct join *j, const struct dataset *d, struct err *e
     start = calloc((size_t)n_groups + 1, sizeof *start);
     if (!start)
         goto nomem;
+    mem_populate(start, ((size_t)n_groups + 1) * sizeof *start);
     for (size_t i = 0; i < nh; i++)
         start[group[i] + 1]++;
     for (uint32_t g = 0; g < n_groups; g++)
@@ -169,9 +184,11 @@ nomem:
 int join_build(struct join *j, struct dataset *d, enum join_order order, struct err *e)
 {
     memset(j, 0, sizeof *j);
-    /* Feeds arrive in file order; a stable sort by key keeps each person's
-     * rows in file order.  With JOIN_GROUPED a feed whose rows of each
-     * person are already contiguous is indexed where it lies. */
+    /* Feeds arrive in file order; a stable sort by key (JOIN_SORTED) keeps
+     * each person's rows in file order, and so does grouping them where
+     * they lie (JOIN_GROUPED, keyidx_group), which moves no row of a feed
+     * grouped by person already and only the split persons' rows of one
+     * that is nearly so (financial assets) or not (property). */
     /* hukou was sorted by key (and merged) in normalise_finish(); members
      * and candidates are joined to it by merging (index_members) */
     enum { JOB_MEMBERS = -1, JOB_HUKOU_NO = -2, JOB_CANDIDATES = -3 };
@@ -220,18 +237,14 @@ int join_build(struct join *j, struct dataset *d, enum join_order order, struct 
             job_st[i] = index_candidates(j, d, &job_err[i]);
             continue;
         }
+        if (order == JOIN_GROUPED) {
+            job_st[i] =
+                keyidx_group(jb->ix, jb->v->v, jb->size, jb->key_off, jb->v->n, &job_err[i]);
+            continue;
+        }
+        job_st[i] = vec_sort(jb->v, jb->size, jb->key_off, 1, &job_err[i]);
         const uint64_t *keys =
             jb->v->v ? (const uint64_t *)((char *)jb->v->v + jb->key_off) : NULL;
-        if (jb->sort && order == JOIN_GROUPED) {
-            int grouped;
-            job_st[i] = keyidx_build_runs(jb->ix, keys, jb->size, jb->v->n, &grouped,
-                                          &job_err[i]);
-            if (job_st[i] != E_OK || grouped)
-                continue;
-        }
-        job_st[i] =
-            jb->sort ? vec_sort(jb->v, jb->size, jb->key_off, 1, &job_err[i]) : E_OK;
-        keys = jb->v->v ? (const uint64_t *)((char *)jb->v->v + jb->key_off) : NULL;
         if (job_st[i] == E_OK)
             job_st[i] = keyidx_build(jb->ix, keys, jb->size, jb->v->n, &job_err[i]);
     }

@@ -1,21 +1,27 @@
 /* join.h - stage 4: every feed joined to people by ID key.
  *
- * join_build() sorts each feed the contract joins to people (declared
- * by_person in model.c) by (key, line) and builds a keyidx over it, so "all vehicles of this person" is one probe and a
- * contiguous run in file order.  A feed that arrives grouped by person
- * (every person's rows contiguous, as most departments export them) is
- * already that, and JOIN_GROUPED indexes it without moving a row: no sort
- * and no scratch as large as the feed.  Only the snapshot, which merges the
- * feeds by key, needs JOIN_SORTED.  It also indexes registry members by key
+ * join_build() puts each feed the contract joins to people (declared
+ * by_person in model.c) in an order where every person's rows are
+ * contiguous and in file order, and builds a keyidx over it, so "all
+ * vehicles of this person" is one probe and a contiguous run in file
+ * order.  JOIN_GROUPED (a run) groups the rows where they lie
+ * (keyidx_group, index.h): a feed that arrives grouped by person (every
+ * person's rows contiguous, as most departments export them) is indexed
+ * without moving a row, one that does not moves only the rows of the
+ * persons it splits, through scratch of their size: no sort and no
+ * scratch as large as the feed.  Which person's rows come first is no
+ * part of the promise (nothing reads a feed but by person).  Only the
+ * snapshot, which merges the feeds by key, needs JOIN_SORTED: a stable
+ * sort by key, so (key, line).  It also indexes registry members by key
  * (a person's households) and hukou persons by hukou_no (a hukou
  * household), and joins each registry member and candidate to their hukou
  * row by merging the two key-sorted lists (no hash table over the 3 M
  * hukou persons).  After build the struct is read-only and shared by all
  * threads of the rules VM (vm.c).
  *
- * The sorts are independent and run as parallel OpenMP iterations; each
- * sort is by a total order (key, then line), so the result is the same at
- * any thread count.
+ * The feeds are independent and run as parallel OpenMP iterations; each
+ * is put in an order fixed by its rows alone, so the result is the same
+ * at any thread count.
  */
 #ifndef ENGINE_JOIN_H
 #define ENGINE_JOIN_H
