@@ -1626,8 +1626,9 @@ static int sr_data(struct dataset *d, const char *path, int fd, size_t data_off,
         }
         if ((st = spec->chunks_begin(spec->ctx, j0, j1 - j0, max_rows, e)) != E_OK)
             goto out;
-        /* (C) tasks [0, k) parse the chunks, k hashes the wave's bytes in
-         * order, (k, k + 1 + next) read the next wave */
+        /* (C) tasks [0, k) parse the chunks, k settles the chunks of the
+         * waves before and hashes the wave's bytes in order, (k, k + 1 +
+         * next) read the next wave */
         int k = j1 - j0;
 #pragma omp parallel for schedule(dynamic, 1) if (k + (n2 - j1) > 0)
         for (int t = 0; t <= k + (n2 - j1); t++) {
@@ -1637,6 +1638,8 @@ static int sr_data(struct dataset *d, const char *path, int fd, size_t data_off,
                 continue;
             }
             if (t == k) {
+                if (spec->chunks_settle && j0 > 0)
+                    spec->chunks_settle(spec->ctx, j0);   /* the waves before */
                 for (int i = j0; i < j1; i++)
                     XXH3_128bits_update(hs, b[i - j0].p, seg[i + 1].a - seg[i].a);
                 continue;
