@@ -56,17 +56,18 @@ struct load_spec {
                         struct err *e);
     void *(*chunk_ctx)(void *ctx, int i);
     int (*chunk_reject)(void *chunk_ctx, long long line, const char *reason, struct err *e);
-    /* Optional: chunks_settle(ctx, upto) may move the rows of chunks
-     * 0..upto-1, all parsed, to their final place while later chunks are
-     * parsed (it must touch nothing of chunk upto or later; the single
-     * read calls it once per wave, on one thread). */
-    void (*chunks_settle)(void *ctx, int upto);
 
     /* Optional: where the buffers a file is read into are kept for the next
      * file (*bufs is NULL at first; free with load_bufs_free() once the
      * files are loaded), so that memory is made resident once per run
      * rather than once per file.  NULL: they are freed with each file. */
     struct load_bufs **bufs;
+
+    /* Optional: chunks_settle(ctx, upto) may move the rows of chunks
+     * 0..upto-1, all parsed, to their final place while later chunks are
+     * parsed (it must touch nothing of chunk upto or later; the single
+     * read calls it once per wave, on one thread). */
+    void (*chunks_settle)(void *ctx, int upto);
 };
 
 struct load_bufs;
