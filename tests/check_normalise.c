@@ -582,6 +582,44 @@ START_TEST(test_norm_si_window)
 }
 END_TEST
 
+/* feed_id reuses what it made of the row before's ID when the text is the
+ * same (the feeds list a person's rows together): each row must still count
+ * its normalisations and get its own reject, in one piece and in chunks. */
+START_TEST(test_norm_si_repeated_ids)
+{
+    chunked(_i);
+    static const char csv[] = "id_no,period,kind,employer,amount\n"
+                              "11010519491231002x,2026-01,employment,E,1.00\n"
+                              "11010519491231002x,2026-02,employment,E,2.00\n"
+                              "110105194912310021,2026-03,employment,E,3.00\n"
+                              "110105194912310021,2026-04,employment,E,4.00\n"
+                              ID_B ",2026-05,employment,E,5.00\n"
+                              "11010519491231002x,2026-06,employment,E,6.00\n"
+                              "11010519491231002x,2026-07,employment,E,7.00\n";
+    struct dataset d;
+    struct normaliser nz;
+    struct err e;
+    dataset_init(&d);
+    err_init(&e);
+    ck_assert_int_eq(normaliser_init(&nz, &d, as_of(), &e), E_OK);
+    norm(&nz, IN_SI, "social_insurance.csv", csv);
+    const struct si_row *r = d.si.v;
+    ck_assert_uint_eq(d.si.n, 5);
+    static const long long lines[] = {2, 3, 6, 7, 8};
+    for (int i = 0; i < 5; i++) {
+        ck_assert_int_eq(r[i].line, lines[i]);
+        ck_assert(r[i].key == key_of(i == 2 ? ID_B : ID_A));
+    }
+    const struct filestat *fs = &d.files[IN_SI];
+    ck_assert_uint_eq(fs->rejects.n, 2);
+    assert_reject(&d, IN_SI, 0, 4, "id_no");
+    assert_reject(&d, IN_SI, 1, 5, "id_no");
+    ck_assert_uint_eq(fs->id_flags_seen[2], 4);   /* every lower-case x row counted */
+    normaliser_free(&nz);
+    dataset_free(&d);
+}
+END_TEST
+
 Suite *normalise_suite(void)
 {
     Suite *s = suite_create("normalise");
@@ -594,6 +632,7 @@ Suite *normalise_suite(void)
     tcase_add_loop_test(tn, test_norm_holidays_gb_and_limits, 0, 2);
     tcase_add_loop_test(tn, test_norm_generated, 0, 2);
     tcase_add_loop_test(tn, test_norm_si_window, 0, 3);
+    tcase_add_loop_test(tn, test_norm_si_repeated_ids, 0, 2);
     suite_add_tcase(s, tn);
     return s;
 }
