@@ -393,7 +393,8 @@ static void on_row(int c, void *data)
 /* ---- the fast path's line scanner ----
  *
  * scan_line() looks at a line once, 32 bytes at a time in one register
- * where the CPU has AVX2 (else two of SSE2, every x86-64), then 16, for the bytes that matter to a quote-free line:
+ * where the CPU has AVX2 (else two of SSE2, every x86-64), then 16, for
+ * the bytes that matter to a quote-free line:
  * LF (its end), commas (field ends), quotes and CRs (which send the line
  * to libcsv), spaces and tabs (which libcsv trims at the ends of a field:
  * a line without any needs no trimming).  It never reads past s + avail. */
@@ -637,13 +638,16 @@ static int fast_line(struct parser *P, const char *s, const struct linescan *ls,
         r->cap = cap;
     }
     memcpy(r->buf, s, len);
-    for (int i = 0; i < k; i++) {
-        if (r->flen[i] > LOAD_MAX_FIELD) {
-            r->too_long = 1;   /* rejected by on_row() */
-            r->flen[i] = 0;
+    if (len > LOAD_MAX_FIELD) {   /* else no field of the line can be too long */
+        for (int i = 0; i < k; i++) {
+            if (r->flen[i] > LOAD_MAX_FIELD) {
+                r->too_long = 1;   /* rejected by on_row() */
+                r->flen[i] = 0;
+            }
         }
-        r->buf[r->off[i] + r->flen[i]] = '\0';
     }
+    for (int i = 0; i < k; i++)
+        r->buf[r->off[i] + r->flen[i]] = '\0';
     r->buf[len] = '\0';
     r->len = len + 1;
     r->nf = k;
