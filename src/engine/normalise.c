@@ -395,38 +395,18 @@ static uint64_t feed_id(struct rowctx *c, const char *col, const char *v, size_t
 {
     if (c->rejected)
         return 0;
-    struct nchunk *k = c->k;
-    enum id_status st;
-    const struct id_norm *nmp;
     struct id_norm nm;
-    if (k->id_have && k->id_len == len &&
-        (len == 18 ? memcmp(k->id_text, v, 18) == 0 : memcmp(k->id_text, v, len) == 0)) {
-        st = (enum id_status)k->id_st;   /* the same text as the row before */
-        nmp = &k->id_nm;
-    } else {
-        st = id_normalise(v, len, c->n->as_of_ymd, &nm);
-        nmp = &nm;
-        if (len <= sizeof k->id_text) {
-            memcpy(k->id_text, v, len);
-            k->id_len = len;
-            k->id_st = (int)st;
-            k->id_nm = nm;
-            k->id_have = 1;
-        } else {
-            k->id_have = 0;
-        }
-    }
-    if (nmp->flags)
-        for (int b = 0; b < 4; b++)
-            if (nmp->flags & (1u << b))
-                k->idf[b]++;
+    enum id_status st = id_normalise(v, len, c->n->as_of_ymd, &nm);
+    for (int b = 0; b < 4; b++)
+        if (nm.flags & (1u << b))
+            c->k->idf[b]++;
     if (st != ID_OK) {
         reject(c, col, id_reject_reason(st, v, len), NULL, 0);
         return 0;
     }
     if (id_out)
-        *id_out = str(c, nmp->id, 18);
-    return nmp->key;
+        *id_out = str(c, nm.id, 18);
+    return nm.key;
 }
 
 /* Make the chunk's row slice resident a step ahead of its next row, in

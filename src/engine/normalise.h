@@ -18,7 +18,6 @@
 #include "base/encoding.h"
 #include "base/err.h"
 #include "base/index.h"
-#include "contract/idcard.h"
 #include "contract/model.h"
 
 /* What one chunk of one file produced; merged into the dataset in chunk
@@ -30,13 +29,6 @@ struct nchunk {
     struct arena arena;        /* strings of these rows and rejects */
     unsigned idf[4];           /* ID normalisations seen (ID_F_* bits) */
     char *ready;               /* rows.v is resident up to here (chunk_rows_ready) */
-    /* the last ID text read and what id_normalise (pure) made of it: the
-     * feeds list a person's rows one after another (feed_id) */
-    int id_have;               /* 0: none yet (a zeroed chunk has none) */
-    int id_st;                 /* enum id_status */
-    size_t id_len;
-    char id_text[24];
-    struct id_norm id_nm;
 };
 
 struct normaliser {
