@@ -7,6 +7,7 @@
  * the data contract (doc/data-contract.md): lines are physical lines where
  * a record starts, the header is line 1.
  */
+#include <omp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -516,6 +517,109 @@ START_TEST(test_norm_generated)
 }
 END_TEST
 
+/* social_insurance.csv keeps only the rows of the run's income window
+ * (normaliser_keep_months), so its chunks' slices are left with gaps that
+ * the single read closes wave by wave (chunks_settle) while it parses the
+ * next: the rows must come out the same, in file order, in one piece and
+ * in ~100 chunks at 2 and 3 threads. */
+enum { SI_ROWS = 900 };
+
+START_TEST(test_norm_si_window)
+{
+    if (_i > 0) {
+        ck_assert_int_eq(setenv("HEDUI_CHUNK_BYTES", "200", 1), 0);
+        omp_set_num_threads(_i + 1);
+    }
+    static const char *const ids[] = {ID_A, ID_B, ID_C};
+    size_t cap = (size_t)SI_ROWS * 96 + 128;
+    char *text = malloc(cap);
+    ck_assert_ptr_nonnull(text);
+    size_t n = (size_t)snprintf(text, cap, "id_no,period,kind,employer,amount\n");
+    for (int i = 0; i < SI_ROWS; i++) {
+        /* in the window (2026-01..05) two rows in five, a bad month one in 41 */
+        const char *period = i % 41 == 40 ? "2026-13" : i % 5 < 2 ? "2026-0%d" : "2024-0%d";
+        char month[16];
+        snprintf(month, sizeof month, period, 1 + i % 5);
+        n += (size_t)snprintf(text + n, cap - n, "%s,%s,%s,E%d,%d.%02d\n", ids[i % 3], month,
+                              si_kind_names[i % N_SI], i, i, i % 100);
+        ck_assert_uint_lt(n, cap - 96);
+    }
+    struct dataset d;
+    struct normaliser nz;
+    struct err e;
+    dataset_init(&d);
+    err_init(&e);
+    ck_assert_int_eq(normaliser_init(&nz, &d, as_of(), &e), E_OK);
+    int first, last;
+    ck_assert_int_eq(month_parse("2026-01", 7, &first), 0);
+    ck_assert_int_eq(month_parse("2026-05", 7, &last), 0);
+    normaliser_keep_months(&nz, first, last);
+    norm(&nz, IN_SI, "social_insurance.csv", text);
+    free(text);
+
+    const struct si_row *r = d.si.v;
+    size_t nk = 0, nr = 0;
+    for (int i = 0; i < SI_ROWS; i++) {
+        long long line = i + 2;
+        if (i % 41 == 40) {
+            assert_reject(&d, IN_SI, nr++, line, "period");
+            continue;
+        }
+        if (i % 5 >= 2)
+            continue;
+        ck_assert_uint_lt(nk, d.si.n);
+        const struct si_row *x = &r[nk++];
+        ck_assert_msg(x->line == line, "row %zu at line %lld, want %lld", nk - 1, x->line, line);
+        ck_assert(x->key == key_of(ids[i % 3]));
+        ck_assert_int_eq(x->kind, i % N_SI);
+        ck_assert(x->amount_fen == (int64_t)i * 100 + i % 100);
+    }
+    ck_assert_uint_eq(d.si.n, nk);
+    ck_assert_uint_eq(d.files[IN_SI].rejects.n, nr);
+    ck_assert_int_eq(d.files[IN_SI].data_rows, SI_ROWS);
+    normaliser_free(&nz);
+    dataset_free(&d);
+}
+END_TEST
+
+/* feed_id reuses what it made of the row before's ID when the text is the
+ * same (the feeds list a person's rows together): each row must still count
+ * its normalisations and get its own reject, in one piece and in chunks. */
+START_TEST(test_norm_si_repeated_ids)
+{
+    chunked(_i);
+    static const char csv[] = "id_no,period,kind,employer,amount\n"
+                              "11010519491231002x,2026-01,employment,E,1.00\n"
+                              "11010519491231002x,2026-02,employment,E,2.00\n"
+                              "110105194912310021,2026-03,employment,E,3.00\n"
+                              "110105194912310021,2026-04,employment,E,4.00\n"
+                              ID_B ",2026-05,employment,E,5.00\n"
+                              "11010519491231002x,2026-06,employment,E,6.00\n"
+                              "11010519491231002x,2026-07,employment,E,7.00\n";
+    struct dataset d;
+    struct normaliser nz;
+    struct err e;
+    dataset_init(&d);
+    err_init(&e);
+    ck_assert_int_eq(normaliser_init(&nz, &d, as_of(), &e), E_OK);
+    norm(&nz, IN_SI, "social_insurance.csv", csv);
+    const struct si_row *r = d.si.v;
+    ck_assert_uint_eq(d.si.n, 5);
+    static const long long lines[] = {2, 3, 6, 7, 8};
+    for (int i = 0; i < 5; i++) {
+        ck_assert_int_eq(r[i].line, lines[i]);
+        ck_assert(r[i].key == key_of(i == 2 ? ID_B : ID_A));
+    }
+    const struct filestat *fs = &d.files[IN_SI];
+    ck_assert_uint_eq(fs->rejects.n, 2);
+    assert_reject(&d, IN_SI, 0, 4, "id_no");
+    assert_reject(&d, IN_SI, 1, 5, "id_no");
+    ck_assert_uint_eq(fs->id_flags_seen[2], 4);   /* every lower-case x row counted */
+    normaliser_free(&nz);
+    dataset_free(&d);
+}
+END_TEST
+
 Suite *normalise_suite(void)
 {
     Suite *s = suite_create("normalise");
@@ -527,6 +631,8 @@ Suite *normalise_suite(void)
     tcase_add_loop_test(tn, test_norm_households, 0, 2);
     tcase_add_loop_test(tn, test_norm_holidays_gb_and_limits, 0, 2);
     tcase_add_loop_test(tn, test_norm_generated, 0, 2);
+    tcase_add_loop_test(tn, test_norm_si_window, 0, 3);
+    tcase_add_loop_test(tn, test_norm_si_repeated_ids, 0, 2);
     suite_add_tcase(s, tn);
     return s;
 }

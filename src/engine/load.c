@@ -58,8 +58,19 @@
 #include <unistd.h>
 #define XXH_STATIC_LINKING_ONLY   /* XXH3_state_t on the stack */
 #include <xxhash.h>
+#if defined(__x86_64__) && defined(__has_include)
+#if __has_include(<xxh_x86dispatch.h>)
+/* the checksum through libxxhash's run-time dispatch (AVX2 or AVX-512 where
+ * the CPU has them, SSE2 else): the same hash in half the instructions */
+#include <xxh_x86dispatch.h>
+#endif
+#endif
 #ifdef __SSE2__
 #include <emmintrin.h>
+#endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define LOAD_AVX2 1   /* scan_line and count_qlc have AVX2 versions, picked at run time */
 #endif
 
 #define MAX_COLS 256
@@ -381,8 +392,9 @@ static void on_row(int c, void *data)
 
 /* ---- the fast path's line scanner ----
  *
- * scan_line() looks at a line once, 32 then 16 bytes at a time where SSE2
- * is there (every x86-64), for the bytes that matter to a quote-free line:
+ * scan_line() looks at a line once, 32 bytes at a time in one register
+ * where the CPU has AVX2 (else two of SSE2, every x86-64), then 16, for
+ * the bytes that matter to a quote-free line:
  * LF (its end), commas (field ends), quotes and CRs (which send the line
  * to libcsv), spaces and tabs (which libcsv trims at the ends of a field:
  * a line without any needs no trimming).  It never reads past s + avail. */
@@ -453,22 +465,12 @@ static inline int scan_masks(uint32_t m_lf, uint32_t m_comma, uint32_t m_sp, uin
 }
 #endif
 
-static void scan_line(const char *s, size_t avail, size_t *commas, int max, struct linescan *ls)
+/* scan_line from byte k on: 16 bytes at a time, then one. */
+static inline void scan_rest(const char *s, size_t avail, size_t k, size_t *commas, int max,
+                             struct linescan *ls)
 {
-    ls->has_lf = 0;
-    ls->has_ws = 0;
-    ls->special = SCAN_NONE;
-    ls->n_commas = 0;
-    size_t k = 0;
 #ifdef __SSE2__
-    unsigned lf0, co0, sp0, ws0, lf1, co1, sp1, ws1;
-    for (; k + 32 <= avail; k += 32) {
-        scan16(s + k, &lf0, &co0, &sp0, &ws0);
-        scan16(s + k + 16, &lf1, &co1, &sp1, &ws1);
-        if (scan_masks(lf0 | lf1 << 16, co0 | co1 << 16, sp0 | sp1 << 16, ws0 | ws1 << 16, k,
-                       ls, commas, max))
-            return;
-    }
+    unsigned lf0, co0, sp0, ws0;
     for (; k + 16 <= avail; k += 16) {
         scan16(s + k, &lf0, &co0, &sp0, &ws0);
         if (scan_masks(lf0, co0, sp0, ws0, k, ls, commas, max))
@@ -484,6 +486,57 @@ static void scan_line(const char *s, size_t avail, size_t *commas, int max, stru
         scan_byte(s[k], k, ls, commas, max);
     }
     ls->len = avail;
+}
+
+#ifdef LOAD_AVX2
+/* scan_line's 32-byte blocks in one AVX2 register each */
+__attribute__((target("avx2"))) static void scan_line_avx2(const char *s, size_t avail,
+                                                             size_t *commas, int max,
+                                                             struct linescan *ls)
+{
+    const __m256i v_lf = _mm256_set1_epi8('\n'), v_comma = _mm256_set1_epi8(','),
+                  v_quote = _mm256_set1_epi8('"'), v_cr = _mm256_set1_epi8('\r'),
+                  v_space = _mm256_set1_epi8(' '), v_tab = _mm256_set1_epi8('\t');
+    size_t k = 0;
+    for (; k + 32 <= avail; k += 32) {
+        __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(s + k));
+        uint32_t lf = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, v_lf));
+        uint32_t co = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, v_comma));
+        uint32_t sp = (uint32_t)_mm256_movemask_epi8(
+            _mm256_or_si256(_mm256_cmpeq_epi8(b, v_quote), _mm256_cmpeq_epi8(b, v_cr)));
+        uint32_t ws = (uint32_t)_mm256_movemask_epi8(
+            _mm256_or_si256(_mm256_cmpeq_epi8(b, v_space), _mm256_cmpeq_epi8(b, v_tab)));
+        if (scan_masks(lf, co, sp, ws, k, ls, commas, max))
+            return;
+    }
+    scan_rest(s, avail, k, commas, max, ls);
+}
+#endif
+
+static void scan_line(const char *s, size_t avail, size_t *commas, int max, struct linescan *ls)
+{
+    ls->has_lf = 0;
+    ls->has_ws = 0;
+    ls->special = SCAN_NONE;
+    ls->n_commas = 0;
+#ifdef LOAD_AVX2
+    if (__builtin_cpu_supports("avx2")) {
+        scan_line_avx2(s, avail, commas, max, ls);
+        return;
+    }
+#endif
+    size_t k = 0;
+#ifdef __SSE2__
+    unsigned lf0, co0, sp0, ws0, lf1, co1, sp1, ws1;
+    for (; k + 32 <= avail; k += 32) {
+        scan16(s + k, &lf0, &co0, &sp0, &ws0);
+        scan16(s + k + 16, &lf1, &co1, &sp1, &ws1);
+        if (scan_masks(lf0 | lf1 << 16, co0 | co1 << 16, sp0 | sp1 << 16, ws0 | ws1 << 16, k,
+                       ls, commas, max))
+            return;
+    }
+#endif
+    scan_rest(s, avail, k, commas, max, ls);
 }
 
 /* Fields of a scanned line of `len` bytes (final CR already removed):
@@ -585,13 +638,16 @@ static int fast_line(struct parser *P, const char *s, const struct linescan *ls,
         r->cap = cap;
     }
     memcpy(r->buf, s, len);
-    for (int i = 0; i < k; i++) {
-        if (r->flen[i] > LOAD_MAX_FIELD) {
-            r->too_long = 1;   /* rejected by on_row() */
-            r->flen[i] = 0;
+    if (len > LOAD_MAX_FIELD) {   /* else no field of the line can be too long */
+        for (int i = 0; i < k; i++) {
+            if (r->flen[i] > LOAD_MAX_FIELD) {
+                r->too_long = 1;   /* rejected by on_row() */
+                r->flen[i] = 0;
+            }
         }
-        r->buf[r->off[i] + r->flen[i]] = '\0';
     }
+    for (int i = 0; i < k; i++)
+        r->buf[r->off[i] + r->flen[i]] = '\0';
     r->buf[len] = '\0';
     r->len = len + 1;
     r->nf = k;
@@ -782,11 +838,59 @@ struct prescan {
     int utf8_ok;                    /* the whole text is valid UTF-8 (when checked) */
 };
 
+#ifdef LOAD_AVX2
+/* count_qlc's blocks of 32 bytes; returns the bytes counted (a multiple of 32) */
+__attribute__((target("avx2"))) static size_t count_qlc_avx2(const char *s, size_t n,
+                                                               long long *q, long long *lf,
+                                                               long long *cr)
+{
+    const __m256i v_q = _mm256_set1_epi8('"'), v_lf = _mm256_set1_epi8('\n'),
+                  v_cr = _mm256_set1_epi8('\r'), zero = _mm256_setzero_si256();
+    long long nq = 0, nl = 0, nr = 0;
+    size_t k = 0;
+    while (n - k >= 32) {
+        __m256i aq = zero, al = zero, ar = zero;
+        size_t steps = (n - k) / 32;
+        if (steps > 255)
+            steps = 255;
+        for (size_t i = 0; i < steps; i++, k += 32) {
+            __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(s + k));
+            aq = _mm256_sub_epi8(aq, _mm256_cmpeq_epi8(b, v_q));
+            al = _mm256_sub_epi8(al, _mm256_cmpeq_epi8(b, v_lf));
+            ar = _mm256_sub_epi8(ar, _mm256_cmpeq_epi8(b, v_cr));
+        }
+        /* four 64-bit sums in each */
+        __m256i sq = _mm256_sad_epu8(aq, zero), sl = _mm256_sad_epu8(al, zero),
+                sr = _mm256_sad_epu8(ar, zero);
+        __m256i t = _mm256_add_epi64(_mm256_add_epi64(sq, _mm256_slli_epi64(sl, 21)),
+                                     _mm256_slli_epi64(sr, 42));
+        uint64_t u[4];
+        _mm256_storeu_si256((__m256i *)(void *)u, t);
+        uint64_t all = u[0] + u[1] + u[2] + u[3];   /* each sum < 2^21: 255 * 32 */
+        nq += (long long)(all & 0x1FFFFF);
+        nl += (long long)((all >> 21) & 0x1FFFFF);
+        nr += (long long)(all >> 42);
+    }
+    *q = nq;
+    *lf = nl;
+    *cr = nr;
+    return k;
+}
+#endif
+
 /* Quotes, LFs and CRs in s[0..n). */
 static void count_qlc(const char *s, size_t n, long long *q, long long *lf, long long *cr)
 {
     long long nq = 0, nl = 0, nr = 0;
     size_t k = 0;
+#ifdef LOAD_AVX2
+    if (n >= 32 && __builtin_cpu_supports("avx2")) {
+        k = count_qlc_avx2(s, n, &nq, &nl, &nr);
+        s += k;
+        n -= k;
+        k = 0;
+    }
+#endif
 #ifdef __SSE2__
     const __m128i v_q = _mm_set1_epi8('"'), v_lf = _mm_set1_epi8('\n'),
                   v_cr = _mm_set1_epi8('\r'), zero = _mm_setzero_si128();
@@ -1526,8 +1630,9 @@ static int sr_data(struct dataset *d, const char *path, int fd, size_t data_off,
         }
         if ((st = spec->chunks_begin(spec->ctx, j0, j1 - j0, max_rows, e)) != E_OK)
             goto out;
-        /* (C) tasks [0, k) parse the chunks, k hashes the wave's bytes in
-         * order, (k, k + 1 + next) read the next wave */
+        /* (C) tasks [0, k) parse the chunks, k settles the chunks of the
+         * waves before and hashes the wave's bytes in order, (k, k + 1 +
+         * next) read the next wave */
         int k = j1 - j0;
 #pragma omp parallel for schedule(dynamic, 1) if (k + (n2 - j1) > 0)
         for (int t = 0; t <= k + (n2 - j1); t++) {
@@ -1537,6 +1642,8 @@ static int sr_data(struct dataset *d, const char *path, int fd, size_t data_off,
                 continue;
             }
             if (t == k) {
+                if (spec->chunks_settle && j0 > 0)
+                    spec->chunks_settle(spec->ctx, j0);   /* the waves before */
                 for (int i = j0; i < j1; i++)
                     XXH3_128bits_update(hs, b[i - j0].p, seg[i + 1].a - seg[i].a);
                 continue;

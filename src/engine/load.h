@@ -62,6 +62,12 @@ struct load_spec {
      * files are loaded), so that memory is made resident once per run
      * rather than once per file.  NULL: they are freed with each file. */
     struct load_bufs **bufs;
+
+    /* Optional: chunks_settle(ctx, upto) may move the rows of chunks
+     * 0..upto-1, all parsed, to their final place while later chunks are
+     * parsed (it must touch nothing of chunk upto or later; the single
+     * read calls it once per wave, on one thread). */
+    void (*chunks_settle)(void *ctx, int upto);
 };
 
 struct load_bufs;

@@ -185,6 +185,27 @@ static void *chunk_ctx_cb(void *ctx, int i)
     return &((struct normaliser *)ctx)->chunks[i];
 }
 
+/* Move the rows of chunks 0..upto-1 (parsed) next to each other after the
+ * merged rows, in chunk order, while load.c parses the chunks after them
+ * (their slices lie after these, and no row moves past its own slice's
+ * start, so nothing being filled is touched): the merge below then finds
+ * them in place, and the one large serial copy of a feed that keeps only
+ * some of its rows (social insurance) is spread over the waves. */
+static void chunks_settle_cb(void *ctx, int upto)
+{
+    struct normaliser *n = ctx;
+    size_t size;
+    struct vec *dst = dataset_rows(n->d, n->cur, &size);
+    char *to = (char *)dst->v + dst->n * size;
+    for (int i = 0; i < upto && i < n->n_chunks; i++) {
+        struct nchunk *k = &n->chunks[i];
+        if (k->rows.n && (char *)k->rows.v != to)
+            memmove(to, k->rows.v, k->rows.n * size);
+        k->rows.v = to;   /* still inside the array: chunks_begin_cb moves it with it */
+        to += k->rows.n * size;
+    }
+}
+
 /* Close the gaps between the chunks' slices (in chunk order), append their
  * rejects to the file's, and hand their arenas over to the dataset. */
 static int chunks_merge(struct normaliser *n, enum input_file f, struct err *e)
@@ -877,6 +898,7 @@ int normalise_file(struct normaliser *n, enum input_file f, const char *path,
     if (st != E_OK)
         return st;
     sp.bufs = &n->bufs;   /* kept for the next file (a streamed file frees its own) */
+    sp.chunks_settle = chunks_settle_cb;
     size_t row_size, before = dataset_rows(n->d, f, &row_size)->n;
     st = load_csv(n->d, path, want, &sp, e);
     if (st == E_OK)
