@@ -1549,7 +1549,9 @@ static void sr_read_wave(const struct bytes *f, struct sr_seg *seg, int j0, int 
  * threads: wave w is in buffer set w % 2; (A) reads wave 0, then for each
  * wave (B) finds its chunks and begins them, and (C) parses them, hashes
  * them and reads the next wave into the other set, all as one list of
- * tasks, the long ones (parses) first. */
+ * tasks, the long ones (parses) first.  Long because the three steps of a
+ * wave share the segments, both buffer sets, the parsers and one exit path
+ * that frees them: split, each part would take most of its locals. */
 static int sr_data(struct dataset *d, const char *path, int fd, size_t data_off, size_t n_raw,
                    long long data_line, struct header *hdr, const struct load_spec *spec,
                    XXH3_state_t *hs, long long *rows, struct err *e)
