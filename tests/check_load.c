@@ -1306,7 +1306,8 @@ static int sr_load(const char *text, size_t len, int from_file, struct load_bufs
     memset(r, 0, sizeof *r);
     dataset_init(d);
     err_init(e);
-    struct load_spec sp = {TFILE, cols_abc, 3, sr_row, r, 64, sr_begin, sr_ctx, sr_reject, keep};
+    struct load_spec sp = {TFILE, cols_abc, 3, sr_row, r, 64, sr_begin, sr_ctx, sr_reject, keep,
+                          NULL};
     if (from_file)
         return load_csv(d, tmp_write("sr.csv", text, len), ENC_AUTO, &sp, e);
     return load_csv_mem(d, "sr.csv", (const unsigned char *)text, len, ENC_AUTO, &sp, e);
@@ -1527,6 +1528,51 @@ START_TEST(test_fastpath_matches_libcsv)
 }
 END_TEST
 
+/* count_qlc (chunk placement: line numbers and quote parity) against a byte
+ * loop, on random texts of every length to 600 at every start offset mod 32
+ * (the 32-byte AVX2 blocks, the 16-byte SSE2 blocks and the byte tail),
+ * and on texts of one byte repeated 20000 times, long enough to fill the
+ * byte counters (255 blocks) more than twice. */
+static void qlc_ref(const char *s, size_t n, long long c[3])
+{
+    c[0] = c[1] = c[2] = 0;
+    for (size_t i = 0; i < n; i++) {
+        c[0] += s[i] == '"';
+        c[1] += s[i] == '\n';
+        c[2] += s[i] == '\r';
+    }
+}
+
+START_TEST(test_count_qlc_matches_bytes)
+{
+    static char buf[20000 + 64];
+    static const char abc[] = "\"\n\ra,\"\n";
+    long long want[3], q, lf, cr;
+    int cases = 0;
+    for (size_t n = 0; n <= 600; n++)
+        for (size_t off = 0; off < 32; off += n % 7 + 1) {
+            for (size_t i = 0; i < n; i++)
+                buf[off + i] = abc[next() % (sizeof abc - 1)];
+            qlc_ref(buf + off, n, want);
+            q = lf = cr = -1;
+            load_count_qlc(buf + off, n, &q, &lf, &cr);
+            ck_assert_msg(q == want[0] && lf == want[1] && cr == want[2],
+                          "n %zu off %zu: %lld %lld %lld, want %lld %lld %lld", n, off, q, lf,
+                          cr, want[0], want[1], want[2]);
+            cases++;
+        }
+    const char full[] = {'"', '\n', '\r'};
+    for (int c = 0; c < 3; c++) {
+        memset(buf, full[c], 20000);
+        load_count_qlc(buf + 3, 19997, &q, &lf, &cr);
+        ck_assert_int_eq(q, c == 0 ? 19997 : 0);
+        ck_assert_int_eq(lf, c == 1 ? 19997 : 0);
+        ck_assert_int_eq(cr, c == 2 ? 19997 : 0);
+    }
+    ck_assert_int_gt(cases, 4000);
+}
+END_TEST
+
 START_TEST(test_fastpath_declines_quotes_and_inner_cr)
 {
     size_t s[8], l[8];
@@ -1579,6 +1625,7 @@ Suite *load_suite(void)
     TCase *tf = tcase_create("fastpath");
     tcase_set_timeout(tf, 60);
     tcase_add_test(tf, test_fastpath_matches_libcsv);
+    tcase_add_test(tf, test_count_qlc_matches_bytes);
     tcase_add_test(tf, test_fastpath_declines_quotes_and_inner_cr);
     suite_add_tcase(s, tf);
     return s;

@@ -537,9 +537,12 @@ START_TEST(test_norm_si_window)
     size_t n = (size_t)snprintf(text, cap, "id_no,period,kind,employer,amount\n");
     for (int i = 0; i < SI_ROWS; i++) {
         /* in the window (2026-01..05) two rows in five, a bad month one in 41 */
-        const char *period = i % 41 == 40 ? "2026-13" : i % 5 < 2 ? "2026-0%d" : "2024-0%d";
+        const char *year = i % 41 == 40 ? NULL : i % 5 < 2 ? "2026" : "2024";
         char month[16];
-        snprintf(month, sizeof month, period, 1 + i % 5);
+        if (year)
+            snprintf(month, sizeof month, "%s-0%d", year, 1 + i % 5);
+        else
+            snprintf(month, sizeof month, "2026-13");
         n += (size_t)snprintf(text + n, cap - n, "%s,%s,%s,E%d,%d.%02d\n", ids[i % 3], month,
                               si_kind_names[i % N_SI], i, i, i % 100);
         ck_assert_uint_lt(n, cap - 96);

@@ -923,6 +923,11 @@ static void count_qlc(const char *s, size_t n, long long *q, long long *lf, long
     *cr = nr;
 }
 
+void load_count_qlc(const char *s, size_t n, long long *q, long long *lf, long long *cr)
+{
+    count_qlc(s, n, q, lf, cr);
+}
+
 /* Bare CRs (not followed by LF) in s[a..b) of a text of n bytes: a CR may
  * be followed by the next segment's first byte, or end the text. */
 static long long bare_crs_in(const char *s, size_t a, size_t b, size_t n)

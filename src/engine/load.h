@@ -81,6 +81,10 @@ void load_bufs_free(struct load_bufs *lb);
  * starts/lens receive each field's position within line. */
 int load_split_simple(const char *line, size_t len, size_t *starts, size_t *lens, int max);
 
+/* The quotes, LFs and CRs in s[0..n) (for tests: the loader counts them to
+ * place chunks; AVX2 or SSE2 blocks when the CPU has them, then bytes). */
+void load_count_qlc(const char *s, size_t n, long long *q, long long *lf, long long *cr);
+
 /* The number of threads / chunks used for a file of n bytes (for tests:
  * HEDUI_CHUNK_BYTES in the environment forces small chunks). */
 size_t load_chunk_bytes(void);
