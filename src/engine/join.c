@@ -19,7 +19,7 @@ struct sortjob {
     size_t size;
     size_t key_off;
     struct keyidx *ix;
-    int sort;            /* 1 sort, 0 index only, JOB_*: the registry indexes */
+    int sort;            /* 1 a feed (grouped or sorted, then indexed), JOB_*: the registry indexes */
 };
 
 /* n elements of `size` bytes from malloc (at least one), made resident
