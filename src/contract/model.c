@@ -178,7 +178,7 @@ static const struct col_decl c_holidays[] = {
  * so both are required and kept trimmed */
 static const struct col_decl c_finassets[] = {
     ID("id_no", struct finasset, key),
-    TEXT("institution", COL_TRIM, struct finasset, institution),
+    TEXT("institution", COL_TRIM | COL_FEW, struct finasset, institution),
     TEXT("account_no", COL_TRIM, struct finasset, account_no),
     ENUM("asset_type", asset_type_names, N_AT, struct finasset, asset_type),
     VAL("balance_yuan", COL_MONEY, 0, struct finasset, balance_fen),

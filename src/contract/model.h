@@ -82,16 +82,16 @@ struct household {
  * is kept with the contract's replacement value (0, `other`, `none`, 0). */
 enum { MB_RELATION = 1, MB_INCOME = 2, MB_WORK_ABILITY = 4, MB_GRADE = 8 };
 
-struct member {
+struct member {             /* fields ordered to leave no padding: 72 bytes, not 88 */
     uint32_t hh;              /* index into dataset.households */
+    int id_status;            /* enum id_status */
     uint64_t key;             /* normalised ID key, 0 when invalid */
     const char *id;           /* normalised 18 chars when valid, else as given, trimmed */
     const char *name;
     int relation, work_ability, disability_grade;
-    int64_t declared_fen;
-    int id_status;            /* enum id_status */
-    long long line;
     unsigned bad_cols;        /* MB_* bits, 0 for a clean row */
+    int64_t declared_fen;
+    long long line;
     const char *bad_text;     /* NULL, or the bad columns with their values and what
                                  was kept: "relation 'husband': not in its set, taken
                                  as other; ..." */
@@ -297,12 +297,14 @@ enum col_type {
     COL_PREFIX,    /* const char *: 6, 9 or 12 digits */
     COL_GRADE      /* int: one digit 0-4 */
 };
-enum { COL_OPT = 1, COL_TRIM = 2 };   /* col_decl.flags: may be empty; trim Unicode white space */
+/* col_decl.flags: may be empty; trim Unicode white space; few distinct
+ * values (a text kept once per loading chunk, not per row: memory only) */
+enum { COL_OPT = 1, COL_TRIM = 2, COL_FEW = 4 };
 
 struct col_decl {
     const char *name;              /* the contract's column name: never rename */
     enum col_type type;
-    unsigned flags;                /* COL_OPT, COL_TRIM */
+    unsigned flags;                /* COL_OPT, COL_TRIM, COL_FEW */
     const char *const *set;        /* COL_ENUM: the value names */
     int n_set;
     int off, off2;                 /* where the value goes in the row; -1: not kept */

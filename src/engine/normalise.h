@@ -29,6 +29,9 @@ struct nchunk {
     struct arena arena;        /* strings of these rows and rejects */
     unsigned idf[4];           /* ID normalisations seen (ID_F_* bits) */
     char *ready;               /* rows.v is resident up to here (chunk_rows_ready) */
+    struct few *few;           /* texts of few values kept once (normalise.c str_few), or NULL */
+    const char *prev_no;       /* the last hukou_no kept, shared by the rows after it that repeat it */
+    size_t prev_no_len;
 };
 
 struct normaliser {
