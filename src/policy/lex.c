@@ -40,7 +40,7 @@ const char *tok_name(int kind)
     static const char *const punct[] = {
         "end of file", "a name", "a number", "a date", "a string",
         "'('", "')'", "'{'", "'}'", "'['", "']'", "','", "':'", "';'", "'.'",
-        "'+'", "'-'", "'*'", "'/'", "'='", "'!='", "'<'", "'<='", "'>'", "'>='", "'?" "?'"};
+        "'+'", "'-'", "'*'", "'/'", "'='", "'!='", "'<'", "'<='", "'>'", "'>='", "'?\?'"};
     if (kind >= 0 && kind < (int)(sizeof punct / sizeof punct[0]))
         return punct[kind];
     for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)

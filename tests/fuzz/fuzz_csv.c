@@ -133,7 +133,7 @@ static void load_plain(const uint8_t *data, size_t size, enum enc want, struct r
     dataset_init(&d);
     struct plain p;
     memset(&p, 0, sizeof p);
-    struct load_spec sp = {IN_VEHICLES, vcols, N_VCOLS, plain_row, &p, 0, NULL, NULL, NULL, NULL};
+    struct load_spec sp = {IN_VEHICLES, vcols, N_VCOLS, plain_row, &p, 0, NULL, NULL, NULL, NULL, NULL};
     struct err e;
     err_init(&e);
     memset(out, 0, sizeof *out);
@@ -164,7 +164,7 @@ static void load_failing(const uint8_t *data, size_t size, long long k)
     struct plain p;
     memset(&p, 0, sizeof p);
     p.fail_at = k;
-    struct load_spec sp = {IN_VEHICLES, vcols, N_VCOLS, plain_row, &p, 0, NULL, NULL, NULL, NULL};
+    struct load_spec sp = {IN_VEHICLES, vcols, N_VCOLS, plain_row, &p, 0, NULL, NULL, NULL, NULL, NULL};
     struct err e;
     err_init(&e);
     int st = load_csv_mem(&d, "vehicles.csv", data, size, ENC_AUTO, &sp, &e);
@@ -251,7 +251,7 @@ static void load_chunked(const uint8_t *data, size_t size, struct result *out)
     struct chunked k;
     memset(&k, 0, sizeof k);
     struct load_spec sp = {IN_VEHICLES, vcols, N_VCOLS, ck_row, &k, 256,
-                           ck_begin,    ck_ctx, ck_reject, NULL};
+                           ck_begin,    ck_ctx, ck_reject, NULL, NULL};
     struct err e;
     err_init(&e);
     memset(out, 0, sizeof *out);
