@@ -7,6 +7,7 @@
 #include "base/arena.h"
 
 #include <malloc.h>
+#include <omp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,8 +227,34 @@ void mem_populate(void *p, size_t n)
     mem_prefault(p, n);
 }
 
+/* A large buffer made resident outside a parallel region is split among
+ * the team, one slice of whole huge pages per thread: on a virtual machine
+ * whose host backs guest memory lazily, a page first touched since the
+ * host took it back costs ~2.2 s/GiB of CPU (measured here, 2026-12-07;
+ * 0.05-0.1 s/GiB for a page the guest used moments ago), and two threads
+ * fault their halves in half the time.  Inside a parallel region the
+ * caller's thread does it all (the team is busy with slices of its own). */
+#define POPULATE_PAR_MIN ((size_t)32 << 20)
 void mem_prefault(void *p, size_t n)
 {
-    if (p && n >= 64 * PAGE)
+    if (!p || n < 64 * PAGE)
+        return;
+    int T = omp_in_parallel() ? 1 : omp_get_max_threads();
+    if (T < 2 || n < POPULATE_PAR_MIN) {
         advise_inside(p, n, PAGE, MADV_POPULATE_WRITE);
+        return;
+    }
+    uintptr_t a = (uintptr_t)p, b = a + n;
+#pragma omp parallel num_threads(T)
+    {
+        int t = omp_get_thread_num();
+        /* slice bounds on huge page boundaries (the ends keep theirs) */
+        uintptr_t lo = t == 0 ? a : ((a + (b - a) / (uintptr_t)T * (uintptr_t)t) & ~(HUGE_PAGE - 1));
+        uintptr_t hi = t == T - 1 ? b
+                                  : ((a + (b - a) / (uintptr_t)T * (uintptr_t)(t + 1)) & ~(HUGE_PAGE - 1));
+        if (lo < a)
+            lo = a;
+        if (hi > lo)
+            advise_inside((void *)lo, (size_t)(hi - lo), PAGE, MADV_POPULATE_WRITE);
+    }
 }
