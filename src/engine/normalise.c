@@ -76,7 +76,7 @@ static int chunk_reject_cb(void *cctx, long long line, const char *reason, struc
 static void chunks_free(struct normaliser *n)
 {
     for (int i = 0; i < n->n_chunks; i++) {
-        free(n->chunks[i].few);
+        nchunk_forget_texts(&n->chunks[i]);
         vec_free(&n->chunks[i].rows);
         vec_free(&n->chunks[i].rejects);
         arena_free(&n->chunks[i].arena);
@@ -343,6 +343,14 @@ static inline uint32_t few_hash(const char *v, size_t len)
         h ^= h >> 32;
     }
     return (uint32_t)(h ^ (h >> 29));
+}
+
+void nchunk_forget_texts(struct nchunk *k)
+{
+    free(k->few);
+    k->few = NULL;
+    k->prev_no = NULL;
+    k->prev_no_len = 0;
 }
 
 static const char *str_few(struct rowctx *c, const char *v, size_t len)

@@ -26,7 +26,8 @@ struct nchunk {
     struct normaliser *n;
     struct vec rows;           /* typed rows of the file being loaded */
     struct vec rejects;        /* struct reject */
-    struct arena arena;        /* strings of these rows and rejects */
+    struct arena arena;        /* strings of these rows and rejects (few and prev_no point
+                                  into it: nchunk_forget_texts when it is freed or reset) */
     unsigned idf[4];           /* ID normalisations seen (ID_F_* bits) */
     char *ready;               /* rows.v is resident up to here (chunk_rows_ready) */
     struct few *few;           /* texts of few values kept once (normalise.c str_few), or NULL */
@@ -75,6 +76,10 @@ int normalise_buffer(struct normaliser *n, enum input_file f, const char *label,
 struct load_spec;
 int normalise_reader(struct normaliser *n, enum input_file f,
                      const char *names[NORMALISE_MAX_COLS], struct load_spec *sp, struct err *e);
+/* Forget the texts chunk k keeps once for its rows (normalise.c str_few,
+ * the last hukou_no) and free their table: a caller that frees or resets
+ * k->arena must call this first, or later rows would share freed text. */
+void nchunk_forget_texts(struct nchunk *k);
 
 /* Merge rules after every file is loaded (see above).  E_OK or E_NOMEM. */
 int normalise_finish(struct normaliser *n, struct err *e);

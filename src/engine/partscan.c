@@ -41,6 +41,7 @@ static void chunks_free(struct scan *s)
 {
     for (int i = 0; i < s->n_chunks; i++) {
         struct pchunk *c = &s->chunks[i];
+        nchunk_forget_texts(&c->nk);
         vec_free(&c->nk.rows);
         vec_free(&c->nk.rejects);
         arena_free(&c->nk.arena);
@@ -128,6 +129,7 @@ static int row_cb(void *cctx, const char *const *vals, const size_t *lens, long 
                           (const char *)c->nk.rows.v + i * size, e);
     c->nk.rows.n = 0;
     if (c->nk.arena.used_bytes > SCRATCH_MAX) {
+        nchunk_forget_texts(&c->nk);   /* they are in the arena */
         arena_free(&c->nk.arena);
         arena_init_growing(&c->nk.arena, (size_t)64 << 10, (size_t)1 << 20);
     }
