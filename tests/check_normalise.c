@@ -44,6 +44,15 @@ static uint64_t key_of(const char *id)
     return nm.key;
 }
 
+/* An empty dataset and a normaliser for it, as of as_of(). */
+static void begin(struct dataset *d, struct normaliser *n)
+{
+    struct err e;
+    dataset_init(d);
+    err_init(&e);
+    ck_assert_msg(normaliser_init(n, d, as_of(), &e) == E_OK, "normaliser_init: %s", e.msg);
+}
+
 static int norm(struct normaliser *n, enum input_file f, const char *name, const char *text)
 {
     const char *path = tmp_write(name, text, strlen(text));
@@ -64,10 +73,7 @@ START_TEST(test_norm_vehicles)
     chunked(_i);
     struct dataset d;
     struct normaliser n;
-    struct err e;
-    dataset_init(&d);
-    err_init(&e);
-    ck_assert_int_eq(normaliser_init(&n, &d, as_of(), &e), E_OK);
+    begin(&d, &n);
 
     /* a valid ID born after the as-of date */
     char future[19] = "11010520260701001";
@@ -138,10 +144,7 @@ START_TEST(test_norm_property)
     chunked(_i);
     struct dataset d;
     struct normaliser n;
-    struct err e;
-    dataset_init(&d);
-    err_init(&e);
-    ck_assert_int_eq(normaliser_init(&n, &d, as_of(), &e), E_OK);
+    begin(&d, &n);
     norm(&n, IN_PROPERTY, "property.csv",
          "id_no,property_id,usage,area_m2,share,registered_on,status\n"
          ID_B ",P1,residential,80,0,,held\n"                    /* 2 share 0 */
@@ -214,10 +217,7 @@ START_TEST(test_norm_members)
     chunked(_i);
     struct dataset d;
     struct normaliser n;
-    struct err e;
-    dataset_init(&d);
-    err_init(&e);
-    ck_assert_int_eq(normaliser_init(&n, &d, as_of(), &e), E_OK);
+    begin(&d, &n);
     load_registry(&n);
 
     ck_assert_uint_eq(d.households.n, 2);
@@ -259,6 +259,8 @@ START_TEST(test_norm_members)
     ck_assert(li->declared_fen == 10050);
     ck_assert_uint_eq(li->hh, 0);
 
+    struct err e;
+    err_init(&e);
     ck_assert_int_eq(normalise_finish(&n, &e), E_OK);
 
     /* after: the repeat on line 5 is rejected, everything else kept */
@@ -309,10 +311,7 @@ START_TEST(test_norm_households)
     chunked(_i);
     struct dataset d;
     struct normaliser n;
-    struct err e;
-    dataset_init(&d);
-    err_init(&e);
-    ck_assert_int_eq(normaliser_init(&n, &d, as_of(), &e), E_OK);
+    begin(&d, &n);
     norm(&n, IN_HOUSEHOLDS, "households.csv",
          "caseworker_id,household_id,region_code,program,area_type,status,applied_on,"
          "approved_on,monthly_benefit\n"
@@ -368,10 +367,7 @@ START_TEST(test_norm_holidays_gb_and_limits)
     /* a GB18030 households.csv: the decoded name survives normalisation */
     struct dataset d;
     struct normaliser n;
-    struct err e;
-    dataset_init(&d);
-    err_init(&e);
-    ck_assert_int_eq(normaliser_init(&n, &d, as_of(), &e), E_OK);
+    begin(&d, &n);
     norm(&n, IN_HOUSEHOLDS, "households.csv",
          "household_id,region_code,program,area_type,status,applied_on,approved_on,"
          "monthly_benefit,caseworker_id\n"
@@ -472,10 +468,7 @@ START_TEST(test_norm_generated)
 
     struct dataset d;
     struct normaliser nz;
-    struct err e;
-    dataset_init(&d);
-    err_init(&e);
-    ck_assert_int_eq(normaliser_init(&nz, &d, as_of(), &e), E_OK);
+    begin(&d, &nz);
     norm(&nz, IN_VEHICLES, "vehicles.csv", text);
     free(text);
 
@@ -549,10 +542,7 @@ START_TEST(test_norm_si_window)
     }
     struct dataset d;
     struct normaliser nz;
-    struct err e;
-    dataset_init(&d);
-    err_init(&e);
-    ck_assert_int_eq(normaliser_init(&nz, &d, as_of(), &e), E_OK);
+    begin(&d, &nz);
     int first, last;
     ck_assert_int_eq(month_parse("2026-01", 7, &first), 0);
     ck_assert_int_eq(month_parse("2026-05", 7, &last), 0);
@@ -601,10 +591,7 @@ START_TEST(test_norm_si_repeated_ids)
                               "11010519491231002x,2026-07,employment,E,7.00\n";
     struct dataset d;
     struct normaliser nz;
-    struct err e;
-    dataset_init(&d);
-    err_init(&e);
-    ck_assert_int_eq(normaliser_init(&nz, &d, as_of(), &e), E_OK);
+    begin(&d, &nz);
     norm(&nz, IN_SI, "social_insurance.csv", csv);
     const struct si_row *r = d.si.v;
     ck_assert_uint_eq(d.si.n, 5);
