@@ -235,6 +235,20 @@ void mem_populate(void *p, size_t n)
  * fault their halves in half the time.  Inside a parallel region the
  * caller's thread does it all (the team is busy with slices of its own). */
 #define POPULATE_PAR_MIN ((size_t)32 << 20)
+
+/* Where slice k of T of [a, b) starts (k = T: b), on a huge page boundary
+ * but never before a: slice k ends where slice k + 1 starts, so the slices
+ * cover [a, b) once. */
+static uintptr_t slice_cut(uintptr_t a, uintptr_t b, int k, int T)
+{
+    if (k == 0)
+        return a;
+    if (k == T)
+        return b;
+    uintptr_t x = (a + (b - a) / (uintptr_t)T * (uintptr_t)k) & ~(uintptr_t)(HUGE_PAGE - 1);
+    return x < a ? a : x;
+}
+
 void mem_prefault(void *p, size_t n)
 {
     if (!p || n < 64 * PAGE)
@@ -248,12 +262,7 @@ void mem_prefault(void *p, size_t n)
 #pragma omp parallel num_threads(T)
     {
         int t = omp_get_thread_num();
-        /* slice bounds on huge page boundaries (the ends keep theirs) */
-        uintptr_t lo = t == 0 ? a : ((a + (b - a) / (uintptr_t)T * (uintptr_t)t) & ~(HUGE_PAGE - 1));
-        uintptr_t hi = t == T - 1 ? b
-                                  : ((a + (b - a) / (uintptr_t)T * (uintptr_t)(t + 1)) & ~(HUGE_PAGE - 1));
-        if (lo < a)
-            lo = a;
+        uintptr_t lo = slice_cut(a, b, t, T), hi = slice_cut(a, b, t + 1, T);
         if (hi > lo)
             advise_inside((void *)lo, (size_t)(hi - lo), PAGE, MADV_POPULATE_WRITE);
     }
