@@ -58,13 +58,9 @@ static size_t hukou_lower_bound(const struct hukou *hk, size_t nh, size_t from, 
     return hi;
 }
 
-/* Each key of rows[0..n) (ascending, `stride` bytes apart, zeros first)
- * looked up in the hukou rows (ascending by key, normalise_finish() and
- * the snapshot leave them so): out[i], or out[pos of row i] when pos
- * points into the rows, = its hukou row, or JOIN_NONE.  A
- * merge of two sorted lists, not a hash probe per key. */
-static void merge_hukou(const struct dataset *d, const uint64_t *keys, size_t stride, size_t n,
-                        const uint32_t *pos, uint32_t *out)
+/* A merge of two sorted lists, not a hash probe per key (join.h). */
+void join_merge_hukou(const struct dataset *d, const uint64_t *keys, size_t stride, size_t n,
+                      const uint32_t *pos, uint32_t *out)
 {
     const struct hukou *hk = d->hukou.v;
     size_t nh = d->hukou.n, h = 0;
@@ -101,8 +97,8 @@ static int index_members(struct join *j, const struct dataset *d, struct err *e)
     j->member_hukou = resident(nm, sizeof *j->member_hukou);
     if (!j->member_hukou)
         return ERR(e, E_NOMEM, "out of memory while joining members to hukou");
-    merge_hukou(d, &j->members_by_key[0].key, sizeof(struct member_ref), nm,
-                &j->members_by_key[0].member, j->member_hukou);
+    join_merge_hukou(d, &j->members_by_key[0].key, sizeof(struct member_ref), nm,
+                     &j->members_by_key[0].member, j->member_hukou);
     return keyidx_build(&j->members, &j->members_by_key[0].key, sizeof(struct member_ref), nm, e);
 }
 
@@ -114,8 +110,8 @@ static int index_candidates(struct join *j, const struct dataset *d, struct err 
     if (!j->candidate_hukou)
         return ERR(e, E_NOMEM, "out of memory while joining candidates to hukou");
     if (nc)
-        merge_hukou(d, &((const struct candidate *)d->candidates.v)[0].key,
-                    sizeof(struct candidate), nc, NULL, j->candidate_hukou);
+        join_merge_hukou(d, &((const struct candidate *)d->candidates.v)[0].key,
+                         sizeof(struct candidate), nc, NULL, j->candidate_hukou);
     return E_OK;
 }
 

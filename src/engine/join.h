@@ -57,6 +57,14 @@ enum join_order {
 };
 
 int join_build(struct join *j, struct dataset *d, enum join_order order, struct err *e);
+
+/* Each key of rows[0..n) (ascending, `stride` bytes apart, zeros first)
+ * looked up in d's hukou rows (ascending by key, normalise_finish() and
+ * the snapshot leave them so): out[i], or out[pos of row i] when pos
+ * points into the rows, = its hukou row, or JOIN_NONE (a zero key has
+ * none). */
+void join_merge_hukou(const struct dataset *d, const uint64_t *keys, size_t stride, size_t n,
+                      const uint32_t *pos, uint32_t *out);
 void join_free(struct join *j);
 
 /* The first position in hukou_by_no of hk's hukou household: 1 and *pos,
