@@ -7,7 +7,9 @@
  * index (a person in two households), a feed indexed where it lies when it
  * arrives grouped by person and sorted by (key, line) when it does not,
  * and the hukou households (E11's co-residents: everyone with the head's
- * hukou_no, digits or text).  Expected values come from the files written
+ * hukou_no, digits or text), and the hukou rows a run lets go before the
+ * join (hukou_prune: the households of members and candidates stay, the
+ * flags do not change).  Expected values come from the files written
  * here, not from the engine.
  */
 #include <stdint.h>
@@ -295,6 +297,68 @@ START_TEST(test_hukou_group_drives_e11)
 }
 END_TEST
 
+/* ---------- hukou rows no rule reads (hukou_prune) ---------- */
+
+/* Kept: the hukou households holding a member's or a candidate's row,
+ * whole (a co-resident who is neither stays), by digits or by text ("12"
+ * is a member's, "012" is not); the others go; the order stays by key. */
+START_TEST(test_hukou_prune_keeps_reachable)
+{
+    static const struct tk_file files[] = {
+        {"households.csv", HH("H1") HH("H2"), 0},
+        {"members.csv", M("H1", P01, "head") M("H2", P07, "head"), 0},
+        {"hukou.csv", K(P04, "HK-A8", "head") K(P02, "610102000001", "spouse")
+                          K(P06, "012", "head") K(P03, "HK-A7", "head")
+                          K(P01, "610102000001", "head") K(P05, "HK-A8", "child")
+                          K(P07, "12", "head"), 0},
+        {"candidates.csv", P03 ",civil," R1 ",urban\n", 0},
+        {NULL, NULL, 0}};
+    struct tk_opts o = {0};
+    o.prune_hukou = 1;
+    struct tk *tk = tk_run_files(files, &o);
+    ck_assert_msg(tk->st == E_OK, "pipeline failed%s", tk_flags_text(tk));
+    ck_assert_uint_eq(tk->pruned.before, 7);
+    ck_assert_uint_eq(tk->pruned.after, 4);
+    static const char *const want[] = {P01, P02, P03, P07};
+    ck_assert_uint_eq(tk->d.hukou.n, 4);
+    for (size_t i = 0; i < 4; i++)
+        ck_assert_str_eq(VEC_AT(tk->d.hukou, struct hukou, i).id, want[i]);
+    /* the join sees only them, and the member's household whole */
+    ck_assert_uint_eq(tk->jn.n_hukou_by_no, 4);
+    const char *g[8];
+    int n = group_of(tk, P01, g, 8);
+    ck_assert_int_eq(n, 2);
+    ck_assert_str_eq(g[0], P01);
+    ck_assert_str_eq(g[1], P02);
+    tk_free(tk);
+}
+END_TEST
+
+/* The bundled fixtures judged with and without the rows let go: the same
+ * flags, rejects and evidence, and rows were let go. */
+START_TEST(test_hukou_prune_same_flags)
+{
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/fixtures", test_root());
+    struct tk *all = tk_run(dir, NULL);
+    ck_assert_msg(all->st == E_OK, "pipeline failed%s", tk_flags_text(all));
+    char *want = strdup(tk_flags_text(all));
+    ck_assert_ptr_nonnull(want);
+    ck_assert_uint_gt(all->er.n_flags, 0);
+    size_t nh = all->d.hukou.n;
+    tk_free(all);
+    struct tk_opts o = {0};
+    o.prune_hukou = 1;
+    struct tk *some = tk_run(dir, &o);
+    ck_assert_msg(some->st == E_OK, "pipeline failed%s", tk_flags_text(some));
+    ck_assert_uint_eq(some->pruned.before, nh);
+    ck_assert_uint_lt(some->pruned.after, some->pruned.before);
+    ck_assert_str_eq(tk_flags_text(some), want);
+    free(want);
+    tk_free(some);
+}
+END_TEST
+
 Suite *join_suite(void)
 {
     Suite *s = suite_create("join");
@@ -305,6 +369,8 @@ Suite *join_suite(void)
     tcase_add_test(tc, test_ungrouped_feed_sorted);
     tcase_add_test(tc, test_hukou_groups);
     tcase_add_test(tc, test_hukou_group_drives_e11);
+    tcase_add_test(tc, test_hukou_prune_keeps_reachable);
+    tcase_add_test(tc, test_hukou_prune_same_flags);
     suite_add_tcase(s, tc);
     return s;
 }

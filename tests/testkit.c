@@ -489,6 +489,13 @@ static struct tk *tk_judge(struct tk *tk, const char *dir, const char *rules,
         fs->accepted = fs->data_rows - (long long)fs->rejects.n - fs->dropped_dupes;
     }
 
+    if (o->prune_hukou) {
+        tk->stage = "hukou_prune";
+        tk->st = hukou_prune(&tk->d, &tk->pruned, &tk->e);
+        if (tk->st != E_OK)
+            return tk;
+    }
+
     /* index, join and evaluate: the run's own entry point */
     tk->stage = "judge";
     struct judge jg;

@@ -6,8 +6,9 @@
  * stages the way pipeline.c does for a run:
  *   policy_load -> normaliser_init -> normalise_file (households before
  *   members; standards.csv and holidays.csv from the data directory, else
- *   from the rules directory) -> normalise_finish -> pipeline_judge (join,
- *   calendar and rules, the run's own entry point) -> rank_build
+ *   from the rules directory) -> normalise_finish -> (hukou_prune, when
+ *   asked) -> pipeline_judge (join, calendar and rules, the run's own
+ *   entry point) -> rank_build
  * and keeps every stage's result in struct tk for the test to inspect.
  * tk_free() releases everything (the suites also run under ASan).
  *
@@ -24,6 +25,7 @@
 #include "engine/calendar.h"
 #include "base/err.h"
 #include "engine/evaluate.h"
+#include "engine/hukou_prune.h"
 #include "engine/join.h"
 #include "contract/model.h"
 #include "engine/normalise.h"
@@ -126,6 +128,9 @@ struct tk_opts {
     /* Called on the loaded policy before evaluation (may be NULL). */
     void (*policy_fn)(struct policy *p, void *arg);
     void *policy_arg;
+    /* Let go of the hukou rows no rule reads before the join, as a run in
+     * memory does (engine/hukou_prune.h); tk->pruned gets the counts. */
+    int prune_hukou;
 };
 
 struct tk {
@@ -142,6 +147,7 @@ struct tk {
     struct eval_ctx ec;
     struct eval_result er;
     struct ranked rk;
+    struct hukou_pruned pruned; /* prune_hukou: hukou rows before and after */
     char *text;                 /* tk_flags_text() buffer */
     int inited_nz;
 };

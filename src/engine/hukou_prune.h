@@ -1,0 +1,32 @@
+/* hukou_prune.h - a run lets go of the hukou rows no rule can read.
+ *
+ * Between load and join, in a run judged in memory (pipeline.c): a hukou
+ * row is kept when its hukou household (its hukou_no) holds the row of a
+ * registry member or of a candidate, the only rows a rule can reach a
+ * hukou household from.  Every flag is the same with or without it; only
+ * the memory and time of the join and the rules change (hukou_prune.c
+ * says why).  Not for a dataset that is kept (a snapshot) or that answers
+ * about a person who may be on no list (a pre-approval check).
+ */
+#ifndef ENGINE_HUKOU_PRUNE_H
+#define ENGINE_HUKOU_PRUNE_H
+
+#include <stddef.h>
+
+#include "base/err.h"
+#include "contract/model.h"
+
+/* How many hukou rows there were and are. */
+struct hukou_pruned {
+    size_t before, after;
+};
+
+/* Keep the hukou rows of d whose hukou household holds a member's or a
+ * candidate's row (the hukou rows sorted by key, as normalise_file()
+ * leaves them once hukou.csv is read; the members and candidates in any
+ * order), in their order; the array is shrunk to them.
+ * *out (if not NULL) gets the counts.  E_OK, or E_NOMEM with d unchanged
+ * (the rows move only once every set is built). */
+int hukou_prune(struct dataset *d, struct hukou_pruned *out, struct err *e);
+
+#endif
