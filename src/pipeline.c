@@ -21,6 +21,7 @@
 #include "base/date.h"
 #include "base/idmask.h"
 #include "audit/prevcounts.h"
+#include "engine/hukou_prune.h"
 #include "audit/report_input.h"
 #include "audit/review.h"
 #include "out/nostd.h"
@@ -284,17 +285,49 @@ static int load_dir_partitioned(struct pipeline *p, struct err *e)
     return st == E_OK ? pipeline_finish_load(p, e) : st;
 }
 
+/* cfg.hukou_reached_only: the hukou rows no rule reads go (hukou_prune.h),
+ * once the hukou rows, the members and the candidates are all loaded. */
+static int prune_hukou(struct pipeline *p, struct err *e)
+{
+    if (!p->cfg.hukou_reached_only || p->pr || p->hukou_pruned)
+        return E_OK;
+    double t = pipeline_now_ms();
+    struct hukou_pruned n;
+    int st = hukou_prune(&p->d, &n, e);
+    if (st != E_OK)
+        return st;
+    p->hukou_pruned = 1;
+    char what[120];
+    snprintf(what, sizeof what,
+             "hukou: %zu of %zu rows in no household of a member or candidate, not kept",
+             n.before - n.after, n.before);
+    progress(p, what, -1, pipeline_now_ms() - t);
+    return E_OK;
+}
+
 int pipeline_load_dir(struct pipeline *p, struct err *e)
 {
     if (p->cfg.memory_limit)
         return load_dir_partitioned(p, e);
     double t = pipeline_now_ms();
     char path[4600];
+    /* The order of enum input_file, but the candidates before hukou.csv:
+     * then the hukou rows no rule reads can go (prune_hukou) before the
+     * large feeds are read into the memory they leave. */
+    int order[N_INPUT], n_order = 0;
     for (int f = 0; f < N_INPUT; f++) {
-        int from_rules;
+        if (f == IN_HUKOU)
+            order[n_order++] = IN_CANDIDATES;
+        if (f != IN_CANDIDATES)
+            order[n_order++] = f;
+    }
+    for (int i = 0; i < n_order; i++) {
+        int f = order[i], from_rules;
         if (!pipeline_input_path(p, f, path, sizeof path, &from_rules))
             continue;
         int st = load_input(p, f, path, from_rules, 0, e);
+        if (st == E_OK && f == IN_HUKOU)
+            st = prune_hukou(p, e);
         if (st != E_OK)
             return st;
     }
@@ -380,6 +413,8 @@ int pipeline_finish_load(struct pipeline *p, struct err *e)
 {
     double t = pipeline_now_ms();
     int st = normalise_finish(&p->nz, e);
+    if (st == E_OK)   /* when hukou.csv came before the candidates (run --pg) */
+        st = prune_hukou(p, e);
     if (st != E_OK)
         return st;
     for (int f = 0; f < N_INPUT; f++) {

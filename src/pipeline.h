@@ -53,6 +53,11 @@ struct run_config {
      * as-of date (every row is still read, checked and counted).  For runs,
      * which judge one date; a snapshot, checked at other dates, keeps all. */
     int si_window_only;
+    /* Keep only the hukou rows a rule can read: the hukou households of
+     * registry members and candidates (engine/hukou_prune.h; every row is
+     * still read, checked and counted).  For runs; a snapshot, which
+     * answers for applicants on no list, keeps all. */
+    int hukou_reached_only;
     unsigned accept_drop;       /* --accept-drop FEED: bit (1u << f) per feed (feedcheck.h) */
     /* --memory-limit: bytes, 0 = every row in memory.  Otherwise the rows
      * wait in temporary files inside out_dir and are judged a batch at a
@@ -90,6 +95,7 @@ struct pipeline {
                                    region (out/nostd.h; the manifest and report) */
     size_t n_nostd;
     struct partrun *pr;         /* cfg.memory_limit: the rows on disk, until judged */
+    int hukou_pruned;           /* cfg.hukou_reached_only: done (pipeline.c) */
 };
 
 /* Check and lock cfg->out_dir and cfg->state_dir (outdir.h: before any

@@ -229,6 +229,7 @@ int cmd_run_parse(int argc, char **argv, struct run_cmdline *rc, struct err *e)
     memcpy(cfg->enc_file, o.enc_file, sizeof cfg->enc_file);
     cfg->progress = !o.quiet && isatty(STDERR_FILENO);
     cfg->si_window_only = 1;
+    cfg->hukou_reached_only = 1;
     cfg->accept_drop = o.accept_drop;
     cfg->memory_limit = o.memory_limit;
     rc->pg = o.pg;
