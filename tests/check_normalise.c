@@ -17,6 +17,7 @@
 #include "base/num.h"
 #include "contract/idcard.h"
 #include "engine/normalise.h"
+#include "engine/personset.h"
 #include "testkit.h"
 #include "tests.h"
 
@@ -575,6 +576,79 @@ START_TEST(test_norm_si_window)
 }
 END_TEST
 
+/* normaliser_keep_persons: a feed's rows of a person the set does not hold
+ * are checked (a bad one is rejected, with its reason) and counted, but not
+ * kept; social insurance still marks the months its rows were seen in (the
+ * feed checks read them), kept or not.  In one piece and in chunks. */
+START_TEST(test_norm_keep_persons)
+{
+    if (_i > 0) {
+        ck_assert_int_eq(setenv("HEDUI_CHUNK_BYTES", "64", 1), 0);
+        omp_set_num_threads(_i + 1);
+    }
+    /* the set: ID_A, a registry member */
+    struct dataset pd;
+    dataset_init(&pd);
+    struct member *pm = vec_push(&pd.members, sizeof *pm);
+    ck_assert_ptr_nonnull(pm);
+    pm->key = key_of(ID_A);
+    struct personset ps;
+    struct err e;
+    err_init(&e);
+    ck_assert_int_eq(personset_build(&ps, &pd, &e), E_OK);
+    ck_assert(personset_may_have(&ps, key_of(ID_A)));
+    ck_assert(!personset_may_have(&ps, key_of(ID_B)));   /* not a false yes */
+
+    struct dataset d;
+    struct normaliser n;
+    begin(&d, &n);
+    int first, last;
+    ck_assert_int_eq(month_parse("2026-01", 7, &first), 0);
+    ck_assert_int_eq(month_parse("2026-05", 7, &last), 0);
+    normaliser_keep_months(&n, first, last);
+    normaliser_keep_persons(&n, &ps);
+    norm(&n, IN_VEHICLES, "vehicles.csv",
+         "id_no,plate_no,vehicle_class,use,registered_on,value_yuan,status\n"
+         ID_B ",陕A00001,car,private,2020-01-01,86000,valid\n"    /* 2 not kept */
+         ID_A ",陕A00002,car,private,2020-01-01,1000,valid\n"     /* 3 kept */
+         ID_B ",陕A00003,car,private,2020-02-30,1,valid\n"        /* 4 bad date */
+         ID_B ",陕A00004,boat,private,,1,valid\n");               /* 5 bad class */
+    ck_assert_uint_eq(d.vehicles.n, 1);
+    const struct vehicle *v = d.vehicles.v;
+    ck_assert(v[0].key == key_of(ID_A));
+    ck_assert_str_eq(v[0].plate, "陕A00002");
+    ck_assert_int_eq(v[0].line, 3);
+    const struct filestat *fs = &d.files[IN_VEHICLES];
+    ck_assert_int_eq(fs->data_rows, 4);
+    ck_assert_uint_eq(fs->rejects.n, 2);
+    assert_reject(&d, IN_VEHICLES, 0, 4, "registered_on");
+    assert_reject(&d, IN_VEHICLES, 1, 5, "vehicle_class");
+
+    /* ID_B in every month of the window, ID_A in February only */
+    norm(&n, IN_SI, "social_insurance.csv",
+         "id_no,period,kind,employer,amount\n"
+         ID_B ",2026-01,employment,E,100\n" ID_B ",2026-02,employment,E,100\n"
+         ID_B ",2026-03,employment,E,100\n" ID_B ",2026-04,employment,E,100\n"
+         ID_B ",2026-05,employment,E,100\n" ID_A ",2026-02,pension_benefit,E,250\n"
+         ID_A ",2025-12,pension_benefit,E,250\n" ID_B ",2026-13,employment,E,1\n");
+    ck_assert_uint_eq(d.si.n, 1);
+    const struct si_row *r = d.si.v;
+    ck_assert(r[0].key == key_of(ID_A));
+    ck_assert_int_eq(r[0].line, 7);
+    ck_assert_int_eq(d.files[IN_SI].data_rows, 8);
+    ck_assert_uint_eq(d.files[IN_SI].rejects.n, 1);
+    assert_reject(&d, IN_SI, 0, 9, "period");
+    for (int m = 0; m <= last - first; m++)
+        ck_assert_msg(n.si_seen[m] == 1, "month %d of the window not seen", m);
+    for (int m = last - first + 1; m < NORMALISE_MAX_MONTHS; m++)
+        ck_assert_int_eq(n.si_seen[m], 0);
+    normaliser_free(&n);
+    dataset_free(&d);
+    personset_free(&ps);
+    dataset_free(&pd);
+}
+END_TEST
+
 /* feed_id reuses what it made of the row before's ID when the text is the
  * same (the feeds list a person's rows together): each row must still count
  * its normalisations and get its own reject, in one piece and in chunks. */
@@ -622,6 +696,7 @@ Suite *normalise_suite(void)
     tcase_add_loop_test(tn, test_norm_holidays_gb_and_limits, 0, 2);
     tcase_add_loop_test(tn, test_norm_generated, 0, 2);
     tcase_add_loop_test(tn, test_norm_si_window, 0, 3);
+    tcase_add_loop_test(tn, test_norm_keep_persons, 0, 3);
     tcase_add_loop_test(tn, test_norm_si_repeated_ids, 0, 2);
     suite_add_tcase(s, tn);
     return s;

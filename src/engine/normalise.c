@@ -33,6 +33,7 @@
 #include "base/date.h"
 #include "contract/idcard.h"
 #include "engine/load.h"
+#include "engine/personset.h"
 #include "base/num.h"
 #include "base/utf8.h"
 
@@ -239,6 +240,9 @@ static int chunks_merge(struct normaliser *n, enum input_file f, struct err *e)
         vec_free(&k->rejects);
         for (int b = 0; b < 4; b++)
             fs->id_flags_seen[b] += k->idf[b];
+        for (int m = 0; m < NORMALISE_MAX_MONTHS; m++)
+            if ((k->si_months[m >> 6] >> (m & 63)) & 1)
+                n->si_seen[m] = 1;
         if (!k->arena.head)
             continue;                        /* passed on to a later chunk */
         struct arena *a = vec_push(&d->arenas, sizeof *a);
@@ -267,6 +271,8 @@ struct rowctx {
     long long line;
     int rejected;              /* set by reject(); stops further checks */
     int status;                /* E_OK or an error */
+    int drop;                  /* a row no rule reads (keep_persons): checked, not kept,
+                                  so its texts are not copied */
 };
 
 static void reject(struct rowctx *c, const char *col, const char *why, const char *val,
@@ -287,7 +293,7 @@ static void reject(struct rowctx *c, const char *col, const char *why, const cha
 
 static const char *str(struct rowctx *c, const char *v, size_t len)
 {
-    if (c->rejected || c->status != E_OK)
+    if (c->rejected || c->drop || c->status != E_OK)
         return "";
     const char *p = arena_strndup(&c->k->arena, v, len);
     if (!p) {
@@ -355,7 +361,7 @@ void nchunk_forget_texts(struct nchunk *k)
 
 static const char *str_few(struct rowctx *c, const char *v, size_t len)
 {
-    if (c->rejected || c->status != E_OK)
+    if (c->rejected || c->drop || c->status != E_OK)
         return "";
     struct nchunk *k = c->k;
     if (len > FEW_LEN)
@@ -488,6 +494,20 @@ static uint64_t feed_id(struct rowctx *c, const char *col, const char *v, size_t
     return nm.key;
 }
 
+/* keep_persons: may a rule read the rows of the person with this key?
+ * The last answer is kept: a feed lists a person's rows together (social
+ * insurance, a dozen to a person), and the set is a bitmap of megabytes,
+ * a cache miss a probe. */
+static int person_kept(struct rowctx *c, uint64_t key)
+{
+    struct nchunk *k = c->k;
+    if (key != k->last_person || !key) {
+        k->last_person = key;
+        k->last_person_kept = personset_may_have(c->n->keep_persons, key);
+    }
+    return k->last_person_kept;
+}
+
 /* Make the chunk's row slice resident a step ahead of its next row, in
  * one madvise per step (arena.h mem_prefault) rather than a fault per page.
  * A step ends at the next huge page boundary, so that a chunk makes at
@@ -516,7 +536,7 @@ static inline void chunk_rows_ready(struct nchunk *k, size_t size)
 
 #define BEGIN                                                                       \
     struct nchunk *k_ = ctx;                                                        \
-    struct rowctx c = {k_->n, k_, e, line, 0, E_OK};                                \
+    struct rowctx c = {k_->n, k_, e, line, 0, E_OK, 0};                             \
     (void)lens
 
 #define END_CHECKS                                                                  \
@@ -717,8 +737,14 @@ static int row_si(void *ctx, const char *const *v, const size_t *lens,
      * evidence uses it, and it is the largest text of the largest feed */
     int64_t amt = money(&c, "amount", v[4], lens[4]);
     END_CHECKS;
-    if (c.n->keep_months && (month < c.n->keep_first || month > c.n->keep_last))
-        return E_OK;   /* valid, accepted, outside the run's income window */
+    if (c.n->keep_months) {
+        if (month < c.n->keep_first || month > c.n->keep_last)
+            return E_OK;   /* valid, accepted, outside the run's income window */
+        int m = month - c.n->keep_first;
+        c.k->si_months[m >> 6] |= (uint64_t)1 << (m & 63);
+    }
+    if (c.n->keep_persons && !person_kept(&c, key))
+        return E_OK;   /* valid, accepted, of a person no rule reads */
     PUSH(si, struct si_row);
     row->key = key;
     row->month = month;
@@ -782,6 +808,11 @@ static int row_declared(void *ctx, const char *const *v, const size_t *lens, lon
         switch (cd->type) {
         case COL_ID:
             val[i].key = feed_id(&c, cd->name, x, len, cd->off2 >= 0 ? &text[i].s : NULL);
+            /* the person's key: a row no rule reads is still checked,
+             * column by column, but its texts are not copied */
+            if (c.n->keep_persons && fd->by_person && cd->off >= 0 &&
+                (size_t)cd->off == fd->key_off && !c.rejected && !person_kept(&c, val[i].key))
+                c.drop = 1;
             break;
         case COL_TEXT:
             if (!opt && len == 0)
@@ -829,6 +860,8 @@ static int row_declared(void *ctx, const char *const *v, const size_t *lens, lon
         }
     }
     END_CHECKS;
+    if (c.drop)
+        return E_OK;   /* valid, accepted, of a person no rule reads */
     chunk_rows_ready(c.k, fd->row_size);
     char *row = vec_push(&c.k->rows, fd->row_size);
     if (!row)
@@ -917,6 +950,11 @@ void normaliser_keep_months(struct normaliser *n, int first, int last)
     n->keep_months = 1;
     n->keep_first = first;
     n->keep_last = last;
+}
+
+void normaliser_keep_persons(struct normaliser *n, const struct personset *ps)
+{
+    n->keep_persons = ps;
 }
 
 void normaliser_free(struct normaliser *n)

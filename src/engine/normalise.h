@@ -20,6 +20,11 @@
 #include "base/index.h"
 #include "contract/model.h"
 
+/* The longest income window (policy.c: window_months is 1..120). */
+#define NORMALISE_MAX_MONTHS 120
+
+struct personset;   /* engine/personset.h */
+
 /* What one chunk of one file produced; merged into the dataset in chunk
  * order after the file is parsed (load.h, "parallel loading"). */
 struct nchunk {
@@ -33,6 +38,9 @@ struct nchunk {
     struct few *few;           /* texts of few values kept once (normalise.c str_few), or NULL */
     const char *prev_no;       /* the last hukou_no kept, shared by the rows after it that repeat it */
     size_t prev_no_len;
+    uint64_t si_months[2];     /* keep_months: bit m, month keep_first + m seen (valid rows) */
+    uint64_t last_person;      /* keep_persons: the last key asked, and the answer (a */
+    int last_person_kept;      /* feed lists a person's rows together) */
 };
 
 struct normaliser {
@@ -46,6 +54,14 @@ struct normaliser {
     /* normaliser_keep_months(): social-insurance rows outside
      * [keep_first, keep_last] (month numbers) are checked, then not kept */
     int keep_months, keep_first, keep_last;
+    /* keep_months: the window's months seen in valid social-insurance
+     * rows, kept or not (seen[m] for month keep_first + m; what the feed
+     * checks read, feedcheck.h) */
+    unsigned char si_seen[NORMALISE_MAX_MONTHS];
+    /* normaliser_keep_persons(): rows of the feeds joined to people
+     * (feed_decls[f].by_person) whose person no rule reads are checked
+     * and counted, then not kept; NULL keeps them */
+    const struct personset *keep_persons;
     int hukou_merged;          /* finish_hukou() ran after hukou.csv */
     struct load_bufs *bufs;    /* load.c's read buffers, kept from file to file */
 };
@@ -55,6 +71,10 @@ void normaliser_free(struct normaliser *n);
 /* Keep only social-insurance rows of the months [first, last] (date_month
  * numbers); the others are still checked and counted as accepted. */
 void normaliser_keep_months(struct normaliser *n, int first, int last);
+/* Keep only the rows of the feeds joined to people read after this call
+ * whose person ps may hold (personset.h); the others are still checked
+ * and counted as accepted.  ps must outlive the loads. */
+void normaliser_keep_persons(struct normaliser *n, const struct personset *ps);
 
 /* Load and normalise one input file.  households.csv must come before
  * members.csv.  Errors as load_csv(). */
