@@ -286,16 +286,22 @@ static int load_dir_partitioned(struct pipeline *p, struct err *e)
 }
 
 /* cfg.hukou_reached_only: the hukou rows no rule reads go (hukou_prune.h),
- * once the hukou rows, the members and the candidates are all loaded. */
-static int prune_hukou(struct pipeline *p, struct err *e)
+ * once the hukou rows, the members and the candidates are all loaded;
+ * before_feeds: and the feeds joined to people read after this keep the
+ * rows of the persons left (personset.h). */
+static int prune_hukou(struct pipeline *p, int before_feeds, struct err *e)
 {
     if (!p->cfg.hukou_reached_only || p->pr || p->hukou_pruned)
         return E_OK;
     double t = pipeline_now_ms();
     struct hukou_pruned n;
     int st = hukou_prune(&p->d, &n, e);
+    if (st == E_OK && before_feeds)
+        st = personset_build(&p->persons, &p->d, e);
     if (st != E_OK)
         return st;
+    if (before_feeds)
+        normaliser_keep_persons(&p->nz, &p->persons);
     p->hukou_pruned = 1;
     char what[120];
     snprintf(what, sizeof what,
@@ -327,7 +333,7 @@ int pipeline_load_dir(struct pipeline *p, struct err *e)
             continue;
         int st = load_input(p, f, path, from_rules, 0, e);
         if (st == E_OK && f == IN_HUKOU)
-            st = prune_hukou(p, e);
+            st = prune_hukou(p, 1, e);
         if (st != E_OK)
             return st;
     }
@@ -414,7 +420,7 @@ int pipeline_finish_load(struct pipeline *p, struct err *e)
     double t = pipeline_now_ms();
     int st = normalise_finish(&p->nz, e);
     if (st == E_OK)   /* when hukou.csv came before the candidates (run --pg) */
-        st = prune_hukou(p, e);
+        st = prune_hukou(p, 0, e);
     if (st != E_OK)
         return st;
     for (int f = 0; f < N_INPUT; f++) {
@@ -434,11 +440,13 @@ int pipeline_check_feeds(struct pipeline *p, const unsigned char *si_seen, struc
         fprintf(stderr, "hedui: warning: %s\n", p->prev_rows.note);
     int last = date_month(p->cfg.as_of) - 1;   /* the income window */
     int first = last - p->pol.income_months + 1;
-    unsigned char seen[120];                    /* window_months is 1..120 (policy.c) */
+    unsigned char seen[NORMALISE_MAX_MONTHS];     /* window_months is 1..120 (policy.c) */
     if (si_seen)
         memcpy(seen, si_seen, sizeof seen);
     else if (p->pr)
         partrun_si_months(p->pr, seen);
+    else if (p->nz.keep_persons && p->nz.keep_months)   /* rows were left out: as read */
+        memcpy(seen, p->nz.si_seen, sizeof seen);
     else
         feedcheck_si_months(p->d.si.v, p->d.si.n, first, last, seen);
     struct feedcheck_in in = {p->d.files, first, last, seen, &p->prev_rows,
@@ -702,5 +710,6 @@ void pipeline_free(struct pipeline *p)
     calendar_free(&p->cal);
     join_free(&p->jn);
     normaliser_free(&p->nz);
+    personset_free(&p->persons);
     dataset_free(&p->d);
 }

@@ -22,6 +22,7 @@
 #include "engine/join.h"
 #include "contract/model.h"
 #include "engine/normalise.h"
+#include "engine/personset.h"
 #include "engine/rank.h"
 #include "contract/policy.h"
 
@@ -96,6 +97,8 @@ struct pipeline {
     size_t n_nostd;
     struct partrun *pr;         /* cfg.memory_limit: the rows on disk, until judged */
     int hukou_pruned;           /* cfg.hukou_reached_only: done (pipeline.c) */
+    struct personset persons;   /* ... and the persons the rules read, whose rows of
+                                   the feeds read after hukou.csv are kept */
 };
 
 /* Check and lock cfg->out_dir and cfg->state_dir (outdir.h: before any

@@ -19,6 +19,7 @@
 
 #include "contract/idcard.h"
 #include "engine/join.h"
+#include "engine/personset.h"
 #include "testkit.h"
 #include "tests.h"
 
@@ -334,8 +335,9 @@ START_TEST(test_hukou_prune_keeps_reachable)
 }
 END_TEST
 
-/* The bundled fixtures judged with and without the rows let go: the same
- * flags, rejects and evidence, and rows were let go. */
+/* The bundled fixtures judged with and without the rows no rule reads
+ * (hukou rows, and feed rows of the persons left out): the same flags,
+ * rejects and evidence, and rows were left out. */
 START_TEST(test_hukou_prune_same_flags)
 {
     char dir[1024];
@@ -345,7 +347,7 @@ START_TEST(test_hukou_prune_same_flags)
     char *want = strdup(tk_flags_text(all));
     ck_assert_ptr_nonnull(want);
     ck_assert_uint_gt(all->er.n_flags, 0);
-    size_t nh = all->d.hukou.n;
+    size_t nh = all->d.hukou.n, nfeed = all->d.vehicles.n + all->d.property.n + all->d.si.n;
     tk_free(all);
     struct tk_opts o = {0};
     o.prune_hukou = 1;
@@ -353,9 +355,60 @@ START_TEST(test_hukou_prune_same_flags)
     ck_assert_msg(some->st == E_OK, "pipeline failed%s", tk_flags_text(some));
     ck_assert_uint_eq(some->pruned.before, nh);
     ck_assert_uint_lt(some->pruned.after, some->pruned.before);
+    ck_assert_uint_lt(some->d.vehicles.n + some->d.property.n + some->d.si.n, nfeed);
     ck_assert_str_eq(tk_flags_text(some), want);
     free(want);
     tk_free(some);
+}
+END_TEST
+
+/* The persons the rules read: every key put in answers yes; of keys not
+ * put in, at most 1 in 16 or so do (the map has 16 to 32 bits per key). */
+START_TEST(test_personset_answers)
+{
+    struct dataset d;
+    dataset_init(&d);
+    uint64_t s = 12345, x;
+    enum { NM = 3000, NC = 200, NH = 5000, NO = 200000 };
+    for (int i = 0; i < NM + NC + NH; i++) {
+        s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+        x = (s & 0x0FFFFFFFFFFFFFFFu) | 1;
+        if (i < NM) {
+            struct member *m = vec_push(&d.members, sizeof *m);
+            ck_assert_ptr_nonnull(m);
+            m->key = x;
+        } else if (i < NM + NC) {
+            struct candidate *c = vec_push(&d.candidates, sizeof *c);
+            ck_assert_ptr_nonnull(c);
+            c->key = x;
+        } else {
+            struct hukou *h = vec_push(&d.hukou, sizeof *h);
+            ck_assert_ptr_nonnull(h);
+            h->key = x;
+        }
+    }
+    struct personset ps;
+    struct err e;
+    err_init(&e);
+    ck_assert_int_eq(personset_build(&ps, &d, &e), E_OK);
+    ck_assert_uint_eq(ps.n, NM + NC + NH);
+    size_t missed = 0;
+    for (size_t i = 0; i < d.members.n; i++)
+        missed += !personset_may_have(&ps, VEC_AT(d.members, struct member, i).key);
+    for (size_t i = 0; i < d.candidates.n; i++)
+        missed += !personset_may_have(&ps, VEC_AT(d.candidates, struct candidate, i).key);
+    for (size_t i = 0; i < d.hukou.n; i++)
+        missed += !personset_may_have(&ps, VEC_AT(d.hukou, struct hukou, i).key);
+    ck_assert_uint_eq(missed, 0);
+    size_t yes = 0;
+    for (int i = 0; i < NO; i++) {
+        s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+        yes += (size_t)personset_may_have(&ps, (s & 0x0FFFFFFFFFFFFFFFu) | 1);
+    }
+    ck_assert_msg(yes < NO / 12, "%zu of %d other keys answer yes", yes, NO);
+    personset_free(&ps);
+    ck_assert(personset_may_have(&ps, 42));   /* freed: no set, every key may be read */
+    dataset_free(&d);
 }
 END_TEST
 
@@ -371,6 +424,7 @@ Suite *join_suite(void)
     tcase_add_test(tc, test_hukou_group_drives_e11);
     tcase_add_test(tc, test_hukou_prune_keeps_reachable);
     tcase_add_test(tc, test_hukou_prune_same_flags);
+    tcase_add_test(tc, test_personset_answers);
     suite_add_tcase(s, tc);
     return s;
 }

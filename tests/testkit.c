@@ -461,7 +461,18 @@ static struct tk *tk_judge(struct tk *tk, const char *dir, const char *rules,
     if (tk->st != E_OK)
         return tk;
     tk->inited_nz = 1;
+    /* prune_hukou: as pipeline.c reads them, the candidates before
+     * hukou.csv, and after it the hukou rows and feed rows no rule reads
+     * left out */
+    int order[N_INPUT], n_order = 0;
     for (int f = 0; f < N_INPUT; f++) {
+        if (o->prune_hukou && f == IN_HUKOU)
+            order[n_order++] = IN_CANDIDATES;
+        if (!(o->prune_hukou && f == IN_CANDIDATES))
+            order[n_order++] = f;
+    }
+    for (int oi = 0; oi < n_order; oi++) {
+        int f = order[oi];
         int optional = feed_decls[f].need == IN_OPTIONAL_FEED;
         int shipped = feed_decls[f].need == IN_POLICY_TABLE;
         snprintf(path, sizeof path, "%s/%s", dir, input_file_names[f]);
@@ -477,6 +488,13 @@ static struct tk *tk_judge(struct tk *tk, const char *dir, const char *rules,
         tk->stage = input_file_names[f];
         tk->st = normalise_file(&tk->nz, (enum input_file)f, path, ENC_AUTO, &tk->e);
         tk->d.files[f].from_rules = from_rules;
+        if (tk->st == E_OK && o->prune_hukou && f == IN_HUKOU) {
+            tk->stage = "hukou_prune";
+            tk->st = hukou_prune(&tk->d, &tk->pruned, &tk->e);
+            if (tk->st == E_OK)
+                tk->st = personset_build(&tk->persons, &tk->d, &tk->e);
+            normaliser_keep_persons(&tk->nz, &tk->persons);
+        }
         if (tk->st != E_OK)
             return tk;
     }
@@ -487,13 +505,6 @@ static struct tk *tk_judge(struct tk *tk, const char *dir, const char *rules,
     for (int f = 0; f < N_INPUT; f++) {
         struct filestat *fs = &tk->d.files[f];
         fs->accepted = fs->data_rows - (long long)fs->rejects.n - fs->dropped_dupes;
-    }
-
-    if (o->prune_hukou) {
-        tk->stage = "hukou_prune";
-        tk->st = hukou_prune(&tk->d, &tk->pruned, &tk->e);
-        if (tk->st != E_OK)
-            return tk;
     }
 
     /* index, join and evaluate: the run's own entry point */
@@ -533,6 +544,7 @@ void tk_free(struct tk *tk)
     join_free(&tk->jn);
     if (tk->inited_nz)
         normaliser_free(&tk->nz);
+    personset_free(&tk->persons);
     dataset_free(&tk->d);
     free(tk->text);
     free(tk);

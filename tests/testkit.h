@@ -6,9 +6,9 @@
  * stages the way pipeline.c does for a run:
  *   policy_load -> normaliser_init -> normalise_file (households before
  *   members; standards.csv and holidays.csv from the data directory, else
- *   from the rules directory) -> normalise_finish -> (hukou_prune, when
- *   asked) -> pipeline_judge (join, calendar and rules, the run's own
- *   entry point) -> rank_build
+ *   from the rules directory; with prune_hukou the candidates before
+ *   hukou.csv, then hukou_prune) -> normalise_finish -> pipeline_judge
+ *   (join, calendar and rules, the run's own entry point) -> rank_build
  * and keeps every stage's result in struct tk for the test to inspect.
  * tk_free() releases everything (the suites also run under ASan).
  *
@@ -26,6 +26,7 @@
 #include "base/err.h"
 #include "engine/evaluate.h"
 #include "engine/hukou_prune.h"
+#include "engine/personset.h"
 #include "engine/join.h"
 #include "contract/model.h"
 #include "engine/normalise.h"
@@ -128,8 +129,11 @@ struct tk_opts {
     /* Called on the loaded policy before evaluation (may be NULL). */
     void (*policy_fn)(struct policy *p, void *arg);
     void *policy_arg;
-    /* Let go of the hukou rows no rule reads before the join, as a run in
-     * memory does (engine/hukou_prune.h); tk->pruned gets the counts. */
+    /* Leave out the rows no rule reads as a run in memory does: the
+     * candidates are read before hukou.csv, then the hukou rows in no
+     * household of a member or candidate go (engine/hukou_prune.h;
+     * tk->pruned gets the counts), and the feeds read after it keep the
+     * rows of the persons left (engine/personset.h, tk->persons). */
     int prune_hukou;
 };
 
@@ -148,6 +152,7 @@ struct tk {
     struct eval_result er;
     struct ranked rk;
     struct hukou_pruned pruned; /* prune_hukou: hukou rows before and after */
+    struct personset persons;   /* prune_hukou: the persons whose feed rows are kept */
     char *text;                 /* tk_flags_text() buffer */
     int inited_nz;
 };
