@@ -302,7 +302,8 @@ END_TEST
 
 /* Kept: the hukou households holding a member's or a candidate's row,
  * whole (a co-resident who is neither stays), by digits or by text ("12"
- * is a member's, "012" is not); the others go; the order stays by key. */
+ * is a member's, "012" is not); the others go (none of them shares a bit
+ * of the 64-bit map with a kept one here); the order stays by key. */
 START_TEST(test_hukou_prune_keeps_reachable)
 {
     static const struct tk_file files[] = {

@@ -3,9 +3,9 @@
  * Between load and join, in a run judged in memory (pipeline.c): a hukou
  * row is kept when its hukou household (its hukou_no) holds the row of a
  * registry member or of a candidate, the only rows a rule can reach a
- * hukou household from.  Every flag is the same with or without it; only
- * the memory and time of the join and the rules change (hukou_prune.c
- * says why).  Not for a dataset that is kept (a snapshot) or that answers
+ * hukou household from (a few more may stay, never fewer).  Every flag is
+ * the same with or without it; only the memory and time of the join and
+ * the rules change (hukou_prune.c says why).  Not for a dataset that is kept (a snapshot) or that answers
  * about a person who may be on no list (a pre-approval check).
  */
 #ifndef ENGINE_HUKOU_PRUNE_H
@@ -22,7 +22,8 @@ struct hukou_pruned {
 };
 
 /* Keep the hukou rows of d whose hukou household holds a member's or a
- * candidate's row (the hukou rows sorted by key, as normalise_file()
+ * candidate's row (and those of a few households that share a bit of the
+ * bitmap with one, hukou_prune.c: never fewer) (the hukou rows sorted by key, as normalise_file()
  * leaves them once hukou.csv is read; the members and candidates in any
  * order), in their order; the array is shrunk to them.
  * *out (if not NULL) gets the counts.  E_OK, or E_NOMEM with d unchanged
