@@ -54,6 +54,16 @@ static void begin(struct dataset *d, struct normaliser *n)
     ck_assert_msg(normaliser_init(n, d, as_of(), &e) == E_OK, "normaliser_init: %s", e.msg);
 }
 
+/* begin(), then the income window 2026-01..05 (normaliser_keep_months):
+ * its first and last month numbers into *first and *last. */
+static void begin_window(struct dataset *d, struct normaliser *n, int *first, int *last)
+{
+    begin(d, n);
+    ck_assert_int_eq(month_parse("2026-01", 7, first), 0);
+    ck_assert_int_eq(month_parse("2026-05", 7, last), 0);
+    normaliser_keep_months(n, *first, *last);
+}
+
 static int norm(struct normaliser *n, enum input_file f, const char *name, const char *text)
 {
     const char *path = tmp_write(name, text, strlen(text));
@@ -543,11 +553,8 @@ START_TEST(test_norm_si_window)
     }
     struct dataset d;
     struct normaliser nz;
-    begin(&d, &nz);
     int first, last;
-    ck_assert_int_eq(month_parse("2026-01", 7, &first), 0);
-    ck_assert_int_eq(month_parse("2026-05", 7, &last), 0);
-    normaliser_keep_months(&nz, first, last);
+    begin_window(&d, &nz, &first, &last);
     norm(&nz, IN_SI, "social_insurance.csv", text);
     free(text);
 
@@ -601,11 +608,8 @@ START_TEST(test_norm_keep_persons)
 
     struct dataset d;
     struct normaliser n;
-    begin(&d, &n);
     int first, last;
-    ck_assert_int_eq(month_parse("2026-01", 7, &first), 0);
-    ck_assert_int_eq(month_parse("2026-05", 7, &last), 0);
-    normaliser_keep_months(&n, first, last);
+    begin_window(&d, &n, &first, &last);
     normaliser_keep_persons(&n, &ps);
     norm(&n, IN_VEHICLES, "vehicles.csv",
          "id_no,plate_no,vehicle_class,use,registered_on,value_yuan,status\n"
