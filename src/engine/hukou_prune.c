@@ -24,7 +24,8 @@
  * the hukou rows (sorted by key) as the join merges them
  * (join_merge_hukou), a slice of the keys to each thread; the hukou_no of
  * every row so reached (its integer code, model.h, or a hash of the text)
- * sets a bit in a bitmap of 16 to 32 bits a household; the team then marks
+ * sets a bit of a bitmap (base/hashbits.h) of 16 to 32 bits for each
+ * person who may reach a household; the team then marks
  * the rows whose hukou_no's bit is set, and one pass slides them down over
  * the others before the array is shrunk to them.  A bit set by another
  * household keeps a household no rule reads (1 in 16 or fewer of them):
@@ -39,51 +40,35 @@
 #include <string.h>
 #include <xxhash.h>
 
+#include "base/hashbits.h"
 #include "base/index.h"
 #include "base/sort.h"
 #include "engine/join.h"
 
-/* The households' bitmap: 2^(64 - shift) bits. */
-struct hhbits {
-    uint64_t *w;
-    int shift;
-};
-
-/* The bit of h's hukou household. */
-static inline uint64_t hh_bit(const struct hhbits *b, const struct hukou *h)
+/* The hash of h's hukou household: its integer code, or its text. */
+static inline uint64_t hh_hash(const struct hukou *h)
 {
-    uint64_t x = h->no_code ? idx_hash64(h->no_code)
-                            : XXH3_64bits(h->hukou_no, strlen(h->hukou_no));
-    return x >> b->shift;
-}
-
-static inline int hh_marked(const struct hhbits *b, const struct hukou *h)
-{
-    uint64_t i = hh_bit(b, h);
-    return (int)((b->w[i >> 6] >> (i & 63)) & 1);
+    return h->no_code ? idx_hash64(h->no_code) : XXH3_64bits(h->hukou_no, strlen(h->hukou_no));
 }
 
 /* The households of the rows at[0..n) (JOIN_NONE: none) into the bitmap,
  * by the team (the bits are set atomically). */
-static void reach(struct hhbits *b, const struct hukou *hk, const uint32_t *at, size_t n)
+static void reach(struct hashbits *b, const struct hukou *hk, const uint32_t *at, size_t n)
 {
 #pragma omp parallel for schedule(static)
-    for (size_t i = 0; i < n; i++) {
-        if (at[i] == JOIN_NONE)
-            continue;
-        uint64_t bit = hh_bit(b, &hk[at[i]]);
-        __atomic_fetch_or(&b->w[bit >> 6], (uint64_t)1 << (bit & 63), __ATOMIC_RELAXED);
-    }
+    for (size_t i = 0; i < n; i++)
+        if (at[i] != JOIN_NONE)
+            hashbits_put_atomic(b, hh_hash(&hk[at[i]]));
 }
 
 /* Slide the rows of the marked households down, in order; returns how many
  * are left.  Which rows stay is asked by the team, a byte per row in
  * keep[]; the rows move on one thread. */
-static size_t slide(struct hukou *hk, size_t nh, const struct hhbits *b, unsigned char *keep)
+static size_t slide(struct hukou *hk, size_t nh, const struct hashbits *b, unsigned char *keep)
 {
 #pragma omp parallel for schedule(static)
     for (size_t i = 0; i < nh; i++)
-        keep[i] = (unsigned char)hh_marked(b, &hk[i]);
+        keep[i] = (unsigned char)hashbits_may_have(b, hh_hash(&hk[i]));
     size_t out = 0;
     for (size_t i = 0; i < nh; i++) {
         if (!keep[i])
@@ -105,18 +90,15 @@ int hukou_prune(struct dataset *d, struct hukou_pruned *out, struct err *e)
     if (nh == 0)
         return E_OK;
     struct hukou *hk = d->hukou.v;
-    /* a power of two of 16 to 32 bits for each person who may reach one */
-    int lg = 6;
-    while (lg < 62 && ((size_t)1 << lg) < (np ? np : 1) * 16)
-        lg++;
-    struct hhbits b = {calloc((size_t)1 << (lg - 6), sizeof(uint64_t)), 64 - lg};
+    /* a household for each person who may reach one, at most */
+    struct hashbits b;
+    int st = hashbits_init(&b, np, "choosing the hukou rows to join", e);
     /* the persons: members and candidates, their keys sorted */
     uint64_t *keys = malloc((np ? np : 1) * sizeof *keys);
     uint32_t *at = malloc((np ? np : 1) * sizeof *at);
     unsigned char *keep = malloc(nh);
-    int st = b.w && keys && at && keep
-                 ? E_OK
-                 : ERR(e, E_NOMEM, "out of memory while choosing the hukou rows to join");
+    if (st == E_OK && !(keys && at && keep))
+        st = ERR(e, E_NOMEM, "out of memory while choosing the hukou rows to join");
     if (st == E_OK) {
         const struct member *m = d->members.v;
         const struct candidate *c = d->candidates.v;
@@ -148,9 +130,32 @@ int hukou_prune(struct dataset *d, struct hukou_pruned *out, struct err *e)
         if (out)
             out->after = left;
     }
-    free(b.w);
+    hashbits_free(&b);
     free(keys);
     free(at);
     free(keep);
+    return st;
+}
+
+int hukou_prune_order(int order[N_INPUT])
+{
+    int n = 0;
+    for (int f = 0; f < N_INPUT; f++) {
+        if (f == IN_HUKOU)
+            order[n++] = IN_CANDIDATES;
+        if (f != IN_CANDIDATES)
+            order[n++] = f;
+    }
+    return n;
+}
+
+int hukou_prune_keep_persons(struct normaliser *nz, struct personset *ps,
+                             struct hukou_pruned *out, struct err *e)
+{
+    int st = hukou_prune(nz->d, out, e);
+    if (st == E_OK)
+        st = personset_build(ps, nz->d, e);
+    if (st == E_OK)
+        normaliser_keep_persons(nz, ps);
     return st;
 }

@@ -11,8 +11,9 @@
  * at SF 1, 2.9 M of 10.4 M social-insurance lines are of such persons,
  * 48 K of 1.0 M vehicles.
  *
- * One bit per hash, 16 to 32 bits per person: a person in the set always
- * answers yes; one who is not answers no but for 1 in 16 to 32.  A wrong
+ * One bit per hash (base/hashbits.h), 16 to 32 bits per person: a person
+ * in the set always answers yes; one who is not answers no but for 1 in
+ * 16 to 32.  A wrong
  * yes keeps a row no rule reads, as every row was kept before, so the
  * flags cannot change; only memory does.  Built once, then read by any
  * number of threads.
@@ -24,13 +25,13 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "base/hashbits.h"
 #include "base/index.h"
 #include "contract/model.h"
 
 struct personset {
-    uint64_t *bits;    /* NULL: every key answers yes */
-    int shift;         /* 64 - log2(bits in the map) */
-    size_t n;          /* keys put in */
+    struct hashbits bits;   /* of idx_hash64(key); bits.w NULL: every key answers yes */
+    size_t n;               /* keys put in */
 };
 
 /* The keys of d's members, candidates and hukou rows.  E_OK or E_NOMEM
@@ -42,10 +43,7 @@ void personset_free(struct personset *ps);
  * set, and for 1 in 16 to 32 others). */
 static inline int personset_may_have(const struct personset *ps, uint64_t key)
 {
-    if (!ps->bits)
-        return 1;
-    uint64_t h = idx_hash64(key) >> ps->shift;
-    return (int)((ps->bits[h >> 6] >> (h & 63)) & 1);
+    return hashbits_may_have(&ps->bits, idx_hash64(key));
 }
 
 #endif
