@@ -295,13 +295,10 @@ static int prune_hukou(struct pipeline *p, int before_feeds, struct err *e)
         return E_OK;
     double t = pipeline_now_ms();
     struct hukou_pruned n;
-    int st = hukou_prune(&p->d, &n, e);
-    if (st == E_OK && before_feeds)
-        st = personset_build(&p->persons, &p->d, e);
+    int st = before_feeds ? hukou_prune_keep_persons(&p->nz, &p->persons, &n, e)
+                          : hukou_prune(&p->d, &n, e);
     if (st != E_OK)
         return st;
-    if (before_feeds)
-        normaliser_keep_persons(&p->nz, &p->persons);
     p->hukou_pruned = 1;
     char what[120];
     snprintf(what, sizeof what,
@@ -317,16 +314,10 @@ int pipeline_load_dir(struct pipeline *p, struct err *e)
         return load_dir_partitioned(p, e);
     double t = pipeline_now_ms();
     char path[4600];
-    /* The order of enum input_file, but the candidates before hukou.csv:
-     * then the hukou rows no rule reads can go (prune_hukou) before the
-     * large feeds are read into the memory they leave. */
-    int order[N_INPUT], n_order = 0;
-    for (int f = 0; f < N_INPUT; f++) {
-        if (f == IN_HUKOU)
-            order[n_order++] = IN_CANDIDATES;
-        if (f != IN_CANDIDATES)
-            order[n_order++] = f;
-    }
+    /* the candidates before hukou.csv: then the hukou rows no rule reads
+     * can go (prune_hukou) before the large feeds are read into the memory
+     * they leave */
+    int order[N_INPUT], n_order = hukou_prune_order(order);
     for (int i = 0; i < n_order; i++) {
         int f = order[i], from_rules;
         if (!pipeline_input_path(p, f, path, sizeof path, &from_rules))
@@ -445,7 +436,7 @@ int pipeline_check_feeds(struct pipeline *p, const unsigned char *si_seen, struc
         memcpy(seen, si_seen, sizeof seen);
     else if (p->pr)
         partrun_si_months(p->pr, seen);
-    else if (p->nz.keep_persons && p->nz.keep_months)   /* rows were left out: as read */
+    else if (p->nz.keep_months)   /* as read, not as kept (keep_persons leaves rows out) */
         memcpy(seen, p->nz.si_seen, sizeof seen);
     else
         feedcheck_si_months(p->d.si.v, p->d.si.n, first, last, seen);

@@ -465,12 +465,11 @@ static struct tk *tk_judge(struct tk *tk, const char *dir, const char *rules,
      * hukou.csv, and after it the hukou rows and feed rows no rule reads
      * left out */
     int order[N_INPUT], n_order = 0;
-    for (int f = 0; f < N_INPUT; f++) {
-        if (o->prune_hukou && f == IN_HUKOU)
-            order[n_order++] = IN_CANDIDATES;
-        if (!(o->prune_hukou && f == IN_CANDIDATES))
+    if (o->prune_hukou)
+        n_order = hukou_prune_order(order);
+    else
+        for (int f = 0; f < N_INPUT; f++)
             order[n_order++] = f;
-    }
     for (int oi = 0; oi < n_order; oi++) {
         int f = order[oi];
         int optional = feed_decls[f].need == IN_OPTIONAL_FEED;
@@ -490,10 +489,7 @@ static struct tk *tk_judge(struct tk *tk, const char *dir, const char *rules,
         tk->d.files[f].from_rules = from_rules;
         if (tk->st == E_OK && o->prune_hukou && f == IN_HUKOU) {
             tk->stage = "hukou_prune";
-            tk->st = hukou_prune(&tk->d, &tk->pruned, &tk->e);
-            if (tk->st == E_OK)
-                tk->st = personset_build(&tk->persons, &tk->d, &tk->e);
-            normaliser_keep_persons(&tk->nz, &tk->persons);
+            tk->st = hukou_prune_keep_persons(&tk->nz, &tk->persons, &tk->pruned, &tk->e);
         }
         if (tk->st != E_OK)
             return tk;
